@@ -1,0 +1,9 @@
+/* The list nc_codec_iterate() walks. A codec module adds its encoder and decoder
+ * descriptors here (and its folder to codecs/meson.build). */
+#include <stddef.h>
+
+#include "codecs/registry.h"
+
+const NCCodec *const nc_registered_codecs[] = {
+    NULL,
+};
