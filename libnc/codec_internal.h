@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 #include "nc/codec.h"
+#include "nc/error.h"
+#include "nc/log.h"
 
 typedef struct NCCodecCallbacks {
     size_t priv_size; /* bytes of ctx->priv_data, zeroed, options stored at their offsets */

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "nc/error.h"
 #include "nc/export.h"
 #include "nc/frame.h"
 #include "nc/options.h"

@@ -9,7 +9,7 @@
 #include "nc/export.h"
 
 enum NCOptionType {
-    NC_OPT_INT = 1,    /* int64 within [min, max] */
+    NC_OPT_INT = 1,    /* integer within [min, max] (which lie within int) */
     NC_OPT_FLOAT = 2,  /* double within [min, max] */
     NC_OPT_BOOL = 3,   /* 0/1, "true"/"false", "yes"/"no", "on"/"off" */
     NC_OPT_STRING = 4, /* any string (max bytes) */
@@ -26,7 +26,9 @@ typedef struct NCOption {
     const char *name;
     const char *help;
     enum NCOptionType type;
-    size_t offset; /* of the value in the codec's private context (internal) */
+    /* Where the value lives in the codec's private context (internal): an int for
+     * INT, BOOL and ENUM, a double for FLOAT, a char * owned by the context for STRING. */
+    size_t offset;
     union {
         int64_t i;
         double f;

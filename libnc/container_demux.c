@@ -1,0 +1,333 @@
+/* .nc demuxer. The input is hostile: every size is checked against the format's
+ * limits and the bytes left before anything is allocated. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libnc/bytes.h"
+#include "libnc/check.h"
+#include "libnc/container_format.h"
+#include "libnc/crc32.h"
+#include "libnc/bounds.h"
+
+typedef struct IndexEntry {
+    uint64_t offset;
+    int64_t pts;
+    uint64_t number;
+} IndexEntry;
+
+struct NCDemuxer {
+    FILE *file;
+    const uint8_t *mem;
+    uint64_t size;       /* bytes in the input */
+    uint64_t pos;        /* next byte to read */
+    uint64_t data_end;   /* where packets end: the index, or the end of the input */
+    NCStreamInfo info;
+    uint8_t *extradata;
+    int64_t packet_index; /* number of the packet last returned or found damaged */
+    int done;             /* truncated or index reached: only NC_EOF from now */
+    int resync;           /* the last packet header was damaged: scan for the next */
+    IndexEntry *index;
+    size_t index_len;
+    int64_t total_packets, total_duration; /* -1 without an index */
+};
+
+/* Reads exactly size bytes at pos, or fails with NC_ETRUNCATED. */
+static int read_at(NCDemuxer *d, uint64_t pos, uint8_t *dst, size_t size)
+{
+    if (pos > d->size || size > d->size - pos) return NC_ETRUNCATED;
+    if (d->mem) {
+        memcpy(dst, d->mem + pos, size);
+        return 0;
+    }
+    if (fseeko(d->file, (off_t)pos, SEEK_SET) || fread(dst, 1, size, d->file) != size)
+        return NC_EIO;
+    return 0;
+}
+
+static int parse_body(NCDemuxer *d, const uint8_t *b, size_t body)
+{
+    NCStreamInfo *s = &d->info;
+    s->media_type = (enum NCMediaType)b[0];
+    size_t n = b[1];
+    NC_RETURN_ERROR_IF(n < 1 || n > 31 || NC_HEADER_BODY_MIN + n > body, NC_EINVALIDDATA, d,
+                       "invalid codec name length %zu", n);
+    memcpy(s->codec_name, b + 2, n);
+    s->codec_name[n] = 0;
+    const uint8_t *p = b + 2 + n;
+    s->sample_rate = (int)(nc_rl32(p) & 0x7FFFFFFF);
+    NC_RETURN_ERROR_IF(nc_rl32(p) > NC_MAX_SAMPLE_RATE, NC_EINVALIDDATA, d, "invalid sample rate");
+    s->channels = nc_rl16(p + 4);
+    uint32_t w = nc_rl32(p + 6), h = nc_rl32(p + 10);
+    NC_RETURN_ERROR_IF(w > NC_MAX_DIMENSION || h > NC_MAX_DIMENSION, NC_EINVALIDDATA, d,
+                       "invalid dimensions %ux%u", w, h);
+    s->width = (int)w, s->height = (int)h;
+    s->pix_fmt = (enum NCPixelFormat)p[14];
+    uint32_t num = nc_rl32(p + 15), den = nc_rl32(p + 19), e = nc_rl32(p + 23);
+    NC_RETURN_ERROR_IF(num > INT32_MAX || den > INT32_MAX, NC_EINVALIDDATA, d, "invalid time base");
+    s->time_base = (NCRational){(int)num, (int)den};
+    NC_RETURN_ERROR_IF(e > NC_MAX_EXTRADATA || NC_HEADER_BODY_MIN + n + e > body, NC_EINVALIDDATA, d,
+                       "invalid extradata size %u", e);
+    NC_RETURN_ERROR_IF(body > NC_HEADER_BODY_MIN + n + e + NC_HEADER_EXTENSION_MAX, NC_EINVALIDDATA, d,
+                       "header has %zu bytes of unknown extension", body - (NC_HEADER_BODY_MIN + n + e));
+    d->extradata = calloc(1, (size_t)e + NC_INPUT_PADDING);
+    if (!d->extradata) return NC_ENOMEM;
+    memcpy(d->extradata, p + 27, e);
+    s->extradata = d->extradata;
+    s->extradata_size = e;
+    return nc_stream_info_check(s, d, "header");
+}
+
+static int read_header(NCDemuxer *d)
+{
+    uint8_t prefix[NC_FILE_PREFIX_SIZE];
+    int ret = read_at(d, 0, prefix, sizeof(prefix));
+    NC_RETURN_ERROR_IF(ret == NC_ETRUNCATED, NC_EINVALIDDATA, d, "too short for a .nc file");
+    NC_FORWARD_IF_ERROR(ret);
+    NC_RETURN_ERROR_IF(memcmp(prefix, NC_FILE_MAGIC, NC_FILE_MAGIC_SIZE), NC_EINVALIDDATA, d,
+                       "not a .nc file (bad magic)");
+    d->info.version_major = nc_rl16(prefix + 8);
+    d->info.version_minor = nc_rl16(prefix + 10);
+    NC_RETURN_ERROR_IF(d->info.version_major != NC_CONTAINER_VERSION_MAJOR, NC_ENOTSUP, d,
+                       "container version %d.%d is not supported (this reader knows %d.x)",
+                       d->info.version_major, d->info.version_minor, NC_CONTAINER_VERSION_MAJOR);
+    uint32_t body = nc_rl32(prefix + 12);
+    NC_RETURN_ERROR_IF(body < NC_HEADER_BODY_MIN + 1 ||
+                           body > NC_HEADER_BODY_MIN + 31 + NC_MAX_EXTRADATA + NC_HEADER_EXTENSION_MAX,
+                       NC_EINVALIDDATA, d, "invalid header size %u", body);
+    NC_RETURN_ERROR_IF(body + (uint64_t)NC_FILE_PREFIX_SIZE + 4 > d->size, NC_EINVALIDDATA, d,
+                       "header is truncated");
+    size_t total = NC_FILE_PREFIX_SIZE + (size_t)body + 4;
+    uint8_t *h = malloc(total);
+    if (!h) return NC_ENOMEM;
+    memcpy(h, prefix, NC_FILE_PREFIX_SIZE);
+    ret = read_at(d, NC_FILE_PREFIX_SIZE, h + NC_FILE_PREFIX_SIZE, total - NC_FILE_PREFIX_SIZE);
+    if (ret >= 0 && nc_crc32(0, h, total - 4) != nc_rl32(h + total - 4)) {
+        nc_log(d, NC_LOG_ERROR, "header: CRC mismatch");
+        ret = NC_EINVALIDDATA;
+    }
+    if (ret >= 0) ret = parse_body(d, h + NC_FILE_PREFIX_SIZE, body);
+    free(h);
+    d->pos = total;
+    return ret;
+}
+
+static int index_is_consistent(const NCDemuxer *d, const IndexEntry *e, size_t n,
+                               uint64_t index_offset)
+{
+    uint64_t prev_offset = 0, prev_number = 0;
+    int64_t prev_pts = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].offset < d->pos || e[i].offset + NC_PACKET_HEADER_SIZE > index_offset ||
+            (i && (e[i].offset <= prev_offset || e[i].number <= prev_number)) ||
+            e[i].pts < prev_pts || e[i].number >= (uint64_t)d->total_packets)
+            return 0;
+        prev_offset = e[i].offset, prev_number = e[i].number, prev_pts = e[i].pts;
+    }
+    return 1;
+}
+
+/* Loads the optional index; any inconsistency means "no index", never an error. */
+static int read_index(NCDemuxer *d)
+{
+    uint8_t t[NC_TRAILER_SIZE], fixed[NC_INDEX_FIXED];
+    if (d->size < d->pos + NC_INDEX_FIXED + 4 + NC_TRAILER_SIZE) return 0;
+    if (read_at(d, d->size - NC_TRAILER_SIZE, t, sizeof(t)) < 0 ||
+        memcmp(t + 8, NC_TRAILER_MAGIC, 8))
+        return 0;
+    uint64_t off = nc_rl64(t);
+    if (off < d->pos || off > d->size - NC_TRAILER_SIZE - NC_INDEX_FIXED - 4) return 0;
+    if (read_at(d, off, fixed, sizeof(fixed)) < 0 || memcmp(fixed, NC_INDEX_MARKER, 4)) return 0;
+    uint64_t n = nc_rl32(fixed + 4);
+    uint64_t bytes = NC_INDEX_FIXED + n * NC_INDEX_ENTRY_SIZE;
+    if (bytes + 4 + NC_TRAILER_SIZE != d->size - off) return 0; /* also bounds n by the file */
+    uint8_t *raw = malloc((size_t)bytes + 4);
+    IndexEntry *e = calloc((size_t)n + 1, sizeof(*e));
+    int ok = raw && e && read_at(d, off, raw, (size_t)bytes + 4) >= 0 &&
+             nc_crc32(0, raw, (size_t)bytes) == nc_rl32(raw + bytes);
+    if (ok) {
+        d->total_packets = (int64_t)(nc_rl64(raw + 8) & INT64_MAX);
+        d->total_duration = (int64_t)(nc_rl64(raw + 16) & INT64_MAX);
+        for (uint64_t i = 0; i < n; i++) {
+            const uint8_t *p = raw + NC_INDEX_FIXED + i * NC_INDEX_ENTRY_SIZE;
+            e[i] = (IndexEntry){nc_rl64(p), (int64_t)nc_rl64(p + 8), nc_rl64(p + 16)};
+        }
+        ok = index_is_consistent(d, e, (size_t)n, off);
+    }
+    free(raw);
+    if (!ok) {
+        free(e);
+        d->total_packets = d->total_duration = -1;
+        nc_log(d, NC_LOG_WARNING, "seek index is damaged; ignoring it");
+        return 0;
+    }
+    d->index = e;
+    d->index_len = (size_t)n;
+    d->data_end = off;
+    return 0;
+}
+
+static int demuxer_open(NCDemuxer *d)
+{
+    d->packet_index = -1;
+    d->total_packets = d->total_duration = -1;
+    NC_FORWARD_IF_ERROR(read_header(d));
+    d->data_end = d->size;
+    return read_index(d);
+}
+
+int nc_demuxer_open_memory(NCDemuxer **dmx, const uint8_t *data, size_t size)
+{
+    NC_CHECK_ARG(dmx && (data || !size));
+    *dmx = NULL;
+    NCDemuxer *d = calloc(1, sizeof(*d));
+    if (!d) return NC_ENOMEM;
+    d->mem = data;
+    d->size = size;
+    int ret = demuxer_open(d);
+    if (ret < 0) {
+        nc_demuxer_close(&d);
+        return ret;
+    }
+    *dmx = d;
+    return 0;
+}
+
+int nc_demuxer_open_file(NCDemuxer **dmx, const char *path)
+{
+    NC_CHECK_ARG(dmx && path);
+    *dmx = NULL;
+    NCDemuxer *d = calloc(1, sizeof(*d));
+    if (!d) return NC_ENOMEM;
+    d->file = fopen(path, "rb");
+    int ret = NC_EIO;
+    if (d->file && fseeko(d->file, 0, SEEK_END) == 0) {
+        off_t end = ftello(d->file);
+        if (end >= 0) {
+            d->size = (uint64_t)end;
+            ret = demuxer_open(d);
+        }
+    }
+    if (ret < 0) {
+        if (!d->file) nc_log(NULL, NC_LOG_ERROR, "%s: cannot open", path);
+        nc_demuxer_close(&d);
+        return ret;
+    }
+    *dmx = d;
+    return 0;
+}
+
+const NCStreamInfo *nc_demuxer_stream_info(const NCDemuxer *dmx)
+{
+    return dmx ? &dmx->info : NULL;
+}
+
+int64_t nc_demuxer_packet_index(const NCDemuxer *dmx)
+{
+    return dmx ? dmx->packet_index : -1;
+}
+
+int64_t nc_demuxer_packet_count(const NCDemuxer *dmx)
+{
+    return dmx ? dmx->total_packets : -1;
+}
+
+int64_t nc_demuxer_duration(const NCDemuxer *dmx)
+{
+    return dmx ? dmx->total_duration : -1;
+}
+
+static int packet_header_valid(const uint8_t *h)
+{
+    return !memcmp(h, NC_PACKET_MARKER, 4) && nc_crc32(0, h, 28) == nc_rl32(h + 28);
+}
+
+/* After a damaged packet header: the next offset holding a valid packet header or
+ * the index marker, or the end of the data. */
+static uint64_t resync(NCDemuxer *d, uint64_t from)
+{
+    uint8_t h[NC_PACKET_HEADER_SIZE];
+    for (uint64_t pos = from; pos + 4 <= d->data_end; pos++) {
+        size_t want = d->data_end - pos < sizeof(h) ? (size_t)(d->data_end - pos) : sizeof(h);
+        if (read_at(d, pos, h, want) < 0) break;
+        if (!memcmp(h, NC_INDEX_MARKER, 4)) return pos;
+        if (want == sizeof(h) && packet_header_valid(h)) return pos;
+    }
+    return d->data_end;
+}
+
+int nc_demuxer_read_packet(NCDemuxer *d, NCPacket *pkt)
+{
+    NC_CHECK_ARG(d && pkt && !pkt->buf && !pkt->data);
+    if (d->resync) {
+        d->resync = 0;
+        d->pos = resync(d, d->pos);
+    }
+    if (d->done || d->pos >= d->data_end) return NC_EOF;
+    uint8_t h[NC_PACKET_HEADER_SIZE];
+    int ret = read_at(d, d->pos, h, 4);
+    if (ret >= 0 && !memcmp(h, NC_INDEX_MARKER, 4)) {
+        d->done = 1;
+        return NC_EOF;
+    }
+    d->packet_index++;
+    if (ret >= 0) ret = read_at(d, d->pos, h, sizeof(h));
+    if (ret == NC_ETRUNCATED) {
+        d->done = 1;
+        nc_log(d, NC_LOG_ERROR, "packet %lld: truncated header", (long long)d->packet_index);
+        return ret;
+    }
+    NC_FORWARD_IF_ERROR(ret);
+    if (!packet_header_valid(h)) {
+        d->pos++;
+        d->resync = 1;
+        nc_log(d, NC_LOG_ERROR, "packet %lld: damaged header", (long long)d->packet_index);
+        return NC_EINVALIDDATA;
+    }
+    uint32_t size = nc_rl32(h + 4);
+    uint64_t payload = d->pos + NC_PACKET_HEADER_SIZE;
+    if (size > NC_CONTAINER_MAX_PACKET || size > d->data_end - payload) {
+        d->done = 1;
+        nc_log(d, NC_LOG_ERROR, "packet %lld: truncated (%u bytes announced)",
+               (long long)d->packet_index, size);
+        return NC_ETRUNCATED;
+    }
+    NC_FORWARD_IF_ERROR(nc_packet_new(pkt, size));
+    ret = read_at(d, payload, pkt->data, size);
+    d->pos = payload + size;
+    if (ret >= 0 && nc_crc32(0, pkt->data, size) != nc_rl32(h + 24)) {
+        nc_log(d, NC_LOG_ERROR, "packet %lld: CRC mismatch", (long long)d->packet_index);
+        ret = NC_ECRC;
+    }
+    if (ret < 0) {
+        nc_packet_unref(pkt);
+        return ret;
+    }
+    pkt->pts = (int64_t)nc_rl64(h + 8);
+    pkt->duration = nc_rl32(h + 16);
+    pkt->flags = (int)(nc_rl32(h + 20) & NC_PKT_FLAG_KEY);
+    return 0;
+}
+
+int nc_demuxer_seek(NCDemuxer *d, int64_t pts)
+{
+    NC_CHECK_ARG(d);
+    NC_RETURN_ERROR_IF(!d->index_len, NC_ENOTSUP, d, "cannot seek: the file has no index");
+    size_t best = 0;
+    for (size_t i = 0; i < d->index_len && d->index[i].pts <= pts; i++) best = i;
+    d->pos = d->index[best].offset;
+    d->packet_index = (int64_t)d->index[best].number - 1;
+    d->done = d->resync = 0;
+    return 0;
+}
+
+void nc_demuxer_close(NCDemuxer **dmx)
+{
+    if (!dmx || !*dmx) return;
+    NCDemuxer *d = *dmx;
+    if (d->file) fclose(d->file);
+    free(d->extradata);
+    free(d->index);
+    free(d);
+    *dmx = NULL;
+}

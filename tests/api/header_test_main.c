@@ -1,0 +1,5 @@
+/* Linked with one translation unit per public header (see meson.build). */
+int main(void)
+{
+    return 0;
+}

@@ -1,0 +1,388 @@
+/* The .nc container: round trip, atomic files, and every kind of damage. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libnc/bytes.h"
+#include "libnc/crc32.h"
+#include "nc/nc.h"
+#include "tests/api/test_codec.h"
+#include "tests/test.h"
+
+#define NPKT 6
+
+static const uint8_t extradata[] = {'T', 'S', 'T', '1', 2};
+
+static NCStreamInfo sample_info(void)
+{
+    NCStreamInfo info = {0};
+    strcpy(info.codec_name, "test_bytes");
+    info.media_type = NC_MEDIA_BYTES;
+    info.time_base = (NCRational){1, 1000};
+    info.extradata = extradata;
+    info.extradata_size = sizeof(extradata);
+    return info;
+}
+
+/* Packet i: i*7 bytes of a pattern (packet 0 is empty), pts 10*i, every
+ * other packet a key packet. */
+static void sample_packet(NCPacket *pkt, int i)
+{
+    CHECK_EQ(nc_packet_new(pkt, (size_t)i * 7), 0);
+    for (size_t k = 0; k < pkt->size; k++) pkt->data[k] = (uint8_t)(i * 31 + k * 7);
+    pkt->pts = 10 * i;
+    pkt->duration = 10;
+    pkt->flags = i % 2 == 0 ? NC_PKT_FLAG_KEY : 0;
+}
+
+static int packet_matches(const NCPacket *pkt, int i)
+{
+    NCPacket want = {0};
+    sample_packet(&want, i);
+    int same = pkt->size == want.size && (!pkt->size || !memcmp(pkt->data, want.data, pkt->size)) &&
+               pkt->pts == want.pts && pkt->duration == want.duration && pkt->flags == want.flags;
+    nc_packet_unref(&want);
+    return same;
+}
+
+static void write_sample(uint8_t **data, size_t *size, unsigned flags)
+{
+    NCMuxer *mux = NULL;
+    NCStreamInfo info = sample_info();
+    CHECK_EQ(nc_muxer_open_memory(&mux, &info, flags), 0);
+    for (int i = 0; i < NPKT; i++) {
+        NCPacket pkt = {0};
+        sample_packet(&pkt, i);
+        CHECK_EQ(nc_muxer_write_packet(mux, &pkt), 0);
+        nc_packet_unref(&pkt);
+    }
+    CHECK_EQ(nc_muxer_close_memory(&mux, data, size), 0);
+    CHECK(mux == NULL);
+}
+
+static void test_round_trip(void)
+{
+    uint8_t *data;
+    size_t size;
+    write_sample(&data, &size, 0);
+    NCDemuxer *dmx = NULL;
+    CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
+    const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
+    CHECK(!strcmp(info->codec_name, "test_bytes"));
+    CHECK_EQ(info->media_type, NC_MEDIA_BYTES);
+    CHECK_EQ(info->time_base.den, 1000);
+    CHECK(info->extradata_size == sizeof(extradata) &&
+          !memcmp(info->extradata, extradata, sizeof(extradata)));
+    CHECK_EQ(info->version_major, 1);
+    CHECK_EQ(nc_demuxer_packet_count(dmx), NPKT);
+    CHECK_EQ(nc_demuxer_duration(dmx), 10 * NPKT);
+    NCPacket pkt = {0};
+    for (int i = 0; i < NPKT; i++) {
+        CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), 0);
+        CHECK(packet_matches(&pkt, i));
+        CHECK_EQ(nc_demuxer_packet_index(dmx), i);
+        nc_packet_unref(&pkt);
+    }
+    CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), NC_EOF);
+    CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), NC_EOF);
+    /* Seek to pts 35: the last key packet at or before it is packet 2. */
+    CHECK_EQ(nc_demuxer_seek(dmx, 35), 0);
+    CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), 0);
+    CHECK(packet_matches(&pkt, 2));
+    CHECK_EQ(nc_demuxer_packet_index(dmx), 2);
+    nc_packet_unref(&pkt);
+    nc_demuxer_close(&dmx);
+    CHECK(dmx == NULL);
+    free(data);
+
+    /* Without an index: same packets, no counts, no seeking. */
+    write_sample(&data, &size, NC_MUX_NO_INDEX);
+    CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
+    CHECK_EQ(nc_demuxer_packet_count(dmx), -1);
+    CHECK_EQ(nc_demuxer_seek(dmx, 0), NC_ENOTSUP);
+    int n = 0;
+    while (nc_demuxer_read_packet(dmx, &pkt) == 0) {
+        CHECK(packet_matches(&pkt, n++));
+        nc_packet_unref(&pkt);
+    }
+    CHECK_EQ(n, NPKT);
+    nc_demuxer_close(&dmx);
+    free(data);
+}
+
+static void test_context_round_trip(void)
+{
+    NCCodecContext *enc = nc_codec_alloc_context(&nc_test_bytes_encoder);
+    CHECK_EQ(nc_codec_open(enc), 0);
+    NCStreamInfo info;
+    CHECK_EQ(nc_stream_info_from_context(&info, enc), 0);
+    NCCodecContext *dec = nc_codec_alloc_context(&nc_test_bytes_decoder);
+    CHECK_EQ(nc_stream_info_to_context(&info, dec), 0);
+    CHECK_EQ(nc_codec_open(dec), 0);
+    NCCodecContext *audio = nc_codec_alloc_context(&nc_test_audio_encoder);
+    CHECK_EQ(nc_stream_info_to_context(&info, audio), NC_EINVAL); /* another codec */
+    nc_codec_free_context(&audio);
+    nc_codec_free_context(&enc);
+    nc_codec_free_context(&dec);
+}
+
+static int count_dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) n += e->d_name[0] != '.';
+    if (d) closedir(d);
+    return n;
+}
+
+static void test_atomic_files(void)
+{
+    char dir[] = "/tmp/nc-container-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/out.nc", dir);
+    NCStreamInfo info = sample_info();
+    NCMuxer *mux = NULL;
+    CHECK_EQ(nc_muxer_open_file(&mux, path, &info, 0), 0);
+    NCPacket pkt = {0};
+    sample_packet(&pkt, 3);
+    CHECK_EQ(nc_muxer_write_packet(mux, &pkt), 0);
+    struct stat st;
+    CHECK(stat(path, &st) != 0); /* nothing at the target until close */
+    CHECK_EQ(nc_muxer_close(&mux), 0);
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
+    CHECK_EQ(count_dir_entries(dir), 1); /* no temporary left behind */
+
+    /* No overwrite without the flag; the old file is intact. */
+    CHECK_EQ(nc_muxer_open_file(&mux, path, &info, 0), NC_EEXIST);
+    CHECK(mux == NULL);
+    /* An abandoned output leaves the target as it was. */
+    CHECK_EQ(nc_muxer_open_file(&mux, path, &info, NC_MUX_OVERWRITE), 0);
+    nc_muxer_abort(&mux);
+    CHECK(mux == NULL);
+    CHECK_EQ(count_dir_entries(dir), 1);
+    NCDemuxer *dmx = NULL;
+    CHECK_EQ(nc_demuxer_open_file(&dmx, path), 0);
+    NCPacket got = {0};
+    CHECK_EQ(nc_demuxer_read_packet(dmx, &got), 0);
+    CHECK(packet_matches(&got, 3));
+    nc_packet_unref(&got);
+    nc_demuxer_close(&dmx);
+    /* Overwrite with the flag. */
+    CHECK_EQ(nc_muxer_open_file(&mux, path, &info, NC_MUX_OVERWRITE), 0);
+    CHECK_EQ(nc_muxer_close(&mux), 0);
+    CHECK_EQ(nc_demuxer_open_file(&dmx, path), 0);
+    CHECK_EQ(nc_demuxer_read_packet(dmx, &got), NC_EOF);
+    nc_demuxer_close(&dmx);
+
+    /* Bad arguments and unwritable places. */
+    CHECK_EQ(nc_muxer_open_file(&mux, "/nonexistent-dir/x.nc", &info, 0), NC_EIO);
+    CHECK_EQ(nc_demuxer_open_file(&dmx, "/nonexistent-dir/x.nc"), NC_EIO);
+    CHECK_EQ(nc_muxer_open_file(&mux, NULL, &info, 0), NC_EINVAL);
+    CHECK_EQ(nc_demuxer_open_memory(NULL, NULL, 0), NC_EINVAL);
+    NCStreamInfo bad = info;
+    strcpy(bad.codec_name, "Bad Name");
+    CHECK_EQ(nc_muxer_open_memory(&mux, &bad, 0), NC_EINVALIDDATA);
+    bad = info;
+    bad.media_type = NC_MEDIA_AUDIO; /* no sample rate */
+    CHECK_EQ(nc_muxer_open_memory(&mux, &bad, 0), NC_EINVALIDDATA);
+    CHECK_EQ(nc_muxer_open_memory(&mux, &info, 0), 0);
+    sample_packet(&got, 2);
+    CHECK_EQ(nc_muxer_write_packet(mux, &got), 0);
+    got.pts = 0; /* backwards */
+    CHECK_EQ(nc_muxer_write_packet(mux, &got), NC_EINVAL);
+    nc_packet_unref(&got);
+    nc_muxer_abort(&mux);
+
+    unlink(path);
+    rmdir(dir);
+    nc_packet_unref(&pkt);
+}
+
+/* Reads a damaged file to the end. Every packet it returns must be one of the
+ * originals at its own index; returns how many were returned intact. */
+static int read_damaged(const uint8_t *data, size_t size, int *errors)
+{
+    NCDemuxer *dmx = NULL;
+    *errors = 0;
+    if (nc_demuxer_open_memory(&dmx, data, size) < 0) return -1;
+    int good = 0, ret, calls = 0;
+    NCPacket pkt = {0};
+    while ((ret = nc_demuxer_read_packet(dmx, &pkt)) != NC_EOF && calls++ < 1000) {
+        if (ret == 0) {
+            int64_t i = nc_demuxer_packet_index(dmx);
+            CHECK(i >= 0 && i < NPKT && packet_matches(&pkt, (int)i));
+            good++;
+            nc_packet_unref(&pkt);
+        } else {
+            CHECK(ret == NC_ECRC || ret == NC_EINVALIDDATA || ret == NC_ETRUNCATED);
+            CHECK(pkt.data == NULL);
+            (*errors)++;
+        }
+    }
+    CHECK(calls < 1000); /* no endless loop */
+    nc_demuxer_close(&dmx);
+    return good;
+}
+
+static void test_bit_flips(void)
+{
+    uint8_t *data;
+    size_t size;
+    write_sample(&data, &size, 0);
+    size_t header_end = 16 + nc_rl32(data + 12) + 4;
+    int errors;
+    for (size_t off = 0; off < size; off++) {
+        for (int bit = 0; bit < 8; bit++) {
+            data[off] ^= (uint8_t)(1 << bit);
+            int good = read_damaged(data, size, &errors);
+            if (off < header_end) {
+                CHECK_EQ(good, -1); /* the header is checked as a whole */
+            } else {
+                /* One flipped bit damages at most one packet (or only the index). */
+                CHECK(good >= NPKT - 1);
+                CHECK(good == NPKT || errors >= 1);
+            }
+            data[off] ^= (uint8_t)(1 << bit);
+        }
+    }
+    free(data);
+}
+
+static void test_truncation(void)
+{
+    uint8_t *data;
+    size_t size;
+    write_sample(&data, &size, NC_MUX_NO_INDEX);
+    size_t header_end = 16 + nc_rl32(data + 12) + 4;
+    /* Where each packet ends, to know how many survive a cut. */
+    size_t ends[NPKT], pos = header_end;
+    for (int i = 0; i < NPKT; i++) ends[i] = pos += 32 + (size_t)i * 7;
+    CHECK_EQ(ends[NPKT - 1], size);
+    int errors;
+    for (size_t cut = 0; cut <= size; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1);
+        memcpy(copy, data, cut);
+        int good = read_damaged(copy, cut, &errors);
+        if (cut < header_end) {
+            CHECK_EQ(good, -1);
+        } else {
+            int whole = 0;
+            while (whole < NPKT && ends[whole] <= cut) whole++;
+            CHECK_EQ(good, whole);
+            int at_boundary = cut == header_end || (whole > 0 && ends[whole - 1] == cut);
+            CHECK_EQ(errors, at_boundary ? 0 : 1);
+        }
+        free(copy);
+    }
+    free(data);
+
+    /* Truncating a file with an index: the index is lost, the packets are not. */
+    write_sample(&data, &size, 0);
+    CHECK_EQ(read_damaged(data, size - 1, &errors), NPKT);
+    free(data);
+}
+
+/* Rewrites the header CRC after editing a field, so the field check itself is hit. */
+static void fix_header_crc(uint8_t *data)
+{
+    size_t body = nc_rl32(data + 12);
+    nc_wl32(data + 16 + body, nc_crc32(0, data, 16 + body));
+}
+
+static void expect_rejected(uint8_t *data, size_t size, size_t field, uint32_t value,
+                            int bytes, int want)
+{
+    uint8_t saved[4];
+    memcpy(saved, data + field, 4);
+    if (bytes == 1) data[field] = (uint8_t)value;
+    if (bytes == 2) nc_wl16(data + field, (uint16_t)value);
+    if (bytes == 4) nc_wl32(data + field, value);
+    if (field >= 16) fix_header_crc(data);
+    NCDemuxer *dmx = NULL;
+    int ret = nc_demuxer_open_memory(&dmx, data, size);
+    if (ret != want) fprintf(stderr, "field at %zu = %u: got %d, want %d\n", field, value, ret, want);
+    CHECK_EQ(ret, want);
+    CHECK(dmx == NULL);
+    memcpy(data + field, saved, 4);
+    fix_header_crc(data);
+}
+
+static void test_absurd_headers(void)
+{
+    uint8_t *data;
+    size_t size;
+    write_sample(&data, &size, 0);
+    /* Offsets: name at 18 (10 bytes "test_bytes"), then rate 28, channels 32,
+     * width 34, height 38, pix_fmt 42, tb 43/47, extradata size 51. */
+    expect_rejected(data, size, 0, 'X', 1, NC_EINVALIDDATA);         /* magic */
+    expect_rejected(data, size, 8, 2, 2, NC_ENOTSUP);                /* major version */
+    expect_rejected(data, size, 12, 0xFFFFFFFFu, 4, NC_EINVALIDDATA); /* header size */
+    expect_rejected(data, size, 12, 3, 4, NC_EINVALIDDATA);
+    expect_rejected(data, size, 16, 9, 1, NC_EINVALIDDATA);  /* media type */
+    expect_rejected(data, size, 16, 1, 1, NC_EINVALIDDATA);  /* audio without a rate */
+    expect_rejected(data, size, 17, 0, 1, NC_EINVALIDDATA);  /* name length */
+    expect_rejected(data, size, 17, 200, 1, NC_EINVALIDDATA);
+    expect_rejected(data, size, 18, 'T', 1, NC_EINVALIDDATA); /* name character */
+    expect_rejected(data, size, 28, 0xFFFFFFFFu, 4, NC_EINVALIDDATA);
+    expect_rejected(data, size, 34, 0x7FFFFFFFu, 4, NC_EINVALIDDATA);
+    expect_rejected(data, size, 43, 0, 4, NC_EINVALIDDATA); /* time base */
+    expect_rejected(data, size, 47, 0x80000000u, 4, NC_EINVALIDDATA);
+    expect_rejected(data, size, 51, 0xFFFFFFF0u, 4, NC_EINVALIDDATA); /* extradata size */
+    expect_rejected(data, size, 51, 6, 4, NC_EINVALIDDATA);
+    /* A higher minor version is fine. */
+    nc_wl16(data + 10, 7);
+    fix_header_crc(data);
+    NCDemuxer *dmx = NULL;
+    CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
+    CHECK_EQ(nc_demuxer_stream_info(dmx)->version_minor, 7);
+    nc_demuxer_close(&dmx);
+
+    /* A packet that claims 4 GB in a small file is truncation, not an allocation. */
+    size_t first = 16 + nc_rl32(data + 12) + 4 + 32; /* packet 1 (packet 0 is empty) */
+    nc_wl32(data + first + 4, 0xFFFFFFF0u);
+    nc_wl32(data + first + 28, nc_crc32(0, data + first, 28));
+    int errors;
+    CHECK_EQ(read_damaged(data, size, &errors), 1);
+    CHECK_EQ(errors, 1);
+    free(data);
+}
+
+static void test_resync(void)
+{
+    uint8_t *data;
+    size_t size;
+    write_sample(&data, &size, 0);
+    size_t pkt2 = 16 + nc_rl32(data + 12) + 4 + 32 + (32 + 7);
+    data[pkt2 + 1] ^= 0x40; /* packet 2's marker */
+    NCDemuxer *dmx = NULL;
+    CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
+    NCPacket pkt = {0};
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), 0);
+        nc_packet_unref(&pkt);
+    }
+    CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), NC_EINVALIDDATA);
+    CHECK_EQ(nc_demuxer_packet_index(dmx), 2);
+    CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), 0);
+    CHECK_EQ(nc_demuxer_packet_index(dmx), 3);
+    CHECK(packet_matches(&pkt, 3));
+    nc_packet_unref(&pkt);
+    nc_demuxer_close(&dmx);
+    free(data);
+}
+
+int main(void)
+{
+    nc_log_set_level(NC_LOG_QUIET);
+    test_round_trip();
+    test_context_round_trip();
+    test_atomic_files();
+    test_bit_flips();
+    test_truncation();
+    test_absurd_headers();
+    test_resync();
+    return nc_test_result("test_container");
+}
