@@ -366,8 +366,44 @@ static void test_registry(void)
     CHECK(strcmp(nc_version_string(), "0.1.0") == 0);
 }
 
+static int log_calls, log_last_level;
+static const void *log_last_ctx;
+
+static void count_log(void *opaque, const void *ctx, int level, const char *fmt, va_list args)
+{
+    (void)fmt;
+    (void)args;
+    CHECK(opaque == &log_calls);
+    log_calls++;
+    log_last_level = level;
+    log_last_ctx = ctx;
+}
+
+static void test_logging(void)
+{
+    nc_log_set_callback(count_log, &log_calls);
+    nc_log_set_level(NC_LOG_ERROR);
+    CHECK_EQ(nc_log_get_level(), NC_LOG_ERROR);
+    NCCodecContext *ctx = nc_codec_alloc_context(&nc_test_bytes_encoder);
+    CHECK_EQ(nc_opt_set(ctx, "delay", "9"), NC_ERANGE); /* logs why, about ctx */
+    CHECK_EQ(log_calls, 1);
+    CHECK_EQ(log_last_level, NC_LOG_ERROR);
+    CHECK(log_last_ctx == ctx);
+    nc_log(NULL, NC_LOG_INFO, "dropped below the level");
+    CHECK_EQ(log_calls, 1);
+    nc_log_set_level(NC_LOG_QUIET);
+    CHECK_EQ(nc_opt_set(ctx, "delay", "9"), NC_ERANGE);
+    CHECK_EQ(log_calls, 1);
+    nc_log_set_level(1000);
+    CHECK_EQ(nc_log_get_level(), NC_LOG_DEBUG);
+    nc_log_set_callback(NULL, NULL);
+    nc_log_set_level(NC_LOG_QUIET);
+    nc_codec_free_context(&ctx);
+}
+
 int main(void)
 {
+    test_logging();
     nc_log_set_level(NC_LOG_QUIET);
     test_null_arguments();
     test_wrong_order();
