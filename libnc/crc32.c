@@ -1,26 +1,25 @@
+#include <pthread.h>
+
 #include "libnc/crc32.h"
 
-/* A byte-at-a-time table built from the polynomial: small, and fast enough for
- * container framing, which is never the bottleneck next to a neural codec. */
-static const uint32_t *crc_table(void)
+/* A byte-at-a-time table built from the polynomial once: small, and fast enough
+ * for container framing, which is never the bottleneck next to a neural codec. */
+static uint32_t crc_table[256];
+static pthread_once_t crc_table_once = PTHREAD_ONCE_INIT;
+
+static void build_crc_table(void)
 {
-    static uint32_t table[256];
-    static int ready; /* same values from every thread, so a race is harmless */
-    if (!ready) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        ready = 1;
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
     }
-    return table;
 }
 
 uint32_t nc_crc32(uint32_t crc, const uint8_t *data, size_t size)
 {
-    const uint32_t *t = crc_table();
+    pthread_once(&crc_table_once, build_crc_table);
     crc = ~crc;
-    for (size_t i = 0; i < size; i++) crc = t[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+    for (size_t i = 0; i < size; i++) crc = crc_table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
     return ~crc;
 }
