@@ -1,0 +1,82 @@
+/* STOI, ESTOI, LSD, mel distance and MCD on a speech-like signal: identity gives
+ * the ideal value, and every measure gets monotonically worse as white noise
+ * grows from 30 dB to -10 dB SNR. Also at rates that need resampling. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "libnc/metric/spectral.h"
+#include "libnc/metric/stoi.h"
+#include "nc/error.h"
+#include "tests/dsp/check.h"
+#include "tests/metric/noise.h"
+
+enum { STOI, ESTOI, LSD, MEL, MCD, N_MEASURES };
+static const char *names[N_MEASURES] = {"stoi", "estoi", "lsd", "mel", "mcd"};
+
+static void measure(const float *ref, const float *deg, size_t n, int rate, double *v)
+{
+    CHECK(nc_metric_stoi(ref, deg, n, rate, 0, &v[STOI]) == 0);
+    CHECK(nc_metric_stoi(ref, deg, n, rate, 1, &v[ESTOI]) == 0);
+    CHECK(nc_metric_lsd(ref, deg, n, &v[LSD]) == 0);
+    CHECK(nc_metric_mel_distance(ref, deg, n, rate, &v[MEL]) == 0);
+    CHECK(nc_metric_mcd(ref, deg, n, rate, &v[MCD]) == 0);
+}
+
+static void check_rate(int rate)
+{
+    static const double snrs[] = {30.0, 15.0, 5.0, 0.0, -10.0};
+    size_t n = (size_t)rate * 3 / 2;
+    float *ref = malloc(n * sizeof(*ref)), *deg = malloc(n * sizeof(*deg));
+    double v[N_MEASURES], last[N_MEASURES];
+    if (!ref || !deg)
+        goto end;
+    test_speech_like(ref, n, rate);
+    measure(ref, ref, n, rate, v);
+    CHECK_NEAR(v[STOI], 1.0, 1e-6);
+    CHECK_NEAR(v[ESTOI], 1.0, 1e-6);
+    CHECK_NEAR(v[LSD], 0.0, 1e-12);
+    CHECK_NEAR(v[MEL], 0.0, 1e-12);
+    CHECK_NEAR(v[MCD], 0.0, 1e-12);
+    for (size_t s = 0; s < sizeof(snrs) / sizeof(*snrs); s++) {
+        test_add_noise(ref, deg, n, snrs[s], 5);
+        measure(ref, deg, n, rate, v);
+        fprintf(stderr, "%d Hz, SNR %5.1f dB:", rate, snrs[s]);
+        for (int m = 0; m < N_MEASURES; m++)
+            fprintf(stderr, " %s %.4f", names[m], v[m]);
+        fprintf(stderr, "\n");
+        if (s > 0) {
+            CHECK(v[STOI] < last[STOI]);
+            CHECK(v[ESTOI] < last[ESTOI]);
+            CHECK(v[LSD] > last[LSD]);
+            CHECK(v[MEL] > last[MEL]);
+            CHECK(v[MCD] > last[MCD]);
+        }
+        for (int m = 0; m < N_MEASURES; m++)
+            last[m] = v[m];
+    }
+    /* At -10 dB SNR white noise speech is barely intelligible. */
+    CHECK(last[STOI] < 0.75);
+    CHECK(last[ESTOI] < 0.5);
+end:
+    free(ref);
+    free(deg);
+}
+
+int main(void)
+{
+    float x[4000] = {0};
+    double v;
+    check_rate(10000);
+    check_rate(16000);
+    check_rate(44100);
+    /* Too short for one 30-frame segment, silence, bad rates. */
+    test_speech_like(x, 4000, 16000);
+    CHECK(nc_metric_stoi(x, x, 4000, 16000, 0, &v) == NC_EINVAL);
+    CHECK(nc_metric_stoi(x, x, 4000, 0, 0, &v) == NC_EINVAL);
+    for (int i = 0; i < 4000; i++)
+        x[i] = 0.0f;
+    CHECK(nc_metric_mcd(x, x, 4000, 16000, &v) == NC_EINVAL);
+    CHECK(nc_metric_mel_distance(x, x, 0, 16000, &v) == NC_EINVAL);
+    return check_status();
+}
