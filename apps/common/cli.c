@@ -1,0 +1,181 @@
+#include "apps/common/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/common/progress.h"
+#include "nc/error.h"
+#include "nc/log.h"
+#include "nc/version.h"
+
+static const char *program_name = "nc";
+static int quiet;
+static int verbosity;
+
+/* The last error libnc logged: it becomes the reason in nc_cli_fail()'s line.
+ * Codecs may log from worker threads, hence the lock. */
+static pthread_mutex_t reason_lock = PTHREAD_MUTEX_INITIALIZER;
+static char reason[512];
+
+static void log_callback(void *opaque, const void *ctx, int level, const char *fmt, va_list args)
+{
+    (void)opaque;
+    (void)ctx;
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, args);
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    nc_progress_clear_line();
+
+    if (level == NC_LOG_ERROR) {
+        pthread_mutex_lock(&reason_lock);
+        memcpy(reason, line, n + 1);
+        pthread_mutex_unlock(&reason_lock);
+        if (verbosity > 0) fprintf(stderr, "%s: libnc: %s\n", program_name, line);
+    } else if (level == NC_LOG_WARNING) {
+        if (!quiet) fprintf(stderr, "%s: warning: %s\n", program_name, line);
+    } else {
+        fprintf(stderr, "%s: %s\n", program_name, line);
+    }
+}
+
+void nc_cli_init(const char *program)
+{
+    const char *slash = strrchr(program, '/');
+    program_name = slash ? slash + 1 : program;
+    nc_log_set_callback(log_callback, NULL);
+    nc_log_set_level(NC_LOG_WARNING);
+}
+
+const char *nc_cli_program(void)
+{
+    return program_name;
+}
+
+void nc_cli_set_quiet(void)
+{
+    quiet = 1;
+    verbosity = 0;
+    /* Errors still reach the callback: they are the reasons in the error line. */
+    nc_log_set_level(NC_LOG_ERROR);
+}
+
+void nc_cli_set_verbose(void)
+{
+    quiet = 0;
+    verbosity++;
+    nc_log_set_level(verbosity > 1 ? NC_LOG_DEBUG : NC_LOG_VERBOSE);
+}
+
+int nc_cli_is_quiet(void)
+{
+    return quiet;
+}
+
+int nc_cli_is_verbose(void)
+{
+    return verbosity > 0;
+}
+
+static void print_line(const char *tag, const char *fmt, va_list args)
+{
+    nc_progress_clear_line();
+    fprintf(stderr, "%s: %s", program_name, tag);
+    vfprintf(stderr, fmt, args);
+    fputc('\n', stderr);
+}
+
+void nc_cli_error(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    print_line("", fmt, args);
+    va_end(args);
+}
+
+void nc_cli_warn(const char *fmt, ...)
+{
+    if (quiet) return;
+    va_list args;
+    va_start(args, fmt);
+    print_line("warning: ", fmt, args);
+    va_end(args);
+}
+
+void nc_cli_verbose(const char *fmt, ...)
+{
+    if (verbosity == 0) return;
+    va_list args;
+    va_start(args, fmt);
+    print_line("", fmt, args);
+    va_end(args);
+}
+
+void nc_cli_clear_reason(void)
+{
+    pthread_mutex_lock(&reason_lock);
+    reason[0] = '\0';
+    pthread_mutex_unlock(&reason_lock);
+}
+
+int nc_cli_fail(int err, const char *fmt, ...)
+{
+    char what[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(what, sizeof(what), fmt, args);
+    va_end(args);
+
+    nc_progress_clear_line();
+    pthread_mutex_lock(&reason_lock);
+    const char *why = reason[0] ? reason : nc_strerror(err);
+    size_t n = strlen(what);
+    /* Reasons from the media code name the file already: say it once. */
+    if (strncmp(why, what, n) == 0 && why[n] == ':')
+        fprintf(stderr, "%s: %s\n", program_name, why);
+    else
+        fprintf(stderr, "%s: %s: %s\n", program_name, what, why);
+    reason[0] = '\0';
+    pthread_mutex_unlock(&reason_lock);
+    return err;
+}
+
+void nc_cli_print_version(void)
+{
+    printf("%s (libnc) %s\n", program_name, nc_version_string());
+}
+
+int nc_cli_usage_error(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    print_line("", fmt, args);
+    va_end(args);
+    fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
+    return NC_EXIT_FAILURE;
+}
+
+int nc_cli_parse_int(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+int nc_cli_bad_option(int getopt_result, char **argv)
+{
+    const char *arg = argv[optind - 1];
+    if (optopt && strncmp(arg, "--", 2) != 0) {
+        if (getopt_result == ':') return nc_cli_usage_error("option -%c needs a value", optopt);
+        return nc_cli_usage_error("unknown option -%c", optopt);
+    }
+    if (getopt_result == ':') return nc_cli_usage_error("option %s needs a value", arg);
+    return nc_cli_usage_error("unknown option %s", arg);
+}

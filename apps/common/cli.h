@@ -1,0 +1,73 @@
+/* What every nc-* app shares on the command line: the program name in one-line
+ * error messages ("nc-dec: in.nc: packet 17: CRC mismatch"), -q / -v, --version,
+ * and routing libnc's log messages so that an error the library explains ends up
+ * in the app's single error line instead of on a line of its own. */
+#ifndef NC_APPS_CLI_H
+#define NC_APPS_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses shared by the apps (documented in their --help). */
+enum NCCliExit {
+    NC_EXIT_OK = 0,
+    NC_EXIT_FAILURE = 1, /* nothing was written */
+    NC_EXIT_DAMAGED = 2, /* the input is damaged; what could be read was used */
+};
+
+/* Remembers the program name and installs the log callback. Call first. */
+void nc_cli_init(const char *program);
+const char *nc_cli_program(void);
+
+/* -q: errors only (and no progress bar); -v: libnc's verbose messages too. */
+void nc_cli_set_quiet(void);
+void nc_cli_set_verbose(void);
+int nc_cli_is_quiet(void);
+int nc_cli_is_verbose(void);
+
+/* Prints "program: message" on stderr. */
+void nc_cli_error(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Prints "program: what: reason" where reason is the last error libnc logged
+ * since nc_cli_clear_reason(), or else nc_strerror(err); a reason that starts
+ * with "what:" is printed alone. Returns err. */
+int nc_cli_fail(int err, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Prints "program: warning: message" unless -q. */
+void nc_cli_warn(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Prints "program: message" on stderr only with -v. */
+void nc_cli_verbose(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Forgets the last logged library error (before a call whose failure is reported). */
+void nc_cli_clear_reason(void);
+
+/* "nc-enc (libnc) 0.1.0" on stdout. */
+void nc_cli_print_version(void);
+/* Prints "program: usage line" plus "Try 'program --help'." and returns
+ * NC_EXIT_FAILURE: for argument errors. */
+int nc_cli_usage_error(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* The usage error for getopt's ':' (missing value) or '?' (unknown option);
+ * getopt must run with opterr = 0 and an optstring starting with ':'. */
+int nc_cli_bad_option(int getopt_result, char **argv);
+
+/* Parses a whole decimal integer in [min, max] into *out; 0 or -1. */
+int nc_cli_parse_int(const char *s, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,101 @@
+#include "apps/common/codec_help.h"
+
+#include <string.h>
+
+#include "nc/options.h"
+
+static void capabilities(unsigned caps, char *buf, size_t size)
+{
+    static const struct {
+        unsigned flag;
+        const char *name;
+    } names[] = {{NC_CODEC_CAP_LOSSLESS, "lossless"},
+                 {NC_CODEC_CAP_STREAMING, "streaming"},
+                 {NC_CODEC_CAP_DELAY, "delay"},
+                 {NC_CODEC_CAP_THREADS, "threads"}};
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!(caps & names[i].flag)) continue;
+        if (buf[0]) strncat(buf, ",", size - strlen(buf) - 1);
+        strncat(buf, names[i].name, size - strlen(buf) - 1);
+    }
+    if (!buf[0]) snprintf(buf, size, "-");
+}
+
+void nc_codec_help_list(FILE *out, int is_encoder)
+{
+    fprintf(out, "%-16s %-6s %-26s %s\n", "NAME", "MEDIA", "CAPABILITIES", "DESCRIPTION");
+    void *it = NULL;
+    const NCCodec *c;
+    int n = 0;
+    while ((c = nc_codec_iterate(&it))) {
+        if (!c->is_encoder != !is_encoder) continue;
+        char caps[64];
+        capabilities(c->capabilities, caps, sizeof(caps));
+        fprintf(out, "%-16s %-6s %-26s %s\n", c->name, nc_media_type_name(c->media_type), caps,
+                c->long_name ? c->long_name : "");
+        n++;
+    }
+    if (n == 0) fprintf(out, "(no %s in this build)\n", is_encoder ? "encoders" : "decoders");
+}
+
+static const char *type_name(enum NCOptionType type)
+{
+    switch (type) {
+    case NC_OPT_INT: return "int";
+    case NC_OPT_FLOAT: return "float";
+    case NC_OPT_BOOL: return "bool";
+    case NC_OPT_STRING: return "string";
+    case NC_OPT_ENUM: return "enum";
+    default: return "?";
+    }
+}
+
+/* "1 to 9 bit/s", "0.5 to 2", "at most 64 bytes", or "" for enums and bools. */
+static void range_text(const NCOption *opt, char *buf, size_t size)
+{
+    double min, max;
+    buf[0] = '\0';
+    if (opt->type == NC_OPT_STRING) {
+        if (opt->max > 0) snprintf(buf, size, "at most %.0f bytes", opt->max);
+    } else if ((opt->type == NC_OPT_INT || opt->type == NC_OPT_FLOAT) &&
+               nc_opt_get_bounds(opt, &min, &max) == 0) {
+        snprintf(buf, size, "%.*g to %.*g%s%s", 15, min, 15, max, opt->unit ? " " : "",
+                 opt->unit ? opt->unit : "");
+    }
+}
+
+void nc_codec_help_options(FILE *out, const NCCodec *codec)
+{
+    fprintf(out, "%s: %s\n", codec->name, codec->long_name ? codec->long_name : "");
+    fprintf(out, "  %s %s\n", codec->is_encoder ? "encoder," : "decoder,",
+            nc_media_type_name(codec->media_type));
+    if (codec->sample_rates) {
+        fprintf(out, "  sample rates:");
+        for (const int *r = codec->sample_rates; *r; r++) fprintf(out, " %d", *r);
+        fprintf(out, " Hz\n");
+    }
+    if (codec->pix_fmts) {
+        fprintf(out, "  pixel formats:");
+        for (const enum NCPixelFormat *p = codec->pix_fmts; *p != NC_PIX_NONE; p++)
+            fprintf(out, " %s", nc_pix_fmt_name(*p) ? nc_pix_fmt_name(*p) : "?");
+        fprintf(out, "\n");
+    }
+    const NCOption *opt = nc_opt_next(codec, NULL);
+    if (!opt) {
+        fprintf(out, "No options.\n");
+        return;
+    }
+    fprintf(out, "Options (-o NAME=VALUE):\n");
+    for (; opt; opt = nc_opt_next(codec, opt)) {
+        char range[96], def[128];
+        range_text(opt, range, sizeof(range));
+        if (nc_opt_default_string(opt, def, sizeof(def)) < 0) snprintf(def, sizeof(def), "?");
+        fprintf(out, "  %-20s <%s>  %s\n", opt->name, type_name(opt->type),
+                opt->help ? opt->help : "");
+        fprintf(out, "  %-20s %s%sdefault %s\n", "", range, range[0] ? ", " : "", def);
+        if (opt->type == NC_OPT_ENUM && opt->enum_values)
+            for (const NCOptionEnumValue *e = opt->enum_values; e->name; e++)
+                fprintf(out, "  %-20s   %-12s %s\n", "", e->name, e->help ? e->help : "");
+    }
+}

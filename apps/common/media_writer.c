@@ -1,0 +1,101 @@
+/* Picks the writer from the output name's extension (media_io.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "apps/common/media_io_internal.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+static const char *extension_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot ? dot + 1 : "";
+}
+
+static int is_one_of(const char *ext, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcasecmp(ext, *list)) return 1;
+    return 0;
+}
+
+static const char *const audio_extensions[] = {"wav", "flac", "ogg", NULL};
+static const char *const picture_extensions[] = {"png", "y4m", "mkv", "mp4", NULL};
+
+int nc_media_writer_check(const char *path, enum NCMediaType media_type)
+{
+    const char *ext = extension_of(path);
+    switch (media_type) {
+    case NC_MEDIA_AUDIO:
+        if (is_one_of(ext, audio_extensions)) return 0;
+        nc_log(NULL, NC_LOG_ERROR, "%s: audio is written as .wav, .flac or .ogg", path);
+        return NC_ENOTSUP;
+    case NC_MEDIA_VIDEO:
+    case NC_MEDIA_IMAGE:
+        if (is_one_of(ext, picture_extensions)) return 0;
+        nc_log(NULL, NC_LOG_ERROR, "%s: pictures are written as .png, .y4m, .mkv or .mp4", path);
+        return NC_ENOTSUP;
+    case NC_MEDIA_BYTES: return 0;
+    default:
+        nc_log(NULL, NC_LOG_ERROR, "%s: unknown media type %d", path, (int)media_type);
+        return NC_EINVAL;
+    }
+}
+
+int nc_media_writer_open(NCMediaWriter **writer, const char *path, const NCMediaFormat *format,
+                         const NCMediaWriterOptions *options)
+{
+    *writer = NULL;
+    int ret = nc_media_writer_check(path, format->media_type);
+    if (ret < 0) return ret;
+    NCMediaWriter *w = calloc(1, sizeof(*w));
+    if (!w) return NC_ENOMEM;
+    nc_media_route_ffmpeg_log();
+    w->format = *format;
+    if (options) w->options = *options;
+    w->path = path;
+    const char *ext = extension_of(path);
+    switch (format->media_type) {
+    case NC_MEDIA_AUDIO: ret = nc_audio_writer_open(w, ext); break;
+    case NC_MEDIA_BYTES: ret = nc_bytes_writer_open(w); break;
+    default:
+        ret = !strcasecmp(ext, "png") ? nc_png_writer_open(w) : nc_video_writer_open(w, ext);
+    }
+    if (ret < 0) {
+        free(w);
+        return ret;
+    }
+    *writer = w;
+    return 0;
+}
+
+int nc_media_writer_write(NCMediaWriter *writer, const NCFrame *frame)
+{
+    if (frame->media_type != writer->format.media_type &&
+        !(frame->media_type == NC_MEDIA_IMAGE && writer->format.media_type == NC_MEDIA_VIDEO) &&
+        !(frame->media_type == NC_MEDIA_VIDEO && writer->format.media_type == NC_MEDIA_IMAGE)) {
+        nc_log(NULL, NC_LOG_ERROR, "%s: got %s data for %s output", writer->path,
+               nc_media_type_name(frame->media_type), nc_media_type_name(writer->format.media_type));
+        return NC_EINVAL;
+    }
+    return writer->ops->write(writer, frame);
+}
+
+int nc_media_writer_close(NCMediaWriter **writer)
+{
+    if (!*writer) return 0;
+    int ret = (*writer)->ops->finish(*writer);
+    free(*writer);
+    *writer = NULL;
+    return ret;
+}
+
+void nc_media_writer_abort(NCMediaWriter **writer)
+{
+    if (!*writer) return;
+    (*writer)->ops->abort(*writer);
+    free(*writer);
+    *writer = NULL;
+}

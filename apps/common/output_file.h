@@ -1,0 +1,31 @@
+/* Atomic output for decoded media: the data goes to a temporary file beside the
+ * target (same directory, so the final rename cannot cross file systems), which
+ * is renamed over the target when everything is written and removed on failure
+ * or on SIGINT / SIGTERM. An existing target is refused unless overwrite is set.
+ * (.nc files need none of this: nc_muxer_open_file() writes atomically itself.) */
+#ifndef NC_APPS_OUTPUT_FILE_H
+#define NC_APPS_OUTPUT_FILE_H
+
+#include <stdio.h>
+
+typedef struct NCOutputFile {
+    char *target;
+    char *temp_path; /* where to write until commit */
+    FILE *file;      /* open for writing on temp_path */
+    int overwrite;
+} NCOutputFile;
+
+/* NC_EEXIST (nothing created) if target exists and overwrite is 0; NC_EIO with a
+ * logged reason if the temporary file cannot be created. */
+int nc_output_file_open(NCOutputFile *out, const char *target, int overwrite);
+/* Flushes, closes and renames the temporary file to the target. On failure the
+ * temporary file is removed and the target untouched. */
+int nc_output_file_commit(NCOutputFile *out);
+/* Removes the temporary file; safe on a closed or zeroed NCOutputFile. */
+void nc_output_file_abort(NCOutputFile *out);
+
+/* NC_EEXIST with a logged reason if path exists and overwrite is 0: lets an app
+ * refuse before doing any work. */
+int nc_output_check_target(const char *path, int overwrite);
+
+#endif

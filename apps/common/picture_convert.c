@@ -1,0 +1,98 @@
+#include "apps/common/picture_convert.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
+
+#include "nc/error.h"
+#include "nc/log.h"
+
+enum AVPixelFormat nc_pix_fmt_to_av(enum NCPixelFormat fmt)
+{
+    switch (fmt) {
+    case NC_PIX_GRAY8: return AV_PIX_FMT_GRAY8;
+    case NC_PIX_RGB24: return AV_PIX_FMT_RGB24;
+    case NC_PIX_YUV420P: return AV_PIX_FMT_YUV420P;
+    default: return AV_PIX_FMT_NONE;
+    }
+}
+
+enum NCPixelFormat nc_pix_fmt_from_av(enum AVPixelFormat fmt)
+{
+    switch (fmt) {
+    case AV_PIX_FMT_GRAY8: return NC_PIX_GRAY8;
+    case AV_PIX_FMT_RGB24: return NC_PIX_RGB24;
+    case AV_PIX_FMT_YUV420P: return NC_PIX_YUV420P;
+    default: return NC_PIX_NONE;
+    }
+}
+
+enum NCPixelFormat nc_pix_fmt_best_for(enum AVPixelFormat src, const enum NCPixelFormat *allowed)
+{
+    static const enum NCPixelFormat all[] = {NC_PIX_GRAY8, NC_PIX_RGB24, NC_PIX_YUV420P,
+                                             NC_PIX_NONE};
+    enum AVPixelFormat list[8];
+    int n = 0;
+    for (const enum NCPixelFormat *f = allowed ? allowed : all; *f != NC_PIX_NONE && n < 7; f++)
+        if (nc_pix_fmt_to_av(*f) != AV_PIX_FMT_NONE) list[n++] = nc_pix_fmt_to_av(*f);
+    list[n] = AV_PIX_FMT_NONE;
+    if (n == 0) return NC_PIX_NONE;
+    if (src == AV_PIX_FMT_NONE) return nc_pix_fmt_from_av(list[0]);
+    int loss = 0;
+    return nc_pix_fmt_from_av(avcodec_find_best_pix_fmt_of_list(list, src, 0, &loss));
+}
+
+static int convert(uint8_t *const dst[], const int dst_linesize[], enum AVPixelFormat dst_fmt,
+                   const uint8_t *const src[], const int src_linesize[],
+                   enum AVPixelFormat src_fmt, int width, int height, struct SwsContext **sws)
+{
+    if (dst_fmt == src_fmt) {
+        /* av_image_copy() wants non-const arrays of four. */
+        uint8_t *d[4] = {dst[0], dst[1], dst[2], dst[3]};
+        const uint8_t *s[4] = {src[0], src[1], src[2], src[3]};
+        int dl[4] = {dst_linesize[0], dst_linesize[1], dst_linesize[2], dst_linesize[3]};
+        int sl[4] = {src_linesize[0], src_linesize[1], src_linesize[2], src_linesize[3]};
+        av_image_copy(d, dl, s, sl, src_fmt, width, height);
+        return 0;
+    }
+    *sws = sws_getCachedContext(*sws, width, height, src_fmt, width, height, dst_fmt,
+                                SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL,
+                                NULL);
+    if (!*sws) {
+        nc_log(NULL, NC_LOG_ERROR, "cannot convert pixels from %s to %s",
+               av_get_pix_fmt_name(src_fmt), av_get_pix_fmt_name(dst_fmt));
+        return NC_ENOTSUP;
+    }
+    sws_scale(*sws, src, src_linesize, 0, height, dst, dst_linesize);
+    return 0;
+}
+
+int nc_picture_from_avframe(NCFrame *dst, const AVFrame *src, enum NCMediaType type,
+                            enum NCPixelFormat fmt, struct SwsContext **sws)
+{
+    dst->media_type = type;
+    dst->width = src->width;
+    dst->height = src->height;
+    dst->pix_fmt = fmt;
+    int ret = nc_frame_get_buffer(dst);
+    if (ret < 0) return ret;
+    ret = convert(dst->data, dst->linesize, nc_pix_fmt_to_av(fmt),
+                  (const uint8_t *const *)src->data, src->linesize,
+                  (enum AVPixelFormat)src->format, src->width, src->height, sws);
+    if (ret < 0) nc_frame_unref(dst);
+    return ret;
+}
+
+int nc_picture_to_avframe(AVFrame *dst, const NCFrame *src, enum AVPixelFormat fmt,
+                          struct SwsContext **sws)
+{
+    dst->format = fmt;
+    dst->width = src->width;
+    dst->height = src->height;
+    if (av_frame_get_buffer(dst, 0) < 0) return NC_ENOMEM;
+    int ret = convert(dst->data, dst->linesize, fmt, (const uint8_t *const *)src->data,
+                      src->linesize, nc_pix_fmt_to_av(src->pix_fmt), src->width, src->height,
+                      sws);
+    if (ret < 0) av_frame_unref(dst);
+    return ret;
+}

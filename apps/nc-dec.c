@@ -1,0 +1,282 @@
+/* nc-dec: decodes a .nc file into a media file chosen by the output's extension. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/common/cli.h"
+#include "apps/common/media_io.h"
+#include "apps/common/output_file.h"
+#include "apps/common/progress.h"
+#include "nc/nc.h"
+
+/* Damaged packets reported one by one before the rest are only counted. */
+#define MAX_DAMAGE_LINES 20
+
+typedef struct DecArgs {
+    const char *input, *output;
+    int overwrite;
+    enum NCSampleFormat sample_format;
+} DecArgs;
+
+typedef struct Decoding {
+    const DecArgs *args;
+    NCCodecContext *ctx;
+    NCDemuxer *dmx;
+    NCMediaWriter *writer; /* opened with the first frame, whose format it takes */
+    NCFrame *frame;
+    NCPacket *pkt;
+    int64_t damaged;  /* packets found damaged or rejected by the decoder */
+    int truncated;    /* the file ends inside a packet */
+    int64_t frames;
+} Decoding;
+
+static void usage(void)
+{
+    printf("Usage: nc-dec [options] INPUT.nc OUTPUT\n"
+           "Decodes INPUT.nc into OUTPUT, written in the format its extension names:\n"
+           "  audio     .wav .flac .ogg\n"
+           "  pictures  .png (one picture; out%%04d.png for a sequence) .y4m .mkv (FFV1)\n"
+           "            .mp4 (H.264, lossless)\n"
+           "  bytes     any name\n\n"
+           "  -y, --overwrite          replace OUTPUT if it exists\n"
+           "  -s, --sample-format FMT  audio samples in .wav/.flac: s16 (default), s24, f32\n"
+           "  -q, --quiet              print errors only, no progress bar\n"
+           "  -v, --verbose            say more (twice: debug)\n"
+           "  -h, --help               this help\n"
+           "  -V, --version            print the version\n\n"
+           "Exit status: 0 on success; 1 on failure (OUTPUT is then left as it was);\n"
+           "2 when INPUT is damaged: the damaged packets are named, skipped, and OUTPUT\n"
+           "holds everything that could be decoded.\n");
+}
+
+static int parse_args(int argc, char **argv, DecArgs *a)
+{
+    static const struct option longopts[] = {
+        {"overwrite", no_argument, NULL, 'y'}, {"sample-format", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},     {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof(*a));
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":ys:qvhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'y': a->overwrite = 1; break;
+        case 's':
+            if (!strcmp(optarg, "s16")) a->sample_format = NC_SAMPLE_S16;
+            else if (!strcmp(optarg, "s24")) a->sample_format = NC_SAMPLE_S24;
+            else if (!strcmp(optarg, "f32")) a->sample_format = NC_SAMPLE_F32;
+            else return nc_cli_usage_error("-s %s: expected s16, s24 or f32", optarg);
+            break;
+        case 'q': nc_cli_set_quiet(); break;
+        case 'v': nc_cli_set_verbose(); break;
+        case 'h': usage(); exit(NC_EXIT_OK);
+        case 'V': nc_cli_print_version(); exit(NC_EXIT_OK);
+        default: return nc_cli_bad_option(c, argv);
+        }
+    }
+    if (argc - optind != 2)
+        return nc_cli_usage_error(argc - optind < 2 ? "expected INPUT.nc and OUTPUT"
+                                                    : "too many arguments");
+    a->input = argv[optind];
+    a->output = argv[optind + 1];
+    return 0;
+}
+
+static void report_damage(Decoding *d, int err, int64_t index)
+{
+    d->damaged++;
+    if (d->damaged <= MAX_DAMAGE_LINES)
+        nc_cli_fail(err, "%s: packet %lld", d->args->input, (long long)index);
+    else if (d->damaged == MAX_DAMAGE_LINES + 1)
+        nc_cli_error("%s: more damaged packets follow; counting them only", d->args->input);
+}
+
+static int write_frame(Decoding *d)
+{
+    if (!d->writer) {
+        const NCStreamInfo *info = nc_demuxer_stream_info(d->dmx);
+        NCMediaFormat format = {.media_type = d->frame->media_type,
+                                .sample_rate = d->frame->sample_rate,
+                                .channels = d->frame->channels,
+                                .width = d->frame->width,
+                                .height = d->frame->height,
+                                .pix_fmt = d->frame->pix_fmt};
+        /* Pictures last one frame duration each: frames per second = 1 / (duration * tb). */
+        int64_t dur = d->frame->duration > 0 ? d->frame->duration : 1;
+        if (info->time_base.num > 0 && (int64_t)info->time_base.num * dur < (1 << 30))
+            format.frame_rate = (NCRational){info->time_base.den, (int)(info->time_base.num * dur)};
+        NCMediaWriterOptions options = {.overwrite = d->args->overwrite,
+                                        .sample_format = d->args->sample_format};
+        nc_cli_clear_reason();
+        int ret = nc_media_writer_open(&d->writer, d->args->output, &format, &options);
+        if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
+    }
+    nc_cli_clear_reason();
+    int ret = nc_media_writer_write(d->writer, d->frame);
+    if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
+    d->frames++;
+    return 0;
+}
+
+/* Receives and writes every frame the decoder has ready: NC_EAGAIN when it wants
+ * input, NC_EOF when drained, or an error. A frame the decoder rejects as invalid
+ * data counts as damage: decoding goes on. */
+static int write_frames(Decoding *d, int64_t packet_index)
+{
+    for (;;) {
+        nc_cli_clear_reason();
+        int ret = nc_receive_frame(d->ctx, d->frame);
+        if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
+        if (ret == NC_EINVALIDDATA) {
+            report_damage(d, ret, packet_index);
+            continue;
+        }
+        if (ret < 0) return nc_cli_fail(ret, "%s: decoding failed", d->args->input);
+        ret = write_frame(d);
+        nc_frame_unref(d->frame);
+        if (ret < 0) return ret;
+    }
+}
+
+/* Sends pkt (NULL: flush), taking frames out whenever the decoder asks. */
+static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
+{
+    for (int tries = 0;; tries++) {
+        nc_cli_clear_reason();
+        int ret = nc_send_packet(d->ctx, pkt);
+        if (ret == 0) return 0;
+        if (ret == NC_EINVALIDDATA) {
+            report_damage(d, ret, index);
+            return 0;
+        }
+        if (ret != NC_EAGAIN || tries > 0)
+            return nc_cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
+        ret = write_frames(d, index);
+        if (ret != NC_EAGAIN && ret != NC_EOF) return ret;
+    }
+}
+
+/* Reads the next intact packet into d->pkt; reports and skips damaged ones.
+ * Returns 0, NC_EOF (also after a truncation), or a fatal error. */
+static int next_packet(Decoding *d)
+{
+    for (;;) {
+        nc_cli_clear_reason();
+        int ret = nc_demuxer_read_packet(d->dmx, d->pkt);
+        if (ret == 0 || ret == NC_EOF) return ret;
+        int64_t index = nc_demuxer_packet_index(d->dmx);
+        if (ret == NC_ETRUNCATED) {
+            d->truncated = 1;
+            d->damaged++;
+            nc_cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
+            return NC_EOF;
+        }
+        if (ret == NC_ECRC || ret == NC_EINVALIDDATA) {
+            report_damage(d, ret, index);
+            continue;
+        }
+        return nc_cli_fail(ret, "%s", d->args->input);
+    }
+}
+
+static int decode_stream(Decoding *d)
+{
+    int64_t total = nc_demuxer_packet_count(d->dmx);
+    NCProgress progress;
+    nc_progress_start(&progress, "decoding", "packets", total);
+    int ret;
+    for (;;) {
+        ret = next_packet(d);
+        if (ret < 0 && ret != NC_EOF) break;
+        int eof = ret == NC_EOF;
+        int64_t index = nc_demuxer_packet_index(d->dmx);
+        ret = send_packet(d, eof ? NULL : d->pkt, index);
+        nc_packet_unref(d->pkt);
+        if (ret < 0) break;
+        ret = write_frames(d, index);
+        if (ret == NC_EOF) {
+            ret = 0;
+            break;
+        }
+        if (ret != NC_EAGAIN) break;
+        if (eof) {
+            ret = nc_cli_fail(NC_EBUG, "%s: the decoder did not finish", d->ctx->codec->name);
+            break;
+        }
+        nc_progress_update(&progress, index + 1);
+    }
+    nc_progress_finish(&progress);
+    return ret;
+}
+
+static int open_decoder(Decoding *d)
+{
+    const DecArgs *a = d->args;
+    nc_cli_clear_reason();
+    int ret = nc_demuxer_open_file(&d->dmx, a->input);
+    if (ret < 0) return nc_cli_fail(ret, "%s", a->input);
+    const NCStreamInfo *info = nc_demuxer_stream_info(d->dmx);
+    const NCCodec *codec = nc_codec_find_decoder_by_name(info->codec_name);
+    if (!codec) {
+        nc_cli_error("%s: no decoder for codec '%s' in this build", a->input, info->codec_name);
+        return NC_ENOCODEC;
+    }
+    nc_cli_clear_reason();
+    ret = nc_media_writer_check(a->output, info->media_type);
+    if (ret < 0) return nc_cli_fail(ret, "%s", a->output);
+    d->ctx = nc_codec_alloc_context(codec);
+    d->frame = nc_frame_alloc();
+    d->pkt = nc_packet_alloc();
+    if (!d->ctx || !d->frame || !d->pkt) return nc_cli_fail(NC_ENOMEM, "%s", a->input);
+    nc_cli_clear_reason();
+    ret = nc_stream_info_to_context(info, d->ctx);
+    if (ret >= 0) ret = nc_codec_open(d->ctx);
+    if (ret < 0) return nc_cli_fail(ret, "%s: %s", a->input, codec->name);
+    return 0;
+}
+
+static int decode(const DecArgs *a)
+{
+    Decoding d = {.args = a};
+    nc_cli_clear_reason();
+    int ret = nc_output_check_target(a->output, a->overwrite);
+    if (ret < 0) {
+        nc_cli_fail(ret, "%s", a->output);
+        return NC_EXIT_FAILURE;
+    }
+    ret = open_decoder(&d);
+    if (ret >= 0) ret = decode_stream(&d);
+    if (ret >= 0 && !d.writer) {
+        nc_cli_error("%s: nothing could be decoded; %s not written", a->input, a->output);
+        ret = NC_EINVALIDDATA;
+    }
+    if (ret >= 0) {
+        nc_cli_clear_reason();
+        ret = nc_media_writer_close(&d.writer);
+        if (ret < 0) nc_cli_fail(ret, "%s", a->output);
+    }
+    nc_media_writer_abort(&d.writer);
+    nc_packet_free(&d.pkt);
+    nc_frame_free(&d.frame);
+    nc_codec_free_context(&d.ctx);
+    nc_demuxer_close(&d.dmx);
+    if (ret < 0) return NC_EXIT_FAILURE;
+    if (d.damaged) {
+        nc_cli_error("%s: %lld damaged packet%s%s; %s holds the rest", a->input,
+                     (long long)d.damaged, d.damaged == 1 ? "" : "s",
+                     d.truncated ? " (the file is truncated)" : "", a->output);
+        return NC_EXIT_DAMAGED;
+    }
+    nc_cli_verbose("%s: %lld frames written to %s", a->input, (long long)d.frames, a->output);
+    return NC_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    nc_cli_init(argv[0]);
+    DecArgs a;
+    if (parse_args(argc, argv, &a) != 0) return NC_EXIT_FAILURE;
+    return decode(&a);
+}

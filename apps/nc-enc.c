@@ -1,0 +1,327 @@
+/* nc-enc: encodes a media file into a .nc file with one of libnc's codecs. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/common/cli.h"
+#include "apps/common/codec_help.h"
+#include "apps/common/media_io.h"
+#include "apps/common/output_file.h"
+#include "apps/common/progress.h"
+#include "nc/nc.h"
+
+#define MAX_OPTIONS 64
+
+typedef struct EncArgs {
+    const char *codec, *bitrate, *input, *output;
+    const char *options[MAX_OPTIONS];
+    int nb_options;
+    int overwrite, list, help;
+    long sample_rate, channels;
+    enum NCPixelFormat pix_fmt;
+} EncArgs;
+
+static void usage(void)
+{
+    printf("Usage: nc-enc -c CODEC [options] INPUT OUTPUT.nc\n"
+           "       nc-enc -L\n"
+           "       nc-enc -c CODEC --help\n"
+           "Encodes INPUT (audio, pictures, video, text or any bytes, as the codec takes)\n"
+           "into OUTPUT.nc.\n\n"
+           "  -c, --codec NAME       the encoder (nc-enc -L lists them)\n"
+           "  -b, --bitrate RATE     the codec's bitrate option, in bit/s (k and M suffixes)\n"
+           "  -o, --option KEY=VAL   sets a codec option (repeatable; -c NAME --help lists them)\n"
+           "      --sample-rate HZ   resample audio to HZ (default: the input's rate, or the\n"
+           "                         nearest rate the codec takes)\n"
+           "      --channels N       mix audio to N channels\n"
+           "      --pix-fmt FMT      convert pictures to gray, rgb24 or yuv420p\n"
+           "  -y, --overwrite        replace OUTPUT if it exists\n"
+           "  -q, --quiet            print errors only, no progress bar\n"
+           "  -v, --verbose          say more (twice: debug)\n"
+           "  -L, --list             list the encoders: name, media, capabilities, description\n"
+           "  -h, --help             this help, or the codec's options with -c\n"
+           "  -V, --version          print the version\n\n"
+           "Exit status: 0 on success, 1 on failure (OUTPUT is then left as it was).\n");
+}
+
+static int parse_args(int argc, char **argv, EncArgs *a)
+{
+    enum { OPT_SAMPLE_RATE = 256, OPT_CHANNELS, OPT_PIX_FMT };
+    static const struct option longopts[] = {
+        {"codec", required_argument, NULL, 'c'},   {"bitrate", required_argument, NULL, 'b'},
+        {"option", required_argument, NULL, 'o'},  {"overwrite", no_argument, NULL, 'y'},
+        {"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
+        {"list", no_argument, NULL, 'L'},          {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},       {"sample-rate", required_argument, NULL, OPT_SAMPLE_RATE},
+        {"channels", required_argument, NULL, OPT_CHANNELS},
+        {"pix-fmt", required_argument, NULL, OPT_PIX_FMT},
+        {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof(*a));
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":c:b:o:yqvLhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': a->codec = optarg; break;
+        case 'b': a->bitrate = optarg; break;
+        case 'o':
+            if (a->nb_options == MAX_OPTIONS) return nc_cli_usage_error("too many -o options");
+            if (!strchr(optarg, '=')) return nc_cli_usage_error("-o %s: expected KEY=VALUE", optarg);
+            a->options[a->nb_options++] = optarg;
+            break;
+        case 'y': a->overwrite = 1; break;
+        case 'q': nc_cli_set_quiet(); break;
+        case 'v': nc_cli_set_verbose(); break;
+        case 'L': a->list = 1; break;
+        case 'h': a->help = 1; break;
+        case 'V': nc_cli_print_version(); exit(NC_EXIT_OK);
+        case OPT_SAMPLE_RATE:
+            if (nc_cli_parse_int(optarg, 1, 768000, &a->sample_rate) < 0)
+                return nc_cli_usage_error("--sample-rate %s: expected a rate in Hz", optarg);
+            break;
+        case OPT_CHANNELS:
+            if (nc_cli_parse_int(optarg, 1, NC_MAX_CHANNELS, &a->channels) < 0)
+                return nc_cli_usage_error("--channels %s: expected 1 to %d", optarg,
+                                          NC_MAX_CHANNELS);
+            break;
+        case OPT_PIX_FMT:
+            a->pix_fmt = nc_pix_fmt_from_name(optarg);
+            if (a->pix_fmt == NC_PIX_NONE)
+                return nc_cli_usage_error("--pix-fmt %s: expected gray, rgb24 or yuv420p", optarg);
+            break;
+        default: return nc_cli_bad_option(c, argv);
+        }
+    }
+    if (a->help || a->list) return 0;
+    if (argc - optind != 2)
+        return nc_cli_usage_error(argc - optind < 2 ? "expected INPUT and OUTPUT"
+                                                    : "too many arguments");
+    if (!a->codec) return nc_cli_usage_error("no codec given (-c NAME; nc-enc -L lists them)");
+    a->input = argv[optind];
+    a->output = argv[optind + 1];
+    return 0;
+}
+
+static const NCCodec *find_encoder(const char *name)
+{
+    const NCCodec *codec = nc_codec_find_encoder_by_name(name);
+    if (!codec) nc_cli_error("unknown encoder '%s' (nc-enc -L lists them)", name);
+    return codec;
+}
+
+/* "3000", "3k", "1.5M" -> bit/s as text for the codec's bitrate option. */
+static int bitrate_value(const char *text, char *buf, size_t size)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text) return -1;
+    if (*end == 'k' || *end == 'K') v *= 1e3, end++;
+    else if (*end == 'M') v *= 1e6, end++;
+    if (*end || !(v > 0) || v > 1e12) return -1;
+    snprintf(buf, size, "%.0f", v);
+    return 0;
+}
+
+static int apply_options(NCCodecContext *ctx, const EncArgs *a)
+{
+    const char *name = ctx->codec->name;
+    if (a->bitrate) {
+        char value[32];
+        if (bitrate_value(a->bitrate, value, sizeof(value)) < 0) {
+            nc_cli_error("-b %s: expected a bitrate in bit/s such as 6000 or 6k", a->bitrate);
+            return NC_EINVAL;
+        }
+        if (!nc_opt_find(ctx->codec, "bitrate")) {
+            nc_cli_error("%s has no bitrate option (nc-enc -c %s --help lists its options)",
+                         name, name);
+            return NC_ENOOPT;
+        }
+        nc_cli_clear_reason();
+        int ret = nc_opt_set(ctx, "bitrate", value);
+        if (ret < 0) return nc_cli_fail(ret, "%s: -b %s", name, a->bitrate);
+    }
+    for (int i = 0; i < a->nb_options; i++) {
+        const char *eq = strchr(a->options[i], '=');
+        char key[64];
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - a->options[i]), a->options[i]);
+        if (!nc_opt_find(ctx->codec, key)) {
+            nc_cli_error("%s has no option '%s' (nc-enc -c %s --help lists them)", name, key,
+                         name);
+            return NC_ENOOPT;
+        }
+        nc_cli_clear_reason();
+        int ret = nc_opt_set(ctx, key, eq + 1);
+        if (ret < 0) return nc_cli_fail(ret, "%s: -o %s", name, a->options[i]);
+    }
+    return 0;
+}
+
+/* Receives every packet the encoder has ready and writes it. Returns NC_EAGAIN
+ * when the encoder wants input, NC_EOF when it is drained, or an error. */
+static int write_packets(NCCodecContext *ctx, NCMuxer *mux, NCPacket *pkt, const EncArgs *a)
+{
+    for (;;) {
+        nc_cli_clear_reason();
+        int ret = nc_receive_packet(ctx, pkt);
+        if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
+        if (ret < 0) return nc_cli_fail(ret, "%s: encoding failed", a->input);
+        ret = nc_muxer_write_packet(mux, pkt);
+        nc_packet_unref(pkt);
+        if (ret < 0) return nc_cli_fail(ret, "%s", a->output);
+    }
+}
+
+/* Sends frame (NULL: flush), receiving packets whenever the encoder asks. */
+static int send_frame(NCCodecContext *ctx, NCMuxer *mux, NCPacket *pkt, const NCFrame *frame,
+                      const EncArgs *a)
+{
+    for (int tries = 0;; tries++) {
+        nc_cli_clear_reason();
+        int ret = nc_send_frame(ctx, frame);
+        if (ret == 0) return 0;
+        if (ret != NC_EAGAIN || tries > 0) return nc_cli_fail(ret, "%s: encoding failed", a->input);
+        ret = write_packets(ctx, mux, pkt, a);
+        if (ret != NC_EAGAIN && ret != NC_EOF) return ret;
+    }
+}
+
+static int encode_stream(NCCodecContext *ctx, NCMediaReader *reader, NCMuxer *mux,
+                         const EncArgs *a)
+{
+    NCFrame *frame = nc_frame_alloc();
+    NCPacket *pkt = nc_packet_alloc();
+    if (!frame || !pkt) {
+        nc_frame_free(&frame);
+        nc_packet_free(&pkt);
+        return nc_cli_fail(NC_ENOMEM, "%s", a->input);
+    }
+    int64_t units = ctx->frame_size > 0                 ? ctx->frame_size
+                    : ctx->media_type == NC_MEDIA_AUDIO ? 4096
+                    : ctx->media_type == NC_MEDIA_BYTES ? 1 << 20
+                                                        : 1;
+    int64_t done, total;
+    const char *unit;
+    nc_media_reader_progress(reader, &done, &total, &unit);
+    NCProgress progress;
+    nc_progress_start(&progress, "encoding", unit, total);
+    int ret;
+    for (;;) {
+        nc_cli_clear_reason();
+        ret = nc_media_reader_read(reader, frame, units);
+        if (ret < 0 && ret != NC_EOF) {
+            nc_cli_fail(ret, "%s", a->input);
+            break;
+        }
+        int eof = ret == NC_EOF;
+        ret = send_frame(ctx, mux, pkt, eof ? NULL : frame, a);
+        nc_frame_unref(frame);
+        if (ret < 0) break;
+        ret = write_packets(ctx, mux, pkt, a);
+        if (ret == NC_EOF) {
+            ret = 0;
+            break;
+        }
+        if (ret != NC_EAGAIN) break;
+        if (eof) { /* flushed, yet the encoder still wants input */
+            ret = nc_cli_fail(NC_EBUG, "%s: the encoder did not finish", a->codec);
+            break;
+        }
+        nc_media_reader_progress(reader, &done, &total, &unit);
+        nc_progress_update(&progress, done);
+    }
+    nc_progress_finish(&progress);
+    nc_frame_free(&frame);
+    nc_packet_free(&pkt);
+    return ret;
+}
+
+static void set_context_format(NCCodecContext *ctx, const NCMediaFormat *f)
+{
+    switch (f->media_type) {
+    case NC_MEDIA_AUDIO:
+        ctx->sample_rate = f->sample_rate;
+        ctx->channels = f->channels;
+        ctx->time_base = (NCRational){1, f->sample_rate};
+        break;
+    case NC_MEDIA_VIDEO:
+    case NC_MEDIA_IMAGE:
+        ctx->width = f->width;
+        ctx->height = f->height;
+        ctx->pix_fmt = f->pix_fmt;
+        ctx->time_base = (NCRational){f->frame_rate.den, f->frame_rate.num};
+        break;
+    default: ctx->time_base = (NCRational){1, 1}; /* pts count bytes */
+    }
+}
+
+static int encode(const EncArgs *a)
+{
+    const NCCodec *codec = find_encoder(a->codec);
+    if (!codec) return NC_EXIT_FAILURE;
+    nc_cli_clear_reason();
+    if (nc_output_check_target(a->output, a->overwrite) < 0)
+        return nc_cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;
+
+    NCCodecContext *ctx = nc_codec_alloc_context(codec);
+    NCMediaReader *reader = NULL;
+    NCMuxer *mux = NULL;
+    int ret = ctx ? apply_options(ctx, a) : nc_cli_fail(NC_ENOMEM, "%s", a->codec);
+    if (ret >= 0) {
+        NCMediaWants wants = {.media_type = codec->media_type,
+                              .sample_rates = codec->sample_rates,
+                              .sample_rate = (int)a->sample_rate,
+                              .channels = (int)a->channels,
+                              .pix_fmts = codec->pix_fmts,
+                              .pix_fmt = a->pix_fmt};
+        nc_cli_clear_reason();
+        ret = nc_media_reader_open(&reader, a->input, &wants);
+        if (ret < 0) nc_cli_fail(ret, "%s", a->input);
+    }
+    if (ret >= 0) {
+        nc_cli_verbose("%s: %s", a->input, nc_media_reader_source(reader));
+        set_context_format(ctx, nc_media_reader_format(reader));
+        nc_cli_clear_reason();
+        ret = nc_codec_open(ctx);
+        if (ret < 0) nc_cli_fail(ret, "%s", a->codec);
+    }
+    if (ret >= 0) {
+        NCStreamInfo info;
+        nc_cli_clear_reason();
+        ret = nc_stream_info_from_context(&info, ctx);
+        if (ret >= 0)
+            ret = nc_muxer_open_file(&mux, a->output, &info, a->overwrite ? NC_MUX_OVERWRITE : 0);
+        if (ret < 0) nc_cli_fail(ret, "%s", a->output);
+    }
+    if (ret >= 0) ret = encode_stream(ctx, reader, mux, a);
+    if (ret >= 0) {
+        nc_cli_clear_reason();
+        ret = nc_muxer_close(&mux);
+        if (ret < 0) nc_cli_fail(ret, "%s", a->output);
+    }
+    nc_muxer_abort(&mux);
+    nc_media_reader_close(&reader);
+    nc_codec_free_context(&ctx);
+    return ret < 0 ? NC_EXIT_FAILURE : NC_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    nc_cli_init(argv[0]);
+    EncArgs a;
+    if (parse_args(argc, argv, &a) != 0) return NC_EXIT_FAILURE;
+    if (a.help) {
+        if (!a.codec) {
+            usage();
+            return NC_EXIT_OK;
+        }
+        const NCCodec *codec = find_encoder(a.codec);
+        if (!codec) return NC_EXIT_FAILURE;
+        nc_codec_help_options(stdout, codec);
+        return NC_EXIT_OK;
+    }
+    if (a.list) {
+        nc_codec_help_list(stdout, 1);
+        return NC_EXIT_OK;
+    }
+    return encode(&a);
+}
