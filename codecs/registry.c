@@ -4,6 +4,9 @@
 
 #include "codecs/registry.h"
 
+extern const NCCodec nc_pclossless_encoder, nc_pclossless_decoder;
+
 const NCCodec *const nc_registered_codecs[] = {
+    &nc_pclossless_encoder, &nc_pclossless_decoder,
     NULL,
 };

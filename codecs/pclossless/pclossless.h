@@ -1,0 +1,53 @@
+/* pclossless: lossless images coded with a probabilistic circuit (an HCLT).
+ * Shared by the encoder and the decoder: the stream header, model loading and the
+ * tiling of planes into the model's patches. The bitstream is specified in
+ * conformance/spec/pclossless.md. */
+#ifndef NC_CODECS_PCLOSSLESS_H
+#define NC_CODECS_PCLOSSLESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codecs/pclossless/hclt.h"
+#include "codecs/pclossless/patch_coder.h"
+#include "nc/codec.h"
+#include "nc/model.h"
+
+#define PC_DEFAULT_MODEL "pclossless-mnist"
+#define PC_HEADER_MAGIC "PCL"
+#define PC_HEADER_VERSION 1
+/* magic, version, id length, id, SHA-256 */
+#define PC_HEADER_MAX_SIZE (3 + 1 + 1 + NC_MODEL_MAX_ID + NC_MODEL_SHA256_SIZE)
+
+/* The state both directions keep: the model and a workspace to code with. */
+typedef struct PCContext {
+    NCModel *model;
+    PCCodingModel cm;
+    PCPatchCoder coder;
+    uint8_t *patch; /* patch_w * patch_h pixels */
+} PCContext;
+
+/* Loads model id (searched as nc_model_find() does, or at path when it is not
+ * empty), checks its hash when sha256 is not NULL, and prepares to code. */
+int pc_context_open(PCContext *pcx, const void *log_ctx, const char *id, const char *path,
+                    const uint8_t *sha256);
+void pc_context_close(PCContext *pcx);
+
+/* The stream header for pcx's model; returns its size. */
+size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE]);
+/* Parses a stream header: id (NUL-terminated) and sha256. NC_EINVALIDDATA or
+ * NC_ENOTSUP (a later version) with a logged reason. */
+int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
+                    char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE]);
+
+/* Codes one plane of w x h samples, sample (x, y) at data[y * linesize + x * step],
+ * as tiles of the model's patch shape in raster order. */
+void pc_encode_plane(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
+                     int step, int w, int h);
+void pc_decode_plane(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
+                     int step, int w, int h);
+
+/* Channels of a pixel format pclossless codes (1 gray, 3 RGB), 0 if unsupported. */
+int pc_channels(enum NCPixelFormat fmt);
+
+#endif

@@ -1,0 +1,94 @@
+/* The pclossless encoder: one packet per frame, each plane tiled into the model's
+ * patches and range coded with the circuit's exact conditionals. */
+#include <stddef.h>
+#include <string.h>
+
+#include "codecs/pclossless/pclossless.h"
+#include "libnc/codec_internal.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+typedef struct PCEncoder {
+    char *model_id;   /* option */
+    char *model_path; /* option */
+    PCContext pcx;
+    RCEncoder enc;
+    int enc_ready;
+} PCEncoder;
+
+static const NCOption encoder_options[] = {
+    {"model", "id of the model to code with (pclossless-mnist, pclossless-fashion)",
+     NC_OPT_STRING, offsetof(PCEncoder, model_id), {.s = PC_DEFAULT_MODEL}, 0,
+     NC_MODEL_MAX_ID, NULL, NULL},
+    {"model_path", "a .ncm file or a folder holding <model>.ncm (default: the search path)",
+     NC_OPT_STRING, offsetof(PCEncoder, model_path), {.s = ""}, 0, 4096, NULL, NULL},
+    {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
+};
+
+static int pc_encoder_init(NCCodecContext *ctx)
+{
+    PCEncoder *p = ctx->priv_data;
+    if (!pc_channels(ctx->pix_fmt)) {
+        nc_log(ctx, NC_LOG_ERROR, "pclossless: pixel format %s is not supported",
+               nc_pix_fmt_name(ctx->pix_fmt) ? nc_pix_fmt_name(ctx->pix_fmt) : "?");
+        return NC_ENOTSUP;
+    }
+    int ret = pc_context_open(&p->pcx, ctx, p->model_id, p->model_path, NULL);
+    if (ret < 0) return ret;
+    uint8_t header[PC_HEADER_MAX_SIZE];
+    size_t size = pc_header_write(&p->pcx, header);
+    if ((ret = nc_codec_set_extradata(ctx, header, size)) < 0) return ret;
+    rc_enc_init(&p->enc);
+    p->enc_ready = 1;
+    return 0;
+}
+
+static void pc_encoder_close(NCCodecContext *ctx)
+{
+    PCEncoder *p = ctx->priv_data;
+    pc_context_close(&p->pcx);
+    if (p->enc_ready) rc_enc_free(&p->enc);
+    p->enc_ready = 0;
+}
+
+static int pc_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
+{
+    PCEncoder *p = ctx->priv_data;
+    NCFrame frame = {0};
+    int ret = nc_codec_get_frame(ctx, &frame);
+    if (ret < 0) return ret;
+    int channels = pc_channels(frame.pix_fmt);
+    rc_enc_reset(&p->enc);
+    for (int c = 0; c < channels; c++)
+        pc_encode_plane(&p->pcx, &p->enc, frame.data[0] + c, frame.linesize[0], channels,
+                        frame.width, frame.height);
+    ret = rc_enc_flush(&p->enc);
+    if (ret >= 0) ret = nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
+    if (ret >= 0) {
+        pkt->pts = frame.pts;
+        pkt->duration = frame.duration;
+        pkt->flags = NC_PKT_FLAG_KEY;
+    }
+    nc_frame_unref(&frame);
+    return ret;
+}
+
+static const NCCodecCallbacks encoder_cb = {
+    .priv_size = sizeof(PCEncoder),
+    .init = pc_encoder_init,
+    .close = pc_encoder_close,
+    .receive_packet = pc_receive_packet,
+};
+
+static const enum NCPixelFormat pc_pix_fmts[] = {NC_PIX_GRAY8, NC_PIX_RGB24, NC_PIX_NONE};
+
+const NCCodec nc_pclossless_encoder = {
+    .name = "pclossless",
+    .long_name = "lossless images with a probabilistic circuit (HCLT)",
+    .media_type = NC_MEDIA_IMAGE,
+    .is_encoder = 1,
+    .capabilities = NC_CODEC_CAP_LOSSLESS,
+    .pix_fmts = pc_pix_fmts,
+    .options = encoder_options,
+    .cb = &encoder_cb,
+};
