@@ -1,0 +1,178 @@
+/* Pointwise operations: arithmetic and activations. */
+#include <math.h>
+
+#include "libnc/nn/ops.h"
+#include "nc/error.h"
+
+enum UnaryKind {
+    U_SCALE, U_RELU, U_LEAKY, U_ELU, U_GELU, U_SILU, U_TANH, U_SIGMOID, U_SIN, U_ABS, U_LOG, U_SQRT,
+};
+
+static float sigmoidf(float x)
+{
+    return 1.0f / (1.0f + expf(-x));
+}
+
+static float unary_forward(int kind, float x, float p)
+{
+    switch (kind) {
+    case U_SCALE: return p * x;
+    case U_RELU: return x > 0 ? x : 0;
+    case U_LEAKY: return x > 0 ? x : p * x;
+    case U_ELU: return x > 0 ? x : p * expm1f(x);
+    case U_GELU: return 0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2));
+    case U_SILU: return x * sigmoidf(x);
+    case U_TANH: return tanhf(x);
+    case U_SIGMOID: return sigmoidf(x);
+    case U_SIN: return sinf(x);
+    case U_ABS: return fabsf(x);
+    case U_LOG: return logf(x + p);
+    case U_SQRT: return sqrtf(x);
+    default: return 0;
+    }
+}
+
+/* dy/dx from the input x and the output y. */
+static float unary_derivative(int kind, float x, float y, float p)
+{
+    switch (kind) {
+    case U_SCALE: return p;
+    case U_RELU: return x > 0 ? 1.0f : 0.0f;
+    case U_LEAKY: return x > 0 ? 1.0f : p;
+    case U_ELU: return x > 0 ? 1.0f : y + p;
+    case U_GELU:
+        return 0.5f * (1.0f + erff(x * (float)M_SQRT1_2)) +
+               x * expf(-0.5f * x * x) * (float)(0.5 * M_2_SQRTPI * M_SQRT1_2);
+    case U_SILU: {
+        float s = sigmoidf(x);
+        return s * (1.0f + x * (1.0f - s));
+    }
+    case U_TANH: return 1.0f - y * y;
+    case U_SIGMOID: return y * (1.0f - y);
+    case U_SIN: return cosf(x);
+    case U_ABS: return x > 0 ? 1.0f : x < 0 ? -1.0f : 0.0f;
+    case U_LOG: return 1.0f / (x + p);
+    case U_SQRT: return y > 0 ? 0.5f / y : 0.0f;
+    default: return 0;
+    }
+}
+
+static void unary_backward(NNGraph *g, NNNode *n)
+{
+    NNTensor *x = n->in[0], *y = n->out;
+    float *gx = nn_grad(g, x);
+    if (!gx)
+        return;
+    int kind = n->iarg[0];
+    float p = n->farg[0];
+    for (int64_t i = 0; i < x->numel; i++)
+        gx[i] += y->grad[i] * unary_derivative(kind, x->data[i], y->data[i], p);
+}
+
+static NNTensor *unary(NNGraph *g, NNTensor *x, int kind, float p)
+{
+    if (!x)
+        return NULL;
+    NNTensor *y = nn_tensor(g, x->ndim, x->shape);
+    if (!y)
+        return NULL;
+    for (int64_t i = 0; i < x->numel; i++)
+        y->data[i] = unary_forward(kind, x->data[i], p);
+    NNNode *n = nn_record(g, y, unary_backward, &x, 1);
+    if (n) {
+        n->iarg[0] = kind;
+        n->farg[0] = p;
+    }
+    return y;
+}
+
+NNTensor *nn_scale(NNGraph *g, NNTensor *x, float s) { return unary(g, x, U_SCALE, s); }
+NNTensor *nn_relu(NNGraph *g, NNTensor *x) { return unary(g, x, U_RELU, 0); }
+NNTensor *nn_leaky_relu(NNGraph *g, NNTensor *x, float slope) { return unary(g, x, U_LEAKY, slope); }
+NNTensor *nn_elu(NNGraph *g, NNTensor *x, float alpha) { return unary(g, x, U_ELU, alpha); }
+NNTensor *nn_gelu(NNGraph *g, NNTensor *x) { return unary(g, x, U_GELU, 0); }
+NNTensor *nn_silu(NNGraph *g, NNTensor *x) { return unary(g, x, U_SILU, 0); }
+NNTensor *nn_tanh(NNGraph *g, NNTensor *x) { return unary(g, x, U_TANH, 0); }
+NNTensor *nn_sigmoid(NNGraph *g, NNTensor *x) { return unary(g, x, U_SIGMOID, 0); }
+NNTensor *nn_sin(NNGraph *g, NNTensor *x) { return unary(g, x, U_SIN, 0); }
+NNTensor *nn_abs(NNGraph *g, NNTensor *x) { return unary(g, x, U_ABS, 0); }
+NNTensor *nn_log(NNGraph *g, NNTensor *x, float eps) { return unary(g, x, U_LOG, eps); }
+NNTensor *nn_sqrt(NNGraph *g, NNTensor *x) { return unary(g, x, U_SQRT, 0); }
+
+enum BinaryKind { B_ADD, B_SUB, B_MUL };
+
+static void binary_backward(NNGraph *g, NNNode *n)
+{
+    NNTensor *a = n->in[0], *b = n->in[1];
+    const float *gy = n->out->grad;
+    int kind = n->iarg[0];
+    if (a->requires_grad) {
+        float *ga = nn_grad(g, a);
+        for (int64_t i = 0; ga && i < a->numel; i++)
+            ga[i] += kind == B_MUL ? gy[i] * b->data[i] : gy[i];
+    }
+    if (b->requires_grad) {
+        float *gb = nn_grad(g, b);
+        for (int64_t i = 0; gb && i < b->numel; i++)
+            gb[i] += kind == B_MUL ? gy[i] * a->data[i] : kind == B_SUB ? -gy[i] : gy[i];
+    }
+}
+
+static NNTensor *binary(NNGraph *g, NNTensor *a, NNTensor *b, int kind)
+{
+    if (!a || !b)
+        return NULL;
+    if (!nn_same_shape(a, b))
+        return nn_graph_fail(g, NC_EINVAL, "add/sub/mul", "shapes differ");
+    NNTensor *y = nn_tensor(g, a->ndim, a->shape);
+    if (!y)
+        return NULL;
+    for (int64_t i = 0; i < a->numel; i++)
+        y->data[i] = kind == B_ADD   ? a->data[i] + b->data[i]
+                     : kind == B_SUB ? a->data[i] - b->data[i]
+                                     : a->data[i] * b->data[i];
+    NNNode *n = nn_record(g, y, binary_backward, (NNTensor *[]){a, b}, 2);
+    if (n)
+        n->iarg[0] = kind;
+    return y;
+}
+
+NNTensor *nn_add(NNGraph *g, NNTensor *a, NNTensor *b) { return binary(g, a, b, B_ADD); }
+NNTensor *nn_sub(NNGraph *g, NNTensor *a, NNTensor *b) { return binary(g, a, b, B_SUB); }
+NNTensor *nn_mul(NNGraph *g, NNTensor *a, NNTensor *b) { return binary(g, a, b, B_MUL); }
+
+/* Snake over x [N, C, ...] with alpha [C]. */
+static void snake_backward(NNGraph *g, NNNode *n)
+{
+    NNTensor *x = n->in[0], *al = n->in[1];
+    const float *gy = n->out->grad;
+    int64_t inner = nn_inner_size(x, 2), c_n = x->shape[1];
+    float *gx = x->requires_grad ? nn_grad(g, x) : NULL;
+    float *ga = al->requires_grad ? nn_grad(g, al) : NULL;
+    for (int64_t i = 0; i < x->numel; i++) {
+        int64_t c = i / inner % c_n;
+        float a = al->data[c], v = x->data[i], s = sinf(a * v), co = cosf(a * v);
+        if (gx) /* d/dx = 1 + sin(2 a x) */
+            gx[i] += gy[i] * (1.0f + 2.0f * s * co);
+        if (ga) /* d/da = (2 a x sin cos - sin^2) / a^2 */
+            ga[c] += gy[i] * (2.0f * a * v * s * co - s * s) / (a * a);
+    }
+}
+
+NNTensor *nn_snake(NNGraph *g, NNTensor *x, NNTensor *alpha)
+{
+    if (!x || !alpha)
+        return NULL;
+    if (x->ndim < 2 || alpha->numel != x->shape[1])
+        return nn_graph_fail(g, NC_EINVAL, "snake", "alpha needs one value per channel");
+    NNTensor *y = nn_tensor(g, x->ndim, x->shape);
+    if (!y)
+        return NULL;
+    int64_t inner = nn_inner_size(x, 2), c_n = x->shape[1];
+    for (int64_t i = 0; i < x->numel; i++) {
+        float a = alpha->data[i / inner % c_n], s = sinf(a * x->data[i]);
+        y->data[i] = x->data[i] + s * s / a;
+    }
+    nn_record(g, y, snake_backward, (NNTensor *[]){x, alpha}, 2);
+    return y;
+}

@@ -1,0 +1,166 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libnc/nn/params.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+void nn_rng_seed(NNRng *r, uint64_t seed)
+{
+    r->state = seed;
+}
+
+uint64_t nn_rng_next(NNRng *r)
+{
+    uint64_t z = (r->state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+float nn_rng_uniform(NNRng *r)
+{
+    return (float)(nn_rng_next(r) >> 40) * (1.0f / 16777216.0f);
+}
+
+float nn_rng_normal(NNRng *r)
+{
+    double u1 = ((double)(nn_rng_next(r) >> 11) + 1.0) / 9007199254740993.0;
+    double u2 = (double)(nn_rng_next(r) >> 11) / 9007199254740992.0;
+    return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
+}
+
+NNParams *nn_params_alloc(void)
+{
+    return calloc(1, sizeof(NNParams));
+}
+
+void nn_params_free(NNParams **ps)
+{
+    if (!ps || !*ps)
+        return;
+    for (int i = 0; i < (*ps)->count; i++) {
+        NNParam *p = (*ps)->items[i];
+        free(p->t.data);
+        free(p->t.grad);
+        free(p->m);
+        free(p->v);
+        free(p);
+    }
+    free((*ps)->items);
+    free(*ps);
+    *ps = NULL;
+}
+
+NNParam *nn_params_find(NNParams *ps, const char *name)
+{
+    for (int i = 0; i < ps->count; i++)
+        if (!strcmp(ps->items[i]->name, name))
+            return ps->items[i];
+    return NULL;
+}
+
+NNTensor *nn_param(NNParams *ps, const char *name, int ndim, const int *shape, int group)
+{
+    if (!ps || !name || strlen(name) >= NN_PARAM_NAME || nn_params_find(ps, name) ||
+        ndim < 1 || ndim > NN_MAX_DIMS)
+        return NULL;
+    int64_t numel = 1;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] < 1)
+            return NULL;
+        numel *= shape[d];
+    }
+    if (ps->count == ps->cap) {
+        int cap = ps->cap ? 2 * ps->cap : 32;
+        NNParam **items = realloc(ps->items, sizeof(*items) * (size_t)cap);
+        if (!items)
+            return NULL;
+        ps->items = items;
+        ps->cap = cap;
+    }
+    NNParam *p = calloc(1, sizeof(*p));
+    if (!p)
+        return NULL;
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    p->group = group;
+    p->t.ndim = ndim;
+    memcpy(p->t.shape, shape, sizeof(int) * (size_t)ndim);
+    p->t.numel = numel;
+    p->t.requires_grad = 1;
+    p->t.data = calloc((size_t)numel, sizeof(float));
+    p->t.grad = calloc((size_t)numel, sizeof(float));
+    if (!p->t.data || !p->t.grad) {
+        free(p->t.data);
+        free(p->t.grad);
+        free(p);
+        return NULL;
+    }
+    ps->items[ps->count++] = p;
+    return &p->t;
+}
+
+void nn_params_zero_grad(NNParams *ps)
+{
+    for (int i = 0; i < ps->count; i++)
+        memset(ps->items[i]->t.grad, 0, sizeof(float) * (size_t)ps->items[i]->t.numel);
+}
+
+int64_t nn_params_numel(const NNParams *ps)
+{
+    int64_t n = 0;
+    for (int i = 0; i < ps->count; i++)
+        n += ps->items[i]->t.numel;
+    return n;
+}
+
+void nn_init_uniform(NNTensor *t, NNRng *r, float bound)
+{
+    for (int64_t i = 0; i < t->numel; i++)
+        t->data[i] = (2.0f * nn_rng_uniform(r) - 1.0f) * bound;
+}
+
+void nn_init_default(NNTensor *w, NNRng *r)
+{
+    nn_init_uniform(w, r, 1.0f / sqrtf((float)(w->numel / w->shape[0])));
+}
+
+void nn_init_const(NNTensor *t, float value)
+{
+    for (int64_t i = 0; i < t->numel; i++)
+        t->data[i] = value;
+}
+
+int nn_params_save(const NNParams *ps, NCModelWriter *w, enum NCModelDType dtype)
+{
+    for (int i = 0; i < ps->count; i++) {
+        const NNParam *p = ps->items[i];
+        int64_t dims[NN_MAX_DIMS];
+        for (int d = 0; d < p->t.ndim; d++)
+            dims[d] = p->t.shape[d];
+        int ret = nc_model_writer_add_f32(w, p->name, p->t.ndim, dims, p->t.data, dtype);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+int nn_params_load(NNParams *ps, const NCModel *m)
+{
+    for (int i = 0; i < ps->count; i++) {
+        NNParam *p = ps->items[i];
+        int64_t dims[NN_MAX_DIMS];
+        for (int d = 0; d < p->t.ndim; d++)
+            dims[d] = p->t.shape[d];
+        const NCModelTensor *t;
+        int ret = nc_model_tensor_expect(m, p->name, p->t.ndim, dims, &t);
+        if (ret < 0)
+            return ret;
+        ret = nc_model_tensor_to_f32(t, p->t.data, p->t.numel);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
