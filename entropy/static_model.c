@@ -8,11 +8,14 @@
 
 static int build(RCStaticModel *m, unsigned nsyms, unsigned prec)
 {
-    if (prec <= RC_STATIC_LUT_MAX_PREC && nsyms <= 65536) {
+    if (prec <= RC_STATIC_LUT_MAX_PREC) { /* then nsyms <= 2^16 too */
         m->lut = malloc(sizeof(*m->lut) << prec);
         if (!m->lut) return NC_ENOMEM;
-        for (unsigned s = 0; s < nsyms; s++)
-            for (uint32_t v = m->cdf[s]; v < m->cdf[s + 1]; v++) m->lut[v] = (uint16_t)s;
+        for (unsigned s = 0; s < nsyms; s++) {
+            uint32_t start = m->cdf[s], freq = m->cdf[s + 1] - start;
+            for (uint32_t v = start; v < start + freq; v++)
+                m->lut[v] = (RCStaticSlot){.freq = freq, .bias = (uint16_t)(v - start), .sym = (uint16_t)s};
+        }
     }
     return 0;
 }

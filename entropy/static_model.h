@@ -17,10 +17,18 @@
  * above it decoding binary-searches the CDF. */
 #define RC_STATIC_LUT_MAX_PREC 16
 
+/* What decoding needs about one slot v of [0, 2^prec): its symbol s, the symbol's
+ * frequency, and v - cdf[s]. */
+typedef struct RCStaticSlot {
+    uint32_t freq;
+    uint16_t bias; /* v - cdf[sym] */
+    uint16_t sym;
+} RCStaticSlot;
+
 typedef struct RCStaticModel {
     unsigned nsyms, prec;
-    uint32_t *cdf;     /* nsyms + 1 entries */
-    uint16_t *lut;     /* slot -> symbol for prec <= RC_STATIC_LUT_MAX_PREC and nsyms <= 65536, else NULL */
+    uint32_t *cdf;      /* nsyms + 1 entries */
+    RCStaticSlot *lut;  /* 2^prec slots if prec <= RC_STATIC_LUT_MAX_PREC, else NULL */
 } RCStaticModel;
 
 /* Builds a model from a valid CDF (copied). Returns 0, NC_EINVAL or NC_ENOMEM. */
@@ -35,7 +43,7 @@ void rc_static_free(RCStaticModel *m);
 /* Symbol whose interval holds slot v (v < 2^prec). */
 static inline unsigned rc_static_find(const RCStaticModel *m, uint32_t v)
 {
-    return m->lut ? m->lut[v] : rc_cdf_find(m->cdf, m->nsyms, v);
+    return m->lut ? m->lut[v].sym : rc_cdf_find(m->cdf, m->nsyms, v);
 }
 
 static inline void rc_encode_static(RCEncoder *enc, const RCStaticModel *m, unsigned sym)
@@ -46,7 +54,12 @@ static inline void rc_encode_static(RCEncoder *enc, const RCStaticModel *m, unsi
 static inline unsigned rc_decode_static(RCDecoder *dec, const RCStaticModel *m)
 {
     uint32_t v = rc_decode_target(dec, m->prec);
-    unsigned s = rc_static_find(m, v);
+    if (m->lut) {
+        RCStaticSlot slot = m->lut[v];
+        rc_decode_update(dec, v - slot.bias, slot.freq);
+        return slot.sym;
+    }
+    unsigned s = rc_cdf_find(m->cdf, m->nsyms, v);
     rc_decode_update(dec, m->cdf[s], m->cdf[s + 1] - m->cdf[s]);
     return s;
 }
