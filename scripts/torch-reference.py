@@ -135,8 +135,34 @@ def values(t):
     return " ".join("%.9g" % v for v in t.detach().reshape(-1).tolist())
 
 
+def optimizer_lines():
+    """Six steps of each optimizer on a 7-element parameter with fixed gradients."""
+    p0 = torch.randn(7)
+    grads = [torch.randn(7) for _ in range(6)]
+    configs = [
+        ("sgd", lambda p: torch.optim.SGD([p], lr=0.1)),
+        ("sgd_momentum", lambda p: torch.optim.SGD([p], lr=0.1, momentum=0.9,
+                                                    weight_decay=0.01)),
+        ("adam", lambda p: torch.optim.Adam([p], lr=0.01, weight_decay=0.1)),
+        ("adamw", lambda p: torch.optim.AdamW([p], lr=0.01, weight_decay=0.1)),
+    ]
+    lines = ["start 7 %s" % values(p0)]
+    for g in grads:
+        lines.append("grad 7 %s" % values(g))
+    for name, make in configs:
+        p = p0.clone().float().requires_grad_(True)
+        opt = make(p)
+        for g in grads:
+            p.grad = g.clone().float()
+            opt.step()
+        lines.append("%s 7 %s" % (name, values(p)))
+    return lines
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "tests", "nn", "ref", "optim.txt"), "w") as f:
+        f.write("\n".join(optimizer_lines()) + "\n")
     out_path = os.path.join(root, "tests", "nn", "ref", "ops.txt")
     lines = ["# tests/nn reference values: scripts/torch-reference.py, torch %s"
              % torch.__version__]
