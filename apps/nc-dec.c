@@ -240,6 +240,7 @@ static int open_decoder(Decoding *d)
 static int decode(const DecArgs *a)
 {
     Decoding d = {.args = a};
+    if (nc_cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
     nc_cli_clear_reason();
     int ret = nc_output_check_target(a->output, a->overwrite);
     if (ret < 0) {

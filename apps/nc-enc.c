@@ -258,6 +258,8 @@ static int encode(const EncArgs *a)
 {
     const NCCodec *codec = find_encoder(a->codec);
     if (!codec) return NC_EXIT_FAILURE;
+    /* A name with a printf pattern is a picture sequence: FFmpeg resolves it. */
+    if (!strchr(a->input, '%') && nc_cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
     nc_cli_clear_reason();
     if (nc_output_check_target(a->output, a->overwrite) < 0)
         return nc_cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apps/common/progress.h"
 #include "nc/error.h"
@@ -133,10 +134,20 @@ int nc_cli_fail(int err, const char *fmt, ...)
     nc_progress_clear_line();
     pthread_mutex_lock(&reason_lock);
     const char *why = reason[0] ? reason : nc_strerror(err);
-    size_t n = strlen(what);
-    /* Reasons from the media code name the file already: say it once. */
-    if (strncmp(why, what, n) == 0 && why[n] == ':')
+    /* Libraries often name the thing already ("in.nc: ...", "packet 17: ..."):
+     * when the reason starts with the last parts of what, say them once. */
+    size_t n = strlen(what), keep = n;
+    for (size_t p = 0; p < n; p++) {
+        if (p > 0 && (p < 2 || what[p - 2] != ':' || what[p - 1] != ' ')) continue;
+        if (strncmp(why, what + p, n - p) == 0 && why[n - p] == ':') {
+            keep = p;
+            break;
+        }
+    }
+    if (keep == 0)
         fprintf(stderr, "%s: %s\n", program_name, why);
+    else if (keep < n)
+        fprintf(stderr, "%s: %.*s%s\n", program_name, (int)keep, what, why);
     else
         fprintf(stderr, "%s: %s: %s\n", program_name, what, why);
     reason[0] = '\0';
@@ -178,4 +189,18 @@ int nc_cli_bad_option(int getopt_result, char **argv)
     }
     if (getopt_result == ':') return nc_cli_usage_error("option %s needs a value", arg);
     return nc_cli_usage_error("unknown option %s", arg);
+}
+
+int nc_cli_check_input(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        nc_cli_error("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        nc_cli_error("%s: is a directory", path);
+        return -1;
+    }
+    return 0;
 }

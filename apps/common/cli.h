@@ -31,8 +31,9 @@ void nc_cli_error(const char *fmt, ...)
 #endif
     ;
 /* Prints "program: what: reason" where reason is the last error libnc logged
- * since nc_cli_clear_reason(), or else nc_strerror(err); a reason that starts
- * with "what:" is printed alone. Returns err. */
+ * since nc_cli_clear_reason(), or else nc_strerror(err). Parts of what that the
+ * reason repeats are said once: what "in.nc: packet 3" with reason "packet 3:
+ * CRC mismatch" prints "program: in.nc: packet 3: CRC mismatch". Returns err. */
 int nc_cli_fail(int err, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
@@ -66,6 +67,10 @@ int nc_cli_usage_error(const char *fmt, ...)
 /* The usage error for getopt's ':' (missing value) or '?' (unknown option);
  * getopt must run with opterr = 0 and an optstring starting with ':'. */
 int nc_cli_bad_option(int getopt_result, char **argv);
+
+/* Prints "program: path: No such file or directory" (or why path cannot be
+ * an input) and returns -1, or returns 0. */
+int nc_cli_check_input(const char *path);
 
 /* Parses a whole decimal integer in [min, max] into *out; 0 or -1. */
 int nc_cli_parse_int(const char *s, long min, long max, long *out);

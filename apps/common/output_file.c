@@ -53,7 +53,7 @@ int nc_output_check_target(const char *path, int overwrite)
 {
     struct stat st;
     if (overwrite || lstat(path, &st) != 0) return 0;
-    nc_log(NULL, NC_LOG_ERROR, "%s exists (use -y to overwrite)", path);
+    nc_log(NULL, NC_LOG_ERROR, "%s: file exists (use -y to overwrite)", path);
     return NC_EEXIST;
 }
 

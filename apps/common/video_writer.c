@@ -54,6 +54,8 @@ static int encode(NCMediaWriter *writer, VideoWriter *v, AVFrame *frame)
         ret = avcodec_receive_packet(v->enc, v->pkt);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return 0;
         if (ret < 0) return nc_media_ffmpeg_error(writer->path, "cannot encode", ret);
+        /* Every picture lasts one frame period; mp4 drops a last sample of length 0. */
+        if (v->pkt->duration <= 0) v->pkt->duration = 1;
         av_packet_rescale_ts(v->pkt, v->enc->time_base, v->st->time_base);
         v->pkt->stream_index = v->st->index;
         ret = av_interleaved_write_frame(v->mux, v->pkt);

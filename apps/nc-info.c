@@ -1,0 +1,269 @@
+/* nc-info: what a .nc file holds: header, packets, duration, bitrate, damage. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/common/cli.h"
+#include "nc/nc.h"
+
+/* Damaged packets listed individually; beyond that they are only counted. */
+#define MAX_LISTED_DAMAGE 100
+
+typedef struct Damage {
+    int64_t packet;
+    int error;
+} Damage;
+
+typedef struct PacketStats {
+    int64_t count, key, bytes, min_size, max_size;
+    int64_t first_pts, end_pts; /* end: the latest pts + duration */
+    int64_t duration_sum;
+    Damage damage[MAX_LISTED_DAMAGE];
+    int64_t damaged;
+    int truncated;
+} PacketStats;
+
+static void usage(void)
+{
+    printf("Usage: nc-info [options] INPUT.nc\n"
+           "Prints the header (container version, codec, media parameters, extradata) and\n"
+           "the packets (count, sizes, duration, bitrate) of INPUT.nc, and every damaged\n"
+           "packet.\n\n"
+           "  -j, --json      print one JSON object instead of text\n"
+           "  -q, --quiet     print errors only\n"
+           "  -v, --verbose   say more\n"
+           "  -h, --help      this help\n"
+           "  -V, --version   print the version\n\n"
+           "Exit status: 0 for an intact file, 2 when packets are damaged or the file is\n"
+           "truncated (they are listed), 1 when the file cannot be read at all.\n");
+}
+
+static int read_packets(NCDemuxer *dmx, PacketStats *s)
+{
+    NCPacket *pkt = nc_packet_alloc();
+    if (!pkt) return NC_ENOMEM;
+    memset(s, 0, sizeof(*s));
+    s->first_pts = INT64_MAX;
+    s->end_pts = INT64_MIN;
+    int ret;
+    for (;;) {
+        ret = nc_demuxer_read_packet(dmx, pkt);
+        if (ret == NC_EOF) {
+            ret = 0;
+            break;
+        }
+        if (ret == NC_ECRC || ret == NC_EINVALIDDATA || ret == NC_ETRUNCATED) {
+            if (s->damaged < MAX_LISTED_DAMAGE)
+                s->damage[s->damaged] = (Damage){nc_demuxer_packet_index(dmx), ret};
+            s->damaged++;
+            if (ret == NC_ETRUNCATED) {
+                s->truncated = 1;
+                ret = 0;
+                break;
+            }
+            continue;
+        }
+        if (ret < 0) break;
+        s->count++;
+        s->key += (pkt->flags & NC_PKT_FLAG_KEY) != 0;
+        s->bytes += (int64_t)pkt->size;
+        if (s->count == 1 || (int64_t)pkt->size < s->min_size) s->min_size = (int64_t)pkt->size;
+        if ((int64_t)pkt->size > s->max_size) s->max_size = (int64_t)pkt->size;
+        if (pkt->pts != NC_NOPTS_VALUE) {
+            if (pkt->pts < s->first_pts) s->first_pts = pkt->pts;
+            int64_t end = pkt->pts + (pkt->duration > 0 ? pkt->duration : 0);
+            if (end > s->end_pts) s->end_pts = end;
+        }
+        if (pkt->duration > 0) s->duration_sum += pkt->duration;
+        nc_packet_unref(pkt);
+    }
+    nc_packet_free(&pkt);
+    return ret;
+}
+
+/* The stream's length in time base units: from the pts span, else durations. */
+static int64_t stream_duration(const PacketStats *s)
+{
+    if (s->end_pts > s->first_pts && s->first_pts != INT64_MAX) return s->end_pts - s->first_pts;
+    return s->duration_sum;
+}
+
+typedef struct Figures {
+    int64_t duration;     /* time base units */
+    double seconds;       /* 0 if unknown */
+    double bitrate;       /* bit/s, 0 if unknown */
+    double bits_per_unit; /* per pixel (pictures) or per byte (bytes), 0 if unknown */
+} Figures;
+
+/* nc-enc writes pts that count pictures (time base = frame period) or bytes. */
+static Figures compute_figures(const NCStreamInfo *info, const PacketStats *s)
+{
+    Figures f = {0};
+    f.duration = stream_duration(s);
+    double bits = 8.0 * (double)s->bytes;
+    if (info->media_type != NC_MEDIA_BYTES && f.duration > 0)
+        f.seconds = (double)f.duration * info->time_base.num / info->time_base.den;
+    if (f.seconds > 0) f.bitrate = bits / f.seconds;
+    if ((info->media_type == NC_MEDIA_IMAGE || info->media_type == NC_MEDIA_VIDEO) &&
+        f.duration > 0)
+        f.bits_per_unit = bits / ((double)info->width * info->height * (double)f.duration);
+    if (info->media_type == NC_MEDIA_BYTES && f.duration > 0)
+        f.bits_per_unit = bits / (double)f.duration;
+    return f;
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void print_json(const char *path, const NCDemuxer *dmx, const PacketStats *s)
+{
+    const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
+    const NCCodec *dec = nc_codec_find_decoder_by_name(info->codec_name);
+    Figures f = compute_figures(info, s);
+    printf("{\"file\": ");
+    json_string(path);
+    printf(", \"container_version\": \"%d.%d\", \"codec\": ", info->version_major,
+           info->version_minor);
+    json_string(info->codec_name);
+    printf(", \"decoder_available\": %s, \"media_type\": \"%s\"", dec ? "true" : "false",
+           nc_media_type_name(info->media_type));
+    if (info->media_type == NC_MEDIA_AUDIO)
+        printf(", \"sample_rate\": %d, \"channels\": %d", info->sample_rate, info->channels);
+    if (info->media_type == NC_MEDIA_IMAGE || info->media_type == NC_MEDIA_VIDEO) {
+        const char *pix = nc_pix_fmt_name(info->pix_fmt);
+        printf(", \"width\": %d, \"height\": %d, \"pix_fmt\": \"%s\"", info->width, info->height,
+               pix ? pix : "unknown");
+    }
+    printf(", \"time_base\": \"%d/%d\", \"extradata_size\": %zu", info->time_base.num,
+           info->time_base.den, info->extradata_size);
+    printf(", \"packets\": %lld, \"key_packets\": %lld, \"bytes\": %lld",
+           (long long)s->count, (long long)s->key, (long long)s->bytes);
+    printf(", \"min_packet_size\": %lld, \"max_packet_size\": %lld, \"duration\": %lld",
+           (long long)s->min_size, (long long)s->max_size, (long long)f.duration);
+    if (f.seconds > 0) printf(", \"duration_seconds\": %.6f", f.seconds);
+    if (f.bitrate > 0) printf(", \"bitrate\": %.3f", f.bitrate);
+    if (f.bits_per_unit > 0)
+        printf(", \"%s\": %.6f", info->media_type == NC_MEDIA_BYTES ? "bits_per_byte" : "bits_per_pixel",
+               f.bits_per_unit);
+    int64_t indexed = nc_demuxer_packet_count(dmx);
+    if (indexed >= 0)
+        printf(", \"index_packets\": %lld", (long long)indexed);
+    else
+        printf(", \"index_packets\": null");
+    printf(", \"truncated\": %s, \"damaged_count\": %lld, \"damaged\": [",
+           s->truncated ? "true" : "false", (long long)s->damaged);
+    for (int64_t i = 0; i < s->damaged && i < MAX_LISTED_DAMAGE; i++)
+        printf("%s{\"packet\": %lld, \"error\": \"%s\"}", i ? ", " : "",
+               (long long)s->damage[i].packet, nc_strerror(s->damage[i].error));
+    printf("]}\n");
+}
+
+static void print_text(const char *path, const NCDemuxer *dmx, const PacketStats *s)
+{
+    const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
+    const NCCodec *dec = nc_codec_find_decoder_by_name(info->codec_name);
+    Figures f = compute_figures(info, s);
+    printf("file:        %s\n", path);
+    printf("container:   .nc version %d.%d\n", info->version_major, info->version_minor);
+    printf("codec:       %s%s%s\n", info->codec_name, dec ? " - " : " (no decoder in this build)",
+           dec && dec->long_name ? dec->long_name : "");
+    printf("media:       %s", nc_media_type_name(info->media_type));
+    if (info->media_type == NC_MEDIA_AUDIO)
+        printf(", %d Hz, %d channel%s", info->sample_rate, info->channels,
+               info->channels == 1 ? "" : "s");
+    if (info->media_type == NC_MEDIA_IMAGE || info->media_type == NC_MEDIA_VIDEO) {
+        const char *pix = nc_pix_fmt_name(info->pix_fmt);
+        printf(", %dx%d %s", info->width, info->height, pix ? pix : "unknown");
+    }
+    printf("\ntime base:   %d/%d\n", info->time_base.num, info->time_base.den);
+    printf("extradata:   %zu bytes\n", info->extradata_size);
+    printf("packets:     %lld (%lld key), %lld bytes", (long long)s->count, (long long)s->key,
+           (long long)s->bytes);
+    if (s->count > 0)
+        printf(", sizes %lld to %lld, mean %.1f", (long long)s->min_size, (long long)s->max_size,
+               (double)s->bytes / (double)s->count);
+    int64_t indexed = nc_demuxer_packet_count(dmx);
+    if (indexed >= 0) printf("; the index lists %lld", (long long)indexed);
+    printf("\nduration:    %lld", (long long)f.duration);
+    if (info->media_type == NC_MEDIA_BYTES) printf(" bytes of input");
+    if (f.seconds > 0) printf(" (%.3f s)", f.seconds);
+    printf("\n");
+    if (f.bitrate > 0) printf("bitrate:     %.3f kbit/s\n", f.bitrate / 1000.0);
+    if (f.bits_per_unit > 0)
+        printf("%s %.4f\n", info->media_type == NC_MEDIA_BYTES ? "bits/byte:  " : "bits/pixel: ",
+               f.bits_per_unit);
+    if (!s->damaged) {
+        printf("damaged:     none\n");
+        return;
+    }
+    printf("damaged:     %lld packet%s%s\n", (long long)s->damaged, s->damaged == 1 ? "" : "s",
+           s->truncated ? " (the file is truncated)" : "");
+    for (int64_t i = 0; i < s->damaged && i < MAX_LISTED_DAMAGE; i++)
+        printf("  packet %lld: %s\n", (long long)s->damage[i].packet,
+               nc_strerror(s->damage[i].error));
+    if (s->damaged > MAX_LISTED_DAMAGE)
+        printf("  ... and %lld more\n", (long long)(s->damaged - MAX_LISTED_DAMAGE));
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+    nc_cli_init(argv[0]);
+    int json = 0, c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":jqvhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'q': nc_cli_set_quiet(); break;
+        case 'v': nc_cli_set_verbose(); break;
+        case 'h': usage(); return NC_EXIT_OK;
+        case 'V': nc_cli_print_version(); return NC_EXIT_OK;
+        default: return nc_cli_bad_option(c, argv);
+        }
+    }
+    if (argc - optind != 1)
+        return nc_cli_usage_error(argc - optind < 1 ? "expected INPUT.nc" : "too many arguments");
+    const char *path = argv[optind];
+    if (nc_cli_check_input(path) < 0) return NC_EXIT_FAILURE;
+
+    NCDemuxer *dmx = NULL;
+    nc_cli_clear_reason();
+    int ret = nc_demuxer_open_file(&dmx, path);
+    if (ret < 0) {
+        nc_cli_fail(ret, "%s", path);
+        return NC_EXIT_FAILURE;
+    }
+    PacketStats *stats = malloc(sizeof(*stats));
+    /* The demuxer logs each damaged packet; here they are listed instead. */
+    int level = nc_log_get_level();
+    if (!nc_cli_is_verbose()) nc_log_set_level(NC_LOG_QUIET);
+    ret = stats ? read_packets(dmx, stats) : NC_ENOMEM;
+    nc_log_set_level(level);
+    if (ret < 0) {
+        nc_cli_fail(ret, "%s", path);
+    } else if (json) {
+        print_json(path, dmx, stats);
+    } else {
+        print_text(path, dmx, stats);
+    }
+    int status = ret < 0 ? NC_EXIT_FAILURE : stats->damaged ? NC_EXIT_DAMAGED : NC_EXIT_OK;
+    free(stats);
+    nc_demuxer_close(&dmx);
+    return status;
+}

@@ -1,0 +1,347 @@
+#!/bin/sh
+# The apps end to end: sh apps_test.sh CASE, with NC_ENC, NC_DEC, NC_INFO and
+# MEDIA_TOOL naming the programs. Each case works in its own temporary folder on
+# media that media_tool makes. Exit 0 pass, 1 fail, 77 skip (with the reason).
+set -u
+case_name=$1
+W=$(mktemp -d "${TMPDIR:-/tmp}/nc-apps-test.XXXXXX") || exit 1
+trap 'rm -rf "$W"' EXIT
+cd "$W" || exit 1
+
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+skip() { echo "SKIP [$case_name]: $*" >&2; exit 77; }
+
+# run STATUS CMD...: runs CMD with stdout in out.txt and stderr in err.txt and
+# checks its exit status.
+run() {
+    want=$1; shift
+    "$@" >out.txt 2>err.txt
+    got=$?
+    if [ "$got" != "$want" ]; then
+        echo "--- stdout:" >&2; cat out.txt >&2
+        echo "--- stderr:" >&2; cat err.txt >&2
+        fail "'$*' exited $got, expected $want"
+    fi
+}
+# err_has TEXT / out_has TEXT: fixed-string search in the last run's output.
+err_has() { grep -qF -- "$1" err.txt || { cat err.txt >&2; fail "stderr lacks '$1'"; }; }
+out_has() { grep -qF -- "$1" out.txt || { cat out.txt >&2; fail "stdout lacks '$1'"; }; }
+# One line of error: "prog: ..." (argument errors add the "Try" line).
+err_one_line() {
+    n=$(grep -vc '^Try ' err.txt)
+    [ "$n" = 1 ] || { cat err.txt >&2; fail "expected one error line, got $n"; }
+    grep -q "^$1: " err.txt || { cat err.txt >&2; fail "the error does not start with '$1: '"; }
+}
+no_leftovers() { # nothing but the expected files in the folder (no temporary files)
+    extra=$(ls -A | grep -v -e '^out.txt$' -e '^err.txt$' $(for f in "$@"; do printf ' -e ^%s$' "$f"; done))
+    [ -z "$extra" ] || fail "left behind: $extra"
+}
+tool() { "$MEDIA_TOOL" "$@" || fail "media_tool $*"; }
+
+# encoders MEDIA: the lossless encoders of that media type that nc-enc -L lists.
+lossless_encoders() {
+    "$NC_ENC" -L | awk -v m="$1" 'NR > 1 && $2 == m && $3 ~ /lossless/ { print $1 }'
+}
+# encode_or_skip ARGS...: nc-enc, skipping the test when the codec's model is not
+# available in this tree (a missing model is the codec's business, not the apps').
+encode_or_skip() {
+    "$NC_ENC" "$@" >out.txt 2>err.txt && return 0
+    if grep -q "model" err.txt; then skip "$(cat err.txt)"; fi
+    cat err.txt >&2
+    fail "nc-enc $* failed"
+}
+codec_pix_fmts() { "$NC_ENC" -c "$1" --help | sed -n 's/^ *pixel formats: *//p'; }
+
+case $case_name in
+usage_errors)
+    run 1 "$NC_ENC"; err_one_line nc-enc; err_has "expected INPUT and OUTPUT"; err_has "Try 'nc-enc --help'"
+    run 1 "$NC_ENC" -Z; err_has "unknown option -Z"
+    run 1 "$NC_ENC" --bogus; err_has "unknown option --bogus"
+    run 1 "$NC_ENC" -c; err_has "option -c needs a value"
+    run 1 "$NC_ENC" in out; err_has "no codec given"
+    run 1 "$NC_ENC" -c x -o novalue in out; err_has "-o novalue: expected KEY=VALUE"
+    run 1 "$NC_ENC" -c x --channels 99 in out; err_has "--channels 99"
+    run 1 "$NC_ENC" -c x --pix-fmt bgr in out; err_has "--pix-fmt bgr"
+    run 1 "$NC_ENC" -c x a b c; err_has "too many arguments"
+    run 1 "$NC_DEC"; err_one_line nc-dec; err_has "expected INPUT.nc and OUTPUT"
+    run 1 "$NC_DEC" -s u8 a b; err_has "-s u8: expected s16, s24 or f32"
+    run 1 "$NC_DEC" a b c; err_has "too many arguments"
+    run 1 "$NC_INFO"; err_one_line nc-info; err_has "expected INPUT.nc"
+    run 1 "$NC_INFO" --json; err_has "expected INPUT.nc"
+    for app in "$NC_ENC" "$NC_DEC" "$NC_INFO"; do
+        run 0 "$app" --help; out_has "Usage:"; out_has "Exit status"
+        run 0 "$app" --version; out_has "(libnc) "
+        [ -s err.txt ] && fail "$app --version wrote to stderr"
+    done
+    no_leftovers
+    ;;
+list_and_help)
+    run 0 "$NC_ENC" -L
+    head -n 1 out.txt | grep -q '^NAME  *MEDIA  *CAPABILITIES  *DESCRIPTION$' || fail "no header line"
+    awk 'NR > 1 && $1 !~ /^\(no/ { print $1 }' out.txt >codecs.txt
+    while read -r codec; do
+        run 0 "$NC_ENC" -c "$codec" --help
+        head -n 1 out.txt | grep -q "^$codec: " || fail "$codec --help: no title line"
+        out_has "encoder, "
+        if grep -q '^Options' out.txt; then
+            grep -q "default " out.txt || fail "$codec --help shows no defaults"
+        else
+            out_has "No options."
+        fi
+    done <codecs.txt
+    run 1 "$NC_ENC" -c no_such_codec --help; err_one_line nc-enc
+    err_has "unknown encoder 'no_such_codec' (nc-enc -L lists them)"
+    ;;
+missing_input)
+    run 1 "$NC_DEC" missing.nc out.wav; err_one_line nc-dec; err_has "missing.nc: No such file or directory"
+    run 1 "$NC_INFO" missing.nc; err_one_line nc-info; err_has "missing.nc: No such file or directory"
+    codec=$("$NC_ENC" -L | awk 'NR == 2 && $1 !~ /^\(no/ { print $1 }')
+    if [ -n "$codec" ]; then
+        run 1 "$NC_ENC" -c "$codec" missing.png out.nc; err_one_line nc-enc
+        err_has "missing.png: No such file or directory"
+    fi
+    tool text notmedia.txt 300
+    run 1 "$MEDIA_TOOL" describe audio notmedia.txt
+    run 1 "$MEDIA_TOOL" describe image notmedia.txt
+    no_leftovers notmedia.txt
+    ;;
+refuse_overwrite)
+    tool container c.nc 3 intact
+    echo keep >out.bin
+    run 1 "$NC_DEC" c.nc out.bin; err_one_line nc-dec; err_has "out.bin: file exists (use -y to overwrite)"
+    [ "$(cat out.bin)" = keep ] || fail "nc-dec changed an existing output"
+    cp out.bin out.nc
+    codec=$("$NC_ENC" -L | awk 'NR == 2 && $1 !~ /^\(no/ { print $1 }')
+    if [ -n "$codec" ]; then
+        run 1 "$NC_ENC" -c "$codec" c.nc out.nc; err_one_line nc-enc
+        err_has "out.nc: file exists (use -y to overwrite)"
+        [ "$(cat out.nc)" = keep ] || fail "nc-enc changed an existing output"
+    fi
+    tool text t.txt 100
+    run 1 "$MEDIA_TOOL" copy bytes t.txt out.bin
+    [ "$(cat out.bin)" = keep ] || fail "the bytes writer changed an existing output"
+    run 0 "$MEDIA_TOOL" copy bytes t.txt out.bin -y
+    cmp -s t.txt out.bin || fail "-y did not replace the output"
+    no_leftovers c.nc out.bin out.nc t.txt
+    ;;
+atomic_output)
+    tool video two.y4m 16 16 2
+    # Two pictures into a single-picture PNG: fails on the second; nothing is left.
+    run 1 "$MEDIA_TOOL" copy video two.y4m one.png
+    [ -e one.png ] && fail "a partial one.png was left"
+    # A sequence is all or nothing: with seq02.png taken, seq01.png is not left either.
+    echo taken >seq02.png
+    run 1 "$MEDIA_TOOL" copy video two.y4m 'seq%02d.png'
+    [ -e seq01.png ] && fail "seq01.png was left after a failed sequence"
+    [ "$(cat seq02.png)" = taken ] || fail "seq02.png was replaced"
+    rm seq02.png
+    run 0 "$MEDIA_TOOL" copy video two.y4m 'seq%02d.png'
+    [ -s seq01.png ] && [ -s seq02.png ] || fail "the sequence was not written"
+    # A decoder that cannot start leaves no output, even with -y.
+    tool container c.nc 2 intact
+    run 1 "$NC_DEC" -y c.nc out.bin
+    [ -e out.bin ] && fail "nc-dec left out.bin after failing"
+    # An unsupported extension is refused before anything is written.
+    run 1 "$MEDIA_TOOL" copy video two.y4m out.xyz
+    no_leftovers two.y4m seq01.png seq02.png c.nc
+    ;;
+info_intact)
+    tool container c.nc 5 intact
+    run 0 "$NC_INFO" c.nc
+    out_has "container:   .nc version 1.0"
+    out_has "codec:       apptest (no decoder in this build)"
+    out_has "media:       bytes"
+    out_has "extradata:   5 bytes"
+    out_has "packets:     5 (5 key), 500 bytes, sizes 100 to 100, mean 100.0; the index lists 5"
+    out_has "duration:    500 bytes of input"
+    out_has "bits/byte:   8.0000"
+    out_has "damaged:     none"
+    run 0 "$NC_INFO" --json c.nc
+    python3 - out.txt <<'PY' || fail "nc-info --json is wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["codec"] == "apptest" and d["decoder_available"] is False, d
+assert d["packets"] == 5 and d["bytes"] == 500 and d["extradata_size"] == 5, d
+assert d["container_version"] == "1.0" and d["damaged"] == [] and d["truncated"] is False, d
+assert d["index_packets"] == 5 and abs(d["bits_per_byte"] - 8.0) < 1e-9, d
+PY
+    ;;
+info_damaged)
+    tool container crc.nc 5 crc
+    run 2 "$NC_INFO" crc.nc
+    out_has "packets:     4 (4 key), 400 bytes"
+    out_has "damaged:     1 packet"
+    out_has "  packet 2: CRC mismatch"
+    run 2 "$NC_INFO" -j crc.nc
+    python3 - out.txt <<'PY' || fail "nc-info --json on a damaged file is wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["damaged"] == [{"packet": 2, "error": "CRC mismatch"}] and d["packets"] == 4, d
+PY
+    tool container cut.nc 5 truncate
+    run 2 "$NC_INFO" cut.nc
+    out_has "packets:     4 (4 key), 400 bytes"
+    out_has "(the file is truncated)"
+    out_has "  packet 4: truncated input"
+    printf 'not a container at all' >junk.nc
+    run 1 "$NC_INFO" junk.nc; err_one_line nc-info; err_has "junk.nc"
+    ;;
+dec_unknown_codec)
+    tool container c.nc 3 intact
+    run 1 "$NC_DEC" c.nc out.bin; err_one_line nc-dec
+    err_has "c.nc: no decoder for codec 'apptest' in this build"
+    no_leftovers c.nc
+    ;;
+audio_io)
+    tool sine s.wav 44100 2 20000
+    run 0 "$MEDIA_TOOL" describe audio s.wav; out_has "audio 44100 Hz 2 channels 20000 samples"
+    for out in c.wav c.flac; do
+        run 0 "$MEDIA_TOOL" copy audio s.wav $out
+        run 0 "$MEDIA_TOOL" compare audio s.wav $out 0
+    done
+    run 0 "$MEDIA_TOOL" copy audio s.wav f.wav f32; run 0 "$MEDIA_TOOL" compare audio s.wav f.wav 0
+    run 0 "$MEDIA_TOOL" copy audio s.wav h.flac s24; run 0 "$MEDIA_TOOL" compare audio s.wav h.flac 0
+    run 1 "$MEDIA_TOOL" copy audio s.wav bad.flac f32 # FLAC holds no floats
+    # Resampling and mixing through libswresample.
+    run 0 "$MEDIA_TOOL" copy audio s.wav r.wav rate=16000 channels=1
+    run 0 "$MEDIA_TOOL" describe audio r.wav
+    n=$(awk '{ print $6 }' out.txt)
+    grep -q "^audio 16000 Hz 1 channels" out.txt && [ "$n" -ge 7250 ] && [ "$n" -le 7262 ] ||
+        fail "resampled to $(cat out.txt), expected 16000 Hz mono, about 7256 samples"
+    # Lossy Vorbis: same length, close to the input.
+    run 0 "$MEDIA_TOOL" copy audio s.wav v.ogg
+    run 0 "$MEDIA_TOOL" describe audio v.ogg; out_has "audio 44100 Hz 2 channels 20000 samples"
+    # Audio libsndfile does not know (Matroska) comes through FFmpeg.
+    tool sine-mka s.mka 8000 1 4000
+    run 0 "$MEDIA_TOOL" describe audio s.mka; out_has "audio 8000 Hz 1 channels 4000 samples"
+    run 0 "$MEDIA_TOOL" copy audio s.mka m.wav
+    tool sine s8.wav 8000 1 4000
+    run 0 "$MEDIA_TOOL" compare audio s8.wav m.wav 0
+    ;;
+picture_io)
+    tool png rgb.png 33 17 rgb24
+    run 0 "$MEDIA_TOOL" describe image rgb.png; out_has "picture 33x17 rgb24 1 frames"
+    for out in c.png c.mkv; do
+        run 0 "$MEDIA_TOOL" copy image rgb.png $out
+        run 0 "$MEDIA_TOOL" compare image rgb.png $out 0
+    done
+    tool png gray.png 31 9 gray
+    run 0 "$MEDIA_TOOL" describe image gray.png; out_has "picture 31x9 gray 1 frames"
+    for out in g.png g.y4m g.mkv; do
+        run 0 "$MEDIA_TOOL" copy image gray.png $out
+        run 0 "$MEDIA_TOOL" compare image gray.png $out 0
+    done
+    tool png rgba.png 8 8 rgba
+    run 0 "$MEDIA_TOOL" describe image rgba.png; out_has "picture 8x8 rgb24 1 frames"
+    # Conversion to what a codec asks for, then exact copies in that format.
+    run 0 "$MEDIA_TOOL" copy image rgb.png y.y4m pix_fmt=yuv420p
+    run 0 "$MEDIA_TOOL" describe image y.y4m; out_has "picture 33x17 yuv420p 1 frames"
+    for out in y2.y4m y.mkv; do
+        run 0 "$MEDIA_TOOL" copy image y.y4m $out
+        run 0 "$MEDIA_TOOL" compare image y.y4m $out 0
+    done
+    run 0 "$MEDIA_TOOL" copy image rgb.png g2.png pix_fmt=gray
+    run 0 "$MEDIA_TOOL" describe image g2.png; out_has "picture 33x17 gray 1 frames"
+    ;;
+video_io)
+    tool video v.y4m 32 24 5
+    run 0 "$MEDIA_TOOL" describe video v.y4m; out_has "picture 32x24 yuv420p 5 frames"
+    run 0 "$MEDIA_TOOL" copy video v.y4m v.mkv; run 0 "$MEDIA_TOOL" compare video v.y4m v.mkv 0
+    run 0 "$MEDIA_TOOL" copy video v.y4m 'f%03d.png'
+    [ -s f001.png ] && [ -s f005.png ] && [ ! -e f006.png ] || fail "the PNG sequence is wrong"
+    run 0 "$MEDIA_TOOL" describe video 'f%03d.png'; out_has "picture 32x24 rgb24 5 frames"
+    if "$MEDIA_TOOL" copy video v.y4m v.mp4 2>err.txt; then
+        run 0 "$MEDIA_TOOL" compare video v.y4m v.mp4 0
+    else
+        grep -q "libx264" err.txt || { cat err.txt >&2; fail "mp4 output failed"; }
+        echo "note: this FFmpeg has no libx264; mp4 output not checked" >&2
+    fi
+    ;;
+bytes_io)
+    tool text t.txt 10000
+    run 0 "$MEDIA_TOOL" describe bytes t.txt; out_has "bytes 10000"
+    run 0 "$MEDIA_TOOL" copy bytes t.txt c.txt; cmp -s t.txt c.txt || fail "bytes copy differs"
+    : >empty
+    run 0 "$MEDIA_TOOL" copy bytes empty e.out; [ -e e.out ] && [ ! -s e.out ] || fail "empty copy"
+    ;;
+roundtrip_image)
+    codec=$(lossless_encoders image | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
+    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *rgb24*) fmt=rgb24 ;; *) fmt=rgb24 ;; esac
+    tool png in.png 28 28 $fmt
+    encode_or_skip -c "$codec" in.png out.nc
+    [ -s err.txt ] && { cat err.txt >&2; fail "nc-enc printed something on success"; }
+    run 0 "$NC_INFO" out.nc; out_has "codec:       $codec"; out_has "media:       image, 28x28 $fmt"
+    run 0 "$NC_DEC" out.nc back.png
+    run 0 "$MEDIA_TOOL" compare image in.png back.png 0
+    run 1 "$NC_DEC" out.nc back.png; err_has "back.png: file exists"
+    run 0 "$NC_DEC" -y -q out.nc back.png; [ -s err.txt ] && fail "-q printed something"
+    run 0 "$NC_DEC" out.nc back.mkv; run 0 "$MEDIA_TOOL" compare image in.png back.mkv 0
+    run 1 "$NC_DEC" out.nc back.wav; err_has "pictures are written as .png, .y4m, .mkv or .mp4"
+    [ -e back.wav ] && fail "back.wav was created"
+    echo "$codec: $(stat -c %s in.png) B of PNG -> $(stat -c %s out.nc) B of .nc" >&2
+    ;;
+roundtrip_bytes)
+    codec=$(lossless_encoders bytes | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless bytes encoder yet"
+    tool text in.txt 5000
+    encode_or_skip -c "$codec" in.txt out.nc
+    run 0 "$NC_INFO" out.nc; out_has "media:       bytes"
+    run 0 "$NC_DEC" out.nc back.txt
+    cmp -s in.txt back.txt || fail "$codec did not give the text back"
+    ;;
+roundtrip_audio)
+    codec=$(lossless_encoders audio | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless audio encoder yet"
+    rate=$("$NC_ENC" -c "$codec" --help | awk '/sample rates:/ { print $3 }')
+    tool sine in.wav "${rate:-16000}" 1 8000
+    encode_or_skip -c "$codec" in.wav out.nc
+    run 0 "$NC_DEC" out.nc back.wav
+    run 0 "$MEDIA_TOOL" compare audio in.wav back.wav 0
+    ;;
+roundtrip_video)
+    codec=$(lossless_encoders video | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless video encoder yet"
+    tool video in.y4m 32 24 3
+    encode_or_skip -c "$codec" in.y4m out.nc
+    run 0 "$NC_DEC" out.nc back.y4m
+    run 0 "$MEDIA_TOOL" compare video in.y4m back.y4m 0
+    ;;
+enc_options)
+    codec=$("$NC_ENC" -L | awk 'NR == 2 && $1 !~ /^\(no/ { print $1 }')
+    [ -n "$codec" ] || skip "nc-enc -L lists no encoder yet"
+    tool text in.txt 100
+    run 1 "$NC_ENC" -c "$codec" -o no_such_option=1 in.txt out.nc; err_one_line nc-enc
+    err_has "$codec has no option 'no_such_option' (nc-enc -c $codec --help lists them)"
+    run 1 "$NC_ENC" -c "$codec" -b lots in.txt out.nc; err_has "-b lots: expected a bitrate"
+    if ! "$NC_ENC" -c "$codec" --help | grep -q '^  bitrate '; then
+        run 1 "$NC_ENC" -c "$codec" -b 6k in.txt out.nc; err_one_line nc-enc
+        err_has "$codec has no bitrate option"
+    fi
+    no_leftovers in.txt
+    ;;
+dec_damaged)
+    codec=$(lossless_encoders image | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
+    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    for i in 1 2 3 4; do tool png "p00$i.png" 28 28 $fmt; done
+    encode_or_skip -c "$codec" 'p%03d.png' out.nc
+    run 0 "$NC_INFO" out.nc; out_has "packets:     4"
+    size=$(stat -c %s out.nc)
+    # Flip one byte in the middle of the file: inside a packet, which is reported.
+    python3 -c "import sys; d = bytearray(open('out.nc','rb').read()); d[len(d)//2] ^= 0x55; open('bad.nc','wb').write(d)"
+    run 2 "$NC_DEC" bad.nc 'b%03d.png'
+    grep -q "^nc-dec: bad.nc: packet [0-9]*: " err.txt || { cat err.txt >&2; fail "no packet named"; }
+    err_has "damaged packet"
+    [ -s b001.png ] && [ -s b003.png ] || fail "the intact pictures were not written"
+    # A truncated file decodes up to the damage and still fails.
+    head -c $((size * 3 / 4)) out.nc >cut.nc
+    run 2 "$NC_DEC" cut.nc 'c%03d.png'
+    err_has "(the file is truncated)"
+    [ -s c001.png ] || fail "nothing was decoded before the truncation"
+    ;;
+*)
+    fail "no such case"
+    ;;
+esac
+exit 0
