@@ -28,7 +28,7 @@ static void check_rate(int rate)
     static const double snrs[] = {30.0, 15.0, 5.0, 0.0, -10.0};
     size_t n = (size_t)rate * 3 / 2;
     float *ref = malloc(n * sizeof(*ref)), *deg = malloc(n * sizeof(*deg));
-    double v[N_MEASURES], last[N_MEASURES];
+    double v[N_MEASURES], last[N_MEASURES] = {0};
     if (!ref || !deg)
         goto end;
     test_speech_like(ref, n, rate);
