@@ -9,6 +9,9 @@
 
 #include "libnc/nn/tensor.h"
 
+/* OpenBLAS threads for all GEMMs of the process (<= 0 keeps OpenBLAS's default). */
+void nn_set_threads(int threads);
+
 /* ---- pointwise ---- */
 NNTensor *nn_add(NNGraph *g, NNTensor *a, NNTensor *b); /* same shape (residual add) */
 NNTensor *nn_sub(NNGraph *g, NNTensor *a, NNTensor *b);

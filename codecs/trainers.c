@@ -1,0 +1,26 @@
+/* The list nc-train dispatches to. A codec with a model adds its NCTrainer here. */
+#include <stddef.h>
+#include <string.h>
+
+#include "codecs/trainers.h"
+#include "libnc/nn/train_demo.h"
+
+static const NCTrainer demo_trainer = {
+    "demo",
+    "A causal conv net that predicts the next byte of the files in --data (shows the\n"
+    "training loop works). Options: channels=16 kernel=5 batch=8 length=256 lr=3e-3.",
+    nn_train_demo,
+};
+
+const NCTrainer *const nc_trainers[] = {
+    &demo_trainer,
+    NULL,
+};
+
+const NCTrainer *nc_trainer_find(const char *name)
+{
+    for (int i = 0; nc_trainers[i]; i++)
+        if (!strcmp(nc_trainers[i]->name, name))
+            return nc_trainers[i];
+    return NULL;
+}
