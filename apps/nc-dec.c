@@ -12,6 +12,8 @@
 
 /* Damaged packets reported one by one before the rest are only counted. */
 #define MAX_DAMAGE_LINES 20
+/* Invalid-data results from nc_receive_frame() in a row before nc-dec gives up. */
+#define MAX_FAILED_RECEIVES 64
 
 typedef struct DecArgs {
     const char *input, *output;
@@ -29,6 +31,7 @@ typedef struct Decoding {
     int64_t damaged;  /* packets found damaged or rejected by the decoder */
     int truncated;    /* the file ends inside a packet */
     int64_t frames;
+    int failed_receives; /* NC_EINVALIDDATA from nc_receive_frame() in a row */
 } Decoding;
 
 static void usage(void)
@@ -47,7 +50,8 @@ static void usage(void)
            "  -V, --version            print the version\n\n"
            "Exit status: 0 on success; 1 on failure (OUTPUT is then left as it was);\n"
            "2 when INPUT is damaged: the damaged packets are named, skipped, and OUTPUT\n"
-           "holds everything that could be decoded.\n");
+           "holds everything that could be decoded; 130 when interrupted (OUTPUT is then\n"
+           "left as it was).\n");
 }
 
 static int parse_args(int argc, char **argv, DecArgs *a)
@@ -131,8 +135,13 @@ static int write_frames(Decoding *d, int64_t packet_index)
         if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
         if (ret == NC_EINVALIDDATA) {
             report_damage(d, ret, packet_index);
+            /* Bounded: a decoder that fails on every call must not spin forever. */
+            if (++d->failed_receives > MAX_FAILED_RECEIVES)
+                return nc_cli_fail(NC_EINVALIDDATA, "%s: the decoder keeps failing; giving up",
+                                   d->args->input);
             continue;
         }
+        d->failed_receives = 0;
         if (ret < 0) return nc_cli_fail(ret, "%s: decoding failed", d->args->input);
         ret = write_frame(d);
         nc_frame_unref(d->frame);
@@ -188,6 +197,10 @@ static int decode_stream(Decoding *d)
     nc_progress_start(&progress, "decoding", "packets", total);
     int ret;
     for (;;) {
+        if (nc_cli_interrupted()) {
+            ret = NC_EIO; /* the output is abandoned by the caller */
+            break;
+        }
         ret = next_packet(d);
         if (ret < 0 && ret != NC_EOF) break;
         int eof = ret == NC_EOF;
@@ -263,6 +276,7 @@ static int decode(const DecArgs *a)
     nc_frame_free(&d.frame);
     nc_codec_free_context(&d.ctx);
     nc_demuxer_close(&d.dmx);
+    if (nc_cli_interrupted()) return NC_EXIT_INTERRUPTED;
     if (ret < 0) return NC_EXIT_FAILURE;
     if (d.damaged) {
         nc_cli_error("%s: %lld damaged packet%s%s; %s holds the rest", a->input,
@@ -277,6 +291,7 @@ static int decode(const DecArgs *a)
 int main(int argc, char **argv)
 {
     nc_cli_init(argv[0]);
+    nc_cli_catch_interrupts();
     DecArgs a;
     if (parse_args(argc, argv, &a) != 0) return NC_EXIT_FAILURE;
     return decode(&a);

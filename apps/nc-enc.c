@@ -42,7 +42,8 @@ static void usage(void)
            "  -L, --list             list the encoders: name, media, capabilities, description\n"
            "  -h, --help             this help, or the codec's options with -c\n"
            "  -V, --version          print the version\n\n"
-           "Exit status: 0 on success, 1 on failure (OUTPUT is then left as it was).\n");
+           "Exit status: 0 on success, 1 on failure, 130 when interrupted (OUTPUT is then\n"
+           "left as it was).\n");
 }
 
 static int parse_args(int argc, char **argv, EncArgs *a)
@@ -206,6 +207,10 @@ static int encode_stream(NCCodecContext *ctx, NCMediaReader *reader, NCMuxer *mu
     nc_progress_start(&progress, "encoding", unit, total);
     int ret;
     for (;;) {
+        if (nc_cli_interrupted()) {
+            ret = NC_EIO; /* the output is abandoned below */
+            break;
+        }
         nc_cli_clear_reason();
         ret = nc_media_reader_read(reader, frame, units);
         if (ret < 0 && ret != NC_EOF) {
@@ -254,6 +259,67 @@ static void set_context_format(NCCodecContext *ctx, const NCMediaFormat *f)
     }
 }
 
+/* Allocates the context with the user's options, opens the input for it and
+ * opens the codec. Failures are left unreported when quiet_open (the reason
+ * stays in cli's buffer), so that a retry can decide. */
+static int open_encoder(const NCCodec *codec, const EncArgs *a, int channels,
+                        NCCodecContext **ctx, NCMediaReader **reader, int quiet_open)
+{
+    *ctx = nc_codec_alloc_context(codec);
+    if (!*ctx) return nc_cli_fail(NC_ENOMEM, "%s", a->codec);
+    int ret = apply_options(*ctx, a);
+    if (ret < 0) return ret;
+    NCMediaWants wants = {.media_type = codec->media_type,
+                          .sample_rates = codec->sample_rates,
+                          .sample_rate = (int)a->sample_rate,
+                          .channels = channels,
+                          .pix_fmts = codec->pix_fmts,
+                          .pix_fmt = a->pix_fmt};
+    nc_cli_clear_reason();
+    ret = nc_media_reader_open(reader, a->input, &wants);
+    if (ret < 0) return nc_cli_fail(ret, "%s", a->input);
+    nc_cli_verbose("%s: %s", a->input, nc_media_reader_source(*reader));
+    set_context_format(*ctx, nc_media_reader_format(*reader));
+    nc_cli_clear_reason();
+    ret = nc_codec_open(*ctx);
+    if (ret < 0 && !quiet_open) nc_cli_fail(ret, "%s", a->codec);
+    return ret;
+}
+
+/* Opens the encoder; audio that the codec refuses with several channels is
+ * tried again mixed to mono (codecs do not list the channel counts they take). */
+static int open_encoder_for_input(const NCCodec *codec, const EncArgs *a, NCCodecContext **ctx,
+                                  NCMediaReader **reader)
+{
+    int ret = open_encoder(codec, a, (int)a->channels, ctx, reader, 1);
+    if (ret >= 0 || !*reader) return ret;
+    int channels = nc_media_reader_format(*reader)->channels;
+    if (codec->media_type != NC_MEDIA_AUDIO || a->channels || channels < 2) {
+        nc_cli_fail(ret, "%s", a->codec);
+        return ret;
+    }
+    /* Keep the first failure's reason in case mono fails too. */
+    int level = nc_log_get_level();
+    nc_log_set_level(NC_LOG_QUIET);
+    NCCodecContext *mono_ctx = NULL;
+    NCMediaReader *mono_reader = NULL;
+    int mono = open_encoder(codec, a, 1, &mono_ctx, &mono_reader, 1);
+    nc_log_set_level(level);
+    if (mono < 0) {
+        nc_media_reader_close(&mono_reader);
+        nc_codec_free_context(&mono_ctx);
+        nc_cli_fail(ret, "%s", a->codec);
+        return ret;
+    }
+    nc_cli_warn("%s does not take %d channels: mixing down to mono (--channels sets the count)",
+                a->codec, channels);
+    nc_media_reader_close(reader);
+    nc_codec_free_context(ctx);
+    *reader = mono_reader;
+    *ctx = mono_ctx;
+    return 0;
+}
+
 static int encode(const EncArgs *a)
 {
     const NCCodec *codec = find_encoder(a->codec);
@@ -264,28 +330,10 @@ static int encode(const EncArgs *a)
     if (nc_output_check_target(a->output, a->overwrite) < 0)
         return nc_cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;
 
-    NCCodecContext *ctx = nc_codec_alloc_context(codec);
+    NCCodecContext *ctx = NULL;
     NCMediaReader *reader = NULL;
     NCMuxer *mux = NULL;
-    int ret = ctx ? apply_options(ctx, a) : nc_cli_fail(NC_ENOMEM, "%s", a->codec);
-    if (ret >= 0) {
-        NCMediaWants wants = {.media_type = codec->media_type,
-                              .sample_rates = codec->sample_rates,
-                              .sample_rate = (int)a->sample_rate,
-                              .channels = (int)a->channels,
-                              .pix_fmts = codec->pix_fmts,
-                              .pix_fmt = a->pix_fmt};
-        nc_cli_clear_reason();
-        ret = nc_media_reader_open(&reader, a->input, &wants);
-        if (ret < 0) nc_cli_fail(ret, "%s", a->input);
-    }
-    if (ret >= 0) {
-        nc_cli_verbose("%s: %s", a->input, nc_media_reader_source(reader));
-        set_context_format(ctx, nc_media_reader_format(reader));
-        nc_cli_clear_reason();
-        ret = nc_codec_open(ctx);
-        if (ret < 0) nc_cli_fail(ret, "%s", a->codec);
-    }
+    int ret = open_encoder_for_input(codec, a, &ctx, &reader);
     if (ret >= 0) {
         NCStreamInfo info;
         nc_cli_clear_reason();
@@ -303,12 +351,14 @@ static int encode(const EncArgs *a)
     nc_muxer_abort(&mux);
     nc_media_reader_close(&reader);
     nc_codec_free_context(&ctx);
+    if (nc_cli_interrupted()) return NC_EXIT_INTERRUPTED;
     return ret < 0 ? NC_EXIT_FAILURE : NC_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
     nc_cli_init(argv[0]);
+    nc_cli_catch_interrupts();
     EncArgs a;
     if (parse_args(argc, argv, &a) != 0) return NC_EXIT_FAILURE;
     if (a.help) {

@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "apps/common/output_file.h"
 #include "apps/common/progress.h"
 #include "nc/error.h"
 #include "nc/log.h"
@@ -44,12 +47,46 @@ static void log_callback(void *opaque, const void *ctx, int level, const char *f
     }
 }
 
+static volatile sig_atomic_t graceful, interrupted;
+
+static void on_signal(int sig)
+{
+    if (graceful && !interrupted) {
+        static const char msg[] = ": interrupted; stopping (again to quit at once)\n";
+        interrupted = 1;
+        if (write(STDERR_FILENO, "\n", 1) < 0) return;
+        if (write(STDERR_FILENO, program_name, strlen(program_name)) < 0) return;
+        if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) return;
+        return;
+    }
+    nc_output_remove_pending();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 void nc_cli_init(const char *program)
 {
     const char *slash = strrchr(program, '/');
     program_name = slash ? slash + 1 : program;
     nc_log_set_callback(log_callback, NULL);
     nc_log_set_level(NC_LOG_WARNING);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+void nc_cli_catch_interrupts(void)
+{
+    graceful = 1;
+}
+
+int nc_cli_interrupted(void)
+{
+    return interrupted;
 }
 
 const char *nc_cli_program(void)

@@ -12,10 +12,18 @@ enum NCCliExit {
     NC_EXIT_OK = 0,
     NC_EXIT_FAILURE = 1, /* nothing was written */
     NC_EXIT_DAMAGED = 2, /* the input is damaged; what could be read was used */
+    NC_EXIT_INTERRUPTED = 130, /* SIGINT, as shells report it */
 };
 
-/* Remembers the program name and installs the log callback. Call first. */
+/* Remembers the program name, installs the log callback, and handles SIGINT,
+ * SIGTERM and SIGHUP by removing the apps' temporary output files before
+ * dying. Call first. */
 void nc_cli_init(const char *program);
+/* From now on the first interrupt only sets a flag that the app's loop checks
+ * (nc_cli_interrupted()) to stop cleanly, abandoning its outputs (including a
+ * muxer's temporary file); a second interrupt ends the program at once. */
+void nc_cli_catch_interrupts(void);
+int nc_cli_interrupted(void);
 const char *nc_cli_program(void);
 
 /* -q: errors only (and no progress bar); -v: libnc's verbose messages too. */

@@ -1,7 +1,6 @@
 #include "apps/common/output_file.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,32 +9,19 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-/* Temporary files still open, removed by the signal handler: a fixed table of
- * paths so that the handler only reads memory and calls unlink(). */
+/* Temporary files still open: a fixed table of paths, so that a signal handler
+ * can remove them with nothing but unlink() (see nc_output_remove_pending()). */
 #define MAX_PENDING 64
 static char *volatile pending[MAX_PENDING];
-static int handlers_installed;
 
-static void remove_pending_and_die(int sig)
+void nc_output_remove_pending(void)
 {
     for (int i = 0; i < MAX_PENDING; i++)
         if (pending[i]) unlink(pending[i]);
-    signal(sig, SIG_DFL);
-    raise(sig);
 }
 
 static void track(char *path)
 {
-    if (!handlers_installed) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = remove_pending_and_die;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-        handlers_installed = 1;
-    }
     for (int i = 0; i < MAX_PENDING; i++)
         if (!pending[i]) {
             pending[i] = path;

@@ -1,7 +1,7 @@
 /* Atomic output for decoded media: the data goes to a temporary file beside the
  * target (same directory, so the final rename cannot cross file systems), which
  * is renamed over the target when everything is written and removed on failure
- * or on SIGINT / SIGTERM. An existing target is refused unless overwrite is set.
+ * or when the app is interrupted (cli.c calls nc_output_remove_pending()). An existing target is refused unless overwrite is set.
  * (.nc files need none of this: nc_muxer_open_file() writes atomically itself.) */
 #ifndef NC_APPS_OUTPUT_FILE_H
 #define NC_APPS_OUTPUT_FILE_H
@@ -23,6 +23,10 @@ int nc_output_file_open(NCOutputFile *out, const char *target, int overwrite);
 int nc_output_file_commit(NCOutputFile *out);
 /* Removes the temporary file; safe on a closed or zeroed NCOutputFile. */
 void nc_output_file_abort(NCOutputFile *out);
+
+/* Removes every temporary file not yet committed or aborted. Async-signal-safe:
+ * for signal handlers. */
+void nc_output_remove_pending(void);
 
 /* NC_EEXIST with a logged reason if path exists and overwrite is 0: lets an app
  * refuse before doing any work. */

@@ -26,7 +26,7 @@ void nc_progress_format_si(char *buf, int size, double v, const char *unit)
         i++;
     }
     if (i == 0)
-        snprintf(buf, (size_t)size, "%.0f %s", v, unit);
+        snprintf(buf, (size_t)size, "%.*f %s", v < 10 && v != (int)v ? 1 : 0, v, unit);
     else
         snprintf(buf, (size_t)size, "%.*f %c%s", v < 10 ? 2 : v < 100 ? 1 : 0, v, prefix[i], unit);
 }

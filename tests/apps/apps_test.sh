@@ -17,6 +17,11 @@ run() {
     want=$1; shift
     "$@" >out.txt 2>err.txt
     got=$?
+    # Under ASan/UBSan a finding may exit with the very status a test expects.
+    if grep -q -e 'Sanitizer' -e 'runtime error:' err.txt; then
+        cat err.txt >&2
+        fail "'$*': sanitizer report"
+    fi
     if [ "$got" != "$want" ]; then
         echo "--- stdout:" >&2; cat out.txt >&2
         echo "--- stderr:" >&2; cat err.txt >&2
@@ -46,6 +51,7 @@ lossless_encoders() {
 # available in this tree (a missing model is the codec's business, not the apps').
 encode_or_skip() {
     "$NC_ENC" "$@" >out.txt 2>err.txt && return 0
+    grep -q -e 'Sanitizer' -e 'runtime error:' err.txt && { cat err.txt >&2; fail "sanitizer report"; }
     if grep -q "model" err.txt; then skip "$(cat err.txt)"; fi
     cat err.txt >&2
     fail "nc-enc $* failed"
