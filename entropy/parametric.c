@@ -37,8 +37,8 @@ static uint64_t lower_tail(int dist, uint64_t ratio_q32)
         return rc_fx_erfc(z) / 2;
     }
     default: { /* logistic: e / (1 + e) with e = exp(-ratio) */
-        uint64_t e = rc_fx_exp_neg(ratio_q32);
-        return (e << 32) / (RC_FX_ONE + e);
+        uint64_t e = rc_fx_exp_neg(ratio_q32) >> 1; /* Q31, so e << 32 fits */
+        return (e << 32) / (RC_FX_ONE / 2 + e);
     }
     }
 }
