@@ -10,6 +10,7 @@
 
 #include "apps/common/cli.h"
 #include "apps/common/media_io.h"
+#include "libnc/metric/align.h"
 #include "libnc/metric/lossless.h"
 #include "libnc/metric/picture.h"
 #include "libnc/metric/snr.h"
@@ -26,6 +27,7 @@ typedef struct MetricArgs {
     const char *ref, *decoded, *bitstream;
     enum NCMediaType type;
     int json, per_frame;
+    int max_delay_ms; /* audio: lags searched for alignment; 0 = none */
 } MetricArgs;
 
 static void usage(void)
@@ -34,7 +36,8 @@ static void usage(void)
            "Compares DECODED with the reference REF and prints quality figures:\n"
            "  audio     SNR, SI-SDR (dB), log-spectral distance, multi-resolution mel\n"
            "            distance, mel-cepstral distortion (dB), STOI, ESTOI. DECODED is\n"
-           "            resampled and mixed to REF's rate and channels; the longer of the\n"
+           "            resampled and mixed to REF's rate and channels, shifted by the\n"
+           "            codec's delay (found within --max-delay), and the longer of the\n"
            "            two is cut to the shorter. Multi-channel: mean over channels.\n"
            "  pictures  PSNR of luma (BT.601) and, for RGB, of all components; SSIM and\n"
            "            MS-SSIM on luma. Video: per frame, and the mean (PSNR: of the\n"
@@ -46,6 +49,8 @@ static void usage(void)
            "                        sample, colour component or character)\n"
            "  -t, --type TYPE       audio, image, video or bytes (default: from REF's\n"
            "                        extension; unknown extensions are bytes)\n"
+           "  -d, --max-delay MS    audio: largest delay of DECODED searched for (either\n"
+           "                        way), default 200; 0 compares sample to sample\n"
            "  -j, --json            one JSON object on stdout (non-finite values: null)\n"
            "  -f, --per-frame       video: a line (JSON: an array) per frame\n"
            "  -q, --quiet           print errors only\n"
@@ -91,14 +96,22 @@ static int parse_args(int argc, char **argv, MetricArgs *a)
     static const struct option longopts[] = {
         {"bitstream", required_argument, NULL, 'b'}, {"type", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},            {"per-frame", no_argument, NULL, 'f'},
+        {"max-delay", required_argument, NULL, 'd'},
         {"quiet", no_argument, NULL, 'q'},           {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},            {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     int c;
+    long ms;
     memset(a, 0, sizeof(*a));
+    a->max_delay_ms = 200;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":b:t:jfqvhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":b:t:d:jfqvhV", longopts, NULL)) != -1) {
         switch (c) {
+        case 'd':
+            if (nc_cli_parse_int(optarg, 0, 10000, &ms))
+                return nc_cli_usage_error("-d %s: expected milliseconds, 0 to 10000", optarg);
+            a->max_delay_ms = (int)ms;
+            break;
         case 'b': a->bitstream = optarg; break;
         case 't':
             a->type = type_from_name(optarg);
@@ -342,13 +355,32 @@ static int run_audio(const MetricArgs *a, Out *o)
         audio_free(&ref);
         return ret;
     }
-    int64_t n = ref.n < dec.n ? ref.n : dec.n;
-    if (ref.n != dec.n)
-        nc_cli_verbose("lengths differ (%lld and %lld samples): comparing the first %lld",
-                       (long long)ref.n, (long long)dec.n, (long long)n);
+    /* deg[t + lag] lines up with ref[t]: skip the first |lag| samples of one. */
+    int lag = 0;
+    if (a->max_delay_ms > 0) {
+        int max_lag = (int)((int64_t)a->max_delay_ms * ref.sample_rate / 1000);
+        ret = nc_metric_find_delay(ref.ch[0], (size_t)ref.n, dec.ch[0], (size_t)dec.n,
+                                   ref.sample_rate, max_lag, &lag);
+        if (ret < 0) {
+            audio_free(&ref);
+            audio_free(&dec);
+            return nc_cli_fail(ret, "aligning %s with %s", a->decoded, a->ref);
+        }
+    }
+    int64_t skip_r = lag < 0 ? -lag : 0, skip_d = lag > 0 ? lag : 0;
+    int64_t n = ref.n - skip_r < dec.n - skip_d ? ref.n - skip_r : dec.n - skip_d;
+    if (n < 1) {
+        nc_cli_error("%s and %s do not overlap", a->ref, a->decoded);
+        audio_free(&ref);
+        audio_free(&dec);
+        return NC_EINVAL;
+    }
+    if (ref.n != dec.n || lag)
+        nc_cli_verbose("%lld and %lld samples, delay %d: comparing %lld", (long long)ref.n,
+                       (long long)dec.n, lag, (long long)n);
     for (int c = 0; c < ref.channels; c++) {
         double v[A_COUNT];
-        audio_metrics(ref.ch[c], dec.ch[c], (size_t)n, ref.sample_rate, v);
+        audio_metrics(ref.ch[c] + skip_r, dec.ch[c] + skip_d, (size_t)n, ref.sample_rate, v);
         for (int k = 0; k < A_COUNT; k++)
             sum[k] += v[k];
     }
@@ -358,6 +390,7 @@ static int run_audio(const MetricArgs *a, Out *o)
     out_int(o, "samples_ref", ref.n);
     out_int(o, "samples_decoded", dec.n);
     out_int(o, "samples_compared", n);
+    out_int(o, "delay_samples", lag);
     out_open(o, "metrics", '{');
     for (int k = 0; k < A_COUNT; k++)
         out_num(o, keys[k], sum[k] / ref.channels);

@@ -132,13 +132,15 @@ int nc_metric_mel_distance(const float *ref, const float *deg, size_t n, int sam
 #define MCD_MELS 40
 #define MCD_CEPS 13
 
-/* Cepstra c_0..c_12 of one power-spectrum frame. */
-static void mel_cepstrum(const NCMelBank *bank, const float *power, float *ceps)
+/* Cepstra c_0..c_12 of one power-spectrum frame; mel powers below floor count
+ * as floor. */
+static void mel_cepstrum(const NCMelBank *bank, const float *power, double floor_power,
+                         float *ceps)
 {
     float mel[MCD_MELS];
     nc_mel_bank_apply(bank, power, mel);
     for (int m = 0; m < MCD_MELS; m++)
-        mel[m] = (float)(0.5 * log(fmax(mel[m], 1e-10)));
+        mel[m] = (float)(0.5 * log(fmax(mel[m], floor_power)));
     nc_dct2_ortho(mel, MCD_MELS, ceps, MCD_CEPS);
 }
 
@@ -147,7 +149,7 @@ int nc_metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate,
     Spectrum a = {0}, b = {0};
     NCMelBank *bank = NULL;
     int win, n_fft = 2, used = 0, err;
-    double loudest = 0.0, sum = 0.0;
+    double loudest = 0.0, loudest_mel = 0.0, floor_power, sum = 0.0;
     if (sample_rate < 1000 || sample_rate > 1000000)
         return NC_EINVAL;
     win = (int)lround(0.025 * sample_rate);
@@ -162,11 +164,18 @@ int nc_metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate,
     if (err)
         goto end;
     for (int f = 0; f < a.frames; f++) {
+        float mel[MCD_MELS];
         double e = 0.0;
         for (int k = 0; k < a.bins; k++)
             e += a.v[(size_t)f * a.bins + k];
         loudest = fmax(loudest, e);
+        nc_mel_bank_apply(bank, a.v + (size_t)f * a.bins, mel);
+        for (int m = 0; m < MCD_MELS; m++)
+            loudest_mel = fmax(loudest_mel, mel[m]);
     }
+    /* 80 dB below the reference's loudest mel band (librosa's top_db): bands a
+     * codec leaves empty (band-limited output) count as that, not as -infinity. */
+    floor_power = fmax(loudest_mel * 1e-8, 1e-20);
     for (int f = 0; f < a.frames; f++) {
         float ca[MCD_CEPS], cb[MCD_CEPS];
         double e = 0.0, acc = 0.0;
@@ -174,8 +183,8 @@ int nc_metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate,
             e += a.v[(size_t)f * a.bins + k];
         if (!(e > loudest * 1e-6))
             continue;
-        mel_cepstrum(bank, a.v + (size_t)f * a.bins, ca);
-        mel_cepstrum(bank, b.v + (size_t)f * b.bins, cb);
+        mel_cepstrum(bank, a.v + (size_t)f * a.bins, floor_power, ca);
+        mel_cepstrum(bank, b.v + (size_t)f * b.bins, floor_power, cb);
         for (int d = 1; d < MCD_CEPS; d++)
             acc += ((double)ca[d] - cb[d]) * ((double)ca[d] - cb[d]);
         sum += 10.0 / log(10.0) * sqrt(2.0 * acc);

@@ -23,7 +23,7 @@ int nc_metric_mel_distance(const float *ref, const float *deg, size_t n, int sam
  * averaged over frames, c = orthonormal DCT-II of the natural log of mel amplitude
  * (40 HTK filters, 0 .. sample_rate / 2) from a 25 ms Hann window, hop 10 ms. c_0
  * (level) is left out; frames where the reference is 60 dB below its loudest frame
- * are skipped. No time warping: for codec output, which is aligned. */
+ * are skipped; mel powers are floored 80 dB below the reference's loudest band. No time warping: for codec output, which is aligned. */
 int nc_metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate, double *out);
 
 #endif

@@ -2,6 +2,7 @@
  * nc-metric, with differences whose scores are known by hand:
  *   ref.wav / noisy.wav      16 kHz float WAV; noise at exactly 10 dB SNR;
  *                            noisy.wav is 800 samples longer (zeros)
+ *   delayed.wav              ref.wav 300 samples late, noise at 20 dB SNR
  *   ref.pgm / pixel.pgm      16x16 gray; one pixel off by 10
  *   ref.ppm / pixel.ppm      16x16 RGB; one component of one pixel off by 10
  *   ref.txt / other.txt      bytes differing first at offset 5
@@ -74,7 +75,7 @@ static int write_pnm(const char *dir, const char *name, const uint8_t *px, int c
 
 int main(int argc, char **argv)
 {
-    static float ref[SAMPLES], noisy[SAMPLES + 800];
+    static float ref[SAMPLES], noisy[SAMPLES + 800], delayed[SAMPLES + 800];
     uint8_t gray[256], rgb[768], bits[98] = {0};
     int err = 0;
     if (argc != 2) {
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
     test_add_noise(ref, noisy, SAMPLES, 10.0, 3);
     err |= write_wav(argv[1], "ref.wav", ref, SAMPLES);
     err |= write_wav(argv[1], "noisy.wav", noisy, SAMPLES + 800);
+    test_add_noise(ref, delayed + 300, SAMPLES, 20.0, 4);
+    err |= write_wav(argv[1], "delayed.wav", delayed, SAMPLES + 300);
     for (int i = 0; i < 256; i++)
         gray[i] = (uint8_t)(i / 2 + 40);
     for (int i = 0; i < 768; i++)

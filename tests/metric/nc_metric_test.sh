@@ -30,6 +30,14 @@ expect "$j" snr_db 10 0.001
 expect "$j" samples_compared 24000 0
 expect "$j" samples_decoded 24800 0
 expect "$j" kbps 0.52266667 0.000001 # 98 * 8 bits / 1.5 s
+# A 300-sample delay is found and undone (SNR as if aligned), unless -d 0.
+j=$("$metric" --json "$dir/ref.wav" "$dir/delayed.wav") || fail=1
+echo "$j"
+expect "$j" delay_samples 300 0
+expect "$j" snr_db 20 0.01
+expect "$j" samples_compared 24000 0
+j=$("$metric" --json -d 0 "$dir/ref.wav" "$dir/delayed.wav") || fail=1
+expect "$j" delay_samples 0 0
 j=$("$metric" --json "$dir/ref.wav" "$dir/ref.wav") || fail=1
 expect_word "$j" snr_db null # +infinity
 expect "$j" stoi 1 0.000001
