@@ -97,31 +97,59 @@ static void report_damage(Decoding *d, int err, int64_t index)
         nc_cli_error("%s: more damaged packets follow; counting them only", d->args->input);
 }
 
+/* Pictures last one frame duration each: frames per second = 1 / (duration * tb). */
+static NCRational frame_rate(const NCStreamInfo *info, int64_t duration)
+{
+    if (duration <= 0) duration = 1;
+    if (info->time_base.num <= 0 || (int64_t)info->time_base.num * duration >= (1 << 30))
+        return (NCRational){0, 1};
+    return (NCRational){info->time_base.den, (int)(info->time_base.num * duration)};
+}
+
+static int open_writer(Decoding *d, const NCMediaFormat *format)
+{
+    NCMediaWriterOptions options = {.overwrite = d->args->overwrite,
+                                    .sample_format = d->args->sample_format};
+    nc_cli_clear_reason();
+    int ret = nc_media_writer_open(&d->writer, d->args->output, format, &options);
+    if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
+    return 0;
+}
+
 static int write_frame(Decoding *d)
 {
     if (!d->writer) {
-        const NCStreamInfo *info = nc_demuxer_stream_info(d->dmx);
         NCMediaFormat format = {.media_type = d->frame->media_type,
                                 .sample_rate = d->frame->sample_rate,
                                 .channels = d->frame->channels,
                                 .width = d->frame->width,
                                 .height = d->frame->height,
-                                .pix_fmt = d->frame->pix_fmt};
-        /* Pictures last one frame duration each: frames per second = 1 / (duration * tb). */
-        int64_t dur = d->frame->duration > 0 ? d->frame->duration : 1;
-        if (info->time_base.num > 0 && (int64_t)info->time_base.num * dur < (1 << 30))
-            format.frame_rate = (NCRational){info->time_base.den, (int)(info->time_base.num * dur)};
-        NCMediaWriterOptions options = {.overwrite = d->args->overwrite,
-                                        .sample_format = d->args->sample_format};
-        nc_cli_clear_reason();
-        int ret = nc_media_writer_open(&d->writer, d->args->output, &format, &options);
-        if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
+                                .pix_fmt = d->frame->pix_fmt,
+                                .frame_rate = frame_rate(nc_demuxer_stream_info(d->dmx),
+                                                         d->frame->duration)};
+        int ret = open_writer(d, &format);
+        if (ret < 0) return ret;
     }
     nc_cli_clear_reason();
     int ret = nc_media_writer_write(d->writer, d->frame);
     if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
     d->frames++;
     return 0;
+}
+
+/* An intact stream without frames (an empty text, say) gives an empty output in
+ * the header's format; a format that cannot be empty (PNG) says so. */
+static int write_empty_output(Decoding *d)
+{
+    const NCStreamInfo *info = nc_demuxer_stream_info(d->dmx);
+    NCMediaFormat format = {.media_type = info->media_type,
+                            .sample_rate = info->sample_rate,
+                            .channels = info->channels,
+                            .width = info->width,
+                            .height = info->height,
+                            .pix_fmt = info->pix_fmt,
+                            .frame_rate = frame_rate(info, 1)};
+    return open_writer(d, &format);
 }
 
 /* Receives and writes every frame the decoder has ready: NC_EAGAIN when it wants
@@ -263,8 +291,12 @@ static int decode(const DecArgs *a)
     ret = open_decoder(&d);
     if (ret >= 0) ret = decode_stream(&d);
     if (ret >= 0 && !d.writer) {
-        nc_cli_error("%s: nothing could be decoded; %s not written", a->input, a->output);
-        ret = NC_EINVALIDDATA;
+        if (d.damaged) {
+            nc_cli_error("%s: nothing could be decoded; %s not written", a->input, a->output);
+            ret = NC_EINVALIDDATA;
+        } else {
+            ret = write_empty_output(&d);
+        }
     }
     if (ret >= 0) {
         nc_cli_clear_reason();

@@ -56,6 +56,10 @@ encode_or_skip() {
     cat err.txt >&2
     fail "nc-enc $* failed"
 }
+# any_lossy_encoder MEDIA: the first encoder of that media type without "lossless".
+any_lossy_encoder() {
+    "$NC_ENC" -L | awk -v m="$1" 'NR > 1 && $2 == m && $3 !~ /lossless/ { print $1; exit }'
+}
 codec_pix_fmts() { "$NC_ENC" -c "$1" --help | sed -n 's/^ *pixel formats: *//p'; }
 
 case $case_name in
@@ -285,16 +289,32 @@ roundtrip_image)
     run 0 "$NC_DEC" out.nc back.mkv; run 0 "$MEDIA_TOOL" compare image in.png back.mkv 0
     run 1 "$NC_DEC" out.nc back.wav; err_has "pictures are written as .png, .y4m, .mkv or .mp4"
     [ -e back.wav ] && fail "back.wav was created"
+    # A picture in another format is converted for the codec.
+    tool png rgba.png 28 28 rgba
+    encode_or_skip -c "$codec" rgba.png rgba.nc
+    run 0 "$NC_INFO" rgba.nc; out_has "media:       image, 28x28"
     echo "$codec: $(stat -c %s in.png) B of PNG -> $(stat -c %s out.nc) B of .nc" >&2
+    ;;
+lossy_image)
+    codec=$(any_lossy_encoder image)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossy image encoder yet"
+    tool png in.png 64 48 rgb24
+    encode_or_skip -c "$codec" in.png out.nc
+    run 0 "$NC_DEC" out.nc back.png
+    run 0 "$MEDIA_TOOL" describe image back.png; out_has "picture 64x48 "
     ;;
 roundtrip_bytes)
     codec=$(lossless_encoders bytes | head -n 1)
     [ -n "$codec" ] || skip "nc-enc -L lists no lossless bytes encoder yet"
     tool text in.txt 5000
     encode_or_skip -c "$codec" in.txt out.nc
-    run 0 "$NC_INFO" out.nc; out_has "media:       bytes"
+    run 0 "$NC_INFO" out.nc; out_has "media:       bytes"; out_has "duration:    5000 bytes of input"
     run 0 "$NC_DEC" out.nc back.txt
     cmp -s in.txt back.txt || fail "$codec did not give the text back"
+    : >empty.txt
+    encode_or_skip -c "$codec" empty.txt empty.nc
+    run 0 "$NC_DEC" empty.nc empty.out
+    [ -e empty.out ] && [ ! -s empty.out ] || fail "an empty text did not come back empty"
     ;;
 roundtrip_audio)
     codec=$(lossless_encoders audio | head -n 1)
@@ -305,6 +325,19 @@ roundtrip_audio)
     run 0 "$NC_DEC" out.nc back.wav
     run 0 "$MEDIA_TOOL" compare audio in.wav back.wav 0
     ;;
+lossy_audio)
+    codec=$(any_lossy_encoder audio)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossy audio encoder yet"
+    # Stereo at 44.1 kHz: the apps resample (and mix, if the codec refuses stereo).
+    tool sine in.wav 44100 2 22050
+    encode_or_skip -c "$codec" in.wav out.nc
+    run 0 "$NC_INFO" out.nc; out_has "media:       audio, "
+    run 0 "$NC_DEC" out.nc back.wav
+    run 0 "$MEDIA_TOOL" describe audio back.wav
+    # About half a second comes back (codecs may pad to their frame).
+    awk '{ r = $2; n = $6; s = n / r; exit !(s >= 0.45 && s <= 0.75) }' out.txt ||
+        fail "decoded $(cat out.txt); expected about 0.5 s"
+    ;;
 roundtrip_video)
     codec=$(lossless_encoders video | head -n 1)
     [ -n "$codec" ] || skip "nc-enc -L lists no lossless video encoder yet"
@@ -312,6 +345,14 @@ roundtrip_video)
     encode_or_skip -c "$codec" in.y4m out.nc
     run 0 "$NC_DEC" out.nc back.y4m
     run 0 "$MEDIA_TOOL" compare video in.y4m back.y4m 0
+    ;;
+lossy_video)
+    codec=$(any_lossy_encoder video)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossy video encoder yet"
+    tool video in.y4m 32 24 3
+    encode_or_skip -c "$codec" in.y4m out.nc
+    run 0 "$NC_DEC" out.nc back.y4m
+    run 0 "$MEDIA_TOOL" describe video back.y4m; out_has "picture 32x24 "; out_has " 3 frames"
     ;;
 enc_options)
     codec=$("$NC_ENC" -L | awk 'NR == 2 && $1 !~ /^\(no/ { print $1 }')
