@@ -73,16 +73,11 @@ static int parse_args(int argc, char **argv, DecArgs *a)
             else if (!strcmp(optarg, "f32")) a->sample_format = NC_SAMPLE_F32;
             else return nc_cli_usage_error("-s %s: expected s16, s24 or f32", optarg);
             break;
-        case 'q': nc_cli_set_quiet(); break;
-        case 'v': nc_cli_set_verbose(); break;
-        case 'h': usage(); exit(NC_EXIT_OK);
-        case 'V': nc_cli_print_version(); exit(NC_EXIT_OK);
-        default: return nc_cli_bad_option(c, argv);
+        default:
+            if (!nc_cli_standard_option(c, usage)) return nc_cli_bad_option(c, argv);
         }
     }
-    if (argc - optind != 2)
-        return nc_cli_usage_error(argc - optind < 2 ? "expected INPUT.nc and OUTPUT"
-                                                    : "too many arguments");
+    if (nc_cli_expect_operands(argc, 2, "INPUT.nc and OUTPUT")) return NC_EXIT_FAILURE;
     a->input = argv[optind];
     a->output = argv[optind + 1];
     return 0;

@@ -71,11 +71,8 @@ static int parse_args(int argc, char **argv, EncArgs *a)
             a->options[a->nb_options++] = optarg;
             break;
         case 'y': a->overwrite = 1; break;
-        case 'q': nc_cli_set_quiet(); break;
-        case 'v': nc_cli_set_verbose(); break;
         case 'L': a->list = 1; break;
-        case 'h': a->help = 1; break;
-        case 'V': nc_cli_print_version(); exit(NC_EXIT_OK);
+        case 'h': a->help = 1; break; /* with -c: the codec's options */
         case OPT_SAMPLE_RATE:
             if (nc_cli_parse_int(optarg, 1, 768000, &a->sample_rate) < 0)
                 return nc_cli_usage_error("--sample-rate %s: expected a rate in Hz", optarg);
@@ -90,13 +87,12 @@ static int parse_args(int argc, char **argv, EncArgs *a)
             if (a->pix_fmt == NC_PIX_NONE)
                 return nc_cli_usage_error("--pix-fmt %s: expected gray, rgb24 or yuv420p", optarg);
             break;
-        default: return nc_cli_bad_option(c, argv);
+        default:
+            if (!nc_cli_standard_option(c, usage)) return nc_cli_bad_option(c, argv);
         }
     }
     if (a->help || a->list) return 0;
-    if (argc - optind != 2)
-        return nc_cli_usage_error(argc - optind < 2 ? "expected INPUT and OUTPUT"
-                                                    : "too many arguments");
+    if (nc_cli_expect_operands(argc, 2, "INPUT and OUTPUT")) return NC_EXIT_FAILURE;
     if (!a->codec) return nc_cli_usage_error("no codec given (-c NAME; nc-enc -L lists them)");
     a->input = argv[optind];
     a->output = argv[optind + 1];
@@ -298,18 +294,14 @@ static int open_encoder_for_input(const NCCodec *codec, const EncArgs *a, NCCode
         nc_cli_fail(ret, "%s", a->codec);
         return ret;
     }
-    /* Keep the first failure's reason in case mono fails too. */
-    int level = nc_log_get_level();
-    nc_log_set_level(NC_LOG_QUIET);
     NCCodecContext *mono_ctx = NULL;
     NCMediaReader *mono_reader = NULL;
-    int mono = open_encoder(codec, a, 1, &mono_ctx, &mono_reader, 1);
-    nc_log_set_level(level);
+    int mono = open_encoder(codec, a, 1, &mono_ctx, &mono_reader, 0);
     if (mono < 0) {
+        /* Mono got as far as stereo or further: its failure is the one to fix. */
         nc_media_reader_close(&mono_reader);
         nc_codec_free_context(&mono_ctx);
-        nc_cli_fail(ret, "%s", a->codec);
-        return ret;
+        return mono;
     }
     nc_cli_warn("%s does not take %d channels: mixing down to mono (--channels sets the count)",
                 a->codec, channels);

@@ -230,15 +230,11 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":jqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
-        case 'q': nc_cli_set_quiet(); break;
-        case 'v': nc_cli_set_verbose(); break;
-        case 'h': usage(); return NC_EXIT_OK;
-        case 'V': nc_cli_print_version(); return NC_EXIT_OK;
-        default: return nc_cli_bad_option(c, argv);
+        default:
+            if (!nc_cli_standard_option(c, usage)) return nc_cli_bad_option(c, argv);
         }
     }
-    if (argc - optind != 1)
-        return nc_cli_usage_error(argc - optind < 1 ? "expected INPUT.nc" : "too many arguments");
+    if (nc_cli_expect_operands(argc, 1, "INPUT.nc")) return NC_EXIT_FAILURE;
     const char *path = argv[optind];
     if (nc_cli_check_input(path) < 0) return NC_EXIT_FAILURE;
 

@@ -241,3 +241,25 @@ int nc_cli_check_input(const char *path)
     }
     return 0;
 }
+
+int nc_cli_standard_option(int c, void (*usage)(void))
+{
+    switch (c) {
+    case 'q': nc_cli_set_quiet(); return 1;
+    case 'v': nc_cli_set_verbose(); return 1;
+    case 'h':
+        usage();
+        exit(NC_EXIT_OK);
+    case 'V':
+        nc_cli_print_version();
+        exit(NC_EXIT_OK);
+    default: return 0;
+    }
+}
+
+int nc_cli_expect_operands(int argc, int n, const char *what)
+{
+    if (argc - optind == n) return 0;
+    if (argc - optind < n) return nc_cli_usage_error("expected %s", what);
+    return nc_cli_usage_error("too many arguments");
+}

@@ -72,6 +72,14 @@ int nc_cli_usage_error(const char *fmt, ...)
 #endif
     ;
 
+/* The options every app has, for its getopt switch: -q / --quiet, -v / --verbose,
+ * -h / --help (calls usage() and exits 0), -V / --version (exits 0). Returns 1
+ * if c was one of them. */
+int nc_cli_standard_option(int c, void (*usage)(void));
+/* After getopt: 0 if exactly n operands remain, else a usage error ("expected
+ * what" or "too many arguments") returning NC_EXIT_FAILURE. */
+int nc_cli_expect_operands(int argc, int n, const char *what);
+
 /* The usage error for getopt's ':' (missing value) or '?' (unknown option);
  * getopt must run with opterr = 0 and an optstring starting with ':'. */
 int nc_cli_bad_option(int getopt_result, char **argv);
