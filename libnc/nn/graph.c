@@ -20,6 +20,7 @@ struct NNGraph {
     size_t total;  /* bytes in all blocks */
     NNNode *last;  /* most recent node */
     int grad;
+    int det;
     int error;
 };
 
@@ -88,6 +89,16 @@ void nn_graph_set_grad(NNGraph *g, int enabled)
 int nn_graph_grad_enabled(const NNGraph *g)
 {
     return g->grad;
+}
+
+void nn_graph_set_deterministic(NNGraph *g, int enabled)
+{
+    g->det = enabled != 0;
+}
+
+int nn_graph_deterministic(const NNGraph *g)
+{
+    return g->det;
 }
 
 int nn_graph_error(const NNGraph *g)

@@ -1,9 +1,9 @@
 /* Convolutions and transposed convolutions, 1-d and 2-d, as im2col + sgemm per
  * sample and group. A 1-d convolution is the 2-d one with a height of 1. A 1x1
  * convolution with stride 1 multiplies the input directly, without unfolding. */
-#include <cblas.h>
 #include <string.h>
 
+#include "libnc/nn/gemm.h"
 #include "libnc/nn/im2col.h"
 #include "libnc/nn/ops.h"
 #include "nc/error.h"
@@ -134,7 +134,7 @@ static int conv_apply(NNGraph *g, const ConvSetup *s, const float *img, const fl
                 nn_im2col(src, &s->q, col);
                 src = col;
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->m, (int)s->p, (int)s->k,
+            nn_gemm(g, 0, 0, s->m, (int)s->p, (int)s->k,
                         1.0f, w + (int64_t)gi * s->m * s->k, (int)s->k, src, (int)s->p, beta,
                         colside + col_offset(s, i, gi), (int)s->p);
         }
@@ -152,7 +152,7 @@ static int conv_apply_transpose(NNGraph *g, const ConvSetup *s, const float *col
     for (int i = 0; i < s->n; i++)
         for (int gi = 0; gi < s->groups; gi++) {
             float *dst = ident ? img + img_offset(s, i, gi) : col;
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)s->k, (int)s->p, s->m,
+            nn_gemm(g, 1, 0, (int)s->k, (int)s->p, s->m,
                         1.0f, w + (int64_t)gi * s->m * s->k, (int)s->k,
                         colside + col_offset(s, i, gi), (int)s->p, ident ? 1.0f : 0.0f, dst,
                         (int)s->p);
@@ -177,7 +177,7 @@ static int conv_weight_grad(NNGraph *g, const ConvSetup *s, const float *img,
                 nn_im2col(src, &s->q, col);
                 src = col;
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->m, (int)s->k, (int)s->p,
+            nn_gemm(g, 0, 1, s->m, (int)s->k, (int)s->p,
                         1.0f, colside + col_offset(s, i, gi), (int)s->p, src, (int)s->p, 1.0f,
                         gw + (int64_t)gi * s->m * s->k, (int)s->k);
         }

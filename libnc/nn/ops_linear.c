@@ -1,7 +1,7 @@
 /* Fully connected layer through OpenBLAS sgemm. */
-#include <cblas.h>
 #include <string.h>
 
+#include "libnc/nn/gemm.h"
 #include "libnc/nn/ops.h"
 #include "nc/error.h"
 
@@ -13,13 +13,13 @@ static void linear_backward(NNGraph *g, NNNode *n)
     if (x->requires_grad) {
         float *gx = nn_grad(g, x);
         if (gx)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, in, out, 1.0f, gy, out,
+            nn_gemm(g, 0, 0, m, in, out, 1.0f, gy, out,
                         w->data, in, 1.0f, gx, in);
     }
     if (w->requires_grad) {
         float *gw = nn_grad(g, w);
         if (gw)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, m, 1.0f, gy, out,
+            nn_gemm(g, 1, 0, out, in, m, 1.0f, gy, out,
                         x->data, in, 1.0f, gw, in);
     }
     if (b && b->requires_grad) {
@@ -47,7 +47,7 @@ NNTensor *nn_linear(NNGraph *g, NNTensor *x, NNTensor *w, NNTensor *b)
     for (int r = 0; r < m; r++)
         for (int o = 0; o < out; o++)
             y->data[(int64_t)r * out + o] = b ? b->data[o] : 0.0f;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, out, in, 1.0f, x->data, in, w->data,
+    nn_gemm(g, 0, 1, m, out, in, 1.0f, x->data, in, w->data,
                 in, 1.0f, y->data, out);
     nn_record(g, y, linear_backward, (NNTensor *[]){x, w, b}, 3);
     return y;

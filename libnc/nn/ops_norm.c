@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "libnc/nn/det_math.h"
 #include "libnc/nn/ops.h"
 #include "nc/error.h"
 
@@ -193,18 +194,20 @@ static NNTensor *softmax(NNGraph *g, NNTensor *x, int is_log)
     if (!y)
         return NULL;
     int64_t len = x->shape[x->ndim - 1], rows = x->numel / len;
+    float (*exp_fn)(float) = nn_graph_deterministic(g) ? nn_det_exp : expf;
+    float (*log_fn)(float) = nn_graph_deterministic(g) ? nn_det_log : logf;
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x->data + r * len;
         float *yr = y->data + r * len;
         float mx = xr[0];
         for (int64_t j = 1; j < len; j++)
             mx = xr[j] > mx ? xr[j] : mx;
-        double s = 0;
+        double s = 0; /* in order, in double: deterministic and exact enough */
         for (int64_t j = 0; j < len; j++)
-            s += expf(xr[j] - mx);
-        float lse = mx + (float)log(s);
+            s += exp_fn(xr[j] - mx);
+        float lse = mx + log_fn((float)s);
         for (int64_t j = 0; j < len; j++)
-            yr[j] = is_log ? xr[j] - lse : expf(xr[j] - lse);
+            yr[j] = is_log ? xr[j] - lse : exp_fn(xr[j] - lse);
     }
     NNNode *n = nn_record(g, y, softmax_backward, &x, 1);
     if (n)

@@ -1,6 +1,7 @@
 /* Pointwise operations: arithmetic and activations. */
 #include <math.h>
 
+#include "libnc/nn/det_math.h"
 #include "libnc/nn/ops.h"
 #include "nc/error.h"
 
@@ -29,6 +30,20 @@ static float unary_forward(int kind, float x, float p)
     case U_LOG: return logf(x + p);
     case U_SQRT: return sqrtf(x);
     default: return 0;
+    }
+}
+
+/* The deterministic forms (det_math.h); the exact ops need none. */
+static float unary_forward_det(int kind, float x, float p)
+{
+    switch (kind) {
+    case U_ELU: return x > 0 ? x : p * nn_det_expm1(x);
+    case U_GELU: return nn_det_gelu(x);
+    case U_SILU: return x * nn_det_sigmoid(x);
+    case U_TANH: return nn_det_tanh(x);
+    case U_SIGMOID: return nn_det_sigmoid(x);
+    case U_LOG: return nn_det_log(x + p);
+    default: return unary_forward(kind, x, p);
     }
 }
 
@@ -73,11 +88,15 @@ static NNTensor *unary(NNGraph *g, NNTensor *x, int kind, float p)
 {
     if (!x)
         return NULL;
+    int det = nn_graph_deterministic(g);
+    if (det && kind == U_SIN)
+        return nn_graph_fail(g, NC_ENOTSUP, "sin", "no deterministic form");
     NNTensor *y = nn_tensor(g, x->ndim, x->shape);
     if (!y)
         return NULL;
     for (int64_t i = 0; i < x->numel; i++)
-        y->data[i] = unary_forward(kind, x->data[i], p);
+        y->data[i] = det ? unary_forward_det(kind, x->data[i], p)
+                         : unary_forward(kind, x->data[i], p);
     NNNode *n = nn_record(g, y, unary_backward, &x, 1);
     if (n) {
         n->iarg[0] = kind;
@@ -165,6 +184,8 @@ NNTensor *nn_snake(NNGraph *g, NNTensor *x, NNTensor *alpha)
         return NULL;
     if (x->ndim < 2 || alpha->numel != x->shape[1])
         return nn_graph_fail(g, NC_EINVAL, "snake", "alpha needs one value per channel");
+    if (nn_graph_deterministic(g))
+        return nn_graph_fail(g, NC_ENOTSUP, "snake", "no deterministic form");
     NNTensor *y = nn_tensor(g, x->ndim, x->shape);
     if (!y)
         return NULL;

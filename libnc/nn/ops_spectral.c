@@ -72,6 +72,8 @@ NNTensor *nn_stft_magnitude(NNGraph *g, NNTensor *x, int n_fft, int hop, float e
         return NULL;
     if (x->ndim != 2 || n_fft < 4 || n_fft % 2 || hop < 1 || x->shape[1] <= n_fft / 2)
         return nn_graph_fail(g, NC_EINVAL, "stft", "needs [N, L] with L > n_fft / 2");
+    if (nn_graph_deterministic(g))
+        return nn_graph_fail(g, NC_ENOTSUP, "stft", "no deterministic form (kissfft, libm)");
     StftSaved *s = nn_graph_scratch(g, sizeof(*s));
     if (!s)
         return NULL;

@@ -53,6 +53,14 @@ void nn_graph_reset(NNGraph *g);
 /* With grad off (inference), ops record nothing and allocate no gradients. Default on. */
 void nn_graph_set_grad(NNGraph *g, int enabled);
 int nn_graph_grad_enabled(const NNGraph *g);
+/* Deterministic inference mode, for networks whose outputs feed an entropy coder:
+ * GEMMs become fixed-order scalar loops (no BLAS, no threads) and transcendental
+ * functions come from det_math.h instead of libm, so every op's output is the same
+ * bits with any compiler, -O level, thread count or libm. Ops built on libm or
+ * kissfft without a deterministic form (sin, snake, STFT) fail with NC_ENOTSUP in
+ * this mode. Default off. */
+void nn_graph_set_deterministic(NNGraph *g, int enabled);
+int nn_graph_deterministic(const NNGraph *g);
 /* 0 or the first error an op hit since the last reset. */
 int nn_graph_error(const NNGraph *g);
 /* Records an error (logged with msg) and returns NULL, for ops. */
