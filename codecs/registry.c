@@ -5,8 +5,10 @@
 #include "codecs/registry.h"
 
 extern const NCCodec nc_pclossless_encoder, nc_pclossless_decoder;
+extern const NCCodec nc_rvqspeech_encoder, nc_rvqspeech_decoder;
 
 const NCCodec *const nc_registered_codecs[] = {
     &nc_pclossless_encoder, &nc_pclossless_decoder,
+    &nc_rvqspeech_encoder, &nc_rvqspeech_decoder,
     NULL,
 };

@@ -1,0 +1,226 @@
+/* Stream header and packet coding (bitstream.h; spec in conformance/spec/rvqspeech.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/rvqspeech/bitstream.h"
+#include "codecs/rvqspeech/spectral.h"
+#include "entropy/cdf.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+#define CDF_PREC 16
+
+static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v & 0xffff), put16(p + 2, v >> 16); }
+static unsigned get16(const uint8_t *p) { return p[0] | (unsigned)p[1] << 8; }
+static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
+
+size_t nc_rvq_header_write(const NCRvqHeader *h, uint8_t *buf)
+{
+    size_t id_len = strlen(h->model_id);
+    memcpy(buf, "RVQS", 4);
+    buf[4] = NC_RVQ_VERSION;
+    buf[5] = (uint8_t)h->flags;
+    buf[6] = (uint8_t)h->stages;
+    buf[7] = (uint8_t)h->packet_frames;
+    put32(buf + 8, 16000);
+    put16(buf + 12, NC_RVQ_HOP);
+    buf[14] = NC_RVQ_CODE_BITS;
+    buf[15] = (uint8_t)id_len;
+    memcpy(buf + 16, h->model_id, id_len);
+    memcpy(buf + 16 + id_len, h->sha256, 32);
+    return 16 + id_len + 32;
+}
+
+static int bad(const char *why)
+{
+    nc_log(NULL, NC_LOG_ERROR, "rvqspeech: invalid stream header: %s", why);
+    return NC_EINVALIDDATA;
+}
+
+int nc_rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
+{
+    memset(h, 0, sizeof(*h));
+    if (!buf || size < 16 || memcmp(buf, "RVQS", 4))
+        return bad("no RVQS magic");
+    if (buf[4] != NC_RVQ_VERSION)
+        return bad("unknown version");
+    if (buf[5] & ~NC_RVQ_FLAG_NOMINAL)
+        return bad("unknown flags");
+    h->flags = buf[5];
+    h->stages = buf[6];
+    h->packet_frames = buf[7];
+    if (h->stages < 1 || h->stages > NC_RVQ_MAX_STAGES)
+        return bad("stage count outside 1..12");
+    if (h->packet_frames < 1 || h->packet_frames > NC_RVQ_MAX_PACKET_FRAMES)
+        return bad("frames per packet outside 1..250");
+    if (get32(buf + 8) != 16000 || get16(buf + 12) != NC_RVQ_HOP || buf[14] != NC_RVQ_CODE_BITS)
+        return bad("not 16 kHz, 320-sample frames, 10-bit indices");
+    size_t id_len = buf[15];
+    if (id_len < 1 || id_len > 63 || size != 16 + id_len + 32)
+        return bad("bad model id length or header size");
+    memcpy(h->model_id, buf + 16, id_len);
+    for (size_t i = 0; i < id_len; i++) {
+        char ch = h->model_id[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-'))
+            return bad("model id has characters outside [A-Za-z0-9._-]");
+    }
+    memcpy(h->sha256, buf + 16 + id_len, 32);
+    return 0;
+}
+
+int nc_rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages)
+{
+    memset(c, 0, sizeof(*c));
+    const int K = m->shape.codes;
+    uint32_t *cdf = malloc(sizeof(uint32_t) * (size_t)(K + 1));
+    if (!cdf)
+        return NC_ENOMEM;
+    int ret = 0;
+    for (int s = 0; s < stages && ret >= 0; s++) {
+        ret = rc_cdf_from_weights(cdf, m->prior_counts + (size_t)s * K, (unsigned)K, CDF_PREC, 0);
+        if (ret >= 0)
+            ret = rc_adaptive_init_cdf(&c->start[s], cdf, (unsigned)K, CDF_PREC, NC_RVQ_CDF_RATE, 1);
+        if (ret >= 0)
+            ret = rc_adaptive_init(&c->cdf[s], (unsigned)K, NC_RVQ_CDF_RATE);
+        c->stages = s + 1;
+        /* P(repeat) from the model; P(bit = 0) on the 2^31 scale, already trusted */
+        rc_bin_init(&c->repeat_start[s], NC_RVQ_REPEAT_RATE);
+        c->repeat_start[s].p0 = (uint32_t)(65536 - m->prior_repeat[s]) << RC_ADAPT_SHIFT;
+        c->repeat_start[s].count = (uint16_t)(1u << (NC_RVQ_REPEAT_RATE - 1));
+    }
+    free(cdf);
+    if (ret < 0)
+        nc_rvq_coder_free(c);
+    return ret;
+}
+
+void nc_rvq_coder_free(NCRvqCoder *c)
+{
+    for (int s = 0; s < c->stages; s++) {
+        rc_adaptive_free(&c->start[s]);
+        rc_adaptive_free(&c->cdf[s]);
+    }
+    memset(c, 0, sizeof(*c));
+}
+
+static void coder_reset(NCRvqCoder *c)
+{
+    for (int s = 0; s < c->stages; s++) {
+        rc_adaptive_copy(&c->cdf[s], &c->start[s]);
+        c->repeat[s] = c->repeat_start[s];
+    }
+}
+
+size_t nc_rvq_nominal_size(int frames, int stages)
+{
+    return NC_RVQ_PACKET_HEADER + ((size_t)frames * (size_t)stages * NC_RVQ_CODE_BITS + 7) / 8;
+}
+
+static void write_nominal(const int *idx, int count, uint8_t *dst)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    for (int i = 0; i < count; i++) {
+        acc = (acc << NC_RVQ_CODE_BITS) | (uint32_t)idx[i];
+        bits += NC_RVQ_CODE_BITS;
+        while (bits >= 8) {
+            *dst++ = (uint8_t)(acc >> (bits - 8));
+            bits -= 8;
+        }
+    }
+    if (bits)
+        *dst = (uint8_t)(acc << (8 - bits));
+}
+
+static void read_nominal(const uint8_t *src, int count, int *idx)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    for (int i = 0; i < count; i++) {
+        while (bits < NC_RVQ_CODE_BITS) {
+            acc = (acc << 8) | *src++;
+            bits += 8;
+        }
+        idx[i] = (int)((acc >> (bits - NC_RVQ_CODE_BITS)) & (NC_RVQ_CODES - 1));
+        bits -= NC_RVQ_CODE_BITS;
+    }
+}
+
+int nc_rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsamples,
+                        uint8_t **out, size_t *size)
+{
+    const int S = c->stages;
+    uint8_t head[NC_RVQ_PACKET_HEADER] = {(uint8_t)n};
+    put16(head + 1, (unsigned)nsamples);
+    *out = NULL;
+    if (nominal) {
+        *size = nc_rvq_nominal_size(n, S);
+        *out = calloc(*size, 1);
+        if (!*out)
+            return NC_ENOMEM;
+        memcpy(*out, head, sizeof(head));
+        write_nominal(idx, n * S, *out + NC_RVQ_PACKET_HEADER);
+        return 0;
+    }
+    RCEncoder enc;
+    rc_enc_init(&enc);
+    coder_reset(c);
+    for (int f = 0; f < n; f++)
+        for (int s = 0; s < S; s++) {
+            int k = idx[f * S + s];
+            if (f > 0) {
+                int same = k == idx[(f - 1) * S + s];
+                rc_encode_bin(&enc, &c->repeat[s], same);
+                if (same)
+                    continue;
+            }
+            rc_encode_adaptive(&enc, &c->cdf[s], (unsigned)k);
+        }
+    int ret = rc_enc_flush(&enc);
+    if (ret >= 0) {
+        *size = NC_RVQ_PACKET_HEADER + enc.size;
+        *out = malloc(*size);
+        if (!*out)
+            ret = NC_ENOMEM;
+    }
+    if (ret >= 0) {
+        memcpy(*out, head, sizeof(head));
+        memcpy(*out + NC_RVQ_PACKET_HEADER, enc.buf, enc.size);
+    }
+    rc_enc_free(&enc);
+    return ret;
+}
+
+int nc_rvq_packet_read(NCRvqCoder *c, int nominal, const uint8_t *buf, size_t size,
+                       int max_frames, int *idx, int *n, int *nsamples)
+{
+    const int S = c->stages;
+    if (size < NC_RVQ_PACKET_HEADER)
+        return NC_EINVALIDDATA;
+    *n = buf[0];
+    *nsamples = (int)get16(buf + 1);
+    if (*n < 1 || *n > max_frames || *nsamples > *n * NC_RVQ_HOP)
+        return NC_EINVALIDDATA;
+    const uint8_t *payload = buf + NC_RVQ_PACKET_HEADER;
+    size_t psize = size - NC_RVQ_PACKET_HEADER;
+    if (nominal) {
+        if (size != nc_rvq_nominal_size(*n, S))
+            return NC_EINVALIDDATA;
+        read_nominal(payload, *n * S, idx);
+        return 0;
+    }
+    RCDecoder dec;
+    rc_dec_init(&dec, payload, psize);
+    coder_reset(c);
+    for (int f = 0; f < *n && !rc_dec_error(&dec); f++)
+        for (int s = 0; s < S; s++) {
+            if (f > 0 && rc_decode_bin(&dec, &c->repeat[s])) {
+                idx[f * S + s] = idx[(f - 1) * S + s];
+                continue;
+            }
+            idx[f * S + s] = (int)rc_decode_adaptive(&dec, &c->cdf[s]);
+        }
+    return rc_dec_finish(&dec) < 0 ? NC_EINVALIDDATA : 0;
+}

@@ -1,0 +1,57 @@
+/* The rvqspeech bitstream (conformance/spec/rvqspeech.md): the stream header
+ * carried in extradata, and packets of quantizer indices. */
+#ifndef NC_RVQSPEECH_BITSTREAM_H
+#define NC_RVQSPEECH_BITSTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codecs/rvqspeech/model.h"
+#include "entropy/adaptive_cdf.h"
+
+#define NC_RVQ_VERSION 1
+#define NC_RVQ_FLAG_NOMINAL 1 /* fixed 10 bits per index, no entropy coding */
+#define NC_RVQ_MAX_PACKET_FRAMES 250
+#define NC_RVQ_PACKET_HEADER 3
+#define NC_RVQ_CDF_RATE 7     /* adaptation rate of the index CDFs */
+#define NC_RVQ_REPEAT_RATE 5  /* adaptation rate of the repeat flags */
+
+typedef struct NCRvqHeader {
+    int flags;
+    int stages;         /* 1..12 */
+    int packet_frames;  /* 1..NC_RVQ_MAX_PACKET_FRAMES */
+    char model_id[64];
+    uint8_t sha256[32];
+} NCRvqHeader;
+
+/* Writes the header into buf (at least NC_RVQ_HEADER_MAX bytes); returns its size. */
+#define NC_RVQ_HEADER_MAX (16 + 63 + 32)
+size_t nc_rvq_header_write(const NCRvqHeader *h, uint8_t *buf);
+/* Parses extradata; NC_EINVALIDDATA (logged) unless it is a valid header. */
+int nc_rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size);
+
+/* Entropy models of one packet, reset from the model's priors at every packet. */
+typedef struct NCRvqCoder {
+    int stages;
+    RCAdaptiveCdf start[NC_RVQ_MAX_STAGES]; /* from the priors, never adapted */
+    RCAdaptiveCdf cdf[NC_RVQ_MAX_STAGES];
+    RCBinContext repeat_start[NC_RVQ_MAX_STAGES];
+    RCBinContext repeat[NC_RVQ_MAX_STAGES];
+} NCRvqCoder;
+
+int nc_rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages);
+void nc_rvq_coder_free(NCRvqCoder *c);
+
+/* Size in bytes of a fixed-rate packet of n frames. */
+size_t nc_rvq_nominal_size(int frames, int stages);
+
+/* Codes n frames of indices idx [n][stages] as one packet (header included) into a
+ * new malloc'd buffer *out. nsamples: the samples the decoder outputs for it. */
+int nc_rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsamples,
+                        uint8_t **out, size_t *size);
+/* Decodes a packet into idx [n][stages] (room for max_frames frames); *n and
+ * *nsamples from its header. NC_EINVALIDDATA for anything malformed. */
+int nc_rvq_packet_read(NCRvqCoder *c, int nominal, const uint8_t *buf, size_t size,
+                       int max_frames, int *idx, int *n, int *nsamples);
+
+#endif

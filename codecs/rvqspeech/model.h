@@ -1,0 +1,42 @@
+/* A loaded rvqspeech model, ready for frame-by-frame inference (stream.h).
+ *
+ * The .ncm file (architecture "rvqspeech") holds: hyper-parameters channels,
+ * latent, stages, codes, sample_rate (16000), hop (320); the conv weights and
+ * biases named in net.h; "rvq.codebooks" [stages, codes, latent]; and the entropy
+ * coder's starting statistics: "prior.counts" [stages, codes] (index histogram,
+ * int32) and "prior.repeat" [stages] (P(index == previous frame's) * 65536). */
+#ifndef NC_RVQSPEECH_MODEL_H
+#define NC_RVQSPEECH_MODEL_H
+
+#include <stdint.h>
+
+#include "codecs/rvqspeech/net.h"
+#include "codecs/rvqspeech/rvq.h"
+#include "nc/model.h"
+
+#define NC_RVQ_ARCH "rvqspeech"
+#define NC_RVQ_DEFAULT_MODEL "rvqspeech-small"
+
+/* One conv, weights reordered to [k][cin][cout] so that the inner loop of a
+ * frame's matrix-vector product runs over outputs. */
+typedef struct NCRvqConv {
+    NCRvqConvSpec spec;
+    float *w; /* [k][cin][cout] */
+    float *b; /* [cout] */
+} NCRvqConv;
+
+typedef struct NCRvqModel {
+    NCModel *file; /* id and hash for the stream header */
+    NCRvqShape shape;
+    NCRvqConv conv[NC_RVQ_CONVS];
+    NCRvq rvq;
+    uint64_t *prior_counts; /* [stages][codes] */
+    uint32_t prior_repeat[NC_RVQ_MAX_STAGES]; /* P(repeat) on 16 bits, 1..65535 */
+} NCRvqModel;
+
+/* Takes ownership of file (freed by nc_rvq_model_free, also on failure). Checks
+ * every shape; NC_EMODEL (logged) on any mismatch. */
+int nc_rvq_model_open(NCRvqModel *m, NCModel *file);
+void nc_rvq_model_free(NCRvqModel *m);
+
+#endif

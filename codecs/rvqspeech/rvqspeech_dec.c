@@ -1,0 +1,146 @@
+/* The rvqspeech decoder: packets of quantizer indices in, 16 kHz mono float out.
+ *
+ * Packets are hostile input: the header is checked before anything is decoded,
+ * the range decoder never reads past the packet and always yields an index below
+ * 1024, and a packet whose length does not match its symbols is rejected with
+ * NC_EINVALIDDATA, leaving the network's state as it was. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/rvqspeech/bitstream.h"
+#include "codecs/rvqspeech/rvqspeech.h"
+#include "codecs/rvqspeech/spectral.h"
+#include "codecs/rvqspeech/stream.h"
+#include "libnc/codec_internal.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+typedef struct RvqDecoder {
+    char *model_path; /* option */
+    NCRvqHeader h;
+    NCRvqModel model;
+    NCRvqStream st;
+    NCRvqCoder coder;
+    int *idx;          /* [packet_frames][stages] */
+    float *out;        /* packet_frames * hop samples */
+    int64_t frames_done;
+} RvqDecoder;
+
+static const NCOption decoder_options[] = {
+    {"model_path", "a .ncm file or a folder holding the stream's model (default: the search path)",
+     NC_OPT_STRING, offsetof(RvqDecoder, model_path), {.s = ""}, 0, 4096, NULL, NULL},
+    {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
+};
+
+static int rvq_decoder_init(NCCodecContext *ctx)
+{
+    RvqDecoder *p = ctx->priv_data;
+    int ret = nc_rvq_header_parse(&p->h, ctx->extradata, ctx->extradata_size);
+    if (ret < 0)
+        return ret;
+    if ((ctx->sample_rate && ctx->sample_rate != 16000) || (ctx->channels && ctx->channels != 1)) {
+        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: decodes to 16000 Hz mono only");
+        return NC_EINVAL;
+    }
+    ctx->sample_rate = 16000;
+    ctx->channels = 1;
+    ret = nc_rvq_open_model(&p->model, ctx, p->h.model_id, p->model_path, p->h.sha256);
+    if (ret < 0)
+        return ret;
+    if (p->h.stages > p->model.shape.stages) {
+        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: stream has %d stages, model %d", p->h.stages,
+               p->model.shape.stages);
+        return NC_EINVALIDDATA;
+    }
+    p->idx = malloc(sizeof(int) * (size_t)p->h.packet_frames * (size_t)p->h.stages);
+    p->out = malloc(sizeof(float) * (size_t)p->h.packet_frames * NC_RVQ_HOP);
+    if (!p->idx || !p->out)
+        return NC_ENOMEM;
+    if ((ret = nc_rvq_stream_init(&p->st, &p->model, 1)) < 0)
+        return ret;
+    return nc_rvq_coder_init(&p->coder, &p->model, p->h.stages);
+}
+
+static void rvq_decoder_close(NCCodecContext *ctx)
+{
+    RvqDecoder *p = ctx->priv_data;
+    nc_rvq_stream_free(&p->st);
+    nc_rvq_coder_free(&p->coder);
+    nc_rvq_model_free(&p->model);
+    free(p->idx);
+    free(p->out);
+}
+
+static void rvq_decoder_flush(NCCodecContext *ctx)
+{
+    RvqDecoder *p = ctx->priv_data;
+    nc_rvq_stream_reset(&p->st);
+    p->frames_done = 0;
+}
+
+/* Decodes one packet into frame; 0 with an empty frame when it outputs nothing. */
+static int decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
+{
+    RvqDecoder *p = ctx->priv_data;
+    int n, nsamples;
+    int ret = nc_rvq_packet_read(&p->coder, p->h.flags & NC_RVQ_FLAG_NOMINAL, pkt->data,
+                                 pkt->size, p->h.packet_frames, p->idx, &n, &nsamples);
+    if (ret < 0) {
+        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: damaged packet at pts %lld",
+               (long long)pkt->pts);
+        return ret;
+    }
+    int have = 0;
+    for (int f = 0; f < n; f++) {
+        nc_rvq_stream_decode(&p->st, p->idx + f * p->h.stages, p->h.stages, p->out + have);
+        /* the stream's first frame completes only samples before time 0 */
+        if (p->frames_done++ > 0)
+            have += NC_RVQ_HOP;
+    }
+    if (nsamples > have)
+        nsamples = have;
+    if (!nsamples)
+        return 0;
+    frame->media_type = NC_MEDIA_AUDIO;
+    frame->nb_samples = nsamples;
+    frame->channels = 1;
+    frame->sample_rate = 16000;
+    if ((ret = nc_frame_get_buffer(frame)) < 0)
+        return ret;
+    memcpy(frame->data[0], p->out, sizeof(float) * (size_t)nsamples);
+    frame->pts = pkt->pts;
+    frame->duration = nsamples;
+    return 0;
+}
+
+static int rvq_receive_frame(NCCodecContext *ctx, NCFrame *frame)
+{
+    for (;;) {
+        NCPacket pkt = {0};
+        int ret = nc_codec_get_packet(ctx, &pkt);
+        if (ret < 0)
+            return ret;
+        ret = decode_packet(ctx, &pkt, frame);
+        nc_packet_unref(&pkt);
+        if (ret < 0 || frame->nb_samples)
+            return ret;
+    }
+}
+
+static const NCCodecCallbacks decoder_cb = {
+    .priv_size = sizeof(RvqDecoder),
+    .init = rvq_decoder_init,
+    .close = rvq_decoder_close,
+    .receive_frame = rvq_receive_frame,
+    .flush = rvq_decoder_flush,
+};
+
+const NCCodec nc_rvqspeech_decoder = {
+    .name = "rvqspeech",
+    .long_name = "streaming neural speech codec with residual vector quantization (0.5-6 kbit/s)",
+    .media_type = NC_MEDIA_AUDIO,
+    .is_encoder = 0,
+    .capabilities = NC_CODEC_CAP_STREAMING,
+    .options = decoder_options,
+    .cb = &decoder_cb,
+};

@@ -1,0 +1,218 @@
+/* The rvqspeech encoder: 16 kHz mono float in, packets of quantizer indices out.
+ *
+ * Input is buffered; every 320 samples make one frame (stream.h), every
+ * packet_frames frames one packet (bitstream.h). Flushing pads with zeros until
+ * the decoder's output covers every input sample, and the last packet says how
+ * many of its samples to keep, so decode(encode(x)) has exactly x's length. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/rvqspeech/bitstream.h"
+#include "codecs/rvqspeech/rvqspeech.h"
+#include "codecs/rvqspeech/spectral.h"
+#include "codecs/rvqspeech/stream.h"
+#include "libnc/codec_internal.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+typedef struct RvqEncoder {
+    int bitrate, stages_opt, streaming, packet_frames, nominal; /* options */
+    char *model_id, *model_path;                               /* options */
+    NCRvqModel model;
+    NCRvqStream st;
+    NCRvqCoder coder;
+    int stages, pf;
+    float *in;           /* buffered input samples */
+    size_t in_len, in_cap;
+    int *idx;            /* [pf][stages] of the packet being filled */
+    int nframes;         /* frames in it */
+    int64_t samples_in;  /* input samples so far */
+    int64_t frames_done; /* frames encoded so far */
+    int64_t emitted;     /* output samples declared by packets so far */
+    int draining;
+} RvqEncoder;
+
+#define OFF(x) offsetof(RvqEncoder, x)
+static const NCOption encoder_options[] = {
+    {"bitrate", "nominal bit rate: 500 bit/s per quantizer stage", NC_OPT_INT, OFF(bitrate),
+     {.i = 3000}, 500, 6000, NULL, "bit/s"},
+    {"stages", "quantizer stages (overrides bitrate when > 0)", NC_OPT_INT, OFF(stages_opt),
+     {.i = 0}, 0, NC_RVQ_MAX_STAGES, NULL, NULL},
+    {"streaming", "one 20 ms frame per packet (40 ms algorithmic latency)", NC_OPT_BOOL,
+     OFF(streaming), {.i = 0}, 0, 1, NULL, NULL},
+    {"packet_frames", "20 ms frames per packet when not streaming", NC_OPT_INT,
+     OFF(packet_frames), {.i = 50}, 1, NC_RVQ_MAX_PACKET_FRAMES, NULL, "frames"},
+    {"nominal", "constant bit rate: 10 bits per index, no entropy coding", NC_OPT_BOOL,
+     OFF(nominal), {.i = 0}, 0, 1, NULL, NULL},
+    {"model", "id of the model to code with", NC_OPT_STRING, OFF(model_id),
+     {.s = NC_RVQ_DEFAULT_MODEL}, 0, 63, NULL, NULL},
+    {"model_path", "a .ncm file or a folder holding <model>.ncm (default: the search path)",
+     NC_OPT_STRING, OFF(model_path), {.s = ""}, 0, 4096, NULL, NULL},
+    {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
+};
+
+static int rvq_encoder_init(NCCodecContext *ctx)
+{
+    RvqEncoder *p = ctx->priv_data;
+    if (ctx->channels != 1) {
+        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: needs mono input (got %d channels)", ctx->channels);
+        return NC_ENOTSUP;
+    }
+    int ret = nc_rvq_open_model(&p->model, ctx, p->model_id, p->model_path, NULL);
+    if (ret < 0)
+        return ret;
+    p->stages = p->stages_opt > 0 ? p->stages_opt : p->bitrate / 500;
+    if (p->stages > p->model.shape.stages) {
+        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: model %s has %d stages, %d asked",
+               p->model_id, p->model.shape.stages, p->stages);
+        return NC_EINVAL;
+    }
+    p->pf = p->streaming ? 1 : p->packet_frames;
+    p->idx = malloc(sizeof(int) * (size_t)p->pf * (size_t)p->stages);
+    if (!p->idx)
+        return NC_ENOMEM;
+    if ((ret = nc_rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
+        (ret = nc_rvq_coder_init(&p->coder, &p->model, p->stages)) < 0)
+        return ret;
+    NCRvqHeader h = {.flags = p->nominal ? NC_RVQ_FLAG_NOMINAL : 0, .stages = p->stages,
+                     .packet_frames = p->pf};
+    snprintf(h.model_id, sizeof(h.model_id), "%s", nc_model_id(p->model.file));
+    memcpy(h.sha256, nc_model_sha256(p->model.file), sizeof(h.sha256));
+    uint8_t buf[NC_RVQ_HEADER_MAX];
+    return nc_codec_set_extradata(ctx, buf, nc_rvq_header_write(&h, buf));
+}
+
+static void rvq_encoder_close(NCCodecContext *ctx)
+{
+    RvqEncoder *p = ctx->priv_data;
+    nc_rvq_stream_free(&p->st);
+    nc_rvq_coder_free(&p->coder);
+    nc_rvq_model_free(&p->model);
+    free(p->in);
+    free(p->idx);
+}
+
+static void rvq_encoder_flush(NCCodecContext *ctx)
+{
+    RvqEncoder *p = ctx->priv_data;
+    nc_rvq_stream_reset(&p->st);
+    p->in_len = 0;
+    p->nframes = 0;
+    p->samples_in = p->frames_done = p->emitted = 0;
+    p->draining = 0;
+}
+
+static int append(RvqEncoder *p, const float *x, size_t n, int zeros)
+{
+    if (p->in_len + n > p->in_cap) {
+        size_t cap = p->in_cap ? p->in_cap : 4096;
+        while (cap < p->in_len + n) cap *= 2;
+        float *in = realloc(p->in, cap * sizeof(float));
+        if (!in)
+            return NC_ENOMEM;
+        p->in = in;
+        p->in_cap = cap;
+    }
+    if (zeros)
+        memset(p->in + p->in_len, 0, n * sizeof(float));
+    else
+        memcpy(p->in + p->in_len, x, n * sizeof(float));
+    p->in_len += n;
+    return 0;
+}
+
+/* Encodes every whole frame buffered, up to a full packet. */
+static void encode_frames(RvqEncoder *p)
+{
+    size_t used = 0;
+    while (p->nframes < p->pf && p->in_len - used >= NC_RVQ_HOP) {
+        nc_rvq_stream_encode(&p->st, p->in + used, p->stages, p->idx + p->nframes * p->stages);
+        p->nframes++;
+        p->frames_done++;
+        used += NC_RVQ_HOP;
+    }
+    memmove(p->in, p->in + used, (p->in_len - used) * sizeof(float));
+    p->in_len -= used;
+}
+
+static int emit(NCCodecContext *ctx, NCPacket *pkt)
+{
+    RvqEncoder *p = ctx->priv_data;
+    /* every frame completes one hop of output except the stream's first */
+    int64_t out = (int64_t)p->nframes * NC_RVQ_HOP;
+    if (p->frames_done == p->nframes)
+        out -= NC_RVQ_HOP;
+    if (p->emitted + out > p->samples_in)
+        out = p->samples_in - p->emitted;
+    if (out < 0)
+        out = 0;
+    uint8_t *data;
+    size_t size;
+    int ret = nc_rvq_packet_write(&p->coder, p->nominal, p->idx, p->nframes, (int)out, &data,
+                                  &size);
+    if (ret >= 0)
+        ret = nc_packet_from_data(pkt, data, size);
+    free(data);
+    if (ret < 0)
+        return ret;
+    pkt->pts = p->emitted;
+    pkt->duration = out;
+    pkt->flags = NC_PKT_FLAG_KEY;
+    p->emitted += out;
+    p->nframes = 0;
+    return 0;
+}
+
+static int rvq_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
+{
+    RvqEncoder *p = ctx->priv_data;
+    for (;;) {
+        encode_frames(p);
+        if (p->nframes == p->pf)
+            return emit(ctx, pkt);
+        if (p->draining)
+            return p->nframes ? emit(ctx, pkt) : NC_EOF;
+        NCFrame frame = {0};
+        int ret = nc_codec_get_frame(ctx, &frame);
+        if (ret == NC_EOF) {
+            /* frames until the output reaches the last input sample, plus the one
+             * that completes it */
+            int64_t need = p->samples_in ? (p->samples_in + NC_RVQ_HOP - 1) / NC_RVQ_HOP + 1 : 0;
+            int64_t have = p->frames_done + (int64_t)(p->in_len / NC_RVQ_HOP);
+            int64_t pad = (need - have) * NC_RVQ_HOP - (int64_t)(p->in_len % NC_RVQ_HOP);
+            if (need > have && (ret = append(p, NULL, (size_t)pad, 1)) < 0)
+                return ret;
+            p->draining = 1;
+            continue;
+        }
+        if (ret < 0)
+            return ret;
+        ret = append(p, (const float *)frame.data[0], (size_t)frame.nb_samples, 0);
+        p->samples_in += frame.nb_samples;
+        nc_frame_unref(&frame);
+        if (ret < 0)
+            return ret;
+    }
+}
+
+static const NCCodecCallbacks encoder_cb = {
+    .priv_size = sizeof(RvqEncoder),
+    .init = rvq_encoder_init,
+    .close = rvq_encoder_close,
+    .receive_packet = rvq_receive_packet,
+    .flush = rvq_encoder_flush,
+};
+
+static const int rvq_sample_rates[] = {16000, 0};
+
+const NCCodec nc_rvqspeech_encoder = {
+    .name = "rvqspeech",
+    .long_name = "streaming neural speech codec with residual vector quantization (0.5-6 kbit/s)",
+    .media_type = NC_MEDIA_AUDIO,
+    .is_encoder = 1,
+    .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_STREAMING,
+    .sample_rates = rvq_sample_rates,
+    .options = encoder_options,
+    .cb = &encoder_cb,
+};

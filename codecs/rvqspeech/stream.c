@@ -1,0 +1,126 @@
+/* Frame-by-frame inference (stream.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/rvqspeech/stream.h"
+#include "nc/error.h"
+
+static int hist_frames(const NCRvqConvSpec *s)
+{
+    return (s->k - 1) * s->dilation;
+}
+
+static const NCRvqConv *convs(const NCRvqStream *st)
+{
+    return st->m->conv + st->side * NC_RVQ_CONVS_PER_SIDE;
+}
+
+int nc_rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
+{
+    memset(st, 0, sizeof(*st));
+    st->m = m;
+    st->side = side;
+    int width = 2 * NC_RVQ_BINS;
+    if (m->shape.channels > width)
+        width = m->shape.channels;
+    for (int i = 0; i < NC_RVQ_CONVS_PER_SIDE; i++) {
+        const NCRvqConvSpec *s = &convs(st)[i].spec;
+        size_t n = (size_t)hist_frames(s) * (size_t)s->cin;
+        st->hist[i] = n ? calloc(n, sizeof(float)) : NULL;
+        if (n && !st->hist[i])
+            return NC_ENOMEM;
+    }
+    st->a = calloc((size_t)width, sizeof(float));
+    st->b = calloc((size_t)width, sizeof(float));
+    st->c = calloc((size_t)width, sizeof(float));
+    st->scratch = calloc((size_t)(m->shape.codes + 2 * m->shape.latent), sizeof(float));
+    if (!st->a || !st->b || !st->c || !st->scratch)
+        return NC_ENOMEM;
+    return nc_rvq_spectral_init(&st->sp);
+}
+
+void nc_rvq_stream_free(NCRvqStream *st)
+{
+    for (int i = 0; i < NC_RVQ_CONVS_PER_SIDE; i++) free(st->hist[i]);
+    free(st->a);
+    free(st->b);
+    free(st->c);
+    free(st->scratch);
+    nc_rvq_spectral_free(&st->sp);
+    memset(st, 0, sizeof(*st));
+}
+
+void nc_rvq_stream_reset(NCRvqStream *st)
+{
+    for (int i = 0; i < NC_RVQ_CONVS_PER_SIDE; i++) {
+        const NCRvqConvSpec *s = &convs(st)[i].spec;
+        if (st->hist[i])
+            memset(st->hist[i], 0, sizeof(float) * (size_t)hist_frames(s) * (size_t)s->cin);
+    }
+    memset(st->prev, 0, sizeof(st->prev));
+}
+
+/* y = conv of x and the history, then x joins the history. y != x. */
+static void conv_step(const NCRvqConv *c, float *hist, const float *x, float *y)
+{
+    const NCRvqConvSpec *s = &c->spec;
+    const int cin = s->cin, cout = s->cout, H = hist_frames(s);
+    memcpy(y, c->b, sizeof(float) * (size_t)cout);
+    for (int j = 0; j < s->k; j++) {
+        int back = (s->k - 1 - j) * s->dilation; /* frames ago */
+        const float *xin = back ? hist + (size_t)(H - back) * cin : x;
+        const float *w = c->w + (size_t)j * cin * cout;
+        for (int i = 0; i < cin; i++) {
+            const float a = xin[i];
+            const float *wr = w + (size_t)i * cout;
+            for (int o = 0; o < cout; o++) y[o] += a * wr[o];
+        }
+    }
+    if (H) {
+        memmove(hist, hist + cin, sizeof(float) * (size_t)(H - 1) * cin);
+        memcpy(hist + (size_t)(H - 1) * cin, x, sizeof(float) * (size_t)cin);
+    }
+}
+
+static void elu(const float *x, float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : expf(x[i]) - 1.0f;
+}
+
+/* The conv stack of one side: x (in a) -> result in a. */
+static void run_side(NCRvqStream *st)
+{
+    const NCRvqConv *cv = convs(st);
+    const int C = st->m->shape.channels;
+    float *h = st->b, *t = st->c, *u = st->a;
+    conv_step(&cv[0], st->hist[0], st->a, h);
+    for (int r = 0; r < NC_RVQ_UNITS; r++) {
+        elu(h, u, C);
+        conv_step(&cv[1 + 2 * r], st->hist[1 + 2 * r], u, t);
+        elu(t, u, C);
+        conv_step(&cv[2 + 2 * r], st->hist[2 + 2 * r], u, t);
+        for (int i = 0; i < C; i++) h[i] += t[i];
+    }
+    elu(h, t, C);
+    conv_step(&cv[1 + 2 * NC_RVQ_UNITS], st->hist[1 + 2 * NC_RVQ_UNITS], t, st->a);
+}
+
+void nc_rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx)
+{
+    memcpy(st->frame, st->prev, sizeof(st->prev));
+    memcpy(st->frame + NC_RVQ_HOP, in, sizeof(float) * NC_RVQ_HOP);
+    memcpy(st->prev, in, sizeof(st->prev));
+    nc_rvq_analyze(&st->sp, st->frame, st->a);
+    run_side(st);
+    nc_rvq_encode(&st->m->rvq, st->a, stages, idx, NULL, NULL, st->scratch);
+}
+
+void nc_rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)
+{
+    nc_rvq_decode(&st->m->rvq, idx, stages, st->a);
+    run_side(st);
+    nc_rvq_synthesize(&st->sp, st->a, st->a + NC_RVQ_BINS, 1, st->frame);
+    for (int i = 0; i < NC_RVQ_HOP; i++) out[i] = st->prev[i] + st->frame[i];
+    memcpy(st->prev, st->frame + NC_RVQ_HOP, sizeof(st->prev));
+}

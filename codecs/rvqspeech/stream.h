@@ -1,0 +1,39 @@
+/* Frame-by-frame inference of the rvqspeech network (net.h, spectral.h).
+ *
+ * Each conv keeps the inputs of its last (k - 1) * dilation frames, so feeding a
+ * signal one frame at a time gives exactly the same numbers however the frames
+ * are grouped into packets: whole-file and streaming decoding agree bit for bit
+ * (on one build). Arithmetic is plain scalar C in a fixed order; the encoder's
+ * indices depend on libm's logf/expf and kissfft only through the features, which
+ * are the same for every build on one platform. */
+#ifndef NC_RVQSPEECH_STREAM_H
+#define NC_RVQSPEECH_STREAM_H
+
+#include "codecs/rvqspeech/model.h"
+#include "codecs/rvqspeech/spectral.h"
+
+typedef struct NCRvqStream {
+    const NCRvqModel *m;
+    int side;                /* 0 encoder, 1 decoder */
+    float *hist[NC_RVQ_CONVS_PER_SIDE]; /* per conv: [(k - 1) * dilation][cin] */
+    float *a, *b, *c;        /* activations, max width each */
+    float *scratch;          /* quantizer search */
+    float prev[NC_RVQ_HOP];  /* encoder: the previous hop of input; decoder: OLA tail */
+    float frame[NC_RVQ_WIN];
+    NCRvqSpectral sp;
+} NCRvqStream;
+
+/* side 0: encoder, 1: decoder. */
+int nc_rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side);
+void nc_rvq_stream_free(NCRvqStream *st);
+/* Back to the start of a stream (zero history). */
+void nc_rvq_stream_reset(NCRvqStream *st);
+
+/* Encoder: the next NC_RVQ_HOP input samples -> indices idx[0..stages) of the frame
+ * that ends with them. */
+void nc_rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx);
+/* Decoder: the indices of the next frame -> the NC_RVQ_HOP output samples it
+ * completes (delayed by one hop: see spectral.h). */
+void nc_rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out);
+
+#endif

@@ -1,0 +1,465 @@
+/* The rvqspeech trainer (train.h).
+ *
+ * One step: random 1.02 s crops -> analysis features -> encoder -> residual
+ * quantizer with quantizer dropout (each crop uses a random number of stages,
+ * so every prefix of stages learns to decode) and a straight-through gradient ->
+ * decoder -> iSTFT head; loss = multi-resolution STFT loss on the fully
+ * overlapped part of the output + commitment (latent to its quantization).
+ * Codebooks are not trained by gradient: k-means at the start, then EMA updates
+ * with dead-code restarts (rvq_train.h). Checkpoints (network + optimizer, and
+ * the quantizer's state) are written every few minutes together with the
+ * exported model, so a run can stop at any time and resume. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "codecs/rvqspeech/export.h"
+#include "codecs/rvqspeech/model.h"
+#include "codecs/rvqspeech/rvq_train.h"
+#include "codecs/rvqspeech/spectral.h"
+#include "codecs/rvqspeech/train.h"
+#include "codecs/rvqspeech/train_data.h"
+#include "codecs/rvqspeech/train_istft.h"
+#include "codecs/rvqspeech/train_net.h"
+#include "libnc/nn/ops.h"
+#include "libnc/nn/optim.h"
+#include "nc/error.h"
+#include "nc/log.h"
+#include "nc/model.h"
+
+#define ARCH "rvqspeech-train"
+#define MAX_DIRS 8
+
+typedef struct TrainConfig {
+    const char *dirs[MAX_DIRS];
+    int ndirs;
+    const char *out;  /* exported model */
+    const char *ckpt; /* checkpoint stem: <ckpt>.net.ncm, <ckpt>.rvq.ncm */
+    const char *id;
+    double minutes, save_minutes;
+    int64_t steps;
+    int batch, frames;
+    float lr, commit;
+    uint64_t seed;
+    NCRvqShape shape;
+} TrainConfig;
+
+typedef struct Trainer {
+    TrainConfig cfg;
+    NCRvqData data;
+    NNParams *ps;
+    NNOptim opt;
+    NNGraph *g;
+    NNRng rng;
+    NCRvq rvq;
+    NCRvqEma ema;
+    NCRvqSpectral sp;
+    int64_t step;
+    double elapsed; /* seconds of training over all runs */
+    uint64_t *use;    /* [stages][codes] index counts since the last export */
+    uint64_t *repeat; /* [stages][2]: frames equal to / differing from the frame before */
+    float *seg, *feat, *lat, *quant, *scratch;
+    int *idx;
+} Trainer;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int seg_len(const TrainConfig *c)
+{
+    return (c->frames + 1) * NC_RVQ_HOP;
+}
+
+/* Features [B, F, T] of the crops in t->seg. */
+static void features(Trainer *t)
+{
+    const int B = t->cfg.batch, T = t->cfg.frames, F = NC_RVQ_BINS, L = seg_len(&t->cfg);
+    float f[NC_RVQ_BINS];
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < T; k++) {
+            nc_rvq_analyze(&t->sp, t->seg + (int64_t)b * L + (int64_t)k * NC_RVQ_HOP, f);
+            for (int i = 0; i < F; i++) t->feat[((int64_t)b * F + i) * T + k] = f[i];
+        }
+}
+
+static void crops(Trainer *t)
+{
+    const int L = seg_len(&t->cfg);
+    for (int b = 0; b < t->cfg.batch; b++)
+        nc_rvq_data_crop(&t->data, &t->rng, t->seg + (int64_t)b * L, L);
+}
+
+/* Latent [B, D, T] (graph) -> t->lat as [B * T][D] vectors. */
+static void gather_latent(Trainer *t, const NNTensor *z)
+{
+    const int B = t->cfg.batch, T = t->cfg.frames, D = t->cfg.shape.latent;
+    for (int b = 0; b < B; b++)
+        for (int d = 0; d < D; d++)
+            for (int k = 0; k < T; k++)
+                t->lat[((int64_t)b * T + k) * D + d] = z->data[((int64_t)b * D + d) * T + k];
+}
+
+static int kmeans_start(Trainer *t)
+{
+    const int rounds = 48, n = rounds * t->cfg.batch * t->cfg.frames, D = t->cfg.shape.latent;
+    float *all = malloc(sizeof(float) * (size_t)n * (size_t)D);
+    if (!all)
+        return NC_ENOMEM;
+    nn_graph_set_grad(t->g, 0);
+    for (int r = 0; r < rounds; r++) {
+        nn_graph_reset(t->g);
+        crops(t);
+        features(t);
+        NNTensor *x = nn_tensor_from(t->g, 3, (int[]){t->cfg.batch, NC_RVQ_BINS, t->cfg.frames},
+                                     t->feat);
+        NNTensor *z = nc_rvq_net_encode(t->g, t->ps, &t->cfg.shape, x);
+        if (!z) {
+            free(all);
+            return nn_graph_error(t->g);
+        }
+        gather_latent(t, z);
+        memcpy(all + (size_t)r * t->cfg.batch * t->cfg.frames * D, t->lat,
+               sizeof(float) * (size_t)t->cfg.batch * t->cfg.frames * D);
+    }
+    nn_graph_set_grad(t->g, 1);
+    int ret = nc_rvq_kmeans_init(&t->rvq, all, n, 6, t->cfg.seed ^ 0x6b6d65616e73ull);
+    free(all);
+    if (ret >= 0)
+        nc_rvq_ema_reset(&t->ema, &t->rvq, 1.0f);
+    return ret;
+}
+
+/* Quantizes t->lat with per-crop stage counts, tallies index statistics, fills
+ * t->quant [B, D, T]. */
+static void quantize(Trainer *t, const int *nq)
+{
+    const int B = t->cfg.batch, T = t->cfg.frames, D = t->cfg.shape.latent;
+    const int S = t->cfg.shape.stages, K = t->cfg.shape.codes;
+    float q[256];
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < T; k++) {
+            const float *z = t->lat + ((int64_t)b * T + k) * D;
+            int *idx = t->idx + ((int64_t)b * T + k) * S;
+            nc_rvq_encode(&t->rvq, z, S, idx, NULL, NULL, t->scratch);
+            nc_rvq_decode(&t->rvq, idx, nq[b], q);
+            for (int d = 0; d < D; d++) t->quant[((int64_t)b * D + d) * T + k] = q[d];
+            for (int s = 0; s < S; s++) {
+                t->use[(int64_t)s * K + idx[s]]++;
+                if (k > 0)
+                    t->repeat[2 * s + (idx[s] != idx[s - S])]++;
+            }
+        }
+}
+
+static int train_step(Trainer *t, double *loss_out, double *commit_out)
+{
+    const int B = t->cfg.batch, T = t->cfg.frames, D = t->cfg.shape.latent, L = seg_len(&t->cfg);
+    NNGraph *g = t->g;
+    nn_graph_reset(g);
+    crops(t);
+    features(t);
+    NNTensor *x = nn_tensor_from(g, 3, (int[]){B, NC_RVQ_BINS, T}, t->feat);
+    NNTensor *z = nc_rvq_net_encode(g, t->ps, &t->cfg.shape, x);
+    if (!z)
+        return nn_graph_error(g);
+    gather_latent(t, z);
+    int nq[64];
+    for (int b = 0; b < B; b++)
+        nq[b] = 1 + (int)(nn_rng_next(&t->rng) % (uint64_t)t->cfg.shape.stages);
+    quantize(t, nq);
+    /* straight-through: zq = z + (q - z) with the difference held constant */
+    NNTensor *q = nn_tensor_from(g, 3, (int[]){B, D, T}, t->quant);
+    NNTensor *diff = nn_tensor3(g, B, D, T);
+    if (!q || !diff)
+        return nn_graph_error(g);
+    for (int64_t i = 0; i < diff->numel; i++) diff->data[i] = t->quant[i] - z->data[i];
+    NNTensor *zq = nn_add(g, z, diff);
+    NNTensor *commit = nn_mse_loss(g, z, q);
+    NNTensor *y = nc_rvq_nn_istft(g, nc_rvq_net_decode(g, t->ps, &t->cfg.shape, zq));
+    /* compare where two frames overlap: samples [hop, T * hop) */
+    NNTensor *ys = nn_slice(g, y, 1, NC_RVQ_HOP, (T - 1) * NC_RVQ_HOP);
+    NNTensor *target = nn_tensor2(g, B, (T - 1) * NC_RVQ_HOP);
+    if (!target)
+        return nn_graph_error(g);
+    for (int b = 0; b < B; b++)
+        memcpy(target->data + (int64_t)b * (T - 1) * NC_RVQ_HOP,
+               t->seg + (int64_t)b * L + NC_RVQ_HOP, sizeof(float) * (size_t)(T - 1) * NC_RVQ_HOP);
+    static const int ffts[] = {256, 512, 1024}, hops[] = {64, 128, 256};
+    NNTensor *spec = nn_multires_stft_loss(g, ys, target, ffts, hops, 3);
+    NNTensor *loss = nn_add(g, spec, nn_scale(g, commit, t->cfg.commit));
+    if (!loss || nn_backward(g, loss) < 0)
+        return nn_graph_error(g) ? nn_graph_error(g) : NC_EINVAL;
+    *loss_out = spec->data[0];
+    *commit_out = commit->data[0];
+    float lr = t->cfg.lr * (t->step < 200 ? (float)(t->step + 1) / 200.0f : 1.0f);
+    int ret = nn_optim_step(&t->opt, t->ps, lr);
+    if (ret < 0)
+        return ret;
+    ret = nc_rvq_ema_update(&t->ema, &t->rvq, t->lat, B * T);
+    t->step++;
+    return ret;
+}
+
+static int save_rvq_state(const Trainer *t, const char *path)
+{
+    const NCRvqShape *sh = &t->cfg.shape;
+    NCModelWriter *w = nc_model_writer_alloc("checkpoint", "rvqspeech-rvq");
+    if (!w)
+        return NC_ENOMEM;
+    int64_t d3[3] = {sh->stages, sh->codes, sh->latent}, d2[2] = {sh->stages, sh->codes};
+    int ret = nc_model_writer_add_f32(w, "rvq.codebooks", 3, d3, t->rvq.cb, NC_MODEL_F32);
+    if (ret >= 0)
+        ret = nc_model_writer_add_f32(w, "ema.count", 2, d2, t->ema.count, NC_MODEL_F32);
+    if (ret >= 0)
+        ret = nc_model_writer_add_f32(w, "ema.sum", 3, d3, t->ema.sum, NC_MODEL_F32);
+    if (ret >= 0)
+        ret = nc_model_writer_write_file(w, path, NULL);
+    nc_model_writer_free(&w);
+    return ret;
+}
+
+static int load_rvq_state(Trainer *t, const char *path)
+{
+    NCModel *m = NULL;
+    int ret = nc_model_load_file(&m, path);
+    if (ret < 0)
+        return ret;
+    const NCModelTensor *cb = nc_model_tensor(m, "rvq.codebooks");
+    const NCModelTensor *cnt = nc_model_tensor(m, "ema.count");
+    const NCModelTensor *sum = nc_model_tensor(m, "ema.sum");
+    int64_t n = (int64_t)t->rvq.stages * t->rvq.codes;
+    if (!cb || !cnt || !sum || cnt->numel != n || cb->numel != n * t->rvq.dim ||
+        sum->numel != cb->numel)
+        ret = NC_EMODEL;
+    if (ret >= 0)
+        ret = nc_model_tensor_to_f32(cb, t->rvq.cb, cb->numel);
+    if (ret >= 0)
+        ret = nc_model_tensor_to_f32(cnt, t->ema.count, cnt->numel);
+    if (ret >= 0)
+        ret = nc_model_tensor_to_f32(sum, t->ema.sum, sum->numel);
+    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) nc_rvq_refresh(&t->rvq, s);
+    nc_model_free(&m);
+    return ret;
+}
+
+/* The shipped model: network and codebooks in f16, index priors from the
+ * statistics since the last export. */
+static int export_model(Trainer *t)
+{
+    char steps[32], batch[32], secs[32], seed[32];
+    snprintf(steps, sizeof(steps), "%lld", (long long)t->step);
+    snprintf(batch, sizeof(batch), "%d", t->cfg.batch);
+    snprintf(secs, sizeof(secs), "%.0f", t->elapsed);
+    snprintf(seed, sizeof(seed), "%llu", (unsigned long long)t->cfg.seed);
+    const char *info[] = {"train.steps", steps, "train.batch", batch, "train.seconds", secs,
+                          "train.seed", seed, NULL};
+    NCRvqExport e = {.path = t->cfg.out, .id = t->cfg.id, .shape = t->cfg.shape, .net = t->ps,
+                     .codebooks = t->rvq.cb, .use = t->use, .repeat = t->repeat, .info = info,
+                     .dtype = NC_MODEL_F16};
+    return nc_rvq_export(&e);
+}
+
+static int save_all(Trainer *t)
+{
+    char path[4096];
+    uint64_t user[3] = {(uint64_t)t->step, t->rng.state, (uint64_t)(t->elapsed * 1000.0)};
+    snprintf(path, sizeof(path), "%s.net.ncm", t->cfg.ckpt);
+    int ret = nn_checkpoint_save(path, ARCH, t->ps, &t->opt, user, 3);
+    snprintf(path, sizeof(path), "%s.rvq.ncm", t->cfg.ckpt);
+    if (ret >= 0)
+        ret = save_rvq_state(t, path);
+    if (ret >= 0)
+        ret = export_model(t);
+    if (ret >= 0) {
+        memset(t->use, 0, sizeof(uint64_t) * (size_t)t->cfg.shape.stages * t->cfg.shape.codes);
+        memset(t->repeat, 0, sizeof(uint64_t) * 2 * (size_t)t->cfg.shape.stages);
+    }
+    return ret;
+}
+
+static int try_resume(Trainer *t)
+{
+    char path[4096];
+    uint64_t user[3] = {0};
+    snprintf(path, sizeof(path), "%s.net.ncm", t->cfg.ckpt);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    fclose(f);
+    int ret = nn_checkpoint_load(path, ARCH, t->ps, &t->opt, user, 3);
+    snprintf(path, sizeof(path), "%s.rvq.ncm", t->cfg.ckpt);
+    if (ret >= 0)
+        ret = load_rvq_state(t, path);
+    if (ret < 0)
+        return ret;
+    t->step = (int64_t)user[0];
+    t->rng.state = user[1];
+    t->elapsed = (double)user[2] / 1000.0;
+    return 1;
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "nc-train rvqspeech [options]\n"
+            "  --data DIR        16 kHz mono WAV folder (repeatable; default\n"
+            "                    data/speech/train and data/synth-speech/train)\n"
+            "  --out FILE        exported model (default models/rvqspeech-small.ncm)\n"
+            "  --id ID           model id (default rvqspeech-small)\n"
+            "  --checkpoint STEM checkpoint files STEM.net.ncm, STEM.rvq.ncm; resumed if present\n"
+            "                    (default rvqspeech-ckpt)\n"
+            "  --minutes M       stop after M minutes of training in this run (default 30)\n"
+            "  --steps N         stop at step N (default unlimited)\n"
+            "  --save-minutes M  checkpoint and export every M minutes (default 5)\n"
+            "  --batch B         crops per step (default 8)\n"
+            "  --lr LR           Adam learning rate (default 1e-3)\n"
+            "  --channels C      network width (default 128)\n"
+            "  --seed S          (default 1)\n");
+}
+
+static int parse_args(TrainConfig *c, int argc, char **argv)
+{
+    *c = (TrainConfig){.out = "models/rvqspeech-small.ncm", .ckpt = "rvqspeech-ckpt",
+                       .id = "rvqspeech-small", .minutes = 30, .save_minutes = 5,
+                       .steps = INT64_MAX, .batch = 8, .frames = 50, .lr = 1e-3f,
+                       .commit = 1.0f, .seed = 1,
+                       .shape = {128, 64, NC_RVQ_MAX_STAGES, NC_RVQ_CODES}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage();
+            return 1;
+        }
+        if (!v) {
+            fprintf(stderr, "nc-train rvqspeech: %s needs a value\n", a);
+            return NC_EINVAL;
+        }
+        i++;
+        if (!strcmp(a, "--data") && c->ndirs < MAX_DIRS) c->dirs[c->ndirs++] = v;
+        else if (!strcmp(a, "--out")) c->out = v;
+        else if (!strcmp(a, "--id")) c->id = v;
+        else if (!strcmp(a, "--checkpoint")) c->ckpt = v;
+        else if (!strcmp(a, "--minutes")) c->minutes = atof(v);
+        else if (!strcmp(a, "--steps")) c->steps = atoll(v);
+        else if (!strcmp(a, "--save-minutes")) c->save_minutes = atof(v);
+        else if (!strcmp(a, "--batch")) c->batch = atoi(v);
+        else if (!strcmp(a, "--lr")) c->lr = (float)atof(v);
+        else if (!strcmp(a, "--channels")) c->shape.channels = atoi(v);
+        else if (!strcmp(a, "--seed")) c->seed = strtoull(v, NULL, 10);
+        else {
+            fprintf(stderr, "nc-train rvqspeech: unknown option %s (see --help)\n", a);
+            return NC_EINVAL;
+        }
+    }
+    if (c->batch < 1 || c->batch > 64 || c->shape.channels < 8 || c->shape.channels > 1024) {
+        fprintf(stderr, "nc-train rvqspeech: --batch 1..64, --channels 8..1024\n");
+        return NC_EINVAL;
+    }
+    if (!c->ndirs) {
+        c->dirs[c->ndirs++] = "data/speech/train";
+        c->dirs[c->ndirs++] = "data/synth-speech/train";
+    }
+    return 0;
+}
+
+static int setup(Trainer *t)
+{
+    const TrainConfig *c = &t->cfg;
+    for (int i = 0; i < c->ndirs; i++) {
+        int n = nc_rvq_data_add_dir(&t->data, c->dirs[i]);
+        nc_log(NULL, NC_LOG_WARNING, "rvqspeech: %s: %d files", c->dirs[i], n < 0 ? 0 : n);
+    }
+    if (!t->data.total) {
+        fprintf(stderr, "nc-train rvqspeech: no training audio (run scripts/fetch-data speech "
+                        "synth-speech)\n");
+        return NC_EINVAL;
+    }
+    const int B = c->batch, T = c->frames, D = c->shape.latent, S = c->shape.stages;
+    const int K = c->shape.codes;
+    t->ps = nn_params_alloc();
+    t->g = nn_graph_alloc();
+    nn_rng_seed(&t->rng, c->seed);
+    nn_optim_init(&t->opt, NN_ADAM);
+    t->opt.clip_norm = 5.0f;
+    t->seg = malloc(sizeof(float) * (size_t)B * seg_len(c));
+    t->feat = malloc(sizeof(float) * (size_t)B * NC_RVQ_BINS * T);
+    t->lat = malloc(sizeof(float) * (size_t)B * T * D);
+    t->quant = malloc(sizeof(float) * (size_t)B * T * D);
+    t->scratch = malloc(sizeof(float) * (size_t)(K + 2 * D));
+    t->idx = malloc(sizeof(int) * (size_t)B * T * S);
+    t->use = calloc((size_t)S * K, sizeof(uint64_t));
+    t->repeat = calloc(2 * (size_t)S, sizeof(uint64_t));
+    if (!t->ps || !t->g || !t->seg || !t->feat || !t->lat || !t->quant || !t->scratch ||
+        !t->idx || !t->use || !t->repeat)
+        return NC_ENOMEM;
+    int ret = nc_rvq_net_create(t->ps, &c->shape, &t->rng);
+    if (ret >= 0) ret = nc_rvq_init(&t->rvq, S, K, D);
+    if (ret >= 0) ret = nc_rvq_ema_init(&t->ema, &t->rvq, 0.99f, 0.02f, c->seed ^ 0x656d61ull);
+    if (ret >= 0) ret = nc_rvq_spectral_init(&t->sp);
+    return ret;
+}
+
+static void teardown(Trainer *t)
+{
+    nc_rvq_data_free(&t->data);
+    nn_params_free(&t->ps);
+    nn_graph_free(&t->g);
+    nc_rvq_free(&t->rvq);
+    nc_rvq_ema_free(&t->ema);
+    nc_rvq_spectral_free(&t->sp);
+    free(t->seg);
+    free(t->feat);
+    free(t->lat);
+    free(t->quant);
+    free(t->scratch);
+    free(t->idx);
+    free(t->use);
+    free(t->repeat);
+}
+
+int nc_rvqspeech_train(int argc, char **argv)
+{
+    Trainer t = {0};
+    int ret = parse_args(&t.cfg, argc, argv);
+    if (ret)
+        return ret > 0 ? 0 : 2;
+    ret = setup(&t);
+    int resumed = ret >= 0 ? try_resume(&t) : 0;
+    if (resumed < 0)
+        ret = resumed;
+    if (ret >= 0 && !resumed)
+        ret = kmeans_start(&t);
+    if (ret >= 0)
+        fprintf(stderr, "rvqspeech: %s at step %lld, %lld parameters, %.1f h of audio\n",
+                resumed ? "resumed" : "started", (long long)t.step,
+                (long long)nn_params_numel(t.ps), (double)t.data.total / 16000.0 / 3600.0);
+    double start = now_seconds(), last_save = start, run_start = t.elapsed, acc = 0, accc = 0;
+    int nacc = 0;
+    while (ret >= 0 && t.step < t.cfg.steps && now_seconds() - start < 60.0 * t.cfg.minutes) {
+        double t0 = now_seconds(), loss = 0, commit = 0;
+        ret = train_step(&t, &loss, &commit);
+        t.elapsed += now_seconds() - t0;
+        acc += loss, accc += commit, nacc++;
+        if (ret >= 0 && t.step % 25 == 0) {
+            fprintf(stderr, "step %lld loss %.4f commit %.4f restarts %lld  %.2f s/step  %.0f s\n",
+                    (long long)t.step, acc / nacc, accc / nacc, (long long)t.ema.restarts,
+                    (t.elapsed - run_start) / (double)(nacc ? nacc : 1), t.elapsed);
+            acc = accc = 0, nacc = 0, run_start = t.elapsed;
+        }
+        if (ret >= 0 && now_seconds() - last_save > 60.0 * t.cfg.save_minutes) {
+            ret = save_all(&t);
+            last_save = now_seconds();
+        }
+    }
+    if (ret >= 0)
+        ret = save_all(&t);
+    if (ret < 0)
+        fprintf(stderr, "nc-train rvqspeech: failed: %s\n", nc_strerror(ret));
+    teardown(&t);
+    return ret < 0 ? 1 : 0;
+}

@@ -1,0 +1,16 @@
+/* A small randomly initialized rvqspeech model written to a temporary file, so the
+ * codec tests do not depend on the shipped (trained) model. */
+#ifndef NC_TESTS_RVQSPEECH_TINY_MODEL_H
+#define NC_TESTS_RVQSPEECH_TINY_MODEL_H
+
+#include <stdint.h>
+
+/* Writes model id "rvqspeech-tiny" (channels 16, latent 8, 12 stages) to path.
+ * Its priors favour low indices and repeats, as a trained model's would. */
+int rvq_test_write_tiny_model(const char *path, uint64_t seed);
+
+/* A speech-like test signal: a few harmonics of a gliding pitch, syllable-rate
+ * envelope, a little noise. */
+void rvq_test_signal(float *x, int n, uint64_t seed);
+
+#endif
