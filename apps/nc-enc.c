@@ -153,86 +153,95 @@ static int apply_options(NCCodecContext *ctx, const EncArgs *a)
     return 0;
 }
 
+typedef struct Encoding {
+    const EncArgs *args;
+    NCCodecContext *ctx;
+    NCMediaReader *reader;
+    NCMuxer *mux;
+    NCFrame *frame;
+    NCPacket *pkt;
+    int64_t frames, packets, bytes; /* for -v */
+} Encoding;
+
 /* Receives every packet the encoder has ready and writes it. Returns NC_EAGAIN
  * when the encoder wants input, NC_EOF when it is drained, or an error. */
-static int write_packets(NCCodecContext *ctx, NCMuxer *mux, NCPacket *pkt, const EncArgs *a)
+static int write_packets(Encoding *e)
 {
     for (;;) {
         nc_cli_clear_reason();
-        int ret = nc_receive_packet(ctx, pkt);
+        int ret = nc_receive_packet(e->ctx, e->pkt);
         if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
-        if (ret < 0) return nc_cli_fail(ret, "%s: encoding failed", a->input);
-        ret = nc_muxer_write_packet(mux, pkt);
-        nc_packet_unref(pkt);
-        if (ret < 0) return nc_cli_fail(ret, "%s", a->output);
+        if (ret < 0) return nc_cli_fail(ret, "%s: encoding failed", e->args->input);
+        e->packets++;
+        e->bytes += (int64_t)e->pkt->size;
+        ret = nc_muxer_write_packet(e->mux, e->pkt);
+        nc_packet_unref(e->pkt);
+        if (ret < 0) return nc_cli_fail(ret, "%s", e->args->output);
     }
 }
 
 /* Sends frame (NULL: flush), receiving packets whenever the encoder asks. */
-static int send_frame(NCCodecContext *ctx, NCMuxer *mux, NCPacket *pkt, const NCFrame *frame,
-                      const EncArgs *a)
+static int send_frame(Encoding *e, const NCFrame *frame)
 {
     for (int tries = 0;; tries++) {
         nc_cli_clear_reason();
-        int ret = nc_send_frame(ctx, frame);
+        int ret = nc_send_frame(e->ctx, frame);
         if (ret == 0) return 0;
-        if (ret != NC_EAGAIN || tries > 0) return nc_cli_fail(ret, "%s: encoding failed", a->input);
-        ret = write_packets(ctx, mux, pkt, a);
+        if (ret != NC_EAGAIN || tries > 0)
+            return nc_cli_fail(ret, "%s: encoding failed", e->args->input);
+        ret = write_packets(e);
         if (ret != NC_EAGAIN && ret != NC_EOF) return ret;
     }
 }
 
-static int encode_stream(NCCodecContext *ctx, NCMediaReader *reader, NCMuxer *mux,
-                         const EncArgs *a)
+/* Input frames of the encoder's frame size, or of a size that keeps memory
+ * small for codecs that take any. */
+static int64_t frame_units(const NCCodecContext *ctx)
 {
-    NCFrame *frame = nc_frame_alloc();
-    NCPacket *pkt = nc_packet_alloc();
-    if (!frame || !pkt) {
-        nc_frame_free(&frame);
-        nc_packet_free(&pkt);
-        return nc_cli_fail(NC_ENOMEM, "%s", a->input);
-    }
-    int64_t units = ctx->frame_size > 0                 ? ctx->frame_size
-                    : ctx->media_type == NC_MEDIA_AUDIO ? 4096
-                    : ctx->media_type == NC_MEDIA_BYTES ? 1 << 20
-                                                        : 1;
-    int64_t done, total;
+    if (ctx->frame_size > 0) return ctx->frame_size;
+    if (ctx->media_type == NC_MEDIA_AUDIO) return 4096;
+    if (ctx->media_type == NC_MEDIA_BYTES) return 1 << 20;
+    return 1;
+}
+
+static int encode_stream(Encoding *e)
+{
+    int64_t done, total, units = frame_units(e->ctx);
     const char *unit;
-    nc_media_reader_progress(reader, &done, &total, &unit);
+    nc_media_reader_progress(e->reader, &done, &total, &unit);
     NCProgress progress;
     nc_progress_start(&progress, "encoding", unit, total);
     int ret;
     for (;;) {
         if (nc_cli_interrupted()) {
-            ret = NC_EIO; /* the output is abandoned below */
+            ret = NC_EIO; /* the output is abandoned by the caller */
             break;
         }
         nc_cli_clear_reason();
-        ret = nc_media_reader_read(reader, frame, units);
+        ret = nc_media_reader_read(e->reader, e->frame, units);
         if (ret < 0 && ret != NC_EOF) {
-            nc_cli_fail(ret, "%s", a->input);
+            nc_cli_fail(ret, "%s", e->args->input);
             break;
         }
         int eof = ret == NC_EOF;
-        ret = send_frame(ctx, mux, pkt, eof ? NULL : frame, a);
-        nc_frame_unref(frame);
+        e->frames += !eof;
+        ret = send_frame(e, eof ? NULL : e->frame);
+        nc_frame_unref(e->frame);
         if (ret < 0) break;
-        ret = write_packets(ctx, mux, pkt, a);
+        ret = write_packets(e);
         if (ret == NC_EOF) {
             ret = 0;
             break;
         }
         if (ret != NC_EAGAIN) break;
         if (eof) { /* flushed, yet the encoder still wants input */
-            ret = nc_cli_fail(NC_EBUG, "%s: the encoder did not finish", a->codec);
+            ret = nc_cli_fail(NC_EBUG, "%s: the encoder did not finish", e->args->codec);
             break;
         }
-        nc_media_reader_progress(reader, &done, &total, &unit);
+        nc_media_reader_progress(e->reader, &done, &total, &unit);
         nc_progress_update(&progress, done);
     }
     nc_progress_finish(&progress);
-    nc_frame_free(&frame);
-    nc_packet_free(&pkt);
     return ret;
 }
 
@@ -322,27 +331,31 @@ static int encode(const EncArgs *a)
     if (nc_output_check_target(a->output, a->overwrite) < 0)
         return nc_cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;
 
-    NCCodecContext *ctx = NULL;
-    NCMediaReader *reader = NULL;
-    NCMuxer *mux = NULL;
-    int ret = open_encoder_for_input(codec, a, &ctx, &reader);
+    Encoding e = {.args = a, .frame = nc_frame_alloc(), .pkt = nc_packet_alloc()};
+    int ret = e.frame && e.pkt ? open_encoder_for_input(codec, a, &e.ctx, &e.reader)
+                               : nc_cli_fail(NC_ENOMEM, "%s", a->input);
     if (ret >= 0) {
         NCStreamInfo info;
         nc_cli_clear_reason();
-        ret = nc_stream_info_from_context(&info, ctx);
+        ret = nc_stream_info_from_context(&info, e.ctx);
         if (ret >= 0)
-            ret = nc_muxer_open_file(&mux, a->output, &info, a->overwrite ? NC_MUX_OVERWRITE : 0);
+            ret = nc_muxer_open_file(&e.mux, a->output, &info, a->overwrite ? NC_MUX_OVERWRITE : 0);
         if (ret < 0) nc_cli_fail(ret, "%s", a->output);
     }
-    if (ret >= 0) ret = encode_stream(ctx, reader, mux, a);
+    if (ret >= 0) ret = encode_stream(&e);
     if (ret >= 0) {
         nc_cli_clear_reason();
-        ret = nc_muxer_close(&mux);
+        ret = nc_muxer_close(&e.mux);
         if (ret < 0) nc_cli_fail(ret, "%s", a->output);
     }
-    nc_muxer_abort(&mux);
-    nc_media_reader_close(&reader);
-    nc_codec_free_context(&ctx);
+    if (ret >= 0)
+        nc_cli_verbose("%s -> %s: %lld frames in, %lld packets, %lld bytes out", a->input,
+                       a->output, (long long)e.frames, (long long)e.packets, (long long)e.bytes);
+    nc_muxer_abort(&e.mux);
+    nc_media_reader_close(&e.reader);
+    nc_codec_free_context(&e.ctx);
+    nc_frame_free(&e.frame);
+    nc_packet_free(&e.pkt);
     if (nc_cli_interrupted()) return NC_EXIT_INTERRUPTED;
     return ret < 0 ? NC_EXIT_FAILURE : NC_EXIT_OK;
 }
