@@ -325,6 +325,13 @@ static int encode(const EncArgs *a)
 {
     const NCCodec *codec = find_encoder(a->codec);
     if (!codec) return NC_EXIT_FAILURE;
+    const char *media = nc_media_type_name(codec->media_type);
+    if ((a->sample_rate || a->channels) && codec->media_type != NC_MEDIA_AUDIO)
+        return nc_cli_usage_error("--sample-rate and --channels are for audio; %s codes %s",
+                                  a->codec, media);
+    if (a->pix_fmt != NC_PIX_NONE && codec->media_type != NC_MEDIA_IMAGE &&
+        codec->media_type != NC_MEDIA_VIDEO)
+        return nc_cli_usage_error("--pix-fmt is for pictures; %s codes %s", a->codec, media);
     /* A name with a printf pattern is a picture sequence: FFmpeg resolves it. */
     if (!strchr(a->input, '%') && nc_cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
     nc_cli_clear_reason();

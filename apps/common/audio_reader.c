@@ -50,7 +50,12 @@ static int choose_rate(const char *path, int source_rate, const NCMediaWants *wa
         int ok = !list;
         for (const int *r = list; r && *r; r++) ok |= *r == wants->sample_rate;
         if (!ok) {
-            nc_log(NULL, NC_LOG_ERROR, "the codec does not take %d Hz", wants->sample_rate);
+            char rates[96] = "";
+            for (const int *r = list; *r; r++)
+                snprintf(rates + strlen(rates), sizeof(rates) - strlen(rates), "%s%d",
+                         rates[0] ? ", " : "", *r);
+            nc_log(NULL, NC_LOG_ERROR, "the codec takes %s Hz, not %d Hz", rates,
+                   wants->sample_rate);
             return NC_ENOTSUP;
         }
         *rate = wants->sample_rate;

@@ -63,7 +63,7 @@ static int audio_write(NCMediaWriter *writer, const NCFrame *frame)
             written = sf_writef_int(a->sf, a->ints, n);
         }
         if (written != n) {
-            nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", writer->path, sf_strerror(a->sf));
+            nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", writer->path, sf_strerror(a->sf));
             return NC_EIO;
         }
     }
@@ -84,7 +84,7 @@ static int audio_finish(NCMediaWriter *writer)
     AudioWriter *a = writer->priv;
     int ret = 0;
     if (sf_close(a->sf) != 0) {
-        nc_log(NULL, NC_LOG_ERROR, "cannot write %s", writer->path);
+        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write", writer->path);
         ret = NC_EIO;
     }
     a->sf = NULL;
@@ -159,7 +159,7 @@ int nc_audio_writer_open(NCMediaWriter *writer, const char *extension)
     /* libsndfile writes through the temporary file's descriptor; output_file closes it. */
     a->sf = sf_open_fd(fileno(a->out.file), SFM_WRITE, &info, 0);
     if (!a->sf) {
-        nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", writer->path, sf_strerror(NULL));
+        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", writer->path, sf_strerror(NULL));
         nc_output_file_abort(&a->out);
         free_writer(writer);
         return NC_EIO;

@@ -63,8 +63,7 @@ int nc_output_file_open(NCOutputFile *out, const char *target, int overwrite)
     snprintf(out->temp_path, len, "%.*s.%s.XXXXXX", (int)dir_len, target, base);
     int fd = mkstemp(out->temp_path);
     if (fd < 0) {
-        nc_log(NULL, NC_LOG_ERROR, "cannot create a file beside %s: %s", target,
-               strerror(errno));
+        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write there: %s", target, strerror(errno));
         free(out->temp_path);
         out->temp_path = NULL;
         nc_output_file_abort(out);
@@ -115,7 +114,7 @@ int nc_output_file_commit(NCOutputFile *out)
         failed = 1;
     if (failed) {
         int err = errno == EEXIST ? NC_EEXIST : NC_EIO;
-        nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", out->target, strerror(errno));
+        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", out->target, strerror(errno));
         nc_output_file_abort(out);
         return err;
     }

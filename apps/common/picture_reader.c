@@ -126,7 +126,11 @@ static int choose_format(NCMediaReader *reader, PictureReader *p, const NCMediaW
         for (const enum NCPixelFormat *f = wants->pix_fmts; f && *f != NC_PIX_NONE; f++)
             ok |= *f == fmt;
         if (!ok) {
-            nc_log(NULL, NC_LOG_ERROR, "the codec does not take %s pictures",
+            char list[64] = "";
+            for (const enum NCPixelFormat *f = wants->pix_fmts; *f != NC_PIX_NONE; f++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                         list[0] ? ", " : "", nc_pix_fmt_name(*f) ? nc_pix_fmt_name(*f) : "?");
+            nc_log(NULL, NC_LOG_ERROR, "the codec takes %s pictures, not %s", list,
                    nc_pix_fmt_name(fmt));
             return NC_ENOTSUP;
         }

@@ -86,7 +86,7 @@ static int png_write(NCMediaWriter *writer, const NCFrame *frame)
     failed |= fclose(out->file) != 0;
     out->file = NULL;
     if (failed) {
-        nc_log(NULL, NC_LOG_ERROR, "cannot write %s", out->target);
+        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write", out->target);
         return NC_EIO;
     }
     return 0;
