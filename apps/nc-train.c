@@ -81,6 +81,8 @@ int main(int argc, char **argv)
         {"list", no_argument, NULL, 'l'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+    /* before anything else runs: the right OpenBLAS kernels make training 4-5x faster */
+    nn_blas_restart_tuned(argv);
     nc_cli_init(argv[0]);
     NCTrainJob job;
     memset(&job, 0, sizeof(job));

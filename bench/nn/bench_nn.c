@@ -1,0 +1,174 @@
+/* libnc/nn speed against PyTorch CPU, in one run with the same thread count:
+ * forward and forward+backward of a strided conv1d audio encoder and a conv2d
+ * upsampling decoder (networks.c), and an sgemm-bound linear layer against
+ * OpenBLAS's own sgemm. Prints medians and ratios (libnc / reference: below 1 is
+ * faster). Usage: bench_nn [--threads N] [--reps R] [--no-torch] */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench/nn/networks.h"
+
+#ifndef TORCH_BENCH
+#define TORCH_BENCH "bench/nn/torch_bench.py"
+#endif
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct Job {
+    BenchNet *net;
+    NNGraph *g;
+    int backward;
+} Job;
+
+static void run_net(void *opaque)
+{
+    Job *j = opaque;
+    nn_graph_reset(j->g);
+    nn_graph_set_grad(j->g, j->backward);
+    NNTensor *x = nn_tensor(j->g, j->net->in_ndim, j->net->in_shape);
+    if (!x)
+        return;
+    for (int64_t i = 0; i < x->numel; i++)
+        x->data[i] = (float)((i * 7919) % 2001 - 1000) / 1000.0f;
+    NNTensor *y = j->net->forward(j->net, j->g, x);
+    if (j->backward) {
+        NNTensor *loss = nn_mean(j->g, nn_mul(j->g, y, y));
+        nn_backward(j->g, loss);
+        nn_params_zero_grad(j->net->ps);
+    }
+}
+
+static double median_ms(void (*fn)(void *), void *opaque, int reps)
+{
+    double t[64];
+    fn(opaque); /* warm-up: the arena reaches its size here */
+    for (int i = 0; i < reps; i++) {
+        double s = now_ms();
+        fn(opaque);
+        t[i] = now_ms() - s;
+    }
+    qsort(t, (size_t)reps, sizeof(double), cmp_double);
+    return t[reps / 2];
+}
+
+typedef struct Gemm {
+    NNGraph *g;
+    NNTensor *x, *w;
+    float *c;
+} Gemm;
+
+static void run_linear(void *opaque)
+{
+    Gemm *m = opaque;
+    nn_graph_reset(m->g);
+    nn_linear(m->g, m->x, m->w, NULL);
+}
+
+static void run_sgemm(void *opaque)
+{
+    Gemm *m = opaque;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 1024, 1024, 1.0f, m->x->data, 1024,
+                m->w->data, 1024, 0.0f, m->c, 1024);
+}
+
+/* The PyTorch time for key from the script's output, or -1. */
+static double torch_ms(const char *out, const char *key)
+{
+    const char *p = strstr(out, key);
+    return p ? atof(p + strlen(key)) : -1;
+}
+
+static void row(const char *what, double ms, double ref_ms, const char *ref_name)
+{
+    if (ref_ms > 0)
+        printf("  %-40s %9.2f ms   %-8s %9.2f ms   ratio %.2f\n", what, ms, ref_name, ref_ms,
+               ms / ref_ms);
+    else
+        printf("  %-40s %9.2f ms   %-8s       n/a\n", what, ms, ref_name);
+}
+
+int main(int argc, char **argv)
+{
+    /* the kernels OpenBLAS would pick on a CPU it recognizes (libnc/nn/blas.c) */
+    nn_blas_restart_tuned(argv);
+    int threads = 1, reps = 5, torch = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+            reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-torch"))
+            torch = 0;
+        else {
+            fprintf(stderr, "usage: %s [--threads N] [--reps R] [--no-torch]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (threads < 1 || reps < 1 || reps > 64)
+        return 2;
+    nn_set_threads(threads);
+
+    /* PyTorch first, so both sides see the same machine state in one run */
+    static char torch_out[4096];
+    if (torch) {
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s --threads %d --reps %d 2>/dev/null",
+                 TORCH_BENCH, threads, reps);
+        FILE *p = popen(cmd, "r");
+        size_t n = p ? fread(torch_out, 1, sizeof(torch_out) - 1, p) : 0;
+        torch_out[n] = 0;
+        if (!p || pclose(p) != 0 || !n) {
+            fprintf(stderr, "PyTorch (/usr/bin/python3 + torch) not available: no ratios\n");
+            torch_out[0] = 0;
+        }
+    }
+    printf("libnc/nn vs PyTorch %s, %d thread(s), median of %d, OpenBLAS %s kernels\n",
+           torch_out[0] ? "CPU" : "(absent)", threads, reps, openblas_get_corename());
+    BenchNet nets[2];
+    if (bench_encoder_init(&nets[0]) || bench_decoder_init(&nets[1]))
+        return 1;
+    const char *keys[2] = {"encoder", "decoder"};
+    NNGraph *g = nn_graph_alloc();
+    for (int i = 0; i < 2; i++) {
+        printf("%s\n", nets[i].name);
+        for (int bwd = 0; bwd < 2; bwd++) {
+            Job j = {&nets[i], g, bwd};
+            double ms = median_ms(run_net, &j, reps);
+            char key[64];
+            snprintf(key, sizeof(key), "%s.%s ", keys[i], bwd ? "forward_backward" : "forward");
+            row(bwd ? "forward+backward" : "forward", ms, torch_ms(torch_out, key), "torch");
+        }
+        bench_net_free(&nets[i]);
+    }
+    Gemm m = {g, NULL, NULL, malloc(sizeof(float) * 1024 * 1024)};
+    NNGraph *gx = nn_graph_alloc();
+    m.x = nn_tensor2(gx, 1024, 1024);
+    m.w = nn_tensor2(gx, 1024, 1024);
+    for (int64_t i = 0; i < m.x->numel; i++)
+        m.x->data[i] = m.w->data[i] = (float)(i % 17) / 17.0f;
+    nn_graph_set_grad(g, 0);
+    double lin = median_ms(run_linear, &m, reps), gemm = median_ms(run_sgemm, &m, reps);
+    printf("sgemm-bound layer: linear [1024,1024] x [1024,1024]^T (%.1f GFLOP/s)\n",
+           2.0 * 1024 * 1024 * 1024 / (lin * 1e6));
+    row("nn_linear vs OpenBLAS sgemm", lin, gemm, "sgemm");
+    printf("  %-40s %.0f%% of OpenBLAS's rate (goal >= 70%%)\n", "", 100.0 * gemm / lin);
+    row("nn_linear vs torch F.linear", lin, torch_ms(torch_out, "linear1024.forward "), "torch");
+    free(m.c);
+    nn_graph_free(&gx);
+    nn_graph_free(&g);
+    return 0;
+}
