@@ -177,6 +177,29 @@ plot_rd() {
     gnuplot -e "$script" 2>"$work/gnuplot.log" || note "gnuplot failed: see $work/gnuplot.log"
 }
 
+# photo_inputs: PNM copies of the test photos (PGM for gray ones, PPM else), the
+# one input format cjpeg, cwebp, cjxl, optipng and nc-enc all read, in $inputs.
+photo_inputs() {
+    local f fmt ext p
+    [ -d "$data/photos/test" ] || return 1
+    mkdir -p "$work/src"
+    inputs=()
+    for f in "$data"/photos/test/*.png; do
+        fmt=$(ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt -of csv=p=0 "$f")
+        case $fmt in gray*) ext=pgm ;; *) ext=ppm ;; esac
+        p=$work/src/$(basename "$f" .png).$ext
+        ffmpeg -nostdin -v error -y -i "$f" "$p"
+        inputs+=("$p")
+    done
+}
+
+# pixels FILE: width x height of a picture.
+pixels() {
+    local px
+    px=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$1")
+    echo $((${px%x*} * ${px#*x}))
+}
+
 # measure REF DECODED [BITSTREAM]: nc-metric's JSON, or empty on failure.
 measure() {
     "$nc_metric" --json ${metric_args:-} ${3:+-b "$3"} "$1" "$2" 2>>"$work/errors.log" || true

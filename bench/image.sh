@@ -20,19 +20,9 @@ find_apps
 [ -d "$data/photos/test" ] || die "no $data/photos/test: run scripts/fetch-data photos"
 begin_results
 
-# PNM copies: the one input format cjpeg, cwebp, cjxl and nc-enc all read.
-mkdir -p "$work/src"
-inputs=()
+photo_inputs
 total_units=0
-for f in "$data"/photos/test/*.png; do
-    fmt=$(ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt -of csv=p=0 "$f")
-    case $fmt in gray*) ext=pgm ;; *) ext=ppm ;; esac
-    p=$work/src/$(basename "$f" .png).$ext
-    ffmpeg -nostdin -v error -y -i "$f" "$p"
-    inputs+=("$p")
-    px=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$f")
-    total_units=$((total_units + ${px%x*} * ${px#*x}))
-done
+for f in "${inputs[@]}"; do total_units=$((total_units + $(pixels "$f"))); done
 
 IFS=';' read -r -a nc_settings <<<"${BENCH_NC_SETTINGS:-}"
 [ ${#nc_settings[@]} -gt 0 ] || nc_settings=("")

@@ -29,28 +29,15 @@ mnist_inputs() {
     inputs=("$work"/src/mnist-grid*.pgm)
 }
 
-photo_inputs() {
-    local f fmt ext p
-    [ -d "$data/photos/test" ] || return 1
-    mkdir -p "$work/src"
-    inputs=()
-    for f in "$data"/photos/test/*.png; do
-        fmt=$(ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt -of csv=p=0 "$f")
-        case $fmt in gray*) ext=pgm ;; *) ext=ppm ;; esac
-        p=$work/src/$(basename "$f" .png).$ext
-        ffmpeg -nostdin -v error -y -i "$f" "$p"
-        inputs+=("$p")
-    done
-}
+photos_inputs() { photo_inputs; }
 
 # Dimensions: pixels x components (1 gray, 3 RGB).
 count_dims() {
-    local f px comps
+    local f comps
     total_units=0
     for f in "${inputs[@]}"; do
-        px=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$f")
         case $f in *.pgm) comps=1 ;; *) comps=3 ;; esac
-        total_units=$((total_units + ${px%x*} * ${px#*x} * comps))
+        total_units=$((total_units + $(pixels "$f") * comps))
     done
 }
 
@@ -59,6 +46,7 @@ for set in photos mnist; do
     out=$base_out/$set
     work=$out/work
     begin_results
+    bench_description="Lossless $set set."
     if ! "${set}_inputs"; then
         skip_note "no $set data: run scripts/fetch-data $set"
         finish_results

@@ -1,20 +1,12 @@
-/* Minimal test helpers shared by tests/dsp and tests/metric: CHECK prints the
- * failing condition and counts it; a test's main returns check_status(). */
+/* CHECK_NEAR for float results, on top of tests/test.h's CHECK; shared by
+ * tests/dsp and tests/metric. */
 #ifndef NC_TESTS_DSP_CHECK_H
 #define NC_TESTS_DSP_CHECK_H
 
 #include <math.h>
 #include <stdio.h>
 
-static int check_failures;
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
-            check_failures++;                                                            \
-        }                                                                                \
-    } while (0)
+#include "tests/test.h"
 
 /* |got - want| <= tol, printing both values when it is not. */
 #define CHECK_NEAR(got, want, tol)                                                       \
@@ -23,15 +15,8 @@ static int check_failures;
         if (!(fabs(got_ - want_) <= (tol))) {                                            \
             fprintf(stderr, "%s:%d: %s = %.9g, expected %.9g (tol %g)\n", __FILE__,       \
                     __LINE__, #got, got_, want_, (double)(tol));                         \
-            check_failures++;                                                            \
+            nc_test_failures++;                                                          \
         }                                                                                \
     } while (0)
-
-static inline int check_status(void)
-{
-    if (check_failures)
-        fprintf(stderr, "%d check(s) failed\n", check_failures);
-    return check_failures ? 1 : 0;
-}
 
 #endif

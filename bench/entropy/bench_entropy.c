@@ -1,0 +1,456 @@
+/* bench_entropy: the entropy core against the Shannon bound and against htscodecs.
+ *
+ *   bench_entropy [DATA_DIR]        (default: data/ of the source tree)
+ *
+ * Inputs (each 1 MB or more where the data exists):
+ *   text       every .txt file of DATA_DIR/text/train and text/test concatenated
+ *              (scripts/fetch-data text); without them the files of
+ *              /usr/share/common-licenses repeated to 1 MB
+ *   photo-res  MED (LOCO-I) prediction residuals mod 256 of the grey levels of the
+ *              PNG files in DATA_DIR/photos/test (needs libpng)
+ *   mnist-res  left-neighbour residuals mod 256 of DATA_DIR/mnist/test-images-idx3-ubyte
+ *   geometric, uniform, skewed: 4 MB synthetic i.i.d. bytes of known distribution
+ * For each it prints the order-0 empirical entropy, then per coder the coded size
+ * relative to it and encode/decode MB/s (best of several runs), then htscodecs'
+ * order-0 rANS (4x16 scalar and the older 4x8) and arith_dynamic order 0 in the same
+ * run, and the ratios. Never run by meson test. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <dirent.h>
+
+#include "entropy/adaptive_cdf.h"
+#include "entropy/rans.h"
+#include "entropy/static_model.h"
+
+#include <htscodecs/arith_dynamic.h>
+#include <htscodecs/rANS_static.h>
+#include <htscodecs/rANS_static4x16.h>
+#ifdef HAVE_LIBPNG
+#include <png.h>
+#endif
+
+typedef struct Buf {
+    uint8_t *data;
+    size_t size, cap;
+} Buf;
+
+static void buf_append(Buf *b, const uint8_t *p, size_t n)
+{
+    if (b->size + n > b->cap) {
+        b->cap = (b->size + n) * 2;
+        b->data = realloc(b->data, b->cap);
+        if (!b->data) exit(1);
+    }
+    memcpy(b->data + b->size, p, n);
+    b->size += n;
+}
+
+static int append_file(Buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    uint8_t chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) buf_append(b, chunk, got);
+    fclose(f);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Calls fn on every regular file of dir with the given suffix, in name order. */
+static int for_each_file(const char *dir, const char *suffix, void (*fn)(Buf *, const char *),
+                         Buf *b)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    char *names[256];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256) {
+        size_t l = strlen(e->d_name), sl = strlen(suffix);
+        if (e->d_name[0] == '.' || l < sl || strcmp(e->d_name + l - sl, suffix)) continue;
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof(*names), cmp_str);
+    for (int i = 0; i < n; i++) {
+        char path[8192];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        fn(b, path);
+        free(names[i]);
+    }
+    return n;
+}
+
+static void add_text(Buf *b, const char *path) { append_file(b, path); }
+
+#ifdef HAVE_LIBPNG
+/* MED predictor residuals of the grey image, mod 256. */
+static void add_png_residuals(Buf *b, const char *path)
+{
+    png_image img;
+    memset(&img, 0, sizeof(img));
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&img, path)) return;
+    img.format = PNG_FORMAT_GRAY;
+    uint8_t *px = malloc(PNG_IMAGE_SIZE(img));
+    if (!px || !png_image_finish_read(&img, NULL, px, 0, NULL)) {
+        free(px);
+        png_image_free(&img);
+        return;
+    }
+    unsigned w = img.width, h = img.height;
+    uint8_t *res = malloc((size_t)w * h);
+    for (unsigned y = 0; y < h; y++)
+        for (unsigned x = 0; x < w; x++) {
+            int a = x ? px[y * w + x - 1] : (y ? px[(y - 1) * w] : 0);
+            int c = y ? px[(y - 1) * w + x] : a;
+            int d = x && y ? px[(y - 1) * w + x - 1] : c;
+            int mx = a > c ? a : c, mn = a < c ? a : c;
+            int pred = d >= mx ? mn : d <= mn ? mx : a + c - d;
+            res[y * w + x] = (uint8_t)(px[y * w + x] - pred);
+        }
+    buf_append(b, res, (size_t)w * h);
+    free(res);
+    free(px);
+}
+#endif
+
+static void load_mnist(Buf *b, const char *path)
+{
+    Buf raw = {0};
+    if (append_file(&raw, path) || raw.size < 16) return;
+    const size_t side = 28, img = side * side;
+    for (size_t off = 16; off + img <= raw.size; off += img)
+        for (size_t i = 0; i < img; i++) {
+            uint8_t left = i % side ? raw.data[off + i - 1] : 0;
+            uint8_t r = (uint8_t)(raw.data[off + i] - left);
+            buf_append(b, &r, 1);
+        }
+    free(raw.data);
+}
+
+static void synthetic(Buf *b, int kind)
+{
+    uint64_t s = 0x1234567 + (uint64_t)kind;
+    size_t n = 4u << 20;
+    b->data = malloc(n);
+    b->size = b->cap = n;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t u = (uint32_t)(s >> 32);
+        uint8_t v;
+        if (kind == 0) { /* geometric, p = 0.2: 2.5 bits */
+            v = 0;
+            while (v < 255 && (u % 5) != 0) {
+                v++;
+                u = u / 5 ? u / 5 : (uint32_t)((s = s * 6364136223846793005ULL + 1) >> 32);
+            }
+        } else if (kind == 1) {
+            v = (uint8_t)(u >> 24);
+        } else { /* 98% one value, the rest spread over 8 */
+            v = (u >> 8) % 100 < 98 ? 7 : (uint8_t)(u % 8);
+        }
+        b->data[i] = v;
+    }
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static double entropy_bits(const uint8_t *d, size_t n, uint64_t *counts)
+{
+    memset(counts, 0, 256 * sizeof(*counts));
+    for (size_t i = 0; i < n; i++) counts[d[i]]++;
+    double h = 0;
+    for (int s = 0; s < 256; s++)
+        if (counts[s]) h -= counts[s] * log2((double)counts[s] / n);
+    return h;
+}
+
+/* One coder: encode in -> out (returns size or < 0), decode back. */
+typedef struct Coder {
+    const char *name;
+    long (*encode)(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx);
+    int (*decode)(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx);
+} Coder;
+
+typedef struct ModelCtx {
+    RCStaticModel m;
+    unsigned max_rate;
+} ModelCtx;
+
+static long enc_rc_static(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    const RCStaticModel *m = &((ModelCtx *)ctx)->m;
+    RCEncoder enc;
+    rc_enc_init_fixed(&enc, out, cap);
+    for (size_t i = 0; i < n; i++) rc_encode_static(&enc, m, in[i]);
+    return rc_enc_flush(&enc) ? -1 : (long)enc.size;
+}
+
+static int dec_rc_static(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    const RCStaticModel *m = &((ModelCtx *)ctx)->m;
+    RCDecoder dec;
+    rc_dec_init(&dec, in, size);
+    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)rc_decode_static(&dec, m);
+    return rc_dec_finish(&dec);
+}
+
+static long enc_rans(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    return (long)rans_encode_bytes(&((ModelCtx *)ctx)->m, in, n, out, cap);
+}
+
+static int dec_rans(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    return rans_decode_bytes(&((ModelCtx *)ctx)->m, in, size, out, n);
+}
+
+static long enc_adaptive(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    RCAdaptiveCdf m;
+    if (rc_adaptive_init(&m, 256, ((ModelCtx *)ctx)->max_rate)) return -1;
+    RCEncoder enc;
+    rc_enc_init_fixed(&enc, out, cap);
+    for (size_t i = 0; i < n; i++) rc_encode_adaptive(&enc, &m, in[i]);
+    rc_adaptive_free(&m);
+    return rc_enc_flush(&enc) ? -1 : (long)enc.size;
+}
+
+static int dec_adaptive(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    RCAdaptiveCdf m;
+    if (rc_adaptive_init(&m, 256, ((ModelCtx *)ctx)->max_rate)) return -1;
+    RCDecoder dec;
+    rc_dec_init(&dec, in, size);
+    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)rc_decode_adaptive(&dec, &m);
+    rc_adaptive_free(&m);
+    return rc_dec_finish(&dec);
+}
+
+static long enc_hts4x16(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    (void)ctx;
+    unsigned int size = (unsigned int)cap;
+    return rans_compress_to_4x16((unsigned char *)in, (unsigned)n, out, &size, 0) ? (long)size : -1;
+}
+
+static int dec_hts4x16(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    (void)ctx;
+    unsigned int got = (unsigned int)n;
+    return rans_uncompress_to_4x16((unsigned char *)in, (unsigned)size, out, &got) && got == n ? 0 : -1;
+}
+
+static long enc_hts4x8(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    (void)ctx;
+    unsigned int size = 0;
+    unsigned char *p = rans_compress((unsigned char *)in, (unsigned)n, &size, 0);
+    if (!p || size > cap) return -1;
+    memcpy(out, p, size);
+    free(p);
+    return (long)size;
+}
+
+static int dec_hts4x8(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    (void)ctx;
+    unsigned int got = 0;
+    unsigned char *p = rans_uncompress((unsigned char *)in, (unsigned)size, &got);
+    int ok = p && got == n;
+    if (ok) memcpy(out, p, n);
+    free(p);
+    return ok ? 0 : -1;
+}
+
+static long enc_arith(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    (void)ctx;
+    unsigned int size = (unsigned int)cap;
+    return arith_compress_to((unsigned char *)in, (unsigned)n, out, &size, 0) ? (long)size : -1;
+}
+
+static int dec_arith(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    (void)ctx;
+    unsigned int got = (unsigned int)n;
+    return arith_uncompress_to((unsigned char *)in, (unsigned)size, out, &got) && got == n ? 0 : -1;
+}
+
+typedef struct Result {
+    long size;
+    double enc_mbs, dec_mbs;
+} Result;
+
+static Result run(const Coder *c, const Buf *in, void *ctx, int reps)
+{
+    Result r = {-1, 0, 0};
+    size_t cap = in->size + in->size / 2 + 100000;
+    uint8_t *out = malloc(cap), *back = malloc(in->size);
+    double best_enc = 1e30, best_dec = 1e30;
+    for (int k = 0; k < reps; k++) {
+        double t0 = now();
+        long size = c->encode(in->data, in->size, out, cap, ctx);
+        double t1 = now();
+        if (size < 0) break;
+        memset(back, 0, in->size);
+        double t2 = now();
+        int ret = c->decode(out, (size_t)size, back, in->size, ctx);
+        double t3 = now();
+        if (ret || memcmp(back, in->data, in->size)) {
+            printf("  %s: ROUND TRIP FAILED (%d)\n", c->name, ret);
+            break;
+        }
+        r.size = size;
+        if (t1 - t0 < best_enc) best_enc = t1 - t0;
+        if (t3 - t2 < best_dec) best_dec = t3 - t2;
+    }
+    if (r.size >= 0) {
+        r.enc_mbs = in->size / best_enc / 1e6;
+        r.dec_mbs = in->size / best_dec / 1e6;
+    }
+    free(out);
+    free(back);
+    return r;
+}
+
+/* Bytes to send a 256-entry frequency table (presence bitmap + 2 bytes per symbol in
+ * use), so static coders compare fairly with htscodecs, whose output includes one. */
+static long table_bytes(const uint64_t *counts)
+{
+    long used = 0;
+    for (int s = 0; s < 256; s++) used += counts[s] != 0;
+    return 32 + 2 * used;
+}
+
+static void bench_one(const char *name, const Buf *in, int reps)
+{
+    if (!in->size) {
+        printf("\n%s: no data (see the usage above)\n", name);
+        return;
+    }
+    uint64_t counts[256];
+    double h = entropy_bits(in->data, in->size, counts);
+    double bound = h / 8;
+    printf("\n%s: %zu bytes, order-0 entropy %.4f bits/byte, bound %.0f bytes\n", name, in->size,
+           h / in->size, bound);
+    printf("  %-24s %10s %9s %9s %9s\n", "coder", "bytes", "vs bound", "enc MB/s", "dec MB/s");
+
+    ModelCtx m16 = {0}, m12 = {0};
+    rc_static_init_weights(&m16.m, counts, 256, 16, 1);
+    rc_static_init_weights(&m12.m, counts, 256, 12, 1);
+    static const Coder rc = {"range static16", enc_rc_static, dec_rc_static};
+    static const Coder r16 = {"rANS static16", enc_rans, dec_rans};
+    static const Coder r12 = {"rANS static12", enc_rans, dec_rans};
+    static const Coder ad = {"range adaptive", enc_adaptive, dec_adaptive};
+    static const Coder h416 = {"htscodecs rANS 4x16 o0", enc_hts4x16, dec_hts4x16};
+    static const Coder h48 = {"htscodecs rANS 4x8 o0", enc_hts4x8, dec_hts4x8};
+    static const Coder ari = {"htscodecs arith o0", enc_arith, dec_arith};
+    long table = table_bytes(counts);
+
+    struct {
+        const Coder *c;
+        void *ctx;
+        long extra;
+        const char *label;
+        Result r;
+    } rows[9] = {
+        {&rc, &m16, table, NULL, {0}},  {&r16, &m16, table, NULL, {0}}, {&r12, &m12, table, NULL, {0}},
+        {&ad, NULL, 0, "range adaptive rate 7", {0}}, {&ad, NULL, 0, "range adaptive rate 10", {0}},
+        {&h416, NULL, 0, NULL, {0}}, {&h48, NULL, 0, NULL, {0}}, {&ari, NULL, 0, NULL, {0}},
+    };
+    ModelCtx a7 = {.max_rate = 7}, a10 = {.max_rate = 10};
+    rows[3].ctx = &a7;
+    rows[4].ctx = &a10;
+    for (int i = 0; i < 8; i++) {
+        rows[i].r = run(rows[i].c, in, rows[i].ctx, reps);
+        const char *label = rows[i].label ? rows[i].label : rows[i].c->name;
+        if (rows[i].r.size < 0) {
+            printf("  %-24s failed\n", label);
+            continue;
+        }
+        printf("  %-24s %10ld %+8.3f%% %9.1f %9.1f%s\n", label, rows[i].r.size,
+               100.0 * (rows[i].r.size - bound) / bound, rows[i].r.enc_mbs, rows[i].r.dec_mbs,
+               rows[i].extra ? "   (payload; + table below)" : "");
+    }
+    /* Side by side: size ratio counts our table, speed ratio > 1 means we are faster. */
+    struct {
+        int ours, theirs;
+        const char *what;
+    } pairs[4] = {{2, 5, "rANS static12 / hts 4x16"},
+                  {1, 5, "rANS static16 / hts 4x16"},
+                  {2, 6, "rANS static12 / hts 4x8"},
+                  {4, 7, "adaptive r10 / hts arith"}};
+    printf("  ratios (ours / htscodecs)    size     enc speed  dec speed   (table estimate %ld B)\n",
+           table);
+    for (int k = 0; k < 4; k++) {
+        Result a = rows[pairs[k].ours].r, b = rows[pairs[k].theirs].r;
+        if (a.size < 0 || b.size < 0) continue;
+        printf("  %-28s %7.4f   %8.2fx  %8.2fx\n", pairs[k].what,
+               (double)(a.size + rows[pairs[k].ours].extra) / b.size, a.enc_mbs / b.enc_mbs,
+               a.dec_mbs / b.dec_mbs);
+    }
+    rc_static_free(&m16.m);
+    rc_static_free(&m12.m);
+}
+
+int main(int argc, char **argv)
+{
+    const char *data = argc > 1 ? argv[1] : NC_SOURCE_ROOT "/data";
+    int reps = 5;
+    rans_set_cpu(0); /* htscodecs' scalar code paths only: the comparison */
+    char path[4096];
+
+    Buf text = {0};
+    snprintf(path, sizeof(path), "%s/text/train", data);
+    for_each_file(path, ".txt", add_text, &text);
+    snprintf(path, sizeof(path), "%s/text/test", data);
+    for_each_file(path, ".txt", add_text, &text);
+    const char *text_name = "text (data/text)";
+    if (text.size < (1u << 20)) {
+        text.size = 0;
+        text_name = "text (/usr/share/common-licenses, repeated to 1 MB)";
+        while (text.size < (1u << 20))
+            if (!for_each_file("/usr/share/common-licenses", "", add_text, &text)) break;
+    }
+    bench_one(text_name, &text, reps);
+
+    Buf photo = {0};
+#ifdef HAVE_LIBPNG
+    snprintf(path, sizeof(path), "%s/photos/test", data);
+    for_each_file(path, ".png", add_png_residuals, &photo);
+#endif
+    bench_one("photo-res (MED residuals of data/photos/test, grey)", &photo, reps);
+
+    Buf mnist = {0};
+    snprintf(path, sizeof(path), "%s/mnist/test-images-idx3-ubyte", data);
+    load_mnist(&mnist, path);
+    bench_one("mnist-res (left residuals of MNIST test images)", &mnist, reps);
+
+    const char *synth_names[3] = {"synthetic geometric p=0.2", "synthetic uniform",
+                                  "synthetic skewed 98%"};
+    for (int k = 0; k < 3; k++) {
+        Buf s = {0};
+        synthetic(&s, k);
+        bench_one(synth_names[k], &s, reps);
+        free(s.data);
+    }
+    free(text.data);
+    free(photo.data);
+    free(mnist.data);
+    return 0;
+}
