@@ -14,7 +14,7 @@ static float sigmoidf(float x)
     return 1.0f / (1.0f + expf(-x));
 }
 
-static float unary_forward(int kind, float x, float p)
+static inline float unary_forward(int kind, float x, float p)
 {
     switch (kind) {
     case U_SCALE: return p * x;
@@ -48,18 +48,18 @@ static float unary_forward_det(int kind, float x, float p)
 }
 
 /* dy/dx from the input x and the output y. */
-static float unary_derivative(int kind, float x, float y, float p)
+static inline float unary_derivative(int kind, float x, float y, float p)
 {
     switch (kind) {
     case U_SCALE: return p;
     case U_RELU: return x > 0 ? 1.0f : 0.0f;
     case U_LEAKY: return x > 0 ? 1.0f : p;
     case U_ELU: return x > 0 ? 1.0f : y + p;
-    case U_GELU:
-        return 0.5f * (1.0f + erff(x * (float)M_SQRT1_2)) +
+    case U_GELU: /* y = x Phi(x), so Phi = y / x: no second erf */
+        return (x != 0 ? y / x : 0.5f) +
                x * expf(-0.5f * x * x) * (float)(0.5 * M_2_SQRTPI * M_SQRT1_2);
-    case U_SILU: {
-        float s = sigmoidf(x);
+    case U_SILU: { /* y = x sigmoid(x), so sigmoid = y / x: no second exp */
+        float s = x != 0 ? y / x : 0.5f;
         return s * (1.0f + x * (1.0f - s));
     }
     case U_TANH: return 1.0f - y * y;
@@ -78,10 +78,30 @@ static void unary_backward(NNGraph *g, NNNode *n)
     float *gx = nn_grad(g, x);
     if (!gx)
         return;
-    int kind = n->iarg[0];
+    const float *xd = x->data, *yd = y->data, *gy = y->grad;
     float p = n->farg[0];
-    for (int64_t i = 0; i < x->numel; i++)
-        gx[i] += y->grad[i] * unary_derivative(kind, x->data[i], y->data[i], p);
+    int64_t count = x->numel;
+    /* one loop per kind, so the switch folds away and the loop can vectorize */
+#define BACKWARD_LOOP(K)                                                                    \
+    case K:                                                                                 \
+        for (int64_t i = 0; i < count; i++)                                                 \
+            gx[i] += gy[i] * unary_derivative(K, xd[i], yd[i], p);                           \
+        break;
+    switch (n->iarg[0]) {
+        BACKWARD_LOOP(U_SCALE)
+        BACKWARD_LOOP(U_RELU)
+        BACKWARD_LOOP(U_LEAKY)
+        BACKWARD_LOOP(U_ELU)
+        BACKWARD_LOOP(U_GELU)
+        BACKWARD_LOOP(U_SILU)
+        BACKWARD_LOOP(U_TANH)
+        BACKWARD_LOOP(U_SIGMOID)
+        BACKWARD_LOOP(U_SIN)
+        BACKWARD_LOOP(U_ABS)
+        BACKWARD_LOOP(U_LOG)
+        BACKWARD_LOOP(U_SQRT)
+    }
+#undef BACKWARD_LOOP
 }
 
 static NNTensor *unary(NNGraph *g, NNTensor *x, int kind, float p)
@@ -94,9 +114,34 @@ static NNTensor *unary(NNGraph *g, NNTensor *x, int kind, float p)
     NNTensor *y = nn_tensor(g, x->ndim, x->shape);
     if (!y)
         return NULL;
-    for (int64_t i = 0; i < x->numel; i++)
-        y->data[i] = det ? unary_forward_det(kind, x->data[i], p)
-                         : unary_forward(kind, x->data[i], p);
+    const float *xd = x->data;
+    float *yd = y->data;
+    int64_t count = x->numel;
+    if (det) {
+        for (int64_t i = 0; i < count; i++)
+            yd[i] = unary_forward_det(kind, xd[i], p);
+    } else {
+#define FORWARD_LOOP(K)                                                                     \
+    case K:                                                                                 \
+        for (int64_t i = 0; i < count; i++)                                                 \
+            yd[i] = unary_forward(K, xd[i], p);                                             \
+        break;
+        switch (kind) {
+            FORWARD_LOOP(U_SCALE)
+            FORWARD_LOOP(U_RELU)
+            FORWARD_LOOP(U_LEAKY)
+            FORWARD_LOOP(U_ELU)
+            FORWARD_LOOP(U_GELU)
+            FORWARD_LOOP(U_SILU)
+            FORWARD_LOOP(U_TANH)
+            FORWARD_LOOP(U_SIGMOID)
+            FORWARD_LOOP(U_SIN)
+            FORWARD_LOOP(U_ABS)
+            FORWARD_LOOP(U_LOG)
+            FORWARD_LOOP(U_SQRT)
+        }
+#undef FORWARD_LOOP
+    }
     NNNode *n = nn_record(g, y, unary_backward, &x, 1);
     if (n) {
         n->iarg[0] = kind;
