@@ -14,8 +14,9 @@
  * Writers pick the format from the file name's extension:
  *   audio     .wav (16-bit PCM by default), .flac, .ogg (Vorbis) through libsndfile
  *   pictures  .png (one picture, or a sequence when the name holds a printf pattern
- *             such as out%04d.png), .y4m, .mkv (FFV1: lossless for all three
- *             pixel formats), .mp4 (H.264 through libx264 at qp 0: lossless)
+ *             such as out%04d.png), .y4m (RGB24 as yuv444p: within 2 levels),
+ *             .mkv (FFV1: lossless for all three pixel formats), .mp4 (H.264
+ *             through libx264 at qp 0: lossless; YUV420P at even sizes only)
  *   bytes     any name: the bytes as they are
  * and write atomically: a temporary file beside the target, renamed at the end,
  * removed on failure; an existing target is refused unless overwrite is set.

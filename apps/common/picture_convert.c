@@ -2,6 +2,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
 #include "nc/error.h"
@@ -42,28 +43,55 @@ enum NCPixelFormat nc_pix_fmt_best_for(enum AVPixelFormat src, const enum NCPixe
     return nc_pix_fmt_from_av(avcodec_find_best_pix_fmt_of_list(list, src, 0, &loss));
 }
 
-static int convert(uint8_t *const dst[], const int dst_linesize[], enum AVPixelFormat dst_fmt,
-                   const uint8_t *const src[], const int src_linesize[],
-                   enum AVPixelFormat src_fmt, int width, int height, struct SwsContext **sws)
+/* Whether fmt's samples use the full 0-255 range: gray and yuvj* always, other
+ * YUV formats when the frame says so. (RGB has no range to choose.) */
+static int full_range(enum AVPixelFormat fmt, enum AVColorRange range)
 {
-    if (dst_fmt == src_fmt) {
+    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(fmt);
+    if (!desc || (desc->flags & AV_PIX_FMT_FLAG_RGB)) return 1;
+    if (desc->nb_components <= 2) return 1; /* gray */
+    if (fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P || fmt == AV_PIX_FMT_YUVJ444P ||
+        fmt == AV_PIX_FMT_YUVJ440P || fmt == AV_PIX_FMT_YUVJ411P)
+        return 1;
+    return range == AVCOL_RANGE_JPEG;
+}
+
+typedef struct Picture {
+    const uint8_t *const *data;
+    const int *linesize;
+    enum AVPixelFormat fmt;
+    enum AVColorRange range;
+} Picture;
+
+/* Same format: a plain copy (whatever the range), so lossless paths stay exact;
+ * else libswscale, told both sides' ranges (it would assume limited YUV). */
+static int convert(uint8_t *const dst[], const int dst_linesize[], enum AVPixelFormat dst_fmt,
+                   enum AVColorRange dst_range, const Picture *src, int width, int height,
+                   struct SwsContext **sws)
+{
+    if (dst_fmt == src->fmt) {
         /* av_image_copy() wants non-const arrays of four. */
         uint8_t *d[4] = {dst[0], dst[1], dst[2], dst[3]};
-        const uint8_t *s[4] = {src[0], src[1], src[2], src[3]};
+        const uint8_t *s[4] = {src->data[0], src->data[1], src->data[2], src->data[3]};
         int dl[4] = {dst_linesize[0], dst_linesize[1], dst_linesize[2], dst_linesize[3]};
-        int sl[4] = {src_linesize[0], src_linesize[1], src_linesize[2], src_linesize[3]};
-        av_image_copy(d, dl, s, sl, src_fmt, width, height);
+        int sl[4] = {src->linesize[0], src->linesize[1], src->linesize[2], src->linesize[3]};
+        av_image_copy(d, dl, s, sl, src->fmt, width, height);
         return 0;
     }
-    *sws = sws_getCachedContext(*sws, width, height, src_fmt, width, height, dst_fmt,
+    *sws = sws_getCachedContext(*sws, width, height, src->fmt, width, height, dst_fmt,
                                 SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL,
                                 NULL);
     if (!*sws) {
         nc_log(NULL, NC_LOG_ERROR, "cannot convert pixels from %s to %s",
-               av_get_pix_fmt_name(src_fmt), av_get_pix_fmt_name(dst_fmt));
+               av_get_pix_fmt_name(src->fmt), av_get_pix_fmt_name(dst_fmt));
         return NC_ENOTSUP;
     }
-    sws_scale(*sws, src, src_linesize, 0, height, dst, dst_linesize);
+    int *inv_table, *table, src_full, dst_full, brightness, contrast, saturation;
+    if (sws_getColorspaceDetails(*sws, &inv_table, &src_full, &table, &dst_full, &brightness,
+                                 &contrast, &saturation) >= 0)
+        sws_setColorspaceDetails(*sws, inv_table, full_range(src->fmt, src->range), table,
+                                 full_range(dst_fmt, dst_range), brightness, contrast, saturation);
+    sws_scale(*sws, src->data, src->linesize, 0, height, dst, dst_linesize);
     return 0;
 }
 
@@ -76,23 +104,26 @@ int nc_picture_from_avframe(NCFrame *dst, const AVFrame *src, enum NCMediaType t
     dst->pix_fmt = fmt;
     int ret = nc_frame_get_buffer(dst);
     if (ret < 0) return ret;
-    ret = convert(dst->data, dst->linesize, nc_pix_fmt_to_av(fmt),
-                  (const uint8_t *const *)src->data, src->linesize,
-                  (enum AVPixelFormat)src->format, src->width, src->height, sws);
+    Picture from = {(const uint8_t *const *)src->data, src->linesize,
+                    (enum AVPixelFormat)src->format, src->color_range};
+    /* libnc's YUV420P is video's limited range; its GRAY8 and RGB24 are full. */
+    ret = convert(dst->data, dst->linesize, nc_pix_fmt_to_av(fmt), AVCOL_RANGE_MPEG, &from,
+                  src->width, src->height, sws);
     if (ret < 0) nc_frame_unref(dst);
     return ret;
 }
 
 int nc_picture_to_avframe(AVFrame *dst, const NCFrame *src, enum AVPixelFormat fmt,
-                          struct SwsContext **sws)
+                          enum AVColorRange range, struct SwsContext **sws)
 {
     dst->format = fmt;
     dst->width = src->width;
     dst->height = src->height;
+    dst->color_range = range;
     if (av_frame_get_buffer(dst, 0) < 0) return NC_ENOMEM;
-    int ret = convert(dst->data, dst->linesize, fmt, (const uint8_t *const *)src->data,
-                      src->linesize, nc_pix_fmt_to_av(src->pix_fmt), src->width, src->height,
-                      sws);
+    Picture from = {(const uint8_t *const *)src->data, src->linesize,
+                    nc_pix_fmt_to_av(src->pix_fmt), AVCOL_RANGE_MPEG};
+    int ret = convert(dst->data, dst->linesize, fmt, range, &from, src->width, src->height, sws);
     if (ret < 0) av_frame_unref(dst);
     return ret;
 }

@@ -1,6 +1,8 @@
 /* Pictures between FFmpeg (AVFrame) and libnc (NCFrame): pixel format mapping,
  * the choice of a format a codec takes, and conversion through libswscale, or a
- * plain copy when the formats match (so lossless paths stay exact). */
+ * plain copy when the formats match (so lossless paths stay exact). Sample
+ * ranges: libnc's GRAY8 and RGB24 are full range, YUV420P limited (video's);
+ * FFmpeg frames say theirs (color_range, or a yuvj* format). */
 #ifndef NC_APPS_PICTURE_CONVERT_H
 #define NC_APPS_PICTURE_CONVERT_H
 
@@ -22,8 +24,9 @@ enum NCPixelFormat nc_pix_fmt_best_for(enum AVPixelFormat src, const enum NCPixe
  * same size. *sws is a cached scaler the caller frees with sws_freeContext(). */
 int nc_picture_from_avframe(NCFrame *dst, const AVFrame *src, enum NCMediaType type,
                             enum NCPixelFormat fmt, struct SwsContext **sws);
-/* Fills the empty dst (av_frame_alloc()ed) with src converted to fmt. */
+/* Fills the empty dst (av_frame_alloc()ed) with src converted to fmt, whose
+ * YUV samples use range (AVCOL_RANGE_JPEG: full, else limited). */
 int nc_picture_to_avframe(AVFrame *dst, const NCFrame *src, enum AVPixelFormat fmt,
-                          struct SwsContext **sws);
+                          enum AVColorRange range, struct SwsContext **sws);
 
 #endif

@@ -73,7 +73,7 @@ static int png_write(NCMediaWriter *writer, const NCFrame *frame)
     NCOutputFile *out;
     int ret = next_file(writer, w, &out);
     if (ret < 0) return ret;
-    ret = nc_picture_to_avframe(w->frame, frame, w->enc->pix_fmt, &w->sws);
+    ret = nc_picture_to_avframe(w->frame, frame, w->enc->pix_fmt, AVCOL_RANGE_JPEG, &w->sws);
     if (ret < 0) return ret;
     ret = avcodec_send_frame(w->enc, w->frame);
     av_frame_unref(w->frame);

@@ -30,7 +30,8 @@ static const VideoTarget targets[] = {
     {"y4m", "yuv4mpegpipe", "wrapped_avframe", "wrapped_avframe", AV_PIX_FMT_GRAY8,
      AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV420P},
     {"mkv", "matroska", "ffv1", "ffv1", AV_PIX_FMT_GRAY8, AV_PIX_FMT_GBRP, AV_PIX_FMT_YUV420P},
-    {"mp4", "mp4", "libx264", "libx264rgb", AV_PIX_FMT_GRAY8, AV_PIX_FMT_RGB24,
+    /* Debian's libx264 has no 4:0:0: gray goes as full-range 4:4:4 with flat chroma. */
+    {"mp4", "mp4", "libx264", "libx264rgb", AV_PIX_FMT_YUV444P, AV_PIX_FMT_RGB24,
      AV_PIX_FMT_YUV420P},
 };
 
@@ -71,7 +72,7 @@ static int video_write(NCMediaWriter *writer, const NCFrame *frame)
         nc_log(NULL, NC_LOG_ERROR, "%s: the picture format changed mid-stream", writer->path);
         return NC_ENOTSUP;
     }
-    int ret = nc_picture_to_avframe(v->frame, frame, v->enc->pix_fmt, &v->sws);
+    int ret = nc_picture_to_avframe(v->frame, frame, v->enc->pix_fmt, v->enc->color_range, &v->sws);
     if (ret < 0) return ret;
     v->frame->pts = v->next_pts++;
     ret = encode(writer, v, v->frame);
@@ -136,6 +137,16 @@ static int open_encoder(NCMediaWriter *writer, VideoWriter *v, const VideoTarget
         if (!found)
             v->enc->pix_fmt = avcodec_find_best_pix_fmt_of_list(codec->pix_fmts,
                                                                 nc_pix_fmt_to_av(f->pix_fmt), 0, NULL);
+    }
+    /* Gray stored as YUV keeps its levels only in full range. */
+    if (f->pix_fmt == NC_PIX_GRAY8 && v->enc->pix_fmt != AV_PIX_FMT_GRAY8)
+        v->enc->color_range = AVCOL_RANGE_JPEG;
+    if (f->pix_fmt == NC_PIX_YUV420P && (f->width % 2 || f->height % 2) &&
+        !strcmp(t->extension, "mp4")) {
+        nc_log(NULL, NC_LOG_ERROR,
+               "%s: H.264 stores 4:2:0 pictures of even sizes only (%dx%d); write .mkv or .y4m",
+               writer->path, f->width, f->height);
+        return NC_ENOTSUP;
     }
     NCRational rate = f->frame_rate.num > 0 && f->frame_rate.den > 0 ? f->frame_rate
                                                                      : (NCRational){25, 1};

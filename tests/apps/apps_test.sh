@@ -252,6 +252,15 @@ picture_io)
     done
     run 0 "$MEDIA_TOOL" copy image rgb.png g2.png pix_fmt=gray
     run 0 "$MEDIA_TOOL" describe image g2.png; out_has "picture 33x17 gray 1 frames"
+    # H.264: lossless for gray (full-range 4:4:4) and RGB; 4:2:0 needs even sizes.
+    if "$MEDIA_TOOL" copy image gray.png g.mp4 2>err.txt; then
+        run 0 "$MEDIA_TOOL" compare image gray.png g.mp4 0
+        run 0 "$MEDIA_TOOL" copy image rgb.png c.mp4; run 0 "$MEDIA_TOOL" compare image rgb.png c.mp4 0
+        run 1 "$MEDIA_TOOL" copy image y.y4m y.mp4; err_has "H.264 stores 4:2:0 pictures of even sizes only"
+    else
+        grep -q "libx264" err.txt || { cat err.txt >&2; fail "mp4 output failed"; }
+        echo "note: this FFmpeg has no libx264; mp4 output not checked" >&2
+    fi
     ;;
 video_io)
     tool video v.y4m 32 24 5
