@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apps/common/cli.h"
 #include "nc/nc.h"
@@ -128,6 +129,12 @@ static void json_string(const char *s)
     putchar('"');
 }
 
+static long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
 static void print_json(const char *path, const NCDemuxer *dmx, const PacketStats *s)
 {
     const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
@@ -135,8 +142,8 @@ static void print_json(const char *path, const NCDemuxer *dmx, const PacketStats
     Figures f = compute_figures(info, s);
     printf("{\"file\": ");
     json_string(path);
-    printf(", \"container_version\": \"%d.%d\", \"codec\": ", info->version_major,
-           info->version_minor);
+    printf(", \"file_size\": %lld, \"container_version\": \"%d.%d\", \"codec\": ",
+           file_size(path), info->version_major, info->version_minor);
     json_string(info->codec_name);
     printf(", \"decoder_available\": %s, \"media_type\": \"%s\"", dec ? "true" : "false",
            nc_media_type_name(info->media_type));
@@ -176,7 +183,7 @@ static void print_text(const char *path, const NCDemuxer *dmx, const PacketStats
     const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
     const NCCodec *dec = nc_codec_find_decoder_by_name(info->codec_name);
     Figures f = compute_figures(info, s);
-    printf("file:        %s\n", path);
+    printf("file:        %s, %lld bytes\n", path, file_size(path));
     printf("container:   .nc version %d.%d\n", info->version_major, info->version_minor);
     printf("codec:       %s%s%s\n", info->codec_name, dec ? " - " : " (no decoder in this build)",
            dec && dec->long_name ? dec->long_name : "");

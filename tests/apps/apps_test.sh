@@ -174,6 +174,8 @@ assert d["codec"] == "apptest" and d["decoder_available"] is False, d
 assert d["packets"] == 5 and d["bytes"] == 500 and d["extradata_size"] == 5, d
 assert d["container_version"] == "1.0" and d["damaged"] == [] and d["truncated"] is False, d
 assert d["index_packets"] == 5 and abs(d["bits_per_byte"] - 8.0) < 1e-9, d
+import os
+assert d["file_size"] == os.path.getsize("c.nc"), d
 PY
     ;;
 info_damaged)
