@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "codecs/trainers.h"
+#include "codecs/rvqspeech/train.h"
 #include "libnc/nn/train_demo.h"
 
 static const NCTrainer demo_trainer = {
@@ -14,6 +15,7 @@ static const NCTrainer demo_trainer = {
 
 const NCTrainer *const nc_trainers[] = {
     &demo_trainer,
+    &nc_rvqspeech_trainer,
     NULL,
 };
 

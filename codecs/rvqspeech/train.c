@@ -19,6 +19,7 @@
 #include "codecs/rvqspeech/rvq_train.h"
 #include "codecs/rvqspeech/spectral.h"
 #include "codecs/rvqspeech/train.h"
+#include "libnc/nn/train_job.h"
 #include "codecs/rvqspeech/train_data.h"
 #include "codecs/rvqspeech/train_istft.h"
 #include "codecs/rvqspeech/train_net.h"
@@ -29,14 +30,14 @@
 #include "nc/model.h"
 
 #define ARCH "rvqspeech-train"
-#define MAX_DIRS 8
 
 typedef struct TrainConfig {
-    const char *dirs[MAX_DIRS];
-    int ndirs;
+    const NCTrainJob *job;
+    const char *data; /* training WAV folder */
     const char *out;  /* exported model */
-    const char *ckpt; /* checkpoint stem: <ckpt>.net.ncm, <ckpt>.rvq.ncm */
-    const char *id;
+    char ckpt[1024];  /* checkpoint stem: <ckpt>.net.ncm, <ckpt>.rvq.ncm */
+    const char *resume; /* stem to resume from, or NULL */
+    char id[64];
     double minutes, save_minutes;
     int64_t steps;
     int batch, frames;
@@ -266,7 +267,7 @@ static int export_model(Trainer *t)
 
 static int save_all(Trainer *t)
 {
-    char path[4096];
+    char path[1100];
     uint64_t user[3] = {(uint64_t)t->step, t->rng.state, (uint64_t)(t->elapsed * 1000.0)};
     snprintf(path, sizeof(path), "%s.net.ncm", t->cfg.ckpt);
     int ret = nn_checkpoint_save(path, ARCH, t->ps, &t->opt, user, 3);
@@ -284,99 +285,78 @@ static int save_all(Trainer *t)
 
 static int try_resume(Trainer *t)
 {
-    char path[4096];
+    char path[1100];
     uint64_t user[3] = {0};
-    snprintf(path, sizeof(path), "%s.net.ncm", t->cfg.ckpt);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    if (!t->cfg.resume)
         return 0;
-    fclose(f);
+    snprintf(path, sizeof(path), "%s.net.ncm", t->cfg.resume);
     int ret = nn_checkpoint_load(path, ARCH, t->ps, &t->opt, user, 3);
-    snprintf(path, sizeof(path), "%s.rvq.ncm", t->cfg.ckpt);
+    snprintf(path, sizeof(path), "%s.rvq.ncm", t->cfg.resume);
     if (ret >= 0)
         ret = load_rvq_state(t, path);
-    if (ret < 0)
+    if (ret < 0) {
+        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: cannot resume from %s(.net.ncm, .rvq.ncm)",
+               t->cfg.resume);
         return ret;
+    }
     t->step = (int64_t)user[0];
     t->rng.state = user[1];
     t->elapsed = (double)user[2] / 1000.0;
     return 1;
 }
 
-static void usage(void)
-{
-    fprintf(stderr,
-            "nc-train rvqspeech [options]\n"
-            "  --data DIR        16 kHz mono WAV folder (repeatable; default\n"
-            "                    data/speech/train and data/synth-speech/train)\n"
-            "  --out FILE        exported model (default models/rvqspeech-small.ncm)\n"
-            "  --id ID           model id (default rvqspeech-small)\n"
-            "  --checkpoint STEM checkpoint files STEM.net.ncm, STEM.rvq.ncm; resumed if present\n"
-            "                    (default rvqspeech-ckpt)\n"
-            "  --minutes M       stop after M minutes of training in this run (default 30)\n"
-            "  --steps N         stop at step N (default unlimited)\n"
-            "  --save-minutes M  checkpoint and export every M minutes (default 5)\n"
-            "  --batch B         crops per step (default 8)\n"
-            "  --lr LR           Adam learning rate (default 1e-3)\n"
-            "  --channels C      network width (default 128)\n"
-            "  --seed S          (default 1)\n");
-}
+#define TRAINER_HELP                                                                         \
+    "Trains the rvqspeech network and quantizer on the 16 kHz mono WAV files in --data\n"     \
+    "(scripts/fetch-data speech: data/speech/train). Stops at --steps or after -o minutes,\n"  \
+    "checkpointing (OUT.ckpt.net.ncm, OUT.ckpt.rvq.ncm) and exporting OUT every\n"            \
+    "save_minutes; --resume OUT.ckpt continues. Options: minutes=30\n"                      \
+    "save_minutes=5 batch=8 lr=1e-3 channels=128."
 
-static int parse_args(TrainConfig *c, int argc, char **argv)
+static int job_config(TrainConfig *c, const NCTrainJob *job)
 {
-    *c = (TrainConfig){.out = "models/rvqspeech-small.ncm", .ckpt = "rvqspeech-ckpt",
-                       .id = "rvqspeech-small", .minutes = 30, .save_minutes = 5,
-                       .steps = INT64_MAX, .batch = 8, .frames = 50, .lr = 1e-3f,
-                       .commit = 1.0f, .seed = 1,
+    static const char *const known[] = {"minutes", "save_minutes", "batch", "lr", "channels",
+                                        NULL};
+    int64_t batch, channels;
+    double minutes, save_minutes, lr;
+    *c = (TrainConfig){.steps = job->steps > 0 ? job->steps : INT64_MAX, .frames = 50,
+                       .commit = 1.0f, .seed = job->seed,
                        .shape = {128, 64, NC_RVQ_MAX_STAGES, NC_RVQ_CODES}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage();
-            return 1;
-        }
-        if (!v) {
-            fprintf(stderr, "nc-train rvqspeech: %s needs a value\n", a);
-            return NC_EINVAL;
-        }
-        i++;
-        if (!strcmp(a, "--data") && c->ndirs < MAX_DIRS) c->dirs[c->ndirs++] = v;
-        else if (!strcmp(a, "--out")) c->out = v;
-        else if (!strcmp(a, "--id")) c->id = v;
-        else if (!strcmp(a, "--checkpoint")) c->ckpt = v;
-        else if (!strcmp(a, "--minutes")) c->minutes = atof(v);
-        else if (!strcmp(a, "--steps")) c->steps = atoll(v);
-        else if (!strcmp(a, "--save-minutes")) c->save_minutes = atof(v);
-        else if (!strcmp(a, "--batch")) c->batch = atoi(v);
-        else if (!strcmp(a, "--lr")) c->lr = (float)atof(v);
-        else if (!strcmp(a, "--channels")) c->shape.channels = atoi(v);
-        else if (!strcmp(a, "--seed")) c->seed = strtoull(v, NULL, 10);
-        else {
-            fprintf(stderr, "nc-train rvqspeech: unknown option %s (see --help)\n", a);
-            return NC_EINVAL;
-        }
-    }
-    if (c->batch < 1 || c->batch > 64 || c->shape.channels < 8 || c->shape.channels > 1024) {
-        fprintf(stderr, "nc-train rvqspeech: --batch 1..64, --channels 8..1024\n");
+    int ret = nc_train_check_options(job, known);
+    if (ret >= 0) ret = nc_train_option_float(job, "minutes", 30, 0, 1e6, &minutes);
+    if (ret >= 0) ret = nc_train_option_float(job, "save_minutes", 5, 0.1, 1e6, &save_minutes);
+    if (ret >= 0) ret = nc_train_option_int(job, "batch", 8, 1, 64, &batch);
+    if (ret >= 0) ret = nc_train_option_float(job, "lr", 1e-3, 1e-6, 1, &lr);
+    if (ret >= 0) ret = nc_train_option_int(job, "channels", 128, 8, 1024, &channels);
+    if (ret >= 0) ret = nc_train_model_id(job, c->id);
+    if (ret < 0)
+        return ret;
+    if (!job->data_dir || !job->out_path) {
+        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: --data and --out are needed");
         return NC_EINVAL;
     }
-    if (!c->ndirs) {
-        c->dirs[c->ndirs++] = "data/speech/train";
-        c->dirs[c->ndirs++] = "data/synth-speech/train";
-    }
+    c->data = job->data_dir;
+    c->out = job->out_path;
+    if (job->checkpoint_path)
+        snprintf(c->ckpt, sizeof(c->ckpt), "%s", job->checkpoint_path);
+    else
+        snprintf(c->ckpt, sizeof(c->ckpt), "%s.ckpt", job->out_path);
+    c->resume = job->resume_path;
+    c->minutes = minutes > 0 ? minutes : 1e9;
+    c->save_minutes = save_minutes;
+    c->batch = (int)batch;
+    c->lr = (float)lr;
+    c->shape.channels = (int)channels;
+    c->job = job;
     return 0;
 }
 
 static int setup(Trainer *t)
 {
     const TrainConfig *c = &t->cfg;
-    for (int i = 0; i < c->ndirs; i++) {
-        int n = nc_rvq_data_add_dir(&t->data, c->dirs[i]);
-        nc_log(NULL, NC_LOG_WARNING, "rvqspeech: %s: %d files", c->dirs[i], n < 0 ? 0 : n);
-    }
-    if (!t->data.total) {
-        fprintf(stderr, "nc-train rvqspeech: no training audio (run scripts/fetch-data speech "
-                        "synth-speech)\n");
+    int files = nc_rvq_data_add_dir(&t->data, c->data);
+    if (files <= 0 || !t->data.total) {
+        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: no 16 kHz mono WAV files in %s (run "
+               "scripts/fetch-data speech)", c->data);
         return NC_EINVAL;
     }
     const int B = c->batch, T = c->frames, D = c->shape.latent, S = c->shape.stages;
@@ -422,44 +402,49 @@ static void teardown(Trainer *t)
     free(t->repeat);
 }
 
-int nc_rvqspeech_train(int argc, char **argv)
+static int train(const NCTrainJob *job)
 {
     Trainer t = {0};
-    int ret = parse_args(&t.cfg, argc, argv);
-    if (ret)
-        return ret > 0 ? 0 : 2;
-    ret = setup(&t);
+    int ret = job_config(&t.cfg, job);
+    if (ret >= 0)
+        ret = setup(&t);
     int resumed = ret >= 0 ? try_resume(&t) : 0;
     if (resumed < 0)
         ret = resumed;
     if (ret >= 0 && !resumed)
         ret = kmeans_start(&t);
     if (ret >= 0)
-        fprintf(stderr, "rvqspeech: %s at step %lld, %lld parameters, %.1f h of audio\n",
-                resumed ? "resumed" : "started", (long long)t.step,
-                (long long)nn_params_numel(t.ps), (double)t.data.total / 16000.0 / 3600.0);
-    double start = now_seconds(), last_save = start, run_start = t.elapsed, acc = 0, accc = 0;
-    int nacc = 0;
+        nc_log(NULL, NC_LOG_INFO, "rvqspeech: %s at step %lld, %lld parameters, %.1f h of audio",
+               resumed ? "resumed" : "started", (long long)t.step,
+               (long long)nn_params_numel(t.ps), (double)t.data.total / 16000.0 / 3600.0);
+    double start = now_seconds(), last_save = start, acc = 0;
+    int nacc = 0, stopped = 0;
     while (ret >= 0 && t.step < t.cfg.steps && now_seconds() - start < 60.0 * t.cfg.minutes) {
+        if ((job->stop && *job->stop) || (job->stop_at > 0 && t.step >= job->stop_at)) {
+            stopped = 1;
+            break;
+        }
         double t0 = now_seconds(), loss = 0, commit = 0;
         ret = train_step(&t, &loss, &commit);
         t.elapsed += now_seconds() - t0;
-        acc += loss, accc += commit, nacc++;
+        acc += loss, nacc++;
+        if (ret >= 0 && job->progress)
+            job->progress(job->opaque, t.step, t.cfg.steps == INT64_MAX ? 0 : t.cfg.steps, loss);
         if (ret >= 0 && t.step % 25 == 0) {
-            fprintf(stderr, "step %lld loss %.4f commit %.4f restarts %lld  %.2f s/step  %.0f s\n",
-                    (long long)t.step, acc / nacc, accc / nacc, (long long)t.ema.restarts,
-                    (t.elapsed - run_start) / (double)(nacc ? nacc : 1), t.elapsed);
-            acc = accc = 0, nacc = 0, run_start = t.elapsed;
+            nc_log(NULL, NC_LOG_INFO, "rvqspeech: step %lld loss %.4f commit %.4f restarts %lld "
+                   "%.0f s", (long long)t.step, acc / nacc, commit, (long long)t.ema.restarts,
+                   t.elapsed);
+            acc = 0, nacc = 0;
         }
         if (ret >= 0 && now_seconds() - last_save > 60.0 * t.cfg.save_minutes) {
             ret = save_all(&t);
             last_save = now_seconds();
         }
     }
-    if (ret >= 0)
+    if (ret >= 0 && t.step > 0)
         ret = save_all(&t);
-    if (ret < 0)
-        fprintf(stderr, "nc-train rvqspeech: failed: %s\n", nc_strerror(ret));
     teardown(&t);
-    return ret < 0 ? 1 : 0;
+    return ret < 0 ? ret : stopped ? NC_EAGAIN : 0;
 }
+
+const NCTrainer nc_rvqspeech_trainer = {"rvqspeech", TRAINER_HELP, train};

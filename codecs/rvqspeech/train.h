@@ -2,8 +2,8 @@
 #ifndef NC_RVQSPEECH_TRAIN_H
 #define NC_RVQSPEECH_TRAIN_H
 
-/* argv[0] is "rvqspeech"; options are listed by --help. Returns a process exit
- * status (0 on success). */
-int nc_rvqspeech_train(int argc, char **argv);
+#include "codecs/trainers.h"
+
+extern const NCTrainer nc_rvqspeech_trainer;
 
 #endif

@@ -1,0 +1,104 @@
+/* libFuzzer target: the rvqspeech decoder (stream header and packets), with the
+ * tests' tiny random model written once per process (decoding paths do not depend
+ * on the weights, and a small model keeps executions fast).
+ * Input: byte 0 bit 7 = the rest is a stream header (then one empty-ish packet);
+ * otherwise byte 0 bit 0 = nominal mode, byte 1 = stages - 1 (mod 12), byte 2 =
+ * frames per packet - 1, and the rest is a list of packets, each a 16-bit
+ * little-endian length and that many bytes. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nc/nc.h"
+#include "tests/rvqspeech/tiny_model.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char model_path[64];
+static uint8_t header[256];
+static size_t header_size;
+
+static void remove_model(void)
+{
+    remove(model_path);
+}
+
+static int setup(void)
+{
+    if (header_size)
+        return 1;
+    snprintf(model_path, sizeof(model_path), "/tmp/fuzz-rvqspeech-%ld.ncm", (long)getpid());
+    if (rvq_test_write_tiny_model(model_path, 1) < 0)
+        return 0;
+    atexit(remove_model);
+    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name("rvqspeech"));
+    if (!enc)
+        return 0;
+    enc->sample_rate = 16000;
+    enc->channels = 1;
+    if (nc_opt_set(enc, "model", "rvqspeech-tiny") == 0 &&
+        nc_opt_set(enc, "model_path", model_path) == 0 && nc_codec_open(enc) == 0 &&
+        enc->extradata_size <= sizeof(header)) {
+        memcpy(header, enc->extradata, enc->extradata_size);
+        header_size = enc->extradata_size;
+    }
+    nc_codec_free_context(&enc);
+    return header_size > 0;
+}
+
+static void drain(NCCodecContext *dec)
+{
+    NCFrame frame = {0};
+    while (nc_receive_frame(dec, &frame) == 0) nc_frame_unref(&frame);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    nc_log_set_level(NC_LOG_QUIET);
+    if (size < 3 || !setup())
+        return 0;
+    NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("rvqspeech"));
+    if (!dec)
+        return 0;
+    nc_opt_set(dec, "model_path", model_path);
+    if (data[0] & 0x80) {
+        nc_codec_set_extradata(dec, data + 1, size - 1);
+        if (nc_codec_open(dec) == 0) {
+            NCPacket pkt = {0};
+            if (nc_packet_new(&pkt, 4) == 0 && nc_send_packet(dec, &pkt) == 0)
+                drain(dec);
+            nc_packet_unref(&pkt);
+        }
+        nc_codec_free_context(&dec);
+        return 0;
+    }
+    uint8_t h[256];
+    memcpy(h, header, header_size);
+    h[5] = data[0] & 1;
+    h[6] = (uint8_t)(1 + data[1] % 12);
+    h[7] = (uint8_t)(1 + data[2] % 250);
+    nc_codec_set_extradata(dec, h, header_size);
+    if (nc_codec_open(dec) == 0) {
+        size_t at = 3;
+        while (at + 2 <= size) {
+            size_t len = data[at] | (size_t)data[at + 1] << 8;
+            at += 2;
+            if (len > size - at)
+                len = size - at;
+            NCPacket pkt = {0};
+            if (nc_packet_from_data(&pkt, data + at, len) == 0) {
+                if (nc_send_packet(dec, &pkt) == 0)
+                    drain(dec);
+            }
+            nc_packet_unref(&pkt);
+            at += len;
+        }
+        if (nc_send_packet(dec, NULL) == 0)
+            drain(dec);
+    }
+    nc_codec_free_context(&dec);
+    return 0;
+}
