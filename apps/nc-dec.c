@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "apps/common/cli.h"
+#include "apps/common/codec_help.h"
 #include "apps/common/media_io.h"
 #include "apps/common/output_file.h"
 #include "apps/common/progress.h"
@@ -37,6 +38,7 @@ typedef struct Decoding {
 static void usage(void)
 {
     printf("Usage: nc-dec [options] INPUT.nc OUTPUT\n"
+           "       nc-dec -L\n"
            "Decodes INPUT.nc into OUTPUT, written in the format its extension names:\n"
            "  audio     .wav .flac .ogg\n"
            "  pictures  .png (one picture; out%%04d.png for a sequence) .y4m .mkv (FFV1)\n"
@@ -44,6 +46,7 @@ static void usage(void)
            "  bytes     any name\n\n"
            "  -y, --overwrite          replace OUTPUT if it exists\n"
            "  -s, --sample-format FMT  audio samples in .wav/.flac: s16 (default), s24, f32\n"
+           "  -L, --list               list the decoders: name, media, capabilities, description\n"
            "  -q, --quiet              print errors only, no progress bar\n"
            "  -v, --verbose            say more (twice: debug)\n"
            "  -h, --help               this help\n"
@@ -58,15 +61,17 @@ static int parse_args(int argc, char **argv, DecArgs *a)
 {
     static const struct option longopts[] = {
         {"overwrite", no_argument, NULL, 'y'}, {"sample-format", required_argument, NULL, 's'},
+        {"list", no_argument, NULL, 'L'},
         {"quiet", no_argument, NULL, 'q'},     {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":ys:qvhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ys:LqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'y': a->overwrite = 1; break;
+        case 'L': nc_codec_help_list(stdout, 0); exit(NC_EXIT_OK);
         case 's':
             if (!strcmp(optarg, "s16")) a->sample_format = NC_SAMPLE_S16;
             else if (!strcmp(optarg, "s24")) a->sample_format = NC_SAMPLE_S24;

@@ -99,6 +99,10 @@ list_and_help)
             out_has "No options."
         fi
     done <codecs.txt
+    # Every encoder has its decoder.
+    run 0 "$NC_DEC" -L
+    head -n 1 out.txt | grep -q '^NAME  *MEDIA' || fail "nc-dec -L: no header line"
+    while read -r codec; do grep -q "^$codec " out.txt || fail "no decoder for $codec"; done <codecs.txt
     run 1 "$NC_ENC" -c no_such_codec --help; err_one_line nc-enc
     err_has "unknown encoder 'no_such_codec' (nc-enc -L lists them)"
     ;;
