@@ -60,16 +60,49 @@ void rc_adaptive_free(RCAdaptiveCdf *m)
     memset(m, 0, sizeof(*m));
 }
 
-void rc_adaptive_update(RCAdaptiveCdf *m, unsigned sym)
+/* The update touches every entry, so it is the cost of adaptive coding; on x86-64 it
+ * is compiled for AVX-512 and AVX2 too and picked at load time (integer code: every
+ * version gives the same bits). */
+#if defined(__x86_64__) && defined(__linux__) && \
+    ((defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 6) || (defined(__clang__) && __clang_major__ >= 14))
+#define UPDATE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define UPDATE_CLONES
+#endif
+
+UPDATE_CLONES
+static void update_entries(uint32_t *c, unsigned n, unsigned sym, unsigned rate)
 {
-    unsigned rate = rc_adapt_rate(m->count, m->max_rate);
-    uint32_t *c = m->cdf;
-    unsigned n = m->nsyms;
     /* Target: the floor for every symbol, the rest on sym. Entries up to sym move down
      * toward i * FLOOR, the ones after it up toward SCALE - (n - i) * FLOOR; both keep
      * every gap >= FLOOR (conformance/spec/entropy.md shows why). */
     for (unsigned i = 1; i <= sym; i++) c[i] -= (c[i] - i * FLOOR) >> rate;
     for (unsigned i = sym + 1; i < n; i++) c[i] += (SCALE - (n - i) * FLOOR - c[i]) >> rate;
+}
+
+/* Number of entries c[1 .. n) below limit, i.e. the decoded symbol. Counting all of
+ * them vectorizes and has no unpredictable branch; past 512 symbols a binary search
+ * touches less memory. */
+UPDATE_CLONES
+static unsigned find_below(const uint32_t *c, unsigned n, uint32_t limit)
+{
+    if (n <= 512) {
+        unsigned count = 0;
+        for (unsigned i = 1; i < n; i++) count += c[i] < limit;
+        return count;
+    }
+    unsigned lo = 0;
+    while (n > 1) {
+        unsigned half = n >> 1;
+        lo = c[lo + half] < limit ? lo + half : lo;
+        n -= half;
+    }
+    return lo;
+}
+
+void rc_adaptive_update(RCAdaptiveCdf *m, unsigned sym)
+{
+    update_entries(m->cdf, m->nsyms, sym, rc_adapt_rate(m->count, m->max_rate));
     if (m->count < (1u << (m->max_rate - 1))) m->count++;
 }
 
@@ -90,12 +123,7 @@ unsigned rc_decode_adaptive(RCDecoder *dec, RCAdaptiveCdf *m)
     /* Largest s with (cdf[s] >> shift) <= v, i.e. cdf[s] < (v + 1) << shift. */
     uint32_t limit = (v + 1) << RC_ADAPT_SHIFT; /* <= 2^31: no overflow */
     const uint32_t *c = m->cdf;
-    unsigned lo = 0, n = m->nsyms;
-    while (n > 1) {
-        unsigned half = n >> 1;
-        lo = c[lo + half] < limit ? lo + half : lo;
-        n -= half;
-    }
+    unsigned lo = find_below(c, m->nsyms, limit);
     uint32_t start = c[lo] >> RC_ADAPT_SHIFT, end = c[lo + 1] >> RC_ADAPT_SHIFT;
     rc_decode_update(dec, start, end - start);
     rc_adaptive_update(m, lo);

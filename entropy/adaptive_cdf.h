@@ -1,17 +1,19 @@
 /* Adaptive multi-symbol CDFs (AV1-style) and adaptive binary contexts.
  *
- * Both keep their probabilities on a 2^31 scale and code at 16 bits (state >> 15).
- * After each coded symbol the CDF moves a fraction 2^-rate of the way toward the
- * CDF of "the symbol just seen, plus a floor for every other symbol": every symbol
- * keeps a frequency >= 1 at 16 bits, so nothing ever becomes uncodable, and the
- * update is exact integer arithmetic (spec: conformance/spec/entropy.md).
+ * Both keep their probabilities on a 2^31 scale. Multi-symbol CDFs code at 24 bits
+ * (state >> 7), binary contexts at 16 bits (state >> 15). After each coded symbol the
+ * CDF moves a fraction 2^-rate of the way toward the CDF of "the symbol just seen, plus
+ * a floor of one coding unit for every other symbol": every symbol keeps a nonzero
+ * frequency, so nothing ever becomes uncodable, and the floor is small enough (2^-24)
+ * that unused symbols of a 256-symbol alphabet cost nothing measurable. The update is
+ * exact integer arithmetic (spec: conformance/spec/entropy.md).
  *
  * The rate follows the count of symbols seen, like AV1's count-based rate but
  * continuing to slower rates: rate = min(max_rate, 1 + floor(log2(count + 1))),
  * i.e. the first symbols move the model fast (close to a counting estimator), and
  * after 2^(max_rate - 1) symbols it settles to an exponential window of about
  * 2^max_rate symbols. Small max_rate (4-6) tracks changing statistics; large
- * (10-12) gets close to the Shannon bound on stationary data with many symbols.
+ * (10-13) gets close to the Shannon bound on stationary data with many symbols.
  *
  * Encoder and decoder must make the same calls in the same order. */
 #ifndef NC_ENTROPY_ADAPTIVE_CDF_H
@@ -23,14 +25,16 @@
 #include "entropy/range_encoder.h"
 
 #define RC_ADAPT_SCALE_BITS 31 /* state scale: cdf[nsyms] = 2^31 */
-#define RC_ADAPT_PREC 16       /* coding precision: state >> 15 */
+#define RC_ADAPT_PREC 20       /* multi-symbol coding precision: state >> 11 */
 #define RC_ADAPT_SHIFT (RC_ADAPT_SCALE_BITS - RC_ADAPT_PREC)
+#define RC_BIN_PREC 16         /* binary coding precision: state >> 15 */
+#define RC_BIN_SHIFT (RC_ADAPT_SCALE_BITS - RC_BIN_PREC)
 #define RC_ADAPT_MIN_RATE 1
 #define RC_ADAPT_MAX_RATE 15
 #define RC_ADAPT_MAX_SYMS 65536 /* alphabet limit; the update costs O(nsyms) */
 
 typedef struct RCAdaptiveCdf {
-    uint32_t *cdf;     /* nsyms + 1 entries on the 2^31 scale; neighbours differ by >= 2^15 */
+    uint32_t *cdf;     /* nsyms + 1 entries on the 2^31 scale; neighbours differ by >= 2^7 */
     unsigned nsyms;
     unsigned count;    /* symbols seen, saturating at 2^(max_rate - 1) */
     unsigned max_rate; /* RC_ADAPT_MIN_RATE .. RC_ADAPT_MAX_RATE */
@@ -56,7 +60,7 @@ unsigned rc_decode_adaptive(RCDecoder *dec, RCAdaptiveCdf *m);
 
 /* Adaptive binary context: P(bit = 0) on the 2^31 scale, same rate rule as above. */
 typedef struct RCBinContext {
-    uint32_t p0;       /* in [2^15, 2^31 - 2^15] */
+    uint32_t p0;       /* in [2^15, 2^31 - 2^15]: >= 1 at 16 bits on both sides */
     uint16_t count;
     uint16_t max_rate;
 } RCBinContext;
@@ -74,7 +78,7 @@ static inline unsigned rc_adapt_rate(unsigned count, unsigned max_rate)
 
 static inline void rc_bin_update(RCBinContext *ctx, int bit)
 {
-    const uint32_t floor = (uint32_t)1 << RC_ADAPT_SHIFT;
+    const uint32_t floor = (uint32_t)1 << RC_BIN_SHIFT;
     unsigned rate = rc_adapt_rate(ctx->count, ctx->max_rate);
     if (bit)
         ctx->p0 -= (ctx->p0 - floor) >> rate;
@@ -111,13 +115,13 @@ static inline int rc_decode_bit(RCDecoder *dec, uint32_t p0)
 /* Codes one bit with the context, then adapts it. */
 static inline void rc_encode_bin(RCEncoder *enc, RCBinContext *ctx, int bit)
 {
-    rc_encode_bit(enc, bit != 0, ctx->p0 >> RC_ADAPT_SHIFT);
+    rc_encode_bit(enc, bit != 0, ctx->p0 >> RC_BIN_SHIFT);
     rc_bin_update(ctx, bit != 0);
 }
 
 static inline int rc_decode_bin(RCDecoder *dec, RCBinContext *ctx)
 {
-    int bit = rc_decode_bit(dec, ctx->p0 >> RC_ADAPT_SHIFT);
+    int bit = rc_decode_bit(dec, ctx->p0 >> RC_BIN_SHIFT);
     rc_bin_update(ctx, bit);
     return bit;
 }

@@ -86,26 +86,112 @@ ptrdiff_t rans_encode(const RCStaticModel *models, unsigned nmodels, const uint1
     return finish_encode(x, &w, out, capacity);
 }
 
+/* Encoding without a division: x / freq as a multiply by a 64-bit reciprocal and a
+ * shift (Alverson's method, as in rans64), exact for every state below 2^63. */
+typedef struct RansEncSym {
+    uint64_t x_max;    /* renormalize when the state reaches this */
+    uint64_t rcp_freq; /* reciprocal of freq */
+    uint64_t bias;
+    uint32_t cmpl_freq; /* 2^prec - freq */
+    uint32_t rcp_shift;
+    uint32_t freq;
+} RansEncSym;
+
+static void enc_sym_init(RansEncSym *e, uint32_t start, uint32_t freq, unsigned prec)
+{
+    e->freq = freq;
+    e->x_max = ((RANS_L >> prec) << 32) * freq;
+    e->cmpl_freq = (uint32_t)(((uint64_t)1 << prec) - freq);
+    if (freq < 2) {
+        e->rcp_freq = ~(uint64_t)0;
+        e->rcp_shift = 0;
+        e->bias = start + ((uint64_t)1 << prec) - 1;
+    } else {
+        uint32_t shift = 0;
+        while (freq > (1u << shift)) shift++;
+        uint64_t x0 = freq - 1, x1 = (uint64_t)1 << (shift + 31);
+        uint64_t t1 = x1 / freq;
+        x0 += (x1 % freq) << 32;
+        uint64_t t0 = x0 / freq;
+        e->rcp_freq = t0 + (t1 << 32);
+        e->rcp_shift = shift - 1;
+        e->bias = start;
+    }
+}
+
+static inline uint64_t mul_hi64(uint64_t a, uint64_t b)
+{
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 u128;
+    return (uint64_t)(((u128)a * b) >> 64);
+#else
+    uint64_t a_lo = (uint32_t)a, a_hi = a >> 32, b_lo = (uint32_t)b, b_hi = b >> 32;
+    uint64_t mid1 = a_hi * b_lo, mid2 = a_lo * b_hi;
+    uint64_t carry = ((a_lo * b_lo >> 32) + (uint32_t)mid1 + (uint32_t)mid2) >> 32;
+    return a_hi * b_hi + (mid1 >> 32) + (mid2 >> 32) + carry;
+#endif
+}
+
+static inline void enc_symbol_fast(uint64_t *x, RansWriter *w, const RansEncSym *e)
+{
+    if (*x >= e->x_max) {
+        if (w->ptr - w->limit < 4) {
+            w->error = NC_ENOSPC;
+            return;
+        }
+        w->ptr -= 4;
+        put_u32(w->ptr, (uint32_t)*x);
+        *x >>= 32;
+    }
+    uint64_t q = mul_hi64(*x, e->rcp_freq) >> e->rcp_shift;
+    *x += e->bias + q * e->cmpl_freq;
+}
+
+/* enc_symbol_fast for the hot loop: room for the word is known to exist. */
+static inline uint64_t enc_put(uint64_t x, const RansEncSym *e, uint8_t **ptr)
+{
+    if (x >= e->x_max) {
+        *ptr -= 4;
+        put_u32(*ptr, (uint32_t)x);
+        x >>= 32;
+    }
+    return x + e->bias + (mul_hi64(x, e->rcp_freq) >> e->rcp_shift) * e->cmpl_freq;
+}
+
 ptrdiff_t rans_encode_bytes(const RCStaticModel *m, const uint8_t *syms, size_t n,
                             uint8_t *out, size_t capacity)
 {
     if (!check_model(m) || m->nsyms > 256 || (n && !syms)) return NC_EINVAL;
     if (!out || capacity < HEADER_BYTES) return NC_ENOSPC;
     /* Byte-indexed tables: symbols past nsyms get frequency 0 and are rejected. */
-    uint32_t start[256], freq[256];
-    for (unsigned s = 0; s < 256; s++) {
-        start[s] = s < m->nsyms ? m->cdf[s] : 0;
-        freq[s] = s < m->nsyms ? m->cdf[s + 1] - m->cdf[s] : 0;
-    }
+    RansEncSym es[256];
+    unsigned prec = m->prec;
+    for (unsigned s = 0; s < 256; s++)
+        enc_sym_init(&es[s], s < m->nsyms ? m->cdf[s] : 0,
+                     s < m->nsyms ? m->cdf[s + 1] - m->cdf[s] : 0, prec);
+    for (size_t i = 0; i < n; i++)
+        if (!es[syms[i]].freq) return NC_EINVAL;
     uint64_t x[RANS_LANES];
     for (int l = 0; l < RANS_LANES; l++) x[l] = RANS_L;
     RansWriter w = {out + capacity, out + HEADER_BYTES, 0};
-    unsigned prec = m->prec;
-    for (size_t i = n; i-- > 0 && !w.error;) {
-        uint32_t s = syms[i];
-        if (!freq[s]) return NC_EINVAL;
-        enc_symbol(&x[i % RANS_LANES], &w, start[s], freq[s], prec);
+    size_t i = n;
+    /* Symbols past the last multiple of 4 first, then 4 at a time (lanes 3, 2, 1, 0)
+     * with the states in locals: the output is bytes, and byte stores could alias the
+     * state array. */
+    for (; i % RANS_LANES; i--) enc_symbol_fast(&x[(i - 1) % RANS_LANES], &w, &es[syms[i - 1]]);
+    if (RANS_LANES == 4) {
+        uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        uint8_t *ptr = w.ptr, *limit = w.limit;
+        for (; i >= 4 && ptr - limit >= 16; i -= 4) {
+            x3 = enc_put(x3, &es[syms[i - 1]], &ptr);
+            x2 = enc_put(x2, &es[syms[i - 2]], &ptr);
+            x1 = enc_put(x1, &es[syms[i - 3]], &ptr);
+            x0 = enc_put(x0, &es[syms[i - 4]], &ptr);
+        }
+        x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
+        w.ptr = ptr;
     }
+    for (; i > 0 && !w.error; i--) enc_symbol_fast(&x[(i - 1) % RANS_LANES], &w, &es[syms[i - 1]]);
     return finish_encode(x, &w, out, capacity);
 }
 
@@ -195,6 +281,16 @@ int rans_decode(const RCStaticModel *models, unsigned nmodels, const uint16_t *m
     return end_decode(x, &r);
 }
 
+/* Branch-free refill of a state that fell below RANS_L; in[*pos .. *pos + 4) must be
+ * readable. */
+static inline uint64_t refill(uint64_t x, const uint8_t *in, size_t *pos)
+{
+    uint64_t need = x < RANS_L;
+    uint64_t refilled = (x << 32) | get_u32(in + *pos);
+    *pos += (size_t)need * 4;
+    return need ? refilled : x;
+}
+
 int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, uint8_t *syms,
                       size_t n)
 {
@@ -209,18 +305,58 @@ int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, ui
     const unsigned prec = m->prec;
     const uint32_t mask = (1u << prec) - 1;
     size_t i = 0;
-    if (m->lut) {
-        const RCStaticSlot *lut = m->lut;
-        /* One symbol per lane per step: the four dependency chains overlap. */
-        for (; i + RANS_LANES <= n; i += RANS_LANES) {
-            for (int l = 0; l < RANS_LANES; l++) {
-                RCStaticSlot sl = lut[x[l] & mask];
-                syms[i + l] = (uint8_t)sl.sym;
-                x[l] = sl.freq * (x[l] >> prec) + sl.bias;
-            }
-            for (int l = 0; l < RANS_LANES; l++)
-                if (x[l] < RANS_L) x[l] = (x[l] << 32) | read_word(&r);
+    if (m->prec <= 12 && n >= 4096 && RANS_LANES == 4) {
+        /* Models of <= 12 bits: a 16 KiB table of packed slots stays in L1 where the
+         * generic 8-byte slots take 32 KiB: sym | bias << 8 | (freq - 1) << 20. */
+        uint32_t packed[1u << 12];
+        for (uint32_t v = 0; v <= mask; v++) {
+            const RCStaticSlot *sl = &m->lut[v];
+            packed[v] = sl->sym | (uint32_t)sl->bias << 8 | (sl->freq - 1) << 20;
         }
+        const uint8_t *in_words = r.in;
+        size_t pos = r.pos, safe_end = r.size >= 16 ? r.size - 16 : 0;
+        uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        for (; i + 4 <= n && pos <= safe_end; i += 4) {
+            uint32_t e0 = packed[x0 & mask], e1 = packed[x1 & mask];
+            uint32_t e2 = packed[x2 & mask], e3 = packed[x3 & mask];
+            x0 = ((e0 >> 20) + 1) * (x0 >> prec) + ((e0 >> 8) & 0xFFF);
+            x1 = ((e1 >> 20) + 1) * (x1 >> prec) + ((e1 >> 8) & 0xFFF);
+            x2 = ((e2 >> 20) + 1) * (x2 >> prec) + ((e2 >> 8) & 0xFFF);
+            x3 = ((e3 >> 20) + 1) * (x3 >> prec) + ((e3 >> 8) & 0xFFF);
+            syms[i] = (uint8_t)e0, syms[i + 1] = (uint8_t)e1;
+            syms[i + 2] = (uint8_t)e2, syms[i + 3] = (uint8_t)e3;
+            x0 = refill(x0, in_words, &pos);
+            x1 = refill(x1, in_words, &pos);
+            x2 = refill(x2, in_words, &pos);
+            x3 = refill(x3, in_words, &pos);
+        }
+        x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
+        r.pos = pos;
+    } else if (m->lut && RANS_LANES == 4) {
+        /* The hot loop keeps the states and the read position in locals: syms is a
+         * byte array, and a store through it could alias anything in memory. The
+         * lanes' dependency chains overlap; the refill is branch-free while 4 words
+         * per lane are surely left to read. */
+        const RCStaticSlot *lut = m->lut;
+        const uint8_t *in_words = r.in;
+        size_t pos = r.pos, safe_end = r.size >= 16 ? r.size - 16 : 0;
+        uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        for (; i + 4 <= n && pos <= safe_end; i += 4) {
+            RCStaticSlot s0 = lut[x0 & mask], s1 = lut[x1 & mask];
+            RCStaticSlot s2 = lut[x2 & mask], s3 = lut[x3 & mask];
+            x0 = s0.freq * (x0 >> prec) + s0.bias;
+            x1 = s1.freq * (x1 >> prec) + s1.bias;
+            x2 = s2.freq * (x2 >> prec) + s2.bias;
+            x3 = s3.freq * (x3 >> prec) + s3.bias;
+            syms[i] = (uint8_t)s0.sym, syms[i + 1] = (uint8_t)s1.sym;
+            syms[i + 2] = (uint8_t)s2.sym, syms[i + 3] = (uint8_t)s3.sym;
+            x0 = refill(x0, in_words, &pos);
+            x1 = refill(x1, in_words, &pos);
+            x2 = refill(x2, in_words, &pos);
+            x3 = refill(x3, in_words, &pos);
+        }
+        x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
+        r.pos = pos;
     }
     for (; i < n; i++) {
         uint64_t *xl = &x[i % RANS_LANES];

@@ -157,15 +157,22 @@ static int recipe_adaptive(Coder *c, EntRng *r)
 
 static int recipe_bypass(Coder *c, EntRng *r)
 {
+    /* One generator call per statement: the order of calls inside one expression is
+     * unspecified in C, and compilers do differ. */
     for (int i = 0; i < 5000; i++) {
         unsigned nbits = ent_rng_below(r, 33);
         uint32_t v = ent_rng_u32(r);
         code_bits(c, nbits == 32 ? v : v & ((1u << nbits) - 1), nbits);
         unsigned k = ent_rng_below(r, 8);
-        code_expgolomb(c, ent_rng_u32(r) >> ent_rng_below(r, 32), k, 0);
-        int64_t magnitude = ent_rng_u32(r) >> (1 + ent_rng_below(r, 31));
-        code_expgolomb(c, ent_rng_below(r, 2) ? -magnitude - 1 : magnitude, k, 1);
-        code_bit(c, (int)ent_rng_below(r, 2), 1 + ent_rng_below(r, 65535));
+        uint32_t e = ent_rng_u32(r);
+        e >>= ent_rng_below(r, 32);
+        code_expgolomb(c, e, k, 0);
+        int64_t magnitude = ent_rng_u32(r);
+        magnitude >>= 1 + ent_rng_below(r, 31);
+        int negative = (int)ent_rng_below(r, 2);
+        code_expgolomb(c, negative ? -magnitude - 1 : magnitude, k, 1);
+        int bit = (int)ent_rng_below(r, 2);
+        code_bit(c, bit, 1 + ent_rng_below(r, 65535));
     }
     code_expgolomb(c, UINT32_MAX, 0, 0);
     code_expgolomb(c, INT32_MIN, 0, 1);

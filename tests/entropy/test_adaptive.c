@@ -55,10 +55,10 @@ static void test_invariants(void)
     RCBinContext bc;
     rc_bin_init(&bc, 15);
     for (int i = 0; i < 100000; i++) rc_bin_update(&bc, 1);
-    CHECK(bc.p0 >= (1u << RC_ADAPT_SHIFT));
+    CHECK(bc.p0 >= (1u << RC_BIN_SHIFT));
     for (int i = 0; i < 100000; i++) rc_bin_update(&bc, 0);
-    CHECK(bc.p0 <= (1u << RC_ADAPT_SCALE_BITS) - (1u << RC_ADAPT_SHIFT));
-    CHECK((bc.p0 >> RC_ADAPT_SHIFT) >= 60000); /* 1 - e^-3 of the way at rate 15 */
+    CHECK(bc.p0 <= (1u << RC_ADAPT_SCALE_BITS) - (1u << RC_BIN_SHIFT));
+    CHECK((bc.p0 >> RC_BIN_SHIFT) >= 60000); /* 1 - e^-3 of the way at rate 15 */
 }
 
 /* Codes n symbols from a fixed distribution; returns bits over the empirical entropy. */
