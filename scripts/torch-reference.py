@@ -53,6 +53,37 @@ def mrstft(x, t):
     return total / 2
 
 
+def ssim_loss(x, y, data_range=1.0):
+    c = x.shape[1]
+    d = torch.arange(11, dtype=torch.float64) - 5
+    w1 = torch.exp(-d * d / (2 * 1.5 * 1.5))
+    w1 = w1 / w1.sum()
+    w = (w1[:, None] * w1[None, :]).expand(c, 1, 11, 11)
+    conv = lambda t: F.conv2d(t, w, groups=c)
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    mx, my = conv(x), conv(y)
+    sxx, syy, sxy = conv(x * x) - mx * mx, conv(y * y) - my * my, conv(x * y) - mx * my
+    s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    return (1 - s.mean()).reshape(1)
+
+
+def mel_fbank(sample_rate, n_freqs, n_mels, f_min, f_max):
+    """torchaudio.functional.melscale_fbanks(norm=None, mel_scale="htk"), restated."""
+    hz_to_mel = lambda f: 2595.0 * torch.log10(1.0 + f / 700.0)
+    mel_to_hz = lambda m: 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+    all_freqs = torch.linspace(0, sample_rate // 2, n_freqs)
+    m_pts = torch.linspace(float(hz_to_mel(torch.tensor(float(f_min)))),
+                           float(hz_to_mel(torch.tensor(float(f_max)))), n_mels + 2)
+    f_pts = mel_to_hz(m_pts)
+    f_diff = f_pts[1:] - f_pts[:-1]
+    slopes = f_pts.unsqueeze(0) - all_freqs.unsqueeze(1)
+    down = -slopes[:, :-2] / f_diff[:-1]
+    up = slopes[:, 2:] / f_diff[1:]
+    return torch.clamp(torch.min(down, up), min=0)
+
+
+MEL_FB = mel_fbank(16000, 9, 4, 0.0, 8000.0)
+
 EMB_IDX = torch.tensor([3, 0, 3, 5, 1])
 NLL_TARGET = torch.tensor([2, 0, 4, 4])
 
@@ -61,6 +92,10 @@ CASES = {
     "add": ([(2, 3, 4), (2, 3, 4)], 0, 0, lambda a, b: a + b),
     "sub": ([(2, 3, 4), (2, 3, 4)], 0, 0, lambda a, b: a - b),
     "mul": ([(2, 3, 4), (2, 3, 4)], 0, 0, lambda a, b: a * b),
+    "div": ([(2, 3, 4), (2, 3, 4)], 2, 0, lambda a, b: a / b),
+    "add_const": ([(3, 5)], 0, 0, lambda x: x + 0.75),
+    "ssim_loss": ([(1, 2, 12, 13), (1, 2, 12, 13)], 0, 0, ssim_loss),
+    "mel": ([(2, 3, 9)], 1, 0, lambda s: s @ MEL_FB),
     "scale": ([(3, 5)], 0, 0, lambda x: -1.5 * x),
     "relu": ([(4, 6)], 0, 0, F.relu),
     "leaky_relu": ([(4, 6)], 0, 0, lambda x: F.leaky_relu(x, 0.1)),

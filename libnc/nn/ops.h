@@ -23,7 +23,9 @@ void nn_blas_restart_tuned(char **argv);
 NNTensor *nn_add(NNGraph *g, NNTensor *a, NNTensor *b); /* same shape (residual add) */
 NNTensor *nn_sub(NNGraph *g, NNTensor *a, NNTensor *b);
 NNTensor *nn_mul(NNGraph *g, NNTensor *a, NNTensor *b);
+NNTensor *nn_div(NNGraph *g, NNTensor *a, NNTensor *b);
 NNTensor *nn_scale(NNGraph *g, NNTensor *x, float s); /* s * x */
+NNTensor *nn_add_const(NNGraph *g, NNTensor *x, float c); /* x + c */
 NNTensor *nn_relu(NNGraph *g, NNTensor *x);
 NNTensor *nn_leaky_relu(NNGraph *g, NNTensor *x, float slope);
 NNTensor *nn_elu(NNGraph *g, NNTensor *x, float alpha);
@@ -93,11 +95,20 @@ NNTensor *nn_mse_loss(NNGraph *g, NNTensor *x, NNTensor *target); /* mean (x - t
 /* Mean of -log_probs[i, target[i]] over rows of [n, V] log-probabilities. */
 NNTensor *nn_nll_loss(NNGraph *g, NNTensor *log_probs, const int *target);
 
+/* 1 - mean SSIM of images [N, C, H, W] (H, W >= 11) with the usual 11x11 Gaussian
+ * window (sigma 1.5, no padding) and constants (0.01 L)^2, (0.03 L)^2 for data
+ * range L, as skimage / pytorch-msssim compute it. */
+NNTensor *nn_ssim_loss(NNGraph *g, NNTensor *x, NNTensor *y, float data_range);
+
 /* ---- spectral (libnc/dsp FFTs; for training losses) ---- */
 /* |STFT| of x [N, L] with torch.stft's conventions (center, reflect padding, periodic
  * Hann window of n_fft): [N, frames, n_fft/2 + 1]. eps keeps sqrt differentiable. */
 NNTensor *nn_stft_magnitude(NNGraph *g, NNTensor *x, int n_fft, int hop, float eps);
-/* Multi-resolution STFT loss of Parallel WaveGAN: per resolution, spectral
+struct NCMelBank;
+/* Mel filterbank over the last dimension: [..., bins] -> [..., n_mels]. */
+NNTensor *nn_mel(NNGraph *g, NNTensor *spec, const struct NCMelBank *bank);
+/* Multi-resolution STFT loss of Parallel WaveGAN (||S|| is taken as a
+ * constant, so pass a target that needs no gradient); per resolution, spectral
  * convergence ||S - Sx|| / ||S|| plus mean |log S - log Sx|, averaged. */
 NNTensor *nn_multires_stft_loss(NNGraph *g, NNTensor *x, NNTensor *target, const int *n_ffts,
                                 const int *hops, int count);

@@ -8,7 +8,7 @@
 #include "nc/error.h"
 
 enum UnaryKind {
-    U_SCALE, U_RELU, U_LEAKY, U_ELU, U_GELU, U_SILU, U_TANH, U_SIGMOID, U_SIN, U_ABS, U_LOG, U_SQRT,
+    U_SCALE, U_RELU, U_LEAKY, U_ELU, U_GELU, U_SILU, U_TANH, U_SIGMOID, U_SIN, U_ABS, U_LOG, U_SQRT, U_ADDC,
 };
 
 /* e^x for x in [-87, 0], branch-free so that loops over it vectorize: round
@@ -61,6 +61,7 @@ static inline float unary_forward(int kind, float x, float p)
     case U_ABS: return fabsf(x);
     case U_LOG: return logf(x + p);
     case U_SQRT: return sqrtf(x);
+    case U_ADDC: return x + p;
     default: return 0;
     }
 }
@@ -100,6 +101,7 @@ static inline float unary_derivative(int kind, float x, float y, float p)
     case U_ABS: return x > 0 ? 1.0f : x < 0 ? -1.0f : 0.0f;
     case U_LOG: return 1.0f / (x + p);
     case U_SQRT: return y > 0 ? 0.5f / y : 0.0f;
+    case U_ADDC: return 1.0f;
     default: return 0;
     }
 }
@@ -132,6 +134,7 @@ static void unary_backward(NNGraph *g, NNNode *n)
         BACKWARD_LOOP(U_ABS)
         BACKWARD_LOOP(U_LOG)
         BACKWARD_LOOP(U_SQRT)
+        BACKWARD_LOOP(U_ADDC)
     }
 #undef BACKWARD_LOOP
 }
@@ -171,6 +174,7 @@ static NNTensor *unary(NNGraph *g, NNTensor *x, int kind, float p)
             FORWARD_LOOP(U_ABS)
             FORWARD_LOOP(U_LOG)
             FORWARD_LOOP(U_SQRT)
+            FORWARD_LOOP(U_ADDC)
         }
 #undef FORWARD_LOOP
     }
@@ -194,8 +198,9 @@ NNTensor *nn_sin(NNGraph *g, NNTensor *x) { return unary(g, x, U_SIN, 0); }
 NNTensor *nn_abs(NNGraph *g, NNTensor *x) { return unary(g, x, U_ABS, 0); }
 NNTensor *nn_log(NNGraph *g, NNTensor *x, float eps) { return unary(g, x, U_LOG, eps); }
 NNTensor *nn_sqrt(NNGraph *g, NNTensor *x) { return unary(g, x, U_SQRT, 0); }
+NNTensor *nn_add_const(NNGraph *g, NNTensor *x, float c) { return unary(g, x, U_ADDC, c); }
 
-enum BinaryKind { B_ADD, B_SUB, B_MUL };
+enum BinaryKind { B_ADD, B_SUB, B_MUL, B_DIV };
 
 static void binary_backward(NNGraph *g, NNNode *n)
 {
@@ -205,12 +210,15 @@ static void binary_backward(NNGraph *g, NNNode *n)
     if (a->requires_grad) {
         float *ga = nn_grad(g, a);
         for (int64_t i = 0; ga && i < a->numel; i++)
-            ga[i] += kind == B_MUL ? gy[i] * b->data[i] : gy[i];
+            ga[i] += kind == B_MUL ? gy[i] * b->data[i] : kind == B_DIV ? gy[i] / b->data[i] : gy[i];
     }
     if (b->requires_grad) {
         float *gb = nn_grad(g, b);
         for (int64_t i = 0; gb && i < b->numel; i++)
-            gb[i] += kind == B_MUL ? gy[i] * a->data[i] : kind == B_SUB ? -gy[i] : gy[i];
+            gb[i] += kind == B_MUL   ? gy[i] * a->data[i]
+                     : kind == B_SUB ? -gy[i]
+                     : kind == B_DIV ? -gy[i] * n->out->data[i] / b->data[i]
+                                     : gy[i];
     }
 }
 
@@ -226,7 +234,8 @@ static NNTensor *binary(NNGraph *g, NNTensor *a, NNTensor *b, int kind)
     for (int64_t i = 0; i < a->numel; i++)
         y->data[i] = kind == B_ADD   ? a->data[i] + b->data[i]
                      : kind == B_SUB ? a->data[i] - b->data[i]
-                                     : a->data[i] * b->data[i];
+                     : kind == B_MUL ? a->data[i] * b->data[i]
+                                     : a->data[i] / b->data[i];
     NNNode *n = nn_record(g, y, binary_backward, (NNTensor *[]){a, b}, 2);
     if (n)
         n->iarg[0] = kind;
@@ -236,6 +245,7 @@ static NNTensor *binary(NNGraph *g, NNTensor *a, NNTensor *b, int kind)
 NNTensor *nn_add(NNGraph *g, NNTensor *a, NNTensor *b) { return binary(g, a, b, B_ADD); }
 NNTensor *nn_sub(NNGraph *g, NNTensor *a, NNTensor *b) { return binary(g, a, b, B_SUB); }
 NNTensor *nn_mul(NNGraph *g, NNTensor *a, NNTensor *b) { return binary(g, a, b, B_MUL); }
+NNTensor *nn_div(NNGraph *g, NNTensor *a, NNTensor *b) { return binary(g, a, b, B_DIV); }
 
 /* Snake over x [N, C, ...] with alpha [C]. */
 static void snake_backward(NNGraph *g, NNNode *n)

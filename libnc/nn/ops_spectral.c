@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "libnc/dsp/fft.h"
+#include "libnc/dsp/mel.h"
 #include "libnc/nn/ops.h"
 #include "nc/error.h"
 
@@ -108,6 +109,41 @@ NNTensor *nn_stft_magnitude(NNGraph *g, NNTensor *x, int n_fft, int hop, float e
     NNNode *n = nn_record(g, y, stft_backward, &x, 1);
     if (n)
         n->aux = s;
+    return y;
+}
+
+static void mel_backward(NNGraph *g, NNNode *n)
+{
+    const NCMelBank *bank = n->aux;
+    NNTensor *x = n->in[0], *y = n->out;
+    float *gx = nn_grad(g, x);
+    float *tmp = nn_graph_scratch(g, sizeof(float) * (size_t)bank->bins);
+    int64_t rows = x->numel / bank->bins;
+    for (int64_t r = 0; gx && tmp && r < rows; r++) {
+        nc_mel_bank_apply_transpose(bank, y->grad + r * bank->n_mels, tmp);
+        for (int k = 0; k < bank->bins; k++)
+            gx[r * bank->bins + k] += tmp[k];
+    }
+}
+
+NNTensor *nn_mel(NNGraph *g, NNTensor *spec, const NCMelBank *bank)
+{
+    if (!spec || !bank)
+        return NULL;
+    if (spec->shape[spec->ndim - 1] != bank->bins)
+        return nn_graph_fail(g, NC_EINVAL, "mel", "last dimension must be the bank's bins");
+    int shape[NN_MAX_DIMS];
+    memcpy(shape, spec->shape, sizeof(shape));
+    shape[spec->ndim - 1] = bank->n_mels;
+    NNTensor *y = nn_tensor(g, spec->ndim, shape);
+    if (!y)
+        return NULL;
+    int64_t rows = spec->numel / bank->bins;
+    for (int64_t r = 0; r < rows; r++)
+        nc_mel_bank_apply(bank, spec->data + r * bank->bins, y->data + r * bank->n_mels);
+    NNNode *n = nn_record(g, y, mel_backward, &spec, 1);
+    if (n)
+        n->aux = (void *)bank;
     return y;
 }
 

@@ -1,4 +1,7 @@
+#include <stddef.h>
 #include <string.h>
+
+#include "libnc/dsp/mel.h"
 
 #include "tests/nn/op_cases.h"
 
@@ -22,6 +25,9 @@ static const int nll_target[4] = {2, 0, 4, 4};
 BINARY(run_add, nn_add(g, a, b))
 BINARY(run_sub, nn_sub(g, a, b))
 BINARY(run_mul, nn_mul(g, a, b))
+BINARY(run_div, nn_div(g, a, b))
+UNARY(run_add_const, nn_add_const(g, x, 0.75f))
+BINARY(run_ssim, nn_ssim_loss(g, a, b, 1.0f))
 UNARY(run_scale, nn_scale(g, x, -1.5f))
 UNARY(run_relu, nn_relu(g, x))
 UNARY(run_leaky, nn_leaky_relu(g, x, 0.1f))
@@ -59,6 +65,21 @@ static NNTensor *run_mrstft(NNGraph *g, NNTensor **in)
 {
     static const int ffts[2] = {16, 32}, hops[2] = {4, 8};
     return nn_multires_stft_loss(g, in[0], in[1], ffts, hops, 2);
+}
+
+/* A 4-band HTK mel bank over the 9 bins of a 16-point FFT at 16 kHz. */
+static NCMelBank *mel_bank;
+
+static NNTensor *run_mel(NNGraph *g, NNTensor **in)
+{
+    if (!mel_bank && nc_mel_bank_alloc(&mel_bank, 16000, 16, 4, 0.0f, 8000.0f, NC_MEL_HTK, 0) < 0)
+        return NULL;
+    return nn_mel(g, in[0], mel_bank);
+}
+
+void op_cases_cleanup(void)
+{
+    nc_mel_bank_free(&mel_bank);
 }
 
 static NNTensor *run_linear(NNGraph *g, NNTensor **in)
@@ -134,6 +155,10 @@ const OpCase op_cases[] = {
     {"add", 2, {3, 3}, {{2, 3, 4}, {2, 3, 4}}, 0, 0, run_add},
     {"sub", 2, {3, 3}, {{2, 3, 4}, {2, 3, 4}}, 0, 0, run_sub},
     {"mul", 2, {3, 3}, {{2, 3, 4}, {2, 3, 4}}, 0, 0, run_mul},
+    {"div", 2, {3, 3}, {{2, 3, 4}, {2, 3, 4}}, 2, 0, run_div},
+    {"add_const", 1, {2}, {{3, 5}}, 0, 0, run_add_const},
+    {"ssim_loss", 2, {4, 4}, {{1, 2, 12, 13}, {1, 2, 12, 13}}, 0, 0, run_ssim},
+    {"mel", 1, {3}, {{2, 3, 9}}, 1, 0, run_mel},
     {"scale", 1, {2}, {{3, 5}}, 0, 0, run_scale},
     {"relu", 1, {2}, {{4, 6}}, 0, 0, run_relu},
     {"leaky_relu", 1, {2}, {{4, 6}}, 0, 0, run_leaky},

@@ -23,5 +23,7 @@ extern const OpCase op_cases[];
 extern const int op_case_count;
 
 const OpCase *op_case_find(const char *name);
+/* Frees what cases allocated on first use. */
+void op_cases_cleanup(void);
 
 #endif

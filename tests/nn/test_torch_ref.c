@@ -131,6 +131,7 @@ int main(int argc, char **argv)
     }
     fclose(f);
     nn_graph_free(&g);
+    op_cases_cleanup();
     /* every case in op_cases.c must have a reference */
     CHECK(cases == op_case_count);
     if (!nc_test_failures)
