@@ -264,11 +264,10 @@ static void set_context_format(NCCodecContext *ctx, const NCMediaFormat *f)
     }
 }
 
-/* Allocates the context with the user's options, opens the input for it and
- * opens the codec. Failures are left unreported when quiet_open (the reason
- * stays in cli's buffer), so that a retry can decide. */
-static int open_encoder(const NCCodec *codec, const EncArgs *a, int channels,
-                        NCCodecContext **ctx, NCMediaReader **reader, int quiet_open)
+/* Allocates the context with the user's options, opens the input converted to
+ * what the codec takes (rate, channels, pixel format) and opens the codec. */
+static int open_encoder(const NCCodec *codec, const EncArgs *a, NCCodecContext **ctx,
+                        NCMediaReader **reader)
 {
     *ctx = nc_codec_alloc_context(codec);
     if (!*ctx) return nc_cli_fail(NC_ENOMEM, "%s", a->codec);
@@ -277,7 +276,8 @@ static int open_encoder(const NCCodec *codec, const EncArgs *a, int channels,
     NCMediaWants wants = {.media_type = codec->media_type,
                           .sample_rates = codec->sample_rates,
                           .sample_rate = (int)a->sample_rate,
-                          .channels = channels,
+                          .channels = (int)a->channels,
+                          .channel_counts = codec->channel_counts,
                           .pix_fmts = codec->pix_fmts,
                           .pix_fmt = a->pix_fmt};
     nc_cli_clear_reason();
@@ -287,38 +287,8 @@ static int open_encoder(const NCCodec *codec, const EncArgs *a, int channels,
     set_context_format(*ctx, nc_media_reader_format(*reader));
     nc_cli_clear_reason();
     ret = nc_codec_open(*ctx);
-    if (ret < 0 && !quiet_open) nc_cli_fail(ret, "%s", a->codec);
+    if (ret < 0) nc_cli_fail(ret, "%s", a->codec);
     return ret;
-}
-
-/* Opens the encoder; audio that the codec refuses with several channels is
- * tried again mixed to mono (codecs do not list the channel counts they take). */
-static int open_encoder_for_input(const NCCodec *codec, const EncArgs *a, NCCodecContext **ctx,
-                                  NCMediaReader **reader)
-{
-    int ret = open_encoder(codec, a, (int)a->channels, ctx, reader, 1);
-    if (ret >= 0 || !*reader) return ret;
-    int channels = nc_media_reader_format(*reader)->channels;
-    if (codec->media_type != NC_MEDIA_AUDIO || a->channels || channels < 2) {
-        nc_cli_fail(ret, "%s", a->codec);
-        return ret;
-    }
-    NCCodecContext *mono_ctx = NULL;
-    NCMediaReader *mono_reader = NULL;
-    int mono = open_encoder(codec, a, 1, &mono_ctx, &mono_reader, 0);
-    if (mono < 0) {
-        /* Mono got as far as stereo or further: its failure is the one to fix. */
-        nc_media_reader_close(&mono_reader);
-        nc_codec_free_context(&mono_ctx);
-        return mono;
-    }
-    nc_cli_warn("%s does not take %d channels: mixing down to mono (--channels sets the count)",
-                a->codec, channels);
-    nc_media_reader_close(reader);
-    nc_codec_free_context(ctx);
-    *reader = mono_reader;
-    *ctx = mono_ctx;
-    return 0;
 }
 
 static int encode(const EncArgs *a)
@@ -339,7 +309,7 @@ static int encode(const EncArgs *a)
         return nc_cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;
 
     Encoding e = {.args = a, .frame = nc_frame_alloc(), .pkt = nc_packet_alloc()};
-    int ret = e.frame && e.pkt ? open_encoder_for_input(codec, a, &e.ctx, &e.reader)
+    int ret = e.frame && e.pkt ? open_encoder(codec, a, &e.ctx, &e.reader)
                                : nc_cli_fail(NC_ENOMEM, "%s", a->input);
     if (ret >= 0) {
         NCStreamInfo info;

@@ -95,11 +95,12 @@ int nc_codec_set_extradata(NCCodecContext *ctx, const uint8_t *data, size_t size
     return 0;
 }
 
-static int listed_rate(const int *rates, int rate)
+/* Whether value is in a 0-terminated list; a NULL list allows anything. */
+static int listed(const int *list, int value)
 {
-    if (!rates) return 1;
-    for (; *rates; rates++)
-        if (*rates == rate) return 1;
+    if (!list) return 1;
+    for (; *list; list++)
+        if (*list == value) return 1;
     return 0;
 }
 
@@ -119,10 +120,12 @@ static int check_encoder_params(NCCodecContext *ctx)
     case NC_MEDIA_AUDIO:
         NC_RETURN_ERROR_IF(ctx->sample_rate <= 0 || ctx->sample_rate > NC_MAX_SAMPLE_RATE,
                            NC_EINVAL, ctx, "%s: invalid sample rate %d", c->name, ctx->sample_rate);
-        NC_RETURN_ERROR_IF(!listed_rate(c->sample_rates, ctx->sample_rate), NC_ENOTSUP, ctx,
+        NC_RETURN_ERROR_IF(!listed(c->sample_rates, ctx->sample_rate), NC_ENOTSUP, ctx,
                            "%s: sample rate %d Hz is not supported", c->name, ctx->sample_rate);
         NC_RETURN_ERROR_IF(ctx->channels < 1 || ctx->channels > NC_MAX_CHANNELS, NC_EINVAL, ctx,
                            "%s: invalid channel count %d", c->name, ctx->channels);
+        NC_RETURN_ERROR_IF(!listed(c->channel_counts, ctx->channels), NC_ENOTSUP, ctx,
+                           "%s: %d channels are not supported", c->name, ctx->channels);
         return 0;
     case NC_MEDIA_VIDEO:
     case NC_MEDIA_IMAGE:

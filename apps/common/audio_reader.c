@@ -88,6 +88,17 @@ static int choose_channels(const char *path, int source_channels, const NCMediaW
         return NC_ENOTSUP;
     }
     *channels = wants->channels > 0 ? wants->channels : source_channels;
+    const int *list = wants->channel_counts;
+    if (wants->channels <= 0 && list && list[0]) {
+        /* The source's count if the codec takes it, else mono if it may, else its first. */
+        int chosen = list[0];
+        for (const int *c = list; *c; c++)
+            if (*c == source_channels || (*c == 1 && chosen != source_channels)) chosen = *c;
+        if (chosen != source_channels)
+            nc_log(NULL, NC_LOG_WARNING, "%s: mixing %d channels to %d for the codec", path,
+                   source_channels, chosen);
+        *channels = chosen;
+    }
     if (*channels > NC_MAX_CHANNELS) {
         nc_log(NULL, NC_LOG_WARNING, "%s: mixing %d channels down to %d", path, source_channels,
                NC_MAX_CHANNELS);

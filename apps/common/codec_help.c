@@ -75,6 +75,11 @@ void nc_codec_help_options(FILE *out, const NCCodec *codec)
         for (const int *r = codec->sample_rates; *r; r++) fprintf(out, " %d", *r);
         fprintf(out, " Hz\n");
     }
+    if (codec->channel_counts) {
+        fprintf(out, "  channels:");
+        for (const int *c = codec->channel_counts; *c; c++) fprintf(out, " %d", *c);
+        fprintf(out, "\n");
+    }
     if (codec->pix_fmts) {
         fprintf(out, "  pixel formats:");
         for (const enum NCPixelFormat *p = codec->pix_fmts; *p != NC_PIX_NONE; p++)

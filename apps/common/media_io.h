@@ -36,6 +36,7 @@ typedef struct NCMediaWants {
     const int *sample_rates;             /* the codec's (0-terminated), NULL = any */
     int sample_rate;                     /* > 0: convert to this rate */
     int channels;                        /* > 0: mix to this many channels */
+    const int *channel_counts;           /* the codec's (0-terminated), NULL = any */
     const enum NCPixelFormat *pix_fmts;  /* the codec's (NC_PIX_NONE-terminated), NULL = any */
     enum NCPixelFormat pix_fmt;          /* != NC_PIX_NONE: convert to this format */
 } NCMediaWants;

@@ -205,6 +205,7 @@ static const NCCodecCallbacks encoder_cb = {
 };
 
 static const int rvq_sample_rates[] = {16000, 0};
+static const int rvq_channel_counts[] = {1, 0};
 
 const NCCodec nc_rvqspeech_encoder = {
     .name = "rvqspeech",
@@ -213,6 +214,7 @@ const NCCodec nc_rvqspeech_encoder = {
     .is_encoder = 1,
     .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_STREAMING,
     .sample_rates = rvq_sample_rates,
+    .channel_counts = rvq_channel_counts,
     .options = encoder_options,
     .cb = &encoder_cb,
 };

@@ -49,6 +49,7 @@ typedef struct NCCodec {
     int is_encoder;             /* 1 encoder, 0 decoder */
     unsigned capabilities;      /* NC_CODEC_CAP_* */
     const int *sample_rates;    /* audio: 0-terminated, NULL = any */
+    const int *channel_counts;  /* audio: 0-terminated, NULL = any up to NC_MAX_CHANNELS */
     const enum NCPixelFormat *pix_fmts; /* video/image: NC_PIX_NONE-terminated */
     const NCOption *options;    /* ended by a NULL name; NULL if none */
     const struct NCCodecCallbacks *cb;
