@@ -11,6 +11,7 @@
 #include "tests/test.h"
 
 static char model_path[64];
+static int encoder_threads = 1;
 
 typedef struct Stream {
     uint8_t *extradata;
@@ -50,6 +51,7 @@ static int encode(const char *opts, const float *x, int n, int chunk, Stream *s)
         return NC_ENOMEM;
     ctx->sample_rate = 16000;
     ctx->channels = 1;
+    ctx->threads = encoder_threads;
     int r = nc_opt_set(ctx, "model_path", model_path);
     if (r >= 0) r = nc_opt_set(ctx, "model", "rvqspeech-tiny");
     if (r >= 0 && *opts) r = nc_opt_set_from_string(ctx, opts);
@@ -129,12 +131,17 @@ static void test_lengths_and_streaming(const float *x, int n)
     Stream whole, stream, chunked, again;
     float *a, *b;
     int e1, e2;
-    CHECK_EQ(encode("bitrate=3000", x, n, n, &whole), 0);
+    CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &whole), 0);
     CHECK_EQ(whole.extradata[6], 6); /* 3000 bit/s = 6 stages */
     CHECK_EQ(encode("bitrate=3000:streaming=1", x, n, 160, &stream), 0);
-    CHECK_EQ(encode("bitrate=3000", x, n, 777, &chunked), 0);
-    CHECK_EQ(encode("bitrate=3000", x, n, n, &again), 0);
-    CHECK(same_bytes(&whole, &again));   /* determinism */
+    CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, 777, &chunked), 0);
+    CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &again), 0);
+    CHECK(same_bytes(&whole, &again)); /* determinism */
+    stream_free(&again);
+    encoder_threads = 2;
+    CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &again), 0);
+    encoder_threads = 1;
+    CHECK(same_bytes(&whole, &again)); /* thread count does not matter */
     CHECK(same_bytes(&whole, &chunked)); /* input chunking does not matter */
     CHECK_EQ((int)stream.count, (n + 319) / 320 + 1);
     int na = decode(&whole, &a, &e1), nb = decode(&stream, &b, &e2);
@@ -164,9 +171,9 @@ static void test_rates(const float *x, int n)
     for (int stages = 1; stages <= 12; stages++) {
         char opts[64];
         Stream s, nom;
-        snprintf(opts, sizeof(opts), "stages=%d", stages);
+        snprintf(opts, sizeof(opts), "stages=%d:packet_frames=50", stages);
         CHECK_EQ(encode(opts, x, n, n, &s), 0);
-        snprintf(opts, sizeof(opts), "stages=%d:nominal=1", stages);
+        snprintf(opts, sizeof(opts), "stages=%d:nominal=1:packet_frames=50", stages);
         CHECK_EQ(encode(opts, x, n, n, &nom), 0);
         CHECK(s.bytes > prev);
         prev = s.bytes;

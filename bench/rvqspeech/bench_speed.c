@@ -1,0 +1,60 @@
+/* rvqspeech speed on one core, without process start-up: CPU seconds to encode
+ * (features, encoder network, quantizer search) and decode (codebook sums,
+ * decoder network, iSTFT) 60 s of speech-like signal, frame by frame as in
+ * streaming, at each stage count. The anchors' speeds (Opus, Codec2, with their
+ * process start-up) are in rvqspeech.sh's table.
+ *
+ *   bench_speed [MODEL.ncm]     (default: the search path's rvqspeech-small) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "codecs/rvqspeech/rvqspeech.h"
+#include "codecs/rvqspeech/stream.h"
+
+static double cpu_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+    NCRvqModel m;
+    if (nc_rvq_open_model(&m, NULL, NC_RVQ_DEFAULT_MODEL, argc > 1 ? argv[1] : NULL, NULL) < 0)
+        return 1;
+    const int seconds = 60, frames = seconds * 50;
+    float *x = malloc(sizeof(float) * (size_t)frames * NC_RVQ_HOP);
+    float *y = malloc(sizeof(float) * NC_RVQ_HOP);
+    int *idx = malloc(sizeof(int) * (size_t)frames * NC_RVQ_MAX_STAGES);
+    if (!x || !y || !idx)
+        return 1;
+    double phase = 0;
+    for (int i = 0; i < frames * NC_RVQ_HOP; i++) { /* gliding harmonics, syllable envelope */
+        double t = i / 16000.0;
+        phase += 2 * M_PI * (120 + 40 * sin(2 * M_PI * 0.7 * t)) / 16000;
+        x[i] = (float)(0.1 * (0.5 + 0.5 * sin(2 * M_PI * 4 * t)) * (sin(phase) + 0.5 * sin(2 * phase)));
+    }
+    printf("| stages | kbit/s | encode x real-time | decode x real-time |\n| --- | --- | --- | --- |\n");
+    for (int s = 1; s <= m.shape.stages; s = s < 2 ? 2 : s < 3 ? 3 : s < 6 ? 6 : s + 6) {
+        NCRvqStream enc, dec;
+        if (nc_rvq_stream_init(&enc, &m, 0) < 0 || nc_rvq_stream_init(&dec, &m, 1) < 0)
+            return 1;
+        double t0 = cpu_seconds();
+        for (int f = 0; f < frames; f++)
+            nc_rvq_stream_encode(&enc, x + (size_t)f * NC_RVQ_HOP, s, idx + f * NC_RVQ_MAX_STAGES);
+        double t1 = cpu_seconds();
+        for (int f = 0; f < frames; f++) nc_rvq_stream_decode(&dec, idx + f * NC_RVQ_MAX_STAGES, s, y);
+        double t2 = cpu_seconds();
+        printf("| %d | %.1f | %.0f | %.0f |\n", s, s * 0.5, seconds / (t1 - t0), seconds / (t2 - t1));
+        nc_rvq_stream_free(&enc);
+        nc_rvq_stream_free(&dec);
+    }
+    free(x);
+    free(y);
+    free(idx);
+    nc_rvq_model_free(&m);
+    return 0;
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# rvqspeech against Codec2 and Opus at the rates issue 7 names, side by side in
+# one run, on the real-speech test split (speakers never in training):
+#   rvqspeech 0.5, 1, 1.5, 3, 6 kbit/s (entropy coded) and 3 kbit/s streaming
+#   (one 20 ms frame per packet) and nominal (constant rate);
+#   Codec2 3200, 1300, 700C; Opus 6, 8, 12 kbit/s.
+# Goals (issue 7): at 3 kbit/s better ESTOI and mel distance than Codec2 3200 and
+# Opus 6; at 1.5 kbit/s better than Codec2 1300; encode and decode >= 50x real time.
+#
+#   bench/rvqspeech/rvqspeech.sh            (needs a build with apps, and
+#                                            scripts/fetch-data speech)
+# Output: build-bench/rvqspeech/results.md (table), results.tsv, rd.png.
+# Environment: see bench/common.sh (NC_BUILD_DIR, BENCH_FILES, BENCH_OUT).
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+
+bench_description="Speech test set: ${BENCH_FILES:-24} utterances from data/speech/test (ALSA
+channel announcements and Asterisk fr_CA prompts), joined into one 16 kHz mono file. Rate
+includes each format's container (.nc for rvqspeech, Ogg for Opus, none for Codec2). Speed:
+seconds of audio per second of wall time, one process, including start-up and model
+loading. Metrics from nc-metric against the joined reference (Codec2 is 8 kHz narrowband:
+its output is resampled to 16 kHz)."
+metrics=(estoi stoi mel_distance si_sdr_db snr_db)
+rate_label="kbit/s"
+rate_scale=0.001
+speed_label="x real-time"
+speed_scale=1
+plot_column=6 # estoi
+plot_label="ESTOI"
+
+find_apps
+[ -d "$data/speech/test" ] || die "no $data/speech/test: run scripts/fetch-data speech"
+begin_results
+
+mapfile -t all < <(find "$data/speech/test" -name '*.wav' | sort)
+want=${BENCH_FILES:-24}
+step=$(((${#all[@]} + want - 1) / want))
+list=$work/concat.txt
+: >"$list"
+for ((i = 0; i < ${#all[@]}; i += step)); do echo "file '${all[i]}'" >>"$list"; done
+ref=$work/speech-test.wav
+ffmpeg -nostdin -v error -y -f concat -safe 0 -i "$list" -ac 1 -ar 16000 -c:a pcm_s16le "$ref"
+total_units=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$ref")
+note "$(wc -l <"$list") files, $total_units s"
+inputs=("$ref")
+
+for s in "-b 500" "-b 1000" "-b 1500" "-b 3000" "-b 6000" \
+    "-b 3000 -o streaming=1" "-b 3000 -o nominal=1"; do
+    run_system rvqspeech "$s" nc wav \
+        "\"\$nc_enc\" -q -y -c rvqspeech $s \"\$in\" \"\$bits\"" \
+        "\"\$nc_dec\" -q -y \"\$bits\" \"\$dec\""
+done
+
+if have c2enc && have c2dec; then
+    ffmpeg -nostdin -v error -y -i "$ref" -ar 8000 -ac 1 -f s16le "$work/ref8k.raw"
+    for m in 3200 1300 700C; do
+        run_system codec2 "$m" c2 wav \
+            "c2enc $m \"\$work/ref8k.raw\" \"\$bits\"" \
+            "c2dec $m \"\$bits\" \"\$work/x.raw\"" \
+            "ffmpeg -nostdin -v error -y -f s16le -ar 8000 -ac 1 -i \"\$work/x.raw\" \"\$dec\""
+    done
+else
+    skip_note "c2enc/c2dec not found (Debian: codec2): no Codec2 rows"
+fi
+
+if have opusenc && have opusdec; then
+    for k in 6 8 12; do
+        run_system opus "$k kbit/s" opus wav \
+            "opusenc --quiet --bitrate $k \"\$in\" \"\$bits\"" \
+            "opusdec --quiet --rate 16000 \"\$bits\" \"\$dec\""
+    done
+else
+    skip_note "opusenc/opusdec not found (Debian: opus-tools): no Opus rows"
+fi
+
+finish_results
