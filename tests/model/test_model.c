@@ -11,15 +11,8 @@
 #include "nc/error.h"
 #include "nc/log.h"
 #include "nc/model.h"
+#include "tests/test.h"
 
-static int failures;
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
 
 static float weights[3 * 4 * 5];
 
@@ -211,7 +204,7 @@ int main(void)
     nc_model_writer_free(&w);
     free(img2);
     free(img);
-    if (!failures)
+    if (!nc_test_failures)
         printf("model: all checks passed\n");
-    return failures != 0;
+    return nc_test_result("model");
 }
