@@ -92,13 +92,27 @@ static void mixture_init(Mixture *mx, const uint32_t *msg, const uint32_t *cdf, 
     mx->k = k;
 }
 
-static uint32_t mixture_cdf(const Mixture *mx, int x)
+static uint64_t mixture_sum(const Mixture *mx, int x)
 {
     const uint32_t *row = mx->cdf + (size_t)x * mx->k;
     uint64_t s = 0;
     for (int z = 0; z < mx->k; z++) s += (uint64_t)mx->w[z] * row[z];
-    uint64_t spread = ((uint64_t)1 << PC_CODE_PREC) - PC_NUM_VALUES;
-    return (uint32_t)(s * spread / mx->total) + (uint32_t)x;
+    return s;
+}
+
+#define SPREAD ((((uint64_t)1) << PC_CODE_PREC) - PC_NUM_VALUES)
+
+static uint32_t mixture_cdf(const Mixture *mx, int x)
+{
+    return (uint32_t)(mixture_sum(mx, x) * SPREAD / mx->total) + (uint32_t)x;
+}
+
+/* mixture_cdf(x) <= target without the division: floor(s * SPREAD / total) <=
+ * target - x  <=>  s * SPREAD < (target - x + 1) * total (both sides < 2^63). */
+static int mixture_cdf_le(const Mixture *mx, int x, uint32_t target)
+{
+    if (target < (uint32_t)x) return 0;
+    return mixture_sum(mx, x) * SPREAD < ((uint64_t)(target - (uint32_t)x) + 1) * mx->total;
 }
 
 /* The coding walk shared by both directions: enc codes src[v], dec fills dst[v]. */
@@ -157,7 +171,7 @@ static void code_patch(PCPatchCoder *pc, RCEncoder *enc, RCDecoder *dec, const u
             int lo = 0, n = PC_NUM_VALUES;
             while (n > 1) { /* largest x with mixture_cdf(x) <= target */
                 int half = n >> 1;
-                lo = mixture_cdf(&mx, lo + half) <= target ? lo + half : lo;
+                lo = mixture_cdf_le(&mx, lo + half, target) ? lo + half : lo;
                 n -= half;
             }
             x = lo;

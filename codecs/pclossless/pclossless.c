@@ -81,6 +81,44 @@ int pc_channels(enum NCPixelFormat fmt)
     return fmt == NC_PIX_GRAY8 ? 1 : fmt == NC_PIX_RGB24 ? 3 : 0;
 }
 
+/* Each tile starts with a flag coded at 2^-PC_TILE_FLAG_BITS resolution: the
+ * circuit codes the tile (slots [0, 63)) or, when that would cost more than
+ * plain 8-bit samples, the tile is stored raw (slot 63). Images unlike the
+ * model's training data thus cost at most 8 bits per pixel and a little. */
+#define PC_TILE_FLAG_BITS 6
+#define PC_TILE_RAW_SLOT ((1u << PC_TILE_FLAG_BITS) - 1)
+
+static void encode_tile(PCContext *pcx, RCEncoder *enc, int vw, int vh)
+{
+    int pw = pcx->cm.patch_w;
+    RCEncoderMark mark;
+    rc_enc_mark(enc, &mark);
+    uint64_t start = rc_enc_tell_frac(enc);
+    rc_encode_freq(enc, 0, PC_TILE_RAW_SLOT, PC_TILE_FLAG_BITS);
+    pc_encode_patch(&pcx->coder, enc, pcx->patch, vw, vh);
+    uint64_t circuit = rc_enc_tell_frac(enc) - start; /* 1/8 bits */
+    uint64_t raw = 8 * (PC_TILE_FLAG_BITS + 8 * (uint64_t)vw * (uint64_t)vh);
+    if (circuit <= raw) return;
+    rc_enc_rewind(enc, &mark);
+    rc_encode_freq(enc, PC_TILE_RAW_SLOT, 1, PC_TILE_FLAG_BITS);
+    for (int y = 0; y < vh; y++)
+        for (int x = 0; x < vw; x++) rc_encode_bits(enc, pcx->patch[y * pw + x], 8);
+}
+
+static void decode_tile(PCContext *pcx, RCDecoder *dec, int vw, int vh)
+{
+    int pw = pcx->cm.patch_w;
+    uint32_t flag = rc_decode_target(dec, PC_TILE_FLAG_BITS);
+    if (flag < PC_TILE_RAW_SLOT) {
+        rc_decode_update(dec, 0, PC_TILE_RAW_SLOT);
+        pc_decode_patch(&pcx->coder, dec, pcx->patch, vw, vh);
+        return;
+    }
+    rc_decode_update(dec, PC_TILE_RAW_SLOT, 1);
+    for (int y = 0; y < vh; y++)
+        for (int x = 0; x < vw; x++) pcx->patch[y * pw + x] = (uint8_t)rc_decode_bits(dec, 8);
+}
+
 /* Visits the tiles of a plane in raster order; each tile's pixels outside the
  * plane are marginalized by the patch coder. */
 static void code_plane(PCContext *pcx, RCEncoder *enc, RCDecoder *dec, const uint8_t *src,
@@ -94,9 +132,9 @@ static void code_plane(PCContext *pcx, RCEncoder *enc, RCDecoder *dec, const uin
                 for (int y = 0; y < vh; y++)
                     for (int x = 0; x < vw; x++)
                         pcx->patch[y * pw + x] = src[(ty + y) * linesize + (ptrdiff_t)(tx + x) * step];
-                pc_encode_patch(&pcx->coder, enc, pcx->patch, vw, vh);
+                encode_tile(pcx, enc, vw, vh);
             } else {
-                pc_decode_patch(&pcx->coder, dec, pcx->patch, vw, vh);
+                decode_tile(pcx, dec, vw, vh);
                 for (int y = 0; y < vh; y++)
                     for (int x = 0; x < vw; x++)
                         dst[(ty + y) * linesize + (ptrdiff_t)(tx + x) * step] = pcx->patch[y * pw + x];

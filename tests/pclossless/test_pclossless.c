@@ -147,6 +147,8 @@ static void test_roundtrips(void)
             }
     /* An image like the training set costs far less than noise. */
     CHECK(packet_size[3] > 0 && packet_size[3] * 2 < packet_size[2]);
+    /* Noise falls back to raw tiles: 8 bits per pixel and a few bytes. */
+    CHECK(packet_size[2] > 0 && packet_size[2] <= 8 * 8 + 4);
 }
 
 /* Damaged packets and headers fail cleanly; another model is refused. */

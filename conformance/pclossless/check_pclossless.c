@@ -1,0 +1,225 @@
+/* pclossless conformance: golden .nc streams made with the shipped
+ * pclossless-mnist model, and what decoding each must give.
+ *
+ *   check_pclossless make DIR   writes the golden streams and expected.txt
+ *   check_pclossless check DIR  decodes every stream of DIR/expected.txt and
+ *                               compares: the SHA-256 of the decoded pixels (all
+ *                               frames, rows tightly packed) or the error; then
+ *                               re-encodes the decoded frames and requires the
+ *                               same packets byte for byte (encoder determinism).
+ * The generators below are integer-only so that `make` is reproducible. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libnc/model/sha256.h"
+#include "nc/nc.h"
+
+#define MAX_FRAMES 4
+
+typedef struct Golden {
+    const char *name;
+    int w, h;
+    enum NCPixelFormat fmt;
+    int frames;
+    int pattern;  /* see draw() */
+    int damage;   /* 0 none, 1 truncate the first packet, 2 wrong model hash */
+} Golden;
+
+static const Golden goldens[] = {
+    {"gray_28x28_ring", 28, 28, NC_PIX_GRAY8, 1, 0, 0},
+    {"gray_1x1", 1, 1, NC_PIX_GRAY8, 1, 1, 0},
+    {"gray_37x23_gradient_noise", 37, 23, NC_PIX_GRAY8, 1, 2, 0},
+    {"gray_64x64_white", 64, 64, NC_PIX_GRAY8, 1, 3, 0},
+    {"gray_28x28_three_frames", 28, 28, NC_PIX_GRAY8, 3, 0, 0},
+    {"rgb24_13x9_noise", 13, 9, NC_PIX_RGB24, 1, 4, 0},
+    {"damaged_truncated", 28, 28, NC_PIX_GRAY8, 1, 0, 1},
+    {"damaged_model_hash", 28, 28, NC_PIX_GRAY8, 1, 0, 2},
+};
+
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 24;
+}
+
+/* pattern 0: a bright ring like a hand-drawn 0 (moves with the frame index);
+ * 1: one pixel of 77; 2: a gradient with noise; 3: all white; 4: noise. */
+static void draw(NCFrame *f, int pattern, int index)
+{
+    uint32_t seed = 99u + (uint32_t)index;
+    int row = nc_pix_fmt_plane_width(f->pix_fmt, 0, f->width);
+    for (int y = 0; y < f->height; y++)
+        for (int x = 0; x < row; x++) {
+            int v = 0;
+            int dx = 2 * x - 28 - 2 * index, dy = 2 * y - 28, r2 = dx * dx + dy * dy;
+            switch (pattern) {
+            case 0: v = r2 >= 14 * 14 && r2 <= 20 * 20 ? 255 : r2 > 20 * 20 && r2 < 23 * 23 ? 128 : 0; break;
+            case 1: v = 77; break;
+            case 2: v = (x * 5 + y * 3 + (int)lcg(&seed) % 9) & 255; break;
+            case 3: v = 255; break;
+            default: v = (int)lcg(&seed); break;
+            }
+            f->data[0][(size_t)y * f->linesize[0] + (size_t)x] = (uint8_t)v;
+        }
+}
+
+static void hash_frame(NCSha256 *s, const NCFrame *f)
+{
+    int row = nc_pix_fmt_plane_width(f->pix_fmt, 0, f->width);
+    for (int y = 0; y < f->height; y++)
+        nc_sha256_update(s, f->data[0] + (size_t)y * f->linesize[0], (size_t)row);
+}
+
+static NCCodecContext *open_encoder(int w, int h, enum NCPixelFormat fmt)
+{
+    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name("pclossless"));
+    if (!enc) return NULL;
+    enc->width = w;
+    enc->height = h;
+    enc->pix_fmt = fmt;
+    if (nc_codec_open(enc) < 0) nc_codec_free_context(&enc);
+    return enc;
+}
+
+static int encode(NCCodecContext *enc, const NCFrame *f, NCPacket *pkt)
+{
+    int ret = nc_send_frame(enc, f);
+    return ret < 0 ? ret : nc_receive_packet(enc, pkt);
+}
+
+static int make(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/expected.txt", dir);
+    FILE *exp = fopen(path, "w");
+    if (!exp) return 1;
+    for (size_t g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
+        const Golden *gd = &goldens[g];
+        NCCodecContext *enc = open_encoder(gd->w, gd->h, gd->fmt);
+        if (!enc) return 1;
+        NCStreamInfo info;
+        nc_stream_info_from_context(&info, enc);
+        uint8_t header[256];
+        memcpy(header, enc->extradata, enc->extradata_size);
+        if (gd->damage == 2) header[enc->extradata_size - 1] ^= 0x80; /* last hash byte */
+        info.extradata = header;
+        NCMuxer *mux;
+        snprintf(path, sizeof(path), "%s/%s.nc", dir, gd->name);
+        if (nc_muxer_open_file(&mux, path, &info, NC_MUX_OVERWRITE) < 0) return 1;
+        NCSha256 s;
+        nc_sha256_init(&s);
+        for (int i = 0; i < gd->frames; i++) {
+            NCFrame f = {0};
+            NCPacket pkt = {0};
+            f.media_type = NC_MEDIA_IMAGE;
+            f.width = gd->w;
+            f.height = gd->h;
+            f.pix_fmt = gd->fmt;
+            if (nc_frame_get_buffer(&f) < 0) return 1;
+            draw(&f, gd->pattern, i);
+            f.pts = i;
+            f.duration = 1;
+            hash_frame(&s, &f);
+            if (encode(enc, &f, &pkt) < 0) return 1;
+            if (gd->damage == 1) nc_packet_shrink(&pkt, pkt.size / 2);
+            if (nc_muxer_write_packet(mux, &pkt) < 0) return 1;
+            nc_packet_unref(&pkt);
+            nc_frame_unref(&f);
+        }
+        if (nc_muxer_close(&mux) < 0) return 1;
+        uint8_t digest[NC_SHA256_SIZE];
+        char hex[2 * NC_SHA256_SIZE + 1];
+        nc_sha256_final(&s, digest);
+        nc_sha256_hex(digest, hex);
+        if (gd->damage == 1)
+            fprintf(exp, "%s.nc error %d\n", gd->name, NC_ETRUNCATED);
+        else if (gd->damage == 2)
+            fprintf(exp, "%s.nc error %d\n", gd->name, NC_EMODEL);
+        else
+            fprintf(exp, "%s.nc sha256 %s\n", gd->name, hex);
+        nc_codec_free_context(&enc);
+    }
+    return fclose(exp) != 0;
+}
+
+/* Decodes one golden file; returns 0 and the hash, or the first error. Also
+ * re-encodes every decoded frame and counts packets that differ in *mismatch. */
+static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *mismatch)
+{
+    NCDemuxer *dmx;
+    int ret = nc_demuxer_open_file(&dmx, path);
+    if (ret < 0) return ret;
+    const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
+    NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless"));
+    NCCodecContext *enc = NULL;
+    NCSha256 s;
+    nc_sha256_init(&s);
+    if (!dec) ret = NC_ENOMEM;
+    if (ret >= 0) ret = nc_stream_info_to_context(info, dec);
+    if (ret >= 0) ret = nc_codec_open(dec);
+    if (ret >= 0 && !(enc = open_encoder(dec->width, dec->height, dec->pix_fmt))) ret = NC_EMODEL;
+    while (ret >= 0) {
+        NCPacket pkt = {0}, again = {0};
+        NCFrame f = {0};
+        ret = nc_demuxer_read_packet(dmx, &pkt);
+        if (ret == NC_EOF) {
+            ret = 0;
+            break;
+        }
+        if (ret >= 0) ret = nc_send_packet(dec, &pkt);
+        if (ret >= 0) ret = nc_receive_frame(dec, &f);
+        if (ret >= 0) {
+            hash_frame(&s, &f);
+            if (encode(enc, &f, &again) < 0 || again.size != pkt.size ||
+                memcmp(again.data, pkt.data, pkt.size))
+                (*mismatch)++;
+        }
+        nc_packet_unref(&again);
+        nc_packet_unref(&pkt);
+        nc_frame_unref(&f);
+    }
+    uint8_t digest[NC_SHA256_SIZE];
+    nc_sha256_final(&s, digest);
+    nc_sha256_hex(digest, hex);
+    nc_codec_free_context(&enc);
+    nc_codec_free_context(&dec);
+    nc_demuxer_close(&dmx);
+    return ret;
+}
+
+static int check(const char *dir)
+{
+    char path[4096], name[256], kind[16], value[128];
+    snprintf(path, sizeof(path), "%s/expected.txt", dir);
+    FILE *exp = fopen(path, "r");
+    if (!exp) {
+        printf("cannot read %s\n", path);
+        return 1;
+    }
+    int failures = 0, count = 0;
+    while (fscanf(exp, "%255s %15s %127s", name, kind, value) == 3) {
+        char hex[2 * NC_SHA256_SIZE + 1];
+        int mismatch = 0;
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        int ret = decode_file(path, hex, &mismatch);
+        int ok = !strcmp(kind, "sha256") ? ret == 0 && !strcmp(hex, value) && !mismatch
+                                         : ret == atoi(value);
+        printf("%s: %s (decoder returned %d, %s, re-encoded packets differing: %d)\n",
+               ok ? "ok" : "FAIL", name, ret, ret == 0 ? hex : nc_strerror(ret), mismatch);
+        failures += !ok;
+        count++;
+    }
+    fclose(exp);
+    return failures || !count;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: check_pclossless make|check DIR\n");
+        return 2;
+    }
+    nc_log_set_level(NC_LOG_QUIET);
+    return !strcmp(argv[1], "make") ? make(argv[2]) : check(argv[2]);
+}
