@@ -19,6 +19,8 @@ struct NNGraph {
     Block *blocks; /* the current block first */
     size_t total;  /* bytes in all blocks */
     NNNode *last;  /* most recent node */
+    void *temp; /* nn_graph_temp() */
+    size_t temp_size;
     int grad;
     int det;
     int error;
@@ -47,6 +49,7 @@ void nn_graph_free(NNGraph **g)
     if (!g || !*g)
         return;
     free_blocks((*g)->blocks);
+    free((*g)->temp);
     free(*g);
     *g = NULL;
 }
@@ -140,6 +143,23 @@ void *nn_graph_scratch(NNGraph *g, size_t bytes)
     void *p = b->mem + b->used;
     b->used += bytes;
     return p;
+}
+
+void *nn_graph_temp(NNGraph *g, size_t bytes)
+{
+    if (bytes > g->temp_size) {
+        void *p = NULL;
+        free(g->temp);
+        g->temp = NULL;
+        g->temp_size = 0;
+        if (posix_memalign(&p, NN_ALIGN, bytes)) {
+            nn_graph_fail(g, NC_ENOMEM, "arena", "out of memory");
+            return NULL;
+        }
+        g->temp = p;
+        g->temp_size = bytes;
+    }
+    return g->temp;
 }
 
 int64_t nn_inner_size(const NNTensor *x, int from)

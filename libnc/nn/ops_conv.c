@@ -124,7 +124,7 @@ static int conv_apply(NNGraph *g, const ConvSetup *s, const float *img, const fl
                       float *colside, float beta)
 {
     int ident = nn_patch_is_identity(&s->q);
-    float *col = ident ? NULL : nn_graph_scratch(g, sizeof(float) * (size_t)(s->k * s->p));
+    float *col = ident ? NULL : nn_graph_temp(g, sizeof(float) * (size_t)(s->k * s->p));
     if (!ident && !col)
         return 0;
     for (int i = 0; i < s->n; i++)
@@ -146,7 +146,7 @@ static int conv_apply_transpose(NNGraph *g, const ConvSetup *s, const float *col
                                 const float *w, float *img)
 {
     int ident = nn_patch_is_identity(&s->q);
-    float *col = ident ? NULL : nn_graph_scratch(g, sizeof(float) * (size_t)(s->k * s->p));
+    float *col = ident ? NULL : nn_graph_temp(g, sizeof(float) * (size_t)(s->k * s->p));
     if (!ident && !col)
         return 0;
     for (int i = 0; i < s->n; i++)
@@ -167,7 +167,7 @@ static int conv_weight_grad(NNGraph *g, const ConvSetup *s, const float *img,
                             const float *colside, float *gw)
 {
     int ident = nn_patch_is_identity(&s->q);
-    float *col = ident ? NULL : nn_graph_scratch(g, sizeof(float) * (size_t)(s->k * s->p));
+    float *col = ident ? NULL : nn_graph_temp(g, sizeof(float) * (size_t)(s->k * s->p));
     if (!ident && !col)
         return 0;
     for (int i = 0; i < s->n; i++)

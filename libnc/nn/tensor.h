@@ -70,6 +70,10 @@ size_t nn_graph_memory(const NNGraph *g);
 
 /* Arena memory, 64-byte aligned, valid until the next reset; NULL on failure. */
 void *nn_graph_scratch(NNGraph *g, size_t bytes);
+/* A scratch buffer valid only until the next nn_graph_temp() call on g: for an
+ * op's working memory that nothing keeps (im2col columns). Every op reuses the
+ * same memory, so it stays in cache; it grows on the first pass only. */
+void *nn_graph_temp(NNGraph *g, size_t bytes);
 /* A new tensor of this shape in g: uninitialized, or zeroed. */
 NNTensor *nn_tensor(NNGraph *g, int ndim, const int *shape);
 NNTensor *nn_zeros(NNGraph *g, int ndim, const int *shape);
