@@ -3,10 +3,18 @@
  * Input is buffered; every 320 samples make one frame (stream.h), every
  * packet_frames frames one packet (bitstream.h). Flushing pads with zeros until
  * the decoder's output covers every input sample, and the last packet says how
- * many of its samples to keep, so decode(encode(x)) has exactly x's length. */
+ * many of its samples to keep, so decode(encode(x)) has exactly x's length.
+ *
+ * Threads: the network runs frame after frame (its convolutions keep history),
+ * then the quantizer search, the costly part at high rates, runs over the
+ * packet's frames split among ctx->threads threads. Each frame's search is the
+ * same arithmetic whichever thread does it, so the bytes do not depend on the
+ * thread count. */
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codecs/rvqspeech/bitstream.h"
 #include "codecs/rvqspeech/rvqspeech.h"
@@ -26,6 +34,8 @@ typedef struct RvqEncoder {
     float *in;           /* buffered input samples */
     size_t in_len, in_cap;
     int *idx;            /* [pf][stages] of the packet being filled */
+    float *lat;          /* [pf][latent]: its frames' latents, quantized at emit */
+    int threads;
     int nframes;         /* frames in it */
     int64_t samples_in;  /* input samples so far */
     int64_t frames_done; /* frames encoded so far */
@@ -70,8 +80,13 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     }
     p->pf = p->streaming ? 1 : p->packet_frames;
     p->idx = malloc(sizeof(int) * (size_t)p->pf * (size_t)p->stages);
-    if (!p->idx)
+    p->lat = malloc(sizeof(float) * (size_t)p->pf * (size_t)p->model.shape.latent);
+    if (!p->idx || !p->lat)
         return NC_ENOMEM;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    p->threads = ctx->threads > 0 ? ctx->threads : cpus > 0 ? (int)cpus : 1;
+    if (p->threads > 16)
+        p->threads = 16;
     if ((ret = nc_rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
         (ret = nc_rvq_coder_init(&p->coder, &p->model, p->stages)) < 0)
         return ret;
@@ -91,6 +106,7 @@ static void rvq_encoder_close(NCCodecContext *ctx)
     nc_rvq_model_free(&p->model);
     free(p->in);
     free(p->idx);
+    free(p->lat);
 }
 
 static void rvq_encoder_flush(NCCodecContext *ctx)
@@ -127,7 +143,8 @@ static void encode_frames(RvqEncoder *p)
 {
     size_t used = 0;
     while (p->nframes < p->pf && p->in_len - used >= NC_RVQ_HOP) {
-        nc_rvq_stream_encode(&p->st, p->in + used, p->stages, p->idx + p->nframes * p->stages);
+        nc_rvq_stream_latent(&p->st, p->in + used,
+                             p->lat + (size_t)p->nframes * p->model.shape.latent);
         p->nframes++;
         p->frames_done++;
         used += NC_RVQ_HOP;
@@ -136,9 +153,56 @@ static void encode_frames(RvqEncoder *p)
     p->in_len -= used;
 }
 
+typedef struct SearchJob {
+    const RvqEncoder *p;
+    int from, to; /* frames */
+    int ret;
+} SearchJob;
+
+static void *search(void *arg)
+{
+    SearchJob *j = arg;
+    const RvqEncoder *p = j->p;
+    const int D = p->model.shape.latent;
+    float *scratch = malloc(sizeof(float) * (size_t)(p->model.shape.codes + 2 * D));
+    j->ret = scratch ? 0 : NC_ENOMEM;
+    for (int f = j->from; f < j->to && scratch; f++)
+        nc_rvq_encode(&p->model.rvq, p->lat + (size_t)f * D, p->stages, p->idx + f * p->stages,
+                      NULL, NULL, scratch);
+    free(scratch);
+    return NULL;
+}
+
+/* Quantizes the packet's latents into p->idx, frames split among threads. */
+static int quantize_packet(RvqEncoder *p)
+{
+    enum { MAX_THREADS = 16 };
+    SearchJob jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int n = p->threads < p->nframes ? p->threads : p->nframes, started = 0, ret = 0;
+    for (int i = 0; i < n; i++)
+        jobs[i] = (SearchJob){p, p->nframes * i / n, p->nframes * (i + 1) / n, 0};
+    for (int i = 1; i < n; i++) {
+        if (pthread_create(&tid[i], NULL, search, &jobs[i]))
+            break;
+        started = i;
+    }
+    /* this thread takes the first share, and any a thread could not be made for */
+    search(&jobs[0]);
+    for (int i = started + 1; i < n; i++) search(&jobs[i]);
+    for (int i = 1; i <= started; i++) pthread_join(tid[i], NULL);
+    for (int i = 0; i < n; i++)
+        if (jobs[i].ret < 0)
+            ret = jobs[i].ret;
+    return ret;
+}
+
 static int emit(NCCodecContext *ctx, NCPacket *pkt)
 {
     RvqEncoder *p = ctx->priv_data;
+    int ret = quantize_packet(p);
+    if (ret < 0)
+        return ret;
     /* every frame completes one hop of output except the stream's first */
     int64_t out = (int64_t)p->nframes * NC_RVQ_HOP;
     if (p->frames_done == p->nframes)
@@ -149,7 +213,7 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
         out = 0;
     uint8_t *data;
     size_t size;
-    int ret = nc_rvq_packet_write(&p->coder, p->nominal, p->idx, p->nframes, (int)out, &data,
+    ret = nc_rvq_packet_write(&p->coder, p->nominal, p->idx, p->nframes, (int)out, &data,
                                   &size);
     if (ret >= 0)
         ret = nc_packet_from_data(pkt, data, size);
@@ -212,7 +276,7 @@ const NCCodec nc_rvqspeech_encoder = {
     .long_name = "streaming neural speech codec with residual vector quantization (0.5-6 kbit/s)",
     .media_type = NC_MEDIA_AUDIO,
     .is_encoder = 1,
-    .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_STREAMING,
+    .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_STREAMING | NC_CODEC_CAP_THREADS,
     .sample_rates = rvq_sample_rates,
     .channel_counts = rvq_channel_counts,
     .options = encoder_options,

@@ -106,14 +106,20 @@ static void run_side(NCRvqStream *st)
     conv_step(&cv[1 + 2 * NC_RVQ_UNITS], st->hist[1 + 2 * NC_RVQ_UNITS], t, st->a);
 }
 
-void nc_rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx)
+void nc_rvq_stream_latent(NCRvqStream *st, const float *in, float *z)
 {
     memcpy(st->frame, st->prev, sizeof(st->prev));
     memcpy(st->frame + NC_RVQ_HOP, in, sizeof(float) * NC_RVQ_HOP);
     memcpy(st->prev, in, sizeof(st->prev));
     nc_rvq_analyze(&st->sp, st->frame, st->a);
     run_side(st);
-    nc_rvq_encode(&st->m->rvq, st->a, stages, idx, NULL, NULL, st->scratch);
+    memcpy(z, st->a, sizeof(float) * (size_t)st->m->shape.latent);
+}
+
+void nc_rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx)
+{
+    nc_rvq_stream_latent(st, in, st->c);
+    nc_rvq_encode(&st->m->rvq, st->c, stages, idx, NULL, NULL, st->scratch);
 }
 
 void nc_rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)

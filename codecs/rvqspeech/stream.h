@@ -29,8 +29,10 @@ void nc_rvq_stream_free(NCRvqStream *st);
 /* Back to the start of a stream (zero history). */
 void nc_rvq_stream_reset(NCRvqStream *st);
 
-/* Encoder: the next NC_RVQ_HOP input samples -> indices idx[0..stages) of the frame
+/* Encoder: the next NC_RVQ_HOP input samples -> the latent z[latent] of the frame
  * that ends with them. */
+void nc_rvq_stream_latent(NCRvqStream *st, const float *in, float *z);
+/* The same, then quantized: indices idx[0..stages). */
 void nc_rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx);
 /* Decoder: the indices of the next frame -> the NC_RVQ_HOP output samples it
  * completes (delayed by one hop: see spectral.h). */
