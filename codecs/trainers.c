@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "codecs/trainers.h"
+#include "codecs/pclossless/pclossless_train.h"
 #include "codecs/rvqspeech/train.h"
 #include "libnc/nn/train_demo.h"
 
@@ -16,6 +17,7 @@ static const NCTrainer demo_trainer = {
 const NCTrainer *const nc_trainers[] = {
     &demo_trainer,
     &nc_rvqspeech_trainer,
+    &nc_pclossless_trainer,
     NULL,
 };
 

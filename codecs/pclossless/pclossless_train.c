@@ -8,6 +8,7 @@
 #include "codecs/pclossless/hclt_train.h"
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless_train.h"
+#include "libnc/nn/train_job.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -52,10 +53,13 @@ fail:
 }
 
 typedef struct TrainRun {
-    const char *id, *out, *data;
-    int w, h, n;
+    const NCTrainJob *job;
+    char id[64];
+    const char *data;
+    int w, h, n, epochs;
     const PCTrainRecipe *recipe;
     struct timespec start;
+    int stopped;
 } TrainRun;
 
 static double seconds_since(const struct timespec *t0)
@@ -65,10 +69,12 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
 }
 
+/* After every epoch: the model so far is written (it is the checkpoint), progress
+ * is reported, and a stop request ends training there. */
 static int save_epoch(void *opaque, int epoch, double train_bpd, const PCHclt *m)
 {
-    const TrainRun *run = opaque;
-    char v[8][32];
+    TrainRun *run = opaque;
+    char v[9][32];
     snprintf(v[0], sizeof(v[0]), "%d", run->n);
     snprintf(v[1], sizeof(v[1]), "%d", epoch + 1);
     snprintf(v[2], sizeof(v[2]), "%.4f", train_bpd);
@@ -80,62 +86,66 @@ static int save_epoch(void *opaque, int epoch, double train_bpd, const PCHclt *m
     const char *params[] = {"train_data", run->data, "train_samples", v[0], "epochs_done", v[1],
                             "train_bpd", v[2], "minibatch_epochs", v[3], "batch", v[4],
                             "pseudocount", v[5], "seed", v[6], "train_seconds", v[7], NULL};
-    int ret = pc_model_write(m, run->w, run->h, run->id, run->out, params, NULL);
-    nc_log(NULL, NC_LOG_INFO, "pclossless: epoch %d: %.4f bits/pixel on the training set, %s %s",
-           epoch + 1, train_bpd, ret < 0 ? "could not write" : "wrote", run->out);
-    return ret < 0;
+    int ret = pc_model_write(m, run->w, run->h, run->id, run->job->out_path, params, NULL);
+    if (ret < 0) {
+        nc_log(NULL, NC_LOG_ERROR, "pclossless: cannot write %s", run->job->out_path);
+        return 1;
+    }
+    if (run->job->progress) run->job->progress(run->job->opaque, epoch + 1, run->epochs, train_bpd);
+    run->stopped = (run->job->stop && *run->job->stop) ||
+                   (run->job->stop_at > 0 && epoch + 1 >= run->job->stop_at);
+    return run->stopped;
 }
 
-static int usage(void)
-{
-    nc_log(NULL, NC_LOG_ERROR,
-           "usage: nc-train pclossless --data TRAIN-IDX3-FILE --out MODEL.ncm [--id ID] "
-           "[--states K] [--minibatch-epochs N] [--full-epochs N] [--batch N] "
-           "[--pseudocount A] [--seed S]");
-    return NC_EINVAL;
-}
+static const char *const known_options[] = {"states", "minibatch_epochs", "full_epochs",
+                                            "batch", "pseudocount", NULL};
 
-int nc_pclossless_train(int argc, char **argv)
+static int train(const NCTrainJob *job)
 {
     PCTrainRecipe r;
     pc_train_recipe_default(&r);
-    TrainRun run = {.id = PC_DEFAULT_MODEL_ID, .recipe = &r};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!val) return usage();
-        if (!strcmp(a, "--data"))
-            run.data = val;
-        else if (!strcmp(a, "--out"))
-            run.out = val;
-        else if (!strcmp(a, "--id"))
-            run.id = val;
-        else if (!strcmp(a, "--states"))
-            r.nstates = atoi(val);
-        else if (!strcmp(a, "--minibatch-epochs"))
-            r.minibatch_epochs = atoi(val);
-        else if (!strcmp(a, "--full-epochs"))
-            r.full_epochs = atoi(val);
-        else if (!strcmp(a, "--batch"))
-            r.batch = atoi(val);
-        else if (!strcmp(a, "--pseudocount"))
-            r.pseudocount = (float)atof(val);
-        else if (!strcmp(a, "--seed"))
-            r.seed = strtoull(val, NULL, 10);
-        else
-            return usage();
-        i++;
-    }
-    if (!run.data || !run.out || r.nstates < 1 || r.nstates > PC_MAX_STATES || r.batch < 1 ||
-        r.minibatch_epochs < 0 || r.full_epochs < 0 || !(r.pseudocount > 0))
-        return usage();
-    uint8_t *pixels;
-    int ret = pc_read_idx_images(run.data, &pixels, &run.n, &run.w, &run.h);
+    TrainRun run = {.job = job, .recipe = &r};
+    int64_t states, mb, full, batch;
+    double pseudo;
+    int ret = nc_train_check_options(job, known_options);
+    if (ret >= 0) ret = nc_train_option_int(job, "states", r.nstates, 1, PC_MAX_STATES, &states);
+    if (ret >= 0) ret = nc_train_option_int(job, "minibatch_epochs", r.minibatch_epochs, 0, 1000, &mb);
+    if (ret >= 0) ret = nc_train_option_int(job, "full_epochs", r.full_epochs, 0, 1000, &full);
+    if (ret >= 0) ret = nc_train_option_int(job, "batch", r.batch, 1, 1 << 20, &batch);
+    if (ret >= 0) ret = nc_train_option_float(job, "pseudocount", r.pseudocount, 1e-6, 1e3, &pseudo);
+    if (ret >= 0) ret = nc_train_model_id(job, run.id);
     if (ret < 0) return ret;
+    if (job->resume_path) {
+        nc_log(NULL, NC_LOG_ERROR, "pclossless: --resume is not supported; the model written "
+                                   "after each epoch is the checkpoint");
+        return NC_ENOTSUP;
+    }
+    r.nstates = (int)states;
+    r.minibatch_epochs = (int)mb;
+    r.full_epochs = job->steps > 0 ? (int)(job->steps > mb ? job->steps - mb : 0) : (int)full;
+    r.batch = (int)batch;
+    r.pseudocount = (float)pseudo;
+    r.seed = job->seed;
+    run.epochs = r.minibatch_epochs + r.full_epochs;
+
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/train-images-idx3-ubyte", job->data_dir);
+    run.data = path;
+    uint8_t *pixels;
+    if ((ret = pc_read_idx_images(path, &pixels, &run.n, &run.w, &run.h)) < 0) return ret;
     clock_gettime(CLOCK_MONOTONIC, &run.start);
     PCHclt m;
     ret = pc_hclt_train(&m, pixels, run.n, run.w * run.h, &r, save_epoch, &run);
     free(pixels);
     if (ret < 0) return ret;
     pc_hclt_free(&m);
-    return 0;
+    return run.stopped ? NC_EAGAIN : 0;
 }
+
+const NCTrainer nc_pclossless_trainer = {
+    "pclossless",
+    "An HCLT probabilistic circuit over the images of --data/train-images-idx3-ubyte\n"
+    "(MNIST layout; the image size is the patch size). --steps N: N epochs in all.\n"
+    "Options: states=16 minibatch_epochs=3 full_epochs=10 batch=512 pseudocount=0.1.",
+    train,
+};

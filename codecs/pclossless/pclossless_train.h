@@ -4,10 +4,10 @@
 
 #include <stdint.h>
 
-#define PC_DEFAULT_MODEL_ID "pclossless-mnist"
+#include "codecs/trainers.h"
 
-/* nc-train pclossless ARGS (argv[0] is "pclossless"); see the usage line. */
-int nc_pclossless_train(int argc, char **argv);
+/* nc-train pclossless (codecs/trainers.c). */
+extern const NCTrainer nc_pclossless_trainer;
 
 /* Reads an idx3 image file (MNIST layout): n images of w x h bytes, malloc'd. */
 int pc_read_idx_images(const char *path, uint8_t **pixels, int *n, int *w, int *h);

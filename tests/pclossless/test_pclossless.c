@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "codecs/pclossless/hclt_train.h"
 #include "codecs/pclossless/patch_coder.h"
 #include "codecs/pclossless/pc_model.h"
+#include "codecs/pclossless/pclossless_train.h"
+#include "libnc/nn/train_job.h"
 #include "tests/pclossless/roundtrip.h"
 #include "tests/test.h"
 
@@ -228,6 +231,39 @@ static void test_damage(void)
     nc_codec_free_context(&enc);
 }
 
+/* nc-train's entry: an idx file in a folder in, a loadable model out. */
+static void test_trainer(void)
+{
+    char dir[256], path[512];
+    snprintf(dir, sizeof(dir), "pclossless-train-%d", (int)getpid());
+    CHECK_EQ(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof(path), "%s/train-images-idx3-ubyte", dir);
+    FILE *f = fopen(path, "wb");
+    uint8_t hdr[16] = {0, 0, 8, 3, 0, 0, NSAMPLES >> 8, NSAMPLES & 255, 0, 0, 0, SIDE, 0, 0, 0, SIDE};
+    CHECK(f && fwrite(hdr, 1, 16, f) == 16 && fwrite(data, 1, sizeof(data), f) == sizeof(data));
+    if (f) fclose(f);
+    char out[512];
+    snprintf(out, sizeof(out), "%s/pclossless-small.ncm", dir);
+    const char *options[] = {"states=3", "minibatch_epochs=1", "full_epochs=1"};
+    NCTrainJob job = {.data_dir = dir, .out_path = out, .seed = 1, .options = options, .n_options = 3};
+    CHECK_EQ(nc_pclossless_trainer.train(&job), 0);
+    NCModel *model = NULL;
+    PCCodingModel cm;
+    CHECK_EQ(nc_model_load_file(&model, out), 0);
+    CHECK_EQ(pc_coding_model_from_ncm(&cm, model), 0);
+    CHECK_EQ(cm.nstates, 3);
+    CHECK_EQ(cm.patch_w, SIDE);
+    pc_coding_model_free(&cm);
+    nc_model_free(&model);
+    const char *bad[] = {"no_such_option=1"};
+    job.options = bad;
+    job.n_options = 1;
+    CHECK_EQ(nc_pclossless_trainer.train(&job), NC_EINVAL);
+    remove(out);
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     snprintf(model_file, sizeof(model_file), "pclossless-test-%d.ncm", (int)getpid());
@@ -236,6 +272,7 @@ int main(void)
     test_train_and_code();
     test_roundtrips();
     test_damage();
+    test_trainer();
     remove(model_file);
     remove(other_file);
     return nc_test_result("test_pclossless");
