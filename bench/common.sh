@@ -207,13 +207,14 @@ measure() {
 
 # run_system CODEC SETTING BITS_EXT DEC_EXT ENC DEC [POST]: one row. For each
 # file in $inputs, ENC (a string evaluated here) encodes "$in" into "$bits"
-# ($work/x.BITS_EXT), DEC decodes "$bits" into "$dec" ($work/x.DEC_EXT), and
+# ($work/bitstream.BITS_EXT), DEC decodes "$bits" into "$dec"
+# ($work/decoded.DEC_EXT), and
 # POST, untimed, turns the decoder's output into "$dec" when it cannot write it
 # directly. nc-metric then compares "$in" with "$dec", rated by "$bits".
 run_system() {
     local enc_cmd=$5 dec_cmd=$6 post_cmd=${7:-} t te td json
-    bits=$work/x.$3
-    dec=$work/x.$4
+    bits=$work/bitstream.$3
+    dec=$work/decoded.$4
     sys_begin "$1" "$2"
     for in in "${inputs[@]}"; do
         rm -f "$bits" "$dec"

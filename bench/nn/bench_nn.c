@@ -2,10 +2,12 @@
  * forward and forward+backward of a strided conv1d audio encoder and a conv2d
  * upsampling decoder (networks.c), and an sgemm-bound linear layer against
  * OpenBLAS's own sgemm. Prints the best of R runs and ratios (libnc / reference:
- * below 1 is faster). The best, not the median, and PyTorch timed both before and
- * after libnc, because the machine is shared: the minimum is the figure least
- * disturbed by other work. Usage: bench_nn [--threads N] [--reps R] [--no-torch] */
+ * below 1 is faster). The machine is shared, so PyTorch and libnc take turns for
+ * several rounds and each side keeps its best time over all rounds: the minimum
+ * is the figure least disturbed by other work, and both sides get the same quiet
+ * moments. Usage: bench_nn [--threads N] [--reps R] [--rounds K] [--no-torch] */
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,13 +102,14 @@ static void run_sgemm(void *opaque)
                 m->w->data, 1024, 0.0f, m->c, 1024);
 }
 
-static char torch_out[2][4096];
+#define MAX_ROUNDS 8
+static char torch_out[MAX_ROUNDS][4096];
 
-/* The better of PyTorch's two times for key, or -1. */
+/* PyTorch's best time for key over all rounds, or -1. */
 static double torch_ms(const char *key)
 {
     double best = -1;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < MAX_ROUNDS; i++) {
         const char *p = strstr(torch_out[i], key);
         double t = p ? atof(p + strlen(key)) : -1;
         if (t > 0 && (best < 0 || t < best))
@@ -128,52 +131,56 @@ int main(int argc, char **argv)
 {
     /* the kernels OpenBLAS would pick on a CPU it recognizes (libnc/nn/blas.c) */
     nn_blas_restart_tuned(argv);
-    int threads = 1, reps = 5, torch = 1;
+    int threads = 1, reps = 5, torch = 1, rounds = 3;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
             reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+            rounds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--no-torch"))
             torch = 0;
         else {
-            fprintf(stderr, "usage: %s [--threads N] [--reps R] [--no-torch]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--threads N] [--reps R] [--rounds K] [--no-torch]\n",
+                    argv[0]);
             return 2;
         }
     }
-    if (threads < 1 || reps < 1 || reps > 64)
+    if (threads < 1 || reps < 1 || reps > 64 || rounds < 1 || rounds > MAX_ROUNDS)
         return 2;
     nn_set_threads(threads);
 
-    if (torch) {
-        run_torch(threads, reps, torch_out[0], sizeof(torch_out[0]));
-        if (!torch_out[0][0])
-            fprintf(stderr, "PyTorch (/usr/bin/python3 + torch) not available: no ratios\n");
-    }
-    printf("libnc/nn vs PyTorch %s, %d thread(s), best of %d, OpenBLAS %s kernels\n",
-           torch_out[0][0] ? "CPU" : "(absent)", threads, reps, openblas_get_corename());
-    fflush(stdout);
     BenchNet nets[2];
     if (bench_encoder_init(&nets[0]) || bench_decoder_init(&nets[1]))
         return 1;
-    NNGraph *g = nn_graph_alloc();
-    double net_ms[2][2];
-    for (int i = 0; i < 2; i++)
-        for (int bwd = 0; bwd < 2; bwd++) {
-            Job j = {&nets[i], g, bwd};
-            net_ms[i][bwd] = best_ms(run_net, &j, reps);
-        }
-    Gemm m = {g, NULL, NULL, malloc(sizeof(float) * 1024 * 1024)};
-    NNGraph *gx = nn_graph_alloc();
-    m.x = nn_tensor2(gx, 1024, 1024);
-    m.w = nn_tensor2(gx, 1024, 1024);
+    NNGraph *g = nn_graph_alloc(), *gx = nn_graph_alloc();
+    Gemm m = {g, nn_tensor2(gx, 1024, 1024), nn_tensor2(gx, 1024, 1024),
+              malloc(sizeof(float) * 1024 * 1024)};
+    if (!m.x || !m.w || !m.c)
+        return 1;
     for (int64_t i = 0; i < m.x->numel; i++)
         m.x->data[i] = m.w->data[i] = (float)(i % 17) / 17.0f;
-    nn_graph_set_grad(g, 0);
-    double lin = best_ms(run_linear, &m, reps), gemm = best_ms(run_sgemm, &m, reps);
-    if (torch_out[0][0]) /* PyTorch again, after libnc, so load changes hit both sides */
-        run_torch(threads, reps, torch_out[1], sizeof(torch_out[1]));
-
+    double net_ms[2][2] = {{1e30, 1e30}, {1e30, 1e30}}, lin = 1e30, gemm = 1e30;
+    for (int r = 0; r < rounds; r++) {
+        if (torch) {
+            run_torch(threads, reps, torch_out[r], sizeof(torch_out[r]));
+            if (!torch_out[r][0]) {
+                fprintf(stderr, "PyTorch (/usr/bin/python3 + torch) not available: no ratios\n");
+                torch = 0;
+            }
+        }
+        for (int i = 0; i < 2; i++)
+            for (int bwd = 0; bwd < 2; bwd++) {
+                Job j = {&nets[i], g, bwd};
+                net_ms[i][bwd] = fmin(net_ms[i][bwd], best_ms(run_net, &j, reps));
+            }
+        nn_graph_set_grad(g, 0);
+        lin = fmin(lin, best_ms(run_linear, &m, reps));
+        gemm = fmin(gemm, best_ms(run_sgemm, &m, reps));
+    }
+    printf("libnc/nn vs PyTorch %s, %d thread(s), best of %d x %d rounds, OpenBLAS %s kernels\n",
+           torch ? "CPU" : "(absent)", threads, reps, rounds, openblas_get_corename());
     const char *keys[2] = {"encoder", "decoder"};
     for (int i = 0; i < 2; i++) {
         printf("%s\n", nets[i].name);
