@@ -87,7 +87,7 @@ int nc_rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages)
         c->stages = s + 1;
         /* P(repeat) from the model; P(bit = 0) on the 2^31 scale, already trusted */
         rc_bin_init(&c->repeat_start[s], NC_RVQ_REPEAT_RATE);
-        c->repeat_start[s].p0 = (uint32_t)(65536 - m->prior_repeat[s]) << RC_ADAPT_SHIFT;
+        c->repeat_start[s].p0 = (uint32_t)(65536 - m->prior_repeat[s]) << RC_BIN_SHIFT;
         c->repeat_start[s].count = (uint16_t)(1u << (NC_RVQ_REPEAT_RATE - 1));
     }
     free(cdf);

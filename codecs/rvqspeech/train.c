@@ -58,7 +58,7 @@ typedef struct Trainer {
     NCRvqSpectral sp;
     int64_t step;
     double elapsed; /* seconds of training over all runs */
-    uint64_t *use;    /* [stages][codes] index counts since the last export */
+    uint64_t *use;    /* [stages][codes] index counts (measure_priors) */
     uint64_t *repeat; /* [stages][2]: frames equal to / differing from the frame before */
     float *seg, *feat, *lat, *quant, *scratch;
     int *idx;
@@ -140,7 +140,7 @@ static int kmeans_start(Trainer *t)
 static void quantize(Trainer *t, const int *nq)
 {
     const int B = t->cfg.batch, T = t->cfg.frames, D = t->cfg.shape.latent;
-    const int S = t->cfg.shape.stages, K = t->cfg.shape.codes;
+    const int S = t->cfg.shape.stages;
     float q[256];
     for (int b = 0; b < B; b++)
         for (int k = 0; k < T; k++) {
@@ -149,12 +149,45 @@ static void quantize(Trainer *t, const int *nq)
             nc_rvq_encode(&t->rvq, z, S, idx, NULL, NULL, t->scratch);
             nc_rvq_decode(&t->rvq, idx, nq[b], q);
             for (int d = 0; d < D; d++) t->quant[((int64_t)b * D + d) * T + k] = q[d];
+        }
+}
+
+/* Index statistics of the current network and codebooks on a fixed set of
+ * training crops: the entropy coder's starting CDFs and repeat probabilities. */
+static int measure_priors(Trainer *t)
+{
+    const int B = t->cfg.batch, T = t->cfg.frames, S = t->cfg.shape.stages;
+    const int K = t->cfg.shape.codes, D = t->cfg.shape.latent, rounds = 64;
+    NNRng keep = t->rng;
+    nn_rng_seed(&t->rng, 0x7072696f72ull); /* the same crops at every export */
+    memset(t->use, 0, sizeof(uint64_t) * (size_t)S * K);
+    memset(t->repeat, 0, sizeof(uint64_t) * 2 * (size_t)S);
+    nn_graph_set_grad(t->g, 0);
+    int ret = 0;
+    for (int r = 0; r < rounds && ret >= 0; r++) {
+        nn_graph_reset(t->g);
+        crops(t);
+        features(t);
+        NNTensor *x = nn_tensor_from(t->g, 3, (int[]){B, NC_RVQ_BINS, T}, t->feat);
+        NNTensor *z = nc_rvq_net_encode(t->g, t->ps, &t->cfg.shape, x);
+        if (!z) {
+            ret = nn_graph_error(t->g);
+            break;
+        }
+        gather_latent(t, z);
+        for (int i = 0; i < B * T; i++) {
+            int *idx = t->idx + (int64_t)i * S;
+            nc_rvq_encode(&t->rvq, t->lat + (int64_t)i * D, S, idx, NULL, NULL, t->scratch);
             for (int s = 0; s < S; s++) {
                 t->use[(int64_t)s * K + idx[s]]++;
-                if (k > 0)
+                if (i % T)
                     t->repeat[2 * s + (idx[s] != idx[s - S])]++;
             }
         }
+    }
+    nn_graph_set_grad(t->g, 1);
+    t->rng = keep;
+    return ret;
 }
 
 static int train_step(Trainer *t, double *loss_out, double *commit_out)
@@ -248,8 +281,8 @@ static int load_rvq_state(Trainer *t, const char *path)
     return ret;
 }
 
-/* The shipped model: network and codebooks in f16, index priors from the
- * statistics since the last export. */
+/* The shipped model: network and codebooks in f16, index priors measured by
+ * measure_priors(). */
 static int export_model(Trainer *t)
 {
     char steps[32], batch[32], secs[32], seed[32];
@@ -275,11 +308,9 @@ static int save_all(Trainer *t)
     if (ret >= 0)
         ret = save_rvq_state(t, path);
     if (ret >= 0)
+        ret = measure_priors(t);
+    if (ret >= 0)
         ret = export_model(t);
-    if (ret >= 0) {
-        memset(t->use, 0, sizeof(uint64_t) * (size_t)t->cfg.shape.stages * t->cfg.shape.codes);
-        memset(t->repeat, 0, sizeof(uint64_t) * 2 * (size_t)t->cfg.shape.stages);
-    }
     return ret;
 }
 
