@@ -53,7 +53,7 @@ int nc_rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
     if (h->stages < 1 || h->stages > NC_RVQ_MAX_STAGES)
         return bad("stage count outside 1..12");
     if (h->packet_frames < 1 || h->packet_frames > NC_RVQ_MAX_PACKET_FRAMES)
-        return bad("frames per packet outside 1..250");
+        return bad("frames per packet outside 1..200");
     if (get32(buf + 8) != 16000 || get16(buf + 12) != NC_RVQ_HOP || buf[14] != NC_RVQ_CODE_BITS)
         return bad("not 16 kHz, 320-sample frames, 10-bit indices");
     size_t id_len = buf[15];

@@ -11,7 +11,7 @@
 
 #define NC_RVQ_VERSION 1
 #define NC_RVQ_FLAG_NOMINAL 1 /* fixed 10 bits per index, no entropy coding */
-#define NC_RVQ_MAX_PACKET_FRAMES 250
+#define NC_RVQ_MAX_PACKET_FRAMES 200 /* 200 * 320 samples still fit the 16-bit count */
 #define NC_RVQ_PACKET_HEADER 3
 #define NC_RVQ_CDF_RATE 12    /* adaptation rate of the index CDFs: slow, the prior is good */
 #define NC_RVQ_REPEAT_RATE 5  /* adaptation rate of the repeat flags */

@@ -52,7 +52,7 @@ static const NCOption encoder_options[] = {
     {"streaming", "one 20 ms frame per packet (40 ms algorithmic latency)", NC_OPT_BOOL,
      OFF(streaming), {.i = 0}, 0, 1, NULL, NULL},
     {"packet_frames", "20 ms frames per packet when not streaming", NC_OPT_INT,
-     OFF(packet_frames), {.i = 250}, 1, NC_RVQ_MAX_PACKET_FRAMES, NULL, "frames"},
+     OFF(packet_frames), {.i = 200}, 1, NC_RVQ_MAX_PACKET_FRAMES, NULL, "frames"},
     {"nominal", "constant bit rate: 10 bits per index, no entropy coding", NC_OPT_BOOL,
      OFF(nominal), {.i = 0}, 0, 1, NULL, NULL},
     {"model", "id of the model to code with", NC_OPT_STRING, OFF(model_id),

@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(h, header, header_size);
     h[5] = data[0] & 1;
     h[6] = (uint8_t)(1 + data[1] % 12);
-    h[7] = (uint8_t)(1 + data[2] % 250);
+    h[7] = (uint8_t)(1 + data[2] % 200);
     nc_codec_set_extradata(dec, h, header_size);
     if (nc_codec_open(dec) == 0) {
         size_t at = 3;

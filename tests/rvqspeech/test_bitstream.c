@@ -33,7 +33,7 @@ static void test_header(void)
     }
     uint8_t bad[NC_RVQ_HEADER_MAX];
     memcpy(bad, buf, n);
-    bad[7] = 251; /* frames per packet */
+    bad[7] = 201; /* frames per packet */
     CHECK(nc_rvq_header_parse(&back, bad, n) < 0);
     bad[7] = 0;
     CHECK(nc_rvq_header_parse(&back, bad, n) < 0);

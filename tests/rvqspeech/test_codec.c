@@ -192,6 +192,23 @@ static void test_rates(const float *x, int n)
     }
 }
 
+/* Long packets with the default options: every sample comes back. */
+static void test_default_packets(void)
+{
+    const int n = 16000 * 9 + 77;
+    float *x = malloc(sizeof(float) * n), *y;
+    rvq_test_signal(x, n, 4);
+    Stream s;
+    int e;
+    CHECK_EQ(encode("", x, n, 4096, &s), 0);
+    CHECK_EQ(s.count, 3); /* 452 frames in packets of 200 */
+    CHECK_EQ(decode(&s, &y, &e), n);
+    CHECK_EQ(e, 0);
+    free(y);
+    free(x);
+    stream_free(&s);
+}
+
 static void test_damage(const float *x, int n)
 {
     Stream s;
@@ -229,6 +246,7 @@ int main(void)
     rvq_test_signal(x, n, 1);
     test_lengths_and_streaming(x, n);
     test_rates(x, n);
+    test_default_packets();
     test_damage(x, n);
     free(x);
     remove(model_path);
