@@ -285,10 +285,11 @@ int rans_decode(const RCStaticModel *models, unsigned nmodels, const uint16_t *m
  * readable. */
 static inline uint64_t refill(uint64_t x, const uint8_t *in, size_t *pos)
 {
-    uint64_t need = x < RANS_L;
-    uint64_t refilled = (x << 32) | get_u32(in + *pos);
-    *pos += (size_t)need * 4;
-    return need ? refilled : x;
+    if (x < RANS_L) {
+        x = (x << 32) | get_u32(in + *pos);
+        *pos += 4;
+    }
+    return x;
 }
 
 int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, uint8_t *syms,
