@@ -209,6 +209,29 @@ static void test_default_packets(void)
     stream_free(&s);
 }
 
+/* Latency: output sample t depends on input samples before t + 640 (40 ms) only.
+ * Two inputs that differ from sample T on decode identically up to T - 640. */
+static void test_latency(const float *x, int n)
+{
+    const int T = 10000 + 123;
+    float *x2 = malloc(sizeof(float) * n), *a, *b;
+    memcpy(x2, x, sizeof(float) * n);
+    for (int i = T; i < n; i++) x2[i] = -0.5f * x[i];
+    Stream sa, sb;
+    int e;
+    CHECK_EQ(encode("streaming=1", x, n, 320, &sa), 0);
+    CHECK_EQ(encode("streaming=1", x2, n, 320, &sb), 0);
+    CHECK_EQ(decode(&sa, &a, &e), n);
+    CHECK_EQ(decode(&sb, &b, &e), n);
+    CHECK(!memcmp(a, b, sizeof(float) * (T - 640)));
+    CHECK(memcmp(a, b, sizeof(float) * n)); /* the change does reach the output */
+    free(a);
+    free(b);
+    free(x2);
+    stream_free(&sa);
+    stream_free(&sb);
+}
+
 static void test_damage(const float *x, int n)
 {
     Stream s;
@@ -247,6 +270,7 @@ int main(void)
     test_lengths_and_streaming(x, n);
     test_rates(x, n);
     test_default_packets();
+    test_latency(x, n);
     test_damage(x, n);
     free(x);
     remove(model_path);
