@@ -95,6 +95,28 @@ static void run_linear(void *opaque)
     nn_linear(m->g, m->x, m->w, NULL);
 }
 
+/* The deterministic mode's fixed-order GEMM on an entropy-model-sized layer. */
+typedef struct DetLinear {
+    NNGraph *g;
+    int det;
+} DetLinear;
+
+static void run_det_linear(void *opaque)
+{
+    DetLinear *d = opaque;
+    nn_graph_reset(d->g);
+    nn_graph_set_grad(d->g, 0);
+    nn_graph_set_deterministic(d->g, d->det);
+    NNTensor *x = nn_tensor2(d->g, 64, 512), *w = nn_tensor2(d->g, 512, 512);
+    if (!x || !w)
+        return;
+    for (int64_t i = 0; i < w->numel; i++)
+        w->data[i] = (float)(i % 13) / 130.0f;
+    for (int64_t i = 0; i < x->numel; i++)
+        x->data[i] = (float)(i % 11) / 11.0f;
+    nn_linear(d->g, x, w, NULL);
+}
+
 static void run_sgemm(void *opaque)
 {
     Gemm *m = opaque;
@@ -196,6 +218,12 @@ int main(int argc, char **argv)
     row("nn_linear vs OpenBLAS sgemm", lin, gemm, "sgemm");
     printf("  %-40s %.0f%% of OpenBLAS's rate (goal >= 70%%)\n", "", 100.0 * gemm / lin);
     row("nn_linear vs torch F.linear", lin, torch_ms("linear1024.forward "), "torch");
+    NNGraph *gd = nn_graph_alloc();
+    DetLinear dl[2] = {{gd, 1}, {gd, 0}};
+    double det_ms = best_ms(run_det_linear, &dl[0], reps), blas_ms = best_ms(run_det_linear, &dl[1], reps);
+    printf("deterministic mode (fixed-order scalar GEMM): linear [64,512] x [512,512]^T\n");
+    row("nn_linear deterministic vs BLAS", det_ms, blas_ms, "BLAS");
+    nn_graph_free(&gd);
     free(m.c);
     nn_graph_free(&gx);
     nn_graph_free(&g);
