@@ -80,13 +80,11 @@ static void update_entries(uint32_t *c, unsigned n, unsigned sym, unsigned rate)
     for (unsigned i = sym + 1; i < n; i++) c[i] += (SCALE - (n - i) * FLOOR - c[i]) >> rate;
 }
 
-/* Number of entries c[1 .. n) below limit, i.e. the decoded symbol. Counting all of
- * them vectorizes and has no unpredictable branch; past 512 symbols a binary search
- * touches less memory. */
-UPDATE_CLONES
+/* Number of entries c[1 .. n) below limit, i.e. the decoded symbol: a count for tiny
+ * alphabets, a branch-free binary search otherwise. */
 static unsigned find_below(const uint32_t *c, unsigned n, uint32_t limit)
 {
-    if (n <= 512) {
+    if (n <= 16) {
         unsigned count = 0;
         for (unsigned i = 1; i < n; i++) count += c[i] < limit;
         return count;
@@ -100,9 +98,20 @@ static unsigned find_below(const uint32_t *c, unsigned n, uint32_t limit)
     return lo;
 }
 
+/* Small alphabets: a plain loop, no dispatch. */
+static void update_entries_small(uint32_t *c, unsigned n, unsigned sym, unsigned rate)
+{
+    for (unsigned i = 1; i <= sym; i++) c[i] -= (c[i] - i * FLOOR) >> rate;
+    for (unsigned i = sym + 1; i < n; i++) c[i] += (SCALE - (n - i) * FLOOR - c[i]) >> rate;
+}
+
 void rc_adaptive_update(RCAdaptiveCdf *m, unsigned sym)
 {
-    update_entries(m->cdf, m->nsyms, sym, rc_adapt_rate(m->count, m->max_rate));
+    unsigned rate = rc_adapt_rate(m->count, m->max_rate);
+    if (m->nsyms <= 32)
+        update_entries_small(m->cdf, m->nsyms, sym, rate);
+    else
+        update_entries(m->cdf, m->nsyms, sym, rate);
     if (m->count < (1u << (m->max_rate - 1))) m->count++;
 }
 

@@ -70,6 +70,8 @@ void rc_bin_init(RCBinContext *ctx, unsigned max_rate);
 
 static inline unsigned rc_adapt_rate(unsigned count, unsigned max_rate)
 {
+    /* Saturated models (the common case) skip the logarithm. */
+    if (count >= (1u << (max_rate - 1))) return max_rate;
     unsigned log2c = 0;
     for (unsigned c = count + 1; c > 1; c >>= 1) log2c++;
     unsigned rate = RC_ADAPT_MIN_RATE + log2c;
