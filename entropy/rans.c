@@ -281,8 +281,9 @@ int rans_decode(const RCStaticModel *models, unsigned nmodels, const uint16_t *m
     return end_decode(x, &r);
 }
 
-/* Branch-free refill of a state that fell below RANS_L; in[*pos .. *pos + 4) must be
- * readable. */
+/* Refill of a state that fell below RANS_L; in[*pos .. *pos + 4) must be readable.
+ * A branch beats a branch-free select here: refills are rare and the select would
+ * chain the four lanes' read positions. */
 static inline uint64_t refill(uint64_t x, const uint8_t *in, size_t *pos)
 {
     if (x < RANS_L) {
@@ -306,38 +307,11 @@ int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, ui
     const unsigned prec = m->prec;
     const uint32_t mask = (1u << prec) - 1;
     size_t i = 0;
-    if (m->prec <= 12 && n >= 4096 && RANS_LANES == 4) {
-        /* Models of <= 12 bits: a 16 KiB table of packed slots stays in L1 where the
-         * generic 8-byte slots take 32 KiB: sym | bias << 8 | (freq - 1) << 20. */
-        uint32_t packed[1u << 12];
-        for (uint32_t v = 0; v <= mask; v++) {
-            const RCStaticSlot *sl = &m->lut[v];
-            packed[v] = sl->sym | (uint32_t)sl->bias << 8 | (sl->freq - 1) << 20;
-        }
-        const uint8_t *in_words = r.in;
-        size_t pos = r.pos, safe_end = r.size >= 16 ? r.size - 16 : 0;
-        uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-        for (; i + 4 <= n && pos <= safe_end; i += 4) {
-            uint32_t e0 = packed[x0 & mask], e1 = packed[x1 & mask];
-            uint32_t e2 = packed[x2 & mask], e3 = packed[x3 & mask];
-            x0 = ((e0 >> 20) + 1) * (x0 >> prec) + ((e0 >> 8) & 0xFFF);
-            x1 = ((e1 >> 20) + 1) * (x1 >> prec) + ((e1 >> 8) & 0xFFF);
-            x2 = ((e2 >> 20) + 1) * (x2 >> prec) + ((e2 >> 8) & 0xFFF);
-            x3 = ((e3 >> 20) + 1) * (x3 >> prec) + ((e3 >> 8) & 0xFFF);
-            syms[i] = (uint8_t)e0, syms[i + 1] = (uint8_t)e1;
-            syms[i + 2] = (uint8_t)e2, syms[i + 3] = (uint8_t)e3;
-            x0 = refill(x0, in_words, &pos);
-            x1 = refill(x1, in_words, &pos);
-            x2 = refill(x2, in_words, &pos);
-            x3 = refill(x3, in_words, &pos);
-        }
-        x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
-        r.pos = pos;
-    } else if (m->lut && RANS_LANES == 4) {
+    if (m->lut && RANS_LANES == 4) {
         /* The hot loop keeps the states and the read position in locals: syms is a
          * byte array, and a store through it could alias anything in memory. The
-         * lanes' dependency chains overlap; the refill is branch-free while 4 words
-         * per lane are surely left to read. */
+         * lanes' dependency chains overlap; the refill needs no bounds check while
+         * 4 words per lane are surely left to read. */
         const RCStaticSlot *lut = m->lut;
         const uint8_t *in_words = r.in;
         size_t pos = r.pos, safe_end = r.size >= 16 ? r.size - 16 : 0;
