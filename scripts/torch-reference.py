@@ -42,6 +42,12 @@ def stft_mag(x, n_fft, hop, eps):
     return torch.sqrt(s.real ** 2 + s.imag ** 2 + eps).transpose(1, 2)
 
 
+def istft(re, im, n_fft, hop, length):
+    win = torch.hann_window(n_fft, periodic=True)
+    spec = torch.complex(re, im).transpose(1, 2)
+    return torch.istft(spec, n_fft, hop_length=hop, window=win, center=True, length=length)
+
+
 def mrstft(x, t):
     total = 0
     for n_fft, hop in ((16, 4), (32, 8)):
@@ -95,6 +101,7 @@ CASES = {
     "div": ([(2, 3, 4), (2, 3, 4)], 2, 0, lambda a, b: a / b),
     "add_const": ([(3, 5)], 0, 0, lambda x: x + 0.75),
     "ssim_loss": ([(1, 2, 12, 13), (1, 2, 12, 13)], 0, 0, ssim_loss),
+    "istft": ([(2, 9, 9), (2, 9, 9)], 0, 0, lambda re, im: istft(re, im, 16, 4, 30)),
     "mel": ([(2, 3, 9)], 1, 0, lambda s: s @ MEL_FB),
     "scale": ([(3, 5)], 0, 0, lambda x: -1.5 * x),
     "relu": ([(4, 6)], 0, 0, F.relu),

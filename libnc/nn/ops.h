@@ -104,6 +104,13 @@ NNTensor *nn_ssim_loss(NNGraph *g, NNTensor *x, NNTensor *y, float data_range);
 /* |STFT| of x [N, L] with torch.stft's conventions (center, reflect padding, periodic
  * Hann window of n_fft): [N, frames, n_fft/2 + 1]. eps keeps sqrt differentiable. */
 NNTensor *nn_stft_magnitude(NNGraph *g, NNTensor *x, int n_fft, int hop, float eps);
+/* Inverse STFT as torch.istft(center=True, periodic Hann window of n_fft,
+ * onesided, length=length): re, im [N, frames, n_fft/2 + 1] -> [N, length].
+ * Overlap-add divided by the summed squared window, which must not vanish inside
+ * the output (hop <= n_fft / 2). The imaginary parts of bins 0 and n_fft/2 are
+ * ignored, as irfft does. */
+NNTensor *nn_istft(NNGraph *g, NNTensor *re, NNTensor *im, int n_fft, int hop, int length);
+
 struct NCMelBank;
 /* Mel filterbank over the last dimension: [..., bins] -> [..., n_mels]. */
 NNTensor *nn_mel(NNGraph *g, NNTensor *spec, const struct NCMelBank *bank);

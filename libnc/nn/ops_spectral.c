@@ -112,6 +112,104 @@ NNTensor *nn_stft_magnitude(NNGraph *g, NNTensor *x, int n_fft, int hop, float e
     return y;
 }
 
+typedef struct IstftSaved {
+    int n, frames, n_fft, hop, length, bins;
+    float *env; /* summed squared window over the padded signal */
+} IstftSaved;
+
+/* Output sample j sits at padded position j + n_fft / 2. */
+static void istft_backward(NNGraph *g, NNNode *n)
+{
+    const IstftSaved *s = n->aux;
+    NNTensor *re = n->in[0], *im = n->in[1], *y = n->out;
+    float *gre = re->requires_grad ? nn_grad(g, re) : NULL;
+    float *gim = im->requires_grad ? nn_grad(g, im) : NULL;
+    float *frame = nn_graph_scratch(g, sizeof(float) * (size_t)s->n_fft);
+    NCComplex *spec = nn_graph_scratch(g, sizeof(NCComplex) * (size_t)s->bins);
+    NCFFT *fft = NULL;
+    if (!frame || !spec || nc_fft_real_alloc(&fft, s->n_fft) < 0) {
+        nn_graph_fail(g, NC_ENOMEM, "istft backward", "out of memory");
+        return;
+    }
+    int pad = s->n_fft / 2;
+    for (int b = 0; b < s->n; b++)
+        for (int f = 0; f < s->frames; f++) {
+            /* gradient of the windowed frame, then of its irfft input */
+            for (int t = 0; t < s->n_fft; t++) {
+                int j = f * s->hop + t - pad;
+                frame[t] = j >= 0 && j < s->length
+                               ? y->grad[(int64_t)b * s->length + j] / s->env[f * s->hop + t] *
+                                     hann(t, s->n_fft)
+                               : 0.0f;
+            }
+            nc_fft_real_forward(fft, frame, spec);
+            int64_t at = ((int64_t)b * s->frames + f) * s->bins;
+            for (int k = 0; k < s->bins; k++) {
+                int edge = k == 0 || k == s->bins - 1;
+                float c = (edge ? 1.0f : 2.0f) / (float)s->n_fft;
+                if (gre)
+                    gre[at + k] += c * spec[k].re;
+                if (gim && !edge)
+                    gim[at + k] += c * spec[k].im;
+            }
+        }
+    nc_fft_free(&fft);
+}
+
+NNTensor *nn_istft(NNGraph *g, NNTensor *re, NNTensor *im, int n_fft, int hop, int length)
+{
+    if (!re || !im)
+        return NULL;
+    if (re->ndim != 3 || !nn_same_shape(re, im) || n_fft < 4 || n_fft % 2 || hop < 1 ||
+        hop > n_fft / 2 || re->shape[2] != n_fft / 2 + 1 || length < 1 ||
+        length > (re->shape[1] - 1) * hop)
+        return nn_graph_fail(g, NC_EINVAL, "istft", "shapes, hop or length do not fit");
+    if (nn_graph_deterministic(g))
+        return nn_graph_fail(g, NC_ENOTSUP, "istft", "no deterministic form (kissfft, libm)");
+    IstftSaved *s = nn_graph_scratch(g, sizeof(*s));
+    if (!s)
+        return NULL;
+    *s = (IstftSaved){re->shape[0], re->shape[1], n_fft, hop, length, n_fft / 2 + 1, NULL};
+    int padded = n_fft + hop * (s->frames - 1), pad = n_fft / 2;
+    s->env = nn_graph_scratch(g, sizeof(float) * (size_t)padded);
+    float *acc = nn_graph_scratch(g, sizeof(float) * (size_t)padded);
+    float *frame = nn_graph_scratch(g, sizeof(float) * (size_t)n_fft);
+    NCComplex *spec = nn_graph_scratch(g, sizeof(NCComplex) * (size_t)s->bins);
+    NNTensor *y = nn_tensor2(g, s->n, length);
+    if (!s->env || !acc || !frame || !spec || !y)
+        return NULL;
+    memset(s->env, 0, sizeof(float) * (size_t)padded);
+    for (int f = 0; f < s->frames; f++)
+        for (int t = 0; t < n_fft; t++)
+            s->env[f * hop + t] += hann(t, n_fft) * hann(t, n_fft);
+    for (int j = 0; j < length; j++)
+        if (s->env[j + pad] < 1e-11f)
+            return nn_graph_fail(g, NC_EINVAL, "istft", "the window overlap vanishes");
+    NCFFT *fft = NULL;
+    if (nc_fft_real_alloc(&fft, n_fft) < 0)
+        return nn_graph_fail(g, NC_ENOMEM, "istft", "cannot set up the FFT");
+    for (int b = 0; b < s->n; b++) {
+        memset(acc, 0, sizeof(float) * (size_t)padded);
+        for (int f = 0; f < s->frames; f++) {
+            int64_t at = ((int64_t)b * s->frames + f) * s->bins;
+            for (int k = 0; k < s->bins; k++) {
+                spec[k].re = re->data[at + k];
+                spec[k].im = im->data[at + k];
+            }
+            nc_fft_real_inverse(fft, spec, frame);
+            for (int t = 0; t < n_fft; t++)
+                acc[f * hop + t] += frame[t] * hann(t, n_fft);
+        }
+        for (int j = 0; j < length; j++)
+            y->data[(int64_t)b * length + j] = acc[j + pad] / s->env[j + pad];
+    }
+    nc_fft_free(&fft);
+    NNNode *n = nn_record(g, y, istft_backward, (NNTensor *[]){re, im}, 2);
+    if (n)
+        n->aux = s;
+    return y;
+}
+
 static void mel_backward(NNGraph *g, NNNode *n)
 {
     const NCMelBank *bank = n->aux;

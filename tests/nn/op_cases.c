@@ -82,6 +82,11 @@ void op_cases_cleanup(void)
     nc_mel_bank_free(&mel_bank);
 }
 
+static NNTensor *run_istft(NNGraph *g, NNTensor **in)
+{
+    return nn_istft(g, in[0], in[1], 16, 4, 30);
+}
+
 static NNTensor *run_linear(NNGraph *g, NNTensor **in)
 {
     return nn_linear(g, in[0], in[1], in[2]);
@@ -158,6 +163,7 @@ const OpCase op_cases[] = {
     {"div", 2, {3, 3}, {{2, 3, 4}, {2, 3, 4}}, 2, 0, run_div},
     {"add_const", 1, {2}, {{3, 5}}, 0, 0, run_add_const},
     {"ssim_loss", 2, {4, 4}, {{1, 2, 12, 13}, {1, 2, 12, 13}}, 0, 0, run_ssim},
+    {"istft", 2, {3, 3}, {{2, 9, 9}, {2, 9, 9}}, 0, 0, run_istft},
     {"mel", 1, {3}, {{2, 3, 9}}, 1, 0, run_mel},
     {"scale", 1, {2}, {{3, 5}}, 0, 0, run_scale},
     {"relu", 1, {2}, {{4, 6}}, 0, 0, run_relu},
