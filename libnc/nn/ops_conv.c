@@ -1,6 +1,7 @@
 /* Convolutions and transposed convolutions, 1-d and 2-d, as im2col + sgemm per
  * sample and group. A 1-d convolution is the 2-d one with a height of 1. A 1x1
  * convolution with stride 1 multiplies the input directly, without unfolding. */
+#include <limits.h>
 #include <string.h>
 
 #include "libnc/nn/gemm.h"
@@ -83,6 +84,8 @@ static int conv_setup(const NNTensor *x, const NNTensor *w, const NNTensor *b,
     }
     s->k = (int64_t)q->c * kh * kw;
     s->p = (int64_t)q->oh * q->ow;
+    if (s->k > INT_MAX || s->p > INT_MAX || s->k * s->p > ((int64_t)1 << 34))
+        return 0; /* GEMM dimensions are ints; the columns must fit in memory */
     return !b || b->numel == s->cout;
 }
 
