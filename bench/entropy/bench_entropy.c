@@ -471,6 +471,7 @@ int main(int argc, char **argv)
 {
     const char *data = argc > 1 ? argv[1] : NC_SOURCE_ROOT "/data";
     int reps = 7;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows when piped to a file */
     rans_set_cpu(0); /* htscodecs' scalar code paths only: the comparison */
     char path[4096];
 
