@@ -100,13 +100,16 @@ static int64_t col_offset(const ConvSetup *s, int i, int gi)
     return ((int64_t)i * s->groups + gi) * s->m * s->p;
 }
 
-static void add_bias(float *y, const float *b, int n, int c, int64_t inner)
+/* y = the bias broadcast over positions (or zeros), so that the GEMMs accumulate
+ * onto it (beta 1) instead of zeroing the output and adding the bias after. */
+static void init_output(float *y, const float *b, int n, int c, int64_t inner)
 {
     for (int i = 0; i < n; i++)
         for (int ch = 0; ch < c; ch++) {
             float *row = y + ((int64_t)i * c + ch) * inner;
+            float v = b ? b[ch] : 0.0f;
             for (int64_t t = 0; t < inner; t++)
-                row[t] += b[ch];
+                row[t] = v;
         }
 }
 
@@ -222,17 +225,11 @@ static NNTensor *conv(NNGraph *g, NNTensor *x, NNTensor *w, NNTensor *b, NNConvP
     NNTensor *y = is1d ? nn_tensor3(g, s->n, s->cout, ow) : nn_tensor4(g, s->n, s->cout, oh, ow);
     if (!y)
         return NULL;
-    int ok;
-    if (!transposed) {
-        ok = conv_apply(g, s, x->data, w->data, y->data, 0.0f);
-    } else {
-        memset(y->data, 0, sizeof(float) * (size_t)y->numel);
-        ok = conv_apply_transpose(g, s, x->data, w->data, y->data);
-    }
+    init_output(y->data, b ? b->data : NULL, s->n, s->cout, (int64_t)oh * ow);
+    int ok = transposed ? conv_apply_transpose(g, s, x->data, w->data, y->data)
+                        : conv_apply(g, s, x->data, w->data, y->data, 1.0f);
     if (!ok)
         return NULL;
-    if (b)
-        add_bias(y->data, b->data, s->n, s->cout, (int64_t)oh * ow);
     NNNode *n = nn_record(g, y, conv_backward, (NNTensor *[]){x, w, b}, 3);
     if (n)
         n->aux = s;
