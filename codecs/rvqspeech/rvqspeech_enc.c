@@ -149,8 +149,10 @@ static void encode_frames(RvqEncoder *p)
         p->frames_done++;
         used += NC_RVQ_HOP;
     }
-    memmove(p->in, p->in + used, (p->in_len - used) * sizeof(float));
-    p->in_len -= used;
+    if (used) {
+        memmove(p->in, p->in + used, (p->in_len - used) * sizeof(float));
+        p->in_len -= used;
+    }
 }
 
 typedef struct SearchJob {
