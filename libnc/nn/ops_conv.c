@@ -190,13 +190,50 @@ static int conv_weight_grad(NNGraph *g, const ConvSetup *s, const float *img,
     return 1;
 }
 
+/* dx += conv(dy, flipped W) for a stride-1 convolution: the input gradient as a
+ * convolution of its own, unfolding dy and multiplying straight into dx, which
+ * saves the column buffer's zeroing and the col2im scatter of the general path.
+ * Returns 0 when the geometry does not allow it (the caller falls back). */
+static int conv_input_grad_stride1(NNGraph *g, const ConvSetup *s, const float *dy,
+                                   const float *w, float *dx)
+{
+    const NNPatchGeom *q = &s->q;
+    int pt = q->dh * (q->kh - 1) - q->pt, pl = q->dw * (q->kw - 1) - q->pl;
+    if (q->sh != 1 || q->sw != 1 || pt < 0 || pl < 0 || nn_patch_is_identity(q))
+        return 0; /* (a 1x1 conv's general path has no unfolding to save) */
+    int cin_g = q->c, cout_g = s->m, kk = q->kh * q->kw;
+    /* Wf[g][ci][(co kh + i) kw + j] = W[g][co][ci][kh - 1 - i][kw - 1 - j] */
+    float *wf = nn_graph_scratch(g, sizeof(float) * (size_t)(s->groups * cin_g * cout_g * kk));
+    if (!wf)
+        return 0;
+    for (int gi = 0; gi < s->groups; gi++)
+        for (int co = 0; co < cout_g; co++)
+            for (int ci = 0; ci < cin_g; ci++)
+                for (int t = 0; t < kk; t++)
+                    wf[(((int64_t)gi * cin_g + ci) * cout_g + co) * kk + t] =
+                        w[(((int64_t)gi * cout_g + co) * cin_g + ci) * kk + kk - 1 - t];
+    NNPatchGeom dq = {cout_g, q->oh, q->ow, q->kh, q->kw, 1, 1, q->dh, q->dw, pt, pl, q->h, q->w};
+    int64_t k = (int64_t)cout_g * kk, p = (int64_t)q->h * q->w;
+    float *col = nn_graph_temp(g, sizeof(float) * (size_t)(k * p));
+    if (!col)
+        return 0;
+    for (int i = 0; i < s->n; i++)
+        for (int gi = 0; gi < s->groups; gi++) {
+            nn_im2col(dy + col_offset(s, i, gi), &dq, col);
+            nn_gemm(g, 0, 0, cin_g, (int)p, (int)k, 1.0f, wf + (int64_t)gi * cin_g * k, (int)k,
+                    col, (int)p, 1.0f, dx + img_offset(s, i, gi), (int)p);
+        }
+    return 1;
+}
+
 static void conv_backward(NNGraph *g, NNNode *n)
 {
     NNTensor *x = n->in[0], *w = n->in[1], *b = n->in[2], *y = n->out;
     const ConvSetup *s = n->aux;
     /* normal: img = x, colside = y; transposed: img = y, colside = x */
     if (!s->transposed) {
-        if (x->requires_grad && nn_grad(g, x))
+        if (x->requires_grad && nn_grad(g, x) &&
+            !conv_input_grad_stride1(g, s, y->grad, w->data, x->grad))
             conv_apply_transpose(g, s, y->grad, w->data, x->grad);
         if (w->requires_grad && nn_grad(g, w))
             conv_weight_grad(g, s, x->data, y->grad, w->grad);
