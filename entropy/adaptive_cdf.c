@@ -61,9 +61,9 @@ void rc_adaptive_free(RCAdaptiveCdf *m)
 }
 
 /* The update touches every entry, so it is the cost of adaptive coding; on x86-64 it
- * is compiled for AVX-512 and AVX2 too and picked at load time (integer code: every
- * version gives the same bits). */
-#if defined(__x86_64__) && defined(__linux__) && \
+ * is compiled for AVX-512 and AVX2 too and picked at load time through glibc's ifunc
+ * (integer code: every version gives the same bits). */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__) && \
     ((defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 6) || (defined(__clang__) && __clang_major__ >= 14))
 #define UPDATE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
