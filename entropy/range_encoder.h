@@ -10,7 +10,7 @@
  * Every symbol kind is an interval [start, start + freq) of a total 2^prec:
  *   static CDFs      rc_encode_cdf()        (this header)
  *   bypass bits      rc_encode_bits()       (this header, raw bits, no model)
- *   binary contexts  rc_encode_bin()        (entropy/binary_context.h)
+ *   binary contexts  rc_encode_bin()        (entropy/adaptive_cdf.h)
  *   adaptive CDFs    rc_encode_adaptive()   (entropy/adaptive_cdf.h)
  *   static models    rc_encode_static()     (entropy/static_model.h, with a decode LUT)
  *   parametric       rc_encode_param()      (entropy/parametric.h)
