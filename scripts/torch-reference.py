@@ -127,6 +127,8 @@ CASES = {
                          lambda x, w: conv1d(x, w, None, 1, 2, 1, 4)),
     "conv2d": ([(2, 3, 7, 6), (4, 3, 3, 2), (4,)], 0, 0,
                lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 0))),
+    "conv2d_small_out": ([(1, 3, 6, 7), (2, 3, 3, 3), (2,)], 0, 0,
+                         lambda x, w, b: F.conv2d(x, w, b, padding=1, dilation=2)),
     "conv2d_grouped": ([(1, 4, 9, 8), (6, 2, 3, 3), (6,)], 0, 0,
                        lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, dilation=2,
                                                 groups=2)),

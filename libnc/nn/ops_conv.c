@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "libnc/nn/conv_direct.h"
 #include "libnc/nn/gemm.h"
 #include "libnc/nn/im2col.h"
 #include "libnc/nn/ops.h"
@@ -263,8 +264,16 @@ static NNTensor *conv(NNGraph *g, NNTensor *x, NNTensor *w, NNTensor *b, NNConvP
     if (!y)
         return NULL;
     init_output(y->data, b ? b->data : NULL, s->n, s->cout, (int64_t)oh * ow);
-    int ok = transposed ? conv_apply_transpose(g, s, x->data, w->data, y->data)
+    int ok = 1;
+    if (!transposed && s->groups == 1 && s->cout <= NN_DIRECT_MAX_COUT && s->q.sh == 1 &&
+        s->q.sw == 1 && !nn_graph_deterministic(g)) {
+        for (int i = 0; i < s->n; i++)
+            nn_conv_direct_stride1(x->data + img_offset(s, i, 0), &s->q, w->data, s->cout,
+                                   y->data + col_offset(s, i, 0));
+    } else {
+        ok = transposed ? conv_apply_transpose(g, s, x->data, w->data, y->data)
                         : conv_apply(g, s, x->data, w->data, y->data, 1.0f);
+    }
     if (!ok)
         return NULL;
     NNNode *n = nn_record(g, y, conv_backward, (NNTensor *[]){x, w, b}, 3);

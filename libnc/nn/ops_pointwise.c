@@ -5,6 +5,7 @@
 
 #include "libnc/nn/det_math.h"
 #include "libnc/nn/ops.h"
+#include "libnc/nn/simd.h"
 #include "nc/error.h"
 
 enum UnaryKind {
@@ -106,16 +107,8 @@ static inline float unary_derivative(int kind, float x, float y, float p)
     }
 }
 
-/* The pointwise loops are compiled for AVX-512 and AVX2 as well as the baseline,
- * picked at load time (GCC's target_clones, on x86-64 ELF): the exp and erf
- * polynomials are compute-bound, and 16 lanes beat 4. Training path only; the
- * deterministic mode never runs these. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
-#define NN_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define NN_SIMD_CLONES
-#endif
-
+/* The pointwise loops are cloned for AVX-512 and AVX2 (simd.h): the exp and erf
+ * polynomials are compute-bound, and 16 lanes beat 4. */
 /* One loop per kind, so the switch folds away and each loop vectorizes. */
 #define UNARY_KINDS(X)                                                                      \
     X(U_SCALE) X(U_RELU) X(U_LEAKY) X(U_ELU) X(U_GELU) X(U_SILU) X(U_TANH) X(U_SIGMOID)     \
