@@ -129,6 +129,8 @@ CASES = {
                lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 0))),
     "conv2d_small_out": ([(1, 3, 6, 7), (2, 3, 3, 3), (2,)], 0, 0,
                          lambda x, w, b: F.conv2d(x, w, b, padding=1, dilation=2)),
+    "conv1d_small_out_long": ([(2, 2, 41), (3, 2, 3), (3,)], 0, 0,
+                              lambda x, w, b: conv1d(x, w, b, 1, 1, 1, 1)),
     "conv2d_grouped": ([(1, 4, 9, 8), (6, 2, 3, 3), (6,)], 0, 0,
                        lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, dilation=2,
                                                 groups=2)),

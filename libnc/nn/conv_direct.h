@@ -13,4 +13,9 @@
 void nn_conv_direct_stride1(const float *x, const NNPatchGeom *q, const float *w, int cout,
                             float *y);
 
+/* dw[co][ci][i][j] += sum over positions of dy[co] x[ci][shifted by (i, j)]: the
+ * weight gradient of the same layer, for one sample. */
+void nn_conv_direct_weight_grad_stride1(const float *x, const NNPatchGeom *q, const float *dy,
+                                        int cout, float *dw);
+
 #endif

@@ -191,6 +191,13 @@ static int conv_weight_grad(NNGraph *g, const ConvSetup *s, const float *img,
     return 1;
 }
 
+/* Layers with very few output channels skip the unfolding (conv_direct.h). */
+static int direct_path(const NNGraph *g, const ConvSetup *s)
+{
+    return !s->transposed && s->groups == 1 && s->cout <= NN_DIRECT_MAX_COUT && s->q.sh == 1 &&
+           s->q.sw == 1 && !nn_graph_deterministic(g);
+}
+
 /* dx += conv(dy, flipped W) for a stride-1 convolution: the input gradient as a
  * convolution of its own, unfolding dy and multiplying straight into dx, which
  * saves the column buffer's zeroing and the col2im scatter of the general path.
@@ -236,8 +243,15 @@ static void conv_backward(NNGraph *g, NNNode *n)
         if (x->requires_grad && nn_grad(g, x) &&
             !conv_input_grad_stride1(g, s, y->grad, w->data, x->grad))
             conv_apply_transpose(g, s, y->grad, w->data, x->grad);
-        if (w->requires_grad && nn_grad(g, w))
-            conv_weight_grad(g, s, x->data, y->grad, w->grad);
+        if (w->requires_grad && nn_grad(g, w)) {
+            if (direct_path(g, s))
+                for (int i = 0; i < s->n; i++)
+                    nn_conv_direct_weight_grad_stride1(x->data + img_offset(s, i, 0), &s->q,
+                                                       y->grad + col_offset(s, i, 0), s->cout,
+                                                       w->grad);
+            else
+                conv_weight_grad(g, s, x->data, y->grad, w->grad);
+        }
     } else {
         if (x->requires_grad && nn_grad(g, x))
             conv_apply(g, s, y->grad, w->data, x->grad, 1.0f);
@@ -265,8 +279,7 @@ static NNTensor *conv(NNGraph *g, NNTensor *x, NNTensor *w, NNTensor *b, NNConvP
         return NULL;
     init_output(y->data, b ? b->data : NULL, s->n, s->cout, (int64_t)oh * ow);
     int ok = 1;
-    if (!transposed && s->groups == 1 && s->cout <= NN_DIRECT_MAX_COUT && s->q.sh == 1 &&
-        s->q.sw == 1 && !nn_graph_deterministic(g)) {
+    if (direct_path(g, s)) {
         for (int i = 0; i < s->n; i++)
             nn_conv_direct_stride1(x->data + img_offset(s, i, 0), &s->q, w->data, s->cout,
                                    y->data + col_offset(s, i, 0));

@@ -136,6 +136,12 @@ static NNTensor *run_conv2d_small_out(NNGraph *g, NNTensor **in)
     return nn_conv2d(g, in[0], in[1], in[2], nn_conv2d_params(1, 1, 2, 1));
 }
 
+/* Long enough rows for the 16-lane loops of the direct path. */
+static NNTensor *run_conv1d_small_out_long(NNGraph *g, NNTensor **in)
+{
+    return nn_conv1d(g, in[0], in[1], in[2], nn_conv1d_params(1, 1, 1, 1, 3));
+}
+
 static NNTensor *run_conv2d_grouped(NNGraph *g, NNTensor **in)
 {
     return nn_conv2d(g, in[0], in[1], in[2], nn_conv2d_params(2, 1, 2, 2));
@@ -190,6 +196,8 @@ const OpCase op_cases[] = {
     {"conv1d_depthwise", 2, {3, 3}, {{2, 4, 10}, {4, 1, 5}}, 0, 0, run_conv1d_depthwise},
     {"conv2d", 3, {4, 4, 1}, {{2, 3, 7, 6}, {4, 3, 3, 2}, {4}}, 0, 0, run_conv2d},
     {"conv2d_small_out", 3, {4, 4, 1}, {{1, 3, 6, 7}, {2, 3, 3, 3}, {2}}, 0, 0, run_conv2d_small_out},
+    {"conv1d_small_out_long", 3, {3, 3, 1}, {{2, 2, 41}, {3, 2, 3}, {3}}, 0, 0,
+     run_conv1d_small_out_long},
     {"conv2d_grouped", 3, {4, 4, 1}, {{1, 4, 9, 8}, {6, 2, 3, 3}, {6}}, 0, 0, run_conv2d_grouped},
     {"conv_transpose1d", 3, {3, 3, 1}, {{2, 4, 5}, {4, 3, 4}, {3}}, 0, 0, run_convt1d},
     {"conv_transpose1d_grouped", 3, {3, 3, 1}, {{1, 4, 6}, {4, 3, 3}, {6}}, 0, 0,
