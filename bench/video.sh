@@ -30,7 +30,8 @@ done
 IFS=';' read -r -a nc_settings <<<"${BENCH_NC_SETTINGS:--b 100000;-b 200000;-b 400000}"
 run_nc_codecs video lossy y4m "${nc_settings[@]}"
 
-if ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libx264; then
+encoders=$(ffmpeg -hide_banner -encoders 2>/dev/null || true)
+if [[ $encoders == *libx264* && $encoders == *libx265* ]]; then
     for enc in libx264 libx265; do
         name=${enc#lib}
         ext=$([ $enc = libx264 ] && echo 264 || echo 265)
