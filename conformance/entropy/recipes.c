@@ -7,6 +7,7 @@
 
 #include "entropy/adaptive_cdf.h"
 #include "entropy/cdf.h"
+#include "entropy/cdf_table.h"
 #include "entropy/escape.h"
 #include "entropy/parametric.h"
 #include "entropy/rans.h"
@@ -247,17 +248,45 @@ static int recipe_mixed(Coder *c, EntRng *r)
     return 0;
 }
 
+static int recipe_tables(Coder *c, EntRng *r)
+{
+    static uint64_t w[1024];
+    static uint32_t cdf[1025], got[1025];
+    for (int t = 0; t < 60; t++) {
+        unsigned prec = 4 + ent_rng_below(r, 21); /* 4..24 */
+        unsigned n = 1 + ent_rng_below(r, 1024);
+        if (n > (1u << prec)) n = 1u << prec;
+        unsigned zeros = ent_rng_below(r, 3); /* none, some, most */
+        for (unsigned s = 0; s < n; s++) {
+            uint32_t u = ent_rng_below(r, 100);
+            uint32_t v = ent_rng_u32(r);
+            v >>= ent_rng_below(r, 32);
+            w[s] = (zeros == 1 && u < 30) || (zeros == 2 && u < 90) ? 0 : v;
+        }
+        if (rc_cdf_from_weights(cdf, w, n, prec, 1)) return NC_EBUG;
+        if (c->enc) {
+            rc_encode_cdf_table(c->enc, cdf, n, prec);
+        } else {
+            if (rc_decode_cdf_table(c->dec, got, n, prec)) return NC_EINVALIDDATA;
+            for (unsigned s = 0; s <= n; s++) note(c, got[s], cdf[s]);
+        }
+        for (int i = 0; i < 100; i++) code_cdf(c, cdf, n, prec, draw(r, cdf, n, prec));
+    }
+    return 0;
+}
+
 /* The range-coder recipes as one table. */
 typedef int (*RangeRecipe)(Coder *c, EntRng *r);
 static const RangeRecipe range_recipes[] = {
     [ENT_RECIPE_STATIC16] = recipe_static16,     [ENT_RECIPE_STATIC24] = recipe_static24,
     [ENT_RECIPE_ADAPTIVE] = recipe_adaptive,     [ENT_RECIPE_BYPASS] = recipe_bypass,
     [ENT_RECIPE_PARAMETRIC] = recipe_parametric, [ENT_RECIPE_MIXED] = recipe_mixed,
+    [ENT_RECIPE_TABLES] = recipe_tables,
 };
 
 static const char *const names[ENT_RECIPE_COUNT] = {
     "static16", "static24", "adaptive", "bypass", "parametric",
-    "windows", "mixed", "rans_bytes", "rans_models",
+    "windows", "mixed", "rans_bytes", "rans_models", "tables",
 };
 
 const char *ent_recipe_name(int id)

@@ -41,6 +41,7 @@ enum {
     ENT_RECIPE_MIXED,      /* all range-coder symbol kinds interleaved at random */
     ENT_RECIPE_RANS_BYTES, /* rANS, one 12-bit byte model */
     ENT_RECIPE_RANS_MODELS,/* rANS, three models (8, 16, 20 bits) chosen per symbol */
+    ENT_RECIPE_TABLES,     /* CDF tables sent in the stream, then symbols coded with them */
     ENT_RECIPE_COUNT
 };
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "entropy/cdf.h"
+#include "entropy/cdf_table.h"
 #include "entropy/range_encoder.h"
 #include "tests/entropy/test_util.h"
 
@@ -97,8 +98,55 @@ static void test_check(void)
     CHECK(rc_cdf_check(NULL, 2, 3) == NC_EINVAL);
 }
 
+static void test_tables(void)
+{
+    /* A text-like histogram: ~90 symbols in use out of 256. */
+    EntRng r = {21};
+    uint64_t w[256] = {0};
+    for (int s = 32; s < 123; s++) w[s] = 1 + ent_rng_below(&r, 1u << ent_rng_below(&r, 16));
+    w[10] = 5000;
+    uint32_t cdf[257], got[257];
+    CHECK(rc_cdf_from_weights(cdf, w, 256, 16, 1) == 0);
+    RCEncoder enc;
+    rc_enc_init(&enc);
+    rc_encode_cdf_table(&enc, cdf, 256, 16);
+    uint32_t one[3] = {0, 1u << 12, 1u << 12}; /* all mass on one symbol, then a zero */
+    rc_encode_cdf_table(&enc, one, 2, 12);
+    CHECK(rc_enc_flush(&enc) == 0);
+    printf("256-symbol text-like table: %zu bytes\n", enc.size);
+    CHECK(enc.size < 200);
+    RCDecoder dec;
+    rc_dec_init(&dec, enc.buf, enc.size);
+    CHECK(rc_decode_cdf_table(&dec, got, 256, 16) == 0);
+    int same = 1;
+    for (int s = 0; s <= 256; s++) same &= got[s] == cdf[s];
+    CHECK(same);
+    CHECK(rc_decode_cdf_table(&dec, got, 2, 12) == 0 && got[1] == 4096 && got[2] == 4096);
+    CHECK(rc_dec_finish(&dec) == 0);
+    rc_enc_free(&enc);
+    /* Hostile bytes: either a valid table or NC_EINVALIDDATA, and always a valid CDF. */
+    uint8_t junk[40];
+    int rejected = 0;
+    for (int k = 0; k < 500; k++) {
+        for (int i = 0; i < 40; i++) junk[i] = (uint8_t)ent_rng_u32(&r);
+        rc_dec_init(&dec, junk, 1 + ent_rng_below(&r, 40));
+        unsigned prec = 8 + ent_rng_below(&r, 9);
+        int ret = rc_decode_cdf_table(&dec, got, 256, prec);
+        CHECK(ret == 0 || ret == NC_EINVALIDDATA);
+        rejected += ret != 0;
+        CHECK(rc_cdf_check(got, 256, prec) == 0);
+    }
+    printf("hostile tables rejected: %d/500\n", rejected);
+    uint32_t bad[3] = {0, 5, 3};
+    rc_enc_init(&enc);
+    rc_encode_cdf_table(&enc, bad, 2, 2);
+    CHECK(rc_enc_flush(&enc) == NC_EINVAL);
+    rc_enc_free(&enc);
+}
+
 int main(void)
 {
+    test_tables();
     test_random_pmfs();
     test_weights();
     test_hostile_floats();

@@ -10,6 +10,7 @@
 
 #include "entropy/adaptive_cdf.h"
 #include "entropy/cdf.h"
+#include "entropy/cdf_table.h"
 #include "entropy/escape.h"
 #include "entropy/parametric.h"
 #include "entropy/rans.h"
@@ -30,6 +31,15 @@ static void decode_hostile(uint8_t sel, const uint8_t *in, size_t size)
 
     RCDecoder dec;
     rc_dec_init(&dec, in, size);
+    /* A model sent in the stream, as codecs with per-block histograms do: it must come
+     * back valid whatever the bytes, and then drive symbol decoding. */
+    uint32_t sent[257];
+    rc_decode_cdf_table(&dec, sent, 256, prec);
+    if (rc_cdf_check(sent, 256, prec)) abort();
+    for (int i = 0; i < 64; i++) {
+        unsigned s = rc_decode_cdf(&dec, sent, 256, prec);
+        if (sent[s + 1] == sent[s]) abort();
+    }
     RCAdaptiveCdf am;
     RCBinContext bc;
     if (rc_adaptive_init(&am, 2 + sel, 1 + sel % 15)) return;
