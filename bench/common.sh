@@ -200,6 +200,42 @@ pixels() {
     echo $((${px%x*} * ${px#*x}))
 }
 
+# join_audio OUT SECONDS FILE...: the files (each cut to SECONDS; 0 = whole)
+# joined into one 16 kHz mono 16-bit WAV; sets $ref, $inputs and $total_units
+# (its duration in seconds).
+join_audio() {
+    local f i=0 cut=()
+    [ "$2" = 0 ] || cut=(-t "$2")
+    ref=$1
+    shift 2
+    mkdir -p "$work/join"
+    : >"$work/join/list.txt"
+    for f in "$@"; do
+        ffmpeg -nostdin -v error -y -i "$f" "${cut[@]}" -ac 1 -ar 16000 \
+            -c:a pcm_s16le "$work/join/$i.wav"
+        echo "file '$work/join/$i.wav'" >>"$work/join/list.txt"
+        i=$((i + 1))
+    done
+    ffmpeg -nostdin -v error -y -f concat -safe 0 -i "$work/join/list.txt" -c:a pcm_s16le "$ref"
+    total_units=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$ref")
+    inputs=("$ref")
+    note "$# files joined, $total_units s"
+}
+
+# opus_rows KBPS...: Opus (opus-tools) at each bitrate, decoded at 16 kHz.
+opus_rows() {
+    local k
+    if ! have opusenc || ! have opusdec; then
+        skip_note "opusenc/opusdec not found (Debian: opus-tools): no Opus rows"
+        return
+    fi
+    for k in "$@"; do
+        run_system opus "$k kbit/s" opus wav \
+            "opusenc --quiet --bitrate $k \"\$in\" \"\$bits\"" \
+            "opusdec --quiet --rate 16000 \"\$bits\" \"\$dec\""
+    done
+}
+
 # measure REF DECODED [BITSTREAM]: nc-metric's JSON, or empty on failure.
 measure() {
     "$nc_metric" --json ${metric_args:-} ${3:+-b "$3"} "$1" "$2" 2>>"$work/errors.log" || true

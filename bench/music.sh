@@ -19,28 +19,11 @@ plot_label="multi-resolution mel distance (lower is better)"
 find_apps
 [ -d "$data/music/test" ] || die "no $data/music/test: run scripts/fetch-data music"
 begin_results
-list=$work/concat.txt
-: >"$list"
-for f in "$data"/music/test/*.wav; do
-    ffmpeg -nostdin -v error -y -i "$f" -t 20 -ac 1 -ar 16000 -c:a pcm_s16le "$work/$(basename "$f")"
-    echo "file '$work/$(basename "$f")'" >>"$list"
-done
-ref=$work/music-test.wav
-ffmpeg -nostdin -v error -y -f concat -safe 0 -i "$list" -c:a pcm_s16le "$ref"
-total_units=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$ref")
-inputs=("$ref")
+join_audio "$work/music-test.wav" 20 "$data"/music/test/*.wav
 
 IFS=';' read -r -a nc_settings <<<"${BENCH_NC_SETTINGS:--b 750;-b 1500;-b 3000;-b 6000}"
 run_nc_codecs audio lossy wav "${nc_settings[@]}"
 
-if have opusenc && have opusdec; then
-    for k in 6 8 12 16 24 32; do
-        run_system opus "$k kbit/s" opus wav \
-            "opusenc --quiet --bitrate $k \"\$in\" \"\$bits\"" \
-            "opusdec --quiet --rate 16000 \"\$bits\" \"\$dec\""
-    done
-else
-    skip_note "opusenc/opusdec not found (Debian: opus-tools): no Opus rows"
-fi
+opus_rows 6 8 12 16 24 32
 
 finish_results

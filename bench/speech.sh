@@ -28,30 +28,14 @@ want=${BENCH_FILES:-24}
 step=$(((${#all[@]} + want - 1) / want))
 files=()
 for ((i = 0; i < ${#all[@]}; i += step)); do files+=("${all[i]}"); done
-list=$work/concat.txt
-: >"$list"
-for f in "${files[@]}"; do echo "file '$f'" >>"$list"; done
-ref=$work/speech-test.wav
-ffmpeg -nostdin -v error -y -f concat -safe 0 -i "$list" -ac 1 -ar 16000 -c:a pcm_s16le "$ref"
-total_units=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$ref")
-note "${#files[@]} files, $total_units s"
-
-inputs=("$ref")
+join_audio "$work/speech-test.wav" 0 "${files[@]}"
 
 # ---- libnc --------------------------------------------------------------------
 IFS=';' read -r -a nc_settings <<<"${BENCH_NC_SETTINGS:--b 1500;-b 3000;-b 6000}"
 run_nc_codecs audio lossy wav "${nc_settings[@]}"
 
 # ---- Opus ---------------------------------------------------------------------
-if have opusenc && have opusdec; then
-    for k in 6 8 12 16; do
-        run_system opus "$k kbit/s" opus wav \
-            "opusenc --quiet --bitrate $k \"\$in\" \"\$bits\"" \
-            "opusdec --quiet --rate 16000 \"\$bits\" \"\$dec\""
-    done
-else
-    skip_note "opusenc/opusdec not found (Debian: opus-tools): no Opus rows"
-fi
+opus_rows 6 8 12 16
 
 # ---- Codec2 (8 kHz narrowband; nc-metric resamples its output to 16 kHz) ------
 if have c2enc && have c2dec; then
