@@ -51,8 +51,12 @@ static void usage(void)
 
 static void list_trainers(void)
 {
-    for (int i = 0; nc_trainers[i]; i++)
-        printf("%s\n  %s\n\n", nc_trainers[i]->name, nc_trainers[i]->help);
+    for (int i = 0; nc_trainers[i]; i++) {
+        printf("%s\n  ", nc_trainers[i]->name);
+        for (const char *h = nc_trainers[i]->help; *h; h++) /* indent every help line */
+            fputs(*h == '\n' ? "\n  " : (char[]){*h, 0}, stdout);
+        printf("\n\n");
+    }
 }
 
 typedef struct TrainProgress {
