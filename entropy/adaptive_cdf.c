@@ -49,6 +49,7 @@ int rc_adaptive_init_cdf(RCAdaptiveCdf *m, const uint32_t *cdf, unsigned nsyms,
 
 void rc_adaptive_copy(RCAdaptiveCdf *dst, const RCAdaptiveCdf *src)
 {
+    if (dst->nsyms != src->nsyms) return; /* caller bug: never write past dst */
     memcpy(dst->cdf, src->cdf, sizeof(*dst->cdf) * ((size_t)src->nsyms + 1));
     dst->count = src->count;
     dst->max_rate = src->max_rate;

@@ -49,7 +49,8 @@ int rc_adaptive_init(RCAdaptiveCdf *m, unsigned nsyms, unsigned max_rate);
  * if trusted is 1 (adapt slowly from the start), else at 0. */
 int rc_adaptive_init_cdf(RCAdaptiveCdf *m, const uint32_t *cdf, unsigned nsyms,
                          unsigned prec, unsigned max_rate, int trusted);
-/* Copies src into dst (same nsyms; dst initialized), e.g. to restart from a snapshot. */
+/* Copies src into dst (same nsyms, else nothing happens; dst initialized), e.g. to
+ * restart from a snapshot. */
 void rc_adaptive_copy(RCAdaptiveCdf *dst, const RCAdaptiveCdf *src);
 void rc_adaptive_free(RCAdaptiveCdf *m);
 /* Moves the model toward sym (called by the coders below; exposed for tests). */

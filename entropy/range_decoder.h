@@ -76,6 +76,10 @@ static inline void rc_dec_normalize(RCDecoder *dec)
  * [start, start + freq) holds v and calls rc_decode_update() with it. */
 static inline uint32_t rc_decode_target(RCDecoder *dec, unsigned prec)
 {
+    if (prec > RC_MAX_PREC) { /* caller bug (or a precision read from a bad header) */
+        dec->error = NC_EINVALIDDATA;
+        prec = RC_MAX_PREC;
+    }
     dec->r = dec->range >> prec;
     uint64_t v = dec->code / dec->r;
     if (v >> prec) { /* in the sliver above r * 2^prec: no encoder goes there */

@@ -168,6 +168,9 @@ static void test_empty_and_misuse(void)
         rc_decode_target(&dec, 8);
         rc_decode_update(&dec, 3, 0);
         CHECK(rc_dec_error(&dec) == NC_EINVALIDDATA);
+        rc_dec_init(&dec, junk, 64);
+        rc_decode_cdf(&dec, holes, 3, 60); /* precision out of range: flagged, no crash */
+        CHECK(rc_dec_error(&dec) == NC_EINVALIDDATA);
         rc_dec_normalize(&dec);
         CHECK(dec.code < dec.range);
     }
