@@ -282,15 +282,71 @@ int rans_decode(const RCStaticModel *models, unsigned nmodels, const uint16_t *m
 }
 
 /* Refill of a state that fell below RANS_L; in[*pos .. *pos + 4) must be readable.
- * A branch beats a branch-free select here: refills are rare and the select would
- * chain the four lanes' read positions. */
-static inline uint64_t refill(uint64_t x, const uint8_t *in, size_t *pos)
+ * Two versions with the same result: a branch, best when refills are predictable
+ * (low-entropy data), and masks (not a select, which the compiler may turn back into
+ * a branch), best when they are not. */
+static inline uint64_t refill_branch(uint64_t x, const uint8_t *in, size_t *pos)
 {
     if (x < RANS_L) {
         x = (x << 32) | get_u32(in + *pos);
         *pos += 4;
     }
     return x;
+}
+
+static inline uint64_t refill_masked(uint64_t x, const uint8_t *in, size_t *pos)
+{
+    uint64_t need = x < RANS_L, mask = 0 - need;
+    uint64_t refilled = (x << 32) | get_u32(in + *pos);
+    *pos += (size_t)need * 4;
+    return (refilled & mask) | (x & ~mask);
+}
+
+static inline uint64_t refill(uint64_t x, const uint8_t *in, size_t *pos, int masked)
+{
+    return masked ? refill_masked(x, in, pos) : refill_branch(x, in, pos);
+}
+
+/* The hot loop of rans_decode_bytes: groups of four symbols while 4 words per lane
+ * are surely left to read; returns how many symbols it decoded. States and read
+ * position live in locals: syms is a byte array, and a store through it could alias
+ * anything in memory. Called with a constant masked, so each caller gets its own
+ * loop. */
+static inline size_t decode_bytes_lut(const RCStaticSlot *lut, unsigned prec, uint64_t *x,
+                                      RansReader *r, uint8_t *syms, size_t n, int masked)
+{
+    const uint32_t mask = (1u << prec) - 1;
+    const uint8_t *in = r->in;
+    size_t i = 0, pos = r->pos, safe_end = r->size >= 16 ? r->size - 16 : 0;
+    uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+    for (; i + 4 <= n && pos <= safe_end; i += 4) {
+        RCStaticSlot s0 = lut[x0 & mask], s1 = lut[x1 & mask];
+        RCStaticSlot s2 = lut[x2 & mask], s3 = lut[x3 & mask];
+        x0 = refill(s0.freq * (x0 >> prec) + s0.bias, in, &pos, masked);
+        x1 = refill(s1.freq * (x1 >> prec) + s1.bias, in, &pos, masked);
+        x2 = refill(s2.freq * (x2 >> prec) + s2.bias, in, &pos, masked);
+        x3 = refill(s3.freq * (x3 >> prec) + s3.bias, in, &pos, masked);
+        syms[i] = (uint8_t)s0.sym, syms[i + 1] = (uint8_t)s1.sym;
+        syms[i + 2] = (uint8_t)s2.sym, syms[i + 3] = (uint8_t)s3.sym;
+    }
+    x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
+    r->pos = pos;
+    return i;
+}
+
+/* About 8 x the model's entropy in bits per symbol (integer log2: enough to choose a
+ * loop). Each lane refills about once per 32 bits of information, so from a few bits
+ * per symbol on the refill branch is a coin toss and masks win. */
+static uint64_t entropy_x8(const RCStaticModel *m)
+{
+    uint64_t sum = 0;
+    for (unsigned s = 0; s < m->nsyms; s++) {
+        uint32_t f = m->cdf[s + 1] - m->cdf[s];
+        unsigned log2f = 0;
+        for (uint32_t v = f; v > 1; v >>= 1) log2f++;
+        if (f) sum += (uint64_t)f * (m->prec - log2f);
+    }
+    return (sum * 8) >> m->prec;
 }
 
 int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, uint8_t *syms,
@@ -308,30 +364,10 @@ int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, ui
     const uint32_t mask = (1u << prec) - 1;
     size_t i = 0;
     if (m->lut && RANS_LANES == 4) {
-        /* The hot loop keeps the states and the read position in locals: syms is a
-         * byte array, and a store through it could alias anything in memory. The
-         * lanes' dependency chains overlap; the refill needs no bounds check while
-         * 4 words per lane are surely left to read. */
-        const RCStaticSlot *lut = m->lut;
-        const uint8_t *in_words = r.in;
-        size_t pos = r.pos, safe_end = r.size >= 16 ? r.size - 16 : 0;
-        uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-        for (; i + 4 <= n && pos <= safe_end; i += 4) {
-            RCStaticSlot s0 = lut[x0 & mask], s1 = lut[x1 & mask];
-            RCStaticSlot s2 = lut[x2 & mask], s3 = lut[x3 & mask];
-            x0 = s0.freq * (x0 >> prec) + s0.bias;
-            x1 = s1.freq * (x1 >> prec) + s1.bias;
-            x2 = s2.freq * (x2 >> prec) + s2.bias;
-            x3 = s3.freq * (x3 >> prec) + s3.bias;
-            syms[i] = (uint8_t)s0.sym, syms[i + 1] = (uint8_t)s1.sym;
-            syms[i + 2] = (uint8_t)s2.sym, syms[i + 3] = (uint8_t)s3.sym;
-            x0 = refill(x0, in_words, &pos);
-            x1 = refill(x1, in_words, &pos);
-            x2 = refill(x2, in_words, &pos);
-            x3 = refill(x3, in_words, &pos);
-        }
-        x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
-        r.pos = pos;
+        if (entropy_x8(m) >= 8 * 3)
+            i = decode_bytes_lut(m->lut, prec, x, &r, syms, n, 1);
+        else
+            i = decode_bytes_lut(m->lut, prec, x, &r, syms, n, 0);
     }
     for (; i < n; i++) {
         uint64_t *xl = &x[i % RANS_LANES];
