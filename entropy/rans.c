@@ -147,6 +147,21 @@ static inline void enc_symbol_fast(uint64_t *x, RansWriter *w, const RansEncSym 
     *x += e->bias + q * e->cmpl_freq;
 }
 
+/* About 8 x the model's entropy in bits per symbol (integer log2: enough to choose a
+ * loop). Each lane refills about once per 32 bits of information, so from a few bits
+ * per symbol on the refill branch is a coin toss and masks win. */
+static uint64_t entropy_x8(const RCStaticModel *m)
+{
+    uint64_t sum = 0;
+    for (unsigned s = 0; s < m->nsyms; s++) {
+        uint32_t f = m->cdf[s + 1] - m->cdf[s];
+        unsigned log2f = 0;
+        for (uint32_t v = f; v > 1; v >>= 1) log2f++;
+        if (f) sum += (uint64_t)f * (m->prec - log2f);
+    }
+    return (sum * 8) >> m->prec;
+}
+
 /* enc_symbol_fast for the hot loop: room for the word is known to exist. */
 static inline uint64_t enc_put(uint64_t x, const RansEncSym *e, uint8_t **ptr)
 {
@@ -156,6 +171,42 @@ static inline uint64_t enc_put(uint64_t x, const RansEncSym *e, uint8_t **ptr)
         x >>= 32;
     }
     return x + e->bias + (mul_hi64(x, e->rcp_freq) >> e->rcp_shift) * e->cmpl_freq;
+}
+
+/* enc_put without a branch, for data where emitting is a coin toss: the word is
+ * always stored below ptr (the caller guarantees room) and kept only if needed. */
+static inline uint64_t enc_put_masked(uint64_t x, const RansEncSym *e, uint8_t **ptr)
+{
+    uint64_t need = x >= e->x_max;
+    put_u32(*ptr - 4, (uint32_t)x);
+    *ptr -= need * 4;
+    x >>= need * 32;
+    return x + e->bias + (mul_hi64(x, e->rcp_freq) >> e->rcp_shift) * e->cmpl_freq;
+}
+
+static inline uint64_t enc_put_any(uint64_t x, const RansEncSym *e, uint8_t **ptr, int masked)
+{
+    return masked ? enc_put_masked(x, e, ptr) : enc_put(x, e, ptr);
+}
+
+/* The hot loop of rans_encode_bytes, from symbol i - 1 down, four at a time (lanes 3,
+ * 2, 1, 0) while room for four words is sure; returns the new i. States live in
+ * locals: the output is bytes, and byte stores could alias the state array. Called
+ * with a constant masked, so each caller gets its own loop. */
+static inline size_t encode_bytes_loop(const RansEncSym *es, const uint8_t *syms, size_t i,
+                                       uint64_t *x, RansWriter *w, int masked)
+{
+    uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+    uint8_t *ptr = w->ptr;
+    for (; i >= 4 && ptr - w->limit >= 16; i -= 4) {
+        x3 = enc_put_any(x3, &es[syms[i - 1]], &ptr, masked);
+        x2 = enc_put_any(x2, &es[syms[i - 2]], &ptr, masked);
+        x1 = enc_put_any(x1, &es[syms[i - 3]], &ptr, masked);
+        x0 = enc_put_any(x0, &es[syms[i - 4]], &ptr, masked);
+    }
+    x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
+    w->ptr = ptr;
+    return i;
 }
 
 ptrdiff_t rans_encode_bytes(const RCStaticModel *m, const uint8_t *syms, size_t n,
@@ -175,21 +226,13 @@ ptrdiff_t rans_encode_bytes(const RCStaticModel *m, const uint8_t *syms, size_t 
     for (int l = 0; l < RANS_LANES; l++) x[l] = RANS_L;
     RansWriter w = {out + capacity, out + HEADER_BYTES, 0};
     size_t i = n;
-    /* Symbols past the last multiple of 4 first, then 4 at a time (lanes 3, 2, 1, 0)
-     * with the states in locals: the output is bytes, and byte stores could alias the
-     * state array. */
+    /* Symbols past the last multiple of 4 first, then the hot loop. */
     for (; i % RANS_LANES; i--) enc_symbol_fast(&x[(i - 1) % RANS_LANES], &w, &es[syms[i - 1]]);
     if (RANS_LANES == 4) {
-        uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-        uint8_t *ptr = w.ptr, *limit = w.limit;
-        for (; i >= 4 && ptr - limit >= 16; i -= 4) {
-            x3 = enc_put(x3, &es[syms[i - 1]], &ptr);
-            x2 = enc_put(x2, &es[syms[i - 2]], &ptr);
-            x1 = enc_put(x1, &es[syms[i - 3]], &ptr);
-            x0 = enc_put(x0, &es[syms[i - 4]], &ptr);
-        }
-        x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
-        w.ptr = ptr;
+        if (entropy_x8(m) >= 8 * 3)
+            i = encode_bytes_loop(es, syms, i, x, &w, 1);
+        else
+            i = encode_bytes_loop(es, syms, i, x, &w, 0);
     }
     for (; i > 0 && !w.error; i--) enc_symbol_fast(&x[(i - 1) % RANS_LANES], &w, &es[syms[i - 1]]);
     return finish_encode(x, &w, out, capacity);
@@ -334,20 +377,6 @@ static inline size_t decode_bytes_lut(const RCStaticSlot *lut, unsigned prec, ui
     return i;
 }
 
-/* About 8 x the model's entropy in bits per symbol (integer log2: enough to choose a
- * loop). Each lane refills about once per 32 bits of information, so from a few bits
- * per symbol on the refill branch is a coin toss and masks win. */
-static uint64_t entropy_x8(const RCStaticModel *m)
-{
-    uint64_t sum = 0;
-    for (unsigned s = 0; s < m->nsyms; s++) {
-        uint32_t f = m->cdf[s + 1] - m->cdf[s];
-        unsigned log2f = 0;
-        for (uint32_t v = f; v > 1; v >>= 1) log2f++;
-        if (f) sum += (uint64_t)f * (m->prec - log2f);
-    }
-    return (sum * 8) >> m->prec;
-}
 
 int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, uint8_t *syms,
                       size_t n)
