@@ -95,7 +95,12 @@ for entry in mnist:pclossless-mnist fashion-mnist:pclossless-fashion; do
             bytes=$((bytes + $(size "${f%.pgm}.$anchor")))
             enc=$(awk -v a="$enc" -v b="$t" 'BEGIN { printf "%.2f", a + b }')
         done
-        echo "| $set_name | $anchor | per image, first $nfiles | $bytes | $(bpd $bytes $per_pixels) | $enc | |"
+        case $anchor in
+        png) label="PNG (optipng -o7)" ;;
+        webp) label="WebP (cwebp -lossless -z 9)" ;;
+        jxl) label="JPEG XL (cjxl -d 0 -e 9)" ;;
+        esac
+        echo "| $set_name | $label | per image, first $nfiles | $bytes | $(bpd $bytes $per_pixels) | $enc | |"
     done
     rm -rf "$work"
     trap - EXIT
