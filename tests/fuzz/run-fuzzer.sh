@@ -6,4 +6,4 @@ set -eu
 fuzzer=$1 seeds=$2 work=$3 seconds=$4
 mkdir -p "$work"
 exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -malloc_limit_mb=1024 -print_final_stats=1 "$work" "$seeds"
+    -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$work/" "$work" "$seeds"
