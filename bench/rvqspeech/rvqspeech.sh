@@ -46,11 +46,11 @@ inputs=("$ref")
 for s in "-b 500" "-b 1000" "-b 1500" "-b 3000" "-b 6000" \
     "-b 3000 -o streaming=1" "-b 3000 -o nominal=1"; do
     run_system rvqspeech "$s" nc wav \
-        "\"\$nc_enc\" -q -y -c rvqspeech $s \"\$in\" \"\$bits\"" \
+        "\"\$nc_enc\" -q -y -c rvqspeech $s \"\$in\" \"\$bits\" && cp \"\$bits\" \"\$work/kept.nc\"" \
         "\"\$nc_dec\" -q -y \"\$bits\" \"\$dec\""
     # the packets alone, without the .nc container's per-packet header and index
-    payload=$("${nc_metric%/*}/nc-info" "$work/x.nc" 2>/dev/null |
-        sed -n 's/^packets: .*, \([0-9]*\) bytes, sizes.*/\1/p')
+    payload=$("${nc_metric%/*}/nc-info" "$work/kept.nc" 2>/dev/null |
+        sed -n 's/^packets: .*, \([0-9]*\) bytes, sizes.*/\1/p' || true)
     [ -z "$payload" ] || skip_note "rvqspeech $s: $(awk -v b="$payload" -v u="$total_units" \
         'BEGIN { printf "%.3f", 8 * b / u / 1000 }') kbit/s of packet payload (container excluded)"
 done
