@@ -3,8 +3,8 @@
 # Builds the rvqspeech conformance checker with gcc and clang at -O0 and -O3 and
 # runs each against the golden streams: every build must decode the same indices,
 # stay within the audio tolerance, and re-encode the golden streams byte for byte
-# (encoder determinism across compilers and optimization levels). Slow (four
-# builds of libnc); run by hand after changing the codec. Exit 0 if all pass.
+# (encoder determinism across compilers and optimization levels). Four builds of
+# the codec's sources, about 40 s; meson test runs it in the plain build. Exit 0 if all pass.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
