@@ -1,12 +1,9 @@
 /* .nc muxer: header, packets, key-packet index, atomic file output. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "libnc/atomic_file.h"
 #include "libnc/bytes.h"
 #include "libnc/check.h"
 #include "libnc/container_format.h"
@@ -20,10 +17,8 @@ typedef struct IndexEntry {
 
 struct NCMuxer {
     unsigned flags;
-    FILE *file;     /* file output: the temporary file */
-    char *path;     /* target */
-    char *tmp_path; /* temporary file beside it */
-    uint8_t *mem;   /* memory output */
+    NCAtomicFile out; /* file output (out.file is NULL for memory output) */
+    uint8_t *mem;     /* memory output */
     size_t mem_size, mem_cap;
     uint64_t offset; /* bytes written */
     int failed;      /* a write failed: close reports it */
@@ -37,9 +32,9 @@ struct NCMuxer {
 static int mux_write(NCMuxer *m, const void *data, size_t size)
 {
     if (m->failed) return NC_EIO;
-    if (m->file) {
-        if (size && fwrite(data, 1, size, m->file) != size) {
-            nc_log(m, NC_LOG_ERROR, "%s: write failed: %s", m->path, strerror(errno));
+    if (m->out.file) {
+        if (size && fwrite(data, 1, size, m->out.file) != size) {
+            nc_log(m, NC_LOG_ERROR, "%s: write failed", m->out.target);
             m->failed = 1;
             return NC_EIO;
         }
@@ -97,7 +92,7 @@ static int write_header(NCMuxer *m, const NCStreamInfo *s)
 static int mux_start(NCMuxer *m, const NCStreamInfo *info)
 {
     m->last_pts = INT64_MIN;
-    NC_FORWARD_IF_ERROR(nc_stream_info_check(info, m, m->path ? m->path : "stream"));
+    NC_FORWARD_IF_ERROR(nc_stream_info_check(info, m, m->out.target ? m->out.target : "stream"));
     return write_header(m, info);
 }
 
@@ -117,40 +112,14 @@ int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigned flags
     return 0;
 }
 
-static int open_temp_file(NCMuxer *m)
-{
-    size_t n = strlen(m->path) + 16;
-    m->tmp_path = malloc(n);
-    if (!m->tmp_path) return NC_ENOMEM;
-    snprintf(m->tmp_path, n, "%s.tmp-XXXXXX", m->path);
-    int fd = mkstemp(m->tmp_path);
-    if (fd < 0) {
-        nc_log(m, NC_LOG_ERROR, "%s: cannot create a file there: %s", m->path, strerror(errno));
-        free(m->tmp_path);
-        m->tmp_path = NULL;
-        return NC_EIO;
-    }
-    fchmod(fd, 0644); /* mkstemp makes 0600; outputs are ordinary files */
-    m->file = fdopen(fd, "wb");
-    if (!m->file) {
-        close(fd);
-        return NC_EIO;
-    }
-    return 0;
-}
-
 int nc_muxer_open_file(NCMuxer **mux, const char *path, const NCStreamInfo *info, unsigned flags)
 {
     NC_CHECK_ARG(mux && path && *path && info);
     *mux = NULL;
-    struct stat st;
-    NC_RETURN_ERROR_IF(!(flags & NC_MUX_OVERWRITE) && stat(path, &st) == 0, NC_EEXIST, NULL,
-                       "%s: file exists (not overwriting)", path);
     NCMuxer *m = calloc(1, sizeof(*m));
     if (!m) return NC_ENOMEM;
     m->flags = flags;
-    m->path = strdup(path);
-    int ret = m->path ? open_temp_file(m) : NC_ENOMEM;
+    int ret = nc_atomic_file_open(&m->out, path, !!(flags & NC_MUX_OVERWRITE));
     if (ret >= 0) ret = mux_start(m, info);
     if (ret < 0) {
         nc_muxer_abort(&m);
@@ -233,39 +202,15 @@ static void free_muxer(NCMuxer *m)
 {
     free(m->index);
     free(m->mem);
-    free(m->path);
-    free(m->tmp_path);
     free(m);
-}
-
-/* Makes the finished temporary file the target: rename() to replace, link() to
- * refuse atomically if the target appeared meanwhile. */
-static int commit_file(NCMuxer *m)
-{
-    int ret = fflush(m->file) || fsync(fileno(m->file)) ? NC_EIO : 0;
-    if (fclose(m->file)) ret = NC_EIO;
-    m->file = NULL;
-    if (ret < 0) {
-        nc_log(m, NC_LOG_ERROR, "%s: write failed: %s", m->path, strerror(errno));
-        return ret;
-    }
-    if (m->flags & NC_MUX_OVERWRITE) {
-        if (rename(m->tmp_path, m->path) == 0) return 0;
-    } else if (link(m->tmp_path, m->path) == 0) {
-        unlink(m->tmp_path);
-        return 0;
-    }
-    int err = errno;
-    nc_log(m, NC_LOG_ERROR, "%s: %s", m->path, strerror(err));
-    return err == EEXIST ? NC_EEXIST : NC_EIO;
 }
 
 int nc_muxer_close(NCMuxer **mux)
 {
-    NC_CHECK_ARG(mux && *mux && (*mux)->file);
+    NC_CHECK_ARG(mux && *mux && (*mux)->out.file);
     NCMuxer *m = *mux;
     int ret = finish(m);
-    if (ret >= 0) ret = commit_file(m);
+    if (ret >= 0) ret = nc_atomic_file_commit(&m->out);
     if (ret < 0) {
         nc_muxer_abort(mux);
         return ret;
@@ -277,7 +222,7 @@ int nc_muxer_close(NCMuxer **mux)
 
 int nc_muxer_close_memory(NCMuxer **mux, uint8_t **data, size_t *size)
 {
-    NC_CHECK_ARG(mux && *mux && !(*mux)->path && data && size);
+    NC_CHECK_ARG(mux && *mux && !(*mux)->out.file && data && size);
     NCMuxer *m = *mux;
     int ret = finish(m);
     if (ret < 0) {
@@ -296,8 +241,7 @@ void nc_muxer_abort(NCMuxer **mux)
 {
     if (!mux || !*mux) return;
     NCMuxer *m = *mux;
-    if (m->file) fclose(m->file);
-    if (m->tmp_path) unlink(m->tmp_path);
+    nc_atomic_file_abort(&m->out);
     free_muxer(m);
     *mux = NULL;
 }

@@ -8,12 +8,10 @@
 
 #include <stdio.h>
 
-typedef struct NCOutputFile {
-    char *target;
-    char *temp_path; /* where to write until commit */
-    FILE *file;      /* open for writing on temp_path */
-    int overwrite;
-} NCOutputFile;
+#include "libnc/atomic_file.h"
+
+/* libnc's atomic file, plus the apps' record of pending temporary files. */
+typedef NCAtomicFile NCOutputFile;
 
 /* NC_EEXIST (nothing created) if target exists and overwrite is 0; NC_EIO with a
  * logged reason if the temporary file cannot be created. */

@@ -1,12 +1,12 @@
 /* The .ncm writer: a builder that collects hyper-parameters and tensors in
  * insertion order and lays them out as conformance/spec/model.md says. The
  * output depends only on what was added, so the same model gives the same hash. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "libnc/atomic_file.h"
 #include "libnc/model/model_format.h"
 #include "libnc/model/sha256.h"
 #include "nc/error.h"
@@ -288,25 +288,14 @@ int nc_model_writer_write_file(NCModelWriter *w, const char *path,
     int ret = nc_model_writer_write_memory(w, &buf, &size, sha256);
     if (ret < 0)
         return ret;
-    size_t n = strlen(path) + 5;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        free(buf);
-        return NC_ENOMEM;
-    }
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(buf, 1, size, f) == size;
-    if (f)
-        ok = !fclose(f) && ok;
-    ok = ok && !rename(tmp, path);
-    if (!ok) {
-        nc_log(NULL, NC_LOG_ERROR, "model writer: cannot write %s: %s\n", path,
-               strerror(errno));
-        remove(tmp);
+    NCAtomicFile out;
+    ret = nc_atomic_file_open(&out, path, 1);
+    if (ret >= 0 && fwrite(buf, 1, size, out.file) != size) {
+        nc_log(NULL, NC_LOG_ERROR, "model writer: cannot write %s", path);
+        nc_atomic_file_abort(&out);
         ret = NC_EIO;
     }
-    free(tmp);
+    if (ret >= 0) ret = nc_atomic_file_commit(&out);
     free(buf);
     return ret;
 }

@@ -1,0 +1,27 @@
+/* Atomic file output, the one way libnc and its apps write a file: the data goes to
+ * a hidden temporary file beside the target (same directory, so the final rename
+ * cannot cross file systems), which replaces the target only once everything is
+ * written and is removed on failure. Internal. */
+#ifndef NC_ATOMIC_FILE_H
+#define NC_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+typedef struct NCAtomicFile {
+    char *target;
+    char *temp_path; /* where the data goes until commit */
+    FILE *file;      /* open for writing on temp_path (the caller may close it early) */
+    int overwrite;
+} NCAtomicFile;
+
+/* NC_EEXIST (nothing created) if target exists and overwrite is 0; NC_EIO with a
+ * logged reason if the temporary file cannot be created. */
+int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite);
+/* Flushes, syncs, closes and moves the temporary file onto the target. Without
+ * overwrite a target that appeared meanwhile is refused (NC_EEXIST). On failure
+ * the temporary file is removed and the target untouched. */
+int nc_atomic_file_commit(NCAtomicFile *f);
+/* Removes the temporary file; safe on a committed, aborted or zeroed file. */
+void nc_atomic_file_abort(NCAtomicFile *f);
+
+#endif
