@@ -222,6 +222,34 @@ join_audio() {
     note "$# files joined, $total_units s"
 }
 
+# speech_test_join COUNT: every k-th file of data/speech/test (so both sources and
+# several speakers are in), at most COUNT, joined as join_audio does.
+speech_test_join() {
+    local all files=() step i
+    [ -d "$data/speech/test" ] || die "no $data/speech/test: run scripts/fetch-data speech"
+    mapfile -t all < <(find "$data/speech/test" -name '*.wav' | sort)
+    step=$(((${#all[@]} + $1 - 1) / $1))
+    for ((i = 0; i < ${#all[@]}; i += step)); do files+=("${all[i]}"); done
+    join_audio "$work/speech-test.wav" 0 "${files[@]}"
+}
+
+# codec2_rows MODE...: Codec2 (8 kHz narrowband) in each mode; nc-metric compares
+# its output resampled to 16 kHz.
+codec2_rows() {
+    local m
+    if ! have c2enc || ! have c2dec; then
+        skip_note "c2enc/c2dec not found (Debian: codec2): no Codec2 rows"
+        return
+    fi
+    ffmpeg -nostdin -v error -y -i "$ref" -ar 8000 -ac 1 -f s16le "$work/ref8k.raw"
+    for m in "$@"; do
+        run_system codec2 "$m" c2 wav \
+            "c2enc $m \"\$work/ref8k.raw\" \"\$bits\"" \
+            "c2dec $m \"\$bits\" \"\$work/x.raw\"" \
+            "ffmpeg -nostdin -v error -y -f s16le -ar 8000 -ac 1 -i \"\$work/x.raw\" \"\$dec\""
+    done
+}
+
 # opus_rows KBPS...: Opus (opus-tools) at each bitrate, decoded at 16 kHz.
 opus_rows() {
     local k

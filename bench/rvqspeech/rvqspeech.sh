@@ -28,20 +28,8 @@ plot_column=6 # estoi
 plot_label="ESTOI"
 
 find_apps
-[ -d "$data/speech/test" ] || die "no $data/speech/test: run scripts/fetch-data speech"
 begin_results
-
-mapfile -t all < <(find "$data/speech/test" -name '*.wav' | sort)
-want=${BENCH_FILES:-24}
-step=$(((${#all[@]} + want - 1) / want))
-list=$work/concat.txt
-: >"$list"
-for ((i = 0; i < ${#all[@]}; i += step)); do echo "file '${all[i]}'" >>"$list"; done
-ref=$work/speech-test.wav
-ffmpeg -nostdin -v error -y -f concat -safe 0 -i "$list" -ac 1 -ar 16000 -c:a pcm_s16le "$ref"
-total_units=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$ref")
-note "$(wc -l <"$list") files, $total_units s"
-inputs=("$ref")
+speech_test_join "${BENCH_FILES:-24}"
 
 for s in "-b 500" "-b 1000" "-b 1500" "-b 3000" "-b 6000" \
     "-b 3000 -o streaming=1" "-b 3000 -o nominal=1"; do
@@ -55,26 +43,7 @@ for s in "-b 500" "-b 1000" "-b 1500" "-b 3000" "-b 6000" \
         'BEGIN { printf "%.3f", 8 * b / u / 1000 }') kbit/s of packet payload (container excluded)"
 done
 
-if have c2enc && have c2dec; then
-    ffmpeg -nostdin -v error -y -i "$ref" -ar 8000 -ac 1 -f s16le "$work/ref8k.raw"
-    for m in 3200 1300 700C; do
-        run_system codec2 "$m" c2 wav \
-            "c2enc $m \"\$work/ref8k.raw\" \"\$bits\"" \
-            "c2dec $m \"\$bits\" \"\$work/x.raw\"" \
-            "ffmpeg -nostdin -v error -y -f s16le -ar 8000 -ac 1 -i \"\$work/x.raw\" \"\$dec\""
-    done
-else
-    skip_note "c2enc/c2dec not found (Debian: codec2): no Codec2 rows"
-fi
-
-if have opusenc && have opusdec; then
-    for k in 6 8 12; do
-        run_system opus "$k kbit/s" opus wav \
-            "opusenc --quiet --bitrate $k \"\$in\" \"\$bits\"" \
-            "opusdec --quiet --rate 16000 \"\$bits\" \"\$dec\""
-    done
-else
-    skip_note "opusenc/opusdec not found (Debian: opus-tools): no Opus rows"
-fi
+codec2_rows 3200 1300 700C
+opus_rows 6 8 12
 
 finish_results
