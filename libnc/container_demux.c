@@ -30,6 +30,18 @@ struct NCDemuxer {
     IndexEntry *index;
     size_t index_len;
     int64_t total_packets, total_duration; /* -1 without an index */
+    /* The record being handed out, one packet per read: a version 2 group, or a
+     * version 1 packet as a group of one. */
+    uint8_t *group;        /* sizes table and payloads */
+    uint32_t *group_sizes; /* [group_len] */
+    int group_len, group_next;
+    size_t group_offset; /* of the next packet's payload in group */
+    int64_t group_pts;
+    uint32_t group_duration;
+    int group_flags;
+    int64_t skipped;     /* packets of a damaged group left to number */
+    int seek_pending;    /* after a seek: pass over the next group's packets before seek_pts */
+    int64_t seek_pts;
 };
 
 /* Reads exactly size bytes at pos, or fails with NC_ETRUNCATED. */
@@ -88,8 +100,9 @@ static int read_header(NCDemuxer *d)
                        "not a .nc file (bad magic)");
     d->info.version_major = nc_rl16(prefix + 8);
     d->info.version_minor = nc_rl16(prefix + 10);
-    NC_RETURN_ERROR_IF(d->info.version_major != NC_CONTAINER_VERSION_MAJOR, NC_ENOTSUP, d,
-                       "container version %d.%d is not supported (this reader knows %d.x)",
+    NC_RETURN_ERROR_IF(d->info.version_major < 1 || d->info.version_major > NC_CONTAINER_VERSION_MAJOR,
+                       NC_ENOTSUP, d,
+                       "container version %d.%d is not supported (this reader knows 1.x to %d.x)",
                        d->info.version_major, d->info.version_minor, NC_CONTAINER_VERSION_MAJOR);
     uint32_t body = nc_rl32(prefix + 12);
     NC_RETURN_ERROR_IF(body < NC_HEADER_BODY_MIN + 1 ||
@@ -237,75 +250,180 @@ int64_t nc_demuxer_duration(const NCDemuxer *dmx)
     return dmx ? dmx->total_duration : -1;
 }
 
-static int packet_header_valid(const uint8_t *h)
+/* The record header of this file's version: size, marker, and where its CRC sits. */
+static size_t record_header_size(const NCDemuxer *d)
 {
-    return !memcmp(h, NC_PACKET_MARKER, 4) && nc_crc32(0, h, 28) == nc_rl32(h + 28);
+    return d->info.version_major == 1 ? NC_PACKET_HEADER_SIZE : NC_GROUP_HEADER_SIZE;
 }
 
-/* After a damaged packet header: the next offset holding a valid packet header or
+static int record_header_valid(const NCDemuxer *d, const uint8_t *h)
+{
+    size_t crc_at = record_header_size(d) - 4;
+    return !memcmp(h, d->info.version_major == 1 ? NC_PACKET_MARKER : NC_GROUP_MARKER, 4) &&
+           nc_crc32(0, h, crc_at) == nc_rl32(h + crc_at);
+}
+
+/* After a damaged record header: the next offset holding a valid record header or
  * the index marker, or the end of the data. */
 static uint64_t resync(NCDemuxer *d, uint64_t from)
 {
-    uint8_t h[NC_PACKET_HEADER_SIZE];
+    uint8_t h[NC_GROUP_HEADER_SIZE];
+    size_t hs = record_header_size(d);
     for (uint64_t pos = from; pos + 4 <= d->data_end; pos++) {
-        size_t want = d->data_end - pos < sizeof(h) ? (size_t)(d->data_end - pos) : sizeof(h);
+        size_t want = d->data_end - pos < hs ? (size_t)(d->data_end - pos) : hs;
         if (read_at(d, pos, h, want) < 0) break;
         if (!memcmp(h, NC_INDEX_MARKER, 4)) return pos;
-        if (want == sizeof(h) && packet_header_valid(h)) return pos;
+        if (want == hs && record_header_valid(d, h)) return pos;
     }
     return d->data_end;
 }
 
-int nc_demuxer_read_packet(NCDemuxer *d, NCPacket *pkt)
+static void drop_group(NCDemuxer *d)
 {
-    NC_CHECK_ARG(d && pkt && !pkt->buf && !pkt->data);
+    free(d->group);
+    free(d->group_sizes);
+    d->group = NULL;
+    d->group_sizes = NULL;
+    d->group_len = d->group_next = 0;
+}
+
+/* Reads a version 2 group's sizes table (n - 1 little-endian base-128 numbers of
+ * 1..4 bytes filling exactly table_len bytes; the last size is what is left of
+ * bytes). 0, or NC_EINVALIDDATA. */
+static int parse_sizes(NCDemuxer *d, size_t table_len, uint32_t bytes)
+{
+    const uint8_t *t = d->group, *end = t + table_len;
+    uint64_t left = bytes;
+    for (int i = 0; i + 1 < d->group_len; i++) {
+        uint32_t v = 0;
+        for (int k = 0;; k++) {
+            if (t == end || k == NC_GROUP_MAX_SIZES_BYTES) return NC_EINVALIDDATA;
+            v |= (uint32_t)(*t & 0x7F) << (7 * k);
+            if (!(*t++ & 0x80)) break;
+        }
+        if (v > left) return NC_EINVALIDDATA;
+        left -= v;
+        d->group_sizes[i] = v;
+    }
+    if (t != end) return NC_EINVALIDDATA;
+    d->group_sizes[d->group_len - 1] = (uint32_t)left;
+    return 0;
+}
+
+/* Loads the record at d->pos (its header is h, CRC already checked) into the
+ * group state; the payload CRC is checked here, for the whole record. 1 when the
+ * header's fields are out of range (the caller treats it as damaged). */
+static int load_record(NCDemuxer *d, const uint8_t *h)
+{
+    int v1 = d->info.version_major == 1;
+    size_t hs = record_header_size(d);
+    uint32_t bytes = nc_rl32(h + 4), duration = nc_rl32(h + 16);
+    int64_t pts = (int64_t)nc_rl64(h + 8);
+    int n = v1 ? 1 : nc_rl16(h + 20);
+    size_t table_len = v1 ? 0 : nc_rl16(h + 22);
+    int flags = v1 ? (int)(nc_rl32(h + 20) & NC_PKT_FLAG_KEY) : h[24];
+    uint32_t crc = nc_rl32(h + (v1 ? 24 : 25));
+    /* A header whose CRC holds but whose fields are out of range came from a
+     * broken writer: treat it as damaged. */
+    if (n < 1 || table_len < (size_t)(n - 1) ||
+        table_len > (size_t)(n - 1) * NC_GROUP_MAX_SIZES_BYTES || (flags & ~NC_PKT_FLAG_KEY) ||
+        (duration && (uint64_t)(n - 1) * duration > (uint64_t)(INT64_MAX - (pts > 0 ? pts : 0))))
+        return 1;
+    uint64_t start = d->pos + hs;
+    if (bytes > NC_CONTAINER_MAX_PACKET || table_len + (uint64_t)bytes > d->data_end - start) {
+        d->done = 1;
+        d->packet_index++;
+        nc_log(d, NC_LOG_ERROR, "packet %lld: truncated (%u bytes announced)",
+               (long long)d->packet_index, bytes);
+        return NC_ETRUNCATED;
+    }
+    drop_group(d);
+    d->group = malloc(table_len + bytes + 1);
+    d->group_sizes = malloc(sizeof(uint32_t) * (size_t)n);
+    if (!d->group || !d->group_sizes) {
+        drop_group(d);
+        return NC_ENOMEM;
+    }
+    int ret = read_at(d, start, d->group, table_len + bytes);
+    d->pos = start + table_len + bytes;
+    d->group_len = n;
+    if (ret >= 0 && nc_crc32(0, d->group, table_len + bytes) != crc) ret = NC_ECRC;
+    if (ret >= 0) ret = parse_sizes(d, table_len, bytes);
+    if (ret < 0) {
+        drop_group(d);
+        nc_log(d, NC_LOG_ERROR, "packet %lld: %s", (long long)d->packet_index + 1,
+               ret == NC_ECRC ? "CRC mismatch" : "damaged sizes table");
+        d->packet_index++;
+        d->skipped = n - 1;
+        return ret;
+    }
+    d->group_offset = table_len;
+    d->group_pts = pts;
+    d->group_duration = duration;
+    d->group_flags = flags;
+    if (d->seek_pending) { /* start at the last packet with pts <= the target */
+        int64_t first = 0;
+        if (d->seek_pts > pts)
+            first = duration ? (d->seek_pts - pts) / duration : n - 1;
+        if (first > n - 1) first = n - 1;
+        for (int i = 0; i < first; i++) d->group_offset += d->group_sizes[i];
+        d->group_next = (int)first;
+        d->packet_index += first;
+    }
+    d->seek_pending = 0;
+    return 0;
+}
+
+/* Reads the next record header and loads its group. */
+static int next_record(NCDemuxer *d)
+{
     if (d->resync) {
         d->resync = 0;
         d->pos = resync(d, d->pos);
     }
     if (d->done || d->pos >= d->data_end) return NC_EOF;
-    uint8_t h[NC_PACKET_HEADER_SIZE];
+    uint8_t h[NC_GROUP_HEADER_SIZE];
+    size_t hs = record_header_size(d);
     int ret = read_at(d, d->pos, h, 4);
     if (ret >= 0 && !memcmp(h, NC_INDEX_MARKER, 4)) {
         d->done = 1;
         return NC_EOF;
     }
-    d->packet_index++;
-    if (ret >= 0) ret = read_at(d, d->pos, h, sizeof(h));
+    if (ret >= 0) ret = read_at(d, d->pos, h, hs);
     if (ret == NC_ETRUNCATED) {
         d->done = 1;
+        d->packet_index++;
         nc_log(d, NC_LOG_ERROR, "packet %lld: truncated header", (long long)d->packet_index);
         return ret;
     }
     NC_FORWARD_IF_ERROR(ret);
-    if (!packet_header_valid(h)) {
-        d->pos++;
-        d->resync = 1;
-        nc_log(d, NC_LOG_ERROR, "packet %lld: damaged header", (long long)d->packet_index);
-        return NC_EINVALIDDATA;
+    if (record_header_valid(d, h)) {
+        ret = load_record(d, h);
+        if (ret != 1) return ret;
     }
-    uint32_t size = nc_rl32(h + 4);
-    uint64_t payload = d->pos + NC_PACKET_HEADER_SIZE;
-    if (size > NC_CONTAINER_MAX_PACKET || size > d->data_end - payload) {
-        d->done = 1;
-        nc_log(d, NC_LOG_ERROR, "packet %lld: truncated (%u bytes announced)",
-               (long long)d->packet_index, size);
-        return NC_ETRUNCATED;
-    }
+    d->pos++;
+    d->resync = 1;
+    d->packet_index++;
+    nc_log(d, NC_LOG_ERROR, "packet %lld: damaged header", (long long)d->packet_index);
+    return NC_EINVALIDDATA;
+}
+
+int nc_demuxer_read_packet(NCDemuxer *d, NCPacket *pkt)
+{
+    NC_CHECK_ARG(d && pkt && !pkt->buf && !pkt->data);
+    d->packet_index += d->skipped; /* the rest of a damaged group */
+    d->skipped = 0;
+    if (d->group_next == d->group_len) NC_FORWARD_IF_ERROR(next_record(d));
+    int i = d->group_next;
+    uint32_t size = d->group_sizes[i];
     NC_FORWARD_IF_ERROR(nc_packet_new(pkt, size));
-    ret = read_at(d, payload, pkt->data, size);
-    d->pos = payload + size;
-    if (ret >= 0 && nc_crc32(0, pkt->data, size) != nc_rl32(h + 24)) {
-        nc_log(d, NC_LOG_ERROR, "packet %lld: CRC mismatch", (long long)d->packet_index);
-        ret = NC_ECRC;
-    }
-    if (ret < 0) {
-        nc_packet_unref(pkt);
-        return ret;
-    }
-    pkt->pts = (int64_t)nc_rl64(h + 8);
-    pkt->duration = nc_rl32(h + 16);
-    pkt->flags = (int)(nc_rl32(h + 20) & NC_PKT_FLAG_KEY);
+    if (size) memcpy(pkt->data, d->group + d->group_offset, size);
+    d->group_offset += size;
+    d->group_next++;
+    d->packet_index++;
+    pkt->pts = d->group_pts + (int64_t)i * d->group_duration;
+    pkt->duration = d->group_duration;
+    pkt->flags = d->group_flags;
     return 0;
 }
 
@@ -315,9 +433,13 @@ int nc_demuxer_seek(NCDemuxer *d, int64_t pts)
     NC_RETURN_ERROR_IF(!d->index_len, NC_ENOTSUP, d, "cannot seek: the file has no index");
     size_t best = 0;
     for (size_t i = 0; i < d->index_len && d->index[i].pts <= pts; i++) best = i;
+    drop_group(d);
     d->pos = d->index[best].offset;
     d->packet_index = (int64_t)d->index[best].number - 1;
     d->done = d->resync = 0;
+    d->skipped = 0;
+    d->seek_pending = 1;
+    d->seek_pts = pts;
     return 0;
 }
 
@@ -328,6 +450,7 @@ void nc_demuxer_close(NCDemuxer **dmx)
     if (d->file) fclose(d->file);
     free(d->extradata);
     free(d->index);
+    drop_group(d);
     free(d);
     *dmx = NULL;
 }

@@ -1,4 +1,4 @@
-/* .nc muxer: header, packets, key-packet index, atomic file output. */
+/* .nc muxer: header, packet groups, key-group index, atomic file output. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +27,15 @@ struct NCMuxer {
     int64_t last_pts;
     IndexEntry *index;
     size_t index_len, index_cap;
+    int64_t units_per_second; /* time-base units in one second (0: more than a second each) */
+    /* The group being collected: packets that follow each other without a gap. */
+    uint8_t *group;
+    size_t group_bytes;
+    uint32_t group_sizes[NC_GROUP_MUX_PACKETS];
+    int group_len;
+    int64_t group_pts;
+    uint32_t group_duration;
+    int group_key;
 };
 
 static int mux_write(NCMuxer *m, const void *data, size_t size)
@@ -92,6 +101,7 @@ static int write_header(NCMuxer *m, const NCStreamInfo *s)
 static int mux_start(NCMuxer *m, const NCStreamInfo *info)
 {
     m->last_pts = INT64_MIN;
+    m->units_per_second = info->time_base.num > 0 ? info->time_base.den / info->time_base.num : 0;
     NC_FORWARD_IF_ERROR(nc_stream_info_check(info, m, m->out.target ? m->out.target : "stream"));
     return write_header(m, info);
 }
@@ -129,7 +139,7 @@ int nc_muxer_open_file(NCMuxer **mux, const char *path, const NCStreamInfo *info
     return 0;
 }
 
-static int remember_key_packet(NCMuxer *m, int64_t pts)
+static int remember_key_group(NCMuxer *m, int64_t pts)
 {
     if (m->index_len == m->index_cap) {
         size_t cap = m->index_cap ? m->index_cap * 2 : 64;
@@ -142,6 +152,59 @@ static int remember_key_packet(NCMuxer *m, int64_t pts)
     return 0;
 }
 
+/* Writes one group record: n packets from pts on, each of the given duration,
+ * whose sizes add up to bytes. */
+static int write_group(NCMuxer *m, int64_t pts, uint32_t duration, int key,
+                       const uint32_t *sizes, int n, const uint8_t *payload, size_t bytes)
+{
+    uint8_t table[NC_GROUP_MUX_PACKETS * NC_GROUP_MAX_SIZES_BYTES], *t = table;
+    for (int i = 0; i + 1 < n; i++) { /* the last size is implied by the total */
+        uint32_t v = sizes[i];
+        while (v >= 0x80) *t++ = (uint8_t)(v | 0x80), v >>= 7;
+        *t++ = (uint8_t)v;
+    }
+    size_t table_len = (size_t)(t - table);
+    if (key && !(m->flags & NC_MUX_NO_INDEX)) NC_FORWARD_IF_ERROR(remember_key_group(m, pts));
+    uint8_t h[NC_GROUP_HEADER_SIZE];
+    memcpy(h, NC_GROUP_MARKER, 4);
+    nc_wl32(h + 4, (uint32_t)bytes);
+    nc_wl64(h + 8, (uint64_t)pts);
+    nc_wl32(h + 16, duration);
+    nc_wl16(h + 20, (uint16_t)n);
+    nc_wl16(h + 22, (uint16_t)table_len);
+    h[24] = key ? NC_PKT_FLAG_KEY : 0;
+    nc_wl32(h + 25, nc_crc32(nc_crc32(0, table, table_len), payload, bytes));
+    nc_wl32(h + 29, nc_crc32(0, h, 29));
+    NC_FORWARD_IF_ERROR(mux_write(m, h, sizeof(h)));
+    NC_FORWARD_IF_ERROR(mux_write(m, table, table_len));
+    NC_FORWARD_IF_ERROR(mux_write(m, payload, bytes));
+    m->packets += (uint64_t)n;
+    m->duration += (int64_t)n * duration;
+    return 0;
+}
+
+static int flush_group(NCMuxer *m)
+{
+    if (!m->group_len) return 0;
+    int n = m->group_len;
+    m->group_len = 0;
+    return write_group(m, m->group_pts, m->group_duration, m->group_key, m->group_sizes, n,
+                       m->group, m->group_bytes);
+}
+
+/* Whether pkt continues the group being collected: it follows the last packet
+ * without a gap, has the same duration and key flag, and the group stays within
+ * the muxer's limits. */
+static int continues_group(const NCMuxer *m, const NCPacket *pkt)
+{
+    int64_t n = m->group_len, d = m->group_duration;
+    return n && n < NC_GROUP_MUX_PACKETS && pkt->duration == d &&
+           (uint64_t)pkt->pts - (uint64_t)m->group_pts == (uint64_t)(n * d) &&
+           !!(pkt->flags & NC_PKT_FLAG_KEY) == m->group_key &&
+           pkt->size <= NC_GROUP_MUX_BYTES - m->group_bytes &&
+           (n + 1) * d <= m->units_per_second;
+}
+
 int nc_muxer_write_packet(NCMuxer *m, const NCPacket *pkt)
 {
     NC_CHECK_ARG(m && pkt && (pkt->data || !pkt->size));
@@ -151,21 +214,24 @@ int nc_muxer_write_packet(NCMuxer *m, const NCPacket *pkt)
                        "packet duration %lld out of range", (long long)pkt->duration);
     NC_RETURN_ERROR_IF(pkt->pts < m->last_pts, NC_EINVAL, m, "packet pts goes backwards");
     NC_RETURN_ERROR_IF(m->failed, NC_EIO, m, "an earlier write failed");
-    if ((pkt->flags & NC_PKT_FLAG_KEY) && !(m->flags & NC_MUX_NO_INDEX))
-        NC_FORWARD_IF_ERROR(remember_key_packet(m, pkt->pts));
-    uint8_t h[NC_PACKET_HEADER_SIZE];
-    memcpy(h, NC_PACKET_MARKER, 4);
-    nc_wl32(h + 4, (uint32_t)pkt->size);
-    nc_wl64(h + 8, (uint64_t)pkt->pts);
-    nc_wl32(h + 16, (uint32_t)pkt->duration);
-    nc_wl32(h + 20, (uint32_t)(pkt->flags & NC_PKT_FLAG_KEY));
-    nc_wl32(h + 24, nc_crc32(0, pkt->data, pkt->size));
-    nc_wl32(h + 28, nc_crc32(0, h, 28));
-    NC_FORWARD_IF_ERROR(mux_write(m, h, sizeof(h)));
-    NC_FORWARD_IF_ERROR(mux_write(m, pkt->data, pkt->size));
-    m->packets++;
-    m->duration += pkt->duration;
+    if (!continues_group(m, pkt)) NC_FORWARD_IF_ERROR(flush_group(m));
     m->last_pts = pkt->pts;
+    int key = !!(pkt->flags & NC_PKT_FLAG_KEY);
+    if (pkt->size > NC_GROUP_MUX_BYTES) { /* a large packet is a group of its own */
+        uint32_t size = (uint32_t)pkt->size;
+        return write_group(m, pkt->pts, (uint32_t)pkt->duration, key, &size, 1, pkt->data,
+                           pkt->size);
+    }
+    if (!m->group_len) {
+        if (!m->group && !(m->group = malloc(NC_GROUP_MUX_BYTES))) return NC_ENOMEM;
+        m->group_bytes = 0;
+        m->group_pts = pkt->pts;
+        m->group_duration = (uint32_t)pkt->duration;
+        m->group_key = key;
+    }
+    if (pkt->size) memcpy(m->group + m->group_bytes, pkt->data, pkt->size);
+    m->group_bytes += pkt->size;
+    m->group_sizes[m->group_len++] = (uint32_t)pkt->size;
     return 0;
 }
 
@@ -194,6 +260,7 @@ static int write_index(NCMuxer *m)
 
 static int finish(NCMuxer *m)
 {
+    NC_FORWARD_IF_ERROR(flush_group(m));
     if (!(m->flags & NC_MUX_NO_INDEX)) NC_FORWARD_IF_ERROR(write_index(m));
     return m->failed ? NC_EIO : 0;
 }
@@ -201,6 +268,7 @@ static int finish(NCMuxer *m)
 static void free_muxer(NCMuxer *m)
 {
     free(m->index);
+    free(m->group);
     free(m->mem);
     free(m);
 }

@@ -60,15 +60,18 @@ int main(int argc, char **argv)
     uint8_t *data = mux_stream(&audio, 7, 11, 0, &size);
     save("audio_index.nc", data, size);
 
-    /* Damaged copies of the audio stream. Packet 0 starts after the header. */
-    size_t first = 16 + nc_rl32(data + 12) + 4;
-    data[first + 32 + 40 + 11 + 32 + 3] ^= 0x10; /* a payload byte of packet 2 */
+    /* Damaged copies of the audio stream. The key flags split its 7 packets into
+     * the groups [0] [1 2] [3] [4 5] [6]; group 0 (33-byte header, no sizes, 1
+     * byte) starts after the file header, group 1 (header, one size byte, 12 + 23
+     * bytes) 34 bytes later. */
+    size_t group1 = 16 + nc_rl32(data + 12) + 4 + 34;
+    data[group1 + 33 + 1 + 3] ^= 0x10; /* a payload byte of packet 1 */
     save("damaged_payload.nc", data, size);
-    data[first + 32 + 40 + 11 + 32 + 3] ^= 0x10;
-    data[first + 32 + 1 + 5] ^= 0x01; /* packet 1's size field */
+    data[group1 + 33 + 1 + 3] ^= 0x10;
+    data[group1 + 5] ^= 0x01; /* group 1's size field */
     save("damaged_packet_header.nc", data, size);
-    data[first + 32 + 1 + 5] ^= 0x01;
-    save("truncated.nc", data, first + 32 + 1 + 32 + 12 + 20); /* inside packet 2 */
+    data[group1 + 5] ^= 0x01;
+    save("truncated.nc", data, group1 + 33 + 1 + 20); /* inside packet 1 */
     data[20] ^= 0x04; /* header body */
     save("damaged_header.nc", data, size);
     data[20] ^= 0x04;

@@ -12,6 +12,9 @@
 #include "tests/test.h"
 
 #define NPKT 6
+/* Bytes before the payload of a record holding one packet (a version 2 group of
+ * one: header, empty sizes table). */
+#define REC 33
 
 static const uint8_t extradata[] = {'T', 'S', 'T', '1', 2};
 
@@ -37,14 +40,20 @@ static void sample_packet(NCPacket *pkt, int i)
     pkt->flags = i % 2 == 0 ? NC_PKT_FLAG_KEY : 0;
 }
 
-static int packet_matches(const NCPacket *pkt, int i)
+/* Whether pkt equals the packet make(&want, i) makes. */
+static int packet_equals(const NCPacket *pkt, void (*make)(NCPacket *, int), int i)
 {
     NCPacket want = {0};
-    sample_packet(&want, i);
+    make(&want, i);
     int same = pkt->size == want.size && (!pkt->size || !memcmp(pkt->data, want.data, pkt->size)) &&
                pkt->pts == want.pts && pkt->duration == want.duration && pkt->flags == want.flags;
     nc_packet_unref(&want);
     return same;
+}
+
+static int packet_matches(const NCPacket *pkt, int i)
+{
+    return packet_equals(pkt, sample_packet, i);
 }
 
 static void write_sample(uint8_t **data, size_t *size, unsigned flags)
@@ -75,7 +84,7 @@ static void test_round_trip(void)
     CHECK_EQ(info->time_base.den, 1000);
     CHECK(info->extradata_size == sizeof(extradata) &&
           !memcmp(info->extradata, extradata, sizeof(extradata)));
-    CHECK_EQ(info->version_major, 1);
+    CHECK_EQ(info->version_major, NC_CONTAINER_VERSION_MAJOR);
     CHECK_EQ(nc_demuxer_packet_count(dmx), NPKT);
     CHECK_EQ(nc_demuxer_duration(dmx), 10 * NPKT);
     NCPacket pkt = {0};
@@ -259,7 +268,7 @@ static void test_truncation(void)
     size_t header_end = 16 + nc_rl32(data + 12) + 4;
     /* Where each packet ends, to know how many survive a cut. */
     size_t ends[NPKT], pos = header_end;
-    for (int i = 0; i < NPKT; i++) ends[i] = pos += 32 + (size_t)i * 7;
+    for (int i = 0; i < NPKT; i++) ends[i] = pos += REC + (size_t)i * 7;
     CHECK_EQ(ends[NPKT - 1], size);
     int errors;
     for (size_t cut = 0; cut <= size; cut++) {
@@ -318,7 +327,8 @@ static void test_absurd_headers(void)
     /* Offsets: name at 18 (10 bytes "test_bytes"), then rate 28, channels 32,
      * width 34, height 38, pix_fmt 42, tb 43/47, extradata size 51. */
     expect_rejected(data, size, 0, 'X', 1, NC_EINVALIDDATA);         /* magic */
-    expect_rejected(data, size, 8, 2, 2, NC_ENOTSUP);                /* major version */
+    expect_rejected(data, size, 8, NC_CONTAINER_VERSION_MAJOR + 1, 2, NC_ENOTSUP); /* major version */
+    expect_rejected(data, size, 8, 0, 2, NC_ENOTSUP);
     expect_rejected(data, size, 12, 0xFFFFFFFFu, 4, NC_EINVALIDDATA); /* header size */
     expect_rejected(data, size, 12, 3, 4, NC_EINVALIDDATA);
     expect_rejected(data, size, 16, 9, 1, NC_EINVALIDDATA);  /* media type */
@@ -341,9 +351,9 @@ static void test_absurd_headers(void)
     nc_demuxer_close(&dmx);
 
     /* A packet that claims 4 GB in a small file is truncation, not an allocation. */
-    size_t first = 16 + nc_rl32(data + 12) + 4 + 32; /* packet 1 (packet 0 is empty) */
+    size_t first = 16 + nc_rl32(data + 12) + 4 + REC; /* packet 1 (packet 0 is empty) */
     nc_wl32(data + first + 4, 0xFFFFFFF0u);
-    nc_wl32(data + first + 28, nc_crc32(0, data + first, 28));
+    nc_wl32(data + first + 29, nc_crc32(0, data + first, 29));
     int errors;
     CHECK_EQ(read_damaged(data, size, &errors), 1);
     CHECK_EQ(errors, 1);
@@ -355,7 +365,7 @@ static void test_resync(void)
     uint8_t *data;
     size_t size;
     write_sample(&data, &size, 0);
-    size_t pkt2 = 16 + nc_rl32(data + 12) + 4 + 32 + (32 + 7);
+    size_t pkt2 = 16 + nc_rl32(data + 12) + 4 + REC + (REC + 7);
     data[pkt2 + 1] ^= 0x40; /* packet 2's marker */
     NCDemuxer *dmx = NULL;
     CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
@@ -374,6 +384,148 @@ static void test_resync(void)
     free(data);
 }
 
+/* A 20 ms speech-like stream: 120 gapless key packets of 0..29 bytes at time base
+ * 1/16000 go into groups of one second (50 packets), so each packet costs about
+ * one byte of container instead of a record header. */
+#define GPKT 120
+#define GDUR 320
+
+static void group_packet(NCPacket *pkt, int i)
+{
+    CHECK_EQ(nc_packet_new(pkt, (size_t)(i * 7 % 30)), 0);
+    for (size_t k = 0; k < pkt->size; k++) pkt->data[k] = (uint8_t)(i + 3 * k);
+    pkt->pts = 1000 + (int64_t)i * GDUR;
+    pkt->duration = GDUR;
+    pkt->flags = NC_PKT_FLAG_KEY;
+}
+
+static int group_packet_matches(const NCPacket *pkt, int i)
+{
+    return packet_equals(pkt, group_packet, i);
+}
+
+static void test_groups(void)
+{
+    NCStreamInfo info = {.codec_name = "rvqspeech", .media_type = NC_MEDIA_AUDIO,
+                         .sample_rate = 16000, .channels = 1, .time_base = {1, 16000}};
+    NCMuxer *mux = NULL;
+    CHECK_EQ(nc_muxer_open_memory(&mux, &info, NC_MUX_NO_INDEX), 0);
+    size_t payload = 0;
+    for (int i = 0; i < GPKT; i++) {
+        NCPacket pkt = {0};
+        group_packet(&pkt, i);
+        payload += pkt.size;
+        CHECK_EQ(nc_muxer_write_packet(mux, &pkt), 0);
+        nc_packet_unref(&pkt);
+    }
+    uint8_t *data;
+    size_t size;
+    CHECK_EQ(nc_muxer_close_memory(&mux, &data, &size), 0);
+    size_t header_end = 16 + nc_rl32(data + 12) + 4;
+    /* Groups of 50, 50 and 20 packets: a header each and one size byte for every
+     * packet but the last of its group. */
+    CHECK_EQ(size - header_end - payload, 3 * (size_t)REC + 49 + 49 + 19);
+
+    /* Payload damage in the second group loses its 50 packets and no more;
+     * numbering goes on after them. */
+    size_t second = header_end + REC + 49;
+    for (int i = 0; i < 50; i++) second += (size_t)(i * 7 % 30);
+    CHECK(!memcmp(data + second, "NCPG", 4));
+    data[second + REC + 49 + 5] ^= 1;
+    NCDemuxer *dmx = NULL;
+    CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
+    NCPacket pkt = {0};
+    int ret, good = 0, errors = 0;
+    while ((ret = nc_demuxer_read_packet(dmx, &pkt)) != NC_EOF) {
+        int64_t i = nc_demuxer_packet_index(dmx);
+        if (ret == 0) {
+            CHECK(i < 50 || i >= 100);
+            CHECK(group_packet_matches(&pkt, (int)i));
+            nc_packet_unref(&pkt);
+            good++;
+        } else {
+            CHECK_EQ(ret, NC_ECRC);
+            CHECK_EQ(i, 50);
+            errors++;
+        }
+    }
+    CHECK_EQ(good, GPKT - 50);
+    CHECK_EQ(errors, 1);
+    nc_demuxer_close(&dmx);
+    free(data);
+
+    /* With the index (one entry per key group), seeking lands on the packet itself. */
+    CHECK_EQ(nc_muxer_open_memory(&mux, &info, 0), 0);
+    for (int i = 0; i < GPKT; i++) {
+        group_packet(&pkt, i);
+        CHECK_EQ(nc_muxer_write_packet(mux, &pkt), 0);
+        nc_packet_unref(&pkt);
+    }
+    CHECK_EQ(nc_muxer_close_memory(&mux, &data, &size), 0);
+    CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
+    CHECK_EQ(nc_demuxer_packet_count(dmx), GPKT);
+    CHECK_EQ(nc_demuxer_duration(dmx), (int64_t)GPKT * GDUR);
+    static const int targets[] = {77, 0, 50, 119, 49, 100};
+    for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+        int want = targets[t];
+        CHECK_EQ(nc_demuxer_seek(dmx, 1000 + (int64_t)want * GDUR + GDUR / 2), 0);
+        CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), 0);
+        CHECK_EQ(nc_demuxer_packet_index(dmx), want);
+        CHECK(group_packet_matches(&pkt, want));
+        nc_packet_unref(&pkt);
+    }
+    CHECK_EQ(nc_demuxer_seek(dmx, -5), 0); /* before the first packet: the first */
+    CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), 0);
+    CHECK_EQ(nc_demuxer_packet_index(dmx), 0);
+    nc_packet_unref(&pkt);
+    nc_demuxer_close(&dmx);
+
+    /* Fields out of range under valid CRCs (a broken writer): the group is
+     * reported damaged, the reader goes on. Group 0: 49 size bytes, then payload. */
+    uint8_t *copy = malloc(size);
+    size_t table = header_end + REC;
+    for (int variant = 0; variant < 5; variant++) {
+        memcpy(copy, data, size);
+        if (variant == 0) nc_wl16(copy + header_end + 20, 0);        /* no packets */
+        if (variant == 1) nc_wl16(copy + header_end + 22, 300);      /* sizes too long */
+        if (variant == 2) copy[header_end + 24] = 2;                 /* unknown flag */
+        if (variant == 3) copy[table] = 0xFF, copy[table + 1] = 0x7F; /* a size > S */
+        if (variant == 4) memset(copy + table, 0x80, 5);             /* 5-byte size */
+        nc_wl32(copy + header_end + 29, nc_crc32(0, copy + header_end, 29));
+        uint32_t bytes = nc_rl32(copy + header_end + 4);
+        nc_wl32(copy + header_end + 25, nc_crc32(0, copy + table, 49 + bytes));
+        CHECK_EQ(nc_demuxer_open_memory(&dmx, copy, size), 0);
+        CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), NC_EINVALIDDATA);
+        CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), 0);
+        CHECK(group_packet_matches(&pkt, 50)); /* the next group is intact */
+        nc_packet_unref(&pkt);
+        nc_demuxer_close(&dmx);
+    }
+    free(copy);
+
+    /* Every single bit flip after the header costs at most one group. (After a
+     * damaged group header the packet numbers are a guess, so packets are
+     * identified by pts here.) */
+    for (size_t off = header_end; off < size; off += 3) {
+        data[off] ^= 0x08;
+        CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
+        good = 0;
+        int calls = 0;
+        while ((ret = nc_demuxer_read_packet(dmx, &pkt)) != NC_EOF && calls++ < 1000) {
+            if (ret == 0) {
+                int64_t i = (pkt.pts - 1000) / GDUR;
+                CHECK(i >= 0 && i < GPKT && group_packet_matches(&pkt, (int)i));
+                nc_packet_unref(&pkt);
+                good++;
+            }
+        }
+        CHECK(good >= GPKT - 50);
+        nc_demuxer_close(&dmx);
+        data[off] ^= 0x08;
+    }
+    free(data);
+}
+
 int main(void)
 {
     nc_log_set_level(NC_LOG_QUIET);
@@ -384,5 +536,6 @@ int main(void)
     test_truncation();
     test_absurd_headers();
     test_resync();
+    test_groups();
     return nc_test_result("test_container");
 }

@@ -11,7 +11,7 @@
 #include "nc/export.h"
 #include "nc/packet.h"
 
-#define NC_CONTAINER_VERSION_MAJOR 1
+#define NC_CONTAINER_VERSION_MAJOR 2 /* readers also read version 1 */
 #define NC_CONTAINER_VERSION_MINOR 0
 #define NC_CONTAINER_MAX_PACKET (64u << 20)
 
@@ -51,7 +51,10 @@ NC_API int nc_muxer_open_file(NCMuxer **mux, const char *path, const NCStreamInf
                               unsigned flags);
 /* Starts writing into a growing memory buffer; see nc_muxer_close_memory(). */
 NC_API int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigned flags);
-/* Appends one packet. Packet pts must not decrease. */
+/* Appends one packet. Packet pts must not decrease. Packets that follow each
+ * other without a gap (same duration and key flag) are stored together in
+ * groups of up to a second, so a packet reaches the output when its group is
+ * complete or at nc_muxer_close(). */
 NC_API int nc_muxer_write_packet(NCMuxer *mux, const NCPacket *pkt);
 /* Writes the index, flushes, renames the temporary file over the target and frees
  * *mux. On failure the target is untouched and the temporary file removed. */
