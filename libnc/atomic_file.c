@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,6 +8,37 @@
 #include "libnc/atomic_file.h"
 #include "nc/error.h"
 #include "nc/log.h"
+
+/* Temporary files not yet committed or aborted, in a fixed table of paths so that a
+ * signal handler can remove them with nothing but unlink(). */
+#define MAX_PENDING 64
+static _Atomic(char *) pending[MAX_PENDING];
+
+void nc_atomic_file_remove_pending(void)
+{
+    for (int i = 0; i < MAX_PENDING; i++) {
+        char *path = atomic_load(&pending[i]);
+        if (path) unlink(path);
+    }
+}
+
+static void track(char *path)
+{
+    for (int i = 0; i < MAX_PENDING; i++) {
+        char *none = NULL;
+        if (atomic_compare_exchange_strong(&pending[i], &none, path)) return;
+    }
+}
+
+/* Before the path is freed (a signal in between leaves at worst one hidden
+ * temporary file). */
+static void untrack(const char *path)
+{
+    for (int i = 0; path && i < MAX_PENDING; i++) {
+        char *expected = (char *)path;
+        atomic_compare_exchange_strong(&pending[i], &expected, NULL);
+    }
+}
 
 int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
 {
@@ -46,6 +78,7 @@ int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
         return NC_ENOMEM;
     }
     f->overwrite = overwrite;
+    track(f->temp_path);
     return 0;
 }
 
@@ -70,6 +103,7 @@ static int move_into_place(const char *from, const char *to, int overwrite)
 int nc_atomic_file_commit(NCAtomicFile *f)
 {
     int failed = !f->temp_path;
+    untrack(f->temp_path);
     if (f->file) {
         failed |= fflush(f->file) != 0 || ferror(f->file) || fsync(fileno(f->file)) != 0;
         failed |= fclose(f->file) != 0;
@@ -92,6 +126,7 @@ int nc_atomic_file_commit(NCAtomicFile *f)
 void nc_atomic_file_abort(NCAtomicFile *f)
 {
     if (f->file) fclose(f->file);
+    untrack(f->temp_path);
     if (f->temp_path) unlink(f->temp_path);
     free(f->temp_path);
     free(f->target);

@@ -23,5 +23,8 @@ int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite);
 int nc_atomic_file_commit(NCAtomicFile *f);
 /* Removes the temporary file; safe on a committed, aborted or zeroed file. */
 void nc_atomic_file_abort(NCAtomicFile *f);
+/* Removes every temporary file not yet committed or aborted (the apps' output
+ * and .nc files of the muxer alike). Async-signal-safe: for signal handlers. */
+void nc_atomic_file_remove_pending(void);
 
 #endif

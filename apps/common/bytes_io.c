@@ -100,7 +100,7 @@ static int bytes_write(NCMediaWriter *writer, const NCFrame *frame)
 static int bytes_finish(NCMediaWriter *writer)
 {
     NCOutputFile *out = writer->priv;
-    int ret = nc_output_file_commit(out);
+    int ret = nc_atomic_file_commit(out);
     free(out);
     writer->priv = NULL;
     return ret;
@@ -110,7 +110,7 @@ static void bytes_abort(NCMediaWriter *writer)
 {
     NCOutputFile *out = writer->priv;
     if (!out) return;
-    nc_output_file_abort(out);
+    nc_atomic_file_abort(out);
     free(out);
     writer->priv = NULL;
 }

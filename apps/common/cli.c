@@ -59,7 +59,7 @@ static void on_signal(int sig)
         if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) return;
         return;
     }
-    nc_output_remove_pending();
+    nc_atomic_file_remove_pending();
     signal(sig, SIG_DFL);
     raise(sig);
 }

@@ -1,7 +1,8 @@
 /* Atomic output for decoded media: the data goes to a temporary file beside the
  * target (same directory, so the final rename cannot cross file systems), which
  * is renamed over the target when everything is written and removed on failure
- * or when the app is interrupted (cli.c calls nc_output_remove_pending()). An existing target is refused unless overwrite is set.
+ * or when the app is interrupted (cli.c calls nc_atomic_file_remove_pending()).
+ * An existing target is refused unless overwrite is set.
  * (.nc files need none of this: nc_muxer_open_file() writes atomically itself.) */
 #ifndef NC_APPS_OUTPUT_FILE_H
 #define NC_APPS_OUTPUT_FILE_H
@@ -10,21 +11,13 @@
 
 #include "libnc/atomic_file.h"
 
-/* libnc's atomic file, plus the apps' record of pending temporary files. */
+/* libnc's atomic file, opened with the apps' "use -y" refusal. */
 typedef NCAtomicFile NCOutputFile;
 
 /* NC_EEXIST (nothing created) if target exists and overwrite is 0; NC_EIO with a
  * logged reason if the temporary file cannot be created. */
 int nc_output_file_open(NCOutputFile *out, const char *target, int overwrite);
-/* Flushes, closes and renames the temporary file to the target. On failure the
- * temporary file is removed and the target untouched. */
-int nc_output_file_commit(NCOutputFile *out);
-/* Removes the temporary file; safe on a closed or zeroed NCOutputFile. */
-void nc_output_file_abort(NCOutputFile *out);
-
-/* Removes every temporary file not yet committed or aborted. Async-signal-safe:
- * for signal handlers. */
-void nc_output_remove_pending(void);
+/* Then nc_atomic_file_commit() or nc_atomic_file_abort(). */
 
 /* NC_EEXIST with a logged reason if path exists and overwrite is 0: lets an app
  * refuse before doing any work. */

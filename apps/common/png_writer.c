@@ -95,7 +95,7 @@ static int png_write(NCMediaWriter *writer, const NCFrame *frame)
 static void free_writer(NCMediaWriter *writer)
 {
     PngWriter *w = writer->priv;
-    for (int i = 0; i < w->nb_files; i++) nc_output_file_abort(&w->files[i]);
+    for (int i = 0; i < w->nb_files; i++) nc_atomic_file_abort(&w->files[i]);
     free(w->files);
     avcodec_free_context(&w->enc);
     av_frame_free(&w->frame);
@@ -114,7 +114,7 @@ static int png_finish(NCMediaWriter *writer)
         ret = NC_EINVAL;
     }
     int done = 0;
-    for (; ret >= 0 && done < w->nb_files; done++) ret = nc_output_file_commit(&w->files[done]);
+    for (; ret >= 0 && done < w->nb_files; done++) ret = nc_atomic_file_commit(&w->files[done]);
     if (ret < 0 && w->is_sequence) {
         /* Take back the pictures already moved into place: all or nothing. */
         char name[4096];

@@ -89,7 +89,7 @@ static void free_writer(NCMediaWriter *writer)
     av_frame_free(&v->frame);
     av_packet_free(&v->pkt);
     sws_freeContext(v->sws);
-    nc_output_file_abort(&v->out);
+    nc_atomic_file_abort(&v->out);
     free(v);
     writer->priv = NULL;
 }
@@ -106,7 +106,7 @@ static int video_finish(NCMediaWriter *writer)
         ret = avio_closep(&v->mux->pb);
         if (ret < 0) ret = nc_media_ffmpeg_error(writer->path, "cannot write", ret);
     }
-    if (ret >= 0) ret = nc_output_file_commit(&v->out);
+    if (ret >= 0) ret = nc_atomic_file_commit(&v->out);
     free_writer(writer);
     return ret;
 }

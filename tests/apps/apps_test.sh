@@ -404,6 +404,24 @@ dec_damaged)
     err_has "(the file is truncated)"
     [ -s c001.png ] || fail "nothing was decoded before the truncation"
     ;;
+interrupt)
+    # Ctrl-C twice during a long encode: the second quits at once, and still no
+    # output and no temporary file (the muxer's included) may be left.
+    codec=$(lossless_encoders image | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
+    tool png big.png 3000 3000 gray
+    "$NC_ENC" -q -c "$codec" big.png out.nc 2>err.txt &
+    pid=$!
+    sleep 0.5
+    kill -INT $pid
+    sleep 0.1
+    kill -INT $pid 2>/dev/null
+    wait $pid
+    status=$?
+    [ "$status" = 130 ] || { cat err.txt >&2; fail "nc-enc exited $status after Ctrl-C twice, expected 130"; }
+    [ -e out.nc ] && fail "an interrupted nc-enc left out.nc"
+    no_leftovers big.png
+    ;;
 *)
     fail "no such case"
     ;;
