@@ -53,10 +53,10 @@ size_t pc_pack_min_size(int d, int k)
     return (values + 7) / 8;
 }
 
-static inline int bit_length(unsigned v)
+static inline int bit_length(uint32_t v)
 {
     int l = 0;
-    while (v >> l)
+    while (l < 32 && v >> l)
         l++;
     return l;
 }
@@ -247,8 +247,18 @@ static int pk_walk(Walk *w, int d, int k, int16_t *edge, uint8_t *codes)
     return 0;
 }
 
+/* min(16, floor(log2(prev + 1))): the Exp-Golomb order of the count after prev. */
+static unsigned count_order(uint32_t prev)
+{
+    uint64_t v = (uint64_t)prev + 1;
+    unsigned k = 0;
+    while (k < 16 && v >> (k + 1))
+        k++;
+    return k;
+}
+
 /* Counts of stored model m: a bypass bit (1: some count is not 0), then each count
- * as an Exp-Golomb escape of order min(16, floor(log2(previous count + 1))). */
+ * as an Exp-Golomb escape of order count_order(previous count). */
 static void put_counts(RCEncoder *enc, const uint32_t *counts, unsigned n)
 {
     int used = 0;
@@ -257,8 +267,7 @@ static void put_counts(RCEncoder *enc, const uint32_t *counts, unsigned n)
     rc_encode_bits(enc, (uint32_t)used, 1);
     uint32_t prev = 0;
     for (unsigned i = 0; used && i < n; i++) {
-        unsigned k = (unsigned)bit_length(prev + 1u) - 1;
-        rc_encode_expgolomb(enc, counts[i], k < 16 ? k : 16);
+        rc_encode_expgolomb(enc, counts[i], count_order(prev));
         prev = counts[i];
     }
 }
@@ -270,8 +279,7 @@ static void get_counts(RCDecoder *dec, uint64_t *counts, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         uint32_t c = 0;
         if (used) {
-            unsigned k = (unsigned)bit_length(prev + 1u) - 1;
-            c = rc_decode_expgolomb(dec, k < 16 ? k : 16);
+            c = rc_decode_expgolomb(dec, count_order(prev));
         }
         counts[i] = c;
         prev = c;

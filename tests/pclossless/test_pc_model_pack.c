@@ -9,6 +9,8 @@
 
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pc_model_pack.h"
+#include "entropy/escape.h"
+#include "entropy/range_encoder.h"
 #include "nc/error.h"
 #include "nc/log.h"
 #include "tests/test.h"
@@ -127,6 +129,39 @@ static void test_pack_roundtrip(int pw, int ph, int k)
     free_model(&m);
 }
 
+/* Model counts at the extremes of their coding (a count of 2^32 - 1 followed by more
+ * counts, whose Exp-Golomb order then saturates): decoded without undefined
+ * behaviour or a hang, and the model refused since no stream fits them. */
+static void test_hostile_counts(void)
+{
+    enum { STORED_MODELS = 5621 }; /* conformance/spec/pclossless.md, section 2.1 */
+    RCEncoder enc;
+    rc_enc_init(&enc);
+    static const uint32_t big[3] = {0xfffffffeu, 0xffffffffu, 0x80000000u};
+    for (int m = 0; m < STORED_MODELS; m++) {
+        rc_encode_bits(&enc, m == 0, 1);
+        uint64_t prev = 0;
+        for (unsigned i = 0; m == 0 && i < 256; i++) { /* FLOOR: 256 counts */
+            uint32_t c = i % 2 ? big[i % 3] : 7;
+            unsigned order = 0;
+            while (order < 16 && (prev + 1) >> (order + 1))
+                order++;
+            rc_encode_expgolomb(&enc, c, order);
+            prev = c;
+        }
+    }
+    CHECK_EQ(rc_enc_flush(&enc), 0);
+    int d = 1, k = 1;
+    size_t need = pc_pack_min_size(d, k);
+    uint8_t stream[64] = {0};
+    int16_t edge[1];
+    uint8_t codes[PC_NUM_VALUES];
+    size_t ssize = need > enc.size ? need - enc.size : 40;
+    if (ssize < 40) ssize = 40;
+    CHECK_EQ(pc_pack_decode(d, k, enc.buf, enc.size, stream, ssize, edge, codes), NC_EMODEL);
+    rc_enc_free(&enc);
+}
+
 /* The .ncm path: written integers -> file -> coding model, against the coding model
  * built from the integers directly. */
 static void test_file_roundtrip(const char *path)
@@ -217,6 +252,7 @@ int main(void)
     test_pack_roundtrip(4, 4, 5);
     test_pack_roundtrip(2, 3, 64);
     test_pack_roundtrip(28, 1, 16);
+    test_hostile_counts();
     test_file_roundtrip(path);
     test_old_form(old_path, path);
     remove(path);
