@@ -238,13 +238,8 @@ ptrdiff_t rans_encode_bytes(const RCStaticModel *m, const uint8_t *syms, size_t 
     return finish_encode(x, &w, out, capacity);
 }
 
-/* Decoder input: words are read forwards after the header; past the end they read as
- * 0 and mark the stream truncated. */
-typedef struct RansReader {
-    const uint8_t *in;
-    size_t size, pos;
-    int truncated;
-} RansReader;
+/* Decoder input (RansReader, rans.h): words are read forwards after the header; past
+ * the end they read as 0 and mark the stream truncated. */
 
 static inline uint32_t read_word(RansReader *r)
 {
@@ -323,6 +318,28 @@ int rans_decode(const RCStaticModel *models, unsigned nmodels, const uint16_t *m
     }
     return end_decode(x, &r);
 }
+
+int rans_dec_init(RansDecoder *d, const uint8_t *in, size_t size)
+{
+    d->count = 0;
+    int ret = start_decode(d->x, &d->r, in, size);
+    if (ret) { /* keep decoding defined: valid states, and the stream marked bad */
+        for (int l = 0; l < RANS_LANES; l++) d->x[l] = RANS_L;
+        d->r.truncated = 1;
+    }
+    return ret;
+}
+
+unsigned rans_dec_symbol(RansDecoder *d, const RCStaticModel *m)
+{
+    uint64_t *xl = &d->x[d->count++ % RANS_LANES];
+    uint32_t freq, bias, v = (uint32_t)(*xl & ((1u << m->prec) - 1));
+    unsigned s = find_slot(m, v, &freq, &bias);
+    dec_advance(xl, &d->r, freq, bias, m->prec);
+    return s;
+}
+
+int rans_dec_finish(const RansDecoder *d) { return end_decode(d->x, &d->r); }
 
 /* Refill of a state that fell below RANS_L; in[*pos .. *pos + 4) must be readable.
  * Two versions with the same result: a branch, best when refills are predictable

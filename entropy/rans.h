@@ -45,4 +45,59 @@ ptrdiff_t rans_encode_bytes(const RCStaticModel *m, const uint8_t *syms, size_t 
 int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, uint8_t *syms,
                       size_t n);
 
+/* Symbol by symbol decoding, for models chosen from the symbols decoded before (a
+ * context model): the encoder knows every symbol, so it computes every model index
+ * up front and calls rans_encode(); the decoder picks the model of symbol i after
+ * decoding symbols 0 .. i-1. Same stream, same checks as rans_decode(). */
+typedef struct RansReader {
+    const uint8_t *in;
+    size_t size, pos;
+    int truncated; /* a word was read past the end (it read as 0) */
+} RansReader;
+
+typedef struct RansDecoder {
+    uint64_t x[RANS_LANES];
+    RansReader r;
+    size_t count; /* symbols decoded so far; symbol i uses lane i % RANS_LANES */
+} RansDecoder;
+
+/* Starts decoding in[0 .. size). 0, NC_ETRUNCATED or NC_EINVALIDDATA (then every
+ * later symbol decodes as something valid but meaningless, and rans_dec_finish()
+ * fails). */
+int rans_dec_init(RansDecoder *d, const uint8_t *in, size_t size);
+/* The next symbol, with the model m (valid, prec <= RANS_MAX_PREC): always < m->nsyms
+ * and of nonzero frequency in m. */
+unsigned rans_dec_symbol(RansDecoder *d, const RCStaticModel *m);
+
+/* The same in two steps, for callers with their own symbol search (like the range
+ * decoder's rc_decode_target/rc_decode_update): the slot v in [0, 2^prec) of the next
+ * symbol, then, with the symbol s whose interval [start, start + freq) holds v (freq
+ * >= 1), rans_dec_advance(d, freq, v - start, prec). */
+static inline uint32_t rans_dec_slot(const RansDecoder *d, unsigned prec)
+{
+    return (uint32_t)(d->x[d->count % RANS_LANES] & ((1u << prec) - 1));
+}
+
+static inline void rans_dec_advance(RansDecoder *d, uint32_t freq, uint32_t bias, unsigned prec)
+{
+    uint64_t *x = &d->x[d->count++ % RANS_LANES];
+    *x = freq * (*x >> prec) + bias;
+    if (*x < ((uint64_t)1 << 31)) {
+        RansReader *r = &d->r;
+        uint32_t w = 0;
+        if (r->size - r->pos >= 4) {
+            w = (uint32_t)r->in[r->pos] | (uint32_t)r->in[r->pos + 1] << 8 |
+                (uint32_t)r->in[r->pos + 2] << 16 | (uint32_t)r->in[r->pos + 3] << 24;
+            r->pos += 4;
+        } else {
+            r->truncated = 1;
+        }
+        *x = (*x << 32) | w;
+    }
+}
+/* 1 once the decoder has read past the end of the stream (it can only fail). */
+static inline int rans_dec_truncated(const RansDecoder *d) { return d->r.truncated; }
+/* After the last symbol: 0, NC_ETRUNCATED or NC_EINVALIDDATA, as rans_decode(). */
+int rans_dec_finish(const RansDecoder *d);
+
 #endif

@@ -113,10 +113,75 @@ static void test_models(void)
     rc_static_free(&models[1]);
 }
 
+/* Symbol-by-symbol decoding with models chosen from the symbols before (a context
+ * model): the same symbols as rans_decode() with the model indices known up front,
+ * the two-step form gives the same, and damage is reported by rans_dec_finish(). */
+static void test_context_decoder(void)
+{
+    enum { N = 4000, NM = 3 };
+    RCStaticModel models[NM];
+    uint64_t w[3][40] = {{0}};
+    for (int s = 0; s < 40; s++) {
+        w[0][s] = 1 + (uint64_t)s;
+        w[1][s] = 1000 >> (s / 4);
+        w[2][s] = s % 3 ? 0 : 50;
+    }
+    CHECK(rc_static_init_weights(&models[0], w[0], 40, 20, 1) == 0); /* no LUT */
+    CHECK(rc_static_init_weights(&models[1], w[1], 40, 12, 1) == 0); /* LUT */
+    CHECK(rc_static_init_weights(&models[2], w[2], 40, 18, 1) == 0);
+    static uint32_t syms[N];
+    static uint16_t idx[N];
+    EntRng r = {29};
+    unsigned prev = 0;
+    for (int i = 0; i < N; i++) {
+        idx[i] = (uint16_t)(prev % NM); /* the model follows the previous symbol */
+        syms[i] = rc_static_find(&models[idx[i]], ent_rng_below(&r, 1u << models[idx[i]].prec));
+        prev = syms[i];
+    }
+    size_t cap = rans_encode_bound(N, 20);
+    uint8_t *buf = malloc(cap);
+    ptrdiff_t size = rans_encode(models, NM, idx, syms, N, buf, cap);
+    CHECK(size > 0);
+    for (int form = 0; form < 2; form++) {
+        RansDecoder d;
+        CHECK(rans_dec_init(&d, buf, (size_t)size) == 0);
+        int same = 1;
+        prev = 0;
+        for (int i = 0; i < N; i++) {
+            const RCStaticModel *m = &models[prev % NM];
+            unsigned s;
+            if (form == 0) {
+                s = rans_dec_symbol(&d, m);
+            } else {
+                uint32_t v = rans_dec_slot(&d, m->prec);
+                s = rc_cdf_find(m->cdf, m->nsyms, v);
+                rans_dec_advance(&d, m->cdf[s + 1] - m->cdf[s], v - m->cdf[s], m->prec);
+            }
+            same &= s == syms[i];
+            prev = s;
+        }
+        CHECK(same);
+        CHECK(rans_dec_truncated(&d) == 0);
+        CHECK(rans_dec_finish(&d) == 0);
+    }
+    /* Truncated, damaged, too short for the states. */
+    RansDecoder d;
+    CHECK(rans_dec_init(&d, buf, 16) == NC_ETRUNCATED);
+    CHECK(rans_dec_finish(&d) != 0);
+    buf[size / 2] ^= 0x10;
+    CHECK(rans_dec_init(&d, buf, (size_t)size - 8) == 0);
+    prev = 0;
+    for (int i = 0; i < N; i++) prev = rans_dec_symbol(&d, &models[prev % NM]);
+    CHECK(rans_dec_finish(&d) != 0);
+    free(buf);
+    for (int m = 0; m < NM; m++) rc_static_free(&models[m]);
+}
+
 int main(void)
 {
     test_round_trips();
     test_misuse_and_garbage();
     test_models();
+    test_context_decoder();
     return test_result("entropy_rans");
 }
