@@ -170,13 +170,18 @@ static int train(const NCTrainJob *job)
         nc_log(NULL, NC_LOG_ERROR, "pclossless: input=%s: idx or photos", input);
         return NC_EINVAL;
     } else {
-        if (nc_train_option(job, "transform")) {
-            nc_log(NULL, NC_LOG_ERROR, "pclossless: transform= needs input=photos");
+        const char *t = nc_train_option(job, "transform");
+        if ((run.transform = pc_transform_parse(t)) < 0) {
+            nc_log(NULL, NC_LOG_ERROR, "pclossless: unknown transform=%s", t);
             return NC_EINVAL;
         }
         snprintf(path, sizeof(path), "%s/train-images-idx3-ubyte", job->data_dir);
         run.data = path;
         if ((ret = pc_read_idx_images(path, &pixels, &run.n, &run.w, &run.h)) < 0) return ret;
+        /* each image is a gray plane of its own */
+        size_t d = (size_t)run.w * (size_t)run.h;
+        for (int i = 0; i < run.n && run.transform; i++)
+            pc_image_to_planes(run.transform, pixels + i * d, run.w, 1, run.w, run.h, pixels + i * d);
     }
     clock_gettime(CLOCK_MONOTONIC, &run.start);
     PCHclt m;
@@ -194,6 +199,7 @@ const NCTrainer nc_pclossless_trainer = {
     "Options: states=16 minibatch_epochs=3 full_epochs=10 batch=512 pseudocount=0.1.\n"
     "Photos: -o input=photos reads the .pgm/.ppm files of --data (scripts/photos-to-pnm)\n"
     "and trains on their patches: patch=8 (square side) stride=PATCH max_samples=100000\n"
-    "(shuffled with --seed) transform=pixels|residual (plane_transform.h).",
+    "(shuffled with --seed) transform=pixels|residual (plane_transform.h; also for idx\n"
+    "input, each image a plane).",
     train,
 };
