@@ -10,7 +10,7 @@
 # Every codec codes the same pixels: the PNGs converted losslessly to PGM (gray)
 # or PPM (RGB24) by scripts/photos-to-pnm.
 #   pclossless  bench_pclossless_photos: one packet per photo (bytes of the packet;
-#               the stream header and container add about 60 bytes per file),
+#               the stream header and container add about 210 bytes per file),
 #               round trip checked
 #   PNG         optipng -o7 (its maximum compression)
 #   WebP        cwebp -lossless -z 9 (the maximum lossless preset)
