@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codecs/pclossless/hclt_train.h"
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pc_photo_data.h"
 #include "codecs/pclossless/pclossless_train.h"
@@ -144,6 +145,21 @@ static void test_trainer(void)
     free(data);
     CHECK_EQ(pc_photo_patches(dir, 4, 4, 2, PC_TRANSFORM_PIXELS, 100, 1, &data, &n, &images), 0);
     CHECK_EQ(n, 100);
+    /* a model naming an unknown transform is refused by the codec */
+    PCHclt m;
+    PCTrainRecipe r;
+    pc_train_recipe_default(&r);
+    r.nstates = 2;
+    r.minibatch_epochs = 0;
+    r.full_epochs = 1;
+    CHECK_EQ(pc_hclt_train(&m, data, n, 16, &r, NULL, NULL), 0);
+    const char *wavelet[] = {"transform", "wavelet", NULL};
+    CHECK_EQ(pc_model_write(&m, 4, 4, "pclossless-wavelet", out, wavelet, NULL), 0);
+    pc_hclt_free(&m);
+    NCCodecContext *enc = NULL;
+    CHECK_EQ(pc_test_open_encoder(&enc, 8, 8, NC_PIX_GRAY8, "pclossless-wavelet", out), NC_EMODEL);
+    CHECK(enc == NULL);
+    remove(out);
     free(data);
 
     const char *options[] = {"input=photos", "patch=4", "transform=residual", "states=2",
