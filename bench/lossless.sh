@@ -62,6 +62,12 @@ exact_match 1 means every picture decoded bit-exact. Speed: MB of raw 8-bit samp
 one process per picture (start-up included); PNG decoding is timed with FFmpeg."
 
     run_nc_codecs image lossless png ""
+    # pclossless's defaults row uses the MNIST model; on photos also its photo model.
+    if [ "$set" = photos ] && nc_codecs image lossless | grep -qw pclossless; then
+        run_system pclossless "model=pclossless-photo" nc png \
+            "\"\$nc_enc\" -q -y -c pclossless -o model=pclossless-photo \"\$in\" \"\$bits\"" \
+            "\"\$nc_dec\" -q -y \"\$bits\" \"\$dec\""
+    fi
 
     if have optipng; then
         # PNG needs no decoder of its own: FFmpeg decoding it is timed, and

@@ -5,6 +5,7 @@
 
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless.h"
+#include "codecs/pclossless/plane_transform.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -18,6 +19,12 @@ int pc_context_open(PCContext *pcx, const void *log_ctx, const char *id, const c
     }
     if (sha256 && (ret = nc_model_check(pcx->model, id, sha256)) < 0) return ret;
     if ((ret = pc_coding_model_from_ncm(&pcx->cm, pcx->model)) < 0) return ret;
+    const char *transform = nc_model_param(pcx->model, "transform");
+    if ((pcx->transform = pc_transform_parse(transform)) < 0) {
+        nc_log(log_ctx, NC_LOG_ERROR, "pclossless: model %s has unknown transform %s", id,
+               transform);
+        return NC_EMODEL;
+    }
     if ((ret = pc_patch_coder_init(&pcx->coder, &pcx->cm)) < 0) return ret;
     pcx->patch = calloc((size_t)pcx->cm.tree.nvars, 1);
     return pcx->patch ? 0 : NC_ENOMEM;
@@ -30,6 +37,9 @@ void pc_context_close(PCContext *pcx)
     nc_model_free(&pcx->model);
     free(pcx->patch);
     pcx->patch = NULL;
+    free(pcx->planes);
+    pcx->planes = NULL;
+    pcx->planes_size = 0;
 }
 
 size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE])
@@ -152,4 +162,48 @@ void pc_decode_plane(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t li
                      int step, int w, int h)
 {
     code_plane(pcx, NULL, dec, NULL, data, linesize, step, w, h);
+}
+
+/* The planes buffer for a w x h image of `channels` channels (a residual model). */
+static int planes_alloc(PCContext *pcx, int channels, int w, int h)
+{
+    size_t need = (size_t)channels * (size_t)w * (size_t)h;
+    if (need <= pcx->planes_size) return 0;
+    uint8_t *p = realloc(pcx->planes, need);
+    if (!p) return NC_ENOMEM;
+    pcx->planes = p;
+    pcx->planes_size = need;
+    return 0;
+}
+
+int pc_encode_image(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
+                    int channels, int w, int h)
+{
+    if (pcx->transform == PC_TRANSFORM_PIXELS) {
+        for (int c = 0; c < channels; c++)
+            pc_encode_plane(pcx, enc, data + c, linesize, channels, w, h);
+        return 0;
+    }
+    int ret = planes_alloc(pcx, channels, w, h);
+    if (ret < 0) return ret;
+    size_t n = (size_t)w * (size_t)h;
+    pc_image_to_planes(pcx->transform, data, linesize, channels, w, h, pcx->planes);
+    for (int c = 0; c < channels; c++) pc_encode_plane(pcx, enc, pcx->planes + c * n, w, 1, w, h);
+    return 0;
+}
+
+int pc_decode_image(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
+                    int channels, int w, int h)
+{
+    if (pcx->transform == PC_TRANSFORM_PIXELS) {
+        for (int c = 0; c < channels; c++)
+            pc_decode_plane(pcx, dec, data + c, linesize, channels, w, h);
+        return 0;
+    }
+    int ret = planes_alloc(pcx, channels, w, h);
+    if (ret < 0) return ret;
+    size_t n = (size_t)w * (size_t)h;
+    for (int c = 0; c < channels; c++) pc_decode_plane(pcx, dec, pcx->planes + c * n, w, 1, w, h);
+    pc_planes_to_image(pcx->transform, pcx->planes, channels, w, h, data, linesize);
+    return 0;
 }

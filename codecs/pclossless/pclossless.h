@@ -25,6 +25,9 @@ typedef struct PCContext {
     PCCodingModel cm;
     PCPatchCoder coder;
     uint8_t *patch; /* patch_w * patch_h pixels */
+    int transform;   /* enum PCTransform, the model's "transform" parameter */
+    uint8_t *planes; /* transformed planes of one image (residual models) */
+    size_t planes_size;
 } PCContext;
 
 /* Loads model id (searched as nc_model_find() does, or at path when it is not
@@ -46,6 +49,15 @@ void pc_encode_plane(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdif
                      int step, int w, int h);
 void pc_decode_plane(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
                      int step, int w, int h);
+
+/* Codes one image of `channels` interleaved channels (1 or 3), sample (x, y, c)
+ * at data[y * linesize + x * channels + c]: its planes under the model's
+ * transform (plane_transform.h), each as pc_encode_plane() does. NC_ENOMEM if the
+ * planes of a transformed image cannot be allocated. */
+int pc_encode_image(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
+                    int channels, int w, int h);
+int pc_decode_image(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
+                    int channels, int w, int h);
 
 /* Channels of a pixel format pclossless codes (1 gray, 3 RGB), 0 if unsupported. */
 int pc_channels(enum NCPixelFormat fmt);

@@ -55,12 +55,11 @@ static int pc_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     RCDecoder dec;
     rc_dec_init(&dec, pkt.data, pkt.size);
     int channels = pc_channels(ctx->pix_fmt);
-    for (int c = 0; c < channels; c++)
-        pc_decode_plane(&p->pcx, &dec, frame->data[0] + c, frame->linesize[0], channels,
-                        frame->width, frame->height);
-    ret = rc_dec_finish(&dec);
-    if (ret < 0) {
+    ret = pc_decode_image(&p->pcx, &dec, frame->data[0], frame->linesize[0], channels,
+                          frame->width, frame->height);
+    if (ret >= 0 && (ret = rc_dec_finish(&dec)) < 0)
         nc_log(ctx, NC_LOG_ERROR, "pclossless: damaged packet (%s)", nc_strerror(ret));
+    if (ret < 0) {
         nc_frame_unref(frame);
         goto done;
     }

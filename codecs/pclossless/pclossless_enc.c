@@ -17,7 +17,8 @@ typedef struct PCEncoder {
 } PCEncoder;
 
 static const NCOption encoder_options[] = {
-    {"model", "id of the model to code with (pclossless-mnist, pclossless-fashion)",
+    {"model", "id of the model to code with: pclossless-mnist (digits), pclossless-fashion "
+              "(Fashion-MNIST), pclossless-photo (photographs, gray or RGB)",
      NC_OPT_STRING, offsetof(PCEncoder, model_id), {.s = PC_DEFAULT_MODEL}, 0,
      NC_MODEL_MAX_ID, NULL, NULL},
     {"model_path", "a .ncm file or a folder holding <model>.ncm (default: the search path)",
@@ -59,10 +60,9 @@ static int pc_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
     if (ret < 0) return ret;
     int channels = pc_channels(frame.pix_fmt);
     rc_enc_reset(&p->enc);
-    for (int c = 0; c < channels; c++)
-        pc_encode_plane(&p->pcx, &p->enc, frame.data[0] + c, frame.linesize[0], channels,
-                        frame.width, frame.height);
-    ret = rc_enc_flush(&p->enc);
+    ret = pc_encode_image(&p->pcx, &p->enc, frame.data[0], frame.linesize[0], channels,
+                          frame.width, frame.height);
+    if (ret >= 0) ret = rc_enc_flush(&p->enc);
     if (ret >= 0) ret = nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
     if (ret >= 0) {
         pkt->pts = frame.pts;

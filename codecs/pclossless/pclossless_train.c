@@ -1,5 +1,6 @@
-/* nc-train pclossless: learns an HCLT from an MNIST-style idx file and writes the
- * model (.ncm) after every epoch, so a long run always leaves a usable model. */
+/* nc-train pclossless: learns an HCLT from an MNIST-style idx file, or from the
+ * patches of a folder of photos (PGM/PPM, pc_photo_data.h), and writes the model
+ * (.ncm) after every epoch, so a long run always leaves a usable model. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include "codecs/pclossless/hclt_train.h"
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless_train.h"
+#include "codecs/pclossless/pc_photo_data.h"
+#include "codecs/pclossless/plane_transform.h"
 #include "libnc/nn/train_job.h"
 #include "nc/error.h"
 #include "nc/log.h"
@@ -57,6 +60,7 @@ typedef struct TrainRun {
     char id[64];
     const char *data;
     int w, h, n, epochs;
+    int transform; /* enum PCTransform */
     const PCTrainRecipe *recipe;
     struct timespec start;
     int stopped;
@@ -85,7 +89,10 @@ static int save_epoch(void *opaque, int epoch, double train_bpd, const PCHclt *m
     snprintf(v[7], sizeof(v[7]), "%.0f", seconds_since(&run->start));
     const char *params[] = {"train_data", run->data, "train_samples", v[0], "epochs_done", v[1],
                             "train_bpd", v[2], "minibatch_epochs", v[3], "batch", v[4],
-                            "pseudocount", v[5], "seed", v[6], "train_seconds", v[7], NULL};
+                            "pseudocount", v[5], "seed", v[6], "train_seconds", v[7],
+                            /* last: a NULL key (pixels) ends the list */
+                            run->transform ? "transform" : NULL,
+                            pc_transform_name(run->transform), NULL};
     int ret = pc_model_write(m, run->w, run->h, run->id, run->job->out_path, params, NULL);
     if (ret < 0) {
         nc_log(NULL, NC_LOG_ERROR, "pclossless: cannot write %s", run->job->out_path);
@@ -97,8 +104,34 @@ static int save_epoch(void *opaque, int epoch, double train_bpd, const PCHclt *m
     return run->stopped;
 }
 
-static const char *const known_options[] = {"states", "minibatch_epochs", "full_epochs",
-                                            "batch", "pseudocount", NULL};
+static const char *const known_options[] = {
+    "states", "minibatch_epochs", "full_epochs", "batch", "pseudocount",
+    "input", "patch", "stride", "transform", "max_samples", NULL};
+
+/* -o input=photos: patches of the (transformed) planes of --data's PGM/PPM files. */
+static int read_photos(const NCTrainJob *job, TrainRun *run, uint8_t **pixels)
+{
+    int64_t patch, stride, max;
+    const char *t = nc_train_option(job, "transform");
+    int ret = nc_train_option_int(job, "patch", 8, 1, 64, &patch);
+    if (ret >= 0) ret = nc_train_option_int(job, "stride", patch, 1, 64, &stride);
+    if (ret >= 0) ret = nc_train_option_int(job, "max_samples", 100000, 1, 1 << 24, &max);
+    if (ret < 0) return ret;
+    if (patch * patch > PC_MAX_VARS || (run->transform = pc_transform_parse(t)) < 0) {
+        nc_log(NULL, NC_LOG_ERROR, "pclossless: bad patch=%lld or transform=%s",
+               (long long)patch, t ? t : "");
+        return NC_EINVAL;
+    }
+    int images;
+    run->w = run->h = (int)patch;
+    run->data = job->data_dir;
+    ret = pc_photo_patches(job->data_dir, run->w, run->h, (int)stride, run->transform, (int)max,
+                           job->seed, pixels, &run->n, &images);
+    if (ret >= 0)
+        nc_log(NULL, NC_LOG_INFO, "pclossless: %d patches of %dx%d from %d photos (%s)", run->n,
+               run->w, run->h, images, pc_transform_name(run->transform));
+    return ret;
+}
 
 static int train(const NCTrainJob *job)
 {
@@ -129,10 +162,27 @@ static int train(const NCTrainJob *job)
     run.epochs = r.minibatch_epochs + r.full_epochs;
 
     char path[4096];
-    snprintf(path, sizeof(path), "%s/train-images-idx3-ubyte", job->data_dir);
-    run.data = path;
     uint8_t *pixels;
-    if ((ret = pc_read_idx_images(path, &pixels, &run.n, &run.w, &run.h)) < 0) return ret;
+    const char *input = nc_train_option(job, "input");
+    if (input && !strcmp(input, "photos")) {
+        if ((ret = read_photos(job, &run, &pixels)) < 0) return ret;
+    } else if (input && strcmp(input, "idx")) {
+        nc_log(NULL, NC_LOG_ERROR, "pclossless: input=%s: idx or photos", input);
+        return NC_EINVAL;
+    } else {
+        const char *t = nc_train_option(job, "transform");
+        if ((run.transform = pc_transform_parse(t)) < 0) {
+            nc_log(NULL, NC_LOG_ERROR, "pclossless: unknown transform=%s", t);
+            return NC_EINVAL;
+        }
+        snprintf(path, sizeof(path), "%s/train-images-idx3-ubyte", job->data_dir);
+        run.data = path;
+        if ((ret = pc_read_idx_images(path, &pixels, &run.n, &run.w, &run.h)) < 0) return ret;
+        /* each image is a gray plane of its own */
+        size_t d = (size_t)run.w * (size_t)run.h;
+        for (int i = 0; i < run.n && run.transform; i++)
+            pc_image_to_planes(run.transform, pixels + i * d, run.w, 1, run.w, run.h, pixels + i * d);
+    }
     clock_gettime(CLOCK_MONOTONIC, &run.start);
     PCHclt m;
     ret = pc_hclt_train(&m, pixels, run.n, run.w * run.h, &r, save_epoch, &run);
@@ -146,6 +196,10 @@ const NCTrainer nc_pclossless_trainer = {
     "pclossless",
     "An HCLT probabilistic circuit over the images of --data/train-images-idx3-ubyte\n"
     "(MNIST layout; the image size is the patch size). --steps N: N epochs in all.\n"
-    "Options: states=16 minibatch_epochs=3 full_epochs=10 batch=512 pseudocount=0.1.",
+    "Options: states=16 minibatch_epochs=3 full_epochs=10 batch=512 pseudocount=0.1.\n"
+    "Photos: -o input=photos reads the .pgm/.ppm files of --data (scripts/photos-to-pnm)\n"
+    "and trains on their patches: patch=8 (square side) stride=PATCH max_samples=100000\n"
+    "(shuffled with --seed) transform=pixels|residual (plane_transform.h; also for idx\n"
+    "input, each image a plane).",
     train,
 };

@@ -1,5 +1,6 @@
 /* pclossless conformance: golden .nc streams made with the shipped
- * pclossless-mnist model, and what decoding each must give.
+ * pclossless-mnist model (and two with pclossless-photo, whose transform is
+ * "residual"), and what decoding each must give.
  *
  *   check_pclossless make DIR   writes the golden streams and expected.txt
  *   check_pclossless check DIR  decodes every stream of DIR/expected.txt and
@@ -24,17 +25,20 @@ typedef struct Golden {
     int frames;
     int pattern;  /* see draw() */
     int damage;   /* 0 none, 1 truncate the first packet, 2 wrong model hash */
+    const char *model; /* NULL: the encoder's default (pclossless-mnist) */
 } Golden;
 
 static const Golden goldens[] = {
-    {"gray_28x28_ring", 28, 28, NC_PIX_GRAY8, 1, 0, 0},
-    {"gray_1x1", 1, 1, NC_PIX_GRAY8, 1, 1, 0},
-    {"gray_37x23_gradient_noise", 37, 23, NC_PIX_GRAY8, 1, 2, 0},
-    {"gray_64x64_white", 64, 64, NC_PIX_GRAY8, 1, 3, 0},
-    {"gray_28x28_three_frames", 28, 28, NC_PIX_GRAY8, 3, 0, 0},
-    {"rgb24_13x9_noise", 13, 9, NC_PIX_RGB24, 1, 4, 0},
-    {"damaged_truncated", 28, 28, NC_PIX_GRAY8, 1, 0, 1},
-    {"damaged_model_hash", 28, 28, NC_PIX_GRAY8, 1, 0, 2},
+    {"gray_28x28_ring", 28, 28, NC_PIX_GRAY8, 1, 0, 0, NULL},
+    {"gray_1x1", 1, 1, NC_PIX_GRAY8, 1, 1, 0, NULL},
+    {"gray_37x23_gradient_noise", 37, 23, NC_PIX_GRAY8, 1, 2, 0, NULL},
+    {"gray_64x64_white", 64, 64, NC_PIX_GRAY8, 1, 3, 0, NULL},
+    {"gray_28x28_three_frames", 28, 28, NC_PIX_GRAY8, 3, 0, 0, NULL},
+    {"rgb24_13x9_noise", 13, 9, NC_PIX_RGB24, 1, 4, 0, NULL},
+    {"damaged_truncated", 28, 28, NC_PIX_GRAY8, 1, 0, 1, NULL},
+    {"damaged_model_hash", 28, 28, NC_PIX_GRAY8, 1, 0, 2, NULL},
+    {"photo_rgb24_29x19_shaded", 29, 19, NC_PIX_RGB24, 1, 5, 0, "pclossless-photo"},
+    {"photo_gray_17x11_shaded", 17, 11, NC_PIX_GRAY8, 1, 5, 0, "pclossless-photo"},
 };
 
 static uint32_t lcg(uint32_t *s)
@@ -44,7 +48,8 @@ static uint32_t lcg(uint32_t *s)
 }
 
 /* pattern 0: a bright ring like a hand-drawn 0 (moves with the frame index);
- * 1: one pixel of 77; 2: a gradient with noise; 3: all white; 4: noise. */
+ * 1: one pixel of 77; 2: a gradient with noise; 3: all white; 4: noise;
+ * 5: a shaded disc on a slope with mild noise, per channel (photo-like). */
 static void draw(NCFrame *f, int pattern, int index)
 {
     uint32_t seed = 99u + (uint32_t)index;
@@ -58,6 +63,12 @@ static void draw(NCFrame *f, int pattern, int index)
             case 1: v = 77; break;
             case 2: v = (x * 5 + y * 3 + (int)lcg(&seed) % 9) & 255; break;
             case 3: v = 255; break;
+            case 5: {
+                int rgb = row > f->width, c = rgb ? x % 3 : 0, px = rgb ? x / 3 : x;
+                int ex = 2 * px - 15, ey = 2 * y - 11, d2 = ex * ex + ey * ey;
+                v = (d2 < 160 ? 200 - d2 / 2 : 40 + 3 * px + 2 * y) + 25 * c + (int)lcg(&seed) % 5;
+                break;
+            }
             default: v = (int)lcg(&seed); break;
             }
             f->data[0][(size_t)y * f->linesize[0] + (size_t)x] = (uint8_t)v;
@@ -71,14 +82,15 @@ static void hash_frame(NCSha256 *s, const NCFrame *f)
         nc_sha256_update(s, f->data[0] + (size_t)y * f->linesize[0], (size_t)row);
 }
 
-static NCCodecContext *open_encoder(int w, int h, enum NCPixelFormat fmt)
+static NCCodecContext *open_encoder(int w, int h, enum NCPixelFormat fmt, const char *model)
 {
     NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name("pclossless"));
     if (!enc) return NULL;
     enc->width = w;
     enc->height = h;
     enc->pix_fmt = fmt;
-    if (nc_codec_open(enc) < 0) nc_codec_free_context(&enc);
+    if ((model && nc_opt_set(enc, "model", model) < 0) || nc_codec_open(enc) < 0)
+        nc_codec_free_context(&enc);
     return enc;
 }
 
@@ -96,7 +108,7 @@ static int make(const char *dir)
     if (!exp) return 1;
     for (size_t g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
         const Golden *gd = &goldens[g];
-        NCCodecContext *enc = open_encoder(gd->w, gd->h, gd->fmt);
+        NCCodecContext *enc = open_encoder(gd->w, gd->h, gd->fmt, gd->model);
         if (!enc) return 1;
         NCStreamInfo info;
         nc_stream_info_from_context(&info, enc);
@@ -158,7 +170,12 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *
     if (!dec) ret = NC_ENOMEM;
     if (ret >= 0) ret = nc_stream_info_to_context(info, dec);
     if (ret >= 0) ret = nc_codec_open(dec);
-    if (ret >= 0 && !(enc = open_encoder(dec->width, dec->height, dec->pix_fmt))) ret = NC_EMODEL;
+    /* the re-encoder uses the stream's model: the id in its header (spec §1) */
+    char model[64] = {0};
+    if (ret >= 0 && info->extradata_size > 5 && info->extradata[4] < sizeof(model) &&
+        (size_t)info->extradata[4] + 5 <= info->extradata_size)
+        memcpy(model, info->extradata + 5, info->extradata[4]);
+    if (ret >= 0 && !(enc = open_encoder(dec->width, dec->height, dec->pix_fmt, model))) ret = NC_EMODEL;
     while (ret >= 0) {
         NCPacket pkt = {0}, again = {0};
         NCFrame f = {0};

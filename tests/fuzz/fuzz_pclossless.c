@@ -4,7 +4,9 @@
  *   bit 1 clear: a packet, decoded plane by plane as the decoder does (bit 0: RGB24);
  *   bit 1 set:   a stream header for the header parser;
  *   bit 2 set:   (with bit 1 clear) also sent through the codec API to a decoder
- *                context kept open for 28 x 28 GRAY8. */
+ *                context kept open for 28 x 28 GRAY8;
+ *   bit 3 set:   (with bit 1 clear) the packet is decoded as an image with the
+ *                shipped pclossless-photo model (transform residual) instead. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +17,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static PCContext pcx;
+static PCContext pcx, photo;
+static int photo_ready;
 static NCCodecContext *api_decoder;
 static int state; /* 0 not tried, 1 ready, -1 no model */
 
@@ -25,6 +28,7 @@ static int setup(void)
     nc_log_set_level(NC_LOG_QUIET);
     state = -1;
     if (pc_context_open(&pcx, NULL, PC_DEFAULT_MODEL, NULL, NULL) < 0) return 0;
+    photo_ready = pc_context_open(&photo, NULL, "pclossless-photo", NULL, NULL) >= 0;
     uint8_t header[PC_HEADER_MAX_SIZE];
     size_t header_size = pc_header_write(&pcx, header);
     api_decoder = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless"));
@@ -55,8 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!pix) return 0;
     RCDecoder dec;
     rc_dec_init(&dec, data, size);
-    for (int c = 0; c < channels; c++)
-        pc_decode_plane(&pcx, &dec, pix + c, (ptrdiff_t)w * channels, channels, w, h);
+    if (flags & 8 && photo_ready) {
+        if (pc_decode_image(&photo, &dec, pix, (ptrdiff_t)w * channels, channels, w, h) < 0)
+            memset(pix, 0, (size_t)w * h * channels); /* out of memory: nothing decoded */
+    } else
+        for (int c = 0; c < channels; c++)
+            pc_decode_plane(&pcx, &dec, pix + c, (ptrdiff_t)w * channels, channels, w, h);
     volatile uint8_t sink = 0; /* every pixel was written */
     for (size_t i = 0; i < (size_t)w * h * channels; i++) sink ^= pix[i];
     (void)sink;
