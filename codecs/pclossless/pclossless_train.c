@@ -98,7 +98,8 @@ static int save_epoch(void *opaque, int epoch, double train_bpd, const PCHclt *m
 }
 
 static const char *const known_options[] = {"states", "minibatch_epochs", "full_epochs",
-                                            "batch", "pseudocount", NULL};
+                                            "batch", "pseudocount", "input", "block",
+                                            "stride", "max_samples", NULL};
 
 static int train(const NCTrainJob *job)
 {
@@ -132,7 +133,18 @@ static int train(const NCTrainJob *job)
     snprintf(path, sizeof(path), "%s/train-images-idx3-ubyte", job->data_dir);
     run.data = path;
     uint8_t *pixels;
-    if ((ret = pc_read_idx_images(path, &pixels, &run.n, &run.w, &run.h)) < 0) return ret;
+    const char *input = nc_train_option(job, "input");
+    if (input && !strcmp(input, "bytes")) { /* a bytes model: blocks of D x 1 */
+        run.data = job->data_dir;
+        run.h = 1;
+        ret = pc_read_byte_blocks(job, &pixels, &run.n, &run.w);
+    } else if (input && strcmp(input, "images")) {
+        nc_log(NULL, NC_LOG_ERROR, "pclossless: input=%s: expected images or bytes", input);
+        ret = NC_EINVAL;
+    } else {
+        ret = pc_read_idx_images(path, &pixels, &run.n, &run.w, &run.h);
+    }
+    if (ret < 0) return ret;
     clock_gettime(CLOCK_MONOTONIC, &run.start);
     PCHclt m;
     ret = pc_hclt_train(&m, pixels, run.n, run.w * run.h, &r, save_epoch, &run);
@@ -146,6 +158,8 @@ const NCTrainer nc_pclossless_trainer = {
     "pclossless",
     "An HCLT probabilistic circuit over the images of --data/train-images-idx3-ubyte\n"
     "(MNIST layout; the image size is the patch size). --steps N: N epochs in all.\n"
-    "Options: states=16 minibatch_epochs=3 full_epochs=10 batch=512 pseudocount=0.1.",
+    "Options: states=16 minibatch_epochs=3 full_epochs=10 batch=512 pseudocount=0.1.\n"
+    "input=bytes: a bytes model from blocks of the files in --data (block=64 bytes,\n"
+    "starting every stride=block bytes, at most max_samples=1048576, shuffled).",
     train,
 };
