@@ -56,13 +56,15 @@ static int stream_state(const RCDecoder *dec)
     return rc_dec_consumed(dec) > dec->size ? NC_ETRUNCATED : 0;
 }
 
-int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, uint8_t **data, size_t *n)
+int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **data,
+                    size_t *n)
 {
     *data = NULL;
     *n = 0;
     size_t total;
     int ret = decode_length(dec, &total);
     if (ret < 0) return ret;
+    if (total > max_bytes) return NC_ERANGE;
     size_t chunk = chunk_bytes(pcx), cap = 0;
     uint8_t *buf = NULL;
     for (size_t at = 0; at < total; at += chunk) {

@@ -90,13 +90,17 @@ const NCCodec nc_pclossless_bytes_encoder = {
 };
 
 typedef struct PCBytesDecoder {
-    char *model_path; /* option */
+    char *model_path;    /* option */
+    int max_frame_bytes; /* option */
     PCContext pcx;
 } PCBytesDecoder;
 
 static const NCOption decoder_options[] = {
     {"model_path", "a .ncm file or a folder holding the stream's model (default: the search path)",
      NC_OPT_STRING, offsetof(PCBytesDecoder, model_path), {.s = ""}, 0, 4096, NULL, NULL},
+    {"max_frame_bytes", "largest frame to decode; a packet announcing more fails (NC_ERANGE)",
+     NC_OPT_INT, offsetof(PCBytesDecoder, max_frame_bytes), {.i = PC_BYTES_MAX_FRAME}, 0,
+     PC_BYTES_MAX_FRAME, NULL, "bytes"},
     {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
 };
 
@@ -126,7 +130,7 @@ static int bytes_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     rc_dec_init(&dec, pkt.data, pkt.size);
     uint8_t *bytes;
     size_t n;
-    ret = pc_decode_bytes(&p->pcx, &dec, &bytes, &n);
+    ret = pc_decode_bytes(&p->pcx, &dec, (size_t)p->max_frame_bytes, &bytes, &n);
     if (ret >= 0) ret = rc_dec_finish(&dec);
     if (ret >= 0) { /* only a packet that decoded cleanly becomes a frame */
         frame->media_type = NC_MEDIA_BYTES;
@@ -135,6 +139,9 @@ static int bytes_receive_frame(NCCodecContext *ctx, NCFrame *frame)
         if (ret >= 0 && n) memcpy(frame->data[0], bytes, n);
         frame->pts = pkt.pts;
         frame->duration = pkt.duration;
+    } else if (ret == NC_ERANGE) {
+        nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: a frame above max_frame_bytes (%d)",
+               p->max_frame_bytes);
     } else if (ret != NC_ENOMEM) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: damaged packet (%s)", nc_strerror(ret));
     }

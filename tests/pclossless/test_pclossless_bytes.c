@@ -222,6 +222,16 @@ static void test_damage(void)
     CHECK(out.nb_bytes == 3001 && !memcmp(out.data[0], text, 3001));
     nc_frame_unref(&out);
 
+    /* A decoder limited to smaller frames refuses this one, cleanly. */
+    NCCodecContext *small = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless_bytes"));
+    CHECK_EQ(nc_codec_set_extradata(small, enc->extradata, enc->extradata_size), 0);
+    CHECK_EQ(nc_opt_set(small, "model_path", model_file), 0);
+    CHECK_EQ(nc_opt_set_int(small, "max_frame_bytes", 3000), 0);
+    CHECK_EQ(nc_codec_open(small), 0);
+    CHECK_EQ(pc_test_decode(small, &pkt, &out), NC_ERANGE);
+    CHECK(out.data[0] == NULL);
+    nc_codec_free_context(&small);
+
     /* Damaged header, later version, another model under the same id. */
     uint8_t header[128];
     size_t hs = enc->extradata_size;
