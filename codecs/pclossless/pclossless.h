@@ -36,6 +36,27 @@ int pc_context_open(PCContext *pcx, const void *log_ctx, const char *id, const c
                     const uint8_t *sha256);
 void pc_context_close(PCContext *pcx);
 
+/* What both pclossless encoders (images and pclossless_bytes) keep as their
+ * private data; the two option fields come first. */
+typedef struct PCEncoder {
+    char *model_id;   /* option */
+    char *model_path; /* option */
+    PCContext pcx;
+    RCEncoder enc;
+    int enc_ready;
+} PCEncoder;
+
+/* Loads p->model_id, sets the stream header as ctx's extradata, readies the range
+ * coder. */
+int pc_encoder_open(NCCodecContext *ctx, PCEncoder *p);
+void pc_encoder_close(PCEncoder *p);
+/* Ends the stream coded into p->enc and makes it the packet of frame (a key packet
+ * with the frame's pts and duration). */
+int pc_encoder_packet(PCEncoder *p, const NCFrame *frame, NCPacket *pkt);
+/* A decoder's model: the one ctx's extradata (the stream header) names, searched
+ * at model_path first when it is not empty, with the header's hash checked. */
+int pc_decoder_open(NCCodecContext *ctx, PCContext *pcx, const char *model_path);
+
 /* The stream header for pcx's model; returns its size. */
 size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE]);
 /* Parses a stream header: id (NUL-terminated) and sha256. NC_EINVALIDDATA or

@@ -23,16 +23,12 @@ static const NCOption decoder_options[] = {
 static int pc_decoder_init(NCCodecContext *ctx)
 {
     PCDecoder *p = ctx->priv_data;
-    char id[NC_MODEL_MAX_ID + 1];
-    uint8_t sha256[NC_MODEL_SHA256_SIZE];
     if (!pc_channels(ctx->pix_fmt)) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless: pixel format %s is not supported",
                nc_pix_fmt_name(ctx->pix_fmt) ? nc_pix_fmt_name(ctx->pix_fmt) : "?");
         return NC_ENOTSUP;
     }
-    int ret = pc_header_parse(ctx, ctx->extradata, ctx->extradata_size, id, sha256);
-    if (ret < 0) return ret;
-    return pc_context_open(&p->pcx, ctx, id, p->model_path, sha256);
+    return pc_decoder_open(ctx, &p->pcx, p->model_path);
 }
 
 static void pc_decoder_close(NCCodecContext *ctx)

@@ -8,14 +8,6 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-typedef struct PCEncoder {
-    char *model_id;   /* option */
-    char *model_path; /* option */
-    PCContext pcx;
-    RCEncoder enc;
-    int enc_ready;
-} PCEncoder;
-
 static const NCOption encoder_options[] = {
     {"model", "id of the model to code with: pclossless-mnist (digits), pclossless-fashion "
               "(Fashion-MNIST), pclossless-photo (photographs, gray or RGB)",
@@ -26,7 +18,7 @@ static const NCOption encoder_options[] = {
     {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
 };
 
-static int pc_encoder_init(NCCodecContext *ctx)
+static int image_encoder_init(NCCodecContext *ctx)
 {
     PCEncoder *p = ctx->priv_data;
     if (!pc_channels(ctx->pix_fmt)) {
@@ -34,22 +26,12 @@ static int pc_encoder_init(NCCodecContext *ctx)
                nc_pix_fmt_name(ctx->pix_fmt) ? nc_pix_fmt_name(ctx->pix_fmt) : "?");
         return NC_ENOTSUP;
     }
-    int ret = pc_context_open(&p->pcx, ctx, p->model_id, p->model_path, NULL);
-    if (ret < 0) return ret;
-    uint8_t header[PC_HEADER_MAX_SIZE];
-    size_t size = pc_header_write(&p->pcx, header);
-    if ((ret = nc_codec_set_extradata(ctx, header, size)) < 0) return ret;
-    rc_enc_init(&p->enc);
-    p->enc_ready = 1;
-    return 0;
+    return pc_encoder_open(ctx, p);
 }
 
-static void pc_encoder_close(NCCodecContext *ctx)
+static void image_encoder_close(NCCodecContext *ctx)
 {
-    PCEncoder *p = ctx->priv_data;
-    pc_context_close(&p->pcx);
-    if (p->enc_ready) rc_enc_free(&p->enc);
-    p->enc_ready = 0;
+    pc_encoder_close(ctx->priv_data);
 }
 
 static int pc_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
@@ -62,21 +44,15 @@ static int pc_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
     rc_enc_reset(&p->enc);
     ret = pc_encode_image(&p->pcx, &p->enc, frame.data[0], frame.linesize[0], channels,
                           frame.width, frame.height);
-    if (ret >= 0) ret = rc_enc_flush(&p->enc);
-    if (ret >= 0) ret = nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
-    if (ret >= 0) {
-        pkt->pts = frame.pts;
-        pkt->duration = frame.duration;
-        pkt->flags = NC_PKT_FLAG_KEY;
-    }
+    if (ret >= 0) ret = pc_encoder_packet(p, &frame, pkt);
     nc_frame_unref(&frame);
     return ret;
 }
 
 static const NCCodecCallbacks encoder_cb = {
     .priv_size = sizeof(PCEncoder),
-    .init = pc_encoder_init,
-    .close = pc_encoder_close,
+    .init = image_encoder_init,
+    .close = image_encoder_close,
     .receive_packet = pc_receive_packet,
 };
 

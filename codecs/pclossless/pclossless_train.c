@@ -106,7 +106,7 @@ static int save_epoch(void *opaque, int epoch, double train_bpd, const PCHclt *m
 
 static const char *const known_options[] = {
     "states", "minibatch_epochs", "full_epochs", "batch", "pseudocount",
-    "input", "patch", "stride", "transform", "max_samples", NULL};
+    "input", "patch", "block", "stride", "transform", "max_samples", NULL};
 
 /* -o input=photos: patches of the (transformed) planes of --data's PGM/PPM files. */
 static int read_photos(const NCTrainJob *job, TrainRun *run, uint8_t **pixels)
@@ -166,8 +166,16 @@ static int train(const NCTrainJob *job)
     const char *input = nc_train_option(job, "input");
     if (input && !strcmp(input, "photos")) {
         if ((ret = read_photos(job, &run, &pixels)) < 0) return ret;
+    } else if (input && !strcmp(input, "bytes")) { /* a bytes model: blocks of D x 1 */
+        if (nc_train_option(job, "transform")) {
+            nc_log(NULL, NC_LOG_ERROR, "pclossless: transform= applies to images, not bytes");
+            return NC_EINVAL;
+        }
+        run.data = job->data_dir;
+        run.h = 1;
+        if ((ret = pc_read_byte_blocks(job, &pixels, &run.n, &run.w)) < 0) return ret;
     } else if (input && strcmp(input, "idx")) {
-        nc_log(NULL, NC_LOG_ERROR, "pclossless: input=%s: idx or photos", input);
+        nc_log(NULL, NC_LOG_ERROR, "pclossless: input=%s: expected idx, photos or bytes", input);
         return NC_EINVAL;
     } else {
         const char *t = nc_train_option(job, "transform");
@@ -200,6 +208,8 @@ const NCTrainer nc_pclossless_trainer = {
     "Photos: -o input=photos reads the .pgm/.ppm files of --data (scripts/photos-to-pnm)\n"
     "and trains on their patches: patch=8 (square side) stride=PATCH max_samples=100000\n"
     "(shuffled with --seed) transform=pixels|residual (plane_transform.h; also for idx\n"
-    "input, each image a plane).",
+    "input, each image a plane).\n"
+    "Bytes: -o input=bytes: a bytes model from blocks of the files in --data (block=64 bytes,\n"
+    "starting every stride=block bytes, at most max_samples=1048576, shuffled).",
     train,
 };

@@ -1,11 +1,12 @@
 /* pclossless conformance: golden .nc streams made with the shipped
- * pclossless-mnist model (and two with pclossless-photo, whose transform is
- * "residual"), and what decoding each must give.
+ * pclossless-mnist model (images; two with pclossless-photo, whose transform is
+ * "residual") and the pclossless-text model (pclossless_bytes), and what decoding
+ * each must give.
  *
  *   check_pclossless make DIR   writes the golden streams and expected.txt
  *   check_pclossless check DIR  decodes every stream of DIR/expected.txt and
  *                               compares: the SHA-256 of the decoded pixels (all
- *                               frames, rows tightly packed) or the error; then
+ *                               frames, rows tightly packed) or bytes, or the error; then
  *                               re-encodes the decoded frames and requires the
  *                               same packets byte for byte (encoder determinism).
  * The generators below are integer-only so that `make` is reproducible. */
@@ -25,20 +26,24 @@ typedef struct Golden {
     int frames;
     int pattern;  /* see draw() */
     int damage;   /* 0 none, 1 truncate the first packet, 2 wrong model hash */
-    const char *model; /* NULL: the encoder's default (pclossless-mnist) */
+    const char *model; /* NULL: the encoder's default (pclossless-mnist; pclossless-text for bytes) */
+    int sizes[MAX_FRAMES]; /* fmt NC_PIX_NONE: a bytes stream, frame i of sizes[i] bytes */
 } Golden;
 
 static const Golden goldens[] = {
-    {"gray_28x28_ring", 28, 28, NC_PIX_GRAY8, 1, 0, 0, NULL},
-    {"gray_1x1", 1, 1, NC_PIX_GRAY8, 1, 1, 0, NULL},
-    {"gray_37x23_gradient_noise", 37, 23, NC_PIX_GRAY8, 1, 2, 0, NULL},
-    {"gray_64x64_white", 64, 64, NC_PIX_GRAY8, 1, 3, 0, NULL},
-    {"gray_28x28_three_frames", 28, 28, NC_PIX_GRAY8, 3, 0, 0, NULL},
-    {"rgb24_13x9_noise", 13, 9, NC_PIX_RGB24, 1, 4, 0, NULL},
-    {"damaged_truncated", 28, 28, NC_PIX_GRAY8, 1, 0, 1, NULL},
-    {"damaged_model_hash", 28, 28, NC_PIX_GRAY8, 1, 0, 2, NULL},
-    {"photo_rgb24_29x19_shaded", 29, 19, NC_PIX_RGB24, 1, 5, 0, "pclossless-photo"},
-    {"photo_gray_17x11_shaded", 17, 11, NC_PIX_GRAY8, 1, 5, 0, "pclossless-photo"},
+    {"gray_28x28_ring", 28, 28, NC_PIX_GRAY8, 1, 0, 0, NULL, {0}},
+    {"gray_1x1", 1, 1, NC_PIX_GRAY8, 1, 1, 0, NULL, {0}},
+    {"gray_37x23_gradient_noise", 37, 23, NC_PIX_GRAY8, 1, 2, 0, NULL, {0}},
+    {"gray_64x64_white", 64, 64, NC_PIX_GRAY8, 1, 3, 0, NULL, {0}},
+    {"gray_28x28_three_frames", 28, 28, NC_PIX_GRAY8, 3, 0, 0, NULL, {0}},
+    {"rgb24_13x9_noise", 13, 9, NC_PIX_RGB24, 1, 4, 0, NULL, {0}},
+    {"damaged_truncated", 28, 28, NC_PIX_GRAY8, 1, 0, 1, NULL, {0}},
+    {"damaged_model_hash", 28, 28, NC_PIX_GRAY8, 1, 0, 2, NULL, {0}},
+    {"photo_rgb24_29x19_shaded", 29, 19, NC_PIX_RGB24, 1, 5, 0, "pclossless-photo", {0}},
+    {"photo_gray_17x11_shaded", 17, 11, NC_PIX_GRAY8, 1, 5, 0, "pclossless-photo", {0}},
+    {"bytes_text_300", 0, 0, NC_PIX_NONE, 1, 5, 0, NULL, {300}},
+    {"bytes_empty_one_noise", 0, 0, NC_PIX_NONE, 3, 6, 0, NULL, {0, 1, 130}},
+    {"bytes_damaged_truncated", 0, 0, NC_PIX_NONE, 1, 5, 1, NULL, {300}},
 };
 
 static uint32_t lcg(uint32_t *s)
@@ -75,16 +80,38 @@ static void draw(NCFrame *f, int pattern, int index)
         }
 }
 
+/* Bytes: pattern 5, words of English from a small list; 6, noise. */
+static void draw_bytes(NCFrame *f, int pattern, int index)
+{
+    static const char *const words[] = {"the ", "light ", "of ", "rays ", "is ", "refracted, ",
+                                        "and ", "colours. ", "prism ", "Newton\n"};
+    uint32_t seed = 7u + (uint32_t)index;
+    for (size_t i = 0; i < f->nb_bytes;) {
+        if (pattern == 6) {
+            f->data[0][i++] = (uint8_t)lcg(&seed);
+            continue;
+        }
+        for (const char *w = words[lcg(&seed) % 10]; *w && i < f->nb_bytes; w++)
+            f->data[0][i++] = (uint8_t)*w;
+    }
+}
+
 static void hash_frame(NCSha256 *s, const NCFrame *f)
 {
+    if (f->media_type == NC_MEDIA_BYTES) {
+        nc_sha256_update(s, f->data[0], f->nb_bytes);
+        return;
+    }
     int row = nc_pix_fmt_plane_width(f->pix_fmt, 0, f->width);
     for (int y = 0; y < f->height; y++)
         nc_sha256_update(s, f->data[0] + (size_t)y * f->linesize[0], (size_t)row);
 }
 
+/* fmt NC_PIX_NONE: the bytes encoder. model NULL: the encoder's default. */
 static NCCodecContext *open_encoder(int w, int h, enum NCPixelFormat fmt, const char *model)
 {
-    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name("pclossless"));
+    NCCodecContext *enc = nc_codec_alloc_context(
+        nc_codec_find_encoder_by_name(fmt == NC_PIX_NONE ? "pclossless_bytes" : "pclossless"));
     if (!enc) return NULL;
     enc->width = w;
     enc->height = h;
@@ -124,14 +151,23 @@ static int make(const char *dir)
         for (int i = 0; i < gd->frames; i++) {
             NCFrame f = {0};
             NCPacket pkt = {0};
-            f.media_type = NC_MEDIA_IMAGE;
+            f.media_type = gd->fmt == NC_PIX_NONE ? NC_MEDIA_BYTES : NC_MEDIA_IMAGE;
             f.width = gd->w;
             f.height = gd->h;
             f.pix_fmt = gd->fmt;
+            f.nb_bytes = (size_t)gd->sizes[i];
             if (nc_frame_get_buffer(&f) < 0) return 1;
-            draw(&f, gd->pattern, i);
+            if (gd->fmt == NC_PIX_NONE)
+                draw_bytes(&f, gd->pattern, i);
+            else
+                draw(&f, gd->pattern, i);
             f.pts = i;
             f.duration = 1;
+            if (gd->fmt == NC_PIX_NONE) { /* bytes: pts and duration count bytes */
+                f.pts = 0;
+                for (int j = 0; j < i; j++) f.pts += gd->sizes[j];
+                f.duration = gd->sizes[i];
+            }
             hash_frame(&s, &f);
             if (encode(enc, &f, &pkt) < 0) return 1;
             if (gd->damage == 1) nc_packet_shrink(&pkt, pkt.size / 2);
@@ -163,7 +199,9 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *
     int ret = nc_demuxer_open_file(&dmx, path);
     if (ret < 0) return ret;
     const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
-    NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless"));
+    int bytes = info->media_type == NC_MEDIA_BYTES;
+    NCCodecContext *dec = nc_codec_alloc_context(
+        nc_codec_find_decoder_by_name(bytes ? "pclossless_bytes" : "pclossless"));
     NCCodecContext *enc = NULL;
     NCSha256 s;
     nc_sha256_init(&s);
@@ -175,7 +213,9 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *
     if (ret >= 0 && info->extradata_size > 5 && info->extradata[4] < sizeof(model) &&
         (size_t)info->extradata[4] + 5 <= info->extradata_size)
         memcpy(model, info->extradata + 5, info->extradata[4]);
-    if (ret >= 0 && !(enc = open_encoder(dec->width, dec->height, dec->pix_fmt, model))) ret = NC_EMODEL;
+    if (ret >= 0 &&
+        !(enc = open_encoder(dec->width, dec->height, bytes ? NC_PIX_NONE : dec->pix_fmt, model)))
+        ret = NC_EMODEL;
     while (ret >= 0) {
         NCPacket pkt = {0}, again = {0};
         NCFrame f = {0};

@@ -1,0 +1,73 @@
+/* libFuzzer target: the pclossless_bytes decoder with the shipped pclossless-text
+ * model, loaded once, for frames of up to MAX_BYTES (a few bytes of packet can
+ * announce megabytes of cheap blocks; the limit keeps every input fast). Byte 0
+ * selects what the rest is:
+ *   bit 0 set:   a stream header for the header parser;
+ *   bit 0 clear: a packet, decoded as the decoder does (length, blocks, end);
+ *   bit 1 set:   (with bit 0 clear) also sent through the codec API to a decoder
+ *                context kept open. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "codecs/pclossless/pclossless_bytes.h"
+#include "nc/nc.h"
+
+#define MAX_BYTES 1024
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static PCContext pcx;
+static NCCodecContext *api_decoder;
+static int state; /* 0 not tried, 1 ready, -1 no model */
+
+static int setup(void)
+{
+    if (state) return state > 0;
+    nc_log_set_level(NC_LOG_QUIET);
+    state = -1;
+    if (pc_context_open(&pcx, NULL, PC_BYTES_DEFAULT_MODEL, NULL, NULL) < 0) return 0;
+    uint8_t header[PC_HEADER_MAX_SIZE];
+    size_t header_size = pc_header_write(&pcx, header);
+    api_decoder = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless_bytes"));
+    if (!api_decoder || nc_codec_set_extradata(api_decoder, header, header_size) < 0 ||
+        nc_opt_set_int(api_decoder, "max_frame_bytes", MAX_BYTES) < 0 ||
+        nc_codec_open(api_decoder) < 0)
+        return 0;
+    state = 1;
+    return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1 || !setup()) return 0;
+    int flags = data[0];
+    data++;
+    size--;
+    if (flags & 1) {
+        char id[NC_MODEL_MAX_ID + 1];
+        uint8_t sha[NC_MODEL_SHA256_SIZE];
+        pc_header_parse(NULL, data, size, id, sha);
+        return 0;
+    }
+    RCDecoder dec;
+    rc_dec_init(&dec, data, size);
+    uint8_t *bytes;
+    size_t n;
+    if (pc_decode_bytes(&pcx, &dec, MAX_BYTES, &bytes, &n) == 0) {
+        volatile uint8_t sink = 0; /* every byte was written */
+        for (size_t i = 0; i < n; i++) sink ^= bytes[i];
+        (void)sink;
+        rc_dec_finish(&dec);
+    }
+    free(bytes);
+    if (flags & 2) {
+        NCPacket pkt = {0};
+        NCFrame frame = {0};
+        if (nc_packet_from_data(&pkt, data, size) == 0 && nc_send_packet(api_decoder, &pkt) == 0)
+            nc_receive_frame(api_decoder, &frame);
+        nc_frame_unref(&frame);
+        nc_packet_unref(&pkt);
+    }
+    return 0;
+}
