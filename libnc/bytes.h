@@ -1,4 +1,5 @@
-/* Little-endian reads and writes of fixed-width integers. Internal. */
+/* Little-endian reads and writes of fixed-width integers, and the big-endian
+ * read some foreign formats need. Internal. */
 #ifndef NC_BYTES_H
 #define NC_BYTES_H
 
@@ -17,6 +18,11 @@ static inline uint32_t nc_rl32(const uint8_t *p)
 static inline uint64_t nc_rl64(const uint8_t *p)
 {
     return (uint64_t)nc_rl32(p) | (uint64_t)nc_rl32(p + 4) << 32;
+}
+
+static inline uint32_t nc_rb32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static inline void nc_wl16(uint8_t *p, uint16_t v)

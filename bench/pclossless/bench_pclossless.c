@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "codecs/pclossless/pclossless_train.h"
+#include "codecs/pclossless/pc_image_files.h"
 #include "tests/pclossless/roundtrip.h"
 
 /* CPU seconds of this process: a busy machine does not inflate them. */

@@ -1,5 +1,5 @@
 /* nc-train pclossless: learns an HCLT from an MNIST-style idx file, or from the
- * patches of a folder of photos (PGM/PPM, pc_photo_data.h), and writes the model
+ * patches of a folder of photos (PGM/PPM, pc_image_files.h), and writes the model
  * (.ncm) after every epoch, so a long run always leaves a usable model. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,51 +9,11 @@
 #include "codecs/pclossless/hclt_train.h"
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless_train.h"
-#include "codecs/pclossless/pc_photo_data.h"
+#include "codecs/pclossless/pc_image_files.h"
 #include "codecs/pclossless/plane_transform.h"
 #include "libnc/nn/train_job.h"
 #include "nc/error.h"
 #include "nc/log.h"
-
-#define MAX_IDX_BYTES ((size_t)1 << 31)
-
-static uint32_t read_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-int pc_read_idx_images(const char *path, uint8_t **pixels, int *n, int *w, int *h)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        nc_log(NULL, NC_LOG_ERROR, "pclossless: cannot open %s", path);
-        return NC_EIO;
-    }
-    uint8_t hdr[16];
-    int ret = NC_EINVALIDDATA;
-    *pixels = NULL;
-    if (fread(hdr, 1, 16, f) != 16 || read_be32(hdr) != 0x803) goto fail;
-    uint32_t count = read_be32(hdr + 4), rows = read_be32(hdr + 8), cols = read_be32(hdr + 12);
-    if (!count || !rows || !cols || (uint64_t)rows * cols > PC_MAX_VARS ||
-        (uint64_t)count * rows * cols > MAX_IDX_BYTES)
-        goto fail;
-    size_t bytes = (size_t)count * rows * cols;
-    ret = NC_ENOMEM;
-    if (!(*pixels = malloc(bytes))) goto fail;
-    ret = NC_ETRUNCATED;
-    if (fread(*pixels, 1, bytes, f) != bytes) goto fail;
-    fclose(f);
-    *n = (int)count;
-    *w = (int)cols;
-    *h = (int)rows;
-    return 0;
-fail:
-    nc_log(NULL, NC_LOG_ERROR, "pclossless: %s is not a readable idx3 image file", path);
-    free(*pixels);
-    *pixels = NULL;
-    fclose(f);
-    return ret;
-}
 
 typedef struct TrainRun {
     const NCTrainJob *job;

@@ -12,9 +12,6 @@
 /* nc-train pclossless (codecs/trainers.c). */
 extern const NCTrainer nc_pclossless_trainer;
 
-/* Reads an idx3 image file (MNIST layout): n images of w x h bytes, malloc'd. */
-int pc_read_idx_images(const char *path, uint8_t **pixels, int *n, int *w, int *h);
-
 /* Bytes models (-o input=bytes, pclossless_train_bytes.c): blocks of `block`
  * consecutive bytes starting every `stride` bytes of bytes[0..size), shuffled with
  * seed, at most max_samples of them (malloc'd, n x block). */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codecs/pclossless/pclossless_train.h"
+#include "codecs/pclossless/pc_image_files.h"
 #include "tests/pclossless/roundtrip.h"
 #include "tests/test.h"
 

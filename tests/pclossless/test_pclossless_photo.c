@@ -11,7 +11,7 @@
 
 #include "codecs/pclossless/hclt_train.h"
 #include "codecs/pclossless/pc_model.h"
-#include "codecs/pclossless/pc_photo_data.h"
+#include "codecs/pclossless/pc_image_files.h"
 #include "codecs/pclossless/pclossless_train.h"
 #include "codecs/pclossless/plane_transform.h"
 #include "libnc/nn/train_job.h"

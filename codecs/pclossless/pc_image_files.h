@@ -1,10 +1,14 @@
-/* Training samples for photo models: the PGM/PPM files of a folder (P5 gray, P6
- * RGB, maxval 255), transformed like the codec transforms an image
- * (plane_transform.h) and cut into patches (nc-train pclossless -o input=photos). */
-#ifndef NC_PCLOSSLESS_PC_PHOTO_DATA_H
-#define NC_PCLOSSLESS_PC_PHOTO_DATA_H
+/* The image files nc-train pclossless, the tests and the benchmarks read: idx3
+ * sets (MNIST layout) and PGM/PPM photos (P5 gray, P6 RGB, maxval 255), and the
+ * training patches of a folder of photos, transformed like the codec transforms an
+ * image (plane_transform.h; nc-train pclossless -o input=photos). */
+#ifndef NC_PCLOSSLESS_PC_IMAGE_FILES_H
+#define NC_PCLOSSLESS_PC_IMAGE_FILES_H
 
 #include <stdint.h>
+
+/* Reads an idx3 image file (MNIST layout): n images of w x h bytes, malloc'd. */
+int pc_read_idx_images(const char *path, uint8_t **pixels, int *n, int *w, int *h);
 
 /* Reads a binary PGM (channels 1) or PPM (channels 3) with maxval 255; pixels are
  * interleaved, rows tightly packed. NC_EINVALIDDATA for anything else. */

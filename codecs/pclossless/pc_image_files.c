@@ -1,11 +1,13 @@
-/* Photo patches for nc-train pclossless (pc_photo_data.h). */
+/* Image files for nc-train pclossless, tests and benchmarks (pc_image_files.h). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "codecs/pclossless/pc_photo_data.h"
+#include "codecs/pclossless/hclt.h"
+#include "codecs/pclossless/pc_image_files.h"
 #include "codecs/pclossless/plane_transform.h"
+#include "libnc/bytes.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -13,6 +15,7 @@
 #define PNM_MAX_PIXELS ((size_t)1 << 28)
 #define MAX_FILES 4096
 #define MAX_PATCH_BYTES ((size_t)1 << 31)
+#define MAX_IDX_BYTES ((size_t)1 << 31)
 
 /* Next header number of a PNM file, skipping white space and # comments. */
 static int pnm_number(FILE *f, int *out)
@@ -39,34 +42,67 @@ static int pnm_number(FILE *f, int *out)
     return 0;
 }
 
+static FILE *open_image_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) nc_log(NULL, NC_LOG_ERROR, "pclossless: cannot open %s", path);
+    return f;
+}
+
+/* The end of both readers: the `bytes` pixel bytes after the header f stands at
+ * into a new *pixels (if header_ok), f closed either way, and on failure one log
+ * line saying that path is not `what`. */
+static int read_pixels(FILE *f, const char *path, const char *what, int header_ok, size_t bytes,
+                       uint8_t **pixels)
+{
+    int ret = NC_EINVALIDDATA;
+    *pixels = NULL;
+    if (header_ok) {
+        ret = NC_ENOMEM;
+        if ((*pixels = malloc(bytes)))
+            ret = fread(*pixels, 1, bytes, f) == bytes ? 0 : NC_ETRUNCATED;
+    }
+    fclose(f);
+    if (ret < 0) {
+        nc_log(NULL, NC_LOG_ERROR, "pclossless: %s is not %s", path, what);
+        free(*pixels);
+        *pixels = NULL;
+    }
+    return ret;
+}
+
+int pc_read_idx_images(const char *path, uint8_t **pixels, int *n, int *w, int *h)
+{
+    FILE *f = open_image_file(path);
+    if (!f) return NC_EIO;
+    uint8_t hdr[16];
+    int ok = fread(hdr, 1, 16, f) == 16 && nc_rb32(hdr) == 0x803;
+    uint64_t count = ok ? nc_rb32(hdr + 4) : 0, rows = ok ? nc_rb32(hdr + 8) : 0,
+             cols = ok ? nc_rb32(hdr + 12) : 0;
+    ok = ok && count && rows && cols && rows * cols <= PC_MAX_VARS &&
+         count * rows * cols <= MAX_IDX_BYTES;
+    int ret = read_pixels(f, path, "a readable idx3 image file", ok,
+                          (size_t)(count * rows * cols), pixels);
+    if (ret < 0) return ret;
+    *n = (int)count;
+    *w = (int)cols;
+    *h = (int)rows;
+    return 0;
+}
+
 int pc_read_pnm(const char *path, uint8_t **pixels, int *w, int *h, int *channels)
 {
-    *pixels = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        nc_log(NULL, NC_LOG_ERROR, "pclossless: cannot open %s", path);
-        return NC_EIO;
-    }
+    FILE *f = open_image_file(path);
+    if (!f) return NC_EIO;
     char magic[2];
-    int maxval, ret = NC_EINVALIDDATA;
-    if (fread(magic, 1, 2, f) != 2 || magic[0] != 'P' || (magic[1] != '5' && magic[1] != '6') ||
-        pnm_number(f, w) < 0 || pnm_number(f, h) < 0 || pnm_number(f, &maxval) < 0 ||
-        maxval != 255 || *w < 1 || *h < 1 || (size_t)*w * (size_t)*h > PNM_MAX_PIXELS)
-        goto fail;
-    *channels = magic[1] == '5' ? 1 : 3;
-    size_t bytes = (size_t)*w * (size_t)*h * (size_t)*channels;
-    ret = NC_ENOMEM;
-    if (!(*pixels = malloc(bytes))) goto fail;
-    ret = NC_ETRUNCATED;
-    if (fread(*pixels, 1, bytes, f) != bytes) goto fail;
-    fclose(f);
-    return 0;
-fail:
-    nc_log(NULL, NC_LOG_ERROR, "pclossless: %s is not a binary PGM/PPM with maxval 255", path);
-    free(*pixels);
-    *pixels = NULL;
-    fclose(f);
-    return ret;
+    int maxval;
+    int ok = fread(magic, 1, 2, f) == 2 && magic[0] == 'P' &&
+             (magic[1] == '5' || magic[1] == '6') && pnm_number(f, w) >= 0 &&
+             pnm_number(f, h) >= 0 && pnm_number(f, &maxval) >= 0 && maxval == 255 &&
+             *w >= 1 && *h >= 1 && (size_t)*w * (size_t)*h <= PNM_MAX_PIXELS;
+    *channels = ok && magic[1] == '6' ? 3 : 1;
+    return read_pixels(f, path, "a binary PGM/PPM with maxval 255", ok,
+                       ok ? (size_t)*w * (size_t)*h * (size_t)*channels : 0, pixels);
 }
 
 static int is_pnm_name(const char *name)
@@ -146,7 +182,8 @@ static int add_image(const uint8_t *pix, int w, int h, int channels, int pw, int
                 }
                 uint8_t *dst = *data + *n * d;
                 const uint8_t *src = planes + (size_t)c * np + (size_t)y * w + x;
-                for (int py = 0; py < ph; py++) memcpy(dst + (size_t)py * pw, src + (size_t)py * w, (size_t)pw);
+                for (int py = 0; py < ph; py++)
+                    memcpy(dst + (size_t)py * pw, src + (size_t)py * w, (size_t)pw);
                 (*n)++;
             }
     free(planes);
