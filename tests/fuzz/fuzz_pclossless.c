@@ -13,9 +13,7 @@
 #include <string.h>
 
 #include "codecs/pclossless/pclossless.h"
-#include "nc/nc.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz_common.h"
 
 static PCContext pcx, photo;
 static int photo_ready;
@@ -31,29 +29,16 @@ static int setup(void)
     photo_ready = pc_context_open(&photo, NULL, "pclossless-photo", NULL, NULL) >= 0;
     uint8_t header[PC_HEADER_MAX_SIZE];
     size_t header_size = pc_header_write(&pcx, header);
-    api_decoder = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless"));
+    api_decoder = fuzz_decoder_alloc("pclossless", header, header_size);
     if (!api_decoder) return 0;
     api_decoder->width = api_decoder->height = 28;
     api_decoder->pix_fmt = NC_PIX_GRAY8;
-    if (nc_codec_set_extradata(api_decoder, header, header_size) < 0 ||
-        nc_codec_open(api_decoder) < 0)
-        return 0;
+    if (nc_codec_open(api_decoder) < 0) return 0;
     state = 1;
     return 1;
 }
 
-/* libFuzzer calls this once before its per-input timeout starts: loading a model
- * (millions of rANS symbols for pclossless-mnist) is slow under ASan and coverage
- * instrumentation and must not count as a slow input. The corpus replay driver
- * does not call it; setup() is lazy there. */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    setup();
-    return 0;
-}
+NC_FUZZ_SETUP_BEFORE_TIMING(setup)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -83,13 +68,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)sink;
     rc_dec_finish(&dec);
     free(pix);
-    if (flags & 4) {
-        NCPacket pkt = {0};
-        NCFrame frame = {0};
-        if (nc_packet_from_data(&pkt, data, size) == 0 && nc_send_packet(api_decoder, &pkt) == 0)
-            nc_receive_frame(api_decoder, &frame);
-        nc_frame_unref(&frame);
-        nc_packet_unref(&pkt);
-    }
+    if (flags & 4) fuzz_decode_packet(api_decoder, data, size);
     return 0;
 }

@@ -11,11 +11,9 @@
 #include <stdlib.h>
 
 #include "codecs/pclossless/pclossless_bytes.h"
-#include "nc/nc.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define MAX_BYTES 1024
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static PCContext pcx;
 static NCCodecContext *api_decoder;
@@ -29,27 +27,15 @@ static int setup(void)
     if (pc_context_open(&pcx, NULL, PC_BYTES_DEFAULT_MODEL, NULL, NULL) < 0) return 0;
     uint8_t header[PC_HEADER_MAX_SIZE];
     size_t header_size = pc_header_write(&pcx, header);
-    api_decoder = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless_bytes"));
-    if (!api_decoder || nc_codec_set_extradata(api_decoder, header, header_size) < 0 ||
-        nc_opt_set_int(api_decoder, "max_frame_bytes", MAX_BYTES) < 0 ||
+    api_decoder = fuzz_decoder_alloc("pclossless_bytes", header, header_size);
+    if (!api_decoder || nc_opt_set_int(api_decoder, "max_frame_bytes", MAX_BYTES) < 0 ||
         nc_codec_open(api_decoder) < 0)
         return 0;
     state = 1;
     return 1;
 }
 
-/* libFuzzer calls this once before its per-input timeout starts: loading a model
- * (millions of rANS symbols for pclossless-mnist) is slow under ASan and coverage
- * instrumentation and must not count as a slow input. The corpus replay driver
- * does not call it; setup() is lazy there. */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    setup();
-    return 0;
-}
+NC_FUZZ_SETUP_BEFORE_TIMING(setup)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -74,13 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc_dec_finish(&dec);
     }
     free(bytes);
-    if (flags & 2) {
-        NCPacket pkt = {0};
-        NCFrame frame = {0};
-        if (nc_packet_from_data(&pkt, data, size) == 0 && nc_send_packet(api_decoder, &pkt) == 0)
-            nc_receive_frame(api_decoder, &frame);
-        nc_frame_unref(&frame);
-        nc_packet_unref(&pkt);
-    }
+    if (flags & 2) fuzz_decode_packet(api_decoder, data, size);
     return 0;
 }

@@ -55,19 +55,6 @@ static void drain(NCCodecContext *dec)
     while (nc_receive_frame(dec, &frame) == 0) nc_frame_unref(&frame);
 }
 
-/* libFuzzer calls this once before its per-input timeout starts: loading a model
- * (millions of rANS symbols for pclossless-mnist) is slow under ASan and coverage
- * instrumentation and must not count as a slow input. The corpus replay driver
- * does not call it; setup() is lazy there. */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    setup();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     nc_log_set_level(NC_LOG_QUIET);
