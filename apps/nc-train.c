@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apps/common/cli.h"
 #include "apps/common/output_file.h"
@@ -74,6 +75,17 @@ static void on_progress(void *opaque, int64_t step, int64_t total, double loss)
     nc_progress_update(&p->bar, step);
 }
 
+/* When OpenBLAS fell back to generic kernels on a CPU it does not recognize
+ * (libnc/nn/blas.c), sets OPENBLAS_CORETYPE and re-executes this program with the
+ * same argv, as OpenBLAS reads it only when it loads. Returns when there is nothing
+ * to do or the exec failed (training then runs with the slow kernels). */
+static void restart_with_tuned_blas(char **argv)
+{
+    const char *core = nn_blas_better_coretype();
+    if (core && setenv("OPENBLAS_CORETYPE", core, 1) == 0)
+        execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -86,7 +98,7 @@ int main(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
     /* before anything else runs: the right OpenBLAS kernels make training 4-5x faster */
-    nn_blas_restart_tuned(argv);
+    restart_with_tuned_blas(argv);
     nc_cli_init(argv[0]);
     NCTrainJob job;
     memset(&job, 0, sizeof(job));

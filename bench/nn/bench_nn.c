@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "bench/nn/networks.h"
@@ -151,8 +152,11 @@ static void row(const char *what, double ms, double ref_ms, const char *ref_name
 
 int main(int argc, char **argv)
 {
-    /* the kernels OpenBLAS would pick on a CPU it recognizes (libnc/nn/blas.c) */
-    nn_blas_restart_tuned(argv);
+    /* the kernels OpenBLAS would pick on a CPU it recognizes (libnc/nn/blas.c):
+     * OpenBLAS reads the variable only when it loads, hence the restart */
+    const char *core = nn_blas_better_coretype();
+    if (core && setenv("OPENBLAS_CORETYPE", core, 1) == 0)
+        execv("/proc/self/exe", argv);
     int threads = 1, reps = 5, torch = 1, rounds = 3;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc)

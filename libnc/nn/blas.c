@@ -2,11 +2,11 @@
  * (Debian 12) does not recognize recent Xeons (Sapphire Rapids reports a generic
  * model name) and falls back to its Prescott (SSE3) kernels, 4-5x slower than its
  * SkylakeX ones on the same CPU. It reads OPENBLAS_CORETYPE only when it loads,
- * so a program that wants the right kernels restarts itself with it set. */
+ * so a program that wants the right kernels restarts itself with it set (nc-train
+ * and bench_nn do, in their main(); library code never re-executes anything). */
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "libnc/nn/ops.h"
 #include "nc/log.h"
@@ -34,16 +34,4 @@ const char *nn_blas_better_coretype(void)
         return "Haswell";
 #endif
     return NULL;
-}
-
-void nn_blas_restart_tuned(char **argv)
-{
-    const char *core = nn_blas_better_coretype();
-    if (!core)
-        return;
-    nc_log(NULL, NC_LOG_VERBOSE, "OpenBLAS chose %s kernels; restarting with %s\n",
-           openblas_get_corename(), core);
-    if (setenv("OPENBLAS_CORETYPE", core, 1) == 0)
-        execv("/proc/self/exe", argv);
-    /* exec failed: carry on with the slow kernels */
 }

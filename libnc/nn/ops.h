@@ -14,10 +14,6 @@ void nn_set_threads(int threads);
 /* The OPENBLAS_CORETYPE that would give faster kernels than the generic ones
  * OpenBLAS fell back to on this CPU, or NULL (blas.c says why this happens). */
 const char *nn_blas_better_coretype(void);
-/* For a program's main() only: when nn_blas_better_coretype() names one, sets
- * OPENBLAS_CORETYPE and re-executes the program with the same argv; returns when
- * there is nothing to do or the exec failed. */
-void nn_blas_restart_tuned(char **argv);
 
 /* ---- pointwise ---- */
 NNTensor *nn_add(NNGraph *g, NNTensor *a, NNTensor *b); /* same shape (residual add) */
