@@ -14,6 +14,9 @@
 set -euo pipefail
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The shipped models of this checkout (the library searches only NC_MODEL_PATH and
+# its install folder).
+export NC_MODEL_PATH=${NC_MODEL_PATH:-$bench_root/models}
 bench_name=$(basename "$0" .sh)
 data=${NC_DATA_DIR:-$bench_root/data}
 out=${BENCH_OUT:-$bench_root/build-bench/$bench_name}

@@ -1,16 +1,16 @@
-/* The list nc_codec_iterate() walks. A codec module adds its encoder and decoder
- * descriptors here (and its folder to codecs/meson.build). */
+/* The list nc_codec_iterate() walks: every codec's encoder and decoder, in the
+ * order of codec_list in codecs/meson.build, which generates codec_list.h. */
 #include <stddef.h>
 
 #include "codecs/registry.h"
 
-extern const NCCodec nc_pclossless_encoder, nc_pclossless_decoder;
-extern const NCCodec nc_pclossless_bytes_encoder, nc_pclossless_bytes_decoder;
-extern const NCCodec nc_rvqspeech_encoder, nc_rvqspeech_decoder;
+#define NC_CODEC(name) extern const NCCodecDef name##_encoder, name##_decoder;
+#include "codec_list.h"
+#undef NC_CODEC
 
-const NCCodec *const nc_registered_codecs[] = {
-    &nc_pclossless_encoder, &nc_pclossless_decoder,
-    &nc_pclossless_bytes_encoder, &nc_pclossless_bytes_decoder,
-    &nc_rvqspeech_encoder, &nc_rvqspeech_decoder,
+const NCCodecDef *const nc_registered_codecs[] = {
+#define NC_CODEC(name) &name##_encoder, &name##_decoder,
+#include "codec_list.h"
+#undef NC_CODEC
     NULL,
 };

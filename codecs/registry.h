@@ -1,9 +1,9 @@
 #ifndef NC_CODECS_REGISTRY_H
 #define NC_CODECS_REGISTRY_H
 
-#include "nc/codec.h"
+#include "libnc/codec_internal.h"
 
 /* Every shipped codec, NULL-terminated. */
-extern const NCCodec *const nc_registered_codecs[];
+extern const NCCodecDef *const nc_registered_codecs[];
 
 #endif

@@ -1,11 +1,14 @@
-/* The list nc-train dispatches to. A codec with a model adds its NCTrainer here. */
+/* The list nc-train dispatches to: the demo, then every codec with a trainer
+ * (codec_list in codecs/meson.build, which generates trainer_list.h). */
 #include <stddef.h>
 #include <string.h>
 
 #include "codecs/trainers.h"
-#include "codecs/pclossless/pclossless_train.h"
-#include "codecs/rvqspeech/train.h"
 #include "libnc/nn/train_demo.h"
+
+#define NC_TRAINER(name) extern const NCTrainer name##_trainer;
+#include "trainer_list.h"
+#undef NC_TRAINER
 
 static const NCTrainer demo_trainer = {
     "demo",
@@ -16,8 +19,9 @@ static const NCTrainer demo_trainer = {
 
 const NCTrainer *const nc_trainers[] = {
     &demo_trainer,
-    &nc_rvqspeech_trainer,
-    &nc_pclossless_trainer,
+#define NC_TRAINER(name) &name##_trainer,
+#include "trainer_list.h"
+#undef NC_TRAINER
     NULL,
 };
 

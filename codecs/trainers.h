@@ -1,5 +1,6 @@
 /* The trainers nc-train dispatches to: one entry per codec that has a model to
- * train (plus the demo). A codec adds its entry to codecs/trainers.c. */
+ * train (plus the demo). A codec defines `const NCTrainer <name>_trainer` and marks
+ * itself as having one in codec_list (codecs/meson.build). */
 #ifndef NC_CODECS_TRAINERS_H
 #define NC_CODECS_TRAINERS_H
 

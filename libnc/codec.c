@@ -16,9 +16,14 @@ const NCCodec *nc_codec_iterate(void **it)
     uintptr_t i = (uintptr_t)*it;
     for (uintptr_t n = 0; n < i; n++) /* never walk past the terminator */
         if (!nc_registered_codecs[n]) return NULL;
-    const NCCodec *c = nc_registered_codecs[i];
+    const NCCodecDef *c = nc_registered_codecs[i];
     if (c) *it = (void *)(i + 1);
-    return c;
+    return c ? &c->p : NULL;
+}
+
+int nc_codec_is_encoder(const NCCodec *codec)
+{
+    return codec && nc_codec_def(codec)->is_encoder;
 }
 
 static const NCCodec *find_codec(const char *name, int is_encoder)
@@ -26,7 +31,7 @@ static const NCCodec *find_codec(const char *name, int is_encoder)
     if (!name) return NULL;
     void *it = NULL;
     for (const NCCodec *c; (c = nc_codec_iterate(&it));)
-        if (c->is_encoder == is_encoder && !strcmp(c->name, name)) return c;
+        if (nc_codec_is_encoder(c) == is_encoder && !strcmp(c->name, name)) return c;
     return NULL;
 }
 
@@ -42,7 +47,8 @@ const NCCodec *nc_codec_find_decoder_by_name(const char *name)
 
 NCCodecContext *nc_codec_alloc_context(const NCCodec *codec)
 {
-    if (!codec || !codec->cb || !codec->name) return NULL;
+    if (!codec || !codec->name) return NULL;
+    const NCCodecDef *def = nc_codec_def(codec);
     NCCodecContext *ctx = calloc(1, sizeof(*ctx));
     if (!ctx) return NULL;
     ctx->codec = codec;
@@ -50,7 +56,7 @@ NCCodecContext *nc_codec_alloc_context(const NCCodec *codec)
     ctx->internal = calloc(1, sizeof(*ctx->internal));
     if (ctx->internal) {
         nc_frame_unref(&ctx->internal->frame);
-        ctx->priv_data = calloc(1, codec->cb->priv_size ? codec->cb->priv_size : 1);
+        ctx->priv_data = calloc(1, def->priv_size ? def->priv_size : 1);
     }
     if (!ctx->internal || !ctx->priv_data || nc_opt_apply_defaults(ctx) < 0)
         nc_codec_free_context(&ctx);
@@ -70,7 +76,8 @@ void nc_codec_free_context(NCCodecContext **pctx)
     if (!pctx || !*pctx) return;
     NCCodecContext *ctx = *pctx;
     if (ctx->internal) {
-        if (ctx->internal->initialized && ctx->codec->cb->close) ctx->codec->cb->close(ctx);
+        const NCCodecDef *def = nc_codec_def(ctx->codec);
+        if (ctx->internal->initialized && def->close) def->close(ctx);
         drop_pending(ctx);
     }
     if (ctx->priv_data) nc_opt_free_strings(ctx);
@@ -112,21 +119,29 @@ static int listed_pix_fmt(const enum NCPixelFormat *fmts, enum NCPixelFormat fmt
     return 0;
 }
 
-/* Encoders get checked media parameters; decoders learn theirs from extradata. */
-static int check_encoder_params(NCCodecContext *ctx)
+/* Media parameters against the descriptor's lists. Encoders and picture decoders
+ * need all of them; an audio decoder may leave sample rate or channels at 0 for
+ * its init to set from the stream header, and what it is given is checked. */
+static int check_params(NCCodecContext *ctx)
 {
     const NCCodec *c = ctx->codec;
     switch (c->media_type) {
-    case NC_MEDIA_AUDIO:
-        NC_RETURN_ERROR_IF(ctx->sample_rate <= 0 || ctx->sample_rate > NC_MAX_SAMPLE_RATE,
+    case NC_MEDIA_AUDIO: {
+        int all = nc_codec_is_encoder(c); /* a decoder may leave either at 0 */
+        NC_RETURN_ERROR_IF((all || ctx->sample_rate) &&
+                               (ctx->sample_rate <= 0 || ctx->sample_rate > NC_MAX_SAMPLE_RATE),
                            NC_EINVAL, ctx, "%s: invalid sample rate %d", c->name, ctx->sample_rate);
-        NC_RETURN_ERROR_IF(!listed(c->sample_rates, ctx->sample_rate), NC_ENOTSUP, ctx,
-                           "%s: sample rate %d Hz is not supported", c->name, ctx->sample_rate);
-        NC_RETURN_ERROR_IF(ctx->channels < 1 || ctx->channels > NC_MAX_CHANNELS, NC_EINVAL, ctx,
-                           "%s: invalid channel count %d", c->name, ctx->channels);
-        NC_RETURN_ERROR_IF(!listed(c->channel_counts, ctx->channels), NC_ENOTSUP, ctx,
-                           "%s: %d channels are not supported", c->name, ctx->channels);
+        NC_RETURN_ERROR_IF((all || ctx->sample_rate) && !listed(c->sample_rates, ctx->sample_rate),
+                           NC_ENOTSUP, ctx, "%s: sample rate %d Hz is not supported", c->name,
+                           ctx->sample_rate);
+        NC_RETURN_ERROR_IF((all || ctx->channels) &&
+                               (ctx->channels < 1 || ctx->channels > NC_MAX_CHANNELS),
+                           NC_EINVAL, ctx, "%s: invalid channel count %d", c->name, ctx->channels);
+        NC_RETURN_ERROR_IF((all || ctx->channels) && !listed(c->channel_counts, ctx->channels),
+                           NC_ENOTSUP, ctx, "%s: %d channels are not supported", c->name,
+                           ctx->channels);
         return 0;
+    }
     case NC_MEDIA_VIDEO:
     case NC_MEDIA_IMAGE:
         NC_RETURN_ERROR_IF(!nc_dimensions_valid(ctx->width, ctx->height), NC_EINVAL, ctx,
@@ -157,10 +172,11 @@ int nc_codec_open(NCCodecContext *ctx)
     NC_RETURN_ERROR_IF(ctx->threads < 0, NC_EINVAL, ctx, "threads must be >= 0");
     NC_RETURN_ERROR_IF(ctx->time_base.num < 0 || ctx->time_base.den < 0, NC_EINVAL, ctx,
                        "invalid time base");
-    if (ctx->codec->is_encoder) NC_FORWARD_IF_ERROR(check_encoder_params(ctx));
+    const NCCodecDef *def = nc_codec_def(ctx->codec);
+    NC_FORWARD_IF_ERROR(check_params(ctx));
     default_time_base(ctx);
     in->initialized = 1;
-    int ret = ctx->codec->cb->init ? ctx->codec->cb->init(ctx) : 0;
+    int ret = def->init ? def->init(ctx) : 0;
     if (ret < 0) return ret;
     NC_RETURN_ERROR_IF(ctx->extradata_size > NC_MAX_EXTRADATA, NC_EBUG, ctx, "extradata too large");
     in->is_open = 1;
@@ -172,7 +188,7 @@ int nc_codec_flush(NCCodecContext *ctx)
     NC_CHECK_ARG(ctx && nc_codec_is_open(ctx));
     drop_pending(ctx);
     ctx->internal->draining = ctx->internal->eof = 0;
-    if (ctx->codec->cb->flush) ctx->codec->cb->flush(ctx);
+    if (nc_codec_def(ctx->codec)->flush) nc_codec_def(ctx->codec)->flush(ctx);
     return 0;
 }
 
@@ -250,7 +266,7 @@ static int check_io(NCCodecContext *ctx, int want_encoder)
     NC_CHECK_ARG(ctx && ctx->internal && ctx->codec);
     NC_RETURN_ERROR_IF(!nc_codec_is_open(ctx), NC_EINVAL, ctx, "%s: codec is not open",
                        ctx->codec->name);
-    NC_RETURN_ERROR_IF(ctx->codec->is_encoder != want_encoder, NC_EINVAL, ctx,
+    NC_RETURN_ERROR_IF(nc_codec_def(ctx->codec)->is_encoder != want_encoder, NC_EINVAL, ctx,
                        "%s: this call is for %s", ctx->codec->name,
                        want_encoder ? "encoders" : "decoders");
     return 0;
@@ -304,13 +320,50 @@ static int finish_receive(NCCodecContext *ctx, int ret)
     return ret;
 }
 
+/* The "one packet per frame" shape (codec_internal.h). */
+static int encode_one(NCCodecContext *ctx, NCPacket *pkt)
+{
+    NCFrame frame = {0};
+    int ret = nc_codec_get_frame(ctx, &frame);
+    if (ret < 0) return ret;
+    ret = nc_codec_def(ctx->codec)->encode(ctx, &frame, pkt);
+    if (ret >= 0) {
+        pkt->pts = frame.pts;
+        pkt->duration = frame.duration;
+        pkt->flags |= NC_PKT_FLAG_KEY;
+    }
+    nc_frame_unref(&frame);
+    return ret;
+}
+
+/* The "one frame per packet" shape (codec_internal.h); a packet that yields no
+ * frame (NC_EAGAIN from decode) is followed by the next one. */
+static int decode_one(NCCodecContext *ctx, NCFrame *frame)
+{
+    for (;;) {
+        NCPacket pkt = {0};
+        int ret = nc_codec_get_packet(ctx, &pkt);
+        if (ret < 0) return ret;
+        ret = nc_codec_def(ctx->codec)->decode(ctx, &pkt, frame);
+        if (ret >= 0) {
+            frame->pts = pkt.pts;
+            if (!frame->duration) frame->duration = pkt.duration;
+        }
+        nc_packet_unref(&pkt);
+        if (ret != NC_EAGAIN) return ret;
+        nc_frame_unref(frame);
+    }
+}
+
 int nc_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
 {
     NC_CHECK_ARG(pkt);
     nc_packet_unref(pkt);
     NC_FORWARD_IF_ERROR(check_io(ctx, 1));
     if (ctx->internal->eof) return NC_EOF;
-    int ret = finish_receive(ctx, ctx->codec->cb->receive_packet(ctx, pkt));
+    const NCCodecDef *def = nc_codec_def(ctx->codec);
+    int ret = finish_receive(ctx, def->receive_packet ? def->receive_packet(ctx, pkt)
+                                                      : encode_one(ctx, pkt));
     if (ret < 0) nc_packet_unref(pkt);
     return ret;
 }
@@ -321,7 +374,9 @@ int nc_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     nc_frame_unref(frame);
     NC_FORWARD_IF_ERROR(check_io(ctx, 0));
     if (ctx->internal->eof) return NC_EOF;
-    int ret = finish_receive(ctx, ctx->codec->cb->receive_frame(ctx, frame));
+    const NCCodecDef *def = nc_codec_def(ctx->codec);
+    int ret = finish_receive(ctx, def->receive_frame ? def->receive_frame(ctx, frame)
+                                                     : decode_one(ctx, frame));
     if (ret < 0) nc_frame_unref(frame);
     return ret;
 }

@@ -1,8 +1,19 @@
-/* What a codec module implements, and the helpers it calls. Internal to libnc.
+/* What a codec module implements, and the helpers it calls. Internal to libnc;
+ * docs/adding-a-codec.md walks through a whole codec (codecs/template/).
  *
  * The framework (codec.c) owns the send/receive state machine: it validates
- * arguments and state, keeps at most one pending input (frame or packet), and
- * tracks draining. A codec implements one callback that produces output:
+ * arguments and state (media parameters against the descriptor's lists, for
+ * encoders and decoders), keeps at most one pending input (frame or packet), and
+ * tracks draining. A codec produces its output in one of two shapes per
+ * direction:
+ *   one packet per frame: encode(ctx, frame, pkt) codes one frame into pkt; the
+ *     framework pulls the frame, stamps the packet with the frame's pts and
+ *     duration and the key flag, and unrefs the frame;
+ *   one frame per packet: decode(ctx, pkt, frame) decodes one packet into frame,
+ *     or returns NC_EAGAIN when this packet yields no frame; the framework pulls
+ *     packets, stamps the frame's pts (and duration when decode left it 0) from
+ *     the packet, and unrefs the packet;
+ * or, for anything else (buffering, several packets per frame), the general form:
  *   encoders: receive_packet(ctx, pkt) pulls input with nc_codec_get_frame();
  *   decoders: receive_frame(ctx, frame) pulls input with nc_codec_get_packet().
  * The pull returns NC_EAGAIN when no input is pending and NC_EOF once the user
@@ -16,18 +27,48 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-typedef struct NCCodecCallbacks {
+/* A codec as libnc defines it: the public NCCodec first (what nc_codec_iterate()
+ * hands out points at it), then what only the framework reads. Descriptors are
+ * written with designated initializers:
+ *     const NCCodecDef template_encoder = {
+ *         .p = {.name = "template", .long_name = "...", .media_type = NC_MEDIA_BYTES},
+ *         .is_encoder = 1, .priv_size = sizeof(TemplateEncoder),
+ *         .init = ..., .close = ..., .encode = ...,
+ *     };
+ * and listed by name in codecs/meson.build (the registry is generated from it). */
+typedef struct NCCodecDef {
+    NCCodec p;
+    int is_encoder;   /* 1 encoder, 0 decoder */
     size_t priv_size; /* bytes of ctx->priv_data, zeroed, options stored at their offsets */
-    /* After parameters and options are set: check them (NC_EINVAL / NC_ENOTSUP with a
-     * logged reason), load models, set ctx->extradata (encoders) or parse it (decoders). */
+    /* After parameters and options are set and checked against p's lists: check
+     * the rest (NC_EINVAL / NC_ENOTSUP with a logged reason), load models, set
+     * ctx->extradata (encoders) or parse it (decoders). */
     int (*init)(NCCodecContext *ctx);
     /* Frees what init and the codec allocated in priv_data (may run after a failed init). */
     void (*close)(NCCodecContext *ctx);
+    /* Encoders: one of encode (one packet per frame) or receive_packet. */
+    int (*encode)(NCCodecContext *ctx, const NCFrame *frame, NCPacket *pkt);
     int (*receive_packet)(NCCodecContext *ctx, NCPacket *pkt);
+    /* Decoders: one of decode (one frame per packet) or receive_frame. */
+    int (*decode)(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame);
     int (*receive_frame)(NCCodecContext *ctx, NCFrame *frame);
     /* Drops buffered state for a new stream (optional). */
     void (*flush)(NCCodecContext *ctx);
-} NCCodecCallbacks;
+} NCCodecDef;
+
+/* The definition behind a public codec (every NCCodec libnc hands out is one). */
+static inline const NCCodecDef *nc_codec_def(const NCCodec *codec)
+{
+    return (const NCCodecDef *)codec;
+}
+
+/* The "model_path" option every codec with a model offers, stored in the char *
+ * field `field` of its private struct `type`. */
+#define NC_OPTION_MODEL_PATH(type, field)                                                   \
+    {"model_path", "a .ncm file or a folder holding the model (default: the search path)", \
+     NC_OPT_STRING, offsetof(type, field), {.s = ""}, 0, 4096, NULL, NULL}
+/* Ends an option table. */
+#define NC_OPTION_END {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL}
 
 /* Moves the pending input frame into the empty frame. */
 int nc_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);

@@ -1,8 +1,5 @@
 #include "nc/version.h"
 
-#define NC_STR_(x) #x
-#define NC_STR(x) NC_STR_(x)
-
 unsigned nc_version(void)
 {
     return NC_VERSION;
@@ -10,5 +7,10 @@ unsigned nc_version(void)
 
 const char *nc_version_string(void)
 {
-    return NC_STR(NC_VERSION_MAJOR) "." NC_STR(NC_VERSION_MINOR) "." NC_STR(NC_VERSION_PATCH);
+    return NC_VERSION_STRING;
+}
+
+unsigned nc_version_api(void)
+{
+    return NC_API_VERSION;
 }

@@ -29,7 +29,7 @@ void nc_codec_help_list(FILE *out, int is_encoder)
     const NCCodec *c;
     int n = 0;
     while ((c = nc_codec_iterate(&it))) {
-        if (!c->is_encoder != !is_encoder) continue;
+        if (nc_codec_is_encoder(c) != !!is_encoder) continue;
         char caps[64];
         capabilities(c->capabilities, caps, sizeof(caps));
         fprintf(out, "%-16s %-6s %-26s %s\n", c->name, nc_media_type_name(c->media_type), caps,
@@ -68,7 +68,7 @@ static void range_text(const NCOption *opt, char *buf, size_t size)
 void nc_codec_help_options(FILE *out, const NCCodec *codec)
 {
     fprintf(out, "%s: %s\n", codec->name, codec->long_name ? codec->long_name : "");
-    fprintf(out, "  %s %s\n", codec->is_encoder ? "encoder," : "decoder,",
+    fprintf(out, "  %s %s\n", nc_codec_is_encoder(codec) ? "encoder," : "decoder,",
             nc_media_type_name(codec->media_type));
     if (codec->sample_rates) {
         fprintf(out, "  sample rates:");

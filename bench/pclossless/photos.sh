@@ -21,6 +21,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export NC_MODEL_PATH=${NC_MODEL_PATH:-$root/models}  # the shipped models
 build=${1:-$root/build}
 model=${2:-pclossless-photo}
 data=${NC_DATA_DIR:-$root/data}

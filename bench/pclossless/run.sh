@@ -22,6 +22,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export NC_MODEL_PATH=${NC_MODEL_PATH:-$root/models}  # the shipped models
 build=${1:-$root/build}
 nfiles=${2:-1000}
 data=${NC_DATA_DIR:-$root/data}

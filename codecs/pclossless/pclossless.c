@@ -42,8 +42,9 @@ void pc_context_close(PCContext *pcx)
     pcx->planes_size = 0;
 }
 
-int pc_encoder_open(NCCodecContext *ctx, PCEncoder *p)
+int pc_encoder_init(NCCodecContext *ctx)
 {
+    PCEncoder *p = ctx->priv_data;
     int ret = pc_context_open(&p->pcx, ctx, p->model_id, p->model_path, NULL);
     if (ret < 0) return ret;
     uint8_t header[PC_HEADER_MAX_SIZE];
@@ -54,32 +55,36 @@ int pc_encoder_open(NCCodecContext *ctx, PCEncoder *p)
     return 0;
 }
 
-void pc_encoder_close(PCEncoder *p)
+void pc_encoder_close(NCCodecContext *ctx)
 {
+    PCEncoder *p = ctx->priv_data;
     pc_context_close(&p->pcx);
     if (p->enc_ready) rc_enc_free(&p->enc);
     p->enc_ready = 0;
 }
 
-int pc_encoder_packet(PCEncoder *p, const NCFrame *frame, NCPacket *pkt)
+const enum NCPixelFormat pc_image_pix_fmts[] = {NC_PIX_GRAY8, NC_PIX_RGB24, NC_PIX_NONE};
+
+int pc_encoder_packet(PCEncoder *p, NCPacket *pkt)
 {
     int ret = rc_enc_flush(&p->enc);
-    if (ret >= 0) ret = nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
-    if (ret >= 0) {
-        pkt->pts = frame->pts;
-        pkt->duration = frame->duration;
-        pkt->flags = NC_PKT_FLAG_KEY;
-    }
-    return ret;
+    return ret < 0 ? ret : nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
 }
 
-int pc_decoder_open(NCCodecContext *ctx, PCContext *pcx, const char *model_path)
+int pc_decoder_init(NCCodecContext *ctx)
 {
+    PCDecoder *p = ctx->priv_data;
     char id[NC_MODEL_MAX_ID + 1];
     uint8_t sha256[NC_MODEL_SHA256_SIZE];
     int ret = pc_header_parse(ctx, ctx->extradata, ctx->extradata_size, id, sha256);
     if (ret < 0) return ret;
-    return pc_context_open(pcx, ctx, id, model_path, sha256);
+    return pc_context_open(&p->pcx, ctx, id, p->model_path, sha256);
+}
+
+void pc_decoder_close(NCCodecContext *ctx)
+{
+    PCDecoder *p = ctx->priv_data;
+    pc_context_close(&p->pcx);
 }
 
 size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE])

@@ -46,16 +46,32 @@ typedef struct PCEncoder {
     int enc_ready;
 } PCEncoder;
 
-/* Loads p->model_id, sets the stream header as ctx's extradata, readies the range
- * coder. */
-int pc_encoder_open(NCCodecContext *ctx, PCEncoder *p);
-void pc_encoder_close(PCEncoder *p);
-/* Ends the stream coded into p->enc and makes it the packet of frame (a key packet
- * with the frame's pts and duration). */
-int pc_encoder_packet(PCEncoder *p, const NCFrame *frame, NCPacket *pkt);
-/* A decoder's model: the one ctx's extradata (the stream header) names, searched
- * at model_path first when it is not empty, with the header's hash checked. */
-int pc_decoder_open(NCCodecContext *ctx, PCContext *pcx, const char *model_path);
+/* The public description both image descriptors share (pclossless_enc.c, _dec.c). */
+#define PC_IMAGE_CODEC                                                            \
+    .name = "pclossless", .long_name = "lossless images with a probabilistic circuit (HCLT)", \
+    .media_type = NC_MEDIA_IMAGE, .capabilities = NC_CODEC_CAP_LOSSLESS,                    \
+    .pix_fmts = pc_image_pix_fmts
+extern const enum NCPixelFormat pc_image_pix_fmts[];
+
+/* What both pclossless decoders keep as their private data. */
+typedef struct PCDecoder {
+    char *model_path;    /* option */
+    int max_frame_bytes; /* option (pclossless_bytes) */
+    PCContext pcx;
+} PCDecoder;
+
+/* The init and close callbacks of both encoders (priv_data a PCEncoder): loads
+ * the model_id option's model, sets the stream header as extradata, readies the
+ * range coder; frees it all. */
+int pc_encoder_init(NCCodecContext *ctx);
+void pc_encoder_close(NCCodecContext *ctx);
+/* Ends the stream coded into p->enc and makes it pkt's payload. */
+int pc_encoder_packet(PCEncoder *p, NCPacket *pkt);
+/* The init and close callbacks of both decoders (priv_data a PCDecoder): loads the
+ * model ctx's extradata (the stream header) names, searched at the model_path
+ * option first when it is not empty, with the header's hash checked. */
+int pc_decoder_init(NCCodecContext *ctx);
+void pc_decoder_close(NCCodecContext *ctx);
 
 /* The stream header for pcx's model; returns its size. */
 size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE]);

@@ -6,135 +6,78 @@
 
 #include "codecs/pclossless/pclossless_bytes.h"
 #include "libnc/codec_internal.h"
-#include "nc/error.h"
-#include "nc/log.h"
+
+#define PC_BYTES_CODEC                                                                 \
+    .name = "pclossless_bytes",                                                        \
+    .long_name = "lossless text and bytes with a probabilistic circuit (HCLT)",        \
+    .media_type = NC_MEDIA_BYTES, .capabilities = NC_CODEC_CAP_LOSSLESS
 
 static const NCOption encoder_options[] = {
     {"model", "id of the model to code with (pclossless-text; any pclossless model works)",
      NC_OPT_STRING, offsetof(PCEncoder, model_id), {.s = PC_BYTES_DEFAULT_MODEL}, 0,
      NC_MODEL_MAX_ID, NULL, NULL},
-    {"model_path", "a .ncm file or a folder holding <model>.ncm (default: the search path)",
-     NC_OPT_STRING, offsetof(PCEncoder, model_path), {.s = ""}, 0, 4096, NULL, NULL},
-    {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
+    NC_OPTION_MODEL_PATH(PCEncoder, model_path),
+    NC_OPTION_END,
 };
 
-static int bytes_encoder_init(NCCodecContext *ctx)
-{
-    return pc_encoder_open(ctx, ctx->priv_data);
-}
-
-static void bytes_encoder_close(NCCodecContext *ctx)
-{
-    pc_encoder_close(ctx->priv_data);
-}
-
-static int bytes_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
+static int bytes_encode(NCCodecContext *ctx, const NCFrame *frame, NCPacket *pkt)
 {
     PCEncoder *p = ctx->priv_data;
-    NCFrame frame = {0};
-    int ret = nc_codec_get_frame(ctx, &frame);
-    if (ret < 0) return ret;
-    if (frame.nb_bytes > PC_BYTES_MAX_FRAME) {
+    if (frame->nb_bytes > PC_BYTES_MAX_FRAME) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: a frame holds at most %zu bytes, not %zu",
-               PC_BYTES_MAX_FRAME, frame.nb_bytes);
-        nc_frame_unref(&frame);
+               PC_BYTES_MAX_FRAME, frame->nb_bytes);
         return NC_EINVAL;
     }
     rc_enc_reset(&p->enc);
-    pc_encode_bytes(&p->pcx, &p->enc, frame.data[0], frame.nb_bytes);
-    ret = pc_encoder_packet(p, &frame, pkt);
-    nc_frame_unref(&frame);
-    return ret;
+    pc_encode_bytes(&p->pcx, &p->enc, frame->data[0], frame->nb_bytes);
+    return pc_encoder_packet(p, pkt);
 }
 
-static const NCCodecCallbacks encoder_cb = {
-    .priv_size = sizeof(PCEncoder),
-    .init = bytes_encoder_init,
-    .close = bytes_encoder_close,
-    .receive_packet = bytes_receive_packet,
-};
-
-const NCCodec nc_pclossless_bytes_encoder = {
-    .name = "pclossless_bytes",
-    .long_name = "lossless text and bytes with a probabilistic circuit (HCLT)",
-    .media_type = NC_MEDIA_BYTES,
+const NCCodecDef pclossless_bytes_encoder = {
+    .p = {PC_BYTES_CODEC, .options = encoder_options},
     .is_encoder = 1,
-    .capabilities = NC_CODEC_CAP_LOSSLESS,
-    .options = encoder_options,
-    .cb = &encoder_cb,
+    .priv_size = sizeof(PCEncoder),
+    .init = pc_encoder_init,
+    .close = pc_encoder_close,
+    .encode = bytes_encode,
 };
-
-typedef struct PCBytesDecoder {
-    char *model_path;    /* option */
-    int max_frame_bytes; /* option */
-    PCContext pcx;
-} PCBytesDecoder;
 
 static const NCOption decoder_options[] = {
-    {"model_path", "a .ncm file or a folder holding the stream's model (default: the search path)",
-     NC_OPT_STRING, offsetof(PCBytesDecoder, model_path), {.s = ""}, 0, 4096, NULL, NULL},
+    NC_OPTION_MODEL_PATH(PCDecoder, model_path),
     {"max_frame_bytes", "largest frame to decode; a packet announcing more fails (NC_ERANGE)",
-     NC_OPT_INT, offsetof(PCBytesDecoder, max_frame_bytes), {.i = PC_BYTES_MAX_FRAME}, 0,
+     NC_OPT_INT, offsetof(PCDecoder, max_frame_bytes), {.i = PC_BYTES_MAX_FRAME}, 0,
      PC_BYTES_MAX_FRAME, NULL, "bytes"},
-    {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
+    NC_OPTION_END,
 };
 
-static int bytes_decoder_init(NCCodecContext *ctx)
+static int bytes_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
 {
-    PCBytesDecoder *p = ctx->priv_data;
-    return pc_decoder_open(ctx, &p->pcx, p->model_path);
-}
-
-static void bytes_decoder_close(NCCodecContext *ctx)
-{
-    PCBytesDecoder *p = ctx->priv_data;
-    pc_context_close(&p->pcx);
-}
-
-static int bytes_receive_frame(NCCodecContext *ctx, NCFrame *frame)
-{
-    PCBytesDecoder *p = ctx->priv_data;
-    NCPacket pkt = {0};
-    int ret = nc_codec_get_packet(ctx, &pkt);
-    if (ret < 0) return ret;
+    PCDecoder *p = ctx->priv_data;
     RCDecoder dec;
-    rc_dec_init(&dec, pkt.data, pkt.size);
+    rc_dec_init(&dec, pkt->data, pkt->size);
     uint8_t *bytes;
     size_t n;
-    ret = pc_decode_bytes(&p->pcx, &dec, (size_t)p->max_frame_bytes, &bytes, &n);
+    int ret = pc_decode_bytes(&p->pcx, &dec, (size_t)p->max_frame_bytes, &bytes, &n);
     if (ret >= 0) ret = rc_dec_finish(&dec);
     if (ret >= 0) { /* only a packet that decoded cleanly becomes a frame */
         frame->media_type = NC_MEDIA_BYTES;
         frame->nb_bytes = n;
         ret = nc_frame_get_buffer(frame);
         if (ret >= 0 && n) memcpy(frame->data[0], bytes, n);
-        frame->pts = pkt.pts;
-        frame->duration = pkt.duration;
     } else if (ret == NC_ERANGE) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: a frame above max_frame_bytes (%d)",
                p->max_frame_bytes);
     } else if (ret != NC_ENOMEM) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: damaged packet (%s)", nc_strerror(ret));
     }
-    if (ret < 0) nc_frame_unref(frame);
     free(bytes);
-    nc_packet_unref(&pkt);
     return ret;
 }
 
-static const NCCodecCallbacks decoder_cb = {
-    .priv_size = sizeof(PCBytesDecoder),
-    .init = bytes_decoder_init,
-    .close = bytes_decoder_close,
-    .receive_frame = bytes_receive_frame,
-};
-
-const NCCodec nc_pclossless_bytes_decoder = {
-    .name = "pclossless_bytes",
-    .long_name = "lossless text and bytes with a probabilistic circuit (HCLT)",
-    .media_type = NC_MEDIA_BYTES,
-    .is_encoder = 0,
-    .capabilities = NC_CODEC_CAP_LOSSLESS,
-    .options = decoder_options,
-    .cb = &decoder_cb,
+const NCCodecDef pclossless_bytes_decoder = {
+    .p = {PC_BYTES_CODEC, .options = decoder_options},
+    .priv_size = sizeof(PCDecoder),
+    .init = pc_decoder_init,
+    .close = pc_decoder_close,
+    .decode = bytes_decode,
 };

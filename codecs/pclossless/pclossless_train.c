@@ -160,7 +160,7 @@ static int train(const NCTrainJob *job)
     return run.stopped ? NC_EAGAIN : 0;
 }
 
-const NCTrainer nc_pclossless_trainer = {
+const NCTrainer pclossless_trainer = {
     "pclossless",
     "An HCLT probabilistic circuit over the images of --data/train-images-idx3-ubyte\n"
     "(MNIST layout; the image size is the patch size). --steps N: N epochs in all.\n"

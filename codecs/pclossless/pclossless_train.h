@@ -10,7 +10,7 @@
 #include "libnc/nn/train_job.h"
 
 /* nc-train pclossless (codecs/trainers.c). */
-extern const NCTrainer nc_pclossless_trainer;
+extern const NCTrainer pclossless_trainer;
 
 /* Bytes models (-o input=bytes, pclossless_train_bytes.c): blocks of `block`
  * consecutive bytes starting every `stride` bytes of bytes[0..size), shuffled with

@@ -1,7 +1,10 @@
-/* Model loading shared by the encoder and the decoder (rvqspeech.h). */
+/* What the encoder and the decoder share (rvqspeech.h): media lists, model loading. */
 #include "codecs/rvqspeech/rvqspeech.h"
 #include "nc/error.h"
 #include "nc/log.h"
+
+const int rvqspeech_sample_rates[] = {16000, 0};
+const int rvqspeech_channel_counts[] = {1, 0};
 
 int nc_rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
                       const char *explicit_path, const uint8_t *sha256)

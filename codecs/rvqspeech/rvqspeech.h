@@ -6,8 +6,13 @@
 #include "codecs/rvqspeech/model.h"
 #include "nc/codec.h"
 
-extern const NCCodec nc_rvqspeech_encoder;
-extern const NCCodec nc_rvqspeech_decoder;
+/* The public description both descriptors share: 16 kHz mono. */
+#define RVQSPEECH_CODEC                                                                    \
+    .name = "rvqspeech",                                                                   \
+    .long_name = "streaming neural speech codec with residual vector quantization (0.5-6 kbit/s)", \
+    .media_type = NC_MEDIA_AUDIO, .sample_rates = rvqspeech_sample_rates,                  \
+    .channel_counts = rvqspeech_channel_counts
+extern const int rvqspeech_sample_rates[], rvqspeech_channel_counts[];
 
 /* Finds model id (explicit_path: a file or folder, or NULL / "" for the search
  * path), checks its hash when sha256 is not NULL, and opens it. */

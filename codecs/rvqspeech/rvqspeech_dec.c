@@ -27,9 +27,8 @@ typedef struct RvqDecoder {
 } RvqDecoder;
 
 static const NCOption decoder_options[] = {
-    {"model_path", "a .ncm file or a folder holding the stream's model (default: the search path)",
-     NC_OPT_STRING, offsetof(RvqDecoder, model_path), {.s = ""}, 0, 4096, NULL, NULL},
-    {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
+    NC_OPTION_MODEL_PATH(RvqDecoder, model_path),
+    NC_OPTION_END,
 };
 
 static int rvq_decoder_init(NCCodecContext *ctx)
@@ -38,11 +37,7 @@ static int rvq_decoder_init(NCCodecContext *ctx)
     int ret = nc_rvq_header_parse(&p->h, ctx->extradata, ctx->extradata_size);
     if (ret < 0)
         return ret;
-    if ((ctx->sample_rate && ctx->sample_rate != 16000) || (ctx->channels && ctx->channels != 1)) {
-        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: decodes to 16000 Hz mono only");
-        return NC_EINVAL;
-    }
-    ctx->sample_rate = 16000;
+    ctx->sample_rate = 16000; /* the framework refused anything else */
     ctx->channels = 1;
     ret = nc_rvq_open_model(&p->model, ctx, p->h.model_id, p->model_path, p->h.sha256);
     if (ret < 0)
@@ -78,8 +73,9 @@ static void rvq_decoder_flush(NCCodecContext *ctx)
     p->frames_done = 0;
 }
 
-/* Decodes one packet into frame; 0 with an empty frame when it outputs nothing. */
-static int decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
+/* Decodes one packet into frame; NC_EAGAIN when it outputs nothing (the stream's
+ * first packets can complete no sample yet). */
+static int rvq_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
 {
     RvqDecoder *p = ctx->priv_data;
     int n, nsamples;
@@ -100,7 +96,7 @@ static int decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *fram
     if (nsamples > have)
         nsamples = have;
     if (!nsamples)
-        return 0;
+        return NC_EAGAIN;
     frame->media_type = NC_MEDIA_AUDIO;
     frame->nb_samples = nsamples;
     frame->channels = 1;
@@ -108,39 +104,15 @@ static int decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *fram
     if ((ret = nc_frame_get_buffer(frame)) < 0)
         return ret;
     memcpy(frame->data[0], p->out, sizeof(float) * (size_t)nsamples);
-    frame->pts = pkt->pts;
     frame->duration = nsamples;
     return 0;
 }
 
-static int rvq_receive_frame(NCCodecContext *ctx, NCFrame *frame)
-{
-    for (;;) {
-        NCPacket pkt = {0};
-        int ret = nc_codec_get_packet(ctx, &pkt);
-        if (ret < 0)
-            return ret;
-        ret = decode_packet(ctx, &pkt, frame);
-        nc_packet_unref(&pkt);
-        if (ret < 0 || frame->nb_samples)
-            return ret;
-    }
-}
-
-static const NCCodecCallbacks decoder_cb = {
+const NCCodecDef rvqspeech_decoder = {
+    .p = {RVQSPEECH_CODEC, .options = decoder_options, .capabilities = NC_CODEC_CAP_STREAMING},
     .priv_size = sizeof(RvqDecoder),
     .init = rvq_decoder_init,
     .close = rvq_decoder_close,
-    .receive_frame = rvq_receive_frame,
+    .decode = rvq_decode,
     .flush = rvq_decoder_flush,
-};
-
-const NCCodec nc_rvqspeech_decoder = {
-    .name = "rvqspeech",
-    .long_name = "streaming neural speech codec with residual vector quantization (0.5-6 kbit/s)",
-    .media_type = NC_MEDIA_AUDIO,
-    .is_encoder = 0,
-    .capabilities = NC_CODEC_CAP_STREAMING,
-    .options = decoder_options,
-    .cb = &decoder_cb,
 };

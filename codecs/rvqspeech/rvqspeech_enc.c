@@ -57,18 +57,13 @@ static const NCOption encoder_options[] = {
      OFF(nominal), {.i = 0}, 0, 1, NULL, NULL},
     {"model", "id of the model to code with", NC_OPT_STRING, OFF(model_id),
      {.s = NC_RVQ_DEFAULT_MODEL}, 0, 63, NULL, NULL},
-    {"model_path", "a .ncm file or a folder holding <model>.ncm (default: the search path)",
-     NC_OPT_STRING, OFF(model_path), {.s = ""}, 0, 4096, NULL, NULL},
-    {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL},
+    NC_OPTION_MODEL_PATH(RvqEncoder, model_path),
+    NC_OPTION_END,
 };
 
 static int rvq_encoder_init(NCCodecContext *ctx)
 {
     RvqEncoder *p = ctx->priv_data;
-    if (ctx->channels != 1) {
-        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: needs mono input (got %d channels)", ctx->channels);
-        return NC_ENOTSUP;
-    }
     int ret = nc_rvq_open_model(&p->model, ctx, p->model_id, p->model_path, NULL);
     if (ret < 0)
         return ret;
@@ -262,25 +257,13 @@ static int rvq_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
     }
 }
 
-static const NCCodecCallbacks encoder_cb = {
+const NCCodecDef rvqspeech_encoder = {
+    .p = {RVQSPEECH_CODEC, .options = encoder_options,
+          .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_STREAMING | NC_CODEC_CAP_THREADS},
+    .is_encoder = 1,
     .priv_size = sizeof(RvqEncoder),
     .init = rvq_encoder_init,
     .close = rvq_encoder_close,
     .receive_packet = rvq_receive_packet,
     .flush = rvq_encoder_flush,
-};
-
-static const int rvq_sample_rates[] = {16000, 0};
-static const int rvq_channel_counts[] = {1, 0};
-
-const NCCodec nc_rvqspeech_encoder = {
-    .name = "rvqspeech",
-    .long_name = "streaming neural speech codec with residual vector quantization (0.5-6 kbit/s)",
-    .media_type = NC_MEDIA_AUDIO,
-    .is_encoder = 1,
-    .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_STREAMING | NC_CODEC_CAP_THREADS,
-    .sample_rates = rvq_sample_rates,
-    .channel_counts = rvq_channel_counts,
-    .options = encoder_options,
-    .cb = &encoder_cb,
 };

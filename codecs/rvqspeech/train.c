@@ -478,4 +478,4 @@ static int train(const NCTrainJob *job)
     return ret < 0 ? ret : stopped ? NC_EAGAIN : 0;
 }
 
-const NCTrainer nc_rvqspeech_trainer = {"rvqspeech", TRAINER_HELP, train};
+const NCTrainer rvqspeech_trainer = {"rvqspeech", TRAINER_HELP, train};

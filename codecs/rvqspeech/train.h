@@ -4,6 +4,6 @@
 
 #include "codecs/trainers.h"
 
-extern const NCTrainer nc_rvqspeech_trainer;
+extern const NCTrainer rvqspeech_trainer;
 
 #endif

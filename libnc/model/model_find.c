@@ -1,5 +1,6 @@
-/* The model search order of DESIGN.md: explicit path, NC_MODEL_PATH, the source
- * tree's models/ folder, the install prefix. */
+/* The model search order of DESIGN.md: explicit path, NC_MODEL_PATH, the install
+ * prefix. No build-tree path is compiled in: tests and apps run from a build tree
+ * find the shipped models through NC_MODEL_PATH (meson test sets it). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,6 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-#ifndef NC_MODELS_SOURCE_DIR
-#define NC_MODELS_SOURCE_DIR ""
-#endif
 #ifndef NC_MODELS_INSTALL_DIR
 #define NC_MODELS_INSTALL_DIR ""
 #endif
@@ -83,13 +81,11 @@ int nc_model_find(NCModel **out, const char *id, const char *explicit_path)
             return check_id(out, id, ret);
         p += len + (colon != NULL);
     }
-    const char *builtin[] = {NC_MODELS_SOURCE_DIR, NC_MODELS_INSTALL_DIR};
-    for (int i = 0; i < 2; i++)
-        if (try_dir(out, builtin[i], strlen(builtin[i]), id, &ret))
-            return check_id(out, id, ret);
+    if (try_dir(out, NC_MODELS_INSTALL_DIR, strlen(NC_MODELS_INSTALL_DIR), id, &ret))
+        return check_id(out, id, ret);
     nc_log(NULL, NC_LOG_ERROR,
-           "model: %s.ncm not found in NC_MODEL_PATH (%s), %s or %s; train it with "
+           "model: %s.ncm not found in NC_MODEL_PATH (%s) or %s; train it with "
            "nc-train or pass its path\n",
-           id, env ? env : "unset", NC_MODELS_SOURCE_DIR, NC_MODELS_INSTALL_DIR);
+           id, env ? env : "unset", NC_MODELS_INSTALL_DIR);
     return NC_EMODEL;
 }

@@ -111,35 +111,31 @@ static void test_flush(NCCodecContext *ctx)
     test_close(ctx);
 }
 
-static const NCCodecCallbacks encoder_cb = {
-    .priv_size = sizeof(TestPriv),
-    .init = test_init_encoder,
-    .close = test_close,
-    .receive_packet = test_receive_packet,
-    .flush = test_flush,
+/* Both test encoders work the same way. */
+#define TEST_ENCODER                                                                  \
+    .is_encoder = 1, .priv_size = sizeof(TestPriv), .init = test_init_encoder,       \
+    .close = test_close, .receive_packet = test_receive_packet, .flush = test_flush
+
+const NCCodecDef test_bytes_encoder = {
+    .p = {.name = "test_bytes", .long_name = "test-only bytes codec",
+          .media_type = NC_MEDIA_BYTES,
+          .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_LOSSLESS, .options = test_options},
+    TEST_ENCODER,
 };
 
-static const NCCodecCallbacks decoder_cb = {
+const NCCodecDef test_bytes_decoder = {
+    .p = {.name = "test_bytes", .long_name = "test-only bytes codec",
+          .media_type = NC_MEDIA_BYTES, .capabilities = NC_CODEC_CAP_LOSSLESS},
     .priv_size = sizeof(TestPriv),
     .init = test_init_decoder,
     .receive_frame = test_receive_frame,
 };
 
-const NCCodec nc_test_bytes_encoder = {
-    .name = "test_bytes", .long_name = "test-only bytes codec", .media_type = NC_MEDIA_BYTES,
-    .is_encoder = 1, .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_LOSSLESS,
-    .options = test_options, .cb = &encoder_cb,
-};
-
-const NCCodec nc_test_bytes_decoder = {
-    .name = "test_bytes", .long_name = "test-only bytes codec", .media_type = NC_MEDIA_BYTES,
-    .is_encoder = 0, .capabilities = NC_CODEC_CAP_LOSSLESS, .cb = &decoder_cb,
-};
-
 static const int test_rates[] = {8000, 16000, 0};
 
-const NCCodec nc_test_audio_encoder = {
-    .name = "test_audio", .long_name = "test-only audio codec", .media_type = NC_MEDIA_AUDIO,
-    .is_encoder = 1, .capabilities = NC_CODEC_CAP_DELAY, .sample_rates = test_rates,
-    .options = test_options, .cb = &encoder_cb,
+const NCCodecDef test_audio_encoder = {
+    .p = {.name = "test_audio", .long_name = "test-only audio codec",
+          .media_type = NC_MEDIA_AUDIO, .capabilities = NC_CODEC_CAP_DELAY,
+          .sample_rates = test_rates, .options = test_options},
+    TEST_ENCODER,
 };

@@ -123,14 +123,14 @@ static void test_round_trip(void)
 
 static void test_context_round_trip(void)
 {
-    NCCodecContext *enc = nc_codec_alloc_context(&nc_test_bytes_encoder);
+    NCCodecContext *enc = nc_codec_alloc_context(&test_bytes_encoder.p);
     CHECK_EQ(nc_codec_open(enc), 0);
     NCStreamInfo info;
     CHECK_EQ(nc_stream_info_from_context(&info, enc), 0);
-    NCCodecContext *dec = nc_codec_alloc_context(&nc_test_bytes_decoder);
+    NCCodecContext *dec = nc_codec_alloc_context(&test_bytes_decoder.p);
     CHECK_EQ(nc_stream_info_to_context(&info, dec), 0);
     CHECK_EQ(nc_codec_open(dec), 0);
-    NCCodecContext *audio = nc_codec_alloc_context(&nc_test_audio_encoder);
+    NCCodecContext *audio = nc_codec_alloc_context(&test_audio_encoder.p);
     CHECK_EQ(nc_stream_info_to_context(&info, audio), NC_EINVAL); /* another codec */
     nc_codec_free_context(&audio);
     nc_codec_free_context(&enc);

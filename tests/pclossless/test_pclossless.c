@@ -246,7 +246,7 @@ static void test_trainer(void)
     snprintf(out, sizeof(out), "%s/pclossless-small.ncm", dir);
     const char *options[] = {"states=3", "minibatch_epochs=1", "full_epochs=1"};
     NCTrainJob job = {.data_dir = dir, .out_path = out, .seed = 1, .options = options, .n_options = 3};
-    CHECK_EQ(nc_pclossless_trainer.train(&job), 0);
+    CHECK_EQ(pclossless_trainer.train(&job), 0);
     NCModel *model = NULL;
     PCCodingModel cm;
     CHECK_EQ(nc_model_load_file(&model, out), 0);
@@ -258,7 +258,7 @@ static void test_trainer(void)
     const char *bad[] = {"no_such_option=1"};
     job.options = bad;
     job.n_options = 1;
-    CHECK_EQ(nc_pclossless_trainer.train(&job), NC_EINVAL);
+    CHECK_EQ(pclossless_trainer.train(&job), NC_EINVAL);
     remove(out);
     remove(path);
     rmdir(dir);

@@ -278,7 +278,7 @@ static void test_trainer(void)
     const char *options[] = {"input=bytes", "block=24", "stride=8", "states=3",
                              "minibatch_epochs=1", "full_epochs=1"};
     NCTrainJob job = {.data_dir = dir, .out_path = out, .seed = 1, .options = options, .n_options = 6};
-    CHECK_EQ(nc_pclossless_trainer.train(&job), 0);
+    CHECK_EQ(pclossless_trainer.train(&job), 0);
     NCModel *model = NULL;
     PCCodingModel cm;
     CHECK_EQ(nc_model_load_file(&model, out), 0);
@@ -291,11 +291,11 @@ static void test_trainer(void)
     const char *bad[] = {"input=sounds"};
     job.options = bad;
     job.n_options = 1;
-    CHECK_EQ(nc_pclossless_trainer.train(&job), NC_EINVAL);
+    CHECK_EQ(pclossless_trainer.train(&job), NC_EINVAL);
     const char *none[] = {"input=bytes", "max_samples=0"};
     job.options = none;
     job.n_options = 2;
-    CHECK_EQ(nc_pclossless_trainer.train(&job), NC_EINVAL);
+    CHECK_EQ(pclossless_trainer.train(&job), NC_EINVAL);
     remove(out);
     remove(path);
     rmdir(dir);

@@ -165,7 +165,7 @@ static void test_trainer(void)
     const char *options[] = {"input=photos", "patch=4", "transform=residual", "states=2",
                              "minibatch_epochs=1", "full_epochs=1"};
     NCTrainJob job = {.data_dir = dir, .out_path = out, .seed = 1, .options = options, .n_options = 6};
-    CHECK_EQ(nc_pclossless_trainer.train(&job), 0);
+    CHECK_EQ(pclossless_trainer.train(&job), 0);
     NCModel *model = NULL;
     PCCodingModel cm;
     CHECK_EQ(nc_model_load_file(&model, out), 0);
@@ -182,17 +182,17 @@ static void test_trainer(void)
     const char *bad_input[] = {"input=jpeg"};
     NCTrainJob bad = {.data_dir = dir, .out_path = out, .seed = 1, .options = bad_input,
                       .n_options = 1};
-    CHECK_EQ(nc_pclossless_trainer.train(&bad), NC_EINVAL);
+    CHECK_EQ(pclossless_trainer.train(&bad), NC_EINVAL);
     const char *unknown[] = {"input=photos", "transform=wavelet"};
     bad.options = unknown;
     bad.n_options = 2;
-    CHECK_EQ(nc_pclossless_trainer.train(&bad), NC_EINVAL);
+    CHECK_EQ(pclossless_trainer.train(&bad), NC_EINVAL);
     write_file(junk, "P6\n40 30\n255\n", pix, 100); /* truncated */
-    CHECK(nc_pclossless_trainer.train(&job) < 0);
+    CHECK(pclossless_trainer.train(&job) < 0);
     write_file(junk, "P6\n40 30\n65535\n", pix, sizeof(pix)); /* 16-bit */
-    CHECK_EQ(nc_pclossless_trainer.train(&job), NC_EINVALIDDATA);
+    CHECK_EQ(pclossless_trainer.train(&job), NC_EINVALIDDATA);
     write_file(junk, "P6\n99999999 30\n255\n", pix, sizeof(pix)); /* huge */
-    CHECK_EQ(nc_pclossless_trainer.train(&job), NC_EINVALIDDATA);
+    CHECK_EQ(pclossless_trainer.train(&job), NC_EINVALIDDATA);
     remove(junk);
     remove(out);
     remove(gray);

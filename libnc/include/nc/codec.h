@@ -40,21 +40,23 @@ enum NCCodecCapability {
     NC_CODEC_CAP_THREADS = 8,   /* honours the "threads" field */
 };
 
-struct NCCodecCallbacks; /* internal to libnc */
-
+/* A codec, as listed by nc_codec_iterate(). Only libnc defines codecs: callers
+ * read these through the pointers libnc hands out and never allocate or copy one,
+ * so fields may be added at the end (sizeof is not part of the ABI). Whether it
+ * encodes or decodes: nc_codec_is_encoder(). */
 typedef struct NCCodec {
     const char *name;      /* short name, [a-z0-9_], at most 31 bytes */
     const char *long_name; /* one line for humans */
     enum NCMediaType media_type;
-    int is_encoder;             /* 1 encoder, 0 decoder */
     unsigned capabilities;      /* NC_CODEC_CAP_* */
     const int *sample_rates;    /* audio: 0-terminated, NULL = any */
     const int *channel_counts;  /* audio: 0-terminated, NULL = any up to NC_MAX_CHANNELS */
     const enum NCPixelFormat *pix_fmts; /* video/image: NC_PIX_NONE-terminated */
     const NCOption *options;    /* ended by a NULL name; NULL if none */
-    const struct NCCodecCallbacks *cb;
 } NCCodec;
 
+/* Allocated only by nc_codec_alloc_context() and freed by nc_codec_free_context():
+ * fields may be added at the end (sizeof is not part of the ABI). */
 typedef struct NCCodecContext {
     const NCCodec *codec; /* set by nc_codec_alloc_context(), never changed */
     enum NCMediaType media_type;
@@ -89,6 +91,8 @@ extern "C" {
 NC_API const NCCodec *nc_codec_iterate(void **it);
 NC_API const NCCodec *nc_codec_find_encoder_by_name(const char *name);
 NC_API const NCCodec *nc_codec_find_decoder_by_name(const char *name);
+/* 1 if codec is an encoder, 0 if it is a decoder (or NULL). */
+NC_API int nc_codec_is_encoder(const NCCodec *codec);
 
 /* A context for codec with its options at their defaults; NULL on failure. */
 NC_API NCCodecContext *nc_codec_alloc_context(const NCCodec *codec);

@@ -25,6 +25,9 @@ typedef struct NCStreamInfo {
     const uint8_t *extradata; /* owned by the muxer's caller or by the demuxer */
     size_t extradata_size;
     int version_major, version_minor; /* of the file (demuxer) */
+    /* Zero (as left by `= {0}`, nc_*_unref() and libnc's own fills). Fields added
+     * later take these slots, so sizeof stays the same (APIchanges). */
+    void *reserved[8];
 } NCStreamInfo;
 
 typedef struct NCMuxer NCMuxer;

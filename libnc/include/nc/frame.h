@@ -58,6 +58,9 @@ typedef struct NCFrame {
 
     int64_t pts;      /* in the stream's time base; NC_NOPTS_VALUE if unknown */
     int64_t duration; /* in the stream's time base; 0 if unknown */
+    /* Zero (as left by `= {0}`, nc_*_unref() and libnc's own fills). Fields added
+     * later take these slots, so sizeof stays the same (APIchanges). */
+    void *reserved[8];
 } NCFrame;
 
 #ifdef __cplusplus

@@ -12,7 +12,8 @@
  * A codec writes nc_model_id() and nc_model_sha256() into its stream header; the
  * decoder calls nc_model_check() with them and refuses a different model.
  *
- * Writing:
+ * Writing (experimental API: declared only when NC_EXPERIMENTAL_API is defined
+ * before the include; it may change in any release, see APIchanges):
  *     NCModelWriter *w = nc_model_writer_alloc("demo-small", "conv1d-demo");
  *     nc_model_writer_set_param_int(w, "channels", 16);
  *     nc_model_writer_add_f32(w, "conv0.weight", 3, dims, data, NC_MODEL_F16);
@@ -66,8 +67,7 @@ NC_API int nc_model_load_file(NCModel **out, const char *path);
 NC_API int nc_model_load_memory(NCModel **out, const void *data, size_t size);
 /* Finds and loads <id>.ncm: at explicit_path only, when it is not NULL (a file,
  * or a folder holding <id>.ncm); otherwise in each folder of NC_MODEL_PATH
- * (':'-separated), then the source tree's models/ of this build, then
- * <prefix>/share/libnc/models. The loaded model's id must equal id.
+ * (':'-separated), then <prefix>/share/libnc/models (where models are installed). The loaded model's id must equal id.
  * NC_EMODEL when nothing is found (the places searched are logged). */
 NC_API int nc_model_find(NCModel **out, const char *id, const char *explicit_path);
 /* Frees *model (which may be NULL) and sets *model to NULL. */
@@ -104,6 +104,7 @@ NC_API int nc_model_tensor_expect(const NCModel *model, const char *name, int nd
 /* Converts (dequantizes) any tensor to float; n must be t->numel. */
 NC_API int nc_model_tensor_to_f32(const NCModelTensor *t, float *dst, int64_t n);
 
+#ifdef NC_EXPERIMENTAL_API
 /* A model builder. id and arch: 1..63 bytes of [A-Za-z0-9._-]. NULL on failure. */
 NC_API NCModelWriter *nc_model_writer_alloc(const char *id, const char *arch);
 NC_API void nc_model_writer_free(NCModelWriter **writer);
@@ -129,6 +130,7 @@ NC_API int nc_model_writer_write_memory(NCModelWriter *w, uint8_t **data, size_t
 /* Writes the file atomically (path.tmp then rename); sha256 may be NULL. */
 NC_API int nc_model_writer_write_file(NCModelWriter *w, const char *path,
                                       uint8_t sha256[NC_MODEL_SHA256_SIZE]);
+#endif /* NC_EXPERIMENTAL_API */
 
 #ifdef __cplusplus
 }

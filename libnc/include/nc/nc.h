@@ -9,6 +9,7 @@
 #include "nc/export.h"
 #include "nc/frame.h"
 #include "nc/log.h"
+#include "nc/model.h"
 #include "nc/options.h"
 #include "nc/packet.h"
 #include "nc/version.h"

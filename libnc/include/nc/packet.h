@@ -24,6 +24,9 @@ typedef struct NCPacket {
     int64_t pts;      /* in the stream's time base */
     int64_t duration; /* in the stream's time base */
     int flags;        /* NC_PKT_FLAG_* */
+    /* Zero (as left by `= {0}`, nc_*_unref() and libnc's own fills). Fields added
+     * later take these slots, so sizeof stays the same (APIchanges). */
+    void *reserved[8];
 } NCPacket;
 
 #ifdef __cplusplus
