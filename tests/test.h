@@ -1,17 +1,17 @@
 /* A minimal test harness: CHECK() records a failure with its place and goes on,
- * so one run reports every broken expectation. main() returns nc_test_result(). */
+ * so one run reports every broken expectation. main() returns test_result(). */
 #ifndef NC_TEST_H
 #define NC_TEST_H
 
 #include <stdio.h>
 
-static int nc_test_failures;
+static int test_failures;
 
 #define CHECK(cond)                                                                        \
     do {                                                                                   \
         if (!(cond)) {                                                                     \
             fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);       \
-            nc_test_failures++;                                                            \
+            test_failures++;                                                            \
         }                                                                                  \
     } while (0)
 
@@ -21,14 +21,14 @@ static int nc_test_failures;
         if (a_ != b_) {                                                                    \
             fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld vs %lld)\n", __FILE__,    \
                     __LINE__, #a, #b, a_, b_);                                             \
-            nc_test_failures++;                                                            \
+            test_failures++;                                                            \
         }                                                                                  \
     } while (0)
 
-static inline int nc_test_result(const char *name)
+static inline int test_result(const char *name)
 {
-    if (nc_test_failures) fprintf(stderr, "%s: %d check(s) failed\n", name, nc_test_failures);
-    return nc_test_failures ? 1 : 0;
+    if (test_failures) fprintf(stderr, "%s: %d check(s) failed\n", name, test_failures);
+    return test_failures ? 1 : 0;
 }
 
 #endif

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "codecs/pclossless/pc_image_files.h"
-#include "tests/pclossless/roundtrip.h"
+#include "tests/support/roundtrip.h"
 
 /* CPU seconds of this process: a busy machine does not inflate them. */
 static double now(void)

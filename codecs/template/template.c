@@ -17,14 +17,20 @@ typedef struct TemplateContext {
     int enc_ready;
 } TemplateContext;
 
-#define TEMPLATE_CODEC                                                        \
-    .name = "template", .long_name = "the codec kit's example: lossless bytes, order-0 model", \
+#define TEMPLATE_CODEC                                                                             \
+    .name = "template", .long_name = "the codec kit's example: lossless bytes, order-0 model",     \
     .media_type = NC_MEDIA_BYTES, .capabilities = NC_CODEC_CAP_LOSSLESS
 
 static const NCOption encoder_options[] = {
-    {"rate", "adaptation rate of the byte model (a window of about 2^rate bytes)", NC_OPT_INT,
-     offsetof(TemplateContext, rate), {.i = TEMPLATE_DEFAULT_RATE}, TEMPLATE_MIN_RATE,
-     TEMPLATE_MAX_RATE, NULL, NULL},
+    {"rate",
+     "adaptation rate of the byte model (a window of about 2^rate bytes)",
+     NC_OPT_INT,
+     offsetof(TemplateContext, rate),
+     {.i = TEMPLATE_DEFAULT_RATE},
+     TEMPLATE_MIN_RATE,
+     TEMPLATE_MAX_RATE,
+     NULL,
+     NULL},
     NC_OPTION_END,
 };
 
@@ -75,9 +81,15 @@ const NCCodecDef template_encoder = {
 };
 
 static const NCOption decoder_options[] = {
-    {"max_frame_bytes", "largest frame to decode; a packet announcing more fails (NC_ERANGE)",
-     NC_OPT_INT, offsetof(TemplateContext, max_frame_bytes), {.i = 1 << 26}, 0,
-     (double)TEMPLATE_MAX_FRAME, NULL, "bytes"},
+    {"max_frame_bytes",
+     "largest frame to decode; a packet announcing more fails (NC_ERANGE)",
+     NC_OPT_INT,
+     offsetof(TemplateContext, max_frame_bytes),
+     {.i = 1 << 26},
+     0,
+     (double)TEMPLATE_MAX_FRAME,
+     NULL,
+     "bytes"},
     NC_OPTION_END,
 };
 
@@ -110,8 +122,8 @@ static int template_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *fr
     uint32_t n = rc_decode_bits(&dec, 32);
     if (rc_dec_error(&dec)) return NC_EINVALIDDATA;
     if (n > (uint32_t)t->max_frame_bytes) {
-        nc_log(ctx, NC_LOG_ERROR, "template: a frame of %u bytes, above max_frame_bytes (%d)",
-               n, t->max_frame_bytes);
+        nc_log(ctx, NC_LOG_ERROR, "template: a frame of %u bytes, above max_frame_bytes (%d)", n,
+               t->max_frame_bytes);
         return NC_ERANGE;
     }
     /* every other symbol keeps 2^-20 of the range, so a byte costs at least

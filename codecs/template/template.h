@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 /* The stream header (extradata): magic, version, the model's adaptation rate. */
-#define TEMPLATE_MAGIC "TPL"
-#define TEMPLATE_VERSION 1
-#define TEMPLATE_HEADER_SIZE 5
-#define TEMPLATE_MIN_RATE 4
-#define TEMPLATE_MAX_RATE 13
+#define TEMPLATE_MAGIC        "TPL"
+#define TEMPLATE_VERSION      1
+#define TEMPLATE_HEADER_SIZE  5
+#define TEMPLATE_MIN_RATE     4
+#define TEMPLATE_MAX_RATE     13
 #define TEMPLATE_DEFAULT_RATE 8
 /* Largest frame: the length is coded in 32 bits; the decoder's max_frame_bytes
  * option bounds what it allocates. */

@@ -17,7 +17,7 @@ for cc in gcc clang; do
         # shellcheck disable=SC2086 # opt is a list of flags
         "$cc" -std=c11 $opt -ffp-contract=off -fno-fast-math -D_GNU_SOURCE \
             -I"$root" -I"$root/libnc/include" -o "$exe" \
-            "$here/check_streams.c" "$here/recipes.c" "$root"/entropy/*.c -lm
+            "$here/check_streams.c" "$root/tests/support/recipes.c" "$root"/entropy/*.c -lm
         if "$exe" "$here/streams" >"$exe.log" 2>&1; then
             echo "ok   $cc $opt"
         else

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conformance/entropy/recipes.h"
+#include "tests/support/recipes.h"
 
 /* Golden streams use seed GOLDEN_SEED_BASE + recipe id. */
 #define GOLDEN_SEED_BASE 1000

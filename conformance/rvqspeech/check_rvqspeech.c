@@ -15,7 +15,7 @@
 #include "codecs/rvqspeech/rvqspeech.h"
 #include "libnc/model/sha256.h"
 #include "nc/nc.h"
-#include "tests/rvqspeech/tiny_model.h"
+#include "tests/support/tiny_model.h"
 
 #define SAMPLES 24000 /* 1.5 s of the synthetic test signal */
 #define MAX_OUT (SAMPLES + 64000)

@@ -415,5 +415,5 @@ int main(void)
     test_frames();
     test_options();
     test_registry();
-    return nc_test_result("test_codec_api");
+    return test_result("test_codec_api");
 }

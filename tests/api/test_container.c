@@ -537,5 +537,5 @@ int main(void)
     test_absurd_headers();
     test_resync();
     test_groups();
-    return nc_test_result("test_container");
+    return test_result("test_container");
 }

@@ -15,7 +15,7 @@
         if (!(fabs(got_ - want_) <= (tol))) {                                            \
             fprintf(stderr, "%s:%d: %s = %.9g, expected %.9g (tol %g)\n", __FILE__,       \
                     __LINE__, #got, got_, want_, (double)(tol));                         \
-            nc_test_failures++;                                                          \
+            test_failures++;                                                          \
         }                                                                                \
     } while (0)
 

@@ -113,5 +113,5 @@ int main(void)
     CHECK(nc_fft_complex_alloc(&fft, -4) == NC_EINVAL);
     nc_fft_free(NULL);
     check_dct();
-    return nc_test_result(__FILE__);
+    return test_result(__FILE__);
 }

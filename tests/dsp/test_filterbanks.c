@@ -117,5 +117,5 @@ int main(void)
     check_third_octave();
     CHECK(nc_mel_bank_alloc(&b, 16000, 512, 40, 0.0f, 9000.0f, NC_MEL_HTK, 0) == NC_EINVAL);
     CHECK(nc_mel_bank_alloc(&b, 16000, 512, 0, 0.0f, 8000.0f, NC_MEL_HTK, 0) == NC_EINVAL);
-    return nc_test_result(__FILE__);
+    return test_result(__FILE__);
 }

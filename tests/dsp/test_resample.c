@@ -73,5 +73,5 @@ int main(void)
         CHECK_NEAR(out[j], 0.5, 1e-6);
     CHECK(nc_resample(dc, 1000, 0, out, 48000) == NC_EINVAL);
     CHECK(nc_resample(dc, 1000, 16000, out, 2000000) == NC_EINVAL);
-    return nc_test_result(__FILE__);
+    return test_result(__FILE__);
 }

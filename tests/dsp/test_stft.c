@@ -88,5 +88,5 @@ int main(int argc, char **argv)
     CHECK(nc_stft_alloc(&stft, 64, 0, 64, NC_WINDOW_HANN) == NC_EINVAL);
     CHECK(nc_stft_alloc(&stft, 64, 16, 65, NC_WINDOW_HANN) == NC_EINVAL);
     CHECK(stft == NULL);
-    return nc_test_result(__FILE__);
+    return test_result(__FILE__);
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conformance/entropy/recipes.h"
+#include "tests/support/recipes.h"
 #include "nc/error.h"
 
 #define SEEDS 12

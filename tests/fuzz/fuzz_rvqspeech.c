@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "nc/nc.h"
-#include "tests/rvqspeech/tiny_model.h"
+#include "tests/support/tiny_model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

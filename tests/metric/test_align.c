@@ -47,5 +47,5 @@ int main(void)
     CHECK(abs(lag - 480) <= 16);
     CHECK(nc_metric_find_delay(ref, N, deg, N, 0, 100, &lag) == NC_EINVAL);
     CHECK(nc_metric_find_delay(ref, 0, deg, N, RATE, 100, &lag) == NC_EINVAL);
-    return nc_test_result(__FILE__);
+    return test_result(__FILE__);
 }

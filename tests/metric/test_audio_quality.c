@@ -97,5 +97,5 @@ int main(void)
         x[i] = 0.0f;
     CHECK(nc_metric_mcd(x, x, 4000, 16000, &v) == NC_EINVAL);
     CHECK(nc_metric_mel_distance(x, x, 0, 16000, &v) == NC_EINVAL);
-    return nc_test_result(__FILE__);
+    return test_result(__FILE__);
 }

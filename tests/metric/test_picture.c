@@ -153,5 +153,5 @@ int main(void)
     check_torch_reference();
     check_flat();
     check_monotone();
-    return nc_test_result(__FILE__);
+    return test_result(__FILE__);
 }

@@ -34,5 +34,5 @@ int main(void)
     CHECK(nc_metric_exact_match(a, 5, a, 5, &diff) == 1 && diff == 5);
     CHECK(nc_metric_exact_match(a, 5, b, 5, &diff) == 0 && diff == 2);
     CHECK(nc_metric_exact_match(a, 5, a, 4, &diff) == 0 && diff == 4);
-    return nc_test_result(__FILE__);
+    return test_result(__FILE__);
 }

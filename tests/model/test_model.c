@@ -204,7 +204,7 @@ int main(void)
     nc_model_writer_free(&w);
     free(img2);
     free(img);
-    if (!nc_test_failures)
+    if (!test_failures)
         printf("model: all checks passed\n");
-    return nc_test_result("model");
+    return test_result("model");
 }

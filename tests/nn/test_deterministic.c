@@ -146,9 +146,9 @@ int main(int argc, char **argv)
     NNTensor *t = nn_tensor2(g, 2, 2);
     CHECK(t && nn_sin(g, t) == NULL && nn_graph_error(g) == NC_ENOTSUP);
     nn_graph_free(&g);
-    if (!nc_test_failures)
+    if (!test_failures)
         printf("deterministic: functions within tolerance (worst %.2f of it), %lld outputs hash "
                "to the golden value, normal mode differs by %.2g\n",
                max_err, (long long)n_det, worst);
-    return nc_test_result("deterministic");
+    return test_result("deterministic");
 }

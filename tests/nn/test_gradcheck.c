@@ -85,7 +85,7 @@ int main(void)
         check_case(g, &op_cases[i], &rng);
     nn_graph_free(&g);
     op_cases_cleanup();
-    if (!nc_test_failures)
+    if (!test_failures)
         printf("gradcheck: %d ops match finite differences\n", op_case_count);
-    return nc_test_result("gradcheck");
+    return test_result("gradcheck");
 }

@@ -70,7 +70,7 @@ int main(void)
     CHECK(nn_graph_memory(g) == before);
     nn_graph_free(&g);
     nn_graph_free(&g); /* NULL is fine */
-    if (!nc_test_failures)
+    if (!test_failures)
         printf("graph: errors, views, inference mode and arena reuse behave\n");
-    return nc_test_result("graph");
+    return test_result("graph");
 }

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
     op_cases_cleanup();
     /* every case in op_cases.c must have a reference */
     CHECK(cases == op_case_count);
-    if (!nc_test_failures)
+    if (!test_failures)
         printf("torch reference: %d op cases match forward and backward\n", cases);
-    return nc_test_result("torch_ref");
+    return test_result("torch_ref");
 }

@@ -189,5 +189,5 @@ int main(int argc, char **argv)
     test_optimizers(argv[1]);
     test_schedule_and_clip();
     test_training();
-    return nc_test_result("train");
+    return test_result("train");
 }

@@ -257,5 +257,5 @@ int main(void)
     test_old_form(old_path, path);
     remove(path);
     remove(old_path);
-    return nc_test_result("test_pc_model_pack");
+    return test_result("test_pc_model_pack");
 }

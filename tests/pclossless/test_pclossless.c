@@ -13,7 +13,7 @@
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless_train.h"
 #include "libnc/nn/train_job.h"
-#include "tests/pclossless/roundtrip.h"
+#include "tests/support/roundtrip.h"
 #include "tests/test.h"
 
 #define SIDE 8
@@ -275,5 +275,5 @@ int main(void)
     test_trainer();
     remove(model_file);
     remove(other_file);
-    return nc_test_result("test_pclossless");
+    return test_result("test_pclossless");
 }

@@ -13,7 +13,7 @@
 #include "codecs/pclossless/pclossless_bytes.h"
 #include "codecs/pclossless/pclossless_train.h"
 #include "libnc/nn/train_job.h"
-#include "tests/pclossless/roundtrip.h"
+#include "tests/support/roundtrip.h"
 #include "tests/test.h"
 
 #define BLOCK 16
@@ -312,5 +312,5 @@ int main(void)
     test_trainer();
     remove(model_file);
     remove(other_file);
-    return nc_test_result("test_pclossless_bytes");
+    return test_result("test_pclossless_bytes");
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "codecs/pclossless/pc_image_files.h"
-#include "tests/pclossless/roundtrip.h"
+#include "tests/support/roundtrip.h"
 #include "tests/test.h"
 
 #define IMAGES 200
@@ -63,5 +63,5 @@ int main(int argc, char **argv)
     /* Loose bounds (PNG needs about 1.5 and 4.3): they catch a broken model or coder. */
     if (mnist >= 0) CHECK(mnist < 1.4);
     if (fashion >= 0) CHECK(fashion < 3.8);
-    return nc_test_result("test_pclossless_models");
+    return test_result("test_pclossless_models");
 }

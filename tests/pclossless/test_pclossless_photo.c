@@ -15,7 +15,7 @@
 #include "codecs/pclossless/pclossless_train.h"
 #include "codecs/pclossless/plane_transform.h"
 #include "libnc/nn/train_job.h"
-#include "tests/pclossless/roundtrip.h"
+#include "tests/support/roundtrip.h"
 #include "tests/test.h"
 
 #define MODEL "pclossless-photo"
@@ -211,5 +211,5 @@ int main(int argc, char **argv)
     test_crop(path, 1, 6.0);
     test_synthetic();
     test_trainer();
-    return nc_test_result("test_pclossless_photo");
+    return test_result("test_pclossless_photo");
 }

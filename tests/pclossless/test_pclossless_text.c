@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "nc/nc.h"
-#include "tests/pclossless/roundtrip.h"
+#include "tests/support/roundtrip.h"
 #include "tests/test.h"
 
 #define FRAME (1 << 20)
@@ -72,5 +72,5 @@ int main(int argc, char **argv)
     /* 8 bits raw; a broken model or coder lands near or above it. */
     if (prose >= 0) CHECK(prose < 4.5);
     if (digits >= 0) CHECK(digits < 3.8); /* log2(10) = 3.32 per digit */
-    return nc_test_result("test_pclossless_text");
+    return test_result("test_pclossless_text");
 }

@@ -132,5 +132,5 @@ int main(void)
     test_predictor();
     test_planes();
     test_images();
-    return nc_test_result("test_plane_transform");
+    return test_result("test_plane_transform");
 }

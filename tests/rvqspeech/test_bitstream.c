@@ -8,7 +8,7 @@
 #include "codecs/rvqspeech/bitstream.h"
 #include "codecs/rvqspeech/rvqspeech.h"
 #include "libnc/nn/params.h"
-#include "tests/rvqspeech/tiny_model.h"
+#include "tests/support/tiny_model.h"
 #include "tests/test.h"
 
 static void test_header(void)
@@ -107,5 +107,5 @@ int main(void)
     test_packets(&m);
     nc_rvq_model_free(&m);
     remove(path);
-    return nc_test_result("test_rvqspeech_bitstream");
+    return test_result("test_rvqspeech_bitstream");
 }

@@ -7,7 +7,7 @@
 
 #include "nc/codec.h"
 #include "nc/log.h"
-#include "tests/rvqspeech/tiny_model.h"
+#include "tests/support/tiny_model.h"
 #include "tests/test.h"
 
 static char model_path[64];
@@ -274,5 +274,5 @@ int main(void)
     test_damage(x, n);
     free(x);
     remove(model_path);
-    return nc_test_result("test_rvqspeech_codec");
+    return test_result("test_rvqspeech_codec");
 }

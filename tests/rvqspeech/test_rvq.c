@@ -157,5 +157,5 @@ int main(void)
     test_search_and_residuals();
     test_kmeans_and_ema();
     test_kmeans_init_stages();
-    return nc_test_result("test_rvq");
+    return test_result("test_rvq");
 }

@@ -22,7 +22,8 @@ static size_t make_input(const char *name, uint8_t *buf)
     if (!strcmp(name, "text")) {
         const char *s = "A new codec is one folder plus one line in one list.\n";
         size_t n = 0;
-        for (int i = 0; i < 40; i++, n += strlen(s)) memcpy(buf + n, s, strlen(s));
+        for (int i = 0; i < 40; i++, n += strlen(s))
+            memcpy(buf + n, s, strlen(s));
         return n;
     }
     if (!strcmp(name, "run")) {
@@ -31,7 +32,8 @@ static size_t make_input(const char *name, uint8_t *buf)
     }
     if (!strcmp(name, "noise")) {
         uint32_t x = 12345;
-        for (int i = 0; i < 4096; i++) buf[i] = (uint8_t)((x = x * 1664525u + 1013904223u) >> 24);
+        for (int i = 0; i < 4096; i++)
+            buf[i] = (uint8_t)((x = x * 1664525u + 1013904223u) >> 24);
         return 4096;
     }
     return 0; /* empty */
@@ -95,8 +97,10 @@ static int decode(const uint8_t *file, size_t size, uint8_t *out, size_t cap, si
         nc_packet_unref(&pkt);
         while (ret >= 0 && (ret = nc_receive_frame(dec, frame)) == 0) {
             CHECK_EQ(frame->pts, *frames);
-            if (*got + frame->nb_bytes > cap) ret = NC_ERANGE;
-            else if (frame->nb_bytes) memcpy(out + *got, frame->data[0], frame->nb_bytes);
+            if (*got + frame->nb_bytes > cap)
+                ret = NC_ERANGE;
+            else if (frame->nb_bytes)
+                memcpy(out + *got, frame->data[0], frame->nb_bytes);
             *got += frame->nb_bytes;
             ++*frames;
         }
@@ -114,7 +118,8 @@ static void test_round_trips(void)
     static uint8_t in[3 * MAX_INPUT], out[3 * MAX_INPUT];
     for (int rate = 4; rate <= 13; rate += 9) {
         size_t n[4], total = 0;
-        for (int i = 0; i < 4; i++) total += n[i] = make_input(golden_names[i], in + total);
+        for (int i = 0; i < 4; i++)
+            total += n[i] = make_input(golden_names[i], in + total);
         uint8_t *file;
         size_t size, got;
         int frames;
@@ -155,14 +160,14 @@ static void test_hostile(void)
         CHECK_EQ(nc_codec_open(dec), 0);
         size_t keep = c == 0 ? pkt.size / 2 : pkt.size; /* truncated */
         nc_packet_from_data(&bad, pkt.data, keep);
-        if (c == 1) bad.data[0] ^= 0x80; /* the length */
+        if (c == 1) bad.data[0] ^= 0x80;            /* the length */
         if (c == 2) bad.data[bad.size - 1] ^= 0x55; /* the last symbols */
         CHECK_EQ(nc_send_packet(dec, &bad), 0);
         int ret = nc_receive_frame(dec, frame);
-        if (c == 0) CHECK(ret < 0);                /* truncated: an error, never a frame */
-        if (c == 1) CHECK(ret == NC_ERANGE);       /* announces 2^31 more bytes */
+        if (c == 0) CHECK(ret < 0);                         /* truncated: an error, never a frame */
+        if (c == 1) CHECK(ret == NC_ERANGE);                /* announces 2^31 more bytes */
         if (c == 2) CHECK(ret < 0 || frame->nb_bytes == n); /* no checksum: other bytes */
-        if (c == 3) CHECK_EQ(ret, NC_ERANGE);      /* above max_frame_bytes */
+        if (c == 3) CHECK_EQ(ret, NC_ERANGE);               /* above max_frame_bytes */
         nc_frame_unref(frame);
         nc_packet_unref(&bad);
         nc_codec_free_context(&dec);
@@ -237,5 +242,5 @@ int main(int argc, char **argv)
     test_round_trips();
     test_hostile();
     if (check_golden(argv[1], 0)) return 1;
-    return nc_test_result("test_template");
+    return test_result("test_template");
 }

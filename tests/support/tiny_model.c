@@ -4,7 +4,7 @@
 
 #include "codecs/rvqspeech/export.h"
 #include "codecs/rvqspeech/train_net.h"
-#include "tests/rvqspeech/tiny_model.h"
+#include "tests/support/tiny_model.h"
 
 int rvq_test_write_tiny_model(const char *path, uint64_t seed)
 {

@@ -1,6 +1,6 @@
 /* The entropy recipes: one program per recipe, run either as encoder or as checking
  * decoder through the Coder helpers below. */
-#include "conformance/entropy/recipes.h"
+#include "tests/support/recipes.h"
 
 #include <stdlib.h>
 #include <string.h>

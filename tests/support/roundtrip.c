@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "tests/pclossless/roundtrip.h"
+#include "tests/support/roundtrip.h"
 
 int pc_test_make_frame(NCFrame *f, int w, int h, enum NCPixelFormat fmt, const uint8_t *pixels)
 {
