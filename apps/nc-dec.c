@@ -71,18 +71,18 @@ static int parse_args(int argc, char **argv, DecArgs *a)
     while ((c = getopt_long(argc, argv, ":ys:LqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'y': a->overwrite = 1; break;
-        case 'L': nc_codec_help_list(stdout, 0); exit(NC_EXIT_OK);
+        case 'L': codec_help_list(stdout, 0); exit(NC_EXIT_OK);
         case 's':
             if (!strcmp(optarg, "s16")) a->sample_format = NC_SAMPLE_S16;
             else if (!strcmp(optarg, "s24")) a->sample_format = NC_SAMPLE_S24;
             else if (!strcmp(optarg, "f32")) a->sample_format = NC_SAMPLE_F32;
-            else return nc_cli_usage_error("-s %s: expected s16, s24 or f32", optarg);
+            else return cli_usage_error("-s %s: expected s16, s24 or f32", optarg);
             break;
         default:
-            if (!nc_cli_standard_option(c, usage)) return nc_cli_bad_option(c, argv);
+            if (!cli_standard_option(c, usage)) return cli_bad_option(c, argv);
         }
     }
-    if (nc_cli_expect_operands(argc, 2, "INPUT.nc and OUTPUT")) return NC_EXIT_FAILURE;
+    if (cli_expect_operands(argc, 2, "INPUT.nc and OUTPUT")) return NC_EXIT_FAILURE;
     a->input = argv[optind];
     a->output = argv[optind + 1];
     return 0;
@@ -92,9 +92,9 @@ static void report_damage(Decoding *d, int err, int64_t index)
 {
     d->damaged++;
     if (d->damaged <= MAX_DAMAGE_LINES)
-        nc_cli_fail(err, "%s: packet %lld", d->args->input, (long long)index);
+        cli_fail(err, "%s: packet %lld", d->args->input, (long long)index);
     else if (d->damaged == MAX_DAMAGE_LINES + 1)
-        nc_cli_error("%s: more damaged packets follow; counting them only", d->args->input);
+        cli_error("%s: more damaged packets follow; counting them only", d->args->input);
 }
 
 /* Pictures last one frame duration each: frames per second = 1 / (duration * tb). */
@@ -110,9 +110,9 @@ static int open_writer(Decoding *d, const NCMediaFormat *format)
 {
     NCMediaWriterOptions options = {.overwrite = d->args->overwrite,
                                     .sample_format = d->args->sample_format};
-    nc_cli_clear_reason();
-    int ret = nc_media_writer_open(&d->writer, d->args->output, format, &options);
-    if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
+    cli_clear_reason();
+    int ret = media_writer_open(&d->writer, d->args->output, format, &options);
+    if (ret < 0) return cli_fail(ret, "%s", d->args->output);
     return 0;
 }
 
@@ -130,9 +130,9 @@ static int write_frame(Decoding *d)
         int ret = open_writer(d, &format);
         if (ret < 0) return ret;
     }
-    nc_cli_clear_reason();
-    int ret = nc_media_writer_write(d->writer, d->frame);
-    if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
+    cli_clear_reason();
+    int ret = media_writer_write(d->writer, d->frame);
+    if (ret < 0) return cli_fail(ret, "%s", d->args->output);
     d->frames++;
     return 0;
 }
@@ -158,19 +158,19 @@ static int write_empty_output(Decoding *d)
 static int write_frames(Decoding *d, int64_t packet_index)
 {
     for (;;) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_receive_frame(d->ctx, d->frame);
         if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
         if (ret == NC_EINVALIDDATA) {
             report_damage(d, ret, packet_index);
             /* Bounded: a decoder that fails on every call must not spin forever. */
             if (++d->failed_receives > MAX_FAILED_RECEIVES)
-                return nc_cli_fail(NC_EINVALIDDATA, "%s: the decoder keeps failing; giving up",
+                return cli_fail(NC_EINVALIDDATA, "%s: the decoder keeps failing; giving up",
                                    d->args->input);
             continue;
         }
         d->failed_receives = 0;
-        if (ret < 0) return nc_cli_fail(ret, "%s: decoding failed", d->args->input);
+        if (ret < 0) return cli_fail(ret, "%s: decoding failed", d->args->input);
         ret = write_frame(d);
         nc_frame_unref(d->frame);
         if (ret < 0) return ret;
@@ -181,7 +181,7 @@ static int write_frames(Decoding *d, int64_t packet_index)
 static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
 {
     for (int tries = 0;; tries++) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_send_packet(d->ctx, pkt);
         if (ret == 0) return 0;
         if (ret == NC_EINVALIDDATA) {
@@ -189,7 +189,7 @@ static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
             return 0;
         }
         if (ret != NC_EAGAIN || tries > 0)
-            return nc_cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
+            return cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
         ret = write_frames(d, index);
         if (ret != NC_EAGAIN && ret != NC_EOF) return ret;
     }
@@ -200,21 +200,21 @@ static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
 static int next_packet(Decoding *d)
 {
     for (;;) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_demuxer_read_packet(d->dmx, d->pkt);
         if (ret == 0 || ret == NC_EOF) return ret;
         int64_t index = nc_demuxer_packet_index(d->dmx);
         if (ret == NC_ETRUNCATED) {
             d->truncated = 1;
             d->damaged++;
-            nc_cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
+            cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
             return NC_EOF;
         }
         if (ret == NC_ECRC || ret == NC_EINVALIDDATA) {
             report_damage(d, ret, index);
             continue;
         }
-        return nc_cli_fail(ret, "%s", d->args->input);
+        return cli_fail(ret, "%s", d->args->input);
     }
 }
 
@@ -222,10 +222,10 @@ static int decode_stream(Decoding *d)
 {
     int64_t total = nc_demuxer_packet_count(d->dmx);
     NCProgress progress;
-    nc_progress_start(&progress, "decoding", "packets", total);
+    progress_start(&progress, "decoding", "packets", total);
     int ret;
     for (;;) {
-        if (nc_cli_interrupted()) {
+        if (cli_interrupted()) {
             ret = NC_EIO; /* the output is abandoned by the caller */
             break;
         }
@@ -243,87 +243,87 @@ static int decode_stream(Decoding *d)
         }
         if (ret != NC_EAGAIN) break;
         if (eof) {
-            ret = nc_cli_fail(NC_EBUG, "%s: the decoder did not finish", d->ctx->codec->name);
+            ret = cli_fail(NC_EBUG, "%s: the decoder did not finish", d->ctx->codec->name);
             break;
         }
-        nc_progress_update(&progress, index + 1);
+        progress_update(&progress, index + 1);
     }
-    nc_progress_finish(&progress);
+    progress_finish(&progress);
     return ret;
 }
 
 static int open_decoder(Decoding *d)
 {
     const DecArgs *a = d->args;
-    nc_cli_clear_reason();
+    cli_clear_reason();
     int ret = nc_demuxer_open_file(&d->dmx, a->input);
-    if (ret < 0) return nc_cli_fail(ret, "%s", a->input);
+    if (ret < 0) return cli_fail(ret, "%s", a->input);
     const NCStreamInfo *info = nc_demuxer_stream_info(d->dmx);
     const NCCodec *codec = nc_codec_find_decoder_by_name(info->codec_name);
     if (!codec) {
-        nc_cli_error("%s: no decoder for codec '%s' in this build", a->input, info->codec_name);
+        cli_error("%s: no decoder for codec '%s' in this build", a->input, info->codec_name);
         return NC_ENOCODEC;
     }
-    nc_cli_clear_reason();
-    ret = nc_media_writer_check(a->output, info->media_type);
-    if (ret < 0) return nc_cli_fail(ret, "%s", a->output);
+    cli_clear_reason();
+    ret = media_writer_check(a->output, info->media_type);
+    if (ret < 0) return cli_fail(ret, "%s", a->output);
     d->ctx = nc_codec_alloc_context(codec);
     d->frame = nc_frame_alloc();
     d->pkt = nc_packet_alloc();
-    if (!d->ctx || !d->frame || !d->pkt) return nc_cli_fail(NC_ENOMEM, "%s", a->input);
-    nc_cli_clear_reason();
+    if (!d->ctx || !d->frame || !d->pkt) return cli_fail(NC_ENOMEM, "%s", a->input);
+    cli_clear_reason();
     ret = nc_stream_info_to_context(info, d->ctx);
     if (ret >= 0) ret = nc_codec_open(d->ctx);
-    if (ret < 0) return nc_cli_fail(ret, "%s: %s", a->input, codec->name);
+    if (ret < 0) return cli_fail(ret, "%s: %s", a->input, codec->name);
     return 0;
 }
 
 static int decode(const DecArgs *a)
 {
     Decoding d = {.args = a};
-    if (nc_cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
-    nc_cli_clear_reason();
-    int ret = nc_output_check_target(a->output, a->overwrite);
+    if (cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
+    cli_clear_reason();
+    int ret = output_check_target(a->output, a->overwrite);
     if (ret < 0) {
-        nc_cli_fail(ret, "%s", a->output);
+        cli_fail(ret, "%s", a->output);
         return NC_EXIT_FAILURE;
     }
     ret = open_decoder(&d);
     if (ret >= 0) ret = decode_stream(&d);
     if (ret >= 0 && !d.writer) {
         if (d.damaged) {
-            nc_cli_error("%s: nothing could be decoded; %s not written", a->input, a->output);
+            cli_error("%s: nothing could be decoded; %s not written", a->input, a->output);
             ret = NC_EINVALIDDATA;
         } else {
             ret = write_empty_output(&d);
         }
     }
     if (ret >= 0) {
-        nc_cli_clear_reason();
-        ret = nc_media_writer_close(&d.writer);
-        if (ret < 0) nc_cli_fail(ret, "%s", a->output);
+        cli_clear_reason();
+        ret = media_writer_close(&d.writer);
+        if (ret < 0) cli_fail(ret, "%s", a->output);
     }
-    nc_media_writer_abort(&d.writer);
+    media_writer_abort(&d.writer);
     nc_packet_free(&d.pkt);
     nc_frame_free(&d.frame);
     nc_codec_free_context(&d.ctx);
     nc_demuxer_close(&d.dmx);
-    if (nc_cli_interrupted()) return NC_EXIT_INTERRUPTED;
+    if (cli_interrupted()) return NC_EXIT_INTERRUPTED;
     if (ret < 0) return NC_EXIT_FAILURE;
     if (d.damaged) {
-        nc_cli_error("%s: %lld damaged packet%s%s; %s holds the rest", a->input,
+        cli_error("%s: %lld damaged packet%s%s; %s holds the rest", a->input,
                      (long long)d.damaged, d.damaged == 1 ? "" : "s",
                      d.truncated ? " (the file is truncated)" : "", a->output);
         return NC_EXIT_DAMAGED;
     }
-    nc_cli_verbose("%s: %lld frames written to %s", a->input, (long long)d.frames, a->output);
+    cli_verbose("%s: %lld frames written to %s", a->input, (long long)d.frames, a->output);
     return NC_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-    nc_cli_init(argv[0]);
-    nc_cli_catch_interrupts();
+    cli_init(argv[0]);
+    cli_catch_interrupts();
     DecArgs a;
     if (parse_args(argc, argv, &a) != 0) return NC_EXIT_FAILURE;
     return decode(&a);

@@ -8,7 +8,7 @@
 #include "codec_list.h"
 #undef NC_CODEC
 
-const NCCodecDef *const nc_registered_codecs[] = {
+const NCCodecDef *const nci_registered_codecs[] = {
 #define NC_CODEC(name) &name##_encoder, &name##_decoder,
 #include "codec_list.h"
 #undef NC_CODEC

@@ -4,6 +4,6 @@
 #include "libnc/codec_internal.h"
 
 /* Every shipped codec, NULL-terminated. */
-extern const NCCodecDef *const nc_registered_codecs[];
+extern const NCCodecDef *const nci_registered_codecs[];
 
 #endif

@@ -14,7 +14,7 @@
 #define MAX_PENDING 64
 static _Atomic(char *) pending[MAX_PENDING];
 
-void nc_atomic_file_remove_pending(void)
+void nci_atomic_file_remove_pending(void)
 {
     for (int i = 0; i < MAX_PENDING; i++) {
         char *path = atomic_load(&pending[i]);
@@ -40,7 +40,7 @@ static void untrack(const char *path)
     }
 }
 
-int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
+int nci_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
 {
     memset(f, 0, sizeof(*f));
     struct stat st;
@@ -54,7 +54,7 @@ int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
     f->target = strdup(target);
     f->temp_path = malloc(len);
     if (!f->target || !f->temp_path) {
-        nc_atomic_file_abort(f);
+        nci_atomic_file_abort(f);
         return NC_ENOMEM;
     }
     /* ".name.XXXXXX" beside the target: hidden, and on the same file system. */
@@ -64,7 +64,7 @@ int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
         nc_log(NULL, NC_LOG_ERROR, "%s: cannot write there: %s", target, strerror(errno));
         free(f->temp_path);
         f->temp_path = NULL;
-        nc_atomic_file_abort(f);
+        nci_atomic_file_abort(f);
         return NC_EIO;
     }
     /* mkstemp makes the file 0600; give it the permissions a new file would get. */
@@ -74,7 +74,7 @@ int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
     f->file = fdopen(fd, "wb");
     if (!f->file) {
         close(fd);
-        nc_atomic_file_abort(f);
+        nci_atomic_file_abort(f);
         return NC_ENOMEM;
     }
     f->overwrite = overwrite;
@@ -100,7 +100,7 @@ static int move_into_place(const char *from, const char *to, int overwrite)
     return unlink(from);
 }
 
-int nc_atomic_file_commit(NCAtomicFile *f)
+int nci_atomic_file_commit(NCAtomicFile *f)
 {
     int failed = !f->temp_path;
     untrack(f->temp_path);
@@ -114,7 +114,7 @@ int nc_atomic_file_commit(NCAtomicFile *f)
         int err = errno == EEXIST ? NC_EEXIST : NC_EIO;
         nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", f->target ? f->target : "?",
                strerror(errno));
-        nc_atomic_file_abort(f);
+        nci_atomic_file_abort(f);
         return err;
     }
     free(f->temp_path);
@@ -123,7 +123,7 @@ int nc_atomic_file_commit(NCAtomicFile *f)
     return 0;
 }
 
-void nc_atomic_file_abort(NCAtomicFile *f)
+void nci_atomic_file_abort(NCAtomicFile *f)
 {
     if (f->file) fclose(f->file);
     untrack(f->temp_path);

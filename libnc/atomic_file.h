@@ -16,15 +16,15 @@ typedef struct NCAtomicFile {
 
 /* NC_EEXIST (nothing created) if target exists and overwrite is 0; NC_EIO with a
  * logged reason if the temporary file cannot be created. */
-int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite);
+int nci_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite);
 /* Flushes, syncs, closes and moves the temporary file onto the target. Without
  * overwrite a target that appeared meanwhile is refused (NC_EEXIST). On failure
  * the temporary file is removed and the target untouched. */
-int nc_atomic_file_commit(NCAtomicFile *f);
+int nci_atomic_file_commit(NCAtomicFile *f);
 /* Removes the temporary file; safe on a committed, aborted or zeroed file. */
-void nc_atomic_file_abort(NCAtomicFile *f);
+void nci_atomic_file_abort(NCAtomicFile *f);
 /* Removes every temporary file not yet committed or aborted (the apps' output
  * and .nc files of the muxer alike). Async-signal-safe: for signal handlers. */
-void nc_atomic_file_remove_pending(void);
+void nci_atomic_file_remove_pending(void);
 
 #endif

@@ -15,15 +15,15 @@ const NCCodec *nc_codec_iterate(void **it)
     if (!it) return NULL;
     uintptr_t i = (uintptr_t)*it;
     for (uintptr_t n = 0; n < i; n++) /* never walk past the terminator */
-        if (!nc_registered_codecs[n]) return NULL;
-    const NCCodecDef *c = nc_registered_codecs[i];
+        if (!nci_registered_codecs[n]) return NULL;
+    const NCCodecDef *c = nci_registered_codecs[i];
     if (c) *it = (void *)(i + 1);
     return c ? &c->p : NULL;
 }
 
 int nc_codec_is_encoder(const NCCodec *codec)
 {
-    return codec && nc_codec_def(codec)->is_encoder;
+    return codec && nci_codec_def(codec)->is_encoder;
 }
 
 static const NCCodec *find_codec(const char *name, int is_encoder)
@@ -48,7 +48,7 @@ const NCCodec *nc_codec_find_decoder_by_name(const char *name)
 NCCodecContext *nc_codec_alloc_context(const NCCodec *codec)
 {
     if (!codec || !codec->name) return NULL;
-    const NCCodecDef *def = nc_codec_def(codec);
+    const NCCodecDef *def = nci_codec_def(codec);
     NCCodecContext *ctx = calloc(1, sizeof(*ctx));
     if (!ctx) return NULL;
     ctx->codec = codec;
@@ -58,7 +58,7 @@ NCCodecContext *nc_codec_alloc_context(const NCCodec *codec)
         nc_frame_unref(&ctx->internal->frame);
         ctx->priv_data = calloc(1, def->priv_size ? def->priv_size : 1);
     }
-    if (!ctx->internal || !ctx->priv_data || nc_opt_apply_defaults(ctx) < 0)
+    if (!ctx->internal || !ctx->priv_data || nci_opt_apply_defaults(ctx) < 0)
         nc_codec_free_context(&ctx);
     return ctx;
 }
@@ -76,11 +76,11 @@ void nc_codec_free_context(NCCodecContext **pctx)
     if (!pctx || !*pctx) return;
     NCCodecContext *ctx = *pctx;
     if (ctx->internal) {
-        const NCCodecDef *def = nc_codec_def(ctx->codec);
+        const NCCodecDef *def = nci_codec_def(ctx->codec);
         if (ctx->internal->initialized && def->close) def->close(ctx);
         drop_pending(ctx);
     }
-    if (ctx->priv_data) nc_opt_free_strings(ctx);
+    if (ctx->priv_data) nci_opt_free_strings(ctx);
     free(ctx->priv_data);
     free(ctx->extradata);
     free(ctx->internal);
@@ -92,7 +92,7 @@ int nc_codec_set_extradata(NCCodecContext *ctx, const uint8_t *data, size_t size
 {
     NC_CHECK_ARG(ctx && ctx->internal && (data || !size));
     NC_RETURN_ERROR_IF(size > NC_MAX_EXTRADATA, NC_ERANGE, ctx, "extradata of %zu bytes is too large", size);
-    NC_RETURN_ERROR_IF(nc_codec_is_open(ctx), NC_EINVAL, ctx, "extradata is set before open");
+    NC_RETURN_ERROR_IF(nci_codec_is_open(ctx), NC_EINVAL, ctx, "extradata is set before open");
     uint8_t *copy = calloc(1, size + NC_INPUT_PADDING);
     if (!copy) return NC_ENOMEM;
     if (size) memcpy(copy, data, size);
@@ -144,7 +144,7 @@ static int check_params(NCCodecContext *ctx)
     }
     case NC_MEDIA_VIDEO:
     case NC_MEDIA_IMAGE:
-        NC_RETURN_ERROR_IF(!nc_dimensions_valid(ctx->width, ctx->height), NC_EINVAL, ctx,
+        NC_RETURN_ERROR_IF(!nci_dimensions_valid(ctx->width, ctx->height), NC_EINVAL, ctx,
                            "%s: invalid dimensions %dx%d", c->name, ctx->width, ctx->height);
         NC_RETURN_ERROR_IF(!listed_pix_fmt(c->pix_fmts, ctx->pix_fmt), NC_ENOTSUP, ctx,
                            "%s: pixel format %s is not supported", c->name,
@@ -172,7 +172,7 @@ int nc_codec_open(NCCodecContext *ctx)
     NC_RETURN_ERROR_IF(ctx->threads < 0, NC_EINVAL, ctx, "threads must be >= 0");
     NC_RETURN_ERROR_IF(ctx->time_base.num < 0 || ctx->time_base.den < 0, NC_EINVAL, ctx,
                        "invalid time base");
-    const NCCodecDef *def = nc_codec_def(ctx->codec);
+    const NCCodecDef *def = nci_codec_def(ctx->codec);
     NC_FORWARD_IF_ERROR(check_params(ctx));
     default_time_base(ctx);
     in->initialized = 1;
@@ -185,10 +185,10 @@ int nc_codec_open(NCCodecContext *ctx)
 
 int nc_codec_flush(NCCodecContext *ctx)
 {
-    NC_CHECK_ARG(ctx && nc_codec_is_open(ctx));
+    NC_CHECK_ARG(ctx && nci_codec_is_open(ctx));
     drop_pending(ctx);
     ctx->internal->draining = ctx->internal->eof = 0;
-    if (nc_codec_def(ctx->codec)->flush) nc_codec_def(ctx->codec)->flush(ctx);
+    if (nci_codec_def(ctx->codec)->flush) nci_codec_def(ctx->codec)->flush(ctx);
     return 0;
 }
 
@@ -264,9 +264,9 @@ static int take_frame(NCFrame *dst, const NCFrame *src)
 static int check_io(NCCodecContext *ctx, int want_encoder)
 {
     NC_CHECK_ARG(ctx && ctx->internal && ctx->codec);
-    NC_RETURN_ERROR_IF(!nc_codec_is_open(ctx), NC_EINVAL, ctx, "%s: codec is not open",
+    NC_RETURN_ERROR_IF(!nci_codec_is_open(ctx), NC_EINVAL, ctx, "%s: codec is not open",
                        ctx->codec->name);
-    NC_RETURN_ERROR_IF(nc_codec_def(ctx->codec)->is_encoder != want_encoder, NC_EINVAL, ctx,
+    NC_RETURN_ERROR_IF(nci_codec_def(ctx->codec)->is_encoder != want_encoder, NC_EINVAL, ctx,
                        "%s: this call is for %s", ctx->codec->name,
                        want_encoder ? "encoders" : "decoders");
     return 0;
@@ -324,9 +324,9 @@ static int finish_receive(NCCodecContext *ctx, int ret)
 static int encode_one(NCCodecContext *ctx, NCPacket *pkt)
 {
     NCFrame frame = {0};
-    int ret = nc_codec_get_frame(ctx, &frame);
+    int ret = nci_codec_get_frame(ctx, &frame);
     if (ret < 0) return ret;
-    ret = nc_codec_def(ctx->codec)->encode(ctx, &frame, pkt);
+    ret = nci_codec_def(ctx->codec)->encode(ctx, &frame, pkt);
     if (ret >= 0) {
         pkt->pts = frame.pts;
         pkt->duration = frame.duration;
@@ -342,9 +342,9 @@ static int decode_one(NCCodecContext *ctx, NCFrame *frame)
 {
     for (;;) {
         NCPacket pkt = {0};
-        int ret = nc_codec_get_packet(ctx, &pkt);
+        int ret = nci_codec_get_packet(ctx, &pkt);
         if (ret < 0) return ret;
-        ret = nc_codec_def(ctx->codec)->decode(ctx, &pkt, frame);
+        ret = nci_codec_def(ctx->codec)->decode(ctx, &pkt, frame);
         if (ret >= 0) {
             frame->pts = pkt.pts;
             if (!frame->duration) frame->duration = pkt.duration;
@@ -361,7 +361,7 @@ int nc_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
     nc_packet_unref(pkt);
     NC_FORWARD_IF_ERROR(check_io(ctx, 1));
     if (ctx->internal->eof) return NC_EOF;
-    const NCCodecDef *def = nc_codec_def(ctx->codec);
+    const NCCodecDef *def = nci_codec_def(ctx->codec);
     int ret = finish_receive(ctx, def->receive_packet ? def->receive_packet(ctx, pkt)
                                                       : encode_one(ctx, pkt));
     if (ret < 0) nc_packet_unref(pkt);
@@ -374,14 +374,14 @@ int nc_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     nc_frame_unref(frame);
     NC_FORWARD_IF_ERROR(check_io(ctx, 0));
     if (ctx->internal->eof) return NC_EOF;
-    const NCCodecDef *def = nc_codec_def(ctx->codec);
+    const NCCodecDef *def = nci_codec_def(ctx->codec);
     int ret = finish_receive(ctx, def->receive_frame ? def->receive_frame(ctx, frame)
                                                      : decode_one(ctx, frame));
     if (ret < 0) nc_frame_unref(frame);
     return ret;
 }
 
-int nc_codec_get_frame(NCCodecContext *ctx, NCFrame *frame)
+int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     struct NCCodecInternal *in = ctx->internal;
     if (!in->has_frame) return in->draining ? NC_EOF : NC_EAGAIN;
@@ -390,7 +390,7 @@ int nc_codec_get_frame(NCCodecContext *ctx, NCFrame *frame)
     return 0;
 }
 
-int nc_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt)
+int nci_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt)
 {
     struct NCCodecInternal *in = ctx->internal;
     if (!in->has_packet) return in->draining ? NC_EOF : NC_EAGAIN;

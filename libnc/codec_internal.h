@@ -14,8 +14,8 @@
  *     packets, stamps the frame's pts (and duration when decode left it 0) from
  *     the packet, and unrefs the packet;
  * or, for anything else (buffering, several packets per frame), the general form:
- *   encoders: receive_packet(ctx, pkt) pulls input with nc_codec_get_frame();
- *   decoders: receive_frame(ctx, frame) pulls input with nc_codec_get_packet().
+ *   encoders: receive_packet(ctx, pkt) pulls input with nci_codec_get_frame();
+ *   decoders: receive_frame(ctx, frame) pulls input with nci_codec_get_packet().
  * The pull returns NC_EAGAIN when no input is pending and NC_EOF once the user
  * has flushed and all input is consumed; the callback passes NC_EAGAIN on, and
  * returns NC_EOF when it has nothing left to emit after draining. */
@@ -57,7 +57,7 @@ typedef struct NCCodecDef {
 } NCCodecDef;
 
 /* The definition behind a public codec (every NCCodec libnc hands out is one). */
-static inline const NCCodecDef *nc_codec_def(const NCCodec *codec)
+static inline const NCCodecDef *nci_codec_def(const NCCodec *codec)
 {
     return (const NCCodecDef *)codec;
 }
@@ -71,8 +71,8 @@ static inline const NCCodecDef *nc_codec_def(const NCCodec *codec)
 #define NC_OPTION_END {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL}
 
 /* Moves the pending input frame into the empty frame. */
-int nc_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);
+int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);
 /* Moves the pending input packet into the empty pkt. */
-int nc_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt);
+int nci_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt);
 
 #endif

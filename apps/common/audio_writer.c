@@ -89,9 +89,9 @@ static int audio_finish(NCMediaWriter *writer)
     }
     a->sf = NULL;
     if (ret < 0)
-        nc_atomic_file_abort(&a->out);
+        nci_atomic_file_abort(&a->out);
     else
-        ret = nc_atomic_file_commit(&a->out);
+        ret = nci_atomic_file_commit(&a->out);
     free_writer(writer);
     return ret;
 }
@@ -101,7 +101,7 @@ static void audio_abort(NCMediaWriter *writer)
     AudioWriter *a = writer->priv;
     if (!a) return;
     if (a->sf) sf_close(a->sf);
-    nc_atomic_file_abort(&a->out);
+    nci_atomic_file_abort(&a->out);
     free_writer(writer);
 }
 
@@ -129,7 +129,7 @@ static int sndfile_format(const char *path, const char *ext, enum NCSampleFormat
     return 0;
 }
 
-int nc_audio_writer_open(NCMediaWriter *writer, const char *extension)
+int audio_writer_open(NCMediaWriter *writer, const char *extension)
 {
     SF_INFO info = {.samplerate = writer->format.sample_rate,
                     .channels = writer->format.channels};
@@ -151,7 +151,7 @@ int nc_audio_writer_open(NCMediaWriter *writer, const char *extension)
         free_writer(writer);
         return NC_ENOMEM;
     }
-    ret = nc_output_file_open(&a->out, writer->path, writer->options.overwrite);
+    ret = output_file_open(&a->out, writer->path, writer->options.overwrite);
     if (ret < 0) {
         free_writer(writer);
         return ret;
@@ -160,7 +160,7 @@ int nc_audio_writer_open(NCMediaWriter *writer, const char *extension)
     a->sf = sf_open_fd(fileno(a->out.file), SFM_WRITE, &info, 0);
     if (!a->sf) {
         nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", writer->path, sf_strerror(NULL));
-        nc_atomic_file_abort(&a->out);
+        nci_atomic_file_abort(&a->out);
         free_writer(writer);
         return NC_EIO;
     }

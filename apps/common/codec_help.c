@@ -22,7 +22,7 @@ static void capabilities(unsigned caps, char *buf, size_t size)
     if (!buf[0]) snprintf(buf, size, "-");
 }
 
-void nc_codec_help_list(FILE *out, int is_encoder)
+void codec_help_list(FILE *out, int is_encoder)
 {
     fprintf(out, "%-16s %-6s %-26s %s\n", "NAME", "MEDIA", "CAPABILITIES", "DESCRIPTION");
     void *it = NULL;
@@ -65,7 +65,7 @@ static void range_text(const NCOption *opt, char *buf, size_t size)
     }
 }
 
-void nc_codec_help_options(FILE *out, const NCCodec *codec)
+void codec_help_options(FILE *out, const NCCodec *codec)
 {
     fprintf(out, "%s: %s\n", codec->name, codec->long_name ? codec->long_name : "");
     fprintf(out, "  %s %s\n", nc_codec_is_encoder(codec) ? "encoder," : "decoder,",

@@ -9,8 +9,8 @@
 
 /* One line per encoder (is_encoder = 1) or decoder: name, media type,
  * capabilities, long name, under a header line. */
-void nc_codec_help_list(FILE *out, int is_encoder);
+void codec_help_list(FILE *out, int is_encoder);
 /* The codec's description, supported formats and options. */
-void nc_codec_help_options(FILE *out, const NCCodec *codec);
+void codec_help_options(FILE *out, const NCCodec *codec);
 
 #endif

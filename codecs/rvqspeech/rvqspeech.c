@@ -6,7 +6,7 @@
 const int rvqspeech_sample_rates[] = {16000, 0};
 const int rvqspeech_channel_counts[] = {1, 0};
 
-int nc_rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
+int rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
                       const char *explicit_path, const uint8_t *sha256)
 {
     NCModel *file = NULL;
@@ -19,5 +19,5 @@ int nc_rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
         nc_model_free(&file);
         return ret;
     }
-    return nc_rvq_model_open(m, file);
+    return rvq_model_open(m, file);
 }

@@ -117,7 +117,7 @@ static void test_damage(const uint8_t *img, size_t size)
     for (size_t i = 0; i < size - NC_MODEL_SHA256_SIZE; i++) {
         memcpy(copy, img, size);
         copy[i] ^= 0xff;
-        nc_sha256(copy, size - 32, copy + size - 32);
+        nci_sha256(copy, size - 32, copy + size - 32);
         int r = nc_model_load_memory(&m, copy, size);
         CHECK(r == 0 || r == NC_EMODEL);
         accepted += r == 0;

@@ -121,8 +121,8 @@ int main(int argc, char **argv)
     CHECK(run_net(g, det_out, &n_det) != NULL);
     uint8_t digest[NC_SHA256_SIZE];
     char hex[2 * NC_SHA256_SIZE + 1];
-    nc_sha256(det_out, sizeof(float) * (size_t)n_det, digest);
-    nc_sha256_hex(digest, hex);
+    nci_sha256(det_out, sizeof(float) * (size_t)n_det, digest);
+    nci_sha256_hex(digest, hex);
     if (argc > 1 && !strcmp(argv[1], "--print")) {
         printf("%s\n", hex);
         nn_graph_free(&g);
