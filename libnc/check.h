@@ -15,11 +15,19 @@
         }                                                                                  \
     } while (0)
 
-/* Returns err from the enclosing function after logging why, if cond holds. */
+/* nc_log() with " (in FUNC)" appended: says where a check fired. */
+void nci_log_from(const void *ctx, int level, const char *func, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Returns err from the enclosing function after logging why (and the function's
+ * name), if cond holds. */
 #define NC_RETURN_ERROR_IF(cond, err, ctx, ...)                                            \
     do {                                                                                   \
         if (cond) {                                                                        \
-            nc_log(ctx, NC_LOG_ERROR, __VA_ARGS__);                                        \
+            nci_log_from(ctx, NC_LOG_ERROR, __func__, __VA_ARGS__);                        \
             return (err);                                                                  \
         }                                                                                  \
     } while (0)

@@ -45,12 +45,20 @@ const NCCodec *nc_codec_find_decoder_by_name(const char *name)
     return find_codec(name, 0);
 }
 
+static const char *codec_context_name(const void *ctx)
+{
+    return ((const NCCodecContext *)ctx)->codec->name;
+}
+
+static const NCClass codec_class = {"codec", codec_context_name};
+
 NCCodecContext *nc_codec_alloc_context(const NCCodec *codec)
 {
     if (!codec || !codec->name) return NULL;
     const NCCodecDef *def = nci_codec_def(codec);
     NCCodecContext *ctx = calloc(1, sizeof(*ctx));
     if (!ctx) return NULL;
+    ctx->nc_class = &codec_class;
     ctx->codec = codec;
     ctx->media_type = codec->media_type;
     ctx->internal = calloc(1, sizeof(*ctx->internal));
@@ -130,24 +138,24 @@ static int check_params(NCCodecContext *ctx)
         int all = nc_codec_is_encoder(c); /* a decoder may leave either at 0 */
         NC_RETURN_ERROR_IF((all || ctx->sample_rate) &&
                                (ctx->sample_rate <= 0 || ctx->sample_rate > NC_MAX_SAMPLE_RATE),
-                           NC_EINVAL, ctx, "%s: invalid sample rate %d", c->name, ctx->sample_rate);
+                           NC_EINVAL, ctx, "invalid sample rate %d", ctx->sample_rate);
         NC_RETURN_ERROR_IF((all || ctx->sample_rate) && !listed(c->sample_rates, ctx->sample_rate),
-                           NC_ENOTSUP, ctx, "%s: sample rate %d Hz is not supported", c->name,
+                           NC_ENOTSUP, ctx, "sample rate %d Hz is not supported",
                            ctx->sample_rate);
         NC_RETURN_ERROR_IF((all || ctx->channels) &&
                                (ctx->channels < 1 || ctx->channels > NC_MAX_CHANNELS),
-                           NC_EINVAL, ctx, "%s: invalid channel count %d", c->name, ctx->channels);
+                           NC_EINVAL, ctx, "invalid channel count %d", ctx->channels);
         NC_RETURN_ERROR_IF((all || ctx->channels) && !listed(c->channel_counts, ctx->channels),
-                           NC_ENOTSUP, ctx, "%s: %d channels are not supported", c->name,
+                           NC_ENOTSUP, ctx, "%d channels are not supported",
                            ctx->channels);
         return 0;
     }
     case NC_MEDIA_VIDEO:
     case NC_MEDIA_IMAGE:
         NC_RETURN_ERROR_IF(!nci_dimensions_valid(ctx->width, ctx->height), NC_EINVAL, ctx,
-                           "%s: invalid dimensions %dx%d", c->name, ctx->width, ctx->height);
+                           "invalid dimensions %dx%d", ctx->width, ctx->height);
         NC_RETURN_ERROR_IF(!listed_pix_fmt(c->pix_fmts, ctx->pix_fmt), NC_ENOTSUP, ctx,
-                           "%s: pixel format %s is not supported", c->name,
+                           "pixel format %s is not supported",
                            nc_pix_fmt_name(ctx->pix_fmt) ? nc_pix_fmt_name(ctx->pix_fmt) : "none");
         return 0;
     default: return 0;
@@ -167,8 +175,7 @@ int nc_codec_open(NCCodecContext *ctx)
 {
     NC_CHECK_ARG(ctx && ctx->internal && ctx->codec);
     struct NCCodecInternal *in = ctx->internal;
-    NC_RETURN_ERROR_IF(in->initialized, NC_EINVAL, ctx, "%s: context already opened",
-                       ctx->codec->name);
+    NC_RETURN_ERROR_IF(in->initialized, NC_EINVAL, ctx, "context already opened");
     NC_RETURN_ERROR_IF(ctx->threads < 0, NC_EINVAL, ctx, "threads must be >= 0");
     NC_RETURN_ERROR_IF(ctx->time_base.num < 0 || ctx->time_base.den < 0, NC_EINVAL, ctx,
                        "invalid time base");
@@ -194,33 +201,31 @@ int nc_codec_flush(NCCodecContext *ctx)
 
 static int check_frame(const NCCodecContext *ctx, const NCFrame *f)
 {
-    const char *name = ctx->codec->name;
     NC_RETURN_ERROR_IF(f->media_type != ctx->media_type, NC_EINVAL, ctx,
-                       "%s: frame is %s, codec takes %s", name, nc_media_type_name(f->media_type),
+                       "frame is %s, codec takes %s", nc_media_type_name(f->media_type),
                        nc_media_type_name(ctx->media_type));
     switch (f->media_type) {
     case NC_MEDIA_AUDIO:
         NC_RETURN_ERROR_IF(f->sample_rate != ctx->sample_rate || f->channels != ctx->channels,
-                           NC_EINVAL, ctx, "%s: frame is %d Hz x %d, context %d Hz x %d", name,
+                           NC_EINVAL, ctx, "frame is %d Hz x %d, context %d Hz x %d",
                            f->sample_rate, f->channels, ctx->sample_rate, ctx->channels);
         NC_RETURN_ERROR_IF(f->nb_samples <= 0 || f->nb_samples > NC_MAX_FRAME_SAMPLES, NC_EINVAL,
-                           ctx, "%s: frame has %d samples", name, f->nb_samples);
+                           ctx, "frame has %d samples", f->nb_samples);
         for (int c = 0; c < f->channels; c++)
-            NC_RETURN_ERROR_IF(!f->data[c], NC_EINVAL, ctx, "%s: channel %d has no data", name, c);
+            NC_RETURN_ERROR_IF(!f->data[c], NC_EINVAL, ctx, "channel %d has no data", c);
         return 0;
     case NC_MEDIA_VIDEO:
     case NC_MEDIA_IMAGE:
         NC_RETURN_ERROR_IF(f->width != ctx->width || f->height != ctx->height ||
                                f->pix_fmt != ctx->pix_fmt,
-                           NC_EINVAL, ctx, "%s: frame is %dx%d, context %dx%d (or pixel format differs)",
-                           name, f->width, f->height, ctx->width, ctx->height);
+                           NC_EINVAL, ctx, "frame is %dx%d, context %dx%d (or pixel format differs)", f->width, f->height, ctx->width, ctx->height);
         for (int p = 0; p < nc_pix_fmt_planes(f->pix_fmt); p++)
             NC_RETURN_ERROR_IF(!f->data[p] || f->linesize[p] < nc_pix_fmt_plane_width(f->pix_fmt, p, f->width),
-                               NC_EINVAL, ctx, "%s: plane %d is missing or too narrow", name, p);
+                               NC_EINVAL, ctx, "plane %d is missing or too narrow", p);
         return 0;
     case NC_MEDIA_BYTES:
-        NC_RETURN_ERROR_IF(!f->data[0] && f->nb_bytes, NC_EINVAL, ctx, "%s: frame has no data", name);
-        NC_RETURN_ERROR_IF(f->nb_bytes > NC_MAX_FRAME_BYTES, NC_EINVAL, ctx, "%s: frame too large", name);
+        NC_RETURN_ERROR_IF(!f->data[0] && f->nb_bytes, NC_EINVAL, ctx, "frame has no data");
+        NC_RETURN_ERROR_IF(f->nb_bytes > NC_MAX_FRAME_BYTES, NC_EINVAL, ctx, "frame too large");
         return 0;
     default: return NC_EINVAL;
     }
@@ -264,10 +269,9 @@ static int take_frame(NCFrame *dst, const NCFrame *src)
 static int check_io(NCCodecContext *ctx, int want_encoder)
 {
     NC_CHECK_ARG(ctx && ctx->internal && ctx->codec);
-    NC_RETURN_ERROR_IF(!nci_codec_is_open(ctx), NC_EINVAL, ctx, "%s: codec is not open",
-                       ctx->codec->name);
+    NC_RETURN_ERROR_IF(!nci_codec_is_open(ctx), NC_EINVAL, ctx, "codec is not open");
     NC_RETURN_ERROR_IF(nci_codec_def(ctx->codec)->is_encoder != want_encoder, NC_EINVAL, ctx,
-                       "%s: this call is for %s", ctx->codec->name,
+                       "this call is for %s",
                        want_encoder ? "encoders" : "decoders");
     return 0;
 }
@@ -310,11 +314,11 @@ static int finish_receive(NCCodecContext *ctx, int ret)
 {
     struct NCCodecInternal *in = ctx->internal;
     if (ret == NC_EOF) {
-        NC_RETURN_ERROR_IF(!in->draining, NC_EBUG, ctx, "%s: EOF before flush", ctx->codec->name);
+        NC_RETURN_ERROR_IF(!in->draining, NC_EBUG, ctx, "EOF before flush");
         in->eof = 1;
     }
     if (ret == NC_EAGAIN && in->draining && !in->has_frame && !in->has_packet) {
-        nc_log(ctx, NC_LOG_ERROR, "%s: asks for input while draining", ctx->codec->name);
+        nc_log(ctx, NC_LOG_ERROR, "asks for input while draining");
         return NC_EBUG;
     }
     return ret;

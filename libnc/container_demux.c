@@ -17,6 +17,7 @@ typedef struct IndexEntry {
 } IndexEntry;
 
 struct NCDemuxer {
+    const NCClass *nc_class; /* first: logging (nc/log.h) */
     FILE *file;
     const uint8_t *mem;
     uint64_t size;       /* bytes in the input */
@@ -189,12 +190,15 @@ static int demuxer_open(NCDemuxer *d)
     return read_index(d);
 }
 
+static const NCClass demuxer_class = {"demuxer", NULL};
+
 int nc_demuxer_open_memory(NCDemuxer **dmx, const uint8_t *data, size_t size)
 {
     NC_CHECK_ARG(dmx && (data || !size));
     *dmx = NULL;
     NCDemuxer *d = calloc(1, sizeof(*d));
     if (!d) return NC_ENOMEM;
+    d->nc_class = &demuxer_class;
     d->mem = data;
     d->size = size;
     int ret = demuxer_open(d);
@@ -212,6 +216,7 @@ int nc_demuxer_open_file(NCDemuxer **dmx, const char *path)
     *dmx = NULL;
     NCDemuxer *d = calloc(1, sizeof(*d));
     if (!d) return NC_ENOMEM;
+    d->nc_class = &demuxer_class;
     d->file = fopen(path, "rb");
     int ret = NC_EIO;
     if (d->file && fseeko(d->file, 0, SEEK_END) == 0) {

@@ -16,6 +16,7 @@ typedef struct IndexEntry {
 } IndexEntry;
 
 struct NCMuxer {
+    const NCClass *nc_class; /* first: logging (nc/log.h) */
     unsigned flags;
     NCAtomicFile out; /* file output (out.file is NULL for memory output) */
     uint8_t *mem;     /* memory output */
@@ -106,12 +107,15 @@ static int mux_start(NCMuxer *m, const NCStreamInfo *info)
     return write_header(m, info);
 }
 
+static const NCClass muxer_class = {"muxer", NULL};
+
 int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigned flags)
 {
     NC_CHECK_ARG(mux && info);
     *mux = NULL;
     NCMuxer *m = calloc(1, sizeof(*m));
     if (!m) return NC_ENOMEM;
+    m->nc_class = &muxer_class;
     m->flags = flags;
     int ret = mux_start(m, info);
     if (ret < 0) {
@@ -128,6 +132,7 @@ int nc_muxer_open_file(NCMuxer **mux, const char *path, const NCStreamInfo *info
     *mux = NULL;
     NCMuxer *m = calloc(1, sizeof(*m));
     if (!m) return NC_ENOMEM;
+    m->nc_class = &muxer_class;
     m->flags = flags;
     int ret = nci_atomic_file_open(&m->out, path, !!(flags & NC_MUX_OVERWRITE));
     if (ret >= 0) ret = mux_start(m, info);

@@ -1,6 +1,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "libnc/check.h"
 #include "nc/log.h"
 
 static _Atomic int log_level = NC_LOG_WARNING;
@@ -12,11 +13,21 @@ static void log_to_stderr(void *opaque, const void *ctx, int level, const char *
                           va_list args)
 {
     (void)opaque;
-    (void)ctx;
     static const char *const prefix[] = {"error", "warning", "info", "verbose", "debug"};
     char line[1024];
     vsnprintf(line, sizeof(line), fmt, args);
-    fprintf(stderr, "libnc: %s: %s\n", prefix[level], line);
+    const char *name = nc_log_context_name(ctx);
+    fprintf(stderr, "libnc: %s: %s%s%s\n", prefix[level], name ? name : "", name ? ": " : "",
+            line);
+}
+
+const char *nc_log_context_name(const void *ctx)
+{
+    if (!ctx) return NULL;
+    const NCClass *c = *(const NCClass *const *)ctx;
+    if (!c) return NULL;
+    const char *name = c->item_name ? c->item_name(ctx) : NULL;
+    return name ? name : c->class_name;
 }
 
 void nc_log_set_callback(NCLogCallback cb, void *opaque)
@@ -35,6 +46,18 @@ void nc_log_set_level(int level)
 int nc_log_get_level(void)
 {
     return atomic_load(&log_level);
+}
+
+void nci_log_from(const void *ctx, int level, const char *func, const char *fmt, ...)
+{
+    if (level < NC_LOG_ERROR || level > NC_LOG_DEBUG || level > atomic_load(&log_level))
+        return;
+    char line[1024];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof(line), fmt, args);
+    va_end(args);
+    nc_log(ctx, level, "%s (in %s)", line, func);
 }
 
 void nc_log(const void *ctx, int level, const char *fmt, ...)

@@ -14,14 +14,14 @@ int pc_context_open(PCContext *pcx, const void *log_ctx, const char *id, const c
 {
     int ret = nc_model_find(&pcx->model, id, path && *path ? path : NULL);
     if (ret < 0) {
-        nc_log(log_ctx, NC_LOG_ERROR, "pclossless: cannot load model %s", id);
+        nc_log(log_ctx, NC_LOG_ERROR, "cannot load model %s", id);
         return ret;
     }
     if (sha256 && (ret = nc_model_check(pcx->model, id, sha256)) < 0) return ret;
     if ((ret = pc_coding_model_from_ncm(&pcx->cm, pcx->model)) < 0) return ret;
     const char *transform = nc_model_param(pcx->model, "transform");
     if ((pcx->transform = pc_transform_parse(transform)) < 0) {
-        nc_log(log_ctx, NC_LOG_ERROR, "pclossless: model %s has unknown transform %s", id,
+        nc_log(log_ctx, NC_LOG_ERROR, "model %s has unknown transform %s", id,
                transform);
         return NC_EMODEL;
     }
@@ -103,17 +103,17 @@ int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
                     char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE])
 {
     if (!buf || size < 5 || memcmp(buf, PC_HEADER_MAGIC, 3)) {
-        nc_log(log_ctx, NC_LOG_ERROR, "pclossless: the stream header is missing or damaged");
+        nc_log(log_ctx, NC_LOG_ERROR, "the stream header is missing or damaged");
         return NC_EINVALIDDATA;
     }
     if (buf[3] != PC_HEADER_VERSION) {
-        nc_log(log_ctx, NC_LOG_ERROR, "pclossless: stream version %d, this decoder reads %d",
+        nc_log(log_ctx, NC_LOG_ERROR, "stream version %d, this decoder reads %d",
                buf[3], PC_HEADER_VERSION);
         return NC_ENOTSUP;
     }
     size_t n = buf[4];
     if (n < 1 || n > NC_MODEL_MAX_ID || size != 5 + n + NC_MODEL_SHA256_SIZE) {
-        nc_log(log_ctx, NC_LOG_ERROR, "pclossless: the stream header has a bad size");
+        nc_log(log_ctx, NC_LOG_ERROR, "the stream header has a bad size");
         return NC_EINVALIDDATA;
     }
     for (size_t i = 0; i < n; i++) {
@@ -121,7 +121,7 @@ int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                  c == '.' || c == '_' || c == '-';
         if (!ok) {
-            nc_log(log_ctx, NC_LOG_ERROR, "pclossless: the stream header names no valid model");
+            nc_log(log_ctx, NC_LOG_ERROR, "the stream header names no valid model");
             return NC_EINVALIDDATA;
         }
         id[i] = c;

@@ -24,7 +24,7 @@ static int bytes_encode(NCCodecContext *ctx, const NCFrame *frame, NCPacket *pkt
 {
     PCEncoder *p = ctx->priv_data;
     if (frame->nb_bytes > PC_BYTES_MAX_FRAME) {
-        nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: a frame holds at most %zu bytes, not %zu",
+        nc_log(ctx, NC_LOG_ERROR, "a frame holds at most %zu bytes, not %zu",
                PC_BYTES_MAX_FRAME, frame->nb_bytes);
         return NC_EINVAL;
     }
@@ -65,10 +65,10 @@ static int bytes_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame
         ret = nc_frame_get_buffer(frame);
         if (ret >= 0 && n) memcpy(frame->data[0], bytes, n);
     } else if (ret == NC_ERANGE) {
-        nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: a frame above max_frame_bytes (%d)",
+        nc_log(ctx, NC_LOG_ERROR, "a frame above max_frame_bytes (%d)",
                p->max_frame_bytes);
     } else if (ret != NC_ENOMEM) {
-        nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: damaged packet (%s)", nc_strerror(ret));
+        nc_log(ctx, NC_LOG_ERROR, "damaged packet (%s)", nc_strerror(ret));
     }
     free(bytes);
     return ret;

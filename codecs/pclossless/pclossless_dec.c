@@ -26,7 +26,7 @@ static int pc_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
     ret = pc_decode_image(&p->pcx, &dec, frame->data[0], frame->linesize[0],
                           pc_channels(ctx->pix_fmt), frame->width, frame->height);
     if (ret >= 0 && (ret = rc_dec_finish(&dec)) < 0)
-        nc_log(ctx, NC_LOG_ERROR, "pclossless: damaged packet (%s)", nc_strerror(ret));
+        nc_log(ctx, NC_LOG_ERROR, "damaged packet (%s)", nc_strerror(ret));
     return ret;
 }
 

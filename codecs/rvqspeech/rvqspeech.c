@@ -12,7 +12,7 @@ int rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
     NCModel *file = NULL;
     int ret = nc_model_find(&file, id, explicit_path && *explicit_path ? explicit_path : NULL);
     if (ret < 0) {
-        nc_log(log_ctx, NC_LOG_ERROR, "rvqspeech: cannot load model %s", id);
+        nc_log(log_ctx, NC_LOG_ERROR, "cannot load model %s", id);
         return ret;
     }
     if (sha256 && (ret = nc_model_check(file, id, sha256)) < 0) {

@@ -43,7 +43,7 @@ static int rvq_decoder_init(NCCodecContext *ctx)
     if (ret < 0)
         return ret;
     if (p->h.stages > p->model.shape.stages) {
-        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: stream has %d stages, model %d", p->h.stages,
+        nc_log(ctx, NC_LOG_ERROR, "stream has %d stages, model %d", p->h.stages,
                p->model.shape.stages);
         return NC_EINVALIDDATA;
     }
@@ -82,7 +82,7 @@ static int rvq_decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *
     int ret = rvq_packet_read(&p->coder, p->h.flags & NC_RVQ_FLAG_NOMINAL, pkt->data,
                                  pkt->size, p->h.packet_frames, p->idx, &n, &nsamples);
     if (ret < 0) {
-        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: damaged packet at pts %lld",
+        nc_log(ctx, NC_LOG_ERROR, "damaged packet at pts %lld",
                (long long)pkt->pts);
         return ret;
     }

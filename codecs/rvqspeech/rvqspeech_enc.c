@@ -7,11 +7,11 @@
  *
  * Threads: the network runs frame after frame (its convolutions keep history),
  * then the quantizer search, the costly part at high rates, runs over the
- * packet's frames split among ctx->threads threads. Each frame's search is the
- * same arithmetic whichever thread does it, so the bytes do not depend on the
- * thread count. */
+ * packet's frames split among ctx->threads threads (libnc/thread_pool.h: made
+ * once at open, reused for every packet). Each frame's search is the same
+ * arithmetic whichever thread does it, so the bytes do not depend on the thread
+ * count. */
 #include <stdio.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +21,7 @@
 #include "codecs/rvqspeech/spectral.h"
 #include "codecs/rvqspeech/stream.h"
 #include "libnc/codec_internal.h"
+#include "libnc/thread_pool.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -35,13 +36,18 @@ typedef struct RvqEncoder {
     size_t in_len, in_cap;
     int *idx;            /* [pf][stages] of the packet being filled */
     float *lat;          /* [pf][latent]: its frames' latents, quantized at emit */
-    int threads;
+    NCIPool *pool;       /* the search threads, made at open */
+    float *scratch;      /* one search workspace per thread */
+    int njobs;           /* shares of the packet being quantized */
     int nframes;         /* frames in it */
     int64_t samples_in;  /* input samples so far */
     int64_t frames_done; /* frames encoded so far */
     int64_t emitted;     /* output samples declared by packets so far */
     int draining;
 } RvqEncoder;
+
+/* Floats of one search workspace (rvq_encode's scratch). */
+#define SCRATCH(p) ((size_t)(p)->model.shape.codes + 2 * (size_t)(p)->model.shape.latent)
 
 #define OFF(x) offsetof(RvqEncoder, x)
 static const NCOption encoder_options[] = {
@@ -69,7 +75,7 @@ static int rvq_encoder_init(NCCodecContext *ctx)
         return ret;
     p->stages = p->stages_opt > 0 ? p->stages_opt : p->bitrate / 500;
     if (p->stages > p->model.shape.stages) {
-        nc_log(ctx, NC_LOG_ERROR, "rvqspeech: model %s has %d stages, %d asked",
+        nc_log(ctx, NC_LOG_ERROR, "model %s has %d stages, %d asked",
                p->model_id, p->model.shape.stages, p->stages);
         return NC_EINVAL;
     }
@@ -79,9 +85,12 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     if (!p->idx || !p->lat)
         return NC_ENOMEM;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    p->threads = ctx->threads > 0 ? ctx->threads : cpus > 0 ? (int)cpus : 1;
-    if (p->threads > 16)
-        p->threads = 16;
+    int threads = ctx->threads > 0 ? ctx->threads : cpus > 0 ? (int)cpus : 1;
+    if ((ret = nci_pool_alloc(&p->pool, threads < 16 ? threads : 16)) < 0)
+        return ret;
+    p->scratch = malloc(sizeof(float) * SCRATCH(p) * (size_t)nci_pool_threads(p->pool));
+    if (!p->scratch)
+        return NC_ENOMEM;
     if ((ret = rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
         (ret = rvq_coder_init(&p->coder, &p->model, p->stages)) < 0)
         return ret;
@@ -96,6 +105,8 @@ static int rvq_encoder_init(NCCodecContext *ctx)
 static void rvq_encoder_close(NCCodecContext *ctx)
 {
     RvqEncoder *p = ctx->priv_data;
+    nci_pool_free(&p->pool);
+    free(p->scratch);
     rvq_stream_free(&p->st);
     rvq_coder_free(&p->coder);
     rvq_model_free(&p->model);
@@ -150,56 +161,29 @@ static void encode_frames(RvqEncoder *p)
     }
 }
 
-typedef struct SearchJob {
-    const RvqEncoder *p;
-    int from, to; /* frames */
-    int ret;
-} SearchJob;
-
-static void *search(void *arg)
+/* Searches the frames of share `job` (of p->njobs) with worker's workspace. */
+static void search(void *arg, int job, int worker)
 {
-    SearchJob *j = arg;
-    const RvqEncoder *p = j->p;
+    RvqEncoder *p = arg;
     const int D = p->model.shape.latent;
-    float *scratch = malloc(sizeof(float) * (size_t)(p->model.shape.codes + 2 * D));
-    j->ret = scratch ? 0 : NC_ENOMEM;
-    for (int f = j->from; f < j->to && scratch; f++)
+    float *scratch = p->scratch + SCRATCH(p) * (size_t)worker;
+    for (int f = p->nframes * job / p->njobs; f < p->nframes * (job + 1) / p->njobs; f++)
         rvq_encode(&p->model.rvq, p->lat + (size_t)f * D, p->stages, p->idx + f * p->stages,
-                      NULL, NULL, scratch);
-    free(scratch);
-    return NULL;
+                   NULL, NULL, scratch);
 }
 
-/* Quantizes the packet's latents into p->idx, frames split among threads. */
-static int quantize_packet(RvqEncoder *p)
+/* Quantizes the packet's latents into p->idx, frames split among the threads. */
+static void quantize_packet(RvqEncoder *p)
 {
-    enum { MAX_THREADS = 16 };
-    SearchJob jobs[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    int n = p->threads < p->nframes ? p->threads : p->nframes, started = 0, ret = 0;
-    for (int i = 0; i < n; i++)
-        jobs[i] = (SearchJob){p, p->nframes * i / n, p->nframes * (i + 1) / n, 0};
-    for (int i = 1; i < n; i++) {
-        if (pthread_create(&tid[i], NULL, search, &jobs[i]))
-            break;
-        started = i;
-    }
-    /* this thread takes the first share, and any a thread could not be made for */
-    search(&jobs[0]);
-    for (int i = started + 1; i < n; i++) search(&jobs[i]);
-    for (int i = 1; i <= started; i++) pthread_join(tid[i], NULL);
-    for (int i = 0; i < n; i++)
-        if (jobs[i].ret < 0)
-            ret = jobs[i].ret;
-    return ret;
+    int threads = nci_pool_threads(p->pool);
+    p->njobs = threads < p->nframes ? threads : p->nframes;
+    nci_pool_run(p->pool, p->njobs, search, p);
 }
 
 static int emit(NCCodecContext *ctx, NCPacket *pkt)
 {
     RvqEncoder *p = ctx->priv_data;
-    int ret = quantize_packet(p);
-    if (ret < 0)
-        return ret;
+    quantize_packet(p);
     /* every frame completes one hop of output except the stream's first */
     int64_t out = (int64_t)p->nframes * NC_RVQ_HOP;
     if (p->frames_done == p->nframes)
@@ -210,7 +194,7 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
         out = 0;
     uint8_t *data;
     size_t size;
-    ret = rvq_packet_write(&p->coder, p->nominal, p->idx, p->nframes, (int)out, &data,
+    int ret = rvq_packet_write(&p->coder, p->nominal, p->idx, p->nframes, (int)out, &data,
                                   &size);
     if (ret >= 0)
         ret = nc_packet_from_data(pkt, data, size);

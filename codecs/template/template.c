@@ -55,7 +55,7 @@ static int template_encode(NCCodecContext *ctx, const NCFrame *frame, NCPacket *
 {
     TemplateContext *t = ctx->priv_data;
     if (frame->nb_bytes > TEMPLATE_MAX_FRAME) {
-        nc_log(ctx, NC_LOG_ERROR, "template: a frame holds at most %zu bytes, not %zu",
+        nc_log(ctx, NC_LOG_ERROR, "a frame holds at most %zu bytes, not %zu",
                TEMPLATE_MAX_FRAME, frame->nb_bytes);
         return NC_EINVAL;
     }
@@ -98,16 +98,16 @@ static int template_decoder_init(NCCodecContext *ctx)
     TemplateContext *t = ctx->priv_data;
     const uint8_t *h = ctx->extradata;
     if (ctx->extradata_size != TEMPLATE_HEADER_SIZE || memcmp(h, TEMPLATE_MAGIC, 3)) {
-        nc_log(ctx, NC_LOG_ERROR, "template: the stream header is missing or damaged");
+        nc_log(ctx, NC_LOG_ERROR, "the stream header is missing or damaged");
         return NC_EINVALIDDATA;
     }
     if (h[3] != TEMPLATE_VERSION) {
-        nc_log(ctx, NC_LOG_ERROR, "template: stream version %d, this decoder reads %d", h[3],
+        nc_log(ctx, NC_LOG_ERROR, "stream version %d, this decoder reads %d", h[3],
                TEMPLATE_VERSION);
         return NC_ENOTSUP;
     }
     if (h[4] < TEMPLATE_MIN_RATE || h[4] > TEMPLATE_MAX_RATE) {
-        nc_log(ctx, NC_LOG_ERROR, "template: invalid rate %d in the stream header", h[4]);
+        nc_log(ctx, NC_LOG_ERROR, "invalid rate %d in the stream header", h[4]);
         return NC_EINVALIDDATA;
     }
     t->rate = h[4];
@@ -122,7 +122,7 @@ static int template_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *fr
     uint32_t n = rc_decode_bits(&dec, 32);
     if (rc_dec_error(&dec)) return NC_EINVALIDDATA;
     if (n > (uint32_t)t->max_frame_bytes) {
-        nc_log(ctx, NC_LOG_ERROR, "template: a frame of %u bytes, above max_frame_bytes (%d)", n,
+        nc_log(ctx, NC_LOG_ERROR, "a frame of %u bytes, above max_frame_bytes (%d)", n,
                t->max_frame_bytes);
         return NC_ERANGE;
     }
@@ -139,7 +139,7 @@ static int template_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *fr
         for (uint32_t i = 0; i < n; i++)
             frame->data[0][i] = (uint8_t)rc_decode_adaptive(&dec, &model);
         ret = rc_dec_finish(&dec);
-        if (ret < 0) nc_log(ctx, NC_LOG_ERROR, "template: damaged packet (%s)", nc_strerror(ret));
+        if (ret < 0) nc_log(ctx, NC_LOG_ERROR, "damaged packet (%s)", nc_strerror(ret));
     }
     rc_adaptive_free(&model);
     return ret;

@@ -30,7 +30,7 @@ int nc_model_check(const NCModel *model, const char *id,
     if (!model || !id || !sha256)
         return NC_EINVAL;
     if (strcmp(model->id, id)) {
-        nc_log(NULL, NC_LOG_ERROR, "model: the stream needs model %s, loaded %s\n", id,
+        nc_log(NULL, NC_LOG_ERROR, "model: the stream needs model %s, loaded %s", id,
                model->id);
         return NC_EMODEL;
     }
@@ -40,7 +40,7 @@ int nc_model_check(const NCModel *model, const char *id,
         nci_sha256_hex(model->sha256, have);
         nc_log(NULL, NC_LOG_ERROR,
                "model: %s has SHA-256 %s but the stream was made with %s (another "
-               "version of the model)\n",
+               "version of the model)",
                id, have, want);
         return NC_EMODEL;
     }
@@ -61,7 +61,7 @@ static const char *param_or_log(const NCModel *model, const char *key)
 {
     const char *v = nc_model_param(model, key);
     if (!v && model)
-        nc_log(NULL, NC_LOG_ERROR, "model %s: no hyper-parameter %s\n", model->id,
+        nc_log(NULL, NC_LOG_ERROR, "model %s: no hyper-parameter %s", model->id,
                key ? key : "(null)");
     return v;
 }
@@ -145,7 +145,7 @@ int nc_model_tensor_expect(const NCModel *model, const char *name, int ndim,
         return NC_EINVAL;
     const NCModelTensor *t = nc_model_tensor(model, name);
     if (!t) {
-        nc_log(NULL, NC_LOG_ERROR, "model %s: no tensor %s\n", model->id, name);
+        nc_log(NULL, NC_LOG_ERROR, "model %s: no tensor %s", model->id, name);
         return NC_EMODEL;
     }
     int same = t->ndim == ndim;
@@ -153,7 +153,7 @@ int nc_model_tensor_expect(const NCModel *model, const char *name, int ndim,
         same = t->dims[d] == dims[d];
     if (!same) {
         nc_log(NULL, NC_LOG_ERROR, "model %s: tensor %s has another shape than the "
-               "architecture %s needs\n", model->id, name, model->arch);
+               "architecture %s needs", model->id, name, model->arch);
         return NC_EMODEL;
     }
     *out = t;

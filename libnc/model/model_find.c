@@ -36,7 +36,7 @@ static int try_dir(NCModel **out, const char *dir, size_t len, const char *id, i
         return 0;
     snprintf(path, sizeof(path), "%.*s/%s.ncm", (int)len, dir, id);
     if (!is_file(path)) {
-        nc_log(NULL, NC_LOG_VERBOSE, "model: no %s\n", path);
+        nc_log(NULL, NC_LOG_VERBOSE, "model: no %s", path);
         return 0;
     }
     *ret = nc_model_load_file(out, path);
@@ -46,7 +46,7 @@ static int try_dir(NCModel **out, const char *dir, size_t len, const char *id, i
 static int check_id(NCModel **out, const char *id, int ret)
 {
     if (ret >= 0 && strcmp(nc_model_id(*out), id)) {
-        nc_log(NULL, NC_LOG_ERROR, "model: looked for %s, the file holds %s\n", id,
+        nc_log(NULL, NC_LOG_ERROR, "model: looked for %s, the file holds %s", id,
                nc_model_id(*out));
         nc_model_free(out);
         return NC_EMODEL;
@@ -60,7 +60,7 @@ int nc_model_find(NCModel **out, const char *id, const char *explicit_path)
         return NC_EINVAL;
     *out = NULL;
     if (!ncm_valid_id(id, strlen(id), NC_MODEL_MAX_ID)) {
-        nc_log(NULL, NC_LOG_ERROR, "model: invalid model id\n");
+        nc_log(NULL, NC_LOG_ERROR, "model: invalid model id");
         return NC_EINVAL;
     }
     int ret = 0;
@@ -68,7 +68,7 @@ int nc_model_find(NCModel **out, const char *id, const char *explicit_path)
         if (is_dir(explicit_path)) {
             if (try_dir(out, explicit_path, strlen(explicit_path), id, &ret))
                 return check_id(out, id, ret);
-            nc_log(NULL, NC_LOG_ERROR, "model: no %s.ncm in %s\n", id, explicit_path);
+            nc_log(NULL, NC_LOG_ERROR, "model: no %s.ncm in %s", id, explicit_path);
             return NC_EMODEL;
         }
         return check_id(out, id, nc_model_load_file(out, explicit_path));
@@ -85,7 +85,7 @@ int nc_model_find(NCModel **out, const char *id, const char *explicit_path)
         return check_id(out, id, ret);
     nc_log(NULL, NC_LOG_ERROR,
            "model: %s.ncm not found in NC_MODEL_PATH (%s) or %s; train it with "
-           "nc-train or pass its path\n",
+           "nc-train or pass its path",
            id, env ? env : "unset", NC_MODELS_INSTALL_DIR);
     return NC_EMODEL;
 }

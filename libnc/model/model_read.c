@@ -28,7 +28,7 @@ static int model_bad(const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(msg, sizeof(msg), fmt, args);
     va_end(args);
-    nc_log(NULL, NC_LOG_ERROR, "model: %s\n", msg);
+    nc_log(NULL, NC_LOG_ERROR, "model: %s", msg);
     return NC_EMODEL;
 }
 
@@ -300,13 +300,13 @@ int nc_model_load_file(NCModel **out, const char *path)
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        nc_log(NULL, NC_LOG_ERROR, "model: cannot open %s: %s\n", path, strerror(errno));
+        nc_log(NULL, NC_LOG_ERROR, "model: cannot open %s: %s", path, strerror(errno));
         return NC_EIO;
     }
     struct stat st;
     if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
         fclose(f);
-        nc_log(NULL, NC_LOG_ERROR, "model: %s is not a regular file\n", path);
+        nc_log(NULL, NC_LOG_ERROR, "model: %s is not a regular file", path);
         return NC_EIO;
     }
     if ((uint64_t)st.st_size > NCM_MAX_FILE_SIZE) {
@@ -323,12 +323,12 @@ int nc_model_load_file(NCModel **out, const char *path)
     fclose(f);
     if (got != size) {
         free(image);
-        nc_log(NULL, NC_LOG_ERROR, "model: cannot read %s\n", path);
+        nc_log(NULL, NC_LOG_ERROR, "model: cannot read %s", path);
         return NC_EIO;
     }
     int ret = load_image(out, image, size);
     if (ret == NC_EMODEL)
-        nc_log(NULL, NC_LOG_ERROR, "model: %s rejected\n", path);
+        nc_log(NULL, NC_LOG_ERROR, "model: %s rejected", path);
     return ret;
 }
 

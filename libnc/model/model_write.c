@@ -31,7 +31,7 @@ NCModelWriter *nc_model_writer_alloc(const char *id, const char *arch)
 {
     if (!id || !arch || !ncm_valid_id(id, strlen(id), NC_MODEL_MAX_ID) ||
         !ncm_valid_id(arch, strlen(arch), NC_MODEL_MAX_ID)) {
-        nc_log(NULL, NC_LOG_ERROR, "model writer: invalid id or architecture name\n");
+        nc_log(NULL, NC_LOG_ERROR, "model writer: invalid id or architecture name");
         return NULL;
     }
     NCModelWriter *w = calloc(1, sizeof(*w));
@@ -235,7 +235,7 @@ int nc_model_writer_write_memory(NCModelWriter *w, uint8_t **data, size_t *size,
     uint64_t data_offset = ncm_align(NCM_HEADER_SIZE + meta);
     uint64_t total = data_offset + data_size + NC_MODEL_SHA256_SIZE;
     if (meta > UINT32_MAX || total > NCM_MAX_FILE_SIZE) {
-        nc_log(NULL, NC_LOG_ERROR, "model writer: the model exceeds 2 GiB\n");
+        nc_log(NULL, NC_LOG_ERROR, "model writer: the model exceeds 2 GiB");
         return NC_ERANGE;
     }
     uint8_t *buf = calloc(1, (size_t)total);

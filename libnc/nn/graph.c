@@ -113,7 +113,7 @@ NNTensor *nn_graph_fail(NNGraph *g, int err, const char *op, const char *msg)
 {
     if (!g->error) {
         g->error = err;
-        nc_log(NULL, NC_LOG_ERROR, "nn: %s: %s\n", op, msg);
+        nc_log(NULL, NC_LOG_ERROR, "nn: %s: %s", op, msg);
     }
     return NULL;
 }

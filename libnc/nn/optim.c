@@ -169,7 +169,7 @@ int nn_checkpoint_load(const char *path, const char *arch, NNParams *ps, NNOptim
     if (ret < 0)
         return ret;
     if (strcmp(nc_model_arch(m), arch)) {
-        nc_log(NULL, NC_LOG_ERROR, "checkpoint %s is for %s, not %s\n", path, nc_model_arch(m),
+        nc_log(NULL, NC_LOG_ERROR, "checkpoint %s is for %s, not %s", path, nc_model_arch(m),
                arch);
         ret = NC_EMODEL;
     }

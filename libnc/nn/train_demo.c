@@ -134,7 +134,7 @@ int nn_train_demo(const NCTrainJob *job)
         NNSchedule sched = {NN_LR_COSINE, (float)lr, total / 20, total, (float)lr * 0.05f, 0, 0};
         ret = train_run(job, "demo-predictor", ps, &o, &sched, total, demo_step, &d, &loss);
         if (ret >= 0) {
-            nc_log(NULL, NC_LOG_INFO, "demo: final training loss %.6g\n", loss);
+            nc_log(NULL, NC_LOG_INFO, "demo: final training loss %.6g", loss);
             ret = demo_write(job, &d, ps, total);
         }
     }

@@ -31,7 +31,7 @@ int train_option_int(const NCTrainJob *job, const char *key, int64_t def, int64_
     errno = 0;
     long long x = strtoll(v, &end, 10);
     if (end == v || *end || errno || x < min || x > max) {
-        nc_log(NULL, NC_LOG_ERROR, "option %s=%s: want an integer in [%lld, %lld]\n", key, v,
+        nc_log(NULL, NC_LOG_ERROR, "option %s=%s: want an integer in [%lld, %lld]", key, v,
                (long long)min, (long long)max);
         return NC_EINVAL;
     }
@@ -51,7 +51,7 @@ int train_option_float(const NCTrainJob *job, const char *key, double def, doubl
     errno = 0;
     double x = strtod(v, &end);
     if (end == v || *end || errno || !(x >= min && x <= max)) {
-        nc_log(NULL, NC_LOG_ERROR, "option %s=%s: want a number in [%g, %g]\n", key, v, min, max);
+        nc_log(NULL, NC_LOG_ERROR, "option %s=%s: want a number in [%g, %g]", key, v, min, max);
         return NC_EINVAL;
     }
     *out = x;
@@ -67,7 +67,7 @@ int train_check_options(const NCTrainJob *job, const char *const *known)
         for (int k = 0; len && known[k] && !found; k++)
             found = strlen(known[k]) == len && !strncmp(known[k], job->options[i], len);
         if (!found) {
-            nc_log(NULL, NC_LOG_ERROR, "unknown training option %s\n", job->options[i]);
+            nc_log(NULL, NC_LOG_ERROR, "unknown training option %s", job->options[i]);
             return NC_EINVAL;
         }
     }
@@ -80,7 +80,7 @@ static int save_checkpoint(const NCTrainJob *job, const char *arch, NNParams *ps
     uint64_t user[1] = {rng->state};
     int ret = nn_checkpoint_save(job->checkpoint_path, arch, ps, o, user, 1);
     if (ret < 0)
-        nc_log(NULL, NC_LOG_ERROR, "cannot write checkpoint %s\n", job->checkpoint_path);
+        nc_log(NULL, NC_LOG_ERROR, "cannot write checkpoint %s", job->checkpoint_path);
     return ret;
 }
 
@@ -96,7 +96,7 @@ int train_run(const NCTrainJob *job, const char *arch, NNParams *ps, NNOptim *o,
         if (ret < 0)
             return ret;
         rng.state = user[0];
-        nc_log(NULL, NC_LOG_INFO, "resumed at step %lld\n", (long long)o->step);
+        nc_log(NULL, NC_LOG_INFO, "resumed at step %lld", (long long)o->step);
     }
     NNGraph *g = nn_graph_alloc();
     if (!g)
@@ -110,7 +110,7 @@ int train_run(const NCTrainJob *job, const char *arch, NNParams *ps, NNOptim *o,
         NNTensor *loss = fn(ctx, g, step, &rng);
         ret = nn_backward(g, loss);
         if (ret >= 0 && !(loss->data[0] == loss->data[0])) {
-            nc_log(NULL, NC_LOG_ERROR, "loss is NaN at step %lld\n", (long long)step);
+            nc_log(NULL, NC_LOG_ERROR, "loss is NaN at step %lld", (long long)step);
             ret = NC_ERANGE;
         }
         if (ret < 0)
@@ -156,7 +156,7 @@ int train_model_id(const NCTrainJob *job, char id[64])
     }
     if (!ok) {
         nc_log(NULL, NC_LOG_ERROR, "%s: the model file name (its id) may use only "
-               "[A-Za-z0-9._-], at most 63 of them, and should end in .ncm\n", job->out_path);
+               "[A-Za-z0-9._-], at most 63 of them, and should end in .ncm", job->out_path);
         return NC_EINVAL;
     }
     memcpy(id, base, len);
@@ -173,7 +173,7 @@ int train_read_dir(const char *dir, size_t max_bytes, uint8_t **data, size_t *si
 {
     DIR *d = opendir(dir);
     if (!d) {
-        nc_log(NULL, NC_LOG_ERROR, "%s: %s\n", dir, strerror(errno));
+        nc_log(NULL, NC_LOG_ERROR, "%s: %s", dir, strerror(errno));
         return NC_EIO;
     }
     char **names = NULL;
@@ -225,7 +225,7 @@ int train_read_dir(const char *dir, size_t max_bytes, uint8_t **data, size_t *si
         free(names[i]);
     free(names);
     if (ret == 0 && used == 0) {
-        nc_log(NULL, NC_LOG_ERROR, "%s: no training files\n", dir);
+        nc_log(NULL, NC_LOG_ERROR, "%s: no training files", dir);
         ret = NC_EINVAL;
     }
     if (ret < 0) {

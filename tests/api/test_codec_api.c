@@ -391,6 +391,8 @@ static void test_logging(void)
     CHECK_EQ(log_calls, 1);
     CHECK_EQ(log_last_level, NC_LOG_ERROR);
     CHECK(log_last_ctx == ctx);
+    CHECK(!strcmp(nc_log_context_name(log_last_ctx), "test_bytes")); /* the codec spoke */
+    CHECK(nc_log_context_name(NULL) == NULL);
     nc_log(NULL, NC_LOG_INFO, "dropped below the level");
     CHECK_EQ(log_calls, 1);
     nc_log_set_level(NC_LOG_QUIET);

@@ -30,6 +30,7 @@
 #include "nc/error.h"
 #include "nc/export.h"
 #include "nc/frame.h"
+#include "nc/log.h"
 #include "nc/options.h"
 #include "nc/packet.h"
 
@@ -58,7 +59,8 @@ typedef struct NCCodec {
 /* Allocated only by nc_codec_alloc_context() and freed by nc_codec_free_context():
  * fields may be added at the end (sizeof is not part of the ABI). */
 typedef struct NCCodecContext {
-    const NCCodec *codec; /* set by nc_codec_alloc_context(), never changed */
+    const NCClass *nc_class; /* for logging (nc/log.h): messages name the codec */
+    const NCCodec *codec;    /* set by nc_codec_alloc_context(), never changed */
     enum NCMediaType media_type;
 
     int sample_rate; /* audio: set by the user (encoder, decoder) */
