@@ -13,7 +13,9 @@
 
 /* Damaged packets reported one by one before the rest are only counted. */
 #define MAX_DAMAGE_LINES 20
-/* Invalid-data results from nc_receive_frame() in a row before nc-dec gives up. */
+/* Invalid-data results from nc_receive_frame() without new input in between before
+ * nc-dec stops decoding (keeping what it wrote): a decoder failing on every call
+ * must not spin. Damaged packets each fail once and never add up to this. */
 #define MAX_FAILED_RECEIVES 64
 
 typedef struct DecArgs {
@@ -32,7 +34,8 @@ typedef struct Decoding {
     int64_t damaged;  /* packets found damaged or rejected by the decoder */
     int truncated;    /* the file ends inside a packet */
     int64_t frames;
-    int failed_receives; /* NC_EINVALIDDATA from nc_receive_frame() in a row */
+    int failed_receives; /* failed nc_receive_frame() calls since the last packet sent */
+    int gave_up;         /* stopped after MAX_FAILED_RECEIVES: the rest is not decoded */
 } Decoding;
 
 static void usage(void)
@@ -152,24 +155,35 @@ static int write_empty_output(Decoding *d)
     return open_writer(d, &format);
 }
 
+/* A packet the decoder found damaged (invalid, or too short for what it codes)
+ * costs only its own frame. */
+static int is_damage(int err)
+{
+    return err == NC_EINVALIDDATA || err == NC_ETRUNCATED;
+}
+
 /* Receives and writes every frame the decoder has ready: NC_EAGAIN when it wants
- * input, NC_EOF when drained, or an error. A frame the decoder rejects as invalid
- * data counts as damage: decoding goes on. */
+ * input, NC_EOF when drained (or given up on), or an error. A frame the decoder
+ * rejects as damaged counts as damage: decoding goes on. */
 static int write_frames(Decoding *d, int64_t packet_index)
 {
     for (;;) {
         nc_cli_clear_reason();
         int ret = nc_receive_frame(d->ctx, d->frame);
         if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
-        if (ret == NC_EINVALIDDATA) {
+        if (is_damage(ret)) {
             report_damage(d, ret, packet_index);
-            /* Bounded: a decoder that fails on every call must not spin forever. */
-            if (++d->failed_receives > MAX_FAILED_RECEIVES)
-                return nc_cli_fail(NC_EINVALIDDATA, "%s: the decoder keeps failing; giving up",
-                                   d->args->input);
+            /* Bounded: a decoder that fails on every call must not spin forever;
+             * what was decoded so far is kept, as for any damage. */
+            if (++d->failed_receives > MAX_FAILED_RECEIVES) {
+                nc_cli_error("%s: the decoder keeps failing at packet %lld; stopping there",
+                             d->args->input, (long long)packet_index);
+                d->gave_up = 1;
+                return NC_EOF;
+            }
             continue;
         }
-        d->failed_receives = 0;
+        if (ret == NC_EINTR) return ret; /* the interrupt is reported by the caller */
         if (ret < 0) return nc_cli_fail(ret, "%s: decoding failed", d->args->input);
         ret = write_frame(d);
         nc_frame_unref(d->frame);
@@ -183,8 +197,11 @@ static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
     for (int tries = 0;; tries++) {
         nc_cli_clear_reason();
         int ret = nc_send_packet(d->ctx, pkt);
-        if (ret == 0) return 0;
-        if (ret == NC_EINVALIDDATA) {
+        if (ret == 0) {
+            d->failed_receives = 0;
+            return 0;
+        }
+        if (is_damage(ret)) {
             report_damage(d, ret, index);
             return 0;
         }
@@ -241,6 +258,7 @@ static int decode_stream(Decoding *d)
             ret = 0;
             break;
         }
+        if (ret == NC_EINTR) break;
         if (ret != NC_EAGAIN) break;
         if (eof) {
             ret = nc_cli_fail(NC_EBUG, "%s: the decoder did not finish", d->ctx->codec->name);
@@ -271,6 +289,7 @@ static int open_decoder(Decoding *d)
     d->frame = nc_frame_alloc();
     d->pkt = nc_packet_alloc();
     if (!d->ctx || !d->frame || !d->pkt) return nc_cli_fail(NC_ENOMEM, "%s", a->input);
+    d->ctx->interrupt_cb = nc_cli_interrupt_cb; /* a signal stops even one long packet */
     nc_cli_clear_reason();
     ret = nc_stream_info_to_context(info, d->ctx);
     if (ret >= 0) ret = nc_codec_open(d->ctx);
@@ -313,7 +332,10 @@ static int decode(const DecArgs *a)
     if (d.damaged) {
         nc_cli_error("%s: %lld damaged packet%s%s; %s holds the rest", a->input,
                      (long long)d.damaged, d.damaged == 1 ? "" : "s",
-                     d.truncated ? " (the file is truncated)" : "", a->output);
+                     d.truncated  ? " (the file is truncated)"
+                     : d.gave_up ? " (decoding stopped early)"
+                                 : "",
+                     a->output);
         return NC_EXIT_DAMAGED;
     }
     nc_cli_verbose("%s: %lld frames written to %s", a->input, (long long)d.frames, a->output);

@@ -170,7 +170,7 @@ static int write_packets(Encoding *e)
     for (;;) {
         nc_cli_clear_reason();
         int ret = nc_receive_packet(e->ctx, e->pkt);
-        if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
+        if (ret == NC_EAGAIN || ret == NC_EOF || ret == NC_EINTR) return ret;
         if (ret < 0) return nc_cli_fail(ret, "%s: encoding failed", e->args->input);
         e->packets++;
         e->bytes += (int64_t)e->pkt->size;
@@ -271,6 +271,7 @@ static int open_encoder(const NCCodec *codec, const EncArgs *a, NCCodecContext *
 {
     *ctx = nc_codec_alloc_context(codec);
     if (!*ctx) return nc_cli_fail(NC_ENOMEM, "%s", a->codec);
+    (*ctx)->interrupt_cb = nc_cli_interrupt_cb; /* a signal stops even one long frame */
     int ret = apply_options(*ctx, a);
     if (ret < 0) return ret;
     NCMediaWants wants = {.media_type = codec->media_type,

@@ -343,3 +343,10 @@ int nc_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt)
     in->has_packet = 0;
     return 0;
 }
+
+int nc_codec_check_packet(NCCodecContext *ctx, const NCPacket *pkt)
+{
+    NC_CHECK_ARG(pkt && (pkt->data || !pkt->size));
+    NC_FORWARD_IF_ERROR(check_io(ctx, 0));
+    return ctx->codec->cb->check_packet ? ctx->codec->cb->check_packet(ctx, pkt) : 0;
+}

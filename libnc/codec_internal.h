@@ -27,7 +27,18 @@ typedef struct NCCodecCallbacks {
     int (*receive_frame)(NCCodecContext *ctx, NCFrame *frame);
     /* Drops buffered state for a new stream (optional). */
     void (*flush)(NCCodecContext *ctx);
+    /* Decoders (optional): the cheap checks receive_frame makes on a packet before
+     * any work (its size against what the stream declares): 0, or the error with a
+     * logged reason. For nc_codec_check_packet(). */
+    int (*check_packet)(NCCodecContext *ctx, const NCPacket *pkt);
 } NCCodecCallbacks;
+
+/* NC_EINTR when the caller's interrupt callback asks to stop, else 0: what a codec
+ * polls between units of long work (ctx may be NULL: never). */
+static inline int nc_codec_check_interrupt(const NCCodecContext *ctx)
+{
+    return ctx && ctx->interrupt_cb && ctx->interrupt_cb(ctx->interrupt_opaque) ? NC_EINTR : 0;
+}
 
 /* Moves the pending input frame into the empty frame. */
 int nc_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);

@@ -89,6 +89,12 @@ int nc_cli_interrupted(void)
     return interrupted;
 }
 
+int nc_cli_interrupt_cb(void *opaque)
+{
+    (void)opaque;
+    return interrupted;
+}
+
 const char *nc_cli_program(void)
 {
     return program_name;

@@ -24,6 +24,9 @@ void nc_cli_init(const char *program);
  * muxer's temporary file); a second interrupt ends the program at once. */
 void nc_cli_catch_interrupts(void);
 int nc_cli_interrupted(void);
+/* nc_cli_interrupted() in the shape of NCCodecContext.interrupt_cb (opaque unused):
+ * lets a codec stop inside one long packet or frame. */
+int nc_cli_interrupt_cb(void *opaque);
 const char *nc_cli_program(void);
 
 /* -q: errors only (and no progress bar); -v: libnc's verbose messages too. */

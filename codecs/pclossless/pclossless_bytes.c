@@ -22,7 +22,7 @@ static int bit_length(uint32_t m)
     return b;
 }
 
-void pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t n)
+int pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t n)
 {
     /* m = n + 1 > 0 keeps even an empty frame's packet non-empty. */
     uint32_t m = (uint32_t)n + 1;
@@ -30,10 +30,12 @@ void pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t
     rc_encode_bits(enc, (uint32_t)bits, PC_BYTES_LENGTH_BITS);
     if (bits > 1) rc_encode_bits(enc, m & ((1u << (bits - 1)) - 1), (unsigned)bits - 1);
     size_t chunk = chunk_bytes(pcx);
-    for (size_t at = 0; at < n; at += chunk) {
+    int ret = 0;
+    for (size_t at = 0; at < n && ret >= 0; at += chunk) {
         size_t len = n - at < chunk ? n - at : chunk;
-        pc_encode_plane(pcx, enc, data + at, (ptrdiff_t)len, 1, (int)len, 1);
+        ret = pc_encode_plane(pcx, enc, data + at, (ptrdiff_t)len, 1, (int)len, 1);
     }
+    return ret;
 }
 
 /* Reads the length; NC_EINVALIDDATA unless it is a valid, canonical one. */
@@ -48,14 +50,6 @@ static int decode_length(RCDecoder *dec, size_t *n)
     return rc_dec_error(dec);
 }
 
-/* Stops a decode that has read past the end of the packet: the stream needs more
- * bytes than it has, which rc_dec_finish() would report at the end anyway. */
-static int stream_state(const RCDecoder *dec)
-{
-    if (rc_dec_error(dec)) return rc_dec_error(dec);
-    return rc_dec_consumed(dec) > dec->size ? NC_ETRUNCATED : 0;
-}
-
 int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **data,
                     size_t *n)
 {
@@ -65,6 +59,9 @@ int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **
     int ret = decode_length(dec, &total);
     if (ret < 0) return ret;
     if (total > max_bytes) return NC_ERANGE;
+    /* A length the packet cannot pay for is refused before anything is allocated. */
+    if ((ret = rc_stream_can_hold(dec->size, pc_plane_info_floor(pcx, (int)total, 1))) < 0)
+        return ret;
     size_t chunk = chunk_bytes(pcx), cap = 0;
     uint8_t *buf = NULL;
     for (size_t at = 0; at < total; at += chunk) {
@@ -81,8 +78,7 @@ int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **
             buf = p;
             cap = grown;
         }
-        pc_decode_plane(pcx, dec, buf + at, (ptrdiff_t)len, 1, (int)len, 1);
-        if ((ret = stream_state(dec)) < 0) {
+        if ((ret = pc_decode_plane(pcx, dec, buf + at, (ptrdiff_t)len, 1, (int)len, 1)) < 0) {
             free(buf);
             return ret;
         }

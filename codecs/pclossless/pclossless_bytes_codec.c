@@ -41,8 +41,8 @@ static int bytes_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
         return NC_EINVAL;
     }
     rc_enc_reset(&p->enc);
-    pc_encode_bytes(&p->pcx, &p->enc, frame.data[0], frame.nb_bytes);
-    ret = pc_encoder_packet(p, &frame, pkt);
+    ret = pc_encode_bytes(&p->pcx, &p->enc, frame.data[0], frame.nb_bytes);
+    if (ret >= 0) ret = pc_encoder_packet(p, &frame, pkt);
     nc_frame_unref(&frame);
     return ret;
 }
@@ -113,7 +113,7 @@ static int bytes_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     } else if (ret == NC_ERANGE) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: a frame above max_frame_bytes (%d)",
                p->max_frame_bytes);
-    } else if (ret != NC_ENOMEM) {
+    } else if (ret != NC_ENOMEM && ret != NC_EINTR) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: damaged packet (%s)", nc_strerror(ret));
     }
     if (ret < 0) nc_frame_unref(frame);

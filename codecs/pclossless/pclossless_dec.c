@@ -37,12 +37,34 @@ static void pc_decoder_close(NCCodecContext *ctx)
     pc_context_close(&p->pcx);
 }
 
+/* NC_ETRUNCATED (logged) when a packet of `size` bytes cannot hold the picture the
+ * stream declares: checked before the picture is allocated or any work done. */
+static int check_packet_size(const NCCodecContext *ctx, const PCContext *pcx, size_t size)
+{
+    int channels = pc_channels(ctx->pix_fmt);
+    uint64_t info = (uint64_t)channels * pc_plane_info_floor(pcx, ctx->width, ctx->height);
+    if (rc_stream_can_hold(size, info) == 0) return 0;
+    nc_log(ctx, NC_LOG_ERROR,
+           "pclossless: a %dx%d %s picture needs a packet of at least %llu bytes, this one has %zu",
+           ctx->width, ctx->height, nc_pix_fmt_name(ctx->pix_fmt),
+           (unsigned long long)rc_stream_min_bytes(info), size);
+    return NC_ETRUNCATED;
+}
+
+static int pc_check_packet(NCCodecContext *ctx, const NCPacket *pkt)
+{
+    PCDecoder *p = ctx->priv_data;
+    return check_packet_size(ctx, &p->pcx, pkt->size);
+}
+
 static int pc_receive_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     PCDecoder *p = ctx->priv_data;
     NCPacket pkt = {0};
     int ret = nc_codec_get_packet(ctx, &pkt);
     if (ret < 0) return ret;
+    int channels = pc_channels(ctx->pix_fmt);
+    if ((ret = check_packet_size(ctx, &p->pcx, pkt.size)) < 0) goto done;
     frame->media_type = NC_MEDIA_IMAGE;
     frame->width = ctx->width;
     frame->height = ctx->height;
@@ -50,10 +72,10 @@ static int pc_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     if ((ret = nc_frame_get_buffer(frame)) < 0) goto done;
     RCDecoder dec;
     rc_dec_init(&dec, pkt.data, pkt.size);
-    int channels = pc_channels(ctx->pix_fmt);
     ret = pc_decode_image(&p->pcx, &dec, frame->data[0], frame->linesize[0], channels,
                           frame->width, frame->height);
-    if (ret >= 0 && (ret = rc_dec_finish(&dec)) < 0)
+    if (ret >= 0) ret = rc_dec_finish(&dec);
+    if (ret < 0 && ret != NC_ENOMEM && ret != NC_EINTR)
         nc_log(ctx, NC_LOG_ERROR, "pclossless: damaged packet (%s)", nc_strerror(ret));
     if (ret < 0) {
         nc_frame_unref(frame);
@@ -71,6 +93,7 @@ static const NCCodecCallbacks decoder_cb = {
     .init = pc_decoder_init,
     .close = pc_decoder_close,
     .receive_frame = pc_receive_frame,
+    .check_packet = pc_check_packet,
 };
 
 static const enum NCPixelFormat pc_pix_fmts[] = {NC_PIX_GRAY8, NC_PIX_RGB24, NC_PIX_NONE};

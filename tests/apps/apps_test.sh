@@ -422,6 +422,83 @@ interrupt)
     [ -e out.nc ] && fail "an interrupted nc-enc left out.nc"
     no_leftovers big.png
     ;;
+dec_partial)
+    # A packet too short for its picture, CRCs intact (issue 21, 3): it costs only
+    # its own frame; the frames before and after it are written, exit status 2.
+    codec=$(lossless_encoders image | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
+    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    for i in 1 2 3; do tool png "p00$i.png" 28 28 $fmt $i; done
+    encode_or_skip -c "$codec" 'p%03d.png' three.nc
+    tool remux cut.nc three.nc cut=1
+    run 2 "$NC_DEC" cut.nc 'o%03d.png'
+    err_has "cut.nc: packet 1: "
+    err_has "1 damaged packet"
+    [ -s o001.png ] && [ -s o002.png ] && [ ! -e o003.png ] || fail "frames 0 and 2 were not written"
+    run 0 "$NC_DEC" three.nc 'r%03d.png'
+    cmp -s o001.png r001.png && cmp -s o002.png r003.png || fail "the intact frames differ"
+    # The same for bytes: three one-frame streams joined, the middle one cut.
+    codec=$(lossless_encoders bytes | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless bytes encoder yet"
+    for i in 1 2 3; do tool text "t$i.txt" $((200 + i)); encode_or_skip -c "$codec" "t$i.txt" "t$i.nc"; done
+    tool remux tcut.nc t1.nc t2.nc t3.nc cut=1
+    run 2 "$NC_DEC" tcut.nc t.out
+    err_has "tcut.nc: packet 1: "
+    cat t1.txt t3.txt >want.txt
+    cmp -s want.txt t.out || fail "bytes: frames 0 and 2 were not written"
+    ;;
+dec_gives_up)
+    # More damaged packets in a row than the decoder may fail (issue 21, 4): what
+    # decoded before and after is kept, the damage named, exit status 2.
+    codec=$(lossless_encoders image | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
+    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    tool png p.png 28 28 $fmt
+    encode_or_skip -c "$codec" p.png one.nc
+    tool remux many.nc one.nc repeat=100 cut=10-89
+    run 2 "$NC_DEC" many.nc 'o%03d.png'
+    err_has "80 damaged packets"
+    n=$(ls o*.png | wc -l)
+    [ "$n" = 20 ] || fail "$n pictures written, expected the 20 intact ones"
+    ;;
+dec_interrupt)
+    # One long packet (a 4096 x 4096 picture of zeros, which decodes as black):
+    # Ctrl-C stops it inside the packet (issue 21, 2), leaving no output.
+    codec=$(lossless_encoders image | head -n 1)
+    [ "$codec" = pclossless ] || skip "needs pclossless"
+    tool png p.png 28 28 gray
+    encode_or_skip -c "$codec" p.png one.nc
+    tool remux long.nc one.nc width=4096 height=4096 zeros=65536
+    "$NC_DEC" -q long.nc out.png 2>err.txt &
+    pid=$!
+    sleep 1
+    kill -INT $pid
+    # Without the check inside the packet it would run on for 20 s or more.
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.5
+    done
+    if kill -0 $pid 2>/dev/null; then kill -KILL $pid; fail "nc-dec still ran 10 s after Ctrl-C"; fi
+    wait $pid
+    status=$?
+    [ "$status" = 130 ] || { cat err.txt >&2; fail "nc-dec exited $status after Ctrl-C, expected 130"; }
+    no_leftovers p.png one.nc long.nc
+    ;;
+info_hostile)
+    # A header declaring a picture far larger than its packet can hold, CRCs intact
+    # (issue 21, 1): nc-info, which has the decoder, does not call it intact, and
+    # nc-dec refuses it at once.
+    codec=$(lossless_encoders image | head -n 1)
+    [ "$codec" = pclossless ] || skip "needs pclossless"
+    tool png p.png 28 28 gray
+    encode_or_skip -c "$codec" p.png one.nc
+    tool remux big.nc one.nc width=4096 height=4096
+    run 2 "$NC_INFO" big.nc; out_has "packet 0: truncated input"
+    run 1 "$NC_DEC" big.nc out.png
+    err_has "a 4096x4096 gray picture needs a packet of at least"
+    err_has "nothing could be decoded"
+    no_leftovers p.png one.nc big.nc
+    ;;
 *)
     fail "no such case"
     ;;
