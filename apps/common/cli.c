@@ -12,6 +12,7 @@
 
 #include "apps/common/output_file.h"
 #include "apps/common/progress.h"
+#include "libnc/text.h"
 #include "nc/error.h"
 #include "nc/log.h"
 #include "nc/version.h"
@@ -24,6 +25,15 @@ static int verbosity;
  * Codecs may log from worker threads, hence the lock. */
 static pthread_mutex_t reason_lock = PTHREAD_MUTEX_INITIALIZER;
 static char reason[512];
+
+/* Every line goes out through here: names and strings read from files and from
+ * the command line reach the terminal escaped (libnc/text.h), never as control
+ * bytes. */
+static void emit(const char *tag, const char *text)
+{
+    char safe[2048];
+    fprintf(stderr, "%s: %s%s\n", program_name, tag, nc_text_escape(safe, sizeof(safe), text));
+}
 
 static void log_callback(void *opaque, const void *ctx, int level, const char *fmt, va_list args)
 {
@@ -39,11 +49,11 @@ static void log_callback(void *opaque, const void *ctx, int level, const char *f
         pthread_mutex_lock(&reason_lock);
         memcpy(reason, line, n + 1);
         pthread_mutex_unlock(&reason_lock);
-        if (verbosity > 0) fprintf(stderr, "%s: libnc: %s\n", program_name, line);
+        if (verbosity > 0) emit("libnc: ", line);
     } else if (level == NC_LOG_WARNING) {
-        if (!quiet) fprintf(stderr, "%s: warning: %s\n", program_name, line);
+        if (!quiet) emit("warning: ", line);
     } else {
-        fprintf(stderr, "%s: %s\n", program_name, line);
+        emit("", line);
     }
 }
 
@@ -127,10 +137,10 @@ int nc_cli_is_verbose(void)
 
 static void print_line(const char *tag, const char *fmt, va_list args)
 {
+    char line[1024];
+    vsnprintf(line, sizeof(line), fmt, args);
     nc_progress_clear_line();
-    fprintf(stderr, "%s: %s", program_name, tag);
-    vfprintf(stderr, fmt, args);
-    fputc('\n', stderr);
+    emit(tag, line);
 }
 
 void nc_cli_error(const char *fmt, ...)
@@ -187,12 +197,14 @@ int nc_cli_fail(int err, const char *fmt, ...)
             break;
         }
     }
+    char line[1100];
     if (keep == 0)
-        fprintf(stderr, "%s: %s\n", program_name, why);
+        snprintf(line, sizeof(line), "%s", why);
     else if (keep < n)
-        fprintf(stderr, "%s: %.*s%s\n", program_name, (int)keep, what, why);
+        snprintf(line, sizeof(line), "%.*s%s", (int)keep, what, why);
     else
-        fprintf(stderr, "%s: %s: %s\n", program_name, what, why);
+        snprintf(line, sizeof(line), "%s: %s", what, why);
+    emit("", line);
     reason[0] = '\0';
     pthread_mutex_unlock(&reason_lock);
     return err;

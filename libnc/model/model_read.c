@@ -11,6 +11,7 @@
 #include "libnc/model/model_format.h"
 #include "libnc/model/model_internal.h"
 #include "libnc/model/sha256.h"
+#include "libnc/text.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -220,8 +221,10 @@ static int parse(NCModel *m)
         if (!take_string(&c, &pool, &m->keys[i], &len) ||
             !ncm_valid_id(m->keys[i], len, NCM_MAX_NAME))
             ret = model_bad("hyper-parameter %u: missing or invalid key", i);
-        else if (!take_string(&c, &pool, &m->values[i], &len) || len > NCM_MAX_VALUE)
-            ret = model_bad("hyper-parameter %s: missing or invalid value", m->keys[i]);
+        else if (!take_string(&c, &pool, &m->values[i], &len) || len > NCM_MAX_VALUE ||
+                 !nc_text_is_printable(m->values[i], len))
+            ret = model_bad("hyper-parameter %s: missing value, or not UTF-8 text without "
+                            "control characters", m->keys[i]);
     }
     for (uint32_t i = 0; i < n_tensors && !ret; i++, m->n_tensors++)
         ret = parse_tensor(&c, &pool, m, &m->tensors[i], data_offset, data_size, &ends[i]);

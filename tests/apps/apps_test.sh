@@ -499,6 +499,15 @@ info_hostile)
     err_has "nothing could be decoded"
     no_leftovers p.png one.nc big.nc
     ;;
+escaped_output)
+    # Names and strings from outside reach the terminal escaped (issue 21, 5).
+    esc=$(printf '\033')
+    run 1 "$NC_INFO" "a${esc}[2Jb.nc"
+    err_has 'a\x1b[2Jb.nc: No such file or directory'
+    grep -q "$esc" err.txt && fail "a raw ESC reached stderr"
+    run 1 "$NC_DEC" "$(printf 'c\302\233d.nc')" out.bin
+    err_has 'c\xc2\x9bd.nc'
+    ;;
 *)
     fail "no such case"
     ;;

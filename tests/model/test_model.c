@@ -8,6 +8,7 @@
 
 #include "libnc/model/model_format.h"
 #include "libnc/model/sha256.h"
+#include "libnc/text.h"
 #include "nc/error.h"
 #include "nc/log.h"
 #include "nc/model.h"
@@ -162,10 +163,51 @@ static void test_files(NCModelWriter *w)
     rmdir(dir);
 }
 
+/* Hyper-parameter values are UTF-8 text without control characters (issue 21, 5):
+ * a file whose value holds an ESC sequence, a C1 control or invalid UTF-8 (with a
+ * repaired hash) is refused on load; the writer refuses them too; and text meant
+ * for a terminal is escaped byte by byte. */
+static void test_text_values(void)
+{
+    NCModelWriter *w = nc_model_writer_alloc("text", "test-arch");
+    CHECK(w && nc_model_writer_set_param(w, "note", "PLACEHOLDER") == 0);
+    CHECK(nc_model_writer_set_param(w, "esc", "\x1b[2J") == NC_EINVAL);
+    CHECK(nc_model_writer_set_param(w, "bad", "\xff") == NC_EINVAL);
+    uint8_t *img = NULL;
+    size_t size = 0;
+    CHECK(nc_model_writer_write_memory(w, &img, &size, NULL) == 0);
+    uint8_t *at = img ? memmem(img, size, "PLACEHOLDER", 11) : NULL;
+    CHECK(at != NULL);
+    static const struct {
+        const char *value; /* at most 11 bytes, padded with dots */
+        int ok;
+    } cases[] = {{"\x1b[31mred!!", 0}, {"bell\x07 here", 0}, {"csi \xc2\x9b 2J!", 0},
+                 {"bad \xff byte", 0}, {"over \xc0\xaf  ", 0}, {"surr\xed\xa0\x80gate", 0},
+                 {"del \x7f byte", 0}, {"h\xc3\xa9llo w\xc3\xb6r", 1}, {"PLACEHOLDER", 1}};
+    for (size_t i = 0; at && i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char value[12] = "...........";
+        memcpy(value, cases[i].value, strlen(cases[i].value));
+        memcpy(at, value, 11);
+        nc_sha256(img, size - 32, img + size - 32);
+        NCModel *m = NULL;
+        int r = nc_model_load_memory(&m, img, size);
+        CHECK_EQ(r, cases[i].ok ? 0 : NC_EMODEL);
+        if (m) CHECK(!strcmp(nc_model_param(m, "note"), value));
+        nc_model_free(&m);
+    }
+    char out[64];
+    CHECK(!strcmp(nc_text_escape(out, sizeof(out), "a\x1b[31mb\xc2\x9b\\ \xc3\xa9"),
+                  "a\\x1b[31mb\\xc2\\x9b\\\\ \xc3\xa9"));
+    CHECK(!strcmp(nc_text_escape(out, 6, "\x1b\x1b"), "\\x1b")); /* cut, never half */
+    free(img);
+    nc_model_writer_free(&w);
+}
+
 int main(void)
 {
     nc_log_set_level(NC_LOG_QUIET);
     test_f16();
+    test_text_values();
     NCModelWriter *w = build_demo("demo");
     CHECK(w != NULL);
     if (!w)
