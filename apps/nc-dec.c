@@ -301,6 +301,7 @@ static int decode(const DecArgs *a)
 {
     Decoding d = {.args = a};
     if (nc_cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
+    if (nc_cli_check_output_not_input(a->input, a->output) < 0) return NC_EXIT_FAILURE;
     nc_cli_clear_reason();
     int ret = nc_output_check_target(a->output, a->overwrite);
     if (ret < 0) {

@@ -305,6 +305,7 @@ static int encode(const EncArgs *a)
         return nc_cli_usage_error("--pix-fmt is for pictures; %s codes %s", a->codec, media);
     /* A name with a printf pattern is a picture sequence: FFmpeg resolves it. */
     if (!strchr(a->input, '%') && nc_cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
+    if (nc_cli_check_output_not_input(a->input, a->output) < 0) return NC_EXIT_FAILURE;
     nc_cli_clear_reason();
     if (nc_output_check_target(a->output, a->overwrite) < 0)
         return nc_cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;

@@ -260,6 +260,15 @@ int nc_cli_check_input(const char *path)
     return 0;
 }
 
+int nc_cli_check_output_not_input(const char *input, const char *output)
+{
+    struct stat in, out;
+    if (stat(input, &in) != 0 || stat(output, &out) != 0) return 0;
+    if (in.st_dev != out.st_dev || in.st_ino != out.st_ino) return 0;
+    nc_cli_error("%s: is the input file %s; choose another output", output, input);
+    return -1;
+}
+
 int nc_cli_standard_option(int c, void (*usage)(void))
 {
     switch (c) {

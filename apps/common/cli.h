@@ -90,6 +90,10 @@ int nc_cli_bad_option(int getopt_result, char **argv);
 /* Prints "program: path: No such file or directory" (or why path cannot be
  * an input) and returns -1, or returns 0. */
 int nc_cli_check_input(const char *path);
+/* -1 (with the error printed) if output is the input file itself: the same inode,
+ * whether by the same name, a hard link or a symbolic link; writing it would
+ * destroy the input (ffmpeg refuses the same). */
+int nc_cli_check_output_not_input(const char *input, const char *output);
 
 /* Parses a whole decimal integer in [min, max] into *out; 0 or -1. */
 int nc_cli_parse_int(const char *s, long min, long max, long *out);
