@@ -6,6 +6,7 @@
 
 #include "codecs/pclossless/pclossless_bytes.h"
 #include "nc/error.h"
+#include "nc/log.h"
 
 /* Bytes per decoding step: whole blocks (the row's tiling does not depend on how
  * it is cut into chunks of whole blocks), about 64 KiB. */
@@ -50,6 +51,28 @@ static int decode_length(RCDecoder *dec, size_t *n)
     return rc_dec_error(dec);
 }
 
+/* NC_ETRUNCATED (logged) if a stream of dec->size bytes cannot pay for a frame of
+ * total bytes: refused before anything is allocated. */
+static int check_length(const PCContext *pcx, const RCDecoder *dec, size_t total)
+{
+    uint64_t info = pc_plane_info_floor(pcx, (int)total, 1);
+    if (rc_stream_can_hold(dec->size, info) == 0) return 0;
+    nc_log(pcx->owner, NC_LOG_ERROR,
+           "pclossless_bytes: a frame of %zu bytes needs a packet of at least %llu bytes, "
+           "this one has %zu",
+           total, (unsigned long long)rc_stream_min_bytes(info), dec->size);
+    return NC_ETRUNCATED;
+}
+
+int pc_check_bytes_packet(const PCContext *pcx, const uint8_t *data, size_t size)
+{
+    RCDecoder dec;
+    size_t total;
+    rc_dec_init(&dec, data, size);
+    int ret = decode_length(&dec, &total);
+    return ret < 0 ? ret : check_length(pcx, &dec, total);
+}
+
 int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **data,
                     size_t *n)
 {
@@ -59,9 +82,7 @@ int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **
     int ret = decode_length(dec, &total);
     if (ret < 0) return ret;
     if (total > max_bytes) return NC_ERANGE;
-    /* A length the packet cannot pay for is refused before anything is allocated. */
-    if ((ret = rc_stream_can_hold(dec->size, pc_plane_info_floor(pcx, (int)total, 1))) < 0)
-        return ret;
+    if ((ret = check_length(pcx, dec, total)) < 0) return ret;
     size_t chunk = chunk_bytes(pcx), cap = 0;
     uint8_t *buf = NULL;
     for (size_t at = 0; at < total; at += chunk) {

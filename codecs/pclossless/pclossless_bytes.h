@@ -30,6 +30,9 @@ int pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t 
  * A length the packet is too short for (pc_plane_info_floor()) is NC_ETRUNCATED
  * at once; the bytes it can pay for are at most 8 P 2^24 / pixel_info for a packet
  * of P bytes. The caller still ends with rc_dec_finish(). */
+/* The check pc_decode_bytes() makes before any work, alone: the packet's length
+ * field is valid and the packet long enough for it (NC_ETRUNCATED, logged). */
+int pc_check_bytes_packet(const PCContext *pcx, const uint8_t *data, size_t size);
 int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **data,
                     size_t *n);
 

@@ -113,7 +113,10 @@ static int bytes_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     } else if (ret == NC_ERANGE) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: a frame above max_frame_bytes (%d)",
                p->max_frame_bytes);
-    } else if (ret != NC_ENOMEM && ret != NC_EINTR) {
+    } else if (ret != NC_ENOMEM && ret != NC_EINTR &&
+               !(ret == NC_ETRUNCATED && rc_dec_consumed(&dec) <= dec.size)) {
+        /* (a truncation found before reading past the end is the length refused up
+         * front, which pc_decode_bytes() logged with the sizes) */
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: damaged packet (%s)", nc_strerror(ret));
     }
     if (ret < 0) nc_frame_unref(frame);
@@ -122,8 +125,15 @@ static int bytes_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     return ret;
 }
 
+static int bytes_check_packet(NCCodecContext *ctx, const NCPacket *pkt)
+{
+    PCBytesDecoder *p = ctx->priv_data;
+    return pc_check_bytes_packet(&p->pcx, pkt->data, pkt->size);
+}
+
 static const NCCodecCallbacks decoder_cb = {
     .priv_size = sizeof(PCBytesDecoder),
+    .check_packet = bytes_check_packet,
     .init = bytes_decoder_init,
     .close = bytes_decoder_close,
     .receive_frame = bytes_receive_frame,

@@ -497,7 +497,14 @@ info_hostile)
     run 1 "$NC_DEC" big.nc out.png
     err_has "a 4096x4096 gray picture needs a packet of at least"
     err_has "nothing could be decoded"
-    no_leftovers p.png one.nc big.nc
+    # A bytes packet whose length field says 16 MiB - 1 (5 bits 25, then zeros).
+    tool text t.txt 100
+    encode_or_skip -c pclossless_bytes t.txt t.nc
+    tool remux long.nc t.nc hex=c8 zeros=100
+    run 2 "$NC_INFO" long.nc; out_has "packet 0: truncated input"
+    run 1 "$NC_DEC" long.nc decoded.bin
+    err_has "a frame of 16777215 bytes needs a packet of at least"
+    no_leftovers p.png one.nc big.nc t.txt t.nc long.nc
     ;;
 escaped_output)
     # Names and strings from outside reach the terminal escaped (issue 21, 5).

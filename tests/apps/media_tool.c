@@ -11,7 +11,7 @@
  *   media_tool text OUT BYTES
  *   media_tool container OUT.nc PACKETS intact|crc|truncate
  *   media_tool remux OUT.nc IN.nc... [width=W] [height=H] [repeat=N] [cut=A[-B]]
- *                                     [zeros=N]
+ *                                     [zeros=N] [hex=HEX]
  *                                     (damage with intact CRCs: see remux())
  *   media_tool copy MEDIA IN OUT [rate=N] [channels=N] [pix_fmt=F] [frame=N] [s24|f32]
  *   media_tool compare MEDIA A B MAX_DIFF    (exit 1 if they differ by more)
@@ -398,17 +398,20 @@ static int describe(char **argv)
  * here is what only a decoder can find:
  *   width=W height=H   declare another picture size in the header
  *   cut=A[-B]          packets A..B (counted in OUT) keep only their first half
- *   zeros=N            every payload becomes N zero bytes */
+ *   zeros=N            every payload becomes N zero bytes
+ *   hex=HEX            ... the bytes HEX then (with zeros=N) zeros up to N bytes */
 static int remux(int argc, char **argv)
 {
     const char *out = argv[0];
     long width = 0, height = 0, repeat = 1, cut_from = -1, cut_to = -1, zeros = -1;
+    const char *hex = "";
     int nin = 0;
     for (int i = 1; i < argc; i++) {
         if (!strncmp(argv[i], "width=", 6)) width = atol(argv[i] + 6);
         else if (!strncmp(argv[i], "height=", 7)) height = atol(argv[i] + 7);
         else if (!strncmp(argv[i], "repeat=", 7)) repeat = atol(argv[i] + 7);
         else if (!strncmp(argv[i], "zeros=", 6)) zeros = atol(argv[i] + 6);
+        else if (!strncmp(argv[i], "hex=", 4)) hex = argv[i] + 4;
         else if (!strncmp(argv[i], "cut=", 4)) {
             char *end;
             cut_from = cut_to = strtol(argv[i] + 4, &end, 10);
@@ -434,11 +437,18 @@ static int remux(int argc, char **argv)
             }
             while (ok && nc_demuxer_read_packet(dmx, pkt) == 0) {
                 if (index >= cut_from && index <= cut_to) pkt->size /= 2;
-                if (zeros >= 0) {
+                if (zeros >= 0 || *hex) {
                     int64_t kept_duration = pkt->duration;
-                    uint8_t *z = calloc((size_t)zeros + 1, 1);
+                    size_t n = strlen(hex) / 2 > (size_t)(zeros > 0 ? zeros : 0) ? strlen(hex) / 2
+                                                                                 : (size_t)zeros;
+                    uint8_t *z = calloc(n + 1, 1);
+                    for (size_t k = 0; z && k < strlen(hex) / 2; k++) {
+                        unsigned v = 0;
+                        sscanf(hex + 2 * k, "%2x", &v);
+                        z[k] = (uint8_t)v;
+                    }
                     nc_packet_unref(pkt);
-                    ok = z && nc_packet_from_data(pkt, z, (size_t)zeros) >= 0;
+                    ok = z && nc_packet_from_data(pkt, z, n) >= 0;
                     pkt->duration = kept_duration;
                     free(z);
                 }
