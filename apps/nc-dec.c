@@ -32,7 +32,7 @@ typedef struct Decoding {
     NCFrame *frame;
     NCPacket *pkt;
     int64_t damaged;  /* packets found damaged or rejected by the decoder */
-    int truncated;    /* the file ends inside a packet */
+    int64_t truncated; /* the file ends inside this packet's record (+1; 0: it does not) */
     int64_t frames;
     int failed_receives; /* failed nc_receive_frame() calls since the last packet sent */
     int gave_up;         /* stopped after MAX_FAILED_RECEIVES: the rest is not decoded */
@@ -222,7 +222,7 @@ static int next_packet(Decoding *d)
         if (ret == 0 || ret == NC_EOF) return ret;
         int64_t index = nc_demuxer_packet_index(d->dmx);
         if (ret == NC_ETRUNCATED) {
-            d->truncated = 1;
+            d->truncated = index + 1;
             d->damaged++;
             nc_cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
             return NC_EOF;
@@ -331,12 +331,14 @@ static int decode(const DecArgs *a)
     if (nc_cli_interrupted()) return NC_EXIT_INTERRUPTED;
     if (ret < 0) return NC_EXIT_FAILURE;
     if (d.damaged) {
+        char why[96] = "";
+        if (d.truncated)
+            snprintf(why, sizeof(why), " (the file is truncated: it ends inside packet %lld)",
+                     (long long)d.truncated - 1);
+        else if (d.gave_up)
+            snprintf(why, sizeof(why), " (decoding stopped early)");
         nc_cli_error("%s: %lld damaged packet%s%s; %s holds the rest", a->input,
-                     (long long)d.damaged, d.damaged == 1 ? "" : "s",
-                     d.truncated  ? " (the file is truncated)"
-                     : d.gave_up ? " (decoding stopped early)"
-                                 : "",
-                     a->output);
+                     (long long)d.damaged, d.damaged == 1 ? "" : "s", why, a->output);
         return NC_EXIT_DAMAGED;
     }
     nc_cli_verbose("%s: %lld frames written to %s", a->input, (long long)d.frames, a->output);

@@ -187,10 +187,12 @@ int nc_cli_fail(int err, const char *fmt, ...)
     nc_progress_clear_line();
     pthread_mutex_lock(&reason_lock);
     const char *why = reason[0] ? reason : nc_strerror(err);
-    /* Libraries often name the thing already ("in.nc: ...", "packet 17: ..."):
-     * when the reason starts with the last parts of what, say them once. */
+    /* Libraries often name the thing already ("in.nc: ...", "packet 17: ...",
+     * "cannot write out.wav: ..."): when the reason starts with the last parts of
+     * what, say them once; when it holds all of what, it is the whole line. */
     size_t n = strlen(what), keep = n;
-    for (size_t p = 0; p < n; p++) {
+    if (n && strstr(why, what)) keep = 0;
+    for (size_t p = 0; keep == n && p < n; p++) {
         if (p > 0 && (p < 2 || what[p - 2] != ':' || what[p - 1] != ' ')) continue;
         if (strncmp(why, what + p, n - p) == 0 && why[n - p] == ':') {
             keep = p;

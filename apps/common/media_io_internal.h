@@ -52,5 +52,9 @@ char *nc_media_ffmpeg_url(const char *path);
 /* Logs "path: what: FFmpeg's message" at error level and returns NC_EIO,
  * NC_EINVALIDDATA or NC_ENOMEM after av_err. */
 int nc_media_ffmpeg_error(const char *path, const char *what, int av_err);
+/* Logs "cannot write PATH: REASON" (REASON: the library's message, or with NULL
+ * strerror(errno)), the one wording of every write failure (a full disk reads "cannot
+ * write out.wav: No space left on device"), and returns NC_EIO. */
+int nc_media_write_error(const char *path, const char *reason);
 
 #endif

@@ -401,7 +401,8 @@ dec_damaged)
     # A truncated file decodes up to the damage and still fails.
     head -c $((size * 3 / 4)) out.nc >cut.nc
     run 2 "$NC_DEC" cut.nc 'c%03d.png'
-    err_has "(the file is truncated)"
+    err_has "(the file is truncated: it ends inside packet "
+    err_has "bytes missing)"
     [ -s c001.png ] || fail "nothing was decoded before the truncation"
     ;;
 interrupt)
@@ -586,6 +587,21 @@ stale_partials)
         rm big.png big.nc
     fi
     no_leftovers in.txt out.nc
+    ;;
+write_failure)
+    # One wording for a failed write, whichever writer hits it: "cannot write OUT:
+    # REASON" (a full disk: No space left on device; here a file size limit).
+    codec=$(lossless_encoders bytes | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless bytes encoder yet"
+    head -c 300000 /dev/urandom >in.bin
+    encode_or_skip -c "$codec" in.bin in.nc
+    (trap '' XFSZ; ulimit -f 100; exec "$NC_DEC" in.nc out.bin) >out.txt 2>err.txt
+    [ $? = 1 ] || fail "nc-dec did not fail"
+    err_one_line nc-dec; err_has "nc-dec: cannot write out.bin: File too large"
+    (trap '' XFSZ; ulimit -f 100; exec "$NC_ENC" -c "$codec" in.bin out.nc) >out.txt 2>err.txt
+    [ $? = 1 ] || fail "nc-enc did not fail"
+    err_one_line nc-enc; err_has "nc-enc: cannot write out.nc: File too large"
+    no_leftovers in.bin in.nc
     ;;
 *)
     fail "no such case"
