@@ -577,10 +577,14 @@ stale_partials)
         tool png big.png 2000 2000 gray
         "$NC_ENC" -q -c "$image" big.png big.nc 2>/dev/null &
         pid=$!
-        sleep 0.5
+        left=
+        for i in $(seq 100); do # until its temporary file appears
+            left=$(ls -A | grep "^\.big\.nc\.nc-partial\.$host\.$pid\.") && break
+            sleep 0.1
+        done
         kill -KILL $pid
         wait $pid 2>/dev/null
-        left=$(ls -A | grep "^\.big\.nc\.nc-partial\.$host\.$pid\.") || fail "no recognisable temporary file"
+        [ -n "$left" ] && [ -e "$left" ] || fail "no recognisable temporary file"
         touch -d '1 hour ago' "$left"
         "$NC_ENC" -q -c "$codec" in.txt big.nc
         [ -e "$left" ] && fail "the killed writer's temporary file was not removed"
