@@ -17,11 +17,15 @@
  * nc-dec stops decoding (keeping what it wrote): a decoder failing on every call
  * must not spin. Damaged packets each fail once and never add up to this. */
 #define MAX_FAILED_RECEIVES 64
+#define MAX_OPTIONS 64
 
 typedef struct DecArgs {
     const char *input, *output;
     int overwrite;
     enum NCSampleFormat sample_format;
+    const char *options[MAX_OPTIONS]; /* -o KEY=VALUE */
+    int nb_options;
+    double start, length; /* -ss, -t in seconds; length < 0: to the end */
 } DecArgs;
 
 typedef struct Decoding {
@@ -36,6 +40,7 @@ typedef struct Decoding {
     int64_t frames;
     int failed_receives; /* failed nc_receive_frame() calls since the last packet sent */
     int gave_up;         /* stopped after MAX_FAILED_RECEIVES: the rest is not decoded */
+    int64_t start_pts, end_pts; /* frames outside [start, end) are dropped (-ss, -t) */
 } Decoding;
 
 static void usage(void)
@@ -48,6 +53,11 @@ static void usage(void)
            "            .mp4 (H.264, lossless)\n"
            "  bytes     any name\n\n"
            "  -y, --overwrite          replace OUTPUT if it exists\n"
+           "  -o, --option KEY=VALUE   set a decoder option (repeatable; --codec-help lists them)\n"
+           "  -ss SECONDS              start at this time (through the index: no decoding before\n"
+           "                           the last key packet before it); whole frames are written\n"
+           "  -t SECONDS               write this much from the start\n"
+           "      --codec-help NAME    the options of decoder NAME\n"
            "  -s, --sample-format FMT  audio samples in .wav/.flac: s16 (default), s24, f32\n"
            "  -L, --list               list the decoders: name, media, capabilities, description\n"
            "  -q, --quiet              print errors only, no progress bar\n"
@@ -62,18 +72,46 @@ static void usage(void)
 
 static int parse_args(int argc, char **argv, DecArgs *a)
 {
+    enum { OPT_START = 256, OPT_LENGTH, OPT_CODEC_HELP };
     static const struct option longopts[] = {
         {"overwrite", no_argument, NULL, 'y'}, {"sample-format", required_argument, NULL, 's'},
+        {"option", required_argument, NULL, 'o'}, {"ss", required_argument, NULL, OPT_START},
+        {"t", required_argument, NULL, OPT_LENGTH},
+        {"codec-help", required_argument, NULL, OPT_CODEC_HELP},
         {"list", no_argument, NULL, 'L'},
         {"quiet", no_argument, NULL, 'q'},     {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
+    a->length = -1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":ys:LqvhV", longopts, NULL)) != -1) {
+    char *end;
+    /* ffmpeg's spelling: -ss and -t with one dash */
+    while ((c = getopt_long_only(argc, argv, ":ys:o:LqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'y': a->overwrite = 1; break;
+        case 'o':
+            if (a->nb_options == MAX_OPTIONS) return nc_cli_usage_error("too many -o options");
+            if (!strchr(optarg, '=')) return nc_cli_usage_error("-o %s: expected KEY=VALUE", optarg);
+            a->options[a->nb_options++] = optarg;
+            break;
+        case OPT_START:
+        case OPT_LENGTH: {
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v >= 0) || v > 1e9)
+                return nc_cli_usage_error("-%s %s: expected seconds (>= 0)",
+                                          c == OPT_START ? "ss" : "t", optarg);
+            if (c == OPT_START) a->start = v;
+            else a->length = v;
+            break;
+        }
+        case OPT_CODEC_HELP: {
+            const NCCodec *codec = nc_codec_find_decoder_by_name(optarg);
+            if (!codec) return nc_cli_usage_error("unknown decoder '%s' (nc-dec -L lists them)", optarg);
+            nc_codec_help_options(stdout, codec);
+            exit(NC_EXIT_OK);
+        }
         case 'L': nc_codec_help_list(stdout, 0); exit(NC_EXIT_OK);
         case 's':
             if (!strcmp(optarg, "s16")) a->sample_format = NC_SAMPLE_S16;
@@ -185,6 +223,16 @@ static int write_frames(Decoding *d, int64_t packet_index)
         }
         if (ret == NC_EINTR) return ret; /* the interrupt is reported by the caller */
         if (ret < 0) return nc_cli_fail(ret, "%s: decoding failed", d->args->input);
+        d->failed_receives = 0;
+        int64_t pts = d->frame->pts, end = pts + (d->frame->duration > 0 ? d->frame->duration : 1);
+        if (pts != NC_NOPTS_VALUE && pts >= d->end_pts) { /* -t reached: done */
+            nc_frame_unref(d->frame);
+            return NC_EOF;
+        }
+        if (pts != NC_NOPTS_VALUE && end <= d->start_pts) { /* before -ss */
+            nc_frame_unref(d->frame);
+            continue;
+        }
         ret = write_frame(d);
         nc_frame_unref(d->frame);
         if (ret < 0) return ret;
@@ -208,7 +256,7 @@ static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
         if (ret != NC_EAGAIN || tries > 0)
             return nc_cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
         ret = write_frames(d, index);
-        if (ret != NC_EAGAIN && ret != NC_EOF) return ret;
+        if (ret != NC_EAGAIN) return ret; /* NC_EOF: done (-t reached, or given up) */
     }
 }
 
@@ -252,6 +300,10 @@ static int decode_stream(Decoding *d)
         int64_t index = nc_demuxer_packet_index(d->dmx);
         ret = send_packet(d, eof ? NULL : d->pkt, index);
         nc_packet_unref(d->pkt);
+        if (ret == NC_EOF) {
+            ret = 0;
+            break;
+        }
         if (ret < 0) break;
         ret = write_frames(d, index);
         if (ret == NC_EOF) {
@@ -268,6 +320,31 @@ static int decode_stream(Decoding *d)
     }
     nc_progress_finish(&progress);
     return ret;
+}
+
+/* Seconds to time-base units, saturating. */
+static int64_t seconds_to_pts(double seconds, NCRational tb)
+{
+    double pts = seconds * tb.den / (tb.num > 0 ? tb.num : 1) + 1e-9; /* 0.12 s is 3/25 */
+    return pts >= 9e18 ? INT64_MAX : (int64_t)pts;
+}
+
+/* -ss and -t: the time range to write, and the demuxer on the last key packet
+ * before its start when the file has an index (else decoding starts at the first
+ * packet and frames before the start are dropped). */
+static int seek_to_start(Decoding *d, const NCStreamInfo *info)
+{
+    const DecArgs *a = d->args;
+    d->start_pts = seconds_to_pts(a->start, info->time_base);
+    d->end_pts = a->length < 0 ? INT64_MAX : seconds_to_pts(a->start + a->length, info->time_base);
+    if (d->start_pts <= 0) return 0;
+    nc_cli_clear_reason();
+    int ret = nc_demuxer_seek(d->dmx, d->start_pts);
+    if (ret == NC_ENOTSUP) {
+        nc_cli_verbose("%s: no index; decoding from the start to reach -ss", a->input);
+        return 0;
+    }
+    return ret < 0 ? nc_cli_fail(ret, "%s: -ss %g", a->input, a->start) : 0;
 }
 
 static int open_decoder(Decoding *d)
@@ -290,11 +367,15 @@ static int open_decoder(Decoding *d)
     d->pkt = nc_packet_alloc();
     if (!d->ctx || !d->frame || !d->pkt) return nc_cli_fail(NC_ENOMEM, "%s", a->input);
     d->ctx->interrupt_cb = nc_cli_interrupt_cb; /* a signal stops even one long packet */
+    char hint[96];
+    snprintf(hint, sizeof(hint), "nc-dec --codec-help %s", codec->name);
+    ret = nc_codec_apply_options(d->ctx, a->options, a->nb_options, hint);
+    if (ret < 0) return ret;
     nc_cli_clear_reason();
     ret = nc_stream_info_to_context(info, d->ctx);
     if (ret >= 0) ret = nc_codec_open(d->ctx);
     if (ret < 0) return nc_cli_fail(ret, "%s: %s", a->input, codec->name);
-    return 0;
+    return seek_to_start(d, info);
 }
 
 static int decode(const DecArgs *a)

@@ -137,20 +137,9 @@ static int apply_options(NCCodecContext *ctx, const EncArgs *a)
         int ret = nc_opt_set(ctx, "bitrate", value);
         if (ret < 0) return nc_cli_fail(ret, "%s: -b %s", name, a->bitrate);
     }
-    for (int i = 0; i < a->nb_options; i++) {
-        const char *eq = strchr(a->options[i], '=');
-        char key[64];
-        snprintf(key, sizeof(key), "%.*s", (int)(eq - a->options[i]), a->options[i]);
-        if (!nc_opt_find(ctx->codec, key)) {
-            nc_cli_error("%s has no option '%s' (nc-enc -c %s --help lists them)", name, key,
-                         name);
-            return NC_ENOOPT;
-        }
-        nc_cli_clear_reason();
-        int ret = nc_opt_set(ctx, key, eq + 1);
-        if (ret < 0) return nc_cli_fail(ret, "%s: -o %s", name, a->options[i]);
-    }
-    return 0;
+    char hint[96];
+    snprintf(hint, sizeof(hint), "nc-enc -c %s --help", name);
+    return nc_codec_apply_options(ctx, a->options, a->nb_options, hint);
 }
 
 typedef struct Encoding {

@@ -607,6 +607,33 @@ write_failure)
     err_one_line nc-enc; err_has "nc-enc: cannot write out.nc: File too large"
     no_leftovers in.bin in.nc
     ;;
+dec_options_seek)
+    # nc-dec -o sets decoder options; -ss / -t write a time range, seeking through
+    # the index.
+    codec=$(lossless_encoders image | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
+    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    for i in 1 2 3 4; do tool png "p00$i.png" 28 28 $fmt $i; done
+    encode_or_skip -c "$codec" 'p%03d.png' four.nc
+    run 0 "$NC_DEC" four.nc 'r%03d.png'
+    run 0 "$NC_DEC" -ss 0.04 -t 0.08 four.nc 's%03d.png'
+    [ -s s001.png ] && [ -s s002.png ] && [ ! -e s003.png ] || fail "-ss 0.04 -t 0.08: not two pictures"
+    cmp -s s001.png r002.png && cmp -s s002.png r003.png || fail "-ss 0.04 -t 0.08: not pictures 2 and 3"
+    run 0 "$NC_DEC" -ss 0.12 four.nc 'e%03d.png'
+    cmp -s e001.png r004.png && [ ! -e e002.png ] || fail "-ss 0.12: not the last picture"
+    run 1 "$NC_DEC" -ss x four.nc x.png; err_has "-ss x: expected seconds"
+    run 1 "$NC_DEC" -o bogus=1 four.nc x.png; err_has "has no option 'bogus' (nc-dec --codec-help $codec lists them)"
+    run 1 "$NC_DEC" -o model_path=/nonexistent/m.ncm four.nc x.png; err_has "model"
+    run 0 "$NC_DEC" --codec-help "$codec"; out_has "model_path"
+    codec=$(lossless_encoders bytes | head -n 1)
+    if [ -n "$codec" ]; then
+        tool text t.txt 500
+        encode_or_skip -c "$codec" t.txt t.nc
+        run 1 "$NC_DEC" -o max_frame_bytes=100 t.nc t.out; err_has "max_frame_bytes"
+        run 0 "$NC_DEC" -o max_frame_bytes=500 t.nc t.out
+        cmp -s t.txt t.out || fail "bytes with -o max_frame_bytes=500 differ"
+    fi
+    ;;
 *)
     fail "no such case"
     ;;
