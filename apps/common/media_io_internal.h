@@ -37,6 +37,7 @@ struct NCMediaWriter {
 int nc_audio_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
 int nc_picture_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
 int nc_bytes_reader_open(NCMediaReader *reader, const char *path);
+int nc_coded_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
 
 /* Each fills writer->ops and priv; writer->format, options and path are set. */
 int nc_audio_writer_open(NCMediaWriter *writer, const char *extension);

@@ -634,6 +634,22 @@ dec_options_seek)
         cmp -s t.txt t.out || fail "bytes with -o max_frame_bytes=500 differ"
     fi
     ;;
+metric_coded)
+    # nc-metric takes the .nc itself as DECODED: decoded in place, rate included.
+    codec=$(lossless_encoders image | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
+    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    tool png p.png 28 28 $fmt
+    encode_or_skip -c "$codec" p.png p.nc
+    run 0 "$NC_METRIC" --json p.png p.nc
+    python3 -c "import json,sys; d=json.load(open('out.txt')); assert d['metrics']['exact_match'] is True and d['rate']['bits_per_pixel'] > 0, d" 2>err.txt || { cat out.txt err.txt >&2; fail "not an exact copy with a rate"; }
+    codec=$(lossless_encoders bytes | head -n 1)
+    if [ -n "$codec" ]; then
+        tool text t.txt 300
+        encode_or_skip -c "$codec" t.txt t.nc
+        run 0 "$NC_METRIC" -t bytes t.txt t.nc; out_has "metrics.exact_match: true"
+    fi
+    ;;
 *)
     fail "no such case"
     ;;
