@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apps/common/cli.h"
 #include "apps/common/codec_help.h"
@@ -41,6 +42,7 @@ typedef struct Decoding {
     int failed_receives; /* failed nc_receive_frame() calls since the last packet sent */
     int gave_up;         /* stopped after MAX_FAILED_RECEIVES: the rest is not decoded */
     int64_t start_pts, end_pts; /* frames outside [start, end) are dropped (-ss, -t) */
+    int64_t duration;           /* of the frames written, in the time base */
 } Decoding;
 
 static void usage(void)
@@ -175,6 +177,7 @@ static int write_frame(Decoding *d)
     int ret = nc_media_writer_write(d->writer, d->frame);
     if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
     d->frames++;
+    d->duration += d->frame->duration > 0 ? d->frame->duration : 0;
     return 0;
 }
 
@@ -403,6 +406,13 @@ static int decode(const DecArgs *a)
         nc_cli_clear_reason();
         ret = nc_media_writer_close(&d.writer);
         if (ret < 0) nc_cli_fail(ret, "%s", a->output);
+    }
+    struct stat st;
+    if (ret >= 0 && !d.damaged && !nc_cli_interrupted() && stat(a->input, &st) == 0) {
+        char what[256];
+        snprintf(what, sizeof(what), "%s -> %s", a->input, a->output);
+        nc_cli_print_summary(what, nc_demuxer_stream_info(d.dmx), d.duration,
+                             (long long)st.st_size);
     }
     nc_media_writer_abort(&d.writer);
     nc_packet_free(&d.pkt);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apps/common/cli.h"
 #include "apps/common/codec_help.h"
@@ -150,6 +151,7 @@ typedef struct Encoding {
     NCFrame *frame;
     NCPacket *pkt;
     int64_t frames, packets, bytes; /* for -v */
+    int64_t duration;               /* of the packets written, in the time base */
 } Encoding;
 
 /* Receives every packet the encoder has ready and writes it. Returns NC_EAGAIN
@@ -163,6 +165,7 @@ static int write_packets(Encoding *e)
         if (ret < 0) return nc_cli_fail(ret, "%s: encoding failed", e->args->input);
         e->packets++;
         e->bytes += (int64_t)e->pkt->size;
+        e->duration += e->pkt->duration > 0 ? e->pkt->duration : 0;
         ret = nc_muxer_write_packet(e->mux, e->pkt);
         nc_packet_unref(e->pkt);
         if (ret < 0) return nc_cli_fail(ret, "%s", e->args->output);
@@ -316,9 +319,16 @@ static int encode(const EncArgs *a)
         ret = nc_muxer_close(&e.mux);
         if (ret < 0) nc_cli_fail(ret, "%s", a->output);
     }
-    if (ret >= 0)
+    if (ret >= 0) {
         nc_cli_verbose("%s -> %s: %lld frames in, %lld packets, %lld bytes out", a->input,
                        a->output, (long long)e.frames, (long long)e.packets, (long long)e.bytes);
+        NCStreamInfo info;
+        struct stat st;
+        char what[256];
+        snprintf(what, sizeof(what), "%s -> %s", a->input, a->output);
+        if (nc_stream_info_from_context(&info, e.ctx) >= 0 && stat(a->output, &st) == 0)
+            nc_cli_print_summary(what, &info, e.duration, (long long)st.st_size);
+    }
     nc_muxer_abort(&e.mux);
     nc_media_reader_close(&e.reader);
     nc_codec_free_context(&e.ctx);

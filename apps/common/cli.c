@@ -271,6 +271,30 @@ int nc_cli_check_output_not_input(const char *input, const char *output)
     return -1;
 }
 
+void nc_cli_print_summary(const char *what, const NCStreamInfo *info, int64_t duration,
+                          long long coded_bytes)
+{
+    if (quiet || coded_bytes < 0) return;
+    double bits = 8.0 * (double)coded_bytes, units = (double)(duration > 0 ? duration : 0);
+    char line[512];
+    int n = snprintf(line, sizeof(line), "%s: %lld bytes coded, ", what, coded_bytes);
+    size_t left = n > 0 && (size_t)n < sizeof(line) ? sizeof(line) - (size_t)n : 0;
+    char *p = line + (sizeof(line) - left);
+    if (info->media_type == NC_MEDIA_BYTES) {
+        snprintf(p, left, "%.0f bytes, %.3f bits/byte", units, units > 0 ? bits / units : 0.0);
+    } else if (info->media_type == NC_MEDIA_IMAGE) {
+        double pixels = units * info->width * info->height;
+        snprintf(p, left, "%.0f picture%s %dx%d %s, %.3f bits/pixel", units, units == 1 ? "" : "s",
+                 info->width, info->height, nc_pix_fmt_name(info->pix_fmt),
+                 pixels > 0 ? bits / pixels : 0.0);
+    } else {
+        double seconds = info->time_base.den > 0 ? units * info->time_base.num / info->time_base.den : 0;
+        snprintf(p, left, "%.2f s, %.2f kbit/s", seconds, seconds > 0 ? bits / seconds / 1000 : 0.0);
+    }
+    nc_progress_clear_line();
+    emit("", line);
+}
+
 int nc_cli_standard_option(int c, void (*usage)(void))
 {
     switch (c) {

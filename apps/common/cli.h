@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "nc/container.h"
+
 /* Exit statuses shared by the apps (documented in their --help). */
 enum NCCliExit {
     NC_EXIT_OK = 0,
@@ -94,6 +96,12 @@ int nc_cli_check_input(const char *path);
  * whether by the same name, a hard link or a symbolic link; writing it would
  * destroy the input (ffmpeg refuses the same). */
 int nc_cli_check_output_not_input(const char *input, const char *output);
+/* After a successful encode or decode, unless quiet, one line on stderr as ffmpeg
+ * and opusenc print: "prog: WHAT: N bytes coded, " then 3.20 s, 2.74 kbit/s
+ * (audio, video), or 1 picture 28x28 gray, 1.56 bits/pixel, or 300 bytes, 3.42
+ * bits/byte; duration in info's time base (pictures: frames; bytes: bytes). */
+void nc_cli_print_summary(const char *what, const NCStreamInfo *info, int64_t duration,
+                          long long coded_bytes);
 
 /* Parses a whole decimal integer in [min, max] into *out; 0 or -1. */
 int nc_cli_parse_int(const char *s, long min, long max, long *out);

@@ -295,9 +295,14 @@ roundtrip_image)
     case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *rgb24*) fmt=rgb24 ;; *) fmt=rgb24 ;; esac
     tool png in.png 28 28 $fmt
     encode_or_skip -c "$codec" in.png out.nc
-    [ -s err.txt ] && { cat err.txt >&2; fail "nc-enc printed something on success"; }
+    # Success is one summary line (as ffmpeg's and opusenc's), nothing else.
+    [ "$(wc -l <err.txt)" = 1 ] || { cat err.txt >&2; fail "nc-enc printed more than its summary"; }
+    err_has "nc-enc: in.png -> out.nc: $(stat -c %s out.nc) bytes coded, 1 picture 28x28 $fmt, "
+    err_has " bits/pixel"
     run 0 "$NC_INFO" out.nc; out_has "codec:       $codec"; out_has "media:       image, 28x28 $fmt"
     run 0 "$NC_DEC" out.nc back.png
+    err_has "nc-dec: out.nc -> back.png: $(stat -c %s out.nc) bytes coded, 1 picture 28x28 $fmt, "
+    run 0 "$NC_ENC" -y -q -c "$codec" in.png out.nc; [ -s err.txt ] && fail "nc-enc -q printed something"
     run 0 "$MEDIA_TOOL" compare image in.png back.png 0
     run 1 "$NC_DEC" out.nc back.png; err_has "back.png: file exists"
     run 0 "$NC_DEC" -y -q out.nc back.png; [ -s err.txt ] && fail "-q printed something"
