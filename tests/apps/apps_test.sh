@@ -655,6 +655,17 @@ metric_coded)
         run 0 "$NC_METRIC" -t bytes t.txt t.nc; out_has "metrics.exact_match: true"
     fi
     ;;
+jpeg_like_ffmpeg)
+    # A JPEG (4:2:0, full range) becomes the RGB pixels FFmpeg's own tools give it
+    # (swscale with its default flags), so a "lossless" round trip of a JPEG
+    # matches what other tools see.
+    command -v ffmpeg >/dev/null || skip "no ffmpeg command to compare with"
+    tool png in.png 64 48 rgb24 7
+    ffmpeg -v error -i in.png -pix_fmt yuvj420p -q:v 3 in.jpg || fail "ffmpeg cannot make a JPEG"
+    ffmpeg -v error -i in.jpg -pix_fmt rgb24 ff.png || fail "ffmpeg cannot decode the JPEG"
+    run 0 "$MEDIA_TOOL" copy image in.jpg nc.png pix_fmt=rgb24
+    run 0 "$MEDIA_TOOL" compare image ff.png nc.png 0
+    ;;
 *)
     fail "no such case"
     ;;
