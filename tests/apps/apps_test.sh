@@ -61,6 +61,13 @@ any_lossy_encoder() {
     "$NC_ENC" -L | awk -v m="$1" 'NR > 1 && $2 == m && $3 !~ /lossless/ { print $1; exit }'
 }
 codec_pix_fmts() { "$NC_ENC" -c "$1" --help | sed -n 's/^ *pixel formats: *//p'; }
+# picture_codec: the first lossless image encoder in $codec and a pixel format it
+# takes in $fmt, or skip.
+picture_codec() {
+    codec=$(lossless_encoders image | head -n 1)
+    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
+    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+}
 
 case $case_name in
 usage_errors)
@@ -431,9 +438,7 @@ interrupt)
 dec_partial)
     # A packet too short for its picture, CRCs intact (issue 21, 3): it costs only
     # its own frame; the frames before and after it are written, exit status 2.
-    codec=$(lossless_encoders image | head -n 1)
-    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
-    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    picture_codec
     for i in 1 2 3; do tool png "p00$i.png" 28 28 $fmt $i; done
     encode_or_skip -c "$codec" 'p%03d.png' three.nc
     tool remux cut.nc three.nc cut=1
@@ -456,9 +461,7 @@ dec_partial)
 dec_gives_up)
     # More damaged packets in a row than the decoder may fail (issue 21, 4): what
     # decoded before and after is kept, the damage named, exit status 2.
-    codec=$(lossless_encoders image | head -n 1)
-    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
-    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    picture_codec
     tool png p.png 28 28 $fmt
     encode_or_skip -c "$codec" p.png one.nc
     tool remux many.nc one.nc repeat=100 cut=10-89
@@ -615,9 +618,7 @@ write_failure)
 dec_options_seek)
     # nc-dec -o sets decoder options; -ss / -t write a time range, seeking through
     # the index.
-    codec=$(lossless_encoders image | head -n 1)
-    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
-    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    picture_codec
     for i in 1 2 3 4; do tool png "p00$i.png" 28 28 $fmt $i; done
     encode_or_skip -c "$codec" 'p%03d.png' four.nc
     run 0 "$NC_DEC" four.nc 'r%03d.png'
@@ -641,9 +642,7 @@ dec_options_seek)
     ;;
 metric_coded)
     # nc-metric takes the .nc itself as DECODED: decoded in place, rate included.
-    codec=$(lossless_encoders image | head -n 1)
-    [ -n "$codec" ] || skip "nc-enc -L lists no lossless image encoder yet"
-    case $(codec_pix_fmts "$codec") in *gray*) fmt=gray ;; *) fmt=rgb24 ;; esac
+    picture_codec
     tool png p.png 28 28 $fmt
     encode_or_skip -c "$codec" p.png p.nc
     run 0 "$NC_METRIC" --json p.png p.nc
