@@ -66,6 +66,8 @@ static void usage(void)
            "  -v, --verbose            say more (twice: debug)\n"
            "  -h, --help               this help\n"
            "  -V, --version            print the version\n\n"
+           "OUTPUT is written in full or not at all; it may not be INPUT itself, a symbolic\n"
+           "link is written through to its target, a FIFO or device is refused.\n\n"
            "Exit status: 0 on success; 1 on failure (OUTPUT is then left as it was);\n"
            "2 when INPUT is damaged: the damaged packets are named, skipped, and OUTPUT\n"
            "holds everything that could be decoded; 130 when interrupted (OUTPUT is then\n"

@@ -43,6 +43,8 @@ static void usage(void)
            "  -L, --list             list the encoders: name, media, capabilities, description\n"
            "  -h, --help             this help, or the codec's options with -c\n"
            "  -V, --version          print the version\n\n"
+           "OUTPUT is written in full or not at all; it may not be INPUT itself, a symbolic\n"
+           "link is written through to its target, a FIFO or device is refused.\n\n"
            "Exit status: 0 on success, 1 on failure, 130 when interrupted (OUTPUT is then\n"
            "left as it was).\n");
 }
