@@ -1,0 +1,93 @@
+/* Kernel choice at run time, and the layers built on a kernel table (kernels.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "libnc/nn/kernels.h"
+#include "libnc/nn/kernels_impl.h"
+
+const NNKernels *nn_kernels_ref(void) { return &nn_kernels_c; }
+
+int nn_kernels_available(const NNKernels **out, int max)
+{
+    int n = 0;
+    if (n < max) out[n++] = &nn_kernels_c;
+#if defined(NN_KERNELS_X86) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (n < max && __builtin_cpu_supports("sse4.1")) out[n++] = &nn_kernels_sse41;
+    if (n < max && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("f16c"))
+        out[n++] = &nn_kernels_avx2;
+#endif
+    return n;
+}
+
+/* The best table, capped by NC_KERNELS. Computed on every call (a few loads): no
+ * global state to initialize or race on. */
+const NNKernels *nn_kernels(void)
+{
+    const NNKernels *all[4];
+    int n = nn_kernels_available(all, 4);
+    const char *cap = getenv("NC_KERNELS");
+    if (cap)
+        for (int i = 0; i < n; i++)
+            if (!strcmp(all[i]->name, cap)) return all[i];
+    return all[n - 1];
+}
+
+void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                           const float *bias, float *hist, int hist_frames, const float *x, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout;
+    if (bias)
+        memcpy(y, bias, sizeof(float) * (size_t)cout);
+    else
+        memset(y, 0, sizeof(float) * (size_t)cout);
+    for (int j = 0; j < ntaps; j++) {
+        const float *in = back[j] ? hist + (size_t)(hist_frames - back[j]) * cin : x;
+        k->gemm(y, cout, in, cin, 1, &taps[j]);
+    }
+    if (hist_frames) {
+        memmove(hist, hist + cin, sizeof(float) * (size_t)(hist_frames - 1) * cin);
+        memcpy(hist + (size_t)(hist_frames - 1) * cin, x, sizeof(float) * (size_t)cin);
+    }
+}
+
+void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const float *bias,
+                    const float *x, int h, int w, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout, pad = ks / 2;
+    for (size_t p = 0; p < (size_t)h * w; p++) {
+        if (bias)
+            memcpy(y + p * cout, bias, sizeof(float) * (size_t)cout);
+        else
+            memset(y + p * cout, 0, sizeof(float) * (size_t)cout);
+    }
+    /* Each tap is a GEMM over the output pixels of a row whose shifted input pixel lies
+     * inside the picture: contiguous in this layout, so no unfolding. */
+    for (int dy = 0; dy < ks; dy++)
+        for (int dx = 0; dx < ks; dx++) {
+            const int oy = dy - pad, ox = dx - pad;
+            const int x0 = ox < 0 ? -ox : 0, x1 = ox > 0 ? w - ox : w;
+            if (x1 <= x0) continue;
+            for (int row = 0; row < h; row++) {
+                int iy = row + oy;
+                if (iy < 0 || iy >= h) continue;
+                k->gemm(y + ((size_t)row * w + x0) * cout, cout, x + ((size_t)iy * w + x0 + ox) * cin, cin,
+                        x1 - x0, &taps[dy * ks + dx]);
+            }
+        }
+}
+
+void nn_k_pixel_shuffle(const float *x, int h, int w, int c, int r, float *y)
+{
+    const size_t cin = (size_t)c * r * r, wout = (size_t)w * r;
+    for (int yy = 0; yy < h; yy++)
+        for (int xx = 0; xx < w; xx++) {
+            const float *px = x + ((size_t)yy * w + xx) * cin;
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < r; j++) {
+                    float *out = y + (((size_t)yy * r + i) * wout + (size_t)xx * r + j) * c;
+                    for (int cc = 0; cc < c; cc++) out[cc] = px[(size_t)cc * r * r + (size_t)i * r + j];
+                }
+        }
+}
