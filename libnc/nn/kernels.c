@@ -5,6 +5,27 @@
 #include "libnc/nn/kernels.h"
 #include "libnc/nn/kernels_impl.h"
 
+#if defined(NN_KERNELS_X86) && defined(__GNUC__)
+#include <cpuid.h>
+
+/* What the CPU and the OS support, from CPUID (gcc's and clang's
+ * __builtin_cpu_supports do not agree on the names, and clang 14 lacks "f16c"). */
+static void x86_features(int *sse41, int *avx2_fma_f16c)
+{
+    unsigned a, b, c, d;
+    *sse41 = *avx2_fma_f16c = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return;
+    *sse41 = (c >> 19) & 1;
+    int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
+    if (!(fma && osxsave && avx && f16c)) return;
+    unsigned xcr0_lo, xcr0_hi;
+    __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    if ((xcr0_lo & 6) != 6) return; /* the OS saves XMM and YMM state */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return;
+    *avx2_fma_f16c = (b >> 5) & 1;
+}
+#endif
+
 const NNKernels *nn_kernels_ref(void) { return &nn_kernels_c; }
 
 int nn_kernels_available(const NNKernels **out, int max)
@@ -12,17 +33,16 @@ int nn_kernels_available(const NNKernels **out, int max)
     int n = 0;
     if (n < max) out[n++] = &nn_kernels_c;
 #if defined(NN_KERNELS_X86) && defined(__GNUC__)
-    __builtin_cpu_init();
-    if (n < max && __builtin_cpu_supports("sse4.1")) out[n++] = &nn_kernels_sse41;
-    if (n < max && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-        __builtin_cpu_supports("f16c"))
-        out[n++] = &nn_kernels_avx2;
+    int sse41, avx2;
+    x86_features(&sse41, &avx2);
+    if (n < max && sse41) out[n++] = &nn_kernels_sse41;
+    if (n < max && avx2) out[n++] = &nn_kernels_avx2;
 #endif
     return n;
 }
 
-/* The best table, capped by NC_KERNELS. Computed on every call (a few loads): no
- * global state to initialize or race on. */
+/* The best table, capped by NC_KERNELS. Computed on every call (CPUID: callers take
+ * it once per stream, not per frame): no global state to initialize or race on. */
 const NNKernels *nn_kernels(void)
 {
     const NNKernels *all[4];

@@ -45,6 +45,24 @@ TARGET static inline void tile16(float *y, int ldy, const float *x, int ldx, int
     }
 }
 
+/* One row by 64 columns: 8 independent accumulators, enough to hide the FMA latency
+ * that a single row's 2 would expose (a GEMV has no other rows to interleave). */
+TARGET static inline void row64(float *y, const float *x, const NNWeights *w, int o, NNWeightType type)
+{
+    __m256 acc[8];
+    for (int q = 0; q < 8; q++) acc[q] = _mm256_setzero_ps();
+    const size_t cout = (size_t)w->cout;
+    for (int i = 0; i < w->cin; i++) {
+        __m256 xv = _mm256_broadcast_ss(x + i);
+        for (int q = 0; q < 8; q++)
+            acc[q] = _mm256_fmadd_ps(xv, load_w8(w->data, (size_t)i * cout + (size_t)o + 8 * (size_t)q, type), acc[q]);
+    }
+    for (int q = 0; q < 8; q++) {
+        __m256 s = type == NN_W_I8 ? _mm256_loadu_ps(w->scale + o + 8 * q) : _mm256_set1_ps(1.0f);
+        _mm256_storeu_ps(y + o + 8 * q, _mm256_fmadd_ps(acc[q], s, _mm256_loadu_ps(y + o + 8 * q)));
+    }
+}
+
 /* One row by 8 columns. */
 TARGET static inline void tile8(float *y, const float *x, const NNWeights *w, int o, NNWeightType type)
 {
@@ -58,13 +76,20 @@ TARGET static inline void tile8(float *y, const float *x, const NNWeights *w, in
 TARGET static inline void gemm_typed(float *y, int ldy, const float *x, int ldx, int rows,
                                      const NNWeights *w, NNWeightType type)
 {
-    const int o16 = w->cout / 16 * 16, o8 = w->cout / 8 * 8;
-    for (int r = 0; r < rows; r += 4) {
-        int R = rows - r < 4 ? rows - r : 4;
+    const int o64 = w->cout / 64 * 64, o16 = w->cout / 16 * 16, o8 = w->cout / 8 * 8;
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
         float *yr = y + (size_t)r * ldy;
         const float *xr = x + (size_t)r * ldx;
-        for (int o = 0; o < o16; o += 16) tile16(yr, ldy, xr, ldx, R, w, o, type);
-        for (int q = 0; q < R && o8 > o16; q++) tile8(yr + (size_t)q * ldy, xr + (size_t)q * ldx, w, o16, type);
+        for (int o = 0; o < o16; o += 16) tile16(yr, ldy, xr, ldx, 4, w, o, type);
+        for (int q = 0; q < 4 && o8 > o16; q++) tile8(yr + (size_t)q * ldy, xr + (size_t)q * ldx, w, o16, type);
+    }
+    for (; r < rows; r++) { /* single rows (all of a GEMV) */
+        float *yr = y + (size_t)r * ldy;
+        const float *xr = x + (size_t)r * ldx;
+        for (int o = 0; o < o64; o += 64) row64(yr, xr, w, o, type);
+        for (int o = o64; o < o16; o += 16) tile16(yr, ldy, xr, ldx, 1, w, o, type);
+        if (o8 > o16) tile8(yr, xr, w, o16, type);
     }
     if (o8 < w->cout) nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
 }
