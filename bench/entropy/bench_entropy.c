@@ -529,6 +529,102 @@ static void bench_one(const char *name, const Buf *in, int reps)
     rc_static_free(&m12.m);
 }
 
+/* The two adaptive model kinds at 2, 16, 256 and 65536 symbols: the text's bytes
+ * folded to n symbols (byte mod n; for 65536, each byte with the one before it). */
+typedef struct AlphaCtx {
+    unsigned nsyms, rate;
+    int counts; /* 1: RCCountModel, 0: RCAdaptiveCdf */
+} AlphaCtx;
+
+static unsigned alpha_sym(const uint8_t *in, size_t i, unsigned n)
+{
+    return n == 65536 ? (unsigned)in[i] << 8 | (i ? in[i - 1] : 0) : in[i] % n;
+}
+
+static long enc_alpha(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    const AlphaCtx *a = ctx;
+    RCAdaptiveCdf am;
+    RCCountModel cm;
+    if (a->counts ? rc_count_init(&cm, a->nsyms, a->rate) : rc_adaptive_init(&am, a->nsyms, a->rate))
+        return -1;
+    RCEncoder enc;
+    rc_enc_init_fixed(&enc, out, cap);
+    for (size_t i = 0; i < n; i++) {
+        if (a->counts)
+            rc_encode_count(&enc, &cm, alpha_sym(in, i, a->nsyms));
+        else
+            rc_encode_adaptive(&enc, &am, alpha_sym(in, i, a->nsyms));
+    }
+    if (a->counts)
+        rc_count_free(&cm);
+    else
+        rc_adaptive_free(&am);
+    return rc_enc_flush(&enc) ? -1 : (long)enc.size;
+}
+
+/* Decodes and compares with the source itself (the round trip's output is unused). */
+static int dec_alpha(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    const AlphaCtx *a = ctx;
+    const uint8_t *src = out; /* run_alpha passes the source here */
+    RCAdaptiveCdf am;
+    RCCountModel cm;
+    if (a->counts ? rc_count_init(&cm, a->nsyms, a->rate) : rc_adaptive_init(&am, a->nsyms, a->rate))
+        return -1;
+    RCDecoder dec;
+    rc_dec_init(&dec, in, size);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned s = a->counts ? rc_decode_count(&dec, &cm) : rc_decode_adaptive(&dec, &am);
+        bad |= s != alpha_sym(src, i, a->nsyms);
+    }
+    if (a->counts)
+        rc_count_free(&cm);
+    else
+        rc_adaptive_free(&am);
+    return bad ? -1 : rc_dec_finish(&dec);
+}
+
+static void bench_alphabets(const Buf *text, int reps)
+{
+    if (!text->size) return;
+    printf("\nadaptive models by alphabet size (the text folded to n symbols; Msymbols/s, median of %d)\n", reps);
+    printf("  %-6s %-22s %10s %9s %9s\n", "n", "model", "bytes", "enc", "dec");
+    static const unsigned sizes[4] = {2, 16, 256, 65536};
+    size_t cap = text->size * 3 + 100000;
+    uint8_t *out = malloc(cap);
+    for (int k = 0; k < 4; k++) {
+        /* the AV1-style update is O(n): 65536 symbols get a short input */
+        size_t n = sizes[k] == 65536 ? 20000 : text->size;
+        AlphaCtx ctx[3] = {{sizes[k], sizes[k] == 65536 ? 12 : 10, 0},
+                           {sizes[k], 12, 1},
+                           {sizes[k], 13, 1}};
+        const char *label[3] = {"AV1-style CDF rate 10", "counts window 12", "counts window 13"};
+        if (sizes[k] == 65536) label[0] = "AV1-style CDF rate 12";
+        for (int m = 0; m < 3; m++) {
+            double te[MAX_ROUNDS], td[MAX_ROUNDS];
+            long size = -1;
+            int ok = 1;
+            for (int r = 0; r < reps && ok; r++) {
+                double t0 = now();
+                size = enc_alpha(text->data, n, out, cap, &ctx[m]);
+                double t1 = now();
+                ok = size > 0 && dec_alpha(out, (size_t)size, text->data, n, &ctx[m]) == 0;
+                te[r] = t1 - t0;
+                td[r] = now() - t1;
+            }
+            if (!ok) {
+                printf("  %-6u %-22s ROUND TRIP FAILED\n", sizes[k], label[m]);
+                continue;
+            }
+            printf("  %-6u %-22s %10ld %9.1f %9.1f\n", sizes[k], label[m], size, n / median(te, reps) / 1e6,
+                   n / median(td, reps) / 1e6);
+        }
+    }
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     const char *data = argc > 1 ? argv[1] : NC_SOURCE_ROOT "/data";
@@ -552,6 +648,7 @@ int main(int argc, char **argv)
             if (!for_each_file("/usr/share/common-licenses", "", add_text, &text)) break;
     }
     bench_one(text_name, &text, reps);
+    bench_alphabets(&text, reps);
 
     Buf photo = {0};
 #ifdef HAVE_LIBPNG
