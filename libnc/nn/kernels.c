@@ -72,6 +72,21 @@ void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int 
     }
 }
 
+void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                      const float *bias, const float *x, int frames, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout;
+    for (int f = 0; f < frames; f++) {
+        if (bias)
+            memcpy(y + (size_t)f * cout, bias, sizeof(float) * (size_t)cout);
+        else
+            memset(y + (size_t)f * cout, 0, sizeof(float) * (size_t)cout);
+    }
+    for (int j = 0; j < ntaps; j++)
+        if (back[j] < frames)
+            k->gemm(y + (size_t)back[j] * cout, cout, x, cin, frames - back[j], &taps[j]);
+}
+
 void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const float *bias,
                     const float *x, int h, int w, float *y)
 {

@@ -66,6 +66,11 @@ int nn_kernels_available(const NNKernels **out, int max);
 void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
                            const float *bias, float *hist, int hist_frames, const float *x, float *y);
 
+/* The same over a whole sequence x [frames][cin] -> y [frames][cout], starting from
+ * silence (zero history): one GEMM per tap over all frames. */
+void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                      const float *bias, const float *x, int frames, float *y);
+
 /* 2-D convolution, stride 1, zero padding keeping the size, kernel 1x1 or 3x3 (ks):
  * x [h][w][cin], y [h][w][cout], taps[(dy * ks) + dx] the weight of each tap. */
 void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const float *bias,

@@ -242,6 +242,9 @@ static void test_conv1d(const NNKernels *const *tabs, int ntabs)
                 nn_conv1d_causal_step(tabs[k], taps, back, K, b, hist, H, x + (size_t)f * cin, y + (size_t)f * cout);
             double e = max_rel(y, want, (size_t)T * cout);
             CHECK(e < 1e-5, "%s conv1d cin %d cout %d k %d dil %d type %d: %g", tabs[k]->name, cin, cout, K, dil, type, e);
+            nn_conv1d_causal(tabs[k], taps, back, K, b, x, T, y); /* the whole sequence at once */
+            e = max_rel(y, want, (size_t)T * cout);
+            CHECK(e < 1e-5, "%s conv1d sequence cin %d cout %d k %d dil %d type %d: %g", tabs[k]->name, cin, cout, K, dil, type, e);
             free(hist);
             free(y);
         }
