@@ -321,8 +321,8 @@ static void test_pixel_shuffle(void)
 
 int main(void)
 {
-    const NNKernels *tabs[4];
-    int n = nn_kernels_available(tabs, 4);
+    const NNKernels *tabs[8];
+    int n = nn_kernels_available(tabs, 8);
     printf("kernel tables on this CPU:");
     for (int i = 0; i < n; i++) printf(" %s", tabs[i]->name);
     printf(" (nn_kernels(): %s)\n", nn_kernels()->name);
