@@ -97,6 +97,10 @@ void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const flo
         else
             memset(y + p * cout, 0, sizeof(float) * (size_t)cout);
     }
+    if (ks == 1) { /* one GEMM over every pixel */
+        k->gemm(y, cout, x, cin, h * w, &taps[0]);
+        return;
+    }
     /* Each tap is a GEMM over the output pixels of a row whose shifted input pixel lies
      * inside the picture: contiguous in this layout, so no unfolding. */
     for (int dy = 0; dy < ks; dy++)
