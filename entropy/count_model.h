@@ -45,6 +45,7 @@ typedef struct RCCountModel {
     uint32_t total;    /* sum of count[] */
     uint32_t limit;    /* halve when total > limit */
     uint64_t recip;    /* rc_total_recip(total) */
+    unsigned mps;      /* a symbol with the largest count: the decoder tries it first */
 } RCCountModel;
 
 /* All counts 1. 2 <= nsyms <= RC_COUNT_MAX_SYMS, RC_COUNT_MIN_WINDOW <= window_bits <=

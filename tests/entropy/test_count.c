@@ -11,12 +11,13 @@
 #include "entropy/count_model.h"
 #include "tests/entropy/test_util.h"
 
-/* cum(s) from the tree equals the sum of the counts below s; the total is their sum. */
+/* cum(s) from the tree equals the sum of the counts below s; the total is their sum;
+ * mps has the largest count. */
 static int tree_consistent(const RCCountModel *m)
 {
     uint64_t cum = 0;
     for (unsigned s = 0; s < m->nsyms; s++) {
-        if (rc_count_cum(m, s) != cum || m->count[s] < 1) return 0;
+        if (rc_count_cum(m, s) != cum || m->count[s] < 1 || m->count[s] > m->count[m->mps]) return 0;
         cum += m->count[s];
     }
     return cum == m->total && m->total <= m->limit && m->recip == rc_total_recip(m->total);
