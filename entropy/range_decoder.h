@@ -127,6 +127,24 @@ static inline uint32_t rc_decode_target(RCDecoder *dec, unsigned prec)
     return (uint32_t)v;
 }
 
+/* rc_decode_target() for a total that need not be a power of two (see
+ * rc_encode_interval(); recip = rc_total_recip(total)): v in [0, total). */
+static inline uint32_t rc_decode_target_total(RCDecoder *dec, uint32_t total, uint64_t recip)
+{
+    if (total - 2u > RC_MAX_TOTAL - 2u) { /* caller bug */
+        dec->error = NC_EINVALIDDATA;
+        total = RC_MAX_TOTAL;
+        recip = rc_total_recip(total);
+    }
+    dec->r = rc_range_unit(dec->range, recip);
+    uint64_t v = dec->code / dec->r;
+    if (v >= total) { /* in the sliver above r * total: no encoder goes there */
+        dec->error = NC_EINVALIDDATA;
+        v = total - 1;
+    }
+    return (uint32_t)v;
+}
+
 static inline void rc_decode_update(RCDecoder *dec, uint32_t start, uint32_t freq)
 {
     dec->code -= dec->r * start;
