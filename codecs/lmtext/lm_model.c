@@ -12,32 +12,17 @@
 #define LM_MAX_ONLINE_BITS 22
 #define LM_MATCH_MIN 5        /* bytes that must agree before a match is used */
 #define LM_MATCH_VERIFY 32    /* longest match measured when one is found */
-#ifdef LM_TUNE
-#include <stdio.h>
-static int tune(const char *k, int def) { const char *v = getenv(k); return v ? atoi(v) : def; }
-#define LM_MIX_LR tune("LR", 6)
-#define LIM0 tune("L0", 255)
-#define LIM1 tune("L1", 127)
-#define LIM3 tune("L3", 60)
-#define LIM4 tune("L4", 30)
-#define APMW tune("APMW", 0)
-#define LM_FINAL_LR tune("FLR", 2)
-#define HLIM tune("HL", 255)
-#else
-#define LM_MIX_LR 6           /* mixer learning rate, in 1/2^14 */
-#define LIM0 255
-#define LIM1 127
-#define LIM3 60
-#define LIM4 30
-#define APMW 0
-#define LM_FINAL_LR 2
-#define HLIM 255
-#endif
+#define LM_MIX_LR 6   /* first-layer mixer learning rate, in 1/2^14 */
+#define LM_FINAL_LR 2 /* final mixer */
+/* Counters stop slowing their adaptation after this many observations. */
+#define LIM0 255 /* order 0 */
+#define LIM1 127 /* order 1 */
+#define LIM3 60  /* orders 2, 3 */
+#define LIM4 30  /* higher orders and words */
+#define HLIM 255 /* bit-history maps */
 #define LM_APM_RATE 7
 #define LM_JOURNAL_MAX ((size_t)1 << 18)
-#ifndef LM_W_INIT
 #define LM_W_INIT 19661 /* 0.3 in Q16 */
-#endif
 
 static int32_t asr(int32_t x, int s)
 {
@@ -530,14 +515,7 @@ int lm_predict(LMPredictor *lm)
     size_t a2 = (size_t)(lm->c4 & 0xff) << 8 | c0;
     int pa2 = apm_read(lm->apm2 + a2 * LM_APM_CELLS, d, &lm->apm2_idx);
     lm->apm2_idx += (int)(a2 * LM_APM_CELLS);
-    int p;
-    switch (APMW) {
-    case 1: p = (lm->pr_mix + 3 * pa2 + 2) >> 2; break;
-    case 2: p = (2 * lm->pr_mix + pa1 + pa2 + 2) >> 2; break;
-    case 3: p = (pa1 + pa2 + 1) >> 1; break;
-    case 4: p = (lm->pr_mix + pa1 + 6 * pa2 + 4) >> 3; break;
-    default: p = (lm->pr_mix + pa1 + 6 * pa2 + 4) >> 3;
-    }
+    int p = (lm->pr_mix + pa1 + 6 * pa2 + 4) >> 3;
     p = p < 1 ? 1 : p > 4095 ? 4095 : p;
     lm->pr_final = p;
     return p;

@@ -10,7 +10,6 @@
 
 /* Fixed probabilities (of a 0, in 1/65536) of the window flags. */
 #define LM_MODEL_WINDOW_P0 61440 /* a window is modelled (0) or raw (1): raw 1/16 */
-#define LM_STOP_P0 4096          /* another byte follows in this window (1) or not (0) */
 #define LM_LENGTH_MAX_BYTES 3    /* LEB128 of a length <= LM_PACKET_BYTES */
 
 int lm_context_open(LMContext *c, const void *log_ctx, const char *id, const char *path,
@@ -133,6 +132,13 @@ static void put_length(RCEncoder *enc, size_t n)
 
 /* ---- Equal-Info Windows ------------------------------------------------------ */
 
+/* P(a window ends here) = 4 / window_bits (in 1/65536, as P(0)): windows hold
+ * about window_bits / 4 bytes of text. */
+static uint32_t stop_p0(int window_bits)
+{
+    return (uint32_t)(262144 / window_bits);
+}
+
 /* Most bytes of a raw window, and the bits of its count: flag (4 bits), count - 1
  * (ceil(log2 R) bits) and 8 bits a byte take at most window_bits - 7 bits, which
  * always flush within the window (raw_window_fits() in the tests checks every size). */
@@ -162,10 +168,10 @@ static size_t encode_window(LMPredictor *lm, RCEncoder *enc, const uint8_t *data
     for (; k < left; k++) {
         RCEncoderMark byte_mark;
         rc_enc_mark(enc, &byte_mark);
-        rc_encode_bit(enc, 1, LM_STOP_P0);
+        rc_encode_bit(enc, 1, stop_p0(window_bits));
         encode_byte(lm, enc, data[k]);
         rc_enc_mark(enc, &end);
-        rc_encode_bit(enc, 0, LM_STOP_P0);
+        rc_encode_bit(enc, 0, stop_p0(window_bits));
         size_t need = rc_enc_bytes_if_flushed(enc);
         rc_enc_rewind(enc, &end);
         if (need > wbytes) {
@@ -182,7 +188,7 @@ static size_t encode_window(LMPredictor *lm, RCEncoder *enc, const uint8_t *data
         if (count_bits) rc_encode_bits(enc, (uint32_t)(k - 1), (unsigned)count_bits);
         for (size_t i = 0; i < k; i++) rc_encode_bits(enc, data[i], 8);
     } else {
-        rc_encode_bit(enc, 0, LM_STOP_P0);
+        rc_encode_bit(enc, 0, stop_p0(window_bits));
     }
     if (rc_enc_bytes_if_flushed(enc) > wbytes) rc_enc_fail(enc, NC_EINVAL); /* cannot happen */
     rc_enc_flush(enc);
@@ -190,12 +196,19 @@ static size_t encode_window(LMPredictor *lm, RCEncoder *enc, const uint8_t *data
     return enc->error ? 0 : k;
 }
 
-/* Decodes one window into out[0 .. at most left); *got: the bytes it held. */
-static int decode_window(LMPredictor *lm, const uint8_t *buf, size_t wbytes, uint8_t *out,
-                         size_t left, size_t *got, int window_bits)
+int lm_windows_begin(LMContext *c)
+{
+    /* Sized by the window, not the packet, so that a window decodes with nothing
+     * but the stream header. */
+    return lm_begin(&c->lm, (size_t)c->window_bits, 1);
+}
+
+int lm_decode_window(LMContext *c, const uint8_t *buf, uint8_t *out, size_t left, size_t *got)
 {
     RCDecoder dec;
-    size_t k = 0;
+    LMPredictor *lm = &c->lm;
+    int window_bits = c->window_bits;
+    size_t k = 0, wbytes = (size_t)window_bits / 8;
     rc_dec_init(&dec, buf, wbytes);
     lm_reset(lm, out);
     if (rc_decode_bit(&dec, LM_MODEL_WINDOW_P0)) {
@@ -205,7 +218,7 @@ static int decode_window(LMPredictor *lm, const uint8_t *buf, size_t wbytes, uin
         if (k > r || k > left) return NC_EINVALIDDATA;
         for (size_t i = 0; i < k; i++) out[i] = (uint8_t)rc_decode_bits(&dec, 8);
     } else {
-        while (rc_decode_bit(&dec, LM_STOP_P0)) {
+        while (rc_decode_bit(&dec, stop_p0(window_bits))) {
             if (k == left || rc_dec_consumed(&dec) > wbytes) return NC_EINVALIDDATA;
             decode_byte(lm, &dec, out + k);
             k++;
@@ -226,7 +239,8 @@ int lm_encode_packet(LMContext *c, const uint8_t *data, size_t n, RCEncoder *out
     if (n) {
         rc_enc_put_byte(out, c->window_bits ? LM_PACKET_WINDOWS : LM_PACKET_MODEL);
         put_length(out, n);
-        if ((ret = lm_begin(&c->lm, n, c->window_bits > 0)) < 0) return ret;
+        ret = c->window_bits ? lm_windows_begin(c) : lm_begin(&c->lm, n, 0);
+        if (ret < 0) return ret;
         if (c->window_bits) {
             size_t wbytes = (size_t)c->window_bits / 8;
             for (size_t at = 0; at < n && !out->error;)
@@ -280,14 +294,14 @@ int lm_decode_packet(LMContext *c, const uint8_t *buf, size_t size, size_t max_b
     int ret = read_length(buf, size, &pos, &n);
     if (ret < 0) return ret;
     if (n > max_bytes) return NC_ERANGE;
-    if ((ret = lm_begin(&c->lm, n, c->window_bits > 0)) < 0) return ret;
+    ret = c->window_bits ? lm_windows_begin(c) : lm_begin(&c->lm, n, 0);
+    if (ret < 0) return ret;
     if (c->window_bits) {
         size_t wbytes = (size_t)c->window_bits / 8, done = 0;
         while (done < n) {
             if (size - pos < wbytes) return NC_ETRUNCATED;
             size_t got;
-            ret = decode_window(&c->lm, buf + pos, wbytes, out + done, n - done, &got,
-                                c->window_bits);
+            ret = lm_decode_window(c, buf + pos, out + done, n - done, &got);
             if (ret < 0) return ret;
             done += got;
             pos += wbytes;

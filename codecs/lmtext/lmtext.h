@@ -62,4 +62,11 @@ int lm_encode_packet(LMContext *c, const uint8_t *data, size_t n, RCEncoder *out
 int lm_decode_packet(LMContext *c, const uint8_t *buf, size_t size, size_t max_bytes,
                      uint8_t *out, size_t *n);
 
+/* Equal-Info Windows one at a time (what a reader of windows needs): after
+ * lm_windows_begin(), lm_decode_window() decodes any window of a windows packet
+ * (its window_bits / 8 bytes at buf) on its own into out[0 .. at most left); *got:
+ * the bytes it held. A packet's windows start after its kind and length. */
+int lm_windows_begin(LMContext *c);
+int lm_decode_window(LMContext *c, const uint8_t *buf, uint8_t *out, size_t left, size_t *got);
+
 #endif
