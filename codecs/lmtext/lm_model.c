@@ -109,9 +109,8 @@ static int params_alloc(LMParams *p)
 
 static void apm_identity(uint16_t *t, int nctx)
 {
-    for (int c = 0; c < nctx; c++)
-        for (int j = 0; j < LM_APM_CELLS; j++)
-            t[c * LM_APM_CELLS + j] = (uint16_t)(lm_squash((j - 16) * 128) * 16);
+    for (int j = 0; j < LM_APM_CELLS; j++) t[j] = (uint16_t)(lm_squash((j - 16) * 128) * 16);
+    for (int c = 1; c < nctx; c++) memcpy(t + c * LM_APM_CELLS, t, sizeof(uint16_t) * LM_APM_CELLS);
 }
 
 int lm_params_alloc_default(LMParams *p)
@@ -190,7 +189,8 @@ int lm_params_from_model(LMParams *p, const NCModel *m)
 /* ---- predictor ------------------------------------------------------------- */
 
 static const int online_orders_fast[] = {2, 3, 4, 6, -1, -2};
-static const int online_orders_max[] = {2, 3, 4, 5, 6, 8, -1, -2}; /* -1 word, -2 word pair */
+/* -1 word, -2 word pair, -3 three words, -4 the two bytes before the last one */
+static const int online_orders_max[] = {2, 3, 4, 5, 6, 8, -1, -2, -3, -4};
 
 static int32_t rate_table[256];
 
@@ -201,8 +201,11 @@ int lm_predictor_init(LMPredictor *lm, const LMParams *params, int mode)
     memset(lm, 0, sizeof(*lm));
     lm->mode = mode;
     lm->params = params;
-    lm->n_online = mode == LM_MODE_MAX ? 8 : 6;
+    lm->n_online = mode == LM_MODE_MAX ? 10 : 6;
     lm->n_inputs = 1 + 2 + 2 * lm->n_online + 1 + LM_N_PRIORS;
+    const int *orders = mode == LM_MODE_MAX ? online_orders_max : online_orders_fast;
+    for (int k = 0; k < lm->n_online; k++)
+        lm->prior_of[k] = orders[k] >= 2 && orders[k] <= 4 ? orders[k] - 2 : orders[k] == -1 ? 3 : -1;
     lm->o1 = malloc(sizeof(LMSlot) * LM_O1_SLOTS);
     lm->mix = malloc(sizeof(int32_t) * LM_MIX_WEIGHTS);
     lm->apm1 = malloc(sizeof(uint16_t) * LM_APM1_CTX * LM_APM_CELLS);
@@ -327,7 +330,7 @@ void lm_reset(LMPredictor *lm, const uint8_t *hist)
     lm->pos = 0;
     lm->match_ptr = 0, lm->match_len = 0, lm->match_miss = 0;
     for (int i = 0; i < 128; i++) lm->match_sm[i] = (LMSlot){32768, 1, 0, 0, 0};
-    lm->c0 = 1, lm->bitpos = 0, lm->c4 = 0, lm->c8 = 0, lm->word = 0, lm->word_prev = 0;
+    lm->c0 = 1, lm->bitpos = 0, lm->c4 = 0, lm->c8 = 0, lm->word = 0, lm->word_prev = 0, lm->word_prev2 = 0;
     memset(lm->ctx_hash, 0, sizeof(lm->ctx_hash));
     memset(lm->prior_hash, 0, sizeof(lm->prior_hash));
 }
@@ -347,8 +350,12 @@ static uint32_t order_hash(const LMPredictor *lm, int order)
     case -1: /* the word so far; between words the last word and the byte after it */
         return lm->word ? h32(lm->word + 0x2e1b2138u)
                         : h32(lm->word_prev ^ ((c4 & 0xff) * 0x01000193u) ^ 0xcc9e2d51u);
-    default: /* -2: the word so far and the one before */
+    case -2: /* the word so far and the one before */
         return h32(lm->word * 0x2545f491u + lm->word_prev + 0x6a09e667u);
+    case -3: /* and the one before that */
+        return h32(lm->word * 0x2545f491u + lm->word_prev * 0x9e3779b1u + lm->word_prev2 + 0xbb67ae85u);
+    default: /* -4: a sparse context */
+        return h32(((c4 >> 8) & 0xffff) + 0x3c6ef373u);
     }
 }
 
@@ -387,6 +394,7 @@ static void byte_update(LMPredictor *lm, int b)
     if ((lower >= 'a' && lower <= 'z') || b >= 128) {
         lm->word = (lm->word + (uint32_t)lower + 1) * 0x2f0f3a5bu;
     } else if (lm->word) {
+        lm->word_prev2 = lm->word_prev;
         lm->word_prev = lm->word;
         lm->word = 0;
     }
@@ -455,6 +463,9 @@ int lm_predict(LMPredictor *lm)
     s = take_slot(lm, &lm->o1[i1], J_O1, i1);
     lm->limit[n] = (uint8_t)LIM1;
     lm->st[n] = lm_stretch(s->p >> 4), lm->slot[n++] = s;
+    uint32_t pidx[LM_N_PRIORS];
+    lm_prior_slots(lm, pidx);
+    const int8_t *const *prior = (const int8_t *const *)lm->params->prior;
     int bits = lm->online_bits;
     for (int k = 0; k < lm->n_online; k++) {
         uint32_t x = bit_hash(lm->ctx_hash[k], c0);
@@ -462,7 +473,12 @@ int lm_predict(LMPredictor *lm)
         uint8_t check = (uint8_t)(x >> (24 - bits));
         check |= check == 0;
         s = take_slot(lm, &lm->online[idx], J_ONLINE, idx);
-        if (s->check != check) *s = (LMSlot){32768, check, 0, 0, 0};
+        if (s->check != check) {
+            /* A new context starts from its frozen prior when it has one. */
+            int pk = lm->prior_of[k], p = 2048;
+            if (pk >= 0) p = lm_squash(prior[pk][pidx[pk]] * 16);
+            *s = (LMSlot){(uint16_t)(p << 4), check, 0, 0, 0};
+        }
         lm->limit[n] = (uint8_t)(k < 2 ? LIM3 : LIM4);
         lm->keeps_hist[n] = 1;
         lm->st[n] = lm_stretch(s->p >> 4), lm->slot[n++] = s;
@@ -488,8 +504,6 @@ int lm_predict(LMPredictor *lm)
     }
     if (!mset) lm->st[n] = 0, lm->slot[n++] = NULL;
     /* Frozen priors learned from English text. */
-    uint32_t pidx[LM_N_PRIORS];
-    lm_prior_slots(lm, pidx);
     for (int k = 0; k < LM_N_PRIORS; k++)
         lm->st[n] = lm->params->prior[k][pidx[k]] * 16, lm->slot[n++] = NULL;
     lm->n_slots = n;
@@ -566,6 +580,12 @@ void lm_update(LMPredictor *lm, int bit)
     train_mixer(lm, lm->wf, lm->d_mix, 1 + LM_N_MIXERS, lm->pr_mix, bit, LM_FINAL_LR);
     train_apm(lm, lm->apm1, J_APM1, lm->apm1_idx, bit);
     train_apm(lm, lm->apm2, J_APM2, lm->apm2_idx, bit);
+    lm->c0 = lm->c0 << 1 | (uint32_t)bit;
+    if (++lm->bitpos == 8) byte_update(lm, (int)(lm->c0 & 0xff));
+}
+
+void lm_skip_bit(LMPredictor *lm, int bit)
+{
     lm->c0 = lm->c0 << 1 | (uint32_t)bit;
     if (++lm->bitpos == 8) byte_update(lm, (int)(lm->c0 & 0xff));
 }

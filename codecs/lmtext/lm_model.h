@@ -34,7 +34,7 @@ enum LMMode { LM_MODE_FAST = 0, LM_MODE_MAX = 1 };
 #define LM_APM1_CTX 256
 #define LM_APM2_CTX (1 << 16)
 #define LM_APM_CELLS 33
-#define LM_MAX_INPUTS 24
+#define LM_MAX_INPUTS 32
 #define LM_N_MIXERS 4
 #define LM_MIX_SETS (256 + 64 + 256 + 64) /* partial byte, match, previous byte, hits */
 #define LM_FINAL_INPUTS 8
@@ -67,6 +67,7 @@ typedef struct LMPredictor {
     int n_inputs;
     int online_bits;          /* log2 slots of each online hashed table */
     int n_online;             /* hashed online contexts */
+    int prior_of[LM_MAX_INPUTS]; /* the frozen prior of each online context, or -1 */
     LMSlot *online;           /* n_online tables of 2^online_bits */
     LMSlot o0[256];
     LMSlot *o1;
@@ -87,7 +88,7 @@ typedef struct LMPredictor {
     uint32_t c0;              /* 1 followed by the bits of the byte so far */
     int bitpos;
     uint32_t c4, c8;          /* the last 8 bytes */
-    uint32_t word, word_prev; /* hashes of the current and the previous word */
+    uint32_t word, word_prev, word_prev2; /* hashes of the current and the previous words */
     uint32_t ctx_hash[LM_MAX_INPUTS];
     uint32_t prior_hash[LM_N_PRIORS];
     /* The prediction being made: inputs, the slots they came from, the mixers'
@@ -131,6 +132,9 @@ int lm_predict(LMPredictor *lm);
  * the byte must already be at hist[pos]. */
 void lm_update(LMPredictor *lm, int bit);
 
+/* Moves the contexts on by one bit without predicting or learning (what the
+ * trainer needs to count into the prior tables). */
+void lm_skip_bit(LMPredictor *lm, int bit);
 /* The frozen prior slots the current bit reads (the trainer counts into them). */
 void lm_prior_slots(const LMPredictor *lm, uint32_t idx[LM_N_PRIORS]);
 

@@ -10,8 +10,8 @@
 #include "nc/log.h"
 
 static const NCOptionEnumValue mode_values[] = {
-    {"fast", LM_MODE_FAST, "orders 1-4 and 6, words, match model (the default)"},
-    {"max", LM_MODE_MAX, "adds orders 5 and 8: a little smaller, slower"},
+    {"fast", LM_MODE_FAST, "orders 0-4 and 6, words, word pairs, match model"},
+    {"max", LM_MODE_MAX, "adds orders 5 and 8, three-word and sparse contexts (the default)"},
     {NULL, 0, NULL},
 };
 
@@ -30,7 +30,7 @@ static const NCOption encoder_options[] = {
      {.s = LM_DEFAULT_MODEL}, 0, NC_MODEL_MAX_ID, NULL, NULL},
     {"model_path", "a .ncm file or a folder holding <model>.ncm (default: the search path)",
      NC_OPT_STRING, offsetof(LMEncoder, model_path), {.s = ""}, 0, 4096, NULL, NULL},
-    {"mode", "speed against size", NC_OPT_ENUM, offsetof(LMEncoder, mode), {.i = LM_MODE_FAST}, 0,
+    {"mode", "speed against size", NC_OPT_ENUM, offsetof(LMEncoder, mode), {.i = LM_MODE_MAX}, 0,
      0, mode_values, NULL},
     {"window_bits", "Equal-Info Windows of exactly this many bits, coder and model reset in "
                     "each (a multiple of 8, 16..65536); 0: off",

@@ -20,7 +20,8 @@
 
 #define LM_TRAIN_MAX_BYTES ((size_t)1 << 28)
 
-/* Runs the predictor over data[0 .. n) as a coder would (no coding). */
+/* Runs the predictor over data[0 .. n) as a coder would (no coding), or, when
+ * counting, only its contexts, counting each bit into the prior slots. */
 static void run_text(LMPredictor *lm, const uint8_t *data, size_t n,
                      uint32_t (*counts)[2], int counting)
 {
@@ -35,8 +36,12 @@ static void run_text(LMPredictor *lm, const uint8_t *data, size_t n,
                     if (c[bit] < 0x7fffffff) c[bit]++;
                 }
             }
-            lm_predict(lm);
-            lm_update(lm, bit);
+            if (counting) {
+                lm_skip_bit(lm, bit);
+            } else {
+                lm_predict(lm);
+                lm_update(lm, bit);
+            }
         }
 }
 

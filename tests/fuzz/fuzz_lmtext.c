@@ -4,7 +4,7 @@
  * the rest is:
  *   bit 0 set:   a stream header for the header parser;
  *   bit 0 clear: a packet for one of four decoders (bits 1-2: fast, max, fast with
- *                16-bit windows, max with 64-bit windows), through lm_decode_packet;
+ *                64-bit windows, max with 256-bit windows), through lm_decode_packet;
  *   bit 3 set:   (with bit 0 clear) also sent through the codec API to a decoder
  *                context kept open. */
 #include <stddef.h>
@@ -24,7 +24,7 @@ static int state; /* 0 not tried, 1 ready, -1 no model */
 static int setup(void)
 {
     static const int modes[4] = {LM_MODE_FAST, LM_MODE_MAX, LM_MODE_FAST, LM_MODE_MAX};
-    static const int windows[4] = {0, 0, 16, 64};
+    static const int windows[4] = {0, 0, 64, 256};
     if (state) return state > 0;
     nc_log_set_level(NC_LOG_QUIET);
     state = -1;
