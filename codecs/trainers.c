@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "codecs/trainers.h"
+#include "codecs/lmtext/lmtext_train.h"
 #include "codecs/pclossless/pclossless_train.h"
 #include "codecs/rvqspeech/train.h"
 #include "libnc/nn/train_demo.h"
@@ -18,6 +19,7 @@ const NCTrainer *const nc_trainers[] = {
     &demo_trainer,
     &nc_rvqspeech_trainer,
     &nc_pclossless_trainer,
+    &nc_lmtext_trainer,
     NULL,
 };
 
