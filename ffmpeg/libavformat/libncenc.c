@@ -58,6 +58,9 @@ static int nc_init(AVFormatContext *s)
     ret = nc_muxer_open_memory(&c->mux, info, 0);
     if (ret >= 0)
         avpriv_set_pts_info(st, 64, info->time_base.num, info->time_base.den);
+    /* A packet's duration is the codec's, and 0 is one (the first packet of a
+     * streaming codec with delay): without a frame size libavformat keeps it. */
+    st->codecpar->frame_size = 0;
     nc_demuxer_close(&header);
     if (ret < 0) {
         av_log(s, AV_LOG_ERROR, "cannot start the file: %s\n", nc_strerror(ret));
@@ -119,4 +122,5 @@ const AVOutputFormat ff_libnc_muxer = {
     .write_packet   = nc_write_packet,
     .write_trailer  = nc_write_trailer,
     .deinit         = nc_deinit,
+    .flags          = AVFMT_TS_NONSTRICT, /* packets may share a pts (durations of 0) */
 };

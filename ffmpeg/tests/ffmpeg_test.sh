@@ -108,6 +108,17 @@ roundtrip)
     run 0 "$NC_ENC" -c "$codec" "$input" ref.nc
     ff -i "$input" $enc_opt "libnc_$codec" out.nc
     same out.nc ref.nc
+    # and with each boolean option on (rvqspeech: streaming, nominal)
+    for opt in $("$NC_ENC" -c "$codec" --help | awk '$2 == "<bool>" { print $1 }'); do
+        run 0 "$NC_ENC" -c "$codec" -o $opt=1 "$input" ref-$opt.nc
+        ff -i "$input" $enc_opt "libnc_$codec" -$opt 1 out-$opt.nc
+        same out-$opt.nc ref-$opt.nc
+        # through a pipe, in NUT
+        "$FFMPEG" -nostdin -v error -i out-$opt.nc -c copy -f nut - |
+            "$FFMPEG" -nostdin -v error -y -i - $raw out-$opt.raw || fail "decoding from a NUT pipe"
+        ff -i ref-$opt.nc $raw ref-$opt.raw
+        same out-$opt.raw ref-$opt.raw
+    done
     ff -i "$input" $enc_opt "libnc_$codec" out.nut
     ff -i "$input" $enc_opt "libnc_$codec" out.mkv
     # what nc-dec gives, as raw samples or pixels
