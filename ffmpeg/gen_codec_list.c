@@ -17,6 +17,7 @@
 #include <nc/nc.h>
 
 #define MAX_OPTIONS 32 /* LIBNC_MAX_OPTIONS in libavcodec/libnc.h */
+#define MAX_CODECS 256
 
 static int wrapped(const NCCodec *c)
 {
@@ -59,15 +60,27 @@ static const NCCodec *partner(const NCCodec *c)
                          : nc_codec_find_encoder_by_name(c->name);
 }
 
-/* NUT fourcc: 'N' 'C' and the first two characters of the name, upper case.
- * Two codecs that would share one are refused here, so the tag stays stable. */
-static void nut_tag(const NCCodec *c, char tag[5])
+/* NUT fourcc: 'N' 'C', the first character of the name and the next one that
+ * makes the tag unique among the codecs before it in the registry (the second
+ * character unless two names start alike), upper case; a digit as a last resort. */
+static int nut_tag(const NCCodec *c, char tags[][5], int ntags, char tag[5])
 {
-    tag[0] = 'N';
-    tag[1] = 'C';
-    tag[2] = (char)toupper((unsigned char)c->name[0]);
-    tag[3] = c->name[1] ? (char)toupper((unsigned char)c->name[1]) : '_';
-    tag[4] = 0;
+    static const char digits[] = "0123456789";
+    size_t len = strlen(c->name);
+    for (size_t k = 1; k < len + sizeof(digits) - 1; k++) {
+        int unique = 1;
+        tag[0] = 'N';
+        tag[1] = 'C';
+        tag[2] = (char)toupper((unsigned char)c->name[0]);
+        tag[3] = k < len ? (char)toupper((unsigned char)c->name[k]) : digits[k - len];
+        tag[4] = 0;
+        for (int i = 0; i < ntags; i++)
+            unique &= strcmp(tags[i], tag) != 0;
+        if (unique)
+            return 0;
+    }
+    fprintf(stderr, "gen_codec_list: no free NUT tag for %s\n", c->name);
+    return -1;
 }
 
 /* The first occurrence of each wrapped codec name (encoder or decoder). */
@@ -86,7 +99,7 @@ static int print_list(void)
            " * X(name, NAME, long name, AV_CODEC_PROP_*, NUT fourcc); the first codec\n"
            " * of each type is the .nc muxer's default. */\n"
            "#ifndef AVCODEC_LIBNC_CODEC_LIST_H\n#define AVCODEC_LIBNC_CODEC_LIST_H\n");
-    char tags[64][5];
+    char tags[MAX_CODECS][5];
     int ntags = 0;
     for (int t = 0; t < 2; t++) {
         /* the .nc muxer's default codec of this type: the first one */
@@ -109,15 +122,9 @@ static int print_list(void)
                 continue;
             char NAME[32], tag[5];
             upper(NAME, c->name, sizeof(NAME));
-            nut_tag(c, tag);
-            for (int i = 0; i < ntags; i++) {
-                if (!strcmp(tags[i], tag)) {
-                    fprintf(stderr, "gen_codec_list: %s would share NUT tag %s\n", c->name, tag);
-                    return 1;
-                }
-            }
-            if (ntags < 64)
-                memcpy(tags[ntags++], tag, 5);
+            if (ntags == MAX_CODECS || nut_tag(c, tags, ntags, tag) < 0)
+                return 1;
+            memcpy(tags[ntags++], tag, 5);
             printf(" \\\n    X(%s, %s, ", c->name, NAME);
             print_string(c->long_name);
             printf(", %s, MKTAG('%c', '%c', '%c', '%c'))",

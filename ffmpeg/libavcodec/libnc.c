@@ -19,6 +19,7 @@
  */
 
 #include <stdio.h>
+#include <string.h>
 
 #include "libavutil/frame.h"
 #include "libavutil/opt.h"
@@ -33,18 +34,21 @@ static const AVClass libnc_log_class = {
 };
 static const AVClass *const libnc_log_ctx = &libnc_log_class;
 
-/* libnc's messages have no newline and a level scale of their own. */
+/* libnc's messages mostly come without a newline, on a level scale of their own. */
 static void libnc_log(void *opaque, const void *ctx, int level, const char *fmt,
                       va_list args)
 {
     static const int levels[] = { AV_LOG_ERROR, AV_LOG_WARNING, AV_LOG_INFO,
                                   AV_LOG_VERBOSE, AV_LOG_DEBUG };
     char line[1024];
+    size_t len;
 
     if (level < 0 || level > NC_LOG_DEBUG || av_log_get_level() < levels[level])
         return;
     vsnprintf(line, sizeof(line), fmt, args);
-    av_log((void *)&libnc_log_ctx, levels[level], "%s\n", line);
+    len = strlen(line);
+    av_log((void *)&libnc_log_ctx, levels[level], "%s%s", line,
+           len && line[len - 1] == '\n' ? "" : "\n");
 }
 
 static void libnc_install_log(void)

@@ -76,14 +76,14 @@ static int libnc_output_frame(AVCodecContext *avctx, const NCFrame *f, AVFrame *
 {
     int ret;
 
-    if (avctx->codec_type == AVMEDIA_TYPE_AUDIO) {
-        if (f->channels != avctx->ch_layout.nb_channels || f->sample_rate != avctx->sample_rate)
-            return AVERROR_BUG;
-        frame->nb_samples = f->nb_samples;
-    } else if (f->width != avctx->width || f->height != avctx->height ||
-               ff_libnc_pix_fmt_to_av(f->pix_fmt) != avctx->pix_fmt) {
-        return AVERROR_BUG;
+    if (avctx->codec_type == AVMEDIA_TYPE_AUDIO ?
+        f->channels != avctx->ch_layout.nb_channels || f->sample_rate != avctx->sample_rate :
+        f->width != avctx->width || f->height != avctx->height ||
+        ff_libnc_pix_fmt_to_av(f->pix_fmt) != avctx->pix_fmt) {
+        av_log(avctx, AV_LOG_ERROR, "a frame does not match the stream header\n");
+        return AVERROR_INVALIDDATA;
     }
+    frame->nb_samples = f->nb_samples;
     if ((ret = ff_get_buffer(avctx, frame, 0)) < 0)
         return ret;
     if (avctx->codec_type == AVMEDIA_TYPE_AUDIO) {
