@@ -10,6 +10,7 @@
 #                       nc-dec reads ffmpeg's .nc, ffmpeg reads nc-enc's
 #   errors [CODEC]      out-of-range option, missing model, damaged packets
 #   seek                -ss in .nc starts at the key packet nc_demuxer_seek() names
+#   bytes               a bytes codec's .nc opens and stream-copies unchanged
 # Without CODEC, roundtrip and errors run for every wrapped codec nc-enc -L lists.
 set -u
 : "${FFMPEG:?}" "${FFPROBE:?}" "${NC_ENC:?}" "${NC_DEC:?}" "${MEDIA_TOOL:?}"
@@ -187,6 +188,18 @@ errors)
     # notice); -xerror makes a decoding error fatal
     ff -i ref.nc -c copy -bsf noise=amount=3 bad.mkv
     run any "$FFMPEG" -nostdin -y -xerror -i bad.mkv $raw /dev/null
+    ;;
+bytes)
+    # bytes codecs are not wrapped, but their .nc files open (a data stream) and
+    # stream-copy byte for byte
+    codec=$("$NC_ENC" -L | awk 'NR > 1 && $2 == "bytes" { print $1; exit }')
+    [ -n "$codec" ] || skip "no bytes codec"
+    "$MEDIA_TOOL" text in.txt 3000 || fail "media_tool text"
+    encode=$("$NC_ENC" -c "$codec" in.txt ref.nc 2>&1) || skip "$codec: $encode"
+    run 0 "$FFPROBE" -v error -show_entries stream=codec_type -of csv=p=0 ref.nc
+    grep -qx data out.txt || { cat out.txt >&2; fail "ffprobe does not see a data stream"; }
+    ff -i ref.nc -map 0 -c copy copy.nc
+    same copy.nc ref.nc
     ;;
 seek)
     codec=rvqspeech
