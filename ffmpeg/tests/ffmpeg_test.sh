@@ -109,6 +109,15 @@ roundtrip)
     run 0 "$NC_ENC" -c "$codec" "$input" ref.nc
     ff -i "$input" $enc_opt "libnc_$codec" out.nc
     same out.nc ref.nc
+    # -b:a / -b:v is the bitrate option (at its lowest value)
+    low=$("$NC_ENC" -c "$codec" --help | awk '$1 == "bitrate" { b = 1; next }
+        b { print $1; exit }')
+    if [ -n "$low" ]; then
+        run 0 "$NC_ENC" -c "$codec" -b "$low" "$input" ref-b.nc
+        ff -i "$input" $enc_opt "libnc_$codec" -b:${enc_opt#-c:} "$low" out-b.nc
+        same out-b.nc ref-b.nc
+        cmp -s out-b.nc ref.nc && fail "-b $low made no difference"
+    fi
     # and with each boolean option on (rvqspeech: streaming, nominal)
     for opt in $("$NC_ENC" -c "$codec" --help | awk '$2 == "<bool>" { print $1 }'); do
         run 0 "$NC_ENC" -c "$codec" -o $opt=1 "$input" ref-$opt.nc
