@@ -19,12 +19,15 @@ codec=${2:-}
 if [ -z "$codec" ] && { [ "$case_name" = roundtrip ] || [ "$case_name" = errors ]; }; then
     status=0 codecs=$("$NC_ENC" -L | awk 'NR > 1 && $2 ~ /^(audio|image|video)$/ { print $1 }')
     [ -n "$codecs" ] || { echo "FAIL: nc-enc -L lists no audio, image or video codec" >&2; exit 1; }
+    ran=0
     for c in $codecs; do
         echo "== $case_name $c"
         sh "$0" "$case_name" "$c"
         r=$?
+        [ $r = 0 ] && ran=$((ran + 1))
         [ $r = 0 ] || [ $r = 77 ] || status=1
     done
+    [ $status = 0 ] && [ $ran = 0 ] && exit 77 # every codec skipped
     exit $status
 fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/nc-ffmpeg-test.XXXXXX") || exit 1
@@ -106,7 +109,9 @@ roundtrip)
     make_input "$codec"
     # shellcheck disable=SC2086
     {
-    run 0 "$NC_ENC" -c "$codec" "$input" ref.nc
+    # a codec that cannot code this input (its model is missing, the size does
+    # not suit it) is the codec's business: the wrapper is not tested then
+    "$NC_ENC" -c "$codec" "$input" ref.nc 2>err.txt || skip "nc-enc: $(cat err.txt)"
     ff -i "$input" $enc_opt "libnc_$codec" out.nc
     same out.nc ref.nc
     # -b:a / -b:v is the bitrate option (at its lowest value)
@@ -184,7 +189,7 @@ errors)
     # file header, 16 bytes + its body + CRC, and the record header, 33 bytes).
     # The demuxer names the packet and skips it (as nc-dec does), or stops with
     # -err_detect explode.
-    run 0 "$NC_ENC" -c "$codec" "$input" ref.nc
+    "$NC_ENC" -c "$codec" "$input" ref.nc 2>err.txt || skip "nc-enc: $(cat err.txt)"
     body=$(od -An -tu4 -j12 -N4 ref.nc | tr -d ' ')
     cp ref.nc bad.nc
     printf '\377' | dd of=bad.nc bs=1 seek=$((16 + body + 4 + 34)) conv=notrunc 2>/dev/null
