@@ -5,7 +5,7 @@
 #
 #   codecs              every libnc codec of audio, image or video media has an
 #                       encoder and a decoder libnc_NAME, and -h lists its options
-#   roundtrip [CODEC]   ffmpeg -> .nc (byte-identical to nc-enc's), .nut, .mkv ->
+#   roundtrip [CODEC [PIX]]  ffmpeg -> .nc (byte-identical to nc-enc's), .nut, .mkv ->
 #                       ffmpeg gives exactly what nc-dec gives (lossless: the input);
 #                       nc-dec reads ffmpeg's .nc, ffmpeg reads nc-enc's
 #   errors [CODEC]      out-of-range option, missing model, damaged packets
@@ -13,16 +13,18 @@
 #   bytes               a bytes codec's .nc opens and stream-copies unchanged
 # Without CODEC, roundtrip and errors run for every wrapped codec nc-enc -L lists.
 set -u
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0") # for the runs it starts
 : "${FFMPEG:?}" "${FFPROBE:?}" "${NC_ENC:?}" "${NC_DEC:?}" "${MEDIA_TOOL:?}"
 case_name=$1
 codec=${2:-}
+pix_arg=${3:-} # roundtrip of a picture codec: one of its pixel formats
 if [ -z "$codec" ] && { [ "$case_name" = roundtrip ] || [ "$case_name" = errors ]; }; then
     status=0 codecs=$("$NC_ENC" -L | awk 'NR > 1 && $2 ~ /^(audio|image|video)$/ { print $1 }')
     [ -n "$codecs" ] || { echo "FAIL: nc-enc -L lists no audio, image or video codec" >&2; exit 1; }
     ran=0
     for c in $codecs; do
         echo "== $case_name $c"
-        sh "$0" "$case_name" "$c"
+        sh "$self" "$case_name" "$c"
         r=$?
         [ $r = 0 ] && ran=$((ran + 1))
         [ $r = 0 ] || [ $r = 77 ] || status=1
@@ -76,7 +78,7 @@ make_input() {
         input=in.wav enc_opt=-c:a raw="-f f32le"
         ;;
     image|video)
-        pix=$(echo "$help" | sed -n 's/^ *pixel formats: *\([a-z0-9]*\).*/\1/p')
+        pix=${pix_arg:-$(echo "$help" | sed -n 's/^ *pixel formats: *\([a-z0-9]*\).*/\1/p')}
         "$MEDIA_TOOL" png in.png 28 28 "$pix" 7 || fail "media_tool png"
         [ "$pix" = gray ] || [ "$pix" = rgb24 ] || skip "no test picture for $pix"
         input=in.png enc_opt=-c:v raw="-f rawvideo -pix_fmt $pix"
@@ -106,6 +108,14 @@ codecs)
     [ -n "$(wrapped)" ] || fail "nc-enc -L lists no audio, image or video codec"
     ;;
 roundtrip)
+    # picture codecs: every pixel format they take, one after the other
+    if [ -z "$pix_arg" ] && [ "$(media_of "$codec")" != audio ]; then
+        for p in $("$NC_ENC" -c "$codec" --help | sed -n 's/^ *pixel formats: *//p'); do
+            echo "== roundtrip $codec $p"
+            sh "$self" roundtrip "$codec" "$p" || exit $?
+        done
+        exit 0
+    fi
     make_input "$codec"
     # shellcheck disable=SC2086
     {
