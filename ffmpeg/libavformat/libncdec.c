@@ -105,6 +105,8 @@ static int nc_read_header(AVFormatContext *s)
     switch (info->media_type) {
     case NC_MEDIA_AUDIO:
         par->codec_type  = AVMEDIA_TYPE_AUDIO;
+        par->format      = AV_SAMPLE_FMT_FLTP; /* what libnc decodes to; spares
+                                                  avformat_find_stream_info() a decode */
         par->sample_rate = info->sample_rate;
         av_channel_layout_default(&par->ch_layout, info->channels);
         break;
