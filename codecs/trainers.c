@@ -5,6 +5,7 @@
 #include "codecs/trainers.h"
 #include "codecs/pclossless/pclossless_train.h"
 #include "codecs/rvqspeech/train.h"
+#include "codecs/walloc/walloc_train.h"
 #include "libnc/nn/train_demo.h"
 
 static const NCTrainer demo_trainer = {
@@ -18,6 +19,7 @@ const NCTrainer *const nc_trainers[] = {
     &demo_trainer,
     &nc_rvqspeech_trainer,
     &nc_pclossless_trainer,
+    &nc_walloc_trainer,
     NULL,
 };
 

@@ -1,0 +1,256 @@
+/* nc-train walloc: rate-distortion training of the WaLLoC image network on random
+ * crops of a folder of PGM/PPM photos (scripts/photos-to-pnm).
+ *
+ * One model serves every quality: each step draws a quantization step from a
+ * log-uniform range, replaces rounding by uniform noise of that width (the usual
+ * proxy), and minimizes MSE / step^2 + ln(2) / 18 * bits per pixel. The weight
+ * ln(2)/18 is what high-rate theory gives for a uniform quantizer with this step
+ * (dD/dR = -2 ln 2 D per coefficient, D = step^2 / 12, three values per pixel),
+ * so each step of the range is trained for the rate it will code at. The rate is
+ * that of a learned per-channel logistic prior (its inverse scales are trained
+ * with the network; the codec's adaptive context coder replaces it).
+ * The distortion is measured on the bands: the transform is close to orthonormal
+ * (libnc/dsp/wavelet.h), so band MSE stands for pixel MSE and no inverse transform
+ * is needed in the graph. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/pclossless/pc_image_files.h"
+#include "codecs/walloc/walloc_net.h"
+#include "codecs/walloc/walloc_train.h"
+#include "libnc/nn/ops.h"
+#include "libnc/nn/params.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+#define MAX_IMAGES 4096
+
+typedef struct Image {
+    uint8_t *pixels;
+    int w, h, channels;
+} Image;
+
+typedef struct Trainer {
+    WallocNet net;
+    NNTensor *inv_scale; /* [latents, 1, 1, 1]: the logistic prior's 1 / scale */
+    Image *images;
+    int n_images;
+    int64_t total_pixels;
+    int batch, patch;
+    double step_min, step_max;
+    float *bands, *tmp;
+    double mse_sum, bpp_sum;
+    int logged;
+} Trainer;
+
+static int is_pnm(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && (!strcmp(name + n - 4, ".ppm") || !strcmp(name + n - 4, ".pgm"));
+}
+
+static int compare_images(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every PGM/PPM of dir at least patch x patch, in name order. */
+static int read_images(Trainer *t, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        nc_log(NULL, NC_LOG_ERROR, "walloc: cannot read the folder %s", dir);
+        return NC_EIO;
+    }
+    char *names[MAX_IMAGES];
+    int n = 0, ret = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < MAX_IMAGES)
+        if (is_pnm(e->d_name)) {
+            size_t len = strlen(dir) + strlen(e->d_name) + 2;
+            if (!(names[n] = malloc(len))) break;
+            snprintf(names[n++], len, "%s/%s", dir, e->d_name);
+        }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof(char *), compare_images);
+    t->images = calloc((size_t)n + 1, sizeof(Image));
+    if (!t->images) ret = NC_ENOMEM;
+    for (int i = 0; i < n && ret >= 0; i++) {
+        Image *im = &t->images[t->n_images];
+        if ((ret = pc_read_pnm(names[i], &im->pixels, &im->w, &im->h, &im->channels)) < 0) break;
+        if (im->w < t->patch || im->h < t->patch) {
+            free(im->pixels);
+            continue;
+        }
+        t->total_pixels += (int64_t)im->w * im->h;
+        t->n_images++;
+    }
+    for (int i = 0; i < n; i++) free(names[i]);
+    if (ret >= 0 && !t->n_images) {
+        nc_log(NULL, NC_LOG_ERROR, "walloc: no PGM/PPM of at least %dx%d in %s", t->patch,
+               t->patch, dir);
+        ret = NC_EINVAL;
+    }
+    return ret;
+}
+
+/* A crop position drawn uniformly over all pixels of all images. */
+static const Image *draw_crop(const Trainer *t, NNRng *rng, int *x, int *y)
+{
+    int64_t at = (int64_t)(nn_rng_next(rng) % (uint64_t)t->total_pixels);
+    int i = 0;
+    while (at >= (int64_t)t->images[i].w * t->images[i].h) {
+        at -= (int64_t)t->images[i].w * t->images[i].h;
+        i++;
+    }
+    const Image *im = &t->images[i];
+    *x = (int)(nn_rng_next(rng) % (uint64_t)(im->w - t->patch + 1));
+    *y = (int)(nn_rng_next(rng) % (uint64_t)(im->h - t->patch + 1));
+    return im;
+}
+
+static NNTensor *train_step(void *ctx, NNGraph *g, int64_t step, NNRng *rng)
+{
+    Trainer *t = ctx;
+    const WallocShape *sh = &t->net.shape;
+    int side = t->patch >> sh->levels, area = side * side;
+    size_t per = (size_t)sh->bands * area;
+    for (int b = 0; b < t->batch; b++) {
+        int x, y;
+        const Image *im = draw_crop(t, rng, &x, &y);
+        ptrdiff_t ls = (ptrdiff_t)im->w * im->channels;
+        walloc_image_to_bands(im->pixels + y * ls + (ptrdiff_t)x * im->channels, ls, im->channels,
+                              t->patch, t->patch, sh->levels, t->bands + b * per, t->tmp);
+    }
+    double q = exp(log(t->step_min) + nn_rng_uniform(rng) * log(t->step_max / t->step_min));
+    float qs = (float)q;
+    NNTensor *x = nn_tensor_from(g, 4, (int[]){t->batch, sh->bands, side, side}, t->bands);
+    NNTensor *noise = nn_tensor4(g, t->batch, sh->latents, side, side);
+    if (!x || !noise) return NULL;
+    for (int64_t i = 0; i < noise->numel; i++) noise->data[i] = (nn_rng_uniform(rng) - 0.5f) * qs;
+    NNConvParams p1 = nn_conv2d_params(1, 0, 1, 1);
+    NNConvParams dw = nn_conv2d_params(1, 0, 1, sh->latents);
+    NNTensor *yn = nn_add(g, nn_conv2d(g, x, t->net.enc_w, NULL, p1), noise);
+    NNTensor *a = nn_abs(g, t->inv_scale);
+    NNTensor *hi = nn_sigmoid(g, nn_conv2d(g, nn_add_const(g, yn, qs / 2), a, NULL, dw));
+    NNTensor *lo = nn_sigmoid(g, nn_conv2d(g, nn_add_const(g, yn, -qs / 2), a, NULL, dw));
+    double pixels = (double)t->batch * t->patch * t->patch;
+    NNTensor *bpp = nn_scale(g, nn_sum(g, nn_log(g, nn_sub(g, hi, lo), 1e-9f)),
+                             (float)(-1.0 / (log(2.0) * pixels)));
+    NNTensor *mse = nn_mse_loss(g, walloc_net_decode(g, &t->net, yn), x);
+    if (!bpp || !mse) return NULL;
+    t->mse_sum += mse->data[0] / (q * q);
+    t->bpp_sum += bpp->data[0];
+    if (++t->logged == 200) {
+        nc_log(NULL, NC_LOG_INFO, "walloc: step %lld: MSE/step^2 %.4f (1/12 = noise only), %.3f bpp\n",
+               (long long)step, t->mse_sum / 200, t->bpp_sum / 200);
+        t->mse_sum = t->bpp_sum = 0;
+        t->logged = 0;
+    }
+    return nn_add(g, nn_scale(g, mse, (float)(1.0 / (q * q))), nn_scale(g, bpp, (float)(log(2.0) / 18)));
+}
+
+static const char *const known_options[] = {"levels", "latents", "hidden", "batch", "patch",
+                                            "lr", "step_min", "step_max", NULL};
+
+static int setup(const NCTrainJob *job, Trainer *t, NNParams *ps, double *lr)
+{
+    int64_t levels, latents, hidden, batch, patch;
+    int ret = nc_train_check_options(job, known_options);
+    if (ret >= 0) ret = nc_train_option_int(job, "levels", 2, 1, WALLOC_MAX_LEVELS, &levels);
+    if (ret >= 0) ret = nc_train_option_int(job, "latents", 24, 1, WALLOC_MAX_LATENTS, &latents);
+    if (ret >= 0) ret = nc_train_option_int(job, "hidden", 64, 1, WALLOC_MAX_HIDDEN, &hidden);
+    if (ret >= 0) ret = nc_train_option_int(job, "batch", 16, 1, 1024, &batch);
+    if (ret >= 0) ret = nc_train_option_int(job, "patch", 64, 16, 512, &patch);
+    if (ret >= 0) ret = nc_train_option_float(job, "lr", 2e-3, 1e-6, 1.0, lr);
+    if (ret >= 0) ret = nc_train_option_float(job, "step_min", 0.006, 1e-4, 10, &t->step_min);
+    if (ret >= 0) ret = nc_train_option_float(job, "step_max", 0.6, 1e-4, 10, &t->step_max);
+    if (ret >= 0) ret = walloc_shape_init(&t->net.shape, (int)levels, (int)latents, (int)hidden);
+    if (ret < 0) return ret;
+    if (patch % (1 << levels) || t->step_min > t->step_max) {
+        nc_log(NULL, NC_LOG_ERROR, "walloc: patch must be a multiple of 2^levels, step_min <= step_max");
+        return NC_EINVAL;
+    }
+    t->batch = (int)batch, t->patch = (int)patch;
+    NNRng init;
+    nn_rng_seed(&init, job->seed ^ 0x3a110c);
+    for (int i = 0; i < WALLOC_TENSORS; i++) {
+        const char *name;
+        int ndim, shape[4];
+        NNTensor **slot = walloc_net_tensor(&t->net, i, &name, &ndim, shape);
+        if (!(*slot = nn_param(ps, name, ndim, shape, ndim == 1))) return NC_ENOMEM;
+        if (ndim > 1) nn_init_default(*slot, &init);
+    }
+    /* The residual post-network starts near zero: training begins from the linear codec. */
+    for (int64_t i = 0; i < t->net.post2_w->numel; i++) t->net.post2_w->data[i] *= 0.1f;
+    t->inv_scale = nn_param(ps, "rate.inv_scale", 4, (int[]){(int)latents, 1, 1, 1}, 1);
+    if (!t->inv_scale) return NC_ENOMEM;
+    nn_init_const(t->inv_scale, 10.0f);
+    size_t pp = (size_t)patch * patch;
+    t->bands = malloc((size_t)batch * 3 * pp * sizeof(float));
+    t->tmp = malloc(pp * sizeof(float));
+    return t->bands && t->tmp ? 0 : NC_ENOMEM;
+}
+
+static int write_model(const NCTrainJob *job, const Trainer *t, const NNParams *ps, int64_t steps)
+{
+    char id[64];
+    int ret = nc_train_model_id(job, id);
+    if (ret < 0) return ret;
+    NCModelWriter *w = nc_model_writer_alloc(id, WALLOC_ARCH);
+    if (!w) return NC_ENOMEM;
+    const WallocShape *sh = &t->net.shape;
+    ret = nc_model_writer_set_param_int(w, "levels", sh->levels);
+    if (ret >= 0) ret = nc_model_writer_set_param_int(w, "latents", sh->latents);
+    if (ret >= 0) ret = nc_model_writer_set_param_int(w, "hidden", sh->hidden);
+    if (ret >= 0) ret = nc_model_writer_set_param_int(w, "train.steps", steps);
+    if (ret >= 0) ret = nc_model_writer_set_param_int(w, "train.seed", (int64_t)job->seed);
+    if (ret >= 0) ret = nc_model_writer_set_param_int(w, "train.batch", t->batch);
+    if (ret >= 0) ret = nc_model_writer_set_param_int(w, "train.patch", t->patch);
+    if (ret >= 0) ret = nc_model_writer_set_param_int(w, "train.images", t->n_images);
+    if (ret >= 0) ret = nn_params_save(ps, w, NC_MODEL_F32);
+    if (ret >= 0) ret = nc_model_writer_write_file(w, job->out_path, NULL);
+    nc_model_writer_free(&w);
+    return ret;
+}
+
+static int train(const NCTrainJob *job)
+{
+    Trainer t;
+    memset(&t, 0, sizeof(t));
+    NNParams *ps = nn_params_alloc();
+    double lr = 0, loss = 0;
+    if (!ps) return NC_ENOMEM;
+    int ret = setup(job, &t, ps, &lr);
+    if (ret >= 0) ret = read_images(&t, job->data_dir);
+    if (ret >= 0) {
+        int64_t total = job->steps > 0 ? job->steps : 4000;
+        NNOptim o;
+        nn_optim_init(&o, NN_ADAM);
+        o.clip_norm = 1.0f;
+        NNSchedule sched = {NN_LR_COSINE, (float)lr, total / 50, total, (float)lr * 0.02f, 0, 0};
+        ret = nc_train_run(job, WALLOC_ARCH, ps, &o, &sched, total, train_step, &t, &loss);
+        if (ret >= 0) {
+            nc_log(NULL, NC_LOG_INFO, "walloc: final training loss %.5g\n", loss);
+            ret = write_model(job, &t, ps, total);
+        }
+    }
+    for (int i = 0; i < t.n_images; i++) free(t.images[i].pixels);
+    free(t.images);
+    free(t.bands);
+    free(t.tmp);
+    nn_params_free(&ps);
+    return ret;
+}
+
+const NCTrainer nc_walloc_trainer = {
+    "walloc",
+    "The WaLLoC image network (wavelet packets, linear projection, post-network) by\n"
+    "rate-distortion training on random crops of --data's PGM/PPM photos (see\n"
+    "scripts/photos-to-pnm). Options: levels=2 latents=24 hidden=64 batch=16 patch=64\n"
+    "lr=2e-3 step_min=0.006 step_max=0.6.",
+    train,
+};
