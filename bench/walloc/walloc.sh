@@ -23,6 +23,18 @@ plot_column=6 # psnr_rgb
 plot_label="PSNR-RGB (dB)"
 export OPENBLAS_NUM_THREADS=1
 
+# A gray picture has no RGB PSNR in nc-metric's output: its one channel's PSNR
+# (psnr_y) is the same measure, so it stands in (appended: json_field takes the last).
+measure() {
+    local json y
+    json=$("$nc_metric" --json ${3:+-b "$3"} "$1" "$2" 2>>"$work/errors.log") || return 0
+    if [ -z "$(json_field "$json" psnr_rgb | grep -v null)" ]; then
+        y=$(json_field "$json" psnr_y)
+        json="${json%\}}, \"psnr_rgb\": $y}"
+    fi
+    printf '%s' "$json"
+}
+
 find_apps
 [ -d "$data/photos/test" ] || die "no $data/photos/test: run scripts/fetch-data photos"
 begin_results

@@ -17,30 +17,21 @@ typedef struct ChannelContexts {
     RCBinContext top_bit[WALLOC_MAG_BITS];
 } ChannelContexts;
 
-static int mag(int32_t v)
+static uint8_t mag(int32_t v)
 {
-    int a = v < 0 ? -v : v;
-    return a > 15 ? 15 : a;
+    uint32_t a = v < 0 ? (uint32_t)-v : (uint32_t)v;
+    return (uint8_t)(a > 15 ? 15 : a);
 }
 
-static int spatial_bucket(const int32_t *plane, int w, int x, int y)
+/* Buckets of the activity sums (latent_coder.h; spec §4): spatial sums reach
+ * 6 * 15, cross-channel ones 6 * 15. */
+static int spatial_bucket(int s)
 {
-    int l = x > 0 ? mag(plane[y * w + x - 1]) : 0;
-    int t = y > 0 ? mag(plane[(y - 1) * w + x]) : 0;
-    int tl = x > 0 && y > 0 ? mag(plane[(y - 1) * w + x - 1]) : 0;
-    int tr = x + 1 < w && y > 0 ? mag(plane[(y - 1) * w + x + 1]) : 0;
-    int s = 2 * l + 2 * t + tl + tr;
     return s == 0 ? 0 : s <= 2 ? 1 : s <= 5 ? 2 : s <= 10 ? 3 : s <= 20 ? 4 : 5;
 }
 
-static int cross_bucket(const int32_t *prev, int w, int h, int x, int y)
+static int cross_bucket(int s)
 {
-    if (!prev) return 0;
-    int s = 2 * mag(prev[y * w + x]);
-    if (x > 0) s += mag(prev[y * w + x - 1]);
-    if (x + 1 < w) s += mag(prev[y * w + x + 1]);
-    if (y > 0) s += mag(prev[(y - 1) * w + x]);
-    if (y + 1 < h) s += mag(prev[(y + 1) * w + x]);
     return s == 0 ? 0 : s <= 3 ? 1 : 2;
 }
 
@@ -106,22 +97,39 @@ static int32_t code_value(RCEncoder *enc, RCDecoder *dec, ChannelContexts *c, in
     return negative ? -(int32_t)m : (int32_t)m;
 }
 
+/* Magnitudes min(|q|, 15) of the channel being coded and of the one before live
+ * in planes with a zero border of one, so neighbours need no bounds checks. */
 static int code_latents(RCEncoder *enc, RCDecoder *dec, int32_t *q, int latents, int w, int h)
 {
+    const int stride = w + 2;
+    size_t plane = (size_t)w * h, padded = (size_t)stride * (h + 2);
     ChannelContexts *cc = contexts_alloc(latents);
-    if (!cc) return NC_ENOMEM;
-    size_t plane = (size_t)w * h;
+    uint8_t *mags = calloc(2 * padded, 1);
+    uint8_t sb_of[6 * 15 + 1], pb_of[6 * 15 + 1];
+    if (!cc || !mags) {
+        free(cc);
+        free(mags);
+        return NC_ENOMEM;
+    }
+    for (int i = 0; i <= 6 * 15; i++) sb_of[i] = (uint8_t)spatial_bucket(i), pb_of[i] = (uint8_t)cross_bucket(i);
+    uint8_t *cur = mags + stride + 1, *prev = mags + padded + stride + 1;
     for (int c = 0; c < latents; c++) {
-        int32_t *cur = q + c * plane;
-        const int32_t *prev = c ? cur - plane : NULL;
+        int32_t *qc = q + c * plane;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
-                int sb = spatial_bucket(cur, w, x, y), pb = cross_bucket(prev, w, h, x, y);
-                int32_t v = code_value(enc, dec, &cc[c], sb, pb, enc ? cur[y * w + x] : 0);
-                if (dec) cur[y * w + x] = v;
+                const uint8_t *m = cur + y * stride + x, *p = prev + y * stride + x;
+                int sb = sb_of[2 * m[-1] + 2 * m[-stride] + m[-stride - 1] + m[-stride + 1]];
+                int pb = c ? pb_of[2 * p[0] + p[-1] + p[1] + p[-stride] + p[stride]] : 0;
+                int32_t v = code_value(enc, dec, &cc[c], sb, pb, enc ? qc[y * w + x] : 0);
+                if (dec) qc[y * w + x] = v;
+                cur[y * stride + x] = mag(v);
             }
+        uint8_t *t = cur;
+        cur = prev;
+        prev = t;
     }
     free(cc);
+    free(mags);
     return 0;
 }
 

@@ -162,6 +162,7 @@ int walloc_encode_image(WallocContext *wc, RCEncoder *enc, const uint8_t *data,
         for (int b = 0; b < nb; b++) {
             const float *band = wc->bands + b * n;
             float k = wrow[b] * inv;
+            if (k == 0) continue; /* sparse projections (a colour transform) cost less */
             for (size_t i = 0; i < n; i++) y[i] += k * band[i];
         }
         int32_t *q = wc->q + c * n;

@@ -51,13 +51,13 @@ NNTensor *walloc_net_decode(NNGraph *g, const WallocNet *net, NNTensor *latents)
 
 float walloc_step(int quality)
 {
-    /* 0.5 * 2^(-k/16): a table rather than exp2f, so every libm gives the encoder
+    /* 2 * 2^(-k/16): a table rather than exp2f, so every libm gives the encoder
      * the same steps (and so the same latents for the same pixels). */
     static const float octave[16] = {
-        0.5f, 0.47880164f, 0.458502022f, 0.43906304f,
-        0.420448208f, 0.402622583f, 0.385552706f, 0.369206536f,
-        0.353553391f, 0.338563887f, 0.324209889f, 0.310464453f,
-        0.297301779f, 0.284697159f, 0.272626933f, 0.261068446f,
+        2.0f, 1.91520656f, 1.83400809f, 1.75625216f,
+        1.68179283f, 1.61049033f, 1.54221083f, 1.47682615f,
+        1.41421356f, 1.35425555f, 1.29683955f, 1.24185781f,
+        1.18920712f, 1.13878863f, 1.09050773f, 1.04427378f,
     };
     return ldexpf(octave[quality % 16], -(quality / 16));
 }

@@ -22,7 +22,7 @@
 
 #define WALLOC_ARCH "walloc-image"
 #define WALLOC_MAX_LEVELS 4
-#define WALLOC_MAX_LATENTS 64
+#define WALLOC_MAX_LATENTS 192
 #define WALLOC_MAX_HIDDEN 256
 
 typedef struct WallocShape {
@@ -57,7 +57,7 @@ int walloc_shape_init(WallocShape *sh, int levels, int latents, int hidden);
  * -> bands [N, bands, h, w]. */
 NNTensor *walloc_net_decode(NNGraph *g, const WallocNet *net, NNTensor *latents);
 
-/* Quantization step of a quality (0..100): 0.5 * 2^(-quality / 16). The decoder
+/* Quantization step of a quality (0..100): 2 * 2^(-quality / 16) (2 .. 0.026). The decoder
  * computes it in float for reconstruction only; the entropy coder never sees it. */
 float walloc_step(int quality);
 

@@ -41,6 +41,7 @@ typedef struct Trainer {
     int64_t total_pixels;
     int batch, patch;
     double step_min, step_max;
+    float encoder_lr; /* learning-rate scale of the encoder projection (0: fixed) */
     float *bands, *tmp;
     double mse_sum, bpp_sum;
     int logged;
@@ -153,39 +154,76 @@ static NNTensor *train_step(void *ctx, NNGraph *g, int64_t step, NNRng *rng)
     return nn_add(g, nn_scale(g, mse, (float)(1.0 / (q * q))), nn_scale(g, bpp, (float)(log(2.0) / 18)));
 }
 
-static const char *const known_options[] = {"levels", "latents", "hidden", "batch", "patch",
-                                            "lr", "step_min", "step_max", NULL};
+static const char *const known_options[] = {"levels", "latents", "hidden", "batch", "patch", "lr",
+                                            "step_min", "step_max", "init", "encoder_lr", NULL};
+
+/* The orthonormal start (latents == bands): an orthonormal colour transform
+ * (luma and two opponent axes) applied band by band, so the codec begins as a
+ * classical wavelet-packet coder and the post-network starts from its output. */
+static void init_orthonormal(WallocNet *net)
+{
+    const WallocShape *sh = &net->shape;
+    const double a = 1 / sqrt(3.0), b = 1 / sqrt(2.0), c = 1 / sqrt(6.0);
+    const double m[3][3] = {{a, a, a}, {b, 0, -b}, {c, -2 * c, c}};
+    int per = sh->bands / 3;
+    memset(net->enc_w->data, 0, (size_t)net->enc_w->numel * sizeof(float));
+    memset(net->dec_w->data, 0, (size_t)net->dec_w->numel * sizeof(float));
+    memset(net->dec_b->data, 0, (size_t)net->dec_b->numel * sizeof(float));
+    for (int k = 0; k < 3; k++)
+        for (int ch = 0; ch < 3; ch++)
+            for (int band = 0; band < per; band++) {
+                int lat = k * per + band, in = ch * per + band;
+                net->enc_w->data[lat * sh->bands + in] = (float)m[k][ch];
+                net->dec_w->data[in * sh->latents + lat] = (float)m[k][ch];
+            }
+}
 
 static int setup(const NCTrainJob *job, Trainer *t, NNParams *ps, double *lr)
 {
     int64_t levels, latents, hidden, batch, patch;
+    double encoder_lr;
     int ret = nc_train_check_options(job, known_options);
-    if (ret >= 0) ret = nc_train_option_int(job, "levels", 2, 1, WALLOC_MAX_LEVELS, &levels);
-    if (ret >= 0) ret = nc_train_option_int(job, "latents", 24, 1, WALLOC_MAX_LATENTS, &latents);
+    if (ret >= 0) ret = nc_train_option_int(job, "levels", 3, 1, WALLOC_MAX_LEVELS, &levels);
+    if (ret >= 0) ret = nc_train_option_int(job, "latents", 192, 1, WALLOC_MAX_LATENTS, &latents);
     if (ret >= 0) ret = nc_train_option_int(job, "hidden", 64, 1, WALLOC_MAX_HIDDEN, &hidden);
-    if (ret >= 0) ret = nc_train_option_int(job, "batch", 16, 1, 1024, &batch);
-    if (ret >= 0) ret = nc_train_option_int(job, "patch", 64, 16, 512, &patch);
-    if (ret >= 0) ret = nc_train_option_float(job, "lr", 2e-3, 1e-6, 1.0, lr);
-    if (ret >= 0) ret = nc_train_option_float(job, "step_min", 0.006, 1e-4, 10, &t->step_min);
-    if (ret >= 0) ret = nc_train_option_float(job, "step_max", 0.6, 1e-4, 10, &t->step_max);
+    if (ret >= 0) ret = nc_train_option_int(job, "batch", 8, 1, 1024, &batch);
+    if (ret >= 0) ret = nc_train_option_int(job, "patch", 128, 16, 512, &patch);
+    if (ret >= 0) ret = nc_train_option_float(job, "lr", 1e-3, 1e-6, 1.0, lr);
+    if (ret >= 0) ret = nc_train_option_float(job, "step_min", 0.05, 1e-4, 10, &t->step_min);
+    if (ret >= 0) ret = nc_train_option_float(job, "step_max", 1.5, 1e-4, 10, &t->step_max);
+    if (ret >= 0) ret = nc_train_option_float(job, "encoder_lr", 0, 0, 10, &encoder_lr);
+    const char *init_kind = nc_train_option(job, "init");
+    int orthonormal = !init_kind || !strcmp(init_kind, "orthonormal");
+    if (ret >= 0 && init_kind && !orthonormal && strcmp(init_kind, "random")) {
+        nc_log(NULL, NC_LOG_ERROR, "walloc: init is orthonormal or random");
+        ret = NC_EINVAL;
+    }
     if (ret >= 0) ret = walloc_shape_init(&t->net.shape, (int)levels, (int)latents, (int)hidden);
     if (ret < 0) return ret;
     if (patch % (1 << levels) || t->step_min > t->step_max) {
         nc_log(NULL, NC_LOG_ERROR, "walloc: patch must be a multiple of 2^levels, step_min <= step_max");
         return NC_EINVAL;
     }
+    if (orthonormal && latents != 3 << (2 * levels)) {
+        nc_log(NULL, NC_LOG_ERROR, "walloc: init=orthonormal needs latents = 3 * 4^levels");
+        return NC_EINVAL;
+    }
     t->batch = (int)batch, t->patch = (int)patch;
+    t->encoder_lr = (float)encoder_lr;
     NNRng init;
     nn_rng_seed(&init, job->seed ^ 0x3a110c);
     for (int i = 0; i < WALLOC_TENSORS; i++) {
         const char *name;
         int ndim, shape[4];
         NNTensor **slot = walloc_net_tensor(&t->net, i, &name, &ndim, shape);
-        if (!(*slot = nn_param(ps, name, ndim, shape, ndim == 1))) return NC_ENOMEM;
+        /* groups: 0 weights, 1 biases, 2 the encoder (its own learning rate) */
+        int group = i == 0 ? 2 : ndim == 1;
+        if (!(*slot = nn_param(ps, name, ndim, shape, group))) return NC_ENOMEM;
         if (ndim > 1) nn_init_default(*slot, &init);
     }
     /* The residual post-network starts near zero: training begins from the linear codec. */
     for (int64_t i = 0; i < t->net.post2_w->numel; i++) t->net.post2_w->data[i] *= 0.1f;
+    if (orthonormal) init_orthonormal(&t->net);
     t->inv_scale = nn_param(ps, "rate.inv_scale", 4, (int[]){(int)latents, 1, 1, 1}, 1);
     if (!t->inv_scale) return NC_ENOMEM;
     nn_init_const(t->inv_scale, 10.0f);
@@ -211,6 +249,9 @@ static int write_model(const NCTrainJob *job, const Trainer *t, const NNParams *
     if (ret >= 0) ret = nc_model_writer_set_param_int(w, "train.batch", t->batch);
     if (ret >= 0) ret = nc_model_writer_set_param_int(w, "train.patch", t->patch);
     if (ret >= 0) ret = nc_model_writer_set_param_int(w, "train.images", t->n_images);
+    if (ret >= 0) ret = nc_model_writer_set_param_float(w, "train.encoder_lr", t->encoder_lr);
+    if (ret >= 0) ret = nc_model_writer_set_param_float(w, "train.step_min", t->step_min);
+    if (ret >= 0) ret = nc_model_writer_set_param_float(w, "train.step_max", t->step_max);
     if (ret >= 0) ret = nn_params_save(ps, w, NC_MODEL_F32);
     if (ret >= 0) ret = nc_model_writer_write_file(w, job->out_path, NULL);
     nc_model_writer_free(&w);
@@ -231,6 +272,7 @@ static int train(const NCTrainJob *job)
         NNOptim o;
         nn_optim_init(&o, NN_ADAM);
         o.clip_norm = 1.0f;
+        o.groups[2].lr_scale = t.encoder_lr;
         NNSchedule sched = {NN_LR_COSINE, (float)lr, total / 50, total, (float)lr * 0.02f, 0, 0};
         ret = nc_train_run(job, WALLOC_ARCH, ps, &o, &sched, total, train_step, &t, &loss);
         if (ret >= 0) {
@@ -250,7 +292,8 @@ const NCTrainer nc_walloc_trainer = {
     "walloc",
     "The WaLLoC image network (wavelet packets, linear projection, post-network) by\n"
     "rate-distortion training on random crops of --data's PGM/PPM photos (see\n"
-    "scripts/photos-to-pnm). Options: levels=2 latents=24 hidden=64 batch=16 patch=64\n"
-    "lr=2e-3 step_min=0.006 step_max=0.6.",
+    "scripts/photos-to-pnm). Options: levels=3 latents=192 hidden=64 batch=8 patch=128\n"
+    "lr=1e-3 step_min=0.05 step_max=1.5 init=orthonormal|random encoder_lr=0 (learning-rate\n"
+    "scale of the encoder projection; 0 keeps the orthonormal start).",
     train,
 };

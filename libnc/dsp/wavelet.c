@@ -13,16 +13,27 @@
 #define GAIN_LOW 1.1496043988602418f
 #define GAIN_HIGH 0.86986445162478127f
 
+static int clamp(int i, int n)
+{
+    return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
 /* Adds c * (from[a] + from[b]) to each element of to, element k of m floats.
  * Element i of `to` reads `from` at i + lo and i + hi, clamped to [0, nfrom):
- * the clamping is the whole-sample symmetric extension. */
+ * the clamping is the whole-sample symmetric extension. The interior, where no
+ * clamping happens, runs without it (and as a plain loop for m = 1). */
 static void lift(float *to, int nto, const float *from, int nfrom, int m, int lo, int hi,
                  float c)
 {
+    int start = -lo > 0 ? -lo : 0, end = nfrom - hi < nto ? nfrom - hi : nto;
+    if (end < start) end = start;
     for (int i = 0; i < nto; i++) {
-        int a = i + lo, b = i + hi;
-        a = a < 0 ? 0 : a >= nfrom ? nfrom - 1 : a;
-        b = b < 0 ? 0 : b >= nfrom ? nfrom - 1 : b;
+        if (i == start && m == 1) {
+            for (; i < end; i++) to[i] += c * (from[i + lo] + from[i + hi]);
+            if (i >= nto) break;
+        }
+        int a = i >= start && i < end ? i + lo : clamp(i + lo, nfrom);
+        int b = i >= start && i < end ? i + hi : clamp(i + hi, nfrom);
         const float *fa = from + (size_t)a * m, *fb = from + (size_t)b * m;
         float *t = to + (size_t)i * m;
         for (int k = 0; k < m; k++) t[k] += c * (fa[k] + fb[k]);
@@ -62,9 +73,18 @@ void nc_cdf97_analyze(float *x, int n, int m, ptrdiff_t es, float *tmp)
     int ns = (n + 1) / 2, nd = n / 2;
     size_t row = (size_t)m * sizeof(float);
     float *s = tmp, *d = tmp + (size_t)ns * m;
-    for (int i = 0; i < n; i++)
-        memcpy((i & 1 ? d + (size_t)(i / 2) * m : s + (size_t)(i / 2) * m), x + i * es, row);
+    if (m == 1 && es == 1) {
+        for (int i = 0; i < nd; i++) s[i] = x[2 * i], d[i] = x[2 * i + 1];
+        if (ns > nd) s[nd] = x[n - 1];
+    } else {
+        for (int i = 0; i < n; i++)
+            memcpy((i & 1 ? d + (size_t)(i / 2) * m : s + (size_t)(i / 2) * m), x + i * es, row);
+    }
     lifting_forward(s, ns, d, nd, m);
+    if (m == 1 && es == 1) {
+        memcpy(x, tmp, (size_t)n * sizeof(float));
+        return;
+    }
     for (int i = 0; i < n; i++) memcpy(x + i * es, tmp + (size_t)i * m, row);
 }
 
@@ -74,6 +94,13 @@ void nc_cdf97_synthesize(float *x, int n, int m, ptrdiff_t es, float *tmp)
     int ns = (n + 1) / 2, nd = n / 2;
     size_t row = (size_t)m * sizeof(float);
     float *s = tmp, *d = tmp + (size_t)ns * m;
+    if (m == 1 && es == 1) {
+        memcpy(tmp, x, (size_t)n * sizeof(float));
+        lifting_inverse(s, ns, d, nd, m);
+        for (int i = 0; i < nd; i++) x[2 * i] = s[i], x[2 * i + 1] = d[i];
+        if (ns > nd) x[n - 1] = s[nd];
+        return;
+    }
     for (int i = 0; i < n; i++) memcpy(tmp + (size_t)i * m, x + i * es, row);
     lifting_inverse(s, ns, d, nd, m);
     for (int i = 0; i < n; i++)

@@ -155,9 +155,9 @@ static void check_quantization(const char *model_path)
     uint8_t bad[8] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0};
     rc_dec_init(&dec, bad, sizeof(bad));
     CHECK_EQ(walloc_decode_latents_of_image(&wc, &dec, w, h, &qd), NC_EINVALIDDATA);
-    CHECK(step > 0.0371 && step < 0.0373); /* 0.5 * 2^-3.75 */
-    CHECK_EQ(walloc_step(0) == 0.5f, 1);
-    CHECK_EQ(walloc_step(16) == 0.25f, 1);
+    CHECK(step > 0.1486 && step < 0.1488); /* 2 * 2^-3.75 */
+    CHECK_EQ(walloc_step(0) == 2.0f, 1);
+    CHECK_EQ(walloc_step(16) == 1.0f, 1);
     rc_enc_free(&enc);
     free(q), free(bands), free(tmp);
     walloc_close(&wc);
