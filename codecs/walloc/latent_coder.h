@@ -1,7 +1,9 @@
 /* Entropy coding of WaLLoC's integer latents: channel after channel, each in
  * raster order, with adaptive binary contexts (entropy/adaptive_cdf.h) chosen by
  * already coded neighbours: the four causal ones in the same channel and five
- * around the same place in the previous (complete) channel.
+ * around the same place in the previous (complete) channel. A channel whose
+ * values are smooth (a low-pass band) is coded as residuals from the LOCO-I
+ * median predictor, chosen per channel by the encoder (one flag bit).
  *
  * Per value q: "q != 0" (context: channel, spatial activity, cross-channel
  * activity); then the sign (bypass); then |q| as an adaptive Exp-Golomb code:
@@ -22,10 +24,23 @@
 #define WALLOC_MAG_BITS 20
 #define WALLOC_MAX_MAG ((1 << WALLOC_MAG_BITS) - 1)
 
-/* Codes q[latents][h][w] (values within +-WALLOC_MAX_MAG). NC_ENOMEM or 0. */
-int walloc_encode_latents(RCEncoder *enc, const int32_t *q, int latents, int w, int h);
+/* Binary contexts per channel: zero flags (18), prefix bits (72), top bits (20). */
+#define WALLOC_CONTEXTS 110
+/* The adaptation count a context starts with when it has a prior: it adapts at
+ * rate 5 at first (about the last 32 bits), slowing to rate 8. */
+#define WALLOC_PRIOR_COUNT 16
+
+/* Codes q[latents][h][w] (values within +-WALLOC_MAX_MAG). prior: NULL (every
+ * context starts at P(0) = 1/2), or the starting P(bit = 0) * 2^16 (1..65535) of
+ * context k of channel c at prior[c * WALLOC_CONTEXTS + k]. NC_ENOMEM or 0. */
+int walloc_encode_latents(RCEncoder *enc, const int32_t *q, int latents, int w, int h,
+                          const uint16_t *prior);
 /* Decodes them into q; a damaged stream sets the decoder's error (check it with
  * rc_dec_finish()) and still fills q with values in range. NC_ENOMEM or 0. */
-int walloc_decode_latents(RCDecoder *dec, int32_t *q, int latents, int w, int h);
+int walloc_decode_latents(RCDecoder *dec, int32_t *q, int latents, int w, int h,
+                          const uint16_t *prior);
+/* Adds the decisions coding q would make to counts[(c * WALLOC_CONTEXTS + k) * 2
+ * + bit] (for training priors). NC_ENOMEM or 0. */
+int walloc_count_latents(const int32_t *q, int latents, int w, int h, uint32_t *counts);
 
 #endif

@@ -21,6 +21,36 @@ static int model_int(const void *log_ctx, const NCModel *m, const char *key, int
     return 0;
 }
 
+/* The optional context priors "prior.p0", int32 [buckets, latents, contexts], 1..65535. */
+static int load_prior(WallocContext *wc, const void *log_ctx)
+{
+    const NCModelTensor *t;
+    int64_t dims[3] = {WALLOC_PRIOR_BUCKETS, wc->shape.latents, WALLOC_CONTEXTS};
+    if (!nc_model_tensor(wc->model, "prior.p0")) return 0;
+    int ret = nc_model_tensor_expect(wc->model, "prior.p0", 3, dims, &t);
+    if (ret < 0) return ret;
+    if (t->dtype != NC_MODEL_I32) {
+        nc_log(log_ctx, NC_LOG_ERROR, "walloc: prior.p0 must be int32");
+        return NC_EMODEL;
+    }
+    if (!(wc->prior = malloc((size_t)t->numel * sizeof(uint16_t)))) return NC_ENOMEM;
+    const int32_t *v = t->data;
+    for (int64_t i = 0; i < t->numel; i++) {
+        if (v[i] < 1 || v[i] > 65535) {
+            nc_log(log_ctx, NC_LOG_ERROR, "walloc: prior.p0 holds %d, outside 1..65535", v[i]);
+            return NC_EMODEL;
+        }
+        wc->prior[i] = (uint16_t)v[i];
+    }
+    return 0;
+}
+
+const uint16_t *walloc_prior(const WallocContext *wc, int quality)
+{
+    if (!wc->prior) return NULL;
+    return wc->prior + (size_t)(quality / 8) * wc->shape.latents * WALLOC_CONTEXTS;
+}
+
 static int load_tensors(WallocContext *wc, const void *log_ctx)
 {
     int levels, latents, hidden;
@@ -51,7 +81,7 @@ static int load_tensors(WallocContext *wc, const void *log_ctx)
     size_t n = (size_t)latents * wc->shape.bands;
     if (!(wc->enc_w = malloc(n * sizeof(float)))) return NC_ENOMEM;
     memcpy(wc->enc_w, wc->net.enc_w->data, n * sizeof(float));
-    return 0;
+    return load_prior(wc, log_ctx);
 }
 
 int walloc_open(WallocContext *wc, const void *log_ctx, const char *id, const char *path,
@@ -63,9 +93,17 @@ int walloc_open(WallocContext *wc, const void *log_ctx, const char *id, const ch
         return ret;
     }
     if (sha256 && (ret = nc_model_check(wc->model, id, sha256)) < 0) return ret;
-    if (strcmp(nc_model_arch(wc->model), WALLOC_ARCH)) {
-        nc_log(log_ctx, NC_LOG_ERROR, "walloc: model %s is a %s, not a %s", id,
-               nc_model_arch(wc->model), WALLOC_ARCH);
+    NCModel *model = wc->model;
+    wc->model = NULL;
+    return walloc_open_model(wc, log_ctx, model);
+}
+
+int walloc_open_model(WallocContext *wc, const void *log_ctx, NCModel *model)
+{
+    wc->model = model;
+    if (strcmp(nc_model_arch(model), WALLOC_ARCH)) {
+        nc_log(log_ctx, NC_LOG_ERROR, "walloc: model %s is a %s, not a %s", nc_model_id(model),
+               nc_model_arch(model), WALLOC_ARCH);
         return NC_EMODEL;
     }
     return load_tensors(wc, log_ctx);
@@ -77,6 +115,7 @@ void walloc_close(WallocContext *wc)
     nn_graph_free(&wc->weights);
     nn_graph_free(&wc->g);
     free(wc->enc_w);
+    free(wc->prior);
     free(wc->bands);
     free(wc->tmp);
     free(wc->q);
@@ -173,7 +212,7 @@ int walloc_encode_image(WallocContext *wc, RCEncoder *enc, const uint8_t *data,
         }
     }
     rc_encode_bits(enc, (uint32_t)quality, 7);
-    return walloc_encode_latents(enc, wc->q, nl, bw, bh);
+    return walloc_encode_latents(enc, wc->q, nl, bw, bh, walloc_prior(wc, quality));
 }
 
 int walloc_decode_latents_of_image(WallocContext *wc, RCDecoder *dec, int w, int h, int *quality)
@@ -182,7 +221,7 @@ int walloc_decode_latents_of_image(WallocContext *wc, RCDecoder *dec, int w, int
     if (ret < 0) return ret;
     *quality = (int)rc_decode_bits(dec, 7);
     if (*quality > WALLOC_MAX_QUALITY) return NC_EINVALIDDATA;
-    return walloc_decode_latents(dec, wc->q, wc->shape.latents, bw, bh);
+    return walloc_decode_latents(dec, wc->q, wc->shape.latents, bw, bh, walloc_prior(wc, *quality));
 }
 
 int walloc_reconstruct(WallocContext *wc, int quality, uint8_t *data, ptrdiff_t linesize,

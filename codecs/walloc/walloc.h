@@ -21,6 +21,8 @@
 /* magic, version, id length, id, SHA-256 */
 #define WALLOC_HEADER_MAX_SIZE (3 + 1 + 1 + NC_MODEL_MAX_ID + NC_MODEL_SHA256_SIZE)
 #define WALLOC_MAX_QUALITY 100
+/* Context priors: one table per 8 qualities (bucket quality / 8). */
+#define WALLOC_PRIOR_BUCKETS 13
 /* Images up to this many pixels (the decoder's memory bound). */
 #define WALLOC_MAX_PIXELS (1 << 26)
 
@@ -28,6 +30,7 @@ typedef struct WallocContext {
     NCModel *model;
     WallocShape shape;
     float *enc_w;       /* [latents][bands] */
+    uint16_t *prior;    /* [WALLOC_PRIOR_BUCKETS][latents][WALLOC_CONTEXTS], or NULL */
     NNGraph *weights;   /* holds the decoder's tensors (net) */
     WallocNet net;
     NNGraph *g;         /* the decoder network's pass */
@@ -40,7 +43,11 @@ typedef struct WallocContext {
  * empty), checks its hash when sha256 is not NULL, and readies the network. */
 int walloc_open(WallocContext *wc, const void *log_ctx, const char *id, const char *path,
                 const uint8_t *sha256);
+/* The same with a loaded model, which wc then owns (freed on failure too). */
+int walloc_open_model(WallocContext *wc, const void *log_ctx, NCModel *model);
 void walloc_close(WallocContext *wc);
+/* The context priors for quality (NULL if the model has none). */
+const uint16_t *walloc_prior(const WallocContext *wc, int quality);
 
 size_t walloc_header_write(const WallocContext *wc, uint8_t buf[WALLOC_HEADER_MAX_SIZE]);
 int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,

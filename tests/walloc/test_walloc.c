@@ -35,20 +35,40 @@ static void check_latent_round_trip(int latents, int w, int h, double scale)
     fill_latents(q, n, scale, (uint32_t)(latents * 131 + w * 7 + h));
     RCEncoder enc;
     rc_enc_init(&enc);
-    CHECK_EQ(walloc_encode_latents(&enc, q, latents, w, h), 0);
+    CHECK_EQ(walloc_encode_latents(&enc, q, latents, w, h, NULL), 0);
     CHECK_EQ(rc_enc_flush(&enc), 0);
     RCDecoder dec;
     rc_dec_init(&dec, enc.buf, enc.size);
-    CHECK_EQ(walloc_decode_latents(&dec, back, latents, w, h), 0);
+    CHECK_EQ(walloc_decode_latents(&dec, back, latents, w, h, NULL), 0);
     CHECK_EQ(rc_dec_finish(&dec), 0);
     CHECK(!memcmp(q, back, n * sizeof(int32_t)));
     /* Truncated: reported, and every decoded value stays in range. */
     if (enc.size > 4) {
         rc_dec_init(&dec, enc.buf, enc.size / 2);
-        walloc_decode_latents(&dec, back, latents, w, h);
+        walloc_decode_latents(&dec, back, latents, w, h, NULL);
         CHECK(rc_dec_finish(&dec) < 0);
         for (size_t i = 0; i < n; i++) CHECK(back[i] >= -WALLOC_MAX_MAG && back[i] <= WALLOC_MAX_MAG);
     }
+    /* With context priors (and counting the decisions coding makes). */
+    uint16_t *prior = malloc((size_t)latents * WALLOC_CONTEXTS * sizeof(uint16_t));
+    uint32_t *counts = calloc((size_t)latents * WALLOC_CONTEXTS * 2, sizeof(uint32_t));
+    uint32_t seed = 9;
+    for (int i = 0; i < latents * WALLOC_CONTEXTS; i++) prior[i] = (uint16_t)(1 + lcg(&seed) % 65535);
+    rc_enc_reset(&enc);
+    CHECK_EQ(walloc_encode_latents(&enc, q, latents, w, h, prior), 0);
+    CHECK_EQ(rc_enc_flush(&enc), 0);
+    rc_dec_init(&dec, enc.buf, enc.size);
+    CHECK_EQ(walloc_decode_latents(&dec, back, latents, w, h, prior), 0);
+    CHECK_EQ(rc_dec_finish(&dec), 0);
+    CHECK(!memcmp(q, back, n * sizeof(int32_t)));
+    CHECK_EQ(walloc_count_latents(q, latents, w, h, counts), 0);
+    uint64_t zero_flags = 0;
+    for (int c = 0; c < latents; c++)
+        for (int k = 0; k < 18; k++)
+            zero_flags += counts[(c * WALLOC_CONTEXTS + k) * 2] + counts[(c * WALLOC_CONTEXTS + k) * 2 + 1];
+    CHECK_EQ(zero_flags, n); /* one zero flag per value */
+    free(prior);
+    free(counts);
     rc_enc_free(&enc);
     free(q);
     free(back);
@@ -61,7 +81,7 @@ static void check_zero_cost(void)
     int32_t *q = calloc((size_t)L * W * H, sizeof(int32_t));
     RCEncoder enc;
     rc_enc_init(&enc);
-    walloc_encode_latents(&enc, q, L, W, H);
+    walloc_encode_latents(&enc, q, L, W, H, NULL);
     rc_enc_flush(&enc);
     CHECK(enc.size < 100); /* 49152 zeros */
     rc_enc_free(&enc);
