@@ -69,7 +69,8 @@ int main(int argc, char **argv)
             if (pc_read_pnm(argv[i], &img, &w, &h, &ch) < 0) return 1;
             RCEncoder enc;
             rc_enc_init(&enc);
-            if (walloc_encode_image(&wc, &enc, img, (ptrdiff_t)w * ch, ch, w, h, qualities[qi], 0) < 0 ||
+            if (walloc_encode_image(&wc, &enc, img, (ptrdiff_t)w * ch, ch, w, h, qualities[qi],
+                                    WALLOC_DEFAULT_DEADZONE) < 0 ||
                 rc_enc_flush(&enc) < 0)
                 return 1;
             walloc_band_size(wc.shape.levels, w, h, &bw, &bh);

@@ -20,7 +20,7 @@ static const NCOption encoder_options[] = {
     {"quality", "0 (smallest) .. 100 (best); each 16 halves the quantization step",
      NC_OPT_INT, offsetof(WallocEncoder, quality), {.i = 50}, 0, WALLOC_MAX_QUALITY, NULL, NULL},
     {"deadzone", "extra rounding toward zero, in quantization steps (rate for distortion)",
-     NC_OPT_FLOAT, offsetof(WallocEncoder, deadzone), {.f = 0.0}, 0, 0.5, NULL, NULL},
+     NC_OPT_FLOAT, offsetof(WallocEncoder, deadzone), {.f = WALLOC_DEFAULT_DEADZONE}, 0, 0.5, NULL, NULL},
     {"model", "id of the model to code with: walloc-photo (photographs, gray or RGB)",
      NC_OPT_STRING, offsetof(WallocEncoder, model_id), {.s = WALLOC_DEFAULT_MODEL}, 0,
      NC_MODEL_MAX_ID, NULL, NULL},

@@ -291,7 +291,8 @@ static int compute_priors(const Trainer *t, WallocContext *wc, int32_t *prior)
             int bw, bh;
             rc_enc_reset(&enc);
             ret = walloc_encode_image(wc, &enc, im->pixels, (ptrdiff_t)im->w * im->channels,
-                                      im->channels, im->w, im->h, quality, 0);
+                                      im->channels, im->w, im->h, quality,
+                                      WALLOC_DEFAULT_DEADZONE);
             walloc_band_size(wc->shape.levels, im->w, im->h, &bw, &bh);
             if (ret >= 0) ret = walloc_count_latents(wc->q, wc->shape.latents, bw, bh, counts);
             if (ret >= 0) ret = rc_enc_flush(&enc);
@@ -365,6 +366,7 @@ static int train(const NCTrainJob *job)
     if (ret >= 0 && from) {
         int64_t steps = 0;
         ret = load_from(from, ps, &steps);
+        if (job->steps > 0) steps = job->steps; /* a checkpoint does not record it */
         if (ret >= 0) ret = write_model(job, &t, ps, steps);
     } else if (ret >= 0) {
         int64_t total = job->steps > 0 ? job->steps : 4000;
@@ -394,6 +396,7 @@ const NCTrainer nc_walloc_trainer = {
     "scripts/photos-to-pnm). Options: levels=3 latents=192 hidden=64 batch=8 patch=128\n"
     "lr=1e-3 step_min=0.05 step_max=1.5 init=orthonormal|random encoder_lr=0 (learning-rate\n"
     "scale of the encoder projection; 0 keeps the orthonormal start) from=MODEL.ncm (no\n"
-    "training: rewrite that model, with context priors measured on --data).",
+    "training: rewrite that model or checkpoint with context priors measured on --data;\n"
+    "--steps then only records how long it was trained).",
     train,
 };
