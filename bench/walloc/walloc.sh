@@ -42,7 +42,7 @@ photo_inputs
 total_units=0
 for f in "${inputs[@]}"; do total_units=$((total_units + $(pixels "$f"))); done
 
-for q in ${WALLOC_QUALITIES:-8 24 40 56 72}; do
+for q in ${WALLOC_QUALITIES:-8 24 40 56 72 80}; do
     run_system walloc "quality $q" nc png \
         "\"\$nc_enc\" -q -y -c walloc -o quality=$q \"\$in\" \"\$bits\"" \
         "\"\$nc_dec\" -q -y \"\$bits\" \"\$dec\""
