@@ -8,11 +8,13 @@ extern const NCCodec nc_pclossless_encoder, nc_pclossless_decoder;
 extern const NCCodec nc_pclossless_bytes_encoder, nc_pclossless_bytes_decoder;
 extern const NCCodec nc_rvqspeech_encoder, nc_rvqspeech_decoder;
 extern const NCCodec nc_lmtext_encoder, nc_lmtext_decoder;
+extern const NCCodec nc_walloc_encoder, nc_walloc_decoder;
 
 const NCCodec *const nc_registered_codecs[] = {
     &nc_pclossless_encoder, &nc_pclossless_decoder,
     &nc_pclossless_bytes_encoder, &nc_pclossless_bytes_decoder,
     &nc_rvqspeech_encoder, &nc_rvqspeech_decoder,
     &nc_lmtext_encoder, &nc_lmtext_decoder,
+    &nc_walloc_encoder, &nc_walloc_decoder,
     NULL,
 };

@@ -6,6 +6,7 @@
 #include "codecs/lmtext/lmtext_train.h"
 #include "codecs/pclossless/pclossless_train.h"
 #include "codecs/rvqspeech/train.h"
+#include "codecs/walloc/walloc_train.h"
 #include "libnc/nn/train_demo.h"
 
 static const NCTrainer demo_trainer = {
@@ -20,6 +21,7 @@ const NCTrainer *const nc_trainers[] = {
     &nc_rvqspeech_trainer,
     &nc_pclossless_trainer,
     &nc_lmtext_trainer,
+    &nc_walloc_trainer,
     NULL,
 };
 
