@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# conformance/xarch.sh [ARCH...]   ARCH: aarch64, s390x (default: both)
+# conformance/xarch.sh [--all] [ARCH...]   ARCH: aarch64, s390x (default: both)
 #
 # Cross-compiles libnc and its conformance checkers for another CPU with Debian's
 # cross toolchain (gcc-<triplet>) and runs them under qemu-user against the golden
@@ -14,7 +14,9 @@
 # OpenBLAS and kissfft of the target are fetched with `apt-get download` and
 # unpacked into a private sysroot (nothing is installed for the foreign
 # architecture, so the host's package versions do not have to match).
-# Without the tools it prints "xarch: skip ..." and exits 77.
+# Without the tools it prints "xarch: skip ..." and exits 77. --all builds and runs
+# every test of the build instead (unit, integration, fuzz corpora; a few minutes
+# more per architecture, so not in scripts/setup test).
 #
 # Environment: NC_XARCH_DIR (default build-xarch) holds the sysroots and builds;
 # NC_XARCH_CC=clang cross-compiles with clang instead of gcc.
@@ -22,6 +24,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 top=${NC_XARCH_DIR:-$root/build-xarch}
 compiler=${NC_XARCH_CC:-gcc}
+all=0
+if [ "${1:-}" = --all ]; then
+    all=1
+    shift
+fi
 [ $# -gt 0 ] || set -- aarch64 s390x
 
 # The target's runtime libraries (and headers, pkg-config files) of the build's dependencies.
@@ -91,6 +98,11 @@ EOF
     else
         meson setup "$build" "$root" "${setup[@]}" >"$build.setup.log" 2>&1
     fi || { cat "$build.setup.log"; exit 1; }
+    if [ $all -eq 1 ]; then
+        ninja -C "$build" -j 2 >"$build.build.log" 2>&1 || { tail -40 "$build.build.log"; exit 1; }
+        meson test -C "$build" --no-rebuild --print-errorlogs --num-processes 2 --timeout-multiplier 4
+        continue
+    fi
     # Only what the legs run: the conformance suite and the .ncm reader's unit tests.
     picked=$(meson introspect --tests --targets "$build" | python3 -c '
 import json, os, sys
