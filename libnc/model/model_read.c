@@ -15,10 +15,6 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "the .ncm reader hands out tensor data in place and assumes a little-endian host"
-#endif
-
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 1, 2)))
 #endif
@@ -129,7 +125,9 @@ static int parse_tensor(Cursor *c, char **pool, NCModel *m, NCModelTensor *t,
     if (size != ncm_payload_size(dtype, t->numel, rows))
         return model_bad("tensor %s: payload size %llu does not match its shape", t->name,
                    (unsigned long long)size);
-    const uint8_t *payload = m->image + data_offset + off;
+    uint8_t *payload = m->image + data_offset + off;
+    /* tensors are used in place: in the host's byte order from here on */
+    ncm_payload_byte_order(payload, dtype, t->numel, rows);
     if (dtype == NC_MODEL_I8) {
         t->scales = (const float *)payload;
         t->data = payload + ncm_align((uint64_t)rows * 4);

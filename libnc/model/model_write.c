@@ -170,6 +170,7 @@ int nc_model_writer_add_tensor(NCModelWriter *w, const char *name, enum NCModelD
         p += ncm_align((uint64_t)rows * 4);
     }
     memcpy(p, data, (size_t)numel * (size_t)ncm_dtype_size(dtype));
+    ncm_payload_byte_order(t->payload, dtype, numel, ndim ? dims[0] : 1);
     return 0;
 }
 
@@ -210,6 +211,7 @@ int nc_model_writer_add_f32(NCModelWriter *w, const char *name, int ndim,
                 q[r * per_row + i] = quantize_i8(x[i], inv);
         }
     }
+    ncm_payload_byte_order(t->payload, dtype, numel, ndim ? dims[0] : 1);
     return 0;
 }
 

@@ -100,6 +100,50 @@ static void test_f16(void)
         }
 }
 
+/* Payloads are little-endian in the file whatever the host (spec/model.md): the
+ * writer's bytes have one SHA-256 everywhere, and reading them gives the values back
+ * (conformance/xarch.sh runs this on big-endian s390x). */
+static void test_byte_order(void)
+{
+    static const float f32[2] = {1.0f, -2.5f}, scale = 0.5f;
+    static const int8_t i8[2] = {3, -4};
+    static const int16_t i16[2] = {0x1234, -2};
+    static const int32_t i32 = 0x01020304;
+    int64_t two = 2, row[2] = {1, 2};
+    NCModelWriter *w = nc_model_writer_alloc("order", "test-arch");
+    CHECK(w && nc_model_writer_add_tensor(w, "f32", NC_MODEL_F32, 1, &two, f32, NULL) == 0);
+    CHECK(w && nc_model_writer_add_f32(w, "f16", 1, &two, f32, NC_MODEL_F16) == 0);
+    CHECK(w && nc_model_writer_add_tensor(w, "i8", NC_MODEL_I8, 2, row, i8, &scale) == 0);
+    CHECK(w && nc_model_writer_add_tensor(w, "i16", NC_MODEL_I16, 1, &two, i16, NULL) == 0);
+    CHECK(w && nc_model_writer_add_tensor(w, "i32", NC_MODEL_I32, 0, NULL, &i32, NULL) == 0);
+    uint8_t *img = NULL, sha[32];
+    size_t size = 0;
+    char hex[65];
+    CHECK(w && nc_model_writer_write_memory(w, &img, &size, sha) == 0);
+    nc_sha256_hex(sha, hex);
+    const char *want = "7e4e82bd8b078efacee1ca7eaccc49737478dbf45ef359e3044bedb84930ba34";
+    if (strcmp(hex, want))
+        fprintf(stderr, "byte-order model: SHA-256 %s, expected %s\n", hex, want);
+    CHECK(!strcmp(hex, want));
+    NCModel *m = NULL;
+    float out[2];
+    CHECK(img && nc_model_load_memory(&m, img, size) == 0);
+    const NCModelTensor *t = m ? nc_model_tensor(m, "f32") : NULL;
+    CHECK(t && ((const float *)t->data)[0] == 1.0f && ((const float *)t->data)[1] == -2.5f);
+    t = m ? nc_model_tensor(m, "f16") : NULL;
+    CHECK(t && nc_model_tensor_to_f32(t, out, 2) == 0 && out[0] == 1.0f && out[1] == -2.5f);
+    t = m ? nc_model_tensor(m, "i8") : NULL;
+    CHECK(t && t->scales[0] == 0.5f && nc_model_tensor_to_f32(t, out, 2) == 0 &&
+          out[0] == 1.5f && out[1] == -2.0f);
+    t = m ? nc_model_tensor(m, "i16") : NULL;
+    CHECK(t && ((const int16_t *)t->data)[0] == 0x1234 && ((const int16_t *)t->data)[1] == -2);
+    t = m ? nc_model_tensor(m, "i32") : NULL;
+    CHECK(t && *(const int32_t *)t->data == 0x01020304);
+    nc_model_free(&m);
+    nc_model_writer_free(&w);
+    free(img);
+}
+
 static void test_damage(const uint8_t *img, size_t size)
 {
     NCModel *m = NULL;
@@ -208,6 +252,7 @@ int main(void)
     nc_log_set_level(NC_LOG_QUIET);
     test_f16();
     test_text_values();
+    test_byte_order();
     NCModelWriter *w = build_demo("demo");
     CHECK(w != NULL);
     if (!w)
