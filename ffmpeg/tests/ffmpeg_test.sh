@@ -184,7 +184,7 @@ errors)
     make_input "$codec"
     # an option out of its range: FFmpeg's own check, from the generated range
     opt=$("$NC_ENC" -c "$codec" --help | awk '/^  [a-z_]+ +<int>/ { o = $1 }
-        /^ +-?[0-9]+ to [0-9]+/ && o { print o, $3; exit }')
+        /^ +-?[0-9]+ to [0-9]+/ && o { print o, $3 + 0; exit }')
     if [ -n "$opt" ]; then
         set -- $opt
         run fail "$FFMPEG" -nostdin -y -i "$input" $enc_opt "libnc_$codec" -"$1" $(($2 + 1)) x.nc
