@@ -96,15 +96,15 @@ static int parse_args(int argc, char **argv, DecArgs *a)
         switch (c) {
         case 'y': a->overwrite = 1; break;
         case 'o':
-            if (a->nb_options == MAX_OPTIONS) return nc_cli_usage_error("too many -o options");
-            if (!strchr(optarg, '=')) return nc_cli_usage_error("-o %s: expected KEY=VALUE", optarg);
+            if (a->nb_options == MAX_OPTIONS) return cli_usage_error("too many -o options");
+            if (!strchr(optarg, '=')) return cli_usage_error("-o %s: expected KEY=VALUE", optarg);
             a->options[a->nb_options++] = optarg;
             break;
         case OPT_START:
         case OPT_LENGTH: {
             double v = strtod(optarg, &end);
             if (end == optarg || *end || !(v >= 0) || v > 1e9)
-                return nc_cli_usage_error("-%s %s: expected seconds (>= 0)",
+                return cli_usage_error("-%s %s: expected seconds (>= 0)",
                                           c == OPT_START ? "ss" : "t", optarg);
             if (c == OPT_START) a->start = v;
             else a->length = v;
@@ -112,22 +112,22 @@ static int parse_args(int argc, char **argv, DecArgs *a)
         }
         case OPT_CODEC_HELP: {
             const NCCodec *codec = nc_codec_find_decoder_by_name(optarg);
-            if (!codec) return nc_cli_usage_error("unknown decoder '%s' (nc-dec -L lists them)", optarg);
-            nc_codec_help_options(stdout, codec);
+            if (!codec) return cli_usage_error("unknown decoder '%s' (nc-dec -L lists them)", optarg);
+            codec_help_options(stdout, codec);
             exit(NC_EXIT_OK);
         }
-        case 'L': nc_codec_help_list(stdout, 0); exit(NC_EXIT_OK);
+        case 'L': codec_help_list(stdout, 0); exit(NC_EXIT_OK);
         case 's':
             if (!strcmp(optarg, "s16")) a->sample_format = NC_SAMPLE_S16;
             else if (!strcmp(optarg, "s24")) a->sample_format = NC_SAMPLE_S24;
             else if (!strcmp(optarg, "f32")) a->sample_format = NC_SAMPLE_F32;
-            else return nc_cli_usage_error("-s %s: expected s16, s24 or f32", optarg);
+            else return cli_usage_error("-s %s: expected s16, s24 or f32", optarg);
             break;
         default:
-            if (!nc_cli_standard_option(c, usage)) return nc_cli_bad_option(c, argv);
+            if (!cli_standard_option(c, usage)) return cli_bad_option(c, argv);
         }
     }
-    if (nc_cli_expect_operands(argc, 2, "INPUT.nc and OUTPUT")) return NC_EXIT_FAILURE;
+    if (cli_expect_operands(argc, 2, "INPUT.nc and OUTPUT")) return NC_EXIT_FAILURE;
     a->input = argv[optind];
     a->output = argv[optind + 1];
     return 0;
@@ -137,9 +137,9 @@ static void report_damage(Decoding *d, int err, int64_t index)
 {
     d->damaged++;
     if (d->damaged <= MAX_DAMAGE_LINES)
-        nc_cli_fail(err, "%s: packet %lld", d->args->input, (long long)index);
+        cli_fail(err, "%s: packet %lld", d->args->input, (long long)index);
     else if (d->damaged == MAX_DAMAGE_LINES + 1)
-        nc_cli_error("%s: more damaged packets follow; counting them only", d->args->input);
+        cli_error("%s: more damaged packets follow; counting them only", d->args->input);
 }
 
 /* Pictures last one frame duration each: frames per second = 1 / (duration * tb). */
@@ -155,9 +155,9 @@ static int open_writer(Decoding *d, const NCMediaFormat *format)
 {
     NCMediaWriterOptions options = {.overwrite = d->args->overwrite,
                                     .sample_format = d->args->sample_format};
-    nc_cli_clear_reason();
-    int ret = nc_media_writer_open(&d->writer, d->args->output, format, &options);
-    if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
+    cli_clear_reason();
+    int ret = media_writer_open(&d->writer, d->args->output, format, &options);
+    if (ret < 0) return cli_fail(ret, "%s", d->args->output);
     return 0;
 }
 
@@ -175,9 +175,9 @@ static int write_frame(Decoding *d)
         int ret = open_writer(d, &format);
         if (ret < 0) return ret;
     }
-    nc_cli_clear_reason();
-    int ret = nc_media_writer_write(d->writer, d->frame);
-    if (ret < 0) return nc_cli_fail(ret, "%s", d->args->output);
+    cli_clear_reason();
+    int ret = media_writer_write(d->writer, d->frame);
+    if (ret < 0) return cli_fail(ret, "%s", d->args->output);
     d->frames++;
     d->duration += d->frame->duration > 0 ? d->frame->duration : 0;
     return 0;
@@ -211,7 +211,7 @@ static int is_damage(int err)
 static int write_frames(Decoding *d, int64_t packet_index)
 {
     for (;;) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_receive_frame(d->ctx, d->frame);
         if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
         if (is_damage(ret)) {
@@ -219,7 +219,7 @@ static int write_frames(Decoding *d, int64_t packet_index)
             /* Bounded: a decoder that fails on every call must not spin forever;
              * what was decoded so far is kept, as for any damage. */
             if (++d->failed_receives > MAX_FAILED_RECEIVES) {
-                nc_cli_error("%s: the decoder keeps failing at packet %lld; stopping there",
+                cli_error("%s: the decoder keeps failing at packet %lld; stopping there",
                              d->args->input, (long long)packet_index);
                 d->gave_up = 1;
                 return NC_EOF;
@@ -227,7 +227,7 @@ static int write_frames(Decoding *d, int64_t packet_index)
             continue;
         }
         if (ret == NC_EINTR) return ret; /* the interrupt is reported by the caller */
-        if (ret < 0) return nc_cli_fail(ret, "%s: decoding failed", d->args->input);
+        if (ret < 0) return cli_fail(ret, "%s: decoding failed", d->args->input);
         d->failed_receives = 0;
         int64_t pts = d->frame->pts, end = pts + (d->frame->duration > 0 ? d->frame->duration : 1);
         if (pts != NC_NOPTS_VALUE && pts >= d->end_pts) { /* -t reached: done */
@@ -248,7 +248,7 @@ static int write_frames(Decoding *d, int64_t packet_index)
 static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
 {
     for (int tries = 0;; tries++) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_send_packet(d->ctx, pkt);
         if (ret == 0) {
             d->failed_receives = 0;
@@ -259,7 +259,7 @@ static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
             return 0;
         }
         if (ret != NC_EAGAIN || tries > 0)
-            return nc_cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
+            return cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
         ret = write_frames(d, index);
         if (ret != NC_EAGAIN) return ret; /* NC_EOF: done (-t reached, or given up) */
     }
@@ -270,21 +270,21 @@ static int send_packet(Decoding *d, const NCPacket *pkt, int64_t index)
 static int next_packet(Decoding *d)
 {
     for (;;) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_demuxer_read_packet(d->dmx, d->pkt);
         if (ret == 0 || ret == NC_EOF) return ret;
         int64_t index = nc_demuxer_packet_index(d->dmx);
         if (ret == NC_ETRUNCATED) {
             d->truncated = index + 1;
             d->damaged++;
-            nc_cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
+            cli_fail(ret, "%s: packet %lld", d->args->input, (long long)index);
             return NC_EOF;
         }
         if (ret == NC_ECRC || ret == NC_EINVALIDDATA) {
             report_damage(d, ret, index);
             continue;
         }
-        return nc_cli_fail(ret, "%s", d->args->input);
+        return cli_fail(ret, "%s", d->args->input);
     }
 }
 
@@ -292,10 +292,10 @@ static int decode_stream(Decoding *d)
 {
     int64_t total = nc_demuxer_packet_count(d->dmx);
     NCProgress progress;
-    nc_progress_start(&progress, "decoding", "packets", total);
+    progress_start(&progress, "decoding", "packets", total);
     int ret;
     for (;;) {
-        if (nc_cli_interrupted()) {
+        if (cli_interrupted()) {
             ret = NC_EIO; /* the output is abandoned by the caller */
             break;
         }
@@ -318,12 +318,12 @@ static int decode_stream(Decoding *d)
         if (ret == NC_EINTR) break;
         if (ret != NC_EAGAIN) break;
         if (eof) {
-            ret = nc_cli_fail(NC_EBUG, "%s: the decoder did not finish", d->ctx->codec->name);
+            ret = cli_fail(NC_EBUG, "%s: the decoder did not finish", d->ctx->codec->name);
             break;
         }
-        nc_progress_update(&progress, index + 1);
+        progress_update(&progress, index + 1);
     }
-    nc_progress_finish(&progress);
+    progress_finish(&progress);
     return ret;
 }
 
@@ -343,85 +343,85 @@ static int seek_to_start(Decoding *d, const NCStreamInfo *info)
     d->start_pts = seconds_to_pts(a->start, info->time_base);
     d->end_pts = a->length < 0 ? INT64_MAX : seconds_to_pts(a->start + a->length, info->time_base);
     if (d->start_pts <= 0) return 0;
-    nc_cli_clear_reason();
+    cli_clear_reason();
     int ret = nc_demuxer_seek(d->dmx, d->start_pts);
     if (ret == NC_ENOTSUP) {
-        nc_cli_verbose("%s: no index; decoding from the start to reach -ss", a->input);
+        cli_verbose("%s: no index; decoding from the start to reach -ss", a->input);
         return 0;
     }
-    return ret < 0 ? nc_cli_fail(ret, "%s: -ss %g", a->input, a->start) : 0;
+    return ret < 0 ? cli_fail(ret, "%s: -ss %g", a->input, a->start) : 0;
 }
 
 static int open_decoder(Decoding *d)
 {
     const DecArgs *a = d->args;
-    nc_cli_clear_reason();
+    cli_clear_reason();
     int ret = nc_demuxer_open_file(&d->dmx, a->input);
-    if (ret < 0) return nc_cli_fail(ret, "%s", a->input);
+    if (ret < 0) return cli_fail(ret, "%s", a->input);
     const NCStreamInfo *info = nc_demuxer_stream_info(d->dmx);
     const NCCodec *codec = nc_codec_find_decoder_by_name(info->codec_name);
     if (!codec) {
-        nc_cli_error("%s: no decoder for codec '%s' in this build", a->input, info->codec_name);
+        cli_error("%s: no decoder for codec '%s' in this build", a->input, info->codec_name);
         return NC_ENOCODEC;
     }
-    nc_cli_clear_reason();
-    ret = nc_media_writer_check(a->output, info->media_type);
-    if (ret < 0) return nc_cli_fail(ret, "%s", a->output);
+    cli_clear_reason();
+    ret = media_writer_check(a->output, info->media_type);
+    if (ret < 0) return cli_fail(ret, "%s", a->output);
     d->ctx = nc_codec_alloc_context(codec);
     d->frame = nc_frame_alloc();
     d->pkt = nc_packet_alloc();
-    if (!d->ctx || !d->frame || !d->pkt) return nc_cli_fail(NC_ENOMEM, "%s", a->input);
-    d->ctx->interrupt_cb = nc_cli_interrupt_cb; /* a signal stops even one long packet */
+    if (!d->ctx || !d->frame || !d->pkt) return cli_fail(NC_ENOMEM, "%s", a->input);
+    d->ctx->interrupt_cb = cli_interrupt_cb; /* a signal stops even one long packet */
     char hint[96];
     snprintf(hint, sizeof(hint), "nc-dec --codec-help %s", codec->name);
     ret = nc_codec_apply_options(d->ctx, a->options, a->nb_options, hint);
     if (ret < 0) return ret;
-    nc_cli_clear_reason();
+    cli_clear_reason();
     ret = nc_stream_info_to_context(info, d->ctx);
     if (ret >= 0) ret = nc_codec_open(d->ctx);
-    if (ret < 0) return nc_cli_fail(ret, "%s: %s", a->input, codec->name);
+    if (ret < 0) return cli_fail(ret, "%s: %s", a->input, codec->name);
     return seek_to_start(d, info);
 }
 
 static int decode(const DecArgs *a)
 {
     Decoding d = {.args = a};
-    if (nc_cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
-    if (nc_cli_check_output_not_input(a->input, a->output) < 0) return NC_EXIT_FAILURE;
-    nc_cli_clear_reason();
-    int ret = nc_output_check_target(a->output, a->overwrite);
+    if (cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
+    if (cli_check_output_not_input(a->input, a->output) < 0) return NC_EXIT_FAILURE;
+    cli_clear_reason();
+    int ret = output_check_target(a->output, a->overwrite);
     if (ret < 0) {
-        nc_cli_fail(ret, "%s", a->output);
+        cli_fail(ret, "%s", a->output);
         return NC_EXIT_FAILURE;
     }
     ret = open_decoder(&d);
     if (ret >= 0) ret = decode_stream(&d);
     if (ret >= 0 && !d.writer) {
         if (d.damaged) {
-            nc_cli_error("%s: nothing could be decoded; %s not written", a->input, a->output);
+            cli_error("%s: nothing could be decoded; %s not written", a->input, a->output);
             ret = NC_EINVALIDDATA;
         } else {
             ret = write_empty_output(&d);
         }
     }
     if (ret >= 0) {
-        nc_cli_clear_reason();
-        ret = nc_media_writer_close(&d.writer);
-        if (ret < 0) nc_cli_fail(ret, "%s", a->output);
+        cli_clear_reason();
+        ret = media_writer_close(&d.writer);
+        if (ret < 0) cli_fail(ret, "%s", a->output);
     }
     struct stat st;
-    if (ret >= 0 && !d.damaged && !nc_cli_interrupted() && stat(a->input, &st) == 0) {
+    if (ret >= 0 && !d.damaged && !cli_interrupted() && stat(a->input, &st) == 0) {
         char what[256];
         snprintf(what, sizeof(what), "%s -> %s", a->input, a->output);
-        nc_cli_print_summary(what, nc_demuxer_stream_info(d.dmx), d.duration,
+        cli_print_summary(what, nc_demuxer_stream_info(d.dmx), d.duration,
                              (long long)st.st_size);
     }
-    nc_media_writer_abort(&d.writer);
+    media_writer_abort(&d.writer);
     nc_packet_free(&d.pkt);
     nc_frame_free(&d.frame);
     nc_codec_free_context(&d.ctx);
     nc_demuxer_close(&d.dmx);
-    if (nc_cli_interrupted()) return NC_EXIT_INTERRUPTED;
+    if (cli_interrupted()) return NC_EXIT_INTERRUPTED;
     if (ret < 0) return NC_EXIT_FAILURE;
     if (d.damaged) {
         char why[96] = "";
@@ -430,18 +430,18 @@ static int decode(const DecArgs *a)
                      (long long)d.truncated - 1);
         else if (d.gave_up)
             snprintf(why, sizeof(why), " (decoding stopped early)");
-        nc_cli_error("%s: %lld damaged packet%s%s; %s holds the rest", a->input,
+        cli_error("%s: %lld damaged packet%s%s; %s holds the rest", a->input,
                      (long long)d.damaged, d.damaged == 1 ? "" : "s", why, a->output);
         return NC_EXIT_DAMAGED;
     }
-    nc_cli_verbose("%s: %lld frames written to %s", a->input, (long long)d.frames, a->output);
+    cli_verbose("%s: %lld frames written to %s", a->input, (long long)d.frames, a->output);
     return NC_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-    nc_cli_init(argv[0]);
-    nc_cli_catch_interrupts();
+    cli_init(argv[0]);
+    cli_catch_interrupts();
     DecArgs a;
     if (parse_args(argc, argv, &a) != 0) return NC_EXIT_FAILURE;
     return decode(&a);

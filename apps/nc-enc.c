@@ -69,34 +69,34 @@ static int parse_args(int argc, char **argv, EncArgs *a)
         case 'c': a->codec = optarg; break;
         case 'b': a->bitrate = optarg; break;
         case 'o':
-            if (a->nb_options == MAX_OPTIONS) return nc_cli_usage_error("too many -o options");
-            if (!strchr(optarg, '=')) return nc_cli_usage_error("-o %s: expected KEY=VALUE", optarg);
+            if (a->nb_options == MAX_OPTIONS) return cli_usage_error("too many -o options");
+            if (!strchr(optarg, '=')) return cli_usage_error("-o %s: expected KEY=VALUE", optarg);
             a->options[a->nb_options++] = optarg;
             break;
         case 'y': a->overwrite = 1; break;
         case 'L': a->list = 1; break;
         case 'h': a->help = 1; break; /* with -c: the codec's options */
         case OPT_SAMPLE_RATE:
-            if (nc_cli_parse_int(optarg, 1, 768000, &a->sample_rate) < 0)
-                return nc_cli_usage_error("--sample-rate %s: expected a rate in Hz", optarg);
+            if (cli_parse_int(optarg, 1, 768000, &a->sample_rate) < 0)
+                return cli_usage_error("--sample-rate %s: expected a rate in Hz", optarg);
             break;
         case OPT_CHANNELS:
-            if (nc_cli_parse_int(optarg, 1, NC_MAX_CHANNELS, &a->channels) < 0)
-                return nc_cli_usage_error("--channels %s: expected 1 to %d", optarg,
+            if (cli_parse_int(optarg, 1, NC_MAX_CHANNELS, &a->channels) < 0)
+                return cli_usage_error("--channels %s: expected 1 to %d", optarg,
                                           NC_MAX_CHANNELS);
             break;
         case OPT_PIX_FMT:
             a->pix_fmt = nc_pix_fmt_from_name(optarg);
             if (a->pix_fmt == NC_PIX_NONE)
-                return nc_cli_usage_error("--pix-fmt %s: expected gray, rgb24 or yuv420p", optarg);
+                return cli_usage_error("--pix-fmt %s: expected gray, rgb24 or yuv420p", optarg);
             break;
         default:
-            if (!nc_cli_standard_option(c, usage)) return nc_cli_bad_option(c, argv);
+            if (!cli_standard_option(c, usage)) return cli_bad_option(c, argv);
         }
     }
     if (a->help || a->list) return 0;
-    if (nc_cli_expect_operands(argc, 2, "INPUT and OUTPUT")) return NC_EXIT_FAILURE;
-    if (!a->codec) return nc_cli_usage_error("no codec given (-c NAME; nc-enc -L lists them)");
+    if (cli_expect_operands(argc, 2, "INPUT and OUTPUT")) return NC_EXIT_FAILURE;
+    if (!a->codec) return cli_usage_error("no codec given (-c NAME; nc-enc -L lists them)");
     a->input = argv[optind];
     a->output = argv[optind + 1];
     return 0;
@@ -105,7 +105,7 @@ static int parse_args(int argc, char **argv, EncArgs *a)
 static const NCCodec *find_encoder(const char *name)
 {
     const NCCodec *codec = nc_codec_find_encoder_by_name(name);
-    if (!codec) nc_cli_error("unknown encoder '%s' (nc-enc -L lists them)", name);
+    if (!codec) cli_error("unknown encoder '%s' (nc-enc -L lists them)", name);
     return codec;
 }
 
@@ -128,17 +128,17 @@ static int apply_options(NCCodecContext *ctx, const EncArgs *a)
     if (a->bitrate) {
         char value[32];
         if (bitrate_value(a->bitrate, value, sizeof(value)) < 0) {
-            nc_cli_error("-b %s: expected a bitrate in bit/s such as 6000 or 6k", a->bitrate);
+            cli_error("-b %s: expected a bitrate in bit/s such as 6000 or 6k", a->bitrate);
             return NC_EINVAL;
         }
         if (!nc_opt_find(ctx->codec, "bitrate")) {
-            nc_cli_error("%s has no bitrate option (nc-enc -c %s --help lists its options)",
+            cli_error("%s has no bitrate option (nc-enc -c %s --help lists its options)",
                          name, name);
             return NC_ENOOPT;
         }
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_opt_set(ctx, "bitrate", value);
-        if (ret < 0) return nc_cli_fail(ret, "%s: -b %s", name, a->bitrate);
+        if (ret < 0) return cli_fail(ret, "%s: -b %s", name, a->bitrate);
     }
     char hint[96];
     snprintf(hint, sizeof(hint), "nc-enc -c %s --help", name);
@@ -161,16 +161,16 @@ typedef struct Encoding {
 static int write_packets(Encoding *e)
 {
     for (;;) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_receive_packet(e->ctx, e->pkt);
         if (ret == NC_EAGAIN || ret == NC_EOF || ret == NC_EINTR) return ret;
-        if (ret < 0) return nc_cli_fail(ret, "%s: encoding failed", e->args->input);
+        if (ret < 0) return cli_fail(ret, "%s: encoding failed", e->args->input);
         e->packets++;
         e->bytes += (int64_t)e->pkt->size;
         e->duration += e->pkt->duration > 0 ? e->pkt->duration : 0;
         ret = nc_muxer_write_packet(e->mux, e->pkt);
         nc_packet_unref(e->pkt);
-        if (ret < 0) return nc_cli_fail(ret, "%s", e->args->output);
+        if (ret < 0) return cli_fail(ret, "%s", e->args->output);
     }
 }
 
@@ -178,11 +178,11 @@ static int write_packets(Encoding *e)
 static int send_frame(Encoding *e, const NCFrame *frame)
 {
     for (int tries = 0;; tries++) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_send_frame(e->ctx, frame);
         if (ret == 0) return 0;
         if (ret != NC_EAGAIN || tries > 0)
-            return nc_cli_fail(ret, "%s: encoding failed", e->args->input);
+            return cli_fail(ret, "%s: encoding failed", e->args->input);
         ret = write_packets(e);
         if (ret != NC_EAGAIN && ret != NC_EOF) return ret;
     }
@@ -202,19 +202,19 @@ static int encode_stream(Encoding *e)
 {
     int64_t done, total, units = frame_units(e->ctx);
     const char *unit;
-    nc_media_reader_progress(e->reader, &done, &total, &unit);
+    media_reader_progress(e->reader, &done, &total, &unit);
     NCProgress progress;
-    nc_progress_start(&progress, "encoding", unit, total);
+    progress_start(&progress, "encoding", unit, total);
     int ret;
     for (;;) {
-        if (nc_cli_interrupted()) {
+        if (cli_interrupted()) {
             ret = NC_EIO; /* the output is abandoned by the caller */
             break;
         }
-        nc_cli_clear_reason();
-        ret = nc_media_reader_read(e->reader, e->frame, units);
+        cli_clear_reason();
+        ret = media_reader_read(e->reader, e->frame, units);
         if (ret < 0 && ret != NC_EOF) {
-            nc_cli_fail(ret, "%s", e->args->input);
+            cli_fail(ret, "%s", e->args->input);
             break;
         }
         int eof = ret == NC_EOF;
@@ -229,13 +229,13 @@ static int encode_stream(Encoding *e)
         }
         if (ret != NC_EAGAIN) break;
         if (eof) { /* flushed, yet the encoder still wants input */
-            ret = nc_cli_fail(NC_EBUG, "%s: the encoder did not finish", e->args->codec);
+            ret = cli_fail(NC_EBUG, "%s: the encoder did not finish", e->args->codec);
             break;
         }
-        nc_media_reader_progress(e->reader, &done, &total, &unit);
-        nc_progress_update(&progress, done);
+        media_reader_progress(e->reader, &done, &total, &unit);
+        progress_update(&progress, done);
     }
-    nc_progress_finish(&progress);
+    progress_finish(&progress);
     return ret;
 }
 
@@ -264,8 +264,8 @@ static int open_encoder(const NCCodec *codec, const EncArgs *a, NCCodecContext *
                         NCMediaReader **reader)
 {
     *ctx = nc_codec_alloc_context(codec);
-    if (!*ctx) return nc_cli_fail(NC_ENOMEM, "%s", a->codec);
-    (*ctx)->interrupt_cb = nc_cli_interrupt_cb; /* a signal stops even one long frame */
+    if (!*ctx) return cli_fail(NC_ENOMEM, "%s", a->codec);
+    (*ctx)->interrupt_cb = cli_interrupt_cb; /* a signal stops even one long frame */
     int ret = apply_options(*ctx, a);
     if (ret < 0) return ret;
     NCMediaWants wants = {.media_type = codec->media_type,
@@ -275,14 +275,14 @@ static int open_encoder(const NCCodec *codec, const EncArgs *a, NCCodecContext *
                           .channel_counts = codec->channel_counts,
                           .pix_fmts = codec->pix_fmts,
                           .pix_fmt = a->pix_fmt};
-    nc_cli_clear_reason();
-    ret = nc_media_reader_open(reader, a->input, &wants);
-    if (ret < 0) return nc_cli_fail(ret, "%s", a->input);
-    nc_cli_verbose("%s: %s", a->input, nc_media_reader_source(*reader));
-    set_context_format(*ctx, nc_media_reader_format(*reader));
-    nc_cli_clear_reason();
+    cli_clear_reason();
+    ret = media_reader_open(reader, a->input, &wants);
+    if (ret < 0) return cli_fail(ret, "%s", a->input);
+    cli_verbose("%s: %s", a->input, media_reader_source(*reader));
+    set_context_format(*ctx, media_reader_format(*reader));
+    cli_clear_reason();
     ret = nc_codec_open(*ctx);
-    if (ret < 0) nc_cli_fail(ret, "%s", a->codec);
+    if (ret < 0) cli_fail(ret, "%s", a->codec);
     return ret;
 }
 
@@ -292,58 +292,58 @@ static int encode(const EncArgs *a)
     if (!codec) return NC_EXIT_FAILURE;
     const char *media = nc_media_type_name(codec->media_type);
     if ((a->sample_rate || a->channels) && codec->media_type != NC_MEDIA_AUDIO)
-        return nc_cli_usage_error("--sample-rate and --channels are for audio; %s codes %s",
+        return cli_usage_error("--sample-rate and --channels are for audio; %s codes %s",
                                   a->codec, media);
     if (a->pix_fmt != NC_PIX_NONE && codec->media_type != NC_MEDIA_IMAGE &&
         codec->media_type != NC_MEDIA_VIDEO)
-        return nc_cli_usage_error("--pix-fmt is for pictures; %s codes %s", a->codec, media);
+        return cli_usage_error("--pix-fmt is for pictures; %s codes %s", a->codec, media);
     /* A name with a printf pattern is a picture sequence: FFmpeg resolves it. */
-    if (!strchr(a->input, '%') && nc_cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
-    if (nc_cli_check_output_not_input(a->input, a->output) < 0) return NC_EXIT_FAILURE;
-    nc_cli_clear_reason();
-    if (nc_output_check_target(a->output, a->overwrite) < 0)
-        return nc_cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;
+    if (!strchr(a->input, '%') && cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
+    if (cli_check_output_not_input(a->input, a->output) < 0) return NC_EXIT_FAILURE;
+    cli_clear_reason();
+    if (output_check_target(a->output, a->overwrite) < 0)
+        return cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;
 
     Encoding e = {.args = a, .frame = nc_frame_alloc(), .pkt = nc_packet_alloc()};
     int ret = e.frame && e.pkt ? open_encoder(codec, a, &e.ctx, &e.reader)
-                               : nc_cli_fail(NC_ENOMEM, "%s", a->input);
+                               : cli_fail(NC_ENOMEM, "%s", a->input);
     if (ret >= 0) {
         NCStreamInfo info;
-        nc_cli_clear_reason();
+        cli_clear_reason();
         ret = nc_stream_info_from_context(&info, e.ctx);
         if (ret >= 0)
             ret = nc_muxer_open_file(&e.mux, a->output, &info, a->overwrite ? NC_MUX_OVERWRITE : 0);
-        if (ret < 0) nc_cli_fail(ret, "%s", a->output);
+        if (ret < 0) cli_fail(ret, "%s", a->output);
     }
     if (ret >= 0) ret = encode_stream(&e);
     if (ret >= 0) {
-        nc_cli_clear_reason();
+        cli_clear_reason();
         ret = nc_muxer_close(&e.mux);
-        if (ret < 0) nc_cli_fail(ret, "%s", a->output);
+        if (ret < 0) cli_fail(ret, "%s", a->output);
     }
     if (ret >= 0) {
-        nc_cli_verbose("%s -> %s: %lld frames in, %lld packets, %lld bytes out", a->input,
+        cli_verbose("%s -> %s: %lld frames in, %lld packets, %lld bytes out", a->input,
                        a->output, (long long)e.frames, (long long)e.packets, (long long)e.bytes);
         NCStreamInfo info;
         struct stat st;
         char what[256];
         snprintf(what, sizeof(what), "%s -> %s", a->input, a->output);
         if (nc_stream_info_from_context(&info, e.ctx) >= 0 && stat(a->output, &st) == 0)
-            nc_cli_print_summary(what, &info, e.duration, (long long)st.st_size);
+            cli_print_summary(what, &info, e.duration, (long long)st.st_size);
     }
     nc_muxer_abort(&e.mux);
-    nc_media_reader_close(&e.reader);
+    media_reader_close(&e.reader);
     nc_codec_free_context(&e.ctx);
     nc_frame_free(&e.frame);
     nc_packet_free(&e.pkt);
-    if (nc_cli_interrupted()) return NC_EXIT_INTERRUPTED;
+    if (cli_interrupted()) return NC_EXIT_INTERRUPTED;
     return ret < 0 ? NC_EXIT_FAILURE : NC_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-    nc_cli_init(argv[0]);
-    nc_cli_catch_interrupts();
+    cli_init(argv[0]);
+    cli_catch_interrupts();
     EncArgs a;
     if (parse_args(argc, argv, &a) != 0) return NC_EXIT_FAILURE;
     if (a.help) {
@@ -353,11 +353,11 @@ int main(int argc, char **argv)
         }
         const NCCodec *codec = find_encoder(a.codec);
         if (!codec) return NC_EXIT_FAILURE;
-        nc_codec_help_options(stdout, codec);
+        codec_help_options(stdout, codec);
         return NC_EXIT_OK;
     }
     if (a.list) {
-        nc_codec_help_list(stdout, 1);
+        codec_help_list(stdout, 1);
         return NC_EXIT_OK;
     }
     return encode(&a);

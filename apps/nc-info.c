@@ -56,7 +56,7 @@ static NCCodecContext *open_checker(const NCDemuxer *dmx)
     const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
     NCCodecContext *ctx = nc_codec_alloc_context(nc_codec_find_decoder_by_name(info->codec_name));
     if (ctx && (nc_stream_info_to_context(info, ctx) < 0 || nc_codec_open(ctx) < 0)) {
-        nc_cli_verbose("%s: decoder not available; checking CRCs only", info->codec_name);
+        cli_verbose("%s: decoder not available; checking CRCs only", info->codec_name);
         nc_codec_free_context(&ctx);
     }
     return ctx;
@@ -255,35 +255,35 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
-    nc_cli_init(argv[0]);
+    cli_init(argv[0]);
     int json = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":jqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         default:
-            if (!nc_cli_standard_option(c, usage)) return nc_cli_bad_option(c, argv);
+            if (!cli_standard_option(c, usage)) return cli_bad_option(c, argv);
         }
     }
-    if (nc_cli_expect_operands(argc, 1, "INPUT.nc")) return NC_EXIT_FAILURE;
+    if (cli_expect_operands(argc, 1, "INPUT.nc")) return NC_EXIT_FAILURE;
     const char *path = argv[optind];
-    if (nc_cli_check_input(path) < 0) return NC_EXIT_FAILURE;
+    if (cli_check_input(path) < 0) return NC_EXIT_FAILURE;
 
     NCDemuxer *dmx = NULL;
-    nc_cli_clear_reason();
+    cli_clear_reason();
     int ret = nc_demuxer_open_file(&dmx, path);
     if (ret < 0) {
-        nc_cli_fail(ret, "%s", path);
+        cli_fail(ret, "%s", path);
         return NC_EXIT_FAILURE;
     }
     PacketStats *stats = malloc(sizeof(*stats));
     /* The demuxer logs each damaged packet; here they are listed instead. */
     int level = nc_log_get_level();
-    if (!nc_cli_is_verbose()) nc_log_set_level(NC_LOG_QUIET);
+    if (!cli_is_verbose()) nc_log_set_level(NC_LOG_QUIET);
     ret = stats ? read_packets(dmx, stats) : NC_ENOMEM;
     nc_log_set_level(level);
     if (ret < 0) {
-        nc_cli_fail(ret, "%s", path);
+        cli_fail(ret, "%s", path);
     } else if (json) {
         print_json(path, dmx, stats);
     } else {

@@ -117,27 +117,27 @@ static int parse_args(int argc, char **argv, MetricArgs *a)
     while ((c = getopt_long(argc, argv, ":b:t:d:jfqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            if (nc_cli_parse_int(optarg, 0, 10000, &ms))
-                return nc_cli_usage_error("-d %s: expected milliseconds, 0 to 10000", optarg);
+            if (cli_parse_int(optarg, 0, 10000, &ms))
+                return cli_usage_error("-d %s: expected milliseconds, 0 to 10000", optarg);
             a->max_delay_ms = (int)ms;
             break;
         case 'b': a->bitstream = optarg; break;
         case 't':
             a->type = type_from_name(optarg);
             if (a->type == NC_MEDIA_UNKNOWN)
-                return nc_cli_usage_error("-t %s: expected audio, image, video or bytes", optarg);
+                return cli_usage_error("-t %s: expected audio, image, video or bytes", optarg);
             break;
         case 'j': a->json = 1; break;
         case 'f': a->per_frame = 1; break;
-        case 'q': nc_cli_set_quiet(); break;
-        case 'v': nc_cli_set_verbose(); break;
+        case 'q': cli_set_quiet(); break;
+        case 'v': cli_set_verbose(); break;
         case 'h': usage(); exit(NC_EXIT_OK);
-        case 'V': nc_cli_print_version(); exit(NC_EXIT_OK);
-        default: return nc_cli_bad_option(c, argv);
+        case 'V': cli_print_version(); exit(NC_EXIT_OK);
+        default: return cli_bad_option(c, argv);
         }
     }
     if (argc - optind != 2)
-        return nc_cli_usage_error(argc - optind < 2 ? "expected REF and DECODED"
+        return cli_usage_error(argc - optind < 2 ? "expected REF and DECODED"
                                                     : "too many arguments");
     a->ref = argv[optind];
     a->decoded = argv[optind + 1];
@@ -244,7 +244,7 @@ static void out_rate(Out *o, const MetricArgs *a, double seconds, double pixels,
     if (!a->bitstream)
         return;
     if (stat(a->bitstream, &st) != 0) {
-        nc_cli_warn("%s: cannot read its size; no rate", a->bitstream);
+        cli_warn("%s: cannot read its size; no rate", a->bitstream);
         return;
     }
     out_open(o, "rate", '{');
@@ -254,7 +254,7 @@ static void out_rate(Out *o, const MetricArgs *a, double seconds, double pixels,
     if (pixels > 0)
         out_num(o, "bits_per_pixel", 8.0 * (double)st.st_size / pixels);
     if (dimensions > 0)
-        out_num(o, "bits_per_dim", nc_metric_bits_per_dim((uint64_t)st.st_size,
+        out_num(o, "bits_per_dim", metric_bits_per_dim((uint64_t)st.st_size,
                                                           (uint64_t)dimensions));
     out_close(o, '}');
 }
@@ -286,17 +286,17 @@ static int read_audio(const char *path, int rate, int channels, Audio *au)
     memset(au, 0, sizeof(*au));
     if (!frame)
         return NC_ENOMEM;
-    nc_cli_clear_reason();
-    ret = nc_media_reader_open(&reader, path, &wants);
+    cli_clear_reason();
+    ret = media_reader_open(&reader, path, &wants);
     if (ret < 0) {
         nc_frame_free(&frame);
-        return nc_cli_fail(ret, "%s", path);
+        return cli_fail(ret, "%s", path);
     }
-    au->sample_rate = nc_media_reader_format(reader)->sample_rate;
-    au->channels = nc_media_reader_format(reader)->channels;
-    while ((ret = nc_media_reader_read(reader, frame, AUDIO_CHUNK)) == 0) {
+    au->sample_rate = media_reader_format(reader)->sample_rate;
+    au->channels = media_reader_format(reader)->channels;
+    while ((ret = media_reader_read(reader, frame, AUDIO_CHUNK)) == 0) {
         if (au->n + frame->nb_samples > MAX_AUDIO_SAMPLES) {
-            nc_cli_error("%s: longer than %lld samples", path, MAX_AUDIO_SAMPLES);
+            cli_error("%s: longer than %lld samples", path, MAX_AUDIO_SAMPLES);
             ret = NC_ERANGE;
             break;
         }
@@ -319,15 +319,15 @@ static int read_audio(const char *path, int rate, int channels, Audio *au)
         nc_frame_unref(frame);
     }
     nc_frame_free(&frame);
-    nc_media_reader_close(&reader);
+    media_reader_close(&reader);
     if (ret == NC_EOF)
         ret = 0;
     if (ret < 0) {
         audio_free(au);
-        return ret == NC_ERANGE ? ret : nc_cli_fail(ret, "%s", path);
+        return ret == NC_ERANGE ? ret : cli_fail(ret, "%s", path);
     }
     if (au->n == 0) {
-        nc_cli_error("%s: no audio samples", path);
+        cli_error("%s: no audio samples", path);
         return NC_EINVALIDDATA;
     }
     return 0;
@@ -337,18 +337,18 @@ enum { A_SNR, A_SI_SDR, A_LSD, A_MEL, A_MCD, A_STOI, A_ESTOI, A_COUNT };
 
 static void audio_metrics(const float *r, const float *d, size_t n, int rate, double *v)
 {
-    v[A_SNR] = nc_metric_snr(r, d, n);
-    v[A_SI_SDR] = nc_metric_si_sdr(r, d, n);
-    if (nc_metric_lsd(r, d, n, &v[A_LSD]) < 0)
+    v[A_SNR] = metric_snr(r, d, n);
+    v[A_SI_SDR] = metric_si_sdr(r, d, n);
+    if (metric_lsd(r, d, n, &v[A_LSD]) < 0)
         v[A_LSD] = NAN;
-    if (nc_metric_mel_distance(r, d, n, rate, &v[A_MEL]) < 0)
+    if (metric_mel_distance(r, d, n, rate, &v[A_MEL]) < 0)
         v[A_MEL] = NAN;
-    if (nc_metric_mcd(r, d, n, rate, &v[A_MCD]) < 0)
+    if (metric_mcd(r, d, n, rate, &v[A_MCD]) < 0)
         v[A_MCD] = NAN;
     /* Undefined below ~0.4 s of non-silent reference: reported as n/a. */
-    if (nc_metric_stoi(r, d, n, rate, 0, &v[A_STOI]) < 0)
+    if (metric_stoi(r, d, n, rate, 0, &v[A_STOI]) < 0)
         v[A_STOI] = NAN;
-    if (nc_metric_stoi(r, d, n, rate, 1, &v[A_ESTOI]) < 0)
+    if (metric_stoi(r, d, n, rate, 1, &v[A_ESTOI]) < 0)
         v[A_ESTOI] = NAN;
 }
 
@@ -370,24 +370,24 @@ static int run_audio(const MetricArgs *a, Out *o)
     int lag = 0;
     if (a->max_delay_ms > 0) {
         int max_lag = (int)((int64_t)a->max_delay_ms * ref.sample_rate / 1000);
-        ret = nc_metric_find_delay(ref.ch[0], (size_t)ref.n, dec.ch[0], (size_t)dec.n,
+        ret = metric_find_delay(ref.ch[0], (size_t)ref.n, dec.ch[0], (size_t)dec.n,
                                    ref.sample_rate, max_lag, &lag);
         if (ret < 0) {
             audio_free(&ref);
             audio_free(&dec);
-            return nc_cli_fail(ret, "aligning %s with %s", a->decoded, a->ref);
+            return cli_fail(ret, "aligning %s with %s", a->decoded, a->ref);
         }
     }
     int64_t skip_r = lag < 0 ? -lag : 0, skip_d = lag > 0 ? lag : 0;
     int64_t n = ref.n - skip_r < dec.n - skip_d ? ref.n - skip_r : dec.n - skip_d;
     if (n < 1) {
-        nc_cli_error("%s and %s do not overlap", a->ref, a->decoded);
+        cli_error("%s and %s do not overlap", a->ref, a->decoded);
         audio_free(&ref);
         audio_free(&dec);
         return NC_EINVAL;
     }
     if (ref.n != dec.n || lag)
-        nc_cli_verbose("%lld and %lld samples, delay %d: comparing %lld", (long long)ref.n,
+        cli_verbose("%lld and %lld samples, delay %d: comparing %lld", (long long)ref.n,
                        (long long)dec.n, lag, (long long)n);
     for (int c = 0; c < ref.channels; c++) {
         double v[A_COUNT];
@@ -423,9 +423,9 @@ typedef struct PictureScores {
 static int luma_plane(const NCFrame *f, float **out)
 {
     if (f->pix_fmt == NC_PIX_RGB24)
-        return nc_metric_plane_luma_from_rgb(out, f->data[0], f->linesize[0], f->width,
+        return metric_plane_luma_from_rgb(out, f->data[0], f->linesize[0], f->width,
                                              f->height);
-    return nc_metric_plane_from_u8(out, f->data[0], f->linesize[0], f->width, f->height, 1, 0);
+    return metric_plane_from_u8(out, f->data[0], f->linesize[0], f->width, f->height, 1, 0);
 }
 
 static int planes_equal(const NCFrame *a, const NCFrame *b)
@@ -451,10 +451,10 @@ static int picture_scores(const NCFrame *r, const NCFrame *d, PictureScores *s)
         goto end;
     NCMetricPlane pr = {lr, r->width, r->height, r->width};
     NCMetricPlane pd = {ld, d->width, d->height, d->width};
-    s->mse_y = nc_metric_mse(&pr, &pd);
-    if (nc_metric_ssim(&pr, &pd, &s->ssim_y) < 0)
+    s->mse_y = metric_mse(&pr, &pd);
+    if (metric_ssim(&pr, &pd, &s->ssim_y) < 0)
         s->ssim_y = NAN;
-    if (nc_metric_ms_ssim(&pr, &pd, &s->ms_ssim_y) < 0)
+    if (metric_ms_ssim(&pr, &pd, &s->ms_ssim_y) < 0)
         s->ms_ssim_y = NAN; /* smaller than 176 pixels */
     s->mse_rgb = NAN;
     if (r->pix_fmt == NC_PIX_RGB24) {
@@ -463,15 +463,15 @@ static int picture_scores(const NCFrame *r, const NCFrame *d, PictureScores *s)
             free(lr);
             free(ld);
             lr = ld = NULL;
-            ret = nc_metric_plane_from_u8(&lr, r->data[0], r->linesize[0], r->width, r->height,
+            ret = metric_plane_from_u8(&lr, r->data[0], r->linesize[0], r->width, r->height,
                                           3, c);
             if (!ret)
-                ret = nc_metric_plane_from_u8(&ld, d->data[0], d->linesize[0], d->width,
+                ret = metric_plane_from_u8(&ld, d->data[0], d->linesize[0], d->width,
                                               d->height, 3, c);
             if (!ret) {
                 NCMetricPlane cr = {lr, r->width, r->height, r->width};
                 NCMetricPlane cd = {ld, d->width, d->height, d->width};
-                acc += nc_metric_mse(&cr, &cd) / 3.0;
+                acc += metric_mse(&cr, &cd) / 3.0;
             }
         }
         s->mse_rgb = acc;
@@ -485,9 +485,9 @@ end:
 
 static void out_picture_scores(Out *o, const PictureScores *s, double mse_y, double mse_rgb)
 {
-    out_num(o, "psnr_y", nc_metric_psnr_from_mse(mse_y));
+    out_num(o, "psnr_y", metric_psnr_from_mse(mse_y));
     if (!isnan(mse_rgb))
-        out_num(o, "psnr_rgb", nc_metric_psnr_from_mse(mse_rgb));
+        out_num(o, "psnr_rgb", metric_psnr_from_mse(mse_rgb));
     out_num(o, "ssim_y", s->ssim_y);
     out_num(o, "ms_ssim_y", s->ms_ssim_y);
 }
@@ -496,19 +496,19 @@ static int open_pictures(const MetricArgs *a, NCMediaReader **ref, NCMediaReader
 {
     NCMediaWants wants = {.media_type = a->type};
     int ret;
-    nc_cli_clear_reason();
-    ret = nc_media_reader_open(ref, a->ref, &wants);
+    cli_clear_reason();
+    ret = media_reader_open(ref, a->ref, &wants);
     if (ret < 0)
-        return nc_cli_fail(ret, "%s", a->ref);
-    wants.pix_fmt = nc_media_reader_format(*ref)->pix_fmt;
+        return cli_fail(ret, "%s", a->ref);
+    wants.pix_fmt = media_reader_format(*ref)->pix_fmt;
     wants.decode = 1;
-    nc_cli_clear_reason();
-    ret = nc_media_reader_open(dec, a->decoded, &wants);
+    cli_clear_reason();
+    ret = media_reader_open(dec, a->decoded, &wants);
     if (ret < 0)
-        return nc_cli_fail(ret, "%s", a->decoded);
-    const NCMediaFormat *fr = nc_media_reader_format(*ref), *fd = nc_media_reader_format(*dec);
+        return cli_fail(ret, "%s", a->decoded);
+    const NCMediaFormat *fr = media_reader_format(*ref), *fd = media_reader_format(*dec);
     if (fr->width != fd->width || fr->height != fd->height) {
-        nc_cli_error("%s is %dx%d but %s is %dx%d", a->ref, fr->width, fr->height, a->decoded,
+        cli_error("%s is %dx%d but %s is %dx%d", a->ref, fr->width, fr->height, a->decoded,
                      fd->width, fd->height);
         return NC_EINVAL;
     }
@@ -529,7 +529,7 @@ static int run_pictures(const MetricArgs *a, Out *o)
     ret = open_pictures(a, &ref, &dec);
     if (ret < 0)
         goto end;
-    const NCMediaFormat *f = nc_media_reader_format(ref);
+    const NCMediaFormat *f = media_reader_format(ref);
     out_str(o, "type", nc_media_type_name(a->type));
     out_int(o, "width", f->width);
     out_int(o, "height", f->height);
@@ -537,7 +537,7 @@ static int run_pictures(const MetricArgs *a, Out *o)
     if (a->per_frame)
         out_open(o, "per_frame", '[');
     for (;;) {
-        int rr = nc_media_reader_read(ref, fr, 1), rd = nc_media_reader_read(dec, fd, 1);
+        int rr = media_reader_read(ref, fr, 1), rd = media_reader_read(dec, fd, 1);
         if (rr == NC_EOF || rd == NC_EOF) {
             /* Count what the longer one has left: a missing frame is not exact. */
             NCFrame *left = rr == NC_EOF ? fd : fr;
@@ -546,7 +546,7 @@ static int run_pictures(const MetricArgs *a, Out *o)
             while (rl == 0) {
                 extra++;
                 nc_frame_unref(left);
-                rl = nc_media_reader_read(more, left, 1);
+                rl = media_reader_read(more, left, 1);
             }
             ret = rl == NC_EOF ? 0 : rl;
             break;
@@ -574,7 +574,7 @@ static int run_pictures(const MetricArgs *a, Out *o)
                 out_picture_scores(o, &s, s.mse_y, s.mse_rgb);
                 out_close(o, '}');
             } else {
-                fprintf(o->f, "psnr_y %.4f ssim_y %.6f\n", nc_metric_psnr_from_mse(s.mse_y), s.ssim_y);
+                fprintf(o->f, "psnr_y %.4f ssim_y %.6f\n", metric_psnr_from_mse(s.mse_y), s.ssim_y);
             }
         }
         frames++;
@@ -582,16 +582,16 @@ static int run_pictures(const MetricArgs *a, Out *o)
     if (a->per_frame)
         out_close(o, ']');
     if (ret < 0) {
-        nc_cli_fail(ret, "reading pictures");
+        cli_fail(ret, "reading pictures");
         goto end;
     }
     if (frames == 0) {
-        nc_cli_error("%s: no pictures", a->ref);
+        cli_error("%s: no pictures", a->ref);
         ret = NC_EINVALIDDATA;
         goto end;
     }
     if (extra)
-        nc_cli_warn("%lld more pictures in one file than in the other; compared %lld",
+        cli_warn("%lld more pictures in one file than in the other; compared %lld",
                     (long long)extra, (long long)frames);
     out_int(o, "frames", frames);
     out_open(o, "metrics", '{');
@@ -611,8 +611,8 @@ static int run_pictures(const MetricArgs *a, Out *o)
 end:
     nc_frame_free(&fr);
     nc_frame_free(&fd);
-    nc_media_reader_close(&ref);
-    nc_media_reader_close(&dec);
+    media_reader_close(&ref);
+    media_reader_close(&dec);
     return ret;
 }
 
@@ -626,13 +626,13 @@ static int decode_bytes(const char *path, uint8_t **data, size_t *size)
     NCFrame *frame = nc_frame_alloc();
     uint8_t *buf = NULL;
     size_t n = 0;
-    nc_cli_clear_reason();
-    int ret = frame ? nc_media_reader_open(&reader, path, &wants) : NC_ENOMEM;
+    cli_clear_reason();
+    int ret = frame ? media_reader_open(&reader, path, &wants) : NC_ENOMEM;
     if (ret < 0) {
         nc_frame_free(&frame);
-        return nc_cli_fail(ret, "%s", path);
+        return cli_fail(ret, "%s", path);
     }
-    while ((ret = nc_media_reader_read(reader, frame, 0)) == 0) {
+    while ((ret = media_reader_read(reader, frame, 0)) == 0) {
         uint8_t *p = realloc(buf, n + frame->nb_bytes + 1);
         if (!p) {
             ret = NC_ENOMEM;
@@ -643,11 +643,11 @@ static int decode_bytes(const char *path, uint8_t **data, size_t *size)
         n += frame->nb_bytes;
         nc_frame_unref(frame);
     }
-    nc_media_reader_close(&reader);
+    media_reader_close(&reader);
     nc_frame_free(&frame);
     if (ret != NC_EOF) {
         free(buf);
-        return nc_cli_fail(ret, "%s", path);
+        return cli_fail(ret, "%s", path);
     }
     *data = buf;
     *size = n;
@@ -661,7 +661,7 @@ static int read_bytes(const char *path, uint8_t **data, size_t *size)
     size_t cap = 0, n = 0;
     *data = NULL;
     if (!f) {
-        nc_cli_error("%s: cannot open", path);
+        cli_error("%s: cannot open", path);
         return NC_EIO;
     }
     for (;;) {
@@ -685,7 +685,7 @@ static int read_bytes(const char *path, uint8_t **data, size_t *size)
     fclose(f);
     if (bad) {
         free(buf);
-        nc_cli_error("%s: read error", path);
+        cli_error("%s: read error", path);
         return NC_EIO;
     }
     *data = buf;
@@ -702,7 +702,7 @@ static int run_bytes(const MetricArgs *a, Out *o)
         ret = is_coded(a->decoded) ? decode_bytes(a->decoded, &d, &nd)
                                    : read_bytes(a->decoded, &d, &nd);
     if (!ret) {
-        int same = nc_metric_exact_match(r, nr, d, nd, &diff);
+        int same = metric_exact_match(r, nr, d, nd, &diff);
         out_str(o, "type", "bytes");
         out_int(o, "size_ref", (long long)nr);
         out_int(o, "size_decoded", (long long)nd);
@@ -723,14 +723,14 @@ int main(int argc, char **argv)
     MetricArgs a;
     Out o = {0};
     int ret;
-    nc_cli_init("nc-metric");
+    cli_init("nc-metric");
     if (parse_args(argc, argv, &a))
         return NC_EXIT_FAILURE;
     char *text = NULL;
     size_t text_size = 0;
     o.f = open_memstream(&text, &text_size);
     if (!o.f) {
-        nc_cli_error("out of memory");
+        cli_error("out of memory");
         return NC_EXIT_FAILURE;
     }
     o.json = a.json;

@@ -51,9 +51,9 @@ static void usage(void)
 
 static void list_trainers(void)
 {
-    for (int i = 0; nc_trainers[i]; i++) {
-        printf("%s\n  ", nc_trainers[i]->name);
-        for (const char *h = nc_trainers[i]->help; *h; h++) /* indent every help line */
+    for (int i = 0; trainer_table[i]; i++) {
+        printf("%s\n  ", trainer_table[i]->name);
+        for (const char *h = trainer_table[i]->help; *h; h++) /* indent every help line */
             fputs(*h == '\n' ? "\n  " : (char[]){*h, 0}, stdout);
         printf("\n\n");
     }
@@ -71,7 +71,7 @@ static void on_progress(void *opaque, int64_t step, int64_t total, double loss)
         return;
     p->bar.total = total;
     snprintf(p->label, sizeof(p->label), "loss %.5g", loss);
-    nc_progress_update(&p->bar, step);
+    progress_update(&p->bar, step);
 }
 
 int main(int argc, char **argv)
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
     /* before anything else runs: the right OpenBLAS kernels make training 4-5x faster */
     nn_blas_restart_tuned(argv);
-    nc_cli_init(argv[0]);
+    cli_init(argv[0]);
     NCTrainJob job;
     memset(&job, 0, sizeof(job));
     job.seed = 1;
@@ -101,56 +101,56 @@ int main(int argc, char **argv)
         case 'O': job.out_path = optarg; break;
         case 'r': job.resume_path = optarg; break;
         case 'n':
-            if (nc_cli_parse_int(optarg, 1, 1000000000L, &value) < 0)
-                return nc_cli_usage_error("--steps wants a positive integer");
+            if (cli_parse_int(optarg, 1, 1000000000L, &value) < 0)
+                return cli_usage_error("--steps wants a positive integer");
             job.steps = value;
             break;
         case 's':
-            if (nc_cli_parse_int(optarg, 0, 0x7fffffffL, &value) < 0)
-                return nc_cli_usage_error("--seed wants an integer in [0, 2^31)");
+            if (cli_parse_int(optarg, 0, 0x7fffffffL, &value) < 0)
+                return cli_usage_error("--seed wants an integer in [0, 2^31)");
             job.seed = (uint64_t)value;
             break;
         case 't':
-            if (nc_cli_parse_int(optarg, 1, 256, &threads) < 0)
-                return nc_cli_usage_error("--threads wants an integer in [1, 256]");
+            if (cli_parse_int(optarg, 1, 256, &threads) < 0)
+                return cli_usage_error("--threads wants an integer in [1, 256]");
             break;
         case 'c':
-            if (nc_cli_parse_int(optarg, 1, 1000000000L, &value) < 0)
-                return nc_cli_usage_error("--checkpoint-every wants a positive integer");
+            if (cli_parse_int(optarg, 1, 1000000000L, &value) < 0)
+                return cli_usage_error("--checkpoint-every wants a positive integer");
             job.checkpoint_every = value;
             break;
         case 'S':
-            if (nc_cli_parse_int(optarg, 1, 1000000000L, &value) < 0)
-                return nc_cli_usage_error("--stop-at wants a positive integer");
+            if (cli_parse_int(optarg, 1, 1000000000L, &value) < 0)
+                return cli_usage_error("--stop-at wants a positive integer");
             job.stop_at = value;
             break;
         case 'o':
             if (job.n_options == MAX_OPTIONS || !strchr(optarg, '='))
-                return nc_cli_usage_error("-o wants KEY=VALUE (at most %d)", MAX_OPTIONS);
+                return cli_usage_error("-o wants KEY=VALUE (at most %d)", MAX_OPTIONS);
             options[job.n_options++] = optarg;
             break;
         case 'y': overwrite = 1; break;
         case 'l': list_trainers(); return NC_EXIT_OK;
-        case 'q': nc_cli_set_quiet(); break;
-        case 'v': nc_cli_set_verbose(); break;
+        case 'q': cli_set_quiet(); break;
+        case 'v': cli_set_verbose(); break;
         case 'h': usage(); return NC_EXIT_OK;
-        case 'V': nc_cli_print_version(); return NC_EXIT_OK;
-        default: return nc_cli_bad_option(c, argv);
+        case 'V': cli_print_version(); return NC_EXIT_OK;
+        default: return cli_bad_option(c, argv);
         }
     }
     if (argc - optind != 1)
-        return nc_cli_usage_error(argc - optind < 1 ? "expected CODEC" : "too many arguments");
-    const NCTrainer *trainer = nc_trainer_find(argv[optind]);
+        return cli_usage_error(argc - optind < 1 ? "expected CODEC" : "too many arguments");
+    const NCTrainer *trainer = trainer_find(argv[optind]);
     if (!trainer) {
-        nc_cli_error("no trainer for %s (nc-train --list shows them)", argv[optind]);
+        cli_error("no trainer for %s (nc-train --list shows them)", argv[optind]);
         return NC_EXIT_FAILURE;
     }
     if (!job.data_dir || !job.out_path)
-        return nc_cli_usage_error("--data and --out are required");
-    nc_cli_clear_reason();
+        return cli_usage_error("--data and --out are required");
+    cli_clear_reason();
     /* a resumed run rewrites its own output, so only a fresh run needs -y */
-    if (!job.resume_path && nc_output_check_target(job.out_path, overwrite) < 0)
-        return nc_cli_fail(NC_EEXIST, "%s", job.out_path), NC_EXIT_FAILURE;
+    if (!job.resume_path && output_check_target(job.out_path, overwrite) < 0)
+        return cli_fail(NC_EEXIST, "%s", job.out_path), NC_EXIT_FAILURE;
     size_t n = strlen(job.out_path) + 6;
     char *ckpt = malloc(n);
     if (!ckpt)
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 
     TrainProgress progress;
     memset(&progress, 0, sizeof(progress));
-    nc_progress_start(&progress.bar, progress.label, "steps", job.steps);
+    progress_start(&progress.bar, progress.label, "steps", job.steps);
     snprintf(progress.label, sizeof(progress.label), "training");
     job.progress = on_progress;
     job.opaque = &progress;
@@ -171,16 +171,16 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
 
     int ret = trainer->train(&job);
-    nc_progress_finish(&progress.bar);
+    progress_finish(&progress.bar);
     int status = NC_EXIT_OK;
     if (ret == NC_EAGAIN) {
-        nc_cli_error("interrupted; resume with: --resume %s", ckpt);
+        cli_error("interrupted; resume with: --resume %s", ckpt);
         status = 3;
     } else if (ret < 0) {
-        nc_cli_fail(ret, "training %s", trainer->name);
+        cli_fail(ret, "training %s", trainer->name);
         status = NC_EXIT_FAILURE;
-    } else if (!nc_cli_is_quiet()) {
-        fprintf(stderr, "%s: wrote %s\n", nc_cli_program(), job.out_path);
+    } else if (!cli_is_quiet()) {
+        fprintf(stderr, "%s: wrote %s\n", cli_program(), job.out_path);
     }
     free(ckpt);
     return status;

@@ -10,7 +10,7 @@ extern const NCCodec nc_rvqspeech_encoder, nc_rvqspeech_decoder;
 extern const NCCodec nc_lmtext_encoder, nc_lmtext_decoder;
 extern const NCCodec nc_walloc_encoder, nc_walloc_decoder;
 
-const NCCodec *const nc_registered_codecs[] = {
+const NCCodec *const nci_registered_codecs[] = {
     &nc_pclossless_encoder, &nc_pclossless_decoder,
     &nc_pclossless_bytes_encoder, &nc_pclossless_bytes_decoder,
     &nc_rvqspeech_encoder, &nc_rvqspeech_decoder,

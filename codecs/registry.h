@@ -4,6 +4,6 @@
 #include "nc/codec.h"
 
 /* Every shipped codec, NULL-terminated. */
-extern const NCCodec *const nc_registered_codecs[];
+extern const NCCodec *const nci_registered_codecs[];
 
 #endif

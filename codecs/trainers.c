@@ -16,7 +16,7 @@ static const NCTrainer demo_trainer = {
     nn_train_demo,
 };
 
-const NCTrainer *const nc_trainers[] = {
+const NCTrainer *const trainer_table[] = {
     &demo_trainer,
     &nc_rvqspeech_trainer,
     &nc_pclossless_trainer,
@@ -25,10 +25,10 @@ const NCTrainer *const nc_trainers[] = {
     NULL,
 };
 
-const NCTrainer *nc_trainer_find(const char *name)
+const NCTrainer *trainer_find(const char *name)
 {
-    for (int i = 0; nc_trainers[i]; i++)
-        if (!strcmp(nc_trainers[i]->name, name))
-            return nc_trainers[i];
+    for (int i = 0; trainer_table[i]; i++)
+        if (!strcmp(trainer_table[i]->name, name))
+            return trainer_table[i];
     return NULL;
 }

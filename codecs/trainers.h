@@ -14,8 +14,8 @@ typedef struct NCTrainer {
 } NCTrainer;
 
 /* Every trainer, NULL-terminated. */
-extern const NCTrainer *const nc_trainers[];
+extern const NCTrainer *const trainer_table[];
 
-const NCTrainer *nc_trainer_find(const char *name);
+const NCTrainer *trainer_find(const char *name);
 
 #endif

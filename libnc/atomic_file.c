@@ -19,7 +19,7 @@
 #define MAX_PENDING 64
 static _Atomic(char *) pending[MAX_PENDING];
 
-void nc_atomic_file_remove_pending(void)
+void nci_atomic_file_remove_pending(void)
 {
     for (int i = 0; i < MAX_PENDING; i++) {
         char *path = atomic_load(&pending[i]);
@@ -148,7 +148,7 @@ static char *resolve_target(const char *target, int overwrite, int *err)
     return path;
 }
 
-int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
+int nci_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
 {
     memset(f, 0, sizeof(*f));
     int err;
@@ -162,7 +162,7 @@ int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
     size_t len = strlen(f->target) + sizeof(PARTIAL_TAG) + strlen(host) + 32;
     f->temp_path = malloc(len);
     if (!f->temp_path) {
-        nc_atomic_file_abort(f);
+        nci_atomic_file_abort(f);
         return NC_ENOMEM;
     }
     snprintf(f->temp_path, len, "%.*s.%s" PARTIAL_TAG "%s.%ld.XXXXXX", (int)dir_len, f->target,
@@ -172,7 +172,7 @@ int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
         nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", target, strerror(errno));
         free(f->temp_path);
         f->temp_path = NULL;
-        nc_atomic_file_abort(f);
+        nci_atomic_file_abort(f);
         return NC_EIO;
     }
     /* mkstemp makes the file 0600; give it the permissions a new file would get. */
@@ -182,7 +182,7 @@ int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
     f->file = fdopen(fd, "wb");
     if (!f->file) {
         close(fd);
-        nc_atomic_file_abort(f);
+        nci_atomic_file_abort(f);
         return NC_ENOMEM;
     }
     f->overwrite = overwrite;
@@ -208,7 +208,7 @@ static int move_into_place(const char *from, const char *to, int overwrite)
     return unlink(from);
 }
 
-int nc_atomic_file_commit(NCAtomicFile *f)
+int nci_atomic_file_commit(NCAtomicFile *f)
 {
     int failed = !f->temp_path;
     untrack(f->temp_path);
@@ -222,7 +222,7 @@ int nc_atomic_file_commit(NCAtomicFile *f)
         int err = errno == EEXIST ? NC_EEXIST : NC_EIO;
         nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", f->target ? f->target : "?",
                strerror(errno));
-        nc_atomic_file_abort(f);
+        nci_atomic_file_abort(f);
         return err;
     }
     free(f->temp_path);
@@ -231,7 +231,7 @@ int nc_atomic_file_commit(NCAtomicFile *f)
     return 0;
 }
 
-void nc_atomic_file_abort(NCAtomicFile *f)
+void nci_atomic_file_abort(NCAtomicFile *f)
 {
     if (f->file) fclose(f->file);
     untrack(f->temp_path);

@@ -24,15 +24,15 @@ typedef struct NCAtomicFile {
  * opening removes such files of the same target that are provably stale: made on
  * this host by a process that no longer exists, owned by this user, regular, and
  * untouched for 10 minutes (what SIGKILL leaves; anything less certain is left). */
-int nc_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite);
+int nci_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite);
 /* Flushes, syncs, closes and moves the temporary file onto the target. Without
  * overwrite a target that appeared meanwhile is refused (NC_EEXIST). On failure
  * the temporary file is removed and the target untouched. */
-int nc_atomic_file_commit(NCAtomicFile *f);
+int nci_atomic_file_commit(NCAtomicFile *f);
 /* Removes the temporary file; safe on a committed, aborted or zeroed file. */
-void nc_atomic_file_abort(NCAtomicFile *f);
+void nci_atomic_file_abort(NCAtomicFile *f);
 /* Removes every temporary file not yet committed or aborted (the apps' output
  * and .nc files of the muxer alike). Async-signal-safe: for signal handlers. */
-void nc_atomic_file_remove_pending(void);
+void nci_atomic_file_remove_pending(void);
 
 #endif

@@ -12,7 +12,7 @@
 #define NC_MAX_FRAME_SAMPLES (1 << 26)       /* per channel, per frame */
 #define NC_MAX_FRAME_BYTES ((size_t)1 << 31) /* a bytes frame */
 
-static inline int nc_dimensions_valid(int width, int height)
+static inline int nci_dimensions_valid(int width, int height)
 {
     return width > 0 && height > 0 && width <= NC_MAX_DIMENSION && height <= NC_MAX_DIMENSION &&
            (int64_t)width * height <= NC_MAX_PIXELS;

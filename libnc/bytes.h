@@ -5,41 +5,41 @@
 
 #include <stdint.h>
 
-static inline uint16_t nc_rl16(const uint8_t *p)
+static inline uint16_t nci_rl16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static inline uint32_t nc_rl32(const uint8_t *p)
+static inline uint32_t nci_rl32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static inline uint64_t nc_rl64(const uint8_t *p)
+static inline uint64_t nci_rl64(const uint8_t *p)
 {
-    return (uint64_t)nc_rl32(p) | (uint64_t)nc_rl32(p + 4) << 32;
+    return (uint64_t)nci_rl32(p) | (uint64_t)nci_rl32(p + 4) << 32;
 }
 
-static inline uint32_t nc_rb32(const uint8_t *p)
+static inline uint32_t nci_rb32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static inline void nc_wl16(uint8_t *p, uint16_t v)
+static inline void nci_wl16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
 }
 
-static inline void nc_wl32(uint8_t *p, uint32_t v)
+static inline void nci_wl32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static inline void nc_wl64(uint8_t *p, uint64_t v)
+static inline void nci_wl64(uint8_t *p, uint64_t v)
 {
-    nc_wl32(p, (uint32_t)v);
-    nc_wl32(p + 4, (uint32_t)(v >> 32));
+    nci_wl32(p, (uint32_t)v);
+    nci_wl32(p + 4, (uint32_t)(v >> 32));
 }
 
 #endif

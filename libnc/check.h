@@ -27,8 +27,8 @@
 /* Passes a negative result of expr straight up. */
 #define NC_FORWARD_IF_ERROR(expr)                                                          \
     do {                                                                                   \
-        int nc_fwd_ret_ = (expr);                                                          \
-        if (nc_fwd_ret_ < 0) return nc_fwd_ret_;                                           \
+        int nci_fwd_ret_ = (expr);                                                          \
+        if (nci_fwd_ret_ < 0) return nci_fwd_ret_;                                           \
     } while (0)
 
 #endif

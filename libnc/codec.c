@@ -15,8 +15,8 @@ const NCCodec *nc_codec_iterate(void **it)
     if (!it) return NULL;
     uintptr_t i = (uintptr_t)*it;
     for (uintptr_t n = 0; n < i; n++) /* never walk past the terminator */
-        if (!nc_registered_codecs[n]) return NULL;
-    const NCCodec *c = nc_registered_codecs[i];
+        if (!nci_registered_codecs[n]) return NULL;
+    const NCCodec *c = nci_registered_codecs[i];
     if (c) *it = (void *)(i + 1);
     return c;
 }
@@ -52,7 +52,7 @@ NCCodecContext *nc_codec_alloc_context(const NCCodec *codec)
         nc_frame_unref(&ctx->internal->frame);
         ctx->priv_data = calloc(1, codec->cb->priv_size ? codec->cb->priv_size : 1);
     }
-    if (!ctx->internal || !ctx->priv_data || nc_opt_apply_defaults(ctx) < 0)
+    if (!ctx->internal || !ctx->priv_data || nci_opt_apply_defaults(ctx) < 0)
         nc_codec_free_context(&ctx);
     return ctx;
 }
@@ -73,7 +73,7 @@ void nc_codec_free_context(NCCodecContext **pctx)
         if (ctx->internal->initialized && ctx->codec->cb->close) ctx->codec->cb->close(ctx);
         drop_pending(ctx);
     }
-    if (ctx->priv_data) nc_opt_free_strings(ctx);
+    if (ctx->priv_data) nci_opt_free_strings(ctx);
     free(ctx->priv_data);
     free(ctx->extradata);
     free(ctx->internal);
@@ -85,7 +85,7 @@ int nc_codec_set_extradata(NCCodecContext *ctx, const uint8_t *data, size_t size
 {
     NC_CHECK_ARG(ctx && ctx->internal && (data || !size));
     NC_RETURN_ERROR_IF(size > NC_MAX_EXTRADATA, NC_ERANGE, ctx, "extradata of %zu bytes is too large", size);
-    NC_RETURN_ERROR_IF(nc_codec_is_open(ctx), NC_EINVAL, ctx, "extradata is set before open");
+    NC_RETURN_ERROR_IF(nci_codec_is_open(ctx), NC_EINVAL, ctx, "extradata is set before open");
     uint8_t *copy = calloc(1, size + NC_INPUT_PADDING);
     if (!copy) return NC_ENOMEM;
     if (size) memcpy(copy, data, size);
@@ -129,7 +129,7 @@ static int check_encoder_params(NCCodecContext *ctx)
         return 0;
     case NC_MEDIA_VIDEO:
     case NC_MEDIA_IMAGE:
-        NC_RETURN_ERROR_IF(!nc_dimensions_valid(ctx->width, ctx->height), NC_EINVAL, ctx,
+        NC_RETURN_ERROR_IF(!nci_dimensions_valid(ctx->width, ctx->height), NC_EINVAL, ctx,
                            "%s: invalid dimensions %dx%d", c->name, ctx->width, ctx->height);
         NC_RETURN_ERROR_IF(!listed_pix_fmt(c->pix_fmts, ctx->pix_fmt), NC_ENOTSUP, ctx,
                            "%s: pixel format %s is not supported", c->name,
@@ -169,7 +169,7 @@ int nc_codec_open(NCCodecContext *ctx)
 
 int nc_codec_flush(NCCodecContext *ctx)
 {
-    NC_CHECK_ARG(ctx && nc_codec_is_open(ctx));
+    NC_CHECK_ARG(ctx && nci_codec_is_open(ctx));
     drop_pending(ctx);
     ctx->internal->draining = ctx->internal->eof = 0;
     if (ctx->codec->cb->flush) ctx->codec->cb->flush(ctx);
@@ -248,7 +248,7 @@ static int take_frame(NCFrame *dst, const NCFrame *src)
 static int check_io(NCCodecContext *ctx, int want_encoder)
 {
     NC_CHECK_ARG(ctx && ctx->internal && ctx->codec);
-    NC_RETURN_ERROR_IF(!nc_codec_is_open(ctx), NC_EINVAL, ctx, "%s: codec is not open",
+    NC_RETURN_ERROR_IF(!nci_codec_is_open(ctx), NC_EINVAL, ctx, "%s: codec is not open",
                        ctx->codec->name);
     NC_RETURN_ERROR_IF(ctx->codec->is_encoder != want_encoder, NC_EINVAL, ctx,
                        "%s: this call is for %s", ctx->codec->name,
@@ -326,7 +326,7 @@ int nc_receive_frame(NCCodecContext *ctx, NCFrame *frame)
     return ret;
 }
 
-int nc_codec_get_frame(NCCodecContext *ctx, NCFrame *frame)
+int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     struct NCCodecInternal *in = ctx->internal;
     if (!in->has_frame) return in->draining ? NC_EOF : NC_EAGAIN;
@@ -335,7 +335,7 @@ int nc_codec_get_frame(NCCodecContext *ctx, NCFrame *frame)
     return 0;
 }
 
-int nc_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt)
+int nci_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt)
 {
     struct NCCodecInternal *in = ctx->internal;
     if (!in->has_packet) return in->draining ? NC_EOF : NC_EAGAIN;

@@ -3,8 +3,8 @@
  * The framework (codec.c) owns the send/receive state machine: it validates
  * arguments and state, keeps at most one pending input (frame or packet), and
  * tracks draining. A codec implements one callback that produces output:
- *   encoders: receive_packet(ctx, pkt) pulls input with nc_codec_get_frame();
- *   decoders: receive_frame(ctx, frame) pulls input with nc_codec_get_packet().
+ *   encoders: receive_packet(ctx, pkt) pulls input with nci_codec_get_frame();
+ *   decoders: receive_frame(ctx, frame) pulls input with nci_codec_get_packet().
  * The pull returns NC_EAGAIN when no input is pending and NC_EOF once the user
  * has flushed and all input is consumed; the callback passes NC_EAGAIN on, and
  * returns NC_EOF when it has nothing left to emit after draining. */
@@ -41,8 +41,8 @@ static inline int nc_codec_check_interrupt(const NCCodecContext *ctx)
 }
 
 /* Moves the pending input frame into the empty frame. */
-int nc_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);
+int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);
 /* Moves the pending input packet into the empty pkt. */
-int nc_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt);
+int nci_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt);
 
 #endif

@@ -15,13 +15,13 @@ struct NCCodecInternal {
     NCPacket packet;
 };
 
-static inline int nc_codec_is_open(const NCCodecContext *ctx)
+static inline int nci_codec_is_open(const NCCodecContext *ctx)
 {
     return ctx->internal && ctx->internal->is_open;
 }
 
 /* Option storage helpers for codec.c (options.c). */
-int nc_opt_apply_defaults(NCCodecContext *ctx);
-void nc_opt_free_strings(NCCodecContext *ctx);
+int nci_opt_apply_defaults(NCCodecContext *ctx);
+void nci_opt_free_strings(NCCodecContext *ctx);
 
 #endif

@@ -67,15 +67,15 @@ static int parse_body(NCDemuxer *d, const uint8_t *b, size_t body)
     memcpy(s->codec_name, b + 2, n);
     s->codec_name[n] = 0;
     const uint8_t *p = b + 2 + n;
-    s->sample_rate = (int)(nc_rl32(p) & 0x7FFFFFFF);
-    NC_RETURN_ERROR_IF(nc_rl32(p) > NC_MAX_SAMPLE_RATE, NC_EINVALIDDATA, d, "invalid sample rate");
-    s->channels = nc_rl16(p + 4);
-    uint32_t w = nc_rl32(p + 6), h = nc_rl32(p + 10);
+    s->sample_rate = (int)(nci_rl32(p) & 0x7FFFFFFF);
+    NC_RETURN_ERROR_IF(nci_rl32(p) > NC_MAX_SAMPLE_RATE, NC_EINVALIDDATA, d, "invalid sample rate");
+    s->channels = nci_rl16(p + 4);
+    uint32_t w = nci_rl32(p + 6), h = nci_rl32(p + 10);
     NC_RETURN_ERROR_IF(w > NC_MAX_DIMENSION || h > NC_MAX_DIMENSION, NC_EINVALIDDATA, d,
                        "invalid dimensions %ux%u", w, h);
     s->width = (int)w, s->height = (int)h;
     s->pix_fmt = (enum NCPixelFormat)p[14];
-    uint32_t num = nc_rl32(p + 15), den = nc_rl32(p + 19), e = nc_rl32(p + 23);
+    uint32_t num = nci_rl32(p + 15), den = nci_rl32(p + 19), e = nci_rl32(p + 23);
     NC_RETURN_ERROR_IF(num > INT32_MAX || den > INT32_MAX, NC_EINVALIDDATA, d, "invalid time base");
     s->time_base = (NCRational){(int)num, (int)den};
     NC_RETURN_ERROR_IF(e > NC_MAX_EXTRADATA || NC_HEADER_BODY_MIN + n + e > body, NC_EINVALIDDATA, d,
@@ -87,7 +87,7 @@ static int parse_body(NCDemuxer *d, const uint8_t *b, size_t body)
     memcpy(d->extradata, p + 27, e);
     s->extradata = d->extradata;
     s->extradata_size = e;
-    return nc_stream_info_check(s, d, "header");
+    return nci_stream_info_check(s, d, "header");
 }
 
 static int read_header(NCDemuxer *d)
@@ -98,13 +98,13 @@ static int read_header(NCDemuxer *d)
     NC_FORWARD_IF_ERROR(ret);
     NC_RETURN_ERROR_IF(memcmp(prefix, NC_FILE_MAGIC, NC_FILE_MAGIC_SIZE), NC_EINVALIDDATA, d,
                        "not a .nc file (bad magic)");
-    d->info.version_major = nc_rl16(prefix + 8);
-    d->info.version_minor = nc_rl16(prefix + 10);
+    d->info.version_major = nci_rl16(prefix + 8);
+    d->info.version_minor = nci_rl16(prefix + 10);
     NC_RETURN_ERROR_IF(d->info.version_major < 1 || d->info.version_major > NC_CONTAINER_VERSION_MAJOR,
                        NC_ENOTSUP, d,
                        "container version %d.%d is not supported (this reader knows 1.x to %d.x)",
                        d->info.version_major, d->info.version_minor, NC_CONTAINER_VERSION_MAJOR);
-    uint32_t body = nc_rl32(prefix + 12);
+    uint32_t body = nci_rl32(prefix + 12);
     NC_RETURN_ERROR_IF(body < NC_HEADER_BODY_MIN + 1 ||
                            body > NC_HEADER_BODY_MIN + 31 + NC_MAX_EXTRADATA + NC_HEADER_EXTENSION_MAX,
                        NC_EINVALIDDATA, d, "invalid header size %u", body);
@@ -115,7 +115,7 @@ static int read_header(NCDemuxer *d)
     if (!h) return NC_ENOMEM;
     memcpy(h, prefix, NC_FILE_PREFIX_SIZE);
     ret = read_at(d, NC_FILE_PREFIX_SIZE, h + NC_FILE_PREFIX_SIZE, total - NC_FILE_PREFIX_SIZE);
-    if (ret >= 0 && nc_crc32(0, h, total - 4) != nc_rl32(h + total - 4)) {
+    if (ret >= 0 && nci_crc32(0, h, total - 4) != nci_rl32(h + total - 4)) {
         nc_log(d, NC_LOG_ERROR, "header: CRC mismatch");
         ret = NC_EINVALIDDATA;
     }
@@ -148,22 +148,22 @@ static int read_index(NCDemuxer *d)
     if (read_at(d, d->size - NC_TRAILER_SIZE, t, sizeof(t)) < 0 ||
         memcmp(t + 8, NC_TRAILER_MAGIC, 8))
         return 0;
-    uint64_t off = nc_rl64(t);
+    uint64_t off = nci_rl64(t);
     if (off < d->pos || off > d->size - NC_TRAILER_SIZE - NC_INDEX_FIXED - 4) return 0;
     if (read_at(d, off, fixed, sizeof(fixed)) < 0 || memcmp(fixed, NC_INDEX_MARKER, 4)) return 0;
-    uint64_t n = nc_rl32(fixed + 4);
+    uint64_t n = nci_rl32(fixed + 4);
     uint64_t bytes = NC_INDEX_FIXED + n * NC_INDEX_ENTRY_SIZE;
     if (bytes + 4 + NC_TRAILER_SIZE != d->size - off) return 0; /* also bounds n by the file */
     uint8_t *raw = malloc((size_t)bytes + 4);
     IndexEntry *e = calloc((size_t)n + 1, sizeof(*e));
     int ok = raw && e && read_at(d, off, raw, (size_t)bytes + 4) >= 0 &&
-             nc_crc32(0, raw, (size_t)bytes) == nc_rl32(raw + bytes);
+             nci_crc32(0, raw, (size_t)bytes) == nci_rl32(raw + bytes);
     if (ok) {
-        d->total_packets = (int64_t)(nc_rl64(raw + 8) & INT64_MAX);
-        d->total_duration = (int64_t)(nc_rl64(raw + 16) & INT64_MAX);
+        d->total_packets = (int64_t)(nci_rl64(raw + 8) & INT64_MAX);
+        d->total_duration = (int64_t)(nci_rl64(raw + 16) & INT64_MAX);
         for (uint64_t i = 0; i < n; i++) {
             const uint8_t *p = raw + NC_INDEX_FIXED + i * NC_INDEX_ENTRY_SIZE;
-            e[i] = (IndexEntry){nc_rl64(p), (int64_t)nc_rl64(p + 8), nc_rl64(p + 16)};
+            e[i] = (IndexEntry){nci_rl64(p), (int64_t)nci_rl64(p + 8), nci_rl64(p + 16)};
         }
         ok = index_is_consistent(d, e, (size_t)n, off);
     }
@@ -260,7 +260,7 @@ static int record_header_valid(const NCDemuxer *d, const uint8_t *h)
 {
     size_t crc_at = record_header_size(d) - 4;
     return !memcmp(h, d->info.version_major == 1 ? NC_PACKET_MARKER : NC_GROUP_MARKER, 4) &&
-           nc_crc32(0, h, crc_at) == nc_rl32(h + crc_at);
+           nci_crc32(0, h, crc_at) == nci_rl32(h + crc_at);
 }
 
 /* After a damaged record header: the next offset holding a valid record header or
@@ -317,12 +317,12 @@ static int load_record(NCDemuxer *d, const uint8_t *h)
 {
     int v1 = d->info.version_major == 1;
     size_t hs = record_header_size(d);
-    uint32_t bytes = nc_rl32(h + 4), duration = nc_rl32(h + 16);
-    int64_t pts = (int64_t)nc_rl64(h + 8);
-    int n = v1 ? 1 : nc_rl16(h + 20);
-    size_t table_len = v1 ? 0 : nc_rl16(h + 22);
-    int flags = v1 ? (int)(nc_rl32(h + 20) & NC_PKT_FLAG_KEY) : h[24];
-    uint32_t crc = nc_rl32(h + (v1 ? 24 : 25));
+    uint32_t bytes = nci_rl32(h + 4), duration = nci_rl32(h + 16);
+    int64_t pts = (int64_t)nci_rl64(h + 8);
+    int n = v1 ? 1 : nci_rl16(h + 20);
+    size_t table_len = v1 ? 0 : nci_rl16(h + 22);
+    int flags = v1 ? (int)(nci_rl32(h + 20) & NC_PKT_FLAG_KEY) : h[24];
+    uint32_t crc = nci_rl32(h + (v1 ? 24 : 25));
     /* A header whose CRC holds but whose fields are out of range came from a
      * broken writer: treat it as damaged. */
     if (n < 1 || table_len < (size_t)(n - 1) ||
@@ -355,7 +355,7 @@ static int load_record(NCDemuxer *d, const uint8_t *h)
     int ret = read_at(d, start, d->group, table_len + bytes);
     d->pos = start + table_len + bytes;
     d->group_len = n;
-    if (ret >= 0 && nc_crc32(0, d->group, table_len + bytes) != crc) ret = NC_ECRC;
+    if (ret >= 0 && nci_crc32(0, d->group, table_len + bytes) != crc) ret = NC_ECRC;
     if (ret >= 0) ret = parse_sizes(d, table_len, bytes);
     if (ret < 0) {
         drop_group(d);

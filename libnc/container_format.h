@@ -27,6 +27,6 @@
 
 /* 0 if info holds a stream a .nc file can describe; otherwise logs why
  * (naming `what`, a file name or "stream") and returns NC_EINVALIDDATA. */
-int nc_stream_info_check(const NCStreamInfo *info, const void *log_ctx, const char *what);
+int nci_stream_info_check(const NCStreamInfo *info, const void *log_ctx, const char *what);
 
 #endif

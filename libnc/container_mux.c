@@ -79,22 +79,22 @@ static int write_header(NCMuxer *m, const NCStreamInfo *s)
     uint8_t *h = calloc(1, total), *p = h;
     if (!h) return NC_ENOMEM;
     memcpy(p, NC_FILE_MAGIC, NC_FILE_MAGIC_SIZE), p += 8;
-    nc_wl16(p, NC_CONTAINER_VERSION_MAJOR), p += 2;
-    nc_wl16(p, NC_CONTAINER_VERSION_MINOR), p += 2;
-    nc_wl32(p, (uint32_t)body), p += 4;
+    nci_wl16(p, NC_CONTAINER_VERSION_MAJOR), p += 2;
+    nci_wl16(p, NC_CONTAINER_VERSION_MINOR), p += 2;
+    nci_wl32(p, (uint32_t)body), p += 4;
     *p++ = (uint8_t)s->media_type;
     *p++ = (uint8_t)name_len;
     memcpy(p, s->codec_name, name_len), p += name_len;
-    nc_wl32(p, (uint32_t)s->sample_rate), p += 4;
-    nc_wl16(p, (uint16_t)s->channels), p += 2;
-    nc_wl32(p, (uint32_t)s->width), p += 4;
-    nc_wl32(p, (uint32_t)s->height), p += 4;
+    nci_wl32(p, (uint32_t)s->sample_rate), p += 4;
+    nci_wl16(p, (uint16_t)s->channels), p += 2;
+    nci_wl32(p, (uint32_t)s->width), p += 4;
+    nci_wl32(p, (uint32_t)s->height), p += 4;
     *p++ = (uint8_t)s->pix_fmt;
-    nc_wl32(p, (uint32_t)s->time_base.num), p += 4;
-    nc_wl32(p, (uint32_t)s->time_base.den), p += 4;
-    nc_wl32(p, (uint32_t)s->extradata_size), p += 4;
+    nci_wl32(p, (uint32_t)s->time_base.num), p += 4;
+    nci_wl32(p, (uint32_t)s->time_base.den), p += 4;
+    nci_wl32(p, (uint32_t)s->extradata_size), p += 4;
     if (s->extradata_size) memcpy(p, s->extradata, s->extradata_size), p += s->extradata_size;
-    nc_wl32(p, nc_crc32(0, h, total - 4));
+    nci_wl32(p, nci_crc32(0, h, total - 4));
     int ret = mux_write(m, h, total);
     free(h);
     return ret;
@@ -104,7 +104,7 @@ static int mux_start(NCMuxer *m, const NCStreamInfo *info)
 {
     m->last_pts = INT64_MIN;
     m->units_per_second = info->time_base.num > 0 ? info->time_base.den / info->time_base.num : 0;
-    NC_FORWARD_IF_ERROR(nc_stream_info_check(info, m, m->out.target ? m->out.target : "stream"));
+    NC_FORWARD_IF_ERROR(nci_stream_info_check(info, m, m->out.target ? m->out.target : "stream"));
     return write_header(m, info);
 }
 
@@ -131,7 +131,7 @@ int nc_muxer_open_file(NCMuxer **mux, const char *path, const NCStreamInfo *info
     NCMuxer *m = calloc(1, sizeof(*m));
     if (!m) return NC_ENOMEM;
     m->flags = flags;
-    int ret = nc_atomic_file_open(&m->out, path, !!(flags & NC_MUX_OVERWRITE));
+    int ret = nci_atomic_file_open(&m->out, path, !!(flags & NC_MUX_OVERWRITE));
     if (ret >= 0) ret = mux_start(m, info);
     if (ret < 0) {
         nc_muxer_abort(&m);
@@ -169,14 +169,14 @@ static int write_group(NCMuxer *m, int64_t pts, uint32_t duration, int key,
     if (key && !(m->flags & NC_MUX_NO_INDEX)) NC_FORWARD_IF_ERROR(remember_key_group(m, pts));
     uint8_t h[NC_GROUP_HEADER_SIZE];
     memcpy(h, NC_GROUP_MARKER, 4);
-    nc_wl32(h + 4, (uint32_t)bytes);
-    nc_wl64(h + 8, (uint64_t)pts);
-    nc_wl32(h + 16, duration);
-    nc_wl16(h + 20, (uint16_t)n);
-    nc_wl16(h + 22, (uint16_t)table_len);
+    nci_wl32(h + 4, (uint32_t)bytes);
+    nci_wl64(h + 8, (uint64_t)pts);
+    nci_wl32(h + 16, duration);
+    nci_wl16(h + 20, (uint16_t)n);
+    nci_wl16(h + 22, (uint16_t)table_len);
     h[24] = key ? NC_PKT_FLAG_KEY : 0;
-    nc_wl32(h + 25, nc_crc32(nc_crc32(0, table, table_len), payload, bytes));
-    nc_wl32(h + 29, nc_crc32(0, h, 29));
+    nci_wl32(h + 25, nci_crc32(nci_crc32(0, table, table_len), payload, bytes));
+    nci_wl32(h + 29, nci_crc32(0, h, 29));
     NC_FORWARD_IF_ERROR(mux_write(m, h, sizeof(h)));
     NC_FORWARD_IF_ERROR(mux_write(m, table, table_len));
     NC_FORWARD_IF_ERROR(mux_write(m, payload, bytes));
@@ -244,16 +244,16 @@ static int write_index(NCMuxer *m)
     if (!b) return NC_ENOMEM;
     uint64_t index_offset = m->offset;
     memcpy(p, NC_INDEX_MARKER, 4), p += 4;
-    nc_wl32(p, (uint32_t)m->index_len), p += 4;
-    nc_wl64(p, m->packets), p += 8;
-    nc_wl64(p, (uint64_t)m->duration), p += 8;
+    nci_wl32(p, (uint32_t)m->index_len), p += 4;
+    nci_wl64(p, m->packets), p += 8;
+    nci_wl64(p, (uint64_t)m->duration), p += 8;
     for (size_t i = 0; i < m->index_len; i++) {
-        nc_wl64(p, m->index[i].offset), p += 8;
-        nc_wl64(p, (uint64_t)m->index[i].pts), p += 8;
-        nc_wl64(p, m->index[i].number), p += 8;
+        nci_wl64(p, m->index[i].offset), p += 8;
+        nci_wl64(p, (uint64_t)m->index[i].pts), p += 8;
+        nci_wl64(p, m->index[i].number), p += 8;
     }
-    nc_wl32(p, nc_crc32(0, b, (size_t)(p - b))), p += 4;
-    nc_wl64(p, index_offset), p += 8;
+    nci_wl32(p, nci_crc32(0, b, (size_t)(p - b))), p += 4;
+    nci_wl64(p, index_offset), p += 8;
     memcpy(p, NC_TRAILER_MAGIC, 8);
     int ret = mux_write(m, b, size);
     free(b);
@@ -280,7 +280,7 @@ int nc_muxer_close(NCMuxer **mux)
     NC_CHECK_ARG(mux && *mux && (*mux)->out.file);
     NCMuxer *m = *mux;
     int ret = finish(m);
-    if (ret >= 0) ret = nc_atomic_file_commit(&m->out);
+    if (ret >= 0) ret = nci_atomic_file_commit(&m->out);
     if (ret < 0) {
         nc_muxer_abort(mux);
         return ret;
@@ -311,7 +311,7 @@ void nc_muxer_abort(NCMuxer **mux)
 {
     if (!mux || !*mux) return;
     NCMuxer *m = *mux;
-    nc_atomic_file_abort(&m->out);
+    nci_atomic_file_abort(&m->out);
     free_muxer(m);
     *mux = NULL;
 }

@@ -16,7 +16,7 @@ static void build_crc_table(void)
     }
 }
 
-uint32_t nc_crc32(uint32_t crc, const uint8_t *data, size_t size)
+uint32_t nci_crc32(uint32_t crc, const uint8_t *data, size_t size)
 {
     pthread_once(&crc_table_once, build_crc_table);
     crc = ~crc;

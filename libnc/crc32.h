@@ -6,6 +6,6 @@
 #include <stdint.h>
 
 /* Continues crc (start with 0) over size bytes. */
-uint32_t nc_crc32(uint32_t crc, const uint8_t *data, size_t size);
+uint32_t nci_crc32(uint32_t crc, const uint8_t *data, size_t size);
 
 #endif

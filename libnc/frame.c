@@ -112,7 +112,7 @@ static int get_audio_buffer(NCFrame *frame)
 
 static int get_picture_buffer(NCFrame *frame)
 {
-    if (!nc_dimensions_valid(frame->width, frame->height) || !nc_pix_fmt_planes(frame->pix_fmt))
+    if (!nci_dimensions_valid(frame->width, frame->height) || !nc_pix_fmt_planes(frame->pix_fmt))
         return NC_EINVAL;
     for (int p = 0; p < nc_pix_fmt_planes(frame->pix_fmt); p++) {
         int w = nc_pix_fmt_plane_width(frame->pix_fmt, p, frame->width);

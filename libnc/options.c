@@ -141,7 +141,7 @@ static int set_parsed(NCCodecContext *ctx, const NCOption *opt, const char *valu
 static int find_settable(NCCodecContext *ctx, const char *key, const NCOption **opt)
 {
     NC_CHECK_ARG(ctx && key && ctx->internal);
-    NC_RETURN_ERROR_IF(nc_codec_is_open(ctx), NC_EINVAL, ctx,
+    NC_RETURN_ERROR_IF(nci_codec_is_open(ctx), NC_EINVAL, ctx,
                        "option %s: options are set before nc_codec_open()", key);
     *opt = nc_opt_find(ctx->codec, key);
     NC_RETURN_ERROR_IF(!*opt, NC_ENOOPT, ctx, "codec %s has no option '%s'", ctx->codec->name,
@@ -276,7 +276,7 @@ int nc_opt_set_from_string(NCCodecContext *ctx, const char *list)
     return ret;
 }
 
-int nc_opt_apply_defaults(NCCodecContext *ctx)
+int nci_opt_apply_defaults(NCCodecContext *ctx)
 {
     for (const NCOption *o = nc_opt_next(ctx->codec, NULL); o; o = nc_opt_next(ctx->codec, o)) {
         void *field = opt_field(ctx, o);
@@ -292,7 +292,7 @@ int nc_opt_apply_defaults(NCCodecContext *ctx)
     return 0;
 }
 
-void nc_opt_free_strings(NCCodecContext *ctx)
+void nci_opt_free_strings(NCCodecContext *ctx)
 {
     for (const NCOption *o = nc_opt_next(ctx->codec, NULL); o; o = nc_opt_next(ctx->codec, o)) {
         if (o->type != NC_OPT_STRING) continue;

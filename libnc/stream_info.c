@@ -16,7 +16,7 @@ static int valid_codec_name(const char *name)
     return 1;
 }
 
-int nc_stream_info_check(const NCStreamInfo *s, const void *log_ctx, const char *what)
+int nci_stream_info_check(const NCStreamInfo *s, const void *log_ctx, const char *what)
 {
     NC_RETURN_ERROR_IF(!valid_codec_name(s->codec_name), NC_EINVALIDDATA, log_ctx,
                        "%s: invalid codec name", what);
@@ -39,7 +39,7 @@ int nc_stream_info_check(const NCStreamInfo *s, const void *log_ctx, const char 
                            "%s: audio parameters on a non-audio stream", what);
     }
     if (picture) {
-        NC_RETURN_ERROR_IF(!nc_dimensions_valid(s->width, s->height) ||
+        NC_RETURN_ERROR_IF(!nci_dimensions_valid(s->width, s->height) ||
                                !nc_pix_fmt_planes(s->pix_fmt),
                            NC_EINVALIDDATA, log_ctx, "%s: invalid picture parameters %dx%d", what,
                            s->width, s->height);

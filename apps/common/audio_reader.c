@@ -113,7 +113,7 @@ static int make_resampler(AudioReader *a, AVChannelLayout *in_layout,
     int ret = swr_alloc_set_opts2(&a->swr, &a->out_layout, AV_SAMPLE_FMT_FLTP, a->out_rate,
                                   in_layout, in_fmt, in_rate, 0, NULL);
     if (ret >= 0) ret = swr_init(a->swr);
-    if (ret < 0) return nc_media_ffmpeg_error(a->path, "cannot set up resampling", ret);
+    if (ret < 0) return media_ffmpeg_error(a->path, "cannot set up resampling", ret);
     return 0;
 }
 
@@ -135,12 +135,12 @@ static int reserve_converted(AudioReader *a, int n)
 static int convert_into_fifo(AudioReader *a, const uint8_t **in, int n)
 {
     int out = swr_get_out_samples(a->swr, n);
-    if (out < 0) return nc_media_ffmpeg_error(a->path, "resampling failed", out);
+    if (out < 0) return media_ffmpeg_error(a->path, "resampling failed", out);
     if (out == 0) return 0;
     int ret = reserve_converted(a, out);
     if (ret < 0) return ret;
     int got = swr_convert(a->swr, a->converted, out, in, n);
-    if (got < 0) return nc_media_ffmpeg_error(a->path, "resampling failed", got);
+    if (got < 0) return media_ffmpeg_error(a->path, "resampling failed", got);
     if (got > 0 && av_audio_fifo_write(a->fifo, (void **)a->converted, got) < got)
         return NC_ENOMEM;
     return 0;
@@ -201,7 +201,7 @@ static int read_ffmpeg_chunk(AudioReader *a)
             a->source_eof = 1;
             return 0;
         }
-        if (ret != AVERROR(EAGAIN)) return nc_media_ffmpeg_error(a->path, "cannot decode", ret);
+        if (ret != AVERROR(EAGAIN)) return media_ffmpeg_error(a->path, "cannot decode", ret);
         if (a->sent_eof) {
             a->source_eof = 1;
             return 0;
@@ -211,7 +211,7 @@ static int read_ffmpeg_chunk(AudioReader *a)
             a->sent_eof = 1;
             ret = avcodec_send_packet(a->dec, NULL);
         } else if (ret < 0) {
-            return nc_media_ffmpeg_error(a->path, "cannot read", ret);
+            return media_ffmpeg_error(a->path, "cannot read", ret);
         } else {
             if (a->pkt->stream_index == a->stream) ret = avcodec_send_packet(a->dec, a->pkt);
             av_packet_unref(a->pkt);
@@ -222,7 +222,7 @@ static int read_ffmpeg_chunk(AudioReader *a)
             }
         }
         if (ret < 0 && ret != AVERROR_EOF)
-            return nc_media_ffmpeg_error(a->path, "cannot decode", ret);
+            return media_ffmpeg_error(a->path, "cannot decode", ret);
     }
 }
 
@@ -342,13 +342,13 @@ static int open_sndfile(NCMediaReader *reader, AudioReader *a, const NCMediaWant
 
 static int open_ffmpeg(NCMediaReader *reader, AudioReader *a, const NCMediaWants *wants)
 {
-    char *url = nc_media_ffmpeg_url(a->path);
+    char *url = media_ffmpeg_url(a->path);
     if (!url) return NC_ENOMEM;
     int ret = avformat_open_input(&a->fmt, url, NULL, NULL);
     free(url);
-    if (ret < 0) return nc_media_ffmpeg_error(a->path, "not audio libsndfile or FFmpeg can read", ret);
+    if (ret < 0) return media_ffmpeg_error(a->path, "not audio libsndfile or FFmpeg can read", ret);
     ret = avformat_find_stream_info(a->fmt, NULL);
-    if (ret < 0) return nc_media_ffmpeg_error(a->path, "cannot read", ret);
+    if (ret < 0) return media_ffmpeg_error(a->path, "cannot read", ret);
     const AVCodec *codec = NULL;
     a->stream = av_find_best_stream(a->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
     if (a->stream < 0) {
@@ -362,7 +362,7 @@ static int open_ffmpeg(NCMediaReader *reader, AudioReader *a, const NCMediaWants
     if (!a->dec || !a->pkt || !a->frame) return NC_ENOMEM;
     ret = avcodec_parameters_to_context(a->dec, st->codecpar);
     if (ret >= 0) ret = avcodec_open2(a->dec, codec, NULL);
-    if (ret < 0) return nc_media_ffmpeg_error(a->path, "cannot open the audio decoder", ret);
+    if (ret < 0) return media_ffmpeg_error(a->path, "cannot open the audio decoder", ret);
     ret = set_output(reader, a, a->dec->sample_rate, a->dec->ch_layout.nb_channels, wants);
     if (ret < 0) return ret;
     snprintf(reader->source, sizeof(reader->source), "%s (%s), %d Hz, %d channels",
@@ -376,7 +376,7 @@ static int open_ffmpeg(NCMediaReader *reader, AudioReader *a, const NCMediaWants
     return 0;
 }
 
-int nc_audio_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants)
+int audio_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants)
 {
     AudioReader *a = calloc(1, sizeof(*a));
     if (!a) return NC_ENOMEM;

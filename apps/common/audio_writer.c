@@ -83,9 +83,9 @@ static int audio_finish(NCMediaWriter *writer)
     if (sf_close(a->sf) != 0) ret = nc_media_write_error(writer->path, NULL);
     a->sf = NULL;
     if (ret < 0)
-        nc_atomic_file_abort(&a->out);
+        nci_atomic_file_abort(&a->out);
     else
-        ret = nc_atomic_file_commit(&a->out);
+        ret = nci_atomic_file_commit(&a->out);
     free_writer(writer);
     return ret;
 }
@@ -95,7 +95,7 @@ static void audio_abort(NCMediaWriter *writer)
     AudioWriter *a = writer->priv;
     if (!a) return;
     if (a->sf) sf_close(a->sf);
-    nc_atomic_file_abort(&a->out);
+    nci_atomic_file_abort(&a->out);
     free_writer(writer);
 }
 
@@ -123,7 +123,7 @@ static int sndfile_format(const char *path, const char *ext, enum NCSampleFormat
     return 0;
 }
 
-int nc_audio_writer_open(NCMediaWriter *writer, const char *extension)
+int audio_writer_open(NCMediaWriter *writer, const char *extension)
 {
     SF_INFO info = {.samplerate = writer->format.sample_rate,
                     .channels = writer->format.channels};
@@ -145,7 +145,7 @@ int nc_audio_writer_open(NCMediaWriter *writer, const char *extension)
         free_writer(writer);
         return NC_ENOMEM;
     }
-    ret = nc_output_file_open(&a->out, writer->path, writer->options.overwrite);
+    ret = output_file_open(&a->out, writer->path, writer->options.overwrite);
     if (ret < 0) {
         free_writer(writer);
         return ret;
@@ -154,7 +154,7 @@ int nc_audio_writer_open(NCMediaWriter *writer, const char *extension)
     a->sf = sf_open_fd(fileno(a->out.file), SFM_WRITE, &info, 0);
     if (!a->sf) {
         nc_media_write_error(writer->path, sf_strerror(NULL));
-        nc_atomic_file_abort(&a->out);
+        nci_atomic_file_abort(&a->out);
         free_writer(writer);
         return NC_EIO;
     }

@@ -60,7 +60,7 @@ static void bytes_close(NCMediaReader *reader)
 
 static const NCMediaReaderOps bytes_reader_ops = {bytes_read, bytes_close};
 
-int nc_bytes_reader_open(NCMediaReader *reader, const char *path)
+int bytes_reader_open(NCMediaReader *reader, const char *path)
 {
     BytesReader *b = calloc(1, sizeof(*b));
     if (!b) return NC_ENOMEM;
@@ -99,7 +99,7 @@ static int bytes_write(NCMediaWriter *writer, const NCFrame *frame)
 static int bytes_finish(NCMediaWriter *writer)
 {
     NCOutputFile *out = writer->priv;
-    int ret = nc_atomic_file_commit(out);
+    int ret = nci_atomic_file_commit(out);
     free(out);
     writer->priv = NULL;
     return ret;
@@ -109,18 +109,18 @@ static void bytes_abort(NCMediaWriter *writer)
 {
     NCOutputFile *out = writer->priv;
     if (!out) return;
-    nc_atomic_file_abort(out);
+    nci_atomic_file_abort(out);
     free(out);
     writer->priv = NULL;
 }
 
 static const NCMediaWriterOps bytes_writer_ops = {bytes_write, bytes_finish, bytes_abort};
 
-int nc_bytes_writer_open(NCMediaWriter *writer)
+int bytes_writer_open(NCMediaWriter *writer)
 {
     NCOutputFile *out = calloc(1, sizeof(*out));
     if (!out) return NC_ENOMEM;
-    int ret = nc_output_file_open(out, writer->path, writer->options.overwrite);
+    int ret = output_file_open(out, writer->path, writer->options.overwrite);
     if (ret < 0) {
         free(out);
         return ret;

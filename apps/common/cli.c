@@ -21,7 +21,7 @@ static const char *program_name = "nc";
 static int quiet;
 static int verbosity;
 
-/* The last error libnc logged: it becomes the reason in nc_cli_fail()'s line.
+/* The last error libnc logged: it becomes the reason in cli_fail()'s line.
  * Codecs may log from worker threads, hence the lock. */
 static pthread_mutex_t reason_lock = PTHREAD_MUTEX_INITIALIZER;
 static char reason[512];
@@ -43,7 +43,7 @@ static void log_callback(void *opaque, const void *ctx, int level, const char *f
     vsnprintf(line, sizeof(line), fmt, args);
     size_t n = strlen(line);
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
-    nc_progress_clear_line();
+    progress_clear_line();
 
     if (level == NC_LOG_ERROR) {
         pthread_mutex_lock(&reason_lock);
@@ -69,12 +69,12 @@ static void on_signal(int sig)
         if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) return;
         return;
     }
-    nc_atomic_file_remove_pending();
+    nci_atomic_file_remove_pending();
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-void nc_cli_init(const char *program)
+void cli_init(const char *program)
 {
     const char *slash = strrchr(program, '/');
     program_name = slash ? slash + 1 : program;
@@ -89,28 +89,28 @@ void nc_cli_init(const char *program)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-void nc_cli_catch_interrupts(void)
+void cli_catch_interrupts(void)
 {
     graceful = 1;
 }
 
-int nc_cli_interrupted(void)
+int cli_interrupted(void)
 {
     return interrupted;
 }
 
-int nc_cli_interrupt_cb(void *opaque)
+int cli_interrupt_cb(void *opaque)
 {
     (void)opaque;
     return interrupted;
 }
 
-const char *nc_cli_program(void)
+const char *cli_program(void)
 {
     return program_name;
 }
 
-void nc_cli_set_quiet(void)
+void cli_set_quiet(void)
 {
     quiet = 1;
     verbosity = 0;
@@ -118,19 +118,19 @@ void nc_cli_set_quiet(void)
     nc_log_set_level(NC_LOG_ERROR);
 }
 
-void nc_cli_set_verbose(void)
+void cli_set_verbose(void)
 {
     quiet = 0;
     verbosity++;
     nc_log_set_level(verbosity > 1 ? NC_LOG_DEBUG : NC_LOG_VERBOSE);
 }
 
-int nc_cli_is_quiet(void)
+int cli_is_quiet(void)
 {
     return quiet;
 }
 
-int nc_cli_is_verbose(void)
+int cli_is_verbose(void)
 {
     return verbosity > 0;
 }
@@ -139,11 +139,11 @@ static void print_line(const char *tag, const char *fmt, va_list args)
 {
     char line[1024];
     vsnprintf(line, sizeof(line), fmt, args);
-    nc_progress_clear_line();
+    progress_clear_line();
     emit(tag, line);
 }
 
-void nc_cli_error(const char *fmt, ...)
+void cli_error(const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
@@ -151,7 +151,7 @@ void nc_cli_error(const char *fmt, ...)
     va_end(args);
 }
 
-void nc_cli_warn(const char *fmt, ...)
+void cli_warn(const char *fmt, ...)
 {
     if (quiet) return;
     va_list args;
@@ -160,7 +160,7 @@ void nc_cli_warn(const char *fmt, ...)
     va_end(args);
 }
 
-void nc_cli_verbose(const char *fmt, ...)
+void cli_verbose(const char *fmt, ...)
 {
     if (verbosity == 0) return;
     va_list args;
@@ -169,14 +169,14 @@ void nc_cli_verbose(const char *fmt, ...)
     va_end(args);
 }
 
-void nc_cli_clear_reason(void)
+void cli_clear_reason(void)
 {
     pthread_mutex_lock(&reason_lock);
     reason[0] = '\0';
     pthread_mutex_unlock(&reason_lock);
 }
 
-int nc_cli_fail(int err, const char *fmt, ...)
+int cli_fail(int err, const char *fmt, ...)
 {
     char what[512];
     va_list args;
@@ -184,7 +184,7 @@ int nc_cli_fail(int err, const char *fmt, ...)
     vsnprintf(what, sizeof(what), fmt, args);
     va_end(args);
 
-    nc_progress_clear_line();
+    progress_clear_line();
     pthread_mutex_lock(&reason_lock);
     const char *why = reason[0] ? reason : nc_strerror(err);
     /* Libraries often name the thing already ("in.nc: ...", "packet 17: ...",
@@ -212,12 +212,12 @@ int nc_cli_fail(int err, const char *fmt, ...)
     return err;
 }
 
-void nc_cli_print_version(void)
+void cli_print_version(void)
 {
     printf("%s (libnc) %s\n", program_name, nc_version_string());
 }
 
-int nc_cli_usage_error(const char *fmt, ...)
+int cli_usage_error(const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
@@ -227,7 +227,7 @@ int nc_cli_usage_error(const char *fmt, ...)
     return NC_EXIT_FAILURE;
 }
 
-int nc_cli_parse_int(const char *s, long min, long max, long *out)
+int cli_parse_int(const char *s, long min, long max, long *out)
 {
     char *end;
     errno = 0;
@@ -237,41 +237,41 @@ int nc_cli_parse_int(const char *s, long min, long max, long *out)
     return 0;
 }
 
-int nc_cli_bad_option(int getopt_result, char **argv)
+int cli_bad_option(int getopt_result, char **argv)
 {
     const char *arg = argv[optind - 1];
     if (optopt && strncmp(arg, "--", 2) != 0) {
-        if (getopt_result == ':') return nc_cli_usage_error("option -%c needs a value", optopt);
-        return nc_cli_usage_error("unknown option -%c", optopt);
+        if (getopt_result == ':') return cli_usage_error("option -%c needs a value", optopt);
+        return cli_usage_error("unknown option -%c", optopt);
     }
-    if (getopt_result == ':') return nc_cli_usage_error("option %s needs a value", arg);
-    return nc_cli_usage_error("unknown option %s", arg);
+    if (getopt_result == ':') return cli_usage_error("option %s needs a value", arg);
+    return cli_usage_error("unknown option %s", arg);
 }
 
-int nc_cli_check_input(const char *path)
+int cli_check_input(const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        nc_cli_error("%s: %s", path, strerror(errno));
+        cli_error("%s: %s", path, strerror(errno));
         return -1;
     }
     if (S_ISDIR(st.st_mode)) {
-        nc_cli_error("%s: is a directory", path);
+        cli_error("%s: is a directory", path);
         return -1;
     }
     return 0;
 }
 
-int nc_cli_check_output_not_input(const char *input, const char *output)
+int cli_check_output_not_input(const char *input, const char *output)
 {
     struct stat in, out;
     if (stat(input, &in) != 0 || stat(output, &out) != 0) return 0;
     if (in.st_dev != out.st_dev || in.st_ino != out.st_ino) return 0;
-    nc_cli_error("%s: is the input file %s; choose another output", output, input);
+    cli_error("%s: is the input file %s; choose another output", output, input);
     return -1;
 }
 
-void nc_cli_print_summary(const char *what, const NCStreamInfo *info, int64_t duration,
+void cli_print_summary(const char *what, const NCStreamInfo *info, int64_t duration,
                           long long coded_bytes)
 {
     if (quiet || coded_bytes < 0) return;
@@ -291,28 +291,28 @@ void nc_cli_print_summary(const char *what, const NCStreamInfo *info, int64_t du
         double seconds = info->time_base.den > 0 ? units * info->time_base.num / info->time_base.den : 0;
         snprintf(p, left, "%.2f s, %.2f kbit/s", seconds, seconds > 0 ? bits / seconds / 1000 : 0.0);
     }
-    nc_progress_clear_line();
+    progress_clear_line();
     emit("", line);
 }
 
-int nc_cli_standard_option(int c, void (*usage)(void))
+int cli_standard_option(int c, void (*usage)(void))
 {
     switch (c) {
-    case 'q': nc_cli_set_quiet(); return 1;
-    case 'v': nc_cli_set_verbose(); return 1;
+    case 'q': cli_set_quiet(); return 1;
+    case 'v': cli_set_verbose(); return 1;
     case 'h':
         usage();
         exit(NC_EXIT_OK);
     case 'V':
-        nc_cli_print_version();
+        cli_print_version();
         exit(NC_EXIT_OK);
     default: return 0;
     }
 }
 
-int nc_cli_expect_operands(int argc, int n, const char *what)
+int cli_expect_operands(int argc, int n, const char *what)
 {
     if (argc - optind == n) return 0;
-    if (argc - optind < n) return nc_cli_usage_error("expected %s", what);
-    return nc_cli_usage_error("too many arguments");
+    if (argc - optind < n) return cli_usage_error("expected %s", what);
+    return cli_usage_error("too many arguments");
 }

@@ -20,58 +20,58 @@ enum NCCliExit {
 /* Remembers the program name, installs the log callback, and handles SIGINT,
  * SIGTERM and SIGHUP by removing the apps' temporary output files before
  * dying. Call first. */
-void nc_cli_init(const char *program);
+void cli_init(const char *program);
 /* From now on the first interrupt only sets a flag that the app's loop checks
- * (nc_cli_interrupted()) to stop cleanly, abandoning its outputs (including a
+ * (cli_interrupted()) to stop cleanly, abandoning its outputs (including a
  * muxer's temporary file); a second interrupt ends the program at once. */
-void nc_cli_catch_interrupts(void);
-int nc_cli_interrupted(void);
-/* nc_cli_interrupted() in the shape of NCCodecContext.interrupt_cb (opaque unused):
+void cli_catch_interrupts(void);
+int cli_interrupted(void);
+/* cli_interrupted() in the shape of NCCodecContext.interrupt_cb (opaque unused):
  * lets a codec stop inside one long packet or frame. */
-int nc_cli_interrupt_cb(void *opaque);
-const char *nc_cli_program(void);
+int cli_interrupt_cb(void *opaque);
+const char *cli_program(void);
 
 /* -q: errors only (and no progress bar); -v: libnc's verbose messages too. */
-void nc_cli_set_quiet(void);
-void nc_cli_set_verbose(void);
-int nc_cli_is_quiet(void);
-int nc_cli_is_verbose(void);
+void cli_set_quiet(void);
+void cli_set_verbose(void);
+int cli_is_quiet(void);
+int cli_is_verbose(void);
 
 /* Prints "program: message" on stderr. */
-void nc_cli_error(const char *fmt, ...)
+void cli_error(const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
 /* Prints "program: what: reason" where reason is the last error libnc logged
- * since nc_cli_clear_reason(), or else nc_strerror(err). Parts of what that the
+ * since cli_clear_reason(), or else nc_strerror(err). Parts of what that the
  * reason repeats are said once: what "in.nc: packet 3" with reason "packet 3:
  * CRC mismatch" prints "program: in.nc: packet 3: CRC mismatch". Returns err. */
-int nc_cli_fail(int err, const char *fmt, ...)
+int cli_fail(int err, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 /* Prints "program: warning: message" unless -q. */
-void nc_cli_warn(const char *fmt, ...)
+void cli_warn(const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
 /* Prints "program: message" on stderr only with -v. */
-void nc_cli_verbose(const char *fmt, ...)
+void cli_verbose(const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
 /* Forgets the last logged library error (before a call whose failure is reported). */
-void nc_cli_clear_reason(void);
+void cli_clear_reason(void);
 
 /* "nc-enc (libnc) 0.1.0" on stdout. */
-void nc_cli_print_version(void);
+void cli_print_version(void);
 /* Prints "program: usage line" plus "Try 'program --help'." and returns
  * NC_EXIT_FAILURE: for argument errors. */
-int nc_cli_usage_error(const char *fmt, ...)
+int cli_usage_error(const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 1, 2)))
 #endif
@@ -80,30 +80,30 @@ int nc_cli_usage_error(const char *fmt, ...)
 /* The options every app has, for its getopt switch: -q / --quiet, -v / --verbose,
  * -h / --help (calls usage() and exits 0), -V / --version (exits 0). Returns 1
  * if c was one of them. */
-int nc_cli_standard_option(int c, void (*usage)(void));
+int cli_standard_option(int c, void (*usage)(void));
 /* After getopt: 0 if exactly n operands remain, else a usage error ("expected
  * what" or "too many arguments") returning NC_EXIT_FAILURE. */
-int nc_cli_expect_operands(int argc, int n, const char *what);
+int cli_expect_operands(int argc, int n, const char *what);
 
 /* The usage error for getopt's ':' (missing value) or '?' (unknown option);
  * getopt must run with opterr = 0 and an optstring starting with ':'. */
-int nc_cli_bad_option(int getopt_result, char **argv);
+int cli_bad_option(int getopt_result, char **argv);
 
 /* Prints "program: path: No such file or directory" (or why path cannot be
  * an input) and returns -1, or returns 0. */
-int nc_cli_check_input(const char *path);
+int cli_check_input(const char *path);
 /* -1 (with the error printed) if output is the input file itself: the same inode,
  * whether by the same name, a hard link or a symbolic link; writing it would
  * destroy the input (ffmpeg refuses the same). */
-int nc_cli_check_output_not_input(const char *input, const char *output);
+int cli_check_output_not_input(const char *input, const char *output);
 /* After a successful encode or decode, unless quiet, one line on stderr as ffmpeg
  * and opusenc print: "prog: WHAT: N bytes coded, " then 3.20 s, 2.74 kbit/s
  * (audio, video), or 1 picture 28x28 gray, 1.56 bits/pixel, or 300 bytes, 3.42
  * bits/byte; duration in info's time base (pictures: frames; bytes: bytes). */
-void nc_cli_print_summary(const char *what, const NCStreamInfo *info, int64_t duration,
+void cli_print_summary(const char *what, const NCStreamInfo *info, int64_t duration,
                           long long coded_bytes);
 
 /* Parses a whole decimal integer in [min, max] into *out; 0 or -1. */
-int nc_cli_parse_int(const char *s, long min, long max, long *out);
+int cli_parse_int(const char *s, long min, long max, long *out);
 
 #endif

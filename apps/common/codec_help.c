@@ -32,17 +32,17 @@ int nc_codec_apply_options(NCCodecContext *ctx, const char *const *options, int 
         char key[64];
         snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - options[i]) : 0, options[i]);
         if (!eq || !nc_opt_find(ctx->codec, key)) {
-            nc_cli_error("%s has no option '%s' (%s lists them)", name, key, help_hint);
+            cli_error("%s has no option '%s' (%s lists them)", name, key, help_hint);
             return NC_ENOOPT;
         }
-        nc_cli_clear_reason();
+        cli_clear_reason();
         int ret = nc_opt_set(ctx, key, eq + 1);
-        if (ret < 0) return nc_cli_fail(ret, "%s: -o %s", name, options[i]);
+        if (ret < 0) return cli_fail(ret, "%s: -o %s", name, options[i]);
     }
     return 0;
 }
 
-void nc_codec_help_list(FILE *out, int is_encoder)
+void codec_help_list(FILE *out, int is_encoder)
 {
     fprintf(out, "%-16s %-6s %-26s %s\n", "NAME", "MEDIA", "CAPABILITIES", "DESCRIPTION");
     void *it = NULL;
@@ -85,7 +85,7 @@ static void range_text(const NCOption *opt, char *buf, size_t size)
     }
 }
 
-void nc_codec_help_options(FILE *out, const NCCodec *codec)
+void codec_help_options(FILE *out, const NCCodec *codec)
 {
     fprintf(out, "%s: %s\n", codec->name, codec->long_name ? codec->long_name : "");
     fprintf(out, "  %s %s\n", codec->is_encoder ? "encoder," : "decoder,",

@@ -9,9 +9,9 @@
 
 /* One line per encoder (is_encoder = 1) or decoder: name, media type,
  * capabilities, long name, under a header line. */
-void nc_codec_help_list(FILE *out, int is_encoder);
+void codec_help_list(FILE *out, int is_encoder);
 /* The codec's description, supported formats and options. */
-void nc_codec_help_options(FILE *out, const NCCodec *codec);
+void codec_help_options(FILE *out, const NCCodec *codec);
 /* Sets each "KEY=VALUE" of options[0 .. n) on ctx (before nc_codec_open()): how
  * -o works in nc-enc and nc-dec. An unknown key or a bad value is printed, with
  * help_hint (the command that lists the options), and returned. */

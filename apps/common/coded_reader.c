@@ -21,7 +21,7 @@ static void coded_close(NCMediaReader *reader)
     CodedReader *c = reader->priv;
     if (!c) return;
     if (c->damaged)
-        nc_cli_warn("%s: %lld damaged packet%s skipped", c->path, (long long)c->damaged,
+        cli_warn("%s: %lld damaged packet%s skipped", c->path, (long long)c->damaged,
                     c->damaged == 1 ? "" : "s");
     nc_packet_free(&c->pkt);
     nc_codec_free_context(&c->ctx);
@@ -115,7 +115,7 @@ int nc_coded_reader_open(NCMediaReader *reader, const char *path, const NCMediaW
         }
     }
     if (ret >= 0) {
-        c->ctx->interrupt_cb = nc_cli_interrupt_cb;
+        c->ctx->interrupt_cb = cli_interrupt_cb;
         ret = nc_stream_info_to_context(info, c->ctx);
     }
     if (ret >= 0) ret = nc_codec_open(c->ctx);

@@ -12,7 +12,7 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-char *nc_media_ffmpeg_url(const char *path)
+char *media_ffmpeg_url(const char *path)
 {
     size_t n = strlen(path) + 6;
     char *url = malloc(n);
@@ -20,7 +20,7 @@ char *nc_media_ffmpeg_url(const char *path)
     return url;
 }
 
-int nc_media_ffmpeg_error(const char *path, const char *what, int av_err)
+int media_ffmpeg_error(const char *path, const char *what, int av_err)
 {
     char msg[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(av_err, msg, sizeof(msg));
@@ -43,12 +43,12 @@ static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list args)
     size_t n = strlen(line);
     while (n > 0 && line[n - 1] == '\n') line[--n] = '\0';
     if (n == 0) return;
-    /* The apps report FFmpeg's failures themselves (nc_media_ffmpeg_error); its
+    /* The apps report FFmpeg's failures themselves (media_ffmpeg_error); its
      * own lines are detail for -v. */
     nc_log(NULL, NC_LOG_VERBOSE, "ffmpeg: %s", line);
 }
 
-void nc_media_route_ffmpeg_log(void)
+void media_route_ffmpeg_log(void)
 {
     av_log_set_callback(ffmpeg_log);
 }

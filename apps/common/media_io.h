@@ -67,31 +67,31 @@ typedef struct NCMediaWriter NCMediaWriter;
 
 /* Opens path for a codec that takes wants->media_type. For pictures the first
  * picture is decoded already, so that the format is known. */
-int nc_media_reader_open(NCMediaReader **reader, const char *path, const NCMediaWants *wants);
-const NCMediaFormat *nc_media_reader_format(const NCMediaReader *reader);
+int media_reader_open(NCMediaReader **reader, const char *path, const NCMediaWants *wants);
+const NCMediaFormat *media_reader_format(const NCMediaReader *reader);
 /* A line for -v: the source as found ("pcm_s16le, 44100 Hz, 2 channels"). */
-const char *nc_media_reader_source(const NCMediaReader *reader);
+const char *media_reader_source(const NCMediaReader *reader);
 /* Reads the next frame into the empty frame: audio up to max_units samples and
  * bytes up to max_units bytes (only the last frame is shorter), or one picture.
  * pts counts samples, pictures or bytes from 0; duration is the frame's length
  * in the same unit. Returns 0 or NC_EOF after the last frame. */
-int nc_media_reader_read(NCMediaReader *reader, NCFrame *frame, int64_t max_units);
+int media_reader_read(NCMediaReader *reader, NCFrame *frame, int64_t max_units);
 /* How far reading got, for the progress bar: *total is -1 when unknown. */
-void nc_media_reader_progress(const NCMediaReader *reader, int64_t *done, int64_t *total,
+void media_reader_progress(const NCMediaReader *reader, int64_t *done, int64_t *total,
                               const char **unit);
-void nc_media_reader_close(NCMediaReader **reader);
+void media_reader_close(NCMediaReader **reader);
 
 /* 0 if path's extension can hold media_type, else NC_ENOTSUP with a logged reason
  * listing the extensions that can. Lets an app refuse before any work. */
-int nc_media_writer_check(const char *path, enum NCMediaType media_type);
-int nc_media_writer_open(NCMediaWriter **writer, const char *path, const NCMediaFormat *format,
+int media_writer_check(const char *path, enum NCMediaType media_type);
+int media_writer_open(NCMediaWriter **writer, const char *path, const NCMediaFormat *format,
                          const NCMediaWriterOptions *options);
 /* Writes one frame with the format given at open. */
-int nc_media_writer_write(NCMediaWriter *writer, const NCFrame *frame);
+int media_writer_write(NCMediaWriter *writer, const NCFrame *frame);
 /* Finishes the file and moves it into place; on failure nothing is left behind.
  * Frees *writer either way. */
-int nc_media_writer_close(NCMediaWriter **writer);
+int media_writer_close(NCMediaWriter **writer);
 /* Removes everything written so far and frees *writer. */
-void nc_media_writer_abort(NCMediaWriter **writer);
+void media_writer_abort(NCMediaWriter **writer);
 
 #endif

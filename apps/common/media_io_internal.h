@@ -34,25 +34,25 @@ struct NCMediaWriter {
 };
 
 /* Each fills reader->ops, priv, format, source, total and unit. */
-int nc_audio_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
-int nc_picture_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
-int nc_bytes_reader_open(NCMediaReader *reader, const char *path);
+int audio_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
+int picture_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
+int bytes_reader_open(NCMediaReader *reader, const char *path);
 int nc_coded_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
 
 /* Each fills writer->ops and priv; writer->format, options and path are set. */
-int nc_audio_writer_open(NCMediaWriter *writer, const char *extension);
-int nc_png_writer_open(NCMediaWriter *writer);
-int nc_video_writer_open(NCMediaWriter *writer, const char *extension);
-int nc_bytes_writer_open(NCMediaWriter *writer);
+int audio_writer_open(NCMediaWriter *writer, const char *extension);
+int png_writer_open(NCMediaWriter *writer);
+int video_writer_open(NCMediaWriter *writer, const char *extension);
+int bytes_writer_open(NCMediaWriter *writer);
 
 /* Sends FFmpeg's own log lines through libnc's log (shown with -v only). */
-void nc_media_route_ffmpeg_log(void);
+void media_route_ffmpeg_log(void);
 /* "file:" + path, so that FFmpeg never reads a name as a protocol ("a:b.wav").
  * free() the result. NULL on allocation failure. */
-char *nc_media_ffmpeg_url(const char *path);
+char *media_ffmpeg_url(const char *path);
 /* Logs "path: what: FFmpeg's message" at error level and returns NC_EIO,
  * NC_EINVALIDDATA or NC_ENOMEM after av_err. */
-int nc_media_ffmpeg_error(const char *path, const char *what, int av_err);
+int media_ffmpeg_error(const char *path, const char *what, int av_err);
 /* Logs "cannot write PATH: REASON" (REASON: the library's message, or with NULL
  * strerror(errno)), the one wording of every write failure (a full disk reads "cannot
  * write out.wav: No space left on device"), and returns NC_EIO. */

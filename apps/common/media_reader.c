@@ -11,17 +11,17 @@
 static int open_by_type(NCMediaReader *r, const char *path, const NCMediaWants *wants)
 {
     switch (wants->media_type) {
-    case NC_MEDIA_AUDIO: return nc_audio_reader_open(r, path, wants);
+    case NC_MEDIA_AUDIO: return audio_reader_open(r, path, wants);
     case NC_MEDIA_VIDEO:
-    case NC_MEDIA_IMAGE: return nc_picture_reader_open(r, path, wants);
-    case NC_MEDIA_BYTES: return nc_bytes_reader_open(r, path);
+    case NC_MEDIA_IMAGE: return picture_reader_open(r, path, wants);
+    case NC_MEDIA_BYTES: return bytes_reader_open(r, path);
     default:
         nc_log(NULL, NC_LOG_ERROR, "unknown media type %d", (int)wants->media_type);
         return NC_EINVAL;
     }
 }
 
-int nc_media_reader_open(NCMediaReader **reader, const char *path, const NCMediaWants *wants)
+int media_reader_open(NCMediaReader **reader, const char *path, const NCMediaWants *wants)
 {
     *reader = NULL;
     struct stat st;
@@ -33,7 +33,7 @@ int nc_media_reader_open(NCMediaReader **reader, const char *path, const NCMedia
     }
     NCMediaReader *r = calloc(1, sizeof(*r));
     if (!r) return NC_ENOMEM;
-    nc_media_route_ffmpeg_log();
+    media_route_ffmpeg_log();
     int ret;
     size_t n = strlen(path);
     if (wants->decode && n > 3 && !strcmp(path + n - 3, ".nc"))
@@ -48,22 +48,22 @@ int nc_media_reader_open(NCMediaReader **reader, const char *path, const NCMedia
     return 0;
 }
 
-const NCMediaFormat *nc_media_reader_format(const NCMediaReader *reader)
+const NCMediaFormat *media_reader_format(const NCMediaReader *reader)
 {
     return &reader->format;
 }
 
-const char *nc_media_reader_source(const NCMediaReader *reader)
+const char *media_reader_source(const NCMediaReader *reader)
 {
     return reader->source;
 }
 
-int nc_media_reader_read(NCMediaReader *reader, NCFrame *frame, int64_t max_units)
+int media_reader_read(NCMediaReader *reader, NCFrame *frame, int64_t max_units)
 {
     return reader->ops->read(reader, frame, max_units);
 }
 
-void nc_media_reader_progress(const NCMediaReader *reader, int64_t *done, int64_t *total,
+void media_reader_progress(const NCMediaReader *reader, int64_t *done, int64_t *total,
                               const char **unit)
 {
     *done = reader->done;
@@ -71,7 +71,7 @@ void nc_media_reader_progress(const NCMediaReader *reader, int64_t *done, int64_
     *unit = reader->unit;
 }
 
-void nc_media_reader_close(NCMediaReader **reader)
+void media_reader_close(NCMediaReader **reader)
 {
     if (!*reader) return;
     (*reader)->ops->close(*reader);

@@ -32,7 +32,7 @@ static int is_one_of(const char *ext, const char *const *list)
 static const char *const audio_extensions[] = {"wav", "flac", "ogg", NULL};
 static const char *const picture_extensions[] = {"png", "y4m", "mkv", "mp4", NULL};
 
-int nc_media_writer_check(const char *path, enum NCMediaType media_type)
+int media_writer_check(const char *path, enum NCMediaType media_type)
 {
     const char *ext = extension_of(path);
     switch (media_type) {
@@ -52,24 +52,24 @@ int nc_media_writer_check(const char *path, enum NCMediaType media_type)
     }
 }
 
-int nc_media_writer_open(NCMediaWriter **writer, const char *path, const NCMediaFormat *format,
+int media_writer_open(NCMediaWriter **writer, const char *path, const NCMediaFormat *format,
                          const NCMediaWriterOptions *options)
 {
     *writer = NULL;
-    int ret = nc_media_writer_check(path, format->media_type);
+    int ret = media_writer_check(path, format->media_type);
     if (ret < 0) return ret;
     NCMediaWriter *w = calloc(1, sizeof(*w));
     if (!w) return NC_ENOMEM;
-    nc_media_route_ffmpeg_log();
+    media_route_ffmpeg_log();
     w->format = *format;
     if (options) w->options = *options;
     w->path = path;
     const char *ext = extension_of(path);
     switch (format->media_type) {
-    case NC_MEDIA_AUDIO: ret = nc_audio_writer_open(w, ext); break;
-    case NC_MEDIA_BYTES: ret = nc_bytes_writer_open(w); break;
+    case NC_MEDIA_AUDIO: ret = audio_writer_open(w, ext); break;
+    case NC_MEDIA_BYTES: ret = bytes_writer_open(w); break;
     default:
-        ret = !strcasecmp(ext, "png") ? nc_png_writer_open(w) : nc_video_writer_open(w, ext);
+        ret = !strcasecmp(ext, "png") ? png_writer_open(w) : video_writer_open(w, ext);
     }
     if (ret < 0) {
         free(w);
@@ -79,7 +79,7 @@ int nc_media_writer_open(NCMediaWriter **writer, const char *path, const NCMedia
     return 0;
 }
 
-int nc_media_writer_write(NCMediaWriter *writer, const NCFrame *frame)
+int media_writer_write(NCMediaWriter *writer, const NCFrame *frame)
 {
     if (frame->media_type != writer->format.media_type &&
         !(frame->media_type == NC_MEDIA_IMAGE && writer->format.media_type == NC_MEDIA_VIDEO) &&
@@ -91,7 +91,7 @@ int nc_media_writer_write(NCMediaWriter *writer, const NCFrame *frame)
     return writer->ops->write(writer, frame);
 }
 
-int nc_media_writer_close(NCMediaWriter **writer)
+int media_writer_close(NCMediaWriter **writer)
 {
     if (!*writer) return 0;
     int ret = (*writer)->ops->finish(*writer);
@@ -100,7 +100,7 @@ int nc_media_writer_close(NCMediaWriter **writer)
     return ret;
 }
 
-void nc_media_writer_abort(NCMediaWriter **writer)
+void media_writer_abort(NCMediaWriter **writer)
 {
     if (!*writer) return;
     (*writer)->ops->abort(*writer);

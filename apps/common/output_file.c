@@ -8,7 +8,7 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-int nc_output_check_target(const char *path, int overwrite)
+int output_check_target(const char *path, int overwrite)
 {
     struct stat st;
     if (overwrite || lstat(path, &st) != 0) return 0;
@@ -16,12 +16,12 @@ int nc_output_check_target(const char *path, int overwrite)
     return NC_EEXIST;
 }
 
-int nc_output_file_open(NCOutputFile *out, const char *target, int overwrite)
+int output_file_open(NCOutputFile *out, const char *target, int overwrite)
 {
-    int ret = nc_output_check_target(target, overwrite);
+    int ret = output_check_target(target, overwrite);
     if (ret < 0) {
         memset(out, 0, sizeof(*out));
         return ret;
     }
-    return nc_atomic_file_open(out, target, overwrite);
+    return nci_atomic_file_open(out, target, overwrite);
 }

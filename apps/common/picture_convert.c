@@ -8,7 +8,7 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-enum AVPixelFormat nc_pix_fmt_to_av(enum NCPixelFormat fmt)
+enum AVPixelFormat pix_fmt_to_av(enum NCPixelFormat fmt)
 {
     switch (fmt) {
     case NC_PIX_GRAY8: return AV_PIX_FMT_GRAY8;
@@ -18,7 +18,7 @@ enum AVPixelFormat nc_pix_fmt_to_av(enum NCPixelFormat fmt)
     }
 }
 
-enum NCPixelFormat nc_pix_fmt_from_av(enum AVPixelFormat fmt)
+enum NCPixelFormat pix_fmt_from_av(enum AVPixelFormat fmt)
 {
     switch (fmt) {
     case AV_PIX_FMT_GRAY8: return NC_PIX_GRAY8;
@@ -28,19 +28,19 @@ enum NCPixelFormat nc_pix_fmt_from_av(enum AVPixelFormat fmt)
     }
 }
 
-enum NCPixelFormat nc_pix_fmt_best_for(enum AVPixelFormat src, const enum NCPixelFormat *allowed)
+enum NCPixelFormat pix_fmt_best_for(enum AVPixelFormat src, const enum NCPixelFormat *allowed)
 {
     static const enum NCPixelFormat all[] = {NC_PIX_GRAY8, NC_PIX_RGB24, NC_PIX_YUV420P,
                                              NC_PIX_NONE};
     enum AVPixelFormat list[8];
     int n = 0;
     for (const enum NCPixelFormat *f = allowed ? allowed : all; *f != NC_PIX_NONE && n < 7; f++)
-        if (nc_pix_fmt_to_av(*f) != AV_PIX_FMT_NONE) list[n++] = nc_pix_fmt_to_av(*f);
+        if (pix_fmt_to_av(*f) != AV_PIX_FMT_NONE) list[n++] = pix_fmt_to_av(*f);
     list[n] = AV_PIX_FMT_NONE;
     if (n == 0) return NC_PIX_NONE;
-    if (src == AV_PIX_FMT_NONE) return nc_pix_fmt_from_av(list[0]);
+    if (src == AV_PIX_FMT_NONE) return pix_fmt_from_av(list[0]);
     int loss = 0;
-    return nc_pix_fmt_from_av(avcodec_find_best_pix_fmt_of_list(list, src, 0, &loss));
+    return pix_fmt_from_av(avcodec_find_best_pix_fmt_of_list(list, src, 0, &loss));
 }
 
 /* Whether fmt's samples use the full 0-255 range: gray and yuvj* always, other
@@ -97,7 +97,7 @@ static int convert(uint8_t *const dst[], const int dst_linesize[], enum AVPixelF
     return 0;
 }
 
-int nc_picture_from_avframe(NCFrame *dst, const AVFrame *src, enum NCMediaType type,
+int picture_from_avframe(NCFrame *dst, const AVFrame *src, enum NCMediaType type,
                             enum NCPixelFormat fmt, struct SwsContext **sws)
 {
     dst->media_type = type;
@@ -109,13 +109,13 @@ int nc_picture_from_avframe(NCFrame *dst, const AVFrame *src, enum NCMediaType t
     Picture from = {(const uint8_t *const *)src->data, src->linesize,
                     (enum AVPixelFormat)src->format, src->color_range};
     /* libnc's YUV420P is video's limited range; its GRAY8 and RGB24 are full. */
-    ret = convert(dst->data, dst->linesize, nc_pix_fmt_to_av(fmt), AVCOL_RANGE_MPEG, &from,
+    ret = convert(dst->data, dst->linesize, pix_fmt_to_av(fmt), AVCOL_RANGE_MPEG, &from,
                   src->width, src->height, sws);
     if (ret < 0) nc_frame_unref(dst);
     return ret;
 }
 
-int nc_picture_to_avframe(AVFrame *dst, const NCFrame *src, enum AVPixelFormat fmt,
+int picture_to_avframe(AVFrame *dst, const NCFrame *src, enum AVPixelFormat fmt,
                           enum AVColorRange range, struct SwsContext **sws)
 {
     dst->format = fmt;
@@ -124,7 +124,7 @@ int nc_picture_to_avframe(AVFrame *dst, const NCFrame *src, enum AVPixelFormat f
     dst->color_range = range;
     if (av_frame_get_buffer(dst, 0) < 0) return NC_ENOMEM;
     Picture from = {(const uint8_t *const *)src->data, src->linesize,
-                    nc_pix_fmt_to_av(src->pix_fmt), AVCOL_RANGE_MPEG};
+                    pix_fmt_to_av(src->pix_fmt), AVCOL_RANGE_MPEG};
     int ret = convert(dst->data, dst->linesize, fmt, range, &from, src->width, src->height, sws);
     if (ret < 0) av_frame_unref(dst);
     return ret;

@@ -13,20 +13,20 @@
 
 struct SwsContext;
 
-enum AVPixelFormat nc_pix_fmt_to_av(enum NCPixelFormat fmt);
+enum AVPixelFormat pix_fmt_to_av(enum NCPixelFormat fmt);
 /* NC_PIX_NONE for formats libnc does not have. */
-enum NCPixelFormat nc_pix_fmt_from_av(enum AVPixelFormat fmt);
+enum NCPixelFormat pix_fmt_from_av(enum AVPixelFormat fmt);
 /* The format in allowed (NC_PIX_NONE-terminated; NULL = all of libnc's) that loses
  * least from src, as FFmpeg judges it. */
-enum NCPixelFormat nc_pix_fmt_best_for(enum AVPixelFormat src, const enum NCPixelFormat *allowed);
+enum NCPixelFormat pix_fmt_best_for(enum AVPixelFormat src, const enum NCPixelFormat *allowed);
 
 /* Fills the empty dst (of media type video or image) with src converted to fmt,
  * same size. *sws is a cached scaler the caller frees with sws_freeContext(). */
-int nc_picture_from_avframe(NCFrame *dst, const AVFrame *src, enum NCMediaType type,
+int picture_from_avframe(NCFrame *dst, const AVFrame *src, enum NCMediaType type,
                             enum NCPixelFormat fmt, struct SwsContext **sws);
 /* Fills the empty dst (av_frame_alloc()ed) with src converted to fmt, whose
  * YUV samples use range (AVCOL_RANGE_JPEG: full, else limited). */
-int nc_picture_to_avframe(AVFrame *dst, const NCFrame *src, enum AVPixelFormat fmt,
+int picture_to_avframe(AVFrame *dst, const NCFrame *src, enum AVPixelFormat fmt,
                           enum AVColorRange range, struct SwsContext **sws);
 
 #endif

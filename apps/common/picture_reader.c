@@ -35,20 +35,20 @@ static int decode_next(PictureReader *p)
         int ret = avcodec_receive_frame(p->dec, p->frame);
         if (ret >= 0) return 0;
         if (ret == AVERROR_EOF) return NC_EOF;
-        if (ret != AVERROR(EAGAIN)) return nc_media_ffmpeg_error(p->path, "cannot decode", ret);
+        if (ret != AVERROR(EAGAIN)) return media_ffmpeg_error(p->path, "cannot decode", ret);
         if (p->sent_eof) return NC_EOF;
         ret = av_read_frame(p->fmt, p->pkt);
         if (ret == AVERROR_EOF) {
             p->sent_eof = 1;
             ret = avcodec_send_packet(p->dec, NULL);
         } else if (ret < 0) {
-            return nc_media_ffmpeg_error(p->path, "cannot read", ret);
+            return media_ffmpeg_error(p->path, "cannot read", ret);
         } else {
             if (p->pkt->stream_index == p->stream) ret = avcodec_send_packet(p->dec, p->pkt);
             av_packet_unref(p->pkt);
         }
         if (ret < 0 && ret != AVERROR_EOF)
-            return nc_media_ffmpeg_error(p->path, "cannot decode", ret);
+            return media_ffmpeg_error(p->path, "cannot decode", ret);
     }
 }
 
@@ -69,7 +69,7 @@ static int picture_read(NCMediaReader *reader, NCFrame *frame, int64_t max_units
         av_frame_unref(p->frame);
         return NC_ENOTSUP;
     }
-    int ret = nc_picture_from_avframe(frame, p->frame, p->media_type, f->pix_fmt, &p->sws);
+    int ret = picture_from_avframe(frame, p->frame, p->media_type, f->pix_fmt, &p->sws);
     av_frame_unref(p->frame);
     if (ret < 0) return ret;
     frame->pts = reader->done++;
@@ -94,13 +94,13 @@ static const NCMediaReaderOps picture_ops = {picture_read, picture_close};
 
 static int open_decoder(PictureReader *p)
 {
-    char *url = nc_media_ffmpeg_url(p->path);
+    char *url = media_ffmpeg_url(p->path);
     if (!url) return NC_ENOMEM;
     int ret = avformat_open_input(&p->fmt, url, NULL, NULL);
     free(url);
-    if (ret < 0) return nc_media_ffmpeg_error(p->path, "not a picture or video FFmpeg can read", ret);
+    if (ret < 0) return media_ffmpeg_error(p->path, "not a picture or video FFmpeg can read", ret);
     ret = avformat_find_stream_info(p->fmt, NULL);
-    if (ret < 0) return nc_media_ffmpeg_error(p->path, "cannot read", ret);
+    if (ret < 0) return media_ffmpeg_error(p->path, "cannot read", ret);
     const AVCodec *codec = NULL;
     p->stream = av_find_best_stream(p->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (p->stream < 0) {
@@ -113,7 +113,7 @@ static int open_decoder(PictureReader *p)
     if (!p->dec || !p->pkt || !p->frame) return NC_ENOMEM;
     ret = avcodec_parameters_to_context(p->dec, p->fmt->streams[p->stream]->codecpar);
     if (ret >= 0) ret = avcodec_open2(p->dec, codec, NULL);
-    if (ret < 0) return nc_media_ffmpeg_error(p->path, "cannot open the video decoder", ret);
+    if (ret < 0) return media_ffmpeg_error(p->path, "cannot open the video decoder", ret);
     return 0;
 }
 
@@ -135,7 +135,7 @@ static int choose_format(NCMediaReader *reader, PictureReader *p, const NCMediaW
             return NC_ENOTSUP;
         }
     } else {
-        fmt = nc_pix_fmt_best_for(src, wants->pix_fmts);
+        fmt = pix_fmt_best_for(src, wants->pix_fmts);
         if (fmt == NC_PIX_NONE) {
             nc_log(NULL, NC_LOG_ERROR, "the codec takes no pixel format the apps can make");
             return NC_ENOTSUP;
@@ -144,7 +144,7 @@ static int choose_format(NCMediaReader *reader, PictureReader *p, const NCMediaW
     const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(src);
     if (desc && (desc->flags & AV_PIX_FMT_FLAG_ALPHA))
         nc_log(NULL, NC_LOG_WARNING, "%s: dropping the alpha channel", p->path);
-    if (nc_pix_fmt_to_av(fmt) != src)
+    if (pix_fmt_to_av(fmt) != src)
         nc_log(NULL, NC_LOG_VERBOSE, "%s: converting %s to %s", p->path,
                av_get_pix_fmt_name(src), nc_pix_fmt_name(fmt));
     reader->format.pix_fmt = fmt;
@@ -182,7 +182,7 @@ static int describe(NCMediaReader *reader, PictureReader *p)
     return 0;
 }
 
-int nc_picture_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants)
+int picture_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants)
 {
     PictureReader *p = calloc(1, sizeof(*p));
     if (!p) return NC_ENOMEM;

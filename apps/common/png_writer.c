@@ -56,7 +56,7 @@ static int next_file(NCMediaWriter *writer, PngWriter *w, NCOutputFile **out)
         }
         path = name;
     }
-    int ret = nc_output_file_open(&w->files[w->nb_files], path, writer->options.overwrite);
+    int ret = output_file_open(&w->files[w->nb_files], path, writer->options.overwrite);
     if (ret < 0) return ret;
     *out = &w->files[w->nb_files++];
     return 0;
@@ -73,12 +73,12 @@ static int png_write(NCMediaWriter *writer, const NCFrame *frame)
     NCOutputFile *out;
     int ret = next_file(writer, w, &out);
     if (ret < 0) return ret;
-    ret = nc_picture_to_avframe(w->frame, frame, w->enc->pix_fmt, AVCOL_RANGE_JPEG, &w->sws);
+    ret = picture_to_avframe(w->frame, frame, w->enc->pix_fmt, AVCOL_RANGE_JPEG, &w->sws);
     if (ret < 0) return ret;
     ret = avcodec_send_frame(w->enc, w->frame);
     av_frame_unref(w->frame);
     if (ret >= 0) ret = avcodec_receive_packet(w->enc, w->pkt);
-    if (ret < 0) return nc_media_ffmpeg_error(writer->path, "cannot encode PNG", ret);
+    if (ret < 0) return media_ffmpeg_error(writer->path, "cannot encode PNG", ret);
     size_t size = (size_t)w->pkt->size;
     int failed = fwrite(w->pkt->data, 1, size, out->file) != size;
     av_packet_unref(w->pkt);
@@ -92,7 +92,7 @@ static int png_write(NCMediaWriter *writer, const NCFrame *frame)
 static void free_writer(NCMediaWriter *writer)
 {
     PngWriter *w = writer->priv;
-    for (int i = 0; i < w->nb_files; i++) nc_atomic_file_abort(&w->files[i]);
+    for (int i = 0; i < w->nb_files; i++) nci_atomic_file_abort(&w->files[i]);
     free(w->files);
     avcodec_free_context(&w->enc);
     av_frame_free(&w->frame);
@@ -111,7 +111,7 @@ static int png_finish(NCMediaWriter *writer)
         ret = NC_EINVAL;
     }
     int done = 0;
-    for (; ret >= 0 && done < w->nb_files; done++) ret = nc_atomic_file_commit(&w->files[done]);
+    for (; ret >= 0 && done < w->nb_files; done++) ret = nci_atomic_file_commit(&w->files[done]);
     if (ret < 0 && w->is_sequence) {
         /* Take back the pictures already moved into place: all or nothing. */
         char name[4096];
@@ -124,7 +124,7 @@ static int png_finish(NCMediaWriter *writer)
 
 static const NCMediaWriterOps png_ops = {png_write, png_finish, free_writer};
 
-int nc_png_writer_open(NCMediaWriter *writer)
+int png_writer_open(NCMediaWriter *writer)
 {
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
     if (!codec) {
@@ -149,7 +149,7 @@ int nc_png_writer_open(NCMediaWriter *writer)
     int ret = avcodec_open2(w->enc, codec, NULL);
     if (ret < 0) {
         free_writer(writer);
-        return nc_media_ffmpeg_error(writer->path, "cannot open the PNG encoder", ret);
+        return media_ffmpeg_error(writer->path, "cannot open the PNG encoder", ret);
     }
     writer->ops = &png_ops;
     return 0;

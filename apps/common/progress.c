@@ -17,7 +17,7 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void nc_progress_format_si(char *buf, int size, double v, const char *unit)
+void progress_format_si(char *buf, int size, double v, const char *unit)
 {
     static const char prefix[] = {' ', 'k', 'M', 'G', 'T'};
     int i = 0;
@@ -31,10 +31,10 @@ void nc_progress_format_si(char *buf, int size, double v, const char *unit)
         snprintf(buf, (size_t)size, "%.*f %c%s", v < 10 ? 2 : v < 100 ? 1 : 0, v, prefix[i], unit);
 }
 
-void nc_progress_start(NCProgress *p, const char *label, const char *unit, int64_t total)
+void progress_start(NCProgress *p, const char *label, const char *unit, int64_t total)
 {
     memset(p, 0, sizeof(*p));
-    p->enabled = !nc_cli_is_quiet() && isatty(STDERR_FILENO);
+    p->enabled = !cli_is_quiet() && isatty(STDERR_FILENO);
     p->label = label;
     p->unit = unit;
     p->total = total;
@@ -56,7 +56,7 @@ static void draw(NCProgress *p, double t)
     double rate = elapsed > 0 ? (double)p->done / elapsed : 0.0;
     char rate_text[32], unit_rate[24], line[160];
     snprintf(unit_rate, sizeof(unit_rate), "%s/s", p->unit);
-    nc_progress_format_si(rate_text, sizeof(rate_text), rate, unit_rate);
+    progress_format_si(rate_text, sizeof(rate_text), rate, unit_rate);
 
     if (p->total > 0) {
         double frac = (double)p->done / (double)p->total;
@@ -71,7 +71,7 @@ static void draw(NCProgress *p, double t)
                  rate_text, eta);
     } else {
         char done_text[32], elapsed_text[24];
-        nc_progress_format_si(done_text, sizeof(done_text), (double)p->done, p->unit);
+        progress_format_si(done_text, sizeof(done_text), (double)p->done, p->unit);
         format_duration(elapsed_text, sizeof(elapsed_text), elapsed);
         snprintf(line, sizeof(line), "%s %s  %s  %s", p->label, done_text, rate_text,
                  elapsed_text);
@@ -84,7 +84,7 @@ static void draw(NCProgress *p, double t)
     active = p;
 }
 
-void nc_progress_update(NCProgress *p, int64_t done)
+void progress_update(NCProgress *p, int64_t done)
 {
     p->done = done;
     if (!p->enabled) return;
@@ -92,7 +92,7 @@ void nc_progress_update(NCProgress *p, int64_t done)
     if (t - p->last_draw >= 0.2 && t - p->start >= 0.5) draw(p, t);
 }
 
-void nc_progress_finish(NCProgress *p)
+void progress_finish(NCProgress *p)
 {
     if (p->enabled && p->drawn) {
         fputs("\r\033[K", stderr);
@@ -102,7 +102,7 @@ void nc_progress_finish(NCProgress *p)
     if (active == p) active = NULL;
 }
 
-void nc_progress_clear_line(void)
+void progress_clear_line(void)
 {
     if (active && active->drawn) {
         fputs("\r\033[K", stderr);

@@ -17,17 +17,17 @@ typedef struct NCProgress {
 } NCProgress;
 
 /* Starts a bar; it stays silent unless stderr is a terminal and the app is not -q. */
-void nc_progress_start(NCProgress *p, const char *label, const char *unit, int64_t total);
+void progress_start(NCProgress *p, const char *label, const char *unit, int64_t total);
 /* Records progress; redraws at most every 0.2 s. */
-void nc_progress_update(NCProgress *p, int64_t done);
+void progress_update(NCProgress *p, int64_t done);
 /* Erases the bar (call before printing anything else, and at the end). */
-void nc_progress_finish(NCProgress *p);
+void progress_finish(NCProgress *p);
 
-/* Erases the bar of a running nc_progress if one is drawn, so that a message can
+/* Erases the bar of a running progress if one is drawn, so that a message can
  * be printed; the next update redraws it. */
-void nc_progress_clear_line(void);
+void progress_clear_line(void);
 
 /* Formats v with an SI prefix and unit ("1.46 Msamples") into buf. */
-void nc_progress_format_si(char *buf, int size, double v, const char *unit);
+void progress_format_si(char *buf, int size, double v, const char *unit);
 
 #endif

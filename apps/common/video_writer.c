@@ -50,17 +50,17 @@ typedef struct VideoWriter {
 static int encode(NCMediaWriter *writer, VideoWriter *v, AVFrame *frame)
 {
     int ret = avcodec_send_frame(v->enc, frame);
-    if (ret < 0) return nc_media_ffmpeg_error(writer->path, "cannot encode", ret);
+    if (ret < 0) return media_ffmpeg_error(writer->path, "cannot encode", ret);
     for (;;) {
         ret = avcodec_receive_packet(v->enc, v->pkt);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return 0;
-        if (ret < 0) return nc_media_ffmpeg_error(writer->path, "cannot encode", ret);
+        if (ret < 0) return media_ffmpeg_error(writer->path, "cannot encode", ret);
         /* Every picture lasts one frame period; mp4 drops a last sample of length 0. */
         if (v->pkt->duration <= 0) v->pkt->duration = 1;
         av_packet_rescale_ts(v->pkt, v->enc->time_base, v->st->time_base);
         v->pkt->stream_index = v->st->index;
         ret = av_interleaved_write_frame(v->mux, v->pkt);
-        if (ret < 0) return nc_media_ffmpeg_error(writer->path, "cannot write", ret);
+        if (ret < 0) return media_ffmpeg_error(writer->path, "cannot write", ret);
     }
 }
 
@@ -72,7 +72,7 @@ static int video_write(NCMediaWriter *writer, const NCFrame *frame)
         nc_log(NULL, NC_LOG_ERROR, "%s: the picture format changed mid-stream", writer->path);
         return NC_ENOTSUP;
     }
-    int ret = nc_picture_to_avframe(v->frame, frame, v->enc->pix_fmt, v->enc->color_range, &v->sws);
+    int ret = picture_to_avframe(v->frame, frame, v->enc->pix_fmt, v->enc->color_range, &v->sws);
     if (ret < 0) return ret;
     v->frame->pts = v->next_pts++;
     ret = encode(writer, v, v->frame);
@@ -89,7 +89,7 @@ static void free_writer(NCMediaWriter *writer)
     av_frame_free(&v->frame);
     av_packet_free(&v->pkt);
     sws_freeContext(v->sws);
-    nc_atomic_file_abort(&v->out);
+    nci_atomic_file_abort(&v->out);
     free(v);
     writer->priv = NULL;
 }
@@ -100,13 +100,13 @@ static int video_finish(NCMediaWriter *writer)
     int ret = encode(writer, v, NULL);
     if (ret >= 0) {
         ret = av_write_trailer(v->mux);
-        if (ret < 0) ret = nc_media_ffmpeg_error(writer->path, "cannot write", ret);
+        if (ret < 0) ret = media_ffmpeg_error(writer->path, "cannot write", ret);
     }
     if (ret >= 0) {
         ret = avio_closep(&v->mux->pb);
-        if (ret < 0) ret = nc_media_ffmpeg_error(writer->path, "cannot write", ret);
+        if (ret < 0) ret = media_ffmpeg_error(writer->path, "cannot write", ret);
     }
-    if (ret >= 0) ret = nc_atomic_file_commit(&v->out);
+    if (ret >= 0) ret = nci_atomic_file_commit(&v->out);
     free_writer(writer);
     return ret;
 }
@@ -136,7 +136,7 @@ static int open_encoder(NCMediaWriter *writer, VideoWriter *v, const VideoTarget
             found |= *p == v->enc->pix_fmt;
         if (!found)
             v->enc->pix_fmt = avcodec_find_best_pix_fmt_of_list(codec->pix_fmts,
-                                                                nc_pix_fmt_to_av(f->pix_fmt), 0, NULL);
+                                                                pix_fmt_to_av(f->pix_fmt), 0, NULL);
     }
     /* Gray stored as YUV keeps its levels only in full range. */
     if (f->pix_fmt == NC_PIX_GRAY8 && v->enc->pix_fmt != AV_PIX_FMT_GRAY8)
@@ -157,14 +157,14 @@ static int open_encoder(NCMediaWriter *writer, VideoWriter *v, const VideoTarget
     if (!strcmp(t->extension, "mp4")) av_dict_set(&opts, "qp", "0", 0);
     int ret = avcodec_open2(v->enc, codec, &opts);
     av_dict_free(&opts);
-    if (ret < 0) return nc_media_ffmpeg_error(writer->path, "cannot open the video encoder", ret);
+    if (ret < 0) return media_ffmpeg_error(writer->path, "cannot open the video encoder", ret);
     ret = avcodec_parameters_from_context(v->st->codecpar, v->enc);
     if (ret < 0) return NC_ENOMEM;
     v->st->time_base = v->enc->time_base;
     return 0;
 }
 
-int nc_video_writer_open(NCMediaWriter *writer, const char *extension)
+int video_writer_open(NCMediaWriter *writer, const char *extension)
 {
     const VideoTarget *t = NULL;
     for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
@@ -174,7 +174,7 @@ int nc_video_writer_open(NCMediaWriter *writer, const char *extension)
     VideoWriter *v = calloc(1, sizeof(*v));
     if (!v) return NC_ENOMEM;
     writer->priv = v;
-    int ret = nc_output_file_open(&v->out, writer->path, writer->options.overwrite);
+    int ret = output_file_open(&v->out, writer->path, writer->options.overwrite);
     if (ret < 0) {
         free_writer(writer);
         return ret;
@@ -183,16 +183,16 @@ int nc_video_writer_open(NCMediaWriter *writer, const char *extension)
     if (ret < 0 || !(v->st = avformat_new_stream(v->mux, NULL)) || !(v->frame = av_frame_alloc()) ||
         !(v->pkt = av_packet_alloc())) {
         free_writer(writer);
-        return ret < 0 ? nc_media_ffmpeg_error(writer->path, "cannot set up the muxer", ret)
+        return ret < 0 ? media_ffmpeg_error(writer->path, "cannot set up the muxer", ret)
                        : NC_ENOMEM;
     }
     ret = open_encoder(writer, v, t);
     if (ret >= 0) {
-        char *url = nc_media_ffmpeg_url(v->out.temp_path);
+        char *url = media_ffmpeg_url(v->out.temp_path);
         ret = url ? avio_open(&v->mux->pb, url, AVIO_FLAG_WRITE) : AVERROR(ENOMEM);
         free(url);
         if (ret >= 0) ret = avformat_write_header(v->mux, NULL);
-        if (ret < 0) ret = nc_media_ffmpeg_error(writer->path, "cannot start the file", ret);
+        if (ret < 0) ret = media_ffmpeg_error(writer->path, "cannot start the file", ret);
     }
     if (ret < 0) {
         free_writer(writer);

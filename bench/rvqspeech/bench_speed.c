@@ -26,7 +26,7 @@ static double cpu_seconds(void)
 int main(int argc, char **argv)
 {
     NCRvqModel m;
-    if (nc_rvq_open_model(&m, NULL, NC_RVQ_DEFAULT_MODEL, argc > 1 ? argv[1] : NULL, NULL) < 0)
+    if (rvq_open_model(&m, NULL, NC_RVQ_DEFAULT_MODEL, argc > 1 ? argv[1] : NULL, NULL) < 0)
         return 1;
     const int seconds = 60, frames = seconds * 50;
     float *x = malloc(sizeof(float) * (size_t)frames * NC_RVQ_HOP);
@@ -44,27 +44,27 @@ int main(int argc, char **argv)
            "| --- | --- | --- | --- | --- | --- |\n");
     for (int s = 1; s <= m.shape.stages; s = s < 2 ? 2 : s < 3 ? 3 : s < 6 ? 6 : s + 6) {
         NCRvqStream enc, dec, loops;
-        if (nc_rvq_stream_init(&enc, &m, 0) < 0 || nc_rvq_stream_init(&dec, &m, 1) < 0 ||
-            nc_rvq_stream_init(&loops, &m, 1) < 0)
+        if (rvq_stream_init(&enc, &m, 0) < 0 || rvq_stream_init(&dec, &m, 1) < 0 ||
+            rvq_stream_init(&loops, &m, 1) < 0)
             return 1;
         loops.kernels = NULL; /* the scalar loops */
         double t0 = cpu_seconds();
         for (int f = 0; f < frames; f++)
-            nc_rvq_stream_encode(&enc, x + (size_t)f * NC_RVQ_HOP, s, idx + f * NC_RVQ_MAX_STAGES);
+            rvq_stream_encode(&enc, x + (size_t)f * NC_RVQ_HOP, s, idx + f * NC_RVQ_MAX_STAGES);
         double t1 = cpu_seconds();
-        for (int f = 0; f < frames; f++) nc_rvq_stream_decode(&dec, idx + f * NC_RVQ_MAX_STAGES, s, y);
+        for (int f = 0; f < frames; f++) rvq_stream_decode(&dec, idx + f * NC_RVQ_MAX_STAGES, s, y);
         double t2 = cpu_seconds();
-        for (int f = 0; f < frames; f++) nc_rvq_stream_decode(&loops, idx + f * NC_RVQ_MAX_STAGES, s, y);
+        for (int f = 0; f < frames; f++) rvq_stream_decode(&loops, idx + f * NC_RVQ_MAX_STAGES, s, y);
         double t3 = cpu_seconds();
         printf("| %d | %.1f | %.0f | %.0f | %.0f | %.2fx |\n", s, s * 0.5, seconds / (t1 - t0),
                seconds / (t2 - t1), seconds / (t3 - t2), (t3 - t2) / (t2 - t1));
-        nc_rvq_stream_free(&enc);
-        nc_rvq_stream_free(&dec);
-        nc_rvq_stream_free(&loops);
+        rvq_stream_free(&enc);
+        rvq_stream_free(&dec);
+        rvq_stream_free(&loops);
     }
     free(x);
     free(y);
     free(idx);
-    nc_rvq_model_free(&m);
+    rvq_model_free(&m);
     return 0;
 }

@@ -48,7 +48,7 @@ size_t lm_header_write(const LMContext *c, uint8_t buf[LM_HEADER_MAX_SIZE])
     memcpy(buf, LM_HEADER_MAGIC, 3);
     buf[3] = LM_HEADER_VERSION;
     buf[4] = (uint8_t)c->mode;
-    nc_wl16(buf + 5, (uint16_t)(c->window_bits / 8));
+    nci_wl16(buf + 5, (uint16_t)(c->window_bits / 8));
     buf[7] = (uint8_t)n;
     memcpy(buf + 8, id, n);
     memcpy(buf + 8 + n, nc_model_sha256(c->model), NC_MODEL_SHA256_SIZE);
@@ -68,7 +68,7 @@ int lm_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
                LM_HEADER_VERSION);
         return NC_ENOTSUP;
     }
-    int wbytes = nc_rl16(buf + 5);
+    int wbytes = nci_rl16(buf + 5);
     size_t n = buf[7];
     if (buf[4] > LM_MODE_MAX || (wbytes && (wbytes < LM_WINDOW_MIN_BITS / 8)) ||
         wbytes > LM_WINDOW_MAX_BITS / 8 || n < 1 || n > NC_MODEL_MAX_ID ||

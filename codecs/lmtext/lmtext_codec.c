@@ -70,7 +70,7 @@ static int lm_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
 {
     LMEncoder *p = ctx->priv_data;
     NCFrame frame = {0};
-    int ret = nc_codec_get_frame(ctx, &frame);
+    int ret = nci_codec_get_frame(ctx, &frame);
     if (ret < 0) return ret;
     if (frame.nb_bytes > LM_PACKET_BYTES) {
         nc_log(ctx, NC_LOG_ERROR, "lmtext: a frame holds at most %zu bytes, not %zu",
@@ -149,7 +149,7 @@ static int lm_receive_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     LMDecoder *p = ctx->priv_data;
     NCPacket pkt = {0};
-    int ret = nc_codec_get_packet(ctx, &pkt);
+    int ret = nci_codec_get_packet(ctx, &pkt);
     if (ret < 0) return ret;
     size_t n;
     ret = lm_decode_packet(&p->c, pkt.data, pkt.size, (size_t)p->max_frame_bytes, p->out, &n);

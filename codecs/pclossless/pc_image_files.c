@@ -76,9 +76,9 @@ int pc_read_idx_images(const char *path, uint8_t **pixels, int *n, int *w, int *
     FILE *f = open_image_file(path);
     if (!f) return NC_EIO;
     uint8_t hdr[16];
-    int ok = fread(hdr, 1, 16, f) == 16 && nc_rb32(hdr) == 0x803;
-    uint64_t count = ok ? nc_rb32(hdr + 4) : 0, rows = ok ? nc_rb32(hdr + 8) : 0,
-             cols = ok ? nc_rb32(hdr + 12) : 0;
+    int ok = fread(hdr, 1, 16, f) == 16 && nci_rb32(hdr) == 0x803;
+    uint64_t count = ok ? nci_rb32(hdr + 4) : 0, rows = ok ? nci_rb32(hdr + 8) : 0,
+             cols = ok ? nci_rb32(hdr + 12) : 0;
     ok = ok && count && rows && cols && rows * cols <= PC_MAX_VARS &&
          count * rows * cols <= MAX_IDX_BYTES;
     int ret = read_pixels(f, path, "a readable idx3 image file", ok,

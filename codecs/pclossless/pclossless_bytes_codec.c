@@ -32,7 +32,7 @@ static int bytes_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
 {
     PCEncoder *p = ctx->priv_data;
     NCFrame frame = {0};
-    int ret = nc_codec_get_frame(ctx, &frame);
+    int ret = nci_codec_get_frame(ctx, &frame);
     if (ret < 0) return ret;
     if (frame.nb_bytes > PC_BYTES_MAX_FRAME) {
         nc_log(ctx, NC_LOG_ERROR, "pclossless_bytes: a frame holds at most %zu bytes, not %zu",
@@ -95,7 +95,7 @@ static int bytes_receive_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     PCBytesDecoder *p = ctx->priv_data;
     NCPacket pkt = {0};
-    int ret = nc_codec_get_packet(ctx, &pkt);
+    int ret = nci_codec_get_packet(ctx, &pkt);
     if (ret < 0) return ret;
     RCDecoder dec;
     rc_dec_init(&dec, pkt.data, pkt.size);

@@ -61,7 +61,7 @@ static int pc_receive_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     PCDecoder *p = ctx->priv_data;
     NCPacket pkt = {0};
-    int ret = nc_codec_get_packet(ctx, &pkt);
+    int ret = nci_codec_get_packet(ctx, &pkt);
     if (ret < 0) return ret;
     int channels = pc_channels(ctx->pix_fmt);
     if ((ret = check_packet_size(ctx, &p->pcx, pkt.size)) < 0) goto done;

@@ -38,7 +38,7 @@ static int pc_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
 {
     PCEncoder *p = ctx->priv_data;
     NCFrame frame = {0};
-    int ret = nc_codec_get_frame(ctx, &frame);
+    int ret = nci_codec_get_frame(ctx, &frame);
     if (ret < 0) return ret;
     int channels = pc_channels(frame.pix_fmt);
     rc_enc_reset(&p->enc);

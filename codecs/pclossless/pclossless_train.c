@@ -72,10 +72,10 @@ static const char *const known_options[] = {
 static int read_photos(const NCTrainJob *job, TrainRun *run, uint8_t **pixels)
 {
     int64_t patch, stride, max;
-    const char *t = nc_train_option(job, "transform");
-    int ret = nc_train_option_int(job, "patch", 8, 1, 64, &patch);
-    if (ret >= 0) ret = nc_train_option_int(job, "stride", patch, 1, 64, &stride);
-    if (ret >= 0) ret = nc_train_option_int(job, "max_samples", 100000, 1, 1 << 24, &max);
+    const char *t = train_option(job, "transform");
+    int ret = train_option_int(job, "patch", 8, 1, 64, &patch);
+    if (ret >= 0) ret = train_option_int(job, "stride", patch, 1, 64, &stride);
+    if (ret >= 0) ret = train_option_int(job, "max_samples", 100000, 1, 1 << 24, &max);
     if (ret < 0) return ret;
     if (patch * patch > PC_MAX_VARS || (run->transform = pc_transform_parse(t)) < 0) {
         nc_log(NULL, NC_LOG_ERROR, "pclossless: bad patch=%lld or transform=%s",
@@ -100,13 +100,13 @@ static int train(const NCTrainJob *job)
     TrainRun run = {.job = job, .recipe = &r};
     int64_t states, mb, full, batch;
     double pseudo;
-    int ret = nc_train_check_options(job, known_options);
-    if (ret >= 0) ret = nc_train_option_int(job, "states", r.nstates, 1, PC_MAX_STATES, &states);
-    if (ret >= 0) ret = nc_train_option_int(job, "minibatch_epochs", r.minibatch_epochs, 0, 1000, &mb);
-    if (ret >= 0) ret = nc_train_option_int(job, "full_epochs", r.full_epochs, 0, 1000, &full);
-    if (ret >= 0) ret = nc_train_option_int(job, "batch", r.batch, 1, 1 << 20, &batch);
-    if (ret >= 0) ret = nc_train_option_float(job, "pseudocount", r.pseudocount, 1e-6, 1e3, &pseudo);
-    if (ret >= 0) ret = nc_train_model_id(job, run.id);
+    int ret = train_check_options(job, known_options);
+    if (ret >= 0) ret = train_option_int(job, "states", r.nstates, 1, PC_MAX_STATES, &states);
+    if (ret >= 0) ret = train_option_int(job, "minibatch_epochs", r.minibatch_epochs, 0, 1000, &mb);
+    if (ret >= 0) ret = train_option_int(job, "full_epochs", r.full_epochs, 0, 1000, &full);
+    if (ret >= 0) ret = train_option_int(job, "batch", r.batch, 1, 1 << 20, &batch);
+    if (ret >= 0) ret = train_option_float(job, "pseudocount", r.pseudocount, 1e-6, 1e3, &pseudo);
+    if (ret >= 0) ret = train_model_id(job, run.id);
     if (ret < 0) return ret;
     if (job->resume_path) {
         nc_log(NULL, NC_LOG_ERROR, "pclossless: --resume is not supported; the model written "
@@ -123,11 +123,11 @@ static int train(const NCTrainJob *job)
 
     char path[4096];
     uint8_t *pixels;
-    const char *input = nc_train_option(job, "input");
+    const char *input = train_option(job, "input");
     if (input && !strcmp(input, "photos")) {
         if ((ret = read_photos(job, &run, &pixels)) < 0) return ret;
     } else if (input && !strcmp(input, "bytes")) { /* a bytes model: blocks of D x 1 */
-        if (nc_train_option(job, "transform")) {
+        if (train_option(job, "transform")) {
             nc_log(NULL, NC_LOG_ERROR, "pclossless: transform= applies to images, not bytes");
             return NC_EINVAL;
         }
@@ -138,7 +138,7 @@ static int train(const NCTrainJob *job)
         nc_log(NULL, NC_LOG_ERROR, "pclossless: input=%s: expected idx, photos or bytes", input);
         return NC_EINVAL;
     } else {
-        const char *t = nc_train_option(job, "transform");
+        const char *t = train_option(job, "transform");
         if ((run.transform = pc_transform_parse(t)) < 0) {
             nc_log(NULL, NC_LOG_ERROR, "pclossless: unknown transform=%s", t);
             return NC_EINVAL;

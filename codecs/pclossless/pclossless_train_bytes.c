@@ -52,13 +52,13 @@ int pc_byte_blocks(const uint8_t *bytes, size_t size, int block, int stride, int
 int pc_read_byte_blocks(const NCTrainJob *job, uint8_t **samples, int *n, int *block)
 {
     int64_t d, stride, max_samples;
-    int ret = nc_train_option_int(job, "block", 64, 1, PC_MAX_VARS, &d);
-    if (ret >= 0) ret = nc_train_option_int(job, "stride", d, 1, PC_MAX_VARS, &stride);
-    if (ret >= 0) ret = nc_train_option_int(job, "max_samples", 1 << 20, 1, 1 << 24, &max_samples);
+    int ret = train_option_int(job, "block", 64, 1, PC_MAX_VARS, &d);
+    if (ret >= 0) ret = train_option_int(job, "stride", d, 1, PC_MAX_VARS, &stride);
+    if (ret >= 0) ret = train_option_int(job, "max_samples", 1 << 20, 1, 1 << 24, &max_samples);
     if (ret < 0) return ret;
     uint8_t *bytes;
     size_t size;
-    if ((ret = nc_train_read_dir(job->data_dir, MAX_TRAIN_BYTES, &bytes, &size)) < 0) return ret;
+    if ((ret = train_read_dir(job->data_dir, MAX_TRAIN_BYTES, &bytes, &size)) < 0) return ret;
     ret = pc_byte_blocks(bytes, size, (int)d, (int)stride, (int)max_samples, job->seed, samples, n);
     free(bytes);
     if (ret == NC_EINVAL)

@@ -15,7 +15,7 @@ static void put32(uint8_t *p, uint32_t v) { put16(p, v & 0xffff), put16(p + 2, v
 static unsigned get16(const uint8_t *p) { return p[0] | (unsigned)p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
 
-size_t nc_rvq_header_write(const NCRvqHeader *h, uint8_t *buf)
+size_t rvq_header_write(const NCRvqHeader *h, uint8_t *buf)
 {
     size_t id_len = strlen(h->model_id);
     memcpy(buf, "RVQS", 4);
@@ -38,7 +38,7 @@ static int bad(const char *why)
     return NC_EINVALIDDATA;
 }
 
-int nc_rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
+int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
 {
     memset(h, 0, sizeof(*h));
     if (!buf || size < 16 || memcmp(buf, "RVQS", 4))
@@ -70,7 +70,7 @@ int nc_rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
     return 0;
 }
 
-int nc_rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages)
+int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages)
 {
     memset(c, 0, sizeof(*c));
     const int K = m->shape.codes;
@@ -92,11 +92,11 @@ int nc_rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages)
     }
     free(cdf);
     if (ret < 0)
-        nc_rvq_coder_free(c);
+        rvq_coder_free(c);
     return ret;
 }
 
-void nc_rvq_coder_free(NCRvqCoder *c)
+void rvq_coder_free(NCRvqCoder *c)
 {
     for (int s = 0; s < c->stages; s++) {
         rc_adaptive_free(&c->start[s]);
@@ -113,7 +113,7 @@ static void coder_reset(NCRvqCoder *c)
     }
 }
 
-size_t nc_rvq_nominal_size(int frames, int stages)
+size_t rvq_nominal_size(int frames, int stages)
 {
     return NC_RVQ_PACKET_HEADER + ((size_t)frames * (size_t)stages * NC_RVQ_CODE_BITS + 7) / 8;
 }
@@ -148,7 +148,7 @@ static void read_nominal(const uint8_t *src, int count, int *idx)
     }
 }
 
-int nc_rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsamples,
+int rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsamples,
                         uint8_t **out, size_t *size)
 {
     const int S = c->stages;
@@ -156,7 +156,7 @@ int nc_rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int n
     put16(head + 1, (unsigned)nsamples);
     *out = NULL;
     if (nominal) {
-        *size = nc_rvq_nominal_size(n, S);
+        *size = rvq_nominal_size(n, S);
         *out = calloc(*size, 1);
         if (!*out)
             return NC_ENOMEM;
@@ -193,7 +193,7 @@ int nc_rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int n
     return ret;
 }
 
-int nc_rvq_packet_read(NCRvqCoder *c, int nominal, const uint8_t *buf, size_t size,
+int rvq_packet_read(NCRvqCoder *c, int nominal, const uint8_t *buf, size_t size,
                        int max_frames, int *idx, int *n, int *nsamples)
 {
     const int S = c->stages;
@@ -206,7 +206,7 @@ int nc_rvq_packet_read(NCRvqCoder *c, int nominal, const uint8_t *buf, size_t si
     const uint8_t *payload = buf + NC_RVQ_PACKET_HEADER;
     size_t psize = size - NC_RVQ_PACKET_HEADER;
     if (nominal) {
-        if (size != nc_rvq_nominal_size(*n, S))
+        if (size != rvq_nominal_size(*n, S))
             return NC_EINVALIDDATA;
         read_nominal(payload, *n * S, idx);
         return 0;

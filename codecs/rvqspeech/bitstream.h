@@ -26,9 +26,9 @@ typedef struct NCRvqHeader {
 
 /* Writes the header into buf (at least NC_RVQ_HEADER_MAX bytes); returns its size. */
 #define NC_RVQ_HEADER_MAX (16 + 63 + 32)
-size_t nc_rvq_header_write(const NCRvqHeader *h, uint8_t *buf);
+size_t rvq_header_write(const NCRvqHeader *h, uint8_t *buf);
 /* Parses extradata; NC_EINVALIDDATA (logged) unless it is a valid header. */
-int nc_rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size);
+int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size);
 
 /* Entropy models of one packet, reset from the model's priors at every packet. */
 typedef struct NCRvqCoder {
@@ -39,19 +39,19 @@ typedef struct NCRvqCoder {
     RCBinContext repeat[NC_RVQ_MAX_STAGES];
 } NCRvqCoder;
 
-int nc_rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages);
-void nc_rvq_coder_free(NCRvqCoder *c);
+int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages);
+void rvq_coder_free(NCRvqCoder *c);
 
 /* Size in bytes of a fixed-rate packet of n frames. */
-size_t nc_rvq_nominal_size(int frames, int stages);
+size_t rvq_nominal_size(int frames, int stages);
 
 /* Codes n frames of indices idx [n][stages] as one packet (header included) into a
  * new malloc'd buffer *out. nsamples: the samples the decoder outputs for it. */
-int nc_rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsamples,
+int rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsamples,
                         uint8_t **out, size_t *size);
 /* Decodes a packet into idx [n][stages] (room for max_frames frames); *n and
  * *nsamples from its header. NC_EINVALIDDATA for anything malformed. */
-int nc_rvq_packet_read(NCRvqCoder *c, int nominal, const uint8_t *buf, size_t size,
+int rvq_packet_read(NCRvqCoder *c, int nominal, const uint8_t *buf, size_t size,
                        int max_frames, int *idx, int *n, int *nsamples);
 
 #endif

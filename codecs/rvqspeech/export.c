@@ -30,7 +30,7 @@ static int priors(NCModelWriter *w, const NCRvqExport *e)
     return ret;
 }
 
-int nc_rvq_export(const NCRvqExport *e)
+int rvq_export(const NCRvqExport *e)
 {
     const NCRvqShape *sh = &e->shape;
     NCModelWriter *w = nc_model_writer_alloc(e->id, NC_RVQ_ARCH);

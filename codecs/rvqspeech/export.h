@@ -19,6 +19,6 @@ typedef struct NCRvqExport {
     enum NCModelDType dtype; /* weights and codebooks: NC_MODEL_F32 or NC_MODEL_F16 */
 } NCRvqExport;
 
-int nc_rvq_export(const NCRvqExport *e);
+int rvq_export(const NCRvqExport *e);
 
 #endif

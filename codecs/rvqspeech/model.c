@@ -121,7 +121,7 @@ static int load_priors(NCRvqModel *m, const NCModel *f)
     return 0;
 }
 
-int nc_rvq_model_open(NCRvqModel *m, NCModel *file)
+int rvq_model_open(NCRvqModel *m, NCModel *file)
 {
     memset(m, 0, sizeof(*m));
     m->file = file;
@@ -139,21 +139,21 @@ int nc_rvq_model_open(NCRvqModel *m, NCModel *file)
     if (ret >= 0) ret = param(file, "hop", NC_RVQ_HOP, NC_RVQ_HOP, &hop);
     NCRvqConvSpec specs[NC_RVQ_CONVS];
     if (ret >= 0)
-        nc_rvq_conv_specs(sh, specs);
+        rvq_conv_specs(sh, specs);
     for (int i = 0; i < NC_RVQ_CONVS && ret >= 0; i++) ret = load_conv(&m->conv[i], file, &specs[i], i >= NC_RVQ_CONVS_PER_SIDE);
     const NCModelTensor *cb = NULL;
     int64_t cbd[3] = {sh->stages, sh->codes, sh->latent};
     if (ret >= 0) ret = nc_model_tensor_expect(file, "rvq.codebooks", 3, cbd, &cb);
-    if (ret >= 0) ret = nc_rvq_init(&m->rvq, sh->stages, sh->codes, sh->latent);
+    if (ret >= 0) ret = rvq_init(&m->rvq, sh->stages, sh->codes, sh->latent);
     if (ret >= 0) ret = nc_model_tensor_to_f32(cb, m->rvq.cb, cb->numel);
-    for (int s = 0; s < sh->stages && ret >= 0; s++) nc_rvq_refresh(&m->rvq, s);
+    for (int s = 0; s < sh->stages && ret >= 0; s++) rvq_refresh(&m->rvq, s);
     if (ret >= 0) ret = load_priors(m, file);
     if (ret < 0)
-        nc_rvq_model_free(m);
+        rvq_model_free(m);
     return ret;
 }
 
-void nc_rvq_model_free(NCRvqModel *m)
+void rvq_model_free(NCRvqModel *m)
 {
     for (int i = 0; i < NC_RVQ_CONVS; i++) {
         free(m->conv[i].w);
@@ -161,7 +161,7 @@ void nc_rvq_model_free(NCRvqModel *m)
         free(m->conv[i].stored);
         free(m->conv[i].scale);
     }
-    nc_rvq_free(&m->rvq);
+    rvq_free(&m->rvq);
     free(m->prior_counts);
     nc_model_free(&m->file);
     memset(m, 0, sizeof(*m));

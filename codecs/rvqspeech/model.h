@@ -41,9 +41,9 @@ typedef struct NCRvqModel {
     uint32_t prior_repeat[NC_RVQ_MAX_STAGES]; /* P(repeat) on 16 bits, 1..65535 */
 } NCRvqModel;
 
-/* Takes ownership of file (freed by nc_rvq_model_free, also on failure). Checks
+/* Takes ownership of file (freed by rvq_model_free, also on failure). Checks
  * every shape; NC_EMODEL (logged) on any mismatch. */
-int nc_rvq_model_open(NCRvqModel *m, NCModel *file);
-void nc_rvq_model_free(NCRvqModel *m);
+int rvq_model_open(NCRvqModel *m, NCModel *file);
+void rvq_model_free(NCRvqModel *m);
 
 #endif

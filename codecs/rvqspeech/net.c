@@ -12,7 +12,7 @@ static void side(NCRvqConvSpec *out, const char *prefix, int cin, int c, int cou
         NCRvqConvSpec *c1 = &out[1 + 2 * u], *c2 = &out[2 + 2 * u];
         snprintf(c1->name, sizeof(c1->name), "%s.rb%d.c1", prefix, u);
         snprintf(c2->name, sizeof(c2->name), "%s.rb%d.c2", prefix, u);
-        c1->cout = c, c1->cin = c, c1->k = 3, c1->dilation = nc_rvq_dilation(u);
+        c1->cout = c, c1->cin = c, c1->k = 3, c1->dilation = rvq_dilation(u);
         c2->cout = c, c2->cin = c, c2->k = 1, c2->dilation = 1;
     }
     NCRvqConvSpec *o = &out[1 + 2 * NC_RVQ_UNITS];
@@ -20,7 +20,7 @@ static void side(NCRvqConvSpec *out, const char *prefix, int cin, int c, int cou
     o->cout = cout, o->cin = c, o->k = 1, o->dilation = 1;
 }
 
-void nc_rvq_conv_specs(const NCRvqShape *sh, NCRvqConvSpec specs[NC_RVQ_CONVS])
+void rvq_conv_specs(const NCRvqShape *sh, NCRvqConvSpec specs[NC_RVQ_CONVS])
 {
     side(specs, "enc", NC_RVQ_BINS, sh->channels, sh->latent);
     side(specs + NC_RVQ_CONVS_PER_SIDE, "dec", sh->latent, sh->channels, 2 * NC_RVQ_BINS);

@@ -25,7 +25,7 @@ typedef struct NCRvqShape {
 } NCRvqShape;
 
 /* Dilation of residual unit u. */
-static inline int nc_rvq_dilation(int u)
+static inline int rvq_dilation(int u)
 {
     return 1 << u;
 }
@@ -40,6 +40,6 @@ typedef struct NCRvqConvSpec {
 #define NC_RVQ_CONVS (2 * NC_RVQ_CONVS_PER_SIDE)
 
 /* The convs in order: encoder in, units (c1, c2), out; then the decoder's. */
-void nc_rvq_conv_specs(const NCRvqShape *sh, NCRvqConvSpec specs[NC_RVQ_CONVS]);
+void rvq_conv_specs(const NCRvqShape *sh, NCRvqConvSpec specs[NC_RVQ_CONVS]);
 
 #endif

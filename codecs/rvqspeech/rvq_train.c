@@ -19,14 +19,14 @@ static int random_below(uint64_t *s, int n)
     return (int)(next_random(s) % (uint64_t)n);
 }
 
-int nc_rvq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, uint64_t seed)
+int rvq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, uint64_t seed)
 {
     memset(e, 0, sizeof(*e));
     size_t kc = (size_t)q->stages * (size_t)q->codes;
     e->count = calloc(kc, sizeof(float));
     e->sum = calloc(kc * (size_t)q->dim, sizeof(float));
     if (!e->count || !e->sum) {
-        nc_rvq_ema_free(e);
+        rvq_ema_free(e);
         return NC_ENOMEM;
     }
     e->decay = decay;
@@ -35,14 +35,14 @@ int nc_rvq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, 
     return 0;
 }
 
-void nc_rvq_ema_free(NCRvqEma *e)
+void rvq_ema_free(NCRvqEma *e)
 {
     free(e->count);
     free(e->sum);
     memset(e, 0, sizeof(*e));
 }
 
-void nc_rvq_ema_reset(NCRvqEma *e, const NCRvq *q, float prior)
+void rvq_ema_reset(NCRvqEma *e, const NCRvq *q, float prior)
 {
     size_t kc = (size_t)q->stages * (size_t)q->codes;
     for (size_t i = 0; i < kc; i++) {
@@ -52,7 +52,7 @@ void nc_rvq_ema_reset(NCRvqEma *e, const NCRvq *q, float prior)
     }
 }
 
-int nc_rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng)
+int rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng)
 {
     const int K = q->codes, D = q->dim;
     float *cb = q->cb + (size_t)s * K * D;
@@ -67,13 +67,13 @@ int nc_rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *r
     }
     for (int k = 0; k < K; k++)
         memcpy(cb + (size_t)k * D, x + (size_t)random_below(rng, n) * D, (size_t)D * sizeof(float));
-    nc_rvq_refresh(q, s);
+    rvq_refresh(q, s);
     for (int it = 0; it < iters; it++) {
         memset(sums, 0, (size_t)K * D * sizeof(float));
         memset(counts, 0, (size_t)K * sizeof(int));
         for (int i = 0; i < n; i++) {
             const float *xi = x + (size_t)i * D;
-            int k = nc_rvq_nearest(q, s, xi, dist);
+            int k = rvq_nearest(q, s, xi, dist);
             counts[k]++;
             for (int d = 0; d < D; d++) sums[(size_t)k * D + d] += xi[d];
         }
@@ -82,7 +82,7 @@ int nc_rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *r
             for (int d = 0; d < D; d++)
                 cb[(size_t)k * D + d] = counts[k] ? sums[(size_t)k * D + d] / (float)counts[k] : src[d];
         }
-        nc_rvq_refresh(q, s);
+        rvq_refresh(q, s);
     }
     free(sums);
     free(counts);
@@ -90,7 +90,7 @@ int nc_rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *r
     return 0;
 }
 
-int nc_rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed)
+int rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed)
 {
     const int D = q->dim;
     float *res = malloc((size_t)n * D * sizeof(float));
@@ -99,10 +99,10 @@ int nc_rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed
     if (!ret)
         memcpy(res, x, (size_t)n * D * sizeof(float));
     for (int s = 0; s < q->stages && !ret; s++) {
-        ret = nc_rvq_kmeans(q, s, res, n, iters, &seed);
+        ret = rvq_kmeans(q, s, res, n, iters, &seed);
         for (int i = 0; i < n && !ret; i++) {
             float *r = res + (size_t)i * D;
-            int k = nc_rvq_nearest(q, s, r, dist);
+            int k = rvq_nearest(q, s, r, dist);
             const float *c = q->cb + ((size_t)s * q->codes + (size_t)k) * D;
             for (int d = 0; d < D; d++) r[d] -= c[d];
         }
@@ -112,7 +112,7 @@ int nc_rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed
     return ret;
 }
 
-int nc_rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n)
+int rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n)
 {
     const int K = q->codes, D = q->dim;
     float *res = malloc((size_t)n * D * sizeof(float));
@@ -138,7 +138,7 @@ int nc_rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n)
         /* assign with the codebook as it was, then step each residual on */
         for (int i = 0; i < n; i++) {
             float *r = res + (size_t)i * D;
-            int k = nc_rvq_nearest(q, s, r, dist);
+            int k = rvq_nearest(q, s, r, dist);
             bcount[k] += 1.0f;
             for (int d = 0; d < D; d++) {
                 bsum[(size_t)k * D + d] += r[d];
@@ -159,7 +159,7 @@ int nc_rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n)
             }
             for (int d = 0; d < D; d++) cb[(size_t)k * D + d] = sum[(size_t)k * D + d] / cnt[k];
         }
-        nc_rvq_refresh(q, s);
+        rvq_refresh(q, s);
     }
     free(res);
     free(seen);

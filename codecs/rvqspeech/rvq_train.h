@@ -17,22 +17,22 @@ typedef struct NCRvqEma {
     int64_t restarts;    /* codes restarted so far */
 } NCRvqEma;
 
-int nc_rvq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, uint64_t seed);
-void nc_rvq_ema_free(NCRvqEma *e);
+int rvq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, uint64_t seed);
+void rvq_ema_free(NCRvqEma *e);
 /* Seeds the EMA sums from the current codebooks with count `prior` each. */
-void nc_rvq_ema_reset(NCRvqEma *e, const NCRvq *q, float prior);
+void rvq_ema_reset(NCRvqEma *e, const NCRvq *q, float prior);
 
 /* k-means (Lloyd, iters rounds) of n vectors x [n][dim] into q's codebook s,
  * seeded with distinct vectors picked by rng. Empty clusters take a random vector.
  * Returns 0 or NC_ENOMEM. */
-int nc_rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng);
+int rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng);
 /* Initializes every stage by k-means on the residuals the previous stages leave
  * of x [n][dim]. */
-int nc_rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed);
+int rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed);
 
 /* One EMA step: assigns each of the n vectors x [n][dim] through all stages,
  * moves each code toward the mean of what it was assigned, then restarts dead
  * codes with random residuals of this batch. Returns 0 or NC_ENOMEM. */
-int nc_rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n);
+int rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n);
 
 #endif

@@ -3,7 +3,7 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-int nc_rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
+int rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
                       const char *explicit_path, const uint8_t *sha256)
 {
     NCModel *file = NULL;
@@ -16,5 +16,5 @@ int nc_rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
         nc_model_free(&file);
         return ret;
     }
-    return nc_rvq_model_open(m, file);
+    return rvq_model_open(m, file);
 }

@@ -11,7 +11,7 @@ extern const NCCodec nc_rvqspeech_decoder;
 
 /* Finds model id (explicit_path: a file or folder, or NULL / "" for the search
  * path), checks its hash when sha256 is not NULL, and opens it. */
-int nc_rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
+int rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
                       const char *explicit_path, const uint8_t *sha256);
 
 #endif

@@ -35,7 +35,7 @@ static const NCOption decoder_options[] = {
 static int rvq_decoder_init(NCCodecContext *ctx)
 {
     RvqDecoder *p = ctx->priv_data;
-    int ret = nc_rvq_header_parse(&p->h, ctx->extradata, ctx->extradata_size);
+    int ret = rvq_header_parse(&p->h, ctx->extradata, ctx->extradata_size);
     if (ret < 0)
         return ret;
     if ((ctx->sample_rate && ctx->sample_rate != 16000) || (ctx->channels && ctx->channels != 1)) {
@@ -44,7 +44,7 @@ static int rvq_decoder_init(NCCodecContext *ctx)
     }
     ctx->sample_rate = 16000;
     ctx->channels = 1;
-    ret = nc_rvq_open_model(&p->model, ctx, p->h.model_id, p->model_path, p->h.sha256);
+    ret = rvq_open_model(&p->model, ctx, p->h.model_id, p->model_path, p->h.sha256);
     if (ret < 0)
         return ret;
     if (p->h.stages > p->model.shape.stages) {
@@ -56,17 +56,17 @@ static int rvq_decoder_init(NCCodecContext *ctx)
     p->out = malloc(sizeof(float) * (size_t)p->h.packet_frames * NC_RVQ_HOP);
     if (!p->idx || !p->out)
         return NC_ENOMEM;
-    if ((ret = nc_rvq_stream_init(&p->st, &p->model, 1)) < 0)
+    if ((ret = rvq_stream_init(&p->st, &p->model, 1)) < 0)
         return ret;
-    return nc_rvq_coder_init(&p->coder, &p->model, p->h.stages);
+    return rvq_coder_init(&p->coder, &p->model, p->h.stages);
 }
 
 static void rvq_decoder_close(NCCodecContext *ctx)
 {
     RvqDecoder *p = ctx->priv_data;
-    nc_rvq_stream_free(&p->st);
-    nc_rvq_coder_free(&p->coder);
-    nc_rvq_model_free(&p->model);
+    rvq_stream_free(&p->st);
+    rvq_coder_free(&p->coder);
+    rvq_model_free(&p->model);
     free(p->idx);
     free(p->out);
 }
@@ -74,7 +74,7 @@ static void rvq_decoder_close(NCCodecContext *ctx)
 static void rvq_decoder_flush(NCCodecContext *ctx)
 {
     RvqDecoder *p = ctx->priv_data;
-    nc_rvq_stream_reset(&p->st);
+    rvq_stream_reset(&p->st);
     p->frames_done = 0;
 }
 
@@ -83,7 +83,7 @@ static int decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *fram
 {
     RvqDecoder *p = ctx->priv_data;
     int n, nsamples;
-    int ret = nc_rvq_packet_read(&p->coder, p->h.flags & NC_RVQ_FLAG_NOMINAL, pkt->data,
+    int ret = rvq_packet_read(&p->coder, p->h.flags & NC_RVQ_FLAG_NOMINAL, pkt->data,
                                  pkt->size, p->h.packet_frames, p->idx, &n, &nsamples);
     if (ret < 0) {
         nc_log(ctx, NC_LOG_ERROR, "rvqspeech: damaged packet at pts %lld",
@@ -92,7 +92,7 @@ static int decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *fram
     }
     int have = 0, skipped = 0;
     for (int f = 0; f < n; f++) {
-        nc_rvq_stream_decode(&p->st, p->idx + f * p->h.stages, p->h.stages, p->out + have);
+        rvq_stream_decode(&p->st, p->idx + f * p->h.stages, p->h.stages, p->out + have);
         /* the stream's first frame completes only samples before time 0 */
         if (p->frames_done++ > 0)
             have += NC_RVQ_HOP;
@@ -122,7 +122,7 @@ static int rvq_receive_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     for (;;) {
         NCPacket pkt = {0};
-        int ret = nc_codec_get_packet(ctx, &pkt);
+        int ret = nci_codec_get_packet(ctx, &pkt);
         if (ret < 0)
             return ret;
         ret = decode_packet(ctx, &pkt, frame);

@@ -69,7 +69,7 @@ static int rvq_encoder_init(NCCodecContext *ctx)
         nc_log(ctx, NC_LOG_ERROR, "rvqspeech: needs mono input (got %d channels)", ctx->channels);
         return NC_ENOTSUP;
     }
-    int ret = nc_rvq_open_model(&p->model, ctx, p->model_id, p->model_path, NULL);
+    int ret = rvq_open_model(&p->model, ctx, p->model_id, p->model_path, NULL);
     if (ret < 0)
         return ret;
     p->stages = p->stages_opt > 0 ? p->stages_opt : p->bitrate / 500;
@@ -87,23 +87,23 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     p->threads = ctx->threads > 0 ? ctx->threads : cpus > 0 ? (int)cpus : 1;
     if (p->threads > 16)
         p->threads = 16;
-    if ((ret = nc_rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
-        (ret = nc_rvq_coder_init(&p->coder, &p->model, p->stages)) < 0)
+    if ((ret = rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
+        (ret = rvq_coder_init(&p->coder, &p->model, p->stages)) < 0)
         return ret;
     NCRvqHeader h = {.flags = p->nominal ? NC_RVQ_FLAG_NOMINAL : 0, .stages = p->stages,
                      .packet_frames = p->pf};
     snprintf(h.model_id, sizeof(h.model_id), "%s", nc_model_id(p->model.file));
     memcpy(h.sha256, nc_model_sha256(p->model.file), sizeof(h.sha256));
     uint8_t buf[NC_RVQ_HEADER_MAX];
-    return nc_codec_set_extradata(ctx, buf, nc_rvq_header_write(&h, buf));
+    return nc_codec_set_extradata(ctx, buf, rvq_header_write(&h, buf));
 }
 
 static void rvq_encoder_close(NCCodecContext *ctx)
 {
     RvqEncoder *p = ctx->priv_data;
-    nc_rvq_stream_free(&p->st);
-    nc_rvq_coder_free(&p->coder);
-    nc_rvq_model_free(&p->model);
+    rvq_stream_free(&p->st);
+    rvq_coder_free(&p->coder);
+    rvq_model_free(&p->model);
     free(p->in);
     free(p->idx);
     free(p->lat);
@@ -112,7 +112,7 @@ static void rvq_encoder_close(NCCodecContext *ctx)
 static void rvq_encoder_flush(NCCodecContext *ctx)
 {
     RvqEncoder *p = ctx->priv_data;
-    nc_rvq_stream_reset(&p->st);
+    rvq_stream_reset(&p->st);
     p->in_len = 0;
     p->nframes = 0;
     p->samples_in = p->frames_done = p->emitted = 0;
@@ -143,7 +143,7 @@ static void encode_frames(RvqEncoder *p)
 {
     size_t used = 0;
     while (p->nframes < p->pf && p->in_len - used >= NC_RVQ_HOP) {
-        nc_rvq_stream_latent(&p->st, p->in + used,
+        rvq_stream_latent(&p->st, p->in + used,
                              p->lat + (size_t)p->nframes * p->model.shape.latent);
         p->nframes++;
         p->frames_done++;
@@ -169,7 +169,7 @@ static void *search(void *arg)
     float *scratch = malloc(sizeof(float) * (size_t)(p->model.shape.codes + 2 * D));
     j->ret = scratch ? 0 : NC_ENOMEM;
     for (int f = j->from; f < j->to && scratch; f++)
-        nc_rvq_encode(&p->model.rvq, p->lat + (size_t)f * D, p->stages, p->idx + f * p->stages,
+        rvq_encode(&p->model.rvq, p->lat + (size_t)f * D, p->stages, p->idx + f * p->stages,
                       NULL, NULL, scratch);
     free(scratch);
     return NULL;
@@ -215,7 +215,7 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
         out = 0;
     uint8_t *data;
     size_t size;
-    ret = nc_rvq_packet_write(&p->coder, p->nominal, p->idx, p->nframes, (int)out, &data,
+    ret = rvq_packet_write(&p->coder, p->nominal, p->idx, p->nframes, (int)out, &data,
                                   &size);
     if (ret >= 0)
         ret = nc_packet_from_data(pkt, data, size);
@@ -240,7 +240,7 @@ static int rvq_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
         if (p->draining)
             return p->nframes ? emit(ctx, pkt) : NC_EOF;
         NCFrame frame = {0};
-        int ret = nc_codec_get_frame(ctx, &frame);
+        int ret = nci_codec_get_frame(ctx, &frame);
         if (ret == NC_EOF) {
             /* frames until the output reaches the last input sample, plus the one
              * that completes it */

@@ -5,31 +5,31 @@
 #include "codecs/rvqspeech/spectral.h"
 #include "libnc/dsp/window.h"
 
-int nc_rvq_spectral_init(NCRvqSpectral *s)
+int rvq_spectral_init(NCRvqSpectral *s)
 {
     memset(s, 0, sizeof(*s));
-    int ret = nc_fft_real_alloc(&s->fft, NC_RVQ_WIN);
+    int ret = dsp_fft_real_alloc(&s->fft, NC_RVQ_WIN);
     if (ret < 0)
         return ret;
-    return nc_window_fill(s->window, NC_RVQ_WIN, NC_WINDOW_HANN, 1);
+    return dsp_window_fill(s->window, NC_RVQ_WIN, NC_WINDOW_HANN, 1);
 }
 
-void nc_rvq_spectral_free(NCRvqSpectral *s)
+void rvq_spectral_free(NCRvqSpectral *s)
 {
-    nc_fft_free(&s->fft);
+    dsp_fft_free(&s->fft);
 }
 
-void nc_rvq_analyze(NCRvqSpectral *s, const float *x, float *feat)
+void rvq_analyze(NCRvqSpectral *s, const float *x, float *feat)
 {
     for (int i = 0; i < NC_RVQ_WIN; i++) s->buf[i] = x[i] * s->window[i];
-    nc_fft_real_forward(s->fft, s->buf, s->spec);
+    dsp_fft_real_forward(s->fft, s->buf, s->spec);
     for (int b = 0; b < NC_RVQ_BINS; b++) {
         float p = s->spec[b].re * s->spec[b].re + s->spec[b].im * s->spec[b].im;
         feat[b] = 0.1f * logf(p + 1e-5f);
     }
 }
 
-void nc_rvq_synthesize(NCRvqSpectral *s, const float *logmag, const float *phase, int stride,
+void rvq_synthesize(NCRvqSpectral *s, const float *logmag, const float *phase, int stride,
                        float *out)
 {
     for (int b = 0; b < NC_RVQ_BINS; b++) {
@@ -39,6 +39,6 @@ void nc_rvq_synthesize(NCRvqSpectral *s, const float *logmag, const float *phase
         s->spec[b].re = mag * cosf(p);
         s->spec[b].im = mag * sinf(p);
     }
-    nc_fft_real_inverse(s->fft, s->spec, out);
+    dsp_fft_real_inverse(s->fft, s->spec, out);
     for (int i = 0; i < NC_RVQ_WIN; i++) out[i] *= s->window[i];
 }

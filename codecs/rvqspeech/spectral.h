@@ -28,13 +28,13 @@ typedef struct NCRvqSpectral {
     NCComplex spec[NC_RVQ_BINS];
 } NCRvqSpectral;
 
-int nc_rvq_spectral_init(NCRvqSpectral *s);
-void nc_rvq_spectral_free(NCRvqSpectral *s);
+int rvq_spectral_init(NCRvqSpectral *s);
+void rvq_spectral_free(NCRvqSpectral *s);
 /* feat[NC_RVQ_BINS] of the NC_RVQ_WIN samples at x. */
-void nc_rvq_analyze(NCRvqSpectral *s, const float *x, float *feat);
+void rvq_analyze(NCRvqSpectral *s, const float *x, float *feat);
 /* Windowed frame out[NC_RVQ_WIN] from logmag[NC_RVQ_BINS] and phase[NC_RVQ_BINS]
  * (a stride apart in memory: element b at logmag[b * stride]). */
-void nc_rvq_synthesize(NCRvqSpectral *s, const float *logmag, const float *phase, int stride,
+void rvq_synthesize(NCRvqSpectral *s, const float *logmag, const float *phase, int stride,
                        float *out);
 
 #endif

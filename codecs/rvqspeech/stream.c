@@ -16,7 +16,7 @@ static const NCRvqConv *convs(const NCRvqStream *st)
     return st->m->conv + st->side * NC_RVQ_CONVS_PER_SIDE;
 }
 
-int nc_rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
+int rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
 {
     memset(st, 0, sizeof(*st));
     st->m = m;
@@ -38,21 +38,21 @@ int nc_rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
     st->scratch = calloc((size_t)(m->shape.codes + 2 * m->shape.latent), sizeof(float));
     if (!st->a || !st->b || !st->c || !st->scratch)
         return NC_ENOMEM;
-    return nc_rvq_spectral_init(&st->sp);
+    return rvq_spectral_init(&st->sp);
 }
 
-void nc_rvq_stream_free(NCRvqStream *st)
+void rvq_stream_free(NCRvqStream *st)
 {
     for (int i = 0; i < NC_RVQ_CONVS_PER_SIDE; i++) free(st->hist[i]);
     free(st->a);
     free(st->b);
     free(st->c);
     free(st->scratch);
-    nc_rvq_spectral_free(&st->sp);
+    rvq_spectral_free(&st->sp);
     memset(st, 0, sizeof(*st));
 }
 
-void nc_rvq_stream_reset(NCRvqStream *st)
+void rvq_stream_reset(NCRvqStream *st)
 {
     for (int i = 0; i < NC_RVQ_CONVS_PER_SIDE; i++) {
         const NCRvqConvSpec *s = &convs(st)[i].spec;
@@ -140,30 +140,30 @@ static void run_side(NCRvqStream *st)
     conv_step(&cv[1 + 2 * NC_RVQ_UNITS], st->hist[1 + 2 * NC_RVQ_UNITS], t, st->a);
 }
 
-void nc_rvq_stream_latent(NCRvqStream *st, const float *in, float *z)
+void rvq_stream_latent(NCRvqStream *st, const float *in, float *z)
 {
     memcpy(st->frame, st->prev, sizeof(st->prev));
     memcpy(st->frame + NC_RVQ_HOP, in, sizeof(float) * NC_RVQ_HOP);
     memcpy(st->prev, in, sizeof(st->prev));
-    nc_rvq_analyze(&st->sp, st->frame, st->a);
+    rvq_analyze(&st->sp, st->frame, st->a);
     run_side(st);
     memcpy(z, st->a, sizeof(float) * (size_t)st->m->shape.latent);
 }
 
-void nc_rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx)
+void rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx)
 {
-    nc_rvq_stream_latent(st, in, st->c);
-    nc_rvq_encode(&st->m->rvq, st->c, stages, idx, NULL, NULL, st->scratch);
+    rvq_stream_latent(st, in, st->c);
+    rvq_encode(&st->m->rvq, st->c, stages, idx, NULL, NULL, st->scratch);
 }
 
-void nc_rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)
+void rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)
 {
-    nc_rvq_decode(&st->m->rvq, idx, stages, st->a);
+    rvq_decode(&st->m->rvq, idx, stages, st->a);
     if (st->kernels)
         run_decoder_kernels(st);
     else
         run_side(st);
-    nc_rvq_synthesize(&st->sp, st->a, st->a + NC_RVQ_BINS, 1, st->frame);
+    rvq_synthesize(&st->sp, st->a, st->a + NC_RVQ_BINS, 1, st->frame);
     for (int i = 0; i < NC_RVQ_HOP; i++) out[i] = st->prev[i] + st->frame[i];
     memcpy(st->prev, st->frame + NC_RVQ_HOP, sizeof(st->prev));
 }

@@ -28,18 +28,18 @@ typedef struct NCRvqStream {
 } NCRvqStream;
 
 /* side 0: encoder, 1: decoder. */
-int nc_rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side);
-void nc_rvq_stream_free(NCRvqStream *st);
+int rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side);
+void rvq_stream_free(NCRvqStream *st);
 /* Back to the start of a stream (zero history). */
-void nc_rvq_stream_reset(NCRvqStream *st);
+void rvq_stream_reset(NCRvqStream *st);
 
 /* Encoder: the next NC_RVQ_HOP input samples -> the latent z[latent] of the frame
  * that ends with them. */
-void nc_rvq_stream_latent(NCRvqStream *st, const float *in, float *z);
+void rvq_stream_latent(NCRvqStream *st, const float *in, float *z);
 /* The same, then quantized: indices idx[0..stages). */
-void nc_rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx);
+void rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx);
 /* Decoder: the indices of the next frame -> the NC_RVQ_HOP output samples it
  * completes (delayed by one hop: see spectral.h). */
-void nc_rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out);
+void rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out);
 
 #endif

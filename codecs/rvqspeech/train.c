@@ -83,7 +83,7 @@ static void features(Trainer *t)
     float f[NC_RVQ_BINS];
     for (int b = 0; b < B; b++)
         for (int k = 0; k < T; k++) {
-            nc_rvq_analyze(&t->sp, t->seg + (int64_t)b * L + (int64_t)k * NC_RVQ_HOP, f);
+            rvq_analyze(&t->sp, t->seg + (int64_t)b * L + (int64_t)k * NC_RVQ_HOP, f);
             for (int i = 0; i < F; i++) t->feat[((int64_t)b * F + i) * T + k] = f[i];
         }
 }
@@ -92,7 +92,7 @@ static void crops(Trainer *t)
 {
     const int L = seg_len(&t->cfg);
     for (int b = 0; b < t->cfg.batch; b++)
-        nc_rvq_data_crop(&t->data, &t->rng, t->seg + (int64_t)b * L, L);
+        rvq_data_crop(&t->data, &t->rng, t->seg + (int64_t)b * L, L);
 }
 
 /* Latent [B, D, T] (graph) -> t->lat as [B * T][D] vectors. */
@@ -118,7 +118,7 @@ static int kmeans_start(Trainer *t)
         features(t);
         NNTensor *x = nn_tensor_from(t->g, 3, (int[]){t->cfg.batch, NC_RVQ_BINS, t->cfg.frames},
                                      t->feat);
-        NNTensor *z = nc_rvq_net_encode(t->g, t->ps, &t->cfg.shape, x);
+        NNTensor *z = rvq_net_encode(t->g, t->ps, &t->cfg.shape, x);
         if (!z) {
             free(all);
             return nn_graph_error(t->g);
@@ -128,10 +128,10 @@ static int kmeans_start(Trainer *t)
                sizeof(float) * (size_t)t->cfg.batch * t->cfg.frames * D);
     }
     nn_graph_set_grad(t->g, 1);
-    int ret = nc_rvq_kmeans_init(&t->rvq, all, n, 6, t->cfg.seed ^ 0x6b6d65616e73ull);
+    int ret = rvq_kmeans_init(&t->rvq, all, n, 6, t->cfg.seed ^ 0x6b6d65616e73ull);
     free(all);
     if (ret >= 0)
-        nc_rvq_ema_reset(&t->ema, &t->rvq, 1.0f);
+        rvq_ema_reset(&t->ema, &t->rvq, 1.0f);
     return ret;
 }
 
@@ -146,8 +146,8 @@ static void quantize(Trainer *t, const int *nq)
         for (int k = 0; k < T; k++) {
             const float *z = t->lat + ((int64_t)b * T + k) * D;
             int *idx = t->idx + ((int64_t)b * T + k) * S;
-            nc_rvq_encode(&t->rvq, z, S, idx, NULL, NULL, t->scratch);
-            nc_rvq_decode(&t->rvq, idx, nq[b], q);
+            rvq_encode(&t->rvq, z, S, idx, NULL, NULL, t->scratch);
+            rvq_decode(&t->rvq, idx, nq[b], q);
             for (int d = 0; d < D; d++) t->quant[((int64_t)b * D + d) * T + k] = q[d];
         }
 }
@@ -169,7 +169,7 @@ static int measure_priors(Trainer *t)
         crops(t);
         features(t);
         NNTensor *x = nn_tensor_from(t->g, 3, (int[]){B, NC_RVQ_BINS, T}, t->feat);
-        NNTensor *z = nc_rvq_net_encode(t->g, t->ps, &t->cfg.shape, x);
+        NNTensor *z = rvq_net_encode(t->g, t->ps, &t->cfg.shape, x);
         if (!z) {
             ret = nn_graph_error(t->g);
             break;
@@ -177,7 +177,7 @@ static int measure_priors(Trainer *t)
         gather_latent(t, z);
         for (int i = 0; i < B * T; i++) {
             int *idx = t->idx + (int64_t)i * S;
-            nc_rvq_encode(&t->rvq, t->lat + (int64_t)i * D, S, idx, NULL, NULL, t->scratch);
+            rvq_encode(&t->rvq, t->lat + (int64_t)i * D, S, idx, NULL, NULL, t->scratch);
             for (int s = 0; s < S; s++) {
                 t->use[(int64_t)s * K + idx[s]]++;
                 if (i % T)
@@ -198,7 +198,7 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     crops(t);
     features(t);
     NNTensor *x = nn_tensor_from(g, 3, (int[]){B, NC_RVQ_BINS, T}, t->feat);
-    NNTensor *z = nc_rvq_net_encode(g, t->ps, &t->cfg.shape, x);
+    NNTensor *z = rvq_net_encode(g, t->ps, &t->cfg.shape, x);
     if (!z)
         return nn_graph_error(g);
     gather_latent(t, z);
@@ -214,7 +214,7 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     for (int64_t i = 0; i < diff->numel; i++) diff->data[i] = t->quant[i] - z->data[i];
     NNTensor *zq = nn_add(g, z, diff);
     NNTensor *commit = nn_mse_loss(g, z, q);
-    NNTensor *y = nc_rvq_nn_istft(g, nc_rvq_net_decode(g, t->ps, &t->cfg.shape, zq));
+    NNTensor *y = rvq_nn_istft(g, rvq_net_decode(g, t->ps, &t->cfg.shape, zq));
     /* compare where two frames overlap: samples [hop, T * hop) */
     NNTensor *ys = nn_slice(g, y, 1, NC_RVQ_HOP, (T - 1) * NC_RVQ_HOP);
     NNTensor *target = nn_tensor2(g, B, (T - 1) * NC_RVQ_HOP);
@@ -234,7 +234,7 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     int ret = nn_optim_step(&t->opt, t->ps, lr);
     if (ret < 0)
         return ret;
-    ret = nc_rvq_ema_update(&t->ema, &t->rvq, t->lat, B * T);
+    ret = rvq_ema_update(&t->ema, &t->rvq, t->lat, B * T);
     t->step++;
     return ret;
 }
@@ -276,7 +276,7 @@ static int load_rvq_state(Trainer *t, const char *path)
         ret = nc_model_tensor_to_f32(cnt, t->ema.count, cnt->numel);
     if (ret >= 0)
         ret = nc_model_tensor_to_f32(sum, t->ema.sum, sum->numel);
-    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) nc_rvq_refresh(&t->rvq, s);
+    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) rvq_refresh(&t->rvq, s);
     nc_model_free(&m);
     return ret;
 }
@@ -295,7 +295,7 @@ static int export_model(Trainer *t)
     NCRvqExport e = {.path = t->cfg.out, .id = t->cfg.id, .shape = t->cfg.shape, .net = t->ps,
                      .codebooks = t->rvq.cb, .use = t->use, .repeat = t->repeat, .info = info,
                      .dtype = NC_MODEL_F16};
-    return nc_rvq_export(&e);
+    return rvq_export(&e);
 }
 
 static int save_all(Trainer *t)
@@ -352,13 +352,13 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     *c = (TrainConfig){.steps = job->steps > 0 ? job->steps : INT64_MAX, .frames = 50,
                        .commit = 1.0f, .seed = job->seed,
                        .shape = {128, 64, NC_RVQ_MAX_STAGES, NC_RVQ_CODES}};
-    int ret = nc_train_check_options(job, known);
-    if (ret >= 0) ret = nc_train_option_float(job, "minutes", 30, 0, 1e6, &minutes);
-    if (ret >= 0) ret = nc_train_option_float(job, "save_minutes", 5, 0.1, 1e6, &save_minutes);
-    if (ret >= 0) ret = nc_train_option_int(job, "batch", 8, 1, 64, &batch);
-    if (ret >= 0) ret = nc_train_option_float(job, "lr", 1e-3, 1e-6, 1, &lr);
-    if (ret >= 0) ret = nc_train_option_int(job, "channels", 128, 8, 1024, &channels);
-    if (ret >= 0) ret = nc_train_model_id(job, c->id);
+    int ret = train_check_options(job, known);
+    if (ret >= 0) ret = train_option_float(job, "minutes", 30, 0, 1e6, &minutes);
+    if (ret >= 0) ret = train_option_float(job, "save_minutes", 5, 0.1, 1e6, &save_minutes);
+    if (ret >= 0) ret = train_option_int(job, "batch", 8, 1, 64, &batch);
+    if (ret >= 0) ret = train_option_float(job, "lr", 1e-3, 1e-6, 1, &lr);
+    if (ret >= 0) ret = train_option_int(job, "channels", 128, 8, 1024, &channels);
+    if (ret >= 0) ret = train_model_id(job, c->id);
     if (ret < 0)
         return ret;
     if (!job->data_dir || !job->out_path) {
@@ -384,7 +384,7 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
 static int setup(Trainer *t)
 {
     const TrainConfig *c = &t->cfg;
-    int files = nc_rvq_data_add_dir(&t->data, c->data);
+    int files = rvq_data_add_dir(&t->data, c->data);
     if (files <= 0 || !t->data.total) {
         nc_log(NULL, NC_LOG_ERROR, "rvqspeech: no 16 kHz mono WAV files in %s (run "
                "scripts/fetch-data speech)", c->data);
@@ -408,21 +408,21 @@ static int setup(Trainer *t)
     if (!t->ps || !t->g || !t->seg || !t->feat || !t->lat || !t->quant || !t->scratch ||
         !t->idx || !t->use || !t->repeat)
         return NC_ENOMEM;
-    int ret = nc_rvq_net_create(t->ps, &c->shape, &t->rng);
-    if (ret >= 0) ret = nc_rvq_init(&t->rvq, S, K, D);
-    if (ret >= 0) ret = nc_rvq_ema_init(&t->ema, &t->rvq, 0.99f, 0.02f, c->seed ^ 0x656d61ull);
-    if (ret >= 0) ret = nc_rvq_spectral_init(&t->sp);
+    int ret = rvq_net_create(t->ps, &c->shape, &t->rng);
+    if (ret >= 0) ret = rvq_init(&t->rvq, S, K, D);
+    if (ret >= 0) ret = rvq_ema_init(&t->ema, &t->rvq, 0.99f, 0.02f, c->seed ^ 0x656d61ull);
+    if (ret >= 0) ret = rvq_spectral_init(&t->sp);
     return ret;
 }
 
 static void teardown(Trainer *t)
 {
-    nc_rvq_data_free(&t->data);
+    rvq_data_free(&t->data);
     nn_params_free(&t->ps);
     nn_graph_free(&t->g);
-    nc_rvq_free(&t->rvq);
-    nc_rvq_ema_free(&t->ema);
-    nc_rvq_spectral_free(&t->sp);
+    rvq_free(&t->rvq);
+    rvq_ema_free(&t->ema);
+    rvq_spectral_free(&t->sp);
     free(t->seg);
     free(t->feat);
     free(t->lat);

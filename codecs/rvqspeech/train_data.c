@@ -69,7 +69,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int nc_rvq_data_add_dir(NCRvqData *d, const char *dir)
+int rvq_data_add_dir(NCRvqData *d, const char *dir)
 {
     DIR *dh = opendir(dir);
     if (!dh)
@@ -107,14 +107,14 @@ int nc_rvq_data_add_dir(NCRvqData *d, const char *dir)
     return added;
 }
 
-void nc_rvq_data_free(NCRvqData *d)
+void rvq_data_free(NCRvqData *d)
 {
     free(d->samples);
     free(d->starts);
     memset(d, 0, sizeof(*d));
 }
 
-void nc_rvq_data_crop(const NCRvqData *d, NNRng *rng, float *out, int len)
+void rvq_data_crop(const NCRvqData *d, NNRng *rng, float *out, int len)
 {
     int64_t at = (int64_t)(nn_rng_uniform(rng) * (double)d->total);
     if (at >= d->total)

@@ -16,10 +16,10 @@ typedef struct NCRvqData {
 
 /* Adds the *.wav files of dir (sorted by name; others skipped with a note).
  * Returns the number of files added or a negative NC_E* code. */
-int nc_rvq_data_add_dir(NCRvqData *d, const char *dir);
-void nc_rvq_data_free(NCRvqData *d);
+int rvq_data_add_dir(NCRvqData *d, const char *dir);
+void rvq_data_free(NCRvqData *d);
 /* len samples from a random place (files weighted by length, zero padded past a
  * file's end), scaled to a random peak level in [0.05, 0.95] (at most x20). */
-void nc_rvq_data_crop(const NCRvqData *d, NNRng *rng, float *out, int len);
+void rvq_data_crop(const NCRvqData *d, NNRng *rng, float *out, int len);
 
 #endif

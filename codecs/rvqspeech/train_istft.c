@@ -20,7 +20,7 @@ static void istft_backward(NNGraph *g, NNNode *n)
     const int L = y->shape[1];
     float *gx = nn_grad(g, x);
     NCRvqSpectral sp;
-    if (!gx || nc_rvq_spectral_init(&sp) < 0) {
+    if (!gx || rvq_spectral_init(&sp) < 0) {
         nn_graph_fail(g, NC_ENOMEM, "rvq istft backward", "out of memory");
         return;
     }
@@ -28,7 +28,7 @@ static void istft_backward(NNGraph *g, NNNode *n)
         for (int t = 0; t < T; t++) {
             const float *dy = y->grad + (int64_t)b * L + (int64_t)t * NC_RVQ_HOP;
             for (int i = 0; i < NC_RVQ_WIN; i++) sp.buf[i] = dy[i] * sp.window[i];
-            nc_fft_real_forward(sp.fft, sp.buf, sp.spec);
+            dsp_fft_real_forward(sp.fft, sp.buf, sp.spec);
             const float *xm = x->data + (int64_t)b * 2 * F * T + t;
             const float *xp = xm + (int64_t)F * T;
             float *gm = gx + (int64_t)b * 2 * F * T + t;
@@ -45,10 +45,10 @@ static void istft_backward(NNGraph *g, NNNode *n)
                 gp[(int64_t)k * T] += -dre * im + dim * re;
             }
         }
-    nc_rvq_spectral_free(&sp);
+    rvq_spectral_free(&sp);
 }
 
-NNTensor *nc_rvq_nn_istft(NNGraph *g, NNTensor *x)
+NNTensor *rvq_nn_istft(NNGraph *g, NNTensor *x)
 {
     if (!x)
         return NULL;
@@ -61,16 +61,16 @@ NNTensor *nc_rvq_nn_istft(NNGraph *g, NNTensor *x)
     NCRvqSpectral sp;
     if (!y || !frame)
         return NULL;
-    if (nc_rvq_spectral_init(&sp) < 0)
+    if (rvq_spectral_init(&sp) < 0)
         return nn_graph_fail(g, NC_ENOMEM, "rvq istft", "cannot set up the FFT");
     for (int b = 0; b < N; b++)
         for (int t = 0; t < T; t++) {
             const float *xm = x->data + (int64_t)b * 2 * F * T + t;
-            nc_rvq_synthesize(&sp, xm, xm + (int64_t)F * T, T, frame);
+            rvq_synthesize(&sp, xm, xm + (int64_t)F * T, T, frame);
             float *dst = y->data + (int64_t)b * L + (int64_t)t * NC_RVQ_HOP;
             for (int i = 0; i < NC_RVQ_WIN; i++) dst[i] += frame[i];
         }
-    nc_rvq_spectral_free(&sp);
+    rvq_spectral_free(&sp);
     nn_record(g, y, istft_backward, &x, 1);
     return y;
 }

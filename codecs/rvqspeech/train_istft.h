@@ -7,6 +7,6 @@
 
 /* x [N, 2 * NC_RVQ_BINS, T] (log magnitudes, then phases, per frame) ->
  * y [N, (T + 1) * NC_RVQ_HOP]: frame t overlap-added at samples t * hop. */
-NNTensor *nc_rvq_nn_istft(NNGraph *g, NNTensor *x);
+NNTensor *rvq_nn_istft(NNGraph *g, NNTensor *x);
 
 #endif

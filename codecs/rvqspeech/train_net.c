@@ -13,10 +13,10 @@ static NNTensor *param(NNParams *ps, const char *stem, const char *what)
     return p ? &p->t : NULL;
 }
 
-int nc_rvq_net_create(NNParams *ps, const NCRvqShape *sh, NNRng *rng)
+int rvq_net_create(NNParams *ps, const NCRvqShape *sh, NNRng *rng)
 {
     NCRvqConvSpec specs[NC_RVQ_CONVS];
-    nc_rvq_conv_specs(sh, specs);
+    rvq_conv_specs(sh, specs);
     for (int i = 0; i < NC_RVQ_CONVS; i++) {
         char name[NN_PARAM_NAME];
         snprintf(name, sizeof(name), "%.31s.weight", specs[i].name);
@@ -52,16 +52,16 @@ static NNTensor *side(NNGraph *g, NNParams *ps, const NCRvqConvSpec *s, NNTensor
     return conv(g, ps, &s[1 + 2 * NC_RVQ_UNITS], nn_elu(g, h, 1.0f));
 }
 
-NNTensor *nc_rvq_net_encode(NNGraph *g, NNParams *ps, const NCRvqShape *sh, NNTensor *feat)
+NNTensor *rvq_net_encode(NNGraph *g, NNParams *ps, const NCRvqShape *sh, NNTensor *feat)
 {
     NCRvqConvSpec specs[NC_RVQ_CONVS];
-    nc_rvq_conv_specs(sh, specs);
+    rvq_conv_specs(sh, specs);
     return side(g, ps, specs, feat);
 }
 
-NNTensor *nc_rvq_net_decode(NNGraph *g, NNParams *ps, const NCRvqShape *sh, NNTensor *lat)
+NNTensor *rvq_net_decode(NNGraph *g, NNParams *ps, const NCRvqShape *sh, NNTensor *lat)
 {
     NCRvqConvSpec specs[NC_RVQ_CONVS];
-    nc_rvq_conv_specs(sh, specs);
+    rvq_conv_specs(sh, specs);
     return side(g, ps, specs + NC_RVQ_CONVS_PER_SIDE, lat);
 }

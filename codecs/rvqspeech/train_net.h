@@ -7,10 +7,10 @@
 
 /* Adds every conv's "<name>.weight" and "<name>.bias" to ps, initialized like
  * PyTorch (the decoder's last conv scaled down so training starts quiet). */
-int nc_rvq_net_create(NNParams *ps, const NCRvqShape *sh, NNRng *rng);
+int rvq_net_create(NNParams *ps, const NCRvqShape *sh, NNRng *rng);
 /* features [N, 321, T] -> latent [N, D, T]. */
-NNTensor *nc_rvq_net_encode(NNGraph *g, NNParams *ps, const NCRvqShape *sh, NNTensor *feat);
+NNTensor *rvq_net_encode(NNGraph *g, NNParams *ps, const NCRvqShape *sh, NNTensor *feat);
 /* latent [N, D, T] -> [N, 2 * 321, T] (log magnitudes, phases). */
-NNTensor *nc_rvq_net_decode(NNGraph *g, NNParams *ps, const NCRvqShape *sh, NNTensor *lat);
+NNTensor *rvq_net_decode(NNGraph *g, NNParams *ps, const NCRvqShape *sh, NNTensor *lat);
 
 #endif

@@ -49,7 +49,7 @@ static int receive_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     WallocDecoder *p = ctx->priv_data;
     NCPacket pkt = {0};
-    int ret = nc_codec_get_packet(ctx, &pkt);
+    int ret = nci_codec_get_packet(ctx, &pkt);
     if (ret < 0) return ret;
     frame->media_type = NC_MEDIA_IMAGE;
     frame->width = ctx->width;

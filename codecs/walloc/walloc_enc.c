@@ -59,7 +59,7 @@ static int receive_packet(NCCodecContext *ctx, NCPacket *pkt)
 {
     WallocEncoder *p = ctx->priv_data;
     NCFrame frame = {0};
-    int ret = nc_codec_get_frame(ctx, &frame);
+    int ret = nci_codec_get_frame(ctx, &frame);
     if (ret < 0) return ret;
     rc_enc_reset(&p->enc);
     ret = walloc_encode_image(&p->wc, &p->enc, frame.data[0], frame.linesize[0],

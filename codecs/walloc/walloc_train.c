@@ -196,17 +196,17 @@ static int setup(const NCTrainJob *job, Trainer *t, NNParams *ps, double *lr)
 {
     int64_t levels, latents, hidden, batch, patch;
     double encoder_lr;
-    int ret = nc_train_check_options(job, known_options);
-    if (ret >= 0) ret = nc_train_option_int(job, "levels", 3, 1, WALLOC_MAX_LEVELS, &levels);
-    if (ret >= 0) ret = nc_train_option_int(job, "latents", 192, 1, WALLOC_MAX_LATENTS, &latents);
-    if (ret >= 0) ret = nc_train_option_int(job, "hidden", 64, 1, WALLOC_MAX_HIDDEN, &hidden);
-    if (ret >= 0) ret = nc_train_option_int(job, "batch", 8, 1, 1024, &batch);
-    if (ret >= 0) ret = nc_train_option_int(job, "patch", 128, 16, 512, &patch);
-    if (ret >= 0) ret = nc_train_option_float(job, "lr", 1e-3, 1e-6, 1.0, lr);
-    if (ret >= 0) ret = nc_train_option_float(job, "step_min", 0.05, 1e-4, 10, &t->step_min);
-    if (ret >= 0) ret = nc_train_option_float(job, "step_max", 1.5, 1e-4, 10, &t->step_max);
-    if (ret >= 0) ret = nc_train_option_float(job, "encoder_lr", 0, 0, 10, &encoder_lr);
-    const char *init_kind = nc_train_option(job, "init");
+    int ret = train_check_options(job, known_options);
+    if (ret >= 0) ret = train_option_int(job, "levels", 3, 1, WALLOC_MAX_LEVELS, &levels);
+    if (ret >= 0) ret = train_option_int(job, "latents", 192, 1, WALLOC_MAX_LATENTS, &latents);
+    if (ret >= 0) ret = train_option_int(job, "hidden", 64, 1, WALLOC_MAX_HIDDEN, &hidden);
+    if (ret >= 0) ret = train_option_int(job, "batch", 8, 1, 1024, &batch);
+    if (ret >= 0) ret = train_option_int(job, "patch", 128, 16, 512, &patch);
+    if (ret >= 0) ret = train_option_float(job, "lr", 1e-3, 1e-6, 1.0, lr);
+    if (ret >= 0) ret = train_option_float(job, "step_min", 0.05, 1e-4, 10, &t->step_min);
+    if (ret >= 0) ret = train_option_float(job, "step_max", 1.5, 1e-4, 10, &t->step_max);
+    if (ret >= 0) ret = train_option_float(job, "encoder_lr", 0, 0, 10, &encoder_lr);
+    const char *init_kind = train_option(job, "init");
     int orthonormal = !init_kind || !strcmp(init_kind, "orthonormal");
     if (ret >= 0 && init_kind && !orthonormal && strcmp(init_kind, "random")) {
         nc_log(NULL, NC_LOG_ERROR, "walloc: init is orthonormal or random");
@@ -252,7 +252,7 @@ static NCModelWriter *model_writer(const NCTrainJob *job, const Trainer *t, cons
                                    int64_t steps)
 {
     char id[64];
-    if (nc_train_model_id(job, id) < 0) return NULL;
+    if (train_model_id(job, id) < 0) return NULL;
     NCModelWriter *w = nc_model_writer_alloc(id, WALLOC_ARCH);
     if (!w) return NULL;
     const WallocShape *sh = &t->net.shape;
@@ -362,7 +362,7 @@ static int train(const NCTrainJob *job)
     if (!ps) return NC_ENOMEM;
     int ret = setup(job, &t, ps, &lr);
     if (ret >= 0) ret = read_images(&t, job->data_dir);
-    const char *from = nc_train_option(job, "from");
+    const char *from = train_option(job, "from");
     if (ret >= 0 && from) {
         int64_t steps = 0;
         ret = load_from(from, ps, &steps);
@@ -375,7 +375,7 @@ static int train(const NCTrainJob *job)
         o.clip_norm = 1.0f;
         o.groups[2].lr_scale = t.encoder_lr;
         NNSchedule sched = {NN_LR_COSINE, (float)lr, total / 50, total, (float)lr * 0.02f, 0, 0};
-        ret = nc_train_run(job, WALLOC_ARCH, ps, &o, &sched, total, train_step, &t, &loss);
+        ret = train_run(job, WALLOC_ARCH, ps, &o, &sched, total, train_step, &t, &loss);
         if (ret >= 0) {
             nc_log(NULL, NC_LOG_INFO, "walloc: final training loss %.5g\n", loss);
             ret = write_model(job, &t, ps, total);

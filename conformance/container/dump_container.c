@@ -9,8 +9,8 @@ static void print_digest(const uint8_t *data, size_t size)
 {
     uint8_t digest[NC_SHA256_SIZE];
     char hex[2 * NC_SHA256_SIZE + 1];
-    nc_sha256(data, size, digest);
-    nc_sha256_hex(digest, hex);
+    nci_sha256(data, size, digest);
+    nci_sha256_hex(digest, hex);
     printf("%.16s", hex);
 }
 

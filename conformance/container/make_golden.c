@@ -64,7 +64,7 @@ int main(int argc, char **argv)
      * the groups [0] [1 2] [3] [4 5] [6]; group 0 (33-byte header, no sizes, 1
      * byte) starts after the file header, group 1 (header, one size byte, 12 + 23
      * bytes) 34 bytes later. */
-    size_t group1 = 16 + nc_rl32(data + 12) + 4 + 34;
+    size_t group1 = 16 + nci_rl32(data + 12) + 4 + 34;
     data[group1 + 33 + 1 + 3] ^= 0x10; /* a payload byte of packet 1 */
     save("damaged_payload.nc", data, size);
     data[group1 + 33 + 1 + 3] ^= 0x10;

@@ -103,7 +103,7 @@ static int make(const char *dir)
         snprintf(path, sizeof(path), "%s/%s.nc", dir, gd->name);
         if (nc_muxer_open_file(&mux, path, &info, NC_MUX_OVERWRITE) < 0) return 1;
         NCSha256 s;
-        nc_sha256_init(&s);
+        nci_sha256_init(&s);
         int64_t pts = 0;
         for (int i = 0; i < gd->frames; i++) {
             NCFrame f = {0};
@@ -115,7 +115,7 @@ static int make(const char *dir)
             f.pts = pts; /* bytes: pts and duration count bytes */
             f.duration = gd->sizes[i];
             pts += gd->sizes[i];
-            nc_sha256_update(&s, f.data[0], f.nb_bytes);
+            nci_sha256_update(&s, f.data[0], f.nb_bytes);
             if (encode(enc, &f, &pkt) < 0) return 1;
             if (gd->damage == 1) nc_packet_shrink(&pkt, pkt.size / 2);
             if (nc_muxer_write_packet(mux, &pkt) < 0) return 1;
@@ -125,8 +125,8 @@ static int make(const char *dir)
         if (nc_muxer_close(&mux) < 0) return 1;
         uint8_t digest[NC_SHA256_SIZE];
         char hex[2 * NC_SHA256_SIZE + 1];
-        nc_sha256_final(&s, digest);
-        nc_sha256_hex(digest, hex);
+        nci_sha256_final(&s, digest);
+        nci_sha256_hex(digest, hex);
         if (gd->damage)
             fprintf(exp, "%s.nc error %d\n", gd->name, gd->damage == 1 ? NC_ETRUNCATED : NC_EMODEL);
         else
@@ -147,7 +147,7 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *
     NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("lmtext"));
     NCCodecContext *enc = NULL;
     NCSha256 s;
-    nc_sha256_init(&s);
+    nci_sha256_init(&s);
     if (!dec) ret = NC_ENOMEM;
     if (ret >= 0) ret = nc_stream_info_to_context(info, dec);
     if (ret >= 0) ret = nc_codec_open(dec);
@@ -171,7 +171,7 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *
         if (ret >= 0) ret = nc_send_packet(dec, &pkt);
         if (ret >= 0) ret = nc_receive_frame(dec, &f);
         if (ret >= 0) {
-            nc_sha256_update(&s, f.data[0], f.nb_bytes);
+            nci_sha256_update(&s, f.data[0], f.nb_bytes);
             if (encode(enc, &f, &again) < 0 || again.size != pkt.size ||
                 memcmp(again.data, pkt.data, pkt.size))
                 (*mismatch)++;
@@ -181,8 +181,8 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *
         nc_frame_unref(&f);
     }
     uint8_t digest[NC_SHA256_SIZE];
-    nc_sha256_final(&s, digest);
-    nc_sha256_hex(digest, hex);
+    nci_sha256_final(&s, digest);
+    nci_sha256_hex(digest, hex);
     nc_codec_free_context(&enc);
     nc_codec_free_context(&dec);
     nc_demuxer_close(&dmx);

@@ -99,12 +99,12 @@ static void draw_bytes(NCFrame *f, int pattern, int index)
 static void hash_frame(NCSha256 *s, const NCFrame *f)
 {
     if (f->media_type == NC_MEDIA_BYTES) {
-        nc_sha256_update(s, f->data[0], f->nb_bytes);
+        nci_sha256_update(s, f->data[0], f->nb_bytes);
         return;
     }
     int row = nc_pix_fmt_plane_width(f->pix_fmt, 0, f->width);
     for (int y = 0; y < f->height; y++)
-        nc_sha256_update(s, f->data[0] + (size_t)y * f->linesize[0], (size_t)row);
+        nci_sha256_update(s, f->data[0] + (size_t)y * f->linesize[0], (size_t)row);
 }
 
 /* fmt NC_PIX_NONE: the bytes encoder. model NULL: the encoder's default. */
@@ -147,7 +147,7 @@ static int make(const char *dir)
         snprintf(path, sizeof(path), "%s/%s.nc", dir, gd->name);
         if (nc_muxer_open_file(&mux, path, &info, NC_MUX_OVERWRITE) < 0) return 1;
         NCSha256 s;
-        nc_sha256_init(&s);
+        nci_sha256_init(&s);
         for (int i = 0; i < gd->frames; i++) {
             NCFrame f = {0};
             NCPacket pkt = {0};
@@ -178,8 +178,8 @@ static int make(const char *dir)
         if (nc_muxer_close(&mux) < 0) return 1;
         uint8_t digest[NC_SHA256_SIZE];
         char hex[2 * NC_SHA256_SIZE + 1];
-        nc_sha256_final(&s, digest);
-        nc_sha256_hex(digest, hex);
+        nci_sha256_final(&s, digest);
+        nci_sha256_hex(digest, hex);
         if (gd->damage == 1)
             fprintf(exp, "%s.nc error %d\n", gd->name, NC_ETRUNCATED);
         else if (gd->damage == 2)
@@ -204,7 +204,7 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *
         nc_codec_find_decoder_by_name(bytes ? "pclossless_bytes" : "pclossless"));
     NCCodecContext *enc = NULL;
     NCSha256 s;
-    nc_sha256_init(&s);
+    nci_sha256_init(&s);
     if (!dec) ret = NC_ENOMEM;
     if (ret >= 0) ret = nc_stream_info_to_context(info, dec);
     if (ret >= 0) ret = nc_codec_open(dec);
@@ -237,8 +237,8 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *
         nc_frame_unref(&f);
     }
     uint8_t digest[NC_SHA256_SIZE];
-    nc_sha256_final(&s, digest);
-    nc_sha256_hex(digest, hex);
+    nci_sha256_final(&s, digest);
+    nci_sha256_hex(digest, hex);
     nc_codec_free_context(&enc);
     nc_codec_free_context(&dec);
     nc_demuxer_close(&dmx);

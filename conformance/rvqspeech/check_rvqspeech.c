@@ -107,22 +107,22 @@ static int read_stream(const char *path, Result *r)
     r->out = malloc(sizeof(float) * MAX_OUT);
     int ret = r->out ? nc_demuxer_open_file(&dmx, path) : NC_ENOMEM;
     const NCStreamInfo *info = ret >= 0 ? nc_demuxer_stream_info(dmx) : NULL;
-    if (ret >= 0) ret = nc_rvq_header_parse(&h, info->extradata, info->extradata_size);
-    if (ret >= 0) ret = nc_rvq_open_model(&model, NULL, h.model_id, NULL, h.sha256);
-    if (ret >= 0) ret = nc_rvq_coder_init(&coder, &model, h.stages);
+    if (ret >= 0) ret = rvq_header_parse(&h, info->extradata, info->extradata_size);
+    if (ret >= 0) ret = rvq_open_model(&model, NULL, h.model_id, NULL, h.sha256);
+    if (ret >= 0) ret = rvq_coder_init(&coder, &model, h.stages);
     if (ret >= 0) ret = (dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("rvqspeech")))
                             ? nc_stream_info_to_context(info, dec) : NC_ENOMEM;
     if (ret >= 0) ret = nc_codec_open(dec);
     if (ret >= 0) ret = (idx = malloc(sizeof(int) * (size_t)h.packet_frames * h.stages)) ? 0 : NC_ENOMEM;
-    nc_sha256_init(&sha);
+    nci_sha256_init(&sha);
     while (ret >= 0 && (ret = nc_demuxer_read_packet(dmx, &pkt)) >= 0) {
         int n, ns;
         r->packets++;
-        if (nc_rvq_packet_read(&coder, h.flags & NC_RVQ_FLAG_NOMINAL, pkt.data, pkt.size,
+        if (rvq_packet_read(&coder, h.flags & NC_RVQ_FLAG_NOMINAL, pkt.data, pkt.size,
                                h.packet_frames, idx, &n, &ns) >= 0) {
             for (int i = 0; i < n * h.stages; i++) {
                 uint8_t le[2] = {(uint8_t)idx[i], (uint8_t)(idx[i] >> 8)};
-                nc_sha256_update(&sha, le, 2);
+                nci_sha256_update(&sha, le, 2);
             }
         }
         ret = nc_send_packet(dec, &pkt);
@@ -148,12 +148,12 @@ static int read_stream(const char *path, Result *r)
     }
     if (ret == NC_EOF) ret = 0;
     uint8_t digest[NC_SHA256_SIZE];
-    nc_sha256_final(&sha, digest);
-    nc_sha256_hex(digest, r->indices);
+    nci_sha256_final(&sha, digest);
+    nci_sha256_hex(digest, r->indices);
     free(idx);
     nc_frame_unref(&frame);
-    nc_rvq_coder_free(&coder);
-    nc_rvq_model_free(&model);
+    rvq_coder_free(&coder);
+    rvq_model_free(&model);
     nc_codec_free_context(&dec);
     nc_demuxer_close(&dmx);
     return ret;

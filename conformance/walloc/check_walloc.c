@@ -140,7 +140,7 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], uint8
              : NC_EINVALIDDATA;
     if (ret >= 0) ret = walloc_open(&wc, NULL, id, NULL, sha);
     NCSha256 s;
-    nc_sha256_init(&s);
+    nci_sha256_init(&s);
     while (ret >= 0) {
         NCPacket pkt = {0};
         if ((ret = nc_demuxer_read_packet(dmx, &pkt)) == NC_EOF) {
@@ -159,7 +159,7 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], uint8
             for (size_t i = 0; i < n; i++) {
                 uint32_t v = (uint32_t)wc.q[i];
                 uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-                nc_sha256_update(&s, le, 4);
+                nci_sha256_update(&s, le, 4);
             }
             ret = walloc_reconstruct(&wc, quality, img, (ptrdiff_t)info->width * ch, ch,
                                      info->width, info->height);
@@ -168,8 +168,8 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], uint8
         nc_packet_unref(&pkt);
     }
     uint8_t digest[NC_SHA256_SIZE];
-    nc_sha256_final(&s, digest);
-    nc_sha256_hex(digest, hex);
+    nci_sha256_final(&s, digest);
+    nci_sha256_hex(digest, hex);
     walloc_close(&wc);
     nc_demuxer_close(&dmx);
     return ret;

@@ -5,7 +5,7 @@
 
 #include "nc/error.h"
 
-void nc_third_octave_free(NCOctaveBands **bands)
+void dsp_third_octave_free(NCOctaveBands **bands)
 {
     if (!bands || !*bands)
         return;
@@ -31,7 +31,7 @@ static int nearest_bin(double hz, int sample_rate, int n_fft, int bins)
     return k < bins ? k : bins - 1;
 }
 
-int nc_third_octave_alloc(NCOctaveBands **out, int sample_rate, int n_fft, int n_bands,
+int dsp_third_octave_alloc(NCOctaveBands **out, int sample_rate, int n_fft, int n_bands,
                           float min_freq)
 {
     NCOctaveBands *b;
@@ -50,7 +50,7 @@ int nc_third_octave_alloc(NCOctaveBands **out, int sample_rate, int n_fft, int n
     b->hi = malloc((size_t)n_bands * sizeof(int));
     b->center_hz = malloc((size_t)n_bands * sizeof(float));
     if (!b->lo || !b->hi || !b->center_hz) {
-        nc_third_octave_free(&b);
+        dsp_third_octave_free(&b);
         return NC_ENOMEM;
     }
     for (int j = 0; j < n_bands; j++) {
@@ -64,7 +64,7 @@ int nc_third_octave_alloc(NCOctaveBands **out, int sample_rate, int n_fft, int n
     return 0;
 }
 
-void nc_third_octave_apply(const NCOctaveBands *b, const float *power, float *out)
+void dsp_third_octave_apply(const NCOctaveBands *b, const float *power, float *out)
 {
     for (int j = 0; j < b->n_bands; j++) {
         double acc = 0.0;

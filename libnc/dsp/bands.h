@@ -13,11 +13,11 @@ typedef struct NCOctaveBands {
 } NCOctaveBands;
 
 /* Returns 0, NC_EINVAL (band beyond Nyquist, bad sizes) or NC_ENOMEM. */
-int nc_third_octave_alloc(NCOctaveBands **bands, int sample_rate, int n_fft, int n_bands,
+int dsp_third_octave_alloc(NCOctaveBands **bands, int sample_rate, int n_fft, int n_bands,
                           float min_freq);
-void nc_third_octave_free(NCOctaveBands **bands);
+void dsp_third_octave_free(NCOctaveBands **bands);
 
 /* out[j] = sqrt(sum over the band's bins of power[k]): band amplitude. */
-void nc_third_octave_apply(const NCOctaveBands *bands, const float *power, float *out);
+void dsp_third_octave_apply(const NCOctaveBands *bands, const float *power, float *out);
 
 #endif

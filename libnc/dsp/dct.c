@@ -2,7 +2,7 @@
 
 #include <math.h>
 
-void nc_dct2_ortho(const float *in, int n, float *out, int n_out)
+void dsp_dct2_ortho(const float *in, int n, float *out, int n_out)
 {
     const double pi = 3.14159265358979323846;
     for (int k = 0; k < n_out && k < n; k++) {

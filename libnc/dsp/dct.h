@@ -5,6 +5,6 @@
 
 /* out[k] = s_k sum_t in[t] cos(pi k (2t + 1) / (2n)), s_0 = sqrt(1/n), else sqrt(2/n).
  * n_out <= n coefficients. in != out. */
-void nc_dct2_ortho(const float *in, int n, float *out, int n_out);
+void dsp_dct2_ortho(const float *in, int n, float *out, int n_out);
 
 #endif

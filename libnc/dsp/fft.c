@@ -20,7 +20,7 @@ struct NCFFT {
     float scale; /* 1 / n, applied by the inverses */
 };
 
-void nc_fft_free(NCFFT **fft)
+void dsp_fft_free(NCFFT **fft)
 {
     if (!fft || !*fft)
         return;
@@ -50,37 +50,37 @@ static int fft_alloc(NCFFT **out, int n, int real)
         fft->inverse = kiss_fft_alloc(n, 1, NULL, NULL);
     }
     if (!fft->forward || !fft->inverse) {
-        nc_fft_free(&fft);
+        dsp_fft_free(&fft);
         return NC_ENOMEM;
     }
     *out = fft;
     return 0;
 }
 
-int nc_fft_real_alloc(NCFFT **fft, int n) { return fft_alloc(fft, n, 1); }
+int dsp_fft_real_alloc(NCFFT **fft, int n) { return fft_alloc(fft, n, 1); }
 
-int nc_fft_complex_alloc(NCFFT **fft, int n) { return fft_alloc(fft, n, 0); }
+int dsp_fft_complex_alloc(NCFFT **fft, int n) { return fft_alloc(fft, n, 0); }
 
-int nc_fft_size(const NCFFT *fft) { return fft->n; }
+int dsp_fft_size(const NCFFT *fft) { return fft->n; }
 
-void nc_fft_real_forward(NCFFT *fft, const float *in, NCComplex *out)
+void dsp_fft_real_forward(NCFFT *fft, const float *in, NCComplex *out)
 {
     kiss_fftr((kiss_fftr_cfg)fft->forward, in, (kiss_fft_cpx *)out);
 }
 
-void nc_fft_real_inverse(NCFFT *fft, const NCComplex *in, float *out)
+void dsp_fft_real_inverse(NCFFT *fft, const NCComplex *in, float *out)
 {
     kiss_fftri((kiss_fftr_cfg)fft->inverse, (const kiss_fft_cpx *)in, out);
     for (int i = 0; i < fft->n; i++)
         out[i] *= fft->scale;
 }
 
-void nc_fft_complex_forward(NCFFT *fft, const NCComplex *in, NCComplex *out)
+void dsp_fft_complex_forward(NCFFT *fft, const NCComplex *in, NCComplex *out)
 {
     kiss_fft((kiss_fft_cfg)fft->forward, (const kiss_fft_cpx *)in, (kiss_fft_cpx *)out);
 }
 
-void nc_fft_complex_inverse(NCFFT *fft, const NCComplex *in, NCComplex *out)
+void dsp_fft_complex_inverse(NCFFT *fft, const NCComplex *in, NCComplex *out)
 {
     kiss_fft((kiss_fft_cfg)fft->inverse, (const kiss_fft_cpx *)in, (kiss_fft_cpx *)out);
     for (int i = 0; i < fft->n; i++) {

@@ -18,22 +18,22 @@ typedef struct NCFFT NCFFT;
 
 /* A real FFT of size n (n even, 2 <= n <= 1 << 24): n floats <-> n/2 + 1 bins.
  * Returns 0, NC_EINVAL or NC_ENOMEM. */
-int nc_fft_real_alloc(NCFFT **fft, int n);
+int dsp_fft_real_alloc(NCFFT **fft, int n);
 /* A complex FFT of size n (1 <= n <= 1 << 24). */
-int nc_fft_complex_alloc(NCFFT **fft, int n);
+int dsp_fft_complex_alloc(NCFFT **fft, int n);
 /* Frees *fft and sets it to NULL; NULL is a no-op. */
-void nc_fft_free(NCFFT **fft);
-int nc_fft_size(const NCFFT *fft);
+void dsp_fft_free(NCFFT **fft);
+int dsp_fft_size(const NCFFT *fft);
 
 /* Real FFT: in[n] -> out[n/2 + 1]. out[k] = sum_t in[t] e^{-2 pi i k t / n}. */
-void nc_fft_real_forward(NCFFT *fft, const float *in, NCComplex *out);
+void dsp_fft_real_forward(NCFFT *fft, const float *in, NCComplex *out);
 /* Inverse real FFT: in[n/2 + 1] -> out[n], scaled by 1/n. The imaginary parts of
  * in[0] and in[n/2] are ignored. */
-void nc_fft_real_inverse(NCFFT *fft, const NCComplex *in, float *out);
+void dsp_fft_real_inverse(NCFFT *fft, const NCComplex *in, float *out);
 
 /* Complex FFT: in[n] -> out[n] (in != out). */
-void nc_fft_complex_forward(NCFFT *fft, const NCComplex *in, NCComplex *out);
+void dsp_fft_complex_forward(NCFFT *fft, const NCComplex *in, NCComplex *out);
 /* Inverse complex FFT, scaled by 1/n. */
-void nc_fft_complex_inverse(NCFFT *fft, const NCComplex *in, NCComplex *out);
+void dsp_fft_complex_inverse(NCFFT *fft, const NCComplex *in, NCComplex *out);
 
 #endif

@@ -12,7 +12,7 @@
 #define SLANEY_LOG_MEL 15.0
 #define SLANEY_LOG_STEP (1.8562979903656263 / 27.0) /* log(6.4) / 27 */
 
-double nc_hz_to_mel(double hz, enum NCMelScale scale)
+double dsp_hz_to_mel(double hz, enum NCMelScale scale)
 {
     if (scale == NC_MEL_HTK)
         return 2595.0 * log10(1.0 + hz / 700.0);
@@ -21,7 +21,7 @@ double nc_hz_to_mel(double hz, enum NCMelScale scale)
     return SLANEY_LOG_MEL + log(hz / SLANEY_LOG_HZ) / SLANEY_LOG_STEP;
 }
 
-double nc_mel_to_hz(double mel, enum NCMelScale scale)
+double dsp_mel_to_hz(double mel, enum NCMelScale scale)
 {
     if (scale == NC_MEL_HTK)
         return 700.0 * (pow(10.0, mel / 2595.0) - 1.0);
@@ -30,7 +30,7 @@ double nc_mel_to_hz(double mel, enum NCMelScale scale)
     return SLANEY_LOG_HZ * exp(SLANEY_LOG_STEP * (mel - SLANEY_LOG_MEL));
 }
 
-void nc_mel_bank_free(NCMelBank **bank)
+void dsp_mel_bank_free(NCMelBank **bank)
 {
     if (!bank || !*bank)
         return;
@@ -51,7 +51,7 @@ static double triangle(const double *corner, int m, double f)
     return w > 0.0 ? w : 0.0;
 }
 
-int nc_mel_bank_alloc(NCMelBank **out, int sample_rate, int n_fft, int n_mels, float fmin,
+int dsp_mel_bank_alloc(NCMelBank **out, int sample_rate, int n_fft, int n_mels, float fmin,
                       float fmax, enum NCMelScale scale, int area_norm)
 {
     NCMelBank *b;
@@ -73,10 +73,10 @@ int nc_mel_bank_alloc(NCMelBank **out, int sample_rate, int n_fft, int n_mels, f
     b->offset = calloc((size_t)n_mels, sizeof(int));
     if (!b->first || !b->count || !b->offset)
         goto nomem;
-    lo = nc_hz_to_mel(fmin, scale);
-    hi = nc_hz_to_mel(fmax, scale);
+    lo = dsp_hz_to_mel(fmin, scale);
+    hi = dsp_hz_to_mel(fmax, scale);
     for (int i = 0; i < n_mels + 2; i++)
-        corner[i] = nc_mel_to_hz(lo + (hi - lo) * i / (n_mels + 1), scale);
+        corner[i] = dsp_mel_to_hz(lo + (hi - lo) * i / (n_mels + 1), scale);
     /* Bin k sits at k * (sr / 2) / (bins - 1) Hz, as torchaudio's linspace. */
     for (int m = 0; m < n_mels; m++) {
         int first = -1, last = -2;
@@ -108,11 +108,11 @@ int nc_mel_bank_alloc(NCMelBank **out, int sample_rate, int n_fft, int n_mels, f
     return 0;
 nomem:
     free(corner);
-    nc_mel_bank_free(&b);
+    dsp_mel_bank_free(&b);
     return NC_ENOMEM;
 }
 
-void nc_mel_bank_apply(const NCMelBank *b, const float *spec, float *mel)
+void dsp_mel_bank_apply(const NCMelBank *b, const float *spec, float *mel)
 {
     for (int m = 0; m < b->n_mels; m++) {
         const float *w = b->weights + b->offset[m];
@@ -124,7 +124,7 @@ void nc_mel_bank_apply(const NCMelBank *b, const float *spec, float *mel)
     }
 }
 
-void nc_mel_bank_apply_transpose(const NCMelBank *b, const float *mel, float *spec)
+void dsp_mel_bank_apply_transpose(const NCMelBank *b, const float *mel, float *spec)
 {
     for (int k = 0; k < b->bins; k++)
         spec[k] = 0.0f;

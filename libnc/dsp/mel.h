@@ -24,16 +24,16 @@ typedef struct NCMelBank {
 /* n_mels filters between fmin and fmax Hz (0 <= fmin < fmax <= sample_rate / 2).
  * area_norm != 0 scales each filter by 2 / (its width in Hz) (Slaney "norm").
  * Returns 0, NC_EINVAL or NC_ENOMEM. */
-int nc_mel_bank_alloc(NCMelBank **bank, int sample_rate, int n_fft, int n_mels,
+int dsp_mel_bank_alloc(NCMelBank **bank, int sample_rate, int n_fft, int n_mels,
                       float fmin, float fmax, enum NCMelScale scale, int area_norm);
-void nc_mel_bank_free(NCMelBank **bank);
+void dsp_mel_bank_free(NCMelBank **bank);
 
 /* mel[m] = sum_k W[m][k] spec[k], spec has bins values (power or magnitude). */
-void nc_mel_bank_apply(const NCMelBank *bank, const float *spec, float *mel);
+void dsp_mel_bank_apply(const NCMelBank *bank, const float *spec, float *mel);
 /* spec[k] = sum_m W[m][k] mel[m]: the transpose, i.e. the gradient of apply. */
-void nc_mel_bank_apply_transpose(const NCMelBank *bank, const float *mel, float *spec);
+void dsp_mel_bank_apply_transpose(const NCMelBank *bank, const float *mel, float *spec);
 
-double nc_hz_to_mel(double hz, enum NCMelScale scale);
-double nc_mel_to_hz(double mel, enum NCMelScale scale);
+double dsp_hz_to_mel(double hz, enum NCMelScale scale);
+double dsp_mel_to_hz(double mel, enum NCMelScale scale);
 
 #endif

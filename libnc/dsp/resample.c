@@ -35,7 +35,7 @@ static double bessel_i0(double x)
     return sum;
 }
 
-size_t nc_resample_length(size_t n, int in_rate, int out_rate)
+size_t dsp_resample_length(size_t n, int in_rate, int out_rate)
 {
     if (in_rate < 1 || out_rate < 1)
         return 0;
@@ -68,9 +68,9 @@ static void kernel_taps(const Kernel *k, double frac, float *taps)
         taps[i] = (float)(taps[i] / sum);
 }
 
-int nc_resample(const float *in, size_t n, int in_rate, float *out, int out_rate)
+int dsp_resample(const float *in, size_t n, int in_rate, float *out, int out_rate)
 {
-    size_t n_out = nc_resample_length(n, in_rate, out_rate);
+    size_t n_out = dsp_resample_length(n, in_rate, out_rate);
     int g, up, down, phases;
     Kernel k;
     float *table;

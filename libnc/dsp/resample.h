@@ -8,11 +8,11 @@
 #include <stddef.h>
 
 /* Output length for n input samples: ceil(n * out_rate / in_rate). */
-size_t nc_resample_length(size_t n, int in_rate, int out_rate);
+size_t dsp_resample_length(size_t n, int in_rate, int out_rate);
 
-/* in[n] at in_rate -> out[nc_resample_length(n, ...)] at out_rate. Output sample j
+/* in[n] at in_rate -> out[dsp_resample_length(n, ...)] at out_rate. Output sample j
  * sits at time j / out_rate; the signal is taken as zero outside [0, n).
  * Rates 1..1000000. Returns 0, NC_EINVAL or NC_ENOMEM. */
-int nc_resample(const float *in, size_t n, int in_rate, float *out, int out_rate);
+int dsp_resample(const float *in, size_t n, int in_rate, float *out, int out_rate);
 
 #endif

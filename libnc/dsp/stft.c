@@ -5,18 +5,18 @@
 
 #include "nc/error.h"
 
-void nc_stft_free(NCSTFT **stft)
+void dsp_stft_free(NCSTFT **stft)
 {
     if (!stft || !*stft)
         return;
-    nc_fft_free(&(*stft)->fft);
+    dsp_fft_free(&(*stft)->fft);
     free((*stft)->window);
     free((*stft)->frame);
     free(*stft);
     *stft = NULL;
 }
 
-int nc_stft_alloc(NCSTFT **out, int n_fft, int hop, int win_length,
+int dsp_stft_alloc(NCSTFT **out, int n_fft, int hop, int win_length,
                   enum NCWindowType window)
 {
     NCSTFT *s;
@@ -34,22 +34,22 @@ int nc_stft_alloc(NCSTFT **out, int n_fft, int hop, int win_length,
     s->window = calloc((size_t)n_fft, sizeof(*s->window));
     s->frame = malloc((size_t)n_fft * sizeof(*s->frame));
     if (!s->window || !s->frame) {
-        nc_stft_free(&s);
+        dsp_stft_free(&s);
         return NC_ENOMEM;
     }
     /* torch centres a shorter window in the frame. */
-    err = nc_window_fill(s->window + (n_fft - win_length) / 2, win_length, window, 1);
+    err = dsp_window_fill(s->window + (n_fft - win_length) / 2, win_length, window, 1);
     if (!err)
-        err = nc_fft_real_alloc(&s->fft, n_fft);
+        err = dsp_fft_real_alloc(&s->fft, n_fft);
     if (err) {
-        nc_stft_free(&s);
+        dsp_stft_free(&s);
         return err;
     }
     *out = s;
     return 0;
 }
 
-int nc_stft_frames(const NCSTFT *stft, int nb_samples)
+int dsp_stft_frames(const NCSTFT *stft, int nb_samples)
 {
     return nb_samples < 1 ? 0 : 1 + nb_samples / stft->hop;
 }
@@ -64,9 +64,9 @@ static float reflected(const float *x, int n, long idx)
     return idx >= 0 && idx < n ? x[idx] : 0.0f;
 }
 
-int nc_stft_forward(NCSTFT *s, const float *x, int nb_samples, NCComplex *spec)
+int dsp_stft_forward(NCSTFT *s, const float *x, int nb_samples, NCComplex *spec)
 {
-    int frames = nc_stft_frames(s, nb_samples);
+    int frames = dsp_stft_frames(s, nb_samples);
     long pad = s->n_fft / 2;
     if (frames < 1)
         return NC_EINVAL;
@@ -74,12 +74,12 @@ int nc_stft_forward(NCSTFT *s, const float *x, int nb_samples, NCComplex *spec)
         long start = (long)f * s->hop - pad;
         for (int i = 0; i < s->n_fft; i++)
             s->frame[i] = s->window[i] * reflected(x, nb_samples, start + i);
-        nc_fft_real_forward(s->fft, s->frame, spec + (size_t)f * s->bins);
+        dsp_fft_real_forward(s->fft, s->frame, spec + (size_t)f * s->bins);
     }
     return frames;
 }
 
-int nc_stft_inverse(NCSTFT *s, const NCComplex *spec, int frames, float *y,
+int dsp_stft_inverse(NCSTFT *s, const NCComplex *spec, int frames, float *y,
                     int nb_samples)
 {
     size_t padded, pad = (size_t)s->n_fft / 2;
@@ -96,7 +96,7 @@ int nc_stft_inverse(NCSTFT *s, const NCComplex *spec, int frames, float *y,
     }
     for (int f = 0; f < frames; f++) {
         size_t start = (size_t)f * s->hop;
-        nc_fft_real_inverse(s->fft, spec + (size_t)f * s->bins, s->frame);
+        dsp_fft_real_inverse(s->fft, spec + (size_t)f * s->bins, s->frame);
         for (int i = 0; i < s->n_fft; i++) {
             acc[start + i] += s->frame[i] * s->window[i];
             wsum[start + i] += s->window[i] * s->window[i];
@@ -111,13 +111,13 @@ int nc_stft_inverse(NCSTFT *s, const NCComplex *spec, int frames, float *y,
     return 0;
 }
 
-void nc_spec_power(const NCComplex *spec, float *power, int n)
+void dsp_spec_power(const NCComplex *spec, float *power, int n)
 {
     for (int i = 0; i < n; i++)
         power[i] = spec[i].re * spec[i].re + spec[i].im * spec[i].im;
 }
 
-void nc_spec_magnitude(const NCComplex *spec, float *mag, int n)
+void dsp_spec_magnitude(const NCComplex *spec, float *mag, int n)
 {
     for (int i = 0; i < n; i++)
         mag[i] = sqrtf(spec[i].re * spec[i].re + spec[i].im * spec[i].im);

@@ -32,24 +32,24 @@ typedef struct NCSTFT {
 
 /* n_fft even >= 2, 1 <= hop, 1 <= win_length <= n_fft; window periodic.
  * Returns 0, NC_EINVAL or NC_ENOMEM. */
-int nc_stft_alloc(NCSTFT **stft, int n_fft, int hop, int win_length,
+int dsp_stft_alloc(NCSTFT **stft, int n_fft, int hop, int win_length,
                   enum NCWindowType window);
-void nc_stft_free(NCSTFT **stft);
+void dsp_stft_free(NCSTFT **stft);
 
 /* Number of frames for a signal of nb_samples (>= 1). */
-int nc_stft_frames(const NCSTFT *stft, int nb_samples);
+int dsp_stft_frames(const NCSTFT *stft, int nb_samples);
 
 /* x[nb_samples] -> spec[frames * bins]. Returns the number of frames or NC_EINVAL. */
-int nc_stft_forward(NCSTFT *stft, const float *x, int nb_samples, NCComplex *spec);
+int dsp_stft_forward(NCSTFT *stft, const float *x, int nb_samples, NCComplex *spec);
 
 /* spec[frames * bins] -> y[nb_samples], where nb_samples is the length the
  * forward transform saw (any length with the same frame count works). Returns 0,
  * NC_EINVAL, or NC_ENOMEM. */
-int nc_stft_inverse(NCSTFT *stft, const NCComplex *spec, int frames, float *y,
+int dsp_stft_inverse(NCSTFT *stft, const NCComplex *spec, int frames, float *y,
                     int nb_samples);
 
 /* |spec|^2 and |spec| over n bins. */
-void nc_spec_power(const NCComplex *spec, float *power, int n);
-void nc_spec_magnitude(const NCComplex *spec, float *mag, int n);
+void dsp_spec_power(const NCComplex *spec, float *power, int n);
+void dsp_spec_magnitude(const NCComplex *spec, float *mag, int n);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "nc/error.h"
 
-int nc_window_fill(float *w, int n, enum NCWindowType type, int periodic)
+int dsp_window_fill(float *w, int n, enum NCWindowType type, int periodic)
 {
     const double two_pi = 6.283185307179586476925;
     int len;

@@ -12,6 +12,6 @@ enum NCWindowType {
 /* Fills w[n]. periodic != 0 uses N = n (the DFT-even window torch.hann_window and
  * STFTs use); periodic == 0 uses N = n - 1 (symmetric, as in filter design and
  * STOI). Returns 0 or NC_EINVAL. */
-int nc_window_fill(float *w, int n, enum NCWindowType type, int periodic);
+int dsp_window_fill(float *w, int n, enum NCWindowType type, int periodic);
 
 #endif

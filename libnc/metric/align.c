@@ -43,7 +43,7 @@ static float *envelope(const float *x, size_t n, size_t step, size_t *n_env)
     return e;
 }
 
-int nc_metric_find_delay(const float *ref, size_t n_ref, const float *deg, size_t n_deg,
+int metric_find_delay(const float *ref, size_t n_ref, const float *deg, size_t n_deg,
                          int sample_rate, int max_lag, int *lag)
 {
     size_t step = sample_rate >= 1000 ? (size_t)sample_rate / 1000 : 1, ne_r, ne_d;

@@ -10,7 +10,7 @@
 /* The lag L in [-max_lag, max_lag] samples at which deg[t + L] best matches
  * ref[t], written to *lag. sample_rate sets the envelope step. Returns 0,
  * NC_EINVAL or NC_ENOMEM. */
-int nc_metric_find_delay(const float *ref, size_t n_ref, const float *deg, size_t n_deg,
+int metric_find_delay(const float *ref, size_t n_ref, const float *deg, size_t n_deg,
                          int sample_rate, int max_lag, int *lag);
 
 #endif

@@ -7,12 +7,12 @@
 #include <stdint.h>
 
 /* 8 * compressed_bytes / dimensions; NaN when dimensions is 0. */
-double nc_metric_bits_per_dim(uint64_t compressed_bytes, uint64_t dimensions);
+double metric_bits_per_dim(uint64_t compressed_bytes, uint64_t dimensions);
 
 /* 1 when a and b hold the same bytes, else 0. If first_diff is not NULL it gets
  * the offset of the first differing byte (the shorter length when one is a
  * prefix of the other; the length when they are equal). */
-int nc_metric_exact_match(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
+int metric_exact_match(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
                           size_t *first_diff);
 
 #endif

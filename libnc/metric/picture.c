@@ -14,7 +14,7 @@
 
 static const double ms_weights[MS_SCALES] = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
 
-int nc_metric_plane_from_u8(float **out, const uint8_t *src, int linesize, int width,
+int metric_plane_from_u8(float **out, const uint8_t *src, int linesize, int width,
                             int height, int pixel_stride, int channel)
 {
     float *p;
@@ -33,7 +33,7 @@ int nc_metric_plane_from_u8(float **out, const uint8_t *src, int linesize, int w
     return 0;
 }
 
-int nc_metric_plane_luma_from_rgb(float **out, const uint8_t *rgb, int linesize, int width,
+int metric_plane_luma_from_rgb(float **out, const uint8_t *rgb, int linesize, int width,
                                   int height)
 {
     float *p;
@@ -55,7 +55,7 @@ int nc_metric_plane_luma_from_rgb(float **out, const uint8_t *rgb, int linesize,
     return 0;
 }
 
-double nc_metric_mse(const NCMetricPlane *a, const NCMetricPlane *b)
+double metric_mse(const NCMetricPlane *a, const NCMetricPlane *b)
 {
     double acc = 0.0;
     for (int y = 0; y < a->height; y++) {
@@ -68,7 +68,7 @@ double nc_metric_mse(const NCMetricPlane *a, const NCMetricPlane *b)
     return acc / ((double)a->width * a->height);
 }
 
-double nc_metric_psnr_from_mse(double mse)
+double metric_psnr_from_mse(double mse)
 {
     return mse > 0.0 ? 10.0 * log10(255.0 * 255.0 / mse) : INFINITY;
 }
@@ -138,7 +138,7 @@ static int ssim_stats(const NCMetricPlane *a, const NCMetricPlane *b, double *ss
     return 0;
 }
 
-int nc_metric_ssim(const NCMetricPlane *a, const NCMetricPlane *b, double *out)
+int metric_ssim(const NCMetricPlane *a, const NCMetricPlane *b, double *out)
 {
     double cs;
     return ssim_stats(a, b, out, &cs);
@@ -163,7 +163,7 @@ static float *halve(const NCMetricPlane *p, NCMetricPlane *out)
     return d;
 }
 
-int nc_metric_ms_ssim(const NCMetricPlane *a, const NCMetricPlane *b, double *out)
+int metric_ms_ssim(const NCMetricPlane *a, const NCMetricPlane *b, double *out)
 {
     NCMetricPlane pa = *a, pb = *b;
     float *own_a = NULL, *own_b = NULL;

@@ -20,21 +20,21 @@ typedef struct NCMetricPlane {
 
 /* Channel `channel` of 8-bit pixels with pixel_stride bytes per pixel (1 for a
  * plane, 3 for RGB24) into a new width x height float plane (*out, free()). */
-int nc_metric_plane_from_u8(float **out, const uint8_t *src, int linesize, int width,
+int metric_plane_from_u8(float **out, const uint8_t *src, int linesize, int width,
                             int height, int pixel_stride, int channel);
 /* BT.601 studio-range luma of RGB24, unrounded: 16 + (65.481 R + 128.553 G +
  * 24.966 B) / 255, what YUV420P conversion would store before rounding. */
-int nc_metric_plane_luma_from_rgb(float **out, const uint8_t *rgb, int linesize, int width,
+int metric_plane_luma_from_rgb(float **out, const uint8_t *rgb, int linesize, int width,
                                   int height);
 
 /* Mean squared error; both planes the same size. */
-double nc_metric_mse(const NCMetricPlane *a, const NCMetricPlane *b);
+double metric_mse(const NCMetricPlane *a, const NCMetricPlane *b);
 /* 10 log10(255^2 / mse); +INFINITY for identical planes. */
-double nc_metric_psnr_from_mse(double mse);
+double metric_psnr_from_mse(double mse);
 
 /* Mean SSIM into *out. NC_EINVAL when sizes differ or a side is below 11. */
-int nc_metric_ssim(const NCMetricPlane *a, const NCMetricPlane *b, double *out);
+int metric_ssim(const NCMetricPlane *a, const NCMetricPlane *b, double *out);
 /* MS-SSIM into *out. NC_EINVAL when sizes differ or a side is below 176. */
-int nc_metric_ms_ssim(const NCMetricPlane *a, const NCMetricPlane *b, double *out);
+int metric_ms_ssim(const NCMetricPlane *a, const NCMetricPlane *b, double *out);
 
 #endif

@@ -11,7 +11,7 @@ static double ratio_db(double signal, double noise)
     return 10.0 * log10(signal / noise);
 }
 
-double nc_metric_snr(const float *ref, const float *deg, size_t n)
+double metric_snr(const float *ref, const float *deg, size_t n)
 {
     double signal = 0.0, noise = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -22,7 +22,7 @@ double nc_metric_snr(const float *ref, const float *deg, size_t n)
     return ratio_db(signal, noise);
 }
 
-double nc_metric_si_sdr(const float *ref, const float *deg, size_t n)
+double metric_si_sdr(const float *ref, const float *deg, size_t n)
 {
     double mean_r = 0.0, mean_d = 0.0, rr = 0.0, rd = 0.0, target = 0.0, noise = 0.0, alpha;
     if (n == 0)

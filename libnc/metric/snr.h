@@ -7,11 +7,11 @@
 #include <stddef.h>
 
 /* 10 log10(sum ref^2 / sum (ref - deg)^2). */
-double nc_metric_snr(const float *ref, const float *deg, size_t n);
+double metric_snr(const float *ref, const float *deg, size_t n);
 
 /* SI-SDR (Le Roux et al., 2019), with both signals made zero-mean first:
  * target = (<deg, ref> / <ref, ref>) ref, 10 log10(|target|^2 / |deg - target|^2).
  * Unchanged by scaling deg; equal to SNR when deg = ref + noise orthogonal to ref. */
-double nc_metric_si_sdr(const float *ref, const float *deg, size_t n);
+double metric_si_sdr(const float *ref, const float *deg, size_t n);
 
 #endif

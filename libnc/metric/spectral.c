@@ -23,10 +23,10 @@ static int spectrum(const float *x, size_t n, int n_fft, int hop, int win_length
     out->v = NULL;
     if (n < 1 || n > (size_t)1 << 30)
         return NC_EINVAL;
-    err = nc_stft_alloc(&stft, n_fft, hop, win_length, NC_WINDOW_HANN);
+    err = dsp_stft_alloc(&stft, n_fft, hop, win_length, NC_WINDOW_HANN);
     if (err)
         return err;
-    frames = nc_stft_frames(stft, (int)n);
+    frames = dsp_stft_frames(stft, (int)n);
     spec = malloc((size_t)frames * stft->bins * sizeof(*spec));
     out->v = malloc((size_t)frames * stft->bins * sizeof(*out->v));
     if (!spec || !out->v) {
@@ -35,20 +35,20 @@ static int spectrum(const float *x, size_t n, int n_fft, int hop, int win_length
         out->v = NULL;
         goto end;
     }
-    nc_stft_forward(stft, x, (int)n, spec);
+    dsp_stft_forward(stft, x, (int)n, spec);
     if (magnitude)
-        nc_spec_magnitude(spec, out->v, frames * stft->bins);
+        dsp_spec_magnitude(spec, out->v, frames * stft->bins);
     else
-        nc_spec_power(spec, out->v, frames * stft->bins);
+        dsp_spec_power(spec, out->v, frames * stft->bins);
     out->frames = frames;
     out->bins = stft->bins;
 end:
     free(spec);
-    nc_stft_free(&stft);
+    dsp_stft_free(&stft);
     return err;
 }
 
-int nc_metric_lsd(const float *ref, const float *deg, size_t n, double *out)
+int metric_lsd(const float *ref, const float *deg, size_t n, double *out)
 {
     Spectrum a, b;
     double sum = 0.0;
@@ -83,7 +83,7 @@ static int mel_distance_at(const float *ref, const float *deg, size_t n, int sam
     NCMelBank *bank = NULL;
     float *ma = NULL, *mb = NULL;
     double sum = 0.0;
-    int err = nc_mel_bank_alloc(&bank, sample_rate, n_fft, n_mels, 0.0f,
+    int err = dsp_mel_bank_alloc(&bank, sample_rate, n_fft, n_mels, 0.0f,
                                 sample_rate / 2.0f, NC_MEL_SLANEY, 1);
     if (!err)
         err = spectrum(ref, n, n_fft, n_fft / 4, n_fft, 1, &a);
@@ -96,8 +96,8 @@ static int mel_distance_at(const float *ref, const float *deg, size_t n, int sam
     if (err)
         goto end;
     for (int f = 0; f < a.frames; f++) {
-        nc_mel_bank_apply(bank, a.v + (size_t)f * a.bins, ma);
-        nc_mel_bank_apply(bank, b.v + (size_t)f * b.bins, mb);
+        dsp_mel_bank_apply(bank, a.v + (size_t)f * a.bins, ma);
+        dsp_mel_bank_apply(bank, b.v + (size_t)f * b.bins, mb);
         for (int m = 0; m < n_mels; m++)
             sum += fabs(2.0 * log10(fmax(ma[m], 1e-5)) - 2.0 * log10(fmax(mb[m], 1e-5)));
     }
@@ -107,11 +107,11 @@ end:
     free(b.v);
     free(ma);
     free(mb);
-    nc_mel_bank_free(&bank);
+    dsp_mel_bank_free(&bank);
     return err;
 }
 
-int nc_metric_mel_distance(const float *ref, const float *deg, size_t n, int sample_rate,
+int metric_mel_distance(const float *ref, const float *deg, size_t n, int sample_rate,
                            double *out)
 {
     static const int n_fft[2] = {2048, 512}, n_mels[2] = {150, 80};
@@ -138,13 +138,13 @@ static void mel_cepstrum(const NCMelBank *bank, const float *power, double floor
                          float *ceps)
 {
     float mel[MCD_MELS];
-    nc_mel_bank_apply(bank, power, mel);
+    dsp_mel_bank_apply(bank, power, mel);
     for (int m = 0; m < MCD_MELS; m++)
         mel[m] = (float)(0.5 * log(fmax(mel[m], floor_power)));
-    nc_dct2_ortho(mel, MCD_MELS, ceps, MCD_CEPS);
+    dsp_dct2_ortho(mel, MCD_MELS, ceps, MCD_CEPS);
 }
 
-int nc_metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate, double *out)
+int metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate, double *out)
 {
     Spectrum a = {0}, b = {0};
     NCMelBank *bank = NULL;
@@ -155,7 +155,7 @@ int nc_metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate,
     win = (int)lround(0.025 * sample_rate);
     while (n_fft < win)
         n_fft *= 2;
-    err = nc_mel_bank_alloc(&bank, sample_rate, n_fft, MCD_MELS, 0.0f, sample_rate / 2.0f,
+    err = dsp_mel_bank_alloc(&bank, sample_rate, n_fft, MCD_MELS, 0.0f, sample_rate / 2.0f,
                             NC_MEL_HTK, 0);
     if (!err)
         err = spectrum(ref, n, n_fft, (int)lround(0.010 * sample_rate), win, 0, &a);
@@ -169,7 +169,7 @@ int nc_metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate,
         for (int k = 0; k < a.bins; k++)
             e += a.v[(size_t)f * a.bins + k];
         loudest = fmax(loudest, e);
-        nc_mel_bank_apply(bank, a.v + (size_t)f * a.bins, mel);
+        dsp_mel_bank_apply(bank, a.v + (size_t)f * a.bins, mel);
         /* a comparison, not fmax(): gcc 12's vectorizer crashes on an fmax
          * reduction of floats into a double on aarch64 (-O2 and up) */
         for (int m = 0; m < MCD_MELS; m++)
@@ -200,6 +200,6 @@ int nc_metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate,
 end:
     free(a.v);
     free(b.v);
-    nc_mel_bank_free(&bank);
+    dsp_mel_bank_free(&bank);
     return err;
 }

@@ -76,10 +76,10 @@ static void envelopes(const float *x, const double *w, const NCOctaveBands *band
     for (size_t f = 0; f < frames; f++) {
         for (int i = 0; i < NFFT; i++)
             frame[i] = i < FRAME ? (float)(w[i] * x[f * HOP + (size_t)i]) : 0.0f;
-        nc_fft_real_forward(fft, frame, spec);
+        dsp_fft_real_forward(fft, frame, spec);
         for (int k = 0; k <= NFFT / 2; k++)
             power[k] = spec[k].re * spec[k].re + spec[k].im * spec[k].im;
-        nc_third_octave_apply(bands, power, band);
+        dsp_third_octave_apply(bands, power, band);
         for (int j = 0; j < BANDS; j++)
             out[(size_t)j * frames + f] = band[j];
     }
@@ -147,16 +147,16 @@ static double segment_estoi(double xs[BANDS][SEGMENT], double ys[BANDS][SEGMENT]
 static int to_10k(const float *ref, const float *deg, size_t n, int rate, float **x, float **y,
                   size_t *m)
 {
-    *m = nc_resample_length(n, rate, FS);
+    *m = dsp_resample_length(n, rate, FS);
     *x = malloc((*m ? *m : 1) * sizeof(**x));
     *y = malloc((*m ? *m : 1) * sizeof(**y));
     if (!*x || !*y)
         return NC_ENOMEM;
-    int err = nc_resample(ref, n, rate, *x, FS);
-    return err ? err : nc_resample(deg, n, rate, *y, FS);
+    int err = dsp_resample(ref, n, rate, *x, FS);
+    return err ? err : dsp_resample(deg, n, rate, *y, FS);
 }
 
-int nc_metric_stoi(const float *ref, const float *deg, size_t n, int sample_rate,
+int metric_stoi(const float *ref, const float *deg, size_t n, int sample_rate,
                    int extended, double *out)
 {
     float *x = NULL, *y = NULL, *xs = NULL, *ys = NULL;
@@ -187,9 +187,9 @@ int nc_metric_stoi(const float *ref, const float *deg, size_t n, int sample_rate
         err = NC_EINVAL;
         goto end;
     }
-    err = nc_third_octave_alloc(&bands, FS, NFFT, BANDS, MIN_FREQ);
+    err = dsp_third_octave_alloc(&bands, FS, NFFT, BANDS, MIN_FREQ);
     if (!err)
-        err = nc_fft_real_alloc(&fft, NFFT);
+        err = dsp_fft_real_alloc(&fft, NFFT);
     ex = malloc(BANDS * frames * sizeof(*ex));
     ey = malloc(BANDS * frames * sizeof(*ey));
     if (!err && (!ex || !ey))
@@ -215,7 +215,7 @@ end:
     free(ys);
     free(ex);
     free(ey);
-    nc_third_octave_free(&bands);
-    nc_fft_free(&fft);
+    dsp_third_octave_free(&bands);
+    dsp_fft_free(&fft);
     return err;
 }

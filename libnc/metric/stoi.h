@@ -12,7 +12,7 @@
 
 /* extended == 0: STOI; != 0: ESTOI. Returns 0 with *out set, NC_EINVAL (bad rate,
  * or fewer than 30 non-silent frames: about 0.4 s of speech) or NC_ENOMEM. */
-int nc_metric_stoi(const float *ref, const float *deg, size_t n, int sample_rate,
+int metric_stoi(const float *ref, const float *deg, size_t n, int sample_rate,
                    int extended, double *out);
 
 #endif

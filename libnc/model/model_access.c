@@ -36,8 +36,8 @@ int nc_model_check(const NCModel *model, const char *id,
     }
     if (memcmp(model->sha256, sha256, NC_MODEL_SHA256_SIZE)) {
         char want[2 * NC_SHA256_SIZE + 1], have[2 * NC_SHA256_SIZE + 1];
-        nc_sha256_hex(sha256, want);
-        nc_sha256_hex(model->sha256, have);
+        nci_sha256_hex(sha256, want);
+        nci_sha256_hex(model->sha256, have);
         nc_log(NULL, NC_LOG_ERROR,
                "model: %s has SHA-256 %s but the stream was made with %s (another "
                "version of the model)\n",

@@ -191,7 +191,7 @@ static int parse(NCModel *m)
         return model_bad("counts do not fit in the metadata");
 
     uint8_t digest[NC_MODEL_SHA256_SIZE];
-    nc_sha256(h, size - NC_MODEL_SHA256_SIZE, digest);
+    nci_sha256(h, size - NC_MODEL_SHA256_SIZE, digest);
     if (memcmp(digest, h + size - NC_MODEL_SHA256_SIZE, NC_MODEL_SHA256_SIZE))
         return model_bad("SHA-256 mismatch: the file is corrupt");
     memcpy(m->sha256, digest, sizeof(digest));

@@ -274,7 +274,7 @@ int nc_model_writer_write_memory(NCModelWriter *w, uint8_t **data, size_t *size,
         memcpy(buf + data_offset + off, t->payload, (size_t)t->size);
         off += t->size;
     }
-    nc_sha256(buf, (size_t)(total - NC_MODEL_SHA256_SIZE), buf + total - NC_MODEL_SHA256_SIZE);
+    nci_sha256(buf, (size_t)(total - NC_MODEL_SHA256_SIZE), buf + total - NC_MODEL_SHA256_SIZE);
     if (sha256)
         memcpy(sha256, buf + total - NC_MODEL_SHA256_SIZE, NC_MODEL_SHA256_SIZE);
     *data = buf;
@@ -293,13 +293,13 @@ int nc_model_writer_write_file(NCModelWriter *w, const char *path,
     if (ret < 0)
         return ret;
     NCAtomicFile out;
-    ret = nc_atomic_file_open(&out, path, 1);
+    ret = nci_atomic_file_open(&out, path, 1);
     if (ret >= 0 && fwrite(buf, 1, size, out.file) != size) {
         nc_log(NULL, NC_LOG_ERROR, "model writer: cannot write %s", path);
-        nc_atomic_file_abort(&out);
+        nci_atomic_file_abort(&out);
         ret = NC_EIO;
     }
-    if (ret >= 0) ret = nc_atomic_file_commit(&out);
+    if (ret >= 0) ret = nci_atomic_file_commit(&out);
     free(buf);
     return ret;
 }

@@ -56,7 +56,7 @@ static void sha256_block(uint32_t st[8], const uint8_t *p)
     st[7] += h;
 }
 
-void nc_sha256_init(NCSha256 *s)
+void nci_sha256_init(NCSha256 *s)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -65,7 +65,7 @@ void nc_sha256_init(NCSha256 *s)
     s->fill = 0;
 }
 
-void nc_sha256_update(NCSha256 *s, const void *data, size_t size)
+void nci_sha256_update(NCSha256 *s, const void *data, size_t size)
 {
     const uint8_t *p = data;
     s->length += size;
@@ -86,7 +86,7 @@ void nc_sha256_update(NCSha256 *s, const void *data, size_t size)
     s->fill = size;
 }
 
-void nc_sha256_final(NCSha256 *s, uint8_t digest[NC_SHA256_SIZE])
+void nci_sha256_final(NCSha256 *s, uint8_t digest[NC_SHA256_SIZE])
 {
     uint64_t bits = s->length * 8;
     s->block[s->fill++] = 0x80;
@@ -107,15 +107,15 @@ void nc_sha256_final(NCSha256 *s, uint8_t digest[NC_SHA256_SIZE])
     }
 }
 
-void nc_sha256(const void *data, size_t size, uint8_t digest[NC_SHA256_SIZE])
+void nci_sha256(const void *data, size_t size, uint8_t digest[NC_SHA256_SIZE])
 {
     NCSha256 s;
-    nc_sha256_init(&s);
-    nc_sha256_update(&s, data, size);
-    nc_sha256_final(&s, digest);
+    nci_sha256_init(&s);
+    nci_sha256_update(&s, data, size);
+    nci_sha256_final(&s, digest);
 }
 
-void nc_sha256_hex(const uint8_t digest[NC_SHA256_SIZE], char out[2 * NC_SHA256_SIZE + 1])
+void nci_sha256_hex(const uint8_t digest[NC_SHA256_SIZE], char out[2 * NC_SHA256_SIZE + 1])
 {
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < NC_SHA256_SIZE; i++) {

@@ -15,12 +15,12 @@ typedef struct NCSha256 {
     size_t fill; /* bytes waiting in block */
 } NCSha256;
 
-void nc_sha256_init(NCSha256 *s);
-void nc_sha256_update(NCSha256 *s, const void *data, size_t size);
-void nc_sha256_final(NCSha256 *s, uint8_t digest[NC_SHA256_SIZE]);
+void nci_sha256_init(NCSha256 *s);
+void nci_sha256_update(NCSha256 *s, const void *data, size_t size);
+void nci_sha256_final(NCSha256 *s, uint8_t digest[NC_SHA256_SIZE]);
 /* One call for a whole buffer. */
-void nc_sha256(const void *data, size_t size, uint8_t digest[NC_SHA256_SIZE]);
+void nci_sha256(const void *data, size_t size, uint8_t digest[NC_SHA256_SIZE]);
 /* Lower-case hex of a digest into out (65 bytes with the NUL). */
-void nc_sha256_hex(const uint8_t digest[NC_SHA256_SIZE], char out[2 * NC_SHA256_SIZE + 1]);
+void nci_sha256_hex(const uint8_t digest[NC_SHA256_SIZE], char out[2 * NC_SHA256_SIZE + 1]);
 
 #endif

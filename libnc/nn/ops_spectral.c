@@ -43,7 +43,7 @@ static void stft_backward(NNGraph *g, NNNode *n)
     float *frame = nn_graph_scratch(g, sizeof(float) * (size_t)s->n_fft);
     NCComplex *h = nn_graph_scratch(g, sizeof(NCComplex) * (size_t)s->bins);
     NCFFT *fft = NULL;
-    if (!gx || !frame || !h || nc_fft_real_alloc(&fft, s->n_fft) < 0) {
+    if (!gx || !frame || !h || dsp_fft_real_alloc(&fft, s->n_fft) < 0) {
         nn_graph_fail(g, NC_ENOMEM, "stft backward", "out of memory");
         return;
     }
@@ -59,12 +59,12 @@ static void stft_backward(NNGraph *g, NNNode *n)
                 h[k].re = c * X.re * m;
                 h[k].im = c * X.im * m;
             }
-            nc_fft_real_inverse(fft, h, frame);
+            dsp_fft_real_inverse(fft, h, frame);
             for (int t = 0; t < s->n_fft; t++)
                 gx[(int64_t)b * s->len + reflect_index(f * s->hop + t, pad, s->len)] +=
                     hann(t, s->n_fft) * frame[t];
         }
-    nc_fft_free(&fft);
+    dsp_fft_free(&fft);
 }
 
 NNTensor *nn_stft_magnitude(NNGraph *g, NNTensor *x, int n_fft, int hop, float eps)
@@ -90,7 +90,7 @@ NNTensor *nn_stft_magnitude(NNGraph *g, NNTensor *x, int n_fft, int hop, float e
     NCFFT *fft = NULL;
     if (!y || !s->spec || !frame)
         return NULL;
-    if (nc_fft_real_alloc(&fft, n_fft) < 0)
+    if (dsp_fft_real_alloc(&fft, n_fft) < 0)
         return nn_graph_fail(g, NC_ENOMEM, "stft", "cannot set up the FFT");
     int pad = n_fft / 2;
     for (int b = 0; b < s->n; b++)
@@ -99,13 +99,13 @@ NNTensor *nn_stft_magnitude(NNGraph *g, NNTensor *x, int n_fft, int hop, float e
             for (int t = 0; t < n_fft; t++)
                 frame[t] = hann(t, n_fft) * xr[reflect_index(f * hop + t, pad, s->len)];
             int64_t at = ((int64_t)b * s->frames + f) * s->bins;
-            nc_fft_real_forward(fft, frame, s->spec + at);
+            dsp_fft_real_forward(fft, frame, s->spec + at);
             for (int k = 0; k < s->bins; k++) {
                 NCComplex X = s->spec[at + k];
                 y->data[at + k] = sqrtf(X.re * X.re + X.im * X.im + eps);
             }
         }
-    nc_fft_free(&fft);
+    dsp_fft_free(&fft);
     NNNode *n = nn_record(g, y, stft_backward, &x, 1);
     if (n)
         n->aux = s;
@@ -127,7 +127,7 @@ static void istft_backward(NNGraph *g, NNNode *n)
     float *frame = nn_graph_scratch(g, sizeof(float) * (size_t)s->n_fft);
     NCComplex *spec = nn_graph_scratch(g, sizeof(NCComplex) * (size_t)s->bins);
     NCFFT *fft = NULL;
-    if (!frame || !spec || nc_fft_real_alloc(&fft, s->n_fft) < 0) {
+    if (!frame || !spec || dsp_fft_real_alloc(&fft, s->n_fft) < 0) {
         nn_graph_fail(g, NC_ENOMEM, "istft backward", "out of memory");
         return;
     }
@@ -142,7 +142,7 @@ static void istft_backward(NNGraph *g, NNNode *n)
                                      hann(t, s->n_fft)
                                : 0.0f;
             }
-            nc_fft_real_forward(fft, frame, spec);
+            dsp_fft_real_forward(fft, frame, spec);
             int64_t at = ((int64_t)b * s->frames + f) * s->bins;
             for (int k = 0; k < s->bins; k++) {
                 int edge = k == 0 || k == s->bins - 1;
@@ -153,7 +153,7 @@ static void istft_backward(NNGraph *g, NNNode *n)
                     gim[at + k] += c * spec[k].im;
             }
         }
-    nc_fft_free(&fft);
+    dsp_fft_free(&fft);
 }
 
 NNTensor *nn_istft(NNGraph *g, NNTensor *re, NNTensor *im, int n_fft, int hop, int length)
@@ -186,7 +186,7 @@ NNTensor *nn_istft(NNGraph *g, NNTensor *re, NNTensor *im, int n_fft, int hop, i
         if (s->env[j + pad] < 1e-11f)
             return nn_graph_fail(g, NC_EINVAL, "istft", "the window overlap vanishes");
     NCFFT *fft = NULL;
-    if (nc_fft_real_alloc(&fft, n_fft) < 0)
+    if (dsp_fft_real_alloc(&fft, n_fft) < 0)
         return nn_graph_fail(g, NC_ENOMEM, "istft", "cannot set up the FFT");
     for (int b = 0; b < s->n; b++) {
         memset(acc, 0, sizeof(float) * (size_t)padded);
@@ -196,14 +196,14 @@ NNTensor *nn_istft(NNGraph *g, NNTensor *re, NNTensor *im, int n_fft, int hop, i
                 spec[k].re = re->data[at + k];
                 spec[k].im = im->data[at + k];
             }
-            nc_fft_real_inverse(fft, spec, frame);
+            dsp_fft_real_inverse(fft, spec, frame);
             for (int t = 0; t < n_fft; t++)
                 acc[f * hop + t] += frame[t] * hann(t, n_fft);
         }
         for (int j = 0; j < length; j++)
             y->data[(int64_t)b * length + j] = acc[j + pad] / s->env[j + pad];
     }
-    nc_fft_free(&fft);
+    dsp_fft_free(&fft);
     NNNode *n = nn_record(g, y, istft_backward, (NNTensor *[]){re, im}, 2);
     if (n)
         n->aux = s;
@@ -218,7 +218,7 @@ static void mel_backward(NNGraph *g, NNNode *n)
     float *tmp = nn_graph_scratch(g, sizeof(float) * (size_t)bank->bins);
     int64_t rows = x->numel / bank->bins;
     for (int64_t r = 0; gx && tmp && r < rows; r++) {
-        nc_mel_bank_apply_transpose(bank, y->grad + r * bank->n_mels, tmp);
+        dsp_mel_bank_apply_transpose(bank, y->grad + r * bank->n_mels, tmp);
         for (int k = 0; k < bank->bins; k++)
             gx[r * bank->bins + k] += tmp[k];
     }
@@ -238,7 +238,7 @@ NNTensor *nn_mel(NNGraph *g, NNTensor *spec, const NCMelBank *bank)
         return NULL;
     int64_t rows = spec->numel / bank->bins;
     for (int64_t r = 0; r < rows; r++)
-        nc_mel_bank_apply(bank, spec->data + r * bank->bins, y->data + r * bank->n_mels);
+        dsp_mel_bank_apply(bank, spec->data + r * bank->bins, y->data + r * bank->n_mels);
     NNNode *n = nn_record(g, y, mel_backward, &spec, 1);
     if (n)
         n->aux = (void *)bank;

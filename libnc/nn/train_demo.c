@@ -55,17 +55,17 @@ static const char *const demo_options[] = {"channels", "kernel", "batch", "lengt
 static int demo_setup(const NCTrainJob *job, Demo *d, NNParams *ps, double *lr)
 {
     int64_t ch, k, batch, len;
-    int ret = nc_train_check_options(job, demo_options);
+    int ret = train_check_options(job, demo_options);
     if (ret >= 0)
-        ret = nc_train_option_int(job, "channels", 16, 1, 256, &ch);
+        ret = train_option_int(job, "channels", 16, 1, 256, &ch);
     if (ret >= 0)
-        ret = nc_train_option_int(job, "kernel", 5, 1, 31, &k);
+        ret = train_option_int(job, "kernel", 5, 1, 31, &k);
     if (ret >= 0)
-        ret = nc_train_option_int(job, "batch", 8, 1, 1024, &batch);
+        ret = train_option_int(job, "batch", 8, 1, 1024, &batch);
     if (ret >= 0)
-        ret = nc_train_option_int(job, "length", 256, 8, 65536, &len);
+        ret = train_option_int(job, "length", 256, 8, 65536, &len);
     if (ret >= 0)
-        ret = nc_train_option_float(job, "lr", 3e-3, 1e-6, 1.0, lr);
+        ret = train_option_float(job, "lr", 3e-3, 1e-6, 1.0, lr);
     if (ret < 0)
         return ret;
     d->channels = (int)ch, d->kernel = (int)k, d->batch = (int)batch, d->length = (int)len;
@@ -92,7 +92,7 @@ static int demo_setup(const NCTrainJob *job, Demo *d, NNParams *ps, double *lr)
 static int demo_write(const NCTrainJob *job, const Demo *d, const NNParams *ps, int64_t steps)
 {
     char id[64];
-    int ret = nc_train_model_id(job, id);
+    int ret = train_model_id(job, id);
     if (ret < 0)
         return ret;
     NCModelWriter *w = nc_model_writer_alloc(id, "demo-predictor");
@@ -124,7 +124,7 @@ int nn_train_demo(const NCTrainJob *job)
         return NC_ENOMEM;
     int ret = demo_setup(job, &d, ps, &lr);
     if (ret >= 0)
-        ret = nc_train_read_dir(job->data_dir, (size_t)64 << 20, &data, &d.size);
+        ret = train_read_dir(job->data_dir, (size_t)64 << 20, &data, &d.size);
     if (ret >= 0) {
         d.data = data;
         int64_t total = job->steps > 0 ? job->steps : 2000;
@@ -132,7 +132,7 @@ int nn_train_demo(const NCTrainJob *job)
         nn_optim_init(&o, NN_ADAM);
         o.clip_norm = 1.0f;
         NNSchedule sched = {NN_LR_COSINE, (float)lr, total / 20, total, (float)lr * 0.05f, 0, 0};
-        ret = nc_train_run(job, "demo-predictor", ps, &o, &sched, total, demo_step, &d, &loss);
+        ret = train_run(job, "demo-predictor", ps, &o, &sched, total, demo_step, &d, &loss);
         if (ret >= 0) {
             nc_log(NULL, NC_LOG_INFO, "demo: final training loss %.6g\n", loss);
             ret = demo_write(job, &d, ps, total);

@@ -9,7 +9,7 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
-const char *nc_train_option(const NCTrainJob *job, const char *key)
+const char *train_option(const NCTrainJob *job, const char *key)
 {
     size_t len = strlen(key);
     const char *found = NULL;
@@ -19,10 +19,10 @@ const char *nc_train_option(const NCTrainJob *job, const char *key)
     return found;
 }
 
-int nc_train_option_int(const NCTrainJob *job, const char *key, int64_t def, int64_t min,
+int train_option_int(const NCTrainJob *job, const char *key, int64_t def, int64_t min,
                         int64_t max, int64_t *out)
 {
-    const char *v = nc_train_option(job, key);
+    const char *v = train_option(job, key);
     if (!v) {
         *out = def;
         return 0;
@@ -39,10 +39,10 @@ int nc_train_option_int(const NCTrainJob *job, const char *key, int64_t def, int
     return 0;
 }
 
-int nc_train_option_float(const NCTrainJob *job, const char *key, double def, double min,
+int train_option_float(const NCTrainJob *job, const char *key, double def, double min,
                           double max, double *out)
 {
-    const char *v = nc_train_option(job, key);
+    const char *v = train_option(job, key);
     if (!v) {
         *out = def;
         return 0;
@@ -58,7 +58,7 @@ int nc_train_option_float(const NCTrainJob *job, const char *key, double def, do
     return 0;
 }
 
-int nc_train_check_options(const NCTrainJob *job, const char *const *known)
+int train_check_options(const NCTrainJob *job, const char *const *known)
 {
     for (int i = 0; i < job->n_options; i++) {
         const char *eq = strchr(job->options[i], '=');
@@ -84,7 +84,7 @@ static int save_checkpoint(const NCTrainJob *job, const char *arch, NNParams *ps
     return ret;
 }
 
-int nc_train_run(const NCTrainJob *job, const char *arch, NNParams *ps, NNOptim *o,
+int train_run(const NCTrainJob *job, const char *arch, NNParams *ps, NNOptim *o,
                  const NNSchedule *sched, int64_t total, NNStepFn fn, void *ctx,
                  double *final_loss)
 {
@@ -141,7 +141,7 @@ int nc_train_run(const NCTrainJob *job, const char *arch, NNParams *ps, NNOptim 
     return ret;
 }
 
-int nc_train_model_id(const NCTrainJob *job, char id[64])
+int train_model_id(const NCTrainJob *job, char id[64])
 {
     const char *base = strrchr(job->out_path, '/');
     base = base ? base + 1 : job->out_path;
@@ -169,7 +169,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int nc_train_read_dir(const char *dir, size_t max_bytes, uint8_t **data, size_t *size)
+int train_read_dir(const char *dir, size_t max_bytes, uint8_t **data, size_t *size)
 {
     DIR *d = opendir(dir);
     if (!d) {

@@ -27,15 +27,15 @@ typedef struct NCTrainJob {
 } NCTrainJob;
 
 /* The value of -o key=value, or NULL. */
-const char *nc_train_option(const NCTrainJob *job, const char *key);
+const char *train_option(const NCTrainJob *job, const char *key);
 /* Parsed options with a default when absent; NC_EINVAL (logged) when the value
  * does not parse or lies outside [min, max]. */
-int nc_train_option_int(const NCTrainJob *job, const char *key, int64_t def, int64_t min,
+int train_option_int(const NCTrainJob *job, const char *key, int64_t def, int64_t min,
                         int64_t max, int64_t *out);
-int nc_train_option_float(const NCTrainJob *job, const char *key, double def, double min,
+int train_option_float(const NCTrainJob *job, const char *key, double def, double min,
                           double max, double *out);
 /* NC_EINVAL (logged) if an -o key is not in the NULL-terminated list known. */
-int nc_train_check_options(const NCTrainJob *job, const char *const *known);
+int train_check_options(const NCTrainJob *job, const char *const *known);
 
 /* One training step: build the forward pass on g (already reset, grad on) from a
  * batch drawn with rng, and return the scalar loss tensor (NULL on error). */
@@ -48,16 +48,16 @@ typedef NNTensor *(*NNStepFn)(void *ctx, NNGraph *g, int64_t step, NNRng *rng);
  * set, or at job->stop_at. Returns 0 when all steps ran, NC_EAGAIN when stopped
  * early (a checkpoint was written), or an error. *final_loss gets the running mean
  * of the recent losses. */
-int nc_train_run(const NCTrainJob *job, const char *arch, NNParams *ps, NNOptim *o,
+int train_run(const NCTrainJob *job, const char *arch, NNParams *ps, NNOptim *o,
                  const NNSchedule *sched, int64_t total, NNStepFn fn, void *ctx,
                  double *final_loss);
 
 
 /* The model id for job->out_path: its file name without ".ncm" (the model search
  * looks for <id>.ncm). NC_EINVAL (logged) if that is not a valid id. */
-int nc_train_model_id(const NCTrainJob *job, char id[64]);
+int train_model_id(const NCTrainJob *job, char id[64]);
 /* Reads the regular files directly inside dir, sorted by name, concatenated, up
  * to max_bytes; NC_EINVAL (logged) if there are none. Free *data with free(). */
-int nc_train_read_dir(const char *dir, size_t max_bytes, uint8_t **data, size_t *size);
+int train_read_dir(const char *dir, size_t max_bytes, uint8_t **data, size_t *size);
 
 #endif

@@ -73,7 +73,7 @@ static int test_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
     TestPriv *p = ctx->priv_data;
     while (p->queued <= p->delay) {
         NCFrame frame = {0};
-        int ret = nc_codec_get_frame(ctx, &frame);
+        int ret = nci_codec_get_frame(ctx, &frame);
         if (ret == NC_EOF) break;
         if (ret < 0) return ret;
         ret = frame_to_packet(&frame, &p->queue[p->queued]);
@@ -92,7 +92,7 @@ static int test_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
 static int test_receive_frame(NCCodecContext *ctx, NCFrame *frame)
 {
     NCPacket pkt = {0};
-    int ret = nc_codec_get_packet(ctx, &pkt);
+    int ret = nci_codec_get_packet(ctx, &pkt);
     if (ret < 0) return ret;
     frame->media_type = NC_MEDIA_BYTES;
     frame->nb_bytes = pkt.size;

@@ -241,7 +241,7 @@ static void test_bit_flips(void)
     uint8_t *data;
     size_t size;
     write_sample(&data, &size, 0);
-    size_t header_end = 16 + nc_rl32(data + 12) + 4;
+    size_t header_end = 16 + nci_rl32(data + 12) + 4;
     int errors;
     for (size_t off = 0; off < size; off++) {
         for (int bit = 0; bit < 8; bit++) {
@@ -265,7 +265,7 @@ static void test_truncation(void)
     uint8_t *data;
     size_t size;
     write_sample(&data, &size, NC_MUX_NO_INDEX);
-    size_t header_end = 16 + nc_rl32(data + 12) + 4;
+    size_t header_end = 16 + nci_rl32(data + 12) + 4;
     /* Where each packet ends, to know how many survive a cut. */
     size_t ends[NPKT], pos = header_end;
     for (int i = 0; i < NPKT; i++) ends[i] = pos += REC + (size_t)i * 7;
@@ -297,8 +297,8 @@ static void test_truncation(void)
 /* Rewrites the header CRC after editing a field, so the field check itself is hit. */
 static void fix_header_crc(uint8_t *data)
 {
-    size_t body = nc_rl32(data + 12);
-    nc_wl32(data + 16 + body, nc_crc32(0, data, 16 + body));
+    size_t body = nci_rl32(data + 12);
+    nci_wl32(data + 16 + body, nci_crc32(0, data, 16 + body));
 }
 
 static void expect_rejected(uint8_t *data, size_t size, size_t field, uint32_t value,
@@ -307,8 +307,8 @@ static void expect_rejected(uint8_t *data, size_t size, size_t field, uint32_t v
     uint8_t saved[4];
     memcpy(saved, data + field, 4);
     if (bytes == 1) data[field] = (uint8_t)value;
-    if (bytes == 2) nc_wl16(data + field, (uint16_t)value);
-    if (bytes == 4) nc_wl32(data + field, value);
+    if (bytes == 2) nci_wl16(data + field, (uint16_t)value);
+    if (bytes == 4) nci_wl32(data + field, value);
     if (field >= 16) fix_header_crc(data);
     NCDemuxer *dmx = NULL;
     int ret = nc_demuxer_open_memory(&dmx, data, size);
@@ -343,7 +343,7 @@ static void test_absurd_headers(void)
     expect_rejected(data, size, 51, 0xFFFFFFF0u, 4, NC_EINVALIDDATA); /* extradata size */
     expect_rejected(data, size, 51, 6, 4, NC_EINVALIDDATA);
     /* A higher minor version is fine. */
-    nc_wl16(data + 10, 7);
+    nci_wl16(data + 10, 7);
     fix_header_crc(data);
     NCDemuxer *dmx = NULL;
     CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
@@ -351,9 +351,9 @@ static void test_absurd_headers(void)
     nc_demuxer_close(&dmx);
 
     /* A packet that claims 4 GB in a small file is truncation, not an allocation. */
-    size_t first = 16 + nc_rl32(data + 12) + 4 + REC; /* packet 1 (packet 0 is empty) */
-    nc_wl32(data + first + 4, 0xFFFFFFF0u);
-    nc_wl32(data + first + 29, nc_crc32(0, data + first, 29));
+    size_t first = 16 + nci_rl32(data + 12) + 4 + REC; /* packet 1 (packet 0 is empty) */
+    nci_wl32(data + first + 4, 0xFFFFFFF0u);
+    nci_wl32(data + first + 29, nci_crc32(0, data + first, 29));
     int errors;
     CHECK_EQ(read_damaged(data, size, &errors), 1);
     CHECK_EQ(errors, 1);
@@ -365,7 +365,7 @@ static void test_resync(void)
     uint8_t *data;
     size_t size;
     write_sample(&data, &size, 0);
-    size_t pkt2 = 16 + nc_rl32(data + 12) + 4 + REC + (REC + 7);
+    size_t pkt2 = 16 + nci_rl32(data + 12) + 4 + REC + (REC + 7);
     data[pkt2 + 1] ^= 0x40; /* packet 2's marker */
     NCDemuxer *dmx = NULL;
     CHECK_EQ(nc_demuxer_open_memory(&dmx, data, size), 0);
@@ -421,7 +421,7 @@ static void test_groups(void)
     uint8_t *data;
     size_t size;
     CHECK_EQ(nc_muxer_close_memory(&mux, &data, &size), 0);
-    size_t header_end = 16 + nc_rl32(data + 12) + 4;
+    size_t header_end = 16 + nci_rl32(data + 12) + 4;
     /* Groups of 50, 50 and 20 packets: a header each and one size byte for every
      * packet but the last of its group. */
     CHECK_EQ(size - header_end - payload, 3 * (size_t)REC + 49 + 49 + 19);
@@ -486,14 +486,14 @@ static void test_groups(void)
     size_t table = header_end + REC;
     for (int variant = 0; variant < 5; variant++) {
         memcpy(copy, data, size);
-        if (variant == 0) nc_wl16(copy + header_end + 20, 0);        /* no packets */
-        if (variant == 1) nc_wl16(copy + header_end + 22, 300);      /* sizes too long */
+        if (variant == 0) nci_wl16(copy + header_end + 20, 0);        /* no packets */
+        if (variant == 1) nci_wl16(copy + header_end + 22, 300);      /* sizes too long */
         if (variant == 2) copy[header_end + 24] = 2;                 /* unknown flag */
         if (variant == 3) copy[table] = 0xFF, copy[table + 1] = 0x7F; /* a size > S */
         if (variant == 4) memset(copy + table, 0x80, 5);             /* 5-byte size */
-        nc_wl32(copy + header_end + 29, nc_crc32(0, copy + header_end, 29));
-        uint32_t bytes = nc_rl32(copy + header_end + 4);
-        nc_wl32(copy + header_end + 25, nc_crc32(0, copy + table, 49 + bytes));
+        nci_wl32(copy + header_end + 29, nci_crc32(0, copy + header_end, 29));
+        uint32_t bytes = nci_rl32(copy + header_end + 4);
+        nci_wl32(copy + header_end + 25, nci_crc32(0, copy + table, 49 + bytes));
         CHECK_EQ(nc_demuxer_open_memory(&dmx, copy, size), 0);
         CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), NC_EINVALIDDATA);
         CHECK_EQ(nc_demuxer_read_packet(dmx, &pkt), 0);

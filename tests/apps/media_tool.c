@@ -154,7 +154,7 @@ static int make_video(const char *path, int width, int height, int frames)
     NCMediaFormat format = {.media_type = NC_MEDIA_VIDEO, .width = width, .height = height,
                             .pix_fmt = NC_PIX_YUV420P, .frame_rate = {25, 1}};
     NCMediaWriter *w = NULL;
-    if (nc_media_writer_open(&w, path, &format, NULL) < 0) return fail("cannot open the video");
+    if (media_writer_open(&w, path, &format, NULL) < 0) return fail("cannot open the video");
     NCFrame *frame = nc_frame_alloc();
     int ret = 0;
     for (int i = 0; i < frames && ret >= 0; i++) {
@@ -167,15 +167,15 @@ static int make_video(const char *path, int width, int height, int frames)
             fill_pattern(frame->data[p], frame->linesize[p],
                          nc_pix_fmt_plane_width(NC_PIX_YUV420P, p, width),
                          nc_pix_fmt_plane_height(NC_PIX_YUV420P, p, height), 1, i + p);
-        if (ret >= 0) ret = nc_media_writer_write(w, frame);
+        if (ret >= 0) ret = media_writer_write(w, frame);
         nc_frame_unref(frame);
     }
     nc_frame_free(&frame);
     if (ret < 0) {
-        nc_media_writer_abort(&w);
+        media_writer_abort(&w);
         return fail("cannot write the video");
     }
-    return nc_media_writer_close(&w) < 0 ? fail("cannot finish the video") : 0;
+    return media_writer_close(&w) < 0 ? fail("cannot finish the video") : 0;
 }
 
 static int make_text(const char *path, long bytes)
@@ -250,7 +250,7 @@ static int open_reader(NCMediaReader **r, const char *media, const char *path,
                        NCMediaWants *wants)
 {
     wants->media_type = media_from_name(media);
-    if (nc_media_reader_open(r, path, wants) < 0) {
+    if (media_reader_open(r, path, wants) < 0) {
         fprintf(stderr, "media_tool: cannot read %s\n", path);
         return -1;
     }
@@ -278,23 +278,23 @@ static int copy(int argc, char **argv)
     }
     NCMediaReader *r;
     if (open_reader(&r, argv[0], argv[1], &wants) < 0) return 1;
-    const NCMediaFormat *format = nc_media_reader_format(r);
+    const NCMediaFormat *format = media_reader_format(r);
     if (!unit) unit = read_unit(format->media_type);
     NCMediaWriter *w = NULL;
-    int ret = nc_media_writer_open(&w, argv[2], format, &options);
+    int ret = media_writer_open(&w, argv[2], format, &options);
     NCFrame *frame = nc_frame_alloc();
-    while (ret >= 0 && (ret = nc_media_reader_read(r, frame, unit)) >= 0) {
-        ret = nc_media_writer_write(w, frame);
+    while (ret >= 0 && (ret = media_reader_read(r, frame, unit)) >= 0) {
+        ret = media_writer_write(w, frame);
         nc_frame_unref(frame);
     }
     nc_frame_free(&frame);
-    nc_media_reader_close(&r);
+    media_reader_close(&r);
     if (ret != NC_EOF) {
-        nc_media_writer_abort(&w);
+        media_writer_abort(&w);
         fprintf(stderr, "media_tool: copy failed: %s\n", nc_strerror(ret));
         return 1;
     }
-    return nc_media_writer_close(&w) < 0 ? fail("cannot finish the copy") : 0;
+    return media_writer_close(&w) < 0 ? fail("cannot finish the copy") : 0;
 }
 
 /* Largest difference between two frames of the same format (audio in units of
@@ -329,10 +329,10 @@ static int compare(char **argv)
     NCMediaReader *ra, *rb;
     if (open_reader(&ra, argv[0], argv[1], &wants_a) < 0) return 1;
     /* Read B in A's format, so that only the content is compared. */
-    const NCMediaFormat *fa = nc_media_reader_format(ra);
+    const NCMediaFormat *fa = media_reader_format(ra);
     wants_b.pix_fmt = fa->pix_fmt;
     if (open_reader(&rb, argv[0], argv[2], &wants_b) < 0) return 1;
-    const NCMediaFormat *fb = nc_media_reader_format(rb);
+    const NCMediaFormat *fb = media_reader_format(rb);
     if (fa->sample_rate != fb->sample_rate || fa->channels != fb->channels) {
         fprintf(stderr, "media_tool: %d Hz x %d vs %d Hz x %d\n", fa->sample_rate, fa->channels,
                 fb->sample_rate, fb->channels);
@@ -342,8 +342,8 @@ static int compare(char **argv)
     NCFrame *a = nc_frame_alloc(), *b = nc_frame_alloc();
     int64_t frames = 0;
     for (;; frames++) {
-        int ea = nc_media_reader_read(ra, a, read_unit(fa->media_type));
-        int eb = nc_media_reader_read(rb, b, read_unit(fa->media_type));
+        int ea = media_reader_read(ra, a, read_unit(fa->media_type));
+        int eb = media_reader_read(rb, b, read_unit(fa->media_type));
         if (ea == NC_EOF && eb == NC_EOF) break;
         if (ea < 0 || eb < 0) {
             fprintf(stderr, "media_tool: lengths differ after %lld frames\n", (long long)frames);
@@ -360,8 +360,8 @@ static int compare(char **argv)
     }
     nc_frame_free(&a);
     nc_frame_free(&b);
-    nc_media_reader_close(&ra);
-    nc_media_reader_close(&rb);
+    media_reader_close(&ra);
+    media_reader_close(&rb);
     printf("%lld frames, largest difference %g\n", (long long)frames, worst);
     return worst <= limit ? 0 : 1;
 }
@@ -371,10 +371,10 @@ static int describe(char **argv)
     NCMediaWants wants = {0};
     NCMediaReader *r;
     if (open_reader(&r, argv[0], argv[1], &wants) < 0) return 1;
-    const NCMediaFormat *f = nc_media_reader_format(r);
+    const NCMediaFormat *f = media_reader_format(r);
     NCFrame *frame = nc_frame_alloc();
     int64_t units = 0;
-    while (nc_media_reader_read(r, frame, read_unit(f->media_type)) >= 0) {
+    while (media_reader_read(r, frame, read_unit(f->media_type)) >= 0) {
         units += f->media_type == NC_MEDIA_AUDIO   ? frame->nb_samples
                  : f->media_type == NC_MEDIA_BYTES ? (int64_t)frame->nb_bytes
                                                    : 1;
@@ -389,7 +389,7 @@ static int describe(char **argv)
         printf("picture %dx%d %s %lld frames\n", f->width, f->height, nc_pix_fmt_name(f->pix_fmt),
                (long long)units);
     nc_frame_free(&frame);
-    nc_media_reader_close(&r);
+    media_reader_close(&r);
     return 0;
 }
 

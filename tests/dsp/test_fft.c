@@ -16,13 +16,13 @@ static void check_real(int n)
     NCFFT *fft = NULL;
     float *x = malloc((size_t)n * sizeof(float)), *y = malloc((size_t)n * sizeof(float));
     NCComplex *X = malloc((size_t)(n / 2 + 1) * sizeof(NCComplex));
-    CHECK(nc_fft_real_alloc(&fft, n) == 0);
+    CHECK(dsp_fft_real_alloc(&fft, n) == 0);
     if (!fft || !x || !y || !X)
         goto end;
-    CHECK(nc_fft_size(fft) == n);
+    CHECK(dsp_fft_size(fft) == n);
     for (int t = 0; t < n; t++)
         x[t] = test_signal(t);
-    nc_fft_real_forward(fft, x, X);
+    dsp_fft_real_forward(fft, x, X);
     for (int k = 0; k <= n / 2; k++) {
         double re = 0, im = 0;
         for (int t = 0; t < n; t++) {
@@ -32,11 +32,11 @@ static void check_real(int n)
         CHECK_NEAR(X[k].re, re, 1e-4 * n);
         CHECK_NEAR(X[k].im, im, 1e-4 * n);
     }
-    nc_fft_real_inverse(fft, X, y);
+    dsp_fft_real_inverse(fft, X, y);
     for (int t = 0; t < n; t++)
         CHECK_NEAR(y[t], x[t], 1e-5);
 end:
-    nc_fft_free(&fft);
+    dsp_fft_free(&fft);
     CHECK(fft == NULL);
     free(x);
     free(y);
@@ -48,14 +48,14 @@ static void check_complex(int n)
     NCFFT *fft = NULL;
     NCComplex *x = malloc((size_t)n * sizeof(NCComplex)), *X = malloc((size_t)n * sizeof(NCComplex)),
               *y = malloc((size_t)n * sizeof(NCComplex));
-    CHECK(nc_fft_complex_alloc(&fft, n) == 0);
+    CHECK(dsp_fft_complex_alloc(&fft, n) == 0);
     if (!fft || !x || !X || !y)
         goto end;
     for (int t = 0; t < n; t++) {
         x[t].re = test_signal(t);
         x[t].im = test_signal(3 * t + 1);
     }
-    nc_fft_complex_forward(fft, x, X);
+    dsp_fft_complex_forward(fft, x, X);
     for (int k = 0; k < n; k++) {
         double re = 0, im = 0;
         for (int t = 0; t < n; t++) {
@@ -66,13 +66,13 @@ static void check_complex(int n)
         CHECK_NEAR(X[k].re, re, 1e-4 * n);
         CHECK_NEAR(X[k].im, im, 1e-4 * n);
     }
-    nc_fft_complex_inverse(fft, X, y);
+    dsp_fft_complex_inverse(fft, X, y);
     for (int t = 0; t < n; t++) {
         CHECK_NEAR(y[t].re, x[t].re, 1e-5);
         CHECK_NEAR(y[t].im, x[t].im, 1e-5);
     }
 end:
-    nc_fft_free(&fft);
+    dsp_fft_free(&fft);
     free(x);
     free(X);
     free(y);
@@ -83,14 +83,14 @@ static void check_dct(void)
     float in[8], out[8];
     for (int t = 0; t < 8; t++)
         in[t] = 2.0f;
-    nc_dct2_ortho(in, 8, out, 8);
+    dsp_dct2_ortho(in, 8, out, 8);
     CHECK_NEAR(out[0], 2.0 * sqrt(8.0), 1e-5);
     for (int k = 1; k < 8; k++)
         CHECK_NEAR(out[k], 0.0, 1e-5);
     /* Orthonormal: energy is kept. */
     for (int t = 0; t < 8; t++)
         in[t] = test_signal(t);
-    nc_dct2_ortho(in, 8, out, 8);
+    dsp_dct2_ortho(in, 8, out, 8);
     double e_in = 0, e_out = 0;
     for (int t = 0; t < 8; t++) {
         e_in += in[t] * in[t];
@@ -108,10 +108,10 @@ int main(void)
         check_real(real_sizes[i]);
     for (size_t i = 0; i < sizeof(complex_sizes) / sizeof(*complex_sizes); i++)
         check_complex(complex_sizes[i]);
-    CHECK(nc_fft_real_alloc(&fft, 7) == NC_EINVAL && fft == NULL);
-    CHECK(nc_fft_real_alloc(&fft, 0) == NC_EINVAL);
-    CHECK(nc_fft_complex_alloc(&fft, -4) == NC_EINVAL);
-    nc_fft_free(NULL);
+    CHECK(dsp_fft_real_alloc(&fft, 7) == NC_EINVAL && fft == NULL);
+    CHECK(dsp_fft_real_alloc(&fft, 0) == NC_EINVAL);
+    CHECK(dsp_fft_complex_alloc(&fft, -4) == NC_EINVAL);
+    dsp_fft_free(NULL);
     check_dct();
     return nc_test_result(__FILE__);
 }

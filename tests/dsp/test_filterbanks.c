@@ -18,13 +18,13 @@ static float weight(const NCMelBank *b, int m, int k)
 static void check_scales(void)
 {
     /* HTK: 1000 Hz is 2595 log10(1 + 10/7) mel; Slaney: 1 kHz is mel 15, 6.4 kHz mel 42. */
-    CHECK_NEAR(nc_hz_to_mel(1000.0, NC_MEL_HTK), 999.98553, 1e-4);
-    CHECK_NEAR(nc_hz_to_mel(1000.0, NC_MEL_SLANEY), 15.0, 1e-12);
-    CHECK_NEAR(nc_hz_to_mel(6400.0, NC_MEL_SLANEY), 42.0, 1e-9);
-    CHECK_NEAR(nc_hz_to_mel(500.0, NC_MEL_SLANEY), 7.5, 1e-12);
+    CHECK_NEAR(dsp_hz_to_mel(1000.0, NC_MEL_HTK), 999.98553, 1e-4);
+    CHECK_NEAR(dsp_hz_to_mel(1000.0, NC_MEL_SLANEY), 15.0, 1e-12);
+    CHECK_NEAR(dsp_hz_to_mel(6400.0, NC_MEL_SLANEY), 42.0, 1e-9);
+    CHECK_NEAR(dsp_hz_to_mel(500.0, NC_MEL_SLANEY), 7.5, 1e-12);
     for (double hz = 0.0; hz < 20000.0; hz += 777.0) {
-        CHECK_NEAR(nc_mel_to_hz(nc_hz_to_mel(hz, NC_MEL_HTK), NC_MEL_HTK), hz, 1e-7);
-        CHECK_NEAR(nc_mel_to_hz(nc_hz_to_mel(hz, NC_MEL_SLANEY), NC_MEL_SLANEY), hz, 1e-7);
+        CHECK_NEAR(dsp_mel_to_hz(dsp_hz_to_mel(hz, NC_MEL_HTK), NC_MEL_HTK), hz, 1e-7);
+        CHECK_NEAR(dsp_mel_to_hz(dsp_hz_to_mel(hz, NC_MEL_SLANEY), NC_MEL_SLANEY), hz, 1e-7);
     }
 }
 
@@ -33,13 +33,13 @@ static void check_mel_bank(enum NCMelScale scale)
     const int sr = 16000, n_fft = 512, n_mels = 40;
     NCMelBank *b = NULL;
     float spec[257], mel[40], back[257], mel_in[40];
-    CHECK(nc_mel_bank_alloc(&b, sr, n_fft, n_mels, 0.0f, 8000.0f, scale, 0) == 0);
+    CHECK(dsp_mel_bank_alloc(&b, sr, n_fft, n_mels, 0.0f, 8000.0f, scale, 0) == 0);
     if (!b)
         return;
     CHECK(b->bins == 257 && b->n_mels == n_mels);
     /* Between the first and the last filter's peaks, the triangles sum to one. */
-    double peak_lo = nc_mel_to_hz(nc_hz_to_mel(8000.0, scale) / (n_mels + 1), scale);
-    double peak_hi = nc_mel_to_hz(nc_hz_to_mel(8000.0, scale) * n_mels / (n_mels + 1), scale);
+    double peak_lo = dsp_mel_to_hz(dsp_hz_to_mel(8000.0, scale) / (n_mels + 1), scale);
+    double peak_hi = dsp_mel_to_hz(dsp_hz_to_mel(8000.0, scale) * n_mels / (n_mels + 1), scale);
     for (int k = 0; k < b->bins; k++) {
         double hz = k * (double)sr / n_fft, sum = 0.0;
         for (int m = 0; m < n_mels; m++) {
@@ -54,15 +54,15 @@ static void check_mel_bank(enum NCMelScale scale)
         spec[k] = (float)(1.0 + sin(0.1 * k));
     for (int m = 0; m < n_mels; m++)
         mel_in[m] = (float)cos(0.3 * m);
-    nc_mel_bank_apply(b, spec, mel);
-    nc_mel_bank_apply_transpose(b, mel_in, back);
+    dsp_mel_bank_apply(b, spec, mel);
+    dsp_mel_bank_apply_transpose(b, mel_in, back);
     double lhs = 0.0, rhs = 0.0;
     for (int m = 0; m < n_mels; m++)
         lhs += mel[m] * mel_in[m];
     for (int k = 0; k < 257; k++)
         rhs += spec[k] * back[k];
     CHECK_NEAR(lhs, rhs, 1e-4);
-    nc_mel_bank_free(&b);
+    dsp_mel_bank_free(&b);
     CHECK(b == NULL);
 }
 
@@ -71,7 +71,7 @@ static void check_area_norm(void)
     /* With Slaney's area normalization each filter's integral over Hz is one. */
     const int sr = 22050, n_fft = 2048;
     NCMelBank *b = NULL;
-    CHECK(nc_mel_bank_alloc(&b, sr, n_fft, 64, 50.0f, 11025.0f, NC_MEL_SLANEY, 1) == 0);
+    CHECK(dsp_mel_bank_alloc(&b, sr, n_fft, 64, 50.0f, 11025.0f, NC_MEL_SLANEY, 1) == 0);
     if (!b)
         return;
     for (int m = 5; m < 64; m++) { /* the lowest filters span too few bins to integrate */
@@ -80,7 +80,7 @@ static void check_area_norm(void)
             area += b->weights[b->offset[m] + j] * (double)sr / n_fft;
         CHECK_NEAR(area, 1.0, 0.02);
     }
-    nc_mel_bank_free(&b);
+    dsp_mel_bank_free(&b);
 }
 
 static void check_third_octave(void)
@@ -90,7 +90,7 @@ static void check_third_octave(void)
     static const int hi[15] = {9, 11, 14, 17, 22, 27, 34, 43, 55, 69, 87, 109, 138, 174, 219};
     NCOctaveBands *b = NULL;
     float power[257], out[15];
-    CHECK(nc_third_octave_alloc(&b, 10000, 512, 15, 150.0f) == 0);
+    CHECK(dsp_third_octave_alloc(&b, 10000, 512, 15, 150.0f) == 0);
     if (!b)
         return;
     for (int j = 0; j < 15; j++) {
@@ -100,11 +100,11 @@ static void check_third_octave(void)
     CHECK_NEAR(b->center_hz[3], 300.0, 1e-3);
     for (int k = 0; k < 257; k++)
         power[k] = 4.0f;
-    nc_third_octave_apply(b, power, out);
+    dsp_third_octave_apply(b, power, out);
     CHECK_NEAR(out[0], sqrt(4.0 * 2), 1e-6);
     CHECK_NEAR(out[14], sqrt(4.0 * 45), 1e-5);
-    nc_third_octave_free(&b);
-    CHECK(nc_third_octave_alloc(&b, 8000, 512, 30, 150.0f) == NC_EINVAL);
+    dsp_third_octave_free(&b);
+    CHECK(dsp_third_octave_alloc(&b, 8000, 512, 30, 150.0f) == NC_EINVAL);
 }
 
 int main(void)
@@ -115,7 +115,7 @@ int main(void)
     check_mel_bank(NC_MEL_SLANEY);
     check_area_norm();
     check_third_octave();
-    CHECK(nc_mel_bank_alloc(&b, 16000, 512, 40, 0.0f, 9000.0f, NC_MEL_HTK, 0) == NC_EINVAL);
-    CHECK(nc_mel_bank_alloc(&b, 16000, 512, 0, 0.0f, 8000.0f, NC_MEL_HTK, 0) == NC_EINVAL);
+    CHECK(dsp_mel_bank_alloc(&b, 16000, 512, 40, 0.0f, 9000.0f, NC_MEL_HTK, 0) == NC_EINVAL);
+    CHECK(dsp_mel_bank_alloc(&b, 16000, 512, 0, 0.0f, 8000.0f, NC_MEL_HTK, 0) == NC_EINVAL);
     return nc_test_result(__FILE__);
 }

@@ -22,16 +22,16 @@ static void check_reference(const char *path)
         ;
     CHECK(fscanf(f, "%d %d %d %d %d", &n, &n_fft, &hop, &wl, &frames) == 5);
     x = malloc((size_t)n * sizeof(*x));
-    CHECK(nc_stft_alloc(&stft, n_fft, hop, wl, NC_WINDOW_HANN) == 0);
+    CHECK(dsp_stft_alloc(&stft, n_fft, hop, wl, NC_WINDOW_HANN) == 0);
     if (!x || !stft)
         goto end;
     for (int i = 0; i < n; i++)
         CHECK(fscanf(f, "%f", &x[i]) == 1);
-    CHECK(nc_stft_frames(stft, n) == frames);
+    CHECK(dsp_stft_frames(stft, n) == frames);
     spec = malloc((size_t)frames * stft->bins * sizeof(*spec));
     if (!spec)
         goto end;
-    CHECK(nc_stft_forward(stft, x, n, spec) == frames);
+    CHECK(dsp_stft_forward(stft, x, n, spec) == frames);
     for (int i = 0; i < frames * stft->bins; i++) {
         double re, im;
         CHECK(fscanf(f, "%lf %lf", &re, &im) == 2);
@@ -42,7 +42,7 @@ end:
     fclose(f);
     free(x);
     free(spec);
-    nc_stft_free(&stft);
+    dsp_stft_free(&stft);
 }
 
 static void check_round_trip(int n, int n_fft, int hop, int wl, enum NCWindowType window)
@@ -51,24 +51,24 @@ static void check_round_trip(int n, int n_fft, int hop, int wl, enum NCWindowTyp
     float *x = malloc((size_t)n * sizeof(*x)), *y = malloc((size_t)n * sizeof(*y));
     NCComplex *spec = NULL;
     int frames;
-    CHECK(nc_stft_alloc(&stft, n_fft, hop, wl, window) == 0);
+    CHECK(dsp_stft_alloc(&stft, n_fft, hop, wl, window) == 0);
     if (!stft || !x || !y)
         goto end;
-    frames = nc_stft_frames(stft, n);
+    frames = dsp_stft_frames(stft, n);
     spec = malloc((size_t)frames * stft->bins * sizeof(*spec));
     if (!spec)
         goto end;
     for (int t = 0; t < n; t++)
         x[t] = (float)(sin(0.021 * t) * cos(0.33 * t) + 0.1 * sin(2.5 * t));
-    CHECK(nc_stft_forward(stft, x, n, spec) == frames);
-    CHECK(nc_stft_inverse(stft, spec, frames, y, n) == 0);
+    CHECK(dsp_stft_forward(stft, x, n, spec) == frames);
+    CHECK(dsp_stft_inverse(stft, spec, frames, y, n) == 0);
     for (int t = 0; t < n; t++)
         CHECK_NEAR(y[t], x[t], 1e-5);
 end:
     free(x);
     free(y);
     free(spec);
-    nc_stft_free(&stft);
+    dsp_stft_free(&stft);
 }
 
 int main(int argc, char **argv)
@@ -84,9 +84,9 @@ int main(int argc, char **argv)
     check_round_trip(300, 16, 5, 16, NC_WINDOW_RECT);
     /* Shorter than half a frame: zero padding where reflection runs out. */
     check_round_trip(5, 64, 16, 64, NC_WINDOW_HANN);
-    CHECK(nc_stft_alloc(&stft, 63, 16, 63, NC_WINDOW_HANN) == NC_EINVAL);
-    CHECK(nc_stft_alloc(&stft, 64, 0, 64, NC_WINDOW_HANN) == NC_EINVAL);
-    CHECK(nc_stft_alloc(&stft, 64, 16, 65, NC_WINDOW_HANN) == NC_EINVAL);
+    CHECK(dsp_stft_alloc(&stft, 63, 16, 63, NC_WINDOW_HANN) == NC_EINVAL);
+    CHECK(dsp_stft_alloc(&stft, 64, 0, 64, NC_WINDOW_HANN) == NC_EINVAL);
+    CHECK(dsp_stft_alloc(&stft, 64, 16, 65, NC_WINDOW_HANN) == NC_EINVAL);
     CHECK(stft == NULL);
     return nc_test_result(__FILE__);
 }

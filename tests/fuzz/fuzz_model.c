@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!copy)
         return 0;
     memcpy(copy, data, size);
-    nc_sha256(copy, size - NC_SHA256_SIZE, copy + size - NC_SHA256_SIZE);
+    nci_sha256(copy, size - NC_SHA256_SIZE, copy + size - NC_SHA256_SIZE);
     if (nc_model_load_memory(&m, copy, size) == 0)
         use(m);
     nc_model_free(&m);

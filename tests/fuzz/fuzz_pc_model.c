@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *copy = malloc(size);
     if (!copy) return 0;
     memcpy(copy, data, size);
-    nc_sha256(copy, size - NC_SHA256_SIZE, copy + size - NC_SHA256_SIZE);
+    nci_sha256(copy, size - NC_SHA256_SIZE, copy + size - NC_SHA256_SIZE);
     try_model(copy, size);
     free(copy);
     return 0;

@@ -16,11 +16,11 @@ static const char *names[N_MEASURES] = {"stoi", "estoi", "lsd", "mel", "mcd"};
 
 static void measure(const float *ref, const float *deg, size_t n, int rate, double *v)
 {
-    CHECK(nc_metric_stoi(ref, deg, n, rate, 0, &v[STOI]) == 0);
-    CHECK(nc_metric_stoi(ref, deg, n, rate, 1, &v[ESTOI]) == 0);
-    CHECK(nc_metric_lsd(ref, deg, n, &v[LSD]) == 0);
-    CHECK(nc_metric_mel_distance(ref, deg, n, rate, &v[MEL]) == 0);
-    CHECK(nc_metric_mcd(ref, deg, n, rate, &v[MCD]) == 0);
+    CHECK(metric_stoi(ref, deg, n, rate, 0, &v[STOI]) == 0);
+    CHECK(metric_stoi(ref, deg, n, rate, 1, &v[ESTOI]) == 0);
+    CHECK(metric_lsd(ref, deg, n, &v[LSD]) == 0);
+    CHECK(metric_mel_distance(ref, deg, n, rate, &v[MEL]) == 0);
+    CHECK(metric_mcd(ref, deg, n, rate, &v[MCD]) == 0);
 }
 
 static void check_rate(int rate)
@@ -75,9 +75,9 @@ static void check_numpy_reference(void)
     test_speech_like(x, N, 10000);
     for (int t = 0; t < N; t++)
         y[t] = (float)(x[t] + 0.05 * sin(t * 1.234) * sin(t * 0.0371));
-    CHECK(nc_metric_stoi(x, y, N, 10000, 0, &v) == 0);
+    CHECK(metric_stoi(x, y, N, 10000, 0, &v) == 0);
     CHECK_NEAR(v, 0.9691482772, 2e-5);
-    CHECK(nc_metric_stoi(x, y, N, 10000, 1, &v) == 0);
+    CHECK(metric_stoi(x, y, N, 10000, 1, &v) == 0);
     CHECK_NEAR(v, 0.8876563996, 2e-5);
 }
 
@@ -91,11 +91,11 @@ int main(void)
     check_rate(44100);
     /* Too short for one 30-frame segment, silence, bad rates. */
     test_speech_like(x, 4000, 16000);
-    CHECK(nc_metric_stoi(x, x, 4000, 16000, 0, &v) == NC_EINVAL);
-    CHECK(nc_metric_stoi(x, x, 4000, 0, 0, &v) == NC_EINVAL);
+    CHECK(metric_stoi(x, x, 4000, 16000, 0, &v) == NC_EINVAL);
+    CHECK(metric_stoi(x, x, 4000, 0, 0, &v) == NC_EINVAL);
     for (int i = 0; i < 4000; i++)
         x[i] = 0.0f;
-    CHECK(nc_metric_mcd(x, x, 4000, 16000, &v) == NC_EINVAL);
-    CHECK(nc_metric_mel_distance(x, x, 0, 16000, &v) == NC_EINVAL);
+    CHECK(metric_mcd(x, x, 4000, 16000, &v) == NC_EINVAL);
+    CHECK(metric_mel_distance(x, x, 0, 16000, &v) == NC_EINVAL);
     return nc_test_result(__FILE__);
 }

@@ -36,16 +36,16 @@ static void check_hand_values(void)
         a[i] = b[i] = (float)(i * 10);
     b[5] += 10.0f; /* mse = 100 / 16 */
     NCMetricPlane pa = plane(a, 4, 4), pb = plane(b, 4, 4);
-    CHECK_NEAR(nc_metric_mse(&pa, &pb), 6.25, 1e-12);
-    CHECK_NEAR(nc_metric_psnr_from_mse(6.25), 40.17200343523835, 1e-9);
-    CHECK(isinf(nc_metric_psnr_from_mse(0.0)));
-    CHECK(nc_metric_plane_luma_from_rgb(&luma, rgb, 6, 2, 1) == 0);
+    CHECK_NEAR(metric_mse(&pa, &pb), 6.25, 1e-12);
+    CHECK_NEAR(metric_psnr_from_mse(6.25), 40.17200343523835, 1e-9);
+    CHECK(isinf(metric_psnr_from_mse(0.0)));
+    CHECK(metric_plane_luma_from_rgb(&luma, rgb, 6, 2, 1) == 0);
     if (luma) {
         CHECK_NEAR(luma[0], 235.0, 1e-3); /* white: studio-range peak */
         CHECK_NEAR(luma[1], 16.0, 1e-6);  /* black */
     }
     uint8_t px[2 * 3] = {1, 2, 3, 4, 5, 6};
-    CHECK(nc_metric_plane_from_u8(&ch, px, 6, 2, 1, 3, 1) == 0);
+    CHECK(metric_plane_from_u8(&ch, px, 6, 2, 1, 3, 1) == 0);
     if (ch)
         CHECK(ch[0] == 2.0f && ch[1] == 5.0f);
     free(luma);
@@ -64,10 +64,10 @@ static void check_flat(void)
         b[i] = 110.0f;
     }
     NCMetricPlane pa = plane(a, W, H), pb = plane(b, W, H);
-    CHECK(nc_metric_ssim(&pa, &pb, &v) == 0);
+    CHECK(metric_ssim(&pa, &pb, &v) == 0);
     CHECK_NEAR(v, 0.9954764440915066, 1e-9);
     /* MS-SSIM: only the last scale's luminance term differs from 1. */
-    CHECK(nc_metric_ms_ssim(&pa, &pb, &v) == 0);
+    CHECK(metric_ms_ssim(&pa, &pb, &v) == 0);
     CHECK_NEAR(v, 0.9993958246284796, 1e-9);
 end:
     free(a);
@@ -88,9 +88,9 @@ static void check_monotone(void)
         for (int i = 0; i < W * H; i++)
             b[i] = (float)(a[i] + sigmas[s] * test_gauss(&st));
         NCMetricPlane pa = plane(a, W, H), pb = plane(b, W, H);
-        CHECK(nc_metric_ssim(&pa, &pb, &ssim) == 0);
-        CHECK(nc_metric_ms_ssim(&pa, &pb, &ms) == 0);
-        psnr = nc_metric_psnr_from_mse(nc_metric_mse(&pa, &pb));
+        CHECK(metric_ssim(&pa, &pb, &ssim) == 0);
+        CHECK(metric_ms_ssim(&pa, &pb, &ms) == 0);
+        psnr = metric_psnr_from_mse(metric_mse(&pa, &pb));
         if (s == 0) {
             CHECK_NEAR(ssim, 1.0, 1e-12);
             CHECK_NEAR(ms, 1.0, 1e-12);
@@ -109,10 +109,10 @@ static void check_monotone(void)
     double v;
     NCMetricPlane pa = plane(a, W, H), small = plane(a, 10, 10), mid = plane(a, 100, 100);
     NCMetricPlane other = plane(b, W - 1, H);
-    CHECK(nc_metric_ssim(&pa, &other, &v) == NC_EINVAL);
-    CHECK(nc_metric_ssim(&small, &small, &v) == NC_EINVAL);
-    CHECK(nc_metric_ms_ssim(&mid, &mid, &v) == NC_EINVAL);
-    CHECK(nc_metric_ssim(&mid, &mid, &v) == 0 && fabs(v - 1.0) < 1e-12);
+    CHECK(metric_ssim(&pa, &other, &v) == NC_EINVAL);
+    CHECK(metric_ssim(&small, &small, &v) == NC_EINVAL);
+    CHECK(metric_ms_ssim(&mid, &mid, &v) == NC_EINVAL);
+    CHECK(metric_ssim(&mid, &mid, &v) == 0 && fabs(v - 1.0) < 1e-12);
 end:
     free(a);
     free(b);
@@ -137,11 +137,11 @@ static void check_torch_reference(void)
             b[y * S + x] = (float)vb;
         }
     NCMetricPlane pa = plane(a, S, S), pb = plane(b, S, S);
-    CHECK(nc_metric_ssim(&pa, &pb, &v) == 0);
+    CHECK(metric_ssim(&pa, &pb, &v) == 0);
     CHECK_NEAR(v, 0.666828115351, 1e-6);
-    CHECK(nc_metric_ms_ssim(&pa, &pb, &v) == 0);
+    CHECK(metric_ms_ssim(&pa, &pb, &v) == 0);
     CHECK_NEAR(v, 0.977983179140, 1e-6);
-    CHECK_NEAR(nc_metric_psnr_from_mse(nc_metric_mse(&pa, &pb)), 26.144420111017, 1e-6);
+    CHECK_NEAR(metric_psnr_from_mse(metric_mse(&pa, &pb)), 26.144420111017, 1e-6);
 end:
     free(a);
     free(b);

@@ -120,7 +120,7 @@ static void test_byte_order(void)
     size_t size = 0;
     char hex[65];
     CHECK(w && nc_model_writer_write_memory(w, &img, &size, sha) == 0);
-    nc_sha256_hex(sha, hex);
+    nci_sha256_hex(sha, hex);
     const char *want = "7e4e82bd8b078efacee1ca7eaccc49737478dbf45ef359e3044bedb84930ba34";
     if (strcmp(hex, want))
         fprintf(stderr, "byte-order model: SHA-256 %s, expected %s\n", hex, want);
@@ -162,7 +162,7 @@ static void test_damage(const uint8_t *img, size_t size)
     for (size_t i = 0; i < size - NC_MODEL_SHA256_SIZE; i++) {
         memcpy(copy, img, size);
         copy[i] ^= 0xff;
-        nc_sha256(copy, size - 32, copy + size - 32);
+        nci_sha256(copy, size - 32, copy + size - 32);
         int r = nc_model_load_memory(&m, copy, size);
         CHECK(r == 0 || r == NC_EMODEL);
         accepted += r == 0;
@@ -232,7 +232,7 @@ static void test_text_values(void)
         char value[12] = "...........";
         memcpy(value, cases[i].value, strlen(cases[i].value));
         memcpy(at, value, 11);
-        nc_sha256(img, size - 32, img + size - 32);
+        nci_sha256(img, size - 32, img + size - 32);
         NCModel *m = NULL;
         int r = nc_model_load_memory(&m, img, size);
         CHECK_EQ(r, cases[i].ok ? 0 : NC_EMODEL);

@@ -8,20 +8,20 @@ static int check(const char *what, const void *data, size_t size, const char *wa
 {
     uint8_t d[NC_SHA256_SIZE];
     char hex[2 * NC_SHA256_SIZE + 1];
-    nc_sha256(data, size, d);
-    nc_sha256_hex(d, hex);
+    nci_sha256(data, size, d);
+    nci_sha256_hex(d, hex);
     if (strcmp(hex, want)) {
         fprintf(stderr, "FAIL %s: %s != %s\n", what, hex, want);
         return 1;
     }
     /* the same bytes fed in uneven pieces must give the same digest */
     NCSha256 s;
-    nc_sha256_init(&s);
+    nci_sha256_init(&s);
     const uint8_t *p = data;
     for (size_t off = 0, step = 1; off < size; off += step, step = step * 3 % 71 + 1)
-        nc_sha256_update(&s, p + off, step < size - off ? step : size - off);
-    nc_sha256_final(&s, d);
-    nc_sha256_hex(d, hex);
+        nci_sha256_update(&s, p + off, step < size - off ? step : size - off);
+    nci_sha256_final(&s, d);
+    nci_sha256_hex(d, hex);
     if (strcmp(hex, want)) {
         fprintf(stderr, "FAIL %s in pieces: %s\n", what, hex);
         return 1;

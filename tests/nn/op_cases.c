@@ -72,14 +72,14 @@ static NCMelBank *mel_bank;
 
 static NNTensor *run_mel(NNGraph *g, NNTensor **in)
 {
-    if (!mel_bank && nc_mel_bank_alloc(&mel_bank, 16000, 16, 4, 0.0f, 8000.0f, NC_MEL_HTK, 0) < 0)
+    if (!mel_bank && dsp_mel_bank_alloc(&mel_bank, 16000, 16, 4, 0.0f, 8000.0f, NC_MEL_HTK, 0) < 0)
         return NULL;
     return nn_mel(g, in[0], mel_bank);
 }
 
 void op_cases_cleanup(void)
 {
-    nc_mel_bank_free(&mel_bank);
+    dsp_mel_bank_free(&mel_bank);
 }
 
 static NNTensor *run_istft(NNGraph *g, NNTensor **in)

@@ -127,10 +127,10 @@ int main(int argc, char **argv)
     for (int64_t i = 0; i < n_det; i++) {
         uint32_t bits;
         memcpy(&bits, &det_out[i], 4);
-        nc_wl32(le + 4 * i, bits);
+        nci_wl32(le + 4 * i, bits);
     }
-    nc_sha256(le, 4 * (size_t)n_det, digest);
-    nc_sha256_hex(digest, hex);
+    nci_sha256(le, 4 * (size_t)n_det, digest);
+    nci_sha256_hex(digest, hex);
     if (argc > 1 && !strcmp(argv[1], "--print")) {
         printf("%s\n", hex);
         nn_graph_free(&g);

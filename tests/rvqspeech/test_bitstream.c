@@ -17,36 +17,36 @@ static void test_header(void)
     snprintf(h.model_id, sizeof(h.model_id), "rvqspeech-small");
     for (int i = 0; i < 32; i++) h.sha256[i] = (uint8_t)(i * 7);
     uint8_t buf[NC_RVQ_HEADER_MAX];
-    size_t n = nc_rvq_header_write(&h, buf);
+    size_t n = rvq_header_write(&h, buf);
     CHECK_EQ(n, 16 + 15 + 32);
-    CHECK_EQ(nc_rvq_header_parse(&back, buf, n), 0);
+    CHECK_EQ(rvq_header_parse(&back, buf, n), 0);
     CHECK(!memcmp(&h, &back, sizeof(h)));
-    CHECK(nc_rvq_header_parse(&back, buf, n - 1) < 0);
-    CHECK(nc_rvq_header_parse(&back, NULL, 0) < 0);
+    CHECK(rvq_header_parse(&back, buf, n - 1) < 0);
+    CHECK(rvq_header_parse(&back, NULL, 0) < 0);
     /* a flipped top bit in any fixed field is rejected */
     static const int fields[] = {0, 4, 5, 6, 8, 12, 14, 15};
     for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
         uint8_t bad[NC_RVQ_HEADER_MAX];
         memcpy(bad, buf, n);
         bad[fields[f]] ^= 0x80;
-        CHECK(nc_rvq_header_parse(&back, bad, n) < 0);
+        CHECK(rvq_header_parse(&back, bad, n) < 0);
     }
     uint8_t bad[NC_RVQ_HEADER_MAX];
     memcpy(bad, buf, n);
     bad[7] = 201; /* frames per packet */
-    CHECK(nc_rvq_header_parse(&back, bad, n) < 0);
+    CHECK(rvq_header_parse(&back, bad, n) < 0);
     bad[7] = 0;
-    CHECK(nc_rvq_header_parse(&back, bad, n) < 0);
+    CHECK(rvq_header_parse(&back, bad, n) < 0);
     memcpy(bad, buf, n);
     bad[16] = '/'; /* model ids never hold path characters */
-    CHECK(nc_rvq_header_parse(&back, bad, n) < 0);
+    CHECK(rvq_header_parse(&back, bad, n) < 0);
 }
 
 static void test_packets(const NCRvqModel *m)
 {
     enum { F = 50, S = 12 };
     NCRvqCoder c;
-    CHECK_EQ(nc_rvq_coder_init(&c, m, S), 0);
+    CHECK_EQ(rvq_coder_init(&c, m, S), 0);
     int idx[F * S], back[F * S];
     NNRng r;
     nn_rng_seed(&r, 5);
@@ -63,13 +63,13 @@ static void test_packets(const NCRvqModel *m)
             uint8_t *pkt;
             size_t size;
             int n, ns;
-            CHECK_EQ(nc_rvq_packet_write(&c, nominal, idx, F, 12345, &pkt, &size), 0);
+            CHECK_EQ(rvq_packet_write(&c, nominal, idx, F, 12345, &pkt, &size), 0);
             if (nominal)
                 CHECK_EQ(size, 3 + F * S * 10 / 8);
             else if (trial)
                 CHECK(size < 3 + F * S * 10 / 8 / 2); /* well under the nominal rate */
             memset(back, 0xff, sizeof(back));
-            CHECK_EQ(nc_rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns), 0);
+            CHECK_EQ(rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns), 0);
             CHECK_EQ(n, F);
             CHECK_EQ(ns, 12345);
             CHECK(!memcmp(idx, back, sizeof(idx)));
@@ -77,22 +77,22 @@ static void test_packets(const NCRvqModel *m)
              * never a crash (ASan and the fuzz target guard the rest) */
             int rejected = 0;
             for (size_t cut = 0; cut < size; cut += 1 + size / 16)
-                rejected += nc_rvq_packet_read(&c, nominal, pkt, cut, F, back, &n, &ns) < 0;
+                rejected += rvq_packet_read(&c, nominal, pkt, cut, F, back, &n, &ns) < 0;
             CHECK_EQ(rejected, (int)((size + size / 16) / (1 + size / 16)));
             uint8_t *longer = malloc(size + 8);
             memcpy(longer, pkt, size);
             memset(longer + size, 0x5a, 8);
-            CHECK(nc_rvq_packet_read(&c, nominal, longer, size + 8, F, back, &n, &ns) < 0);
+            CHECK(rvq_packet_read(&c, nominal, longer, size + 8, F, back, &n, &ns) < 0);
             free(longer);
             pkt[0] = F + 1; /* more frames than the stream header allows */
-            CHECK(nc_rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns) < 0);
+            CHECK(rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns) < 0);
             pkt[0] = F;
             pkt[1] = 0xff, pkt[2] = 0xff; /* more samples than its frames make */
-            CHECK(nc_rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns) < 0);
+            CHECK(rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns) < 0);
             free(pkt);
         }
     }
-    nc_rvq_coder_free(&c);
+    rvq_coder_free(&c);
 }
 
 int main(void)
@@ -102,10 +102,10 @@ int main(void)
     CHECK(fd >= 0);
     CHECK_EQ(rvq_test_write_tiny_model(path, 1), 0);
     NCRvqModel m;
-    CHECK_EQ(nc_rvq_open_model(&m, NULL, "rvqspeech-tiny", path, NULL), 0);
+    CHECK_EQ(rvq_open_model(&m, NULL, "rvqspeech-tiny", path, NULL), 0);
     test_header();
     test_packets(&m);
-    nc_rvq_model_free(&m);
+    rvq_model_free(&m);
     remove(path);
     return nc_test_result("test_rvqspeech_bitstream");
 }

@@ -16,7 +16,7 @@ int rvq_test_write_tiny_model(const char *path, uint64_t seed)
     float *cb = malloc(sizeof(float) * ncb);
     uint64_t *use = malloc(sizeof(uint64_t) * (size_t)sh.stages * sh.codes);
     uint64_t repeat[2 * 12];
-    int ret = ps && cb && use ? nc_rvq_net_create(ps, &sh, &rng) : -1;
+    int ret = ps && cb && use ? rvq_net_create(ps, &sh, &rng) : -1;
     for (size_t i = 0; cb && i < ncb; i++) {
         int s = (int)(i / ((size_t)sh.codes * sh.latent));
         cb[i] = nn_rng_normal(&rng) / (float)(1 + s);
@@ -26,7 +26,7 @@ int rvq_test_write_tiny_model(const char *path, uint64_t seed)
     NCRvqExport e = {.path = path, .id = "rvqspeech-tiny", .shape = sh, .net = ps,
                      .codebooks = cb, .use = use, .repeat = repeat, .dtype = NC_MODEL_F16};
     if (ret >= 0)
-        ret = nc_rvq_export(&e);
+        ret = rvq_export(&e);
     nn_params_free(&ps);
     free(cb);
     free(use);
