@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apps/common/cli.h"
 #include "apps/common/codec_help.h"
@@ -42,6 +43,8 @@ static void usage(void)
            "  -L, --list             list the encoders: name, media, capabilities, description\n"
            "  -h, --help             this help, or the codec's options with -c\n"
            "  -V, --version          print the version\n\n"
+           "OUTPUT is written in full or not at all; it may not be INPUT itself, a symbolic\n"
+           "link is written through to its target, a FIFO or device is refused.\n\n"
            "Exit status: 0 on success, 1 on failure, 130 when interrupted (OUTPUT is then\n"
            "left as it was).\n");
 }
@@ -137,20 +140,9 @@ static int apply_options(NCCodecContext *ctx, const EncArgs *a)
         int ret = nc_opt_set(ctx, "bitrate", value);
         if (ret < 0) return cli_fail(ret, "%s: -b %s", name, a->bitrate);
     }
-    for (int i = 0; i < a->nb_options; i++) {
-        const char *eq = strchr(a->options[i], '=');
-        char key[64];
-        snprintf(key, sizeof(key), "%.*s", (int)(eq - a->options[i]), a->options[i]);
-        if (!nc_opt_find(ctx->codec, key)) {
-            cli_error("%s has no option '%s' (nc-enc -c %s --help lists them)", name, key,
-                         name);
-            return NC_ENOOPT;
-        }
-        cli_clear_reason();
-        int ret = nc_opt_set(ctx, key, eq + 1);
-        if (ret < 0) return cli_fail(ret, "%s: -o %s", name, a->options[i]);
-    }
-    return 0;
+    char hint[96];
+    snprintf(hint, sizeof(hint), "nc-enc -c %s --help", name);
+    return codec_apply_options(ctx, a->options, a->nb_options, hint);
 }
 
 typedef struct Encoding {
@@ -161,6 +153,7 @@ typedef struct Encoding {
     NCFrame *frame;
     NCPacket *pkt;
     int64_t frames, packets, bytes; /* for -v */
+    int64_t duration;               /* of the packets written, in the time base */
 } Encoding;
 
 /* Receives every packet the encoder has ready and writes it. Returns NC_EAGAIN
@@ -170,10 +163,11 @@ static int write_packets(Encoding *e)
     for (;;) {
         cli_clear_reason();
         int ret = nc_receive_packet(e->ctx, e->pkt);
-        if (ret == NC_EAGAIN || ret == NC_EOF) return ret;
+        if (ret == NC_EAGAIN || ret == NC_EOF || ret == NC_EINTR) return ret;
         if (ret < 0) return cli_fail(ret, "%s: encoding failed", e->args->input);
         e->packets++;
         e->bytes += (int64_t)e->pkt->size;
+        e->duration += e->pkt->duration > 0 ? e->pkt->duration : 0;
         ret = nc_muxer_write_packet(e->mux, e->pkt);
         nc_packet_unref(e->pkt);
         if (ret < 0) return cli_fail(ret, "%s", e->args->output);
@@ -271,6 +265,7 @@ static int open_encoder(const NCCodec *codec, const EncArgs *a, NCCodecContext *
 {
     *ctx = nc_codec_alloc_context(codec);
     if (!*ctx) return cli_fail(NC_ENOMEM, "%s", a->codec);
+    (*ctx)->interrupt_cb = cli_interrupt_cb; /* a signal stops even one long frame */
     int ret = apply_options(*ctx, a);
     if (ret < 0) return ret;
     NCMediaWants wants = {.media_type = codec->media_type,
@@ -304,6 +299,7 @@ static int encode(const EncArgs *a)
         return cli_usage_error("--pix-fmt is for pictures; %s codes %s", a->codec, media);
     /* A name with a printf pattern is a picture sequence: FFmpeg resolves it. */
     if (!strchr(a->input, '%') && cli_check_input(a->input) < 0) return NC_EXIT_FAILURE;
+    if (cli_check_output_not_input(a->input, a->output) < 0) return NC_EXIT_FAILURE;
     cli_clear_reason();
     if (output_check_target(a->output, a->overwrite) < 0)
         return cli_fail(NC_EEXIST, "%s", a->output), NC_EXIT_FAILURE;
@@ -325,9 +321,16 @@ static int encode(const EncArgs *a)
         ret = nc_muxer_close(&e.mux);
         if (ret < 0) cli_fail(ret, "%s", a->output);
     }
-    if (ret >= 0)
+    if (ret >= 0) {
         cli_verbose("%s -> %s: %lld frames in, %lld packets, %lld bytes out", a->input,
                        a->output, (long long)e.frames, (long long)e.packets, (long long)e.bytes);
+        NCStreamInfo info;
+        struct stat st;
+        char what[256];
+        snprintf(what, sizeof(what), "%s -> %s", a->input, a->output);
+        if (nc_stream_info_from_context(&info, e.ctx) >= 0 && stat(a->output, &st) == 0)
+            cli_print_summary(what, &info, e.duration, (long long)st.st_size);
+    }
     nc_muxer_abort(&e.mux);
     media_reader_close(&e.reader);
     nc_codec_free_context(&e.ctx);

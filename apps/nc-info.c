@@ -30,7 +30,8 @@ static void usage(void)
     printf("Usage: nc-info [options] INPUT.nc\n"
            "Prints the header (container version, codec, media parameters, extradata) and\n"
            "the packets (count, sizes, duration, bitrate) of INPUT.nc, and every damaged\n"
-           "packet.\n\n"
+           "packet: a bad CRC, and, when the decoder and its model are at hand, a packet\n"
+           "too short for what the header declares.\n\n"
            "  -j, --json      print one JSON object instead of text\n"
            "  -q, --quiet     print errors only\n"
            "  -v, --verbose   say more\n"
@@ -40,6 +41,27 @@ static void usage(void)
            "truncated (they are listed), 1 when the file cannot be read at all.\n");
 }
 
+static void add_damage(PacketStats *s, int64_t packet, int error)
+{
+    if (s->damaged < MAX_LISTED_DAMAGE) s->damage[s->damaged] = (Damage){packet, error};
+    s->damaged++;
+}
+
+/* The stream's decoder, opened when this build has it and its model, for the
+ * checks it makes on a packet without decoding it (nc_codec_check_packet()): a
+ * packet too short for the picture the header declares is damage even though its
+ * CRC holds. NULL when it cannot be opened; the CRCs are then all that is checked. */
+static NCCodecContext *open_checker(const NCDemuxer *dmx)
+{
+    const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
+    NCCodecContext *ctx = nc_codec_alloc_context(nc_codec_find_decoder_by_name(info->codec_name));
+    if (ctx && (nc_stream_info_to_context(info, ctx) < 0 || nc_codec_open(ctx) < 0)) {
+        cli_verbose("%s: decoder not available; checking CRCs only", info->codec_name);
+        nc_codec_free_context(&ctx);
+    }
+    return ctx;
+}
+
 static int read_packets(NCDemuxer *dmx, PacketStats *s)
 {
     NCPacket *pkt = nc_packet_alloc();
@@ -47,6 +69,7 @@ static int read_packets(NCDemuxer *dmx, PacketStats *s)
     memset(s, 0, sizeof(*s));
     s->first_pts = INT64_MAX;
     s->end_pts = INT64_MIN;
+    NCCodecContext *checker = open_checker(dmx);
     int ret;
     for (;;) {
         ret = nc_demuxer_read_packet(dmx, pkt);
@@ -55,9 +78,7 @@ static int read_packets(NCDemuxer *dmx, PacketStats *s)
             break;
         }
         if (ret == NC_ECRC || ret == NC_EINVALIDDATA || ret == NC_ETRUNCATED) {
-            if (s->damaged < MAX_LISTED_DAMAGE)
-                s->damage[s->damaged] = (Damage){nc_demuxer_packet_index(dmx), ret};
-            s->damaged++;
+            add_damage(s, nc_demuxer_packet_index(dmx), ret);
             if (ret == NC_ETRUNCATED) {
                 s->truncated = 1;
                 ret = 0;
@@ -66,6 +87,8 @@ static int read_packets(NCDemuxer *dmx, PacketStats *s)
             continue;
         }
         if (ret < 0) break;
+        int bad = checker ? nc_codec_check_packet(checker, pkt) : 0;
+        if (bad < 0) add_damage(s, nc_demuxer_packet_index(dmx), bad);
         s->count++;
         s->key += (pkt->flags & NC_PKT_FLAG_KEY) != 0;
         s->bytes += (int64_t)pkt->size;
@@ -80,6 +103,7 @@ static int read_packets(NCDemuxer *dmx, PacketStats *s)
         nc_packet_unref(pkt);
     }
     nc_packet_free(&pkt);
+    nc_codec_free_context(&checker);
     return ret;
 }
 

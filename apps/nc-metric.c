@@ -33,7 +33,9 @@ typedef struct MetricArgs {
 static void usage(void)
 {
     printf("Usage: nc-metric [options] REF DECODED\n"
-           "Compares DECODED with the reference REF and prints quality figures:\n"
+           "Compares DECODED with the reference REF and prints quality figures. DECODED\n"
+           "may be the .nc file itself: it is decoded here (in REF's rate, channels and\n"
+           "pixel format, or refused) and gives the rate as -b would.\n"
            "  audio     SNR, SI-SDR (dB), log-spectral distance, multi-resolution mel\n"
            "            distance, mel-cepstral distortion (dB), STOI, ESTOI. DECODED is\n"
            "            resampled and mixed to REF's rate and channels, shifted by the\n"
@@ -91,6 +93,13 @@ static enum NCMediaType type_from_extension(const char *path)
     return NC_MEDIA_BYTES;
 }
 
+/* A .nc file, which is decoded to be compared (and, without -b, gives the rate). */
+static int is_coded(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 3 && !strcmp(path + n - 3, ".nc");
+}
+
 static int parse_args(int argc, char **argv, MetricArgs *a)
 {
     static const struct option longopts[] = {
@@ -132,6 +141,8 @@ static int parse_args(int argc, char **argv, MetricArgs *a)
                                                     : "too many arguments");
     a->ref = argv[optind];
     a->decoded = argv[optind + 1];
+    if (is_coded(a->decoded) && !a->bitstream)
+        a->bitstream = a->decoded; /* a .nc DECODED is decoded here, and its rate known */
     if (a->type == NC_MEDIA_UNKNOWN)
         a->type = type_from_extension(a->ref);
     return 0;
@@ -267,7 +278,7 @@ static void audio_free(Audio *au)
 static int read_audio(const char *path, int rate, int channels, Audio *au)
 {
     NCMediaWants wants = {.media_type = NC_MEDIA_AUDIO, .sample_rate = rate,
-                          .channels = channels};
+                          .channels = channels, .decode = rate > 0};
     NCMediaReader *reader = NULL;
     NCFrame *frame = nc_frame_alloc();
     int64_t cap = 0;
@@ -490,6 +501,7 @@ static int open_pictures(const MetricArgs *a, NCMediaReader **ref, NCMediaReader
     if (ret < 0)
         return cli_fail(ret, "%s", a->ref);
     wants.pix_fmt = media_reader_format(*ref)->pix_fmt;
+    wants.decode = 1;
     cli_clear_reason();
     ret = media_reader_open(dec, a->decoded, &wants);
     if (ret < 0)
@@ -606,6 +618,42 @@ end:
 
 /* ---- bytes -------------------------------------------------------------------- */
 
+/* A .nc file's decoded bytes (DECODED given as the compressed file). */
+static int decode_bytes(const char *path, uint8_t **data, size_t *size)
+{
+    NCMediaWants wants = {.media_type = NC_MEDIA_BYTES, .decode = 1};
+    NCMediaReader *reader = NULL;
+    NCFrame *frame = nc_frame_alloc();
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    cli_clear_reason();
+    int ret = frame ? media_reader_open(&reader, path, &wants) : NC_ENOMEM;
+    if (ret < 0) {
+        nc_frame_free(&frame);
+        return cli_fail(ret, "%s", path);
+    }
+    while ((ret = media_reader_read(reader, frame, 0)) == 0) {
+        uint8_t *p = realloc(buf, n + frame->nb_bytes + 1);
+        if (!p) {
+            ret = NC_ENOMEM;
+            break;
+        }
+        buf = p;
+        if (frame->nb_bytes) memcpy(buf + n, frame->data[0], frame->nb_bytes);
+        n += frame->nb_bytes;
+        nc_frame_unref(frame);
+    }
+    media_reader_close(&reader);
+    nc_frame_free(&frame);
+    if (ret != NC_EOF) {
+        free(buf);
+        return cli_fail(ret, "%s", path);
+    }
+    *data = buf;
+    *size = n;
+    return 0;
+}
+
 static int read_bytes(const char *path, uint8_t **data, size_t *size)
 {
     FILE *f = fopen(path, "rb");
@@ -651,7 +699,8 @@ static int run_bytes(const MetricArgs *a, Out *o)
     size_t nr = 0, nd = 0, diff;
     int ret = read_bytes(a->ref, &r, &nr);
     if (!ret)
-        ret = read_bytes(a->decoded, &d, &nd);
+        ret = is_coded(a->decoded) ? decode_bytes(a->decoded, &d, &nd)
+                                   : read_bytes(a->decoded, &d, &nd);
     if (!ret) {
         int same = metric_exact_match(r, nr, d, nd, &diff);
         out_str(o, "type", "bytes");

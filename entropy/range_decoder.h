@@ -56,6 +56,44 @@ static inline int rc_dec_error(const RCDecoder *dec) { return dec->error; }
  * after the end are accepted (padding to a fixed size decodes identically). */
 int rc_dec_finish(const RCDecoder *dec);
 
+/* NC_ETRUNCATED once the decoder has read past the end of the stream (it can then
+ * only end in rc_dec_finish() failing), its sticky error if any, else 0: what a
+ * decoder checks between units of work so that a packet too short for what it
+ * declares costs no more work than its bytes paid for. */
+static inline int rc_dec_overrun(const RCDecoder *dec)
+{
+    if (dec->error) return dec->error;
+    return rc_dec_consumed(dec) > dec->size ? NC_ETRUNCATED : 0;
+}
+
+/* Information in 2^-RC_INFO_FRAC_BITS bits, for the size checks below. */
+#define RC_INFO_FRAC_BITS 24
+
+/* A lower bound on what coding a symbol costs, in 2^-24 bits, when its frequency
+ * is at most max_freq of 2^prec (prec <= 24): -log2(1 - x) >= x for
+ * x = 1 - max_freq / 2^prec. Integers only, so every platform agrees. */
+static inline uint64_t rc_symbol_info_floor(uint64_t max_freq, unsigned prec)
+{
+    uint64_t total = (uint64_t)1 << prec;
+    return max_freq >= total ? 0 : (total - max_freq) << (RC_INFO_FRAC_BITS - prec);
+}
+
+/* The fewest bytes a stream carrying at least `info` (2^-24 bits) of information
+ * can have: decoding I bits consumes at least I / 8 bytes (the range shrinks by
+ * each symbol's probability, and each byte read multiplies it by 256 only), and
+ * rc_dec_finish() wants every consumed byte to be present. */
+static inline uint64_t rc_stream_min_bytes(uint64_t info)
+{
+    return (info + ((uint64_t)8 << RC_INFO_FRAC_BITS) - 1) >> (RC_INFO_FRAC_BITS + 3);
+}
+
+/* NC_ETRUNCATED if `size` bytes are fewer than rc_stream_min_bytes(info), else 0:
+ * lets a decoder refuse a declared size before allocating for it. */
+static inline int rc_stream_can_hold(size_t size, uint64_t info)
+{
+    return (uint64_t)size >= rc_stream_min_bytes(info) ? 0 : NC_ETRUNCATED;
+}
+
 static inline uint8_t rc_dec_next_byte(RCDecoder *dec)
 {
     uint8_t b = dec->pos < dec->size ? dec->buf[dec->pos] : 0;
@@ -85,6 +123,24 @@ static inline uint32_t rc_decode_target(RCDecoder *dec, unsigned prec)
     if (v >> prec) { /* in the sliver above r * 2^prec: no encoder goes there */
         dec->error = NC_EINVALIDDATA;
         v = ((uint64_t)1 << prec) - 1;
+    }
+    return (uint32_t)v;
+}
+
+/* rc_decode_target() for a total that need not be a power of two (see
+ * rc_encode_interval(); recip = rc_total_recip(total)): v in [0, total). */
+static inline uint32_t rc_decode_target_total(RCDecoder *dec, uint32_t total, uint64_t recip)
+{
+    if (total - 2u > RC_MAX_TOTAL - 2u) { /* caller bug */
+        dec->error = NC_EINVALIDDATA;
+        total = RC_MAX_TOTAL;
+        recip = rc_total_recip(total);
+    }
+    dec->r = rc_range_unit(dec->range, recip);
+    uint64_t v = dec->code / dec->r;
+    if (v >= total) { /* in the sliver above r * total: no encoder goes there */
+        dec->error = NC_EINVALIDDATA;
+        v = total - 1;
     }
     return (uint32_t)v;
 }

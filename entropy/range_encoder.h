@@ -12,6 +12,7 @@
  *   bypass bits      rc_encode_bits()       (this header, raw bits, no model)
  *   binary contexts  rc_encode_bin()        (entropy/adaptive_cdf.h)
  *   adaptive CDFs    rc_encode_adaptive()   (entropy/adaptive_cdf.h)
+ *   adaptive counts  rc_encode_count()      (entropy/count_model.h, any total)
  *   static models    rc_encode_static()     (entropy/static_model.h, with a decode LUT)
  *   parametric       rc_encode_param()      (entropy/parametric.h)
  *   escapes          rc_encode_expgolomb()  (entropy/escape.h)
@@ -150,6 +151,50 @@ static inline void rc_encode_freq(RCEncoder *enc, uint32_t start, uint32_t freq,
         return;
     }
     uint64_t r = enc->range >> prec;
+    enc->low += r * start;
+    enc->range = r * freq;
+    rc_enc_normalize(enc);
+}
+
+/* Intervals of a total that need not be a power of two (2 <= total <= RC_MAX_TOTAL),
+ * used by the adaptive count models (entropy/count_model.h). The width per unit is
+ * r = ((range >> 8) * recip) >> 55 with recip = floor(2^63 / total): a multiply where
+ * range / total would put a division on every symbol's path, and never more than
+ * range / total (the coding loss is below 2^-38). The model keeps recip with its total. */
+#define RC_MAX_TOTAL ((uint32_t)1 << RC_MAX_PREC)
+
+static inline uint64_t rc_total_recip(uint32_t total)
+{
+    return ((uint64_t)1 << 63) / (total ? total : 1);
+}
+
+/* ((range >> 8) * recip) >> 55 for range <= 2^56 (so the result is < 2^56). */
+static inline uint64_t rc_range_unit(uint64_t range, uint64_t recip)
+{
+    uint64_t a = range >> 8;
+#if defined(__SIZEOF_INT128__) && !defined(NC_ENTROPY_PORTABLE)
+    __extension__ typedef unsigned __int128 u128; /* gcc and clang; exact either way */
+    return (uint64_t)(((u128)a * recip) >> 55);
+#else
+    uint64_t a_lo = a & 0xFFFFFFFF, a_hi = a >> 32, b_lo = recip & 0xFFFFFFFF, b_hi = recip >> 32;
+    uint64_t lo = a_lo * b_lo, mid1 = a_hi * b_lo, mid2 = a_lo * b_hi, hi = a_hi * b_hi;
+    uint64_t mid = (lo >> 32) + (mid1 & 0xFFFFFFFF) + (mid2 & 0xFFFFFFFF);
+    hi += (mid1 >> 32) + (mid2 >> 32) + (mid >> 32);
+    lo = (mid << 32) | (lo & 0xFFFFFFFF);
+    return (hi << 9) | (lo >> 55);
+#endif
+}
+
+/* Codes [start, start + freq) of total (freq >= 1, start + freq <= total), recip =
+ * rc_total_recip(total). */
+static inline void rc_encode_interval(RCEncoder *enc, uint32_t start, uint32_t freq,
+                                      uint32_t total, uint64_t recip)
+{
+    if (freq == 0 || total > RC_MAX_TOTAL || (uint64_t)start + freq > total) {
+        rc_enc_fail(enc, NC_EINVAL);
+        return;
+    }
+    uint64_t r = rc_range_unit(enc->range, recip);
     enc->low += r * start;
     enc->range = r * freq;
     rc_enc_normalize(enc);

@@ -1,8 +1,13 @@
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libnc/atomic_file.h"
@@ -40,28 +45,131 @@ static void untrack(const char *path)
     }
 }
 
+/* Temporary files are named ".NAME.nc-partial.HOST.PID.XXXXXX" beside the target:
+ * hidden, on the same file system, and saying whose they are, so that a later
+ * write to the same target can remove the ones a killed writer left. */
+#define PARTIAL_TAG ".nc-partial."
+/* A temporary file untouched for this long, of a process gone, is stale. */
+#define STALE_SECONDS 600
+
+/* This machine's name as it goes into temporary names: [A-Za-z0-9-] only. */
+static void host_tag(char out[33])
+{
+    char host[256] = "";
+    if (gethostname(host, sizeof(host) - 1) != 0) host[0] = 0;
+    size_t o = 0;
+    for (size_t i = 0; host[i] && o < 32; i++) {
+        char c = host[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')
+            out[o++] = c;
+    }
+    if (!o) out[o++] = '-';
+    out[o] = 0;
+}
+
+/* 1 if entry (a name in dir) is a temporary file of target_name that is provably
+ * stale: made on this host by a process that no longer exists, owned by us, a
+ * regular file (not a link), and not written to for STALE_SECONDS. Anything less
+ * certain is left alone: another writer may still be at work. */
+static int is_stale_partial(int dir_fd, const char *entry, const char *prefix, const char *host)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(entry, prefix, n) != 0) return 0;
+    const char *rest = entry + n, *dot = strchr(rest, '.');
+    if (!dot || (size_t)(dot - rest) != strlen(host) || strncmp(rest, host, strlen(host)))
+        return 0;
+    char *end;
+    long pid = strtol(dot + 1, &end, 10);
+    if (pid <= 0 || *end != '.' || strlen(end + 1) != 6) return 0;
+    if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) return 0;
+    struct stat st;
+    if (fstatat(dir_fd, entry, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid())
+        return 0;
+    return time(NULL) - st.st_mtime >= STALE_SECONDS;
+}
+
+/* Removes the stale temporary files (is_stale_partial()) of target in its folder. */
+static void remove_stale_partials(const char *target, size_t dir_len, const char *host)
+{
+    char *dir = dir_len ? strndup(target, dir_len) : strdup(".");
+    char *prefix = malloc(strlen(target + dir_len) + sizeof(PARTIAL_TAG) + 1);
+    DIR *d = dir && prefix ? opendir(dir) : NULL;
+    if (d) {
+        sprintf(prefix, ".%s" PARTIAL_TAG, target + dir_len);
+        for (struct dirent *e; (e = readdir(d));)
+            if (is_stale_partial(dirfd(d), e->d_name, prefix, host)) {
+                nc_log(NULL, NC_LOG_VERBOSE, "%s: removing %s, left by a writer that was killed",
+                       target, e->d_name);
+                unlinkat(dirfd(d), e->d_name, 0);
+            }
+        closedir(d);
+    }
+    free(prefix);
+    free(dir);
+}
+
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) || S_ISBLK(mode) ? "a device"
+         : S_ISDIR(mode)  ? "a directory"
+         : S_ISSOCK(mode) ? "a socket"
+                          : "not a regular file";
+}
+
+/* Where the data goes: target itself, or, when target is a symbolic link, the file
+ * it points to (the link stays; see atomic_file.h). NULL with a logged reason (and
+ * *err set) for an existing target that is not a regular file or a link to one. */
+static char *resolve_target(const char *target, int overwrite, int *err)
+{
+    struct stat st;
+    *err = NC_EINVAL;
+    if (lstat(target, &st) != 0) return strdup(target); /* a new file */
+    if (!overwrite) {
+        nc_log(NULL, NC_LOG_ERROR, "%s: file exists (not overwriting)", target);
+        *err = NC_EEXIST;
+        return NULL;
+    }
+    char *path = S_ISLNK(st.st_mode) ? realpath(target, NULL) : strdup(target);
+    if (S_ISLNK(st.st_mode) && !path) {
+        nc_log(NULL, NC_LOG_ERROR, "%s: a symbolic link to nothing (%s); not writing through it",
+               target, strerror(errno));
+        return NULL;
+    }
+    if (path && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        nc_log(NULL, NC_LOG_ERROR, "%s: %s; only regular files are replaced", target,
+               file_kind(st.st_mode));
+        free(path);
+        return NULL;
+    }
+    if (path && strcmp(path, target))
+        nc_log(NULL, NC_LOG_VERBOSE, "%s: a symbolic link; writing to %s", target, path);
+    *err = NC_ENOMEM;
+    return path;
+}
+
 int nci_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
 {
     memset(f, 0, sizeof(*f));
-    struct stat st;
-    if (!overwrite && lstat(target, &st) == 0) {
-        nc_log(NULL, NC_LOG_ERROR, "%s: file exists (not overwriting)", target);
-        return NC_EEXIST;
-    }
-    const char *slash = strrchr(target, '/');
-    size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
-    size_t len = strlen(target) + 16;
-    f->target = strdup(target);
+    int err;
+    f->target = resolve_target(target, overwrite, &err);
+    if (!f->target) return err;
+    const char *slash = strrchr(f->target, '/');
+    size_t dir_len = slash ? (size_t)(slash - f->target) + 1 : 0;
+    char host[33];
+    host_tag(host);
+    remove_stale_partials(f->target, dir_len, host);
+    size_t len = strlen(f->target) + sizeof(PARTIAL_TAG) + strlen(host) + 32;
     f->temp_path = malloc(len);
-    if (!f->target || !f->temp_path) {
+    if (!f->temp_path) {
         nci_atomic_file_abort(f);
         return NC_ENOMEM;
     }
-    /* ".name.XXXXXX" beside the target: hidden, and on the same file system. */
-    snprintf(f->temp_path, len, "%.*s.%s.XXXXXX", (int)dir_len, target, target + dir_len);
+    snprintf(f->temp_path, len, "%.*s.%s" PARTIAL_TAG "%s.%ld.XXXXXX", (int)dir_len, f->target,
+             f->target + dir_len, host, (long)getpid());
     int fd = mkstemp(f->temp_path);
     if (fd < 0) {
-        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write there: %s", target, strerror(errno));
+        nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", target, strerror(errno));
         free(f->temp_path);
         f->temp_path = NULL;
         nci_atomic_file_abort(f);
@@ -112,7 +220,7 @@ int nci_atomic_file_commit(NCAtomicFile *f)
     if (!failed && move_into_place(f->temp_path, f->target, f->overwrite) != 0) failed = 1;
     if (failed) {
         int err = errno == EEXIST ? NC_EEXIST : NC_EIO;
-        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", f->target ? f->target : "?",
+        nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", f->target ? f->target : "?",
                strerror(errno));
         nci_atomic_file_abort(f);
         return err;

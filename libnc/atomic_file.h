@@ -15,7 +15,15 @@ typedef struct NCAtomicFile {
 } NCAtomicFile;
 
 /* NC_EEXIST (nothing created) if target exists and overwrite is 0; NC_EIO with a
- * logged reason if the temporary file cannot be created. */
+ * logged reason if the temporary file cannot be created.
+ * With overwrite, an existing target must be a regular file or a symbolic link to
+ * one: a link is written through (its target is replaced, atomically, and the link
+ * stays, as cp and ffmpeg do); a FIFO, device, directory, socket or dangling link
+ * is refused with NC_EINVAL and a logged reason, never replaced by a file.
+ * The temporary file is ".NAME.nc-partial.HOST.PID.XXXXXX" beside the file written;
+ * opening removes such files of the same target that are provably stale: made on
+ * this host by a process that no longer exists, owned by this user, regular, and
+ * untouched for 10 minutes (what SIGKILL leaves; anything less certain is left). */
 int nci_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite);
 /* Flushes, syncs, closes and moves the temporary file onto the target. Without
  * overwrite a target that appeared meanwhile is refused (NC_EEXIST). On failure

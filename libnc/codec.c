@@ -350,7 +350,7 @@ static int decode_one(NCCodecContext *ctx, NCFrame *frame)
         if (ret < 0) return ret;
         ret = nci_codec_def(ctx->codec)->decode(ctx, &pkt, frame);
         if (ret >= 0) {
-            frame->pts = pkt.pts;
+            if (frame->pts == NC_NOPTS_VALUE) frame->pts = pkt.pts;
             if (!frame->duration) frame->duration = pkt.duration;
         }
         nc_packet_unref(&pkt);
@@ -401,4 +401,12 @@ int nci_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt)
     nc_packet_move_ref(pkt, &in->packet);
     in->has_packet = 0;
     return 0;
+}
+
+int nc_codec_check_packet(NCCodecContext *ctx, const NCPacket *pkt)
+{
+    NC_CHECK_ARG(pkt && (pkt->data || !pkt->size));
+    NC_FORWARD_IF_ERROR(check_io(ctx, 0));
+    const NCCodecDef *def = nci_codec_def(ctx->codec);
+    return def->check_packet ? def->check_packet(ctx, pkt) : 0;
 }

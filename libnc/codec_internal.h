@@ -11,8 +11,8 @@
  *     duration and the key flag, and unrefs the frame;
  *   one frame per packet: decode(ctx, pkt, frame) decodes one packet into frame,
  *     or returns NC_EAGAIN when this packet yields no frame; the framework pulls
- *     packets, stamps the frame's pts (and duration when decode left it 0) from
- *     the packet, and unrefs the packet;
+ *     packets, stamps the frame's pts (when decode left it NC_NOPTS_VALUE) and
+ *     duration (when decode left it 0) from the packet, and unrefs the packet;
  * or, for anything else (buffering, several packets per frame), the general form:
  *   encoders: receive_packet(ctx, pkt) pulls input with nci_codec_get_frame();
  *   decoders: receive_frame(ctx, frame) pulls input with nci_codec_get_packet().
@@ -54,6 +54,10 @@ typedef struct NCCodecDef {
     int (*receive_frame)(NCCodecContext *ctx, NCFrame *frame);
     /* Drops buffered state for a new stream (optional). */
     void (*flush)(NCCodecContext *ctx);
+    /* Decoders (optional): the cheap checks decoding makes on a packet before any
+     * work (its size against what the stream declares): 0, or the error with a
+     * logged reason. For nc_codec_check_packet(). */
+    int (*check_packet)(NCCodecContext *ctx, const NCPacket *pkt);
 } NCCodecDef;
 
 /* The definition behind a public codec (every NCCodec libnc hands out is one). */
@@ -69,6 +73,13 @@ static inline const NCCodecDef *nci_codec_def(const NCCodec *codec)
      NC_OPT_STRING, offsetof(type, field), {.s = ""}, 0, 4096, NULL, NULL}
 /* Ends an option table. */
 #define NC_OPTION_END {NULL, NULL, 0, 0, {0}, 0, 0, NULL, NULL}
+
+/* NC_EINTR when the caller's interrupt callback asks to stop, else 0: what a codec
+ * polls between units of long work (ctx may be NULL: never). */
+static inline int nci_codec_check_interrupt(const NCCodecContext *ctx)
+{
+    return ctx && ctx->interrupt_cb && ctx->interrupt_cb(ctx->interrupt_opaque) ? NC_EINTR : 0;
+}
 
 /* Moves the pending input frame into the empty frame. */
 int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);

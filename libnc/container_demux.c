@@ -338,8 +338,16 @@ static int load_record(NCDemuxer *d, const uint8_t *h)
     if (bytes > NC_CONTAINER_MAX_PACKET || table_len + (uint64_t)bytes > d->data_end - start) {
         d->done = 1;
         d->packet_index++;
-        nc_log(d, NC_LOG_ERROR, "packet %lld: truncated (%u bytes announced)",
-               (long long)d->packet_index, bytes);
+        uint64_t need = table_len + (uint64_t)bytes, have = d->data_end - start;
+        if (bytes > NC_CONTAINER_MAX_PACKET)
+            nc_log(d, NC_LOG_ERROR, "packet %lld: truncated (%u bytes announced, above the limit)",
+                   (long long)d->packet_index, bytes);
+        else
+            nc_log(d, NC_LOG_ERROR,
+                   "packet %lld: truncated: the file ends %llu bytes into a record of %llu "
+                   "(%llu bytes missing)",
+                   (long long)d->packet_index, (unsigned long long)have,
+                   (unsigned long long)need, (unsigned long long)(need - have));
         return NC_ETRUNCATED;
     }
     drop_group(d);
@@ -398,7 +406,10 @@ static int next_record(NCDemuxer *d)
     if (ret == NC_ETRUNCATED) {
         d->done = 1;
         d->packet_index++;
-        nc_log(d, NC_LOG_ERROR, "packet %lld: truncated header", (long long)d->packet_index);
+        nc_log(d, NC_LOG_ERROR,
+               "packet %lld: truncated: the file ends %llu bytes into a record header of %zu",
+               (long long)d->packet_index,
+               (unsigned long long)(d->data_end > d->pos ? d->data_end - d->pos : 0), hs);
         return ret;
     }
     NC_FORWARD_IF_ERROR(ret);

@@ -1,4 +1,5 @@
 /* .nc muxer: header, packet groups, key-group index, atomic file output. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,8 @@ static int mux_write(NCMuxer *m, const void *data, size_t size)
     if (m->failed) return NC_EIO;
     if (m->out.file) {
         if (size && fwrite(data, 1, size, m->out.file) != size) {
-            nc_log(m, NC_LOG_ERROR, "%s: write failed", m->out.target);
+            nc_log(m, NC_LOG_ERROR, "cannot write %s: %s", m->out.target,
+                   errno ? strerror(errno) : "input/output error");
             m->failed = 1;
             return NC_EIO;
         }

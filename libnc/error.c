@@ -20,6 +20,7 @@ const char *nc_strerror(int err)
     case NC_EEXIST: return "file exists";
     case NC_ENOCODEC: return "codec not found";
     case NC_EBUG: return "internal bug, please report";
+    case NC_EINTR: return "interrupted";
     default: return "unknown error";
     }
 }

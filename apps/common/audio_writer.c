@@ -62,10 +62,7 @@ static int audio_write(NCMediaWriter *writer, const NCFrame *frame)
             }
             written = sf_writef_int(a->sf, a->ints, n);
         }
-        if (written != n) {
-            nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", writer->path, sf_strerror(a->sf));
-            return NC_EIO;
-        }
+        if (written != n) return media_write_error(writer->path, NULL);
     }
     return 0;
 }
@@ -83,10 +80,7 @@ static int audio_finish(NCMediaWriter *writer)
 {
     AudioWriter *a = writer->priv;
     int ret = 0;
-    if (sf_close(a->sf) != 0) {
-        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write", writer->path);
-        ret = NC_EIO;
-    }
+    if (sf_close(a->sf) != 0) ret = media_write_error(writer->path, NULL);
     a->sf = NULL;
     if (ret < 0)
         nci_atomic_file_abort(&a->out);
@@ -159,7 +153,7 @@ int audio_writer_open(NCMediaWriter *writer, const char *extension)
     /* libsndfile writes through the temporary file's descriptor; output_file closes it. */
     a->sf = sf_open_fd(fileno(a->out.file), SFM_WRITE, &info, 0);
     if (!a->sf) {
-        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", writer->path, sf_strerror(NULL));
+        media_write_error(writer->path, sf_strerror(NULL));
         nci_atomic_file_abort(&a->out);
         free_writer(writer);
         return NC_EIO;

@@ -91,8 +91,7 @@ static int bytes_write(NCMediaWriter *writer, const NCFrame *frame)
 {
     NCOutputFile *out = writer->priv;
     if (frame->nb_bytes && fwrite(frame->data[0], 1, frame->nb_bytes, out->file) != frame->nb_bytes) {
-        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write: %s", writer->path, strerror(errno));
-        return NC_EIO;
+        return media_write_error(writer->path, NULL);
     }
     return 0;
 }

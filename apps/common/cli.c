@@ -12,6 +12,7 @@
 
 #include "apps/common/output_file.h"
 #include "apps/common/progress.h"
+#include "libnc/text.h"
 #include "nc/error.h"
 #include "nc/log.h"
 #include "nc/version.h"
@@ -24,6 +25,15 @@ static int verbosity;
  * Codecs may log from worker threads, hence the lock. */
 static pthread_mutex_t reason_lock = PTHREAD_MUTEX_INITIALIZER;
 static char reason[512];
+
+/* Every line goes out through here: names and strings read from files and from
+ * the command line reach the terminal escaped (libnc/text.h), never as control
+ * bytes. */
+static void emit(const char *tag, const char *text)
+{
+    char safe[2048];
+    fprintf(stderr, "%s: %s%s\n", program_name, tag, nc_text_escape(safe, sizeof(safe), text));
+}
 
 static void log_callback(void *opaque, const void *ctx, int level, const char *fmt, va_list args)
 {
@@ -39,11 +49,11 @@ static void log_callback(void *opaque, const void *ctx, int level, const char *f
         pthread_mutex_lock(&reason_lock);
         memcpy(reason, line, n + 1);
         pthread_mutex_unlock(&reason_lock);
-        if (verbosity > 0) fprintf(stderr, "%s: libnc: %s\n", program_name, line);
+        if (verbosity > 0) emit("libnc: ", line);
     } else if (level == NC_LOG_WARNING) {
-        if (!quiet) fprintf(stderr, "%s: warning: %s\n", program_name, line);
+        if (!quiet) emit("warning: ", line);
     } else {
-        fprintf(stderr, "%s: %s\n", program_name, line);
+        emit("", line);
     }
 }
 
@@ -89,6 +99,12 @@ int cli_interrupted(void)
     return interrupted;
 }
 
+int cli_interrupt_cb(void *opaque)
+{
+    (void)opaque;
+    return interrupted;
+}
+
 const char *cli_program(void)
 {
     return program_name;
@@ -121,10 +137,10 @@ int cli_is_verbose(void)
 
 static void print_line(const char *tag, const char *fmt, va_list args)
 {
+    char line[1024];
+    vsnprintf(line, sizeof(line), fmt, args);
     progress_clear_line();
-    fprintf(stderr, "%s: %s", program_name, tag);
-    vfprintf(stderr, fmt, args);
-    fputc('\n', stderr);
+    emit(tag, line);
 }
 
 void cli_error(const char *fmt, ...)
@@ -171,22 +187,26 @@ int cli_fail(int err, const char *fmt, ...)
     progress_clear_line();
     pthread_mutex_lock(&reason_lock);
     const char *why = reason[0] ? reason : nc_strerror(err);
-    /* Libraries often name the thing already ("in.nc: ...", "packet 17: ..."):
-     * when the reason starts with the last parts of what, say them once. */
+    /* Libraries often name the thing already ("in.nc: ...", "packet 17: ...",
+     * "cannot write out.wav: ..."): when the reason starts with the last parts of
+     * what, say them once; when it holds all of what, it is the whole line. */
     size_t n = strlen(what), keep = n;
-    for (size_t p = 0; p < n; p++) {
+    if (n && strstr(why, what)) keep = 0;
+    for (size_t p = 0; keep == n && p < n; p++) {
         if (p > 0 && (p < 2 || what[p - 2] != ':' || what[p - 1] != ' ')) continue;
         if (strncmp(why, what + p, n - p) == 0 && why[n - p] == ':') {
             keep = p;
             break;
         }
     }
+    char line[1100];
     if (keep == 0)
-        fprintf(stderr, "%s: %s\n", program_name, why);
+        snprintf(line, sizeof(line), "%s", why);
     else if (keep < n)
-        fprintf(stderr, "%s: %.*s%s\n", program_name, (int)keep, what, why);
+        snprintf(line, sizeof(line), "%.*s%s", (int)keep, what, why);
     else
-        fprintf(stderr, "%s: %s: %s\n", program_name, what, why);
+        snprintf(line, sizeof(line), "%s: %s", what, why);
+    emit("", line);
     reason[0] = '\0';
     pthread_mutex_unlock(&reason_lock);
     return err;
@@ -240,6 +260,39 @@ int cli_check_input(const char *path)
         return -1;
     }
     return 0;
+}
+
+int cli_check_output_not_input(const char *input, const char *output)
+{
+    struct stat in, out;
+    if (stat(input, &in) != 0 || stat(output, &out) != 0) return 0;
+    if (in.st_dev != out.st_dev || in.st_ino != out.st_ino) return 0;
+    cli_error("%s: is the input file %s; choose another output", output, input);
+    return -1;
+}
+
+void cli_print_summary(const char *what, const NCStreamInfo *info, int64_t duration,
+                          long long coded_bytes)
+{
+    if (quiet || coded_bytes < 0) return;
+    double bits = 8.0 * (double)coded_bytes, units = (double)(duration > 0 ? duration : 0);
+    char line[512];
+    int n = snprintf(line, sizeof(line), "%s: %lld bytes coded, ", what, coded_bytes);
+    size_t left = n > 0 && (size_t)n < sizeof(line) ? sizeof(line) - (size_t)n : 0;
+    char *p = line + (sizeof(line) - left);
+    if (info->media_type == NC_MEDIA_BYTES) {
+        snprintf(p, left, "%.0f bytes, %.3f bits/byte", units, units > 0 ? bits / units : 0.0);
+    } else if (info->media_type == NC_MEDIA_IMAGE) {
+        double pixels = units * info->width * info->height;
+        snprintf(p, left, "%.0f picture%s %dx%d %s, %.3f bits/pixel", units, units == 1 ? "" : "s",
+                 info->width, info->height, nc_pix_fmt_name(info->pix_fmt),
+                 pixels > 0 ? bits / pixels : 0.0);
+    } else {
+        double seconds = info->time_base.den > 0 ? units * info->time_base.num / info->time_base.den : 0;
+        snprintf(p, left, "%.2f s, %.2f kbit/s", seconds, seconds > 0 ? bits / seconds / 1000 : 0.0);
+    }
+    progress_clear_line();
+    emit("", line);
 }
 
 int cli_standard_option(int c, void (*usage)(void))

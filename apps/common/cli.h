@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "nc/container.h"
+
 /* Exit statuses shared by the apps (documented in their --help). */
 enum NCCliExit {
     NC_EXIT_OK = 0,
@@ -24,6 +26,9 @@ void cli_init(const char *program);
  * muxer's temporary file); a second interrupt ends the program at once. */
 void cli_catch_interrupts(void);
 int cli_interrupted(void);
+/* cli_interrupted() in the shape of NCCodecContext.interrupt_cb (opaque unused):
+ * lets a codec stop inside one long packet or frame. */
+int cli_interrupt_cb(void *opaque);
 const char *cli_program(void);
 
 /* -q: errors only (and no progress bar); -v: libnc's verbose messages too. */
@@ -87,6 +92,16 @@ int cli_bad_option(int getopt_result, char **argv);
 /* Prints "program: path: No such file or directory" (or why path cannot be
  * an input) and returns -1, or returns 0. */
 int cli_check_input(const char *path);
+/* -1 (with the error printed) if output is the input file itself: the same inode,
+ * whether by the same name, a hard link or a symbolic link; writing it would
+ * destroy the input (ffmpeg refuses the same). */
+int cli_check_output_not_input(const char *input, const char *output);
+/* After a successful encode or decode, unless quiet, one line on stderr as ffmpeg
+ * and opusenc print: "prog: WHAT: N bytes coded, " then 3.20 s, 2.74 kbit/s
+ * (audio, video), or 1 picture 28x28 gray, 1.56 bits/pixel, or 300 bytes, 3.42
+ * bits/byte; duration in info's time base (pictures: frames; bytes: bytes). */
+void cli_print_summary(const char *what, const NCStreamInfo *info, int64_t duration,
+                          long long coded_bytes);
 
 /* Parses a whole decimal integer in [min, max] into *out; 0 or -1. */
 int cli_parse_int(const char *s, long min, long max, long *out);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "apps/common/cli.h"
 #include "nc/options.h"
 
 static void capabilities(unsigned caps, char *buf, size_t size)
@@ -20,6 +21,25 @@ static void capabilities(unsigned caps, char *buf, size_t size)
         strncat(buf, names[i].name, size - strlen(buf) - 1);
     }
     if (!buf[0]) snprintf(buf, size, "-");
+}
+
+int codec_apply_options(NCCodecContext *ctx, const char *const *options, int n,
+                           const char *help_hint)
+{
+    const char *name = ctx->codec->name;
+    for (int i = 0; i < n; i++) {
+        const char *eq = strchr(options[i], '=');
+        char key[64];
+        snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - options[i]) : 0, options[i]);
+        if (!eq || !nc_opt_find(ctx->codec, key)) {
+            cli_error("%s has no option '%s' (%s lists them)", name, key, help_hint);
+            return NC_ENOOPT;
+        }
+        cli_clear_reason();
+        int ret = nc_opt_set(ctx, key, eq + 1);
+        if (ret < 0) return cli_fail(ret, "%s: -o %s", name, options[i]);
+    }
+    return 0;
 }
 
 void codec_help_list(FILE *out, int is_encoder)

@@ -12,5 +12,10 @@
 void codec_help_list(FILE *out, int is_encoder);
 /* The codec's description, supported formats and options. */
 void codec_help_options(FILE *out, const NCCodec *codec);
+/* Sets each "KEY=VALUE" of options[0 .. n) on ctx (before nc_codec_open()): how
+ * -o works in nc-enc and nc-dec. An unknown key or a bad value is printed, with
+ * help_hint (the command that lists the options), and returned. */
+int codec_apply_options(NCCodecContext *ctx, const char *const *options, int n,
+                           const char *help_hint);
 
 #endif

@@ -24,6 +24,7 @@ int media_ffmpeg_error(const char *path, const char *what, int av_err)
 {
     char msg[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(av_err, msg, sizeof(msg));
+    if (!strcmp(what, "cannot write")) return media_write_error(path, msg);
     nc_log(NULL, NC_LOG_ERROR, "%s: %s: %s", path, what, msg);
     if (av_err == AVERROR(ENOMEM)) return NC_ENOMEM;
     if (av_err == AVERROR_INVALIDDATA) return NC_EINVALIDDATA;

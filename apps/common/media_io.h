@@ -39,6 +39,7 @@ typedef struct NCMediaWants {
     const int *channel_counts;           /* the codec's (0-terminated), NULL = any */
     const enum NCPixelFormat *pix_fmts;  /* the codec's (NC_PIX_NONE-terminated), NULL = any */
     enum NCPixelFormat pix_fmt;          /* != NC_PIX_NONE: convert to this format */
+    int decode;                          /* a .nc file is decoded (without conversion) */
 } NCMediaWants;
 
 /* The parameters of the frames a reader delivers or a writer takes. */

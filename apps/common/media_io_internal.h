@@ -37,6 +37,7 @@ struct NCMediaWriter {
 int audio_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
 int picture_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
 int bytes_reader_open(NCMediaReader *reader, const char *path);
+int coded_reader_open(NCMediaReader *reader, const char *path, const NCMediaWants *wants);
 
 /* Each fills writer->ops and priv; writer->format, options and path are set. */
 int audio_writer_open(NCMediaWriter *writer, const char *extension);
@@ -52,5 +53,9 @@ char *media_ffmpeg_url(const char *path);
 /* Logs "path: what: FFmpeg's message" at error level and returns NC_EIO,
  * NC_EINVALIDDATA or NC_ENOMEM after av_err. */
 int media_ffmpeg_error(const char *path, const char *what, int av_err);
+/* Logs "cannot write PATH: REASON" (REASON: the library's message, or with NULL
+ * strerror(errno)), the one wording of every write failure (a full disk reads "cannot
+ * write out.wav: No space left on device"), and returns NC_EIO. */
+int media_write_error(const char *path, const char *reason);
 
 #endif

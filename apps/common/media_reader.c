@@ -8,6 +8,19 @@
 #include "nc/error.h"
 #include "nc/log.h"
 
+static int open_by_type(NCMediaReader *r, const char *path, const NCMediaWants *wants)
+{
+    switch (wants->media_type) {
+    case NC_MEDIA_AUDIO: return audio_reader_open(r, path, wants);
+    case NC_MEDIA_VIDEO:
+    case NC_MEDIA_IMAGE: return picture_reader_open(r, path, wants);
+    case NC_MEDIA_BYTES: return bytes_reader_open(r, path);
+    default:
+        nc_log(NULL, NC_LOG_ERROR, "unknown media type %d", (int)wants->media_type);
+        return NC_EINVAL;
+    }
+}
+
 int media_reader_open(NCMediaReader **reader, const char *path, const NCMediaWants *wants)
 {
     *reader = NULL;
@@ -22,15 +35,11 @@ int media_reader_open(NCMediaReader **reader, const char *path, const NCMediaWan
     if (!r) return NC_ENOMEM;
     media_route_ffmpeg_log();
     int ret;
-    switch (wants->media_type) {
-    case NC_MEDIA_AUDIO: ret = audio_reader_open(r, path, wants); break;
-    case NC_MEDIA_VIDEO:
-    case NC_MEDIA_IMAGE: ret = picture_reader_open(r, path, wants); break;
-    case NC_MEDIA_BYTES: ret = bytes_reader_open(r, path); break;
-    default:
-        nc_log(NULL, NC_LOG_ERROR, "unknown media type %d", (int)wants->media_type);
-        ret = NC_EINVAL;
-    }
+    size_t n = strlen(path);
+    if (wants->decode && n > 3 && !strcmp(path + n - 3, ".nc"))
+        ret = coded_reader_open(r, path, wants);
+    else
+        ret = open_by_type(r, path, wants);
     if (ret < 0) {
         free(r);
         return ret;

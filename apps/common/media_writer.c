@@ -1,4 +1,5 @@
 /* Picks the writer from the output name's extension (media_io.h). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -6,6 +7,13 @@
 #include "apps/common/media_io_internal.h"
 #include "nc/error.h"
 #include "nc/log.h"
+
+int media_write_error(const char *path, const char *reason)
+{
+    if (!reason) reason = errno ? strerror(errno) : "input/output error";
+    nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", path, reason);
+    return NC_EIO;
+}
 
 static const char *extension_of(const char *path)
 {

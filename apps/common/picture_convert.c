@@ -78,8 +78,10 @@ static int convert(uint8_t *const dst[], const int dst_linesize[], enum AVPixelF
         av_image_copy(d, dl, s, sl, src->fmt, width, height);
         return 0;
     }
+    /* FFmpeg's own default (ffmpeg -pix_fmt): the same pixels as other tools give,
+     * e.g. a JPEG's RGB; accurate_rnd and full_chr_h_int differed by up to 27 levels. */
     *sws = sws_getCachedContext(*sws, width, height, src->fmt, width, height, dst_fmt,
-                                SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL,
+                                SWS_BICUBIC, NULL, NULL,
                                 NULL);
     if (!*sws) {
         nc_log(NULL, NC_LOG_ERROR, "cannot convert pixels from %s to %s",

@@ -85,10 +85,7 @@ static int png_write(NCMediaWriter *writer, const NCFrame *frame)
     /* Close now (a sequence may be long), move into place at the end. */
     failed |= fclose(out->file) != 0;
     out->file = NULL;
-    if (failed) {
-        nc_log(NULL, NC_LOG_ERROR, "%s: cannot write", out->target);
-        return NC_EIO;
-    }
+    if (failed) return media_write_error(out->target, NULL);
     return 0;
 }
 

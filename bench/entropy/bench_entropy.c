@@ -24,6 +24,7 @@
 
 #include "entropy/adaptive_cdf.h"
 #include "entropy/cdf_table.h"
+#include "entropy/count_model.h"
 #include "entropy/rans.h"
 #include "entropy/static_model.h"
 
@@ -245,6 +246,28 @@ static int dec_adaptive(const uint8_t *in, size_t size, uint8_t *out, size_t n, 
     return rc_dec_finish(&dec);
 }
 
+static long enc_counts(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    RCCountModel m;
+    if (rc_count_init(&m, 256, ((ModelCtx *)ctx)->max_rate)) return -1;
+    RCEncoder enc;
+    rc_enc_init_fixed(&enc, out, cap);
+    for (size_t i = 0; i < n; i++) rc_encode_count(&enc, &m, in[i]);
+    rc_count_free(&m);
+    return rc_enc_flush(&enc) ? -1 : (long)enc.size;
+}
+
+static int dec_counts(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    RCCountModel m;
+    if (rc_count_init(&m, 256, ((ModelCtx *)ctx)->max_rate)) return -1;
+    RCDecoder dec;
+    rc_dec_init(&dec, in, size);
+    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)rc_decode_count(&dec, &m);
+    rc_count_free(&m);
+    return rc_dec_finish(&dec);
+}
+
 /* The same bytes as two 16-symbol adaptive symbols: the high nibble, then the low one
  * in the context of the high one (17 models). Shows the small-alphabet speed. */
 typedef struct Nibbles {
@@ -341,15 +364,32 @@ static int dec_arith(const uint8_t *in, size_t size, uint8_t *out, size_t n, voi
     return arith_uncompress_to((unsigned char *)in, (unsigned)size, out, &got) && got == n ? 0 : -1;
 }
 
+#define MAX_ROUNDS 31
+
 typedef struct Result {
     long size; /* < 0: failed */
-    double best_enc, best_dec;
-    double enc_mbs, dec_mbs;
+    int rounds;
+    double enc[MAX_ROUNDS], dec[MAX_ROUNDS];
+    double enc_mbs, dec_mbs; /* from the median times */
 } Result;
 
-/* One encode + decode of in with c, keeping the best times in r. The machine this
- * runs on may be shared, so every coder gets the same rounds, interleaved, and the
- * best round counts. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(const double *t, int n)
+{
+    double s[MAX_ROUNDS];
+    memcpy(s, t, sizeof(*t) * (size_t)n);
+    qsort(s, (size_t)n, sizeof(*s), cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* One encode + decode of in with c, recording the times in r. The machine this runs
+ * on may be shared, so every coder gets the same rounds, interleaved, and the median
+ * round counts. */
 static void run_round(const Coder *c, const Buf *in, void *ctx, uint8_t *out, size_t cap,
                       uint8_t *back, Result *r)
 {
@@ -371,10 +411,11 @@ static void run_round(const Coder *c, const Buf *in, void *ctx, uint8_t *out, si
         return;
     }
     r->size = size;
-    if (t1 - t0 < r->best_enc) r->best_enc = t1 - t0;
-    if (t3 - t2 < r->best_dec) r->best_dec = t3 - t2;
-    r->enc_mbs = in->size / r->best_enc / 1e6;
-    r->dec_mbs = in->size / r->best_dec / 1e6;
+    r->enc[r->rounds] = t1 - t0;
+    r->dec[r->rounds] = t3 - t2;
+    r->rounds++;
+    r->enc_mbs = in->size / median(r->enc, r->rounds) / 1e6;
+    r->dec_mbs = in->size / median(r->dec, r->rounds) / 1e6;
 }
 
 /* Bytes of the model a static coder must send: the 16-bit table coded with
@@ -410,13 +451,16 @@ static void bench_one(const char *name, const Buf *in, int reps)
     static const Coder r16 = {"rANS static16", enc_rans, dec_rans};
     static const Coder r12 = {"rANS static12", enc_rans, dec_rans};
     static const Coder ad = {"range adaptive", enc_adaptive, dec_adaptive};
+    static const Coder cm = {"range counts", enc_counts, dec_counts};
     static const Coder h416 = {"htscodecs rANS 4x16 o0", enc_hts4x16, dec_hts4x16};
     static const Coder h48 = {"htscodecs rANS 4x8 o0", enc_hts4x8, dec_hts4x8};
     static const Coder ari = {"htscodecs arith o0", enc_arith, dec_arith};
     static const Coder ad16 = {"range adaptive nibbles", enc_nibbles, dec_nibbles};
     long table = table_bytes(&m16.m), table12 = table_bytes(&m12.m);
+    ModelCtx a10 = {.max_rate = 10}, a12 = {.max_rate = 12}, w12 = {.max_rate = 12},
+             w13 = {.max_rate = 13};
 
-    enum { ROWS = 9 };
+    enum { RC16, RANS16, RANS12, AD10, AD12, NIB, CNT12, CNT13, H4X16, H4X8, ARITH, ROWS };
     struct {
         const Coder *c;
         void *ctx;
@@ -424,24 +468,35 @@ static void bench_one(const char *name, const Buf *in, int reps)
         const char *label;
         Result r;
     } rows[ROWS] = {
-        {&rc, &m16, table, NULL, {0}},  {&r16, &m16, table, NULL, {0}}, {&r12, &m12, table12, NULL, {0}},
-        {&ad, NULL, 0, "range adaptive rate 10", {0}}, {&ad, NULL, 0, "range adaptive rate 12", {0}},
-        {&ad16, NULL, 0, "range adaptive nibbles", {0}},
-        {&h416, NULL, 0, NULL, {0}}, {&h48, NULL, 0, NULL, {0}}, {&ari, NULL, 0, NULL, {0}},
+        [RC16] = {&rc, &m16, table, NULL, {0}},
+        [RANS16] = {&r16, &m16, table, NULL, {0}},
+        [RANS12] = {&r12, &m12, table12, NULL, {0}},
+        [AD10] = {&ad, &a10, 0, "range adaptive rate 10", {0}},
+        [AD12] = {&ad, &a12, 0, "range adaptive rate 12", {0}},
+        [NIB] = {&ad16, &a10, 0, "range adaptive nibbles", {0}},
+        [CNT12] = {&cm, &w12, 0, "range counts window 12", {0}},
+        [CNT13] = {&cm, &w13, 0, "range counts window 13", {0}},
+        [H4X16] = {&h416, NULL, 0, NULL, {0}},
+        [H4X8] = {&h48, NULL, 0, NULL, {0}},
+        [ARITH] = {&ari, NULL, 0, NULL, {0}},
     };
-    ModelCtx a10 = {.max_rate = 10}, a12 = {.max_rate = 12};
-    rows[3].ctx = &a10;
-    rows[4].ctx = &a12;
-    rows[5].ctx = &a10;
+    /* BENCH_ENTROPY_ONLY=substring keeps the rows whose label holds it (and the
+     * htscodecs rows), for quick A/B runs. */
+    const char *only = getenv("BENCH_ENTROPY_ONLY");
     size_t cap = in->size + in->size / 2 + 100000;
     uint8_t *out = malloc(cap), *back = malloc(in->size);
-    for (int i = 0; i < ROWS; i++) rows[i].r = (Result){-1, 1e30, 1e30, 0, 0};
+    for (int i = 0; i < ROWS; i++) {
+        const char *label = rows[i].label ? rows[i].label : rows[i].c->name;
+        int skip = only && !strstr(label, only) && !strstr(label, "htscodecs");
+        rows[i].r = (Result){.size = skip ? -3 : -1};
+    }
     for (int round = 0; round < reps; round++)
         for (int i = 0; i < ROWS; i++) run_round(rows[i].c, in, rows[i].ctx, out, cap, back, &rows[i].r);
     free(out);
     free(back);
     for (int i = 0; i < ROWS; i++) {
         const char *label = rows[i].label ? rows[i].label : rows[i].c->name;
+        if (rows[i].r.size == -3) continue;
         if (rows[i].r.size < 0) {
             printf("  %-24s failed\n", label);
             continue;
@@ -451,31 +506,131 @@ static void bench_one(const char *name, const Buf *in, int reps)
                rows[i].extra ? "   (payload; + table below)" : "");
     }
     /* Side by side: size ratio counts our table, speed ratio > 1 means we are faster. */
-    struct {
+    static const struct {
         int ours, theirs;
         const char *what;
-    } pairs[5] = {{2, 6, "rANS static12 / hts 4x16"},
-                  {1, 6, "rANS static16 / hts 4x16"},
-                  {2, 7, "rANS static12 / hts 4x8"},
-                  {3, 8, "adaptive r10 / hts arith"},
-                  {5, 8, "adapt. nibbles / hts arith"}};
+    } pairs[] = {{RANS12, H4X16, "rANS static12 / hts 4x16"},
+                 {RANS16, H4X16, "rANS static16 / hts 4x16"},
+                 {RANS12, H4X8, "rANS static12 / hts 4x8"},
+                 {AD10, ARITH, "adaptive r10 / hts arith"},
+                 {NIB, ARITH, "adapt. nibbles / hts arith"},
+                 {CNT12, ARITH, "counts w12 / hts arith"},
+                 {CNT13, ARITH, "counts w13 / hts arith"}};
     printf("  ratios (ours / htscodecs)    size     enc speed  dec speed   (our table %ld B at 16 bits, %ld B at 12)\n",
            table, table12);
-    for (int k = 0; k < 5; k++) {
-        Result a = rows[pairs[k].ours].r, b = rows[pairs[k].theirs].r;
-        if (a.size < 0 || b.size < 0) continue;
+    for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
+        Result *a = &rows[pairs[k].ours].r, *b = &rows[pairs[k].theirs].r;
+        if (a->size < 0 || b->size < 0) continue;
         printf("  %-28s %7.4f   %8.2fx  %8.2fx\n", pairs[k].what,
-               (double)(a.size + rows[pairs[k].ours].extra) / b.size, a.enc_mbs / b.enc_mbs,
-               a.dec_mbs / b.dec_mbs);
+               (double)(a->size + rows[pairs[k].ours].extra) / b->size, a->enc_mbs / b->enc_mbs,
+               a->dec_mbs / b->dec_mbs);
     }
     rc_static_free(&m16.m);
     rc_static_free(&m12.m);
 }
 
+/* The two adaptive model kinds at 2, 16, 256 and 65536 symbols: the text's bytes
+ * folded to n symbols (byte mod n; for 65536, each byte with the one before it). */
+typedef struct AlphaCtx {
+    unsigned nsyms, rate;
+    int counts; /* 1: RCCountModel, 0: RCAdaptiveCdf */
+} AlphaCtx;
+
+static unsigned alpha_sym(const uint8_t *in, size_t i, unsigned n)
+{
+    return n == 65536 ? (unsigned)in[i] << 8 | (i ? in[i - 1] : 0) : in[i] % n;
+}
+
+static long enc_alpha(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    const AlphaCtx *a = ctx;
+    RCAdaptiveCdf am;
+    RCCountModel cm;
+    if (a->counts ? rc_count_init(&cm, a->nsyms, a->rate) : rc_adaptive_init(&am, a->nsyms, a->rate))
+        return -1;
+    RCEncoder enc;
+    rc_enc_init_fixed(&enc, out, cap);
+    for (size_t i = 0; i < n; i++) {
+        if (a->counts)
+            rc_encode_count(&enc, &cm, alpha_sym(in, i, a->nsyms));
+        else
+            rc_encode_adaptive(&enc, &am, alpha_sym(in, i, a->nsyms));
+    }
+    if (a->counts)
+        rc_count_free(&cm);
+    else
+        rc_adaptive_free(&am);
+    return rc_enc_flush(&enc) ? -1 : (long)enc.size;
+}
+
+/* Decodes and compares with the source itself (the round trip's output is unused). */
+static int dec_alpha(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    const AlphaCtx *a = ctx;
+    const uint8_t *src = out; /* run_alpha passes the source here */
+    RCAdaptiveCdf am;
+    RCCountModel cm;
+    if (a->counts ? rc_count_init(&cm, a->nsyms, a->rate) : rc_adaptive_init(&am, a->nsyms, a->rate))
+        return -1;
+    RCDecoder dec;
+    rc_dec_init(&dec, in, size);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned s = a->counts ? rc_decode_count(&dec, &cm) : rc_decode_adaptive(&dec, &am);
+        bad |= s != alpha_sym(src, i, a->nsyms);
+    }
+    if (a->counts)
+        rc_count_free(&cm);
+    else
+        rc_adaptive_free(&am);
+    return bad ? -1 : rc_dec_finish(&dec);
+}
+
+static void bench_alphabets(const Buf *text, int reps)
+{
+    if (!text->size) return;
+    printf("\nadaptive models by alphabet size (the text folded to n symbols; Msymbols/s, median of %d)\n", reps);
+    printf("  %-6s %-22s %10s %9s %9s\n", "n", "model", "bytes", "enc", "dec");
+    static const unsigned sizes[4] = {2, 16, 256, 65536};
+    size_t cap = text->size * 3 + 100000;
+    uint8_t *out = malloc(cap);
+    for (int k = 0; k < 4; k++) {
+        /* the AV1-style update is O(n): 65536 symbols get a short input */
+        size_t n = sizes[k] == 65536 ? 20000 : text->size;
+        AlphaCtx ctx[3] = {{sizes[k], sizes[k] == 65536 ? 12 : 10, 0},
+                           {sizes[k], 12, 1},
+                           {sizes[k], 13, 1}};
+        const char *label[3] = {"AV1-style CDF rate 10", "counts window 12", "counts window 13"};
+        if (sizes[k] == 65536) label[0] = "AV1-style CDF rate 12";
+        for (int m = 0; m < 3; m++) {
+            double te[MAX_ROUNDS], td[MAX_ROUNDS];
+            long size = -1;
+            int ok = 1;
+            for (int r = 0; r < reps && ok; r++) {
+                double t0 = now();
+                size = enc_alpha(text->data, n, out, cap, &ctx[m]);
+                double t1 = now();
+                ok = size > 0 && dec_alpha(out, (size_t)size, text->data, n, &ctx[m]) == 0;
+                te[r] = t1 - t0;
+                td[r] = now() - t1;
+            }
+            if (!ok) {
+                printf("  %-6u %-22s ROUND TRIP FAILED\n", sizes[k], label[m]);
+                continue;
+            }
+            printf("  %-6u %-22s %10ld %9.1f %9.1f\n", sizes[k], label[m], size, n / median(te, reps) / 1e6,
+                   n / median(td, reps) / 1e6);
+        }
+    }
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     const char *data = argc > 1 ? argv[1] : NC_SOURCE_ROOT "/data";
-    int reps = 7;
+    const char *rounds = getenv("BENCH_ENTROPY_ROUNDS");
+    int reps = rounds ? atoi(rounds) : 7;
+    if (reps < 1 || reps > MAX_ROUNDS) reps = 7;
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows when piped to a file */
     rans_set_cpu(0); /* htscodecs' scalar code paths only: the comparison */
     char path[4096];
@@ -493,6 +648,7 @@ int main(int argc, char **argv)
             if (!for_each_file("/usr/share/common-licenses", "", add_text, &text)) break;
     }
     bench_one(text_name, &text, reps);
+    bench_alphabets(&text, reps);
 
     Buf photo = {0};
 #ifdef HAVE_LIBPNG

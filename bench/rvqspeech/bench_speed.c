@@ -1,8 +1,11 @@
 /* rvqspeech speed on one core, without process start-up: CPU seconds to encode
  * (features, encoder network, quantizer search) and decode (codebook sums,
  * decoder network, iSTFT) 60 s of speech-like signal, frame by frame as in
- * streaming, at each stage count. The anchors' speeds (Opus, Codec2, with their
- * process start-up) are in rvqspeech.sh's table.
+ * streaming, at each stage count. Decoding runs twice: through the inference
+ * kernels (libnc/nn/kernels.h, the decoder's default) and through the scalar loops
+ * the decoder used before them (still the encoder's), so both speeds come from one
+ * run. The anchors' speeds (Opus, Codec2, with their process start-up) are in
+ * rvqspeech.sh's table.
  *
  *   bench_speed [MODEL.ncm]     (default: the search path's rvqspeech-small) */
 #include <math.h>
@@ -37,20 +40,27 @@ int main(int argc, char **argv)
         phase += 2 * M_PI * (120 + 40 * sin(2 * M_PI * 0.7 * t)) / 16000;
         x[i] = (float)(0.1 * (0.5 + 0.5 * sin(2 * M_PI * 4 * t)) * (sin(phase) + 0.5 * sin(2 * phase)));
     }
-    printf("| stages | kbit/s | encode x real-time | decode x real-time |\n| --- | --- | --- | --- |\n");
+    printf("| stages | kbit/s | encode x real-time | decode x real-time | decode, scalar loops | kernels / loops |\n"
+           "| --- | --- | --- | --- | --- | --- |\n");
     for (int s = 1; s <= m.shape.stages; s = s < 2 ? 2 : s < 3 ? 3 : s < 6 ? 6 : s + 6) {
-        NCRvqStream enc, dec;
-        if (rvq_stream_init(&enc, &m, 0) < 0 || rvq_stream_init(&dec, &m, 1) < 0)
+        NCRvqStream enc, dec, loops;
+        if (rvq_stream_init(&enc, &m, 0) < 0 || rvq_stream_init(&dec, &m, 1) < 0 ||
+            rvq_stream_init(&loops, &m, 1) < 0)
             return 1;
+        loops.kernels = NULL; /* the scalar loops */
         double t0 = cpu_seconds();
         for (int f = 0; f < frames; f++)
             rvq_stream_encode(&enc, x + (size_t)f * NC_RVQ_HOP, s, idx + f * NC_RVQ_MAX_STAGES);
         double t1 = cpu_seconds();
         for (int f = 0; f < frames; f++) rvq_stream_decode(&dec, idx + f * NC_RVQ_MAX_STAGES, s, y);
         double t2 = cpu_seconds();
-        printf("| %d | %.1f | %.0f | %.0f |\n", s, s * 0.5, seconds / (t1 - t0), seconds / (t2 - t1));
+        for (int f = 0; f < frames; f++) rvq_stream_decode(&loops, idx + f * NC_RVQ_MAX_STAGES, s, y);
+        double t3 = cpu_seconds();
+        printf("| %d | %.1f | %.0f | %.0f | %.0f | %.2fx |\n", s, s * 0.5, seconds / (t1 - t0),
+               seconds / (t2 - t1), seconds / (t3 - t2), (t3 - t2) / (t2 - t1));
         rvq_stream_free(&enc);
         rvq_stream_free(&dec);
+        rvq_stream_free(&loops);
     }
     free(x);
     free(y);

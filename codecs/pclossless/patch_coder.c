@@ -115,6 +115,20 @@ static int mixture_cdf_le(const Mixture *mx, int x, uint32_t target)
     return mixture_sum(mx, x) * SPREAD < ((uint64_t)(target - (uint32_t)x) + 1) * mx->total;
 }
 
+uint64_t pc_pixel_info_floor(const PCCodingModel *m)
+{
+    size_t k = (size_t)m->nstates;
+    uint32_t largest = 0;
+    for (size_t v = 0; v < (size_t)m->tree.nvars; v++) {
+        const uint32_t *cdf = m->cdf + v * (PC_NUM_VALUES + 1) * k;
+        for (size_t i = 0; i < PC_NUM_VALUES * k; i++)
+            if (cdf[i + k] - cdf[i] > largest) largest = cdf[i + k] - cdf[i];
+    }
+    /* mixture_cdf(x + 1) - mixture_cdf(x) <= largest * SPREAD / 2^PC_LEAF_BITS + 2. */
+    uint64_t freq = ((uint64_t)largest * SPREAD >> PC_LEAF_BITS) + 2;
+    return rc_symbol_info_floor(freq, PC_CODE_PREC);
+}
+
 /* The coding walk shared by both directions: enc codes src[v], dec fills dst[v]. */
 static void code_patch(PCPatchCoder *pc, RCEncoder *enc, RCDecoder *dec, const uint8_t *src,
                        uint8_t *dst, int valid_w, int valid_h)

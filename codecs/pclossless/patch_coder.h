@@ -21,6 +21,10 @@ typedef struct PCPatchCoder {
 } PCPatchCoder;
 
 int pc_patch_coder_init(PCPatchCoder *pc, const PCCodingModel *m);
+/* A lower bound on what coding one pixel with m costs, in 2^-RC_INFO_FRAC_BITS bits
+ * (rc_symbol_info_floor()): no leaf gives a value more than its largest frequency,
+ * so no mixture of leaves does. What lets a decoder bound pixels by packet bytes. */
+uint64_t pc_pixel_info_floor(const PCCodingModel *m);
 void pc_patch_coder_free(PCPatchCoder *pc);
 
 /* Codes the pixels (x, y) with x < valid_w and y < valid_h of a patch stored as

@@ -6,6 +6,7 @@
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless.h"
 #include "codecs/pclossless/plane_transform.h"
+#include "libnc/codec_internal.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -26,6 +27,7 @@ int pc_context_open(PCContext *pcx, const void *log_ctx, const char *id, const c
         return NC_EMODEL;
     }
     if ((ret = pc_patch_coder_init(&pcx->coder, &pcx->cm)) < 0) return ret;
+    pcx->pixel_info = pc_pixel_info_floor(&pcx->cm);
     pcx->patch = calloc((size_t)pcx->cm.tree.nvars, 1);
     return pcx->patch ? 0 : NC_ENOMEM;
 }
@@ -47,6 +49,7 @@ int pc_encoder_init(NCCodecContext *ctx)
     PCEncoder *p = ctx->priv_data;
     int ret = pc_context_open(&p->pcx, ctx, p->model_id, p->model_path, NULL);
     if (ret < 0) return ret;
+    p->pcx.owner = ctx;
     uint8_t header[PC_HEADER_MAX_SIZE];
     size_t size = pc_header_write(&p->pcx, header);
     if ((ret = nc_codec_set_extradata(ctx, header, size)) < 0) return ret;
@@ -78,7 +81,9 @@ int pc_decoder_init(NCCodecContext *ctx)
     uint8_t sha256[NC_MODEL_SHA256_SIZE];
     int ret = pc_header_parse(ctx, ctx->extradata, ctx->extradata_size, id, sha256);
     if (ret < 0) return ret;
-    return pc_context_open(&p->pcx, ctx, id, p->model_path, sha256);
+    if ((ret = pc_context_open(&p->pcx, ctx, id, p->model_path, sha256)) < 0) return ret;
+    p->pcx.owner = ctx;
+    return 0;
 }
 
 void pc_decoder_close(NCCodecContext *ctx)
@@ -174,9 +179,19 @@ static void decode_tile(PCContext *pcx, RCDecoder *dec, int vw, int vh)
         for (int x = 0; x < vw; x++) pcx->patch[y * pw + x] = (uint8_t)rc_decode_bits(dec, 8);
 }
 
+uint64_t pc_plane_info_floor(const PCContext *pcx, int w, int h)
+{
+    uint64_t pw = (uint64_t)pcx->cm.patch_w, ph = (uint64_t)pcx->cm.patch_h;
+    uint64_t tiles = (((uint64_t)w + pw - 1) / pw) * (((uint64_t)h + ph - 1) / ph);
+    uint64_t flag = rc_symbol_info_floor(PC_TILE_RAW_SLOT, PC_TILE_FLAG_BITS);
+    return tiles * flag + (uint64_t)w * (uint64_t)h * pcx->pixel_info;
+}
+
 /* Visits the tiles of a plane in raster order; each tile's pixels outside the
- * plane are marginalized by the patch coder. */
-static void code_plane(PCContext *pcx, RCEncoder *enc, RCDecoder *dec, const uint8_t *src,
+ * plane are marginalized by the patch coder. Between tiles a decoder stops once
+ * it has read past the end of the packet, and both directions stop when the
+ * owner's interrupt callback asks. */
+static int code_plane(PCContext *pcx, RCEncoder *enc, RCDecoder *dec, const uint8_t *src,
                        uint8_t *dst, ptrdiff_t linesize, int step, int w, int h)
 {
     int pw = pcx->cm.patch_w, ph = pcx->cm.patch_h;
@@ -193,20 +208,25 @@ static void code_plane(PCContext *pcx, RCEncoder *enc, RCDecoder *dec, const uin
                 for (int y = 0; y < vh; y++)
                     for (int x = 0; x < vw; x++)
                         dst[(ty + y) * linesize + (ptrdiff_t)(tx + x) * step] = pcx->patch[y * pw + x];
+                int ret = rc_dec_overrun(dec);
+                if (ret < 0) return ret;
             }
+            int ret = nci_codec_check_interrupt(pcx->owner);
+            if (ret < 0) return ret;
         }
+    return 0;
 }
 
-void pc_encode_plane(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
-                     int step, int w, int h)
+int pc_encode_plane(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
+                    int step, int w, int h)
 {
-    code_plane(pcx, enc, NULL, data, NULL, linesize, step, w, h);
+    return code_plane(pcx, enc, NULL, data, NULL, linesize, step, w, h);
 }
 
-void pc_decode_plane(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
-                     int step, int w, int h)
+int pc_decode_plane(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
+                    int step, int w, int h)
 {
-    code_plane(pcx, NULL, dec, NULL, data, linesize, step, w, h);
+    return code_plane(pcx, NULL, dec, NULL, data, linesize, step, w, h);
 }
 
 /* The planes buffer for a w x h image of `channels` channels (a residual model). */
@@ -224,31 +244,33 @@ static int planes_alloc(PCContext *pcx, int channels, int w, int h)
 int pc_encode_image(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
                     int channels, int w, int h)
 {
+    int ret = 0;
     if (pcx->transform == PC_TRANSFORM_PIXELS) {
-        for (int c = 0; c < channels; c++)
-            pc_encode_plane(pcx, enc, data + c, linesize, channels, w, h);
-        return 0;
+        for (int c = 0; c < channels && ret >= 0; c++)
+            ret = pc_encode_plane(pcx, enc, data + c, linesize, channels, w, h);
+        return ret;
     }
-    int ret = planes_alloc(pcx, channels, w, h);
-    if (ret < 0) return ret;
+    if ((ret = planes_alloc(pcx, channels, w, h)) < 0) return ret;
     size_t n = (size_t)w * (size_t)h;
     pc_image_to_planes(pcx->transform, data, linesize, channels, w, h, pcx->planes);
-    for (int c = 0; c < channels; c++) pc_encode_plane(pcx, enc, pcx->planes + c * n, w, 1, w, h);
-    return 0;
+    for (int c = 0; c < channels && ret >= 0; c++)
+        ret = pc_encode_plane(pcx, enc, pcx->planes + c * n, w, 1, w, h);
+    return ret;
 }
 
 int pc_decode_image(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
                     int channels, int w, int h)
 {
+    int ret = 0;
     if (pcx->transform == PC_TRANSFORM_PIXELS) {
-        for (int c = 0; c < channels; c++)
-            pc_decode_plane(pcx, dec, data + c, linesize, channels, w, h);
-        return 0;
+        for (int c = 0; c < channels && ret >= 0; c++)
+            ret = pc_decode_plane(pcx, dec, data + c, linesize, channels, w, h);
+        return ret;
     }
-    int ret = planes_alloc(pcx, channels, w, h);
-    if (ret < 0) return ret;
+    if ((ret = planes_alloc(pcx, channels, w, h)) < 0) return ret;
     size_t n = (size_t)w * (size_t)h;
-    for (int c = 0; c < channels; c++) pc_decode_plane(pcx, dec, pcx->planes + c * n, w, 1, w, h);
-    pc_planes_to_image(pcx->transform, pcx->planes, channels, w, h, data, linesize);
-    return 0;
+    for (int c = 0; c < channels && ret >= 0; c++)
+        ret = pc_decode_plane(pcx, dec, pcx->planes + c * n, w, 1, w, h);
+    if (ret >= 0) pc_planes_to_image(pcx->transform, pcx->planes, channels, w, h, data, linesize);
+    return ret;
 }

@@ -28,6 +28,9 @@ typedef struct PCContext {
     int transform;   /* enum PCTransform, the model's "transform" parameter */
     uint8_t *planes; /* transformed planes of one image (residual models) */
     size_t planes_size;
+    uint64_t pixel_info; /* pc_pixel_info_floor() of the model */
+    /* The codec context whose interrupt callback long work polls; NULL: none. */
+    const NCCodecContext *owner;
 } PCContext;
 
 /* Loads model id (searched as nc_model_find() does, or at path when it is not
@@ -81,16 +84,25 @@ int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
                     char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE]);
 
 /* Codes one plane of w x h samples, sample (x, y) at data[y * linesize + x * step],
- * as tiles of the model's patch shape in raster order. */
-void pc_encode_plane(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
-                     int step, int w, int h);
-void pc_decode_plane(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
-                     int step, int w, int h);
+ * as tiles of the model's patch shape in raster order. Both return NC_EINTR when
+ * pcx->owner's interrupt callback stops them between tiles; decoding also stops
+ * with NC_ETRUNCATED (or the coder's error) once it has read past the end of the
+ * stream, so the work is bounded by the bytes present (pc_plane_info_floor()).
+ * Pixels of the tiles not reached are left as they were. */
+int pc_encode_plane(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
+                    int step, int w, int h);
+int pc_decode_plane(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,
+                    int step, int w, int h);
+/* A lower bound, in 2^-RC_INFO_FRAC_BITS bits, on the information coding a w x h
+ * plane carries: every tile's flag costs at least 1/64 bit and every pixel
+ * pixel_info. With rc_stream_can_hold() a decoder refuses a packet too short for
+ * the picture it declares before allocating the picture. */
+uint64_t pc_plane_info_floor(const PCContext *pcx, int w, int h);
 
 /* Codes one image of `channels` interleaved channels (1 or 3), sample (x, y, c)
  * at data[y * linesize + x * channels + c]: its planes under the model's
- * transform (plane_transform.h), each as pc_encode_plane() does. NC_ENOMEM if the
- * planes of a transformed image cannot be allocated. */
+ * transform (plane_transform.h), each as pc_encode_plane() does, with its errors.
+ * NC_ENOMEM if the planes of a transformed image cannot be allocated. */
 int pc_encode_image(PCContext *pcx, RCEncoder *enc, const uint8_t *data, ptrdiff_t linesize,
                     int channels, int w, int h);
 int pc_decode_image(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t linesize,

@@ -6,6 +6,7 @@
 
 #include "codecs/pclossless/pclossless_bytes.h"
 #include "nc/error.h"
+#include "nc/log.h"
 
 /* Bytes per decoding step: whole blocks (the row's tiling does not depend on how
  * it is cut into chunks of whole blocks), about 64 KiB. */
@@ -22,7 +23,7 @@ static int bit_length(uint32_t m)
     return b;
 }
 
-void pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t n)
+int pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t n)
 {
     /* m = n + 1 > 0 keeps even an empty frame's packet non-empty. */
     uint32_t m = (uint32_t)n + 1;
@@ -30,10 +31,12 @@ void pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t
     rc_encode_bits(enc, (uint32_t)bits, PC_BYTES_LENGTH_BITS);
     if (bits > 1) rc_encode_bits(enc, m & ((1u << (bits - 1)) - 1), (unsigned)bits - 1);
     size_t chunk = chunk_bytes(pcx);
-    for (size_t at = 0; at < n; at += chunk) {
+    int ret = 0;
+    for (size_t at = 0; at < n && ret >= 0; at += chunk) {
         size_t len = n - at < chunk ? n - at : chunk;
-        pc_encode_plane(pcx, enc, data + at, (ptrdiff_t)len, 1, (int)len, 1);
+        ret = pc_encode_plane(pcx, enc, data + at, (ptrdiff_t)len, 1, (int)len, 1);
     }
+    return ret;
 }
 
 /* Reads the length; NC_EINVALIDDATA unless it is a valid, canonical one. */
@@ -48,12 +51,26 @@ static int decode_length(RCDecoder *dec, size_t *n)
     return rc_dec_error(dec);
 }
 
-/* Stops a decode that has read past the end of the packet: the stream needs more
- * bytes than it has, which rc_dec_finish() would report at the end anyway. */
-static int stream_state(const RCDecoder *dec)
+/* NC_ETRUNCATED (logged) if a stream of dec->size bytes cannot pay for a frame of
+ * total bytes: refused before anything is allocated. */
+static int check_length(const PCContext *pcx, const RCDecoder *dec, size_t total)
 {
-    if (rc_dec_error(dec)) return rc_dec_error(dec);
-    return rc_dec_consumed(dec) > dec->size ? NC_ETRUNCATED : 0;
+    uint64_t info = pc_plane_info_floor(pcx, (int)total, 1);
+    if (rc_stream_can_hold(dec->size, info) == 0) return 0;
+    nc_log(pcx->owner, NC_LOG_ERROR,
+           "pclossless_bytes: a frame of %zu bytes needs a packet of at least %llu bytes, "
+           "this one has %zu",
+           total, (unsigned long long)rc_stream_min_bytes(info), dec->size);
+    return NC_ETRUNCATED;
+}
+
+int pc_check_bytes_packet(const PCContext *pcx, const uint8_t *data, size_t size)
+{
+    RCDecoder dec;
+    size_t total;
+    rc_dec_init(&dec, data, size);
+    int ret = decode_length(&dec, &total);
+    return ret < 0 ? ret : check_length(pcx, &dec, total);
 }
 
 int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **data,
@@ -65,6 +82,7 @@ int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **
     int ret = decode_length(dec, &total);
     if (ret < 0) return ret;
     if (total > max_bytes) return NC_ERANGE;
+    if ((ret = check_length(pcx, dec, total)) < 0) return ret;
     size_t chunk = chunk_bytes(pcx), cap = 0;
     uint8_t *buf = NULL;
     for (size_t at = 0; at < total; at += chunk) {
@@ -81,8 +99,7 @@ int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **
             buf = p;
             cap = grown;
         }
-        pc_decode_plane(pcx, dec, buf + at, (ptrdiff_t)len, 1, (int)len, 1);
-        if ((ret = stream_state(dec)) < 0) {
+        if ((ret = pc_decode_plane(pcx, dec, buf + at, (ptrdiff_t)len, 1, (int)len, 1)) < 0) {
             free(buf);
             return ret;
         }

@@ -19,16 +19,20 @@
 #define PC_BYTES_LENGTH_BITS 5
 #define PC_BYTES_LENGTH_MAX_BITS 25
 
-/* Codes n <= PC_BYTES_MAX_FRAME bytes (the caller checks n). */
-void pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t n);
+/* Codes n <= PC_BYTES_MAX_FRAME bytes (the caller checks n); NC_EINTR as
+ * pc_encode_plane(). */
+int pc_encode_bytes(PCContext *pcx, RCEncoder *enc, const uint8_t *data, size_t n);
 /* Decodes one frame's bytes into *data (malloc'd, NULL when n is 0; free() it).
  * The output grows with what the packet actually holds, so a short hostile packet
  * cannot make it allocate much: NC_ETRUNCATED as soon as the stream ran out,
  * NC_EINVALIDDATA for a bad length or coder state, NC_ERANGE for a valid length
- * above max_bytes (the caller's limit), NC_ENOMEM. Each block costs at least its
- * flag, -log2(63/64) = 0.023 bits, so a packet of P bytes can still hold about
- * 350 P blocks: max_bytes is what bounds the work. The caller still ends with
- * rc_dec_finish(). */
+ * above max_bytes (the caller's limit), NC_EINTR (pc_decode_plane()), NC_ENOMEM.
+ * A length the packet is too short for (pc_plane_info_floor()) is NC_ETRUNCATED
+ * at once; the bytes it can pay for are at most 8 P 2^24 / pixel_info for a packet
+ * of P bytes. The caller still ends with rc_dec_finish(). */
+/* The check pc_decode_bytes() makes before any work, alone: the packet's length
+ * field is valid and the packet long enough for it (NC_ETRUNCATED, logged). */
+int pc_check_bytes_packet(const PCContext *pcx, const uint8_t *data, size_t size);
 int pc_decode_bytes(PCContext *pcx, RCDecoder *dec, size_t max_bytes, uint8_t **data,
                     size_t *n);
 

@@ -29,8 +29,8 @@ static int bytes_encode(NCCodecContext *ctx, const NCFrame *frame, NCPacket *pkt
         return NC_EINVAL;
     }
     rc_enc_reset(&p->enc);
-    pc_encode_bytes(&p->pcx, &p->enc, frame->data[0], frame->nb_bytes);
-    return pc_encoder_packet(p, pkt);
+    int ret = pc_encode_bytes(&p->pcx, &p->enc, frame->data[0], frame->nb_bytes);
+    return ret < 0 ? ret : pc_encoder_packet(p, pkt);
 }
 
 const NCCodecDef pclossless_bytes_encoder = {
@@ -67,11 +67,20 @@ static int bytes_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame
     } else if (ret == NC_ERANGE) {
         nc_log(ctx, NC_LOG_ERROR, "a frame above max_frame_bytes (%d)",
                p->max_frame_bytes);
-    } else if (ret != NC_ENOMEM) {
+    } else if (ret != NC_ENOMEM && ret != NC_EINTR &&
+               !(ret == NC_ETRUNCATED && rc_dec_consumed(&dec) <= dec.size)) {
+        /* (a truncation found before reading past the end is the length refused up
+         * front, which pc_decode_bytes() logged with the sizes) */
         nc_log(ctx, NC_LOG_ERROR, "damaged packet (%s)", nc_strerror(ret));
     }
     free(bytes);
     return ret;
+}
+
+static int bytes_check_packet(NCCodecContext *ctx, const NCPacket *pkt)
+{
+    PCDecoder *p = ctx->priv_data;
+    return pc_check_bytes_packet(&p->pcx, pkt->data, pkt->size);
 }
 
 const NCCodecDef pclossless_bytes_decoder = {
@@ -80,4 +89,5 @@ const NCCodecDef pclossless_bytes_decoder = {
     .init = pc_decoder_init,
     .close = pc_decoder_close,
     .decode = bytes_decode,
+    .check_packet = bytes_check_packet,
 };

@@ -23,7 +23,39 @@ static int param(const NCModel *f, const char *key, int lo, int hi, int *out)
     return 0;
 }
 
-static int load_conv(NCRvqConv *c, const NCModel *f, const NCRvqConvSpec *s)
+/* The decoder's copy of the weights in the file's precision, same layout as c->w,
+ * and the per-tap views the kernels take (f32 files: views of c->w). */
+static int keep_stored(NCRvqConv *c, const NCModelTensor *w)
+{
+    const NCRvqConvSpec *s = &c->spec;
+    const size_t n = (size_t)s->cout * (size_t)s->cin * (size_t)s->k, tap = (size_t)s->cin * s->cout;
+    NNWeightType type = w->dtype == NC_MODEL_F16 ? NN_W_F16 : w->dtype == NC_MODEL_I8 ? NN_W_I8 : NN_W_F32;
+    size_t size = type == NN_W_F16 ? 2 : 1;
+    if (type != NN_W_F32) {
+        c->stored = malloc(n * size);
+        c->scale = type == NN_W_I8 ? malloc(sizeof(float) * (size_t)s->cout) : NULL;
+        if (!c->stored || (type == NN_W_I8 && !c->scale))
+            return NC_ENOMEM;
+        if (type == NN_W_I8)
+            memcpy(c->scale, w->scales, sizeof(float) * (size_t)s->cout); /* one per row = cout */
+        for (int o = 0; o < s->cout; o++)
+            for (int i = 0; i < s->cin; i++)
+                for (int j = 0; j < s->k; j++) {
+                    size_t to = ((size_t)j * s->cin + i) * s->cout + o, from = ((size_t)o * s->cin + i) * s->k + j;
+                    memcpy((char *)c->stored + to * size, (const char *)w->data + from * size, size);
+                }
+    }
+    for (int j = 0; j < s->k; j++) {
+        c->taps[j] = (NNWeights){type, s->cin, s->cout,
+                                 type == NN_W_F32 ? (const void *)(c->w + j * tap)
+                                                  : (const void *)((const char *)c->stored + j * tap * size),
+                                 c->scale};
+        c->back[j] = (s->k - 1 - j) * s->dilation;
+    }
+    return 0;
+}
+
+static int load_conv(NCRvqConv *c, const NCModel *f, const NCRvqConvSpec *s, int decoder)
 {
     char name[64];
     const NCModelTensor *w, *b;
@@ -53,6 +85,8 @@ static int load_conv(NCRvqConv *c, const NCModel *f, const NCRvqConvSpec *s)
             for (int j = 0; j < s->k; j++)
                 c->w[((size_t)j * s->cin + i) * s->cout + o] = tmp[((size_t)o * s->cin + i) * s->k + j];
     free(tmp);
+    if (ret >= 0 && decoder)
+        ret = keep_stored(c, w);
     return ret;
 }
 
@@ -106,7 +140,7 @@ int rvq_model_open(NCRvqModel *m, NCModel *file)
     NCRvqConvSpec specs[NC_RVQ_CONVS];
     if (ret >= 0)
         rvq_conv_specs(sh, specs);
-    for (int i = 0; i < NC_RVQ_CONVS && ret >= 0; i++) ret = load_conv(&m->conv[i], file, &specs[i]);
+    for (int i = 0; i < NC_RVQ_CONVS && ret >= 0; i++) ret = load_conv(&m->conv[i], file, &specs[i], i >= NC_RVQ_CONVS_PER_SIDE);
     const NCModelTensor *cb = NULL;
     int64_t cbd[3] = {sh->stages, sh->codes, sh->latent};
     if (ret >= 0) ret = nc_model_tensor_expect(file, "rvq.codebooks", 3, cbd, &cb);
@@ -124,6 +158,8 @@ void rvq_model_free(NCRvqModel *m)
     for (int i = 0; i < NC_RVQ_CONVS; i++) {
         free(m->conv[i].w);
         free(m->conv[i].b);
+        free(m->conv[i].stored);
+        free(m->conv[i].scale);
     }
     rvq_free(&m->rvq);
     free(m->prior_counts);

@@ -12,17 +12,24 @@
 
 #include "codecs/rvqspeech/net.h"
 #include "codecs/rvqspeech/rvq.h"
+#include "libnc/nn/kernels.h"
 #include "nc/model.h"
 
 #define NC_RVQ_ARCH "rvqspeech"
 #define NC_RVQ_DEFAULT_MODEL "rvqspeech-small"
 
 /* One conv, weights reordered to [k][cin][cout] so that the inner loop of a
- * frame's matrix-vector product runs over outputs. */
+ * frame's matrix-vector product runs over outputs. The decoder's convs also keep
+ * the weights in the file's precision (f16 or int8 + scales, same layout) for the
+ * inference kernels (libnc/nn/kernels.h): taps[j] is tap j, back[j] its delay. */
 typedef struct NCRvqConv {
     NCRvqConvSpec spec;
     float *w; /* [k][cin][cout] */
     float *b; /* [cout] */
+    void *stored;       /* decoder: [k][cin][cout] in the file's dtype (NULL if f32) */
+    float *scale;       /* int8 only: [cout] */
+    NNWeights taps[3];  /* decoder: views of stored (or of w) per tap */
+    int back[3];
 } NCRvqConv;
 
 typedef struct NCRvqModel {

@@ -86,13 +86,18 @@ static int rvq_decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *
                (long long)pkt->pts);
         return ret;
     }
-    int have = 0;
+    int have = 0, skipped = 0;
     for (int f = 0; f < n; f++) {
         rvq_stream_decode(&p->st, p->idx + f * p->h.stages, p->h.stages, p->out + have);
         /* the stream's first frame completes only samples before time 0 */
         if (p->frames_done++ > 0)
             have += NC_RVQ_HOP;
+        else
+            skipped = 1;
     }
+    /* Decoding that starts mid-stream (after a seek) lacks the first hop the
+     * packet declares: its samples start one hop after the packet's pts. */
+    int64_t shift = skipped && nsamples > have ? nsamples - have : 0;
     if (nsamples > have)
         nsamples = have;
     if (!nsamples)
@@ -104,6 +109,7 @@ static int rvq_decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *
     if ((ret = nc_frame_get_buffer(frame)) < 0)
         return ret;
     memcpy(frame->data[0], p->out, sizeof(float) * (size_t)nsamples);
+    frame->pts = pkt->pts == NC_NOPTS_VALUE ? pkt->pts : pkt->pts + shift;
     frame->duration = nsamples;
     return 0;
 }

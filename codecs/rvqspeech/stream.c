@@ -21,6 +21,7 @@ int rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
     memset(st, 0, sizeof(*st));
     st->m = m;
     st->side = side;
+    st->kernels = side == 1 ? nn_kernels() : NULL;
     int width = 2 * NC_RVQ_BINS;
     if (m->shape.channels > width)
         width = m->shape.channels;
@@ -88,6 +89,39 @@ static void elu(const float *x, float *y, int n)
     for (int i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : expf(x[i]) - 1.0f;
 }
 
+/* The decoder's conv stack through the inference kernels, weights in the model
+ * file's precision: the same network as run_side() below, rounded differently (FMA,
+ * a fast exp in ELU). Only the reconstruction runs here; the indices are decoded
+ * before it and never depend on it. */
+static void conv_kernels(const NNKernels *k, const NCRvqConv *c, float *hist, const float *x, float *y)
+{
+    nn_conv1d_causal_step(k, c->taps, c->back, c->spec.k, c->b, hist, hist_frames(&c->spec), x, y);
+}
+
+static void elu_kernels(const NNKernels *k, const float *x, float *y, int n)
+{
+    memcpy(y, x, sizeof(float) * (size_t)n);
+    k->elu(y, (size_t)n);
+}
+
+static void run_decoder_kernels(NCRvqStream *st)
+{
+    const NNKernels *k = st->kernels;
+    const NCRvqConv *cv = convs(st);
+    const int C = st->m->shape.channels;
+    float *h = st->b, *t = st->c, *u = st->a;
+    conv_kernels(k, &cv[0], st->hist[0], st->a, h);
+    for (int r = 0; r < NC_RVQ_UNITS; r++) {
+        elu_kernels(k, h, u, C);
+        conv_kernels(k, &cv[1 + 2 * r], st->hist[1 + 2 * r], u, t);
+        k->elu(t, (size_t)C);
+        conv_kernels(k, &cv[2 + 2 * r], st->hist[2 + 2 * r], t, u);
+        for (int i = 0; i < C; i++) h[i] += u[i];
+    }
+    elu_kernels(k, h, t, C);
+    conv_kernels(k, &cv[1 + 2 * NC_RVQ_UNITS], st->hist[1 + 2 * NC_RVQ_UNITS], t, st->a);
+}
+
 /* The conv stack of one side: x (in a) -> result in a. */
 static void run_side(NCRvqStream *st)
 {
@@ -125,7 +159,10 @@ void rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx)
 void rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)
 {
     rvq_decode(&st->m->rvq, idx, stages, st->a);
-    run_side(st);
+    if (st->kernels)
+        run_decoder_kernels(st);
+    else
+        run_side(st);
     rvq_synthesize(&st->sp, st->a, st->a + NC_RVQ_BINS, 1, st->frame);
     for (int i = 0; i < NC_RVQ_HOP; i++) out[i] = st->prev[i] + st->frame[i];
     memcpy(st->prev, st->frame + NC_RVQ_HOP, sizeof(st->prev));

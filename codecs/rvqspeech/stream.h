@@ -3,9 +3,12 @@
  * Each conv keeps the inputs of its last (k - 1) * dilation frames, so feeding a
  * signal one frame at a time gives exactly the same numbers however the frames
  * are grouped into packets: whole-file and streaming decoding agree bit for bit
- * (on one build). Arithmetic is plain scalar C in a fixed order; the encoder's
- * indices depend on libm's logf/expf and kissfft only through the features, which
- * are the same for every build on one platform. */
+ * (on one build and CPU). The encoder's arithmetic is plain scalar C in a fixed
+ * order; its indices depend on libm's logf/expf and kissfft only through the
+ * features, which are the same for every build on one platform. The decoder runs
+ * its convs and ELUs through libnc/nn/kernels.h (SIMD chosen at run time, weights in
+ * the file's f16), so its samples differ from the scalar loops by rounding, well
+ * inside the conformance tolerance. */
 #ifndef NC_RVQSPEECH_STREAM_H
 #define NC_RVQSPEECH_STREAM_H
 
@@ -15,6 +18,7 @@
 typedef struct NCRvqStream {
     const NCRvqModel *m;
     int side;                /* 0 encoder, 1 decoder */
+    const NNKernels *kernels; /* decoder: libnc/nn/kernels.h (NULL: the scalar loops) */
     float *hist[NC_RVQ_CONVS_PER_SIDE]; /* per conv: [(k - 1) * dilation][cin] */
     float *a, *b, *c;        /* activations, max width each */
     float *scratch;          /* quantizer search */

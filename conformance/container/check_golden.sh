@@ -7,7 +7,7 @@
 set -u
 make_golden=$1 dump=$2 src=$3 work=$4
 rm -rf "$work" && mkdir -p "$work/written" || exit 1
-"$make_golden" "$work/written" || { echo "make_golden failed"; exit 1; }
+${MESON_EXE_WRAPPER:-} "$make_golden" "$work/written" || { echo "make_golden failed"; exit 1; }
 status=0
 for f in "$src"/*.nc "$src"/v1/*.nc; do
     name=$(basename "$f")
@@ -18,7 +18,7 @@ for f in "$src"/*.nc "$src"/v1/*.nc; do
            status=1
        fi ;;
     esac
-    "$dump" "$f" > "$work/$name.out"
+    ${MESON_EXE_WRAPPER:-} "$dump" "$f" > "$work/$name.out"
     if ! diff -u "${f%.nc}.expect" "$work/$name.out"; then
         echo "FAIL read: $name"
         status=1

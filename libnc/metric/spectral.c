@@ -170,8 +170,11 @@ int metric_mcd(const float *ref, const float *deg, size_t n, int sample_rate, do
             e += a.v[(size_t)f * a.bins + k];
         loudest = fmax(loudest, e);
         dsp_mel_bank_apply(bank, a.v + (size_t)f * a.bins, mel);
+        /* a comparison, not fmax(): gcc 12's vectorizer crashes on an fmax
+         * reduction of floats into a double on aarch64 (-O2 and up) */
         for (int m = 0; m < MCD_MELS; m++)
-            loudest_mel = fmax(loudest_mel, mel[m]);
+            if (mel[m] > loudest_mel)
+                loudest_mel = mel[m];
     }
     /* 80 dB below the reference's loudest mel band (librosa's top_db): bands a
      * codec leaves empty (band-limited output) count as that, not as -infinity. */

@@ -22,6 +22,34 @@ uint64_t ncm_payload_size(int dtype, int64_t numel, int64_t rows)
     return n;
 }
 
+static int host_is_big_endian(void)
+{
+    const uint16_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1);
+    return first == 0;
+}
+
+static void swap_elements(uint8_t *p, uint64_t count, int width)
+{
+    for (uint64_t i = 0; i < count; i++, p += width)
+        for (int a = 0, b = width - 1; a < b; a++, b--) {
+            uint8_t t = p[a];
+            p[a] = p[b];
+            p[b] = t;
+        }
+}
+
+void ncm_payload_byte_order(uint8_t *payload, int dtype, int64_t numel, int64_t rows)
+{
+    if (!host_is_big_endian())
+        return;
+    if (dtype == NC_MODEL_I8)
+        swap_elements(payload, (uint64_t)rows, 4); /* the f32 scales; int8 needs nothing */
+    else
+        swap_elements(payload, (uint64_t)numel, ncm_dtype_size(dtype));
+}
+
 int ncm_valid_id(const char *s, size_t len, size_t max)
 {
     if (len < 1 || len > max)

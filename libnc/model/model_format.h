@@ -62,6 +62,11 @@ static inline void ncm_wr64(uint8_t *p, uint64_t v)
 int ncm_dtype_size(int dtype);
 /* Payload bytes of a tensor of numel elements and rows rows, per the spec. */
 uint64_t ncm_payload_size(int dtype, int64_t numel, int64_t rows);
+/* Turns a payload's elements (f32, f16, int16, int32, int8 scales) from the file's
+ * little-endian order into the host's, or back: a byte swap on a big-endian host,
+ * nothing on a little-endian one. The reader applies it after checking the hash,
+ * the writer before computing it. */
+void ncm_payload_byte_order(uint8_t *payload, int dtype, int64_t numel, int64_t rows);
 /* 1 if s[0..len) is a valid id / key: 1..max bytes of [A-Za-z0-9._-]. */
 int ncm_valid_id(const char *s, size_t len, size_t max);
 /* 1 if s[0..len) is a valid tensor name: printable ASCII without spaces. */

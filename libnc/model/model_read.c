@@ -11,12 +11,9 @@
 #include "libnc/model/model_format.h"
 #include "libnc/model/model_internal.h"
 #include "libnc/model/sha256.h"
+#include "libnc/text.h"
 #include "nc/error.h"
 #include "nc/log.h"
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "the .ncm reader hands out tensor data in place and assumes a little-endian host"
-#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 1, 2)))
@@ -128,7 +125,9 @@ static int parse_tensor(Cursor *c, char **pool, NCModel *m, NCModelTensor *t,
     if (size != ncm_payload_size(dtype, t->numel, rows))
         return model_bad("tensor %s: payload size %llu does not match its shape", t->name,
                    (unsigned long long)size);
-    const uint8_t *payload = m->image + data_offset + off;
+    uint8_t *payload = m->image + data_offset + off;
+    /* tensors are used in place: in the host's byte order from here on */
+    ncm_payload_byte_order(payload, dtype, t->numel, rows);
     if (dtype == NC_MODEL_I8) {
         t->scales = (const float *)payload;
         t->data = payload + ncm_align((uint64_t)rows * 4);
@@ -220,8 +219,10 @@ static int parse(NCModel *m)
         if (!take_string(&c, &pool, &m->keys[i], &len) ||
             !ncm_valid_id(m->keys[i], len, NCM_MAX_NAME))
             ret = model_bad("hyper-parameter %u: missing or invalid key", i);
-        else if (!take_string(&c, &pool, &m->values[i], &len) || len > NCM_MAX_VALUE)
-            ret = model_bad("hyper-parameter %s: missing or invalid value", m->keys[i]);
+        else if (!take_string(&c, &pool, &m->values[i], &len) || len > NCM_MAX_VALUE ||
+                 !nc_text_is_printable(m->values[i], len))
+            ret = model_bad("hyper-parameter %s: missing value, or not UTF-8 text without "
+                            "control characters", m->keys[i]);
     }
     for (uint32_t i = 0; i < n_tensors && !ret; i++, m->n_tensors++)
         ret = parse_tensor(&c, &pool, m, &m->tensors[i], data_offset, data_size, &ends[i]);

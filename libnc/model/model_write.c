@@ -9,6 +9,7 @@
 #include "libnc/atomic_file.h"
 #include "libnc/model/model_format.h"
 #include "libnc/model/sha256.h"
+#include "libnc/text.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -78,7 +79,8 @@ static int grow(void **array, int *cap, int need, size_t elem)
 int nc_model_writer_set_param(NCModelWriter *w, const char *key, const char *value)
 {
     if (!w || !key || !value || !ncm_valid_id(key, strlen(key), NCM_MAX_NAME) ||
-        strlen(value) > NCM_MAX_VALUE || w->n_params >= NCM_MAX_PARAMS)
+        strlen(value) > NCM_MAX_VALUE || !nc_text_is_printable(value, strlen(value)) ||
+        w->n_params >= NCM_MAX_PARAMS)
         return NC_EINVAL;
     for (int i = 0; i < w->n_params; i++)
         if (!strcmp(w->keys[i], key))
@@ -168,6 +170,7 @@ int nc_model_writer_add_tensor(NCModelWriter *w, const char *name, enum NCModelD
         p += ncm_align((uint64_t)rows * 4);
     }
     memcpy(p, data, (size_t)numel * (size_t)ncm_dtype_size(dtype));
+    ncm_payload_byte_order(t->payload, dtype, numel, ndim ? dims[0] : 1);
     return 0;
 }
 
@@ -208,6 +211,7 @@ int nc_model_writer_add_f32(NCModelWriter *w, const char *name, int ndim,
                 q[r * per_row + i] = quantize_i8(x[i], inv);
         }
     }
+    ncm_payload_byte_order(t->payload, dtype, numel, ndim ? dims[0] : 1);
     return 0;
 }
 

@@ -10,6 +10,9 @@
  *   media_tool video OUT.(y4m|mkv|...) WIDTH HEIGHT FRAMES
  *   media_tool text OUT BYTES
  *   media_tool container OUT.nc PACKETS intact|crc|truncate
+ *   media_tool remux OUT.nc IN.nc... [width=W] [height=H] [repeat=N] [cut=A[-B]]
+ *                                     [zeros=N] [hex=HEX]
+ *                                     (damage with intact CRCs: see remux())
  *   media_tool copy MEDIA IN OUT [rate=N] [channels=N] [pix_fmt=F] [frame=N] [s24|f32]
  *   media_tool compare MEDIA A B MAX_DIFF    (exit 1 if they differ by more)
  *   media_tool describe MEDIA IN             (one line: the format as read)
@@ -390,6 +393,81 @@ static int describe(char **argv)
     return 0;
 }
 
+/* remux: the packets of the IN files one after the other (IN's header first),
+ * `repeat` times, into OUT, with the muxer computing every CRC, so that damage made
+ * here is what only a decoder can find:
+ *   width=W height=H   declare another picture size in the header
+ *   cut=A[-B]          packets A..B (counted in OUT) keep only their first half
+ *   zeros=N            every payload becomes N zero bytes
+ *   hex=HEX            ... the bytes HEX then (with zeros=N) zeros up to N bytes */
+static int remux(int argc, char **argv)
+{
+    const char *out = argv[0];
+    long width = 0, height = 0, repeat = 1, cut_from = -1, cut_to = -1, zeros = -1;
+    const char *hex = "";
+    int nin = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strncmp(argv[i], "width=", 6)) width = atol(argv[i] + 6);
+        else if (!strncmp(argv[i], "height=", 7)) height = atol(argv[i] + 7);
+        else if (!strncmp(argv[i], "repeat=", 7)) repeat = atol(argv[i] + 7);
+        else if (!strncmp(argv[i], "zeros=", 6)) zeros = atol(argv[i] + 6);
+        else if (!strncmp(argv[i], "hex=", 4)) hex = argv[i] + 4;
+        else if (!strncmp(argv[i], "cut=", 4)) {
+            char *end;
+            cut_from = cut_to = strtol(argv[i] + 4, &end, 10);
+            if (*end == '-') cut_to = strtol(end + 1, NULL, 10);
+        } else argv[1 + nin++] = argv[i];
+    }
+    if (!nin) return fail("remux: no input");
+    NCDemuxer *first = NULL;
+    if (nc_demuxer_open_file(&first, argv[1]) < 0) return fail("remux: cannot read the input");
+    NCStreamInfo info = *nc_demuxer_stream_info(first);
+    if (width) info.width = (int)width;
+    if (height) info.height = (int)height;
+    NCMuxer *mux = NULL;
+    NCPacket *pkt = nc_packet_alloc();
+    int ok = nc_muxer_open_file(&mux, out, &info, 0) >= 0 && pkt;
+    int64_t index = 0, pts = 0;
+    for (long r = 0; ok && r < repeat; r++)
+        for (int i = 0; ok && i < nin; i++) {
+            NCDemuxer *dmx = NULL;
+            if (nc_demuxer_open_file(&dmx, argv[1 + i]) < 0) {
+                ok = 0;
+                break;
+            }
+            while (ok && nc_demuxer_read_packet(dmx, pkt) == 0) {
+                if (index >= cut_from && index <= cut_to) pkt->size /= 2;
+                if (zeros >= 0 || *hex) {
+                    int64_t kept_duration = pkt->duration;
+                    size_t n = strlen(hex) / 2 > (size_t)(zeros > 0 ? zeros : 0) ? strlen(hex) / 2
+                                                                                 : (size_t)zeros;
+                    uint8_t *z = calloc(n + 1, 1);
+                    for (size_t k = 0; z && k < strlen(hex) / 2; k++) {
+                        unsigned v = 0;
+                        sscanf(hex + 2 * k, "%2x", &v);
+                        z[k] = (uint8_t)v;
+                    }
+                    nc_packet_unref(pkt);
+                    ok = z && nc_packet_from_data(pkt, z, n) >= 0;
+                    pkt->duration = kept_duration;
+                    free(z);
+                }
+                int64_t duration = pkt->duration > 0 ? pkt->duration : 1;
+                pkt->pts = pts;
+                pts += duration;
+                ok = nc_muxer_write_packet(mux, pkt) >= 0;
+                nc_packet_unref(pkt);
+                index++;
+            }
+            nc_demuxer_close(&dmx);
+        }
+    if (ok) ok = nc_muxer_close(&mux) >= 0;
+    nc_muxer_abort(&mux);
+    nc_packet_free(&pkt);
+    nc_demuxer_close(&first);
+    return ok ? 0 : fail("remux failed");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) return fail("usage: see the comment at the top of media_tool.c");
@@ -405,6 +483,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "text") && argc == 4) return make_text(argv[2], atol(argv[3]));
     if (!strcmp(cmd, "container") && argc == 5)
         return make_container(argv[2], atoi(argv[3]), argv[4]);
+    if (!strcmp(cmd, "remux") && argc >= 4) return remux(argc - 2, argv + 2);
     if (!strcmp(cmd, "copy") && argc >= 5) return copy(argc - 2, argv + 2);
     if (!strcmp(cmd, "compare") && argc == 6) return compare(argv + 2);
     if (!strcmp(cmd, "describe") && argc == 4) return describe(argv + 2);

@@ -1,6 +1,7 @@
 /* Fuzz target for the entropy core.
  *   byte 0 even: the rest is a hostile stream, decoded by every decoder kind (range
- *                coder: static, adaptive, binary, bypass, Exp-Golomb, parametric;
+ *                coder: static, adaptive, count models, binary, bypass, Exp-Golomb,
+ *                parametric;
  *                rANS: bytes and per-symbol models). Must stay in bounds and finish.
  *   byte 0 odd:  the rest is a symbol sequence; it is encoded with models built from
  *                the data, decoded, and must come back identical (abort otherwise). */
@@ -11,6 +12,7 @@
 #include "entropy/adaptive_cdf.h"
 #include "entropy/cdf.h"
 #include "entropy/cdf_table.h"
+#include "entropy/count_model.h"
 #include "entropy/escape.h"
 #include "entropy/parametric.h"
 #include "entropy/rans.h"
@@ -42,22 +44,30 @@ static void decode_hostile(uint8_t sel, const uint8_t *in, size_t size)
     }
     RCAdaptiveCdf am;
     RCBinContext bc;
+    RCCountModel cm;
     if (rc_adaptive_init(&am, 2 + sel, 1 + sel % 15)) return;
+    /* 2 .. 65536 symbols (1 to 4 tree levels), every window. */
+    if (rc_count_init(&cm, sel % 4 == 3 ? 65536u - sel : 2u + sel * (1u + sel % 4 * 40), 1 + sel % 18)) {
+        rc_adaptive_free(&am);
+        return;
+    }
     rc_bin_init(&bc, 1 + sel % 15);
     for (int i = 0; i < 2000; i++) {
         unsigned s;
-        switch ((i + sel) % 6) {
+        switch ((i + sel) % 7) {
         case 0: s = rc_decode_cdf(&dec, cdf, 256, prec); if (cdf[s + 1] == cdf[s]) abort(); break;
         case 1: if (rc_decode_adaptive(&dec, &am) >= am.nsyms) abort(); break;
         case 2: rc_decode_bin(&dec, &bc); break;
         case 3: rc_decode_bits(&dec, (unsigned)i % 33); break;
         case 4: rc_decode_expgolomb_signed(&dec, (unsigned)i % 20); break;
+        case 5: if (rc_decode_count(&dec, &cm) >= cm.nsyms) abort(); break;
         default:
             if (param_ready) rc_decode_param(&dec, &param_tables, (unsigned)i % 64, i - 1000);
         }
     }
     rc_dec_finish(&dec);
     rc_adaptive_free(&am);
+    rc_count_free(&cm);
 
     RCStaticModel m[2];
     if (rc_static_init(&m[0], cdf, 256, prec)) return;
@@ -92,11 +102,18 @@ static void round_trip(uint8_t sel, const uint8_t *in, size_t size)
     rc_adaptive_init(&ad, 256, 1 + sel % 15);
     rc_bin_init(&be, 1 + sel % 15);
     rc_bin_init(&bd, 1 + sel % 15);
+    RCCountModel ce, cd; /* 256 symbols, or the byte pair as one of 65536 */
+    unsigned wide = sel % 3 == 0;
+    if (rc_count_init(&ce, wide ? 65536 : 256, 1 + sel % 18) ||
+        rc_count_init(&cd, wide ? 65536 : 256, 1 + sel % 18))
+        abort(); /* valid arguments: only an allocation failure gets here */
     RCEncoder enc;
     rc_enc_init(&enc);
     for (size_t i = 0; i < size; i++) {
-        switch ((i + sel) % 5) {
+        unsigned pair = in[i] | (unsigned)(i + 1 < size ? in[i + 1] : 0) << 8 * wide;
+        switch ((i + sel) % 6) {
         case 0: rc_encode_static(&enc, &m, in[i]); break;
+        case 5: rc_encode_count(&enc, &ce, pair); break;
         case 1: rc_encode_adaptive(&enc, &ae, in[i]); break;
         case 2: rc_encode_bin(&enc, &be, in[i] & 1); break;
         case 3: rc_encode_expgolomb(&enc, (uint32_t)in[i] << (i % 24), (unsigned)i % 8); break;
@@ -109,8 +126,10 @@ static void round_trip(uint8_t sel, const uint8_t *in, size_t size)
     rc_dec_init(&dec, enc.buf, enc.size);
     for (size_t i = 0; i < size; i++) {
         int ok = 1;
-        switch ((i + sel) % 5) {
+        unsigned pair = in[i] | (unsigned)(i + 1 < size ? in[i + 1] : 0) << 8 * wide;
+        switch ((i + sel) % 6) {
         case 0: ok = rc_decode_static(&dec, &m) == in[i]; break;
+        case 5: ok = rc_decode_count(&dec, &cd) == pair; break;
         case 1: ok = rc_decode_adaptive(&dec, &ad) == in[i]; break;
         case 2: ok = rc_decode_bin(&dec, &bd) == (in[i] & 1); break;
         case 3: ok = rc_decode_expgolomb(&dec, (unsigned)i % 8) == (uint32_t)in[i] << (i % 24); break;
@@ -124,6 +143,8 @@ static void round_trip(uint8_t sel, const uint8_t *in, size_t size)
     rc_enc_free(&enc);
     rc_adaptive_free(&ae);
     rc_adaptive_free(&ad);
+    rc_count_free(&ce);
+    rc_count_free(&cd);
 
     /* rANS on the same bytes. */
     size_t cap = rans_encode_bound(size, prec);

@@ -6,7 +6,11 @@
  *   bit 2 set:   (with bit 1 clear) also sent through the codec API to a decoder
  *                context kept open for 28 x 28 GRAY8;
  *   bit 3 set:   (with bit 1 clear) the packet is decoded as an image with the
- *                shipped pclossless-photo model (transform residual) instead. */
+ *                shipped pclossless-photo model (transform residual) instead;
+ *   bit 4 set:   (with bit 1 clear) the packet goes through the API decoder as a
+ *                picture of up to 16384 x 16384 (byte 0 and 1 times 64): a short
+ *                packet declaring a large picture must cost only what its bytes
+ *                pay for (run-fuzzer.sh's -timeout and -rss_limit_mb catch it). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,18 +56,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pc_header_parse(NULL, data, size, id, sha);
         return 0;
     }
+    if (flags & 16) {
+        api_decoder->width = 64 * (1 + data[-3]);
+        api_decoder->height = 64 * (1 + data[-2]);
+        fuzz_decode_packet(api_decoder, data, size);
+        api_decoder->width = api_decoder->height = 28;
+        return 0;
+    }
     int channels = flags & 1 ? 3 : 1;
-    uint8_t *pix = malloc((size_t)w * h * channels);
+    uint8_t *pix = calloc((size_t)w * h * channels, 1); /* a stopped decode leaves zeros */
     if (!pix) return 0;
     RCDecoder dec;
     rc_dec_init(&dec, data, size);
     if (flags & 8 && photo_ready) {
-        if (pc_decode_image(&photo, &dec, pix, (ptrdiff_t)w * channels, channels, w, h) < 0)
-            memset(pix, 0, (size_t)w * h * channels); /* out of memory: nothing decoded */
+        pc_decode_image(&photo, &dec, pix, (ptrdiff_t)w * channels, channels, w, h);
     } else
         for (int c = 0; c < channels; c++)
-            pc_decode_plane(&pcx, &dec, pix + c, (ptrdiff_t)w * channels, channels, w, h);
-    volatile uint8_t sink = 0; /* every pixel was written */
+            if (pc_decode_plane(&pcx, &dec, pix + c, (ptrdiff_t)w * channels, channels, w, h) < 0)
+                break;
+    volatile uint8_t sink = 0; /* every pixel is defined */
     for (size_t i = 0; i < (size_t)w * h * channels; i++) sink ^= pix[i];
     (void)sink;
     rc_dec_finish(&dec);

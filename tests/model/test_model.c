@@ -8,6 +8,7 @@
 
 #include "libnc/model/model_format.h"
 #include "libnc/model/sha256.h"
+#include "libnc/text.h"
 #include "nc/error.h"
 #include "nc/log.h"
 #include "nc/model.h"
@@ -99,6 +100,50 @@ static void test_f16(void)
         }
 }
 
+/* Payloads are little-endian in the file whatever the host (spec/model.md): the
+ * writer's bytes have one SHA-256 everywhere, and reading them gives the values back
+ * (conformance/xarch.sh runs this on big-endian s390x). */
+static void test_byte_order(void)
+{
+    static const float f32[2] = {1.0f, -2.5f}, scale = 0.5f;
+    static const int8_t i8[2] = {3, -4};
+    static const int16_t i16[2] = {0x1234, -2};
+    static const int32_t i32 = 0x01020304;
+    int64_t two = 2, row[2] = {1, 2};
+    NCModelWriter *w = nc_model_writer_alloc("order", "test-arch");
+    CHECK(w && nc_model_writer_add_tensor(w, "f32", NC_MODEL_F32, 1, &two, f32, NULL) == 0);
+    CHECK(w && nc_model_writer_add_f32(w, "f16", 1, &two, f32, NC_MODEL_F16) == 0);
+    CHECK(w && nc_model_writer_add_tensor(w, "i8", NC_MODEL_I8, 2, row, i8, &scale) == 0);
+    CHECK(w && nc_model_writer_add_tensor(w, "i16", NC_MODEL_I16, 1, &two, i16, NULL) == 0);
+    CHECK(w && nc_model_writer_add_tensor(w, "i32", NC_MODEL_I32, 0, NULL, &i32, NULL) == 0);
+    uint8_t *img = NULL, sha[32];
+    size_t size = 0;
+    char hex[65];
+    CHECK(w && nc_model_writer_write_memory(w, &img, &size, sha) == 0);
+    nci_sha256_hex(sha, hex);
+    const char *want = "7e4e82bd8b078efacee1ca7eaccc49737478dbf45ef359e3044bedb84930ba34";
+    if (strcmp(hex, want))
+        fprintf(stderr, "byte-order model: SHA-256 %s, expected %s\n", hex, want);
+    CHECK(!strcmp(hex, want));
+    NCModel *m = NULL;
+    float out[2];
+    CHECK(img && nc_model_load_memory(&m, img, size) == 0);
+    const NCModelTensor *t = m ? nc_model_tensor(m, "f32") : NULL;
+    CHECK(t && ((const float *)t->data)[0] == 1.0f && ((const float *)t->data)[1] == -2.5f);
+    t = m ? nc_model_tensor(m, "f16") : NULL;
+    CHECK(t && nc_model_tensor_to_f32(t, out, 2) == 0 && out[0] == 1.0f && out[1] == -2.5f);
+    t = m ? nc_model_tensor(m, "i8") : NULL;
+    CHECK(t && t->scales[0] == 0.5f && nc_model_tensor_to_f32(t, out, 2) == 0 &&
+          out[0] == 1.5f && out[1] == -2.0f);
+    t = m ? nc_model_tensor(m, "i16") : NULL;
+    CHECK(t && ((const int16_t *)t->data)[0] == 0x1234 && ((const int16_t *)t->data)[1] == -2);
+    t = m ? nc_model_tensor(m, "i32") : NULL;
+    CHECK(t && *(const int32_t *)t->data == 0x01020304);
+    nc_model_free(&m);
+    nc_model_writer_free(&w);
+    free(img);
+}
+
 static void test_damage(const uint8_t *img, size_t size)
 {
     NCModel *m = NULL;
@@ -162,10 +207,52 @@ static void test_files(NCModelWriter *w)
     rmdir(dir);
 }
 
+/* Hyper-parameter values are UTF-8 text without control characters (issue 21, 5):
+ * a file whose value holds an ESC sequence, a C1 control or invalid UTF-8 (with a
+ * repaired hash) is refused on load; the writer refuses them too; and text meant
+ * for a terminal is escaped byte by byte. */
+static void test_text_values(void)
+{
+    NCModelWriter *w = nc_model_writer_alloc("text", "test-arch");
+    CHECK(w && nc_model_writer_set_param(w, "note", "PLACEHOLDER") == 0);
+    CHECK(nc_model_writer_set_param(w, "esc", "\x1b[2J") == NC_EINVAL);
+    CHECK(nc_model_writer_set_param(w, "bad", "\xff") == NC_EINVAL);
+    uint8_t *img = NULL;
+    size_t size = 0;
+    CHECK(nc_model_writer_write_memory(w, &img, &size, NULL) == 0);
+    uint8_t *at = img ? memmem(img, size, "PLACEHOLDER", 11) : NULL;
+    CHECK(at != NULL);
+    static const struct {
+        const char *value; /* at most 11 bytes, padded with dots */
+        int ok;
+    } cases[] = {{"\x1b[31mred!!", 0}, {"bell\x07 here", 0}, {"csi \xc2\x9b 2J!", 0},
+                 {"bad \xff byte", 0}, {"over \xc0\xaf  ", 0}, {"surr\xed\xa0\x80gate", 0},
+                 {"del \x7f byte", 0}, {"h\xc3\xa9llo w\xc3\xb6r", 1}, {"PLACEHOLDER", 1}};
+    for (size_t i = 0; at && i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char value[12] = "...........";
+        memcpy(value, cases[i].value, strlen(cases[i].value));
+        memcpy(at, value, 11);
+        nci_sha256(img, size - 32, img + size - 32);
+        NCModel *m = NULL;
+        int r = nc_model_load_memory(&m, img, size);
+        CHECK_EQ(r, cases[i].ok ? 0 : NC_EMODEL);
+        if (m) CHECK(!strcmp(nc_model_param(m, "note"), value));
+        nc_model_free(&m);
+    }
+    char out[64];
+    CHECK(!strcmp(nc_text_escape(out, sizeof(out), "a\x1b[31mb\xc2\x9b\\ \xc3\xa9"),
+                  "a\\x1b[31mb\\xc2\\x9b\\\\ \xc3\xa9"));
+    CHECK(!strcmp(nc_text_escape(out, 6, "\x1b\x1b"), "\\x1b")); /* cut, never half */
+    free(img);
+    nc_model_writer_free(&w);
+}
+
 int main(void)
 {
     nc_log_set_level(NC_LOG_QUIET);
     test_f16();
+    test_text_values();
+    test_byte_order();
     NCModelWriter *w = build_demo("demo");
     CHECK(w != NULL);
     if (!w)

@@ -1,6 +1,6 @@
 /* rvqspeech through the public API with a tiny random model: lengths, streaming
  * versus whole-packet decoding, chunking and repeat determinism, nominal rate,
- * model identity checks and damaged packets. */
+ * model identity checks, damaged packets and decoding from mid-stream. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +257,34 @@ static void test_damage(const float *x, int n)
     stream_free(&s);
 }
 
+/* Decoding from a packet in mid-stream (after a seek): the decoder lacks the
+ * hop before the packet, so its first frame starts one hop after the packet's
+ * pts and ends where the packet does. */
+static void test_start_mid_stream(const float *x, int n)
+{
+    Stream s;
+    CHECK_EQ(encode("packet_frames=10", x, n, n, &s), 0);
+    CHECK(s.count > 3);
+    const NCPacket *p = s.pkts[2];
+    NCCodecContext *ctx = nc_codec_alloc_context(nc_codec_find_decoder_by_name("rvqspeech"));
+    CHECK_EQ(nc_opt_set(ctx, "model_path", model_path), 0);
+    CHECK_EQ(nc_codec_set_extradata(ctx, s.extradata, s.extradata_size), 0);
+    CHECK_EQ(nc_codec_open(ctx), 0);
+    NCFrame *f = nc_frame_alloc();
+    CHECK_EQ(nc_send_packet(ctx, s.pkts[0]), 0);
+    CHECK_EQ(nc_receive_frame(ctx, f), 0);
+    CHECK_EQ(f->pts, s.pkts[0]->pts); /* the stream's start: no shift */
+    nc_frame_unref(f);
+    CHECK_EQ(nc_codec_flush(ctx), 0);
+    CHECK_EQ(nc_send_packet(ctx, p), 0);
+    CHECK_EQ(nc_receive_frame(ctx, f), 0);
+    CHECK_EQ(f->pts, p->pts + 320);
+    CHECK_EQ(f->pts + f->nb_samples, p->pts + p->duration);
+    nc_frame_free(&f);
+    nc_codec_free_context(&ctx);
+    stream_free(&s);
+}
+
 int main(void)
 {
     nc_log_set_level(NC_LOG_QUIET);
@@ -272,6 +300,7 @@ int main(void)
     test_default_packets();
     test_latency(x, n);
     test_damage(x, n);
+    test_start_mid_stream(x, n);
     free(x);
     remove(model_path);
     return test_result("test_rvqspeech_codec");

@@ -8,6 +8,7 @@
 #include "entropy/adaptive_cdf.h"
 #include "entropy/cdf.h"
 #include "entropy/cdf_table.h"
+#include "entropy/count_model.h"
 #include "entropy/escape.h"
 #include "entropy/parametric.h"
 #include "entropy/rans.h"
@@ -39,6 +40,14 @@ static void code_adaptive(Coder *c, RCAdaptiveCdf *m, unsigned s)
         rc_encode_adaptive(c->enc, m, s);
     else
         note(c, rc_decode_adaptive(c->dec, m), s);
+}
+
+static void code_count(Coder *c, RCCountModel *m, unsigned s)
+{
+    if (c->enc)
+        rc_encode_count(c->enc, m, s);
+    else
+        note(c, rc_decode_count(c->dec, m), s);
 }
 
 static void code_bin(Coder *c, RCBinContext *ctx, int bit)
@@ -275,18 +284,46 @@ static int recipe_tables(Coder *c, EntRng *r)
     return 0;
 }
 
+/* Count models of every tree depth (1, 1, 2 and 4 levels), windows short enough that
+ * each halves many times, a drifting source, and binary contexts in between (the
+ * count models share the stream with the other kinds). */
+static int recipe_count_models(Coder *c, EntRng *r)
+{
+    RCCountModel m[4];
+    unsigned n[4] = {2, 16, 256, 65536}, window[4] = {1, 4, 9, 12};
+    RCBinContext bin;
+    int ret = 0;
+    memset(m, 0, sizeof(m));
+    for (int k = 0; k < 4 && !ret; k++) ret = rc_count_init(&m[k], n[k], window[k]);
+    rc_bin_init(&bin, 5);
+    uint32_t src[257];
+    if (!ret) ret = peaked_cdf(r, src, 256, 16);
+    for (int i = 0; i < 30000 && !ret; i++) {
+        if (i % 5000 == 4999) ret = peaked_cdf(r, src, 256, 16); /* the source drifts */
+        unsigned s = draw(r, src, 256, 16);
+        code_count(c, &m[2], s);
+        code_count(c, &m[1], s & 15);
+        code_count(c, &m[0], s > 128);
+        unsigned big = s * 256 + ent_rng_below(r, 256); /* spread over 65536 symbols */
+        if (i % 3 == 0) code_count(c, &m[3], i % 7 ? big : ent_rng_below(r, 65536));
+        code_bin(c, &bin, s & 1);
+    }
+    for (int k = 0; k < 4; k++) rc_count_free(&m[k]);
+    return ret;
+}
+
 /* The range-coder recipes as one table. */
 typedef int (*RangeRecipe)(Coder *c, EntRng *r);
 static const RangeRecipe range_recipes[] = {
     [ENT_RECIPE_STATIC16] = recipe_static16,     [ENT_RECIPE_STATIC24] = recipe_static24,
     [ENT_RECIPE_ADAPTIVE] = recipe_adaptive,     [ENT_RECIPE_BYPASS] = recipe_bypass,
     [ENT_RECIPE_PARAMETRIC] = recipe_parametric, [ENT_RECIPE_MIXED] = recipe_mixed,
-    [ENT_RECIPE_TABLES] = recipe_tables,
+    [ENT_RECIPE_TABLES] = recipe_tables,         [ENT_RECIPE_COUNT_MODELS] = recipe_count_models,
 };
 
 static const char *const names[ENT_RECIPE_COUNT] = {
     "static16", "static24", "adaptive", "bypass", "parametric",
-    "windows", "mixed", "rans_bytes", "rans_models", "tables",
+    "windows", "mixed", "rans_bytes", "rans_models", "tables", "count_models",
 };
 
 const char *ent_recipe_name(int id)

@@ -80,6 +80,12 @@ typedef struct NCCodecContext {
     uint8_t *extradata;
     size_t extradata_size;
 
+    /* Polled by codecs between units of long work inside one call (a tile of a large
+     * picture); when it returns non-zero the call stops with NC_EINTR, the output it
+     * was making dropped, as AVIOInterruptCB stops libavformat. NULL: never stop. */
+    int (*interrupt_cb)(void *opaque);
+    void *interrupt_opaque;
+
     void *priv_data; /* the codec's private state and options: internal */
     struct NCCodecInternal *internal;
 } NCCodecContext;
@@ -111,6 +117,12 @@ NC_API int nc_send_frame(NCCodecContext *ctx, const NCFrame *frame);
 NC_API int nc_receive_packet(NCCodecContext *ctx, NCPacket *pkt);
 NC_API int nc_send_packet(NCCodecContext *ctx, const NCPacket *pkt);
 NC_API int nc_receive_frame(NCCodecContext *ctx, NCFrame *frame);
+/* Without decoding: 0 if an open decoder finds nothing wrong with pkt by the cheap
+ * checks it makes before decoding (its size against the picture the stream
+ * declares, say), else the error decoding would end with (NC_ETRUNCATED,
+ * NC_EINVALIDDATA), logged. Decoders without such checks return 0. Lets a tool
+ * such as nc-info report a packet that cannot be intact without decoding it. */
+NC_API int nc_codec_check_packet(NCCodecContext *ctx, const NCPacket *pkt);
 
 #define NC_MAX_EXTRADATA (1 << 20)
 

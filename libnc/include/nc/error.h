@@ -25,6 +25,7 @@ enum NCError {
     NC_EEXIST = -14,      /* output exists and overwriting was not allowed */
     NC_ENOCODEC = -15,    /* no codec of that name */
     NC_EBUG = -16,        /* internal error: please report it */
+    NC_EINTR = -17,       /* stopped by the caller's interrupt callback */
 };
 
 #ifdef __cplusplus

@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""PyTorch side of bench_kernels: the same layers and network, timed the same way.
+
+Usage: torch_kernels.py THREADS REPS ROUNDS. Prints one line per measurement:
+NAME MS (the median over ROUNDS of the mean of REPS calls). Run by bench_kernels;
+inference only (torch.inference_mode), float32 weights (PyTorch CPU has no f16 or
+int8 conv kernels for these shapes)."""
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def median_ms(fn, reps, rounds):
+    fn()
+    times = []
+    for _ in range(rounds):
+        t = time.thread_time()
+        for _ in range(reps):
+            fn()
+        times.append((time.thread_time() - t) * 1000 / reps)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def rvq_decoder(frames):
+    """rvqspeech's decoder network (codecs/rvqspeech/net.c): causal convs over frames."""
+    g = torch.Generator().manual_seed(1)
+    C, L, OUT = 128, 64, 642
+
+    def conv(cin, cout, k):
+        return (torch.randn(cout, cin, k, generator=g) * (1 / (cin * k)) ** 0.5,
+                torch.randn(cout, generator=g) * 0.1)
+    c_in = conv(L, C, 3)
+    units = [(conv(C, C, 3), conv(C, C, 1), d) for d in (1, 2, 4)]
+    c_out = conv(C, OUT, 1)
+    x = torch.randn(1, L, frames, generator=g)
+
+    def causal(h, wb, dil=1):
+        w, b = wb
+        pad = (w.shape[2] - 1) * dil
+        return F.conv1d(F.pad(h, (pad, 0)), w, b, dilation=dil)
+
+    def run():
+        h = causal(x, c_in)
+        for c1, c2, d in units:
+            h = h + causal(F.elu(causal(F.elu(h), c1, d)), c2)
+        return causal(F.elu(h), c_out)
+    return run
+
+
+def main():
+    threads, reps, rounds = (int(a) for a in sys.argv[1:4])
+    torch.set_num_threads(threads)
+    g = torch.Generator().manual_seed(2)
+    with torch.inference_mode():
+        w = torch.randn(512, 512, generator=g)
+        v = torch.randn(1, 512, generator=g)
+        print("gemv_512x512", median_ms(lambda: F.linear(v, w), reps * 20, rounds))
+        w2 = torch.randn(642, 128, generator=g)
+        v2 = torch.randn(1, 128, generator=g)
+        print("gemv_128x642", median_ms(lambda: F.linear(v2, w2), reps * 20, rounds))
+        x = torch.randn(1, 64, 64, 64, generator=g)
+        k3 = torch.randn(64, 64, 3, 3, generator=g)
+        k1 = torch.randn(64, 64, 1, 1, generator=g)
+        print("conv2d_3x3_64ch_64x64", median_ms(lambda: F.conv2d(x, k3, padding=1), reps, rounds))
+        print("conv2d_1x1_64ch_64x64", median_ms(lambda: F.conv2d(x, k1), reps, rounds))
+        xs = torch.randn(1, 128, 32, 32, generator=g)
+        print("pixel_shuffle_128ch_32x32", median_ms(lambda: F.pixel_shuffle(xs, 2), reps, rounds))
+        t = torch.randn(1 << 16, generator=g) * 4
+        print("elu_65536", median_ms(lambda: F.elu(t), reps, rounds))
+        print("gelu_65536", median_ms(lambda: F.gelu(t), reps, rounds))
+        print("rvq_decoder_500_frames", median_ms(rvq_decoder(500), reps, rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""BD-rate (Bjontegaard delta rate) of one codec against every other codec of a
+bench results.tsv: log rate fitted as a cubic in quality for each codec, the
+difference integrated over the quality range both cover. Printed as a Markdown
+table, on PSNR-RGB and on MS-SSIM (as dB: -10 log10(1 - MS-SSIM)).
+
+    bdrate.py RESULTS.tsv CODEC        (pure Python, no numpy)
+"""
+import math
+import sys
+
+
+def polyfit3(xs, ys):
+    """Least-squares cubic through (xs, ys), x centred: returns (coeffs, centre)."""
+    c = sum(xs) / len(xs)
+    xs = [x - c for x in xs]
+    n = 4
+    a = [[sum(x ** (i + j) for x in xs) for j in range(n)] for i in range(n)]
+    b = [sum(y * x ** i for x, y in zip(xs, ys)) for i in range(n)]
+    for col in range(n):  # Gaussian elimination with partial pivoting
+        piv = max(range(col, n), key=lambda r: abs(a[r][col]))
+        a[col], a[piv] = a[piv], a[col]
+        b[col], b[piv] = b[piv], b[col]
+        for r in range(col + 1, n):
+            f = a[r][col] / a[col][col]
+            for k in range(col, n):
+                a[r][k] -= f * a[col][k]
+            b[r] -= f * b[col]
+    coef = [0.0] * n
+    for r in reversed(range(n)):
+        coef[r] = (b[r] - sum(a[r][k] * coef[k] for k in range(r + 1, n))) / a[r][r]
+    return coef, c
+
+
+def integral(coef, c, lo, hi):
+    def prim(x):
+        x -= c
+        return sum(coef[i] * x ** (i + 1) / (i + 1) for i in range(4))
+    return prim(hi) - prim(lo)
+
+
+def bd_rate(ref, test):
+    """Percent rate change of test against ref at equal quality; None without overlap."""
+    if len(ref) < 4 or len(test) < 4:
+        return None
+    lo = max(min(q for _, q in ref), min(q for _, q in test))
+    hi = min(max(q for _, q in ref), max(q for _, q in test))
+    if hi <= lo:
+        return None
+    fr = polyfit3([q for _, q in ref], [math.log10(r) for r, _ in ref])
+    ft = polyfit3([q for _, q in test], [math.log10(r) for r, _ in test])
+    diff = (integral(*ft, lo, hi) - integral(*fr, lo, hi)) / (hi - lo)
+    return (10 ** diff - 1) * 100, lo, hi
+
+
+def main():
+    path, codec = sys.argv[1], sys.argv[2]
+    rows = [l.rstrip("\n").split("\t") for l in open(path)]
+    head, rows = rows[0], [r for r in rows[1:] if len(r) > 3 and r[2] != "failed"]
+    col = {name: i for i, name in enumerate(head)}
+    metrics = [("PSNR-RGB", "psnr_rgb", lambda v: v),
+               ("MS-SSIM", "ms_ssim_y", lambda v: -10 * math.log10(max(1e-10, 1 - v)))]
+    codecs = []
+    for r in rows:
+        if r[0] not in codecs:
+            codecs.append(r[0])
+    print("| anchor | BD-rate on PSNR-RGB | PSNR range (dB) | BD-rate on MS-SSIM | MS-SSIM range (dB) |")
+    print("| --- | --- | --- | --- | --- |")
+    for anchor in codecs:
+        if anchor == codec:
+            continue
+        cells = []
+        for _, name, f in metrics:
+            if name not in col:
+                cells += ["n/a", ""]
+                continue
+            pts = lambda c: sorted((float(r[2]), f(float(r[col[name]]))) for r in rows if r[0] == c)
+            res = bd_rate(pts(anchor), pts(codec))
+            cells += ["no overlap", ""] if res is None else \
+                ["%+.1f%%" % res[0], "%.2f .. %.2f" % (res[1], res[2])]
+        print("| %s | %s |" % (anchor, " | ".join(cells)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+/* walloc: lossy images as integer latents of a learned projection of wavelet
+ * packet bands (walloc_net.h), entropy coded with adaptive contexts
+ * (latent_coder.h). What the encoder and the decoder share: the model, the
+ * stream header and the coding of one image. Bitstream: conformance/spec/walloc.md. */
+#ifndef NC_CODECS_WALLOC_H
+#define NC_CODECS_WALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codecs/walloc/walloc_net.h"
+#include "entropy/range_decoder.h"
+#include "entropy/range_encoder.h"
+#include "libnc/nn/kernels.h"
+#include "nc/codec.h"
+#include "nc/model.h"
+
+#define WALLOC_DEFAULT_MODEL "walloc-photo"
+#define WALLOC_HEADER_MAGIC "WLC"
+#define WALLOC_HEADER_VERSION 1
+/* magic, version, id length, id, SHA-256 */
+#define WALLOC_HEADER_MAX_SIZE (3 + 1 + 1 + NC_MODEL_MAX_ID + NC_MODEL_SHA256_SIZE)
+#define WALLOC_MAX_QUALITY 100
+/* The encoder's default dead zone (walloc_encode_image): on the test photos it
+ * saves 5-9% of the rate at equal PSNR (codecs/walloc/README.md). */
+#define WALLOC_DEFAULT_DEADZONE 0.1
+/* Context priors: one table per 8 qualities (bucket quality / 8). */
+#define WALLOC_PRIOR_BUCKETS 13
+/* Images up to this many pixels (the decoder's memory bound). */
+#define WALLOC_MAX_PIXELS (1 << 26)
+
+typedef struct WallocContext {
+    NCModel *model;
+    WallocShape shape;
+    float *enc_w;       /* [latents][bands] */
+    uint16_t *prior;    /* [WALLOC_PRIOR_BUCKETS][latents][WALLOC_CONTEXTS], or NULL */
+    /* The decoder network for libnc/nn's inference kernels (walloc_net.h):
+     * weights [cin][cout] per tap, all in one allocation with the biases. */
+    const NNKernels *kernels;
+    NNWeights dec_w, post1_w[9], post2_w[9];
+    const float *dec_b, *post1_b, *post2_b;
+    float *net_data;
+    float *act;         /* reconstruct's activations, pixel-major */
+    size_t act_size;    /* floats */
+    float *bands, *tmp; /* one image's bands and the transform's scratch */
+    int32_t *q;         /* one image's latents */
+    size_t pixels;      /* capacity of the buffers, in padded pixels */
+} WallocContext;
+
+/* Loads model id (searched as nc_model_find() does, or at path when it is not
+ * empty), checks its hash when sha256 is not NULL, and readies the network. */
+int walloc_open(WallocContext *wc, const void *log_ctx, const char *id, const char *path,
+                const uint8_t *sha256);
+/* The same with a loaded model, which wc then owns (freed on failure too). */
+int walloc_open_model(WallocContext *wc, const void *log_ctx, NCModel *model);
+void walloc_close(WallocContext *wc);
+/* The context priors for quality (NULL if the model has none). */
+const uint16_t *walloc_prior(const WallocContext *wc, int quality);
+
+size_t walloc_header_write(const WallocContext *wc, uint8_t buf[WALLOC_HEADER_MAX_SIZE]);
+int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
+                        char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE]);
+
+/* Channels of a pixel format walloc codes (1 gray, 3 RGB), 0 if unsupported. */
+int walloc_channels(enum NCPixelFormat fmt);
+
+/* Codes one image (channels interleaved) at quality (0..100) into enc: the
+ * quality in 7 bypass bits, then the latents. deadzone (0..0.5) rounds values
+ * within 0.5 + deadzone steps of zero to zero. */
+int walloc_encode_image(WallocContext *wc, RCEncoder *enc, const uint8_t *data,
+                        ptrdiff_t linesize, int channels, int w, int h, int quality,
+                        float deadzone);
+/* Decodes the latents of one image from dec into wc->q (bit-exact everywhere);
+ * *quality gets the stream's quality. NC_EINVALIDDATA for a bad quality,
+ * otherwise damage shows in rc_dec_finish(). */
+int walloc_decode_latents_of_image(WallocContext *wc, RCDecoder *dec, int w, int h,
+                                   int *quality);
+/* Reconstructs the image from wc->q (the network, within float tolerance). */
+int walloc_reconstruct(WallocContext *wc, int quality, uint8_t *data, ptrdiff_t linesize,
+                       int channels, int w, int h);
+
+/* The public part both descriptors share (walloc_enc.c, walloc_dec.c). */
+#define WALLOC_CODEC                                                                        \
+    .name = "walloc",                                                                       \
+    .long_name = "lossy images: wavelet packets around a learned projection (WaLLoC)",      \
+    .media_type = NC_MEDIA_IMAGE, .pix_fmts = walloc_pix_fmts
+extern const enum NCPixelFormat walloc_pix_fmts[];
+
+#endif

@@ -1,0 +1,195 @@
+/* CDF 9/7 lifting (Daubechies and Sweldens' factorization, the coefficients of
+ * JPEG 2000 Part 1, Annex F) and the packet transforms built from it. */
+#include <string.h>
+
+#include "libnc/dsp/wavelet.h"
+#include "nc/error.h"
+
+#define LIFT_A (-1.586134342059924f)
+#define LIFT_B (-0.052980118572961f)
+#define LIFT_C 0.882911075530934f
+#define LIFT_D 0.443506852043971f
+/* sqrt(2) / K and K / sqrt(2), K = 1.230174104914001: DC gain sqrt(2). */
+#define GAIN_LOW 1.1496043988602418f
+#define GAIN_HIGH 0.86986445162478127f
+
+static int clamp(int i, int n)
+{
+    return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+/* Adds c * (from[a] + from[b]) to each element of to, element k of m floats.
+ * Element i of `to` reads `from` at i + lo and i + hi, clamped to [0, nfrom):
+ * the clamping is the whole-sample symmetric extension. The interior, where no
+ * clamping happens, runs without it (and as a plain loop for m = 1). */
+static void lift(float *to, int nto, const float *from, int nfrom, int m, int lo, int hi,
+                 float c)
+{
+    int start = -lo > 0 ? -lo : 0, end = nfrom - hi < nto ? nfrom - hi : nto;
+    if (end < start) end = start;
+    for (int i = 0; i < nto; i++) {
+        if (i == start && m == 1) {
+            for (; i < end; i++) to[i] += c * (from[i + lo] + from[i + hi]);
+            if (i >= nto) break;
+        }
+        int a = i >= start && i < end ? i + lo : clamp(i + lo, nfrom);
+        int b = i >= start && i < end ? i + hi : clamp(i + hi, nfrom);
+        const float *fa = from + (size_t)a * m, *fb = from + (size_t)b * m;
+        float *t = to + (size_t)i * m;
+        for (int k = 0; k < m; k++) t[k] += c * (fa[k] + fb[k]);
+    }
+}
+
+static void scale(float *x, size_t n, float c)
+{
+    for (size_t i = 0; i < n; i++) x[i] *= c;
+}
+
+/* s = even elements (ns), d = odd ones (nd): x[2i] = s[i], x[2i+1] = d[i], so
+ * d[i] sits between s[i] and s[i+1], and s[i] between d[i-1] and d[i]. */
+static void lifting_forward(float *s, int ns, float *d, int nd, int m)
+{
+    lift(d, nd, s, ns, m, 0, 1, LIFT_A);
+    lift(s, ns, d, nd, m, -1, 0, LIFT_B);
+    lift(d, nd, s, ns, m, 0, 1, LIFT_C);
+    lift(s, ns, d, nd, m, -1, 0, LIFT_D);
+    scale(s, (size_t)ns * m, GAIN_LOW);
+    scale(d, (size_t)nd * m, GAIN_HIGH);
+}
+
+static void lifting_inverse(float *s, int ns, float *d, int nd, int m)
+{
+    scale(s, (size_t)ns * m, 1.0f / GAIN_LOW);
+    scale(d, (size_t)nd * m, 1.0f / GAIN_HIGH);
+    lift(s, ns, d, nd, m, -1, 0, -LIFT_D);
+    lift(d, nd, s, ns, m, 0, 1, -LIFT_C);
+    lift(s, ns, d, nd, m, -1, 0, -LIFT_B);
+    lift(d, nd, s, ns, m, 0, 1, -LIFT_A);
+}
+
+void nc_cdf97_analyze(float *x, int n, int m, ptrdiff_t es, float *tmp)
+{
+    if (n < 2) return;
+    int ns = (n + 1) / 2, nd = n / 2;
+    size_t row = (size_t)m * sizeof(float);
+    float *s = tmp, *d = tmp + (size_t)ns * m;
+    if (m == 1 && es == 1) {
+        for (int i = 0; i < nd; i++) s[i] = x[2 * i], d[i] = x[2 * i + 1];
+        if (ns > nd) s[nd] = x[n - 1];
+    } else {
+        for (int i = 0; i < n; i++)
+            memcpy((i & 1 ? d + (size_t)(i / 2) * m : s + (size_t)(i / 2) * m), x + i * es, row);
+    }
+    lifting_forward(s, ns, d, nd, m);
+    if (m == 1 && es == 1) {
+        memcpy(x, tmp, (size_t)n * sizeof(float));
+        return;
+    }
+    for (int i = 0; i < n; i++) memcpy(x + i * es, tmp + (size_t)i * m, row);
+}
+
+void nc_cdf97_synthesize(float *x, int n, int m, ptrdiff_t es, float *tmp)
+{
+    if (n < 2) return;
+    int ns = (n + 1) / 2, nd = n / 2;
+    size_t row = (size_t)m * sizeof(float);
+    float *s = tmp, *d = tmp + (size_t)ns * m;
+    if (m == 1 && es == 1) {
+        memcpy(tmp, x, (size_t)n * sizeof(float));
+        lifting_inverse(s, ns, d, nd, m);
+        for (int i = 0; i < nd; i++) x[2 * i] = s[i], x[2 * i + 1] = d[i];
+        if (ns > nd) x[n - 1] = s[nd];
+        return;
+    }
+    for (int i = 0; i < n; i++) memcpy(tmp + (size_t)i * m, x + i * es, row);
+    lifting_inverse(s, ns, d, nd, m);
+    for (int i = 0; i < n; i++)
+        memcpy(x + i * es, (i & 1 ? d + (size_t)(i / 2) * m : s + (size_t)(i / 2) * m), row);
+}
+
+static int check_size(int n, int levels)
+{
+    if (levels < 0 || levels > NC_WPT_MAX_LEVELS || n <= 0 || n % (1 << levels)) return NC_EINVAL;
+    return 0;
+}
+
+int nc_wpt1d_forward(float *x, int n, int levels, float *tmp)
+{
+    int ret = check_size(n, levels);
+    if (ret < 0) return ret;
+    for (int l = 0; l < levels; l++) {
+        int bn = n >> l;
+        for (int b = 0; b < 1 << l; b++) nc_cdf97_analyze(x + (size_t)b * bn, bn, 1, 1, tmp);
+    }
+    return 0;
+}
+
+int nc_wpt1d_inverse(float *x, int n, int levels, float *tmp)
+{
+    int ret = check_size(n, levels);
+    if (ret < 0) return ret;
+    for (int l = levels - 1; l >= 0; l--) {
+        int bn = n >> l;
+        for (int b = 0; b < 1 << l; b++) nc_cdf97_synthesize(x + (size_t)b * bn, bn, 1, 1, tmp);
+    }
+    return 0;
+}
+
+/* Moves the 2^levels x 2^levels grid of blocks of a plane (the in-place result
+ * of the levels) to band-major order, or back. */
+static void regroup(float *x, int w, int h, int levels, float *tmp, int to_bands)
+{
+    int g = 1 << levels, bw = w >> levels, bh = h >> levels;
+    size_t row = (size_t)bw * sizeof(float);
+    for (int by = 0; by < g; by++)
+        for (int bx = 0; bx < g; bx++)
+            for (int r = 0; r < bh; r++) {
+                float *grid = x + (size_t)(by * bh + r) * w + (size_t)bx * bw;
+                float *band = tmp + ((size_t)(by * g + bx) * bh + r) * bw;
+                if (to_bands)
+                    memcpy(band, grid, row);
+                else
+                    memcpy(grid, band, row);
+            }
+    if (to_bands) memcpy(x, tmp, (size_t)w * h * sizeof(float));
+}
+
+int nc_wpt2d_forward(float *x, int w, int h, int levels, float *tmp)
+{
+    int ret = check_size(w, levels);
+    if (ret >= 0) ret = check_size(h, levels);
+    if (ret < 0) return ret;
+    for (int l = 0; l < levels; l++) {
+        int bw = w >> l, bh = h >> l;
+        for (int by = 0; by < 1 << l; by++)
+            for (int bx = 0; bx < 1 << l; bx++) {
+                float *block = x + (size_t)by * bh * w + (size_t)bx * bw;
+                for (int r = 0; r < bh; r++) nc_cdf97_analyze(block + (size_t)r * w, bw, 1, 1, tmp);
+                nc_cdf97_analyze(block, bh, bw, w, tmp);
+            }
+    }
+    if (levels) regroup(x, w, h, levels, tmp, 1);
+    return 0;
+}
+
+int nc_wpt2d_inverse(float *x, int w, int h, int levels, float *tmp)
+{
+    int ret = check_size(w, levels);
+    if (ret >= 0) ret = check_size(h, levels);
+    if (ret < 0) return ret;
+    if (levels) {
+        memcpy(tmp, x, (size_t)w * h * sizeof(float));
+        regroup(x, w, h, levels, tmp, 0);
+    }
+    for (int l = levels - 1; l >= 0; l--) {
+        int bw = w >> l, bh = h >> l;
+        for (int by = 0; by < 1 << l; by++)
+            for (int bx = 0; bx < 1 << l; bx++) {
+                float *block = x + (size_t)by * bh * w + (size_t)bx * bw;
+                nc_cdf97_synthesize(block, bh, bw, w, tmp);
+                for (int r = 0; r < bh; r++)
+                    nc_cdf97_synthesize(block + (size_t)r * w, bw, 1, 1, tmp);
+            }
+    }
+    return 0;
+}

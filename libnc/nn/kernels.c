@@ -1,0 +1,132 @@
+/* Kernel choice at run time, and the layers built on a kernel table (kernels.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "libnc/nn/kernels.h"
+#include "libnc/nn/kernels_impl.h"
+
+#if defined(NN_KERNELS_X86) && defined(__GNUC__)
+#include <cpuid.h>
+
+/* What the CPU and the OS support, from CPUID (gcc's and clang's
+ * __builtin_cpu_supports do not agree on the names, and clang 14 lacks "f16c"). */
+static void x86_features(int *sse41, int *avx2_fma_f16c)
+{
+    unsigned a, b, c, d;
+    *sse41 = *avx2_fma_f16c = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return;
+    *sse41 = (c >> 19) & 1;
+    int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
+    if (!(fma && osxsave && avx && f16c)) return;
+    unsigned xcr0_lo, xcr0_hi;
+    __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    if ((xcr0_lo & 6) != 6) return; /* the OS saves XMM and YMM state */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return;
+    *avx2_fma_f16c = (b >> 5) & 1;
+}
+#endif
+
+const NNKernels *nn_kernels_ref(void) { return &nn_kernels_c; }
+
+int nn_kernels_available(const NNKernels **out, int max)
+{
+    int n = 0;
+    if (n < max) out[n++] = &nn_kernels_c;
+#if defined(NN_KERNELS_X86) && defined(__GNUC__)
+    int sse41, avx2;
+    x86_features(&sse41, &avx2);
+    if (n < max && sse41) out[n++] = &nn_kernels_sse41;
+    if (n < max && avx2) out[n++] = &nn_kernels_avx2;
+#endif
+    return n;
+}
+
+/* The best table, capped by NC_KERNELS. Computed on every call (CPUID: callers take
+ * it once per stream, not per frame): no global state to initialize or race on. */
+const NNKernels *nn_kernels(void)
+{
+    const NNKernels *all[4];
+    int n = nn_kernels_available(all, 4);
+    const char *cap = getenv("NC_KERNELS");
+    if (cap)
+        for (int i = 0; i < n; i++)
+            if (!strcmp(all[i]->name, cap)) return all[i];
+    return all[n - 1];
+}
+
+void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                           const float *bias, float *hist, int hist_frames, const float *x, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout;
+    if (bias)
+        memcpy(y, bias, sizeof(float) * (size_t)cout);
+    else
+        memset(y, 0, sizeof(float) * (size_t)cout);
+    for (int j = 0; j < ntaps; j++) {
+        const float *in = back[j] ? hist + (size_t)(hist_frames - back[j]) * cin : x;
+        k->gemm(y, cout, in, cin, 1, &taps[j]);
+    }
+    if (hist_frames) {
+        memmove(hist, hist + cin, sizeof(float) * (size_t)(hist_frames - 1) * cin);
+        memcpy(hist + (size_t)(hist_frames - 1) * cin, x, sizeof(float) * (size_t)cin);
+    }
+}
+
+void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                      const float *bias, const float *x, int frames, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout;
+    for (int f = 0; f < frames; f++) {
+        if (bias)
+            memcpy(y + (size_t)f * cout, bias, sizeof(float) * (size_t)cout);
+        else
+            memset(y + (size_t)f * cout, 0, sizeof(float) * (size_t)cout);
+    }
+    for (int j = 0; j < ntaps; j++)
+        if (back[j] < frames)
+            k->gemm(y + (size_t)back[j] * cout, cout, x, cin, frames - back[j], &taps[j]);
+}
+
+void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const float *bias,
+                    const float *x, int h, int w, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout, pad = ks / 2;
+    for (size_t p = 0; p < (size_t)h * w; p++) {
+        if (bias)
+            memcpy(y + p * cout, bias, sizeof(float) * (size_t)cout);
+        else
+            memset(y + p * cout, 0, sizeof(float) * (size_t)cout);
+    }
+    if (ks == 1) { /* one GEMM over every pixel */
+        k->gemm(y, cout, x, cin, h * w, &taps[0]);
+        return;
+    }
+    /* Each tap is a GEMM over the output pixels of a row whose shifted input pixel lies
+     * inside the picture: contiguous in this layout, so no unfolding. */
+    for (int dy = 0; dy < ks; dy++)
+        for (int dx = 0; dx < ks; dx++) {
+            const int oy = dy - pad, ox = dx - pad;
+            const int x0 = ox < 0 ? -ox : 0, x1 = ox > 0 ? w - ox : w;
+            if (x1 <= x0) continue;
+            for (int row = 0; row < h; row++) {
+                int iy = row + oy;
+                if (iy < 0 || iy >= h) continue;
+                k->gemm(y + ((size_t)row * w + x0) * cout, cout, x + ((size_t)iy * w + x0 + ox) * cin, cin,
+                        x1 - x0, &taps[dy * ks + dx]);
+            }
+        }
+}
+
+void nn_k_pixel_shuffle(const float *x, int h, int w, int c, int r, float *y)
+{
+    const size_t cin = (size_t)c * r * r, wout = (size_t)w * r;
+    for (int yy = 0; yy < h; yy++)
+        for (int xx = 0; xx < w; xx++) {
+            const float *px = x + ((size_t)yy * w + xx) * cin;
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < r; j++) {
+                    float *out = y + (((size_t)yy * r + i) * wout + (size_t)xx * r + j) * c;
+                    for (int cc = 0; cc < c; cc++) out[cc] = px[(size_t)cc * r * r + (size_t)i * r + j];
+                }
+        }
+}

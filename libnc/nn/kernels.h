@@ -1,0 +1,88 @@
+/* Inference kernels for the reconstruction path: the shapes codecs run, in f32 with
+ * weights kept in their stored precision (f32, f16, or int8 with one scale per output
+ * channel), f32 accumulation.
+ *
+ * In the manner of libopus's dnn/ (nnet.c over vec_avx.h / vec_neon.h): one plain C
+ * implementation of every kernel is the reference (kernels_ref.c), and SIMD versions
+ * (kernels_avx2.c: AVX2 + FMA + F16C; kernels_sse41.c: SSE4.1) are picked at run time
+ * from what the CPU has. tests/nn/test_kernels.c checks each against the reference on
+ * random shapes, odd sizes and unaligned pointers. These kernels are NOT for the
+ * deterministic mode (libnc/nn/README.md): their results differ from the reference by
+ * rounding (FMA, summation order, the fast exp), so nothing that feeds an entropy
+ * coder may use them. Runtime side of libnc: no autodiff, no BLAS.
+ *
+ * Layouts: activations are frame-major / pixel-major ("NHWC"): one frame or pixel is
+ * a contiguous vector of channels. Weights are [cin][cout] per tap (a row of cout
+ * outputs per input channel), so every kernel streams the weights once and vectorizes
+ * over output channels. */
+#ifndef NC_NN_KERNELS_H
+#define NC_NN_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum NNWeightType {
+    NN_W_F32,
+    NN_W_F16, /* IEEE binary16 bits */
+    NN_W_I8,  /* int8 with a float scale per output channel */
+} NNWeightType;
+
+/* A weight matrix [cin][cout] in its stored precision. */
+typedef struct NNWeights {
+    NNWeightType type;
+    int cin, cout;
+    const void *data;    /* cin * cout elements of the type */
+    const float *scale;  /* NN_W_I8: cout scales (w = scale[o] * q); else NULL */
+} NNWeights;
+
+/* The kernel table of one instruction-set level. */
+typedef struct NNKernels {
+    const char *name; /* "c", "sse4.1", "avx2" */
+    /* Y[r][o] += sum_i X[r][i] * W[i][o] for r < rows (row strides ldx, ldy floats).
+     * rows = 1 is a GEMV. */
+    void (*gemm)(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
+    /* In place, n values. ELU (alpha 1), SiLU, GELU (tanh form), tanh, sigmoid use a
+     * fast exp (relative error < 2e-7 on [-87, 88]); relu and leaky relu are exact. */
+    void (*elu)(float *x, size_t n);
+    void (*silu)(float *x, size_t n);
+    void (*gelu)(float *x, size_t n);
+    void (*tanh)(float *x, size_t n);
+    void (*sigmoid)(float *x, size_t n);
+} NNKernels;
+
+/* The reference (plain C) kernels, and the best ones this CPU runs (NC_KERNELS=c,
+ * sse4.1 or avx2 in the environment caps the choice, e.g. to compare). */
+const NNKernels *nn_kernels_ref(void);
+const NNKernels *nn_kernels(void);
+/* Every table this build has that this CPU can run, best last; returns the count. */
+int nn_kernels_available(const NNKernels **out, int max);
+
+/* Layers built on a kernel table (kernels_layers.c). */
+
+/* Causal conv1d along frames, one frame at a time (streaming): taps[j] is the weight
+ * matrix applied to the input `back[j]` frames ago (0 = x itself). hist holds the last
+ * `hist_frames` inputs (oldest first, cin each) and is shifted by one frame.
+ * y[cout] = bias + sum_j taps[j] * input(back[j]). y must not alias x. */
+void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                           const float *bias, float *hist, int hist_frames, const float *x, float *y);
+
+/* The same over a whole sequence x [frames][cin] -> y [frames][cout], starting from
+ * silence (zero history): one GEMM per tap over all frames. */
+void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                      const float *bias, const float *x, int frames, float *y);
+
+/* 2-D convolution, stride 1, zero padding keeping the size, kernel 1x1 or 3x3 (ks):
+ * x [h][w][cin], y [h][w][cout], taps[(dy * ks) + dx] the weight of each tap. */
+void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const float *bias,
+                    const float *x, int h, int w, float *y);
+
+/* PixelShuffle (PyTorch's channel order): x [h][w][c * r * r] -> y [h * r][w * r][c]. */
+void nn_k_pixel_shuffle(const float *x, int h, int w, int c, int r, float *y);
+
+/* Half-precision bits <-> float (exact; round to nearest even for the narrowing). */
+float nn_f16_to_f32(uint16_t h);
+uint16_t nn_f32_to_f16(float f);
+/* Quantizes w [cin][cout] to int8 per output channel (scale = max |w| / 127). */
+void nn_quantize_i8(const float *w, int cin, int cout, int8_t *q, float *scale);
+
+#endif

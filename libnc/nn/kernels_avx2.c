@@ -1,0 +1,182 @@
+/* AVX2 + FMA + F16C kernels (kernels.h), compiled for those instructions with target
+ * attributes so the rest of the build keeps its baseline; kernels.c only hands them
+ * out on a CPU that has all three. */
+#include "libnc/nn/kernels_impl.h"
+
+#if defined(NN_KERNELS_X86) && defined(__GNUC__)
+#include <immintrin.h>
+
+#define TARGET __attribute__((target("avx2,fma,f16c")))
+
+/* 8 weights of row i starting at column o, as floats (int8 unscaled). */
+TARGET static inline __m256 load_w8(const void *data, size_t idx, NNWeightType type)
+{
+    if (type == NN_W_F16)
+        return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)((const uint16_t *)data + idx)));
+    if (type == NN_W_I8)
+        return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+            _mm_loadl_epi64((const __m128i *)(const void *)((const int8_t *)data + idx))));
+    return _mm256_loadu_ps((const float *)data + idx);
+}
+
+/* Rows r0 .. r0 + R (R <= 4) by columns o .. o + 16: 2R accumulators in registers, each
+ * weight vector loaded once for R rows. */
+TARGET static inline void tile16(float *y, int ldy, const float *x, int ldx, int R, const NNWeights *w,
+                                 int o, NNWeightType type)
+{
+    __m256 acc[4][2];
+    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    const size_t cout = (size_t)w->cout;
+    for (int i = 0; i < w->cin; i++) {
+        __m256 w0 = load_w8(w->data, (size_t)i * cout + (size_t)o, type);
+        __m256 w1 = load_w8(w->data, (size_t)i * cout + (size_t)o + 8, type);
+        for (int r = 0; r < R; r++) {
+            __m256 xv = _mm256_broadcast_ss(x + (size_t)r * ldx + i);
+            acc[r][0] = _mm256_fmadd_ps(xv, w0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(xv, w1, acc[r][1]);
+        }
+    }
+    __m256 s0 = _mm256_set1_ps(1.0f), s1 = s0;
+    if (type == NN_W_I8) s0 = _mm256_loadu_ps(w->scale + o), s1 = _mm256_loadu_ps(w->scale + o + 8);
+    for (int r = 0; r < R; r++) {
+        float *yr = y + (size_t)r * ldy + o;
+        _mm256_storeu_ps(yr, _mm256_fmadd_ps(acc[r][0], s0, _mm256_loadu_ps(yr)));
+        _mm256_storeu_ps(yr + 8, _mm256_fmadd_ps(acc[r][1], s1, _mm256_loadu_ps(yr + 8)));
+    }
+}
+
+/* One row by 64 columns: 8 independent accumulators, enough to hide the FMA latency
+ * that a single row's 2 would expose (a GEMV has no other rows to interleave). */
+TARGET static inline void row64(float *y, const float *x, const NNWeights *w, int o, NNWeightType type)
+{
+    __m256 acc[8];
+    for (int q = 0; q < 8; q++) acc[q] = _mm256_setzero_ps();
+    const size_t cout = (size_t)w->cout;
+    for (int i = 0; i < w->cin; i++) {
+        __m256 xv = _mm256_broadcast_ss(x + i);
+        for (int q = 0; q < 8; q++)
+            acc[q] = _mm256_fmadd_ps(xv, load_w8(w->data, (size_t)i * cout + (size_t)o + 8 * (size_t)q, type), acc[q]);
+    }
+    for (int q = 0; q < 8; q++) {
+        __m256 s = type == NN_W_I8 ? _mm256_loadu_ps(w->scale + o + 8 * q) : _mm256_set1_ps(1.0f);
+        _mm256_storeu_ps(y + o + 8 * q, _mm256_fmadd_ps(acc[q], s, _mm256_loadu_ps(y + o + 8 * q)));
+    }
+}
+
+/* One row by 8 columns. */
+TARGET static inline void tile8(float *y, const float *x, const NNWeights *w, int o, NNWeightType type)
+{
+    __m256 acc = _mm256_setzero_ps();
+    for (int i = 0; i < w->cin; i++)
+        acc = _mm256_fmadd_ps(_mm256_broadcast_ss(x + i), load_w8(w->data, (size_t)i * w->cout + (size_t)o, type), acc);
+    __m256 s = type == NN_W_I8 ? _mm256_loadu_ps(w->scale + o) : _mm256_set1_ps(1.0f);
+    _mm256_storeu_ps(y + o, _mm256_fmadd_ps(acc, s, _mm256_loadu_ps(y + o)));
+}
+
+TARGET static inline void gemm_typed(float *y, int ldy, const float *x, int ldx, int rows,
+                                     const NNWeights *w, NNWeightType type)
+{
+    const int o64 = w->cout / 64 * 64, o16 = w->cout / 16 * 16, o8 = w->cout / 8 * 8;
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        float *yr = y + (size_t)r * ldy;
+        const float *xr = x + (size_t)r * ldx;
+        for (int o = 0; o < o16; o += 16) tile16(yr, ldy, xr, ldx, 4, w, o, type);
+        for (int q = 0; q < 4 && o8 > o16; q++) tile8(yr + (size_t)q * ldy, xr + (size_t)q * ldx, w, o16, type);
+    }
+    for (; r < rows; r++) { /* single rows (all of a GEMV) */
+        float *yr = y + (size_t)r * ldy;
+        const float *xr = x + (size_t)r * ldx;
+        for (int o = 0; o < o64; o += 64) row64(yr, xr, w, o, type);
+        for (int o = o64; o < o16; o += 16) tile16(yr, ldy, xr, ldx, 1, w, o, type);
+        if (o8 > o16) tile8(yr, xr, w, o16, type);
+    }
+    if (o8 < w->cout) nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
+}
+
+TARGET static void gemm_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
+{
+    switch (w->type) {
+    case NN_W_F16: gemm_typed(y, ldy, x, ldx, rows, w, NN_W_F16); break;
+    case NN_W_I8: gemm_typed(y, ldy, x, ldx, rows, w, NN_W_I8); break;
+    default: gemm_typed(y, ldy, x, ldx, rows, w, NN_W_F32);
+    }
+}
+
+/* nn_exp_ref, 8 at a time (FMA where the reference multiplies and adds). */
+TARGET static inline __m256 exp8(__m256 x)
+{
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+    __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504f), _mm256_set1_ps(0.5f)));
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(NN_EXP_C6);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(NN_EXP_C5));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(NN_EXP_C4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(NN_EXP_C3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(NN_EXP_C2));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+TARGET static inline __m256 sigmoid8(__m256 x)
+{
+    __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+TARGET static inline __m256 erf8(__m256 x)
+{
+    __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x), one = _mm256_set1_ps(1.0f);
+    __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(NN_ERF_P), a, one));
+    __m256 p = _mm256_set1_ps(NN_ERF_A5);
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(NN_ERF_A4));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(NN_ERF_A3));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(NN_ERF_A2));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(NN_ERF_A1));
+    __m256 e = _mm256_fnmadd_ps(_mm256_mul_ps(p, t), exp8(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(a, a))), one);
+    return _mm256_or_ps(e, _mm256_and_ps(x, _mm256_set1_ps(-0.0f))); /* sign of x */
+}
+
+TARGET static inline __m256 elu8(__m256 x)
+{
+    __m256 neg = _mm256_sub_ps(exp8(x), _mm256_set1_ps(1.0f));
+    return _mm256_blendv_ps(neg, x, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+TARGET static inline __m256 silu8(__m256 x) { return _mm256_mul_ps(x, sigmoid8(x)); }
+
+TARGET static inline __m256 tanh8(__m256 x)
+{
+    __m256 one = _mm256_set1_ps(1.0f);
+    __m256 d = _mm256_add_ps(exp8(_mm256_add_ps(x, x)), one);
+    return _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), d));
+}
+
+TARGET static inline __m256 gelu8(__m256 x)
+{
+    __m256 h = _mm256_mul_ps(_mm256_set1_ps(0.5f), x);
+    return _mm256_fmadd_ps(h, erf8(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678f))), h);
+}
+
+#define POINTWISE_AVX2(name)                                                            \
+    TARGET static void name##_avx2(float *x, size_t n)                                  \
+    {                                                                                   \
+        size_t i = 0;                                                                   \
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, name##8(_mm256_loadu_ps(x + i))); \
+        for (; i < n; i++) x[i] = nn_##name##_ref(x[i]);                                \
+    }
+POINTWISE_AVX2(elu)
+POINTWISE_AVX2(silu)
+POINTWISE_AVX2(gelu)
+POINTWISE_AVX2(tanh)
+POINTWISE_AVX2(sigmoid)
+
+const NNKernels nn_kernels_avx2 = {
+    "avx2", gemm_avx2, elu_avx2, silu_avx2, gelu_avx2, tanh_avx2, sigmoid_avx2,
+};
+#else
+typedef int nn_kernels_avx2_absent; /* ISO C: no empty translation unit */
+#endif

@@ -1,0 +1,39 @@
+/* What the kernel files share (not for callers: they use kernels.h). */
+#ifndef NC_NN_KERNELS_IMPL_H
+#define NC_NN_KERNELS_IMPL_H
+
+#include "libnc/nn/kernels.h"
+
+/* exp(r) ~ 1 + r + r^2/2 + ... + C6 r^6 on [-ln2/2, ln2/2] (Taylor; error < 2e-7). */
+#define NN_EXP_C2 0.5f
+#define NN_EXP_C3 0.166666667f
+#define NN_EXP_C4 0.0416666667f
+#define NN_EXP_C5 0.00833333333f
+#define NN_EXP_C6 0.00138888889f
+/* Abramowitz & Stegun 7.1.26 */
+#define NN_ERF_P 0.3275911f
+#define NN_ERF_A1 0.254829592f
+#define NN_ERF_A2 -0.284496736f
+#define NN_ERF_A3 1.421413741f
+#define NN_ERF_A4 -1.453152027f
+#define NN_ERF_A5 1.061405429f
+
+extern const NNKernels nn_kernels_c;
+#if defined(__x86_64__) || defined(__i386__)
+#define NN_KERNELS_X86 1
+extern const NNKernels nn_kernels_sse41;
+extern const NNKernels nn_kernels_avx2;
+#endif
+
+float nn_weight_at(const NNWeights *w, size_t idx);
+void nn_gemm_cols_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w,
+                      int o0, int o1);
+float nn_exp_ref(float x);
+float nn_erf_ref(float x);
+float nn_elu_ref(float x);
+float nn_sigmoid_ref(float x);
+float nn_silu_ref(float x);
+float nn_tanh_ref(float x);
+float nn_gelu_ref(float x);
+
+#endif

@@ -1,0 +1,337 @@
+/* Inference kernels (libnc/nn/kernels.h): every SIMD table this CPU runs against the
+ * plain C reference on random shapes (odd sizes, one row, unaligned pointers, every
+ * weight type), the reference against straightforward loops, the layers against
+ * naive convolutions, the fast activations against libm, f16 conversion exactly. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libnc/nn/kernels.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                     \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);           \
+            printf(__VA_ARGS__);                                             \
+            printf("\n");                                                    \
+            failures++;                                                      \
+        }                                                                    \
+    } while (0)
+
+static uint64_t rng_state = 12345;
+static uint32_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+static float uniform(float lo, float hi) { return lo + (hi - lo) * (float)(rnd() >> 8) * 0x1p-24f; }
+
+/* Weights of a type for w [cin][cout] (f32 values, converted as the type stores them). */
+typedef struct Owned {
+    NNWeights w;
+    void *data;
+    float *scale;
+} Owned;
+
+static void make_weights(Owned *o, const float *w, int cin, int cout, NNWeightType type)
+{
+    size_t n = (size_t)cin * cout;
+    o->scale = NULL;
+    if (type == NN_W_F16) {
+        uint16_t *h = malloc(n * 2 + 8);
+        for (size_t i = 0; i < n; i++) h[i + 1] = nn_f32_to_f16(w[i]);
+        o->data = h;
+        o->w.data = h + 1; /* unaligned on purpose */
+    } else if (type == NN_W_I8) {
+        int8_t *q = malloc(n + 8);
+        o->scale = malloc(sizeof(float) * (size_t)cout);
+        nn_quantize_i8(w, cin, cout, q + 3, o->scale);
+        o->data = q;
+        o->w.data = q + 3;
+    } else {
+        float *f = malloc(n * 4 + 8);
+        memcpy(f + 1, w, n * 4);
+        o->data = f;
+        o->w.data = f + 1;
+    }
+    o->w.type = type;
+    o->w.cin = cin;
+    o->w.cout = cout;
+    o->w.scale = o->scale;
+}
+
+static void free_weights(Owned *o)
+{
+    free(o->data);
+    free(o->scale);
+}
+
+/* max |a - b| / (1 + |b|) */
+static double max_rel(const float *a, const float *b, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - b[i]) / (1.0 + fabs((double)b[i]));
+        if (!(d <= m)) m = d; /* NaN counts as a failure */
+    }
+    return m;
+}
+
+static void test_gemm(const NNKernels *const *tabs, int ntabs)
+{
+    static const NNWeightType types[3] = {NN_W_F32, NN_W_F16, NN_W_I8};
+    for (int t = 0; t < 300; t++) {
+        int rows = t % 5 == 0 ? 1 : 1 + (int)(rnd() % 13), cin = 1 + (int)(rnd() % 70);
+        int cout = 1 + (int)(rnd() % 90), ldx = cin + (int)(rnd() % 3), ldy = cout + (int)(rnd() % 3);
+        NNWeightType type = types[t % 3];
+        float *w = malloc(sizeof(float) * (size_t)cin * cout);
+        float *x = malloc(sizeof(float) * ((size_t)rows * ldx + 1));
+        float *y0 = malloc(sizeof(float) * ((size_t)rows * ldy + 1));
+        float *y = malloc(sizeof(float) * ((size_t)rows * ldy + 1));
+        float *naive = malloc(sizeof(float) * (size_t)rows * ldy);
+        for (size_t i = 0; i < (size_t)cin * cout; i++) w[i] = uniform(-1, 1);
+        for (size_t i = 0; i < (size_t)rows * ldx + 1; i++) x[i] = uniform(-2, 2);
+        for (size_t i = 0; i < (size_t)rows * ldy + 1; i++) y0[i] = uniform(-1, 1);
+        Owned ow;
+        make_weights(&ow, w, cin, cout, type);
+        const float *xs = x + 1; /* unaligned */
+        /* reference against plain loops over the stored weight values */
+        memcpy(naive, y0 + 1, sizeof(float) * (size_t)rows * ldy);
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < cout; o++) {
+                double acc = 0;
+                for (int i = 0; i < cin; i++) {
+                    double wv = type == NN_W_F16   ? nn_f16_to_f32(((const uint16_t *)ow.w.data)[i * cout + o])
+                                : type == NN_W_I8 ? ow.scale[o] * ((const int8_t *)ow.w.data)[i * cout + o]
+                                                  : w[i * cout + o];
+                    acc += xs[r * ldx + i] * wv;
+                }
+                naive[r * ldy + o] += (float)acc;
+            }
+        float *ref = malloc(sizeof(float) * (size_t)rows * ldy);
+        memcpy(y, y0, sizeof(float) * ((size_t)rows * ldy + 1));
+        nn_kernels_ref()->gemm(y + 1, ldy, xs, ldx, rows, &ow.w);
+        memcpy(ref, y + 1, sizeof(float) * (size_t)rows * ldy);
+        double e = max_rel(ref, naive, (size_t)rows * ldy);
+        CHECK(e < 1e-5, "reference gemm %dx%dx%d type %d: %g", rows, cin, cout, type, e);
+        for (int k = 1; k < ntabs; k++) {
+            memcpy(y, y0, sizeof(float) * ((size_t)rows * ldy + 1));
+            tabs[k]->gemm(y + 1, ldy, xs, ldx, rows, &ow.w);
+            e = max_rel(y + 1, ref, (size_t)rows * ldy);
+            CHECK(e < 1e-5, "%s gemm %dx%dx%d type %d: %g", tabs[k]->name, rows, cin, cout, type, e);
+            CHECK(y[0] == y0[0], "%s gemm wrote before y", tabs[k]->name);
+            /* the padding between rows (ldy > cout) is never written */
+            for (int r = 0; r < rows; r++)
+                for (int o = cout; o < ldy; o++)
+                    CHECK(y[1 + r * ldy + o] == y0[1 + r * ldy + o], "%s gemm wrote padding", tabs[k]->name);
+        }
+        free_weights(&ow);
+        free(w);
+        free(x);
+        free(y0);
+        free(y);
+        free(naive);
+        free(ref);
+    }
+}
+
+static double gelu_exact(double x) { return 0.5 * x * (1.0 + erf(x / sqrt(2.0))); }
+
+static void test_pointwise(const NNKernels *const *tabs, int ntabs)
+{
+    enum { N = 4099 };
+    float *x = malloc(sizeof(float) * (N + 1)), *y = malloc(sizeof(float) * (N + 1));
+    float *ref = malloc(sizeof(float) * N);
+    for (int i = 0; i <= N; i++) x[i] = i < 16 ? (float)(i - 8) * 12.0f : uniform(-12, 12);
+    x[3] = -100.0f, x[4] = 100.0f, x[5] = 0.0f, x[6] = -0.0f;
+    const char *names[5] = {"elu", "silu", "gelu", "tanh", "sigmoid"};
+    for (int f = 0; f < 5; f++) {
+        for (int k = 0; k < ntabs; k++) {
+            memcpy(y, x, sizeof(float) * (N + 1));
+            void (*fn)(float *, size_t) = f == 0   ? tabs[k]->elu
+                                          : f == 1 ? tabs[k]->silu
+                                          : f == 2 ? tabs[k]->gelu
+                                          : f == 3 ? tabs[k]->tanh
+                                                   : tabs[k]->sigmoid;
+            fn(y + 1, N); /* unaligned, odd length */
+            if (k == 0) {
+                memcpy(ref, y + 1, sizeof(float) * N);
+                double worst = 0;
+                for (int i = 0; i < N; i++) {
+                    double v = x[i + 1], want = f == 0 ? (v > 0 ? v : expm1(v))
+                                                : f == 1 ? v / (1 + exp(-v))
+                                                : f == 2 ? gelu_exact(v)
+                                                : f == 3 ? tanh(v)
+                                                         : 1 / (1 + exp(-v));
+                    double d = fabs(ref[i] - want) / (1e-6 + fabs(want));
+                    if (fabs(ref[i] - want) < 1e-6) d = 0; /* absolute near zero */
+                    if (!(d <= worst)) worst = d;
+                }
+                CHECK(worst < 2e-5, "%s reference vs libm: relative error %g", names[f], worst);
+            } else {
+                double e = max_rel(y + 1, ref, N);
+                CHECK(e < 1e-6, "%s %s vs reference: %g", tabs[k]->name, names[f], e);
+            }
+        }
+    }
+    free(x);
+    free(y);
+    free(ref);
+}
+
+static void test_f16(void)
+{
+    int bad = 0;
+    for (uint32_t h = 0; h < 65536; h++) {
+        float f = nn_f16_to_f32((uint16_t)h);
+        if (isnan(f)) continue;
+        bad += nn_f32_to_f16(f) != h;
+    }
+    CHECK(bad == 0, "f16 -> f32 -> f16 changed %d values", bad);
+    CHECK(nn_f32_to_f16(1.0f + 0x1p-11f) == 0x3C00, "ties to even");
+    CHECK(nn_f32_to_f16(1.0f + 0x1p-11f + 0x1p-20f) == 0x3C01, "above the tie");
+    CHECK(nn_f32_to_f16(65520.0f) == 0x7C00 && nn_f32_to_f16(65519.0f) == 0x7BFF, "overflow");
+    CHECK(nn_f16_to_f32(1) == 0x1p-24f && nn_f16_to_f32(0x8001) == -0x1p-24f, "subnormals");
+}
+
+/* conv1d streaming step against a naive causal convolution over a sequence. */
+static void test_conv1d(const NNKernels *const *tabs, int ntabs)
+{
+    for (int t = 0; t < 20; t++) {
+        int cin = 1 + (int)(rnd() % 40), cout = 1 + (int)(rnd() % 40), K = 1 + (int)(rnd() % 3);
+        int dil = 1 + (int)(rnd() % 4), T = 12, H = (K - 1) * dil;
+        NNWeightType type = (NNWeightType)(t % 3);
+        float *w = malloc(sizeof(float) * (size_t)K * cin * cout), *b = malloc(sizeof(float) * (size_t)cout);
+        float *x = malloc(sizeof(float) * (size_t)T * cin), *want = calloc((size_t)T * cout, sizeof(float));
+        for (int i = 0; i < K * cin * cout; i++) w[i] = uniform(-1, 1);
+        for (int i = 0; i < cout; i++) b[i] = uniform(-1, 1);
+        for (int i = 0; i < T * cin; i++) x[i] = uniform(-1, 1);
+        Owned ow[3];
+        NNWeights taps[3];
+        int back[3];
+        for (int j = 0; j < K; j++) {
+            make_weights(&ow[j], w + (size_t)j * cin * cout, cin, cout, type);
+            taps[j] = ow[j].w;
+            back[j] = (K - 1 - j) * dil;
+        }
+        for (int f = 0; f < T; f++)
+            for (int o = 0; o < cout; o++) {
+                double acc = b[o];
+                for (int j = 0; j < K; j++) {
+                    int src = f - back[j];
+                    if (src < 0) continue;
+                    for (int i = 0; i < cin; i++) {
+                        size_t idx = (size_t)i * cout + o;
+                        double wv = type == NN_W_I8 ? ow[j].scale[o] * ((const int8_t *)taps[j].data)[idx]
+                                                    : (type == NN_W_F16 ? nn_f16_to_f32(((const uint16_t *)taps[j].data)[idx])
+                                                                        : w[(size_t)j * cin * cout + idx]);
+                        acc += x[(size_t)src * cin + i] * wv;
+                    }
+                }
+                want[(size_t)f * cout + o] = (float)acc;
+            }
+        for (int k = 0; k < ntabs; k++) {
+            float *hist = calloc((size_t)H * cin + 1, sizeof(float)), *y = malloc(sizeof(float) * (size_t)T * cout);
+            for (int f = 0; f < T; f++)
+                nn_conv1d_causal_step(tabs[k], taps, back, K, b, hist, H, x + (size_t)f * cin, y + (size_t)f * cout);
+            double e = max_rel(y, want, (size_t)T * cout);
+            CHECK(e < 1e-5, "%s conv1d cin %d cout %d k %d dil %d type %d: %g", tabs[k]->name, cin, cout, K, dil, type, e);
+            nn_conv1d_causal(tabs[k], taps, back, K, b, x, T, y); /* the whole sequence at once */
+            e = max_rel(y, want, (size_t)T * cout);
+            CHECK(e < 1e-5, "%s conv1d sequence cin %d cout %d k %d dil %d type %d: %g", tabs[k]->name, cin, cout, K, dil, type, e);
+            free(hist);
+            free(y);
+        }
+        for (int j = 0; j < K; j++) free_weights(&ow[j]);
+        free(w);
+        free(b);
+        free(x);
+        free(want);
+    }
+}
+
+static void test_conv2d(const NNKernels *const *tabs, int ntabs)
+{
+    for (int t = 0; t < 12; t++) {
+        int ks = t % 2 ? 3 : 1, h = 1 + (int)(rnd() % 9), wd = 1 + (int)(rnd() % 11);
+        int cin = 1 + (int)(rnd() % 20), cout = 1 + (int)(rnd() % 30), taps_n = ks * ks;
+        float *w = malloc(sizeof(float) * (size_t)taps_n * cin * cout), *b = malloc(sizeof(float) * (size_t)cout);
+        float *x = malloc(sizeof(float) * (size_t)h * wd * cin), *want = malloc(sizeof(float) * (size_t)h * wd * cout);
+        for (int i = 0; i < taps_n * cin * cout; i++) w[i] = uniform(-1, 1);
+        for (int i = 0; i < cout; i++) b[i] = uniform(-1, 1);
+        for (int i = 0; i < h * wd * cin; i++) x[i] = uniform(-1, 1);
+        for (int yy = 0; yy < h; yy++)
+            for (int xx = 0; xx < wd; xx++)
+                for (int o = 0; o < cout; o++) {
+                    double acc = b[o];
+                    for (int dy = 0; dy < ks; dy++)
+                        for (int dx = 0; dx < ks; dx++) {
+                            int iy = yy + dy - ks / 2, ix = xx + dx - ks / 2;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                            for (int i = 0; i < cin; i++)
+                                acc += x[((size_t)iy * wd + ix) * cin + i] *
+                                       w[(((size_t)dy * ks + dx) * cin + i) * cout + o];
+                        }
+                    want[((size_t)yy * wd + xx) * cout + o] = (float)acc;
+                }
+        Owned ow[9];
+        NNWeights taps[9];
+        for (int j = 0; j < taps_n; j++) {
+            make_weights(&ow[j], w + (size_t)j * cin * cout, cin, cout, NN_W_F32);
+            taps[j] = ow[j].w;
+        }
+        for (int k = 0; k < ntabs; k++) {
+            float *y = malloc(sizeof(float) * (size_t)h * wd * cout);
+            nn_conv2d_same(tabs[k], taps, ks, b, x, h, wd, y);
+            double e = max_rel(y, want, (size_t)h * wd * cout);
+            CHECK(e < 1e-5, "%s conv2d %dx%d %dx%d %d->%d: %g", tabs[k]->name, ks, ks, h, wd, cin, cout, e);
+            free(y);
+        }
+        for (int j = 0; j < taps_n; j++) free_weights(&ow[j]);
+        free(w);
+        free(b);
+        free(x);
+        free(want);
+    }
+}
+
+static void test_pixel_shuffle(void)
+{
+    /* PyTorch: out[c][h*r+i][w*r+j] = in[c*r*r + i*r + j][h][w] (NCHW) */
+    int h = 3, w = 5, c = 2, r = 3;
+    float x[3 * 5 * 18], y[9 * 15 * 2];
+    for (int i = 0; i < 3 * 5 * 18; i++) x[i] = (float)i;
+    nn_k_pixel_shuffle(x, h, w, c, r, y);
+    int bad = 0;
+    for (int cc = 0; cc < c; cc++)
+        for (int oy = 0; oy < h * r; oy++)
+            for (int ox = 0; ox < w * r; ox++) {
+                int ic = cc * r * r + (oy % r) * r + ox % r;
+                float want = x[((oy / r) * w + ox / r) * (c * r * r) + ic];
+                bad += y[(oy * w * r + ox) * c + cc] != want;
+            }
+    CHECK(bad == 0, "pixel shuffle: %d wrong", bad);
+}
+
+int main(void)
+{
+    const NNKernels *tabs[8];
+    int n = nn_kernels_available(tabs, 8);
+    printf("kernel tables on this CPU:");
+    for (int i = 0; i < n; i++) printf(" %s", tabs[i]->name);
+    printf(" (nn_kernels(): %s)\n", nn_kernels()->name);
+    test_f16();
+    test_gemm(tabs, n);
+    test_pointwise(tabs, n);
+    test_conv1d(tabs, n);
+    test_conv2d(tabs, n);
+    test_pixel_shuffle();
+    printf("nn_kernels: %s\n", failures ? "FAILED" : "ok");
+    return failures ? 1 : 0;
+}
