@@ -56,7 +56,7 @@ static void print_string(const char *s)
 /* The codec's other half (the decoder of an encoder and back), or NULL. */
 static const NCCodec *partner(const NCCodec *c)
 {
-    return c->is_encoder ? nc_codec_find_decoder_by_name(c->name)
+    return nc_codec_is_encoder(c) ? nc_codec_find_decoder_by_name(c->name)
                          : nc_codec_find_encoder_by_name(c->name);
 }
 
@@ -89,7 +89,7 @@ static int first_of_name(const NCCodec *c)
     if (!wrapped(c))
         return 0;
     const NCCodec *o = partner(c);
-    return c->is_encoder || !o;
+    return nc_codec_is_encoder(c) || !o;
 }
 
 static int print_list(void)
@@ -240,7 +240,7 @@ static int print_wrappers(int encoders)
     void *it = NULL;
     const NCCodec *c;
     while ((c = nc_codec_iterate(&it))) {
-        if (wrapped(c) && c->is_encoder == encoders) {
+        if (wrapped(c) && nc_codec_is_encoder(c) == encoders) {
             char NAME[32];
             upper(NAME, c->name, sizeof(NAME));
             printf(" \\\n    X(%s, %s, %s)", c->name, NAME, av_type(c));
@@ -249,7 +249,7 @@ static int print_wrappers(int encoders)
     printf("\n");
     it = NULL;
     while ((c = nc_codec_iterate(&it))) {
-        if (!wrapped(c) || c->is_encoder != encoders)
+        if (!wrapped(c) || nc_codec_is_encoder(c) != encoders)
             continue;
         char NAME[32];
         upper(NAME, c->name, sizeof(NAME));
@@ -276,7 +276,7 @@ static int print_allcodecs(void)
     while ((c = nc_codec_iterate(&it)))
         if (wrapped(c))
             printf("extern const FFCodec ff_libnc_%s_%s;\n", c->name,
-                   c->is_encoder ? "encoder" : "decoder");
+                   nc_codec_is_encoder(c) ? "encoder" : "decoder");
     return 0;
 }
 
