@@ -41,54 +41,32 @@ void lm_context_close(LMContext *c)
     nc_model_free(&c->model);
 }
 
+/* The fields between version and model: mode (1 byte), window_bits / 8 (2 bytes LE). */
+enum { LM_HEADER_FIELDS = 3 };
+
 size_t lm_header_write(const LMContext *c, uint8_t buf[LM_HEADER_MAX_SIZE])
 {
-    const char *id = nc_model_id(c->model);
-    size_t n = strlen(id);
-    memcpy(buf, LM_HEADER_MAGIC, 3);
-    buf[3] = LM_HEADER_VERSION;
-    buf[4] = (uint8_t)c->mode;
-    nci_wl16(buf + 5, (uint16_t)(c->window_bits / 8));
-    buf[7] = (uint8_t)n;
-    memcpy(buf + 8, id, n);
-    memcpy(buf + 8 + n, nc_model_sha256(c->model), NC_MODEL_SHA256_SIZE);
-    return 8 + n + NC_MODEL_SHA256_SIZE;
+    uint8_t fields[LM_HEADER_FIELDS] = {(uint8_t)c->mode};
+    nci_wl16(fields + 1, (uint16_t)(c->window_bits / 8));
+    return nci_model_header_write(buf, LM_HEADER_MAGIC, LM_HEADER_VERSION, fields,
+                                  LM_HEADER_FIELDS, c->model);
 }
 
 int lm_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
                     char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE],
                     int *mode, int *window_bits)
 {
-    if (!buf || size < 8 || memcmp(buf, LM_HEADER_MAGIC, 3)) {
-        nc_log(log_ctx, NC_LOG_ERROR, "the stream header is missing or damaged");
-        return NC_EINVALIDDATA;
-    }
-    if (buf[3] != LM_HEADER_VERSION) {
-        nc_log(log_ctx, NC_LOG_ERROR, "stream version %d, this decoder reads %d", buf[3],
-               LM_HEADER_VERSION);
-        return NC_ENOTSUP;
-    }
-    int wbytes = nci_rl16(buf + 5);
-    size_t n = buf[7];
-    if (buf[4] > LM_MODE_MAX || (wbytes && (wbytes < LM_WINDOW_MIN_BITS / 8)) ||
-        wbytes > LM_WINDOW_MAX_BITS / 8 || n < 1 || n > NC_MODEL_MAX_ID ||
-        size != 8 + n + NC_MODEL_SHA256_SIZE) {
+    uint8_t fields[LM_HEADER_FIELDS];
+    int ret = nci_model_header_parse(log_ctx, buf, size, LM_HEADER_MAGIC, LM_HEADER_VERSION,
+                                     fields, LM_HEADER_FIELDS, id, sha256);
+    if (ret < 0) return ret;
+    int wbytes = nci_rl16(fields + 1);
+    if (fields[0] > LM_MODE_MAX || (wbytes && (wbytes < LM_WINDOW_MIN_BITS / 8)) ||
+        wbytes > LM_WINDOW_MAX_BITS / 8) {
         nc_log(log_ctx, NC_LOG_ERROR, "the stream header is damaged");
         return NC_EINVALIDDATA;
     }
-    for (size_t i = 0; i < n; i++) {
-        char ch = (char)buf[8 + i];
-        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                 (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
-        if (!ok) {
-            nc_log(log_ctx, NC_LOG_ERROR, "the stream header names no valid model");
-            return NC_EINVALIDDATA;
-        }
-        id[i] = ch;
-    }
-    id[n] = 0;
-    memcpy(sha256, buf + 8 + n, NC_MODEL_SHA256_SIZE);
-    *mode = buf[4];
+    *mode = fields[0];
     *window_bits = wbytes * 8;
     return 0;
 }

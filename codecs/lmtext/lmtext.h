@@ -17,6 +17,7 @@
 #include "codecs/lmtext/lm_model.h"
 #include "entropy/range_decoder.h"
 #include "entropy/range_encoder.h"
+#include "libnc/model_header.h"
 #include "nc/codec.h"
 #include "nc/model.h"
 
@@ -24,7 +25,7 @@
 #define LM_MODEL_ARCH "lmtext-cm1"
 #define LM_HEADER_MAGIC "LMT"
 #define LM_HEADER_VERSION 1
-#define LM_HEADER_MAX_SIZE (8 + NC_MODEL_MAX_ID + NC_MODEL_SHA256_SIZE)
+#define LM_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(3)
 /* Bytes of input per packet (the last one of a frame may be shorter). */
 #define LM_PACKET_BYTES ((size_t)1 << 20)
 /* Equal-Info Windows: window_bits is 0 (off) or a multiple of 8 in this range. */

@@ -94,46 +94,14 @@ void pc_decoder_close(NCCodecContext *ctx)
 
 size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE])
 {
-    const char *id = nc_model_id(pcx->model);
-    size_t n = strlen(id);
-    memcpy(buf, PC_HEADER_MAGIC, 3);
-    buf[3] = PC_HEADER_VERSION;
-    buf[4] = (uint8_t)n;
-    memcpy(buf + 5, id, n);
-    memcpy(buf + 5 + n, nc_model_sha256(pcx->model), NC_MODEL_SHA256_SIZE);
-    return 5 + n + NC_MODEL_SHA256_SIZE;
+    return nci_model_header_write(buf, PC_HEADER_MAGIC, PC_HEADER_VERSION, NULL, 0, pcx->model);
 }
 
 int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
                     char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE])
 {
-    if (!buf || size < 5 || memcmp(buf, PC_HEADER_MAGIC, 3)) {
-        nc_log(log_ctx, NC_LOG_ERROR, "the stream header is missing or damaged");
-        return NC_EINVALIDDATA;
-    }
-    if (buf[3] != PC_HEADER_VERSION) {
-        nc_log(log_ctx, NC_LOG_ERROR, "stream version %d, this decoder reads %d",
-               buf[3], PC_HEADER_VERSION);
-        return NC_ENOTSUP;
-    }
-    size_t n = buf[4];
-    if (n < 1 || n > NC_MODEL_MAX_ID || size != 5 + n + NC_MODEL_SHA256_SIZE) {
-        nc_log(log_ctx, NC_LOG_ERROR, "the stream header has a bad size");
-        return NC_EINVALIDDATA;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = (char)buf[5 + i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == '-';
-        if (!ok) {
-            nc_log(log_ctx, NC_LOG_ERROR, "the stream header names no valid model");
-            return NC_EINVALIDDATA;
-        }
-        id[i] = c;
-    }
-    id[n] = 0;
-    memcpy(sha256, buf + 5 + n, NC_MODEL_SHA256_SIZE);
-    return 0;
+    return nci_model_header_parse(log_ctx, buf, size, PC_HEADER_MAGIC, PC_HEADER_VERSION, NULL, 0,
+                                  id, sha256);
 }
 
 int pc_channels(enum NCPixelFormat fmt)

@@ -10,6 +10,7 @@
 
 #include "codecs/pclossless/hclt.h"
 #include "codecs/pclossless/patch_coder.h"
+#include "libnc/model_header.h"
 #include "nc/codec.h"
 #include "nc/model.h"
 
@@ -17,7 +18,7 @@
 #define PC_HEADER_MAGIC "PCL"
 #define PC_HEADER_VERSION 1
 /* magic, version, id length, id, SHA-256 */
-#define PC_HEADER_MAX_SIZE (3 + 1 + 1 + NC_MODEL_MAX_ID + NC_MODEL_SHA256_SIZE)
+#define PC_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(0)
 
 /* The state both directions keep: the model and a workspace to code with. */
 typedef struct PCContext {

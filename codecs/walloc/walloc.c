@@ -158,45 +158,15 @@ void walloc_close(WallocContext *wc)
 
 size_t walloc_header_write(const WallocContext *wc, uint8_t buf[WALLOC_HEADER_MAX_SIZE])
 {
-    const char *id = nc_model_id(wc->model);
-    size_t n = strlen(id);
-    memcpy(buf, WALLOC_HEADER_MAGIC, 3);
-    buf[3] = WALLOC_HEADER_VERSION;
-    buf[4] = (uint8_t)n;
-    memcpy(buf + 5, id, n);
-    memcpy(buf + 5 + n, nc_model_sha256(wc->model), NC_MODEL_SHA256_SIZE);
-    return 5 + n + NC_MODEL_SHA256_SIZE;
+    return nci_model_header_write(buf, WALLOC_HEADER_MAGIC, WALLOC_HEADER_VERSION, NULL, 0,
+                                  wc->model);
 }
 
 int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
                         char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE])
 {
-    if (!buf || size < 5 || memcmp(buf, WALLOC_HEADER_MAGIC, 3)) {
-        nc_log(log_ctx, NC_LOG_ERROR, "walloc: the stream header is missing or damaged");
-        return NC_EINVALIDDATA;
-    }
-    if (buf[3] != WALLOC_HEADER_VERSION) {
-        nc_log(log_ctx, NC_LOG_ERROR, "walloc: stream version %d, this decoder reads %d", buf[3],
-               WALLOC_HEADER_VERSION);
-        return NC_ENOTSUP;
-    }
-    size_t n = buf[4];
-    if (n < 1 || n > NC_MODEL_MAX_ID || size != 5 + n + NC_MODEL_SHA256_SIZE) {
-        nc_log(log_ctx, NC_LOG_ERROR, "walloc: the stream header has a bad size");
-        return NC_EINVALIDDATA;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = (char)buf[5 + i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-')) {
-            nc_log(log_ctx, NC_LOG_ERROR, "walloc: the stream header names no valid model");
-            return NC_EINVALIDDATA;
-        }
-        id[i] = c;
-    }
-    id[n] = 0;
-    memcpy(sha256, buf + 5 + n, NC_MODEL_SHA256_SIZE);
-    return 0;
+    return nci_model_header_parse(log_ctx, buf, size, WALLOC_HEADER_MAGIC, WALLOC_HEADER_VERSION,
+                                  NULL, 0, id, sha256);
 }
 
 int walloc_channels(enum NCPixelFormat fmt)

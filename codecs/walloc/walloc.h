@@ -11,6 +11,7 @@
 #include "codecs/walloc/walloc_net.h"
 #include "entropy/range_decoder.h"
 #include "entropy/range_encoder.h"
+#include "libnc/model_header.h"
 #include "libnc/nn/kernels.h"
 #include "nc/codec.h"
 #include "nc/model.h"
@@ -19,7 +20,7 @@
 #define WALLOC_HEADER_MAGIC "WLC"
 #define WALLOC_HEADER_VERSION 1
 /* magic, version, id length, id, SHA-256 */
-#define WALLOC_HEADER_MAX_SIZE (3 + 1 + 1 + NC_MODEL_MAX_ID + NC_MODEL_SHA256_SIZE)
+#define WALLOC_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(0)
 #define WALLOC_MAX_QUALITY 100
 /* The encoder's default dead zone (walloc_encode_image): on the test photos it
  * saves 5-9% of the rate at equal PSNR (codecs/walloc/README.md). */
