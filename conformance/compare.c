@@ -9,7 +9,8 @@
  *       OUT against REF is at least MIN_SNR_DB.
  *   nc-conform-compare pixels REF OUT MAX_DIFF MIN_PSNR_DB
  *       8-bit samples (pixels, planes and frames in decoding order): same size, no
- *       sample differs by more than MAX_DIFF, PSNR at least MIN_PSNR_DB.
+ *       sample differs by more than MAX_DIFF, PSNR at least MIN_PSNR_DB. REF may be a
+ *       binary PGM or PPM (P5/P6, maxval 255): its samples are compared, not its header.
  *
  * Prints one line (the measured worst error and SNR/PSNR); exits 0 on pass, 1 on
  * fail, 2 on bad usage or unreadable files. */
@@ -43,6 +44,20 @@ static uint8_t *read_all(const char *path, size_t *size)
     return buf;
 }
 
+/* The offset of the samples in a binary PGM/PPM ("P5"/"P6", width, height, maxval 255,
+ * one whitespace), or 0 when buf is not one (raw samples). */
+static size_t pnm_header_size(const uint8_t *buf, size_t n)
+{
+    if (n < 2 || buf[0] != 'P' || (buf[1] != '5' && buf[1] != '6')) return 0;
+    size_t i = 2;
+    for (int field = 0; field < 3; field++) {
+        while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) i++;
+        if (i >= n || buf[i] < '0' || buf[i] > '9') return 0;
+        while (i < n && buf[i] >= '0' && buf[i] <= '9') i++;
+    }
+    return i < n ? i + 1 : 0;
+}
+
 static double ref_sample(const uint8_t *p, int audio)
 {
     return audio ? (int16_t)(uint16_t)(p[0] | p[1] << 8) / 32768.0 : p[0];
@@ -74,6 +89,8 @@ int main(int argc, char **argv)
         free(out);
         return 2;
     }
+    size_t skip = audio ? 0 : pnm_header_size(ref, nref);
+    nref -= skip;
     size_t n = nref / ref_bytes;
     if (nref % ref_bytes || nout % out_bytes || nout / out_bytes != n) {
         printf("FAIL %zu samples decoded, %zu expected\n", nout / out_bytes, n);
@@ -83,7 +100,7 @@ int main(int argc, char **argv)
     }
     double err = 0, sig = 0, worst = 0;
     for (size_t i = 0; i < n; i++) {
-        double r = ref_sample(ref + i * ref_bytes, audio);
+        double r = ref_sample(ref + skip + i * ref_bytes, audio);
         double d = out_sample(out + i * out_bytes, audio) - r;
         if (!(fabs(d) <= worst)) worst = fabs(d); /* a NaN sticks */
         err += d * d;
