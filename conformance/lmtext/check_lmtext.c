@@ -15,6 +15,7 @@
 #include "codecs/lmtext/lmtext.h"
 #include "libnc/model/sha256.h"
 #include "nc/nc.h"
+#include "tests/support/golden.h"
 
 #define MAX_FRAMES 3
 
@@ -77,11 +78,6 @@ static NCCodecContext *open_encoder(const char *mode, int window_bits, const cha
     return enc;
 }
 
-static int encode(NCCodecContext *enc, const NCFrame *f, NCPacket *pkt)
-{
-    int ret = nc_send_frame(enc, f);
-    return ret < 0 ? ret : nc_receive_packet(enc, pkt);
-}
 
 static int make(const char *dir)
 {
@@ -116,7 +112,7 @@ static int make(const char *dir)
             f.duration = gd->sizes[i];
             pts += gd->sizes[i];
             nci_sha256_update(&s, f.data[0], f.nb_bytes);
-            if (encode(enc, &f, &pkt) < 0) return 1;
+            if (golden_encode(enc, &f, &pkt) < 0) return 1;
             if (gd->damage == 1) nc_packet_shrink(&pkt, pkt.size / 2);
             if (nc_muxer_write_packet(mux, &pkt) < 0) return 1;
             nc_packet_unref(&pkt);
@@ -136,83 +132,19 @@ static int make(const char *dir)
     return fclose(exp) != 0;
 }
 
-/* Decodes one golden file; returns 0 and the hash, or the first error. Also
- * re-encodes every decoded frame and counts packets that differ in *mismatch. */
-static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], int *mismatch)
+
+
+/* The encoder of the stream's model, mode and windows (spec section 1). */
+static NCCodecContext *reencoder(const NCStreamInfo *info, const NCCodecContext *dec)
 {
-    NCDemuxer *dmx;
-    int ret = nc_demuxer_open_file(&dmx, path);
-    if (ret < 0) return ret;
-    const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
-    NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("lmtext"));
-    NCCodecContext *enc = NULL;
-    NCSha256 s;
-    nci_sha256_init(&s);
-    if (!dec) ret = NC_ENOMEM;
-    if (ret >= 0) ret = nc_stream_info_to_context(info, dec);
-    if (ret >= 0) ret = nc_codec_open(dec);
-    /* the re-encoder uses the stream's model, mode and windows (spec section 1) */
+    (void)dec;
     char id[NC_MODEL_MAX_ID + 1];
     uint8_t sha[NC_MODEL_SHA256_SIZE];
     int mode = 0, window_bits = 0;
-    if (ret >= 0)
-        ret = lm_header_parse(NULL, info->extradata, info->extradata_size, id, sha, &mode,
-                              &window_bits);
-    if (ret >= 0 && !(enc = open_encoder(mode == LM_MODE_MAX ? "max" : "fast", window_bits, id)))
-        ret = NC_EMODEL;
-    while (ret >= 0) {
-        NCPacket pkt = {0}, again = {0};
-        NCFrame f = {0};
-        ret = nc_demuxer_read_packet(dmx, &pkt);
-        if (ret == NC_EOF) {
-            ret = 0;
-            break;
-        }
-        if (ret >= 0) ret = nc_send_packet(dec, &pkt);
-        if (ret >= 0) ret = nc_receive_frame(dec, &f);
-        if (ret >= 0) {
-            nci_sha256_update(&s, f.data[0], f.nb_bytes);
-            if (encode(enc, &f, &again) < 0 || again.size != pkt.size ||
-                memcmp(again.data, pkt.data, pkt.size))
-                (*mismatch)++;
-        }
-        nc_packet_unref(&again);
-        nc_packet_unref(&pkt);
-        nc_frame_unref(&f);
-    }
-    uint8_t digest[NC_SHA256_SIZE];
-    nci_sha256_final(&s, digest);
-    nci_sha256_hex(digest, hex);
-    nc_codec_free_context(&enc);
-    nc_codec_free_context(&dec);
-    nc_demuxer_close(&dmx);
-    return ret;
-}
-
-static int check(const char *dir)
-{
-    char path[4096], name[256], kind[16], value[128];
-    snprintf(path, sizeof(path), "%s/expected.txt", dir);
-    FILE *exp = fopen(path, "r");
-    if (!exp) {
-        printf("cannot read %s\n", path);
-        return 1;
-    }
-    int failures = 0, count = 0;
-    while (fscanf(exp, "%255s %15s %127s", name, kind, value) == 3) {
-        char hex[2 * NC_SHA256_SIZE + 1];
-        int mismatch = 0;
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        int ret = decode_file(path, hex, &mismatch);
-        int ok = !strcmp(kind, "sha256") ? ret == 0 && !strcmp(hex, value) && !mismatch
-                                         : ret == atoi(value);
-        printf("%s: %s (decoder returned %d, %s, re-encoded packets differing: %d)\n",
-               ok ? "ok" : "FAIL", name, ret, ret == 0 ? hex : nc_strerror(ret), mismatch);
-        failures += !ok;
-        count++;
-    }
-    fclose(exp);
-    return failures || !count;
+    if (lm_header_parse(NULL, info->extradata, info->extradata_size, id, sha, &mode,
+                        &window_bits) < 0)
+        return NULL;
+    return open_encoder(mode == LM_MODE_MAX ? "max" : "fast", window_bits, id);
 }
 
 int main(int argc, char **argv)
@@ -222,5 +154,5 @@ int main(int argc, char **argv)
         return 2;
     }
     nc_log_set_level(NC_LOG_QUIET);
-    return !strcmp(argv[1], "make") ? make(argv[2]) : check(argv[2]);
+    return !strcmp(argv[1], "make") ? make(argv[2]) : golden_check_list(argv[2], reencoder);
 }
