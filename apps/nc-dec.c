@@ -20,8 +20,13 @@
 #define MAX_FAILED_RECEIVES 64
 #define MAX_OPTIONS 64
 
+/* A .nc stream piped in is held in memory (the demuxer reads the index at its end);
+ * beyond this it must come as a file. */
+#define MAX_STDIN_BYTES ((size_t)1 << 32)
+
 typedef struct DecArgs {
     const char *input, *output;
+    const char *format; /* -f: the output's format instead of its extension */
     int overwrite;
     enum NCSampleFormat sample_format;
     const char *options[MAX_OPTIONS]; /* -o KEY=VALUE */
@@ -33,6 +38,7 @@ typedef struct Decoding {
     const DecArgs *args;
     NCCodecContext *ctx;
     NCDemuxer *dmx;
+    uint8_t *piped;        /* standard input's bytes, which dmx reads */
     NCMediaWriter *writer; /* opened with the first frame, whose format it takes */
     NCFrame *frame;
     NCPacket *pkt;
@@ -49,11 +55,14 @@ static void usage(void)
 {
     printf("Usage: nc-dec [options] INPUT.nc OUTPUT\n"
            "       nc-dec -L\n"
-           "Decodes INPUT.nc into OUTPUT, written in the format its extension names:\n"
+           "Decodes INPUT.nc into OUTPUT, written in the format its extension (or -f) names:\n"
            "  audio     .wav .flac .ogg\n"
            "  pictures  .png (one picture; out%%04d.png for a sequence) .y4m .mkv (FFV1)\n"
            "            .mp4 (H.264, lossless)\n"
-           "  bytes     any name\n\n"
+           "  bytes     any name\n"
+           "INPUT - is standard input, OUTPUT - standard output (name its format with -f;\n"
+           ".flac, .ogg and bytes stream out as they are decoded, the others at the end).\n\n"
+           "  -f, --format FMT         write OUTPUT as FMT (wav, flac, ogg, png, y4m, mkv, mp4)\n"
            "  -y, --overwrite          replace OUTPUT if it exists\n"
            "  -o, --option KEY=VALUE   set a decoder option (repeatable; --codec-help lists them)\n"
            "  -ss SECONDS              start at this time (through the index: no decoding before\n"
@@ -79,6 +88,7 @@ static int parse_args(int argc, char **argv, DecArgs *a)
     enum { OPT_START = 256, OPT_LENGTH, OPT_CODEC_HELP };
     static const struct option longopts[] = {
         {"overwrite", no_argument, NULL, 'y'}, {"sample-format", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
         {"option", required_argument, NULL, 'o'}, {"ss", required_argument, NULL, OPT_START},
         {"t", required_argument, NULL, OPT_LENGTH},
         {"codec-help", required_argument, NULL, OPT_CODEC_HELP},
@@ -92,9 +102,10 @@ static int parse_args(int argc, char **argv, DecArgs *a)
     int c;
     char *end;
     /* ffmpeg's spelling: -ss and -t with one dash */
-    while ((c = getopt_long_only(argc, argv, ":ys:o:LqvhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long_only(argc, argv, ":yf:s:o:LqvhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'y': a->overwrite = 1; break;
+        case 'f': a->format = optarg; break;
         case 'o':
             if (a->nb_options == MAX_OPTIONS) return cli_usage_error("too many -o options");
             if (!strchr(optarg, '=')) return cli_usage_error("-o %s: expected KEY=VALUE", optarg);
@@ -154,6 +165,7 @@ static NCRational frame_rate(const NCStreamInfo *info, int64_t duration)
 static int open_writer(Decoding *d, const NCMediaFormat *format)
 {
     NCMediaWriterOptions options = {.overwrite = d->args->overwrite,
+                                    .format = d->args->format,
                                     .sample_format = d->args->sample_format};
     cli_clear_reason();
     int ret = media_writer_open(&d->writer, d->args->output, format, &options);
@@ -352,11 +364,37 @@ static int seek_to_start(Decoding *d, const NCStreamInfo *info)
     return ret < 0 ? cli_fail(ret, "%s: -ss %g", a->input, a->start) : 0;
 }
 
+/* Reads standard input whole into d->piped and opens the demuxer on it. */
+static int open_piped_input(Decoding *d)
+{
+    size_t size = 0, cap = 1 << 16;
+    uint8_t *data = malloc(cap);
+    for (;;) {
+        if (!data) return cli_fail(NC_ENOMEM, "standard input");
+        d->piped = data;
+        size_t n = fread(data + size, 1, cap - size, stdin);
+        size += n;
+        if (n == 0) break;
+        if (size == cap) {
+            if (cap >= MAX_STDIN_BYTES) {
+                cli_error("-: more than %zu bytes on standard input; decode it as a file",
+                          MAX_STDIN_BYTES);
+                return NC_EINVAL;
+            }
+            cap *= 2;
+            data = realloc(d->piped, cap);
+        }
+    }
+    if (ferror(stdin)) return cli_fail(NC_EIO, "standard input");
+    return nc_demuxer_open_memory(&d->dmx, d->piped, size);
+}
+
 static int open_decoder(Decoding *d)
 {
     const DecArgs *a = d->args;
     cli_clear_reason();
-    int ret = nc_demuxer_open_file(&d->dmx, a->input);
+    int ret = output_is_stdio(a->input) ? open_piped_input(d)
+                                        : nc_demuxer_open_file(&d->dmx, a->input);
     if (ret < 0) return cli_fail(ret, "%s", a->input);
     const NCStreamInfo *info = nc_demuxer_stream_info(d->dmx);
     const NCCodec *codec = nc_codec_find_decoder_by_name(info->codec_name);
@@ -365,7 +403,7 @@ static int open_decoder(Decoding *d)
         return NC_ENOCODEC;
     }
     cli_clear_reason();
-    ret = media_writer_check(a->output, info->media_type);
+    ret = media_writer_check(a->output, a->format, info->media_type);
     if (ret < 0) return cli_fail(ret, "%s", a->output);
     d->ctx = nc_codec_alloc_context(codec);
     d->frame = nc_frame_alloc();
@@ -381,6 +419,13 @@ static int open_decoder(Decoding *d)
     if (ret >= 0) ret = nc_codec_open(d->ctx);
     if (ret < 0) return cli_fail(ret, "%s: %s", a->input, codec->name);
     return seek_to_start(d, info);
+}
+
+/* Bytes of the input file for the summary (-1: a pipe, whose size is not known). */
+static long long input_size(const char *path)
+{
+    struct stat st;
+    return output_is_stdio(path) || stat(path, &st) != 0 ? -1 : (long long)st.st_size;
 }
 
 static int decode(const DecArgs *a)
@@ -409,18 +454,17 @@ static int decode(const DecArgs *a)
         ret = media_writer_close(&d.writer);
         if (ret < 0) cli_fail(ret, "%s", a->output);
     }
-    struct stat st;
-    if (ret >= 0 && !d.damaged && !cli_interrupted() && stat(a->input, &st) == 0) {
+    if (ret >= 0 && !d.damaged && !cli_interrupted()) {
         char what[256];
         snprintf(what, sizeof(what), "%s -> %s", a->input, a->output);
-        cli_print_summary(what, nc_demuxer_stream_info(d.dmx), d.duration,
-                             (long long)st.st_size);
+        cli_print_summary(what, nc_demuxer_stream_info(d.dmx), d.duration, input_size(a->input));
     }
     media_writer_abort(&d.writer);
     nc_packet_free(&d.pkt);
     nc_frame_free(&d.frame);
     nc_codec_free_context(&d.ctx);
     nc_demuxer_close(&d.dmx);
+    free(d.piped);
     if (cli_interrupted()) return NC_EXIT_INTERRUPTED;
     if (ret < 0) return NC_EXIT_FAILURE;
     if (d.damaged) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "apps/common/cli.h"
 #include "apps/common/codec_help.h"
@@ -29,7 +30,8 @@ static void usage(void)
            "       nc-enc -L\n"
            "       nc-enc -c CODEC --help\n"
            "Encodes INPUT (audio, pictures, video, text or any bytes, as the codec takes)\n"
-           "into OUTPUT.nc.\n\n"
+           "into OUTPUT.nc. INPUT - is standard input (its format is probed), OUTPUT -\n"
+           "standard output, written as the packets come.\n\n"
            "  -c, --codec NAME       the encoder (nc-enc -L lists them)\n"
            "  -b, --bitrate RATE     the codec's bitrate option, in bit/s (k and M suffixes)\n"
            "  -o, --option KEY=VAL   sets a codec option (repeatable; -c NAME --help lists them)\n"
@@ -311,7 +313,9 @@ static int encode(const EncArgs *a)
         NCStreamInfo info;
         cli_clear_reason();
         ret = nc_stream_info_from_context(&info, e.ctx);
-        if (ret >= 0)
+        if (ret >= 0 && output_is_stdio(a->output))
+            ret = nc_muxer_open_fd(&e.mux, STDOUT_FILENO, &info, 0);
+        else if (ret >= 0)
             ret = nc_muxer_open_file(&e.mux, a->output, &info, a->overwrite ? NC_MUX_OVERWRITE : 0);
         if (ret < 0) cli_fail(ret, "%s", a->output);
     }
@@ -328,8 +332,10 @@ static int encode(const EncArgs *a)
         struct stat st;
         char what[256];
         snprintf(what, sizeof(what), "%s -> %s", a->input, a->output);
-        if (nc_stream_info_from_context(&info, e.ctx) >= 0 && stat(a->output, &st) == 0)
-            cli_print_summary(what, &info, e.duration, (long long)st.st_size);
+        long long size = output_is_stdio(a->output) ? -1
+                         : stat(a->output, &st) == 0 ? (long long)st.st_size : -1;
+        if (nc_stream_info_from_context(&info, e.ctx) >= 0)
+            cli_print_summary(what, &info, e.duration, size);
     }
     nc_muxer_abort(&e.mux);
     media_reader_close(&e.reader);

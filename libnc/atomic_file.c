@@ -190,6 +190,87 @@ int nci_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite)
     return 0;
 }
 
+int nci_atomic_file_open_stream(NCAtomicFile *f, int fd, const char *name,
+                                enum NCAtomicStream mode)
+{
+    memset(f, 0, sizeof(*f));
+    f->target = strdup(name);
+    if (!f->target) return NC_ENOMEM;
+    f->stream = mode;
+    f->stream_fd = fd;
+    int out = -1;
+    if (mode == NC_STREAM_SPOOLED) {
+        const char *dir = getenv("TMPDIR");
+        if (!dir || !*dir) dir = "/tmp";
+        size_t len = strlen(dir) + sizeof("/.nc-spool.XXXXXX");
+        f->temp_path = malloc(len);
+        if (!f->temp_path) {
+            nci_atomic_file_abort(f);
+            return NC_ENOMEM;
+        }
+        snprintf(f->temp_path, len, "%s/.nc-spool.XXXXXX", dir);
+        out = mkstemp(f->temp_path);
+        if (out < 0) {
+            nc_log(NULL, NC_LOG_ERROR, "cannot write %s: a temporary file in %s: %s", name, dir,
+                   strerror(errno));
+            free(f->temp_path);
+            f->temp_path = NULL;
+            nci_atomic_file_abort(f);
+            return NC_EIO;
+        }
+        track(f->temp_path);
+    } else {
+        out = dup(fd); /* commit closes the copy, never the caller's descriptor */
+        if (out < 0) {
+            nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", name, strerror(errno));
+            nci_atomic_file_abort(f);
+            return NC_EIO;
+        }
+    }
+    f->file = fdopen(out, mode == NC_STREAM_SPOOLED ? "w+b" : "wb");
+    if (!f->file) {
+        close(out);
+        nci_atomic_file_abort(f);
+        return NC_ENOMEM;
+    }
+    return 0;
+}
+
+/* Copies the spooled file from its start to fd. */
+static int copy_spool(FILE *file, int fd)
+{
+    if (fseeko(file, 0, SEEK_SET) != 0) return -1;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), file)) > 0) {
+        for (size_t done = 0; done < n;) {
+            ssize_t w = write(fd, buf + done, n - done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) return -1;
+            done += (size_t)w;
+        }
+    }
+    return ferror(file) ? -1 : 0;
+}
+
+static int commit_stream(NCAtomicFile *f)
+{
+    int failed = f->file && (fflush(f->file) != 0 || ferror(f->file));
+    if (!failed && f->stream == NC_STREAM_SPOOLED) {
+        /* The writer may have closed its file already (a PNG writer does). */
+        FILE *spool = f->file ? f->file : fopen(f->temp_path, "rb");
+        failed = !spool || copy_spool(spool, f->stream_fd) != 0;
+        if (spool && spool != f->file) fclose(spool);
+    }
+    if (failed) {
+        nc_log(NULL, NC_LOG_ERROR, "cannot write %s: %s", f->target, strerror(errno));
+        nci_atomic_file_abort(f);
+        return NC_EIO;
+    }
+    nci_atomic_file_abort(f); /* closes our descriptor and removes the spool */
+    return 0;
+}
+
 /* rename() that, without overwrite, fails instead of replacing a file that
  * appeared meanwhile (link() refuses an existing name). */
 static int move_into_place(const char *from, const char *to, int overwrite)
@@ -210,6 +291,7 @@ static int move_into_place(const char *from, const char *to, int overwrite)
 
 int nci_atomic_file_commit(NCAtomicFile *f)
 {
+    if (f->stream) return commit_stream(f);
     int failed = !f->temp_path;
     untrack(f->temp_path);
     if (f->file) {

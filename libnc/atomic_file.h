@@ -12,6 +12,8 @@ typedef struct NCAtomicFile {
     char *temp_path; /* where the data goes until commit */
     FILE *file;      /* open for writing on temp_path (the caller may close it early) */
     int overwrite;
+    enum NCAtomicStream { NC_STREAM_NONE, NC_STREAM_DIRECT, NC_STREAM_SPOOLED } stream;
+    int stream_fd; /* NC_STREAM_SPOOLED: where commit copies the data */
 } NCAtomicFile;
 
 /* NC_EEXIST (nothing created) if target exists and overwrite is 0; NC_EIO with a
@@ -25,6 +27,14 @@ typedef struct NCAtomicFile {
  * this host by a process that no longer exists, owned by this user, regular, and
  * untouched for 10 minutes (what SIGKILL leaves; anything less certain is left). */
 int nci_atomic_file_open(NCAtomicFile *f, const char *target, int overwrite);
+/* Output to an open descriptor (a pipe, a terminal, standard output) that the
+ * caller keeps: NC_STREAM_DIRECT writes into it as the data comes (formats written
+ * in one pass); NC_STREAM_SPOOLED writes a temporary file in $TMPDIR (or /tmp),
+ * which commit copies to fd, for formats whose writers seek back (a WAV header's
+ * sizes, an MP4 index). name is what error messages call the output. Commit and
+ * abort below work on both; an abort cannot take back what went out directly. */
+int nci_atomic_file_open_stream(NCAtomicFile *f, int fd, const char *name,
+                                enum NCAtomicStream mode);
 /* Flushes, syncs, closes and moves the temporary file onto the target. Without
  * overwrite a target that appeared meanwhile is refused (NC_EEXIST). On failure
  * the temporary file is removed and the target untouched. */

@@ -44,7 +44,9 @@ static int mux_write(NCMuxer *m, const void *data, size_t size)
 {
     if (m->failed) return NC_EIO;
     if (m->out.file) {
-        if (size && fwrite(data, 1, size, m->out.file) != size) {
+        /* A stream is flushed at once: a reader at the other end decodes as it comes. */
+        if ((size && fwrite(data, 1, size, m->out.file) != size) ||
+            (m->out.stream && fflush(m->out.file) != 0)) {
             nc_log(m, NC_LOG_ERROR, "cannot write %s: %s", m->out.target,
                    errno ? strerror(errno) : "input/output error");
             m->failed = 1;
@@ -111,15 +113,17 @@ static int mux_start(NCMuxer *m, const NCStreamInfo *info)
 
 static const NCClass muxer_class = {"muxer", NULL};
 
-int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigned flags)
+static NCMuxer *alloc_muxer(unsigned flags)
 {
-    NC_CHECK_ARG(mux && info);
-    *mux = NULL;
     NCMuxer *m = calloc(1, sizeof(*m));
-    if (!m) return NC_ENOMEM;
-    m->nc_class = &muxer_class;
-    m->flags = flags;
-    int ret = mux_start(m, info);
+    if (m) m->nc_class = &muxer_class, m->flags = flags;
+    return m;
+}
+
+/* Writes the header once the output is open (opened < 0: it failed). */
+static int start_muxer(NCMuxer **mux, NCMuxer *m, int opened, const NCStreamInfo *info)
+{
+    int ret = opened >= 0 ? mux_start(m, info) : opened;
     if (ret < 0) {
         nc_muxer_abort(&m);
         return ret;
@@ -128,22 +132,35 @@ int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigned flags
     return 0;
 }
 
+int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigned flags)
+{
+    NC_CHECK_ARG(mux && info);
+    *mux = NULL;
+    NCMuxer *m = alloc_muxer(flags);
+    return m ? start_muxer(mux, m, 0, info) : NC_ENOMEM;
+}
+
+int nc_muxer_open_fd(NCMuxer **mux, int fd, const NCStreamInfo *info, unsigned flags)
+{
+    NC_CHECK_ARG(mux && fd >= 0 && info);
+    *mux = NULL;
+    NCMuxer *m = alloc_muxer(flags);
+    if (!m) return NC_ENOMEM;
+    char name[32];
+    if (fd == 1) snprintf(name, sizeof(name), "standard output");
+    else snprintf(name, sizeof(name), "descriptor %d", fd);
+    return start_muxer(mux, m, nci_atomic_file_open_stream(&m->out, fd, name, NC_STREAM_DIRECT),
+                       info);
+}
+
 int nc_muxer_open_file(NCMuxer **mux, const char *path, const NCStreamInfo *info, unsigned flags)
 {
     NC_CHECK_ARG(mux && path && *path && info);
     *mux = NULL;
-    NCMuxer *m = calloc(1, sizeof(*m));
+    NCMuxer *m = alloc_muxer(flags);
     if (!m) return NC_ENOMEM;
-    m->nc_class = &muxer_class;
-    m->flags = flags;
-    int ret = nci_atomic_file_open(&m->out, path, !!(flags & NC_MUX_OVERWRITE));
-    if (ret >= 0) ret = mux_start(m, info);
-    if (ret < 0) {
-        nc_muxer_abort(&m);
-        return ret;
-    }
-    *mux = m;
-    return 0;
+    return start_muxer(mux, m, nci_atomic_file_open(&m->out, path, !!(flags & NC_MUX_OVERWRITE)),
+                       info);
 }
 
 static int remember_key_group(NCMuxer *m, int64_t pts)

@@ -14,6 +14,7 @@
 #include <sndfile.h>
 
 #include "apps/common/media_io_internal.h"
+#include "apps/common/output_file.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -340,6 +341,20 @@ static int open_sndfile(NCMediaReader *reader, AudioReader *a, const NCMediaWant
     return 0;
 }
 
+/* avformat_find_stream_info() reads seconds ahead (analyzeduration): on a pipe that
+ * would hold the first packet back until the writer has sent them. A single audio
+ * stream whose header said all a decoder needs (WAV, AU ...) goes without it. */
+static int stream_info(AudioReader *a)
+{
+    if (a->fmt->nb_streams == 1) {
+        const AVCodecParameters *par = a->fmt->streams[0]->codecpar;
+        if (par->codec_type == AVMEDIA_TYPE_AUDIO && par->codec_id != AV_CODEC_ID_NONE &&
+            par->sample_rate > 0 && par->ch_layout.nb_channels > 0)
+            return 0;
+    }
+    return avformat_find_stream_info(a->fmt, NULL);
+}
+
 static int open_ffmpeg(NCMediaReader *reader, AudioReader *a, const NCMediaWants *wants)
 {
     char *url = media_ffmpeg_url(a->path);
@@ -347,7 +362,7 @@ static int open_ffmpeg(NCMediaReader *reader, AudioReader *a, const NCMediaWants
     int ret = avformat_open_input(&a->fmt, url, NULL, NULL);
     free(url);
     if (ret < 0) return media_ffmpeg_error(a->path, "not audio libsndfile or FFmpeg can read", ret);
-    ret = avformat_find_stream_info(a->fmt, NULL);
+    ret = stream_info(a);
     if (ret < 0) return media_ffmpeg_error(a->path, "cannot read", ret);
     const AVCodec *codec = NULL;
     a->stream = av_find_best_stream(a->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
@@ -384,7 +399,8 @@ int audio_reader_open(NCMediaReader *reader, const char *path, const NCMediaWant
     reader->priv = a;
     reader->ops = &audio_ops;
     reader->unit = "samples";
-    int ret = open_sndfile(reader, a, wants);
+    /* libsndfile would consume a pipe it cannot read: standard input goes to FFmpeg. */
+    int ret = output_is_stdio(path) ? 1 : open_sndfile(reader, a, wants);
     if (ret == 1) ret = open_ffmpeg(reader, a, wants);
     if (ret < 0) audio_close(reader);
     return ret;

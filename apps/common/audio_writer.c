@@ -145,7 +145,11 @@ int audio_writer_open(NCMediaWriter *writer, const char *extension)
         free_writer(writer);
         return NC_ENOMEM;
     }
-    ret = output_file_open(&a->out, writer->path, writer->options.overwrite);
+    /* FLAC and Ogg are written in one pass (libsndfile writes them to a pipe); WAV's
+     * header sizes are filled in at the end. */
+    ret = a->container == SF_FORMAT_WAV
+              ? output_file_open(&a->out, writer->path, writer->options.overwrite)
+              : output_file_open_streaming(&a->out, writer->path, writer->options.overwrite);
     if (ret < 0) {
         free_writer(writer);
         return ret;

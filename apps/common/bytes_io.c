@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "apps/common/media_io_internal.h"
 #include "apps/common/output_file.h"
@@ -69,7 +70,13 @@ int bytes_reader_open(NCMediaReader *reader, const char *path)
     reader->ops = &bytes_reader_ops;
     reader->unit = "B";
     reader->format.media_type = NC_MEDIA_BYTES;
-    b->file = fopen(path, "rb");
+    if (output_is_stdio(path)) {
+        int fd = dup(STDIN_FILENO);
+        b->file = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (fd >= 0 && !b->file) close(fd);
+    } else {
+        b->file = fopen(path, "rb");
+    }
     struct stat st;
     if (!b->file || fstat(fileno(b->file), &st) != 0) {
         nc_log(NULL, NC_LOG_ERROR, "%s: %s", path, strerror(errno));
@@ -120,7 +127,7 @@ int bytes_writer_open(NCMediaWriter *writer)
 {
     NCOutputFile *out = calloc(1, sizeof(*out));
     if (!out) return NC_ENOMEM;
-    int ret = output_file_open(out, writer->path, writer->options.overwrite);
+    int ret = output_file_open_streaming(out, writer->path, writer->options.overwrite);
     if (ret < 0) {
         free(out);
         return ret;

@@ -1,4 +1,5 @@
 #include "apps/common/cli.h"
+#include "apps/common/output_file.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -251,6 +252,11 @@ int cli_bad_option(int getopt_result, char **argv)
 int cli_check_input(const char *path)
 {
     struct stat st;
+    if (output_is_stdio(path)) {
+        if (!isatty(STDIN_FILENO)) return 0;
+        cli_error("standard input is a terminal; pipe the input in or name a file");
+        return -1;
+    }
     if (stat(path, &st) != 0) {
         cli_error("%s: %s", path, strerror(errno));
         return -1;
@@ -265,6 +271,7 @@ int cli_check_input(const char *path)
 int cli_check_output_not_input(const char *input, const char *output)
 {
     struct stat in, out;
+    if (output_is_stdio(input) || output_is_stdio(output)) return 0;
     if (stat(input, &in) != 0 || stat(output, &out) != 0) return 0;
     if (in.st_dev != out.st_dev || in.st_ino != out.st_ino) return 0;
     cli_error("%s: is the input file %s; choose another output", output, input);

@@ -9,11 +9,13 @@
 #include <libavutil/log.h>
 
 #include "apps/common/media_io_internal.h"
+#include "apps/common/output_file.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
 char *media_ffmpeg_url(const char *path)
 {
+    if (output_is_stdio(path)) return strdup("pipe:0"); /* readers only: writers spool */
     size_t n = strlen(path) + 6;
     char *url = malloc(n);
     if (url) snprintf(url, n, "file:%s", path);

@@ -11,6 +11,12 @@
  *             codec supports (an exact copy when the source already is one).
  *   bytes     any file, as it is.
  *
+ * The name "-" is standard input or output. Readers take what FFmpeg can probe
+ * from a pipe (audio through FFmpeg only: libsndfile could not hand a stream it
+ * does not know back). Writers to "-" need the format named (options.format);
+ * bytes, .flac and .ogg go out as they are written, the others (whose writers seek
+ * back to fill in sizes) through a temporary file copied out at the end.
+ *
  * Writers pick the format from the file name's extension:
  *   audio     .wav (16-bit PCM by default), .flac, .ogg (Vorbis) through libsndfile
  *   pictures  .png (one picture, or a sequence when the name holds a printf pattern
@@ -59,6 +65,8 @@ enum NCSampleFormat {
 
 typedef struct NCMediaWriterOptions {
     int overwrite;                     /* replace an existing target */
+    const char *format;                /* "wav", "png" ...: instead of the name's extension
+                                          (needed for "-", standard output) */
     enum NCSampleFormat sample_format; /* audio outputs */
 } NCMediaWriterOptions;
 
@@ -81,9 +89,9 @@ void media_reader_progress(const NCMediaReader *reader, int64_t *done, int64_t *
                               const char **unit);
 void media_reader_close(NCMediaReader **reader);
 
-/* 0 if path's extension can hold media_type, else NC_ENOTSUP with a logged reason
- * listing the extensions that can. Lets an app refuse before any work. */
-int media_writer_check(const char *path, enum NCMediaType media_type);
+/* 0 if format (NULL: path's extension) can hold media_type, else NC_ENOTSUP with a
+ * logged reason listing the formats that can. Lets an app refuse before any work. */
+int media_writer_check(const char *path, const char *format, enum NCMediaType media_type);
 int media_writer_open(NCMediaWriter **writer, const char *path, const NCMediaFormat *format,
                          const NCMediaWriterOptions *options);
 /* Writes one frame with the format given at open. */

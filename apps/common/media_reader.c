@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "apps/common/media_io_internal.h"
+#include "apps/common/output_file.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -27,7 +28,7 @@ int media_reader_open(NCMediaReader **reader, const char *path, const NCMediaWan
     struct stat st;
     /* A plain missing file is said plainly (not "cannot decode"); names with a
      * printf pattern are picture sequences that FFmpeg resolves. */
-    if (!strchr(path, '%') && stat(path, &st) != 0) {
+    if (!strchr(path, '%') && !output_is_stdio(path) && stat(path, &st) != 0) {
         nc_log(NULL, NC_LOG_ERROR, "%s: %s", path, strerror(errno));
         return NC_EIO;
     }

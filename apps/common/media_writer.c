@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "apps/common/media_io_internal.h"
+#include "apps/common/output_file.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -32,9 +33,20 @@ static int is_one_of(const char *ext, const char *const *list)
 static const char *const audio_extensions[] = {"wav", "flac", "ogg", NULL};
 static const char *const picture_extensions[] = {"png", "y4m", "mkv", "mp4", NULL};
 
-int media_writer_check(const char *path, enum NCMediaType media_type)
+/* The format to write: the one named, else the name's extension. */
+static const char *format_of(const char *path, const char *format)
 {
-    const char *ext = extension_of(path);
+    return format ? format : extension_of(path);
+}
+
+int media_writer_check(const char *path, const char *format, enum NCMediaType media_type)
+{
+    const char *ext = format_of(path, format);
+    if (!*ext && output_is_stdio(path) && media_type != NC_MEDIA_BYTES) {
+        nc_log(NULL, NC_LOG_ERROR, "-: name the format of standard output (-f %s)",
+               media_type == NC_MEDIA_AUDIO ? "wav, flac or ogg" : "png, y4m, mkv or mp4");
+        return NC_EINVAL;
+    }
     switch (media_type) {
     case NC_MEDIA_AUDIO:
         if (is_one_of(ext, audio_extensions)) return 0;
@@ -56,7 +68,8 @@ int media_writer_open(NCMediaWriter **writer, const char *path, const NCMediaFor
                          const NCMediaWriterOptions *options)
 {
     *writer = NULL;
-    int ret = media_writer_check(path, format->media_type);
+    const char *ext = format_of(path, options ? options->format : NULL);
+    int ret = media_writer_check(path, ext, format->media_type);
     if (ret < 0) return ret;
     NCMediaWriter *w = calloc(1, sizeof(*w));
     if (!w) return NC_ENOMEM;
@@ -64,7 +77,6 @@ int media_writer_open(NCMediaWriter **writer, const char *path, const NCMediaFor
     w->format = *format;
     if (options) w->options = *options;
     w->path = path;
-    const char *ext = extension_of(path);
     switch (format->media_type) {
     case NC_MEDIA_AUDIO: ret = audio_writer_open(w, ext); break;
     case NC_MEDIA_BYTES: ret = bytes_writer_open(w); break;

@@ -14,13 +14,23 @@
 /* libnc's atomic file, opened with the apps' "use -y" refusal. */
 typedef NCAtomicFile NCOutputFile;
 
+/* "-": standard input for a reader, standard output for a writer. */
+int output_is_stdio(const char *path);
+
 /* NC_EEXIST (nothing created) if target exists and overwrite is 0; NC_EIO with a
- * logged reason if the temporary file cannot be created. */
+ * logged reason if the temporary file cannot be created.
+ * Target "-" is standard output, through a temporary file copied out at commit
+ * (writers that seek back: WAV, PNG, MP4 ...). */
 int output_file_open(NCOutputFile *out, const char *target, int overwrite);
+/* The same for writers that write in one pass: "-" is written as the data comes. */
+int output_file_open_streaming(NCOutputFile *out, const char *target, int overwrite);
 /* Then nci_atomic_file_commit() or nci_atomic_file_abort(). */
 
 /* NC_EEXIST with a logged reason if path exists and overwrite is 0: lets an app
  * refuse before doing any work. */
 int output_check_target(const char *path, int overwrite);
+/* NC_EINVAL with a logged reason if path is "-" and standard output is a terminal:
+ * coded or binary data is never sprayed over one (as xz and zstd refuse). */
+int output_check_stdout(const char *path);
 
 #endif

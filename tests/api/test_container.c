@@ -1,5 +1,6 @@
 /* The .nc container: round trip, atomic files, and every kind of damage. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -526,6 +527,43 @@ static void test_groups(void)
     free(data);
 }
 
+/* nc_muxer_open_fd(): the same bytes as a memory muxer, each group out as soon
+ * as it is complete (a reader at the other end of a pipe gets it before close),
+ * and the caller's descriptor left open. */
+static void test_fd_stream(void)
+{
+    uint8_t *want;
+    size_t want_size;
+    write_sample(&want, &want_size, 0);
+    int p[2];
+    CHECK_EQ(pipe(p), 0);
+    CHECK_EQ(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    NCMuxer *mux = NULL;
+    NCStreamInfo info = sample_info();
+    CHECK_EQ(nc_muxer_open_fd(&mux, p[1], &info, 0), 0);
+    uint8_t got[4096];
+    size_t got_size = 0;
+    for (int i = 0; i < NPKT; i++) {
+        NCPacket pkt = {0};
+        sample_packet(&pkt, i);
+        CHECK_EQ(nc_muxer_write_packet(mux, &pkt), 0);
+        nc_packet_unref(&pkt);
+        /* The key flag alternates, so packet i ends packet i-1's group. */
+        ssize_t n = read(p[0], got + got_size, sizeof(got) - got_size);
+        CHECK(n > 0);
+        got_size += n > 0 ? (size_t)n : 0;
+    }
+    CHECK_EQ(nc_muxer_close(&mux), 0);
+    CHECK(fcntl(p[1], F_GETFD) >= 0); /* still the caller's */
+    close(p[1]);
+    for (ssize_t n; (n = read(p[0], got + got_size, sizeof(got) - got_size)) > 0;)
+        got_size += (size_t)n;
+    close(p[0]);
+    CHECK(got_size == want_size && !memcmp(got, want, want_size));
+    free(want);
+    CHECK_EQ(nc_muxer_open_fd(&mux, -1, &info, 0), NC_EINVAL);
+}
+
 int main(void)
 {
     nc_log_set_level(NC_LOG_QUIET);
@@ -537,5 +575,6 @@ int main(void)
     test_absurd_headers();
     test_resync();
     test_groups();
+    test_fd_stream();
     return test_result("test_container");
 }

@@ -343,6 +343,42 @@ roundtrip_bytes)
     run 0 "$NC_DEC" empty.nc empty.out
     [ -e empty.out ] && [ ! -s empty.out ] || fail "an empty text did not come back empty"
     ;;
+pipes)
+    # "-" is standard input and output: the same bytes as through files, no
+    # temporary file left in $TMPDIR, and a clear error where a format is missing.
+    mkdir spool; export TMPDIR="$W/spool"
+    picture_codec
+    tool png in.png 28 28 $fmt
+    encode_or_skip -c "$codec" in.png file.nc
+    "$NC_ENC" -q -c "$codec" - - <in.png >piped.nc 2>err.txt || { cat err.txt >&2; fail "nc-enc - -"; }
+    cmp -s file.nc piped.nc || fail "a piped picture coded otherwise than the file"
+    "$NC_DEC" -q -f png - - <piped.nc >back.png 2>err.txt || { cat err.txt >&2; fail "nc-dec -f png - -"; }
+    run 0 "$MEDIA_TOOL" compare image in.png back.png 0
+    run 1 "$NC_DEC" piped.nc -; err_one_line nc-dec; err_has "name the format of standard output (-f png"
+    run 1 "$NC_DEC" -f wav piped.nc -; err_has "pictures are written as .png"
+    codec=$(lossless_encoders bytes | head -n 1)
+    if [ -n "$codec" ]; then
+        tool text in.txt 3000
+        cat in.txt | "$NC_ENC" -q -c "$codec" - - 2>err.txt | "$NC_DEC" -q - back.txt ||
+            { cat err.txt >&2; fail "$codec through a pipe"; }
+        cmp -s in.txt back.txt || fail "$codec did not give the piped text back"
+    fi
+    codec=$(any_lossy_encoder audio)
+    if [ -n "$codec" ]; then
+        tool sine in.wav 16000 1 8000
+        encode_or_skip -y -c "$codec" in.wav file.nc
+        "$NC_DEC" -q file.nc file.wav || fail "nc-dec file.nc"
+        cat in.wav | "$NC_ENC" -q -c "$codec" - - | "$NC_DEC" -q - back.wav ||
+            fail "cat in.wav | nc-enc -c $codec - - | nc-dec - back.wav"
+        cmp -s file.wav back.wav || fail "piped audio decoded otherwise than through files"
+        # WAV seeks back to write its sizes: it goes out through a spooled file.
+        "$NC_DEC" -q -f wav file.nc - >piped.wav || fail "nc-dec -f wav file.nc -"
+        cmp -s file.wav piped.wav || fail "WAV on standard output differs from the file"
+        "$NC_DEC" -q -f flac file.nc - >piped.flac || fail "nc-dec -f flac file.nc -"
+        run 0 "$MEDIA_TOOL" compare audio file.wav piped.flac 0
+    fi
+    [ -z "$(ls -A spool)" ] || fail "left in TMPDIR: $(ls -A spool)"
+    ;;
 roundtrip_audio)
     codec=$(lossless_encoders audio | head -n 1)
     [ -n "$codec" ] || skip "nc-enc -L lists no lossless audio encoder yet"

@@ -52,6 +52,11 @@ NC_API int nc_stream_info_to_context(const NCStreamInfo *info, NCCodecContext *c
  * info. NC_EEXIST if path exists without NC_MUX_OVERWRITE. */
 NC_API int nc_muxer_open_file(NCMuxer **mux, const char *path, const NCStreamInfo *info,
                               unsigned flags);
+/* Starts writing to fd, an open descriptor the caller keeps (standard output, a
+ * pipe, a socket): the header now, each group of packets as it is complete, never
+ * seeking, so a reader at the other end decodes while the stream is written.
+ * nc_muxer_close() writes the index and flushes; fd stays open. (Since api 1.1.) */
+NC_API int nc_muxer_open_fd(NCMuxer **mux, int fd, const NCStreamInfo *info, unsigned flags);
 /* Starts writing into a growing memory buffer; see nc_muxer_close_memory(). */
 NC_API int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigned flags);
 /* Appends one packet. Packet pts must not decrease. Packets that follow each
@@ -59,8 +64,9 @@ NC_API int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigne
  * groups of up to a second, so a packet reaches the output when its group is
  * complete or at nc_muxer_close(). */
 NC_API int nc_muxer_write_packet(NCMuxer *mux, const NCPacket *pkt);
-/* Writes the index, flushes, renames the temporary file over the target and frees
- * *mux. On failure the target is untouched and the temporary file removed. */
+/* Writes the index, flushes, renames the temporary file over the target (a file
+ * muxer) and frees *mux. On failure the target is untouched and the temporary
+ * file removed. */
 NC_API int nc_muxer_close(NCMuxer **mux);
 /* For a memory muxer: finishes and hands over the bytes (free() them). */
 NC_API int nc_muxer_close_memory(NCMuxer **mux, uint8_t **data, size_t *size);
