@@ -19,7 +19,7 @@ typedef struct EncArgs {
     const char *codec, *bitrate, *input, *output;
     const char *options[MAX_OPTIONS];
     int nb_options;
-    int overwrite, list, help;
+    int overwrite, list, help, models;
     long sample_rate, channels;
     enum NCPixelFormat pix_fmt;
 } EncArgs;
@@ -27,7 +27,7 @@ typedef struct EncArgs {
 static void usage(void)
 {
     printf("Usage: nc-enc -c CODEC [options] INPUT OUTPUT.nc\n"
-           "       nc-enc -L\n"
+           "       nc-enc -L | --models\n"
            "       nc-enc -c CODEC --help\n"
            "Encodes INPUT (audio, pictures, video, text or any bytes, as the codec takes)\n"
            "into OUTPUT.nc. INPUT - is standard input (its format is probed), OUTPUT -\n"
@@ -43,6 +43,8 @@ static void usage(void)
            "  -q, --quiet            print errors only, no progress bar\n"
            "  -v, --verbose          say more (twice: debug)\n"
            "  -L, --list             list the encoders: name, media, capabilities, description\n"
+           "      --models           list the models found (NC_MODEL_PATH, then the installed\n"
+           "                         ones): id, codecs, media, size, summary, file\n"
            "  -h, --help             this help, or the codec's options with -c\n"
            "  -V, --version          print the version\n\n"
            "OUTPUT is written in full or not at all; it may not be INPUT itself, a symbolic\n"
@@ -53,7 +55,7 @@ static void usage(void)
 
 static int parse_args(int argc, char **argv, EncArgs *a)
 {
-    enum { OPT_SAMPLE_RATE = 256, OPT_CHANNELS, OPT_PIX_FMT };
+    enum { OPT_SAMPLE_RATE = 256, OPT_CHANNELS, OPT_PIX_FMT, OPT_MODELS };
     static const struct option longopts[] = {
         {"codec", required_argument, NULL, 'c'},   {"bitrate", required_argument, NULL, 'b'},
         {"option", required_argument, NULL, 'o'},  {"overwrite", no_argument, NULL, 'y'},
@@ -62,6 +64,7 @@ static int parse_args(int argc, char **argv, EncArgs *a)
         {"version", no_argument, NULL, 'V'},       {"sample-rate", required_argument, NULL, OPT_SAMPLE_RATE},
         {"channels", required_argument, NULL, OPT_CHANNELS},
         {"pix-fmt", required_argument, NULL, OPT_PIX_FMT},
+        {"models", no_argument, NULL, OPT_MODELS},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
     opterr = 0;
@@ -77,6 +80,7 @@ static int parse_args(int argc, char **argv, EncArgs *a)
             break;
         case 'y': a->overwrite = 1; break;
         case 'L': a->list = 1; break;
+        case OPT_MODELS: a->models = 1; break;
         case 'h': a->help = 1; break; /* with -c: the codec's options */
         case OPT_SAMPLE_RATE:
             if (cli_parse_int(optarg, 1, 768000, &a->sample_rate) < 0)
@@ -96,7 +100,7 @@ static int parse_args(int argc, char **argv, EncArgs *a)
             if (!cli_standard_option(c, usage)) return cli_bad_option(c, argv);
         }
     }
-    if (a->help || a->list) return 0;
+    if (a->help || a->list || a->models) return 0;
     if (cli_expect_operands(argc, 2, "INPUT and OUTPUT")) return NC_EXIT_FAILURE;
     if (!a->codec) return cli_usage_error("no codec given (-c NAME; nc-enc -L lists them)");
     a->input = argv[optind];
@@ -365,6 +369,11 @@ int main(int argc, char **argv)
     if (a.list) {
         codec_help_list(stdout, 1);
         return NC_EXIT_OK;
+    }
+    if (a.models) {
+        cli_clear_reason();
+        int ret = codec_help_models(stdout);
+        return ret < 0 ? (cli_fail(ret, "listing the models"), NC_EXIT_FAILURE) : NC_EXIT_OK;
     }
     return encode(&a);
 }

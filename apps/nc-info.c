@@ -23,6 +23,8 @@ typedef struct PacketStats {
     Damage damage[MAX_LISTED_DAMAGE];
     int64_t damaged;
     int truncated;
+    int decoder_open;   /* the stream's decoder opened (with its model) */
+    char model_id[64];  /* the model it codes with ("" for none) */
 } PacketStats;
 
 static void usage(void)
@@ -70,6 +72,10 @@ static int read_packets(NCDemuxer *dmx, PacketStats *s)
     s->first_pts = INT64_MAX;
     s->end_pts = INT64_MIN;
     NCCodecContext *checker = open_checker(dmx);
+    if (checker) {
+        s->decoder_open = 1;
+        snprintf(s->model_id, sizeof(s->model_id), "%s", checker->model_id);
+    }
     int ret;
     for (;;) {
         ret = nc_demuxer_read_packet(dmx, pkt);
@@ -180,6 +186,9 @@ static void print_json(const char *path, const NCDemuxer *dmx, const PacketStats
     }
     printf(", \"time_base\": \"%d/%d\", \"extradata_size\": %zu", info->time_base.num,
            info->time_base.den, info->extradata_size);
+    printf(", \"model\": ");
+    if (s->decoder_open) json_string(s->model_id);
+    else printf("null");
     printf(", \"packets\": %lld, \"key_packets\": %lld, \"bytes\": %lld",
            (long long)s->count, (long long)s->key, (long long)s->bytes);
     printf(", \"min_packet_size\": %lld, \"max_packet_size\": %lld, \"duration\": %lld",
@@ -221,6 +230,8 @@ static void print_text(const char *path, const NCDemuxer *dmx, const PacketStats
     }
     printf("\ntime base:   %d/%d\n", info->time_base.num, info->time_base.den);
     printf("extradata:   %zu bytes\n", info->extradata_size);
+    if (!s->decoder_open) printf("model:       unknown (the decoder or its model is not at hand)\n");
+    else if (s->model_id[0]) printf("model:       %s\n", s->model_id);
     printf("packets:     %lld (%lld key), %lld bytes", (long long)s->count, (long long)s->key,
            (long long)s->bytes);
     if (s->count > 0)

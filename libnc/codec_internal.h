@@ -81,6 +81,14 @@ static inline int nci_codec_check_interrupt(const NCCodecContext *ctx)
     return ctx && ctx->interrupt_cb && ctx->interrupt_cb(ctx->interrupt_opaque) ? NC_EINTR : 0;
 }
 
+/* Loads model id as nc_model_find() does (at path when it is neither NULL nor ""),
+ * checks its content hash when sha256 is not NULL (a decoder: the hash the stream
+ * header pins), and, for a codec's context (ctx may be NULL: tests and tools),
+ * records the id in ctx->model_id and names it at verbose level. */
+struct NCModel;
+int nci_codec_find_model(NCCodecContext *ctx, struct NCModel **model, const char *id,
+                         const char *path, const uint8_t *sha256);
+
 /* Moves the pending input frame into the empty frame. */
 int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);
 /* Moves the pending input packet into the empty pkt. */

@@ -1,8 +1,11 @@
 #include "apps/common/codec_help.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "apps/common/cli.h"
+#include "libnc/text.h"
+#include "nc/model.h"
 #include "nc/options.h"
 
 static void capabilities(unsigned caps, char *buf, size_t size)
@@ -123,4 +126,43 @@ void codec_help_options(FILE *out, const NCCodec *codec)
             for (const NCOptionEnumValue *e = opt->enum_values; e->name; e++)
                 fprintf(out, "  %-20s   %-12s %s\n", "", e->name, e->help ? e->help : "");
     }
+}
+
+/* Appends word to the comma-separated list in buf unless it is there already. */
+static void add_word(char *buf, size_t size, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = buf; (p = strstr(p, word)) != NULL; p += n)
+        if ((p == buf || p[-1] == ',') && (p[n] == ',' || !p[n])) return;
+    if (buf[0]) strncat(buf, ",", size - strlen(buf) - 1);
+    strncat(buf, word, size - strlen(buf) - 1);
+}
+
+int codec_help_models(FILE *out)
+{
+    NCModelEntry *models;
+    size_t count;
+    int ret = nc_model_list(&models, &count);
+    if (ret < 0) return ret;
+    fprintf(out, "%-20s %-28s %-12s %8s  %s\n", "MODEL", "CODECS", "MEDIA", "SIZE", "SUMMARY");
+    for (size_t i = 0; i < count; i++) {
+        const NCModelEntry *m = &models[i];
+        char codecs[128] = "", media[64] = "";
+        void *it = NULL;
+        for (const NCCodec *c; (c = nc_codec_iterate(&it));) {
+            if (!nc_codec_is_encoder(c) || !c->model_arch || strcmp(c->model_arch, m->arch)) continue;
+            add_word(codecs, sizeof(codecs), c->name);
+            add_word(media, sizeof(media), nc_media_type_name(c->media_type));
+        }
+        char size[32];
+        if (m->size >= 1 << 20) snprintf(size, sizeof(size), "%.1f MB", m->size / 1048576.0);
+        else snprintf(size, sizeof(size), "%.0f kB", m->size / 1024.0);
+        char summary[sizeof(m->summary)], path[sizeof(m->path)];
+        fprintf(out, "%-20s %-28s %-12s %8s  %s\n%-20s %s\n", m->id, codecs[0] ? codecs : "-",
+                media[0] ? media : "-", size, nc_text_escape(summary, sizeof(summary), m->summary),
+                "", nc_text_escape(path, sizeof(path), m->path));
+    }
+    if (count == 0) fprintf(out, "(none: NC_MODEL_PATH and the install folder hold no model)\n");
+    free(models);
+    return (int)count;
 }

@@ -10,6 +10,10 @@
 /* One line per encoder (is_encoder = 1) or decoder: name, media type,
  * capabilities, long name, under a header line. */
 void codec_help_list(FILE *out, int is_encoder);
+/* The models the search order finds (nc_model_list()): id, the encoders that code
+ * with it and their media, size, the card's summary, then the file. Returns the
+ * count, or a negative NC_E* code. */
+int codec_help_models(FILE *out);
 /* The codec's description, supported formats and options. */
 void codec_help_options(FILE *out, const NCCodec *codec);
 /* Sets each "KEY=VALUE" of options[0 .. n) on ctx (before nc_codec_open()): how

@@ -5,6 +5,7 @@
 #include "codecs/lmtext/lmtext.h"
 #include "entropy/adaptive_cdf.h"
 #include "libnc/bytes.h"
+#include "libnc/codec_internal.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -12,18 +13,14 @@
 #define LM_MODEL_WINDOW_P0 61440 /* a window is modelled (0) or raw (1): raw 1/16 */
 #define LM_LENGTH_MAX_BYTES 3    /* LEB128 of a length <= LM_PACKET_BYTES */
 
-int lm_context_open(LMContext *c, const void *log_ctx, const char *id, const char *path,
+int lm_context_open(LMContext *c, NCCodecContext *log_ctx, const char *id, const char *path,
                     const uint8_t *sha256, int mode, int window_bits)
 {
     memset(c, 0, sizeof(*c));
     c->mode = mode;
     c->window_bits = window_bits;
-    int ret = nc_model_find(&c->model, id, path && *path ? path : NULL);
-    if (ret < 0) {
-        nc_log(log_ctx, NC_LOG_ERROR, "cannot load model %s", id);
-        return ret;
-    }
-    if (sha256 && (ret = nc_model_check(c->model, id, sha256)) < 0) return ret;
+    int ret = nci_codec_find_model(log_ctx, &c->model, id, path, sha256);
+    if (ret < 0) return ret;
     const char *arch = nc_model_arch(c->model);
     if (strcmp(arch, LM_MODEL_ARCH)) {
         nc_log(log_ctx, NC_LOG_ERROR, "model %s is a %s, not an %s model", id, arch,

@@ -44,7 +44,7 @@ typedef struct LMContext {
 } LMContext;
 
 /* Loads model id (from path when set) and checks its hash when sha256 is not NULL. */
-int lm_context_open(LMContext *c, const void *log_ctx, const char *id, const char *path,
+int lm_context_open(LMContext *c, NCCodecContext *log_ctx, const char *id, const char *path,
                     const uint8_t *sha256, int mode, int window_bits);
 void lm_context_close(LMContext *c);
 

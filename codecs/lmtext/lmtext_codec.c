@@ -79,7 +79,8 @@ static int lm_encode(NCCodecContext *ctx, const NCFrame *frame, NCPacket *pkt)
 
 #define LMTEXT_CODEC                                                                     \
     .name = "lmtext", .long_name = "lossless text with a context-mixing language model", \
-    .media_type = NC_MEDIA_BYTES, .capabilities = NC_CODEC_CAP_LOSSLESS
+    .media_type = NC_MEDIA_BYTES, .capabilities = NC_CODEC_CAP_LOSSLESS,                  \
+    .model_arch = LM_MODEL_ARCH
 
 const NCCodecDef lmtext_encoder = {
     .p = {LMTEXT_CODEC, .options = encoder_options},

@@ -5,20 +5,17 @@
 
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless.h"
+#include "codecs/pclossless/pclossless_bytes.h"
 #include "codecs/pclossless/plane_transform.h"
 #include "libnc/codec_internal.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
-int pc_context_open(PCContext *pcx, const void *log_ctx, const char *id, const char *path,
+int pc_context_open(PCContext *pcx, NCCodecContext *log_ctx, const char *id, const char *path,
                     const uint8_t *sha256)
 {
-    int ret = nc_model_find(&pcx->model, id, path && *path ? path : NULL);
-    if (ret < 0) {
-        nc_log(log_ctx, NC_LOG_ERROR, "cannot load model %s", id);
-        return ret;
-    }
-    if (sha256 && (ret = nc_model_check(pcx->model, id, sha256)) < 0) return ret;
+    int ret = nci_codec_find_model(log_ctx, &pcx->model, id, path, sha256);
+    if (ret < 0) return ret;
     if ((ret = pc_coding_model_from_ncm(&pcx->cm, pcx->model)) < 0) return ret;
     const char *transform = nc_model_param(pcx->model, "transform");
     if ((pcx->transform = pc_transform_parse(transform)) < 0) {
@@ -44,10 +41,27 @@ void pc_context_close(PCContext *pcx)
     pcx->planes_size = 0;
 }
 
+/* model=auto: bytes get the text model; gray pictures up to 28x28 get MNIST's
+ * (digits, what the codec was first made for, at 1.2 bits/pixel), anything larger
+ * or in colour the photo model (MNIST's model codes a photo's 28x28 tiles near raw
+ * 8 bits/pixel; the photo model's 8x8 residual patches suit any size). */
+static const char *auto_model(const NCCodecContext *ctx)
+{
+    if (ctx->media_type == NC_MEDIA_BYTES) return PC_BYTES_DEFAULT_MODEL;
+    if (ctx->pix_fmt == NC_PIX_GRAY8 && ctx->width <= 28 && ctx->height <= 28)
+        return PC_DEFAULT_MODEL;
+    return PC_PHOTO_MODEL;
+}
+
 int pc_encoder_init(NCCodecContext *ctx)
 {
     PCEncoder *p = ctx->priv_data;
-    int ret = pc_context_open(&p->pcx, ctx, p->model_id, p->model_path, NULL);
+    const char *id = p->model_id;
+    if (!strcmp(id, PC_AUTO_MODEL)) {
+        id = auto_model(ctx);
+        nc_log(ctx, NC_LOG_VERBOSE, "model=auto: %s", id);
+    }
+    int ret = pc_context_open(&p->pcx, ctx, id, p->model_path, NULL);
     if (ret < 0) return ret;
     p->pcx.owner = ctx;
     uint8_t header[PC_HEADER_MAX_SIZE];

@@ -10,11 +10,13 @@
 
 #include "codecs/pclossless/hclt.h"
 #include "codecs/pclossless/patch_coder.h"
+#include "codecs/pclossless/pc_model.h"
 #include "libnc/model_header.h"
 #include "nc/codec.h"
 #include "nc/model.h"
 
 #define PC_DEFAULT_MODEL "pclossless-mnist"
+#define PC_PHOTO_MODEL "pclossless-photo"
 #define PC_HEADER_MAGIC "PCL"
 #define PC_HEADER_VERSION 1
 /* magic, version, id length, id, SHA-256 */
@@ -36,7 +38,7 @@ typedef struct PCContext {
 
 /* Loads model id (searched as nc_model_find() does, or at path when it is not
  * empty), checks its hash when sha256 is not NULL, and prepares to code. */
-int pc_context_open(PCContext *pcx, const void *log_ctx, const char *id, const char *path,
+int pc_context_open(PCContext *pcx, NCCodecContext *log_ctx, const char *id, const char *path,
                     const uint8_t *sha256);
 void pc_context_close(PCContext *pcx);
 
@@ -48,13 +50,19 @@ typedef struct PCEncoder {
     PCContext pcx;
     RCEncoder enc;
     int enc_ready;
+    int warned_fit; /* the "model does not fit" warning was given */
 } PCEncoder;
+
+/* The model option's value that lets the encoder choose (pc_encoder_init()). */
+#define PC_AUTO_MODEL "auto"
+/* Bits per sample from which a model is said not to fit the picture. */
+#define PC_UNFIT_BITS 7.5
 
 /* The public description both image descriptors share (pclossless_enc.c, _dec.c). */
 #define PC_IMAGE_CODEC                                                            \
     .name = "pclossless", .long_name = "lossless images with a probabilistic circuit (HCLT)", \
     .media_type = NC_MEDIA_IMAGE, .capabilities = NC_CODEC_CAP_LOSSLESS,                    \
-    .pix_fmts = pc_image_pix_fmts
+    .pix_fmts = pc_image_pix_fmts, .model_arch = PC_MODEL_ARCH
 extern const enum NCPixelFormat pc_image_pix_fmts[];
 
 /* What both pclossless decoders keep as their private data. */

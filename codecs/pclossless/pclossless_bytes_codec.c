@@ -10,7 +10,8 @@
 #define PC_BYTES_CODEC                                                                 \
     .name = "pclossless_bytes",                                                        \
     .long_name = "lossless text and bytes with a probabilistic circuit (HCLT)",        \
-    .media_type = NC_MEDIA_BYTES, .capabilities = NC_CODEC_CAP_LOSSLESS
+    .media_type = NC_MEDIA_BYTES, .capabilities = NC_CODEC_CAP_LOSSLESS,              \
+    .model_arch = PC_MODEL_ARCH
 
 static const NCOption encoder_options[] = {
     {"model", "id of the model to code with (pclossless-text; any pclossless model works)",

@@ -1,23 +1,16 @@
 /* What the encoder and the decoder share (rvqspeech.h): media lists, model loading. */
 #include "codecs/rvqspeech/rvqspeech.h"
+#include "libnc/codec_internal.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
 const int rvqspeech_sample_rates[] = {16000, 0};
 const int rvqspeech_channel_counts[] = {1, 0};
 
-int rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
+int rvq_open_model(NCRvqModel *m, NCCodecContext *log_ctx, const char *id,
                       const char *explicit_path, const uint8_t *sha256)
 {
     NCModel *file = NULL;
-    int ret = nc_model_find(&file, id, explicit_path && *explicit_path ? explicit_path : NULL);
-    if (ret < 0) {
-        nc_log(log_ctx, NC_LOG_ERROR, "cannot load model %s", id);
-        return ret;
-    }
-    if (sha256 && (ret = nc_model_check(file, id, sha256)) < 0) {
-        nc_model_free(&file);
-        return ret;
-    }
-    return rvq_model_open(m, file);
+    int ret = nci_codec_find_model(log_ctx, &file, id, explicit_path, sha256);
+    return ret < 0 ? ret : rvq_model_open(m, file);
 }

@@ -11,12 +11,12 @@
     .name = "rvqspeech",                                                                   \
     .long_name = "streaming neural speech codec with residual vector quantization (0.5-6 kbit/s)", \
     .media_type = NC_MEDIA_AUDIO, .sample_rates = rvqspeech_sample_rates,                  \
-    .channel_counts = rvqspeech_channel_counts
+    .channel_counts = rvqspeech_channel_counts, .model_arch = NC_RVQ_ARCH
 extern const int rvqspeech_sample_rates[], rvqspeech_channel_counts[];
 
 /* Finds model id (explicit_path: a file or folder, or NULL / "" for the search
  * path), checks its hash when sha256 is not NULL, and opens it. */
-int rvq_open_model(NCRvqModel *m, const void *log_ctx, const char *id,
+int rvq_open_model(NCRvqModel *m, NCCodecContext *log_ctx, const char *id,
                       const char *explicit_path, const uint8_t *sha256);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "codecs/walloc/latent_coder.h"
 #include "codecs/walloc/walloc.h"
+#include "libnc/codec_internal.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -118,15 +119,11 @@ static int load_tensors(WallocContext *wc, const void *log_ctx)
     return ret < 0 ? ret : load_prior(wc, log_ctx);
 }
 
-int walloc_open(WallocContext *wc, const void *log_ctx, const char *id, const char *path,
+int walloc_open(WallocContext *wc, NCCodecContext *log_ctx, const char *id, const char *path,
                 const uint8_t *sha256)
 {
-    int ret = nc_model_find(&wc->model, id, path && *path ? path : NULL);
-    if (ret < 0) {
-        nc_log(log_ctx, NC_LOG_ERROR, "walloc: cannot load model %s", id);
-        return ret;
-    }
-    if (sha256 && (ret = nc_model_check(wc->model, id, sha256)) < 0) return ret;
+    int ret = nci_codec_find_model(log_ctx, &wc->model, id, path, sha256);
+    if (ret < 0) return ret;
     NCModel *model = wc->model;
     wc->model = NULL;
     return walloc_open_model(wc, log_ctx, model);

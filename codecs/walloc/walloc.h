@@ -50,7 +50,7 @@ typedef struct WallocContext {
 
 /* Loads model id (searched as nc_model_find() does, or at path when it is not
  * empty), checks its hash when sha256 is not NULL, and readies the network. */
-int walloc_open(WallocContext *wc, const void *log_ctx, const char *id, const char *path,
+int walloc_open(WallocContext *wc, NCCodecContext *log_ctx, const char *id, const char *path,
                 const uint8_t *sha256);
 /* The same with a loaded model, which wc then owns (freed on failure too). */
 int walloc_open_model(WallocContext *wc, const void *log_ctx, NCModel *model);
@@ -84,7 +84,7 @@ int walloc_reconstruct(WallocContext *wc, int quality, uint8_t *data, ptrdiff_t 
 #define WALLOC_CODEC                                                                        \
     .name = "walloc",                                                                       \
     .long_name = "lossy images: wavelet packets around a learned projection (WaLLoC)",      \
-    .media_type = NC_MEDIA_IMAGE, .pix_fmts = walloc_pix_fmts
+    .media_type = NC_MEDIA_IMAGE, .pix_fmts = walloc_pix_fmts, .model_arch = WALLOC_ARCH
 extern const enum NCPixelFormat walloc_pix_fmts[];
 
 #endif

@@ -207,6 +207,61 @@ static void test_files(NCModelWriter *w)
     rmdir(dir);
 }
 
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) fputs(text, f), fclose(f);
+}
+
+/* nc_model_list(): every loadable <id>.ncm holding id, each id once (the first in
+ * search order, as nc_model_find() picks), the card's "> " line as summary. */
+static void test_list(NCModelWriter *demo)
+{
+    char a[] = "/tmp/nc-model-listXXXXXX", b[] = "/tmp/nc-model-listXXXXXX", path[256];
+    CHECK(mkdtemp(a) != NULL && mkdtemp(b) != NULL);
+    snprintf(path, sizeof(path), "%s/demo.ncm", a);
+    CHECK(nc_model_writer_write_file(demo, path, NULL) == 0);
+    write_text(a, "demo.md", "# demo\n\n> The demo model, for tests\n\nMore text.\n");
+    snprintf(path, sizeof(path), "%s/demo.ncm", b); /* shadowed by a's */
+    CHECK(nc_model_writer_write_file(demo, path, NULL) == 0);
+    snprintf(path, sizeof(path), "%s/other.ncm", b); /* holds id demo: not findable as other */
+    CHECK(nc_model_writer_write_file(demo, path, NULL) == 0);
+    write_text(b, "broken.ncm", "not a model");
+    NCModelWriter *zeta = build_demo("zeta");
+    snprintf(path, sizeof(path), "%s/zeta.ncm", b);
+    CHECK(zeta && nc_model_writer_write_file(zeta, path, NULL) == 0);
+    nc_model_writer_free(&zeta);
+    char env[300];
+    snprintf(env, sizeof(env), "/nonexistent::%s:%s", a, b);
+    setenv("NC_MODEL_PATH", env, 1);
+    NCModelEntry *list = NULL;
+    size_t n = 0;
+    CHECK(nc_model_list(&list, &n) == 0);
+    CHECK(n == 2);
+    if (n == 2) {
+        snprintf(path, sizeof(path), "%s/demo.ncm", a);
+        CHECK(!strcmp(list[0].id, "demo") && !strcmp(list[0].path, path));
+        CHECK(!strcmp(list[0].summary, "The demo model, for tests"));
+        CHECK(!strcmp(list[0].arch, "test-arch"));
+        CHECK(list[0].size > 0);
+        CHECK(!strcmp(list[1].id, "zeta") && !strcmp(list[1].summary, ""));
+    }
+    free(list);
+    CHECK(nc_model_list(NULL, &n) == NC_EINVAL);
+    const char *names[] = {"demo.ncm", "demo.md", NULL, "demo.ncm", "other.ncm", "broken.ncm",
+                           "zeta.ncm"};
+    for (int i = 0; i < 7; i++) {
+        if (!names[i]) continue;
+        snprintf(path, sizeof(path), "%s/%s", i < 2 ? a : b, names[i]);
+        remove(path);
+    }
+    rmdir(a);
+    rmdir(b);
+}
+
 /* Hyper-parameter values are UTF-8 text without control characters (issue 21, 5):
  * a file whose value holds an ESC sequence, a C1 control or invalid UTF-8 (with a
  * repaired hash) is refused on load; the writer refuses them too; and text meant
@@ -257,6 +312,7 @@ int main(void)
     CHECK(w != NULL);
     if (!w)
         return 1;
+    test_list(w);
     uint8_t *img = NULL, sha[32];
     size_t size = 0;
     CHECK(nc_model_writer_write_memory(w, &img, &size, sha) == 0);

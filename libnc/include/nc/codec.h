@@ -54,6 +54,9 @@ typedef struct NCCodec {
     const int *channel_counts;  /* audio: 0-terminated, NULL = any up to NC_MAX_CHANNELS */
     const enum NCPixelFormat *pix_fmts; /* video/image: NC_PIX_NONE-terminated */
     const NCOption *options;    /* ended by a NULL name; NULL if none */
+    /* The architecture (nc_model_arch()) of the models it codes with; NULL when it
+     * needs none. Tells which codec a model file is for (nc_model_list()). */
+    const char *model_arch;
 } NCCodec;
 
 /* Allocated only by nc_codec_alloc_context() and freed by nc_codec_free_context():
@@ -88,6 +91,11 @@ typedef struct NCCodecContext {
 
     void *priv_data; /* the codec's private state and options: internal */
     struct NCCodecInternal *internal;
+
+    /* The id of the model the codec codes with, set by nc_codec_open() ("" when
+     * it needs none): the one named, the one chosen for model=auto, or for a
+     * decoder the one the stream header names. */
+    char model_id[64];
 } NCCodecContext;
 
 #ifdef __cplusplus

@@ -70,6 +70,20 @@ NC_API int nc_model_load_memory(NCModel **out, const void *data, size_t size);
  * (':'-separated), then <prefix>/share/libnc/models (where models are installed). The loaded model's id must equal id.
  * NC_EMODEL when nothing is found (the places searched are logged). */
 NC_API int nc_model_find(NCModel **out, const char *id, const char *explicit_path);
+/* A model file the search order finds (nc_model_list()). */
+typedef struct NCModelEntry {
+    char id[NC_MODEL_MAX_ID + 1];
+    char arch[NC_MODEL_MAX_ID + 1]; /* which codecs use it: NCCodec.model_arch */
+    char path[4096];
+    int64_t size;                   /* bytes of the file */
+    char summary[256];              /* the "> " line of its card <id>.md beside it, or "" */
+} NCModelEntry;
+
+/* Lists the models nc_model_find() can load without an explicit path: every valid
+ * <id>.ncm holding model id in the folders of NC_MODEL_PATH, then the install
+ * folder, each id once (the first found, as nc_model_find() picks), in search
+ * order and by name within a folder. free() *entries. (Since api 1.1.) */
+NC_API int nc_model_list(NCModelEntry **entries, size_t *count);
 /* Frees *model (which may be NULL) and sets *model to NULL. */
 NC_API void nc_model_free(NCModel **model);
 
