@@ -19,7 +19,7 @@ size_t rvq_header_write(const NCRvqHeader *h, uint8_t *buf)
 {
     size_t id_len = strlen(h->model_id);
     memcpy(buf, "RVQS", 4);
-    buf[4] = NC_RVQ_VERSION;
+    buf[4] = (uint8_t)h->version;
     buf[5] = (uint8_t)h->flags;
     buf[6] = (uint8_t)h->stages;
     buf[7] = (uint8_t)h->packet_frames;
@@ -43,8 +43,9 @@ int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
     memset(h, 0, sizeof(*h));
     if (!buf || size < 16 || memcmp(buf, "RVQS", 4))
         return bad("no RVQS magic");
-    if (buf[4] != NC_RVQ_VERSION)
+    if (buf[4] < 1 || buf[4] > NC_RVQ_VERSION)
         return bad("unknown version");
+    h->version = buf[4];
     if (buf[5] & ~NC_RVQ_FLAG_NOMINAL)
         return bad("unknown flags");
     h->flags = buf[5];
@@ -148,14 +149,47 @@ static void read_nominal(const uint8_t *src, int count, int *idx)
     }
 }
 
-int rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsamples,
+/* Whether packets of h carry their counts in the range-coder stream (version 2,
+ * entropy-coded) instead of a 3-byte header. */
+static int counts_in_band(const NCRvqHeader *h)
+{
+    return h->version >= 2 && !(h->flags & NC_RVQ_FLAG_NOMINAL);
+}
+
+/* Version 2: "full" (P frames, 320 P samples) at probability 1 - 2^-12, else the
+ * frame count - 1 in 8 raw bits and the sample count in 16. */
+static void encode_counts(RCEncoder *enc, int packet_frames, int n, int nsamples)
+{
+    int full = n == packet_frames && nsamples == n * NC_RVQ_HOP;
+    rc_encode_freq(enc, full ? 1 : 0, full ? (1u << NC_RVQ_FULL_PREC) - 1 : 1, NC_RVQ_FULL_PREC);
+    if (!full) {
+        rc_encode_bits(enc, (uint32_t)(n - 1), 8);
+        rc_encode_bits(enc, (uint32_t)nsamples, 16);
+    }
+}
+
+static void decode_counts(RCDecoder *dec, int packet_frames, int *n, int *nsamples)
+{
+    if (rc_decode_target(dec, NC_RVQ_FULL_PREC) >= 1) {
+        rc_decode_update(dec, 1, (1u << NC_RVQ_FULL_PREC) - 1);
+        *n = packet_frames;
+        *nsamples = packet_frames * NC_RVQ_HOP;
+        return;
+    }
+    rc_decode_update(dec, 0, 1);
+    *n = (int)rc_decode_bits(dec, 8) + 1;
+    *nsamples = (int)rc_decode_bits(dec, 16);
+}
+
+int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, int n, int nsamples,
                         uint8_t **out, size_t *size)
 {
     const int S = c->stages;
+    const size_t head_size = counts_in_band(h) ? 0 : NC_RVQ_PACKET_HEADER;
     uint8_t head[NC_RVQ_PACKET_HEADER] = {(uint8_t)n};
     put16(head + 1, (unsigned)nsamples);
     *out = NULL;
-    if (nominal) {
+    if (h->flags & NC_RVQ_FLAG_NOMINAL) {
         *size = rvq_nominal_size(n, S);
         *out = calloc(*size, 1);
         if (!*out)
@@ -167,6 +201,8 @@ int rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsam
     RCEncoder enc;
     rc_enc_init(&enc);
     coder_reset(c);
+    if (!head_size)
+        encode_counts(&enc, h->packet_frames, n, nsamples);
     for (int f = 0; f < n; f++)
         for (int s = 0; s < S; s++) {
             int k = idx[f * S + s];
@@ -180,39 +216,44 @@ int rvq_packet_write(NCRvqCoder *c, int nominal, const int *idx, int n, int nsam
         }
     int ret = rc_enc_flush(&enc);
     if (ret >= 0) {
-        *size = NC_RVQ_PACKET_HEADER + enc.size;
+        *size = head_size + enc.size;
         *out = malloc(*size);
         if (!*out)
             ret = NC_ENOMEM;
     }
     if (ret >= 0) {
-        memcpy(*out, head, sizeof(head));
-        memcpy(*out + NC_RVQ_PACKET_HEADER, enc.buf, enc.size);
+        memcpy(*out, head, head_size);
+        memcpy(*out + head_size, enc.buf, enc.size);
     }
     rc_enc_free(&enc);
     return ret;
 }
 
-int rvq_packet_read(NCRvqCoder *c, int nominal, const uint8_t *buf, size_t size,
-                       int max_frames, int *idx, int *n, int *nsamples)
+int rvq_packet_read(NCRvqCoder *c, const NCRvqHeader *h, const uint8_t *buf, size_t size,
+                       int *idx, int *n, int *nsamples)
 {
     const int S = c->stages;
-    if (size < NC_RVQ_PACKET_HEADER)
+    const size_t head_size = counts_in_band(h) ? 0 : NC_RVQ_PACKET_HEADER;
+    RCDecoder dec;
+    if (head_size) {
+        if (size < head_size)
+            return NC_EINVALIDDATA;
+        *n = buf[0];
+        *nsamples = (int)get16(buf + 1);
+    } else {
+        rc_dec_init(&dec, buf, size);
+        decode_counts(&dec, h->packet_frames, n, nsamples);
+    }
+    if (*n < 1 || *n > h->packet_frames || *nsamples > *n * NC_RVQ_HOP)
         return NC_EINVALIDDATA;
-    *n = buf[0];
-    *nsamples = (int)get16(buf + 1);
-    if (*n < 1 || *n > max_frames || *nsamples > *n * NC_RVQ_HOP)
-        return NC_EINVALIDDATA;
-    const uint8_t *payload = buf + NC_RVQ_PACKET_HEADER;
-    size_t psize = size - NC_RVQ_PACKET_HEADER;
-    if (nominal) {
+    if (h->flags & NC_RVQ_FLAG_NOMINAL) {
         if (size != rvq_nominal_size(*n, S))
             return NC_EINVALIDDATA;
-        read_nominal(payload, *n * S, idx);
+        read_nominal(buf + head_size, *n * S, idx);
         return 0;
     }
-    RCDecoder dec;
-    rc_dec_init(&dec, payload, psize);
+    if (head_size)
+        rc_dec_init(&dec, buf + head_size, size - head_size);
     coder_reset(c);
     for (int f = 0; f < *n && !rc_dec_error(&dec); f++)
         for (int s = 0; s < S; s++) {

@@ -79,8 +79,7 @@ static int rvq_decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *
 {
     RvqDecoder *p = ctx->priv_data;
     int n, nsamples;
-    int ret = rvq_packet_read(&p->coder, p->h.flags & NC_RVQ_FLAG_NOMINAL, pkt->data,
-                                 pkt->size, p->h.packet_frames, p->idx, &n, &nsamples);
+    int ret = rvq_packet_read(&p->coder, &p->h, pkt->data, pkt->size, p->idx, &n, &nsamples);
     if (ret < 0) {
         nc_log(ctx, NC_LOG_ERROR, "damaged packet at pts %lld",
                (long long)pkt->pts);

@@ -31,6 +31,7 @@ typedef struct RvqEncoder {
     NCRvqModel model;
     NCRvqStream st;
     NCRvqCoder coder;
+    NCRvqHeader header; /* the stream header: also the packet layout */
     int stages, pf;
     float *in;           /* buffered input samples */
     size_t in_len, in_cap;
@@ -94,12 +95,13 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     if ((ret = rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
         (ret = rvq_coder_init(&p->coder, &p->model, p->stages)) < 0)
         return ret;
-    NCRvqHeader h = {.flags = p->nominal ? NC_RVQ_FLAG_NOMINAL : 0, .stages = p->stages,
-                     .packet_frames = p->pf};
-    snprintf(h.model_id, sizeof(h.model_id), "%s", nc_model_id(p->model.file));
-    memcpy(h.sha256, nc_model_sha256(p->model.file), sizeof(h.sha256));
+    NCRvqHeader *h = &p->header;
+    *h = (NCRvqHeader){.version = NC_RVQ_VERSION, .flags = p->nominal ? NC_RVQ_FLAG_NOMINAL : 0,
+                       .stages = p->stages, .packet_frames = p->pf};
+    snprintf(h->model_id, sizeof(h->model_id), "%s", nc_model_id(p->model.file));
+    memcpy(h->sha256, nc_model_sha256(p->model.file), sizeof(h->sha256));
     uint8_t buf[NC_RVQ_HEADER_MAX];
-    return nc_codec_set_extradata(ctx, buf, rvq_header_write(&h, buf));
+    return nc_codec_set_extradata(ctx, buf, rvq_header_write(h, buf));
 }
 
 static void rvq_encoder_close(NCCodecContext *ctx)
@@ -194,7 +196,7 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
         out = 0;
     uint8_t *data;
     size_t size;
-    int ret = rvq_packet_write(&p->coder, p->nominal, p->idx, p->nframes, (int)out, &data,
+    int ret = rvq_packet_write(&p->coder, &p->header, p->idx, p->nframes, (int)out, &data,
                                   &size);
     if (ret >= 0)
         ret = nc_packet_from_data(pkt, data, size);

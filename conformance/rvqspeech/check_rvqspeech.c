@@ -22,12 +22,17 @@
 
 static const struct Golden {
     const char *name, *options;
-    int damage; /* flip a payload byte of packet 1, cut packet 2 short */
+    int damage;  /* flip a payload byte of packet 1, cut packet 2 short */
+    int version; /* of the bitstream: only NC_RVQ_VERSION's are re-encoded and rewritten */
 } goldens[] = {
-    {"entropy-3000", "bitrate=3000:packet_frames=25", 0},
-    {"streaming-1500", "bitrate=1500:streaming=1", 0},
-    {"nominal-6000", "bitrate=6000:nominal=1", 0},
-    {"entropy-500-damaged", "bitrate=500:packet_frames=10", 1},
+    {"entropy-3000", "bitrate=3000:packet_frames=25", 0, 1},
+    {"streaming-1500", "bitrate=1500:streaming=1", 0, 1},
+    {"nominal-6000", "bitrate=6000:nominal=1", 0, 1},
+    {"entropy-500-damaged", "bitrate=500:packet_frames=10", 1, 1},
+    {"v2-entropy-3000", "bitrate=3000:packet_frames=25", 0, 2},
+    {"v2-streaming-1500", "bitrate=1500:streaming=1", 0, 2},
+    {"v2-nominal-6000", "bitrate=6000:nominal=1", 0, 2},
+    {"v2-entropy-500-damaged", "bitrate=500:packet_frames=10", 1, 2},
 };
 
 typedef struct Result {
@@ -118,8 +123,7 @@ static int read_stream(const char *path, Result *r)
     while (ret >= 0 && (ret = nc_demuxer_read_packet(dmx, &pkt)) >= 0) {
         int n, ns;
         r->packets++;
-        if (rvq_packet_read(&coder, h.flags & NC_RVQ_FLAG_NOMINAL, pkt.data, pkt.size,
-                               h.packet_frames, idx, &n, &ns) >= 0) {
+        if (rvq_packet_read(&coder, &h, pkt.data, pkt.size, idx, &n, &ns) >= 0) {
             for (int i = 0; i < n * h.stages; i++) {
                 uint8_t le[2] = {(uint8_t)idx[i], (uint8_t)(idx[i] >> 8)};
                 nci_sha256_update(&sha, le, 2);
@@ -268,6 +272,8 @@ int main(int argc, char **argv)
         char path[4096];
         Result r;
         snprintf(path, sizeof(path), "%s/%s.nc", argv[1], g->name);
+        int current = g->version == NC_RVQ_VERSION; /* older streams: decoded only */
+        if (writing && !current) continue;
         int ret = writing ? write_stream(path, g) : 0;
         if (ret >= 0) ret = read_stream(path, &r);
         if (ret < 0) {
@@ -277,7 +283,7 @@ int main(int argc, char **argv)
             failures += write_expect(argv[1], g, &r) < 0;
         } else {
             failures += check(argv[1], g, &r);
-            if (!g->damage)
+            if (!g->damage && current)
                 failures += check_encoder(path, g);
         }
         free(r.out);

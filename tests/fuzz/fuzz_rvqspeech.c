@@ -2,7 +2,8 @@
  * tests' tiny random model written once per process (decoding paths do not depend
  * on the weights, and a small model keeps executions fast).
  * Input: byte 0 bit 7 = the rest is a stream header (then one empty-ish packet);
- * otherwise byte 0 bit 0 = nominal mode, byte 1 = stages - 1 (mod 12), byte 2 =
+ * otherwise byte 0 bit 0 = nominal mode, bit 1 = bitstream version 1 (else the
+ * encoder's, 2: packet counts inside the range coder), byte 1 = stages - 1 (mod 12), byte 2 =
  * frames per packet - 1, and the rest is a list of packets, each a 16-bit
  * little-endian length and that many bytes. */
 #include <stddef.h>
@@ -77,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     uint8_t h[256];
     memcpy(h, header, header_size);
+    if (data[0] & 2) h[4] = 1;
     h[5] = data[0] & 1;
     h[6] = (uint8_t)(1 + data[1] % 12);
     h[7] = (uint8_t)(1 + data[2] % 200);

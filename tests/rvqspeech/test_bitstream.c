@@ -13,7 +13,8 @@
 
 static void test_header(void)
 {
-    NCRvqHeader h = {.flags = NC_RVQ_FLAG_NOMINAL, .stages = 6, .packet_frames = 50}, back;
+    NCRvqHeader h = {.version = NC_RVQ_VERSION, .flags = NC_RVQ_FLAG_NOMINAL, .stages = 6,
+                     .packet_frames = 50}, back;
     snprintf(h.model_id, sizeof(h.model_id), "rvqspeech-small");
     for (int i = 0; i < 32; i++) h.sha256[i] = (uint8_t)(i * 7);
     uint8_t buf[NC_RVQ_HEADER_MAX];
@@ -42,6 +43,10 @@ static void test_header(void)
     CHECK(rvq_header_parse(&back, bad, n) < 0);
 }
 
+/* Every packet layout: versions 1 and 2, entropy-coded and nominal. Version 2's
+ * entropy-coded packets carry their counts in the range coder: a full packet
+ * costs 3 bytes less than version 1's, a short one (the stream's first and last)
+ * up to 2 bytes more. */
 static void test_packets(const NCRvqModel *m)
 {
     enum { F = 50, S = 12 };
@@ -59,39 +64,62 @@ static void test_packets(const NCRvqModel *m)
                 idx[i] = trial ? (int)(nn_rng_uniform(&r) * nn_rng_uniform(&r) * 64)
                                : (int)(nn_rng_next(&r) % 1024);
         }
-        for (int nominal = 0; nominal < 2; nominal++) {
-            uint8_t *pkt;
-            size_t size;
-            int n, ns;
-            CHECK_EQ(rvq_packet_write(&c, nominal, idx, F, 12345, &pkt, &size), 0);
-            if (nominal)
-                CHECK_EQ(size, 3 + F * S * 10 / 8);
-            else if (trial)
-                CHECK(size < 3 + F * S * 10 / 8 / 2); /* well under the nominal rate */
-            memset(back, 0xff, sizeof(back));
-            CHECK_EQ(rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns), 0);
-            CHECK_EQ(n, F);
-            CHECK_EQ(ns, 12345);
-            CHECK(!memcmp(idx, back, sizeof(idx)));
-            /* truncations, extensions and bit flips: an error or a valid reading,
-             * never a crash (ASan and the fuzz target guard the rest) */
-            int rejected = 0;
-            for (size_t cut = 0; cut < size; cut += 1 + size / 16)
-                rejected += rvq_packet_read(&c, nominal, pkt, cut, F, back, &n, &ns) < 0;
-            CHECK_EQ(rejected, (int)((size + size / 16) / (1 + size / 16)));
-            uint8_t *longer = malloc(size + 8);
-            memcpy(longer, pkt, size);
-            memset(longer + size, 0x5a, 8);
-            CHECK(rvq_packet_read(&c, nominal, longer, size + 8, F, back, &n, &ns) < 0);
-            free(longer);
-            pkt[0] = F + 1; /* more frames than the stream header allows */
-            CHECK(rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns) < 0);
-            pkt[0] = F;
-            pkt[1] = 0xff, pkt[2] = 0xff; /* more samples than its frames make */
-            CHECK(rvq_packet_read(&c, nominal, pkt, size, F, back, &n, &ns) < 0);
-            free(pkt);
+        size_t v1_size[2] = {0, 0}; /* entropy-coded, version 1: full, short */
+        for (int layout = 0; layout < 4; layout++) {
+            NCRvqHeader h = {.version = 1 + layout / 2, .flags = layout % 2 ? NC_RVQ_FLAG_NOMINAL : 0,
+                             .stages = S, .packet_frames = F};
+            int nominal = layout % 2, header_bytes = !nominal && h.version == 2 ? 0 : 3;
+            for (int full = 0; full < 2; full++) {
+                int frames = full ? F : F - 7, samples = full ? F * 320 : 12345;
+                uint8_t *pkt;
+                size_t size;
+                int n, ns;
+                CHECK_EQ(rvq_packet_write(&c, &h, idx, frames, samples, &pkt, &size), 0);
+                if (nominal)
+                    CHECK_EQ(size, (size_t)(3 + (frames * S * 10 + 7) / 8));
+                else if (trial)
+                    CHECK(size < (size_t)(3 + frames * S * 10 / 8 / 2)); /* well under nominal */
+                if (!nominal && h.version == 1) v1_size[full] = size;
+                if (!nominal && h.version == 2 && full) CHECK(size + 3 <= v1_size[1] + 1);
+                if (!nominal && h.version == 2 && !full) CHECK(size <= v1_size[0] + 2); /* 37 bits vs 24 */
+                memset(back, 0xff, sizeof(back));
+                CHECK_EQ(rvq_packet_read(&c, &h, pkt, size, back, &n, &ns), 0);
+                CHECK_EQ(n, frames);
+                CHECK_EQ(ns, samples);
+                CHECK(!memcmp(idx, back, sizeof(int) * (size_t)(frames * S)));
+                /* truncations, extensions and bit flips: an error or a valid reading,
+                 * never a crash (ASan and the fuzz target guard the rest) */
+                int rejected = 0;
+                for (size_t cut = 0; cut < size; cut += 1 + size / 16)
+                    rejected += rvq_packet_read(&c, &h, pkt, cut, back, &n, &ns) < 0;
+                CHECK_EQ(rejected, (int)((size + size / 16) / (1 + size / 16)));
+                uint8_t *longer = malloc(size + 8);
+                memcpy(longer, pkt, size);
+                memset(longer + size, 0x5a, 8);
+                CHECK(rvq_packet_read(&c, &h, longer, size + 8, back, &n, &ns) < 0);
+                free(longer);
+                if (header_bytes) {
+                    pkt[0] = F + 1; /* more frames than the stream header allows */
+                    CHECK(rvq_packet_read(&c, &h, pkt, size, back, &n, &ns) < 0);
+                    pkt[0] = (uint8_t)frames;
+                    pkt[1] = 0xff, pkt[2] = 0xff; /* more samples than its frames make */
+                    CHECK(rvq_packet_read(&c, &h, pkt, size, back, &n, &ns) < 0);
+                }
+                free(pkt);
+            }
         }
     }
+    /* version 2, in band: a count beyond the header's frames per packet is refused */
+    NCRvqHeader small = {.version = 2, .stages = S, .packet_frames = 10};
+    uint8_t *pkt;
+    size_t size;
+    int n, ns;
+    CHECK_EQ(rvq_packet_write(&c, &small, idx, 11, 320, &pkt, &size), 0);
+    CHECK(rvq_packet_read(&c, &small, pkt, size, back, &n, &ns) < 0);
+    free(pkt);
+    CHECK_EQ(rvq_packet_write(&c, &small, idx, 2, 641, &pkt, &size), 0);
+    CHECK(rvq_packet_read(&c, &small, pkt, size, back, &n, &ns) < 0);
+    free(pkt);
     rvq_coder_free(&c);
 }
 
