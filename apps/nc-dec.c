@@ -1,5 +1,6 @@
 /* nc-dec: decodes a .nc file into a media file chosen by the output's extension. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 
 /* A .nc stream piped in is held in memory (the demuxer reads the index at its end);
  * beyond this it must come as a file. */
-#define MAX_STDIN_BYTES ((size_t)1 << 32)
+#define MAX_STDIN_BYTES ((uint64_t)1 << 32)
 
 typedef struct DecArgs {
     const char *input, *output;
@@ -376,9 +377,9 @@ static int open_piped_input(Decoding *d)
         size += n;
         if (n == 0) break;
         if (size == cap) {
-            if (cap >= MAX_STDIN_BYTES) {
-                cli_error("-: more than %zu bytes on standard input; decode it as a file",
-                          MAX_STDIN_BYTES);
+            if ((uint64_t)cap >= MAX_STDIN_BYTES || cap > SIZE_MAX / 2) {
+                cli_error("-: more than %llu bytes on standard input; decode it as a file",
+                          (unsigned long long)cap);
                 return NC_EINVAL;
             }
             cap *= 2;
