@@ -16,7 +16,9 @@
 # (2800 x 2800: every codec sees all pixels at once, no per-file overhead);
 # "per image" codes each image alone (pclossless: one packet per image over all
 # images; the anchors: one file per image over the first N-PER-IMAGE-FILES
-# images, default 1000, as their per-file cost makes all 10,000 slow).
+# images, default 1000, as their per-file cost makes all 10,000 slow); "file per
+# image" is pclossless as .nc files from nc-enc, container and stream header
+# included, over the same first images: what one-image files really cost.
 # Times are CPU seconds (user + system) of the process, so a busy machine does not
 # inflate them; pclossless times come from inside bench_pclossless.
 set -euo pipefail
@@ -28,7 +30,8 @@ nfiles=${2:-1000}
 data=${NC_DATA_DIR:-$root/data}
 only=${PC_BENCH_ONLY:-}
 bin=$build/bench/pclossless/bench_pclossless
-[ -x "$bin" ] || { echo "run.sh: build $bin first (ninja -C $build)" >&2; exit 1; }
+nc_enc=$build/apps/nc-enc
+[ -x "$bin" ] && [ -x "$nc_enc" ] || { echo "run.sh: build $bin and $nc_enc first (ninja -C $build)" >&2; exit 1; }
 for tool in optipng cwebp dwebp cjxl djxl xz convert; do
     command -v $tool >/dev/null || { echo "run.sh: $tool is missing (apt-get install optipng webp libjxl-tools xz-utils imagemagick)" >&2; exit 1; }
 done
@@ -67,6 +70,13 @@ for entry in mnist:pclossless-mnist fashion-mnist:pclossless-fashion; do
         echo "| $set_name | pclossless ($model) | mosaic | $mbytes | $mbpd | $menc | $mdec |"
         echo "| $set_name | pclossless ($model) | per image, all $n | $pbytes | $pbpd | $penc | $pdec |"
         echo "| $set_name | pclossless ($model) | per image, first $nfiles | $fbytes | $fbpd | | |"
+        bytes=0 enc=0
+        for f in "$work"/img*.pgm; do
+            t=$(cpu "$nc_enc" -q -y -c pclossless -o model="$model" "$f" "${f%.pgm}.nc")
+            bytes=$((bytes + $(size "${f%.pgm}.nc")))
+            enc=$(awk -v a="$enc" -v b="$t" 'BEGIN { printf "%.2f", a + b }')
+        done
+        echo "| $set_name | pclossless ($model) | .nc file per image, first $nfiles | $bytes | $(bpd $bytes $per_pixels) | $enc | |"
     fi
     if [ "$only" = pclossless ]; then
         rm -rf "$work"
