@@ -1,6 +1,5 @@
 /* nc-dec: decodes a .nc file into a media file chosen by the output's extension. */
 #include <getopt.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "apps/common/cli.h"
 #include "apps/common/codec_help.h"
+#include "apps/common/coded_input.h"
 #include "apps/common/media_io.h"
 #include "apps/common/output_file.h"
 #include "apps/common/progress.h"
@@ -20,10 +20,6 @@
  * must not spin. Damaged packets each fail once and never add up to this. */
 #define MAX_FAILED_RECEIVES 64
 #define MAX_OPTIONS 64
-
-/* A .nc stream piped in is held in memory (the demuxer reads the index at its end);
- * beyond this it must come as a file. */
-#define MAX_STDIN_BYTES ((uint64_t)1 << 32)
 
 typedef struct DecArgs {
     const char *input, *output;
@@ -365,37 +361,12 @@ static int seek_to_start(Decoding *d, const NCStreamInfo *info)
     return ret < 0 ? cli_fail(ret, "%s: -ss %g", a->input, a->start) : 0;
 }
 
-/* Reads standard input whole into d->piped and opens the demuxer on it. */
-static int open_piped_input(Decoding *d)
-{
-    size_t size = 0, cap = 1 << 16;
-    uint8_t *data = malloc(cap);
-    for (;;) {
-        if (!data) return cli_fail(NC_ENOMEM, "standard input");
-        d->piped = data;
-        size_t n = fread(data + size, 1, cap - size, stdin);
-        size += n;
-        if (n == 0) break;
-        if (size == cap) {
-            if ((uint64_t)cap >= MAX_STDIN_BYTES || cap > SIZE_MAX / 2) {
-                cli_error("-: more than %llu bytes on standard input; decode it as a file",
-                          (unsigned long long)cap);
-                return NC_EINVAL;
-            }
-            cap *= 2;
-            data = realloc(d->piped, cap);
-        }
-    }
-    if (ferror(stdin)) return cli_fail(NC_EIO, "standard input");
-    return nc_demuxer_open_memory(&d->dmx, d->piped, size);
-}
-
 static int open_decoder(Decoding *d)
 {
     const DecArgs *a = d->args;
     cli_clear_reason();
-    int ret = output_is_stdio(a->input) ? open_piped_input(d)
-                                        : nc_demuxer_open_file(&d->dmx, a->input);
+    size_t piped_size;
+    int ret = coded_input_open(&d->dmx, a->input, &d->piped, &piped_size);
     if (ret < 0) return cli_fail(ret, "%s", a->input);
     const NCStreamInfo *info = nc_demuxer_stream_info(d->dmx);
     const NCCodec *codec = nc_codec_find_decoder_by_name(info->codec_name);

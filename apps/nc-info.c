@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "apps/common/cli.h"
+#include "apps/common/coded_input.h"
 #include "nc/nc.h"
 
 /* Damaged packets listed individually; beyond that they are only counted. */
@@ -33,7 +34,7 @@ static void usage(void)
            "Prints the header (container version, codec, media parameters, extradata) and\n"
            "the packets (count, sizes, duration, bitrate) of INPUT.nc, and every damaged\n"
            "packet: a bad CRC, and, when the decoder and its model are at hand, a packet\n"
-           "too short for what the header declares.\n\n"
+           "too short for what the header declares. INPUT - is standard input.\n\n"
            "  -j, --json      print one JSON object instead of text\n"
            "  -q, --quiet     print errors only\n"
            "  -v, --verbose   say more\n"
@@ -159,9 +160,13 @@ static void json_string(const char *s)
     putchar('"');
 }
 
+/* Bytes of the input: the file's, or those read from standard input. */
+static long long input_size = -1;
+
 static long long file_size(const char *path)
 {
     struct stat st;
+    if (input_size >= 0) return input_size;
     return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
@@ -281,12 +286,16 @@ int main(int argc, char **argv)
     if (cli_check_input(path) < 0) return NC_EXIT_FAILURE;
 
     NCDemuxer *dmx = NULL;
+    uint8_t *piped;
+    size_t piped_size;
     cli_clear_reason();
-    int ret = nc_demuxer_open_file(&dmx, path);
+    int ret = coded_input_open(&dmx, path, &piped, &piped_size);
     if (ret < 0) {
         cli_fail(ret, "%s", path);
+        free(piped);
         return NC_EXIT_FAILURE;
     }
+    if (piped) input_size = (long long)piped_size;
     PacketStats *stats = malloc(sizeof(*stats));
     /* The demuxer logs each damaged packet; here they are listed instead. */
     int level = nc_log_get_level();
@@ -303,5 +312,6 @@ int main(int argc, char **argv)
     int status = ret < 0 ? NC_EXIT_FAILURE : stats->damaged ? NC_EXIT_DAMAGED : NC_EXIT_OK;
     free(stats);
     nc_demuxer_close(&dmx);
+    free(piped);
     return status;
 }

@@ -392,6 +392,8 @@ pipes)
     cmp -s file.nc piped.nc || fail "a piped picture coded otherwise than the file"
     "$NC_DEC" -q -f png - - <piped.nc >back.png 2>err.txt || { cat err.txt >&2; fail "nc-dec -f png - -"; }
     run 0 "$MEDIA_TOOL" compare image in.png back.png 0
+    "$NC_INFO" - <piped.nc >out.txt 2>err.txt || fail "nc-info -"
+    out_has "codec:       $codec"; out_has "file:        -, $(stat -c %s piped.nc) bytes"
     run 1 "$NC_DEC" piped.nc -; err_one_line nc-dec; err_has "name the format of standard output (-f png"
     run 1 "$NC_DEC" -f wav piped.nc -; err_has "pictures are written as .png"
     codec=$(lossless_encoders bytes | head -n 1)
