@@ -180,8 +180,8 @@ static void test_context_decoder(void)
 /* rans_decode_bytes' hot loop (conditional moves, in x86-64 assembly unless built
  * with -DNC_ENTROPY_PORTABLE) against the symbol-by-symbol reference rans_decode():
  * the same return value and the same symbols, valid or not, at every precision with
- * a table (12 has its own loop), on streams long enough for many passes of the loop,
- * whole, damaged, truncated, extended, and random. */
+ * a table (12 has its own loop), on streams long enough for many passes of the loop:
+ * whole, then (cumulatively) with a flipped bit, truncated, extended, and random. */
 static void test_bytes_against_reference(void)
 {
     enum { N = 20000 };
@@ -211,7 +211,7 @@ static void test_bytes_against_reference(void)
             CHECK(size > 0);
             for (int kind = 0; kind < 6 && size > 0; kind++) {
                 size_t len = (size_t)size;
-                if (kind == 1) buf[32 + ent_rng_below(&r, (uint32_t)len - 32 + 1) % (len - 32 + 1)] ^= 1;
+                if (kind == 1) buf[32 + ent_rng_below(&r, (uint32_t)(len - 32 + 1))] ^= 1;
                 if (kind == 2) len -= 1 + ent_rng_below(&r, (uint32_t)len);
                 if (kind == 3) buf[len] = 0x5a, len += 1 + ent_rng_below(&r, 63);
                 if (kind >= 4) /* random words after valid states */
