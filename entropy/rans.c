@@ -2,6 +2,7 @@
  * the stream layout is ours, see conformance/spec/entropy.md). */
 #include "entropy/rans.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define RANS_L ((uint64_t)1 << 31) /* lower bound of a normalized state */
@@ -341,59 +342,84 @@ unsigned rans_dec_symbol(RansDecoder *d, const RCStaticModel *m)
 
 int rans_dec_finish(const RansDecoder *d) { return end_decode(d->x, &d->r); }
 
-/* Refill of a state that fell below RANS_L; in[*pos .. *pos + 4) must be readable.
- * Two versions with the same result: a branch, best when refills are predictable
- * (low-entropy data), and masks (not a select, which the compiler may turn back into
- * a branch), best when they are not. */
-static inline uint64_t refill_branch(uint64_t x, const uint8_t *in, size_t *pos)
+/* The hot loop of rans_decode_bytes. Its speed is set by one dependency chain: a
+ * lane's next slot needs its state, whose refill word sits at a position that depends
+ * on whether the lanes before it refilled. Reading that word only then puts a load
+ * (5 cycles) on the chain for every symbol; instead, the word a lane would take is
+ * kept in a register (y) together with the one after it, and each lane picks between
+ * them with a conditional move once it knows whether it refilled. Branches would be
+ * coin tosses: a lane refills once per 32 bits of information.
+ *
+ * One lane: decodes the state x with the table entry of its slot (fields loaded
+ * through the slot index, not a computed address: one cycle less on the chain), then
+ * if the new state is below RANS_L takes the word y; y becomes the next lane's word,
+ * which is the word after this one (p[k + 1], k words taken so far) if this lane
+ * took y. */
+static inline uint64_t dec_lane(uint64_t x, const RCStaticSlot *lut, unsigned prec,
+                                const uint8_t *p, size_t *k, uint64_t *y, uint8_t *sym)
 {
-    if (x < RANS_L) {
-        x = (x << 32) | get_u32(in + *pos);
-        *pos += 4;
-    }
-    return x;
+    const uint8_t *t = (const uint8_t *)lut;
+    size_t v = (uint32_t)x & ((1u << prec) - 1);
+    uint32_t freq;
+    uint16_t bias, s;
+    memcpy(&freq, t + v * sizeof(RCStaticSlot) + offsetof(RCStaticSlot, freq), sizeof(freq));
+    memcpy(&bias, t + v * sizeof(RCStaticSlot) + offsetof(RCStaticSlot, bias), sizeof(bias));
+    memcpy(&s, t + v * sizeof(RCStaticSlot) + offsetof(RCStaticSlot, sym), sizeof(s));
+    *sym = (uint8_t)s; /* < 256: rans_decode_bytes checked nsyms */
+    uint64_t next = freq * (x >> prec) + bias;
+    uint64_t refilled = next << 32 | *y;
+    uint64_t after = get_u32(p + 4 * *k + 4);
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(NC_ENTROPY_PORTABLE)
+    /* gcc turns the selects below back into branches; these are the same selects. */
+    uint64_t bound = RANS_L;
+    __asm__("cmp %[bound], %[next]\n\t"
+            "cmovb %[refilled], %[next]\n\t"
+            "cmovb %[after], %[y]\n\t"
+            "adc $0, %[k]"
+            : [next] "+r"(next), [y] "+r"(*y), [k] "+r"(*k)
+            : [bound] "r"(bound), [refilled] "r"(refilled), [after] "rm"(after)
+            : "cc");
+    return next;
+#else
+    uint64_t take = 0 - (uint64_t)(next < RANS_L); /* all ones or zero */
+    *k += take & 1;
+    *y ^= (after ^ *y) & take;
+    return next ^ ((refilled ^ next) & take);
+#endif
 }
 
-static inline uint64_t refill_masked(uint64_t x, const uint8_t *in, size_t *pos)
-{
-    uint64_t need = x < RANS_L, mask = 0 - need;
-    uint64_t refilled = (x << 32) | get_u32(in + *pos);
-    *pos += (size_t)need * 4;
-    return (refilled & mask) | (x & ~mask);
-}
-
-static inline uint64_t refill(uint64_t x, const uint8_t *in, size_t *pos, int masked)
-{
-    return masked ? refill_masked(x, in, pos) : refill_branch(x, in, pos);
-}
-
-/* The hot loop of rans_decode_bytes: groups of four symbols while 4 words per lane
- * are surely left to read; returns how many symbols it decoded. States and read
- * position live in locals: syms is a byte array, and a store through it could alias
- * anything in memory. Called with a constant masked, so each caller gets its own
- * loop. */
+/* Decodes groups of four symbols (lanes 0..3) while the words they may read are
+ * surely inside in[0 .. r->size); returns how many symbols it decoded. States live in
+ * locals: syms is a byte array, and a store through it could alias anything. Called
+ * with a constant prec where it can be, which saves a shift by a register per lane. */
 static inline size_t decode_bytes_lut(const RCStaticSlot *lut, unsigned prec, uint64_t *x,
-                                      RansReader *r, uint8_t *syms, size_t n, int masked)
+                                      RansReader *r, uint8_t *syms, size_t n)
 {
-    const uint32_t mask = (1u << prec) - 1;
-    const uint8_t *in = r->in;
-    size_t i = 0, pos = r->pos, safe_end = r->size >= 16 ? r->size - 16 : 0;
+    const uint8_t *p = r->in + r->pos, *end = r->in + r->size;
+    uint8_t *o = syms, *o_end = syms + (n - n % 4);
     uint64_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-    for (; i + 4 <= n && pos <= safe_end; i += 4) {
-        RCStaticSlot s0 = lut[x0 & mask], s1 = lut[x1 & mask];
-        RCStaticSlot s2 = lut[x2 & mask], s3 = lut[x3 & mask];
-        x0 = refill(s0.freq * (x0 >> prec) + s0.bias, in, &pos, masked);
-        x1 = refill(s1.freq * (x1 >> prec) + s1.bias, in, &pos, masked);
-        x2 = refill(s2.freq * (x2 >> prec) + s2.bias, in, &pos, masked);
-        x3 = refill(s3.freq * (x3 >> prec) + s3.bias, in, &pos, masked);
-        syms[i] = (uint8_t)s0.sym, syms[i + 1] = (uint8_t)s1.sym;
-        syms[i + 2] = (uint8_t)s2.sym, syms[i + 3] = (uint8_t)s3.sym;
+    for (;;) {
+        /* A group takes at most 4 words and looks at the one after them. */
+        size_t groups = (size_t)(o_end - o) / 4;
+        size_t room = end - p >= 20 ? (size_t)(end - p - 4) / 16 : 0;
+        if (room < groups) groups = room;
+        if (!groups) break;
+        uint8_t *stop = o + 4 * groups;
+        size_t k = 0;
+        uint64_t y = get_u32(p);
+        do {
+            x0 = dec_lane(x0, lut, prec, p, &k, &y, o);
+            x1 = dec_lane(x1, lut, prec, p, &k, &y, o + 1);
+            x2 = dec_lane(x2, lut, prec, p, &k, &y, o + 2);
+            x3 = dec_lane(x3, lut, prec, p, &k, &y, o + 3);
+            o += 4;
+        } while (o != stop);
+        p += 4 * k;
     }
     x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
-    r->pos = pos;
-    return i;
+    r->pos = (size_t)(p - r->in);
+    return (size_t)(o - syms);
 }
-
 
 int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, uint8_t *syms,
                       size_t n)
@@ -410,10 +436,10 @@ int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, ui
     const uint32_t mask = (1u << prec) - 1;
     size_t i = 0;
     if (m->lut && RANS_LANES == 4) {
-        if (entropy_x8(m) >= 8 * 3)
-            i = decode_bytes_lut(m->lut, prec, x, &r, syms, n, 1);
+        if (prec == 12)
+            i = decode_bytes_lut(m->lut, 12, x, &r, syms, n);
         else
-            i = decode_bytes_lut(m->lut, prec, x, &r, syms, n, 0);
+            i = decode_bytes_lut(m->lut, prec, x, &r, syms, n);
     }
     for (; i < n; i++) {
         uint64_t *xl = &x[i % RANS_LANES];

@@ -177,11 +177,66 @@ static void test_context_decoder(void)
     for (int m = 0; m < NM; m++) rc_static_free(&models[m]);
 }
 
+/* rans_decode_bytes' hot loop (conditional moves, in x86-64 assembly unless built
+ * with -DNC_ENTROPY_PORTABLE) against the symbol-by-symbol reference rans_decode():
+ * the same return value and the same symbols, valid or not, at every precision with
+ * a table (12 has its own loop), on streams long enough for many passes of the loop:
+ * whole, then (cumulatively) with a flipped bit, truncated, extended, and random. */
+static void test_bytes_against_reference(void)
+{
+    enum { N = 20000 };
+    static uint32_t syms[N], ref[N];
+    static uint8_t bytes[N], out[N];
+    static uint64_t w[256];
+    EntRng r = {41};
+    int compared = 0, mismatches = 0;
+    for (unsigned prec = 1; prec <= RC_STATIC_LUT_MAX_PREC; prec++) {
+        for (int model = 0; model < 3; model++) {
+            unsigned nsyms = 1 + ent_rng_below(&r, prec >= 8 ? 256 : 1u << prec);
+            for (unsigned s = 0; s < nsyms; s++) /* flat, skewed, or with gaps */
+                w[s] = model == 0 ? 1 + ent_rng_below(&r, 100)
+                       : model == 1 ? (s == 0 ? 100000 : ent_rng_below(&r, 10))
+                                    : (ent_rng_below(&r, 3) ? 0 : ent_rng_below(&r, 1000));
+            w[nsyms - 1] += 1;
+            RCStaticModel m;
+            CHECK(rc_static_init_weights(&m, w, nsyms, prec, 1) == 0);
+            size_t n = ent_rng_below(&r, 4) ? N - ent_rng_below(&r, 4) : ent_rng_below(&r, 200);
+            for (size_t i = 0; i < n; i++) {
+                syms[i] = rc_static_find(&m, ent_rng_below(&r, 1u << prec));
+                bytes[i] = (uint8_t)syms[i];
+            }
+            size_t cap = rans_encode_bound(n, prec) + 64;
+            uint8_t *buf = malloc(cap);
+            ptrdiff_t size = rans_encode_bytes(&m, bytes, n, buf, cap - 64);
+            CHECK(size > 0);
+            for (int kind = 0; kind < 6 && size > 0; kind++) {
+                size_t len = (size_t)size;
+                if (kind == 1) buf[32 + ent_rng_below(&r, (uint32_t)(len - 32 + 1))] ^= 1;
+                if (kind == 2) len -= 1 + ent_rng_below(&r, (uint32_t)len);
+                if (kind == 3) buf[len] = 0x5a, len += 1 + ent_rng_below(&r, 63);
+                if (kind >= 4) /* random words after valid states */
+                    for (size_t i = 32; i < len; i++) buf[i] = (uint8_t)ent_rng_u32(&r);
+                int ret = rans_decode_bytes(&m, buf, len, out, n);
+                int want = rans_decode(&m, 1, NULL, buf, len, ref, n);
+                CHECK_EQ(ret, want);
+                if (kind == 0) CHECK(ret == 0 && memcmp(out, bytes, n) == 0);
+                for (size_t i = 0; i < n; i++) mismatches += out[i] != ref[i];
+                compared++;
+            }
+            free(buf);
+            rc_static_free(&m);
+        }
+    }
+    CHECK(compared == 6 * 3 * RC_STATIC_LUT_MAX_PREC);
+    CHECK_EQ(mismatches, 0);
+}
+
 int main(void)
 {
     test_round_trips();
     test_misuse_and_garbage();
     test_models();
     test_context_decoder();
+    test_bytes_against_reference();
     return test_result("entropy_rans");
 }
