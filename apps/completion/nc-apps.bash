@@ -2,6 +2,7 @@
 # Options come from each app's --help, codec names from its -L list and trainer names
 # from nc-train -l, asked of the app being completed, so they match the installed
 # version; the keys of -o from the codec's or trainer's option list.
+# shellcheck disable=SC2207 # COMPREPLY=($(compgen ...)): bash-completion's own idiom
 
 # The first column of "APP -L" (after its header line): the codec names.
 _nc_codecs()

@@ -14,6 +14,6 @@ cat >"$tmp/$name" <<SHIM
 "$app" "\$@" | sed 's/^       \\($name \\)/  or:  \\1/'
 SHIM
 chmod +x "$tmp/$name"
-set -- $(for f in "$@"; do printf ' --include=%s' "$f"; done)
+for f; do set -- "$@" --include="$f"; shift; done # each INCLUDE becomes --include=INCLUDE
 # help2man dates the page by SOURCE_DATE_EPOCH when the builder sets it (reproducible).
 "$help2man" --no-info --no-discard-stderr "$@" --output="$out" "$tmp/$name"
