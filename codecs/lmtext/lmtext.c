@@ -13,7 +13,7 @@
 #define LM_LENGTH_MAX_BYTES 3    /* LEB128 of a length <= LM_PACKET_BYTES */
 
 int lm_context_open(LMContext *c, const void *log_ctx, const char *id, const char *path,
-                    const uint8_t *sha256, int mode, int window_bits)
+                    const NCIModelPin *pin, int mode, int window_bits)
 {
     memset(c, 0, sizeof(*c));
     c->mode = mode;
@@ -23,7 +23,7 @@ int lm_context_open(LMContext *c, const void *log_ctx, const char *id, const cha
         nc_log(log_ctx, NC_LOG_ERROR, "cannot load model %s", id);
         return ret;
     }
-    if (sha256 && (ret = nc_model_check(c->model, id, sha256)) < 0) return ret;
+    if (pin && (ret = nci_model_pin_check(log_ctx, c->model, pin)) < 0) return ret;
     const char *arch = nc_model_arch(c->model);
     if (strcmp(arch, LM_MODEL_ARCH)) {
         nc_log(log_ctx, NC_LOG_ERROR, "model %s is a %s, not an %s model", id, arch,
@@ -48,17 +48,16 @@ size_t lm_header_write(const LMContext *c, uint8_t buf[LM_HEADER_MAX_SIZE])
 {
     uint8_t fields[LM_HEADER_FIELDS] = {(uint8_t)c->mode};
     nci_wl16(fields + 1, (uint16_t)(c->window_bits / 8));
-    return nci_model_header_write(buf, LM_HEADER_MAGIC, LM_HEADER_VERSION, fields,
+    return nci_model_header_write(buf, LM_HEADER_ID_PREFIX, LM_HEADER_VERSION, fields,
                                   LM_HEADER_FIELDS, c->model);
 }
 
-int lm_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
-                    char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE],
+int lm_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin,
                     int *mode, int *window_bits)
 {
     uint8_t fields[LM_HEADER_FIELDS];
-    int ret = nci_model_header_parse(log_ctx, buf, size, LM_HEADER_MAGIC, LM_HEADER_VERSION,
-                                     fields, LM_HEADER_FIELDS, id, sha256);
+    int ret = nci_model_header_parse(log_ctx, buf, size, LM_HEADER_MAGIC, LM_HEADER_ID_PREFIX,
+                                     LM_HEADER_VERSION, fields, LM_HEADER_FIELDS, pin);
     if (ret < 0) return ret;
     int wbytes = nci_rl16(fields + 1);
     if (fields[0] > LM_MODE_MAX || (wbytes && (wbytes < LM_WINDOW_MIN_BITS / 8)) ||

@@ -11,14 +11,14 @@
 #include "nc/log.h"
 
 int pc_context_open(PCContext *pcx, const void *log_ctx, const char *id, const char *path,
-                    const uint8_t *sha256)
+                    const NCIModelPin *pin)
 {
     int ret = nc_model_find(&pcx->model, id, path && *path ? path : NULL);
     if (ret < 0) {
         nc_log(log_ctx, NC_LOG_ERROR, "cannot load model %s", id);
         return ret;
     }
-    if (sha256 && (ret = nc_model_check(pcx->model, id, sha256)) < 0) return ret;
+    if (pin && (ret = nci_model_pin_check(log_ctx, pcx->model, pin)) < 0) return ret;
     if ((ret = pc_coding_model_from_ncm(&pcx->cm, pcx->model)) < 0) return ret;
     const char *transform = nc_model_param(pcx->model, "transform");
     if ((pcx->transform = pc_transform_parse(transform)) < 0) {
@@ -77,11 +77,10 @@ int pc_encoder_packet(PCEncoder *p, NCPacket *pkt)
 int pc_decoder_init(NCCodecContext *ctx)
 {
     PCDecoder *p = ctx->priv_data;
-    char id[NC_MODEL_MAX_ID + 1];
-    uint8_t sha256[NC_MODEL_SHA256_SIZE];
-    int ret = pc_header_parse(ctx, ctx->extradata, ctx->extradata_size, id, sha256);
+    NCIModelPin pin;
+    int ret = pc_header_parse(ctx, ctx->extradata, ctx->extradata_size, &pin);
     if (ret < 0) return ret;
-    if ((ret = pc_context_open(&p->pcx, ctx, id, p->model_path, sha256)) < 0) return ret;
+    if ((ret = pc_context_open(&p->pcx, ctx, pin.id, p->model_path, &pin)) < 0) return ret;
     p->pcx.owner = ctx;
     return 0;
 }
@@ -94,14 +93,13 @@ void pc_decoder_close(NCCodecContext *ctx)
 
 size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE])
 {
-    return nci_model_header_write(buf, PC_HEADER_MAGIC, PC_HEADER_VERSION, NULL, 0, pcx->model);
+    return nci_model_header_write(buf, PC_HEADER_ID_PREFIX, PC_HEADER_VERSION, NULL, 0, pcx->model);
 }
 
-int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
-                    char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE])
+int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin)
 {
-    return nci_model_header_parse(log_ctx, buf, size, PC_HEADER_MAGIC, PC_HEADER_VERSION, NULL, 0,
-                                  id, sha256);
+    return nci_model_header_parse(log_ctx, buf, size, PC_HEADER_MAGIC, PC_HEADER_ID_PREFIX,
+                                  PC_HEADER_VERSION, NULL, 0, pin);
 }
 
 int pc_channels(enum NCPixelFormat fmt)
