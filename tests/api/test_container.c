@@ -409,7 +409,7 @@ static void test_groups(void)
     NCStreamInfo info = {.codec_name = "rvqspeech", .media_type = NC_MEDIA_AUDIO,
                          .sample_rate = 16000, .channels = 1, .time_base = {1, 16000}};
     NCMuxer *mux = NULL;
-    CHECK_EQ(nc_muxer_open_memory(&mux, &info, NC_MUX_NO_INDEX), 0);
+    CHECK_EQ(nc_muxer_open_memory(&mux, &info, NC_MUX_NO_INDEX | NC_MUX_CLASSIC), 0);
     size_t payload = 0;
     for (int i = 0; i < GPKT; i++) {
         NCPacket pkt = {0};
@@ -455,7 +455,7 @@ static void test_groups(void)
     free(data);
 
     /* With the index (one entry per key group), seeking lands on the packet itself. */
-    CHECK_EQ(nc_muxer_open_memory(&mux, &info, 0), 0);
+    CHECK_EQ(nc_muxer_open_memory(&mux, &info, NC_MUX_CLASSIC), 0);
     for (int i = 0; i < GPKT; i++) {
         group_packet(&pkt, i);
         CHECK_EQ(nc_muxer_write_packet(mux, &pkt), 0);
