@@ -478,8 +478,9 @@ static int next_record(NCDemuxer *d)
         d->resync = 0;
         d->pos = resync(d, d->pos);
     }
-    if (d->done || d->pos >= d->data_end) return NC_EOF;
-    if (d->compact) return load_compact(d);
+    if (d->done) return NC_EOF;
+    if (d->compact) return load_compact(d); /* also a cut right after the header */
+    if (d->pos >= d->data_end) return NC_EOF;
     uint8_t h[NC_GROUP_HEADER_SIZE];
     size_t hs = record_header_size(d);
     int ret = read_at(d, d->pos, h, 4);
