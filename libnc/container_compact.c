@@ -16,6 +16,7 @@ static const char *const codec_numbers[] = {NULL, "rvqspeech", "pclossless", "pc
 #define CODEC_NUMBERS (sizeof(codec_numbers) / sizeof(codec_numbers[0]))
 
 #define MEDIA_TIME_BASE 0x40 /* the time base is written out */
+_Static_assert(NC_MAX_CHANNELS <= 8, "channels - 1 fill the media byte's 3 bits");
 
 static int default_time_base(const NCStreamInfo *s)
 {
