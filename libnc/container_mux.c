@@ -75,7 +75,7 @@ static int mux_write(NCMuxer *m, const void *data, size_t size)
             m->mem = grown;
             m->mem_cap = cap;
         }
-        memcpy(m->mem + m->mem_size, data, size);
+        if (size) memcpy(m->mem + m->mem_size, data, size);
         m->mem_size += size;
     }
     m->offset += size;

@@ -135,6 +135,8 @@ static void test_choice(void)
         {&audio, {4, 0, 160, 160, 5, 1, 0, 0}, 0, 1},            /* no key packets */
         {&named, {3, 1LL << 40, 33, 34, 0, 2, 1, 0}, 0, 1},      /* unnumbered codec */
         {&named, {0, 0, 0, 0, 0, 0, 1, 0}, 0, 1},                /* no packets */
+        {&named, {1, 0, 1, 1, 0, 0, 1, 0}, 0, 1},                /* one empty packet */
+        {&named, {3, 0, 1, 1, 0, 0, 1, 0}, 0, 1},                /* three */
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         size_t size;

@@ -63,8 +63,8 @@ NC_API int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigne
  * other without a gap (same duration and key flag) are stored together in
  * groups of up to a second, so a packet reaches the output when its group is
  * complete or at nc_muxer_close(); while the stream may still be written
- * compact (NC_MUX_CLASSIC), its packets (at most 4 KiB, or one packet) wait for
- * nc_muxer_close(). */
+ * compact (see NC_MUX_CLASSIC), its packets (at most 4 KiB, or one packet) wait
+ * for nc_muxer_close(): a writer that streams passes NC_MUX_CLASSIC. */
 NC_API int nc_muxer_write_packet(NCMuxer *mux, const NCPacket *pkt);
 /* Writes the index, flushes, renames the temporary file over the target and frees
  * *mux. On failure the target is untouched and the temporary file removed. */
