@@ -317,8 +317,11 @@ static int encode(const EncArgs *a)
         NCStreamInfo info;
         cli_clear_reason();
         ret = nc_stream_info_from_context(&info, e.ctx);
+        /* A streaming codec's packets go down a pipe as they come: no holding
+         * them back for the compact profile. */
+        unsigned classic = codec->capabilities & NC_CODEC_CAP_STREAMING ? NC_MUX_CLASSIC : 0;
         if (ret >= 0 && output_is_stdio(a->output))
-            ret = nc_muxer_open_fd(&e.mux, STDOUT_FILENO, &info, 0);
+            ret = nc_muxer_open_fd(&e.mux, STDOUT_FILENO, &info, classic);
         else if (ret >= 0)
             ret = nc_muxer_open_file(&e.mux, a->output, &info, a->overwrite ? NC_MUX_OVERWRITE : 0);
         if (ret < 0) cli_fail(ret, "%s", a->output);

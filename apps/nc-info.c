@@ -177,8 +177,10 @@ static void print_json(const char *path, const NCDemuxer *dmx, const PacketStats
     Figures f = compute_figures(info, s);
     printf("{\"file\": ");
     json_string(path);
-    printf(", \"file_size\": %lld, \"container_version\": \"%d.%d\", \"codec\": ",
-           file_size(path), info->version_major, info->version_minor);
+    printf(", \"file_size\": %lld, \"container_version\": \"%d.%d\", "
+           "\"container_profile\": \"%s\", \"codec\": ",
+           file_size(path), info->version_major, info->version_minor,
+           info->compact ? "compact" : "classic");
     json_string(info->codec_name);
     printf(", \"decoder_available\": %s, \"media_type\": \"%s\"", dec ? "true" : "false",
            nc_media_type_name(info->media_type));
@@ -222,7 +224,8 @@ static void print_text(const char *path, const NCDemuxer *dmx, const PacketStats
     const NCCodec *dec = nc_codec_find_decoder_by_name(info->codec_name);
     Figures f = compute_figures(info, s);
     printf("file:        %s, %lld bytes\n", path, file_size(path));
-    printf("container:   .nc version %d.%d\n", info->version_major, info->version_minor);
+    printf("container:   .nc version %d.%d%s\n", info->version_major, info->version_minor,
+           info->compact ? ", compact profile" : "");
     printf("codec:       %s%s%s\n", info->codec_name, dec ? " - " : " (no decoder in this build)",
            dec && dec->long_name ? dec->long_name : "");
     printf("media:       %s", nc_media_type_name(info->media_type));

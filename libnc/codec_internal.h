@@ -82,12 +82,14 @@ static inline int nci_codec_check_interrupt(const NCCodecContext *ctx)
 }
 
 /* Loads model id as nc_model_find() does (at path when it is neither NULL nor ""),
- * checks its content hash when sha256 is not NULL (a decoder: the hash the stream
- * header pins), and, for a codec's context (ctx may be NULL: tests and tools),
- * records the id in ctx->model_id and names it at verbose level. */
+ * checks it against pin when pin is not NULL (a decoder: the model the stream
+ * header names, libnc/model_header.h), and, for a codec's context (ctx may be
+ * NULL: tests and tools), records the id in ctx->model_id and names it at verbose
+ * level. */
 struct NCModel;
+struct NCIModelPin;
 int nci_codec_find_model(NCCodecContext *ctx, struct NCModel **model, const char *id,
-                         const char *path, const uint8_t *sha256);
+                         const char *path, const struct NCIModelPin *pin);
 
 /* Moves the pending input frame into the empty frame. */
 int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);

@@ -38,8 +38,10 @@ struct NCDemuxer {
     int group_len, group_next;
     size_t group_offset; /* of the next packet's payload in group */
     int64_t group_pts;
-    uint32_t group_duration;
+    uint32_t group_duration, group_last_duration;
     int group_flags;
+    int compact;              /* a compact file: one record of packets, listed in the header */
+    NCICompactPackets packets; /* the compact file's packet table */
     int64_t skipped;     /* packets of a damaged group left to number */
     int seek_pending;    /* after a seek: pass over the next group's packets before seek_pts */
     int64_t seek_pts;
@@ -91,9 +93,40 @@ static int parse_body(NCDemuxer *d, const uint8_t *b, size_t body)
     return nci_stream_info_check(s, d, "header");
 }
 
+/* A compact file's header, the packet table in it, and an index of its one record
+ * (when its packets are key). */
+static int read_compact_header(NCDemuxer *d)
+{
+    size_t avail = d->size < NC_COMPACT_MAX_HEADER ? (size_t)d->size : NC_COMPACT_MAX_HEADER, size;
+    uint8_t *h = malloc(avail);
+    if (!h) return NC_ENOMEM;
+    int ret = read_at(d, 0, h, avail);
+    if (ret >= 0)
+        ret = nci_compact_header_parse(d, h, avail, &d->info, &d->extradata, &d->packets, &size);
+    free(h);
+    NC_FORWARD_IF_ERROR(ret);
+    d->compact = d->info.compact = 1;
+    d->info.version_major = NC_CONTAINER_VERSION_MAJOR;
+    d->info.version_minor = NC_CONTAINER_VERSION_MINOR;
+    d->pos = size;
+    const NCICompactPackets *p = &d->packets;
+    d->total_packets = p->count;
+    d->total_duration = p->count ? (int64_t)(p->count - 1) * p->duration + p->last_duration : 0;
+    if (p->key && p->count) {
+        if (!(d->index = malloc(sizeof(*d->index)))) return NC_ENOMEM;
+        d->index[0] = (IndexEntry){size, p->pts, 0};
+        d->index_len = 1;
+    }
+    return 0;
+}
+
 static int read_header(NCDemuxer *d)
 {
     uint8_t prefix[NC_FILE_PREFIX_SIZE];
+    if (d->size >= NC_COMPACT_MAGIC_SIZE) {
+        NC_FORWARD_IF_ERROR(read_at(d, 0, prefix, NC_COMPACT_MAGIC_SIZE));
+        if (!memcmp(prefix, NC_COMPACT_MAGIC, NC_COMPACT_MAGIC_SIZE)) return read_compact_header(d);
+    }
     int ret = read_at(d, 0, prefix, sizeof(prefix));
     NC_RETURN_ERROR_IF(ret == NC_ETRUNCATED, NC_EINVALIDDATA, d, "too short for a .nc file");
     NC_FORWARD_IF_ERROR(ret);
@@ -187,7 +220,7 @@ static int demuxer_open(NCDemuxer *d)
     d->total_packets = d->total_duration = -1;
     NC_FORWARD_IF_ERROR(read_header(d));
     d->data_end = d->size;
-    return read_index(d);
+    return d->compact ? 0 : read_index(d);
 }
 
 static const NCClass demuxer_class = {"demuxer", NULL};
@@ -315,6 +348,21 @@ static int parse_sizes(NCDemuxer *d, size_t table_len, uint32_t bytes)
     return 0;
 }
 
+/* After a seek: starts the loaded group at its last packet with pts <= the target. */
+static void seek_in_group(NCDemuxer *d)
+{
+    if (d->seek_pending) {
+        int64_t first = 0, n = d->group_len;
+        if (d->seek_pts > d->group_pts)
+            first = d->group_duration ? (d->seek_pts - d->group_pts) / d->group_duration : n - 1;
+        if (first > n - 1) first = n - 1;
+        for (int i = 0; i < first; i++) d->group_offset += d->group_sizes[i];
+        d->group_next = (int)first;
+        d->packet_index += first;
+    }
+    d->seek_pending = 0;
+}
+
 /* Loads the record at d->pos (its header is h, CRC already checked) into the
  * group state; the payload CRC is checked here, for the whole record. 1 when the
  * header's fields are out of range (the caller treats it as damaged). */
@@ -372,18 +420,54 @@ static int load_record(NCDemuxer *d, const uint8_t *h)
     }
     d->group_offset = table_len;
     d->group_pts = pts;
-    d->group_duration = duration;
+    d->group_duration = d->group_last_duration = duration;
     d->group_flags = flags;
-    if (d->seek_pending) { /* start at the last packet with pts <= the target */
-        int64_t first = 0;
-        if (d->seek_pts > pts)
-            first = duration ? (d->seek_pts - pts) / duration : n - 1;
-        if (first > n - 1) first = n - 1;
-        for (int i = 0; i < first; i++) d->group_offset += d->group_sizes[i];
-        d->group_next = (int)first;
-        d->packet_index += first;
+    seek_in_group(d);
+    return 0;
+}
+
+/* Loads a compact file's one record: its payloads, checked against their CRC. */
+static int load_compact(NCDemuxer *d)
+{
+    const NCICompactPackets *p = &d->packets;
+    d->done = 1; /* whatever happens, nothing follows */
+    if (!p->count) return NC_EOF;
+    uint64_t need = (uint64_t)p->payload_size + 4, have = d->data_end - d->pos;
+    if (need > have) {
+        d->packet_index++;
+        nc_log(d, NC_LOG_ERROR,
+               "packet %lld: truncated: the file ends %llu bytes into a record of %llu "
+               "(%llu bytes missing)",
+               (long long)d->packet_index, (unsigned long long)have, (unsigned long long)need,
+               (unsigned long long)(need - have));
+        return NC_ETRUNCATED;
     }
-    d->seek_pending = 0;
+    drop_group(d);
+    d->group = malloc((size_t)need);
+    d->group_sizes = malloc(sizeof(uint32_t) * p->count);
+    if (!d->group || !d->group_sizes) {
+        drop_group(d);
+        return NC_ENOMEM;
+    }
+    int ret = read_at(d, d->pos, d->group, (size_t)need);
+    if (ret >= 0 && nci_crc32(0, d->group, p->payload_size) != nci_rl32(d->group + p->payload_size))
+        ret = NC_ECRC;
+    if (ret < 0) {
+        drop_group(d);
+        nc_log(d, NC_LOG_ERROR, "packet %lld: %s", (long long)d->packet_index + 1,
+               ret == NC_ECRC ? "CRC mismatch" : "read error");
+        d->packet_index++;
+        d->skipped = (int64_t)p->count - 1;
+        return ret;
+    }
+    memcpy(d->group_sizes, p->sizes, sizeof(uint32_t) * p->count);
+    d->group_len = (int)p->count;
+    d->group_offset = 0;
+    d->group_pts = p->pts;
+    d->group_duration = p->duration;
+    d->group_last_duration = p->last_duration;
+    d->group_flags = p->key ? NC_PKT_FLAG_KEY : 0;
+    seek_in_group(d);
     return 0;
 }
 
@@ -394,7 +478,9 @@ static int next_record(NCDemuxer *d)
         d->resync = 0;
         d->pos = resync(d, d->pos);
     }
-    if (d->done || d->pos >= d->data_end) return NC_EOF;
+    if (d->done) return NC_EOF;
+    if (d->compact) return load_compact(d); /* also a cut right after the header */
+    if (d->pos >= d->data_end) return NC_EOF;
     uint8_t h[NC_GROUP_HEADER_SIZE];
     size_t hs = record_header_size(d);
     int ret = read_at(d, d->pos, h, 4);
@@ -438,7 +524,7 @@ int nc_demuxer_read_packet(NCDemuxer *d, NCPacket *pkt)
     d->group_next++;
     d->packet_index++;
     pkt->pts = d->group_pts + (int64_t)i * d->group_duration;
-    pkt->duration = d->group_duration;
+    pkt->duration = i + 1 < d->group_len ? d->group_duration : d->group_last_duration;
     pkt->flags = d->group_flags;
     return 0;
 }
@@ -466,6 +552,7 @@ void nc_demuxer_close(NCDemuxer **dmx)
     if (d->file) fclose(d->file);
     free(d->extradata);
     free(d->index);
+    free(d->packets.sizes);
     drop_group(d);
     free(d);
     *dmx = NULL;

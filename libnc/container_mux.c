@@ -1,4 +1,5 @@
-/* .nc muxer: header, packet groups, key-group index, atomic file output. */
+/* .nc muxer: header, packet groups, key-group index, atomic file output; or, for a
+ * short stream, the compact profile (packets held back until close decides). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,15 @@ struct NCMuxer {
     int64_t group_pts;
     uint32_t group_duration;
     int group_key;
+    /* Until the header is written, the stream may still go out compact: its info
+     * (extradata copied) and the packets so far, held back. */
+    int header_written;
+    NCStreamInfo info;
+    uint8_t *extradata;
+    NCICompactPackets held;
+    uint32_t held_sizes[NC_COMPACT_MUX_PACKETS];
+    uint8_t *held_data;
+    size_t held_cap;
 };
 
 static int mux_write(NCMuxer *m, const void *data, size_t size)
@@ -67,7 +77,7 @@ static int mux_write(NCMuxer *m, const void *data, size_t size)
             m->mem = grown;
             m->mem_cap = cap;
         }
-        memcpy(m->mem + m->mem_size, data, size);
+        if (size) memcpy(m->mem + m->mem_size, data, size);
         m->mem_size += size;
     }
     m->offset += size;
@@ -108,7 +118,18 @@ static int mux_start(NCMuxer *m, const NCStreamInfo *info)
     m->last_pts = INT64_MIN;
     m->units_per_second = info->time_base.num > 0 ? info->time_base.den / info->time_base.num : 0;
     NC_FORWARD_IF_ERROR(nci_stream_info_check(info, m, m->out.target ? m->out.target : "stream"));
-    return write_header(m, info);
+    if (m->flags & NC_MUX_CLASSIC) {
+        m->header_written = 1;
+        return write_header(m, info);
+    }
+    m->info = *info;
+    if (info->extradata_size) {
+        if (!(m->extradata = malloc(info->extradata_size))) return NC_ENOMEM;
+        memcpy(m->extradata, info->extradata, info->extradata_size);
+    }
+    m->info.extradata = m->extradata;
+    m->held.sizes = m->held_sizes;
+    return 0;
 }
 
 static const NCClass muxer_class = {"muxer", NULL};
@@ -229,17 +250,10 @@ static int continues_group(const NCMuxer *m, const NCPacket *pkt)
            (n + 1) * d <= m->units_per_second;
 }
 
-int nc_muxer_write_packet(NCMuxer *m, const NCPacket *pkt)
+/* Appends pkt to the classic stream: to the group being collected, or as a group. */
+static int write_classic_packet(NCMuxer *m, const NCPacket *pkt)
 {
-    NC_CHECK_ARG(m && pkt && (pkt->data || !pkt->size));
-    NC_RETURN_ERROR_IF(pkt->size > NC_CONTAINER_MAX_PACKET, NC_ERANGE, m,
-                       "packet of %zu bytes exceeds the container limit", pkt->size);
-    NC_RETURN_ERROR_IF(pkt->duration < 0 || pkt->duration > UINT32_MAX, NC_ERANGE, m,
-                       "packet duration %lld out of range", (long long)pkt->duration);
-    NC_RETURN_ERROR_IF(pkt->pts < m->last_pts, NC_EINVAL, m, "packet pts goes backwards");
-    NC_RETURN_ERROR_IF(m->failed, NC_EIO, m, "an earlier write failed");
     if (!continues_group(m, pkt)) NC_FORWARD_IF_ERROR(flush_group(m));
-    m->last_pts = pkt->pts;
     int key = !!(pkt->flags & NC_PKT_FLAG_KEY);
     if (pkt->size > NC_GROUP_MUX_BYTES) { /* a large packet is a group of its own */
         uint32_t size = (uint32_t)pkt->size;
@@ -257,6 +271,91 @@ int nc_muxer_write_packet(NCMuxer *m, const NCPacket *pkt)
     m->group_bytes += pkt->size;
     m->group_sizes[m->group_len++] = (uint32_t)pkt->size;
     return 0;
+}
+
+/* Whether pkt keeps the held packets within what the muxer writes compact: one
+ * packet, or a few small ones without gaps, of one duration but the last, all key
+ * or none. */
+static int continues_compact(const NCMuxer *m, const NCPacket *pkt)
+{
+    const NCICompactPackets *h = &m->held;
+    return !h->count ||
+           (h->count < NC_COMPACT_MUX_PACKETS && !!(pkt->flags & NC_PKT_FLAG_KEY) == h->key &&
+            (uint64_t)pkt->pts == (uint64_t)m->last_pts + h->last_duration &&
+            (h->count == 1 || h->last_duration == h->duration) &&
+            (uint64_t)h->payload_size + pkt->size <= NC_COMPACT_MUX_BYTES);
+}
+
+static int hold_packet(NCMuxer *m, const NCPacket *pkt)
+{
+    NCICompactPackets *h = &m->held;
+    if (pkt->size > m->held_cap - h->payload_size) {
+        size_t cap = h->payload_size + pkt->size;
+        uint8_t *grown = realloc(m->held_data, cap);
+        if (!grown) return NC_ENOMEM;
+        m->held_data = grown;
+        m->held_cap = cap;
+    }
+    if (pkt->size) memcpy(m->held_data + h->payload_size, pkt->data, pkt->size);
+    if (!h->count) {
+        h->pts = pkt->pts;
+        h->key = !!(pkt->flags & NC_PKT_FLAG_KEY);
+    }
+    h->duration = h->count ? h->last_duration : (uint32_t)pkt->duration;
+    h->last_duration = (uint32_t)pkt->duration;
+    h->sizes[h->count++] = (uint32_t)pkt->size;
+    h->payload_size += (uint32_t)pkt->size;
+    return 0;
+}
+
+/* The stream will not be compact: writes the classic header and the held packets. */
+static int release_held(NCMuxer *m)
+{
+    NCICompactPackets *h = &m->held;
+    m->header_written = 1;
+    NC_FORWARD_IF_ERROR(write_header(m, &m->info));
+    size_t offset = 0;
+    for (uint32_t i = 0; i < h->count; i++) {
+        NCPacket pkt = {.data = m->held_data + offset, .size = h->sizes[i],
+                        .pts = h->pts + (int64_t)i * h->duration,
+                        .duration = i + 1 < h->count ? h->duration : h->last_duration,
+                        .flags = h->key ? NC_PKT_FLAG_KEY : 0};
+        NC_FORWARD_IF_ERROR(write_classic_packet(m, &pkt));
+        offset += h->sizes[i];
+    }
+    h->count = 0;
+    return 0;
+}
+
+int nc_muxer_write_packet(NCMuxer *m, const NCPacket *pkt)
+{
+    NC_CHECK_ARG(m && pkt && (pkt->data || !pkt->size));
+    NC_RETURN_ERROR_IF(pkt->size > NC_CONTAINER_MAX_PACKET, NC_ERANGE, m,
+                       "packet of %zu bytes exceeds the container limit", pkt->size);
+    NC_RETURN_ERROR_IF(pkt->duration < 0 || pkt->duration > UINT32_MAX, NC_ERANGE, m,
+                       "packet duration %lld out of range", (long long)pkt->duration);
+    NC_RETURN_ERROR_IF(pkt->pts < m->last_pts, NC_EINVAL, m, "packet pts goes backwards");
+    NC_RETURN_ERROR_IF(m->failed, NC_EIO, m, "an earlier write failed");
+    int ret = 0;
+    if (!m->header_written && continues_compact(m, pkt)) ret = hold_packet(m, pkt);
+    else if (!m->header_written) ret = release_held(m);
+    if (ret >= 0 && m->header_written) ret = write_classic_packet(m, pkt);
+    if (ret >= 0) m->last_pts = pkt->pts;
+    return ret;
+}
+
+/* Writes the compact file: header with the packet table, payloads, payload CRC. */
+static int write_compact(NCMuxer *m)
+{
+    uint8_t *header, crc[4];
+    size_t size;
+    NC_FORWARD_IF_ERROR(nci_compact_header_write(&m->info, &m->held, &header, &size));
+    int ret = mux_write(m, header, size);
+    free(header);
+    if (ret < 0 || !m->held.count) return ret;
+    nci_wl32(crc, nci_crc32(0, m->held_data, m->held.payload_size));
+    NC_FORWARD_IF_ERROR(mux_write(m, m->held_data, m->held.payload_size));
+    return mux_write(m, crc, 4);
 }
 
 static int write_index(NCMuxer *m)
@@ -284,6 +383,10 @@ static int write_index(NCMuxer *m)
 
 static int finish(NCMuxer *m)
 {
+    if (!m->header_written) {
+        NC_FORWARD_IF_ERROR(write_compact(m));
+        return m->failed ? NC_EIO : 0;
+    }
     NC_FORWARD_IF_ERROR(flush_group(m));
     if (!(m->flags & NC_MUX_NO_INDEX)) NC_FORWARD_IF_ERROR(write_index(m));
     return m->failed ? NC_EIO : 0;
@@ -293,6 +396,8 @@ static void free_muxer(NCMuxer *m)
 {
     free(m->index);
     free(m->group);
+    free(m->extradata);
+    free(m->held_data);
     free(m->mem);
     free(m);
 }

@@ -14,12 +14,12 @@
 #define LM_LENGTH_MAX_BYTES 3    /* LEB128 of a length <= LM_PACKET_BYTES */
 
 int lm_context_open(LMContext *c, NCCodecContext *log_ctx, const char *id, const char *path,
-                    const uint8_t *sha256, int mode, int window_bits)
+                    const NCIModelPin *pin, int mode, int window_bits)
 {
     memset(c, 0, sizeof(*c));
     c->mode = mode;
     c->window_bits = window_bits;
-    int ret = nci_codec_find_model(log_ctx, &c->model, id, path, sha256);
+    int ret = nci_codec_find_model(log_ctx, &c->model, id, path, pin);
     if (ret < 0) return ret;
     const char *arch = nc_model_arch(c->model);
     if (strcmp(arch, LM_MODEL_ARCH)) {
@@ -45,17 +45,16 @@ size_t lm_header_write(const LMContext *c, uint8_t buf[LM_HEADER_MAX_SIZE])
 {
     uint8_t fields[LM_HEADER_FIELDS] = {(uint8_t)c->mode};
     nci_wl16(fields + 1, (uint16_t)(c->window_bits / 8));
-    return nci_model_header_write(buf, LM_HEADER_MAGIC, LM_HEADER_VERSION, fields,
+    return nci_model_header_write(buf, LM_HEADER_ID_PREFIX, LM_HEADER_VERSION, fields,
                                   LM_HEADER_FIELDS, c->model);
 }
 
-int lm_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
-                    char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE],
+int lm_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin,
                     int *mode, int *window_bits)
 {
     uint8_t fields[LM_HEADER_FIELDS];
-    int ret = nci_model_header_parse(log_ctx, buf, size, LM_HEADER_MAGIC, LM_HEADER_VERSION,
-                                     fields, LM_HEADER_FIELDS, id, sha256);
+    int ret = nci_model_header_parse(log_ctx, buf, size, LM_HEADER_MAGIC, LM_HEADER_ID_PREFIX,
+                                     LM_HEADER_VERSION, fields, LM_HEADER_FIELDS, pin);
     if (ret < 0) return ret;
     int wbytes = nci_rl16(fields + 1);
     if (fields[0] > LM_MODE_MAX || (wbytes && (wbytes < LM_WINDOW_MIN_BITS / 8)) ||

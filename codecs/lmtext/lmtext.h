@@ -25,6 +25,7 @@
 #define LM_MODEL_ARCH "lmtext-cm1"
 #define LM_HEADER_MAGIC "LMT"
 #define LM_HEADER_VERSION 1
+#define LM_HEADER_ID_PREFIX "lmtext-" /* left out of model ids in the stream header */
 #define LM_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(3)
 /* Bytes of input per packet (the last one of a frame may be shorter). */
 #define LM_PACKET_BYTES ((size_t)1 << 20)
@@ -43,15 +44,14 @@ typedef struct LMContext {
     int window_bits; /* 0: off */
 } LMContext;
 
-/* Loads model id (from path when set) and checks its hash when sha256 is not NULL. */
+/* Loads model id (from path when set) and checks it against pin when not NULL. */
 int lm_context_open(LMContext *c, NCCodecContext *log_ctx, const char *id, const char *path,
-                    const uint8_t *sha256, int mode, int window_bits);
+                    const NCIModelPin *pin, int mode, int window_bits);
 void lm_context_close(LMContext *c);
 
 size_t lm_header_write(const LMContext *c, uint8_t buf[LM_HEADER_MAX_SIZE]);
 /* Validates a header; NC_EINVALIDDATA / NC_ENOTSUP (logged). */
-int lm_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
-                    char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE],
+int lm_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin,
                     int *mode, int *window_bits);
 
 /* Codes data[0 .. n), n <= LM_PACKET_BYTES, as one packet payload appended to

@@ -109,13 +109,11 @@ static const NCOption decoder_options[] = {
 static int lm_decoder_init(NCCodecContext *ctx)
 {
     LMDecoder *p = ctx->priv_data;
-    char id[NC_MODEL_MAX_ID + 1];
-    uint8_t sha256[NC_MODEL_SHA256_SIZE];
+    NCIModelPin pin;
     int mode, window_bits;
-    int ret = lm_header_parse(ctx, ctx->extradata, ctx->extradata_size, id, sha256, &mode,
-                              &window_bits);
+    int ret = lm_header_parse(ctx, ctx->extradata, ctx->extradata_size, &pin, &mode, &window_bits);
     if (ret < 0) return ret;
-    if ((ret = lm_context_open(&p->c, ctx, id, p->model_path, sha256, mode, window_bits)) < 0)
+    if ((ret = lm_context_open(&p->c, ctx, pin.id, p->model_path, &pin, mode, window_bits)) < 0)
         return ret;
     p->out = malloc(LM_PACKET_BYTES);
     return p->out ? 0 : NC_ENOMEM;

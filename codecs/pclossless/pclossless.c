@@ -12,9 +12,9 @@
 #include "nc/log.h"
 
 int pc_context_open(PCContext *pcx, NCCodecContext *log_ctx, const char *id, const char *path,
-                    const uint8_t *sha256)
+                    const NCIModelPin *pin)
 {
-    int ret = nci_codec_find_model(log_ctx, &pcx->model, id, path, sha256);
+    int ret = nci_codec_find_model(log_ctx, &pcx->model, id, path, pin);
     if (ret < 0) return ret;
     if ((ret = pc_coding_model_from_ncm(&pcx->cm, pcx->model)) < 0) return ret;
     const char *transform = nc_model_param(pcx->model, "transform");
@@ -91,11 +91,10 @@ int pc_encoder_packet(PCEncoder *p, NCPacket *pkt)
 int pc_decoder_init(NCCodecContext *ctx)
 {
     PCDecoder *p = ctx->priv_data;
-    char id[NC_MODEL_MAX_ID + 1];
-    uint8_t sha256[NC_MODEL_SHA256_SIZE];
-    int ret = pc_header_parse(ctx, ctx->extradata, ctx->extradata_size, id, sha256);
+    NCIModelPin pin;
+    int ret = pc_header_parse(ctx, ctx->extradata, ctx->extradata_size, &pin);
     if (ret < 0) return ret;
-    if ((ret = pc_context_open(&p->pcx, ctx, id, p->model_path, sha256)) < 0) return ret;
+    if ((ret = pc_context_open(&p->pcx, ctx, pin.id, p->model_path, &pin)) < 0) return ret;
     p->pcx.owner = ctx;
     return 0;
 }
@@ -108,14 +107,13 @@ void pc_decoder_close(NCCodecContext *ctx)
 
 size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE])
 {
-    return nci_model_header_write(buf, PC_HEADER_MAGIC, PC_HEADER_VERSION, NULL, 0, pcx->model);
+    return nci_model_header_write(buf, PC_HEADER_ID_PREFIX, PC_HEADER_VERSION, NULL, 0, pcx->model);
 }
 
-int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
-                    char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE])
+int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin)
 {
-    return nci_model_header_parse(log_ctx, buf, size, PC_HEADER_MAGIC, PC_HEADER_VERSION, NULL, 0,
-                                  id, sha256);
+    return nci_model_header_parse(log_ctx, buf, size, PC_HEADER_MAGIC, PC_HEADER_ID_PREFIX,
+                                  PC_HEADER_VERSION, NULL, 0, pin);
 }
 
 int pc_channels(enum NCPixelFormat fmt)

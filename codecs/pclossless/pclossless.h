@@ -19,6 +19,7 @@
 #define PC_PHOTO_MODEL "pclossless-photo"
 #define PC_HEADER_MAGIC "PCL"
 #define PC_HEADER_VERSION 1
+#define PC_HEADER_ID_PREFIX "pclossless-" /* left out of model ids in the stream header */
 /* magic, version, id length, id, SHA-256 */
 #define PC_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(0)
 
@@ -39,7 +40,7 @@ typedef struct PCContext {
 /* Loads model id (searched as nc_model_find() does, or at path when it is not
  * empty), checks its hash when sha256 is not NULL, and prepares to code. */
 int pc_context_open(PCContext *pcx, NCCodecContext *log_ctx, const char *id, const char *path,
-                    const uint8_t *sha256);
+                    const NCIModelPin *pin);
 void pc_context_close(PCContext *pcx);
 
 /* What both pclossless encoders (images and pclossless_bytes) keep as their
@@ -89,8 +90,7 @@ void pc_decoder_close(NCCodecContext *ctx);
 size_t pc_header_write(const PCContext *pcx, uint8_t buf[PC_HEADER_MAX_SIZE]);
 /* Parses a stream header: id (NUL-terminated) and sha256. NC_EINVALIDDATA or
  * NC_ENOTSUP (a later version) with a logged reason. */
-int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
-                    char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE]);
+int pc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin);
 
 /* Codes one plane of w x h samples, sample (x, y) at data[y * linesize + x * step],
  * as tiles of the model's patch shape in raster order. Both return NC_EINTR when

@@ -5,31 +5,22 @@
 #include "codecs/rvqspeech/bitstream.h"
 #include "codecs/rvqspeech/spectral.h"
 #include "entropy/cdf.h"
+#include "libnc/model/model_format.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
 #define CDF_PREC 16
 
 static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v & 0xffff), put16(p + 2, v >> 16); }
 static unsigned get16(const uint8_t *p) { return p[0] | (unsigned)p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
 
-size_t rvq_header_write(const NCRvqHeader *h, uint8_t *buf)
+size_t rvq_header_write(const NCRvqHeader *h, const NCModel *model, uint8_t *buf)
 {
-    size_t id_len = strlen(h->model_id);
-    memcpy(buf, "RVQS", 4);
-    buf[4] = (uint8_t)h->version;
-    buf[5] = (uint8_t)h->flags;
-    buf[6] = (uint8_t)h->stages;
-    buf[7] = (uint8_t)h->packet_frames;
-    put32(buf + 8, 16000);
-    put16(buf + 12, NC_RVQ_HOP);
-    buf[14] = NC_RVQ_CODE_BITS;
-    buf[15] = (uint8_t)id_len;
-    memcpy(buf + 16, h->model_id, id_len);
-    memcpy(buf + 16 + id_len, h->sha256, 32);
-    return 16 + id_len + 32;
+    const uint8_t fields[NC_RVQ_HEADER_FIELDS] = {(uint8_t)h->flags, (uint8_t)h->stages,
+                                                  (uint8_t)h->packet_frames};
+    return nci_model_header_write(buf, NC_RVQ_HEADER_ID_PREFIX, h->version, fields,
+                                  NC_RVQ_HEADER_FIELDS, model);
 }
 
 static int bad(const char *why)
@@ -38,37 +29,57 @@ static int bad(const char *why)
     return NC_EINVALIDDATA;
 }
 
-int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
+/* The fields both forms share: flags, stages, frames per packet. */
+static int check_fields(NCRvqHeader *h, const uint8_t f[NC_RVQ_HEADER_FIELDS])
 {
-    memset(h, 0, sizeof(*h));
-    if (!buf || size < 16 || memcmp(buf, "RVQS", 4))
-        return bad("no RVQS magic");
-    if (buf[4] < 1 || buf[4] > NC_RVQ_VERSION)
-        return bad("unknown version");
-    h->version = buf[4];
-    if (buf[5] & ~NC_RVQ_FLAG_NOMINAL)
+    if (f[0] & ~NC_RVQ_FLAG_NOMINAL)
         return bad("unknown flags");
-    h->flags = buf[5];
-    h->stages = buf[6];
-    h->packet_frames = buf[7];
+    h->flags = f[0];
+    h->stages = f[1];
+    h->packet_frames = f[2];
     if (h->stages < 1 || h->stages > NC_RVQ_MAX_STAGES)
         return bad("stage count outside 1..12");
     if (h->packet_frames < 1 || h->packet_frames > NC_RVQ_MAX_PACKET_FRAMES)
         return bad("frames per packet outside 1..200");
+    return 0;
+}
+
+/* The classic header: RVQS, version, the fields, the fixed 16 kHz / 320 / 10 bits,
+ * the model id and its full SHA-256. */
+static int parse_classic(NCRvqHeader *h, const uint8_t *buf, size_t size)
+{
+    if (size < 16 || memcmp(buf, "RVQS", 4))
+        return bad("no RVQS magic");
+    if (buf[4] < 1 || buf[4] > NC_RVQ_VERSION)
+        return bad("unknown version");
+    h->version = buf[4];
+    int ret = check_fields(h, buf + 5);
+    if (ret < 0)
+        return ret;
     if (get32(buf + 8) != 16000 || get16(buf + 12) != NC_RVQ_HOP || buf[14] != NC_RVQ_CODE_BITS)
         return bad("not 16 kHz, 320-sample frames, 10-bit indices");
     size_t id_len = buf[15];
     if (id_len < 1 || id_len > 63 || size != 16 + id_len + 32)
         return bad("bad model id length or header size");
-    memcpy(h->model_id, buf + 16, id_len);
-    for (size_t i = 0; i < id_len; i++) {
-        char ch = h->model_id[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-'))
-            return bad("model id has characters outside [A-Za-z0-9._-]");
-    }
-    memcpy(h->sha256, buf + 16 + id_len, 32);
+    memcpy(h->model.id, buf + 16, id_len);
+    if (!ncm_valid_id(h->model.id, id_len, NC_MODEL_MAX_ID))
+        return bad("model id has characters outside [A-Za-z0-9._-]");
+    memcpy(h->model.sha256, buf + 16 + id_len, 32);
+    h->model.sha256_len = 32;
     return 0;
+}
+
+int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
+{
+    memset(h, 0, sizeof(*h));
+    if (!buf || !size || !(buf[0] & NCI_MODEL_HEADER_COMPACT))
+        return parse_classic(h, buf, size);
+    uint8_t fields[NC_RVQ_HEADER_FIELDS];
+    /* the compact form came with version 2: it has no version 1 */
+    int ret = nci_model_header_parse(NULL, buf, size, "RVQ", NC_RVQ_HEADER_ID_PREFIX,
+                                     NC_RVQ_VERSION, fields, NC_RVQ_HEADER_FIELDS, &h->model);
+    h->version = NC_RVQ_VERSION;
+    return ret < 0 ? ret : check_fields(h, fields);
 }
 
 int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages)

@@ -8,6 +8,7 @@
 
 #include "codecs/rvqspeech/model.h"
 #include "entropy/adaptive_cdf.h"
+#include "libnc/model_header.h"
 
 /* Version 2 (what encoders write) codes an entropy-coded packet's frame and
  * sample counts inside its range-coder stream, where a full packet costs 1/2900
@@ -26,14 +27,17 @@ typedef struct NCRvqHeader {
     int flags;
     int stages;         /* 1..12 */
     int packet_frames;  /* 1..NC_RVQ_MAX_PACKET_FRAMES */
-    char model_id[64];
-    uint8_t sha256[32];
+    NCIModelPin model;  /* id and hash of the model (parsed headers) */
 } NCRvqHeader;
 
-/* Writes the header into buf (at least NC_RVQ_HEADER_MAX bytes); returns its size. */
 #define NC_RVQ_HEADER_MAX (16 + 63 + 32)
-size_t rvq_header_write(const NCRvqHeader *h, uint8_t *buf);
-/* Parses extradata; NC_EINVALIDDATA (logged) unless it is a valid header. */
+#define NC_RVQ_HEADER_FIELDS 3 /* flags, stages, frames per packet */
+#define NC_RVQ_HEADER_ID_PREFIX "rvqspeech-" /* left out of model ids in the compact form */
+/* Writes the compact header (libnc/model_header.h) of h's fields and model into buf
+ * (at least NC_RVQ_HEADER_MAX bytes); returns its size. */
+size_t rvq_header_write(const NCRvqHeader *h, const NCModel *model, uint8_t *buf);
+/* Parses extradata, the classic `RVQS` header or the compact one; NC_EINVALIDDATA
+ * (logged) unless it is a valid header. */
 int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size);
 
 /* Entropy models of one packet, reset from the model's priors at every packet. */

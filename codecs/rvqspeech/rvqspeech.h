@@ -4,6 +4,7 @@
 #define NC_RVQSPEECH_RVQSPEECH_H
 
 #include "codecs/rvqspeech/model.h"
+#include "libnc/model_header.h"
 #include "nc/codec.h"
 
 /* The public description both descriptors share: 16 kHz mono. */
@@ -15,8 +16,8 @@
 extern const int rvqspeech_sample_rates[], rvqspeech_channel_counts[];
 
 /* Finds model id (explicit_path: a file or folder, or NULL / "" for the search
- * path), checks its hash when sha256 is not NULL, and opens it. */
+ * path), checks it against pin when pin is not NULL, and opens it. */
 int rvq_open_model(NCRvqModel *m, NCCodecContext *log_ctx, const char *id,
-                      const char *explicit_path, const uint8_t *sha256);
+                   const char *explicit_path, const NCIModelPin *pin);
 
 #endif

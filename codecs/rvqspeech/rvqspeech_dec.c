@@ -39,7 +39,7 @@ static int rvq_decoder_init(NCCodecContext *ctx)
         return ret;
     ctx->sample_rate = 16000; /* the framework refused anything else */
     ctx->channels = 1;
-    ret = rvq_open_model(&p->model, ctx, p->h.model_id, p->model_path, p->h.sha256);
+    ret = rvq_open_model(&p->model, ctx, p->h.model.id, p->model_path, &p->h.model);
     if (ret < 0)
         return ret;
     if (p->h.stages > p->model.shape.stages) {

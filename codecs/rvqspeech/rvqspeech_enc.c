@@ -98,10 +98,8 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     NCRvqHeader *h = &p->header;
     *h = (NCRvqHeader){.version = NC_RVQ_VERSION, .flags = p->nominal ? NC_RVQ_FLAG_NOMINAL : 0,
                        .stages = p->stages, .packet_frames = p->pf};
-    snprintf(h->model_id, sizeof(h->model_id), "%s", nc_model_id(p->model.file));
-    memcpy(h->sha256, nc_model_sha256(p->model.file), sizeof(h->sha256));
     uint8_t buf[NC_RVQ_HEADER_MAX];
-    return nc_codec_set_extradata(ctx, buf, rvq_header_write(h, buf));
+    return nc_codec_set_extradata(ctx, buf, rvq_header_write(h, p->model.file, buf));
 }
 
 static void rvq_encoder_close(NCCodecContext *ctx)

@@ -120,9 +120,9 @@ static int load_tensors(WallocContext *wc, const void *log_ctx)
 }
 
 int walloc_open(WallocContext *wc, NCCodecContext *log_ctx, const char *id, const char *path,
-                const uint8_t *sha256)
+                const NCIModelPin *pin)
 {
-    int ret = nci_codec_find_model(log_ctx, &wc->model, id, path, sha256);
+    int ret = nci_codec_find_model(log_ctx, &wc->model, id, path, pin);
     if (ret < 0) return ret;
     NCModel *model = wc->model;
     wc->model = NULL;
@@ -155,15 +155,14 @@ void walloc_close(WallocContext *wc)
 
 size_t walloc_header_write(const WallocContext *wc, uint8_t buf[WALLOC_HEADER_MAX_SIZE])
 {
-    return nci_model_header_write(buf, WALLOC_HEADER_MAGIC, WALLOC_HEADER_VERSION, NULL, 0,
+    return nci_model_header_write(buf, WALLOC_HEADER_ID_PREFIX, WALLOC_HEADER_VERSION, NULL, 0,
                                   wc->model);
 }
 
-int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
-                        char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE])
+int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin)
 {
-    return nci_model_header_parse(log_ctx, buf, size, WALLOC_HEADER_MAGIC, WALLOC_HEADER_VERSION,
-                                  NULL, 0, id, sha256);
+    return nci_model_header_parse(log_ctx, buf, size, WALLOC_HEADER_MAGIC, WALLOC_HEADER_ID_PREFIX,
+                                  WALLOC_HEADER_VERSION, NULL, 0, pin);
 }
 
 int walloc_channels(enum NCPixelFormat fmt)

@@ -19,6 +19,7 @@
 #define WALLOC_DEFAULT_MODEL "walloc-photo"
 #define WALLOC_HEADER_MAGIC "WLC"
 #define WALLOC_HEADER_VERSION 1
+#define WALLOC_HEADER_ID_PREFIX "walloc-" /* left out of model ids in the stream header */
 /* magic, version, id length, id, SHA-256 */
 #define WALLOC_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(0)
 #define WALLOC_MAX_QUALITY 100
@@ -51,7 +52,7 @@ typedef struct WallocContext {
 /* Loads model id (searched as nc_model_find() does, or at path when it is not
  * empty), checks its hash when sha256 is not NULL, and readies the network. */
 int walloc_open(WallocContext *wc, NCCodecContext *log_ctx, const char *id, const char *path,
-                const uint8_t *sha256);
+                const NCIModelPin *pin);
 /* The same with a loaded model, which wc then owns (freed on failure too). */
 int walloc_open_model(WallocContext *wc, const void *log_ctx, NCModel *model);
 void walloc_close(WallocContext *wc);
@@ -59,8 +60,7 @@ void walloc_close(WallocContext *wc);
 const uint16_t *walloc_prior(const WallocContext *wc, int quality);
 
 size_t walloc_header_write(const WallocContext *wc, uint8_t buf[WALLOC_HEADER_MAX_SIZE]);
-int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
-                        char id[NC_MODEL_MAX_ID + 1], uint8_t sha256[NC_MODEL_SHA256_SIZE]);
+int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin);
 
 /* Channels of a pixel format walloc codes (1 gray, 3 RGB), 0 if unsupported. */
 int walloc_channels(enum NCPixelFormat fmt);

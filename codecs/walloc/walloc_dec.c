@@ -22,16 +22,15 @@ static const NCOption decoder_options[] = {
 static int decoder_init(NCCodecContext *ctx)
 {
     WallocDecoder *p = ctx->priv_data;
-    char id[NC_MODEL_MAX_ID + 1];
-    uint8_t sha256[NC_MODEL_SHA256_SIZE];
+    NCIModelPin pin;
     if ((int64_t)ctx->width * ctx->height > WALLOC_MAX_PIXELS || ctx->width < 1 || ctx->height < 1) {
         nc_log(ctx, NC_LOG_ERROR, "image size %dx%d is not supported", ctx->width,
                ctx->height);
         return NC_ENOTSUP;
     }
-    int ret = walloc_header_parse(ctx, ctx->extradata, ctx->extradata_size, id, sha256);
+    int ret = walloc_header_parse(ctx, ctx->extradata, ctx->extradata_size, &pin);
     if (ret < 0) return ret;
-    return walloc_open(&p->wc, ctx, id, p->model_path, sha256);
+    return walloc_open(&p->wc, ctx, pin.id, p->model_path, &pin);
 }
 
 static void decoder_close(NCCodecContext *ctx)

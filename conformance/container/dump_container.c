@@ -28,8 +28,8 @@ int main(int argc, char **argv)
         return 0;
     }
     const NCStreamInfo *s = nc_demuxer_stream_info(dmx);
-    printf("version %d.%d codec %s media %s\n", s->version_major, s->version_minor,
-           s->codec_name, nc_media_type_name(s->media_type));
+    printf("version %d.%d%s codec %s media %s\n", s->version_major, s->version_minor,
+           s->compact ? " compact" : "", s->codec_name, nc_media_type_name(s->media_type));
     printf("audio %d Hz x %d, picture %dx%d %s, time base %d/%d\n", s->sample_rate, s->channels,
            s->width, s->height, nc_pix_fmt_name(s->pix_fmt) ? nc_pix_fmt_name(s->pix_fmt) : "-",
            s->time_base.num, s->time_base.den);

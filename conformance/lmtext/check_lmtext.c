@@ -138,13 +138,12 @@ static int make(const char *dir)
 static NCCodecContext *reencoder(const NCStreamInfo *info, const NCCodecContext *dec)
 {
     (void)dec;
-    char id[NC_MODEL_MAX_ID + 1];
-    uint8_t sha[NC_MODEL_SHA256_SIZE];
+    NCIModelPin model;
     int mode = 0, window_bits = 0;
-    if (lm_header_parse(NULL, info->extradata, info->extradata_size, id, sha, &mode,
+    if (lm_header_parse(NULL, info->extradata, info->extradata_size, &model, &mode,
                         &window_bits) < 0)
         return NULL;
-    return open_encoder(mode == LM_MODE_MAX ? "max" : "fast", window_bits, id);
+    return open_encoder(mode == LM_MODE_MAX ? "max" : "fast", window_bits, model.id);
 }
 
 int main(int argc, char **argv)

@@ -183,11 +183,10 @@ static int make(const char *dir)
 /* The encoder of the stream's kind, size and model: the id in its header (spec §1). */
 static NCCodecContext *reencoder(const NCStreamInfo *info, const NCCodecContext *dec)
 {
-    char model[NC_MODEL_MAX_ID + 1];
-    uint8_t sha[NC_MODEL_SHA256_SIZE];
-    if (pc_header_parse(NULL, info->extradata, info->extradata_size, model, sha) < 0) return NULL;
+    NCIModelPin model;
+    if (pc_header_parse(NULL, info->extradata, info->extradata_size, &model) < 0) return NULL;
     int bytes = info->media_type == NC_MEDIA_BYTES;
-    return open_encoder(dec->width, dec->height, bytes ? NC_PIX_NONE : dec->pix_fmt, model);
+    return open_encoder(dec->width, dec->height, bytes ? NC_PIX_NONE : dec->pix_fmt, model.id);
 }
 
 int main(int argc, char **argv)

@@ -130,15 +130,14 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], uint8
 {
     NCDemuxer *dmx;
     WallocContext wc = {0};
-    char id[NC_MODEL_MAX_ID + 1];
-    uint8_t sha[NC_MODEL_SHA256_SIZE];
+    NCIModelPin pin;
     int ret = nc_demuxer_open_file(&dmx, path);
     if (ret < 0) return ret;
     const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
     int ch = walloc_channels(info->pix_fmt);
-    ret = ch ? walloc_header_parse(NULL, info->extradata, info->extradata_size, id, sha)
+    ret = ch ? walloc_header_parse(NULL, info->extradata, info->extradata_size, &pin)
              : NC_EINVALIDDATA;
-    if (ret >= 0) ret = walloc_open(&wc, NULL, id, NULL, sha);
+    if (ret >= 0) ret = walloc_open(&wc, NULL, pin.id, NULL, &pin);
     NCSha256 s;
     nci_sha256_init(&s);
     while (ret >= 0) {

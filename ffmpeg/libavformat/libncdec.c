@@ -31,6 +31,7 @@
 #include "internal.h"
 
 #define NC_MAGIC "\x89NCF\r\n\x1a\n"
+#define NC_COMPACT_MAGIC "\x89NCc" /* the compact profile of short files */
 #define NC_MAX_FILE (1LL << 31) /* what the demuxer reads into memory */
 
 typedef struct NCDemuxContext {
@@ -42,7 +43,9 @@ typedef struct NCDemuxContext {
 
 static int nc_probe(const AVProbeData *p)
 {
-    return p->buf_size >= 8 && !memcmp(p->buf, NC_MAGIC, 8) ? AVPROBE_SCORE_MAX : 0;
+    int classic = p->buf_size >= 8 && !memcmp(p->buf, NC_MAGIC, 8);
+    int compact = p->buf_size >= 4 && !memcmp(p->buf, NC_COMPACT_MAGIC, 4);
+    return classic || compact ? AVPROBE_SCORE_MAX : 0;
 }
 
 static enum AVCodecID nc_codec_id(const char *name)

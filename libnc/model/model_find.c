@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "libnc/codec_internal.h"
+#include "libnc/model_header.h"
 #include "libnc/model/model_format.h"
 #include "nc/error.h"
 #include "nc/log.h"
@@ -86,14 +87,14 @@ static int check_id(NCModel **out, const char *id, int ret)
 }
 
 int nci_codec_find_model(NCCodecContext *ctx, NCModel **model, const char *id, const char *path,
-                         const uint8_t *sha256)
+                         const NCIModelPin *pin)
 {
     int ret = nc_model_find(model, id, path && *path ? path : NULL);
     if (ret < 0) {
         nc_log(ctx, NC_LOG_ERROR, "cannot load model %s", id);
         return ret;
     }
-    if (sha256 && (ret = nc_model_check(*model, id, sha256)) < 0) {
+    if (pin && (ret = nci_model_pin_check(ctx, *model, pin)) < 0) {
         nc_model_free(model);
         return ret;
     }

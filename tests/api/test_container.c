@@ -410,7 +410,7 @@ static void test_groups(void)
     NCStreamInfo info = {.codec_name = "rvqspeech", .media_type = NC_MEDIA_AUDIO,
                          .sample_rate = 16000, .channels = 1, .time_base = {1, 16000}};
     NCMuxer *mux = NULL;
-    CHECK_EQ(nc_muxer_open_memory(&mux, &info, NC_MUX_NO_INDEX), 0);
+    CHECK_EQ(nc_muxer_open_memory(&mux, &info, NC_MUX_NO_INDEX | NC_MUX_CLASSIC), 0);
     size_t payload = 0;
     for (int i = 0; i < GPKT; i++) {
         NCPacket pkt = {0};
@@ -456,7 +456,7 @@ static void test_groups(void)
     free(data);
 
     /* With the index (one entry per key group), seeking lands on the packet itself. */
-    CHECK_EQ(nc_muxer_open_memory(&mux, &info, 0), 0);
+    CHECK_EQ(nc_muxer_open_memory(&mux, &info, NC_MUX_CLASSIC), 0);
     for (int i = 0; i < GPKT; i++) {
         group_packet(&pkt, i);
         CHECK_EQ(nc_muxer_write_packet(mux, &pkt), 0);
@@ -527,20 +527,20 @@ static void test_groups(void)
     free(data);
 }
 
-/* nc_muxer_open_fd(): the same bytes as a memory muxer, each group out as soon
- * as it is complete (a reader at the other end of a pipe gets it before close),
- * and the caller's descriptor left open. */
+/* nc_muxer_open_fd() with NC_MUX_CLASSIC: the same bytes as a memory muxer, each
+ * group out as soon as it is complete (a reader at the other end of a pipe gets it
+ * before close), and the caller's descriptor left open. */
 static void test_fd_stream(void)
 {
     uint8_t *want;
     size_t want_size;
-    write_sample(&want, &want_size, 0);
+    write_sample(&want, &want_size, NC_MUX_CLASSIC);
     int p[2];
     CHECK_EQ(pipe(p), 0);
     CHECK_EQ(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
     NCMuxer *mux = NULL;
     NCStreamInfo info = sample_info();
-    CHECK_EQ(nc_muxer_open_fd(&mux, p[1], &info, 0), 0);
+    CHECK_EQ(nc_muxer_open_fd(&mux, p[1], &info, NC_MUX_CLASSIC), 0);
     uint8_t got[4096];
     size_t got_size = 0;
     for (int i = 0; i < NPKT; i++) {
@@ -562,6 +562,25 @@ static void test_fd_stream(void)
     CHECK(got_size == want_size && !memcmp(got, want, want_size));
     free(want);
     CHECK_EQ(nc_muxer_open_fd(&mux, -1, &info, 0), NC_EINVAL);
+
+    /* Without the flag a short stream is held and goes out compact, as in memory. */
+    write_sample(&want, &want_size, 0);
+    CHECK_EQ(pipe(p), 0);
+    CHECK_EQ(nc_muxer_open_fd(&mux, p[1], &info, 0), 0);
+    for (int i = 0; i < NPKT; i++) {
+        NCPacket pkt = {0};
+        sample_packet(&pkt, i);
+        CHECK_EQ(nc_muxer_write_packet(mux, &pkt), 0);
+        nc_packet_unref(&pkt);
+    }
+    CHECK_EQ(nc_muxer_close(&mux), 0);
+    close(p[1]);
+    got_size = 0;
+    for (ssize_t n; (n = read(p[0], got + got_size, sizeof(got) - got_size)) > 0;)
+        got_size += (size_t)n;
+    close(p[0]);
+    CHECK(got_size == want_size && !memcmp(got, want, want_size));
+    free(want);
 }
 
 int main(void)

@@ -309,6 +309,11 @@ roundtrip_image)
     err_has "nc-enc: in.png -> out.nc: $(stat -c %s out.nc) bytes coded, 1 picture 28x28 $fmt, "
     err_has " bits/pixel"
     run 0 "$NC_INFO" out.nc; out_has "codec:       $codec"; out_has "media:       image, 28x28 $fmt"
+    # One picture is a compact file (conformance/spec/container.md); damage to its
+    # payload is packet 0's.
+    out_has "container:   .nc version 2.0, compact profile"
+    python3 -c "d = bytearray(open('out.nc', 'rb').read()); d[-10] ^= 0x10; open('bad.nc', 'wb').write(d)"
+    run 2 "$NC_INFO" bad.nc; out_has "  packet 0: CRC mismatch"
     run 0 "$NC_DEC" out.nc back.png
     err_has "nc-dec: out.nc -> back.png: $(stat -c %s out.nc) bytes coded, 1 picture 28x28 $fmt, "
     run 0 "$NC_ENC" -y -q -c "$codec" in.png out.nc; [ -s err.txt ] && fail "nc-enc -q printed something"

@@ -214,7 +214,8 @@ static int make_container(const char *path, int packets, const char *damage)
     info.extradata = extradata;
     info.extradata_size = sizeof(extradata);
     NCMuxer *mux = NULL;
-    if (nc_muxer_open_memory(&mux, &info, 0) < 0) return fail("cannot open the muxer");
+    /* classic: a record per packet, so damage costs the one packet it hits */
+    if (nc_muxer_open_memory(&mux, &info, NC_MUX_CLASSIC) < 0) return fail("cannot open the muxer");
     NCPacket *pkt = nc_packet_alloc();
     for (int k = 0; k < packets; k++) {
         uint8_t payload[100];

@@ -50,10 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++;
     size--;
     if (flags & 1) {
-        char id[NC_MODEL_MAX_ID + 1];
-        uint8_t sha[NC_MODEL_SHA256_SIZE];
+        NCIModelPin pin;
         int mode, window_bits;
-        lm_header_parse(NULL, data, size, id, sha, &mode, &window_bits);
+        lm_header_parse(NULL, data, size, &pin, &mode, &window_bits);
         return 0;
     }
     size_t n;

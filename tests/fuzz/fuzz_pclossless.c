@@ -51,9 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data += 3;
     size -= 3;
     if (flags & 2) {
-        char id[NC_MODEL_MAX_ID + 1];
-        uint8_t sha[NC_MODEL_SHA256_SIZE];
-        pc_header_parse(NULL, data, size, id, sha);
+        NCIModelPin pin;
+        pc_header_parse(NULL, data, size, &pin);
         return 0;
     }
     if (flags & 16) {

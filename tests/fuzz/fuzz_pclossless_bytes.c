@@ -44,9 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++;
     size--;
     if (flags & 1) {
-        char id[NC_MODEL_MAX_ID + 1];
-        uint8_t sha[NC_MODEL_SHA256_SIZE];
-        pc_header_parse(NULL, data, size, id, sha);
+        NCIModelPin pin;
+        pc_header_parse(NULL, data, size, &pin);
         return 0;
     }
     RCDecoder dec;

@@ -44,9 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data += 3;
     size -= 3;
     if (flags & 2) {
-        char id[NC_MODEL_MAX_ID + 1];
-        uint8_t sha[NC_MODEL_SHA256_SIZE];
-        walloc_header_parse(NULL, data, size, id, sha);
+        NCIModelPin pin;
+        walloc_header_parse(NULL, data, size, &pin);
         return 0;
     }
     int channels = flags & 1 ? 3 : 1, quality;

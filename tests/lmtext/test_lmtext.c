@@ -104,12 +104,11 @@ static void check_windows(const NCCodecContext *enc, const NCPacket *pkt, const 
     size_t wbytes = (size_t)window_bits / 8, count = (pkt->size - pos) / wbytes;
     CHECK_EQ((pkt->size - pos) % wbytes, 0); /* every window exactly window_bits */
     LMContext c;
-    char id[NC_MODEL_MAX_ID + 1];
-    uint8_t sha[NC_MODEL_SHA256_SIZE];
+    NCIModelPin pin;
     int mode, wb;
-    CHECK_EQ(lm_header_parse(NULL, enc->extradata, enc->extradata_size, id, sha, &mode, &wb), 0);
+    CHECK_EQ(lm_header_parse(NULL, enc->extradata, enc->extradata_size, &pin, &mode, &wb), 0);
     CHECK_EQ(wb, window_bits);
-    CHECK_EQ(lm_context_open(&c, NULL, id, NULL, sha, mode, wb), 0);
+    CHECK_EQ(lm_context_open(&c, NULL, pin.id, NULL, &pin, mode, wb), 0);
     CHECK_EQ(lm_windows_begin(&c), 0);
     uint8_t *parts = malloc(count * wbytes * 8 + 1);
     size_t *got = calloc(count, sizeof(size_t));
@@ -217,8 +216,9 @@ static void test_headers_and_options(void)
     nc_codec_free_context(&dec);
     h[n - 1] ^= 1;
     uint8_t bad[LM_HEADER_MAX_SIZE];
-    static const int fields[] = {0, 1, 2, 3, 4, 7}; /* magic, version, mode, id length */
-    for (size_t i = 0; i < 6; i++) {
+    /* compact header: lead (version, id prefix), mode, window size high byte, id */
+    static const int fields[] = {0, 1, 3, 4};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         memcpy(bad, h, n);
         bad[fields[i]] ^= 0x40;
         CHECK(open_decoder(bad, n) == NULL);

@@ -12,6 +12,7 @@
 #include "codecs/pclossless/patch_coder.h"
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless_train.h"
+#include "libnc/model_header.h"
 #include "libnc/nn/train_job.h"
 #include "tests/support/roundtrip.h"
 #include "tests/test.h"
@@ -208,7 +209,7 @@ static void test_damage(void)
     d2->width = w;
     d2->height = h;
     d2->pix_fmt = NC_PIX_GRAY8;
-    header[0] ^= 1;
+    header[0] ^= NCI_MODEL_HEADER_COMPACT; /* read as a classic header: no PCL magic */
     CHECK_EQ(nc_codec_set_extradata(d2, header, hs), 0);
     CHECK_EQ(nc_codec_open(d2), NC_EINVALIDDATA);
     nc_codec_free_context(&d2);
@@ -217,8 +218,8 @@ static void test_damage(void)
     d2->width = w;
     d2->height = h;
     d2->pix_fmt = NC_PIX_GRAY8;
-    header[0] ^= 1;
-    header[3] = 9;
+    header[0] ^= NCI_MODEL_HEADER_COMPACT;
+    header[0] = (uint8_t)((header[0] & 0xC0) | 9); /* version 9 */
     CHECK_EQ(nc_codec_set_extradata(d2, header, hs), 0);
     CHECK_EQ(nc_codec_open(d2), NC_ENOTSUP);
     nc_codec_free_context(&d2);

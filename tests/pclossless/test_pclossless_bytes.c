@@ -12,6 +12,7 @@
 #include "codecs/pclossless/pc_model.h"
 #include "codecs/pclossless/pclossless_bytes.h"
 #include "codecs/pclossless/pclossless_train.h"
+#include "libnc/model_header.h"
 #include "libnc/nn/train_job.h"
 #include "tests/support/roundtrip.h"
 #include "tests/test.h"
@@ -236,13 +237,13 @@ static void test_damage(void)
     uint8_t header[128];
     size_t hs = enc->extradata_size;
     memcpy(header, enc->extradata, hs);
-    header[1] ^= 1;
+    header[0] ^= NCI_MODEL_HEADER_COMPACT; /* read as a classic header: no PCL magic */
     NCCodecContext *d2 = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless_bytes"));
     CHECK_EQ(nc_codec_set_extradata(d2, header, hs), 0);
     CHECK_EQ(nc_codec_open(d2), NC_EINVALIDDATA);
     nc_codec_free_context(&d2);
-    header[1] ^= 1;
-    header[3] = 2;
+    header[0] ^= NCI_MODEL_HEADER_COMPACT;
+    header[0] = (uint8_t)((header[0] & 0xC0) | 2); /* version 2 */
     d2 = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless_bytes"));
     CHECK_EQ(nc_codec_set_extradata(d2, header, hs), 0);
     CHECK_EQ(nc_codec_open(d2), NC_ENOTSUP);

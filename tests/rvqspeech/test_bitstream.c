@@ -11,17 +11,53 @@
 #include "tests/support/tiny_model.h"
 #include "tests/test.h"
 
-static void test_header(void)
+/* A classic (RVQS) header, as encoders before the compact form wrote it. */
+static size_t write_classic(uint8_t *buf, const char *id)
+{
+    static const uint8_t fixed[16] = {'R', 'V', 'Q', 'S', NC_RVQ_VERSION, NC_RVQ_FLAG_NOMINAL, 6,
+                                      50, 0x80, 0x3E, 0, 0, 0x40, 0x01, 10, 0};
+    size_t n = strlen(id);
+    memcpy(buf, fixed, 16);
+    buf[15] = (uint8_t)n;
+    memcpy(buf + 16, id, n);
+    for (int i = 0; i < 32; i++) buf[16 + n + i] = (uint8_t)(i * 7);
+    return 16 + n + 32;
+}
+
+/* The compact header the encoder writes: the fields, "tiny" (prefix left out) and
+ * the first bytes of the model's hash; any shorter or damaged one is refused. */
+static void test_compact_header(const NCRvqModel *m)
 {
     NCRvqHeader h = {.version = NC_RVQ_VERSION, .flags = NC_RVQ_FLAG_NOMINAL, .stages = 6,
                      .packet_frames = 50}, back;
-    snprintf(h.model_id, sizeof(h.model_id), "rvqspeech-small");
-    for (int i = 0; i < 32; i++) h.sha256[i] = (uint8_t)(i * 7);
     uint8_t buf[NC_RVQ_HEADER_MAX];
-    size_t n = rvq_header_write(&h, buf);
+    size_t n = rvq_header_write(&h, m->file, buf);
+    CHECK_EQ(n, 1 + 3 + 4 + NCI_MODEL_PIN_SIZE);
+    CHECK_EQ(rvq_header_parse(&back, buf, n), 0);
+    CHECK(back.version == NC_RVQ_VERSION && back.flags == h.flags && back.stages == 6 &&
+          back.packet_frames == 50);
+    CHECK(!strcmp(back.model.id, "rvqspeech-tiny") && back.model.sha256_len == NCI_MODEL_PIN_SIZE);
+    CHECK_EQ(nci_model_pin_check(NULL, m->file, &back.model), 0);
+    back.model.sha256[NCI_MODEL_PIN_SIZE - 1] ^= 1;
+    CHECK_EQ(nci_model_pin_check(NULL, m->file, &back.model), NC_EMODEL);
+    CHECK(rvq_header_parse(&back, buf, 1 + 3 + NCI_MODEL_PIN_SIZE) < 0); /* no id left */
+    buf[2] = 13; /* stages */
+    CHECK(rvq_header_parse(&back, buf, n) < 0);
+    buf[2] = 6;
+    buf[0] ^= 2; /* version */
+    CHECK_EQ(rvq_header_parse(&back, buf, n), NC_ENOTSUP);
+}
+
+static void test_header(void)
+{
+    NCRvqHeader back;
+    uint8_t buf[NC_RVQ_HEADER_MAX];
+    size_t n = write_classic(buf, "rvqspeech-small");
     CHECK_EQ(n, 16 + 15 + 32);
     CHECK_EQ(rvq_header_parse(&back, buf, n), 0);
-    CHECK(!memcmp(&h, &back, sizeof(h)));
+    CHECK(back.flags == NC_RVQ_FLAG_NOMINAL && back.stages == 6 && back.packet_frames == 50);
+    CHECK(!strcmp(back.model.id, "rvqspeech-small") && back.model.sha256_len == 32);
+    CHECK(!memcmp(back.model.sha256, buf + 16 + 15, 32));
     CHECK(rvq_header_parse(&back, buf, n - 1) < 0);
     CHECK(rvq_header_parse(&back, NULL, 0) < 0);
     /* a flipped top bit in any fixed field is rejected */
@@ -132,6 +168,7 @@ int main(void)
     NCRvqModel m;
     CHECK_EQ(rvq_open_model(&m, NULL, "rvqspeech-tiny", path, NULL), 0);
     test_header();
+    test_compact_header(&m);
     test_packets(&m);
     rvq_model_free(&m);
     remove(path);

@@ -132,7 +132,7 @@ static void test_lengths_and_streaming(const float *x, int n)
     float *a, *b;
     int e1, e2;
     CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &whole), 0);
-    CHECK_EQ(whole.extradata[6], 6); /* 3000 bit/s = 6 stages */
+    CHECK_EQ(whole.extradata[2], 6); /* 3000 bit/s = 6 stages (compact header: lead, flags, stages) */
     CHECK_EQ(encode("bitrate=3000:streaming=1", x, n, 160, &stream), 0);
     CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, 777, &chunked), 0);
     CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &again), 0);

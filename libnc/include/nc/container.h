@@ -25,9 +25,10 @@ typedef struct NCStreamInfo {
     const uint8_t *extradata; /* owned by the muxer's caller or by the demuxer */
     size_t extradata_size;
     int version_major, version_minor; /* of the file (demuxer) */
+    int compact; /* of the file (demuxer): 1 when it is in the compact profile */
     /* Zero (as left by `= {0}`, nc_*_unref() and libnc's own fills). Fields added
      * later take these slots, so sizeof stays the same (APIchanges). */
-    void *reserved[8];
+    void *reserved[7];
 } NCStreamInfo;
 
 typedef struct NCMuxer NCMuxer;
@@ -36,6 +37,10 @@ typedef struct NCDemuxer NCDemuxer;
 enum NCMuxFlags {
     NC_MUX_OVERWRITE = 1, /* replace an existing file instead of failing with NC_EEXIST */
     NC_MUX_NO_INDEX = 2,  /* do not write the seek index */
+    /* Always write the classic form. Without it a short stream (one packet, or up
+     * to 255 gapless packets of 4 KiB together) is written in the compact profile:
+     * no record headers, no index, about 20 bytes besides extradata. */
+    NC_MUX_CLASSIC = 4,
 };
 
 #ifdef __cplusplus
@@ -53,16 +58,20 @@ NC_API int nc_stream_info_to_context(const NCStreamInfo *info, NCCodecContext *c
 NC_API int nc_muxer_open_file(NCMuxer **mux, const char *path, const NCStreamInfo *info,
                               unsigned flags);
 /* Starts writing to fd, an open descriptor the caller keeps (standard output, a
- * pipe, a socket): the header now, each group of packets as it is complete, never
- * seeking, so a reader at the other end decodes while the stream is written.
- * nc_muxer_close() writes the index and flushes; fd stays open. (Since api 1.1.) */
+ * pipe, a socket), never seeking. With NC_MUX_CLASSIC the header goes out now and
+ * each group of packets as it is complete, so a reader at the other end decodes
+ * while the stream is written; without it a short stream is held for the compact
+ * profile, as in a file. nc_muxer_close() finishes and flushes; fd stays open.
+ * (Since api 1.1.) */
 NC_API int nc_muxer_open_fd(NCMuxer **mux, int fd, const NCStreamInfo *info, unsigned flags);
 /* Starts writing into a growing memory buffer; see nc_muxer_close_memory(). */
 NC_API int nc_muxer_open_memory(NCMuxer **mux, const NCStreamInfo *info, unsigned flags);
 /* Appends one packet. Packet pts must not decrease. Packets that follow each
  * other without a gap (same duration and key flag) are stored together in
  * groups of up to a second, so a packet reaches the output when its group is
- * complete or at nc_muxer_close(). */
+ * complete or at nc_muxer_close(); while the stream may still be written
+ * compact (see NC_MUX_CLASSIC), its packets (at most 4 KiB, or one packet) wait
+ * for nc_muxer_close(): a writer that streams passes NC_MUX_CLASSIC. */
 NC_API int nc_muxer_write_packet(NCMuxer *mux, const NCPacket *pkt);
 /* Writes the index, flushes, renames the temporary file over the target (a file
  * muxer) and frees *mux. On failure the target is untouched and the temporary

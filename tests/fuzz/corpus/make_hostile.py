@@ -50,6 +50,33 @@ def nc_group(payloads, pts=0, duration=1, flags=1, size=None, count=None, sizes=
     return head + struct.pack("<I", crc(head)) + table + data
 
 
+def compact(codec=2, media=3, params=(28, 28), pix=1, tb=None, extradata=b"", count=1, key=1,
+            pts=0, duration=1, last=1, sizes=(), payload=b"\x00", size=None, fields=None):
+    """A compact-profile file (conformance/spec/container.md); fields replaces the
+    packet table's bytes when given."""
+    head = b"\x89NCc" + bytes([codec, media | pix << 3 | (0x40 if tb else 0)])
+    head += b"".join(leb128(v) for v in params)
+    if tb:
+        head += leb128(tb[0]) + leb128(tb[1])
+    head += leb128(len(extradata)) + extradata
+    if fields is None:
+        fields = leb128(count << 2 | key << 1 | (1 if pts else 0))
+        if count:
+            fields += leb128(((pts << 1) ^ (pts >> 63)) & ((1 << 64) - 1)) if pts else b""
+            fields += (leb128(duration) if count > 1 else b"") + leb128(last)
+            fields += b"".join(leb128(s) for s in sizes)
+            fields += leb128(len(payload) if size is None else size)
+    head += fields
+    head += struct.pack("<I", crc(head))
+    return head + (payload + struct.pack("<I", crc(payload)) if count else b"")
+
+
+def compact_raw(body, payload=b"\x00"):
+    """A compact file of these header bytes after the magic, CRC valid."""
+    head = b"\x89NCc" + body
+    return head + struct.pack("<I", crc(head)) + payload + struct.pack("<I", crc(payload))
+
+
 def nc_index(entries, packets, duration, offset, count=None):
     ix = b"NCIX" + struct.pack("<IQQ", len(entries) if count is None else count, packets, duration)
     ix += b"".join(struct.pack("<QqQ", *e) for e in entries)
@@ -131,6 +158,26 @@ def demux():
     cases["index_outside"] = body + nc_index([(1 << 40, 0, 0)], 1, 1, len(body))
     cases["index_count_huge"] = body + nc_index([], 1, 1, len(body), count=0xFFFFFFFF)
     cases["trailer_past_end"] = body + nc_index([(len(head), 0, 0)], 1, 1, 1 << 50)
+    # the compact profile: counts, sizes and numbers at and past their limits
+    cases.update({
+        "compact_count_65535": compact(1, media=1, params=(16000,), pix=0,
+                                       count=65535, duration=320, last=320,
+                                       sizes=[0] * 65534),
+        "compact_count_65536": compact(fields=leb128(65536 << 2 | 2) + b"\x00" * 8),
+        "compact_payload_64mib": compact(size=1 << 26),
+        "compact_payload_over": compact(size=(1 << 26) + 1),
+        "compact_sizes_over_payload": compact(count=3, duration=1, sizes=[5, 5], payload=b"\x00" * 9),
+        "compact_pts_overflow": compact(count=3, pts=(1 << 63) - 2, duration=0x7FFFFFFF,
+                                        sizes=[1, 1], payload=b"\x00" * 3),
+        "compact_leb128_11_bytes": compact(fields=b"\x84" + b"\x80" * 10 + b"\x00"),
+        "compact_extradata_over_1mib": compact_raw(b"\x02\x0b\x1c\x1c" + leb128((1 << 20) + 1)
+                                                   + b"\x00" * 64),
+        "compact_pclossless_4096x4096": compact(params=(4096, 4096), extradata=pcl),
+        "compact_codec_unknown_number": compact(codec=200),
+        "compact_name_escape": compact_raw(b"\x00\x06pc\x1b[2J\x0b\x1c\x1c\x00\x06\x01\x01"),
+        "compact_timebase_zero": compact(tb=(0, 0)),
+        "compact_media_reserved_bit": compact(media=0x83),
+    })
     for name, data in cases.items():
         write("demux", name + ".nc", data)
 
