@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "libnc/check.h"
 #include "libnc/model/model_format.h"
 #include "libnc/model_header.h"
 #include "nc/error.h"
@@ -27,9 +28,13 @@ static int bad_header(const void *log_ctx, const char *why)
     return NC_EINVALIDDATA;
 }
 
-static int bad_version(const void *log_ctx, int have, int version)
+/* Versions 1 .. version are read (a codec's newer versions keep reading the older
+ * ones); the stream's goes to pin->version. */
+static int check_version(const void *log_ctx, int have, int version, NCIModelPin *pin)
 {
-    nc_log(log_ctx, NC_LOG_ERROR, "stream version %d, this decoder reads %d", have, version);
+    pin->version = have;
+    if (have >= 1 && have <= version) return 0;
+    nc_log(log_ctx, NC_LOG_ERROR, "stream version %d, this decoder reads 1 to %d", have, version);
     return NC_ENOTSUP;
 }
 
@@ -37,7 +42,7 @@ static int bad_version(const void *log_ctx, int have, int version)
 static int parse_compact(const void *log_ctx, const uint8_t *buf, size_t size,
                          const char *id_prefix, int version, size_t nfields, NCIModelPin *pin)
 {
-    if ((buf[0] & 0x3F) != version) return bad_version(log_ctx, buf[0] & 0x3F, version);
+    NC_FORWARD_IF_ERROR(check_version(log_ctx, buf[0] & 0x3F, version, pin));
     size_t prefix = buf[0] & NCI_MODEL_HEADER_PREFIXED ? strlen(id_prefix) : 0;
     if (size < 1 + nfields + 1 + NCI_MODEL_PIN_SIZE ||
         size - (1 + nfields + NCI_MODEL_PIN_SIZE) > NC_MODEL_MAX_ID - prefix)
@@ -60,7 +65,7 @@ static int parse_classic(const void *log_ctx, const uint8_t *buf, size_t size,
 {
     if (size < 4 + nfields + 1 || memcmp(buf, magic, 3))
         return bad_header(log_ctx, "is missing or damaged");
-    if (buf[3] != version) return bad_version(log_ctx, buf[3], version);
+    NC_FORWARD_IF_ERROR(check_version(log_ctx, buf[3], version, pin));
     const uint8_t *p = buf + 4 + nfields;
     size_t n = p[0];
     if (n < 1 || n > NC_MODEL_MAX_ID || size != 4 + nfields + 1 + n + NC_MODEL_SHA256_SIZE)

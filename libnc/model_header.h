@@ -42,6 +42,7 @@ typedef struct NCIModelPin {
     char id[NC_MODEL_MAX_ID + 1];
     uint8_t sha256[NC_MODEL_SHA256_SIZE];
     size_t sha256_len; /* NC_MODEL_SHA256_SIZE (classic form) or NCI_MODEL_PIN_SIZE */
+    int version;       /* of the stream header that named it (nci_model_header_parse()) */
 } NCIModelPin;
 
 /* Writes the compact header of model into buf (NCI_MODEL_HEADER_MAX_SIZE(nfields)
@@ -51,10 +52,10 @@ size_t nci_model_header_write(uint8_t *buf, const char *id_prefix, int version,
                               const uint8_t *fields, size_t nfields, const NCModel *model);
 
 /* Parses a header of either form with this magic (classic), id prefix (compact),
- * version and nfields bytes of fields (copied to fields when nfields > 0).
- * NC_EINVALIDDATA for a missing, damaged or wrongly sized header, NC_ENOTSUP for
- * another version; the reason is logged on log_ctx. The caller checks the fields'
- * values. */
+ * a version from 1 to version (the stream's in pin->version) and nfields bytes of
+ * fields (copied to fields when nfields > 0). NC_EINVALIDDATA for a missing,
+ * damaged or wrongly sized header, NC_ENOTSUP for a later version; the reason is
+ * logged on log_ctx. The caller checks the fields' values. */
 int nci_model_header_parse(const void *log_ctx, const uint8_t *buf, size_t size,
                            const char magic[3], const char *id_prefix, int version,
                            uint8_t *fields, size_t nfields, NCIModelPin *pin);

@@ -96,6 +96,7 @@ int pc_decoder_init(NCCodecContext *ctx)
     if (ret < 0) return ret;
     if ((ret = pc_context_open(&p->pcx, ctx, pin.id, p->model_path, &pin)) < 0) return ret;
     p->pcx.owner = ctx;
+    p->version = pin.version;
     return 0;
 }
 

@@ -18,7 +18,10 @@
 #define PC_DEFAULT_MODEL "pclossless-mnist"
 #define PC_PHOTO_MODEL "pclossless-photo"
 #define PC_HEADER_MAGIC "PCL"
-#define PC_HEADER_VERSION 1
+/* Version 2: a picture packet of exactly W x H x channels bytes is the pixels
+ * themselves (conformance/spec/pclossless.md §3), so no picture costs more than
+ * raw. Decoders read versions 1 and 2. */
+#define PC_HEADER_VERSION 2
 #define PC_HEADER_ID_PREFIX "pclossless-" /* left out of model ids in the stream header */
 /* magic, version, id length, id, SHA-256 */
 #define PC_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(0)
@@ -70,6 +73,7 @@ extern const enum NCPixelFormat pc_image_pix_fmts[];
 typedef struct PCDecoder {
     char *model_path;    /* option */
     int max_frame_bytes; /* option (pclossless_bytes) */
+    int version;         /* of the stream header */
     PCContext pcx;
 } PCDecoder;
 
@@ -119,5 +123,10 @@ int pc_decode_image(PCContext *pcx, RCDecoder *dec, uint8_t *data, ptrdiff_t lin
 
 /* Channels of a pixel format pclossless codes (1 gray, 3 RGB), 0 if unsupported. */
 int pc_channels(enum NCPixelFormat fmt);
+/* Bytes of a raw picture packet (version 2): W x H x channels. */
+static inline size_t pc_raw_packet_size(int w, int h, enum NCPixelFormat fmt)
+{
+    return (size_t)w * (size_t)h * (size_t)pc_channels(fmt);
+}
 
 #endif

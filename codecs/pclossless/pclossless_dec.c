@@ -36,6 +36,13 @@ static int pc_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
     frame->height = ctx->height;
     frame->pix_fmt = ctx->pix_fmt;
     if ((ret = nc_frame_get_buffer(frame)) < 0) return ret;
+    size_t raw = pc_raw_packet_size(frame->width, frame->height, frame->pix_fmt);
+    if (p->version >= 2 && pkt->size == raw) { /* spec §3: the pixels themselves */
+        for (int y = 0; y < frame->height; y++)
+            memcpy(frame->data[0] + (ptrdiff_t)y * frame->linesize[0],
+                   pkt->data + raw / (size_t)frame->height * (size_t)y, raw / (size_t)frame->height);
+        return 0;
+    }
     RCDecoder dec;
     rc_dec_init(&dec, pkt->data, pkt->size);
     ret = pc_decode_image(&p->pcx, &dec, frame->data[0], frame->linesize[0],

@@ -40,6 +40,14 @@ static int pc_encode(NCCodecContext *ctx, const NCFrame *frame, NCPacket *pkt)
                               pc_channels(frame->pix_fmt), frame->width, frame->height);
     if (ret >= 0) ret = pc_encoder_packet(p, pkt);
     if (ret >= 0) warn_if_unfit(ctx, p, frame, pkt->size);
+    size_t raw = pc_raw_packet_size(frame->width, frame->height, frame->pix_fmt);
+    if (ret >= 0 && pkt->size >= raw) { /* the pixels themselves are no larger */
+        nc_packet_unref(pkt);
+        ret = nc_packet_new(pkt, raw);
+        for (int y = 0; ret >= 0 && y < frame->height; y++)
+            memcpy(pkt->data + raw / (size_t)frame->height * (size_t)y,
+                   frame->data[0] + (ptrdiff_t)y * frame->linesize[0], raw / (size_t)frame->height);
+    }
     return ret;
 }
 

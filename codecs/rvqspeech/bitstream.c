@@ -75,10 +75,9 @@ int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
     if (!buf || !size || !(buf[0] & NCI_MODEL_HEADER_COMPACT))
         return parse_classic(h, buf, size);
     uint8_t fields[NC_RVQ_HEADER_FIELDS];
-    /* the compact form came with version 2: it has no version 1 */
     int ret = nci_model_header_parse(NULL, buf, size, "RVQ", NC_RVQ_HEADER_ID_PREFIX,
                                      NC_RVQ_VERSION, fields, NC_RVQ_HEADER_FIELDS, &h->model);
-    h->version = NC_RVQ_VERSION;
+    h->version = h->model.version;
     return ret < 0 ? ret : check_fields(h, fields);
 }
 

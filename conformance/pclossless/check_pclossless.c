@@ -28,7 +28,8 @@ typedef struct Golden {
     int frames;
     int pattern;  /* see draw() */
     int damage;   /* 0 none, 1 truncate the first packet, 2 wrong model hash */
-    const char *model; /* NULL: the encoder's default (pclossless-mnist; pclossless-text for bytes) */
+    const char *model; /* NULL: the encoder's default (auto: pclossless-mnist for gray up to 28x28,
+                          else pclossless-photo; pclossless-text for bytes) */
     int sizes[MAX_FRAMES]; /* fmt NC_PIX_NONE: a bytes stream, frame i of sizes[i] bytes */
 } Golden;
 

@@ -151,8 +151,45 @@ static void test_roundtrips(void)
             }
     /* An image like the training set costs far less than noise. */
     CHECK(packet_size[3] > 0 && packet_size[3] * 2 < packet_size[2]);
-    /* Noise falls back to raw tiles: 8 bits per pixel and a few bytes. */
-    CHECK(packet_size[2] > 0 && packet_size[2] <= 8 * 8 + 4);
+    /* Noise costs what its pixels do: a version 2 packet of exactly W x H bytes is
+     * the pixels themselves (spec §3). */
+    CHECK_EQ(packet_size[2], (size_t)(8 * 8));
+}
+
+/* Version 1 streams (before raw packets) still decode; in them a packet of the
+ * picture's size is a coded one, whatever it holds (an error or pixels, never a
+ * crash). */
+static void test_version1(void)
+{
+    const int w = 8, h = 8;
+    uint8_t noise[64], like[64];
+    fill(noise, sizeof(noise), 2);
+    fill(like, sizeof(like), 3);
+    NCCodecContext *enc = NULL, *dec = NULL;
+    CHECK_EQ(pc_test_open_encoder(&enc, w, h, NC_PIX_GRAY8, "pclossless-test", model_file), 0);
+    NCFrame in = {0}, out = {0};
+    NCPacket coded = {0}, raw = {0};
+    CHECK_EQ(pc_test_make_frame(&in, w, h, NC_PIX_GRAY8, like), 0);
+    CHECK_EQ(pc_test_encode(enc, &in, &coded), 0);
+    nc_frame_unref(&in);
+    CHECK_EQ(pc_test_make_frame(&in, w, h, NC_PIX_GRAY8, noise), 0);
+    CHECK_EQ(pc_test_encode(enc, &in, &raw), 0);
+    CHECK(coded.size < 64 && raw.size == 64 && !memcmp(raw.data, noise, 64));
+    CHECK(enc->extradata[0] & NCI_MODEL_HEADER_COMPACT);
+    enc->extradata[0] = (uint8_t)((enc->extradata[0] & 0xC0) | 1); /* the header of version 1 */
+    CHECK_EQ(pc_test_open_decoder(&dec, enc, model_file), 0);
+    nc_frame_unref(&in);
+    CHECK_EQ(pc_test_make_frame(&in, w, h, NC_PIX_GRAY8, like), 0);
+    CHECK_EQ(pc_test_decode(dec, &coded, &out), 0);
+    CHECK(pc_test_same_pixels(&in, &out));
+    nc_frame_unref(&out);
+    pc_test_decode(dec, &raw, &out);
+    nc_frame_unref(&out);
+    nc_frame_unref(&in);
+    nc_packet_unref(&coded);
+    nc_packet_unref(&raw);
+    nc_codec_free_context(&enc);
+    nc_codec_free_context(&dec);
 }
 
 /* Damaged packets and headers fail cleanly; another model is refused. */
@@ -272,6 +309,7 @@ int main(void)
     nc_log_set_level(NC_LOG_QUIET);
     test_train_and_code();
     test_roundtrips();
+    test_version1();
     test_damage();
     test_trainer();
     remove(model_file);

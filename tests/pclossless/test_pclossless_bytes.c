@@ -243,7 +243,7 @@ static void test_damage(void)
     CHECK_EQ(nc_codec_open(d2), NC_EINVALIDDATA);
     nc_codec_free_context(&d2);
     header[0] ^= NCI_MODEL_HEADER_COMPACT;
-    header[0] = (uint8_t)((header[0] & 0xC0) | 2); /* version 2 */
+    header[0] = (uint8_t)((header[0] & 0xC0) | (PC_HEADER_VERSION + 1)); /* a later version */
     d2 = nc_codec_alloc_context(nc_codec_find_decoder_by_name("pclossless_bytes"));
     CHECK_EQ(nc_codec_set_extradata(d2, header, hs), 0);
     CHECK_EQ(nc_codec_open(d2), NC_ENOTSUP);
