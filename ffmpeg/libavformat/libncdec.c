@@ -21,11 +21,11 @@
 /*
  * libnc's own demuxer reads the file (it checks every CRC, size and limit of
  * the format), from memory: the whole input is read first, as the libopenmpt
- * demuxer does. A stream's extradata is the file's header (libavcodec/libnc.h).
+ * demuxer does. A stream's extradata is the header libnc writes for its stream
+ * info (libavcodec/libnc.h), whichever profile the file is in (classic or compact).
  */
 
 #include "libavutil/channel_layout.h"
-#include "libavutil/intreadwrite.h"
 #include "libavcodec/libnc.h"
 #include "avformat.h"
 #include "internal.h"
@@ -90,7 +90,7 @@ static int nc_read_header(AVFormatContext *s)
     const NCStreamInfo *info;
     AVCodecParameters *par;
     AVStream *st;
-    int64_t header_size, duration;
+    int64_t duration;
     int ret;
 
     if ((ret = nc_read_input(s)) < 0)
@@ -128,11 +128,11 @@ static int nc_read_header(AVFormatContext *s)
         av_log(s, AV_LOG_WARNING, "codec %s has no FFmpeg wrapper (rebuild FFmpeg with "
                "ffmpeg/build.sh after a libnc change)\n", info->codec_name);
 
-    /* the header: 16 bytes, its body, its CRC (the demuxer checked all three) */
-    header_size = 16 + (int64_t)AV_RL32(c->data + 12) + 4;
-    if ((ret = ff_alloc_extradata(par, header_size)) < 0)
-        return ret;
-    memcpy(par->extradata, c->data, header_size);
+    /* the extradata: the stream's header as libnc writes it, the same for a
+     * classic file and for one in the compact profile */
+    if ((ret = ff_libnc_header_write(info, AV_INPUT_BUFFER_PADDING_SIZE, &par->extradata,
+                                     &par->extradata_size)) < 0)
+        return ff_libnc_error(ret);
 
     avpriv_set_pts_info(st, 64, info->time_base.num, info->time_base.den);
     st->start_time = 0;

@@ -195,14 +195,19 @@ errors)
         run fail "$FFMPEG" -nostdin -y -i "$input" $enc_opt "libnc_$codec" -model no-such-model x.nc
         err_has "no-such-model"
     fi
-    # damaged packets in .nc: a byte of the first record's data flipped (past the
-    # file header, 16 bytes + its body + CRC, and the record header, 33 bytes).
-    # The demuxer names the packet and skips it (as nc-dec does), or stops with
-    # -err_detect explode.
+    # damaged packets in .nc: a byte of the first record's data flipped (classic:
+    # past the file header, 16 bytes + its body + CRC, and the record header, 33
+    # bytes; compact profile: the payload, which ends 4 bytes before the file's end
+    # with its CRC). The demuxer names the packet and skips it (as nc-dec does), or
+    # stops with -err_detect explode.
     "$NC_ENC" -c "$codec" "$input" ref.nc 2>err.txt || skip "nc-enc: $(cat err.txt)"
-    body=$(od -An -tu4 -j12 -N4 ref.nc | tr -d ' ')
+    if [ "$(head -c 4 ref.nc | od -An -tx1 | tr -d ' ')" = 894e4363 ]; then
+        at=$(($(stat -c %s ref.nc) - 8))
+    else
+        at=$((16 + $(od -An -tu4 -j12 -N4 ref.nc | tr -d ' ') + 4 + 34))
+    fi
     cp ref.nc bad.nc
-    printf '\377' | dd of=bad.nc bs=1 seek=$((16 + body + 4 + 34)) conv=notrunc 2>/dev/null
+    printf '\377' | dd of=bad.nc bs=1 seek=$at conv=notrunc 2>/dev/null
     run 0 "$FFMPEG" -nostdin -y -i bad.nc $raw /dev/null
     err_has "packet 0 is damaged"
     run fail "$FFMPEG" -nostdin -y -err_detect explode -xerror -i bad.nc $raw /dev/null
