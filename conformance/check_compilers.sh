@@ -13,7 +13,7 @@ root=$(cd "$here/.." && pwd)
 work=${1:-$(mktemp -d)}
 mkdir -p "$work"
 # codec: the checker's arguments before the golden folder
-checkers="rvqspeech: lmtext:check walloc:check"
+checkers="rvqspeech: lmtext:check walloc:check nerv:check"
 status=0
 for cc in gcc clang; do
     command -v "$cc" >/dev/null || { echo "skip: $cc not installed"; continue; }

@@ -17,9 +17,11 @@ void golden_hash_frame(NCSha256 *s, const NCFrame *f)
         nci_sha256_update(s, f->data[0], f->nb_bytes);
         return;
     }
-    int row = nc_pix_fmt_plane_width(f->pix_fmt, 0, f->width);
-    for (int y = 0; y < f->height; y++)
-        nci_sha256_update(s, f->data[0] + (size_t)y * f->linesize[0], (size_t)row);
+    for (int p = 0; p < nc_pix_fmt_planes(f->pix_fmt); p++) {
+        size_t row = (size_t)nc_pix_fmt_plane_width(f->pix_fmt, p, f->width);
+        for (int y = 0; y < nc_pix_fmt_plane_height(f->pix_fmt, p, f->height); y++)
+            nci_sha256_update(s, f->data[p] + (size_t)y * f->linesize[p], row);
+    }
 }
 
 int golden_decode_file(const char *path, GoldenReencoder reencoder,
@@ -36,7 +38,7 @@ int golden_decode_file(const char *path, GoldenReencoder reencoder,
     if (!dec) ret = NC_ENOMEM;
     if (ret >= 0) ret = nc_stream_info_to_context(info, dec);
     if (ret >= 0) ret = nc_codec_open(dec);
-    if (ret >= 0 && !(enc = reencoder(info, dec))) ret = NC_EMODEL;
+    if (ret >= 0 && reencoder && !(enc = reencoder(info, dec))) ret = NC_EMODEL;
     while (ret >= 0) {
         NCPacket pkt = {0}, again = {0};
         NCFrame f = {0};
@@ -46,16 +48,17 @@ int golden_decode_file(const char *path, GoldenReencoder reencoder,
             break;
         }
         if (ret >= 0) ret = nc_send_packet(dec, &pkt);
-        if (ret >= 0) ret = nc_receive_frame(dec, &f);
-        if (ret >= 0) {
+        /* every frame of the packet; re-encoded (one packet per frame) when asked */
+        while (ret >= 0 && (ret = nc_receive_frame(dec, &f)) >= 0) {
             golden_hash_frame(&s, &f);
-            if (golden_encode(enc, &f, &again) < 0 || again.size != pkt.size ||
-                memcmp(again.data, pkt.data, pkt.size))
+            if (enc && (golden_encode(enc, &f, &again) < 0 || again.size != pkt.size ||
+                        memcmp(again.data, pkt.data, pkt.size)))
                 (*mismatch)++;
+            nc_packet_unref(&again);
+            nc_frame_unref(&f);
         }
-        nc_packet_unref(&again);
+        if (ret == NC_EAGAIN) ret = 0;
         nc_packet_unref(&pkt);
-        nc_frame_unref(&f);
     }
     uint8_t digest[NC_SHA256_SIZE];
     nci_sha256_final(&s, digest);

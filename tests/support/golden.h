@@ -12,12 +12,14 @@
 typedef NCCodecContext *(*GoldenReencoder)(const NCStreamInfo *info, const NCCodecContext *dec);
 
 /* Decodes the golden file at path with the decoder its stream names; returns 0 and
- * the SHA-256 of the decoded frames (golden_hash_frame()), or the first error. Re-encodes every decoded frame with reencoder's encoder and counts the
- * packets that differ from the file's in *mismatch. */
+ * the SHA-256 of the decoded frames (golden_hash_frame()), or the first error.
+ * With a reencoder (codecs of one packet per frame), re-encodes every decoded
+ * frame and counts the packets that differ from the file's in *mismatch. */
 int golden_decode_file(const char *path, GoldenReencoder reencoder,
                        char hex[2 * NC_SHA256_SIZE + 1], int *mismatch);
 
-/* Adds a decoded frame to s: its bytes, or each row of its first plane's samples. */
+/* Adds a decoded frame to s: its bytes, or the rows of each of its planes (the
+ * conformance runner's raw output). */
 void golden_hash_frame(NCSha256 *s, const NCFrame *f);
 
 /* One frame through an open encoder: its packet. */

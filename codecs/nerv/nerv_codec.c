@@ -1,0 +1,301 @@
+/* The nerv encoder and decoder (libnc API): one packet per segment of frames.
+ * The encoder holds frames back until a segment is full (or the stream ends),
+ * fits the segment and emits its packet; the decoder turns a packet into its
+ * frames one receive at a time. Packets are hostile: nerv_segment_read bounds
+ * every value and the range decoder never reads past the packet. */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/nerv/nerv_fit.h"
+#include "libnc/codec_internal.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+static const enum NCPixelFormat nerv_pix_fmts[] = {NC_PIX_YUV420P, NC_PIX_RGB24, NC_PIX_GRAY8,
+                                                   NC_PIX_NONE};
+
+#define NERV_CODEC                                                                             \
+    .name = "nerv", .long_name = "video as a small network fitted to each segment (NeRV family)", \
+    .media_type = NC_MEDIA_VIDEO, .pix_fmts = nerv_pix_fmts
+
+
+enum { PRESET_FAST, PRESET_MEDIUM, PRESET_SLOW };
+static const int preset_steps[] = {120, 400, 1200};
+
+typedef struct NervEncoder {
+    int quality, preset, steps, segment, levels, fine, time_stride, hidden; /* options */
+    NervShape s;
+    RCParamTables tables;
+    NCIPool *pool;
+    float *frames; /* segment x channels x positions */
+    int nframes;
+    int64_t pts, duration;
+    int draining;
+    RCEncoder enc;
+    int ready;
+} NervEncoder;
+
+static const NCOptionEnumValue presets[] = {
+    {"fast", PRESET_FAST, "120 fitting steps per segment"},
+    {"medium", PRESET_MEDIUM, "400 steps"},
+    {"slow", PRESET_SLOW, "1200 steps"},
+    {NULL, 0, NULL},
+};
+
+static const NCOption encoder_options[] = {
+    {"quality", "0 (smallest) .. 100 (best): the rate-distortion trade-off the fit aims at",
+     NC_OPT_INT, offsetof(NervEncoder, quality), {.i = 50}, 0, 100, NULL, NULL},
+    {"preset", "encoding time against quality: how long each segment is fitted", NC_OPT_ENUM,
+     offsetof(NervEncoder, preset), {.i = PRESET_MEDIUM}, 0, 2, presets, NULL},
+    {"steps", "fitting steps per segment (0: the preset's)", NC_OPT_INT,
+     offsetof(NervEncoder, steps), {.i = 0}, 0, 100000, NULL, NULL},
+    {"segment", "frames per segment (a packet; seeking lands on segments)", NC_OPT_INT,
+     offsetof(NervEncoder, segment), {.i = 16}, 1, NERV_MAX_SEGMENT, NULL, "frames"},
+    {"levels", "latent resolutions (each half the one before, from one per 2x2 pixels)",
+     NC_OPT_INT, offsetof(NervEncoder, levels), {.i = 6}, 1, NERV_MAX_SCALE_LOG2 + 1, NULL, NULL},
+    {"fine", "latent grids at the finest resolution", NC_OPT_INT, offsetof(NervEncoder, fine),
+     {.i = 4}, 1, NERV_MAX_LEVELS - NERV_MAX_SCALE_LOG2, NULL, NULL},
+    {"time_stride", "frames per latent time slice, as a power of two (2: 4 frames)", NC_OPT_INT,
+     offsetof(NervEncoder, time_stride), {.i = 2}, 0, NERV_MAX_STRIDE_LOG2, NULL, NULL},
+    {"hidden", "width of the synthesis network's hidden layers", NC_OPT_INT,
+     offsetof(NervEncoder, hidden), {.i = 16}, 1, NERV_MAX_HIDDEN, NULL, NULL},
+    NC_OPTION_END,
+};
+
+static int encoder_init(NCCodecContext *ctx)
+{
+    NervEncoder *p = ctx->priv_data;
+    NervShape *s = &p->s;
+    s->width = ctx->width;
+    s->height = ctx->height;
+    s->pix_fmt = ctx->pix_fmt;
+    /* `fine` grids at the position grid's resolution, then one per coarser scale */
+    s->levels = p->fine + p->levels - 1;
+    s->hidden = p->hidden;
+    s->segment = p->segment;
+    for (int l = 0; l < s->levels; l++) {
+        s->scale_log2[l] = l < p->fine ? 0 : l - p->fine + 1;
+        s->stride_log2[l] = p->time_stride;
+    }
+    int ret = nerv_shape_init(s, ctx);
+    if (ret < 0) return ret;
+    uint8_t header[NERV_HEADER_SIZE];
+    nerv_header_write(s, header);
+    if ((ret = nc_codec_set_extradata(ctx, header, sizeof(header))) < 0) return ret;
+    if ((ret = nerv_tables_init(&p->tables)) < 0) return ret;
+    int threads = ctx->threads > 0 ? ctx->threads : 2;
+    if ((ret = nci_pool_alloc(&p->pool, threads)) < 0) return ret;
+    p->frames = malloc(sizeof(float) * (size_t)s->segment * s->channels * s->positions);
+    if (!p->frames) return NC_ENOMEM;
+    rc_enc_init(&p->enc);
+    p->ready = 1;
+    return 0;
+}
+
+static void encoder_close(NCCodecContext *ctx)
+{
+    NervEncoder *p = ctx->priv_data;
+    rc_param_free(&p->tables);
+    nci_pool_free(&p->pool);
+    free(p->frames);
+    p->frames = NULL;
+    if (p->ready) rc_enc_free(&p->enc);
+    p->ready = 0;
+}
+
+static int fit_progress(void *opaque, int done, int steps)
+{
+    (void)done, (void)steps;
+    return nci_codec_check_interrupt(opaque);
+}
+
+static int emit(NCCodecContext *ctx, NCPacket *pkt)
+{
+    NervEncoder *p = ctx->priv_data;
+    NervFitParams fp = {
+        .lambda = exp2(-2.0 - p->quality / 8.0),
+        .steps = p->steps ? p->steps : preset_steps[p->preset],
+        .seed = 1,
+        .progress = fit_progress,
+        .opaque = ctx,
+    };
+    NervSegment seg;
+    double mse, bits;
+    int ret = nerv_fit_segment(&p->s, p->pool, &p->tables, p->frames, p->nframes, &fp, &seg,
+                               &mse, &bits);
+    if (ret < 0) return ret;
+    nc_log(ctx, NC_LOG_VERBOSE, "segment of %d frames: %.0f bytes, PSNR %.2f dB", p->nframes,
+           bits / 8, mse > 0 ? -10 * log10(mse) : 99.0);
+    rc_enc_reset(&p->enc);
+    ret = nerv_segment_write(&p->tables, &p->s, &seg, &p->enc);
+    if (ret >= 0) ret = rc_enc_flush(&p->enc);
+    nerv_segment_free(&seg);
+    if (ret >= 0) ret = nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
+    if (ret < 0) return ret;
+    pkt->pts = p->pts;
+    pkt->duration = p->duration;
+    pkt->flags = NC_PKT_FLAG_KEY;
+    p->nframes = 0;
+    return 0;
+}
+
+static int nerv_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
+{
+    NervEncoder *p = ctx->priv_data;
+    size_t frame_floats = (size_t)p->s.channels * p->s.positions;
+    for (;;) {
+        if (p->nframes == p->s.segment || (p->draining && p->nframes)) return emit(ctx, pkt);
+        if (p->draining) return NC_EOF;
+        NCFrame frame = {0};
+        int ret = nci_codec_get_frame(ctx, &frame);
+        if (ret == NC_EOF) {
+            p->draining = 1;
+            continue;
+        }
+        if (ret < 0) return ret;
+        if (!p->nframes) {
+            p->pts = frame.pts;
+            p->duration = 0;
+        }
+        p->duration += frame.duration > 0 ? frame.duration : 1;
+        nerv_frame_to_samples(&p->s, &frame, p->frames + (size_t)p->nframes * frame_floats);
+        p->nframes++;
+        nc_frame_unref(&frame);
+    }
+}
+
+static void encoder_flush(NCCodecContext *ctx)
+{
+    NervEncoder *p = ctx->priv_data;
+    p->nframes = 0;
+    p->draining = 0;
+}
+
+const NCCodecDef nerv_encoder = {
+    .p = {NERV_CODEC, .options = encoder_options,
+          .capabilities = NC_CODEC_CAP_DELAY | NC_CODEC_CAP_THREADS},
+    .is_encoder = 1,
+    .priv_size = sizeof(NervEncoder),
+    .init = encoder_init,
+    .close = encoder_close,
+    .receive_packet = nerv_receive_packet,
+    .flush = encoder_flush,
+};
+
+typedef struct NervDecoder {
+    NervShape s;
+    RCParamTables tables;
+    NervSegment seg;           /* the packet being output */
+    int have_segment, next;    /* frames of seg emitted so far */
+    float *latents, *weights, *out, *z, *tile;
+    NervScratch sc;
+    int64_t pts, duration;
+} NervDecoder;
+
+static int decoder_init(NCCodecContext *ctx)
+{
+    NervDecoder *p = ctx->priv_data;
+    int ret = nerv_header_parse(&p->s, ctx->extradata, ctx->extradata_size, ctx);
+    if (ret < 0) return ret;
+    if (ctx->width != p->s.width || ctx->height != p->s.height || ctx->pix_fmt != p->s.pix_fmt) {
+        nc_log(ctx, NC_LOG_ERROR, "the stream is %dx%d %s, not %dx%d %s", p->s.width, p->s.height,
+               nc_pix_fmt_name(p->s.pix_fmt), ctx->width, ctx->height, nc_pix_fmt_name(ctx->pix_fmt));
+        return NC_EINVAL;
+    }
+    if ((ret = nerv_tables_init(&p->tables)) < 0) return ret;
+    p->weights = malloc(sizeof(float) * nerv_param_count(&p->s));
+    p->out = malloc(sizeof(float) * (size_t)p->s.channels * p->s.positions);
+    p->z = malloc(sizeof(float) * (size_t)p->s.levels * p->s.positions);
+    p->tile = malloc(sizeof(float) * 2 * (size_t)p->s.hidden * NERV_TILE);
+    return p->weights && p->out && p->z && p->tile ? 0 : NC_ENOMEM;
+}
+
+static void drop_segment(NervDecoder *p)
+{
+    if (p->have_segment) nerv_segment_free(&p->seg);
+    nerv_scratch_free(&p->sc);
+    free(p->latents);
+    p->latents = NULL;
+    p->have_segment = 0;
+}
+
+static void decoder_close(NCCodecContext *ctx)
+{
+    NervDecoder *p = ctx->priv_data;
+    drop_segment(p);
+    rc_param_free(&p->tables);
+    free(p->weights), free(p->out), free(p->z), free(p->tile);
+}
+
+static int read_segment(NCCodecContext *ctx, const NCPacket *pkt)
+{
+    NervDecoder *p = ctx->priv_data;
+    RCDecoder dec;
+    rc_dec_init(&dec, pkt->data, pkt->size);
+    int ret = nerv_segment_read(&p->tables, &p->s, &dec, &p->seg, ctx);
+    if (ret < 0) return ret;
+    p->have_segment = 1;
+    if ((ret = rc_dec_finish(&dec)) < 0) {
+        nc_log(ctx, NC_LOG_ERROR, "damaged segment packet (%s)", nc_strerror(ret));
+        drop_segment(p);
+        return ret;
+    }
+    size_t count = p->seg.lay.offset[p->s.levels];
+    p->latents = malloc(sizeof(float) * (count + 1));
+    if (!p->latents || (ret = nerv_scratch_alloc(&p->sc, &p->s, &p->seg.lay)) < 0) {
+        drop_segment(p);
+        return NC_ENOMEM;
+    }
+    if (nerv_segment_latents(&p->s, &p->seg, p->latents) < 0) {
+        nc_log(ctx, NC_LOG_ERROR, "damaged segment packet (latents out of range)");
+        drop_segment(p);
+        return NC_EINVALIDDATA;
+    }
+    nerv_segment_weights(&p->s, &p->seg, p->weights);
+    p->next = 0;
+    p->pts = pkt->pts;
+    p->duration = pkt->duration;
+    return 0;
+}
+
+static int nerv_receive_frame(NCCodecContext *ctx, NCFrame *frame)
+{
+    NervDecoder *p = ctx->priv_data;
+    while (!p->have_segment) {
+        NCPacket pkt = {0};
+        int ret = nci_codec_get_packet(ctx, &pkt);
+        if (ret < 0) return ret;
+        ret = read_segment(ctx, &pkt);
+        nc_packet_unref(&pkt);
+        if (ret < 0) return ret;
+    }
+    int n = p->seg.n, f = p->next;
+    frame->media_type = NC_MEDIA_VIDEO;
+    frame->width = p->s.width;
+    frame->height = p->s.height;
+    frame->pix_fmt = p->s.pix_fmt;
+    int ret = nc_frame_get_buffer(frame);
+    if (ret < 0) return ret;
+    nerv_synth_frame(&p->s, &p->seg.lay, p->seg.motion, p->latents, p->weights, f, p->out, p->z,
+                     p->tile, &p->sc);
+    nerv_samples_to_frame(&p->s, p->out, frame);
+    /* the packet's span shared out evenly over its frames */
+    if (p->pts != NC_NOPTS_VALUE) frame->pts = p->pts + p->duration * f / n;
+    frame->duration = p->duration * (f + 1) / n - p->duration * f / n;
+    if (++p->next == n) drop_segment(p);
+    return 0;
+}
+
+static void decoder_flush(NCCodecContext *ctx) { drop_segment(ctx->priv_data); }
+
+const NCCodecDef nerv_decoder = {
+    .p = {NERV_CODEC},
+    .is_encoder = 0,
+    .priv_size = sizeof(NervDecoder),
+    .init = decoder_init,
+    .close = decoder_close,
+    .receive_frame = nerv_receive_frame,
+    .flush = decoder_flush,
+};

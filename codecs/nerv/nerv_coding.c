@@ -1,0 +1,317 @@
+/* Entropy coding of a nerv segment (nerv_coding.h; spec, "Segment packet"). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/nerv/nerv_coding.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+#define SCALE_BITS 7
+#define HIST_HALF 1023
+
+int nerv_tables_init(RCParamTables *t)
+{
+    RCParamConfig cfg;
+    rc_param_config_default(&cfg, RC_DIST_LOGISTIC);
+    cfg.num_scales = 96;      /* 1/8 .. ~460 */
+    cfg.scale_min_q16 = 8192; /* 1/8 */
+    cfg.steps_per_octave = 8;
+    cfg.max_tail = 511;
+    cfg.escape_k = 4;
+    return rc_param_init(t, &cfg);
+}
+
+int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_t *motion)
+{
+    memset(seg, 0, sizeof(*seg));
+    seg->n = n;
+    nerv_layout_init(&seg->lay, s, n, motion);
+    seg->motion = malloc(sizeof(int32_t) * 2 * (size_t)n);
+    seg->wq = calloc(nerv_param_count(s), sizeof(int32_t));
+    seg->yq = calloc(seg->lay.offset[s->levels] + 1, sizeof(int32_t));
+    if (seg->motion) memcpy(seg->motion, motion, sizeof(int32_t) * 2 * (size_t)n);
+    if (!seg->motion || !seg->wq || !seg->yq) {
+        nerv_segment_free(seg);
+        return NC_ENOMEM;
+    }
+    return 0;
+}
+
+void nerv_segment_free(NervSegment *seg)
+{
+    free(seg->motion);
+    free(seg->wq);
+    free(seg->yq);
+    seg->wq = seg->yq = seg->motion = NULL;
+}
+
+static int32_t mag(int32_t v) { return v < 0 ? -v : v; }
+
+int nerv_latent_context(const NervLayout *lay, const int32_t *level, int t, int i, int j, int l)
+{
+    size_t lw = (size_t)lay->lw[l], size = lw * lay->lh[l];
+    const int32_t *cur = level + (size_t)t * size;
+    int32_t m = 0;
+    if (j > 0) m += mag(cur[(size_t)i * lw + j - 1]);
+    if (i > 0) m += mag(cur[(size_t)(i - 1) * lw + j]);
+    if (t > 0) m += mag(cur[(size_t)i * lw + j - size]);
+    return (t > 0 ? 4 : 0) + (m == 0 ? 0 : m == 1 ? 1 : m <= 3 ? 2 : 3);
+}
+
+/* Bits of value v at scale index sc (encoder estimates). */
+static double value_bits(const RCParamTables *t, unsigned sc, int32_t v)
+{
+    unsigned nsyms, tail;
+    const uint32_t *cdf = rc_param_cdf(t, sc, 0, &nsyms, &tail);
+    int64_t d = v;
+    if (d >= -(int64_t)tail && d <= (int64_t)tail) {
+        uint32_t f = cdf[d + tail + 1] - cdf[d + tail];
+        return t->cfg.prec - log2((double)f);
+    }
+    uint32_t f = cdf[nsyms] - cdf[nsyms - 1];
+    uint64_t m = (uint64_t)(d < 0 ? -d : d) - tail - 1;
+    int k = (int)t->cfg.escape_k, len = 0;
+    while ((m >> k) + 1 >= (2ull << len)) len++;
+    return t->cfg.prec - log2((double)f) + 1 + 2 * len + 1 + k;
+}
+
+/* The scale index coding the values of a histogram (and the values outside it)
+ * in the fewest bits; *bits gets the cost. */
+typedef struct Hist {
+    uint32_t count[2 * HIST_HALF + 1];
+    int32_t *outside;
+    size_t n_outside, cap_outside;
+    size_t total;
+} Hist;
+
+static void hist_add(Hist *h, int32_t v)
+{
+    h->total++;
+    if (v >= -HIST_HALF && v <= HIST_HALF) {
+        h->count[v + HIST_HALF]++;
+        return;
+    }
+    if (h->n_outside == h->cap_outside) {
+        size_t cap = h->cap_outside ? 2 * h->cap_outside : 64;
+        int32_t *p = realloc(h->outside, cap * sizeof(int32_t));
+        if (!p) return; /* an estimate only: the value is left out */
+        h->outside = p, h->cap_outside = cap;
+    }
+    h->outside[h->n_outside++] = v;
+}
+
+static int hist_best_scale(const RCParamTables *t, const Hist *h, double *bits)
+{
+    int best = 0;
+    double best_bits = INFINITY;
+    for (unsigned sc = 0; sc < t->cfg.num_scales; sc++) {
+        double b = 0;
+        for (int v = -HIST_HALF; v <= HIST_HALF; v++)
+            if (h->count[v + HIST_HALF]) b += h->count[v + HIST_HALF] * value_bits(t, sc, v);
+        for (size_t i = 0; i < h->n_outside; i++) b += value_bits(t, sc, h->outside[i]);
+        if (b < best_bits) best_bits = b, best = (int)sc;
+    }
+    *bits = h->total ? best_bits : 0;
+    return best;
+}
+
+double nerv_weight_bits(const RCParamTables *t, const float *w, size_t count, int wexp)
+{
+    Hist *h = calloc(1, sizeof(*h));
+    if (!h) return INFINITY;
+    float step = ldexpf(1.0f, -wexp);
+    for (size_t i = 0; i < count; i++) hist_add(h, (int32_t)lrintf(w[i] / step));
+    double bits;
+    hist_best_scale(t, h, &bits);
+    free(h->outside);
+    free(h);
+    return bits + 4 + SCALE_BITS;
+}
+
+double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, NervSegment *seg)
+{
+    double total = 8, bits;
+    Hist *h = calloc(1, sizeof(*h));
+    if (!h) return INFINITY;
+    for (int i = 0; i < 2 * seg->n; i++) hist_add(h, seg->motion[i] - (i >= 2 ? seg->motion[i - 2] : 0));
+    seg->mscale = hist_best_scale(t, h, &bits);
+    total += bits + SCALE_BITS;
+    for (int k = 0; k < NERV_TENSORS; k++) {
+        memset(h->count, 0, sizeof(h->count));
+        h->n_outside = h->total = 0;
+        const int32_t *q = seg->wq + nerv_tensor_offset(s, k);
+        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) hist_add(h, q[i]);
+        seg->wscale[k] = hist_best_scale(t, h, &bits);
+        total += bits + 4 + SCALE_BITS;
+    }
+    for (int l = 0; l < s->levels; l++) {
+        const NervLayout *lay = &seg->lay;
+        int times = lay->times[l];
+        const int32_t *y = seg->yq + lay->offset[l];
+        size_t size = (size_t)lay->lw[l] * lay->lh[l];
+        total += times;
+        for (int c = 0; c < NERV_CONTEXTS; c++) {
+            memset(h->count, 0, sizeof(h->count));
+            h->n_outside = h->total = 0;
+            for (int tt = 0; tt < times; tt++) {
+                const int32_t *slice = y + (size_t)tt * size;
+                int nonzero = 0;
+                for (size_t i = 0; i < size && !nonzero; i++) nonzero = slice[i] != 0;
+                if (!nonzero) continue;
+                for (int i = 0; i < lay->lh[l]; i++)
+                    for (int j = 0; j < lay->lw[l]; j++)
+                        if (nerv_latent_context(lay, y, tt, i, j, l) == c)
+                            hist_add(h, slice[(size_t)i * lay->lw[l] + j]);
+            }
+            seg->lscale[l][c] = hist_best_scale(t, h, &bits);
+            total += bits + SCALE_BITS;
+        }
+    }
+    free(h->outside);
+    free(h);
+    return total;
+}
+
+int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSegment *seg,
+                       RCEncoder *enc)
+{
+    rc_encode_bits(enc, (uint32_t)(seg->n - 1), 8);
+    rc_encode_bits(enc, (uint32_t)seg->mscale, SCALE_BITS);
+    for (int i = 0; i < 2 * seg->n; i++)
+        rc_encode_param(enc, t, (unsigned)seg->mscale, 0,
+                        seg->motion[i] - (i >= 2 ? seg->motion[i - 2] : 0));
+    for (int k = 0; k < NERV_TENSORS; k++) {
+        rc_encode_bits(enc, (uint32_t)seg->wexp[k], 4);
+        rc_encode_bits(enc, (uint32_t)seg->wscale[k], SCALE_BITS);
+        const int32_t *q = seg->wq + nerv_tensor_offset(s, k);
+        for (size_t i = 0; i < nerv_tensor_size(s, k); i++)
+            rc_encode_param(enc, t, (unsigned)seg->wscale[k], 0, q[i]);
+    }
+    for (int l = 0; l < s->levels; l++) {
+        const NervLayout *lay = &seg->lay;
+        int times = lay->times[l];
+        const int32_t *y = seg->yq + lay->offset[l];
+        size_t size = (size_t)lay->lw[l] * lay->lh[l];
+        for (int c = 0; c < NERV_CONTEXTS; c++)
+            rc_encode_bits(enc, (uint32_t)seg->lscale[l][c], SCALE_BITS);
+        for (int tt = 0; tt < times; tt++) {
+            const int32_t *slice = y + (size_t)tt * size;
+            int nonzero = 0;
+            for (size_t i = 0; i < size && !nonzero; i++) nonzero = slice[i] != 0;
+            rc_encode_bits(enc, (uint32_t)nonzero, 1);
+            if (!nonzero) continue;
+            for (int i = 0; i < lay->lh[l]; i++)
+                for (int j = 0; j < lay->lw[l]; j++) {
+                    int c = nerv_latent_context(lay, y, tt, i, j, l);
+                    rc_encode_param(enc, t, (unsigned)seg->lscale[l][c], 0,
+                                    slice[(size_t)i * lay->lw[l] + j]);
+                }
+        }
+    }
+    return enc->error;
+}
+
+static int read_value(RCDecoder *dec, const RCParamTables *t, int scale, int32_t *out)
+{
+    int32_t v = rc_decode_param(dec, t, (unsigned)scale, 0);
+    if (v < -NERV_MAX_MAGNITUDE || v > NERV_MAX_MAGNITUDE) dec->error = NC_EINVALIDDATA;
+    *out = v;
+    return dec->error;
+}
+
+int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec,
+                      NervSegment *seg, void *log_ctx)
+{
+    int n = (int)rc_decode_bits(dec, 8) + 1;
+    if (dec->error || n > s->segment) {
+        nc_log(log_ctx, NC_LOG_ERROR, "segment of %d frames in a stream of %d-frame segments", n,
+               s->segment);
+        return NC_EINVALIDDATA;
+    }
+    /* the motion first: it sizes the latents */
+    int32_t motion[2 * NERV_MAX_SEGMENT], lo[2] = {0, 0}, hi[2] = {0, 0};
+    int mscale = (int)rc_decode_bits(dec, SCALE_BITS);
+    if (mscale >= (int)t->cfg.num_scales) dec->error = NC_EINVALIDDATA;
+    for (int i = 0; i < 2 * n && !dec->error; i++) {
+        int32_t d;
+        read_value(dec, t, mscale, &d);
+        int64_t m = (int64_t)d + (i >= 2 ? motion[i - 2] : 0);
+        if (m < -NERV_MAX_MAGNITUDE || m > NERV_MAX_MAGNITUDE) dec->error = NC_EINVALIDDATA;
+        motion[i] = (int32_t)m;
+        int a = i & 1;
+        if (i < 2 || m < lo[a]) lo[a] = (int32_t)m;
+        if (i < 2 || m > hi[a]) hi[a] = (int32_t)m;
+        if ((int64_t)hi[a] - lo[a] > nerv_max_motion(s, a)) dec->error = NC_EINVALIDDATA;
+    }
+    if (dec->error) {
+        nc_log(log_ctx, NC_LOG_ERROR, "damaged segment packet (motion)");
+        return NC_EINVALIDDATA;
+    }
+    int ret = nerv_segment_alloc(seg, s, n, motion);
+    if (ret < 0) return ret;
+    seg->mscale = mscale;
+    const NervLayout *lay = &seg->lay;
+    for (int k = 0; k < NERV_TENSORS; k++) {
+        seg->wexp[k] = (int)rc_decode_bits(dec, 4);
+        seg->wscale[k] = (int)rc_decode_bits(dec, SCALE_BITS);
+        if (seg->wscale[k] >= (int)t->cfg.num_scales) dec->error = NC_EINVALIDDATA;
+        int32_t *q = seg->wq + nerv_tensor_offset(s, k);
+        for (size_t i = 0; i < nerv_tensor_size(s, k) && !dec->error; i++)
+            read_value(dec, t, seg->wscale[k], &q[i]);
+    }
+    for (int l = 0; l < s->levels && !dec->error; l++) {
+        int32_t *y = seg->yq + lay->offset[l];
+        size_t size = (size_t)lay->lw[l] * lay->lh[l];
+        for (int c = 0; c < NERV_CONTEXTS; c++) {
+            seg->lscale[l][c] = (int)rc_decode_bits(dec, SCALE_BITS);
+            if (seg->lscale[l][c] >= (int)t->cfg.num_scales) dec->error = NC_EINVALIDDATA;
+        }
+        for (int tt = 0; tt < lay->times[l] && !dec->error; tt++) {
+            int32_t *slice = y + (size_t)tt * size;
+            if (!rc_decode_bits(dec, 1)) continue; /* stays zero */
+            for (int i = 0; i < lay->lh[l] && !dec->error; i++) {
+                /* a packet too short for its latents ends here, not after all of them */
+                if (rc_dec_overrun(dec)) dec->error = rc_dec_overrun(dec);
+                for (int j = 0; j < lay->lw[l] && !dec->error; j++) {
+                    int c = nerv_latent_context(lay, y, tt, i, j, l);
+                    read_value(dec, t, seg->lscale[l][c], &slice[(size_t)i * lay->lw[l] + j]);
+                }
+            }
+        }
+    }
+    if (dec->error) {
+        nc_log(log_ctx, NC_LOG_ERROR, "damaged segment packet");
+        nerv_segment_free(seg);
+        return NC_EINVALIDDATA;
+    }
+    return 0;
+}
+
+void nerv_segment_weights(const NervShape *s, const NervSegment *seg, float *w)
+{
+    for (int k = 0; k < NERV_TENSORS; k++) {
+        float step = 1.0f / (float)(1 << seg->wexp[k]);
+        size_t off = nerv_tensor_offset(s, k);
+        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) w[off + i] = (float)seg->wq[off + i] * step;
+    }
+}
+
+int nerv_segment_latents(const NervShape *s, const NervSegment *seg, float *y)
+{
+    for (int l = 0; l < s->levels; l++) {
+        const NervLayout *lay = &seg->lay;
+        size_t size = (size_t)lay->lw[l] * lay->lh[l];
+        const int32_t *d = seg->yq + lay->offset[l];
+        float *out = y + lay->offset[l];
+        for (size_t i = 0; i < size; i++) {
+            int64_t v = 0;
+            for (int t = 0; t < lay->times[l]; t++) {
+                v += d[(size_t)t * size + i];
+                if (v < -NERV_MAX_MAGNITUDE || v > NERV_MAX_MAGNITUDE) return NC_EINVALIDDATA;
+                out[(size_t)t * size + i] = (float)v;
+            }
+        }
+    }
+    return 0;
+}

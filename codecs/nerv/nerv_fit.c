@@ -1,0 +1,323 @@
+/* Fitting a nerv segment (nerv_fit.h): Adam on latents, weights and the rate
+ * model's scales against MSE + lambda * bits, the gradients written out by hand
+ * (nerv_synth.c has each step's adjoint), so the encoder needs neither BLAS nor
+ * the training library. Quantization: uniform noise as the proxy for most of
+ * the run, then rounding with a straight-through gradient; at the end the
+ * weights' step is chosen per tensor by rate-distortion cost.
+ *
+ * Work is split by frame (one job per frame); each frame's gradients are kept
+ * apart and summed in frame order, so the result does not depend on the number
+ * of threads. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/nerv/nerv_fit.h"
+#include "codecs/nerv/nerv_motion.h"
+#include "nc/error.h"
+
+#define ADAM_B1 0.9f
+#define ADAM_B2 0.999f
+#define ADAM_EPS 1e-8f
+#define LR_LATENT 0.05f
+#define LR_WEIGHT 0.01f
+#define LR_SCALE 0.02f
+#define NOISE_SHARE 0.75 /* of the steps with noise; the rest rounds */
+
+typedef struct Adam {
+    float *m, *v;
+    size_t n;
+} Adam;
+
+static int adam_alloc(Adam *a, size_t n)
+{
+    a->n = n;
+    a->m = calloc(n + 1, sizeof(float));
+    a->v = calloc(n + 1, sizeof(float));
+    return a->m && a->v ? 0 : NC_ENOMEM;
+}
+
+static void adam_free(Adam *a) { free(a->m), free(a->v); }
+
+static void adam_step(Adam *a, float *p, const float *g, float lr, int t)
+{
+    float c1 = 1.0f - powf(ADAM_B1, (float)t), c2 = 1.0f - powf(ADAM_B2, (float)t);
+    float step = lr * sqrtf(c2) / c1;
+    for (size_t i = 0; i < a->n; i++) {
+        a->m[i] = ADAM_B1 * a->m[i] + (1.0f - ADAM_B1) * g[i];
+        a->v[i] = ADAM_B2 * a->v[i] + (1.0f - ADAM_B2) * g[i] * g[i];
+        p[i] -= step * a->m[i] / (sqrtf(a->v[i]) + ADAM_EPS);
+    }
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static float uniform(uint64_t *s) { return (float)(splitmix(s) >> 40) * (1.0f / 16777216.0f); }
+
+static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+/* Bits of y under a discretized logistic of scale exp(log_s), with the gradients
+ * with respect to y and log_s. */
+static double rate_bits(float y, float log_s, float *g_y, float *g_logs)
+{
+    double s = exp(log_s), ay = fabs(y);
+    double u = (0.5 - ay) / s, v = (-0.5 - ay) / s;
+    double su = sigmoid(u), sv = sigmoid(v);
+    double p = su - sv;
+    if (p < 1e-12) p = 1e-12;
+    double du = su * (1 - su), dv = sv * (1 - sv);
+    double k = -1.0 / (p * M_LN2); /* d bits / d p */
+    double dp_day = -(du - dv) / s, dp_dlogs = -(u * du - v * dv);
+    *g_y = (float)(k * dp_day * (y < 0 ? -1 : 1));
+    *g_logs = (float)(k * dp_dlogs);
+    return -log2(p);
+}
+
+/* Latents from their coded form: each slice after a grid's first is coded as its
+ * change from the slice before (nerv_segment_latents() is the decoder's). */
+static void integrate(const NervShape *s, const NervLayout *lay, const float *d, float *y)
+{
+    for (int l = 0; l < s->levels; l++) {
+        size_t size = (size_t)lay->lw[l] * lay->lh[l], off = lay->offset[l];
+        memcpy(y + off, d + off, sizeof(float) * size);
+        for (int t = 1; t < lay->times[l]; t++) {
+            const float *prev = y + off + (size_t)(t - 1) * size, *dt = d + off + (size_t)t * size;
+            float *yt = y + off + (size_t)t * size;
+            for (size_t i = 0; i < size; i++) yt[i] = prev[i] + dt[i];
+        }
+    }
+}
+
+/* Adds to g_d the gradient that g_y gives the coded form: sums over later slices. */
+static void integrate_adjoint(const NervShape *s, const NervLayout *lay, float *g_y, float *g_d)
+{
+    for (int l = 0; l < s->levels; l++) {
+        size_t size = (size_t)lay->lw[l] * lay->lh[l], off = lay->offset[l];
+        for (int t = lay->times[l] - 1; t >= 0; t--) {
+            float *gy = g_y + off + (size_t)t * size, *gd = g_d + off + (size_t)t * size;
+            if (t + 1 < lay->times[l]) /* g_y of slice t becomes the suffix sum */
+                for (size_t i = 0; i < size; i++) gy[i] += gy[i + size];
+            for (size_t i = 0; i < size; i++) gd[i] += gy[i];
+        }
+    }
+}
+
+typedef struct Fit {
+    const NervShape *s;
+    const NervLayout *lay;
+    const int32_t *motion;
+    NervScratch *sc; /* per worker */
+    const float *x;
+    int n;
+    size_t NL, NP;
+    float *lat, *dhat, *g_lat; /* latents as coded: slice 0, then changes */
+    float *yhat, *g_y;         /* latents as the synthesis reads them */
+    float *w, *g_w;
+    float *logs, *g_logs;
+    float *gz;    /* per frame: levels x positions */
+    float *gw;    /* per frame: NP */
+    double *sse;  /* per frame */
+    float *work;  /* per worker */
+    size_t work_size;
+    double inv_samples;
+    int backward;
+} Fit;
+
+/* One frame: forward, and with fit->backward the gradients of MSE into gz and gw. */
+static void frame_job(void *arg, int f, int worker)
+{
+    Fit *fit = arg;
+    const NervShape *s = fit->s;
+    size_t P = (size_t)s->positions, H = (size_t)s->hidden, C = (size_t)s->channels;
+    float *z = fit->work + (size_t)worker * fit->work_size, *h1 = z + s->levels * P,
+          *h2 = h1 + H * NERV_TILE,
+          *out = h2 + H * NERV_TILE, *g_out = out + C * NERV_TILE, *g_h = g_out + C * NERV_TILE;
+    const float *x = fit->x + (size_t)f * C * P;
+    float *gz = fit->gz + (size_t)f * s->levels * P, *gw = fit->gw + (size_t)f * fit->NP;
+    nerv_synth_inputs(s, fit->lay, fit->motion, fit->yhat, f, z, &fit->sc[worker]);
+    if (fit->backward) memset(gw, 0, sizeof(float) * fit->NP);
+    double sse = 0;
+    float scale = (float)(2.0 * fit->inv_samples);
+    for (size_t p0 = 0; p0 < P; p0 += NERV_TILE) {
+        int count = (int)(P - p0 < NERV_TILE ? P - p0 : NERV_TILE);
+        nerv_mlp_forward(s, fit->w, z + p0, P, count, h1, h2, out, NERV_TILE);
+        for (size_t c = 0; c < C; c++) {
+            const float *xc = x + c * P + p0;
+            float *o = out + c * NERV_TILE, *g = g_out + c * NERV_TILE;
+            for (int p = 0; p < count; p++) {
+                float d = o[p] - xc[p];
+                sse += (double)d * d;
+                g[p] = scale * d;
+            }
+        }
+        if (fit->backward)
+            nerv_mlp_backward(s, fit->w, z + p0, P, count, h1, h2, g_out, NERV_TILE, gw, gz + p0,
+                              g_h);
+    }
+    fit->sse[f] = sse;
+}
+
+/* Runs every frame; returns the MSE. With backward, adds the gradients to g_y
+ * and g_w (in frame order). */
+static double run_frames(Fit *fit, NCIPool *pool, int backward)
+{
+    fit->backward = backward;
+    nci_pool_run(pool, fit->n, frame_job, fit);
+    double sse = 0;
+    for (int f = 0; f < fit->n; f++) {
+        sse += fit->sse[f];
+        if (!backward) continue;
+        nerv_synth_inputs_adjoint(fit->s, fit->lay, fit->motion,
+                                  fit->gz + (size_t)f * fit->s->levels * fit->s->positions, f,
+                                  fit->g_y, &fit->sc[0]); /* worker 0's, free again */
+        const float *gw = fit->gw + (size_t)f * fit->NP;
+        for (size_t i = 0; i < fit->NP; i++) fit->g_w[i] += gw[i];
+    }
+    return sse * fit->inv_samples;
+}
+
+static void init_weights(const NervShape *s, float *w, uint64_t *rng)
+{
+    for (int k = 0; k < NERV_TENSORS; k++) {
+        int fan_in = k < 2 ? s->levels : s->hidden;
+        float bound = 1.0f / sqrtf((float)fan_in);
+        float *p = w + nerv_tensor_offset(s, k);
+        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) p[i] = (2 * uniform(rng) - 1) * bound;
+    }
+    float *b3 = w + nerv_tensor_offset(s, 5);
+    for (int c = 0; c < s->channels; c++) b3[c] = 0.5f;
+}
+
+/* Quantizes the weights tensor by tensor, each at the step with the lowest
+ * MSE + lambda * bits / samples given the tensors already chosen. */
+static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, double lambda,
+                               NervSegment *seg, double *mse)
+{
+    const NervShape *s = fit->s;
+    float *orig = malloc(sizeof(float) * fit->NP);
+    if (!orig) return NC_ENOMEM;
+    memcpy(orig, fit->w, sizeof(float) * fit->NP);
+    for (int k = 0; k < NERV_TENSORS; k++) {
+        size_t off = nerv_tensor_offset(s, k), size = nerv_tensor_size(s, k);
+        double best = INFINITY;
+        int best_e = 8;
+        for (int e = 4; e <= 12; e++) {
+            float step = ldexpf(1.0f, -e);
+            for (size_t i = 0; i < size; i++) fit->w[off + i] = rintf(orig[off + i] / step) * step;
+            double d = run_frames(fit, pool, 0);
+            double cost = d + lambda * nerv_weight_bits(t, orig + off, size, e) * fit->inv_samples;
+            if (cost < best) best = cost, best_e = e, *mse = d;
+        }
+        seg->wexp[k] = best_e;
+        float step = ldexpf(1.0f, -best_e);
+        for (size_t i = 0; i < size; i++) {
+            long q = lrintf(orig[off + i] / step);
+            if (q > NERV_MAX_MAGNITUDE) q = NERV_MAX_MAGNITUDE;
+            if (q < -NERV_MAX_MAGNITUDE) q = -NERV_MAX_MAGNITUDE;
+            seg->wq[off + i] = (int32_t)q;
+            fit->w[off + i] = (float)q * step;
+        }
+    }
+    free(orig);
+    return 0;
+}
+
+int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, const float *x,
+                     int n, const NervFitParams *fp, NervSegment *seg, double *mse, double *bits)
+{
+    int32_t motion[2 * NERV_MAX_SEGMENT];
+    nerv_estimate_motion(s, x, n, motion);
+    int ret = nerv_segment_alloc(seg, s, n, motion);
+    if (ret < 0) return ret;
+    Fit fit = {.s = s, .lay = &seg->lay, .motion = seg->motion, .x = x, .n = n};
+    fit.NL = seg->lay.offset[s->levels];
+    fit.NP = nerv_param_count(s);
+    fit.inv_samples = 1.0 / ((double)n * s->positions * s->channels);
+    int threads = nci_pool_threads(pool);
+    fit.work_size = (size_t)s->levels * s->positions +
+                    (4 * (size_t)s->hidden + 2 * (size_t)s->channels) * NERV_TILE;
+    Adam a_lat = {0}, a_w = {0}, a_s = {0};
+    fit.sc = calloc((size_t)threads, sizeof(NervScratch));
+    int sc_ok = fit.sc != NULL;
+    for (int i = 0; i < threads && sc_ok; i++)
+        sc_ok = nerv_scratch_alloc(&fit.sc[i], s, &seg->lay) >= 0;
+    fit.lat = calloc(fit.NL, sizeof(float));
+    fit.yhat = calloc(fit.NL, sizeof(float));
+    fit.dhat = calloc(fit.NL, sizeof(float));
+    fit.g_y = calloc(fit.NL, sizeof(float));
+    fit.g_lat = calloc(fit.NL, sizeof(float));
+    fit.w = calloc(fit.NP, sizeof(float));
+    fit.g_w = calloc(fit.NP, sizeof(float));
+    fit.logs = calloc(s->levels, sizeof(float));
+    fit.g_logs = calloc(s->levels, sizeof(float));
+    fit.gz = calloc((size_t)n * s->levels * s->positions, sizeof(float));
+    fit.gw = calloc((size_t)n * fit.NP, sizeof(float));
+    fit.sse = calloc((size_t)n, sizeof(double));
+    fit.work = calloc((size_t)threads * fit.work_size, sizeof(float));
+    if (!sc_ok || !fit.lat || !fit.yhat || !fit.dhat || !fit.g_y || !fit.g_lat || !fit.w || !fit.g_w || !fit.logs ||
+        !fit.g_logs || !fit.gz || !fit.gw || !fit.sse || !fit.work ||
+        adam_alloc(&a_lat, fit.NL) < 0 || adam_alloc(&a_w, fit.NP) < 0 ||
+        adam_alloc(&a_s, (size_t)s->levels) < 0) {
+        ret = NC_ENOMEM;
+        goto end;
+    }
+    uint64_t rng = fp->seed;
+    init_weights(s, fit.w, &rng);
+    int noise_steps = (int)(fp->steps * NOISE_SHARE);
+    for (int step = 0; step < fp->steps; step++) {
+        /* cosine decay of every learning rate to 0 */
+        float decay = 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)fp->steps));
+        int noisy = step < noise_steps;
+        for (size_t i = 0; i < fit.NL; i++)
+            fit.dhat[i] = noisy ? fit.lat[i] + uniform(&rng) - 0.5f : rintf(fit.lat[i]);
+        integrate(s, &seg->lay, fit.dhat, fit.yhat);
+        memset(fit.g_lat, 0, sizeof(float) * fit.NL);
+        memset(fit.g_y, 0, sizeof(float) * fit.NL);
+        memset(fit.g_w, 0, sizeof(float) * fit.NP);
+        memset(fit.g_logs, 0, sizeof(float) * s->levels);
+        float rate_weight = (float)(fp->lambda * fit.inv_samples);
+        for (int l = 0; l < s->levels; l++) {
+            size_t a = seg->lay.offset[l], b = seg->lay.offset[l + 1];
+            double g_ls = 0;
+            for (size_t i = a; i < b; i++) {
+                float gy, gs;
+                rate_bits(fit.dhat[i], fit.logs[l], &gy, &gs);
+                fit.g_lat[i] = rate_weight * gy;
+                g_ls += gs;
+            }
+            fit.g_logs[l] = (float)(rate_weight * g_ls);
+        }
+        run_frames(&fit, pool, 1);
+        integrate_adjoint(s, &seg->lay, fit.g_y, fit.g_lat);
+        adam_step(&a_lat, fit.lat, fit.g_lat, LR_LATENT * decay, step + 1);
+        adam_step(&a_w, fit.w, fit.g_w, LR_WEIGHT * decay, step + 1);
+        adam_step(&a_s, fit.logs, fit.g_logs, LR_SCALE * decay, step + 1);
+        if (fp->progress && (ret = fp->progress(fp->opaque, step + 1, fp->steps)) != 0) goto end;
+    }
+    for (size_t i = 0; i < fit.NL; i++) {
+        float q = rintf(fit.lat[i]);
+        q = q > NERV_MAX_MAGNITUDE ? NERV_MAX_MAGNITUDE : q < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE : q;
+        seg->yq[i] = (int32_t)q;
+        fit.dhat[i] = q;
+    }
+    if (nerv_segment_latents(s, seg, fit.yhat) < 0) { /* never seen: values stay small */
+        ret = NC_EINVAL;
+        goto end;
+    }
+    if ((ret = choose_weight_steps(&fit, pool, t, fp->lambda, seg, mse)) < 0) goto end;
+    *bits = nerv_segment_choose_scales(t, s, seg);
+end:
+    for (int i = 0; i < threads && fit.sc; i++) nerv_scratch_free(&fit.sc[i]);
+    free(fit.sc);
+    adam_free(&a_lat), adam_free(&a_w), adam_free(&a_s);
+    free(fit.lat), free(fit.yhat), free(fit.dhat), free(fit.g_y), free(fit.g_lat), free(fit.w), free(fit.g_w);
+    free(fit.logs), free(fit.g_logs), free(fit.gz), free(fit.gw), free(fit.sse), free(fit.work);
+    if (ret < 0) nerv_segment_free(seg);
+    return ret;
+}

@@ -1,0 +1,29 @@
+/* The nerv encoder's work: fitting latents and weights to a segment of frames
+ * (README.md, "Encoding is fitting"). */
+#ifndef NC_CODECS_NERV_FIT_H
+#define NC_CODECS_NERV_FIT_H
+
+#include <stdint.h>
+
+#include "codecs/nerv/nerv_coding.h"
+#include "codecs/nerv/nerv_synth.h"
+#include "libnc/thread_pool.h"
+
+typedef struct NervFitParams {
+    double lambda; /* rate weight: loss = MSE + lambda * bits / samples */
+    int steps;     /* optimizer steps over the whole segment */
+    uint64_t seed;
+    /* Called after each step with (done, steps); non-zero stops the fit with that
+     * value as the error (an interrupt). NULL: never. */
+    int (*progress)(void *opaque, int done, int steps);
+    void *opaque;
+} NervFitParams;
+
+/* Fits frames x (n x channels x positions samples, nerv_frame_to_samples) and
+ * fills seg (allocated here) with their motion, the quantized latents and
+ * weights and their scales, ready for nerv_segment_write(). *mse gets the mean squared error of the
+ * decoded segment (in [0, 1] units) and *bits the estimated coded size. */
+int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, const float *x,
+                     int n, const NervFitParams *fp, NervSegment *seg, double *mse, double *bits);
+
+#endif

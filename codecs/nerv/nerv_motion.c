@@ -1,0 +1,104 @@
+/* Global motion estimation (nerv_motion.h): for each frame the translation that
+ * best maps the previous frame's luma onto it (mean absolute difference over
+ * the overlap), searched coarse to fine: whole positions on a half-resolution
+ * picture, then whole positions, then eighths with bilinear sampling. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/nerv/nerv_motion.h"
+
+#define COARSE_RANGE 12 /* half-resolution positions: up to 24 positions per frame */
+#define MIN_OVERLAP 0.5 /* of the picture, for a shift to count */
+
+typedef struct Plane {
+    float *v;
+    int w, h;
+} Plane;
+
+/* The brightness of each position: the mean of its luma (or RGB) samples. */
+static void luma_of(const NervShape *s, const float *x, float *out)
+{
+    int nl = s->pix_fmt == NC_PIX_YUV420P ? 4 : s->channels;
+    for (int p = 0; p < s->positions; p++) {
+        float acc = 0;
+        for (int c = 0; c < nl; c++) acc += x[(size_t)c * s->positions + p];
+        out[p] = acc / (float)nl;
+    }
+}
+
+static void halve(const Plane *in, Plane *out)
+{
+    out->w = (in->w + 1) / 2, out->h = (in->h + 1) / 2;
+    for (int y = 0; y < out->h; y++)
+        for (int x = 0; x < out->w; x++) {
+            int x1 = 2 * x + 1 < in->w ? 2 * x + 1 : 2 * x, y1 = 2 * y + 1 < in->h ? 2 * y + 1 : 2 * y;
+            out->v[y * out->w + x] = 0.25f * (in->v[2 * y * in->w + 2 * x] + in->v[2 * y * in->w + x1] +
+                                              in->v[y1 * in->w + 2 * x] + in->v[y1 * in->w + x1]);
+        }
+}
+
+/* Mean |cur(p) - prev(p + d)| over the positions where p + d is inside, d in
+ * 1/8 position (bilinear between positions); INFINITY when they overlap too little. */
+static double cost(const Plane *cur, const Plane *prev, int dx8, int dy8)
+{
+    int ix = dx8 >= 0 ? dx8 / 8 : -((-dx8 + 7) / 8), iy = dy8 >= 0 ? dy8 / 8 : -((-dy8 + 7) / 8);
+    float fx = (float)(dx8 - 8 * ix) / 8, fy = (float)(dy8 - 8 * iy) / 8;
+    int x0 = ix < 0 ? -ix : 0, x1 = cur->w - 1 - ix < cur->w ? cur->w - 1 - ix : cur->w;
+    int y0 = iy < 0 ? -iy : 0, y1 = cur->h - 1 - iy < cur->h ? cur->h - 1 - iy : cur->h;
+    if (x1 > cur->w) x1 = cur->w;
+    if (y1 > cur->h) y1 = cur->h;
+    if (x1 <= x0 || y1 <= y0 || (double)(x1 - x0) * (y1 - y0) < MIN_OVERLAP * cur->w * cur->h)
+        return INFINITY;
+    double acc = 0;
+    for (int y = y0; y < y1; y++) {
+        const float *c = cur->v + (size_t)y * cur->w, *r0 = prev->v + (size_t)(y + iy) * prev->w + ix,
+                    *r1 = r0 + prev->w;
+        for (int x = x0; x < x1; x++) {
+            float top = r0[x] + fx * (r0[x + 1] - r0[x]), bot = r1[x] + fx * (r1[x + 1] - r1[x]);
+            acc += fabsf(c[x] - (top + fy * (bot - top)));
+        }
+    }
+    return acc / ((double)(x1 - x0) * (y1 - y0));
+}
+
+/* The best d (1/8 units) in a square of `radius` steps of `step` around (*dx, *dy). */
+static void search(const Plane *cur, const Plane *prev, int *dx, int *dy, int radius, int step)
+{
+    int bx = *dx, by = *dy;
+    double best = cost(cur, prev, bx, by);
+    for (int y = -radius; y <= radius; y++)
+        for (int x = -radius; x <= radius; x++) {
+            double c = cost(cur, prev, *dx + x * step, *dy + y * step);
+            if (c < best) best = c, bx = *dx + x * step, by = *dy + y * step;
+        }
+    *dx = bx, *dy = by;
+}
+
+void nerv_estimate_motion(const NervShape *s, const float *x, int n, int32_t *motion)
+{
+    memset(motion, 0, sizeof(int32_t) * 2 * (size_t)n);
+    size_t P = (size_t)s->positions;
+    size_t hp = (size_t)((s->pw + 1) / 2) * ((s->ph + 1) / 2);
+    float *buf = malloc(sizeof(float) * 2 * (P + hp + 1));
+    if (!buf) return; /* no motion: still a valid (if larger) segment */
+    Plane full[2] = {{buf, s->pw, s->ph}, {buf + P, s->pw, s->ph}};
+    Plane half[2] = {{buf + 2 * P, 0, 0}, {buf + 2 * P + hp, 0, 0}};
+    luma_of(s, x, full[0].v);
+    halve(&full[0], &half[0]);
+    for (int f = 1; f < n; f++) {
+        int cur = f & 1, prev = cur ^ 1;
+        luma_of(s, x + (size_t)f * s->channels * P, full[cur].v);
+        halve(&full[cur], &half[cur]);
+        int dx = 0, dy = 0;
+        search(&half[cur], &half[prev], &dx, &dy, COARSE_RANGE, 8);
+        dx *= 2, dy *= 2;
+        search(&full[cur], &full[prev], &dx, &dy, 1, 8);
+        search(&full[cur], &full[prev], &dx, &dy, 4, 1);
+        for (int a = 0; a < 2; a++) {
+            int32_t m = motion[2 * (f - 1) + a] + (a ? dy : dx), lim = nerv_max_motion(s, a) / 2;
+            motion[2 * f + a] = m > lim ? lim : m < -lim ? -lim : m;
+        }
+    }
+    free(buf);
+}

@@ -1,0 +1,206 @@
+/* The geometry of a nerv stream: its header, the sizes of latents and weights,
+ * and frames as samples per position. */
+#include <string.h>
+
+#include "codecs/nerv/nerv.h"
+#include "nc/error.h"
+#include "nc/log.h"
+
+static const uint8_t magic[3] = {'N', 'R', 'V'};
+
+size_t nerv_tensor_size(const NervShape *s, int tensor)
+{
+    switch (tensor) {
+    case 0: return (size_t)s->hidden * s->levels;
+    case 1: return (size_t)s->hidden;
+    case 2: return (size_t)s->hidden * s->hidden;
+    case 3: return (size_t)s->hidden;
+    case 4: return (size_t)s->channels * s->hidden;
+    default: return (size_t)s->channels;
+    }
+}
+
+size_t nerv_tensor_offset(const NervShape *s, int tensor)
+{
+    size_t off = 0;
+    for (int t = 0; t < tensor; t++) off += nerv_tensor_size(s, t);
+    return off;
+}
+
+size_t nerv_param_count(const NervShape *s) { return nerv_tensor_offset(s, NERV_TENSORS); }
+
+static int channels_of(enum NCPixelFormat fmt)
+{
+    switch (fmt) {
+    case NC_PIX_GRAY8: return 4;
+    case NC_PIX_YUV420P: return 6;
+    case NC_PIX_RGB24: return 12;
+    default: return 0;
+    }
+}
+
+int nerv_shape_init(NervShape *s, void *log_ctx)
+{
+    s->channels = channels_of(s->pix_fmt);
+    if (!s->channels) {
+        nc_log(log_ctx, NC_LOG_ERROR, "pixel format %d is not one nerv codes", (int)s->pix_fmt);
+        return NC_EINVAL;
+    }
+    if (s->width < 1 || s->height < 1 || s->width > NERV_MAX_DIM || s->height > NERV_MAX_DIM) {
+        nc_log(log_ctx, NC_LOG_ERROR, "frame size %dx%d is outside 1x1 .. %dx%d", s->width,
+               s->height, NERV_MAX_DIM, NERV_MAX_DIM);
+        return NC_EINVAL;
+    }
+    if (s->levels < 1 || s->levels > NERV_MAX_LEVELS || s->hidden < 1 ||
+        s->hidden > NERV_MAX_HIDDEN || s->segment < 1 || s->segment > NERV_MAX_SEGMENT) {
+        nc_log(log_ctx, NC_LOG_ERROR,
+               "levels %d, hidden %d, segment %d: not within 1..%d, 1..%d, 1..%d", s->levels,
+               s->hidden, s->segment, NERV_MAX_LEVELS, NERV_MAX_HIDDEN, NERV_MAX_SEGMENT);
+        return NC_EINVAL;
+    }
+    s->pw = (s->width + 1) / 2;
+    s->ph = (s->height + 1) / 2;
+    s->positions = s->pw * s->ph;
+    for (int l = 0; l < NERV_MAX_LEVELS; l++) {
+        if (l >= s->levels) {
+            s->stride_log2[l] = s->scale_log2[l] = 0;
+            continue;
+        }
+        if (s->stride_log2[l] < 0 || s->stride_log2[l] > NERV_MAX_STRIDE_LOG2 ||
+            s->scale_log2[l] < 0 || s->scale_log2[l] > NERV_MAX_SCALE_LOG2) {
+            nc_log(log_ctx, NC_LOG_ERROR, "grid %d: scale 2^-%d or time stride 2^%d out of range",
+                   l, s->scale_log2[l], s->stride_log2[l]);
+            return NC_EINVAL;
+        }
+    }
+    /* the most latents a segment can have: motion spanning a whole frame each way */
+    int32_t motion[2 * 2] = {0, 0, nerv_max_motion(s, 0), nerv_max_motion(s, 1)};
+    NervLayout lay;
+    nerv_layout_init(&lay, s, 2, motion);
+    double total = 0;
+    for (int l = 0; l < s->levels; l++)
+        total += (double)((s->segment + (1 << s->stride_log2[l]) - 1) >> s->stride_log2[l]) *
+                 lay.lw[l] * lay.lh[l];
+    if (total > NERV_MAX_LATENTS) {
+        nc_log(log_ctx, NC_LOG_ERROR,
+               "%dx%d frames in segments of %d may need more than %d latents: use shorter "
+               "segments or longer time strides", s->width, s->height, s->segment, NERV_MAX_LATENTS);
+        return NC_EINVAL;
+    }
+    return 0;
+}
+
+int nerv_max_motion(const NervShape *s, int axis) { return 8 * (axis ? s->ph : s->pw); }
+
+static int floor_div8(int v) { return v >= 0 ? v / 8 : -((-v + 7) / 8); }
+
+void nerv_layout_init(NervLayout *lay, const NervShape *s, int n, const int32_t *motion)
+{
+    memset(lay, 0, sizeof(*lay));
+    lay->n = n;
+    int32_t lo[2] = {motion[0], motion[1]}, hi[2] = {motion[0], motion[1]};
+    for (int f = 1; f < n; f++)
+        for (int a = 0; a < 2; a++) {
+            int32_t v = motion[2 * f + a];
+            lo[a] = v < lo[a] ? v : lo[a];
+            hi[a] = v > hi[a] ? v : hi[a];
+        }
+    lay->ox = floor_div8(lo[0]);
+    lay->oy = floor_div8(lo[1]);
+    lay->gw = s->pw + -floor_div8(-hi[0]) - lay->ox;
+    lay->gh = s->ph + -floor_div8(-hi[1]) - lay->oy;
+    size_t off = 0;
+    for (int l = 0; l < s->levels; l++) {
+        int sl = s->stride_log2[l];
+        int k = s->scale_log2[l];
+        lay->lw[l] = (lay->gw + (1 << k) - 1) >> k;
+        lay->lh[l] = (lay->gh + (1 << k) - 1) >> k;
+        lay->times[l] = (n + (1 << sl) - 1) >> sl;
+        lay->offset[l] = off;
+        off += (size_t)lay->times[l] * lay->lw[l] * lay->lh[l];
+    }
+    lay->offset[s->levels] = off;
+}
+
+static void put16(uint8_t *p, int v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+void nerv_header_write(const NervShape *s, uint8_t *out)
+{
+    memset(out, 0, NERV_HEADER_SIZE);
+    memcpy(out, magic, 3);
+    out[3] = NERV_VERSION;
+    put16(out + 4, s->width);
+    put16(out + 6, s->height);
+    out[8] = (uint8_t)s->pix_fmt;
+    out[9] = (uint8_t)s->levels;
+    out[10] = (uint8_t)s->hidden;
+    out[11] = (uint8_t)s->segment;
+    for (int l = 0; l < s->levels; l++)
+        out[12 + l] = (uint8_t)(s->scale_log2[l] << 4 | s->stride_log2[l]);
+}
+
+int nerv_header_parse(NervShape *s, const uint8_t *data, size_t size, void *log_ctx)
+{
+    if (!data || size != NERV_HEADER_SIZE || memcmp(data, magic, 3)) {
+        nc_log(log_ctx, NC_LOG_ERROR, "not a nerv stream header");
+        return NC_EINVALIDDATA;
+    }
+    if (data[3] != NERV_VERSION) {
+        nc_log(log_ctx, NC_LOG_ERROR, "nerv bitstream version %d (this libnc reads %d)", data[3],
+               NERV_VERSION);
+        return NC_ENOTSUP;
+    }
+    memset(s, 0, sizeof(*s));
+    s->width = data[4] | data[5] << 8;
+    s->height = data[6] | data[7] << 8;
+    s->pix_fmt = (enum NCPixelFormat)data[8];
+    s->levels = data[9];
+    s->hidden = data[10];
+    s->segment = data[11];
+    for (int l = 0; l < NERV_MAX_LEVELS; l++) {
+        if (l >= s->levels && data[12 + l]) s->levels = 0; /* reserved bytes must be zero */
+        if (l < s->levels) {
+            s->scale_log2[l] = data[12 + l] >> 4;
+            s->stride_log2[l] = data[12 + l] & 15;
+        }
+    }
+    return nerv_shape_init(s, log_ctx) < 0 ? NC_EINVALIDDATA : 0;
+}
+
+/* The byte of frame holding sample c of position (px, py); outside an odd-sized
+ * frame the edge pixel's (clamp) or NULL. */
+static uint8_t *sample_at(const NervShape *s, const NCFrame *frame, int c, int px, int py,
+                          int clamp)
+{
+    int luma = s->pix_fmt == NC_PIX_YUV420P ? 4 : s->channels;
+    if (c >= luma) /* U or V at the position itself */
+        return frame->data[1 + c - luma] + (size_t)py * frame->linesize[1 + c - luma] + px;
+    int per = s->pix_fmt == NC_PIX_RGB24 ? 3 : 1, sub = c / per;
+    int x = 2 * px + (sub & 1), y = 2 * py + (sub >> 1);
+    if ((x >= s->width || y >= s->height) && !clamp) return NULL;
+    x = x < s->width ? x : s->width - 1;
+    y = y < s->height ? y : s->height - 1;
+    return frame->data[0] + (size_t)y * frame->linesize[0] + (size_t)x * per + c % per;
+}
+
+void nerv_frame_to_samples(const NervShape *s, const NCFrame *frame, float *x)
+{
+    for (int c = 0; c < s->channels; c++)
+        for (int p = 0; p < s->positions; p++)
+            x[(size_t)c * s->positions + p] =
+                (float)*sample_at(s, frame, c, p % s->pw, p / s->pw, 1) * (1.0f / 255.0f);
+}
+
+void nerv_samples_to_frame(const NervShape *s, const float *x, NCFrame *frame)
+{
+    for (int c = 0; c < s->channels; c++)
+        for (int p = 0; p < s->positions; p++) {
+            uint8_t *out = sample_at(s, frame, c, p % s->pw, p / s->pw, 0);
+            float v = x[(size_t)c * s->positions + p] * 255.0f + 0.5f;
+            if (out) *out = v <= 0.0f ? 0 : v >= 255.0f ? 255 : (uint8_t)v;
+        }
+}

@@ -1,0 +1,260 @@
+/* The nerv synthesis (nerv_synth.h) and its adjoints. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/nerv/nerv_synth.h"
+#include "nc/error.h"
+
+int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *lay)
+{
+    memset(sc, 0, sizeof(*sc));
+    size_t grid = (size_t)lay->gw * lay->gh, tmp = (size_t)lay->gh * s->pw;
+    int len[2] = {s->pw, s->ph};
+    sc->grid = malloc(sizeof(float) * (grid + 1));
+    sc->tmp = malloc(sizeof(float) * (tmp + 1));
+    int ok = sc->grid && sc->tmp;
+    for (int a = 0; a < 2; a++) {
+        sc->i0[a] = malloc(sizeof(int) * (size_t)len[a]);
+        sc->i1[a] = malloc(sizeof(int) * (size_t)len[a]);
+        sc->w0[a] = malloc(sizeof(float) * (size_t)len[a]);
+        sc->w1[a] = malloc(sizeof(float) * (size_t)len[a]);
+        ok = ok && sc->i0[a] && sc->i1[a] && sc->w0[a] && sc->w1[a];
+    }
+    if (!ok) nerv_scratch_free(sc);
+    return ok ? 0 : NC_ENOMEM;
+}
+
+void nerv_scratch_free(NervScratch *sc)
+{
+    free(sc->grid), free(sc->tmp);
+    for (int a = 0; a < 2; a++) free(sc->i0[a]), free(sc->i1[a]), free(sc->w0[a]), free(sc->w1[a]);
+    memset(sc, 0, sizeof(*sc));
+}
+
+/* The interpolation along axis a (0: x, 1: y) of a grid at 2^-scale for a frame
+ * moved by m (1/8 position): output o reads the grid's entries at the coordinate
+ * (o + 1/2 + m/8 - origin) / 2^scale - 1/2, clamped to the grid, whose numerator
+ * over 16 * 2^scale is an integer, so index and weight are exact. */
+static void axis_setup(NervScratch *sc, int a, int scale, int len, int origin, int32_t m,
+                       int nsrc)
+{
+    int k = 1 << scale, den = 16 * k;
+    for (int o = 0; o < len; o++) {
+        int64_t num = 16 * (int64_t)o + 8 + 2 * (int64_t)m - 16 * (int64_t)origin - 8 * k;
+        int64_t i0 = num >= 0 ? num / den : -((-num + den - 1) / den);
+        int frac = (int)(num - i0 * den);
+        int64_t i1 = i0 + 1;
+        sc->i0[a][o] = (int)(i0 < 0 ? 0 : i0 >= nsrc ? nsrc - 1 : i0);
+        sc->i1[a][o] = (int)(i1 < 0 ? 0 : i1 >= nsrc ? nsrc - 1 : i1);
+        sc->w1[a][o] = (float)frac / (float)den;
+        sc->w0[a][o] = 1.0f - sc->w1[a][o];
+    }
+}
+
+/* Level l of frame f of n: the slice t0 it reads and how far (a) toward slice
+ * t0 + 1. Slice t stands for the middle of frames t 2^sl .. (t + 1) 2^sl - 1; a
+ * frame between two middles blends them linearly, one before the first or after
+ * the last middle takes that slice alone. In half frames, so a is dyadic. */
+static void time_position(const NervShape *s, const NervLayout *lay, int l, int f, int *t0,
+                          float *a)
+{
+    int sl = s->stride_log2[l], span = 2 << sl, num = 2 * f - ((1 << sl) - 1);
+    *t0 = 0, *a = 0.0f;
+    if (num <= 0) return;
+    *t0 = num / span;
+    if (*t0 >= lay->times[l] - 1) {
+        *t0 = lay->times[l] - 1;
+        return;
+    }
+    *a = (float)(num % span) / (float)span;
+}
+
+void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t *motion,
+                       const float *latents, int f, float *z, NervScratch *sc)
+{
+    for (int l = 0; l < s->levels; l++) {
+        int lw = lay->lw[l], lh = lay->lh[l], t0;
+        float a;
+        size_t size = (size_t)lw * lh;
+        time_position(s, lay, l, f, &t0, &a);
+        const float *g = latents + lay->offset[l] + (size_t)t0 * size;
+        if (a != 0.0f) {
+            const float *g1 = g + size;
+            float b = 1.0f - a;
+            for (size_t i = 0; i < size; i++) sc->grid[i] = b * g[i] + a * g1[i];
+            g = sc->grid;
+        }
+        axis_setup(sc, 0, s->scale_log2[l], s->pw, lay->ox, motion[2 * f], lw);
+        axis_setup(sc, 1, s->scale_log2[l], s->ph, lay->oy, motion[2 * f + 1], lh);
+        const int *x0 = sc->i0[0], *x1 = sc->i1[0];
+        const float *wx0 = sc->w0[0], *wx1 = sc->w1[0];
+        /* only the rows some output row reads */
+        int r_lo = sc->i0[1][0], r_hi = sc->i1[1][s->ph - 1];
+        for (int i = r_lo; i <= r_hi; i++) {
+            const float *row = g + (size_t)i * lw;
+            float *out = sc->tmp + (size_t)i * s->pw;
+            for (int o = 0; o < s->pw; o++) out[o] = wx0[o] * row[x0[o]] + wx1[o] * row[x1[o]];
+        }
+        float *zl = z + (size_t)l * s->positions;
+        for (int py = 0; py < s->ph; py++) {
+            const float *r0 = sc->tmp + (size_t)sc->i0[1][py] * s->pw,
+                        *r1 = sc->tmp + (size_t)sc->i1[1][py] * s->pw;
+            float w0 = sc->w0[1][py], w1 = sc->w1[1][py];
+            float *out = zl + (size_t)py * s->pw;
+            for (int px = 0; px < s->pw; px++) out[px] = w0 * r0[px] + w1 * r1[px];
+        }
+    }
+}
+
+void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const int32_t *motion,
+                               const float *g_z, int f, float *g_latents, NervScratch *sc)
+{
+    for (int l = 0; l < s->levels; l++) {
+        int lw = lay->lw[l], lh = lay->lh[l], t0;
+        float a;
+        size_t size = (size_t)lw * lh;
+        axis_setup(sc, 0, s->scale_log2[l], s->pw, lay->ox, motion[2 * f], lw);
+        axis_setup(sc, 1, s->scale_log2[l], s->ph, lay->oy, motion[2 * f + 1], lh);
+        int r_lo = sc->i0[1][0], r_hi = sc->i1[1][s->ph - 1];
+        memset(sc->tmp + (size_t)r_lo * s->pw, 0, sizeof(float) * (size_t)(r_hi - r_lo + 1) * s->pw);
+        const float *gz = g_z + (size_t)l * s->positions;
+        for (int py = 0; py < s->ph; py++) {
+            float *r0 = sc->tmp + (size_t)sc->i0[1][py] * s->pw,
+                  *r1 = sc->tmp + (size_t)sc->i1[1][py] * s->pw;
+            float w0 = sc->w0[1][py], w1 = sc->w1[1][py];
+            const float *in = gz + (size_t)py * s->pw;
+            for (int px = 0; px < s->pw; px++) r0[px] += w0 * in[px];
+            for (int px = 0; px < s->pw; px++) r1[px] += w1 * in[px];
+        }
+        memset(sc->grid, 0, sizeof(float) * size);
+        const int *x0 = sc->i0[0], *x1 = sc->i1[0];
+        const float *wx0 = sc->w0[0], *wx1 = sc->w1[0];
+        for (int i = r_lo; i <= r_hi; i++) {
+            float *row = sc->grid + (size_t)i * lw;
+            const float *in = sc->tmp + (size_t)i * s->pw;
+            for (int o = 0; o < s->pw; o++) {
+                row[x0[o]] += wx0[o] * in[o];
+                row[x1[o]] += wx1[o] * in[o];
+            }
+        }
+        time_position(s, lay, l, f, &t0, &a);
+        float *g0 = g_latents + lay->offset[l] + (size_t)t0 * size;
+        if (a == 0.0f) {
+            for (size_t i = 0; i < size; i++) g0[i] += sc->grid[i];
+        } else {
+            float *g1 = g0 + size, b = 1.0f - a;
+            for (size_t i = 0; i < size; i++) g0[i] += b * sc->grid[i];
+            for (size_t i = 0; i < size; i++) g1[i] += a * sc->grid[i];
+        }
+    }
+}
+
+/* dst[p] = b + sum_k w[k] src_k[p], k ascending; relu when asked. */
+static void dense(const float *w, float b, const float *src, size_t sstride, int nin, int count,
+                  float *dst, int relu)
+{
+    for (int p = 0; p < count; p++) dst[p] = b;
+    for (int k = 0; k < nin; k++) {
+        const float *x = src + (size_t)k * sstride;
+        float wk = w[k];
+        for (int p = 0; p < count; p++) dst[p] += wk * x[p];
+    }
+    if (relu)
+        for (int p = 0; p < count; p++) dst[p] = dst[p] > 0.0f ? dst[p] : 0.0f;
+}
+
+void nerv_mlp_forward(const NervShape *s, const float *w, const float *z, size_t zstride,
+                      int count, float *h1, float *h2, float *out, size_t ostride)
+{
+    int L = s->levels, H = s->hidden, C = s->channels;
+    const float *w1 = w, *b1 = w1 + H * L, *w2 = b1 + H, *b2 = w2 + H * H, *w3 = b2 + H,
+                *b3 = w3 + C * H;
+    for (int j = 0; j < H; j++)
+        dense(w1 + j * L, b1[j], z, zstride, L, count, h1 + (size_t)j * NERV_TILE, 1);
+    for (int j = 0; j < H; j++)
+        dense(w2 + j * H, b2[j], h1, NERV_TILE, H, count, h2 + (size_t)j * NERV_TILE, 1);
+    for (int c = 0; c < C; c++)
+        dense(w3 + c * H, b3[c], h2, NERV_TILE, H, count, out + (size_t)c * ostride, 0);
+}
+
+/* sum_p a[p] b[p] in 8 interleaved partial sums (fixed order). */
+static float dot(const float *a, const float *b, int n)
+{
+    float acc[8] = {0};
+    int p = 0;
+    for (; p + 8 <= n; p += 8)
+        for (int q = 0; q < 8; q++) acc[q] += a[p + q] * b[p + q];
+    for (; p < n; p++) acc[0] += a[p] * b[p];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+static float sum(const float *a, int n)
+{
+    float acc[8] = {0};
+    int p = 0;
+    for (; p + 8 <= n; p += 8)
+        for (int q = 0; q < 8; q++) acc[q] += a[p + q];
+    for (; p < n; p++) acc[0] += a[p];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* Given g_y (nout rows of ystride) of y = W x + b, adds to g_W (nout x nin) and g_b
+ * and writes g_x (nin rows of xstride) masked where mask (rows of mstride, NULL:
+ * none) is not positive: the gradient through the relu that made x. */
+static void dense_backward(const float *w, const float *x, size_t xstride, int nin,
+                           const float *g_y, size_t ystride, int nout, int count, float *g_w,
+                           float *g_b, float *g_x, size_t gxstride, const float *mask)
+{
+    for (int j = 0; j < nout; j++) {
+        const float *gy = g_y + (size_t)j * ystride;
+        g_b[j] += sum(gy, count);
+        for (int k = 0; k < nin; k++) g_w[j * nin + k] += dot(gy, x + (size_t)k * xstride, count);
+    }
+    if (!g_x) return;
+    for (int k = 0; k < nin; k++) {
+        float *gx = g_x + (size_t)k * gxstride;
+        for (int p = 0; p < count; p++) gx[p] = 0.0f;
+        for (int j = 0; j < nout; j++) {
+            const float *gy = g_y + (size_t)j * ystride;
+            float wjk = w[j * nin + k];
+            for (int p = 0; p < count; p++) gx[p] += wjk * gy[p];
+        }
+        if (mask) {
+            const float *m = mask + (size_t)k * xstride;
+            for (int p = 0; p < count; p++) gx[p] = m[p] > 0.0f ? gx[p] : 0.0f;
+        }
+    }
+}
+
+void nerv_mlp_backward(const NervShape *s, const float *w, const float *z, size_t zstride,
+                       int count, const float *h1, const float *h2, const float *g_out,
+                       size_t ostride, float *g_w, float *g_z, float *g_h)
+{
+    int L = s->levels, H = s->hidden, C = s->channels;
+    size_t o1 = (size_t)H * L, o2 = o1 + H, o3 = o2 + (size_t)H * H, o4 = o3 + H,
+           o5 = o4 + (size_t)C * H;
+    float *g_h2 = g_h, *g_h1 = g_h + (size_t)H * NERV_TILE;
+    dense_backward(w + o4, h2, NERV_TILE, H, g_out, ostride, C, count, g_w + o4, g_w + o5, g_h2,
+                   NERV_TILE, h2);
+    dense_backward(w + o2, h1, NERV_TILE, H, g_h2, NERV_TILE, H, count, g_w + o2, g_w + o3, g_h1,
+                   NERV_TILE, h1);
+    dense_backward(w, z, zstride, L, g_h1, NERV_TILE, H, count, g_w, g_w + o1, g_z, zstride, NULL);
+}
+
+void nerv_render(const NervShape *s, const float *w, const float *z, float *out, float *tile)
+{
+    float *h1 = tile, *h2 = tile + (size_t)s->hidden * NERV_TILE;
+    for (int p0 = 0; p0 < s->positions; p0 += NERV_TILE) {
+        int count = s->positions - p0 < NERV_TILE ? s->positions - p0 : NERV_TILE;
+        nerv_mlp_forward(s, w, z + p0, (size_t)s->positions, count, h1, h2, out + p0,
+                         (size_t)s->positions);
+    }
+}
+
+void nerv_synth_frame(const NervShape *s, const NervLayout *lay, const int32_t *motion,
+                      const float *latents, const float *w, int f, float *out, float *z,
+                      float *tile, NervScratch *sc)
+{
+    nerv_synth_inputs(s, lay, motion, latents, f, z, sc);
+    nerv_render(s, w, z, out, tile);
+}

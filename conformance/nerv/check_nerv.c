@@ -1,0 +1,139 @@
+/* nerv conformance: golden .nc streams and what decoding each must give.
+ *
+ *   check_nerv make DIR [FUZZ_DIR]  fits and writes the golden streams, the
+ *                                   SHA-256 of their decoded frames in
+ *                                   expected.txt, and (with FUZZ_DIR) each
+ *                                   stream's first packet as a seed of fuzz_nerv
+ *   check_nerv check DIR            decodes every stream of DIR/expected.txt:
+ *                                   the frames bit for bit (the synthesis is
+ *                                   specified exactly, spec "Synthesis"), damaged
+ *                                   streams their error.
+ * The encoder fits in floating point with threads and libm, so its packets are
+ * not pinned (re-encoding may differ in the last bits); the decoder is. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/nerv/nerv.h"
+#include "tests/support/golden.h"
+
+typedef struct Golden {
+    const char *name;
+    int w, h, frames;
+    enum NCPixelFormat fmt;
+    const char *opts;
+    int damage; /* 0 none, 1 the last packet cut short */
+} Golden;
+
+static const Golden goldens[] = {
+    {"yuv420p_24x16_pan", 24, 16, 7, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=3:hidden=8", 0},
+    {"yuv420p_33x19_still", 33, 19, 5, NC_PIX_YUV420P, "segment=5:steps=60:fine=1:levels=4:hidden=6:time_stride=0", 0},
+    {"rgb24_17x11_pan", 17, 11, 3, NC_PIX_RGB24, "segment=3:steps=60:fine=2:levels=2:hidden=5:quality=90", 0},
+    {"gray_1x1", 1, 1, 2, NC_PIX_GRAY8, "segment=2:steps=40:fine=1:levels=1:hidden=3:time_stride=0", 0},
+    {"gray_30x7_pan_q0", 30, 7, 6, NC_PIX_GRAY8, "segment=6:steps=60:fine=2:levels=3:hidden=4:quality=0", 0},
+    {"damaged_truncated", 24, 16, 7, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=3:hidden=8", 1},
+};
+
+/* A panning scene (integers only, so `make` draws the same frames everywhere);
+ * still: no motion. */
+static void draw(NCFrame *f, int k, int still)
+{
+    for (int p = 0; p < nc_pix_fmt_planes(f->pix_fmt); p++) {
+        int pw = nc_pix_fmt_plane_width(f->pix_fmt, p, f->width);
+        int ph = nc_pix_fmt_plane_height(f->pix_fmt, p, f->height);
+        int per = f->pix_fmt == NC_PIX_RGB24 ? 3 : 1, sub = p ? 2 : 1;
+        for (int y = 0; y < ph; y++)
+            for (int x = 0; x < pw; x++) {
+                int sx = (x / per) * sub + (still ? 0 : 2 * k), sy = y * sub + (still ? 0 : k);
+                int v = 40 + (sx * 7 + sy * 3) % 150 + 30 * (((sx / 6) + (sy / 5)) % 2) + 11 * p +
+                        5 * (x % per);
+                f->data[p][(size_t)y * f->linesize[p] + x] = (uint8_t)(v > 255 ? 255 : v);
+            }
+    }
+}
+
+static int write_seed(const char *fuzz_dir, const Golden *g, const uint8_t *header,
+                      const NCPacket *pkt)
+{
+    if (!fuzz_dir) return 0;
+    /* fuzz_nerv's 6 + NERV_MAX_LEVELS header bytes (tests/fuzz/fuzz_nerv.c) */
+    NervShape s;
+    if (nerv_header_parse(&s, header, NERV_HEADER_SIZE, NULL) < 0) return 1;
+    uint8_t lead[6 + NERV_MAX_LEVELS] = {(uint8_t)(s.width - 1), (uint8_t)(s.height - 1),
+                                         (uint8_t)(s.pix_fmt == NC_PIX_GRAY8 ? 0
+                                                   : s.pix_fmt == NC_PIX_YUV420P ? 1 : 2),
+                                         (uint8_t)(s.levels - 1), (uint8_t)(s.hidden - 1),
+                                         (uint8_t)(s.segment - 1)};
+    for (int l = 0; l < s.levels; l++) lead[6 + l] = (uint8_t)(s.stride_log2[l] * 6 + s.scale_log2[l]);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", fuzz_dir, g->name);
+    FILE *out = fopen(path, "wb");
+    if (!out) return 1;
+    int bad = fwrite(lead, 1, sizeof(lead), out) != sizeof(lead) ||
+              fwrite(pkt->data, 1, pkt->size, out) != pkt->size;
+    return fclose(out) != 0 || bad;
+}
+
+static int make_one(const char *dir, const char *fuzz_dir, const Golden *g, FILE *exp)
+{
+    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name("nerv"));
+    if (!enc) return 1;
+    enc->width = g->w, enc->height = g->h, enc->pix_fmt = g->fmt, enc->threads = 1;
+    if (nc_opt_set_from_string(enc, g->opts) < 0 || nc_codec_open(enc) < 0) return 1;
+    NCStreamInfo info;
+    nc_stream_info_from_context(&info, enc);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s.nc", dir, g->name);
+    NCMuxer *mux;
+    if (nc_muxer_open_file(&mux, path, &info, NC_MUX_OVERWRITE) < 0) return 1;
+    int ret = 0, packets = 0;
+    for (int k = 0; k <= g->frames && ret >= 0; k++) {
+        NCFrame f = {.media_type = NC_MEDIA_VIDEO, .width = g->w, .height = g->h, .pix_fmt = g->fmt};
+        if (k < g->frames) {
+            if (nc_frame_get_buffer(&f) < 0) return 1;
+            draw(&f, k, strstr(g->name, "still") != NULL);
+            f.pts = k, f.duration = 1;
+        }
+        ret = nc_send_frame(enc, k < g->frames ? &f : NULL);
+        nc_frame_unref(&f);
+        NCPacket pkt = {0};
+        while (ret >= 0 && (ret = nc_receive_packet(enc, &pkt)) == 0) {
+            if (!packets && write_seed(fuzz_dir, g, enc->extradata, &pkt)) return 1;
+            packets++;
+            if (g->damage && k == g->frames) nc_packet_shrink(&pkt, pkt.size / 2);
+            if (nc_muxer_write_packet(mux, &pkt) < 0) return 1;
+            nc_packet_unref(&pkt);
+        }
+        if (ret == NC_EAGAIN || ret == NC_EOF) ret = 0;
+    }
+    nc_codec_free_context(&enc);
+    if (ret < 0 || nc_muxer_close(&mux) < 0) return 1;
+    char hex[2 * NC_SHA256_SIZE + 1];
+    int mismatch = 0;
+    ret = golden_decode_file(path, NULL, hex, &mismatch);
+    if (g->damage)
+        fprintf(exp, "%s.nc error %d\n", g->name, ret);
+    else
+        fprintf(exp, "%s.nc sha256 %s\n", g->name, hex);
+    return g->damage ? ret >= 0 : ret < 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3 || argc > 4) {
+        fprintf(stderr, "usage: check_nerv make DIR [FUZZ_DIR] | check_nerv check DIR\n");
+        return 2;
+    }
+    nc_log_set_level(NC_LOG_QUIET);
+    if (strcmp(argv[1], "make")) return golden_check_list(argv[2], NULL);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/expected.txt", argv[2]);
+    FILE *exp = fopen(path, "w");
+    if (!exp) return 1;
+    for (size_t g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++)
+        if (make_one(argv[2], argc == 4 ? argv[3] : NULL, &goldens[g], exp)) {
+            fprintf(stderr, "check_nerv: making %s failed\n", goldens[g].name);
+            return 1;
+        }
+    return fclose(exp) != 0;
+}

@@ -1,0 +1,45 @@
+/* libFuzzer target: the nerv decoder. Input: 6 bytes that make a stream header
+ * (width - 1 and height - 1 mod 32, pixel format, grids, hidden width, segment
+ * length; the grids' scales and strides from the bytes after them), then one
+ * packet sent through a decoder opened with that header, every frame it yields
+ * received. Byte 2 bit 7 sends the bytes after the first 6 to the header parser
+ * instead. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codecs/nerv/nerv.h"
+#include "tests/fuzz/fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 6 + NERV_MAX_LEVELS) return 0;
+    nc_log_set_level(NC_LOG_QUIET);
+    if (data[2] & 0x80) {
+        NervShape s;
+        nerv_header_parse(&s, data + 6, size - 6, NULL);
+        return 0;
+    }
+    static const enum NCPixelFormat fmts[] = {NC_PIX_GRAY8, NC_PIX_YUV420P, NC_PIX_RGB24};
+    NervShape s = {.width = 1 + data[0] % 32, .height = 1 + data[1] % 32,
+                   .pix_fmt = fmts[data[2] % 3], .levels = 1 + data[3] % 6,
+                   .hidden = 1 + data[4] % 12, .segment = 1 + data[5] % 9};
+    for (int l = 0; l < s.levels; l++) {
+        s.scale_log2[l] = data[6 + l] % 6;
+        s.stride_log2[l] = data[6 + l] / 6 % 4;
+    }
+    data += 6 + NERV_MAX_LEVELS;
+    size -= 6 + NERV_MAX_LEVELS;
+    if (nerv_shape_init(&s, NULL) < 0) return 0;
+    uint8_t header[NERV_HEADER_SIZE];
+    nerv_header_write(&s, header);
+    NCCodecContext *dec = fuzz_decoder_alloc("nerv", header, sizeof(header));
+    if (dec && nc_codec_open(dec) == 0) {
+        NCPacket pkt = {0};
+        NCFrame frame = {0};
+        if (nc_packet_from_data(&pkt, data, size) == 0 && nc_send_packet(dec, &pkt) == 0)
+            while (nc_receive_frame(dec, &frame) == 0) nc_frame_unref(&frame);
+        nc_packet_unref(&pkt);
+    }
+    nc_codec_free_context(&dec);
+    return 0;
+}

@@ -1,0 +1,411 @@
+/* nerv: the stream header, the synthesis's adjoints (the encoder's gradients),
+ * segment coding, motion estimation, and tiny clips through the public API
+ * (round trip quality, frame timing, determinism, damaged packets). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/nerv/nerv_coding.h"
+#include "codecs/nerv/nerv_fit.h"
+#include "codecs/nerv/nerv_motion.h"
+#include "codecs/nerv/nerv_synth.h"
+#include "nc/nc.h"
+#include "tests/test.h"
+
+static uint64_t rng_state = 12345;
+
+static double rnd(void) /* uniform in [-1, 1) */
+{
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (double)(rng_state >> 11) / 4503599627370496.0 - 1.0;
+}
+
+static NervShape shape(int w, int h, enum NCPixelFormat fmt, int levels, int segment)
+{
+    NervShape s = {.width = w, .height = h, .pix_fmt = fmt, .levels = levels, .hidden = 5,
+                   .segment = segment};
+    for (int l = 0; l < levels; l++) {
+        s.scale_log2[l] = l < 2 ? 0 : l - 1;
+        s.stride_log2[l] = l % 3;
+    }
+    CHECK_EQ(nerv_shape_init(&s, NULL), 0);
+    return s;
+}
+
+static void test_header(void)
+{
+    NervShape s = shape(37, 23, NC_PIX_YUV420P, 5, 9), back;
+    uint8_t h[NERV_HEADER_SIZE];
+    nerv_header_write(&s, h);
+    CHECK_EQ(nerv_header_parse(&back, h, sizeof(h), NULL), 0);
+    CHECK(!memcmp(&s, &back, sizeof(s)));
+    CHECK_EQ(s.pw, 19);
+    CHECK_EQ(s.ph, 12);
+    CHECK_EQ(s.channels, 6);
+    nc_log_set_level(NC_LOG_QUIET);
+    uint8_t bad[NERV_HEADER_SIZE];
+    int fields[] = {0, 3, 8, 9, 10, 11, 12, 12 + 7};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+        memcpy(bad, h, sizeof(h));
+        bad[fields[i]] = 0xff;
+        CHECK(nerv_header_parse(&back, bad, sizeof(bad), NULL) < 0);
+    }
+    CHECK(nerv_header_parse(&back, h, sizeof(h) - 1, NULL) < 0);
+    /* more latents than a segment may have */
+    memcpy(bad, h, sizeof(h));
+    bad[4] = bad[5] = bad[6] = 0, bad[7] = 16, bad[5] = 16; /* 4096 x 4096 */
+    bad[11] = 250;
+    CHECK(nerv_header_parse(&back, bad, sizeof(bad), NULL) < 0);
+    nc_log_set_level(NC_LOG_INFO);
+}
+
+/* <g_z, A y> == <A^T g_z, y> for the interpolation A of every frame, with motion. */
+static void test_inputs_adjoint(void)
+{
+    NervShape s = shape(29, 17, NC_PIX_GRAY8, 5, 7);
+    int32_t motion[14] = {0, 0, 5, -3, 13, -9, 20, -12, 27, 1, 35, 4, 40, 9};
+    NervLayout lay;
+    nerv_layout_init(&lay, &s, 7, motion);
+    CHECK(lay.gw >= s.pw + 5);
+    size_t nl = lay.offset[s.levels], nz = (size_t)s.levels * s.positions;
+    float *y = malloc(sizeof(float) * nl), *gy = calloc(nl, sizeof(float));
+    float *z = malloc(sizeof(float) * nz), *gz = malloc(sizeof(float) * nz);
+    NervScratch sc;
+    CHECK_EQ(nerv_scratch_alloc(&sc, &s, &lay), 0);
+    for (size_t i = 0; i < nl; i++) y[i] = (float)rnd();
+    for (int f = 0; f < 7; f++) {
+        for (size_t i = 0; i < nz; i++) gz[i] = (float)rnd();
+        memset(gy, 0, sizeof(float) * nl);
+        nerv_synth_inputs(&s, &lay, motion, y, f, z, &sc);
+        nerv_synth_inputs_adjoint(&s, &lay, motion, gz, f, gy, &sc);
+        double a = 0, b = 0;
+        for (size_t i = 0; i < nz; i++) a += (double)gz[i] * z[i];
+        for (size_t i = 0; i < nl; i++) b += (double)gy[i] * y[i];
+        CHECK(fabs(a - b) < 1e-4 * (1 + fabs(a)));
+    }
+    /* a whole-position shift at the finest scale is a plain copy */
+    for (int i = 0; i < 14; i++) motion[i] = i % 2 ? 0 : 8 * (i / 2);
+    nerv_layout_init(&lay, &s, 7, motion);
+    nerv_scratch_free(&sc);
+    CHECK_EQ(nerv_scratch_alloc(&sc, &s, &lay), 0);
+    nl = lay.offset[s.levels];
+    y = realloc(y, sizeof(float) * nl);
+    for (size_t i = 0; i < nl; i++) y[i] = (float)rnd();
+    nerv_synth_inputs(&s, &lay, motion, y, 2, z, &sc);
+    /* grid 0 has stride 1: frame 2 reads slice 2, shifted by 2 positions */
+    const float *slice = y + lay.offset[0] + 2 * (size_t)lay.lw[0] * lay.lh[0];
+    CHECK(z[3 * s.pw + 4] == slice[3 * lay.lw[0] + 4 + 2]);
+    nerv_scratch_free(&sc);
+    free(y), free(gy), free(z), free(gz);
+}
+
+/* d/dv of sum gout * mlp(w, z), v a weight or an input, by central differences. */
+static double numeric_gradient(const NervShape *s, float *w, float *z, int count,
+                               const float *gout, float *v, float *h1, float *h2, float *out)
+{
+    float keep = *v, eps = 1e-2f;
+    double loss[2] = {0, 0};
+    for (int side = 0; side < 2; side++) {
+        *v = keep + (side ? -eps : eps);
+        nerv_mlp_forward(s, w, z, 19, count, h1, h2, out, NERV_TILE);
+        for (int c = 0; c < s->channels; c++)
+            for (int p = 0; p < count; p++)
+                loss[side] += gout[c * NERV_TILE + p] * out[c * NERV_TILE + p];
+    }
+    *v = keep;
+    return (loss[0] - loss[1]) / (2 * eps);
+}
+
+/* The MLP's gradients against finite differences. */
+static void test_mlp_backward(void)
+{
+    NervShape s = shape(20, 4, NC_PIX_RGB24, 3, 1);
+    int count = 19;
+    size_t np = nerv_param_count(&s), H = (size_t)s.hidden, C = (size_t)s.channels;
+    double *wd = malloc(sizeof(double) * np);
+    float *w = malloc(sizeof(float) * np), *gw = calloc(np, sizeof(float));
+    float z[3 * 19], gz[3 * 19], gout[12 * NERV_TILE];
+    float *h1 = malloc(sizeof(float) * H * NERV_TILE), *h2 = malloc(sizeof(float) * H * NERV_TILE),
+          *out = malloc(sizeof(float) * C * NERV_TILE), *gh = malloc(sizeof(float) * 2 * H * NERV_TILE);
+    for (size_t i = 0; i < np; i++) w[i] = (float)(wd[i] = rnd());
+    for (int i = 0; i < 3 * count; i++) z[i] = (float)rnd();
+    for (size_t i = 0; i < C * NERV_TILE; i++) gout[i] = (float)rnd();
+    /* loss = sum gout * out */
+    nerv_mlp_forward(&s, w, z, 19, count, h1, h2, out, NERV_TILE);
+    nerv_mlp_backward(&s, w, z, 19, count, h1, h2, gout, NERV_TILE, gw, gz, gh);
+    float *o2 = malloc(sizeof(float) * C * NERV_TILE);
+    for (size_t i = 0; i < np; i += 7) {
+        double num = numeric_gradient(&s, w, z, count, gout, &w[i], h1, h2, o2);
+        CHECK(fabs(num - gw[i]) < 2e-2 * (1 + fabs(num)));
+    }
+    for (int i = 0; i < 3 * count; i += 5) {
+        double num = numeric_gradient(&s, w, z, count, gout, &z[i], h1, h2, o2);
+        CHECK(fabs(num - gz[i]) < 2e-2 * (1 + fabs(num)));
+    }
+    free(wd), free(w), free(gw), free(h1), free(h2), free(out), free(gh), free(o2);
+}
+
+/* Random segments (sparse latents, large and small values, empty slices) code and
+ * decode exactly; cut or flipped packets fail cleanly. */
+static void test_segment_coding(void)
+{
+    RCParamTables t;
+    CHECK_EQ(nerv_tables_init(&t), 0);
+    NervShape s = shape(31, 13, NC_PIX_YUV420P, 4, 6);
+    int32_t motion[12] = {0, 0, -7, 3, -20, 9, -33, 11, -41, 18, -50, 30};
+    NervSegment seg, back;
+    CHECK_EQ(nerv_segment_alloc(&seg, &s, 6, motion), 0);
+    for (int k = 0; k < NERV_TENSORS; k++) seg.wexp[k] = 3 + 2 * k;
+    for (size_t i = 0; i < nerv_param_count(&s); i++) seg.wq[i] = (int32_t)(rnd() * 300);
+    seg.wq[0] = NERV_MAX_MAGNITUDE, seg.wq[1] = -NERV_MAX_MAGNITUDE;
+    size_t nl = seg.lay.offset[s.levels];
+    for (size_t i = 0; i < nl; i++) {
+        double r = rnd();
+        seg.yq[i] = fabs(r) < 0.7 ? 0 : (int32_t)(r * 9);
+    }
+    seg.yq[nl - 1] = 100000;
+    /* grid 1's first slice all zero */
+    memset(seg.yq + seg.lay.offset[1], 0,
+           sizeof(int32_t) * (size_t)seg.lay.lw[1] * seg.lay.lh[1]);
+    double est = nerv_segment_choose_scales(&t, &s, &seg);
+    RCEncoder enc;
+    rc_enc_init(&enc);
+    CHECK_EQ(nerv_segment_write(&t, &s, &seg, &enc), 0);
+    CHECK_EQ(rc_enc_flush(&enc), 0);
+    CHECK(fabs(8.0 * enc.size - est) < 0.02 * est + 64);
+    RCDecoder dec;
+    rc_dec_init(&dec, enc.buf, enc.size);
+    CHECK_EQ(nerv_segment_read(&t, &s, &dec, &back, NULL), 0);
+    CHECK_EQ(rc_dec_finish(&dec), 0);
+    CHECK_EQ(back.n, 6);
+    CHECK(!memcmp(back.motion, motion, sizeof(motion)));
+    CHECK(!memcmp(back.wexp, seg.wexp, sizeof(seg.wexp)));
+    CHECK(!memcmp(back.wq, seg.wq, sizeof(int32_t) * nerv_param_count(&s)));
+    CHECK(!memcmp(back.yq, seg.yq, sizeof(int32_t) * nl));
+    nerv_segment_free(&back);
+    nc_log_set_level(NC_LOG_QUIET);
+    int fails = 0;
+    for (size_t cut = 0; cut < enc.size; cut += 1 + enc.size / 40) {
+        rc_dec_init(&dec, enc.buf, cut);
+        int ret = nerv_segment_read(&t, &s, &dec, &back, NULL);
+        if (ret >= 0) {
+            ret = rc_dec_finish(&dec);
+            nerv_segment_free(&back);
+        }
+        fails += ret < 0;
+    }
+    CHECK(fails > 0);
+    for (size_t at = 0; at < enc.size; at += 3) {
+        uint8_t keep = enc.buf[at];
+        enc.buf[at] ^= 0x5a;
+        rc_dec_init(&dec, enc.buf, enc.size);
+        if (nerv_segment_read(&t, &s, &dec, &back, NULL) >= 0) nerv_segment_free(&back);
+        enc.buf[at] = keep;
+    }
+    nc_log_set_level(NC_LOG_INFO);
+    rc_enc_free(&enc);
+    nerv_segment_free(&seg);
+    rc_param_free(&t);
+}
+
+/* A smooth picture, also used by the API tests: value at scene point (x, y). */
+static int scene(double x, double y, int c)
+{
+    double v = 128 + 60 * sin(x * 0.21 + c) + 40 * cos(y * 0.17 - 0.5 * c) + 20 * sin((x + y) * 0.05);
+    return v < 0 ? 0 : v > 255 ? 255 : (int)v;
+}
+
+static void test_motion(void)
+{
+    NervShape s = shape(64, 48, NC_PIX_GRAY8, 3, 5);
+    int n = 5;
+    float *x = malloc(sizeof(float) * (size_t)n * s.channels * s.positions);
+    int32_t motion[10];
+    /* frame f shows the scene from (3f + f/2, -2f) pixels on: (1.5f + f/4, -f) positions */
+    for (int f = 0; f < n; f++) {
+        NCFrame fr = {.width = 64, .height = 48, .pix_fmt = NC_PIX_GRAY8,
+                      .media_type = NC_MEDIA_VIDEO};
+        CHECK_EQ(nc_frame_get_buffer(&fr), 0);
+        for (int py = 0; py < 48; py++)
+            for (int px = 0; px < 64; px++)
+                fr.data[0][py * fr.linesize[0] + px] =
+                    (uint8_t)scene(px + 3.5 * f, py - 2.0 * f, 0);
+        nerv_frame_to_samples(&s, &fr, x + (size_t)f * s.channels * s.positions);
+        nc_frame_unref(&fr);
+    }
+    nerv_estimate_motion(&s, x, n, motion);
+    for (int f = 0; f < n; f++) {
+        CHECK(abs(motion[2 * f] - 14 * f) <= 2);  /* 1.75 f positions, in eighths */
+        CHECK(abs(motion[2 * f + 1] + 8 * f) <= 2);
+    }
+    free(x);
+}
+
+/* Through the API: a clip of `frames` frames of a panning scene. */
+static int make_frame(NCFrame *f, int w, int h, enum NCPixelFormat fmt, int k)
+{
+    memset(f, 0, sizeof(*f));
+    f->media_type = NC_MEDIA_VIDEO, f->width = w, f->height = h, f->pix_fmt = fmt;
+    int ret = nc_frame_get_buffer(f);
+    if (ret < 0) return ret;
+    for (int p = 0; p < nc_pix_fmt_planes(fmt); p++) {
+        int pw = nc_pix_fmt_plane_width(fmt, p, w), ph = nc_pix_fmt_plane_height(fmt, p, h);
+        int per = fmt == NC_PIX_RGB24 ? 3 : 1, sub = p ? 2 : 1;
+        for (int y = 0; y < ph; y++)
+            for (int x = 0; x < pw; x++)
+                f->data[p][y * f->linesize[p] + x] =
+                    (uint8_t)scene((x / per) * sub + 1.5 * k, y * sub + 0.5 * k, p + x % per);
+    }
+    f->pts = 2 * k;
+    f->duration = 2;
+    return 0;
+}
+
+static double psnr(const NCFrame *a, const NCFrame *b)
+{
+    double se = 0, n = 0;
+    for (int p = 0; p < nc_pix_fmt_planes(a->pix_fmt); p++)
+        for (int y = 0; y < nc_pix_fmt_plane_height(a->pix_fmt, p, a->height); y++)
+            for (int x = 0; x < nc_pix_fmt_plane_width(a->pix_fmt, p, a->width); x++) {
+                double d = a->data[p][y * a->linesize[p] + x] - b->data[p][y * b->linesize[p] + x];
+                se += d * d, n++;
+            }
+    return se ? 10 * log10(255.0 * 255.0 * n / se) : 99;
+}
+
+typedef struct Coded {
+    NCPacket pkt[8];
+    int count, w, h;
+    enum NCPixelFormat fmt;
+    uint8_t header[NERV_HEADER_SIZE];
+} Coded;
+
+static int encode_clip(int w, int h, enum NCPixelFormat fmt, int frames, const char *opts,
+                       Coded *out)
+{
+    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name("nerv"));
+    memset(out, 0, sizeof(*out));
+    out->w = w, out->h = h, out->fmt = fmt;
+    if (!enc) return NC_ENOMEM;
+    enc->width = w, enc->height = h, enc->pix_fmt = fmt, enc->threads = 2;
+    enc->time_base = (NCRational){1, 50};
+    int ret = nc_opt_set_from_string(enc, opts);
+    if (ret >= 0) ret = nc_codec_open(enc);
+    for (int k = 0; k <= frames && ret >= 0; k++) {
+        NCFrame f = {0};
+        if (k < frames && (ret = make_frame(&f, w, h, fmt, k)) < 0) break;
+        ret = nc_send_frame(enc, k < frames ? &f : NULL);
+        nc_frame_unref(&f);
+        while (ret >= 0 && out->count < 8 &&
+               (ret = nc_receive_packet(enc, &out->pkt[out->count])) == 0)
+            out->count++;
+        if (ret == NC_EAGAIN || ret == NC_EOF) ret = 0;
+    }
+    if (ret >= 0) memcpy(out->header, enc->extradata, NERV_HEADER_SIZE);
+    nc_codec_free_context(&enc);
+    return ret;
+}
+
+static NCCodecContext *open_decoder(const Coded *c)
+{
+    NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("nerv"));
+    if (!dec) return NULL;
+    dec->width = c->w, dec->height = c->h, dec->pix_fmt = c->fmt;
+    if (nc_codec_set_extradata(dec, c->header, NERV_HEADER_SIZE) < 0 || nc_codec_open(dec) < 0)
+        nc_codec_free_context(&dec);
+    return dec;
+}
+
+static void test_api_clip(int w, int h, enum NCPixelFormat fmt, const char *opts, double min_psnr)
+{
+    Coded c;
+    int frames = 7;
+    CHECK_EQ(encode_clip(w, h, fmt, frames, opts, &c), 0);
+    CHECK_EQ(c.count, 2);
+    CHECK_EQ(c.pkt[0].pts, 0);
+    CHECK_EQ(c.pkt[0].duration, 8);
+    CHECK_EQ(c.pkt[1].pts, 8);
+    CHECK_EQ(c.pkt[1].duration, 6);
+    NCCodecContext *dec = open_decoder(&c), *dec2 = open_decoder(&c);
+    CHECK(dec && dec2);
+    if (!dec || !dec2) return;
+    CHECK_EQ(dec->width, w);
+    int got = 0;
+    double worst = 99;
+    for (int i = 0; i < c.count; i++) {
+        CHECK_EQ(nc_send_packet(dec, &c.pkt[i]), 0);
+        CHECK_EQ(nc_send_packet(dec2, &c.pkt[i]), 0);
+        NCFrame f = {0}, f2 = {0}, ref;
+        while (nc_receive_frame(dec, &f) == 0) {
+            CHECK_EQ(nc_receive_frame(dec2, &f2), 0);
+            CHECK_EQ(f.pts, 2 * got);
+            CHECK_EQ(f.duration, 2);
+            CHECK_EQ(make_frame(&ref, w, h, fmt, got), 0);
+            double q = psnr(&f, &ref);
+            worst = q < worst ? q : worst;
+            CHECK(psnr(&f, &f2) == 99); /* decoding is deterministic */
+            nc_frame_unref(&ref);
+            nc_frame_unref(&f);
+            nc_frame_unref(&f2);
+            got++;
+        }
+    }
+    CHECK_EQ(got, frames);
+    if (getenv("NERV_TEST_VERBOSE") || worst < min_psnr)
+        fprintf(stderr, "%dx%d %s: worst frame %.2f dB (bound %.1f)\n", w, h, nc_pix_fmt_name(fmt),
+                worst, min_psnr);
+    CHECK(worst >= min_psnr);
+    /* damaged packets: cut short or flipped, each fails cleanly or decodes */
+    nc_log_set_level(NC_LOG_QUIET);
+    NCPacket bad = {0};
+    CHECK_EQ(nc_packet_from_data(&bad, c.pkt[0].data, c.pkt[0].size / 2), 0);
+    NCFrame f = {0};
+    CHECK_EQ(nc_send_packet(dec, &bad), 0);
+    CHECK(nc_receive_frame(dec, &f) < 0);
+    nc_packet_unref(&bad);
+    for (size_t at = 0; at < c.pkt[1].size; at += 1 + c.pkt[1].size / 30) {
+        CHECK_EQ(nc_packet_from_data(&bad, c.pkt[1].data, c.pkt[1].size), 0);
+        bad.data[at] ^= 0xa5;
+        nc_codec_flush(dec);
+        if (nc_send_packet(dec, &bad) == 0)
+            while (nc_receive_frame(dec, &f) == 0) nc_frame_unref(&f);
+        nc_packet_unref(&bad);
+    }
+    nc_log_set_level(NC_LOG_INFO);
+    nc_codec_free_context(&dec);
+    nc_codec_free_context(&dec2);
+    for (int i = 0; i < c.count; i++) nc_packet_unref(&c.pkt[i]);
+}
+
+static void test_api_errors(void)
+{
+    Coded c;
+    nc_log_set_level(NC_LOG_QUIET);
+    /* a header that does not match the decoder's size */
+    CHECK_EQ(encode_clip(8, 6, NC_PIX_GRAY8, 1, "steps=2", &c), 0);
+    NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("nerv"));
+    dec->width = 10, dec->height = 6, dec->pix_fmt = NC_PIX_GRAY8;
+    CHECK_EQ(nc_codec_set_extradata(dec, c.header, NERV_HEADER_SIZE), 0);
+    CHECK(nc_codec_open(dec) < 0);
+    nc_codec_free_context(&dec);
+    nc_packet_unref(&c.pkt[0]);
+    /* frames too large for the latent bound */
+    CHECK(encode_clip(4096, 4096, NC_PIX_GRAY8, 1, "segment=250:time_stride=0", &c) < 0);
+    nc_log_set_level(NC_LOG_INFO);
+}
+
+int main(void)
+{
+    test_header();
+    test_inputs_adjoint();
+    test_mlp_backward();
+    test_segment_coding();
+    test_motion();
+    /* 200 steps: a few seconds; the bounds hold with a margin of about 3 dB */
+    test_api_clip(24, 16, NC_PIX_YUV420P, "segment=4:steps=200:quality=70", 26);
+    test_api_clip(17, 11, NC_PIX_RGB24, "segment=4:steps=200:quality=70:hidden=8:fine=2", 23);
+    /* a slice per frame: a 1x1 frame changes too fast for one per 4 frames */
+    test_api_clip(1, 1, NC_PIX_GRAY8, "segment=4:steps=200:time_stride=0:levels=1", 26);
+    test_api_errors();
+    return test_result("test_nerv");
+}
