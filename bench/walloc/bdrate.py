@@ -4,7 +4,8 @@ bench results.tsv: log rate fitted as a cubic in quality for each codec, the
 difference integrated over the quality range both cover. Printed as a Markdown
 table, on PSNR-RGB and on MS-SSIM (as dB: -10 log10(1 - MS-SSIM)).
 
-    bdrate.py RESULTS.tsv CODEC        (pure Python, no numpy)
+    bdrate.py RESULTS.tsv CODEC [PSNR_COLUMN]   (pure Python, no numpy; the PSNR
+                                                column defaults to psnr_rgb)
 """
 import math
 import sys
@@ -55,16 +56,18 @@ def bd_rate(ref, test):
 
 def main():
     path, codec = sys.argv[1], sys.argv[2]
+    psnr = sys.argv[3] if len(sys.argv) > 3 else "psnr_rgb"
     rows = [l.rstrip("\n").split("\t") for l in open(path)]
     head, rows = rows[0], [r for r in rows[1:] if len(r) > 3 and r[2] != "failed"]
     col = {name: i for i, name in enumerate(head)}
-    metrics = [("PSNR-RGB", "psnr_rgb", lambda v: v),
+    metrics = [("PSNR-" + psnr[5:].upper(), psnr, lambda v: v),
                ("MS-SSIM", "ms_ssim_y", lambda v: -10 * math.log10(max(1e-10, 1 - v)))]
     codecs = []
     for r in rows:
         if r[0] not in codecs:
             codecs.append(r[0])
-    print("| anchor | BD-rate on PSNR-RGB | PSNR range (dB) | BD-rate on MS-SSIM | MS-SSIM range (dB) |")
+    print("| anchor | BD-rate on %s | PSNR range (dB) | BD-rate on MS-SSIM | MS-SSIM range (dB) |"
+          % metrics[0][0])
     print("| --- | --- | --- | --- | --- |")
     for anchor in codecs:
         if anchor == codec:

@@ -112,7 +112,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
     echo
     echo "BD-rate of walloc against each anchor (negative: walloc needs fewer bits for the same quality):"
     echo
-    python3 "$root/bench/walloc/bdrate.py" "$out/results.tsv" walloc
+    python3 "$bench_root/bench/walloc/bdrate.py" "$out/results.tsv" walloc
     speed=$(dirname "$nc_enc")/../bench/walloc/bench_walloc_speed
     if [ -x "$speed" ]; then
         echo

@@ -25,7 +25,7 @@ enum { PRESET_FAST, PRESET_MEDIUM, PRESET_SLOW };
 static const int preset_steps[] = {120, 400, 1200};
 
 typedef struct NervEncoder {
-    int quality, preset, steps, segment, levels, fine, time_stride, hidden; /* options */
+    int quality, bitrate, preset, steps, segment, levels, fine, time_stride, hidden; /* options */
     NervShape s;
     RCParamTables tables;
     NCIPool *pool;
@@ -47,6 +47,8 @@ static const NCOptionEnumValue presets[] = {
 static const NCOption encoder_options[] = {
     {"quality", "0 (smallest) .. 100 (best): the rate-distortion trade-off the fit aims at",
      NC_OPT_INT, offsetof(NervEncoder, quality), {.i = 50}, 0, 100, NULL, NULL},
+    {"bitrate", "bit rate to steer the fit toward (0: quality decides); how close it gets: README",
+     NC_OPT_INT, offsetof(NervEncoder, bitrate), {.i = 0}, 0, 1000000000, NULL, "bit/s"},
     {"preset", "encoding time against quality: how long each segment is fitted", NC_OPT_ENUM,
      offsetof(NervEncoder, preset), {.i = PRESET_MEDIUM}, 0, 2, presets, NULL},
     {"steps", "fitting steps per segment (0: the preset's)", NC_OPT_INT,
@@ -117,6 +119,7 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
     NervFitParams fp = {
         .lambda = exp2(-2.0 - p->quality / 8.0),
         .steps = p->steps ? p->steps : preset_steps[p->preset],
+        .target_bits = p->bitrate * ((double)p->duration * ctx->time_base.num / ctx->time_base.den),
         .seed = 1,
         .progress = fit_progress,
         .opaque = ctx,

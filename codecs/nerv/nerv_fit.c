@@ -270,6 +270,9 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     uint64_t rng = fp->seed;
     init_weights(s, fit.w, &rng);
     int noise_steps = (int)(fp->steps * NOISE_SHARE);
+    double lambda = fp->lambda;
+    /* what the latents' estimate leaves out: weights at about 8 bits, motion, scales */
+    double fixed_bits = 8.0 * fit.NP + 16.0 * n + 7.0 * (NERV_TENSORS + NERV_CONTEXTS * s->levels);
     for (int step = 0; step < fp->steps; step++) {
         /* cosine decay of every learning rate to 0 */
         float decay = 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)fp->steps));
@@ -281,19 +284,25 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         memset(fit.g_y, 0, sizeof(float) * fit.NL);
         memset(fit.g_w, 0, sizeof(float) * fit.NP);
         memset(fit.g_logs, 0, sizeof(float) * s->levels);
-        float rate_weight = (float)(fp->lambda * fit.inv_samples);
+        float rate_weight = (float)(lambda * fit.inv_samples);
+        double rate = 0;
         for (int l = 0; l < s->levels; l++) {
             size_t a = seg->lay.offset[l], b = seg->lay.offset[l + 1];
             double g_ls = 0;
             for (size_t i = a; i < b; i++) {
                 float gy, gs;
-                rate_bits(fit.dhat[i], fit.logs[l], &gy, &gs);
+                rate += rate_bits(fit.dhat[i], fit.logs[l], &gy, &gs);
                 fit.g_lat[i] = rate_weight * gy;
                 g_ls += gs;
             }
             fit.g_logs[l] = (float)(rate_weight * g_ls);
         }
         run_frames(&fit, pool, 1);
+        /* dual ascent on the rate constraint, once the rate model has settled */
+        if (fp->target_bits > 0 && noisy && step >= fp->steps / 5) {
+            double r = log((rate + fixed_bits) / fp->target_bits);
+            lambda *= exp(0.05 * (r > 1 ? 1 : r < -1 ? -1 : r));
+        }
         integrate_adjoint(s, &seg->lay, fit.g_y, fit.g_lat);
         adam_step(&a_lat, fit.lat, fit.g_lat, LR_LATENT * decay, step + 1);
         adam_step(&a_w, fit.w, fit.g_w, LR_WEIGHT * decay, step + 1);
@@ -310,7 +319,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         ret = NC_EINVAL;
         goto end;
     }
-    if ((ret = choose_weight_steps(&fit, pool, t, fp->lambda, seg, mse)) < 0) goto end;
+    if ((ret = choose_weight_steps(&fit, pool, t, lambda, seg, mse)) < 0) goto end;
     *bits = nerv_segment_choose_scales(t, s, seg);
 end:
     for (int i = 0; i < threads && fit.sc; i++) nerv_scratch_free(&fit.sc[i]);

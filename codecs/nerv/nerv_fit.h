@@ -11,6 +11,9 @@
 
 typedef struct NervFitParams {
     double lambda; /* rate weight: loss = MSE + lambda * bits / samples */
+    /* When > 0, the size to aim at: lambda is steered during the fit (from its
+     * value above) so that the estimated size meets it. */
+    double target_bits;
     int steps;     /* optimizer steps over the whole segment */
     uint64_t seed;
     /* Called after each step with (done, steps); non-zero stops the fit with that
