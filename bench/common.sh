@@ -320,3 +320,26 @@ run_nc_codecs() {
         done
     done
 }
+
+# video_columns: the table of the video benches: kbit/s, frames per second (at 25
+# frames per second of video), PSNR-Y plotted.
+video_columns() {
+    metrics=(psnr_y ms_ssim_y ssim_y)
+    rate_label="kbit/s"
+    rate_scale=0.001
+    speed_label="fps"
+    speed_scale=25
+    plot_column=6
+    plot_label="PSNR-Y (dB)"
+}
+
+# video_units: total_units, the seconds of video in "${inputs[@]}" at 25 frames
+# per second.
+video_units() {
+    local f n
+    total_units=0
+    for f in "${inputs[@]}"; do
+        n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$f")
+        total_units=$(awk -v a="$total_units" -v n="$n" 'BEGIN { print a + n / 25 }')
+    done
+}

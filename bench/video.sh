@@ -9,23 +9,13 @@ YUV420P at 25 fps: pans and zooms over the test photos). Rate in kbit/s over all
 (raw elementary streams for x264/x265, .nc for libnc); quality is the mean over clips of
 PSNR-Y (from the clip's mean squared error) and MS-SSIM on Y. Speed: frames per second,
 one thread, FFmpeg start-up included."
-metrics=(psnr_y ms_ssim_y ssim_y)
-rate_label="kbit/s"
-rate_scale=0.001
-speed_label="fps"
-speed_scale=25
-plot_column=6
-plot_label="PSNR-Y (dB)"
 
+video_columns
 find_apps
 [ -d "$data/video/test" ] || die "no $data/video/test: run scripts/fetch-data video"
 begin_results
 inputs=("$data"/video/test/*.y4m)
-total_units=0
-for f in "${inputs[@]}"; do
-    n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$f")
-    total_units=$(awk -v a="$total_units" -v n="$n" 'BEGIN { print a + n / 25 }')
-done
+video_units
 
 IFS=';' read -r -a nc_settings <<<"${BENCH_NC_SETTINGS:--b 100000;-b 200000;-b 400000}"
 run_nc_codecs video lossy y4m "${nc_settings[@]}"

@@ -15,23 +15,13 @@ streams for the anchors, whole .nc files for nerv), at 25 frames per second of v
 Quality: mean over clips of PSNR-Y (from the clip's mean squared error) and MS-SSIM on Y.
 Speed: frames per second, process start-up included; nerv encodes with 2 threads (its
 default), decodes with one; the anchors use one thread."
-metrics=(psnr_y ms_ssim_y ssim_y)
-rate_label="kbit/s"
-rate_scale=0.001
-speed_label="fps"
-speed_scale=25
-plot_column=6
-plot_label="PSNR-Y (dB)"
 
+video_columns
 find_apps
 [ -d "$data/video-real/test" ] || die "no $data/video-real/test: run scripts/fetch-data video-real"
 begin_results
 inputs=("$data"/video-real/test/*.y4m)
-total_units=0
-for f in "${inputs[@]}"; do
-    n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$f")
-    total_units=$(awk -v a="$total_units" -v n="$n" 'BEGIN { print a + n / 25 }')
-done
+video_units
 
 IFS=';' read -r -a settings <<<"${NERV_SETTINGS:--o preset=fast -o quality=0;-o preset=fast -o quality=20;-o preset=fast -o quality=40;-o preset=fast -o quality=60}"
 for s in "${settings[@]}"; do
