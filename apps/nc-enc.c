@@ -204,6 +204,25 @@ static int64_t frame_units(const NCCodecContext *ctx)
     return 1;
 }
 
+/* The encoder's own progress inside one call (a nerv segment being fitted): shown
+ * in the bar's label, which redraws at most every 0.2 s. */
+typedef struct WorkProgress {
+    NCProgress *bar;
+    char label[64];
+} WorkProgress;
+
+static void show_work(void *opaque, int64_t done, int64_t total)
+{
+    WorkProgress *w = opaque;
+    if (done >= total) {
+        w->bar->label = "encoding";
+    } else {
+        snprintf(w->label, sizeof(w->label), "encoding (fitting %2d%%)", (int)(100 * done / total));
+        w->bar->label = w->label;
+    }
+    progress_update(w->bar, w->bar->done);
+}
+
 static int encode_stream(Encoding *e)
 {
     int64_t done, total, units = frame_units(e->ctx);
@@ -211,6 +230,9 @@ static int encode_stream(Encoding *e)
     media_reader_progress(e->reader, &done, &total, &unit);
     NCProgress progress;
     progress_start(&progress, "encoding", unit, total);
+    WorkProgress work = {.bar = &progress};
+    e->ctx->progress_cb = show_work;
+    e->ctx->progress_opaque = &work;
     int ret;
     for (;;) {
         if (cli_interrupted()) {
@@ -242,6 +264,7 @@ static int encode_stream(Encoding *e)
         progress_update(&progress, done);
     }
     progress_finish(&progress);
+    e->ctx->progress_cb = NULL; /* work and the bar end here */
     return ret;
 }
 

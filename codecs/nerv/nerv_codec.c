@@ -22,7 +22,7 @@ static const enum NCPixelFormat nerv_pix_fmts[] = {NC_PIX_YUV420P, NC_PIX_RGB24,
 
 
 enum { PRESET_FAST, PRESET_MEDIUM, PRESET_SLOW };
-static const int preset_steps[] = {120, 400, 1200};
+static const int preset_steps[] = {600, 2000, 6000};
 
 typedef struct NervEncoder {
     int quality, bitrate, preset, steps, segment, levels, fine, time_stride, hidden; /* options */
@@ -38,9 +38,9 @@ typedef struct NervEncoder {
 } NervEncoder;
 
 static const NCOptionEnumValue presets[] = {
-    {"fast", PRESET_FAST, "120 fitting steps per segment"},
-    {"medium", PRESET_MEDIUM, "400 steps"},
-    {"slow", PRESET_SLOW, "1200 steps"},
+    {"fast", PRESET_FAST, "600 fitting steps per segment"},
+    {"medium", PRESET_MEDIUM, "2000 steps"},
+    {"slow", PRESET_SLOW, "6000 steps"},
     {NULL, 0, NULL},
 };
 
@@ -109,8 +109,9 @@ static void encoder_close(NCCodecContext *ctx)
 
 static int fit_progress(void *opaque, int done, int steps)
 {
-    (void)done, (void)steps;
-    return nci_codec_check_interrupt(opaque);
+    NCCodecContext *ctx = opaque;
+    if (ctx->progress_cb) ctx->progress_cb(ctx->progress_opaque, done, steps);
+    return nci_codec_check_interrupt(ctx);
 }
 
 static int emit(NCCodecContext *ctx, NCPacket *pkt)

@@ -96,6 +96,11 @@ typedef struct NCCodecContext {
      * it needs none): the one named, the one chosen for model=auto, or for a
      * decoder the one the stream header names. */
     char model_id[64];
+    /* Long work inside one call reports its progress here (nerv fitting a segment
+     * of frames for minutes): done of total units of that work, in the codec's
+     * own units, called on the caller's thread. NULL: not called. */
+    void (*progress_cb)(void *opaque, int64_t done, int64_t total);
+    void *progress_opaque;
 } NCCodecContext;
 
 #ifdef __cplusplus
