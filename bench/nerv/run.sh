@@ -23,7 +23,7 @@ begin_results
 inputs=("$data"/video-real/test/*.y4m)
 video_units
 
-IFS=';' read -r -a settings <<<"${NERV_SETTINGS:--o preset=fast -o quality=0;-o preset=fast -o quality=25;-o preset=fast -o quality=50}"
+IFS=';' read -r -a settings <<<"${NERV_SETTINGS:--o preset=fast -o quality=0;-o preset=fast -o quality=20;-o preset=fast -o quality=40;-o preset=fast -o quality=60}"
 for s in "${settings[@]}"; do
     run_system nerv "$s" nc y4m \
         "\"\$nc_enc\" -q -y -c nerv $s \"\$in\" \"\$bits\"" \

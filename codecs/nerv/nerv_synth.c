@@ -1,8 +1,10 @@
 /* The nerv synthesis (nerv_synth.h) and its adjoints. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codecs/nerv/nerv_synth.h"
+#include "libnc/nn/simd.h"
 #include "nc/error.h"
 
 int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *lay)
@@ -149,18 +151,53 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
     }
 }
 
-/* dst[p] = b + sum_k w[k] src_k[p], k ascending; relu when asked. */
-static void dense(const float *w, float b, const float *src, size_t sstride, int nin, int count,
-                  float *dst, int relu)
+/* dst_j[p] = b[j] + sum_k w[j][k] src_k[p] for nout outputs j, each sum in that
+ * order (b first, then k ascending), so every ISA gives the same bits; relu when
+ * asked. Blocks of 4 outputs x 8 positions stay in registers. Compiled for AVX2
+ * and AVX-512 as well (lanes are independent positions, and no FMA is formed:
+ * -ffp-contract=off), picked at load time. */
+#define DENSE_J 4
+#define DENSE_P 16
+
+/* DENSE_P floats as one GCC/Clang generic vector: element-wise operations, so
+ * each lane computes exactly what the scalar code would. */
+typedef float DenseVec __attribute__((vector_size(DENSE_P * sizeof(float))));
+typedef int32_t DenseMask __attribute__((vector_size(DENSE_P * sizeof(float))));
+
+/* One block: nj <= DENSE_J outputs from j0, DENSE_P positions from p0. */
+static inline void dense_block(const float *w, const float *b, int j0, int nj, const float *src,
+                               size_t sstride, int nin, int p0, float *dst, size_t dstride,
+                               int relu)
 {
-    for (int p = 0; p < count; p++) dst[p] = b;
+    DenseVec acc[DENSE_J], zero = {0};
+    for (int j = 0; j < nj; j++) acc[j] = zero + b[j0 + j];
     for (int k = 0; k < nin; k++) {
-        const float *x = src + (size_t)k * sstride;
-        float wk = w[k];
-        for (int p = 0; p < count; p++) dst[p] += wk * x[p];
+        DenseVec x;
+        memcpy(&x, src + (size_t)k * sstride + p0, sizeof(x));
+        for (int j = 0; j < nj; j++) acc[j] += w[(size_t)(j0 + j) * nin + k] * x;
     }
-    if (relu)
-        for (int p = 0; p < count; p++) dst[p] = dst[p] > 0.0f ? dst[p] : 0.0f;
+    for (int j = 0; j < nj; j++) {
+        if (relu) acc[j] = (DenseVec)((DenseMask)acc[j] & (DenseMask)(acc[j] > zero));
+        memcpy(dst + (size_t)(j0 + j) * dstride + p0, &acc[j], sizeof(acc[j]));
+    }
+}
+
+NN_SIMD_CLONES
+static void dense(const float *w, const float *b, int nout, const float *src, size_t sstride,
+                  int nin, int count, float *dst, size_t dstride, int relu)
+{
+    int pfull = count - count % DENSE_P;
+    for (int p0 = 0; p0 < pfull; p0 += DENSE_P)
+        for (int j0 = 0; j0 < nout; j0 += DENSE_J)
+            dense_block(w, b, j0, nout - j0 < DENSE_J ? nout - j0 : DENSE_J, src, sstride, nin, p0,
+                        dst, dstride, relu);
+    /* the last positions, one at a time, in the same order */
+    for (int j = 0; j < nout; j++)
+        for (int p = pfull; p < count; p++) {
+            float acc = b[j];
+            for (int k = 0; k < nin; k++) acc += w[(size_t)j * nin + k] * src[(size_t)k * sstride + p];
+            dst[(size_t)j * dstride + p] = relu && !(acc > 0.0f) ? 0.0f : acc;
+        }
 }
 
 void nerv_mlp_forward(const NervShape *s, const float *w, const float *z, size_t zstride,
@@ -169,33 +206,38 @@ void nerv_mlp_forward(const NervShape *s, const float *w, const float *z, size_t
     int L = s->levels, H = s->hidden, C = s->channels;
     const float *w1 = w, *b1 = w1 + H * L, *w2 = b1 + H, *b2 = w2 + H * H, *w3 = b2 + H,
                 *b3 = w3 + C * H;
-    for (int j = 0; j < H; j++)
-        dense(w1 + j * L, b1[j], z, zstride, L, count, h1 + (size_t)j * NERV_TILE, 1);
-    for (int j = 0; j < H; j++)
-        dense(w2 + j * H, b2[j], h1, NERV_TILE, H, count, h2 + (size_t)j * NERV_TILE, 1);
-    for (int c = 0; c < C; c++)
-        dense(w3 + c * H, b3[c], h2, NERV_TILE, H, count, out + (size_t)c * ostride, 0);
+    dense(w1, b1, H, z, zstride, L, count, h1, NERV_TILE, 1);
+    dense(w2, b2, H, h1, NERV_TILE, H, count, h2, NERV_TILE, 1);
+    dense(w3, b3, C, h2, NERV_TILE, H, count, out, ostride, 0);
 }
 
-/* sum_p a[p] b[p] in 8 interleaved partial sums (fixed order). */
+/* The lanes of v added in a fixed order. */
+static float lane_sum(DenseVec v)
+{
+    float lanes[DENSE_P], acc = 0;
+    memcpy(lanes, &v, sizeof(lanes));
+    for (int q = 0; q < DENSE_P; q++) acc += lanes[q];
+    return acc;
+}
+
+/* sum_p a[p] b[p] (b NULL: sum_p a[p]) in DENSE_P interleaved partial sums. */
+NN_SIMD_CLONES
 static float dot(const float *a, const float *b, int n)
 {
-    float acc[8] = {0};
+    DenseVec acc = {0};
     int p = 0;
-    for (; p + 8 <= n; p += 8)
-        for (int q = 0; q < 8; q++) acc[q] += a[p + q] * b[p + q];
-    for (; p < n; p++) acc[0] += a[p] * b[p];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
-static float sum(const float *a, int n)
-{
-    float acc[8] = {0};
-    int p = 0;
-    for (; p + 8 <= n; p += 8)
-        for (int q = 0; q < 8; q++) acc[q] += a[p + q];
-    for (; p < n; p++) acc[0] += a[p];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; p + DENSE_P <= n; p += DENSE_P) {
+        DenseVec x, y;
+        memcpy(&x, a + p, sizeof(x));
+        if (b) {
+            memcpy(&y, b + p, sizeof(y));
+            x *= y;
+        }
+        acc += x;
+    }
+    float tail = 0;
+    for (; p < n; p++) tail += b ? a[p] * b[p] : a[p];
+    return lane_sum(acc) + tail;
 }
 
 /* Given g_y (nout rows of ystride) of y = W x + b, adds to g_W (nout x nin) and g_b
@@ -207,23 +249,21 @@ static void dense_backward(const float *w, const float *x, size_t xstride, int n
 {
     for (int j = 0; j < nout; j++) {
         const float *gy = g_y + (size_t)j * ystride;
-        g_b[j] += sum(gy, count);
+        g_b[j] += dot(gy, NULL, count);
         for (int k = 0; k < nin; k++) g_w[j * nin + k] += dot(gy, x + (size_t)k * xstride, count);
     }
     if (!g_x) return;
-    for (int k = 0; k < nin; k++) {
-        float *gx = g_x + (size_t)k * gxstride;
-        for (int p = 0; p < count; p++) gx[p] = 0.0f;
-        for (int j = 0; j < nout; j++) {
-            const float *gy = g_y + (size_t)j * ystride;
-            float wjk = w[j * nin + k];
-            for (int p = 0; p < count; p++) gx[p] += wjk * gy[p];
-        }
-        if (mask) {
+    /* g_x = W^T g_y: the forward product with W transposed and no bias */
+    float wt[NERV_MAX_HIDDEN * NERV_MAX_HIDDEN], zeros[NERV_MAX_HIDDEN] = {0};
+    for (int j = 0; j < nout; j++)
+        for (int k = 0; k < nin; k++) wt[k * nout + j] = w[j * nin + k];
+    dense(wt, zeros, nin, g_y, ystride, nout, count, g_x, gxstride, 0);
+    if (mask)
+        for (int k = 0; k < nin; k++) {
+            float *gx = g_x + (size_t)k * gxstride;
             const float *m = mask + (size_t)k * xstride;
             for (int p = 0; p < count; p++) gx[p] = m[p] > 0.0f ? gx[p] : 0.0f;
         }
-    }
 }
 
 void nerv_mlp_backward(const NervShape *s, const float *w, const float *z, size_t zstride,
