@@ -32,6 +32,7 @@
 #define NERV_MAX_LATENTS (1 << 25) /* per segment: bounds the decoder's memory */
 #define NERV_TENSORS 6         /* W1, b1, W2, b2, W3, b3 */
 #define NERV_TILE 256          /* positions run through the MLP at once */
+#define NERV_CONTINUATION_SIZE 1 /* a packet of one zero byte: the segment's next frame */
 
 typedef struct NervShape {
     int width, height;

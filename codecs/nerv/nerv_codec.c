@@ -1,8 +1,10 @@
-/* The nerv encoder and decoder (libnc API): one packet per segment of frames.
- * The encoder holds frames back until a segment is full (or the stream ends),
- * fits the segment and emits its packet; the decoder turns a packet into its
- * frames one receive at a time. Packets are hostile: nerv_segment_read bounds
- * every value and the range decoder never reads past the packet. */
+/* The nerv encoder and decoder (libnc API): one packet per frame. The encoder
+ * holds frames back until a segment is full (or the stream ends), fits the
+ * segment and emits its packets: the segment's data with its first frame (a key
+ * packet), then a one-byte continuation packet for each further frame, so that
+ * every packet is one frame with its own timestamps, as containers and FFmpeg
+ * expect. Packets are hostile: nerv_segment_read bounds every value and the
+ * range decoder never reads past the packet. */
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -31,7 +33,9 @@ typedef struct NervEncoder {
     NCIPool *pool;
     float *frames; /* segment x channels x positions */
     int nframes;
-    int64_t pts, duration;
+    int64_t pts[NERV_MAX_SEGMENT], duration[NERV_MAX_SEGMENT];
+    NCPacket data;   /* the fitted segment, sent with its first frame */
+    int next, queued; /* packets of the segment sent, and to send */
     int draining;
     RCEncoder enc;
     int ready;
@@ -53,7 +57,7 @@ static const NCOption encoder_options[] = {
      offsetof(NervEncoder, preset), {.i = PRESET_MEDIUM}, 0, 2, presets, NULL},
     {"steps", "fitting steps per segment (0: the preset's)", NC_OPT_INT,
      offsetof(NervEncoder, steps), {.i = 0}, 0, 100000, NULL, NULL},
-    {"segment", "frames per segment (a packet; seeking lands on segments)", NC_OPT_INT,
+    {"segment", "frames per segment (seeking lands on the first frame of one)", NC_OPT_INT,
      offsetof(NervEncoder, segment), {.i = 16}, 1, NERV_MAX_SEGMENT, NULL, "frames"},
     {"levels", "latent resolutions (each half the one before, from one per 2x2 pixels)",
      NC_OPT_INT, offsetof(NervEncoder, levels), {.i = 6}, 1, NERV_MAX_SCALE_LOG2 + 1, NULL, NULL},
@@ -103,6 +107,7 @@ static void encoder_close(NCCodecContext *ctx)
     nci_pool_free(&p->pool);
     free(p->frames);
     p->frames = NULL;
+    nc_packet_unref(&p->data);
     if (p->ready) rc_enc_free(&p->enc);
     p->ready = 0;
 }
@@ -114,13 +119,16 @@ static int fit_progress(void *opaque, int done, int steps)
     return nci_codec_check_interrupt(ctx);
 }
 
-static int emit(NCCodecContext *ctx, NCPacket *pkt)
+/* Fits the buffered frames into p->data and queues their packets. */
+static int fit(NCCodecContext *ctx)
 {
     NervEncoder *p = ctx->priv_data;
+    int64_t span = 0;
+    for (int f = 0; f < p->nframes; f++) span += p->duration[f];
     NervFitParams fp = {
         .lambda = exp2(-2.0 - p->quality / 8.0),
+        .target_bits = p->bitrate * ((double)span * ctx->time_base.num / ctx->time_base.den),
         .steps = p->steps ? p->steps : preset_steps[p->preset],
-        .target_bits = p->bitrate * ((double)p->duration * ctx->time_base.num / ctx->time_base.den),
         .seed = 1,
         .progress = fit_progress,
         .opaque = ctx,
@@ -136,12 +144,28 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
     ret = nerv_segment_write(&p->tables, &p->s, &seg, &p->enc);
     if (ret >= 0) ret = rc_enc_flush(&p->enc);
     nerv_segment_free(&seg);
-    if (ret >= 0) ret = nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
+    if (ret >= 0) ret = nc_packet_from_data(&p->data, p->enc.buf, p->enc.size);
     if (ret < 0) return ret;
-    pkt->pts = p->pts;
-    pkt->duration = p->duration;
-    pkt->flags = NC_PKT_FLAG_KEY;
+    p->next = 0;
+    p->queued = p->nframes;
     p->nframes = 0;
+    return 0;
+}
+
+/* The next queued packet: the segment's data, then continuations. */
+static int emit(NervEncoder *p, NCPacket *pkt)
+{
+    int f = p->next++, ret;
+    if (f == 0) {
+        nc_packet_move_ref(pkt, &p->data);
+        pkt->flags = NC_PKT_FLAG_KEY;
+    } else {
+        if ((ret = nc_packet_new(pkt, NERV_CONTINUATION_SIZE)) < 0) return ret;
+        pkt->flags = 0;
+    }
+    pkt->pts = p->pts[f];
+    pkt->duration = p->duration[f];
+    if (p->next == p->queued) p->queued = p->next = 0;
     return 0;
 }
 
@@ -150,7 +174,12 @@ static int nerv_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
     NervEncoder *p = ctx->priv_data;
     size_t frame_floats = (size_t)p->s.channels * p->s.positions;
     for (;;) {
-        if (p->nframes == p->s.segment || (p->draining && p->nframes)) return emit(ctx, pkt);
+        if (p->queued) return emit(p, pkt);
+        if (p->nframes == p->s.segment || (p->draining && p->nframes)) {
+            int ret = fit(ctx);
+            if (ret < 0) return ret;
+            continue;
+        }
         if (p->draining) return NC_EOF;
         NCFrame frame = {0};
         int ret = nci_codec_get_frame(ctx, &frame);
@@ -159,11 +188,8 @@ static int nerv_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
             continue;
         }
         if (ret < 0) return ret;
-        if (!p->nframes) {
-            p->pts = frame.pts;
-            p->duration = 0;
-        }
-        p->duration += frame.duration > 0 ? frame.duration : 1;
+        p->pts[p->nframes] = frame.pts;
+        p->duration[p->nframes] = frame.duration > 0 ? frame.duration : 1;
         nerv_frame_to_samples(&p->s, &frame, p->frames + (size_t)p->nframes * frame_floats);
         p->nframes++;
         nc_frame_unref(&frame);
@@ -173,8 +199,9 @@ static int nerv_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
 static void encoder_flush(NCCodecContext *ctx)
 {
     NervEncoder *p = ctx->priv_data;
-    p->nframes = 0;
+    p->nframes = p->queued = p->next = 0;
     p->draining = 0;
+    nc_packet_unref(&p->data);
 }
 
 const NCCodecDef nerv_encoder = {
@@ -191,11 +218,10 @@ const NCCodecDef nerv_encoder = {
 typedef struct NervDecoder {
     NervShape s;
     RCParamTables tables;
-    NervSegment seg;           /* the packet being output */
-    int have_segment, next;    /* frames of seg emitted so far */
+    NervSegment seg;           /* the segment whose frames are being decoded */
+    int have_segment, next;    /* the frame the next continuation packet stands for */
     float *latents, *weights, *out, *z, *tile;
     NervScratch sc;
-    int64_t pts, duration;
 } NervDecoder;
 
 static int decoder_init(NCCodecContext *ctx)
@@ -259,36 +285,34 @@ static int read_segment(NCCodecContext *ctx, const NCPacket *pkt)
     }
     nerv_segment_weights(&p->s, &p->seg, p->weights);
     p->next = 0;
-    p->pts = pkt->pts;
-    p->duration = pkt->duration;
     return 0;
 }
 
-static int nerv_receive_frame(NCCodecContext *ctx, NCFrame *frame)
+static int nerv_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
 {
     NervDecoder *p = ctx->priv_data;
-    while (!p->have_segment) {
-        NCPacket pkt = {0};
-        int ret = nci_codec_get_packet(ctx, &pkt);
-        if (ret < 0) return ret;
-        ret = read_segment(ctx, &pkt);
-        nc_packet_unref(&pkt);
-        if (ret < 0) return ret;
+    int ret;
+    if (pkt->size == NERV_CONTINUATION_SIZE) {
+        if (pkt->data[0] || (p->have_segment && p->next >= p->seg.n)) {
+            nc_log(ctx, NC_LOG_ERROR, "a continuation packet with no segment frame left for it");
+            return NC_EINVALIDDATA;
+        }
+        if (!p->have_segment) { /* its segment was damaged, or decoding began after it */
+            nc_log(ctx, NC_LOG_WARNING, "no frame: a continuation packet without its segment");
+            return NC_EAGAIN;
+        }
+    } else {
+        drop_segment(p);
+        if ((ret = read_segment(ctx, pkt)) < 0) return ret;
     }
-    int n = p->seg.n, f = p->next;
     frame->media_type = NC_MEDIA_VIDEO;
     frame->width = p->s.width;
     frame->height = p->s.height;
     frame->pix_fmt = p->s.pix_fmt;
-    int ret = nc_frame_get_buffer(frame);
-    if (ret < 0) return ret;
-    nerv_synth_frame(&p->s, &p->seg.lay, p->seg.motion, p->latents, p->weights, f, p->out, p->z,
-                     p->tile, &p->sc);
+    if ((ret = nc_frame_get_buffer(frame)) < 0) return ret;
+    nerv_synth_frame(&p->s, &p->seg.lay, p->seg.motion, p->latents, p->weights, p->next++, p->out,
+                     p->z, p->tile, &p->sc);
     nerv_samples_to_frame(&p->s, p->out, frame);
-    /* the packet's span shared out evenly over its frames */
-    if (p->pts != NC_NOPTS_VALUE) frame->pts = p->pts + p->duration * f / n;
-    frame->duration = p->duration * (f + 1) / n - p->duration * f / n;
-    if (++p->next == n) drop_segment(p);
     return 0;
 }
 
@@ -300,6 +324,6 @@ const NCCodecDef nerv_decoder = {
     .priv_size = sizeof(NervDecoder),
     .init = decoder_init,
     .close = decoder_close,
-    .receive_frame = nerv_receive_frame,
+    .decode = nerv_decode,
     .flush = decoder_flush,
 };

@@ -22,7 +22,7 @@ typedef struct Golden {
     int w, h, frames;
     enum NCPixelFormat fmt;
     const char *opts;
-    int damage; /* 0 none, 1 the last packet cut short */
+    int damage; /* 0 none, 1 the second segment's data (its key packet) cut short */
 } Golden;
 
 static const Golden goldens[] = {
@@ -100,7 +100,7 @@ static int make_one(const char *dir, const char *fuzz_dir, const Golden *g, FILE
         while (ret >= 0 && (ret = nc_receive_packet(enc, &pkt)) == 0) {
             if (!packets && write_seed(fuzz_dir, g, enc->extradata, &pkt)) return 1;
             packets++;
-            if (g->damage && k == g->frames) nc_packet_shrink(&pkt, pkt.size / 2);
+            if (g->damage && packets == 5) nc_packet_shrink(&pkt, pkt.size / 2);
             if (nc_muxer_write_packet(mux, &pkt) < 0) return 1;
             nc_packet_unref(&pkt);
         }

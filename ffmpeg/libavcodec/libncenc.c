@@ -105,7 +105,13 @@ static int libnc_send_frame(AVCodecContext *avctx, const AVFrame *in)
                                 nc_pix_fmt_plane_height(f->pix_fmt, p, f->height));
     }
     f->pts = in->pts;
-    f->duration = avctx->codec_type == AVMEDIA_TYPE_AUDIO ? in->nb_samples : in->pkt_duration;
+    if (avctx->codec_type == AVMEDIA_TYPE_AUDIO)
+        f->duration = in->nb_samples;
+    else if (avctx->framerate.num > 0 && avctx->framerate.den > 0)
+        /* pkt_duration is in the input stream's time base, not the encoder's */
+        f->duration = av_rescale_q(1, av_inv_q(avctx->framerate), avctx->time_base);
+    else
+        f->duration = 0; /* unknown */
     ret = nc_send_frame(s->nc, f);
     nc_frame_unref(f);
     return ret < 0 ? ff_libnc_fail(avctx, ret, "encoding failed") : 0;

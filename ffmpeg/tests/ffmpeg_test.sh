@@ -58,6 +58,7 @@ run() {
 }
 err_has() { grep -qF -- "$1" err.txt || { cat err.txt >&2; fail "stderr lacks '$1'"; }; }
 ff() { run 0 "$FFMPEG" -nostdin -hide_banner -y -loglevel error "$@"; }
+system_ff() { run 0 "${SYSTEM_FFMPEG:-/usr/bin/ffmpeg}" -nostdin -hide_banner -y -loglevel error "$@"; }
 same() { cmp -s "$1" "$2" || fail "$1 and $2 differ ($(wc -c < "$1") and $(wc -c < "$2") bytes)"; }
 
 # wrapped: the codecs nc-enc lists with audio, image or video media, as "name media"
@@ -77,11 +78,19 @@ make_input() {
             fail "media_tool sine"
         input=in.wav enc_opt=-c:a raw="-f f32le"
         ;;
-    image|video)
+    image)
         pix=${pix_arg:-$(echo "$help" | sed -n 's/^ *pixel formats: *\([a-z0-9]*\).*/\1/p')}
         "$MEDIA_TOOL" png in.png 28 28 "$pix" 7 || fail "media_tool png"
         [ "$pix" = gray ] || [ "$pix" = rgb24 ] || skip "no test picture for $pix"
         input=in.png enc_opt=-c:v raw="-f rawvideo -pix_fmt $pix"
+        ;;
+    video)
+        # 12 frames (a picture shown again and again) in NUT, so that a codec
+        # that codes several frames together is tested through ffmpeg's timing
+        pix=${pix_arg:-$(echo "$help" | sed -n 's/^ *pixel formats: *\([a-z0-9]*\).*/\1/p')}
+        "$MEDIA_TOOL" png in.png 28 28 rgb24 7 || fail "media_tool png"
+        ff -loop 1 -framerate 25 -i in.png -frames:v 12 -pix_fmt "$pix" -c:v rawvideo in.nut
+        input=in.nut enc_opt=-c:v raw="-f rawvideo -pix_fmt $pix"
         ;;
     *) skip "$1 is not wrapped" ;;
     esac
@@ -127,6 +136,7 @@ roundtrip)
     # -b:a / -b:v is the bitrate option (at its lowest value)
     low=$("$NC_ENC" -c "$codec" --help | awk '$1 == "bitrate" { b = 1; next }
         b { print $1; exit }')
+    [ "$low" = 0 ] && low=50000 # 0 turns the option off (nerv: quality decides)
     if [ -n "$low" ]; then
         run 0 "$NC_ENC" -c "$codec" -b "$low" "$input" ref-b.nc
         ff -i "$input" $enc_opt "libnc_$codec" -b:${enc_opt#-c:} "$low" out-b.nc
@@ -147,13 +157,16 @@ roundtrip)
     ff -i "$input" $enc_opt "libnc_$codec" out.nut
     ff -i "$input" $enc_opt "libnc_$codec" out.mkv
     # what nc-dec gives, as raw samples or pixels
-    if [ "$(media_of "$codec")" = audio ]; then
-        decoded=wav dec_opt="-s f32"
-    else
-        decoded=png dec_opt=
-    fi
+    # (video: FFV1 in Matroska, lossless for every pixel format, which the
+    # system's FFmpeg turns into raw frames: this build has no FFV1)
+    to_raw=ff
+    case $(media_of "$codec") in
+    audio) decoded=wav dec_opt="-s f32" ;;
+    video) decoded=mkv dec_opt= to_raw=system_ff ;;
+    *) decoded=png dec_opt= ;;
+    esac
     run 0 "$NC_DEC" $dec_opt ref.nc ref.$decoded
-    ff -i ref.$decoded $raw ref.raw
+    $to_raw -i ref.$decoded $raw ref.raw
     if lossless "$codec"; then
         ff -i "$input" $raw in.raw
         same ref.raw in.raw
@@ -164,7 +177,7 @@ roundtrip)
     done
     # nc-dec reads what ffmpeg wrote
     run 0 "$NC_DEC" $dec_opt out.nc check.$decoded
-    ff -i check.$decoded $raw check.raw
+    $to_raw -i check.$decoded $raw check.raw
     same check.raw ref.raw
     # stream copy: .nc -> .nc is byte for byte; NUT stores no packet durations
     # and Matroska milliseconds, so through them the .nc differs in its packet

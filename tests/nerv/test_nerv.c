@@ -321,11 +321,15 @@ static void test_api_clip(int w, int h, enum NCPixelFormat fmt, const char *opts
     Coded c;
     int frames = 7;
     CHECK_EQ(encode_clip(w, h, fmt, frames, opts, &c), 0);
-    CHECK_EQ(c.count, 2);
-    CHECK_EQ(c.pkt[0].pts, 0);
-    CHECK_EQ(c.pkt[0].duration, 8);
-    CHECK_EQ(c.pkt[1].pts, 8);
-    CHECK_EQ(c.pkt[1].duration, 6);
+    /* a packet per frame: each segment's data with its first frame, then
+     * continuations of one byte */
+    CHECK_EQ(c.count, frames);
+    for (int i = 0; i < c.count; i++) {
+        CHECK_EQ(c.pkt[i].pts, 2 * i);
+        CHECK_EQ(c.pkt[i].duration, 2);
+        CHECK_EQ(!!(c.pkt[i].flags & NC_PKT_FLAG_KEY), i % 4 == 0);
+        CHECK(i % 4 ? c.pkt[i].size == 1 : c.pkt[i].size > 1);
+    }
     NCCodecContext *dec = open_decoder(&c), *dec2 = open_decoder(&c);
     CHECK(dec && dec2);
     if (!dec || !dec2) return;
@@ -351,20 +355,21 @@ static void test_api_clip(int w, int h, enum NCPixelFormat fmt, const char *opts
         }
     }
     CHECK_EQ(got, frames);
-    /* seeking: the second packet alone gives the same frames as in sequence */
+    /* seeking: from the second segment's key packet, the same frames as in sequence */
     NCCodecContext *late = open_decoder(&c);
     NCFrame seq = {0}, alone = {0};
     CHECK(late != NULL);
     if (late) {
         nc_codec_flush(dec);
-        CHECK_EQ(nc_send_packet(late, &c.pkt[1]), 0);
-        CHECK_EQ(nc_send_packet(dec, &c.pkt[0]), 0);
-        while (nc_receive_frame(dec, &seq) == 0) nc_frame_unref(&seq);
-        CHECK_EQ(nc_send_packet(dec, &c.pkt[1]), 0);
         int same = 0;
-        while (nc_receive_frame(late, &alone) == 0) {
+        for (int i = 0; i < c.count; i++) {
+            CHECK_EQ(nc_send_packet(dec, &c.pkt[i]), 0);
             CHECK_EQ(nc_receive_frame(dec, &seq), 0);
-            same += psnr(&seq, &alone) == 99 && seq.pts == alone.pts;
+            if (i >= 4) {
+                CHECK_EQ(nc_send_packet(late, &c.pkt[i]), 0);
+                CHECK_EQ(nc_receive_frame(late, &alone), 0);
+                same += psnr(&seq, &alone) == 99 && seq.pts == alone.pts;
+            }
             nc_frame_unref(&seq);
             nc_frame_unref(&alone);
         }
@@ -383,8 +388,26 @@ static void test_api_clip(int w, int h, enum NCPixelFormat fmt, const char *opts
     CHECK_EQ(nc_send_packet(dec, &bad), 0);
     CHECK(nc_receive_frame(dec, &f) < 0);
     nc_packet_unref(&bad);
-    for (size_t at = 0; at < c.pkt[1].size; at += 1 + c.pkt[1].size / 30) {
-        CHECK_EQ(nc_packet_from_data(&bad, c.pkt[1].data, c.pkt[1].size), 0);
+    /* a continuation with no segment before it gives no frame; one that is not
+     * zero, or one too many, fails */
+    nc_codec_flush(dec);
+    CHECK_EQ(nc_send_packet(dec, &c.pkt[1]), 0);
+    CHECK_EQ(nc_receive_frame(dec, &f), NC_EAGAIN);
+    CHECK_EQ(nc_send_packet(dec, &c.pkt[0]), 0);
+    CHECK_EQ(nc_receive_frame(dec, &f), 0);
+    nc_frame_unref(&f);
+    CHECK_EQ(nc_packet_from_data(&bad, (const uint8_t[]){7}, 1), 0);
+    CHECK_EQ(nc_send_packet(dec, &bad), 0);
+    CHECK(nc_receive_frame(dec, &f) < 0);
+    nc_packet_unref(&bad);
+    for (int i = 1; i <= 4; i++) { /* the segment has 3 continuations */
+        CHECK_EQ(nc_send_packet(dec, &c.pkt[i < 4 ? i : 1]), 0);
+        int ret = nc_receive_frame(dec, &f);
+        CHECK(i < 4 ? ret == 0 : ret == NC_EINVALIDDATA);
+        nc_frame_unref(&f);
+    }
+    for (size_t at = 0; at < c.pkt[4].size; at += 1 + c.pkt[4].size / 30) {
+        CHECK_EQ(nc_packet_from_data(&bad, c.pkt[4].data, c.pkt[4].size), 0);
         bad.data[at] ^= 0xa5;
         nc_codec_flush(dec);
         if (nc_send_packet(dec, &bad) == 0)
