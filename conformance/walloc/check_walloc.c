@@ -137,7 +137,7 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], uint8
     int ch = walloc_channels(info->pix_fmt);
     ret = ch ? walloc_header_parse(NULL, info->extradata, info->extradata_size, &pin)
              : NC_EINVALIDDATA;
-    if (ret >= 0) ret = walloc_open(&wc, NULL, pin.id, NULL, &pin);
+    if (ret >= 0) ret = walloc_open(&wc, NULL, pin.id, NULL, &pin, 0);
     NCSha256 s;
     nci_sha256_init(&s);
     while (ret >= 0) {

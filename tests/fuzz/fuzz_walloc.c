@@ -22,7 +22,7 @@ static int setup(void)
     if (state) return state > 0;
     nc_log_set_level(NC_LOG_QUIET);
     state = -1;
-    if (walloc_open(&wc, NULL, WALLOC_DEFAULT_MODEL, NULL, NULL) < 0) return 0;
+    if (walloc_open(&wc, NULL, WALLOC_DEFAULT_MODEL, NULL, NULL, 0) < 0) return 0;
     uint8_t header[WALLOC_HEADER_MAX_SIZE];
     size_t header_size = walloc_header_write(&wc, header);
     api_decoder = fuzz_decoder_alloc("walloc", header, header_size);
