@@ -3,7 +3,7 @@
  * last packet holds what is left and says how long it is, so decode(encode(x))
  * has exactly x's length.
  *
- * Rate: `quality` fixes the step; `bitrate` (kbit/s) instead picks, per packet, the
+ * Rate: `quality` fixes the step; `bitrate` (bit/s) instead picks, per packet, the
  * highest quality whose packet fits the packet's share of the bit budget plus what
  * earlier packets left unused (at most one packet's budget is carried; a packet
  * that does not fit even at quality 0 is coded at quality 0 and its excess
@@ -37,7 +37,7 @@ static const NCOption encoder_options[] = {
     {"quality", "0 (smallest) .. 100 (best); each 16 halves the quantization step", NC_OPT_INT,
      OFF(quality), {.i = 48}, 0, WALLOC_MAX_QUALITY, NULL, NULL},
     {"bitrate", "target rate; picks the quality per packet (0: use quality)", NC_OPT_INT,
-     OFF(bitrate), {.i = 0}, 0, 1000, NULL, "kbit/s"},
+     OFF(bitrate), {.i = 0}, 0, 1000000, NULL, "bit/s"},
     {"deadzone", "extra rounding toward zero, in quantization steps (rate for distortion)",
      NC_OPT_FLOAT, OFF(deadzone), {.f = WALLOC_DEFAULT_DEADZONE}, 0, 0.5, NULL, NULL},
     {"model", "id of the model to code with: walloc-music", NC_OPT_STRING, OFF(model_id),
@@ -100,7 +100,7 @@ static int code_at_rate(NCCodecContext *ctx, WallocAudioEncoder *p, int n, int l
 {
     int ret, channels = ctx->channels;
     if (!p->bitrate) return code_block(p, channels, n, last, p->quality);
-    double share = p->bitrate * 1000.0 * hop / ctx->sample_rate;
+    double share = (double)p->bitrate * hop / ctx->sample_rate;
     double budget = share + (p->credit > share ? share : p->credit);
     int lo = 0, hi = WALLOC_MAX_QUALITY; /* the answer is in [lo, hi] */
     while (lo < hi) {

@@ -247,9 +247,9 @@ static int setup(const NCTrainJob *job, Trainer *t, NNParams *ps, double *lr)
     if (ret >= 0)
         ret = train_option_int(job, "latents", audio ? 1 << levels : 192, 1, WALLOC_MAX_LATENTS,
                                &latents);
-    if (ret >= 0) ret = train_option_int(job, "hidden", audio ? 32 : 64, 1, WALLOC_MAX_HIDDEN, &hidden);
-    if (ret >= 0) ret = train_option_int(job, "batch", 8, 1, 1024, &batch);
-    if (ret >= 0) ret = train_option_int(job, "patch", audio ? 8192 : 128, 16, 1 << 20, &patch);
+    if (ret >= 0) ret = train_option_int(job, "hidden", 64, 1, WALLOC_MAX_HIDDEN, &hidden);
+    if (ret >= 0) ret = train_option_int(job, "batch", audio ? 16 : 8, 1, 1024, &batch);
+    if (ret >= 0) ret = train_option_int(job, "patch", audio ? 16384 : 128, 16, 1 << 20, &patch);
     if (ret >= 0) ret = train_option_float(job, "lr", 1e-3, 1e-6, 1.0, lr);
     if (ret >= 0)
         ret = train_option_float(job, "step_min", audio ? 0.003 : 0.05, 1e-5, 10, &t->step_min);
@@ -488,7 +488,7 @@ const NCTrainer walloc_trainer = {
     "training: rewrite that model or checkpoint with context priors measured on --data;\n"
     "--steps then only records how long it was trained).\n"
     "media=audio: an audio model (walloc_audio) on --data's 44.1 kHz mono WAV files;\n"
-    "defaults levels=8 latents=256 hidden=32 patch=8192 (samples) step_min=0.003\n"
+    "defaults levels=8 latents=256 hidden=64 batch=16 patch=16384 (samples) step_min=0.003\n"
     "step_max=0.2.",
     train,
 };
