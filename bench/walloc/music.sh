@@ -57,7 +57,9 @@ if have opusenc && have opusdec; then
 else
     skip_note "opusenc/opusdec not found (Debian: opus-tools): no Opus rows"
 fi
-if ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libmp3lame; then
+# (the list is read whole first: grep -q closing the pipe early would fail it under pipefail)
+encoders=$(ffmpeg -hide_banner -encoders 2>/dev/null || true)
+if grep -q libmp3lame <<<"$encoders"; then
     # MPEG-1 layer III cannot go below 32 kbit/s at 44.1 kHz, and LAME's low
     # rates cut the band: each rate is coded at the sample rate that gave MP3 its
     # lowest mel distance on this file (of 11.025/16/22.05 kHz at 16 kbit/s,

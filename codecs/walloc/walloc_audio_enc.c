@@ -5,10 +5,12 @@
  *
  * Rate: `quality` fixes the step; `bitrate` (bit/s) instead picks, per packet, the
  * highest quality whose packet fits the packet's share of the bit budget plus what
- * earlier packets left unused (at most one packet's budget is carried; a packet
- * that does not fit even at quality 0 is coded at quality 0 and its excess
- * carried as debt). The block is transformed once and only projected, quantized
- * and coded again per quality tried (a binary search: 7 codings). */
+ * earlier packets left unused (at most one packet's budget is carried). A packet
+ * that does not fit even at quality 0 takes the excess as debt for later packets
+ * to pay back; once the debt would pass one packet's share it widens the dead
+ * zone (an encoder choice the bitstream does not see) up to 1.5 steps. The
+ * block is transformed once and only projected, quantized and coded again per
+ * setting tried (a binary search: 7 codings, plus up to 4 dead zones). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,10 +90,11 @@ static int append(WallocAudioEncoder *p, const NCFrame *f, int channels)
 }
 
 /* Codes the block of the first n buffered samples into p->enc at quality. */
-static int code_block(WallocAudioEncoder *p, int channels, int n, int last, int quality)
+static int code_block(WallocAudioEncoder *p, int channels, int n, int last, int quality,
+                      double deadzone)
 {
     rc_enc_reset(&p->enc);
-    int ret = walloc_audio_code(&p->wc, &p->enc, channels, n, last, quality, (float)p->deadzone);
+    int ret = walloc_audio_code(&p->wc, &p->enc, channels, n, last, quality, (float)deadzone);
     return ret < 0 ? ret : rc_enc_flush(&p->enc);
 }
 
@@ -99,19 +102,26 @@ static int code_block(WallocAudioEncoder *p, int channels, int n, int last, int 
 static int code_at_rate(NCCodecContext *ctx, WallocAudioEncoder *p, int n, int last, int hop)
 {
     int ret, channels = ctx->channels;
-    if (!p->bitrate) return code_block(p, channels, n, last, p->quality);
+    if (!p->bitrate) return code_block(p, channels, n, last, p->quality, p->deadzone);
     double share = (double)p->bitrate * hop / ctx->sample_rate;
     double budget = share + (p->credit > share ? share : p->credit);
     int lo = 0, hi = WALLOC_MAX_QUALITY; /* the answer is in [lo, hi] */
     while (lo < hi) {
         int mid = (lo + hi + 1) / 2;
-        if ((ret = code_block(p, channels, n, last, mid)) < 0) return ret;
+        if ((ret = code_block(p, channels, n, last, mid, p->deadzone)) < 0) return ret;
         if (8.0 * (double)p->enc.size <= budget)
             lo = mid;
         else
             hi = mid - 1;
     }
-    if ((ret = code_block(p, channels, n, last, lo)) < 0) return ret;
+    if ((ret = code_block(p, channels, n, last, lo, p->deadzone)) < 0) return ret;
+    /* quality 0 too large: the debt is paid back by later packets while it stays
+     * within one packet's share; beyond that (a target below what quality 0 can
+     * do) the dead zone widens */
+    static const double wider[] = {0.3, 0.6, 1.0, 1.5};
+    for (int i = 0; !lo && p->credit + share - 8.0 * (double)p->enc.size < -share && i < 4; i++)
+        if (wider[i] > p->deadzone && (ret = code_block(p, channels, n, last, 0, wider[i])) < 0)
+            return ret;
     p->credit += share - 8.0 * (double)p->enc.size;
     return 0;
 }
