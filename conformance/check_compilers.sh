@@ -12,8 +12,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 work=${1:-$(mktemp -d)}
 mkdir -p "$work"
-# codec: the checker's arguments before the golden folder
-checkers="rvqspeech: lmtext:check walloc:check nerv:check"
+# checker (under conformance/) : its arguments before the golden folder : the folder
+checkers="rvqspeech/check_rvqspeech::rvqspeech lmtext/check_lmtext:check:lmtext
+walloc/check_walloc:check:walloc walloc/check_walloc_audio:check:walloc_audio nerv/check_nerv:check:nerv"
 status=0
 for cc in gcc clang; do
     command -v "$cc" >/dev/null || { echo "skip: $cc not installed"; continue; }
@@ -22,7 +23,7 @@ for cc in gcc clang; do
         [ -d "$b" ] || CC=$cc meson setup "$b" "$root" -Dbuildtype=plain -Doptimization=$opt \
             -Dapps=false -Dbench=false >"$b.setup.log" 2>&1
         targets=
-        for c in $checkers; do targets="$targets conformance/${c%%:*}/check_${c%%:*}"; done
+        for c in $checkers; do targets="$targets conformance/${c%%:*}"; done
         # shellcheck disable=SC2086 # targets is a list
         if ! ninja -j 2 -C "$b" $targets >"$b.build.log" 2>&1; then
             echo "FAIL $cc -O$opt: build (see $b.build.log)"
@@ -30,9 +31,10 @@ for cc in gcc clang; do
             continue
         fi
         for c in $checkers; do
-            codec=${c%%:*} mode=${c#*:}
+            checker=${c%%:*} rest=${c#*:}
+            mode=${rest%%:*} codec=${rest#*:}
             # shellcheck disable=SC2086 # mode is empty or one word
-            if "$b/conformance/$codec/check_$codec" $mode "$here/$codec" >"$b.$codec.log" 2>&1; then
+            if "$b/conformance/$checker" $mode "$here/$codec" >"$b.$codec.log" 2>&1; then
                 echo "ok   $codec $cc -O$opt"
             else
                 echo "FAIL $codec $cc -O$opt (see $b.$codec.log)"

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     int first = 1;
     if (argc > 2 && !strcmp(argv[1], "-m")) model = argv[2], first = 3;
     WallocContext wc = {0};
-    if (walloc_open(&wc, NULL, WALLOC_DEFAULT_MODEL, model, NULL) < 0) return 1;
+    if (walloc_open(&wc, NULL, WALLOC_DEFAULT_MODEL, model, NULL, 0) < 0) return 1;
     static const int qualities[] = {8, 40, 72};
     printf("| quality | bits/pixel | encode MP/s | decode MP/s |\n| --- | --- | --- | --- |\n");
     for (int qi = 0; qi < 3; qi++) {

@@ -12,7 +12,7 @@
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
-/* Appends the samples of a 16 kHz mono PCM16 WAV file; 0, or < 0 if it is not one. */
+/* Appends the samples of a mono PCM16 WAV file at d's rate; 0, or < 0 if it is not one. */
 static int load_wav(NCRvqData *d, const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -27,7 +27,7 @@ static int load_wav(NCRvqData *d, const char *path)
         if (!memcmp(ch, "fmt ", 4) && size >= 16) {
             if (fread(fmt, 1, 16, f) != 16)
                 goto done;
-            ok_fmt = le16(fmt) == 1 && le16(fmt + 2) == 1 && le32(fmt + 4) == 16000 &&
+            ok_fmt = le16(fmt) == 1 && le16(fmt + 2) == 1 && le32(fmt + 4) == (uint32_t)(d->rate ? d->rate : 16000) &&
                      le16(fmt + 14) == 16;
             if (fseek(f, (long)(size - 16 + (size & 1)), SEEK_CUR))
                 goto done;
@@ -100,7 +100,8 @@ int rvq_data_add_dir(NCRvqData *d, const char *dir)
         if (load_wav(d, path) == 0)
             added++;
         else
-            nc_log(NULL, NC_LOG_WARNING, "rvqspeech: skipping %s (not 16 kHz mono 16-bit)", path);
+            nc_log(NULL, NC_LOG_WARNING, "skipping %s (not %d Hz mono 16-bit)", path,
+                   d->rate ? d->rate : 16000);
         free(names[i]);
     }
     free(names);

@@ -1,5 +1,5 @@
-/* Training audio for rvqspeech: every 16 kHz mono 16-bit WAV file of some
- * folders, held in memory, and random crops of it. */
+/* Training audio for rvqspeech (and walloc's audio mode): every mono 16-bit WAV
+ * file of one sample rate in some folders, held in memory, and random crops of it. */
 #ifndef NC_RVQSPEECH_TRAIN_DATA_H
 #define NC_RVQSPEECH_TRAIN_DATA_H
 
@@ -12,6 +12,7 @@ typedef struct NCRvqData {
     int64_t total;
     int64_t *starts;   /* files + 1 offsets into samples */
     int files;
+    int rate;          /* the sample rate files must have; 0 means 16000 */
 } NCRvqData;
 
 /* Adds the *.wav files of dir (sorted by name; others skipped with a note).

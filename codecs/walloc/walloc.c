@@ -21,11 +21,20 @@ static int model_int(const void *log_ctx, const NCModel *m, const char *key, int
     return 0;
 }
 
-/* The optional context priors "prior.p0", int32 [buckets, latents, contexts], 1..65535. */
+/* Channels the latent coder codes per image or audio block: an image's latents, or
+ * an audio block's channels (mono or mid/side; their latents are the rows). */
+static int coded_channels(const WallocShape *sh)
+{
+    return sh->audio ? WALLOC_AUDIO_CHANNELS : sh->latents;
+}
+
+/* The optional context priors "prior.p0", int32 [buckets, latents, contexts] (audio:
+ * [buckets, 1, contexts], used for both channels of a block), 1..65535. */
 static int load_prior(WallocContext *wc, const void *log_ctx)
 {
     const NCModelTensor *t;
-    int64_t dims[3] = {WALLOC_PRIOR_BUCKETS, wc->shape.latents, WALLOC_CONTEXTS};
+    const int audio = wc->shape.audio, nc = coded_channels(&wc->shape);
+    int64_t dims[3] = {WALLOC_PRIOR_BUCKETS, audio ? 1 : nc, WALLOC_CONTEXTS};
     if (!nc_model_tensor(wc->model, "prior.p0")) return 0;
     int ret = nc_model_tensor_expect(wc->model, "prior.p0", 3, dims, &t);
     if (ret < 0) return ret;
@@ -33,14 +42,16 @@ static int load_prior(WallocContext *wc, const void *log_ctx)
         nc_log(log_ctx, NC_LOG_ERROR, "walloc: prior.p0 must be int32");
         return NC_EMODEL;
     }
-    if (!(wc->prior = malloc((size_t)t->numel * sizeof(uint16_t)))) return NC_ENOMEM;
+    size_t per = (size_t)nc * WALLOC_CONTEXTS, stored = (size_t)dims[1] * WALLOC_CONTEXTS;
+    if (!(wc->prior = malloc(WALLOC_PRIOR_BUCKETS * per * sizeof(uint16_t)))) return NC_ENOMEM;
     const int32_t *v = t->data;
-    for (int64_t i = 0; i < t->numel; i++) {
-        if (v[i] < 1 || v[i] > 65535) {
-            nc_log(log_ctx, NC_LOG_ERROR, "walloc: prior.p0 holds %d, outside 1..65535", v[i]);
+    for (size_t i = 0; i < WALLOC_PRIOR_BUCKETS * per; i++) {
+        int32_t p = v[i / per * stored + i % per % stored];
+        if (p < 1 || p > 65535) {
+            nc_log(log_ctx, NC_LOG_ERROR, "walloc: prior.p0 holds %d, outside 1..65535", p);
             return NC_EMODEL;
         }
-        wc->prior[i] = (uint16_t)v[i];
+        wc->prior[i] = (uint16_t)p;
     }
     return 0;
 }
@@ -48,7 +59,7 @@ static int load_prior(WallocContext *wc, const void *log_ctx)
 const uint16_t *walloc_prior(const WallocContext *wc, int quality)
 {
     if (!wc->prior) return NULL;
-    return wc->prior + (size_t)(quality / 8) * wc->shape.latents * WALLOC_CONTEXTS;
+    return wc->prior + (size_t)(quality / 8) * coded_channels(&wc->shape) * WALLOC_CONTEXTS;
 }
 
 /* Tensor i of the model as f32 (malloc'd into *out), checked against its shape. */
@@ -88,7 +99,8 @@ static int load_tensors(WallocContext *wc, const void *log_ctx)
     if (ret >= 0) ret = model_int(log_ctx, wc->model, "latents", &latents);
     if (ret >= 0) ret = model_int(log_ctx, wc->model, "hidden", &hidden);
     if (ret < 0) return ret;
-    if (walloc_shape_init(&wc->shape, levels, latents, hidden) < 0) {
+    int audio = !strcmp(nc_model_arch(wc->model), WALLOC_AUDIO_ARCH);
+    if (walloc_shape_init(&wc->shape, audio, levels, latents, hidden) < 0) {
         nc_log(log_ctx, NC_LOG_ERROR, "walloc: model shape %d/%d/%d is not supported", levels,
                latents, hidden);
         return NC_EMODEL;
@@ -120,21 +132,37 @@ static int load_tensors(WallocContext *wc, const void *log_ctx)
 }
 
 int walloc_open(WallocContext *wc, NCCodecContext *log_ctx, const char *id, const char *path,
-                const NCIModelPin *pin)
+                const NCIModelPin *pin, int audio)
 {
     int ret = nci_codec_find_model(log_ctx, &wc->model, id, path, pin);
     if (ret < 0) return ret;
     NCModel *model = wc->model;
     wc->model = NULL;
-    return walloc_open_model(wc, log_ctx, model);
+    if ((ret = walloc_open_model(wc, log_ctx, model)) < 0) return ret;
+    if (wc->shape.audio != audio) {
+        nc_log(log_ctx, NC_LOG_ERROR, "walloc: model %s codes %s, not %s", nc_model_id(model),
+               wc->shape.audio ? "audio" : "images", audio ? "audio" : "images");
+        return NC_EMODEL;
+    }
+    return 0;
+}
+
+int walloc_open_encoder(WallocContext *wc, NCCodecContext *ctx, const char *id, const char *path,
+                        int audio)
+{
+    int ret = walloc_open(wc, ctx, id, path, NULL, audio);
+    if (ret < 0) return ret;
+    uint8_t header[WALLOC_HEADER_MAX_SIZE];
+    size_t size = walloc_header_write(wc, header);
+    return nc_codec_set_extradata(ctx, header, size);
 }
 
 int walloc_open_model(WallocContext *wc, const void *log_ctx, NCModel *model)
 {
     wc->model = model;
-    if (strcmp(nc_model_arch(model), WALLOC_ARCH)) {
-        nc_log(log_ctx, NC_LOG_ERROR, "walloc: model %s is a %s, not a %s", nc_model_id(model),
-               nc_model_arch(model), WALLOC_ARCH);
+    if (strcmp(nc_model_arch(model), WALLOC_ARCH) && strcmp(nc_model_arch(model), WALLOC_AUDIO_ARCH)) {
+        nc_log(log_ctx, NC_LOG_ERROR, "walloc: model %s is a %s, not a %s or %s",
+               nc_model_id(model), nc_model_arch(model), WALLOC_ARCH, WALLOC_AUDIO_ARCH);
         return NC_EMODEL;
     }
     return load_tensors(wc, log_ctx);
@@ -170,19 +198,53 @@ int walloc_channels(enum NCPixelFormat fmt)
     return fmt == NC_PIX_GRAY8 ? 1 : fmt == NC_PIX_RGB24 ? 3 : 0;
 }
 
+int walloc_buffers(WallocContext *wc, size_t bands, size_t tmp, size_t q)
+{
+    if (bands > wc->bands_size) {
+        free(wc->bands);
+        wc->bands_size = (wc->bands = malloc(bands * sizeof(float))) ? bands : 0;
+    }
+    if (tmp > wc->tmp_size) {
+        free(wc->tmp);
+        wc->tmp_size = (wc->tmp = malloc(tmp * sizeof(float))) ? tmp : 0;
+    }
+    if (q > wc->q_size) {
+        free(wc->q);
+        wc->q_size = (wc->q = malloc(q * sizeof(int32_t))) ? q : 0;
+    }
+    return wc->bands_size >= bands && wc->tmp_size >= tmp && wc->q_size >= q ? 0 : NC_ENOMEM;
+}
+
 /* Buffers for a w x h image. */
 static int buffers(WallocContext *wc, int w, int h, int *bw, int *bh)
 {
     if (w < 1 || h < 1 || (int64_t)w * h > WALLOC_MAX_PIXELS) return NC_EINVAL;
     walloc_band_size(wc->shape.levels, w, h, bw, bh);
     size_t pixels = ((size_t)*bw * *bh) << (2 * wc->shape.levels);
-    if (pixels <= wc->pixels) return 0;
-    free(wc->bands), free(wc->tmp), free(wc->q);
-    wc->bands = malloc(3 * pixels * sizeof(float));
-    wc->tmp = malloc(pixels * sizeof(float));
-    wc->q = malloc((size_t)*bw * *bh * wc->shape.latents * sizeof(int32_t));
-    wc->pixels = wc->bands && wc->tmp && wc->q ? pixels : 0;
-    return wc->pixels ? 0 : NC_ENOMEM;
+    return walloc_buffers(wc, 3 * pixels, pixels, (size_t)*bw * *bh * wc->shape.latents);
+}
+
+void walloc_project(const WallocContext *wc, const float *bands, size_t n, float step,
+                    float deadzone, int32_t *q, float *y)
+{
+    const int nb = wc->shape.bands, nl = wc->shape.latents;
+    float inv = 1.0f / step;
+    for (int c = 0; c < nl; c++) {
+        const float *wrow = wc->enc_w + (size_t)c * nb;
+        for (size_t i = 0; i < n; i++) y[i] = 0;
+        for (int b = 0; b < nb; b++) {
+            const float *band = bands + b * n;
+            float k = wrow[b] * inv;
+            if (k == 0) continue; /* sparse projections (a colour transform) cost less */
+            for (size_t i = 0; i < n; i++) y[i] += k * band[i];
+        }
+        int32_t *qc = q + c * n;
+        for (size_t i = 0; i < n; i++) {
+            float a = fabsf(y[i]) + 0.5f - deadzone;
+            int32_t m = a <= 0 ? 0 : a >= WALLOC_MAX_MAG ? WALLOC_MAX_MAG : (int32_t)a;
+            qc[i] = y[i] < 0 ? -m : m;
+        }
+    }
 }
 
 int walloc_encode_image(WallocContext *wc, RCEncoder *enc, const uint8_t *data,
@@ -192,27 +254,9 @@ int walloc_encode_image(WallocContext *wc, RCEncoder *enc, const uint8_t *data,
     int bw, bh, ret = buffers(wc, w, h, &bw, &bh);
     if (ret < 0) return ret;
     walloc_image_to_bands(data, linesize, channels, w, h, wc->shape.levels, wc->bands, wc->tmp);
-    const int nb = wc->shape.bands, nl = wc->shape.latents;
-    size_t n = (size_t)bw * bh;
-    float inv = 1.0f / walloc_step(quality), *y = wc->tmp;
-    for (int c = 0; c < nl; c++) {
-        const float *wrow = wc->enc_w + (size_t)c * nb;
-        for (size_t i = 0; i < n; i++) y[i] = 0;
-        for (int b = 0; b < nb; b++) {
-            const float *band = wc->bands + b * n;
-            float k = wrow[b] * inv;
-            if (k == 0) continue; /* sparse projections (a colour transform) cost less */
-            for (size_t i = 0; i < n; i++) y[i] += k * band[i];
-        }
-        int32_t *q = wc->q + c * n;
-        for (size_t i = 0; i < n; i++) {
-            float a = fabsf(y[i]) + 0.5f - deadzone;
-            int32_t m = a <= 0 ? 0 : a >= WALLOC_MAX_MAG ? WALLOC_MAX_MAG : (int32_t)a;
-            q[i] = y[i] < 0 ? -m : m;
-        }
-    }
+    walloc_project(wc, wc->bands, (size_t)bw * bh, walloc_step(quality), deadzone, wc->q, wc->tmp);
     rc_encode_bits(enc, (uint32_t)quality, 7);
-    return walloc_encode_latents(enc, wc->q, nl, bw, bh, walloc_prior(wc, quality));
+    return walloc_encode_latents(enc, wc->q, wc->shape.latents, bw, bh, walloc_prior(wc, quality));
 }
 
 int walloc_decode_latents_of_image(WallocContext *wc, RCDecoder *dec, int w, int h, int *quality)
@@ -224,11 +268,9 @@ int walloc_decode_latents_of_image(WallocContext *wc, RCDecoder *dec, int w, int
     return walloc_decode_latents(dec, wc->q, wc->shape.latents, bw, bh, walloc_prior(wc, *quality));
 }
 
-int walloc_reconstruct(WallocContext *wc, int quality, uint8_t *data, ptrdiff_t linesize,
-                       int channels, int w, int h)
+int walloc_decode_net(WallocContext *wc, const int32_t *q, float step, int bw, int bh,
+                      float *bands)
 {
-    int bw, bh, ret = buffers(wc, w, h, &bw, &bh);
-    if (ret < 0) return ret;
     const int nl = wc->shape.latents, nh = wc->shape.hidden, nb = wc->shape.bands;
     const size_t n = (size_t)bw * bh, need = n * ((size_t)nl + nh + 2 * (size_t)nb);
     if (need > wc->act_size) {
@@ -238,9 +280,8 @@ int walloc_reconstruct(WallocContext *wc, int quality, uint8_t *data, ptrdiff_t 
     }
     float *x = wc->act, *hid = x + n * nl, *base = hid + n * nh, *res = base + n * nb;
     /* latents * step, pixel-major: the kernels' layout */
-    float step = walloc_step(quality);
     for (int c = 0; c < nl; c++)
-        for (size_t i = 0; i < n; i++) x[i * nl + c] = (float)wc->q[c * n + i] * step;
+        for (size_t i = 0; i < n; i++) x[i * nl + c] = (float)q[c * n + i] * step;
     /* bands = dec(x) + post2(gelu(post1(x))) (walloc_net.h). The kernels' GELU is the
      * tanh form, the trainer's the erf form: they differ by < 1e-3, far inside the
      * reconstruction tolerance (conformance/spec/walloc.md). */
@@ -249,9 +290,18 @@ int walloc_reconstruct(WallocContext *wc, int quality, uint8_t *data, ptrdiff_t 
     nn_conv2d_same(k, wc->post1_w, 3, wc->post1_b, x, bh, bw, hid);
     k->gelu(hid, n * nh);
     nn_conv2d_same(k, wc->post2_w, 3, wc->post2_b, hid, bh, bw, res);
-    /* Per channel, the bands become a padded plane in place (bands_to_image). */
     for (int b = 0; b < nb; b++)
-        for (size_t i = 0; i < n; i++) wc->bands[b * n + i] = base[i * nb + b] + res[i * nb + b];
+        for (size_t i = 0; i < n; i++) bands[b * n + i] = base[i * nb + b] + res[i * nb + b];
+    return 0;
+}
+
+int walloc_reconstruct(WallocContext *wc, int quality, uint8_t *data, ptrdiff_t linesize,
+                       int channels, int w, int h)
+{
+    int bw, bh, ret = buffers(wc, w, h, &bw, &bh);
+    if (ret >= 0) ret = walloc_decode_net(wc, wc->q, walloc_step(quality), bw, bh, wc->bands);
+    if (ret < 0) return ret;
+    /* Per channel, the bands become a padded plane in place (bands_to_image). */
     walloc_bands_to_image(wc->bands, wc->shape.levels, w, h, data, linesize, channels, wc->tmp);
     return 0;
 }

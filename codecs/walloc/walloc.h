@@ -28,6 +28,8 @@
 #define WALLOC_DEFAULT_DEADZONE 0.1
 /* Context priors: one table per 8 qualities (bucket quality / 8). */
 #define WALLOC_PRIOR_BUCKETS 13
+/* Channels an audio block codes (mono, or stereo as mid and side). */
+#define WALLOC_AUDIO_CHANNELS 2
 /* Images up to this many pixels (the decoder's memory bound). */
 #define WALLOC_MAX_PIXELS (1 << 26)
 
@@ -44,15 +46,19 @@ typedef struct WallocContext {
     float *net_data;
     float *act;         /* reconstruct's activations, pixel-major */
     size_t act_size;    /* floats */
-    float *bands, *tmp; /* one image's bands and the transform's scratch */
-    int32_t *q;         /* one image's latents */
-    size_t pixels;      /* capacity of the buffers, in padded pixels */
+    float *bands, *tmp; /* one image's (audio block's) bands and the transform's scratch */
+    int32_t *q;         /* one image's (audio block's) latents */
+    size_t bands_size, tmp_size, q_size; /* their capacities, in elements */
 } WallocContext;
 
 /* Loads model id (searched as nc_model_find() does, or at path when it is not
- * empty), checks its hash when sha256 is not NULL, and readies the network. */
+ * empty), checks it against pin when pin is not NULL and that it codes audio (1)
+ * or images (0), and readies the network. */
 int walloc_open(WallocContext *wc, NCCodecContext *log_ctx, const char *id, const char *path,
-                const NCIModelPin *pin);
+                const NCIModelPin *pin, int audio);
+/* walloc_open() for an encoder, which also sets ctx's extradata (the stream header). */
+int walloc_open_encoder(WallocContext *wc, NCCodecContext *ctx, const char *id, const char *path,
+                        int audio);
 /* The same with a loaded model, which wc then owns (freed on failure too). */
 int walloc_open_model(WallocContext *wc, const void *log_ctx, NCModel *model);
 void walloc_close(WallocContext *wc);
@@ -61,6 +67,16 @@ const uint16_t *walloc_prior(const WallocContext *wc, int quality);
 
 size_t walloc_header_write(const WallocContext *wc, uint8_t buf[WALLOC_HEADER_MAX_SIZE]);
 int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin);
+
+/* Makes wc's buffers hold at least this many bands, tmp floats and latents. */
+int walloc_buffers(WallocContext *wc, size_t bands, size_t tmp, size_t q);
+/* The encoder's projection and quantization: bands[bands][n] -> q[latents][n]
+ * (round(projection / step) with the dead zone); y holds n floats. */
+void walloc_project(const WallocContext *wc, const float *bands, size_t n, float step,
+                    float deadzone, int32_t *q, float *y);
+/* The decoder network: q[latents][bh][bw] * step -> bands[bands][bh][bw]. */
+int walloc_decode_net(WallocContext *wc, const int32_t *q, float step, int bw, int bh,
+                      float *bands);
 
 /* Channels of a pixel format walloc codes (1 gray, 3 RGB), 0 if unsupported. */
 int walloc_channels(enum NCPixelFormat fmt);

@@ -30,7 +30,7 @@ static int decoder_init(NCCodecContext *ctx)
     }
     int ret = walloc_header_parse(ctx, ctx->extradata, ctx->extradata_size, &pin);
     if (ret < 0) return ret;
-    return walloc_open(&p->wc, ctx, pin.id, p->model_path, &pin);
+    return walloc_open(&p->wc, ctx, pin.id, p->model_path, &pin, 0);
 }
 
 static void decoder_close(NCCodecContext *ctx)

@@ -32,11 +32,8 @@ static const NCOption encoder_options[] = {
 static int encoder_init(NCCodecContext *ctx)
 {
     WallocEncoder *p = ctx->priv_data;
-    int ret = walloc_open(&p->wc, ctx, p->model_id, p->model_path, NULL);
+    int ret = walloc_open_encoder(&p->wc, ctx, p->model_id, p->model_path, 0);
     if (ret < 0) return ret;
-    uint8_t header[WALLOC_HEADER_MAX_SIZE];
-    size_t size = walloc_header_write(&p->wc, header);
-    if ((ret = nc_codec_set_extradata(ctx, header, size)) < 0) return ret;
     rc_enc_init(&p->enc);
     p->enc_ready = 1;
     return 0;

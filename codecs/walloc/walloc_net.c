@@ -6,13 +6,14 @@
 #include "libnc/dsp/wavelet.h"
 #include "nc/error.h"
 
-int walloc_shape_init(WallocShape *sh, int levels, int latents, int hidden)
+int walloc_shape_init(WallocShape *sh, int audio, int levels, int latents, int hidden)
 {
-    if (levels < 1 || levels > WALLOC_MAX_LEVELS || latents < 1 || latents > WALLOC_MAX_LATENTS ||
-        hidden < 1 || hidden > WALLOC_MAX_HIDDEN)
+    if (levels < 1 || levels > (audio ? WALLOC_MAX_AUDIO_LEVELS : WALLOC_MAX_LEVELS) ||
+        latents < 1 || latents > WALLOC_MAX_LATENTS || hidden < 1 || hidden > WALLOC_MAX_HIDDEN)
         return NC_EINVAL;
+    sh->audio = !!audio;
     sh->levels = levels;
-    sh->bands = 3 << (2 * levels);
+    sh->bands = audio ? 1 << levels : 3 << (2 * levels);
     sh->latents = latents;
     sh->hidden = hidden;
     return 0;
@@ -51,6 +52,16 @@ float walloc_step(int quality)
         1.18920712f, 1.13878863f, 1.09050773f, 1.04427378f,
     };
     return ldexpf(octave[quality % 16], -(quality / 16));
+}
+
+float walloc_audio_step(int quality)
+{
+    return ldexpf(walloc_step(quality), -3);
+}
+
+float walloc_shape_step(const WallocShape *sh, int quality)
+{
+    return sh->audio ? walloc_audio_step(quality) : walloc_step(quality);
 }
 
 void walloc_band_size(int levels, int w, int h, int *bw, int *bh)
@@ -106,4 +117,10 @@ void walloc_bands_to_image(float *bands, int levels, int w, int h, uint8_t *data
                 data[y * linesize + x * channels + c] = !(v > 0) ? 0 : v >= 255 ? 255 : (uint8_t)v;
             }
         }
+}
+
+void walloc_audio_to_bands(const float *x, int n, int len, int levels, float *bands, float *tmp)
+{
+    for (int i = 0; i < len; i++) bands[i] = x[mirror(i, n)];
+    nc_wpt1d_forward(bands, len, levels, tmp);
 }

@@ -10,6 +10,10 @@
  *        plus a small conv post-network (3x3, GELU, 3x3) as a residual
  *     -> inverse packet transform, crop, round to 8 bits.
  *
+ * Audio ("walloc-audio" models) runs the same network on one audio channel at a
+ * time: the 1-D packet transform gives bands [2^levels][1][n / 2^levels] (a grid of
+ * one row, so the 3x3 convolutions act as 1-D convolutions of width 3 along time).
+ *
  * The trainer (walloc_train.c) and the codec build the same tensors from here. */
 #ifndef NC_CODECS_WALLOC_NET_H
 #define NC_CODECS_WALLOC_NET_H
@@ -21,13 +25,16 @@
 #include "nc/model.h"
 
 #define WALLOC_ARCH "walloc-image"
-#define WALLOC_MAX_LEVELS 4
-#define WALLOC_MAX_LATENTS 192
+#define WALLOC_AUDIO_ARCH "walloc-audio"
+#define WALLOC_MAX_LEVELS 4        /* images */
+#define WALLOC_MAX_AUDIO_LEVELS 10 /* audio */
+#define WALLOC_MAX_LATENTS 1024
 #define WALLOC_MAX_HIDDEN 256
 
 typedef struct WallocShape {
+    int audio;   /* 0: an image model, 1: an audio model (one channel) */
     int levels;  /* wavelet packet levels J */
-    int bands;   /* 3 * 4^J */
+    int bands;   /* 3 * 4^J (images), 2^J (audio) */
     int latents; /* latent channels */
     int hidden;  /* post-network channels */
 } WallocShape;
@@ -51,11 +58,15 @@ enum { WALLOC_TENSORS = 7 };
 NNTensor **walloc_net_tensor(WallocNet *net, int i, const char **name, int *ndim, int shape[4]);
 
 /* 0 if levels, latents and hidden are within the limits; fills bands. */
-int walloc_shape_init(WallocShape *sh, int levels, int latents, int hidden);
+int walloc_shape_init(WallocShape *sh, int audio, int levels, int latents, int hidden);
 
 /* Quantization step of a quality (0..100): 2 * 2^(-quality / 16) (2 .. 0.026). The decoder
  * computes it in float for reconstruction only; the entropy coder never sees it. */
 float walloc_step(int quality);
+/* Audio's steps: walloc_step / 8 (samples are in [-1, 1]; 0.25 .. 0.0033). */
+float walloc_audio_step(int quality);
+/* The step of a model's media. */
+float walloc_shape_step(const WallocShape *sh, int quality);
 
 /* Size of the band planes for a w x h image: w, h rounded up to 2^levels, / 2^levels. */
 void walloc_band_size(int levels, int w, int h, int *bw, int *bh);
@@ -69,5 +80,10 @@ void walloc_image_to_bands(const uint8_t *data, ptrdiff_t linesize, int channels
  * mean of the three reconstructed channels. */
 void walloc_bands_to_image(float *bands, int levels, int w, int h, uint8_t *data,
                            ptrdiff_t linesize, int channels, float *tmp);
+
+/* One audio channel: x[0..n) (n >= 1) extended symmetrically to len (a multiple of
+ * 2^levels, len >= n) -> bands[2^levels][len >> levels] (natural packet order).
+ * bands holds len floats, tmp len floats. */
+void walloc_audio_to_bands(const float *x, int n, int len, int levels, float *bands, float *tmp);
 
 #endif

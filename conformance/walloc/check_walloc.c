@@ -17,6 +17,7 @@
 
 #include "codecs/walloc/walloc.h"
 #include "libnc/model/sha256.h"
+#include "conformance/walloc/golden_list.h"
 #include "nc/nc.h"
 
 #define WALLOC_TOLERANCE 2
@@ -137,7 +138,7 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], uint8
     int ch = walloc_channels(info->pix_fmt);
     ret = ch ? walloc_header_parse(NULL, info->extradata, info->extradata_size, &pin)
              : NC_EINVALIDDATA;
-    if (ret >= 0) ret = walloc_open(&wc, NULL, pin.id, NULL, &pin);
+    if (ret >= 0) ret = walloc_open(&wc, NULL, pin.id, NULL, &pin, 0);
     NCSha256 s;
     nci_sha256_init(&s);
     while (ret >= 0) {
@@ -253,30 +254,9 @@ static int check_one(const char *dir, const Golden *g, const char *kind, const c
     return ok;
 }
 
-static int check(const char *dir)
+static int check_entry(const char *dir, size_t index, const char *kind, const char *value)
 {
-    char path[4096], name[256], kind[16], value[128];
-    snprintf(path, sizeof(path), "%s/expected.txt", dir);
-    FILE *exp = fopen(path, "r");
-    if (!exp) {
-        printf("cannot read %s\n", path);
-        return 1;
-    }
-    int failures = 0, count = 0;
-    while (fscanf(exp, "%255s %15s %127s%*[^\n]", name, kind, value) == 3) {
-        const Golden *g = NULL;
-        for (size_t i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++)
-            if (!strcmp(goldens[i].name, name)) g = &goldens[i];
-        if (!g) {
-            printf("FAIL: %s is not a known golden stream\n", name);
-            failures++;
-            continue;
-        }
-        failures += !check_one(dir, g, kind, value);
-        count++;
-    }
-    fclose(exp);
-    return failures || !count;
+    return check_one(dir, &goldens[index], kind, value);
 }
 
 int main(int argc, char **argv)
@@ -286,5 +266,7 @@ int main(int argc, char **argv)
         return 2;
     }
     nc_log_set_level(NC_LOG_QUIET);
-    return !strcmp(argv[1], "make") ? make(argv[2]) : check(argv[2]);
+    return !strcmp(argv[1], "make") ? make(argv[2]) : walloc_check_list(argv[2], "expected.txt", goldens,
+                                                sizeof(goldens) / sizeof(goldens[0]),
+                                                sizeof(goldens[0]), check_entry);
 }

@@ -93,7 +93,7 @@ static int write_random_model(const char *path, const char *id, int latents, int
 {
     WallocShape sh;
     WallocNet net = {0};
-    if (walloc_shape_init(&sh, 2, latents, hidden) < 0) return -1;
+    if (walloc_shape_init(&sh, 0, 2, latents, hidden) < 0) return -1;
     net.shape = sh;
     NCModelWriter *w = nc_model_writer_alloc(id, WALLOC_ARCH);
     nc_model_writer_set_param_int(w, "levels", 2);
@@ -133,7 +133,7 @@ static void draw(uint8_t *img, int w, int h, int ch)
 static void check_quantization(const char *model_path)
 {
     WallocContext wc = {0};
-    if (walloc_open(&wc, NULL, "walloc-test", model_path, NULL) < 0) {
+    if (walloc_open(&wc, NULL, "walloc-test", model_path, NULL, 0) < 0) {
         CHECK(0);
         return;
     }

@@ -1,0 +1,42 @@
+/* What check_walloc.c and check_walloc_audio.c share: the `check` pass over a list
+ * of `NAME KIND VALUE` lines (KIND latents or error), each golden stream looked up
+ * by name in the checker's table and checked by its check_one(). */
+#ifndef NC_CONFORMANCE_WALLOC_GOLDEN_LIST_H
+#define NC_CONFORMANCE_WALLOC_GOLDEN_LIST_H
+
+#include <stdio.h>
+#include <string.h>
+
+/* Runs check_one(dir, index, kind, value) for each line of dir/list, index into the
+ * table of count names (stride bytes apart, each starting with its name pointer).
+ * Returns the exit status: 0 when every line passed and there was one. */
+static inline int walloc_check_list(const char *dir, const char *list, const void *table,
+                                    size_t count, size_t stride,
+                                    int (*check_one)(const char *dir, size_t index,
+                                                     const char *kind, const char *value))
+{
+    char path[4096], name[256], kind[16], value[128];
+    snprintf(path, sizeof(path), "%s/%s", dir, list);
+    FILE *exp = fopen(path, "r");
+    if (!exp) {
+        printf("cannot read %s\n", path);
+        return 1;
+    }
+    int failures = 0, lines = 0;
+    while (fscanf(exp, "%255s %15s %127s%*[^\n]", name, kind, value) == 3) {
+        size_t found = count;
+        for (size_t i = 0; i < count; i++)
+            if (!strcmp(*(const char *const *)((const char *)table + i * stride), name)) found = i;
+        if (found == count) {
+            printf("FAIL: %s is not a known golden stream\n", name);
+            failures++;
+            continue;
+        }
+        failures += !check_one(dir, found, kind, value);
+        lines++;
+    }
+    fclose(exp);
+    return failures || !lines;
+}
+
+#endif
