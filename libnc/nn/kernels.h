@@ -37,7 +37,7 @@ typedef struct NNWeights {
 
 /* The kernel table of one instruction-set level. */
 typedef struct NNKernels {
-    const char *name; /* "c", "sse4.1", "avx2" */
+    const char *name; /* "c", "sse4.1", "avx2", "avx512" */
     /* Y[r][o] += sum_i X[r][i] * W[i][o] for r < rows (row strides ldx, ldy floats).
      * rows = 1 is a GEMV. */
     void (*gemm)(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
@@ -48,10 +48,13 @@ typedef struct NNKernels {
     void (*gelu)(float *x, size_t n);
     void (*tanh)(float *x, size_t n);
     void (*sigmoid)(float *x, size_t n);
+    /* nn_conv2d_same for ks = 3 with y already holding the bias, where the table has a
+     * direct kernel (all taps accumulated in registers); NULL: one GEMM per tap and row. */
+    void (*conv2d)(const NNWeights *taps, int ks, const float *x, int h, int w, float *y);
 } NNKernels;
 
 /* The reference (plain C) kernels, and the best ones this CPU runs (NC_KERNELS=c,
- * sse4.1 or avx2 in the environment caps the choice, e.g. to compare). */
+ * sse4.1, avx2 or avx512 in the environment caps the choice, e.g. to compare). */
 const NNKernels *nn_kernels_ref(void);
 const NNKernels *nn_kernels(void);
 /* Every table this build has that this CPU can run, best last; returns the count. */
@@ -72,7 +75,8 @@ void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back
                       const float *bias, const float *x, int frames, float *y);
 
 /* 2-D convolution, stride 1, zero padding keeping the size, kernel 1x1 or 3x3 (ks):
- * x [h][w][cin], y [h][w][cout], taps[(dy * ks) + dx] the weight of each tap. */
+ * x [h][w][cin], y [h][w][cout], taps[(dy * ks) + dx] the weight of each tap (all taps
+ * of one weight type). */
 void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const float *bias,
                     const float *x, int h, int w, float *y);
 
