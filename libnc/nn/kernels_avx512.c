@@ -20,8 +20,10 @@
 #define NV 4     /* 16-wide vectors per block: 64 outputs */
 
 /* 16 weights from idx (lanes outside m are zero), int8 already scaled by s. */
-TARGET static inline __m512 load_w16(const void *data, size_t idx, NNWeightType type, __mmask16 m, __m512 s)
+TARGET static inline __m512 load_w16(const void *data, size_t idx, NNWeightType type, __mmask16 m, __m512 s, int full)
 {
+    if (full && type == NN_W_F32) return _mm512_loadu_ps((const float *)data + idx);
+    if (full && type == NN_W_F16) return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)((const uint16_t *)data + idx)));
     if (type == NN_W_F16)
         return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, (const uint16_t *)data + idx));
     if (type == NN_W_I8)
@@ -35,7 +37,7 @@ TARGET static inline __m512 load_w16(const void *data, size_t idx, NNWeightType 
  * site, so the accumulator array is unrolled into registers. */
 TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy, const float *const *xs, int ldx,
                                                                const NNWeights *const *ws, int ntaps, int o,
-                                                               const __mmask16 *m, int R, NNWeightType type)
+                                                               const __mmask16 *m, int R, NNWeightType type, int full)
 {
     __m512 acc[MAX_R][NV];
     for (int r = 0; r < R; r++)
@@ -49,7 +51,7 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
             s[q] = type == NN_W_I8 ? _mm512_maskz_loadu_ps(m[q], w->scale + o + 16 * q) : _mm512_setzero_ps();
         for (int i = 0; i < w->cin; i++) {
             __m512 wv[NV];
-            for (int q = 0; q < NV; q++) wv[q] = load_w16(w->data, (size_t)i * cout + (size_t)o + 16 * (size_t)q, type, m[q], s[q]);
+            for (int q = 0; q < NV; q++) wv[q] = load_w16(w->data, (size_t)i * cout + (size_t)o + 16 * (size_t)q, type, m[q], s[q], full);
             for (int r = 0; r < R; r++) {
                 __m512 xv = _mm512_set1_ps(x[(size_t)r * ldx + i]);
                 for (int q = 0; q < NV; q++) acc[r][q] = _mm512_fmadd_ps(xv, wv[q], acc[r][q]);
@@ -74,13 +76,18 @@ TARGET static inline void rows_typed(float *y, int ldy, const float *const *xs, 
             int left = cout - o - 16 * q;
             m[q] = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
         }
+        /* full blocks (all 64 outputs) load without masks */
+        if (R == MAX_R && cout - o >= 16 * NV) {
+            block(y, ldy, xs, ldx, ws, ntaps, o, m, MAX_R, type, 1);
+            continue;
+        }
         switch (R) {
-        case 6: block(y, ldy, xs, ldx, ws, ntaps, o, m, 6, type); break;
-        case 5: block(y, ldy, xs, ldx, ws, ntaps, o, m, 5, type); break;
-        case 4: block(y, ldy, xs, ldx, ws, ntaps, o, m, 4, type); break;
-        case 3: block(y, ldy, xs, ldx, ws, ntaps, o, m, 3, type); break;
-        case 2: block(y, ldy, xs, ldx, ws, ntaps, o, m, 2, type); break;
-        default: block(y, ldy, xs, ldx, ws, ntaps, o, m, 1, type);
+        case 6: block(y, ldy, xs, ldx, ws, ntaps, o, m, 6, type, 0); break;
+        case 5: block(y, ldy, xs, ldx, ws, ntaps, o, m, 5, type, 0); break;
+        case 4: block(y, ldy, xs, ldx, ws, ntaps, o, m, 4, type, 0); break;
+        case 3: block(y, ldy, xs, ldx, ws, ntaps, o, m, 3, type, 0); break;
+        case 2: block(y, ldy, xs, ldx, ws, ntaps, o, m, 2, type, 0); break;
+        default: block(y, ldy, xs, ldx, ws, ntaps, o, m, 1, type, 0);
         }
     }
 }
