@@ -228,12 +228,17 @@ static void do_gemv642(void *a, const NNKernels *k, int type)
     Data *d = a;
     k->gemm(d->y642, OUT, d->v128, 128, 1, &d->g642.w[type]);
 }
+/* A 3x3 conv whose 9 taps are ms[0..8]. */
+static void conv3(const Mat *ms, const NNKernels *k, int type, const float *x, int h, int w, float *y)
+{
+    NNWeights taps[9];
+    for (int j = 0; j < 9; j++) taps[j] = ms[j].w[type];
+    nn_conv2d_same(k, taps, 3, NULL, x, h, w, y);
+}
 static void do_conv3(void *a, const NNKernels *k, int type)
 {
     Data *d = a;
-    NNWeights taps[9];
-    for (int j = 0; j < 9; j++) taps[j] = d->c3[j].w[type];
-    nn_conv2d_same(k, taps, 3, NULL, d->img, 64, 64, d->imgout);
+    conv3(d->c3, k, type, d->img, 64, 64, d->imgout);
 }
 static void do_conv1(void *a, const NNKernels *k, int type)
 {
@@ -243,16 +248,12 @@ static void do_conv1(void *a, const NNKernels *k, int type)
 static void do_walloc_a(void *a, const NNKernels *k, int type)
 {
     Data *d = a;
-    NNWeights taps[9];
-    for (int j = 0; j < 9; j++) taps[j] = d->wa[j].w[type];
-    nn_conv2d_same(k, taps, 3, NULL, d->wl_in, 64, 96, d->wl_hid);
+    conv3(d->wa, k, type, d->wl_in, 64, 96, d->wl_hid);
 }
 static void do_walloc_b(void *a, const NNKernels *k, int type)
 {
     Data *d = a;
-    NNWeights taps[9];
-    for (int j = 0; j < 9; j++) taps[j] = d->wb[j].w[type];
-    nn_conv2d_same(k, taps, 3, NULL, d->wl_hid, 64, 96, d->wl_out);
+    conv3(d->wb, k, type, d->wl_hid, 64, 96, d->wl_out);
 }
 static void do_shuffle(void *a, const NNKernels *k, int type)
 {
