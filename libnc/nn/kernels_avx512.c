@@ -39,9 +39,11 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
                                                                const NNWeights *const *ws, int ntaps, int o,
                                                                const __mmask16 *m, int R, NNWeightType type, int full)
 {
-    __m512 acc[MAX_R][NV];
+    __m512 acc[MAX_R][NV]; /* start from y: no add at the end */
     for (int r = 0; r < R; r++)
-        for (int q = 0; q < NV; q++) acc[r][q] = _mm512_setzero_ps();
+        for (int q = 0; q < NV; q++)
+            acc[r][q] = full ? _mm512_loadu_ps(y + (size_t)r * ldy + o + 16 * q)
+                             : _mm512_maskz_loadu_ps(m[q], y + (size_t)r * ldy + o + 16 * q);
     for (int t = 0; t < ntaps; t++) {
         const NNWeights *w = ws[t];
         const float *x = xs[t];
@@ -61,7 +63,10 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
     for (int r = 0; r < R; r++)
         for (int q = 0; q < NV; q++) {
             float *yq = y + (size_t)r * ldy + o + 16 * q;
-            _mm512_mask_storeu_ps(yq, m[q], _mm512_add_ps(acc[r][q], _mm512_maskz_loadu_ps(m[q], yq)));
+            if (full)
+                _mm512_storeu_ps(yq, acc[r][q]);
+            else
+                _mm512_mask_storeu_ps(yq, m[q], acc[r][q]);
         }
 }
 
