@@ -5,8 +5,8 @@
  * In the manner of libopus's dnn/ (nnet.c over vec_avx.h / vec_neon.h): one plain C
  * implementation of every kernel is the reference (kernels_ref.c), and SIMD versions
  * (kernels_avx512.c: AVX-512 F/BW/VL; kernels_avx2.c: AVX2 + FMA + F16C; kernels_sse41.c:
- * SSE4.1) are picked at run time from what the CPU has. tests/nn/test_kernels.c checks each against the reference on
- * random shapes, odd sizes and unaligned pointers. These kernels are NOT for the
+ * SSE4.1) are picked at run time from what the CPU has. tests/nn/test_kernels.c checks
+ * each against the reference on random shapes, odd sizes and unaligned pointers. These kernels are NOT for the
  * deterministic mode (libnc/nn/README.md): their results differ from the reference by
  * rounding (FMA, summation order, the fast exp), so nothing that feeds an entropy
  * coder may use them. Runtime side of libnc: no autodiff, no BLAS.
