@@ -32,25 +32,31 @@ TARGET static inline __m512 load_w16(const void *data, size_t idx, NNWeightType 
 }
 
 /* One block: rows r < R of y (stride ldy), outputs o .. o + 64 (lanes in m[q]), plus
- * sum over the ntaps taps of x_t (rows of stride ldx) times W_t. int8 weights are scaled
- * as they are loaded, since every tap has its own scales. R is a constant at each call
- * site, so the accumulator array is unrolled into registers. */
+ * sum over the ntaps taps of x_t (rows of stride ldx) times W_t. R is a constant at
+ * each call site, so the accumulator array is unrolled into registers.
+ * from_y (convs): the accumulators start from y, and int8 weights are scaled as they
+ * are loaded, since every tap has its own scales. Otherwise (GEMMs, one tap) each
+ * output is summed from zero in input order and y = acc * scale + y at the end, the
+ * AVX2 table's arithmetic lane for lane: a GEMM gives the same bits whatever its row
+ * count, so a decoder may run a packet's frames as one sequence or one at a time. */
 TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy, const float *const *xs, int ldx,
                                                                const NNWeights *const *ws, int ntaps, int o,
-                                                               const __mmask16 *m, int R, NNWeightType type, int full)
+                                                               const __mmask16 *m, int R, NNWeightType type, int full,
+                                                               int from_y)
 {
     __m512 acc[MAX_R][NV]; /* start from y: no add at the end */
     for (int r = 0; r < R; r++)
         for (int q = 0; q < NV; q++)
-            acc[r][q] = full ? _mm512_loadu_ps(y + (size_t)r * ldy + o + 16 * q)
-                             : _mm512_maskz_loadu_ps(m[q], y + (size_t)r * ldy + o + 16 * q);
+            acc[r][q] = !from_y ? _mm512_setzero_ps()
+                        : full      ? _mm512_loadu_ps(y + (size_t)r * ldy + o + 16 * q)
+                                    : _mm512_maskz_loadu_ps(m[q], y + (size_t)r * ldy + o + 16 * q);
     for (int t = 0; t < ntaps; t++) {
         const NNWeights *w = ws[t];
         const float *x = xs[t];
         const size_t cout = (size_t)w->cout;
         __m512 s[NV];
         for (int q = 0; q < NV; q++)
-            s[q] = type == NN_W_I8 ? _mm512_maskz_loadu_ps(m[q], w->scale + o + 16 * q) : _mm512_setzero_ps();
+            s[q] = type == NN_W_I8 && from_y ? _mm512_maskz_loadu_ps(m[q], w->scale + o + 16 * q) : _mm512_set1_ps(1.0f);
         for (int i = 0; i < w->cin; i++) {
             __m512 wv[NV];
             for (int q = 0; q < NV; q++) wv[q] = load_w16(w->data, (size_t)i * cout + (size_t)o + 16 * (size_t)q, type, m[q], s[q], full);
@@ -63,6 +69,10 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
     for (int r = 0; r < R; r++)
         for (int q = 0; q < NV; q++) {
             float *yq = y + (size_t)r * ldy + o + 16 * q;
+            if (!from_y) {
+                __m512 sc = type == NN_W_I8 ? _mm512_maskz_loadu_ps(m[q], ws[0]->scale + o + 16 * q) : _mm512_set1_ps(1.0f);
+                acc[r][q] = _mm512_fmadd_ps(acc[r][q], sc, _mm512_maskz_loadu_ps(m[q], yq));
+            }
             if (full)
                 _mm512_storeu_ps(yq, acc[r][q]);
             else
@@ -72,9 +82,8 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
 
 /* Every 64-output block of R rows; R is dispatched to constants. */
 TARGET static inline void rows_typed(float *y, int ldy, const float *const *xs, int ldx, const NNWeights *const *ws,
-                                     int ntaps, int R, NNWeightType type)
+                                     int ntaps, int R, NNWeightType type, int cout, int from_y)
 {
-    const int cout = ws[0]->cout;
     for (int o = 0; o < cout; o += 16 * NV) {
         __mmask16 m[NV];
         for (int q = 0; q < NV; q++) {
@@ -83,45 +92,52 @@ TARGET static inline void rows_typed(float *y, int ldy, const float *const *xs, 
         }
         /* full blocks (all 64 outputs) load without masks */
         if (R == MAX_R && cout - o >= 16 * NV) {
-            block(y, ldy, xs, ldx, ws, ntaps, o, m, MAX_R, type, 1);
+            if (from_y)
+                block(y, ldy, xs, ldx, ws, ntaps, o, m, MAX_R, type, 1, 1);
+            else
+                block(y, ldy, xs, ldx, ws, ntaps, o, m, MAX_R, type, 1, 0);
             continue;
         }
         switch (R) {
-        case 6: block(y, ldy, xs, ldx, ws, ntaps, o, m, 6, type, 0); break;
-        case 5: block(y, ldy, xs, ldx, ws, ntaps, o, m, 5, type, 0); break;
-        case 4: block(y, ldy, xs, ldx, ws, ntaps, o, m, 4, type, 0); break;
-        case 3: block(y, ldy, xs, ldx, ws, ntaps, o, m, 3, type, 0); break;
-        case 2: block(y, ldy, xs, ldx, ws, ntaps, o, m, 2, type, 0); break;
-        default: block(y, ldy, xs, ldx, ws, ntaps, o, m, 1, type, 0);
+        case 6: block(y, ldy, xs, ldx, ws, ntaps, o, m, 6, type, 0, from_y); break;
+        case 5: block(y, ldy, xs, ldx, ws, ntaps, o, m, 5, type, 0, from_y); break;
+        case 4: block(y, ldy, xs, ldx, ws, ntaps, o, m, 4, type, 0, from_y); break;
+        case 3: block(y, ldy, xs, ldx, ws, ntaps, o, m, 3, type, 0, from_y); break;
+        case 2: block(y, ldy, xs, ldx, ws, ntaps, o, m, 2, type, 0, from_y); break;
+        default: block(y, ldy, xs, ldx, ws, ntaps, o, m, 1, type, 0, from_y);
         }
     }
 }
 
-/* R rows of y (R <= MAX_R) += sum over taps of x_t W_t, all taps of one weight type. */
+/* R rows of y (R <= MAX_R), columns [0, cout), += sum over taps of x_t W_t, all taps of
+ * one weight type; from_y: see block(). */
 TARGET static void rows_block(float *y, int ldy, const float *const *xs, int ldx, const NNWeights *const *ws,
-                              int ntaps, int R)
+                              int ntaps, int R, int cout, int from_y)
 {
     switch (ws[0]->type) {
-    case NN_W_F16: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F16); break;
-    case NN_W_I8: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_I8); break;
-    default: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F32);
+    case NN_W_F16: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F16, cout, from_y); break;
+    case NN_W_I8: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_I8, cout, from_y); break;
+    default: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F32, cout, from_y);
     }
 }
 
 /* Rows in blocks of 6; fewer than 6 rows in all go to the AVX2 table (a GEMV or a short
  * sequence gains nothing from the wider block and the AVX2 row kernel hides latency
- * with 8 accumulators). */
+ * with 8 accumulators). The last cout % 8 columns are the reference's, as in the AVX2
+ * table, so that both give the same bits for every row count. */
 TARGET static void gemm_avx512(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
     if (rows < MAX_R) {
         nn_kernels_avx2.gemm(y, ldy, x, ldx, rows, w);
         return;
     }
+    const int o8 = w->cout / 8 * 8;
     for (int r = 0; r < rows; r += MAX_R) {
         const int R = rows - r < MAX_R ? rows - r : MAX_R;
         const float *xr = x + (size_t)r * ldx;
-        rows_block(y + (size_t)r * ldy, ldy, &xr, ldx, &w, 1, R);
+        if (o8) rows_block(y + (size_t)r * ldy, ldy, &xr, ldx, &w, 1, R, o8, 0);
     }
+    if (o8 < w->cout) nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
 }
 
 /* nn_conv2d_same's loop (y already holds the bias): for each output row, blocks of up
@@ -152,7 +168,7 @@ TARGET static void conv2d_avx512(const NNWeights *taps, int ks, const float *x, 
                     ws[n++] = &taps[dy * ks + dx];
                 }
             }
-            rows_block(y + ((size_t)row * w + col) * cout, cout, xs, cin, ws, n, R);
+            rows_block(y + ((size_t)row * w + col) * cout, cout, xs, cin, ws, n, R, cout, 1);
             col += R;
         }
 }
