@@ -57,22 +57,37 @@ const NNKernels *nn_kernels(void)
     return all[n - 1];
 }
 
+void nn_conv1d_causal_frames(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                             const float *bias, float *hist, int hist_frames, const float *x, int frames, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout;
+    for (int f = 0; f < frames; f++) {
+        if (bias)
+            memcpy(y + (size_t)f * cout, bias, sizeof(float) * (size_t)cout);
+        else
+            memset(y + (size_t)f * cout, 0, sizeof(float) * (size_t)cout);
+    }
+    for (int j = 0; j < ntaps; j++) {
+        const int b = back[j], from_hist = b < frames ? b : frames;
+        /* frames f < b read the history (contiguous there), the others x[f - b] */
+        if (from_hist)
+            k->gemm(y, cout, hist + (size_t)(hist_frames - b) * cin, cin, from_hist, &taps[j]);
+        if (b < frames) k->gemm(y + (size_t)b * cout, cout, x, cin, frames - b, &taps[j]);
+    }
+    if (!hist_frames) {
+        /* nothing kept */
+    } else if (frames >= hist_frames) {
+        memcpy(hist, x + (size_t)(frames - hist_frames) * cin, sizeof(float) * (size_t)hist_frames * cin);
+    } else {
+        memmove(hist, hist + (size_t)frames * cin, sizeof(float) * (size_t)(hist_frames - frames) * cin);
+        memcpy(hist + (size_t)(hist_frames - frames) * cin, x, sizeof(float) * (size_t)frames * cin);
+    }
+}
+
 void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
                            const float *bias, float *hist, int hist_frames, const float *x, float *y)
 {
-    const int cin = taps[0].cin, cout = taps[0].cout;
-    if (bias)
-        memcpy(y, bias, sizeof(float) * (size_t)cout);
-    else
-        memset(y, 0, sizeof(float) * (size_t)cout);
-    for (int j = 0; j < ntaps; j++) {
-        const float *in = back[j] ? hist + (size_t)(hist_frames - back[j]) * cin : x;
-        k->gemm(y, cout, in, cin, 1, &taps[j]);
-    }
-    if (hist_frames) {
-        memmove(hist, hist + cin, sizeof(float) * (size_t)(hist_frames - 1) * cin);
-        memcpy(hist + (size_t)(hist_frames - 1) * cin, x, sizeof(float) * (size_t)cin);
-    }
+    nn_conv1d_causal_frames(k, taps, back, ntaps, bias, hist, hist_frames, x, 1, y);
 }
 
 void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,

@@ -69,6 +69,14 @@ int nn_kernels_available(const NNKernels **out, int max);
 void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
                            const float *bias, float *hist, int hist_frames, const float *x, float *y);
 
+/* The same for `frames` frames x [frames][cin] -> y [frames][cout] at once, continuing
+ * from hist and leaving the last hist_frames inputs in it: two GEMMs per tap (the
+ * frames whose input lies in the history, the others). Every table's GEMM gives the
+ * same bits for any row count (tests/nn/test_kernels.c), so this equals `frames`
+ * calls of the step bit for bit: a decoder may group frames as packets come. */
+void nn_conv1d_causal_frames(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                             const float *bias, float *hist, int hist_frames, const float *x, int frames, float *y);
+
 /* The same over a whole sequence x [frames][cin] -> y [frames][cout], starting from
  * silence (zero history): one GEMM per tap over all frames. */
 void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,

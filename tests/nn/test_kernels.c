@@ -213,7 +213,7 @@ static void test_conv1d(const NNKernels *const *tabs, int ntabs)
 {
     for (int t = 0; t < 20; t++) {
         int cin = 1 + (int)(rnd() % 40), cout = 1 + (int)(rnd() % 40), K = 1 + (int)(rnd() % 3);
-        int dil = 1 + (int)(rnd() % 4), T = 12, H = (K - 1) * dil;
+        int dil = 1 + (int)(rnd() % 4), T = 30, H = (K - 1) * dil;
         NNWeightType type = (NNWeightType)(t % 3);
         float *w = malloc(sizeof(float) * (size_t)K * cin * cout), *b = malloc(sizeof(float) * (size_t)cout);
         float *x = malloc(sizeof(float) * (size_t)T * cin), *want = calloc((size_t)T * cout, sizeof(float));
@@ -250,6 +250,18 @@ static void test_conv1d(const NNKernels *const *tabs, int ntabs)
                 nn_conv1d_causal_step(tabs[k], taps, back, K, b, hist, H, x + (size_t)f * cin, y + (size_t)f * cout);
             double e = max_rel(y, want, (size_t)T * cout);
             CHECK(e < 1e-5, "%s conv1d cin %d cout %d k %d dil %d type %d: %g", tabs[k]->name, cin, cout, K, dil, type, e);
+            /* in chunks of 1-12 frames (packets): the step's bits and final history */
+            float *hist2 = calloc((size_t)H * cin + 1, sizeof(float)), *y2 = malloc(sizeof(float) * (size_t)T * cout);
+            for (int f = 0, n; f < T; f += n) {
+                n = 1 + (int)(rnd() % 12);
+                n = n > T - f ? T - f : n;
+                nn_conv1d_causal_frames(tabs[k], taps, back, K, b, hist2, H, x + (size_t)f * cin, n, y2 + (size_t)f * cout);
+            }
+            CHECK(!memcmp(y, y2, sizeof(float) * (size_t)T * cout) && !memcmp(hist, hist2, sizeof(float) * (size_t)H * cin),
+                  "%s conv1d in chunks differs from steps: cin %d cout %d k %d dil %d type %d", tabs[k]->name, cin, cout, K,
+                  dil, type);
+            free(hist2);
+            free(y2);
             nn_conv1d_causal(tabs[k], taps, back, K, b, x, T, y); /* the whole sequence at once */
             e = max_rel(y, want, (size_t)T * cout);
             CHECK(e < 1e-5, "%s conv1d sequence cin %d cout %d k %d dil %d type %d: %g", tabs[k]->name, cin, cout, K, dil, type, e);
