@@ -81,7 +81,7 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
 }
 
 /* Every 64-output block of R rows; R is dispatched to constants. */
-TARGET static inline void rows_typed(float *y, int ldy, const float *const *xs, int ldx, const NNWeights *const *ws,
+TARGET static inline __attribute__((always_inline)) void rows_typed(float *y, int ldy, const float *const *xs, int ldx, const NNWeights *const *ws,
                                      int ntaps, int R, NNWeightType type, int cout, int from_y)
 {
     for (int o = 0; o < cout; o += 16 * NV) {
@@ -114,11 +114,18 @@ TARGET static inline void rows_typed(float *y, int ldy, const float *const *xs, 
 TARGET static void rows_block(float *y, int ldy, const float *const *xs, int ldx, const NNWeights *const *ws,
                               int ntaps, int R, int cout, int from_y)
 {
-    switch (ws[0]->type) {
-    case NN_W_F16: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F16, cout, from_y); break;
-    case NN_W_I8: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_I8, cout, from_y); break;
-    default: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F32, cout, from_y);
+    /* every combination with constants, so that block() keeps its accumulators in registers */
+#define TYPED(fy)                                                                             \
+    switch (ws[0]->type) {                                                                    \
+    case NN_W_F16: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F16, cout, fy); break;      \
+    case NN_W_I8: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_I8, cout, fy); break;        \
+    default: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F32, cout, fy);                   \
     }
+    if (from_y)
+        TYPED(1)
+    else
+        TYPED(0)
+#undef TYPED
 }
 
 /* Rows in blocks of 6; fewer than 6 rows in all go to the AVX2 table (a GEMV or a short
