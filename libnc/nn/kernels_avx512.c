@@ -19,7 +19,8 @@
 #define MAX_R 6  /* rows (pixels) per block */
 #define NV 4     /* 16-wide vectors per block: 64 outputs */
 
-/* 16 weights from idx (lanes outside m are zero), int8 already scaled by s. */
+/* 16 weights from idx (lanes outside m are zero; full: all 16, no mask), int8 times s
+ * (1 in GEMMs, which scale at the end). */
 TARGET static inline __m512 load_w16(const void *data, size_t idx, NNWeightType type, __mmask16 m, __m512 s, int full)
 {
     if (full && type == NN_W_F32) return _mm512_loadu_ps((const float *)data + idx);
@@ -44,7 +45,7 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
                                                                const __mmask16 *m, int R, NNWeightType type, int full,
                                                                int from_y)
 {
-    __m512 acc[MAX_R][NV]; /* start from y: no add at the end */
+    __m512 acc[MAX_R][NV];
     for (int r = 0; r < R; r++)
         for (int q = 0; q < NV; q++)
             acc[r][q] = !from_y ? _mm512_setzero_ps()
