@@ -201,8 +201,9 @@ static void net_streaming(const NNKernels *k, const Net *n, int type, const floa
 }
 
 typedef struct Data {
-    Mat g512, g642, c3[9], c1;
+    Mat g512, g642, c3[9], c1, wa[9], wb[9]; /* wa, wb: walloc's 3x3 192 -> 64 -> 192 */
     Net net;
+    float *wl_in, *wl_hid, *wl_out; /* walloc's 1/8 grid of a 768x512 picture: 96x64 */
     float *v512, *y512, *v128, *y642, *img, *imgout, *ps_in, *ps_out, *act, *act_out;
     float *seq_x, *seq_h, *seq_t, *seq_u, *seq_y;
 } Data;
@@ -227,17 +228,32 @@ static void do_gemv642(void *a, const NNKernels *k, int type)
     Data *d = a;
     k->gemm(d->y642, OUT, d->v128, 128, 1, &d->g642.w[type]);
 }
+/* A 3x3 conv whose 9 taps are ms[0..8]. */
+static void conv3(const Mat *ms, const NNKernels *k, int type, const float *x, int h, int w, float *y)
+{
+    NNWeights taps[9];
+    for (int j = 0; j < 9; j++) taps[j] = ms[j].w[type];
+    nn_conv2d_same(k, taps, 3, NULL, x, h, w, y);
+}
 static void do_conv3(void *a, const NNKernels *k, int type)
 {
     Data *d = a;
-    NNWeights taps[9];
-    for (int j = 0; j < 9; j++) taps[j] = d->c3[j].w[type];
-    nn_conv2d_same(k, taps, 3, NULL, d->img, 64, 64, d->imgout);
+    conv3(d->c3, k, type, d->img, 64, 64, d->imgout);
 }
 static void do_conv1(void *a, const NNKernels *k, int type)
 {
     Data *d = a;
     nn_conv2d_same(k, &d->c1.w[type], 1, NULL, d->img, 64, 64, d->imgout);
+}
+static void do_walloc_a(void *a, const NNKernels *k, int type)
+{
+    Data *d = a;
+    conv3(d->wa, k, type, d->wl_in, 64, 96, d->wl_hid);
+}
+static void do_walloc_b(void *a, const NNKernels *k, int type)
+{
+    Data *d = a;
+    conv3(d->wb, k, type, d->wl_hid, 64, 96, d->wl_out);
 }
 static void do_shuffle(void *a, const NNKernels *k, int type)
 {
@@ -287,6 +303,8 @@ static void our_round(Data *d, const NNKernels *const *tabs, int ntabs, const NN
             ROW("gemv 128x642", "gemv_128x642", reps * 20, do_gemv642);
             ROW("conv2d 3x3 64ch 64x64", "conv2d_3x3_64ch_64x64", reps, do_conv3);
             ROW("conv2d 1x1 64ch 64x64", "conv2d_1x1_64ch_64x64", reps, do_conv1);
+            ROW("conv2d 3x3 192->64 96x64", "conv2d_3x3_192to64_96x64", reps, do_walloc_a);
+            ROW("conv2d 3x3 64->192 96x64", "conv2d_3x3_64to192_96x64", reps, do_walloc_b);
             ROW("rvq decoder 500 frames, sequence", "rvq_decoder_500_frames", reps, do_net_seq);
             ROW("rvq decoder 500 frames, streaming", "rvq_decoder_500_frames", reps, do_net_stream);
             if (ty == 0) {
@@ -341,6 +359,8 @@ int main(int argc, char **argv)
     mat_init(&d.g642, 128, OUT);
     for (int j = 0; j < 9; j++) mat_init(&d.c3[j], 64, 64);
     mat_init(&d.c1, 64, 64);
+    for (int j = 0; j < 9; j++) mat_init(&d.wa[j], 192, 64), mat_init(&d.wb[j], 64, 192);
+    d.wl_in = randn(96 * 64 * 192, 1), d.wl_hid = randn(96 * 64 * 64, 1), d.wl_out = randn(96 * 64 * 192, 1);
     net_init(&d.net);
     d.v512 = randn(512, 1), d.y512 = randn(512, 1), d.v128 = randn(128, 1), d.y642 = randn(OUT, 1);
     d.img = randn(64 * 64 * 64, 1), d.imgout = randn(64 * 64 * 64, 1);

@@ -66,6 +66,13 @@ def main():
         k1 = torch.randn(64, 64, 1, 1, generator=g)
         print("conv2d_3x3_64ch_64x64", median_ms(lambda: F.conv2d(x, k3, padding=1), reps, rounds))
         print("conv2d_1x1_64ch_64x64", median_ms(lambda: F.conv2d(x, k1), reps, rounds))
+        # walloc's decoder post-network on the 1/8 grid of a 768x512 picture
+        xa = torch.randn(1, 192, 64, 96, generator=g)
+        xb = torch.randn(1, 64, 64, 96, generator=g)
+        ka = torch.randn(64, 192, 3, 3, generator=g)
+        kb = torch.randn(192, 64, 3, 3, generator=g)
+        print("conv2d_3x3_192to64_96x64", median_ms(lambda: F.conv2d(xa, ka, padding=1), reps, rounds))
+        print("conv2d_3x3_64to192_96x64", median_ms(lambda: F.conv2d(xb, kb, padding=1), reps, rounds))
         xs = torch.randn(1, 128, 32, 32, generator=g)
         print("pixel_shuffle_128ch_32x32", median_ms(lambda: F.pixel_shuffle(xs, 2), reps, rounds))
         t = torch.randn(1 << 16, generator=g) * 4

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "codecs/rvqspeech/rvqspeech.h"
@@ -30,9 +31,9 @@ int main(int argc, char **argv)
         return 1;
     const int seconds = 60, frames = seconds * 50;
     float *x = malloc(sizeof(float) * (size_t)frames * NC_RVQ_HOP);
-    float *y = malloc(sizeof(float) * NC_RVQ_HOP);
+    float *y = malloc(sizeof(float) * (size_t)frames * NC_RVQ_HOP), *yb = malloc(sizeof(float) * (size_t)frames * NC_RVQ_HOP);
     int *idx = malloc(sizeof(int) * (size_t)frames * NC_RVQ_MAX_STAGES);
-    if (!x || !y || !idx)
+    if (!x || !y || !yb || !idx)
         return 1;
     double phase = 0;
     for (int i = 0; i < frames * NC_RVQ_HOP; i++) { /* gliding harmonics, syllable envelope */
@@ -40,30 +41,42 @@ int main(int argc, char **argv)
         phase += 2 * M_PI * (120 + 40 * sin(2 * M_PI * 0.7 * t)) / 16000;
         x[i] = (float)(0.1 * (0.5 + 0.5 * sin(2 * M_PI * 4 * t)) * (sin(phase) + 0.5 * sin(2 * phase)));
     }
-    printf("| stages | kbit/s | encode x real-time | decode x real-time | decode, scalar loops | kernels / loops |\n"
-           "| --- | --- | --- | --- | --- | --- |\n");
+    printf("| stages | kbit/s | encode x real-time | decode x real-time, 200-frame packets | frame by frame | "
+           "scalar loops | packets / frames | frames / loops |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (int s = 1; s <= m.shape.stages; s = s < 2 ? 2 : s < 3 ? 3 : s < 6 ? 6 : s + 6) {
-        NCRvqStream enc, dec, loops;
+        NCRvqStream enc, dec, loops, pk;
         if (rvq_stream_init(&enc, &m, 0) < 0 || rvq_stream_init(&dec, &m, 1) < 0 ||
-            rvq_stream_init(&loops, &m, 1) < 0)
+            rvq_stream_init(&loops, &m, 1) < 0 || rvq_stream_init(&pk, &m, 1) < 0)
             return 1;
         loops.kernels = NULL; /* the scalar loops */
         double t0 = cpu_seconds();
         for (int f = 0; f < frames; f++)
             rvq_stream_encode(&enc, x + (size_t)f * NC_RVQ_HOP, s, idx + f * NC_RVQ_MAX_STAGES);
         double t1 = cpu_seconds();
-        for (int f = 0; f < frames; f++) rvq_stream_decode(&dec, idx + f * NC_RVQ_MAX_STAGES, s, y);
+        for (int f = 0; f < frames; f++)
+            rvq_stream_decode(&dec, idx + f * NC_RVQ_MAX_STAGES, s, y + (size_t)f * NC_RVQ_HOP);
         double t2 = cpu_seconds();
-        for (int f = 0; f < frames; f++) rvq_stream_decode(&loops, idx + f * NC_RVQ_MAX_STAGES, s, y);
+        for (int f = 0; f < frames; f++) rvq_stream_decode(&loops, idx + f * NC_RVQ_MAX_STAGES, s, yb);
         double t3 = cpu_seconds();
-        printf("| %d | %.1f | %.0f | %.0f | %.0f | %.2fx |\n", s, s * 0.5, seconds / (t1 - t0),
-               seconds / (t2 - t1), seconds / (t3 - t2), (t3 - t2) / (t2 - t1));
+        /* packets of 200 frames (the encoder's default), indices packed per frame */
+        for (int f = 0; f < frames; f += 200) {
+            int n = frames - f < 200 ? frames - f : 200, pidx[200 * NC_RVQ_MAX_STAGES];
+            for (int i = 0; i < n; i++) memcpy(pidx + i * s, idx + (f + i) * NC_RVQ_MAX_STAGES, sizeof(int) * (size_t)s);
+            rvq_stream_decode_frames(&pk, pidx, s, n, yb + (size_t)f * NC_RVQ_HOP);
+        }
+        double t4 = cpu_seconds();
+        int same = !memcmp(y, yb, sizeof(float) * (size_t)frames * NC_RVQ_HOP);
+        printf("| %d | %.1f | %.0f | %.0f | %.0f | %.0f | %.2fx | %.2fx |%s\n", s, s * 0.5, seconds / (t1 - t0),
+               seconds / (t4 - t3), seconds / (t2 - t1), seconds / (t3 - t2), (t2 - t1) / (t4 - t3),
+               (t3 - t2) / (t2 - t1), same ? "" : " (packets differ from frames!)");
+        rvq_stream_free(&pk);
         rvq_stream_free(&enc);
         rvq_stream_free(&dec);
         rvq_stream_free(&loops);
     }
     free(x);
     free(y);
+    free(yb);
     free(idx);
     rvq_model_free(&m);
     return 0;

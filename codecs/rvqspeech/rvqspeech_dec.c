@@ -85,15 +85,15 @@ static int rvq_decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *
                (long long)pkt->pts);
         return ret;
     }
-    int have = 0, skipped = 0;
-    for (int f = 0; f < n; f++) {
-        rvq_stream_decode(&p->st, p->idx + f * p->h.stages, p->h.stages, p->out + have);
-        /* the stream's first frame completes only samples before time 0 */
-        if (p->frames_done++ > 0)
-            have += NC_RVQ_HOP;
-        else
-            skipped = 1;
+    /* all frames of the packet as one sequence (the same samples as one by one) */
+    rvq_stream_decode_frames(&p->st, p->idx, p->h.stages, n, p->out);
+    int have = n * NC_RVQ_HOP, skipped = 0;
+    if (n > 0 && p->frames_done == 0) { /* the stream's first frame completes only samples before time 0 */
+        have -= NC_RVQ_HOP;
+        skipped = 1;
+        memmove(p->out, p->out + NC_RVQ_HOP, sizeof(float) * (size_t)have);
     }
+    p->frames_done += n;
     /* Decoding that starts mid-stream (after a seek) lacks the first hop the
      * packet declares: its samples start one hop after the packet's pts. */
     int64_t shift = skipped && nsamples > have ? nsamples - have : 0;

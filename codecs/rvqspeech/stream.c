@@ -38,6 +38,9 @@ int rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
     st->scratch = calloc((size_t)(m->shape.codes + 2 * m->shape.latent), sizeof(float));
     if (!st->a || !st->b || !st->c || !st->scratch)
         return NC_ENOMEM;
+    for (int i = 0; i < 3 && side == 1; i++)
+        if (!(st->seq[i] = calloc((size_t)width * NC_RVQ_MAX_PACKET_FRAMES, sizeof(float))))
+            return NC_ENOMEM;
     return rvq_spectral_init(&st->sp);
 }
 
@@ -48,6 +51,7 @@ void rvq_stream_free(NCRvqStream *st)
     free(st->b);
     free(st->c);
     free(st->scratch);
+    for (int i = 0; i < 3; i++) free(st->seq[i]);
     rvq_spectral_free(&st->sp);
     memset(st, 0, sizeof(*st));
 }
@@ -122,6 +126,29 @@ static void run_decoder_kernels(NCRvqStream *st)
     conv_kernels(k, &cv[1 + 2 * NC_RVQ_UNITS], st->hist[1 + 2 * NC_RVQ_UNITS], t, st->a);
 }
 
+/* run_decoder_kernels over n frames: latents in seq[0] ([n][latent]) -> seq[0]. */
+static void run_decoder_frames(NCRvqStream *st, int n)
+{
+    const NNKernels *k = st->kernels;
+    const NCRvqConv *cv = convs(st);
+    const size_t C = (size_t)st->m->shape.channels * (size_t)n;
+    float *x = st->seq[0], *h = st->seq[1], *t = st->seq[2];
+#define CONV(i, in, out) \
+    nn_conv1d_causal_frames(k, cv[i].taps, cv[i].back, cv[i].spec.k, cv[i].b, st->hist[i], hist_frames(&cv[i].spec), in, n, out)
+    CONV(0, x, h);
+    float *u = x;
+    for (int r = 0; r < NC_RVQ_UNITS; r++) {
+        elu_kernels(k, h, u, (int)C);
+        CONV(1 + 2 * r, u, t);
+        k->elu(t, C);
+        CONV(2 + 2 * r, t, u);
+        for (size_t i = 0; i < C; i++) h[i] += u[i];
+    }
+    elu_kernels(k, h, t, (int)C);
+    CONV(1 + 2 * NC_RVQ_UNITS, t, x);
+#undef CONV
+}
+
 /* The conv stack of one side: x (in a) -> result in a. */
 static void run_side(NCRvqStream *st)
 {
@@ -156,6 +183,26 @@ void rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx)
     rvq_encode(&st->m->rvq, st->c, stages, idx, NULL, NULL, st->scratch);
 }
 
+/* One frame's spectrum (magnitudes, then phases' bins) -> its NC_RVQ_HOP samples. */
+static void synthesize_hop(NCRvqStream *st, const float *spec, float *out)
+{
+    rvq_synthesize(&st->sp, spec, spec + NC_RVQ_BINS, 1, st->frame);
+    for (int i = 0; i < NC_RVQ_HOP; i++) out[i] = st->prev[i] + st->frame[i];
+    memcpy(st->prev, st->frame + NC_RVQ_HOP, sizeof(st->prev));
+}
+
+void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, int stages, int n, float *out)
+{
+    if (!st->kernels || !st->seq[0]) { /* the scalar loops: frame by frame */
+        for (int f = 0; f < n; f++) rvq_stream_decode(st, idx + f * stages, stages, out + (size_t)f * NC_RVQ_HOP);
+        return;
+    }
+    const int latent = st->m->shape.latent, width = convs(st)[1 + 2 * NC_RVQ_UNITS].spec.cout;
+    for (int f = 0; f < n; f++) rvq_decode(&st->m->rvq, idx + f * stages, stages, st->seq[0] + (size_t)f * latent);
+    run_decoder_frames(st, n);
+    for (int f = 0; f < n; f++) synthesize_hop(st, st->seq[0] + (size_t)f * width, out + (size_t)f * NC_RVQ_HOP);
+}
+
 void rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)
 {
     rvq_decode(&st->m->rvq, idx, stages, st->a);
@@ -163,7 +210,5 @@ void rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)
         run_decoder_kernels(st);
     else
         run_side(st);
-    rvq_synthesize(&st->sp, st->a, st->a + NC_RVQ_BINS, 1, st->frame);
-    for (int i = 0; i < NC_RVQ_HOP; i++) out[i] = st->prev[i] + st->frame[i];
-    memcpy(st->prev, st->frame + NC_RVQ_HOP, sizeof(st->prev));
+    synthesize_hop(st, st->a, out);
 }

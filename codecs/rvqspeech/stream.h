@@ -12,6 +12,7 @@
 #ifndef NC_RVQSPEECH_STREAM_H
 #define NC_RVQSPEECH_STREAM_H
 
+#include "codecs/rvqspeech/bitstream.h" /* NC_RVQ_MAX_PACKET_FRAMES */
 #include "codecs/rvqspeech/model.h"
 #include "codecs/rvqspeech/spectral.h"
 
@@ -22,6 +23,7 @@ typedef struct NCRvqStream {
     float *hist[NC_RVQ_CONVS_PER_SIDE]; /* per conv: [(k - 1) * dilation][cin] */
     float *a, *b, *c;        /* activations, max width each */
     float *scratch;          /* quantizer search */
+    float *seq[3];           /* decoder: activations of up to NC_RVQ_MAX_PACKET_FRAMES frames */
     float prev[NC_RVQ_HOP];  /* encoder: the previous hop of input; decoder: OLA tail */
     float frame[NC_RVQ_WIN];
     NCRvqSpectral sp;
@@ -41,5 +43,10 @@ void rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx);
 /* Decoder: the indices of the next frame -> the NC_RVQ_HOP output samples it
  * completes (delayed by one hop: see spectral.h). */
 void rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out);
+/* The same for n frames (1..NC_RVQ_MAX_PACKET_FRAMES; indices idx[f * stages + s])
+ * at once: n * NC_RVQ_HOP samples. The network runs over the n frames as one sequence
+ * (GEMMs instead of GEMVs); the samples are those of n calls of rvq_stream_decode,
+ * bit for bit (nn_conv1d_causal_frames). */
+void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, int stages, int n, float *out);
 
 #endif

@@ -10,10 +10,10 @@
 
 /* What the CPU and the OS support, from CPUID (gcc's and clang's
  * __builtin_cpu_supports do not agree on the names, and clang 14 lacks "f16c"). */
-static void x86_features(int *sse41, int *avx2_fma_f16c)
+static void x86_features(int *sse41, int *avx2_fma_f16c, int *avx512)
 {
     unsigned a, b, c, d;
-    *sse41 = *avx2_fma_f16c = 0;
+    *sse41 = *avx2_fma_f16c = *avx512 = 0;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return;
     *sse41 = (c >> 19) & 1;
     int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
@@ -23,6 +23,8 @@ static void x86_features(int *sse41, int *avx2_fma_f16c)
     if ((xcr0_lo & 6) != 6) return; /* the OS saves XMM and YMM state */
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return;
     *avx2_fma_f16c = (b >> 5) & 1;
+    /* AVX-512 F, BW, VL, and the OS saving opmask and ZMM state (XCR0 bits 5-7) */
+    *avx512 = *avx2_fma_f16c && (b >> 16 & 1) && (b >> 30 & 1) && (b >> 31 & 1) && (xcr0_lo & 0xE0) == 0xE0;
 }
 #endif
 
@@ -33,10 +35,11 @@ int nn_kernels_available(const NNKernels **out, int max)
     int n = 0;
     if (n < max) out[n++] = &nn_kernels_c;
 #if defined(NN_KERNELS_X86) && defined(__GNUC__)
-    int sse41, avx2;
-    x86_features(&sse41, &avx2);
+    int sse41, avx2, avx512;
+    x86_features(&sse41, &avx2, &avx512);
     if (n < max && sse41) out[n++] = &nn_kernels_sse41;
     if (n < max && avx2) out[n++] = &nn_kernels_avx2;
+    if (n < max && avx512) out[n++] = &nn_kernels_avx512;
 #endif
     return n;
 }
@@ -45,8 +48,8 @@ int nn_kernels_available(const NNKernels **out, int max)
  * it once per stream, not per frame): no global state to initialize or race on. */
 const NNKernels *nn_kernels(void)
 {
-    const NNKernels *all[4];
-    int n = nn_kernels_available(all, 4);
+    const NNKernels *all[8];
+    int n = nn_kernels_available(all, 8);
     const char *cap = getenv("NC_KERNELS");
     if (cap)
         for (int i = 0; i < n; i++)
@@ -54,22 +57,37 @@ const NNKernels *nn_kernels(void)
     return all[n - 1];
 }
 
+void nn_conv1d_causal_frames(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                             const float *bias, float *hist, int hist_frames, const float *x, int frames, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout;
+    for (int f = 0; f < frames; f++) {
+        if (bias)
+            memcpy(y + (size_t)f * cout, bias, sizeof(float) * (size_t)cout);
+        else
+            memset(y + (size_t)f * cout, 0, sizeof(float) * (size_t)cout);
+    }
+    for (int j = 0; j < ntaps; j++) {
+        const int b = back[j], from_hist = b < frames ? b : frames;
+        /* frames f < b read the history (contiguous there), the others x[f - b] */
+        if (from_hist)
+            k->gemm(y, cout, hist + (size_t)(hist_frames - b) * cin, cin, from_hist, &taps[j]);
+        if (b < frames) k->gemm(y + (size_t)b * cout, cout, x, cin, frames - b, &taps[j]);
+    }
+    if (!hist_frames) {
+        /* nothing kept */
+    } else if (frames >= hist_frames) {
+        memcpy(hist, x + (size_t)(frames - hist_frames) * cin, sizeof(float) * (size_t)hist_frames * cin);
+    } else {
+        memmove(hist, hist + (size_t)frames * cin, sizeof(float) * (size_t)(hist_frames - frames) * cin);
+        memcpy(hist + (size_t)(hist_frames - frames) * cin, x, sizeof(float) * (size_t)frames * cin);
+    }
+}
+
 void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
                            const float *bias, float *hist, int hist_frames, const float *x, float *y)
 {
-    const int cin = taps[0].cin, cout = taps[0].cout;
-    if (bias)
-        memcpy(y, bias, sizeof(float) * (size_t)cout);
-    else
-        memset(y, 0, sizeof(float) * (size_t)cout);
-    for (int j = 0; j < ntaps; j++) {
-        const float *in = back[j] ? hist + (size_t)(hist_frames - back[j]) * cin : x;
-        k->gemm(y, cout, in, cin, 1, &taps[j]);
-    }
-    if (hist_frames) {
-        memmove(hist, hist + cin, sizeof(float) * (size_t)(hist_frames - 1) * cin);
-        memcpy(hist + (size_t)(hist_frames - 1) * cin, x, sizeof(float) * (size_t)cin);
-    }
+    nn_conv1d_causal_frames(k, taps, back, ntaps, bias, hist, hist_frames, x, 1, y);
 }
 
 void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
@@ -99,6 +117,10 @@ void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const flo
     }
     if (ks == 1) { /* one GEMM over every pixel */
         k->gemm(y, cout, x, cin, h * w, &taps[0]);
+        return;
+    }
+    if (k->conv2d) {
+        k->conv2d(taps, ks, x, h, w, y);
         return;
     }
     /* Each tap is a GEMM over the output pixels of a row whose shifted input pixel lies

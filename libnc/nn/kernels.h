@@ -4,9 +4,9 @@
  *
  * In the manner of libopus's dnn/ (nnet.c over vec_avx.h / vec_neon.h): one plain C
  * implementation of every kernel is the reference (kernels_ref.c), and SIMD versions
- * (kernels_avx2.c: AVX2 + FMA + F16C; kernels_sse41.c: SSE4.1) are picked at run time
- * from what the CPU has. tests/nn/test_kernels.c checks each against the reference on
- * random shapes, odd sizes and unaligned pointers. These kernels are NOT for the
+ * (kernels_avx512.c: AVX-512 F/BW/VL; kernels_avx2.c: AVX2 + FMA + F16C; kernels_sse41.c:
+ * SSE4.1) are picked at run time from what the CPU has. tests/nn/test_kernels.c checks
+ * each against the reference on random shapes, odd sizes and unaligned pointers. These kernels are NOT for the
  * deterministic mode (libnc/nn/README.md): their results differ from the reference by
  * rounding (FMA, summation order, the fast exp), so nothing that feeds an entropy
  * coder may use them. Runtime side of libnc: no autodiff, no BLAS.
@@ -37,7 +37,7 @@ typedef struct NNWeights {
 
 /* The kernel table of one instruction-set level. */
 typedef struct NNKernels {
-    const char *name; /* "c", "sse4.1", "avx2" */
+    const char *name; /* "c", "sse4.1", "avx2", "avx512" */
     /* Y[r][o] += sum_i X[r][i] * W[i][o] for r < rows (row strides ldx, ldy floats).
      * rows = 1 is a GEMV. */
     void (*gemm)(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
@@ -48,10 +48,13 @@ typedef struct NNKernels {
     void (*gelu)(float *x, size_t n);
     void (*tanh)(float *x, size_t n);
     void (*sigmoid)(float *x, size_t n);
+    /* nn_conv2d_same for ks = 3 with y already holding the bias, where the table has a
+     * direct kernel (all taps accumulated in registers); NULL: one GEMM per tap and row. */
+    void (*conv2d)(const NNWeights *taps, int ks, const float *x, int h, int w, float *y);
 } NNKernels;
 
 /* The reference (plain C) kernels, and the best ones this CPU runs (NC_KERNELS=c,
- * sse4.1 or avx2 in the environment caps the choice, e.g. to compare). */
+ * sse4.1, avx2 or avx512 in the environment caps the choice, e.g. to compare). */
 const NNKernels *nn_kernels_ref(void);
 const NNKernels *nn_kernels(void);
 /* Every table this build has that this CPU can run, best last; returns the count. */
@@ -66,13 +69,22 @@ int nn_kernels_available(const NNKernels **out, int max);
 void nn_conv1d_causal_step(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
                            const float *bias, float *hist, int hist_frames, const float *x, float *y);
 
+/* The same for `frames` frames x [frames][cin] -> y [frames][cout] at once, continuing
+ * from hist and leaving the last hist_frames inputs in it: two GEMMs per tap (the
+ * frames whose input lies in the history, the others). Every table's GEMM gives the
+ * same bits for any row count (tests/nn/test_kernels.c), so this equals `frames`
+ * calls of the step bit for bit: a decoder may group frames as packets come. */
+void nn_conv1d_causal_frames(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
+                             const float *bias, float *hist, int hist_frames, const float *x, int frames, float *y);
+
 /* The same over a whole sequence x [frames][cin] -> y [frames][cout], starting from
  * silence (zero history): one GEMM per tap over all frames. */
 void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
                       const float *bias, const float *x, int frames, float *y);
 
 /* 2-D convolution, stride 1, zero padding keeping the size, kernel 1x1 or 3x3 (ks):
- * x [h][w][cin], y [h][w][cout], taps[(dy * ks) + dx] the weight of each tap. */
+ * x [h][w][cin], y [h][w][cout], taps[(dy * ks) + dx] the weight of each tap (all taps
+ * of one weight type). */
 void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const float *bias,
                     const float *x, int h, int w, float *y);
 

@@ -175,7 +175,7 @@ POINTWISE_AVX2(tanh)
 POINTWISE_AVX2(sigmoid)
 
 const NNKernels nn_kernels_avx2 = {
-    "avx2", gemm_avx2, elu_avx2, silu_avx2, gelu_avx2, tanh_avx2, sigmoid_avx2,
+    "avx2", gemm_avx2, elu_avx2, silu_avx2, gelu_avx2, tanh_avx2, sigmoid_avx2, NULL,
 };
 #else
 typedef int nn_kernels_avx2_absent; /* ISO C: no empty translation unit */

@@ -23,6 +23,7 @@ extern const NNKernels nn_kernels_c;
 #define NN_KERNELS_X86 1
 extern const NNKernels nn_kernels_sse41;
 extern const NNKernels nn_kernels_avx2;
+extern const NNKernels nn_kernels_avx512;
 #endif
 
 float nn_weight_at(const NNWeights *w, size_t idx);

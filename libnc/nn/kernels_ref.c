@@ -134,5 +134,5 @@ POINTWISE_REF(tanh)
 POINTWISE_REF(sigmoid)
 
 const NNKernels nn_kernels_c = {
-    "c", gemm_ref, elu_loop, silu_loop, gelu_loop, tanh_loop, sigmoid_loop,
+    "c", gemm_ref, elu_loop, silu_loop, gelu_loop, tanh_loop, sigmoid_loop, NULL,
 };

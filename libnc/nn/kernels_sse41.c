@@ -149,7 +149,7 @@ POINTWISE_SSE41(tanh)
 POINTWISE_SSE41(sigmoid)
 
 const NNKernels nn_kernels_sse41 = {
-    "sse4.1", gemm_sse41, elu_sse41, silu_sse41, gelu_sse41, tanh_sse41, sigmoid_sse41,
+    "sse4.1", gemm_sse41, elu_sse41, silu_sse41, gelu_sse41, tanh_sse41, sigmoid_sse41, NULL,
 };
 #else
 typedef int nn_kernels_sse41_absent; /* ISO C: no empty translation unit */

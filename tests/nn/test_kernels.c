@@ -126,6 +126,14 @@ static void test_gemm(const NNKernels *const *tabs, int ntabs)
             e = max_rel(y + 1, ref, (size_t)rows * ldy);
             CHECK(e < 1e-5, "%s gemm %dx%dx%d type %d: %g", tabs[k]->name, rows, cin, cout, type, e);
             CHECK(y[0] == y0[0], "%s gemm wrote before y", tabs[k]->name);
+            /* the same bits row by row (GEMVs): decoders may group frames freely */
+            float *whole = malloc(sizeof(float) * (size_t)rows * ldy);
+            memcpy(whole, y + 1, sizeof(float) * (size_t)rows * ldy);
+            memcpy(y, y0, sizeof(float) * ((size_t)rows * ldy + 1));
+            for (int r = 0; r < rows; r++) tabs[k]->gemm(y + 1 + (size_t)r * ldy, ldy, xs + (size_t)r * ldx, ldx, 1, &ow.w);
+            CHECK(!memcmp(whole, y + 1, sizeof(float) * (size_t)rows * ldy), "%s gemm %dx%dx%d type %d: rows differ from GEMVs",
+                  tabs[k]->name, rows, cin, cout, type);
+            free(whole);
             /* the padding between rows (ldy > cout) is never written */
             for (int r = 0; r < rows; r++)
                 for (int o = cout; o < ldy; o++)
@@ -205,7 +213,7 @@ static void test_conv1d(const NNKernels *const *tabs, int ntabs)
 {
     for (int t = 0; t < 20; t++) {
         int cin = 1 + (int)(rnd() % 40), cout = 1 + (int)(rnd() % 40), K = 1 + (int)(rnd() % 3);
-        int dil = 1 + (int)(rnd() % 4), T = 12, H = (K - 1) * dil;
+        int dil = 1 + (int)(rnd() % 4), T = 30, H = (K - 1) * dil;
         NNWeightType type = (NNWeightType)(t % 3);
         float *w = malloc(sizeof(float) * (size_t)K * cin * cout), *b = malloc(sizeof(float) * (size_t)cout);
         float *x = malloc(sizeof(float) * (size_t)T * cin), *want = calloc((size_t)T * cout, sizeof(float));
@@ -242,6 +250,18 @@ static void test_conv1d(const NNKernels *const *tabs, int ntabs)
                 nn_conv1d_causal_step(tabs[k], taps, back, K, b, hist, H, x + (size_t)f * cin, y + (size_t)f * cout);
             double e = max_rel(y, want, (size_t)T * cout);
             CHECK(e < 1e-5, "%s conv1d cin %d cout %d k %d dil %d type %d: %g", tabs[k]->name, cin, cout, K, dil, type, e);
+            /* in chunks of 1-12 frames (packets): the step's bits and final history */
+            float *hist2 = calloc((size_t)H * cin + 1, sizeof(float)), *y2 = malloc(sizeof(float) * (size_t)T * cout);
+            for (int f = 0, n; f < T; f += n) {
+                n = 1 + (int)(rnd() % 12);
+                n = n > T - f ? T - f : n;
+                nn_conv1d_causal_frames(tabs[k], taps, back, K, b, hist2, H, x + (size_t)f * cin, n, y2 + (size_t)f * cout);
+            }
+            CHECK(!memcmp(y, y2, sizeof(float) * (size_t)T * cout) && !memcmp(hist, hist2, sizeof(float) * (size_t)H * cin),
+                  "%s conv1d in chunks differs from steps: cin %d cout %d k %d dil %d type %d", tabs[k]->name, cin, cout, K,
+                  dil, type);
+            free(hist2);
+            free(y2);
             nn_conv1d_causal(tabs[k], taps, back, K, b, x, T, y); /* the whole sequence at once */
             e = max_rel(y, want, (size_t)T * cout);
             CHECK(e < 1e-5, "%s conv1d sequence cin %d cout %d k %d dil %d type %d: %g", tabs[k]->name, cin, cout, K, dil, type, e);
@@ -256,16 +276,24 @@ static void test_conv1d(const NNKernels *const *tabs, int ntabs)
     }
 }
 
+/* Every table against a naive convolution (f32 weights) or against the reference table
+ * (f16, int8: the same stored weights), on sizes that give the AVX-512 table full and
+ * partial 6-pixel blocks, edge pixels, 1-3 rows, and outputs across its 64-wide blocks;
+ * x and y offset by one float (unaligned). */
 static void test_conv2d(const NNKernels *const *tabs, int ntabs)
 {
-    for (int t = 0; t < 12; t++) {
-        int ks = t % 2 ? 3 : 1, h = 1 + (int)(rnd() % 9), wd = 1 + (int)(rnd() % 11);
-        int cin = 1 + (int)(rnd() % 20), cout = 1 + (int)(rnd() % 30), taps_n = ks * ks;
+    static const NNWeightType types[3] = {NN_W_F32, NN_W_F16, NN_W_I8};
+    for (int t = 0; t < 60; t++) {
+        int ks = t % 2 ? 3 : 1, h = 1 + (int)(rnd() % 9), wd = 1 + (int)(rnd() % (t < 20 ? 11 : 23));
+        int cin = 1 + (int)(rnd() % 40), cout = 1 + (int)(rnd() % (t < 30 ? 30 : 150)), taps_n = ks * ks;
+        NNWeightType type = types[t / 2 % 3];
+        size_t nx = (size_t)h * wd * cin, ny = (size_t)h * wd * cout;
         float *w = malloc(sizeof(float) * (size_t)taps_n * cin * cout), *b = malloc(sizeof(float) * (size_t)cout);
-        float *x = malloc(sizeof(float) * (size_t)h * wd * cin), *want = malloc(sizeof(float) * (size_t)h * wd * cout);
+        float *x = malloc(sizeof(float) * (nx + 1)), *want = malloc(sizeof(float) * ny);
         for (int i = 0; i < taps_n * cin * cout; i++) w[i] = uniform(-1, 1);
         for (int i = 0; i < cout; i++) b[i] = uniform(-1, 1);
-        for (int i = 0; i < h * wd * cin; i++) x[i] = uniform(-1, 1);
+        for (size_t i = 0; i < nx + 1; i++) x[i] = uniform(-1, 1);
+        const float *xs = x + 1;
         for (int yy = 0; yy < h; yy++)
             for (int xx = 0; xx < wd; xx++)
                 for (int o = 0; o < cout; o++) {
@@ -275,7 +303,7 @@ static void test_conv2d(const NNKernels *const *tabs, int ntabs)
                             int iy = yy + dy - ks / 2, ix = xx + dx - ks / 2;
                             if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
                             for (int i = 0; i < cin; i++)
-                                acc += x[((size_t)iy * wd + ix) * cin + i] *
+                                acc += xs[((size_t)iy * wd + ix) * cin + i] *
                                        w[(((size_t)dy * ks + dx) * cin + i) * cout + o];
                         }
                     want[((size_t)yy * wd + xx) * cout + o] = (float)acc;
@@ -283,16 +311,20 @@ static void test_conv2d(const NNKernels *const *tabs, int ntabs)
         Owned ow[9];
         NNWeights taps[9];
         for (int j = 0; j < taps_n; j++) {
-            make_weights(&ow[j], w + (size_t)j * cin * cout, cin, cout, NN_W_F32);
+            make_weights(&ow[j], w + (size_t)j * cin * cout, cin, cout, type);
             taps[j] = ow[j].w;
         }
+        float *y = malloc(sizeof(float) * (ny + 2));
         for (int k = 0; k < ntabs; k++) {
-            float *y = malloc(sizeof(float) * (size_t)h * wd * cout);
-            nn_conv2d_same(tabs[k], taps, ks, b, x, h, wd, y);
-            double e = max_rel(y, want, (size_t)h * wd * cout);
-            CHECK(e < 1e-5, "%s conv2d %dx%d %dx%d %d->%d: %g", tabs[k]->name, ks, ks, h, wd, cin, cout, e);
-            free(y);
+            y[0] = y[ny + 1] = 12345.0f;
+            nn_conv2d_same(tabs[k], taps, ks, b, xs, h, wd, y + 1);
+            if (k == 0 && type != NN_W_F32) memcpy(want, y + 1, sizeof(float) * ny); /* the reference */
+            double e = max_rel(y + 1, want, ny);
+            CHECK(e < 1e-5, "%s conv2d %dx%d %dx%d %d->%d type %d: %g", tabs[k]->name, ks, ks, h, wd, cin, cout,
+                  type, e);
+            CHECK(y[0] == 12345.0f && y[ny + 1] == 12345.0f, "%s conv2d wrote outside y", tabs[k]->name);
         }
+        free(y);
         for (int j = 0; j < taps_n; j++) free_weights(&ow[j]);
         free(w);
         free(b);
