@@ -1,0 +1,90 @@
+/* Adaptive models coded from a periodically rebuilt table (see periodic_model.h). */
+#include "entropy/periodic_model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Frequencies f[i] = 1 + floor(c[i] * scale / 2^32), scale = floor((2^prec - n) * 2^32
+ * / T), sum to at most 2^prec; the rest goes to the first symbol with the largest count
+ * (one division per rebuild, none per symbol). */
+static void rebuild_table(RCPeriodicModel *m)
+{
+    unsigned n = m->nsyms, top = 0;
+    uint64_t spare = ((uint64_t)1 << m->prec) - n;
+    uint64_t scale = (spare << 32) / m->total;
+    uint32_t sum = 0;
+    for (unsigned s = 0; s < n; s++) {
+        m->cum[s] = sum;
+        sum += 1 + (uint32_t)((m->count[s] * scale) >> 32);
+        if (m->count[s] > m->count[top]) top = s;
+    }
+    uint32_t rest = ((uint32_t)1 << m->prec) - sum;
+    for (unsigned s = top + 1; s <= n; s++) m->cum[s] += rest;
+    m->cum[n] = (uint32_t)1 << m->prec;
+    m->buckets_ready = 0;
+}
+
+void rc_periodic_build_buckets(RCPeriodicModel *m)
+{
+    /* Bucket j starts in symbol s when cum[s] <= j << shift < cum[s + 1]. */
+    unsigned sh = m->bucket_shift;
+    uint32_t j = 0, round = ((uint32_t)1 << sh) - 1;
+    for (unsigned s = 0; s < m->nsyms; s++) {
+        uint32_t end = (m->cum[s + 1] + round) >> sh;
+        for (; j < end; j++) m->bucket[j] = (uint16_t)s;
+    }
+    m->buckets_ready = 1;
+}
+
+int rc_periodic_init(RCPeriodicModel *m, unsigned nsyms, unsigned window_bits, unsigned prec,
+                     unsigned period_bits)
+{
+    memset(m, 0, sizeof(*m));
+    if (nsyms < 2 || nsyms > RC_COUNT_MAX_SYMS || window_bits < RC_COUNT_MIN_WINDOW ||
+        window_bits > RC_COUNT_MAX_WINDOW || prec > RC_MAX_PREC || ((uint64_t)1 << prec) < nsyms ||
+        period_bits > RC_PERIODIC_MAX_PERIOD)
+        return NC_EINVAL;
+    unsigned log2n = 0;
+    while ((1u << log2n) < nsyms) log2n++;
+    m->nsyms = nsyms;
+    m->prec = prec;
+    m->limit = (uint32_t)RC_COUNT_INC << (window_bits > log2n ? window_bits : log2n);
+    m->period = (uint32_t)1 << period_bits;
+    /* 4 buckets per symbol on average (at most 2^18, 512 KiB): most buckets then lie
+     * inside one symbol's interval, so the decoder's walk rarely steps. */
+    unsigned bucket_bits = prec < log2n + 2 ? prec : log2n + 2;
+    m->bucket_shift = prec - bucket_bits;
+    m->count = malloc(sizeof(uint32_t) * (2 * (size_t)nsyms + 1));
+    m->bucket = malloc(sizeof(uint16_t) << bucket_bits);
+    if (!m->count || !m->bucket) {
+        rc_periodic_free(m);
+        return NC_ENOMEM;
+    }
+    m->cum = m->count + nsyms;
+    for (unsigned s = 0; s < nsyms; s++) m->count[s] = 1;
+    m->total = nsyms;
+    m->interval = m->left = 1;
+    rebuild_table(m);
+    return 0;
+}
+
+void rc_periodic_free(RCPeriodicModel *m)
+{
+    free(m->count);
+    free(m->bucket);
+    memset(m, 0, sizeof(*m));
+}
+
+void rc_periodic_maintain(RCPeriodicModel *m)
+{
+    if (m->total > m->limit) {
+        uint32_t t = 0;
+        for (unsigned s = 0; s < m->nsyms; s++) t += m->count[s] = (m->count[s] + 1) >> 1;
+        m->total = t;
+    }
+    if (m->left == 0) {
+        if (m->interval < m->period) m->interval *= 2;
+        m->left = m->interval;
+        rebuild_table(m);
+    }
+}

@@ -1,0 +1,89 @@
+/* Adaptive models coded from a snapshot: counts adapt per symbol, the coding table only
+ * every so often (the third adaptive kind, next to adaptive_cdf.h and count_model.h).
+ *
+ * The counts follow the count model's rule (start 1, +RC_COUNT_INC per coded symbol,
+ * all halved when the total passes 32 * 2^window). What codes a symbol is not the
+ * counts themselves but a table of frequencies normalized to a total of 2^prec, rebuilt
+ * from the counts after 1, 2, 4, ... symbols, then every 2^period_bits symbols. A
+ * power-of-two total makes the coder's unit width a shift (no reciprocal multiply), and
+ * the decoder finds the symbol with one load from a table of the first symbol in each
+ * of 2^min(prec, ceil(log2 nsyms) + 2) equal buckets of the total, then a step to the
+ * next symbol while the target lies past its interval (rare: a bucket holds one symbol
+ * except where rare symbols share it), instead of walking a tree. The price: the coding
+ * table lags the counts by up to 2^period_bits symbols, and a rebuild costs
+ * O(nsyms + buckets) (the bucket table is the decoder's; the encoder never builds one).
+ * entropy/README.md has the trade-off measured.
+ *
+ * Exact integer arithmetic: conformance/spec/entropy.md, section 2 ("Periodic model").
+ * Encoder and decoder must make the same calls in the same order. */
+#ifndef NC_ENTROPY_PERIODIC_MODEL_H
+#define NC_ENTROPY_PERIODIC_MODEL_H
+
+#include <stdint.h>
+
+#include "entropy/count_model.h"
+#include "entropy/range_decoder.h"
+#include "entropy/range_encoder.h"
+
+#define RC_PERIODIC_MAX_PERIOD 20  /* a rebuild at least every 2^20 symbols */
+
+typedef struct RCPeriodicModel {
+    uint32_t *count;   /* nsyms counts, each >= 1 */
+    uint32_t *cum;     /* nsyms + 1: the coding table, cum[nsyms] = 2^prec */
+    uint16_t *bucket;  /* bucket[j]: the symbol whose interval holds j << bucket_shift */
+    unsigned nsyms;
+    unsigned prec;
+    unsigned bucket_shift;  /* prec minus log2 of the bucket count */
+    unsigned buckets_ready; /* bucket[] matches cum[] (built on the first decode only) */
+    uint32_t total;    /* sum of count[] */
+    uint32_t limit;    /* halve when total > limit */
+    uint32_t left;     /* symbols until the next rebuild */
+    uint32_t interval; /* symbols between the last rebuild and the next */
+    uint32_t period;   /* 2^period_bits: the longest interval */
+} RCPeriodicModel;
+
+/* All counts 1 and the coding table built from them. 2 <= nsyms <= RC_COUNT_MAX_SYMS,
+ * RC_COUNT_MIN_WINDOW <= window_bits <= RC_COUNT_MAX_WINDOW, 2^prec >= nsyms and
+ * prec <= RC_MAX_PREC, period_bits <= RC_PERIODIC_MAX_PERIOD.
+ * Returns 0, NC_EINVAL or NC_ENOMEM. */
+int rc_periodic_init(RCPeriodicModel *m, unsigned nsyms, unsigned window_bits, unsigned prec,
+                     unsigned period_bits);
+void rc_periodic_free(RCPeriodicModel *m);
+/* Halves the counts past the limit and rebuilds the table when due (out of line: rare). */
+void rc_periodic_maintain(RCPeriodicModel *m);
+/* Fills bucket[] from cum[]. */
+void rc_periodic_build_buckets(RCPeriodicModel *m);
+
+/* Counts sym, then rebuilds or halves if due (called by the coders below). */
+static inline void rc_periodic_update(RCPeriodicModel *m, unsigned sym)
+{
+    m->count[sym] += RC_COUNT_INC;
+    m->total += RC_COUNT_INC;
+    if (--m->left == 0 || m->total > m->limit) rc_periodic_maintain(m);
+}
+
+/* Codes sym (< nsyms) with the current table, then adapts the counts. */
+static inline void rc_encode_periodic(RCEncoder *enc, RCPeriodicModel *m, unsigned sym)
+{
+    if (sym >= m->nsyms) {
+        rc_enc_fail(enc, NC_EINVAL);
+        return;
+    }
+    rc_encode_freq(enc, m->cum[sym], m->cum[sym + 1] - m->cum[sym], m->prec);
+    rc_periodic_update(m, sym);
+}
+
+/* Decodes a symbol (always < nsyms), then adapts the counts. */
+static inline unsigned rc_decode_periodic(RCDecoder *dec, RCPeriodicModel *m)
+{
+    uint32_t v = rc_decode_target(dec, m->prec); /* < 2^prec, clamped on bad input */
+    if (!m->buckets_ready) rc_periodic_build_buckets(m);
+    /* cum[s] <= j << bucket_shift <= v, and cum[nsyms] = 2^prec > v ends the walk. */
+    unsigned s = m->bucket[v >> m->bucket_shift];
+    while (m->cum[s + 1] <= v) s++;
+    rc_decode_update(dec, m->cum[s], m->cum[s + 1] - m->cum[s]);
+    rc_periodic_update(m, s);
+    return s;
+}
+
+#endif
