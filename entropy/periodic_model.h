@@ -35,6 +35,8 @@ typedef struct RCPeriodicModel {
     unsigned prec;
     unsigned bucket_shift;  /* prec minus log2 of the bucket count */
     unsigned buckets_ready; /* bucket[] matches cum[] (built on the first decode only) */
+    unsigned mps;      /* the symbol with the largest frequency in the table, */
+    uint32_t mps_start, mps_freq; /* and its interval: the decoder tries it first */
     uint32_t total;    /* sum of count[] */
     uint32_t limit;    /* halve when total > limit */
     uint32_t left;     /* symbols until the next rebuild */
@@ -77,11 +79,20 @@ static inline void rc_encode_periodic(RCEncoder *enc, RCPeriodicModel *m, unsign
 static inline unsigned rc_decode_periodic(RCDecoder *dec, RCPeriodicModel *m)
 {
     uint32_t v = rc_decode_target(dec, m->prec); /* < 2^prec, clamped on bad input */
-    if (!m->buckets_ready) rc_periodic_build_buckets(m);
-    /* cum[s] <= j << bucket_shift <= v, and cum[nsyms] = 2^prec > v ends the walk. */
-    unsigned s = m->bucket[v >> m->bucket_shift];
-    while (m->cum[s + 1] <= v) s++;
-    rc_decode_update(dec, m->cum[s], m->cum[s + 1] - m->cum[s]);
+    unsigned s;
+    if (v - m->mps_start < m->mps_freq) {
+        /* The most probable symbol by a branch: where it is usually right, the CPU
+         * starts the next symbol's division before this one's has finished (the
+         * interval update does not need v). */
+        s = m->mps;
+        rc_decode_update(dec, m->mps_start, m->mps_freq);
+    } else {
+        if (!m->buckets_ready) rc_periodic_build_buckets(m);
+        /* cum[s] <= j << bucket_shift <= v, and cum[nsyms] = 2^prec > v ends the walk. */
+        s = m->bucket[v >> m->bucket_shift];
+        while (m->cum[s + 1] <= v) s++;
+        rc_decode_update(dec, m->cum[s], m->cum[s + 1] - m->cum[s]);
+    }
     rc_periodic_update(m, s);
     return s;
 }

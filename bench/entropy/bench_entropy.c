@@ -487,13 +487,13 @@ static void bench_one(const char *name, const Buf *in, int reps)
     ModelCtx a10 = {.max_rate = 10}, a12 = {.max_rate = 12}, w12 = {.max_rate = 12},
              w13 = {.max_rate = 13};
     /* periodic models: window, coding precision, log2 of the rebuild period */
-    ModelCtx p16p6 = {.max_rate = 12, .prec = 16, .period = 6},
-             p16p8 = {.max_rate = 12, .prec = 16, .period = 8},
-             p16p10 = {.max_rate = 12, .prec = 16, .period = 10},
+    ModelCtx p20p6 = {.max_rate = 12, .prec = 20, .period = 6},
+             p20p8 = {.max_rate = 12, .prec = 20, .period = 8},
+             p20p10 = {.max_rate = 12, .prec = 20, .period = 10},
              p12p10 = {.max_rate = 12, .prec = 12, .period = 10},
-             w13p16p8 = {.max_rate = 13, .prec = 16, .period = 8};
+             w13p20p8 = {.max_rate = 13, .prec = 20, .period = 8};
 
-    enum { RC16, RANS16, RANS12, AD10, AD12, NIB, CNT12, CNT13, P16P6, P16P8, P16P10, P12P10, P13W16P8,
+    enum { RC16, RANS16, RANS12, AD10, AD12, NIB, CNT12, CNT13, P20P6, P20P8, P20P10, P12P10, P13W20P8,
            H4X16, H4X8, ARITH, ROWS };
     struct {
         const Coder *c;
@@ -510,11 +510,11 @@ static void bench_one(const char *name, const Buf *in, int reps)
         [NIB] = {&ad16, &a10, 0, "range adaptive nibbles", {0}},
         [CNT12] = {&cm, &w12, 0, "range counts window 12", {0}},
         [CNT13] = {&cm, &w13, 0, "range counts window 13", {0}},
-        [P16P6] = {&pm, &p16p6, 0, "periodic w12 k16 p6", {0}},
-        [P16P8] = {&pm, &p16p8, 0, "periodic w12 k16 p8", {0}},
-        [P16P10] = {&pm, &p16p10, 0, "periodic w12 k16 p10", {0}},
+        [P20P6] = {&pm, &p20p6, 0, "periodic w12 k20 p6", {0}},
+        [P20P8] = {&pm, &p20p8, 0, "periodic w12 k20 p8", {0}},
+        [P20P10] = {&pm, &p20p10, 0, "periodic w12 k20 p10", {0}},
         [P12P10] = {&pm, &p12p10, 0, "periodic w12 k12 p10", {0}},
-        [P13W16P8] = {&pm, &w13p16p8, 0, "periodic w13 k16 p8", {0}},
+        [P13W20P8] = {&pm, &w13p20p8, 0, "periodic w13 k20 p8", {0}},
         [H4X16] = {&h416, NULL, 0, NULL, {0}},
         [H4X8] = {&h48, NULL, 0, NULL, {0}},
         [ARITH] = {&ari, NULL, 0, NULL, {0}},
@@ -555,11 +555,11 @@ static void bench_one(const char *name, const Buf *in, int reps)
                  {NIB, ARITH, "adapt. nibbles / hts arith"},
                  {CNT12, ARITH, "counts w12 / hts arith"},
                  {CNT13, ARITH, "counts w13 / hts arith"},
-                 {P16P6, ARITH, "per. w12 k16 p6 / arith"},
-                 {P16P8, ARITH, "per. w12 k16 p8 / arith"},
-                 {P16P10, ARITH, "per. w12 k16 p10 / arith"},
+                 {P20P6, ARITH, "per. w12 k20 p6 / arith"},
+                 {P20P8, ARITH, "per. w12 k20 p8 / arith"},
+                 {P20P10, ARITH, "per. w12 k20 p10 / arith"},
                  {P12P10, ARITH, "per. w12 k12 p10 / arith"},
-                 {P13W16P8, ARITH, "per. w13 k16 p8 / arith"}};
+                 {P13W20P8, ARITH, "per. w13 k20 p8 / arith"}};
     printf("  ratios (ours / htscodecs)    size     enc speed  dec speed   (our table %ld B at 16 bits, %ld B at 12)\n",
            table, table12);
     for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
@@ -665,11 +665,11 @@ static void bench_alphabets(const Buf *text, int reps)
         AlphaCtx ctx[5] = {{sizes[k], wide ? 12 : 10, 0, 0, 0},
                            {sizes[k], 12, 1, 0, 0},
                            {sizes[k], 13, 1, 0, 0},
-                           {sizes[k], 12, 2, wide ? 20 : 16, wide ? 12 : 8},
-                           {sizes[k], 12, 2, wide ? 20 : 16, wide ? 14 : 10}};
+                           {sizes[k], 12, 2, 20, wide ? 12 : 8},
+                           {sizes[k], 12, 2, 20, wide ? 14 : 10}};
         const char *label[5] = {"AV1-style CDF rate 10", "counts window 12", "counts window 13",
-                                wide ? "periodic w12 k20 p12" : "periodic w12 k16 p8",
-                                wide ? "periodic w12 k20 p14" : "periodic w12 k16 p10"};
+                                wide ? "periodic w12 k20 p12" : "periodic w12 k20 p8",
+                                wide ? "periodic w12 k20 p14" : "periodic w12 k20 p10"};
         if (wide) label[0] = "AV1-style CDF rate 12";
         for (int m = 0; m < 5; m++) {
             double te[MAX_ROUNDS], td[MAX_ROUNDS];
