@@ -7,7 +7,7 @@
  * from the counts after 1, 2, 4, ... symbols, then every 2^period_bits symbols. A
  * power-of-two total makes the coder's unit width a shift (no reciprocal multiply), and
  * the decoder finds the symbol with one load from a table of the first symbol in each
- * of 2^min(prec, ceil(log2 nsyms) + 2) equal buckets of the total, then a step to the
+ * of 2^min(prec, max(8, ceil(log2 nsyms) + 1)) equal buckets of the total, then a step to the
  * next symbol while the target lies past its interval (rare: a bucket holds one symbol
  * except where rare symbols share it), instead of walking a tree. The price: the coding
  * table lags the counts by up to 2^period_bits symbols, and a rebuild costs
