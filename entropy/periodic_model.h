@@ -3,15 +3,16 @@
  *
  * The counts follow the count model's rule (start 1, +RC_COUNT_INC per coded symbol,
  * all halved when the total passes 32 * 2^window). What codes a symbol is not the
- * counts themselves but a table of frequencies normalized to a total of 2^prec, rebuilt
- * from the counts after 1, 2, 4, ... symbols, then every 2^period_bits symbols. A
- * power-of-two total makes the coder's unit width a shift (no reciprocal multiply), and
- * the decoder finds the symbol with one load from a table of the first symbol in each
- * of 2^min(prec, max(8, ceil(log2 nsyms) + 1)) equal buckets of the total, then a step to the
- * next symbol while the target lies past its interval (rare: a bucket holds one symbol
- * except where rare symbols share it), instead of walking a tree. The price: the coding
- * table lags the counts by up to 2^period_bits symbols, and a rebuild costs
- * O(nsyms + buckets) (the bucket table is the decoder's; the encoder never builds one).
+ * counts themselves but a table of frequencies normalized to a total of 2^prec,
+ * rebuilt from the counts after intervals of 1, 2, 4, ... symbols, then every
+ * 2^period_bits symbols. A power-of-two total makes the coder's unit width a shift (no
+ * reciprocal multiply). The decoder tries the table's most probable symbol first, else
+ * loads the first symbol of the target's bucket (2^min(prec, max(8, ceil(log2 nsyms) +
+ * 1)) equal buckets of the total) and steps to the next symbol while the target lies
+ * past its interval (rare: frequent symbols own whole buckets), instead of walking a
+ * tree. The price: the coding table lags the counts by up to 2^period_bits symbols,
+ * and a rebuild costs O(nsyms + buckets) (the buckets are the decoder's; the encoder
+ * never builds them).
  * entropy/README.md has the trade-off measured.
  *
  * Exact integer arithmetic: conformance/spec/entropy.md, section 2 ("Periodic model").
