@@ -64,9 +64,11 @@ static void test_schedule(void)
             memcpy(prev, m.cum, sizeof(uint32_t) * (n + 1));
             unsigned s = ent_rng_below(&r, 4) ? ent_rng_below(&r, n < 8 ? n : 8) : ent_rng_below(&r, n);
             rc_periodic_update(&m, s);
-            uint32_t t = 0;
-            for (unsigned q = 0; q < n; q++) t += m.count[q];
-            ok &= t == m.total && m.total <= m.limit;
+            if (n <= 4096 || i % 97 == 0 || i == next) { /* O(n): sampled for big alphabets */
+                uint32_t t = 0;
+                for (unsigned q = 0; q < n; q++) t += m.count[q];
+                ok &= t == m.total && m.total <= m.limit;
+            }
             if (i == next) { /* a rebuild from the counts as they are now */
                 if (interval < period) interval *= 2;
                 next += interval;
@@ -134,8 +136,11 @@ static void test_hostile(void)
         unsigned n = t % 2 ? 65536 : 2 + ent_rng_below(&r, 300), lg = 1;
         while ((1u << lg) < n) lg++;
         RCPeriodicModel m;
+        /* every period for small alphabets; 2^8 and up at 65536 symbols, where each
+         * rebuild is O(n) and short periods only make the test slow */
+        unsigned period = n > 4096 ? 8 + (unsigned)t % 13 : (unsigned)t % (RC_PERIODIC_MAX_PERIOD + 1);
         CHECK(rc_periodic_init(&m, n, 1 + (unsigned)t % RC_COUNT_MAX_WINDOW, lg + (unsigned)t % (25 - lg),
-                               (unsigned)t % (RC_PERIODIC_MAX_PERIOD + 1)) == 0);
+                               period) == 0);
         RCDecoder dec;
         rc_dec_init(&dec, buf, sizeof(buf));
         int ok = 1;

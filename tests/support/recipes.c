@@ -330,7 +330,7 @@ static int recipe_periodic_models(Coder *c, EntRng *r)
     enum { M = 6 };
     RCPeriodicModel m[M];
     static const unsigned n[M] = {2, 16, 256, 256, 65536, 65536}, window[M] = {1, 4, 9, 12, 12, 18},
-                          prec[M] = {16, 4, 8, 16, 16, 24}, period[M] = {0, 3, 8, 6, 10, 4};
+                          prec[M] = {16, 4, 8, 16, 16, 24}, period[M] = {0, 3, 8, 6, 10, 9};
     RCCountModel cm;
     RCBinContext bin;
     int ret = 0;
