@@ -25,6 +25,7 @@
 #include "entropy/adaptive_cdf.h"
 #include "entropy/cdf_table.h"
 #include "entropy/count_model.h"
+#include "entropy/periodic_model.h"
 #include "entropy/rans.h"
 #include "entropy/static_model.h"
 
@@ -193,7 +194,8 @@ typedef struct Coder {
 
 typedef struct ModelCtx {
     RCStaticModel m;
-    unsigned max_rate;
+    unsigned max_rate;      /* adaptive: max_rate; counts and periodic: window */
+    unsigned prec, period;  /* periodic: coding precision and log2 of the rebuild period */
 } ModelCtx;
 
 static long enc_rc_static(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
@@ -255,6 +257,30 @@ static long enc_counts(const uint8_t *in, size_t n, uint8_t *out, size_t cap, vo
     for (size_t i = 0; i < n; i++) rc_encode_count(&enc, &m, in[i]);
     rc_count_free(&m);
     return rc_enc_flush(&enc) ? -1 : (long)enc.size;
+}
+
+static long enc_periodic(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    const ModelCtx *c = ctx;
+    RCPeriodicModel m;
+    if (rc_periodic_init(&m, 256, c->max_rate, c->prec, c->period)) return -1;
+    RCEncoder enc;
+    rc_enc_init_fixed(&enc, out, cap);
+    for (size_t i = 0; i < n; i++) rc_encode_periodic(&enc, &m, in[i]);
+    rc_periodic_free(&m);
+    return rc_enc_flush(&enc) ? -1 : (long)enc.size;
+}
+
+static int dec_periodic(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    const ModelCtx *c = ctx;
+    RCPeriodicModel m;
+    if (rc_periodic_init(&m, 256, c->max_rate, c->prec, c->period)) return -1;
+    RCDecoder dec;
+    rc_dec_init(&dec, in, size);
+    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)rc_decode_periodic(&dec, &m);
+    rc_periodic_free(&m);
+    return rc_dec_finish(&dec);
 }
 
 static int dec_counts(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
@@ -456,11 +482,19 @@ static void bench_one(const char *name, const Buf *in, int reps)
     static const Coder h48 = {"htscodecs rANS 4x8 o0", enc_hts4x8, dec_hts4x8};
     static const Coder ari = {"htscodecs arith o0", enc_arith, dec_arith};
     static const Coder ad16 = {"range adaptive nibbles", enc_nibbles, dec_nibbles};
+    static const Coder pm = {"range periodic", enc_periodic, dec_periodic};
     long table = table_bytes(&m16.m), table12 = table_bytes(&m12.m);
     ModelCtx a10 = {.max_rate = 10}, a12 = {.max_rate = 12}, w12 = {.max_rate = 12},
              w13 = {.max_rate = 13};
+    /* periodic models: window, coding precision, log2 of the rebuild period */
+    ModelCtx p20p6 = {.max_rate = 12, .prec = 20, .period = 6},
+             p20p8 = {.max_rate = 12, .prec = 20, .period = 8},
+             p20p10 = {.max_rate = 12, .prec = 20, .period = 10},
+             p12p10 = {.max_rate = 12, .prec = 12, .period = 10},
+             w13p20p8 = {.max_rate = 13, .prec = 20, .period = 8};
 
-    enum { RC16, RANS16, RANS12, AD10, AD12, NIB, CNT12, CNT13, H4X16, H4X8, ARITH, ROWS };
+    enum { RC16, RANS16, RANS12, AD10, AD12, NIB, CNT12, CNT13, P20P6, P20P8, P20P10, P12P10, P13W20P8,
+           H4X16, H4X8, ARITH, ROWS };
     struct {
         const Coder *c;
         void *ctx;
@@ -476,6 +510,11 @@ static void bench_one(const char *name, const Buf *in, int reps)
         [NIB] = {&ad16, &a10, 0, "range adaptive nibbles", {0}},
         [CNT12] = {&cm, &w12, 0, "range counts window 12", {0}},
         [CNT13] = {&cm, &w13, 0, "range counts window 13", {0}},
+        [P20P6] = {&pm, &p20p6, 0, "periodic w12 k20 p6", {0}},
+        [P20P8] = {&pm, &p20p8, 0, "periodic w12 k20 p8", {0}},
+        [P20P10] = {&pm, &p20p10, 0, "periodic w12 k20 p10", {0}},
+        [P12P10] = {&pm, &p12p10, 0, "periodic w12 k12 p10", {0}},
+        [P13W20P8] = {&pm, &w13p20p8, 0, "periodic w13 k20 p8", {0}},
         [H4X16] = {&h416, NULL, 0, NULL, {0}},
         [H4X8] = {&h48, NULL, 0, NULL, {0}},
         [ARITH] = {&ari, NULL, 0, NULL, {0}},
@@ -515,7 +554,12 @@ static void bench_one(const char *name, const Buf *in, int reps)
                  {AD10, ARITH, "adaptive r10 / hts arith"},
                  {NIB, ARITH, "adapt. nibbles / hts arith"},
                  {CNT12, ARITH, "counts w12 / hts arith"},
-                 {CNT13, ARITH, "counts w13 / hts arith"}};
+                 {CNT13, ARITH, "counts w13 / hts arith"},
+                 {P20P6, ARITH, "per. w12 k20 p6 / arith"},
+                 {P20P8, ARITH, "per. w12 k20 p8 / arith"},
+                 {P20P10, ARITH, "per. w12 k20 p10 / arith"},
+                 {P12P10, ARITH, "per. w12 k12 p10 / arith"},
+                 {P13W20P8, ARITH, "per. w13 k20 p8 / arith"}};
     printf("  ratios (ours / htscodecs)    size     enc speed  dec speed   (our table %ld B at 16 bits, %ld B at 12)\n",
            table, table12);
     for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
@@ -533,8 +577,32 @@ static void bench_one(const char *name, const Buf *in, int reps)
  * folded to n symbols (byte mod n; for 65536, each byte with the one before it). */
 typedef struct AlphaCtx {
     unsigned nsyms, rate;
-    int counts; /* 1: RCCountModel, 0: RCAdaptiveCdf */
+    int counts; /* 1: RCCountModel, 0: RCAdaptiveCdf, 2: RCPeriodicModel */
+    unsigned prec, period;
 } AlphaCtx;
+
+/* One model of any of the three kinds (a small dispatch: the bench's own). */
+typedef struct AlphaModel {
+    RCAdaptiveCdf am;
+    RCCountModel cm;
+    RCPeriodicModel pm;
+} AlphaModel;
+
+static int alpha_init(AlphaModel *m, const AlphaCtx *a)
+{
+    if (a->counts == 2) return rc_periodic_init(&m->pm, a->nsyms, a->rate, a->prec, a->period);
+    return a->counts ? rc_count_init(&m->cm, a->nsyms, a->rate) : rc_adaptive_init(&m->am, a->nsyms, a->rate);
+}
+
+static void alpha_free(AlphaModel *m, const AlphaCtx *a)
+{
+    if (a->counts == 2)
+        rc_periodic_free(&m->pm);
+    else if (a->counts)
+        rc_count_free(&m->cm);
+    else
+        rc_adaptive_free(&m->am);
+}
 
 static unsigned alpha_sym(const uint8_t *in, size_t i, unsigned n)
 {
@@ -544,22 +612,19 @@ static unsigned alpha_sym(const uint8_t *in, size_t i, unsigned n)
 static long enc_alpha(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
 {
     const AlphaCtx *a = ctx;
-    RCAdaptiveCdf am;
-    RCCountModel cm;
-    if (a->counts ? rc_count_init(&cm, a->nsyms, a->rate) : rc_adaptive_init(&am, a->nsyms, a->rate))
-        return -1;
+    AlphaModel m;
+    if (alpha_init(&m, a)) return -1;
     RCEncoder enc;
     rc_enc_init_fixed(&enc, out, cap);
     for (size_t i = 0; i < n; i++) {
-        if (a->counts)
-            rc_encode_count(&enc, &cm, alpha_sym(in, i, a->nsyms));
+        if (a->counts == 2)
+            rc_encode_periodic(&enc, &m.pm, alpha_sym(in, i, a->nsyms));
+        else if (a->counts)
+            rc_encode_count(&enc, &m.cm, alpha_sym(in, i, a->nsyms));
         else
-            rc_encode_adaptive(&enc, &am, alpha_sym(in, i, a->nsyms));
+            rc_encode_adaptive(&enc, &m.am, alpha_sym(in, i, a->nsyms));
     }
-    if (a->counts)
-        rc_count_free(&cm);
-    else
-        rc_adaptive_free(&am);
+    alpha_free(&m, a);
     return rc_enc_flush(&enc) ? -1 : (long)enc.size;
 }
 
@@ -568,21 +633,18 @@ static int dec_alpha(const uint8_t *in, size_t size, uint8_t *out, size_t n, voi
 {
     const AlphaCtx *a = ctx;
     const uint8_t *src = out; /* run_alpha passes the source here */
-    RCAdaptiveCdf am;
-    RCCountModel cm;
-    if (a->counts ? rc_count_init(&cm, a->nsyms, a->rate) : rc_adaptive_init(&am, a->nsyms, a->rate))
-        return -1;
+    AlphaModel m;
+    if (alpha_init(&m, a)) return -1;
     RCDecoder dec;
     rc_dec_init(&dec, in, size);
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned s = a->counts ? rc_decode_count(&dec, &cm) : rc_decode_adaptive(&dec, &am);
+        unsigned s = a->counts == 2 ? rc_decode_periodic(&dec, &m.pm)
+                     : a->counts     ? rc_decode_count(&dec, &m.cm)
+                                     : rc_decode_adaptive(&dec, &m.am);
         bad |= s != alpha_sym(src, i, a->nsyms);
     }
-    if (a->counts)
-        rc_count_free(&cm);
-    else
-        rc_adaptive_free(&am);
+    alpha_free(&m, a);
     return bad ? -1 : rc_dec_finish(&dec);
 }
 
@@ -597,12 +659,19 @@ static void bench_alphabets(const Buf *text, int reps)
     for (int k = 0; k < 4; k++) {
         /* the AV1-style update is O(n): 65536 symbols get a short input */
         size_t n = sizes[k] == 65536 ? 20000 : text->size;
-        AlphaCtx ctx[3] = {{sizes[k], sizes[k] == 65536 ? 12 : 10, 0},
-                           {sizes[k], 12, 1},
-                           {sizes[k], 13, 1}};
-        const char *label[3] = {"AV1-style CDF rate 10", "counts window 12", "counts window 13"};
-        if (sizes[k] == 65536) label[0] = "AV1-style CDF rate 12";
-        for (int m = 0; m < 3; m++) {
+        /* periodic: 16-bit table rebuilt every 2^8 symbols; 65536 symbols need more
+         * precision (20 bits) and a longer period (2^12: a rebuild is O(n)) */
+        int wide = sizes[k] == 65536;
+        AlphaCtx ctx[5] = {{sizes[k], wide ? 12 : 10, 0, 0, 0},
+                           {sizes[k], 12, 1, 0, 0},
+                           {sizes[k], 13, 1, 0, 0},
+                           {sizes[k], 12, 2, 20, wide ? 12 : 8},
+                           {sizes[k], 12, 2, 20, wide ? 14 : 10}};
+        const char *label[5] = {"AV1-style CDF rate 10", "counts window 12", "counts window 13",
+                                wide ? "periodic w12 k20 p12" : "periodic w12 k20 p8",
+                                wide ? "periodic w12 k20 p14" : "periodic w12 k20 p10"};
+        if (wide) label[0] = "AV1-style CDF rate 12";
+        for (int m = 0; m < 5; m++) {
             double te[MAX_ROUNDS], td[MAX_ROUNDS];
             long size = -1;
             int ok = 1;

@@ -11,6 +11,7 @@
 #include "entropy/count_model.h"
 #include "entropy/escape.h"
 #include "entropy/parametric.h"
+#include "entropy/periodic_model.h"
 #include "entropy/rans.h"
 #include "entropy/static_model.h"
 #include "nc/error.h"
@@ -48,6 +49,14 @@ static void code_count(Coder *c, RCCountModel *m, unsigned s)
         rc_encode_count(c->enc, m, s);
     else
         note(c, rc_decode_count(c->dec, m), s);
+}
+
+static void code_periodic(Coder *c, RCPeriodicModel *m, unsigned s)
+{
+    if (c->enc)
+        rc_encode_periodic(c->enc, m, s);
+    else
+        note(c, rc_decode_periodic(c->dec, m), s);
 }
 
 static void code_bin(Coder *c, RCBinContext *ctx, int bit)
@@ -312,6 +321,44 @@ static int recipe_count_models(Coder *c, EntRng *r)
     return ret;
 }
 
+/* Periodic models at 2, 16, 256 and 65536 symbols: a table rebuilt after every symbol
+ * (period 0), the smallest precision (2^k = n: every frequency 1 until counts differ),
+ * 16 to 24 bits, short windows (many halvings, some in the same step as a rebuild), a
+ * drifting source, and count models and binary contexts sharing the stream. */
+static int recipe_periodic_models(Coder *c, EntRng *r)
+{
+    enum { M = 6 };
+    RCPeriodicModel m[M];
+    static const unsigned n[M] = {2, 16, 256, 256, 65536, 65536}, window[M] = {1, 4, 9, 12, 12, 18},
+                          prec[M] = {16, 4, 8, 16, 16, 24}, period[M] = {0, 3, 8, 6, 10, 9};
+    RCCountModel cm;
+    RCBinContext bin;
+    int ret = 0;
+    memset(m, 0, sizeof(m));
+    memset(&cm, 0, sizeof(cm));
+    for (int k = 0; k < M && !ret; k++) ret = rc_periodic_init(&m[k], n[k], window[k], prec[k], period[k]);
+    if (!ret) ret = rc_count_init(&cm, 256, 8);
+    rc_bin_init(&bin, 5);
+    uint32_t src[257];
+    if (!ret) ret = peaked_cdf(r, src, 256, 16);
+    for (int i = 0; i < 30000 && !ret; i++) {
+        if (i % 5000 == 4999) ret = peaked_cdf(r, src, 256, 16); /* the source drifts */
+        unsigned s = draw(r, src, 256, 16);
+        code_periodic(c, &m[0], s > 128);
+        code_periodic(c, &m[1], s & 15);
+        code_periodic(c, &m[2], s);
+        code_periodic(c, &m[3], s ^ 0x55);
+        unsigned big = s * 256 + ent_rng_below(r, 256); /* spread over 65536 symbols */
+        if (i % 3 == 0) code_periodic(c, &m[4], i % 7 ? big : ent_rng_below(r, 65536));
+        if (i % 5 == 0) code_periodic(c, &m[5], big ^ 0x1234);
+        code_count(c, &cm, s);
+        code_bin(c, &bin, s & 1);
+    }
+    for (int k = 0; k < M; k++) rc_periodic_free(&m[k]);
+    rc_count_free(&cm);
+    return ret;
+}
+
 /* The range-coder recipes as one table. */
 typedef int (*RangeRecipe)(Coder *c, EntRng *r);
 static const RangeRecipe range_recipes[] = {
@@ -319,11 +366,12 @@ static const RangeRecipe range_recipes[] = {
     [ENT_RECIPE_ADAPTIVE] = recipe_adaptive,     [ENT_RECIPE_BYPASS] = recipe_bypass,
     [ENT_RECIPE_PARAMETRIC] = recipe_parametric, [ENT_RECIPE_MIXED] = recipe_mixed,
     [ENT_RECIPE_TABLES] = recipe_tables,         [ENT_RECIPE_COUNT_MODELS] = recipe_count_models,
+    [ENT_RECIPE_PERIODIC_MODELS] = recipe_periodic_models,
 };
 
 static const char *const names[ENT_RECIPE_COUNT] = {
     "static16", "static24", "adaptive", "bypass", "parametric",
-    "windows", "mixed", "rans_bytes", "rans_models", "tables", "count_models",
+    "windows", "mixed", "rans_bytes", "rans_models", "tables", "count_models", "periodic_models",
 };
 
 const char *ent_recipe_name(int id)

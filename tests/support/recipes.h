@@ -43,6 +43,7 @@ enum {
     ENT_RECIPE_RANS_MODELS,/* rANS, three models (8, 16, 20 bits) chosen per symbol */
     ENT_RECIPE_TABLES,     /* CDF tables sent in the stream, then symbols coded with them */
     ENT_RECIPE_COUNT_MODELS,     /* adaptive count models (2, 16, 256, 65536 symbols) with halvings */
+    ENT_RECIPE_PERIODIC_MODELS,  /* periodic models (2 .. 65536 symbols, precisions 4..24, periods 0..10) */
     ENT_RECIPE_COUNT
 };
 
