@@ -5,7 +5,8 @@
 # codecs/nerv/README.md.
 #
 #   bench/nerv/run.sh     (NC_BUILD_DIR, NC_DATA_DIR, BENCH_OUT as in bench/common.sh;
-#                          NERV_SETTINGS overrides nerv's settings, ';'-separated)
+#                          NERV_SETTINGS overrides nerv's settings, ';'-separated;
+#                          NERV_CLIPS names the test clips to run, default all)
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 bench_description="Real footage: data/video-real/test (cockatoo: 320x180, 20 fps, hand-held
@@ -20,7 +21,10 @@ video_columns
 find_apps
 [ -d "$data/video-real/test" ] || die "no $data/video-real/test: run scripts/fetch-data video-real"
 begin_results
-inputs=("$data"/video-real/test/*.y4m)
+inputs=()
+for f in "$data"/video-real/test/*.y4m; do
+    [ -z "${NERV_CLIPS:-}" ] || [[ " $NERV_CLIPS " == *" $(basename "$f" .y4m) "* ]] && inputs+=("$f")
+done
 video_units
 
 IFS=';' read -r -a settings <<<"${NERV_SETTINGS:--o preset=fast -o quality=0;-o preset=fast -o quality=20;-o preset=fast -o quality=40;-o preset=fast -o quality=60}"
