@@ -151,9 +151,10 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
     }
 }
 
-/* dst_j[p] = b[j] + sum_k w[j][k] src_k[p] for nout outputs j, each sum in that
- * order (b first, then k ascending), so every ISA gives the same bits; relu when
- * asked. Blocks of 4 outputs x 8 positions stay in registers. Compiled for AVX2
+/* dst_j[p] = b[j] + sum_k w[j wj + k wk] src_k[p] for nout outputs j (wj, wk:
+ * W's strides, so W can be read transposed), each sum in that order (b first,
+ * then k ascending), so every ISA gives the same bits; relu when asked. Blocks
+ * of 4 outputs x 16 positions stay in registers. Compiled for AVX2
  * and AVX-512 as well (lanes are independent positions, and no FMA is formed:
  * -ffp-contract=off), picked at load time. */
 #define DENSE_J 4
@@ -165,7 +166,8 @@ typedef float DenseVec __attribute__((vector_size(DENSE_P * sizeof(float))));
 typedef int32_t DenseMask __attribute__((vector_size(DENSE_P * sizeof(float))));
 
 /* One block: nj <= DENSE_J outputs from j0, DENSE_P positions from p0. */
-static inline void dense_block(const float *w, const float *b, int j0, int nj, const float *src,
+static inline void dense_block(const float *w, size_t wj, size_t wk, const float *b, int j0,
+                               int nj, const float *src,
                                size_t sstride, int nin, int p0, float *dst, size_t dstride,
                                int relu)
 {
@@ -174,7 +176,7 @@ static inline void dense_block(const float *w, const float *b, int j0, int nj, c
     for (int k = 0; k < nin; k++) {
         DenseVec x;
         memcpy(&x, src + (size_t)k * sstride + p0, sizeof(x));
-        for (int j = 0; j < nj; j++) acc[j] += w[(size_t)(j0 + j) * nin + k] * x;
+        for (int j = 0; j < nj; j++) acc[j] += w[(size_t)(j0 + j) * wj + (size_t)k * wk] * x;
     }
     for (int j = 0; j < nj; j++) {
         if (relu) acc[j] = (DenseVec)((DenseMask)acc[j] & (DenseMask)(acc[j] > zero));
@@ -183,19 +185,21 @@ static inline void dense_block(const float *w, const float *b, int j0, int nj, c
 }
 
 NN_SIMD_CLONES
-static void dense(const float *w, const float *b, int nout, const float *src, size_t sstride,
+static void dense(const float *w, size_t wj, size_t wk, const float *b, int nout,
+                  const float *src, size_t sstride,
                   int nin, int count, float *dst, size_t dstride, int relu)
 {
     int pfull = count - count % DENSE_P;
     for (int p0 = 0; p0 < pfull; p0 += DENSE_P)
         for (int j0 = 0; j0 < nout; j0 += DENSE_J)
-            dense_block(w, b, j0, nout - j0 < DENSE_J ? nout - j0 : DENSE_J, src, sstride, nin, p0,
+            dense_block(w, wj, wk, b, j0, nout - j0 < DENSE_J ? nout - j0 : DENSE_J, src, sstride, nin, p0,
                         dst, dstride, relu);
     /* the last positions, one at a time, in the same order */
     for (int j = 0; j < nout; j++)
         for (int p = pfull; p < count; p++) {
             float acc = b[j];
-            for (int k = 0; k < nin; k++) acc += w[(size_t)j * nin + k] * src[(size_t)k * sstride + p];
+            for (int k = 0; k < nin; k++)
+                acc += w[(size_t)j * wj + (size_t)k * wk] * src[(size_t)k * sstride + p];
             dst[(size_t)j * dstride + p] = relu && !(acc > 0.0f) ? 0.0f : acc;
         }
 }
@@ -206,16 +210,16 @@ void nerv_mlp_forward(const NervShape *s, const float *w, const float *z, size_t
     int L = s->levels, H = s->hidden, C = s->channels;
     const float *w1 = w, *b1 = w1 + H * L, *w2 = b1 + H, *b2 = w2 + H * H, *w3 = b2 + H,
                 *b3 = w3 + C * H;
-    dense(w1, b1, H, z, zstride, L, count, h1, NERV_TILE, 1);
-    dense(w2, b2, H, h1, NERV_TILE, H, count, h2, NERV_TILE, 1);
-    dense(w3, b3, C, h2, NERV_TILE, H, count, out, ostride, 0);
+    dense(w1, (size_t)L, 1, b1, H, z, zstride, L, count, h1, NERV_TILE, 1);
+    dense(w2, (size_t)H, 1, b2, H, h1, NERV_TILE, H, count, h2, NERV_TILE, 1);
+    dense(w3, (size_t)H, 1, b3, C, h2, NERV_TILE, H, count, out, ostride, 0);
 }
 
 /* The lanes of v added in a fixed order. */
-static float lane_sum(DenseVec v)
+static float lane_sum(const DenseVec *v)
 {
     float lanes[DENSE_P], acc = 0;
-    memcpy(lanes, &v, sizeof(lanes));
+    memcpy(lanes, v, sizeof(lanes));
     for (int q = 0; q < DENSE_P; q++) acc += lanes[q];
     return acc;
 }
@@ -237,7 +241,7 @@ static float dot(const float *a, const float *b, int n)
     }
     float tail = 0;
     for (; p < n; p++) tail += b ? a[p] * b[p] : a[p];
-    return lane_sum(acc) + tail;
+    return lane_sum(&acc) + tail;
 }
 
 /* Given g_y (nout rows of ystride) of y = W x + b, adds to g_W (nout x nin) and g_b
@@ -253,11 +257,9 @@ static void dense_backward(const float *w, const float *x, size_t xstride, int n
         for (int k = 0; k < nin; k++) g_w[j * nin + k] += dot(gy, x + (size_t)k * xstride, count);
     }
     if (!g_x) return;
-    /* g_x = W^T g_y: the forward product with W transposed and no bias */
-    float wt[NERV_MAX_HIDDEN * NERV_MAX_HIDDEN], zeros[NERV_MAX_HIDDEN] = {0};
-    for (int j = 0; j < nout; j++)
-        for (int k = 0; k < nin; k++) wt[k * nout + j] = w[j * nin + k];
-    dense(wt, zeros, nin, g_y, ystride, nout, count, g_x, gxstride, 0);
+    /* g_x = W^T g_y: the forward product with W read transposed, no bias */
+    static const float zeros[NERV_MAX_HIDDEN];
+    dense(w, 1, (size_t)nin, zeros, nin, g_y, ystride, nout, count, g_x, gxstride, 0);
     if (mask)
         for (int k = 0; k < nin; k++) {
             float *gx = g_x + (size_t)k * gxstride;
