@@ -22,6 +22,7 @@ begin_results
 join_audio "$work/music-test.wav" 20 "$data"/music/test/*.wav
 
 IFS=';' read -r -a nc_settings <<<"${BENCH_NC_SETTINGS:--b 750;-b 1500;-b 3000;-b 6000}"
+nc_rate=16000
 run_nc_codecs audio lossy wav "${nc_settings[@]}"
 
 opus_rows 6 8 12 16 24 32
