@@ -14,6 +14,7 @@
 
 #include "codecs/nerv/nerv_fit.h"
 #include "codecs/nerv/nerv_motion.h"
+#include "libnc/rng.h"
 #include "nc/error.h"
 
 #define ADAM_B1 0.9f
@@ -49,16 +50,6 @@ static void adam_step(Adam *a, float *p, const float *g, float lr, int t)
         p[i] -= step * a->m[i] / (sqrtf(a->v[i]) + ADAM_EPS);
     }
 }
-
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static float uniform(uint64_t *s) { return (float)(splitmix(s) >> 40) * (1.0f / 16777216.0f); }
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
@@ -188,7 +179,7 @@ static void init_weights(const NervShape *s, float *w, uint64_t *rng)
         int fan_in = k < 2 ? s->levels : s->hidden;
         float bound = 1.0f / sqrtf((float)fan_in);
         float *p = w + nerv_tensor_offset(s, k);
-        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) p[i] = (2 * uniform(rng) - 1) * bound;
+        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) p[i] = (2 * nci_rng_uniform(rng) - 1) * bound;
     }
     float *b3 = w + nerv_tensor_offset(s, 5);
     for (int c = 0; c < s->channels; c++) b3[c] = 0.5f;
@@ -278,7 +269,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         float decay = 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)fp->steps));
         int noisy = step < noise_steps;
         for (size_t i = 0; i < fit.NL; i++)
-            fit.dhat[i] = noisy ? fit.lat[i] + uniform(&rng) - 0.5f : rintf(fit.lat[i]);
+            fit.dhat[i] = noisy ? fit.lat[i] + nci_rng_uniform(&rng) - 0.5f : rintf(fit.lat[i]);
         integrate(s, &seg->lay, fit.dhat, fit.yhat);
         memset(fit.g_lat, 0, sizeof(float) * fit.NL);
         memset(fit.g_y, 0, sizeof(float) * fit.NL);

@@ -8,20 +8,9 @@
 #include <string.h>
 
 #include "codecs/pclossless/hclt.h"
+#include "libnc/rng.h"
 #include "nc/error.h"
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static float uniform01(uint64_t *s)
-{
-    return (float)(splitmix64(s) >> 40) * (1.0f / 16777216.0f);
-}
 
 static void normalize(float *p, int n)
 {
@@ -84,14 +73,14 @@ int pc_hclt_init(PCHclt *m, PCTree *tree, int nstates, const uint8_t *data, int 
     for (int v = 0; v < d; v++)
         for (int zp = 0; zp < k; zp++) {
             float *row = m->edge + ((size_t)v * k + zp) * k;
-            for (int z = 0; z < k; z++) row[z] = (0.5f + uniform01(&rng)) / (float)k;
+            for (int z = 0; z < k; z++) row[z] = (0.5f + nci_rng_uniform(&rng)) / (float)k;
             row[zp] += 1.0f;
             normalize(row, k);
         }
     const int group = 32;
     for (int z = 0; z < k; z++)
         for (int g = 0; g < group; g++) {
-            int s = (int)(splitmix64(&rng) % (uint64_t)n);
+            int s = (int)(nci_splitmix64(&rng) % (uint64_t)n);
             for (int v = 0; v < d; v++)
                 m->leaf[((size_t)v * k + z) * PC_NUM_VALUES + data[(size_t)s * d + v]] += 1.0f;
         }

@@ -8,6 +8,7 @@
 #include "codecs/pclossless/pc_image_files.h"
 #include "codecs/pclossless/plane_transform.h"
 #include "libnc/bytes.h"
+#include "libnc/rng.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -149,14 +150,6 @@ static int list_files(const char *dir, char ***names, int *count)
     return 0;
 }
 
-static uint64_t next_random(uint64_t *s)
-{
-    /* splitmix64: deterministic on every platform */
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
 /* Appends the patches of one image's planes to *data (grown as needed). */
 static int add_image(const uint8_t *pix, int w, int h, int channels, int pw, int ph,
@@ -234,7 +227,7 @@ int pc_photo_patches(const char *dir, int pw, int ph, int stride, int transform,
     }
     uint64_t s = seed;
     for (size_t i = total - 1; i > 0; i--) {
-        size_t j = (size_t)(next_random(&s) % (uint64_t)(i + 1));
+        size_t j = (size_t)(nci_splitmix64(&s) % (uint64_t)(i + 1));
         memcpy(tmp, all + i * d, d);
         memcpy(all + i * d, all + j * d, d);
         memcpy(all + j * d, tmp, d);

@@ -7,18 +7,12 @@
 #include "codecs/pclossless/hclt.h"
 #include "codecs/pclossless/pclossless_train.h"
 #include "libnc/nn/train_job.h"
+#include "libnc/rng.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
 #define MAX_TRAIN_BYTES ((size_t)1 << 30)
 
-static uint64_t next_random(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
 int pc_byte_blocks(const uint8_t *bytes, size_t size, int block, int stride, int max_samples,
                    uint64_t seed, uint8_t **samples, int *n)
@@ -31,7 +25,7 @@ int pc_byte_blocks(const uint8_t *bytes, size_t size, int block, int stride, int
     if (!start) return NC_ENOMEM;
     for (size_t i = 0; i < count; i++) start[i] = i * (size_t)stride;
     for (size_t i = count - 1; i > 0; i--) { /* Fisher-Yates */
-        size_t j = (size_t)(next_random(&seed) % (i + 1));
+        size_t j = (size_t)(nci_splitmix64(&seed) % (i + 1));
         size_t t = start[i];
         start[i] = start[j];
         start[j] = t;

@@ -3,20 +3,13 @@
 #include <string.h>
 
 #include "codecs/rvqspeech/rvq_train.h"
+#include "libnc/rng.h"
 #include "nc/error.h"
 
-static uint64_t next_random(uint64_t *s)
-{
-    /* splitmix64 */
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 static int random_below(uint64_t *s, int n)
 {
-    return (int)(next_random(s) % (uint64_t)n);
+    return (int)(nci_splitmix64(s) % (uint64_t)n);
 }
 
 int rvq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, uint64_t seed)
