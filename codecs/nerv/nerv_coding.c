@@ -116,6 +116,18 @@ static int hist_best_scale(const RCParamTables *t, const Hist *h, double *bits)
     return best;
 }
 
+static void hist_reset(Hist *h)
+{
+    memset(h->count, 0, sizeof(h->count));
+    h->n_outside = h->total = 0;
+}
+
+static void hist_free(Hist *h, int n)
+{
+    for (int i = 0; i < n; i++) free(h[i].outside);
+    free(h);
+}
+
 double nerv_weight_bits(const RCParamTables *t, const float *w, size_t count, int wexp)
 {
     Hist *h = calloc(1, sizeof(*h));
@@ -124,52 +136,59 @@ double nerv_weight_bits(const RCParamTables *t, const float *w, size_t count, in
     for (size_t i = 0; i < count; i++) hist_add(h, (int32_t)lrintf(w[i] / step));
     double bits;
     hist_best_scale(t, h, &bits);
-    free(h->outside);
-    free(h);
+    hist_free(h, 1);
     return bits + 4 + SCALE_BITS;
+}
+
+/* What the packet codes for motion value i: the step from the frame before. */
+static int32_t motion_step(const NervSegment *seg, int i)
+{
+    return seg->motion[i] - (i >= 2 ? seg->motion[i - 2] : 0);
+}
+
+static int slice_is_zero(const int32_t *slice, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        if (slice[i]) return 0;
+    return 1;
 }
 
 double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, NervSegment *seg)
 {
     double total = 8, bits;
-    Hist *h = calloc(1, sizeof(*h));
+    /* one histogram per latent context, [0] also for motion and each weight tensor */
+    Hist *h = calloc(NERV_CONTEXTS, sizeof(*h));
     if (!h) return INFINITY;
-    for (int i = 0; i < 2 * seg->n; i++) hist_add(h, seg->motion[i] - (i >= 2 ? seg->motion[i - 2] : 0));
+    for (int i = 0; i < 2 * seg->n; i++) hist_add(h, motion_step(seg, i));
     seg->mscale = hist_best_scale(t, h, &bits);
     total += bits + SCALE_BITS;
     for (int k = 0; k < NERV_TENSORS; k++) {
-        memset(h->count, 0, sizeof(h->count));
-        h->n_outside = h->total = 0;
+        hist_reset(h);
         const int32_t *q = seg->wq + nerv_tensor_offset(s, k);
         for (size_t i = 0; i < nerv_tensor_size(s, k); i++) hist_add(h, q[i]);
         seg->wscale[k] = hist_best_scale(t, h, &bits);
         total += bits + 4 + SCALE_BITS;
     }
+    const NervLayout *lay = &seg->lay;
     for (int l = 0; l < s->levels; l++) {
-        const NervLayout *lay = &seg->lay;
-        int times = lay->times[l];
         const int32_t *y = seg->yq + lay->offset[l];
         size_t size = (size_t)lay->lw[l] * lay->lh[l];
-        total += times;
+        total += lay->times[l];
+        for (int c = 0; c < NERV_CONTEXTS; c++) hist_reset(&h[c]);
+        for (int tt = 0; tt < lay->times[l]; tt++) {
+            const int32_t *slice = y + (size_t)tt * size;
+            if (slice_is_zero(slice, size)) continue;
+            for (int i = 0; i < lay->lh[l]; i++)
+                for (int j = 0; j < lay->lw[l]; j++)
+                    hist_add(&h[nerv_latent_context(lay, y, tt, i, j, l)],
+                             slice[(size_t)i * lay->lw[l] + j]);
+        }
         for (int c = 0; c < NERV_CONTEXTS; c++) {
-            memset(h->count, 0, sizeof(h->count));
-            h->n_outside = h->total = 0;
-            for (int tt = 0; tt < times; tt++) {
-                const int32_t *slice = y + (size_t)tt * size;
-                int nonzero = 0;
-                for (size_t i = 0; i < size && !nonzero; i++) nonzero = slice[i] != 0;
-                if (!nonzero) continue;
-                for (int i = 0; i < lay->lh[l]; i++)
-                    for (int j = 0; j < lay->lw[l]; j++)
-                        if (nerv_latent_context(lay, y, tt, i, j, l) == c)
-                            hist_add(h, slice[(size_t)i * lay->lw[l] + j]);
-            }
-            seg->lscale[l][c] = hist_best_scale(t, h, &bits);
+            seg->lscale[l][c] = hist_best_scale(t, &h[c], &bits);
             total += bits + SCALE_BITS;
         }
     }
-    free(h->outside);
-    free(h);
+    hist_free(h, NERV_CONTEXTS);
     return total;
 }
 
@@ -179,8 +198,7 @@ int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSeg
     rc_encode_bits(enc, (uint32_t)(seg->n - 1), 8);
     rc_encode_bits(enc, (uint32_t)seg->mscale, SCALE_BITS);
     for (int i = 0; i < 2 * seg->n; i++)
-        rc_encode_param(enc, t, (unsigned)seg->mscale, 0,
-                        seg->motion[i] - (i >= 2 ? seg->motion[i - 2] : 0));
+        rc_encode_param(enc, t, (unsigned)seg->mscale, 0, motion_step(seg, i));
     for (int k = 0; k < NERV_TENSORS; k++) {
         rc_encode_bits(enc, (uint32_t)seg->wexp[k], 4);
         rc_encode_bits(enc, (uint32_t)seg->wscale[k], SCALE_BITS);
@@ -197,10 +215,9 @@ int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSeg
             rc_encode_bits(enc, (uint32_t)seg->lscale[l][c], SCALE_BITS);
         for (int tt = 0; tt < times; tt++) {
             const int32_t *slice = y + (size_t)tt * size;
-            int nonzero = 0;
-            for (size_t i = 0; i < size && !nonzero; i++) nonzero = slice[i] != 0;
-            rc_encode_bits(enc, (uint32_t)nonzero, 1);
-            if (!nonzero) continue;
+            int zero = slice_is_zero(slice, size);
+            rc_encode_bits(enc, (uint32_t)!zero, 1);
+            if (zero) continue;
             for (int i = 0; i < lay->lh[l]; i++)
                 for (int j = 0; j < lay->lw[l]; j++) {
                     int c = nerv_latent_context(lay, y, tt, i, j, l);

@@ -71,14 +71,24 @@ static void time_position(const NervShape *s, const NervLayout *lay, int l, int 
     *a = (float)(num % span) / (float)span;
 }
 
+/* Grid l as frame f sees it: its interpolation along both axes into sc, its time
+ * slice t0 and blend a; returns the grid's size. */
+static size_t level_view(const NervShape *s, const NervLayout *lay, const int32_t *motion, int l,
+                         int f, NervScratch *sc, int *t0, float *a)
+{
+    axis_setup(sc, 0, s->scale_log2[l], s->pw, lay->ox, motion[2 * f], lay->lw[l]);
+    axis_setup(sc, 1, s->scale_log2[l], s->ph, lay->oy, motion[2 * f + 1], lay->lh[l]);
+    time_position(s, lay, l, f, t0, a);
+    return (size_t)lay->lw[l] * lay->lh[l];
+}
+
 void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t *motion,
                        const float *latents, int f, float *z, NervScratch *sc)
 {
     for (int l = 0; l < s->levels; l++) {
-        int lw = lay->lw[l], lh = lay->lh[l], t0;
+        int lw = lay->lw[l], t0;
         float a;
-        size_t size = (size_t)lw * lh;
-        time_position(s, lay, l, f, &t0, &a);
+        size_t size = level_view(s, lay, motion, l, f, sc, &t0, &a);
         const float *g = latents + lay->offset[l] + (size_t)t0 * size;
         if (a != 0.0f) {
             const float *g1 = g + size;
@@ -86,8 +96,6 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
             for (size_t i = 0; i < size; i++) sc->grid[i] = b * g[i] + a * g1[i];
             g = sc->grid;
         }
-        axis_setup(sc, 0, s->scale_log2[l], s->pw, lay->ox, motion[2 * f], lw);
-        axis_setup(sc, 1, s->scale_log2[l], s->ph, lay->oy, motion[2 * f + 1], lh);
         const int *x0 = sc->i0[0], *x1 = sc->i1[0];
         const float *wx0 = sc->w0[0], *wx1 = sc->w1[0];
         /* only the rows some output row reads */
@@ -112,11 +120,9 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
                                const float *g_z, int f, float *g_latents, NervScratch *sc)
 {
     for (int l = 0; l < s->levels; l++) {
-        int lw = lay->lw[l], lh = lay->lh[l], t0;
+        int lw = lay->lw[l], t0;
         float a;
-        size_t size = (size_t)lw * lh;
-        axis_setup(sc, 0, s->scale_log2[l], s->pw, lay->ox, motion[2 * f], lw);
-        axis_setup(sc, 1, s->scale_log2[l], s->ph, lay->oy, motion[2 * f + 1], lh);
+        size_t size = level_view(s, lay, motion, l, f, sc, &t0, &a);
         int r_lo = sc->i0[1][0], r_hi = sc->i1[1][s->ph - 1];
         memset(sc->tmp + (size_t)r_lo * s->pw, 0, sizeof(float) * (size_t)(r_hi - r_lo + 1) * s->pw);
         const float *gz = g_z + (size_t)l * s->positions;
@@ -139,7 +145,6 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
                 row[x1[o]] += wx1[o] * in[o];
             }
         }
-        time_position(s, lay, l, f, &t0, &a);
         float *g0 = g_latents + lay->offset[l] + (size_t)t0 * size;
         if (a == 0.0f) {
             for (size_t i = 0; i < size; i++) g0[i] += sc->grid[i];
