@@ -190,17 +190,18 @@ static uint8_t *sample_at(const NervShape *s, const NCFrame *frame, int c, int p
 void nerv_frame_to_samples(const NervShape *s, const NCFrame *frame, float *x)
 {
     for (int c = 0; c < s->channels; c++)
-        for (int p = 0; p < s->positions; p++)
-            x[(size_t)c * s->positions + p] =
-                (float)*sample_at(s, frame, c, p % s->pw, p / s->pw, 1) * (1.0f / 255.0f);
+        for (int py = 0; py < s->ph; py++)
+            for (int px = 0; px < s->pw; px++, x++)
+                *x = (float)*sample_at(s, frame, c, px, py, 1) * (1.0f / 255.0f);
 }
 
 void nerv_samples_to_frame(const NervShape *s, const float *x, NCFrame *frame)
 {
     for (int c = 0; c < s->channels; c++)
-        for (int p = 0; p < s->positions; p++) {
-            uint8_t *out = sample_at(s, frame, c, p % s->pw, p / s->pw, 0);
-            float v = x[(size_t)c * s->positions + p] * 255.0f + 0.5f;
-            if (out) *out = v <= 0.0f ? 0 : v >= 255.0f ? 255 : (uint8_t)v;
-        }
+        for (int py = 0; py < s->ph; py++)
+            for (int px = 0; px < s->pw; px++, x++) {
+                uint8_t *out = sample_at(s, frame, c, px, py, 0);
+                float v = *x * 255.0f + 0.5f;
+                if (out) *out = v <= 0.0f ? 0 : v >= 255.0f ? 255 : (uint8_t)v;
+            }
 }
