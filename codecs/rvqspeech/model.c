@@ -144,9 +144,9 @@ int rvq_model_open(NCRvqModel *m, NCModel *file)
     const NCModelTensor *cb = NULL;
     int64_t cbd[3] = {sh->stages, sh->codes, sh->latent};
     if (ret >= 0) ret = nc_model_tensor_expect(file, "rvq.codebooks", 3, cbd, &cb);
-    if (ret >= 0) ret = rvq_init(&m->rvq, sh->stages, sh->codes, sh->latent);
+    if (ret >= 0) ret = vq_init(&m->rvq, sh->stages, sh->codes, sh->latent);
     if (ret >= 0) ret = nc_model_tensor_to_f32(cb, m->rvq.cb, cb->numel);
-    for (int s = 0; s < sh->stages && ret >= 0; s++) rvq_refresh(&m->rvq, s);
+    for (int s = 0; s < sh->stages && ret >= 0; s++) vq_refresh(&m->rvq, s);
     if (ret >= 0) ret = load_priors(m, file);
     if (ret < 0)
         rvq_model_free(m);
@@ -161,7 +161,7 @@ void rvq_model_free(NCRvqModel *m)
         free(m->conv[i].stored);
         free(m->conv[i].scale);
     }
-    rvq_free(&m->rvq);
+    vq_free(&m->rvq);
     free(m->prior_counts);
     nc_model_free(&m->file);
     memset(m, 0, sizeof(*m));

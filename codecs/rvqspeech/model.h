@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "codecs/rvqspeech/net.h"
-#include "codecs/rvqspeech/rvq.h"
+#include "libnc/vq/rvq.h"
 #include "libnc/nn/kernels.h"
 #include "nc/model.h"
 

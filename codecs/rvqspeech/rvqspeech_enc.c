@@ -47,7 +47,7 @@ typedef struct RvqEncoder {
     int draining;
 } RvqEncoder;
 
-/* Floats of one search workspace (rvq_encode's scratch). */
+/* Floats of one search workspace (vq_encode's scratch). */
 #define SCRATCH(p) ((size_t)(p)->model.shape.codes + 2 * (size_t)(p)->model.shape.latent)
 
 #define OFF(x) offsetof(RvqEncoder, x)
@@ -168,7 +168,7 @@ static void search(void *arg, int job, int worker)
     const int D = p->model.shape.latent;
     float *scratch = p->scratch + SCRATCH(p) * (size_t)worker;
     for (int f = p->nframes * job / p->njobs; f < p->nframes * (job + 1) / p->njobs; f++)
-        rvq_encode(&p->model.rvq, p->lat + (size_t)f * D, p->stages, p->idx + f * p->stages,
+        vq_encode(&p->model.rvq, p->lat + (size_t)f * D, p->stages, p->idx + f * p->stages,
                    NULL, NULL, scratch);
 }
 

@@ -180,7 +180,7 @@ void rvq_stream_latent(NCRvqStream *st, const float *in, float *z)
 void rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx)
 {
     rvq_stream_latent(st, in, st->c);
-    rvq_encode(&st->m->rvq, st->c, stages, idx, NULL, NULL, st->scratch);
+    vq_encode(&st->m->rvq, st->c, stages, idx, NULL, NULL, st->scratch);
 }
 
 /* One frame's spectrum (magnitudes, then phases' bins) -> its NC_RVQ_HOP samples. */
@@ -198,14 +198,14 @@ void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, int stages, int n
         return;
     }
     const int latent = st->m->shape.latent, width = convs(st)[1 + 2 * NC_RVQ_UNITS].spec.cout;
-    for (int f = 0; f < n; f++) rvq_decode(&st->m->rvq, idx + f * stages, stages, st->seq[0] + (size_t)f * latent);
+    for (int f = 0; f < n; f++) vq_decode(&st->m->rvq, idx + f * stages, stages, st->seq[0] + (size_t)f * latent);
     run_decoder_frames(st, n);
     for (int f = 0; f < n; f++) synthesize_hop(st, st->seq[0] + (size_t)f * width, out + (size_t)f * NC_RVQ_HOP);
 }
 
 void rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)
 {
-    rvq_decode(&st->m->rvq, idx, stages, st->a);
+    vq_decode(&st->m->rvq, idx, stages, st->a);
     if (st->kernels)
         run_decoder_kernels(st);
     else

@@ -16,11 +16,11 @@
 
 #include "codecs/rvqspeech/export.h"
 #include "codecs/rvqspeech/model.h"
-#include "codecs/rvqspeech/rvq_train.h"
+#include "libnc/vq/rvq_train.h"
 #include "codecs/rvqspeech/spectral.h"
 #include "codecs/rvqspeech/train.h"
 #include "libnc/nn/train_job.h"
-#include "codecs/rvqspeech/train_data.h"
+#include "libnc/nn/train_audio.h"
 #include "codecs/rvqspeech/train_istft.h"
 #include "codecs/rvqspeech/train_net.h"
 #include "libnc/nn/ops.h"
@@ -48,7 +48,7 @@ typedef struct TrainConfig {
 
 typedef struct Trainer {
     TrainConfig cfg;
-    NCRvqData data;
+    NNAudioSet data;
     NNParams *ps;
     NNOptim opt;
     NNGraph *g;
@@ -92,7 +92,7 @@ static void crops(Trainer *t)
 {
     const int L = seg_len(&t->cfg);
     for (int b = 0; b < t->cfg.batch; b++)
-        rvq_data_crop(&t->data, &t->rng, t->seg + (int64_t)b * L, L);
+        nn_audio_crop(&t->data, &t->rng, t->seg + (int64_t)b * L, L);
 }
 
 /* Latent [B, D, T] (graph) -> t->lat as [B * T][D] vectors. */
@@ -128,10 +128,10 @@ static int kmeans_start(Trainer *t)
                sizeof(float) * (size_t)t->cfg.batch * t->cfg.frames * D);
     }
     nn_graph_set_grad(t->g, 1);
-    int ret = rvq_kmeans_init(&t->rvq, all, n, 6, t->cfg.seed ^ 0x6b6d65616e73ull);
+    int ret = vq_kmeans_init(&t->rvq, all, n, 6, t->cfg.seed ^ 0x6b6d65616e73ull);
     free(all);
     if (ret >= 0)
-        rvq_ema_reset(&t->ema, &t->rvq, 1.0f);
+        vq_ema_reset(&t->ema, &t->rvq, 1.0f);
     return ret;
 }
 
@@ -146,8 +146,8 @@ static void quantize(Trainer *t, const int *nq)
         for (int k = 0; k < T; k++) {
             const float *z = t->lat + ((int64_t)b * T + k) * D;
             int *idx = t->idx + ((int64_t)b * T + k) * S;
-            rvq_encode(&t->rvq, z, S, idx, NULL, NULL, t->scratch);
-            rvq_decode(&t->rvq, idx, nq[b], q);
+            vq_encode(&t->rvq, z, S, idx, NULL, NULL, t->scratch);
+            vq_decode(&t->rvq, idx, nq[b], q);
             for (int d = 0; d < D; d++) t->quant[((int64_t)b * D + d) * T + k] = q[d];
         }
 }
@@ -177,7 +177,7 @@ static int measure_priors(Trainer *t)
         gather_latent(t, z);
         for (int i = 0; i < B * T; i++) {
             int *idx = t->idx + (int64_t)i * S;
-            rvq_encode(&t->rvq, t->lat + (int64_t)i * D, S, idx, NULL, NULL, t->scratch);
+            vq_encode(&t->rvq, t->lat + (int64_t)i * D, S, idx, NULL, NULL, t->scratch);
             for (int s = 0; s < S; s++) {
                 t->use[(int64_t)s * K + idx[s]]++;
                 if (i % T)
@@ -234,7 +234,7 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     int ret = nn_optim_step(&t->opt, t->ps, lr);
     if (ret < 0)
         return ret;
-    ret = rvq_ema_update(&t->ema, &t->rvq, t->lat, B * T);
+    ret = vq_ema_update(&t->ema, &t->rvq, t->lat, B * T);
     t->step++;
     return ret;
 }
@@ -276,7 +276,7 @@ static int load_rvq_state(Trainer *t, const char *path)
         ret = nc_model_tensor_to_f32(cnt, t->ema.count, cnt->numel);
     if (ret >= 0)
         ret = nc_model_tensor_to_f32(sum, t->ema.sum, sum->numel);
-    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) rvq_refresh(&t->rvq, s);
+    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) vq_refresh(&t->rvq, s);
     nc_model_free(&m);
     return ret;
 }
@@ -384,7 +384,7 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
 static int setup(Trainer *t)
 {
     const TrainConfig *c = &t->cfg;
-    int files = rvq_data_add_dir(&t->data, c->data);
+    int files = nn_audio_add_dir(&t->data, c->data);
     if (files <= 0 || !t->data.total) {
         nc_log(NULL, NC_LOG_ERROR, "rvqspeech: no 16 kHz mono WAV files in %s (run "
                "scripts/fetch-data speech)", c->data);
@@ -409,19 +409,19 @@ static int setup(Trainer *t)
         !t->idx || !t->use || !t->repeat)
         return NC_ENOMEM;
     int ret = rvq_net_create(t->ps, &c->shape, &t->rng);
-    if (ret >= 0) ret = rvq_init(&t->rvq, S, K, D);
-    if (ret >= 0) ret = rvq_ema_init(&t->ema, &t->rvq, 0.99f, 0.02f, c->seed ^ 0x656d61ull);
+    if (ret >= 0) ret = vq_init(&t->rvq, S, K, D);
+    if (ret >= 0) ret = vq_ema_init(&t->ema, &t->rvq, 0.99f, 0.02f, c->seed ^ 0x656d61ull);
     if (ret >= 0) ret = rvq_spectral_init(&t->sp);
     return ret;
 }
 
 static void teardown(Trainer *t)
 {
-    rvq_data_free(&t->data);
+    nn_audio_free(&t->data);
     nn_params_free(&t->ps);
     nn_graph_free(&t->g);
-    rvq_free(&t->rvq);
-    rvq_ema_free(&t->ema);
+    vq_free(&t->rvq);
+    vq_ema_free(&t->ema);
     rvq_spectral_free(&t->sp);
     free(t->seg);
     free(t->feat);

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "codecs/pclossless/pc_image_files.h"
-#include "codecs/rvqspeech/train_data.h"
+#include "libnc/nn/train_audio.h"
 #include "codecs/walloc/walloc_audio.h"
 #include "codecs/walloc/latent_coder.h"
 #include "codecs/walloc/walloc.h"
@@ -48,7 +48,7 @@ typedef struct Trainer {
     NNTensor *inv_scale; /* [latents, 1, 1, 1]: the logistic prior's 1 / scale */
     Image *images;
     int n_images;
-    NCRvqData music; /* audio mode's training files */
+    NNAudioSet music; /* audio mode's training files */
     int64_t total_pixels;
     int batch, patch; /* images: patch x patch pixels; audio: patch samples */
     double step_min, step_max;
@@ -144,7 +144,7 @@ static NNTensor *train_step(void *ctx, NNGraph *g, int64_t step, NNRng *rng)
     size_t per = (size_t)sh->bands * rows * cols;
     for (int b = 0; b < t->batch; b++) {
         if (sh->audio) {
-            rvq_data_crop(&t->music, rng, t->tmp, t->patch);
+            nn_audio_crop(&t->music, rng, t->tmp, t->patch);
             walloc_audio_to_bands(t->tmp, t->patch, t->patch, sh->levels, t->bands + b * per,
                                   t->tmp + t->patch);
             continue;
@@ -350,7 +350,7 @@ static int compute_priors(const Trainer *t, WallocContext *wc, int32_t *prior)
         nn_rng_seed(&rng, 0x9a1012);
         for (int i = 0; audio && i < AUDIO_PRIOR_BLOCKS && ret >= 0; i++) {
             const float *planes[1] = {crop};
-            rvq_data_crop(&t->music, &rng, crop, WALLOC_AUDIO_BLOCK);
+            nn_audio_crop(&t->music, &rng, crop, WALLOC_AUDIO_BLOCK);
             rc_enc_reset(&enc);
             ret = walloc_audio_analyze(wc, planes, 1, WALLOC_AUDIO_BLOCK);
             if (ret >= 0)
@@ -442,7 +442,7 @@ static int train(const NCTrainJob *job)
     int ret = setup(job, &t, ps, &lr);
     if (ret >= 0 && t.net.shape.audio) {
         t.music.rate = 44100;
-        ret = rvq_data_add_dir(&t.music, job->data_dir);
+        ret = nn_audio_add_dir(&t.music, job->data_dir);
         if (ret == 0 || (ret > 0 && t.music.total < t.patch)) {
             nc_log(NULL, NC_LOG_ERROR, "walloc: no 44.1 kHz mono 16-bit WAV in %s", job->data_dir);
             ret = NC_EINVAL;
@@ -471,7 +471,7 @@ static int train(const NCTrainJob *job)
     }
     for (int i = 0; i < t.n_images; i++) free(t.images[i].pixels);
     free(t.images);
-    rvq_data_free(&t.music);
+    nn_audio_free(&t.music);
     free(t.bands);
     free(t.tmp);
     nn_params_free(&ps);

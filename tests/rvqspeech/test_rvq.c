@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codecs/rvqspeech/rvq.h"
-#include "codecs/rvqspeech/rvq_train.h"
+#include "libnc/vq/rvq.h"
+#include "libnc/vq/rvq_train.h"
 #include "libnc/nn/params.h"
 #include "tests/test.h"
 
@@ -34,14 +34,14 @@ static void test_search_and_residuals(void)
     NCRvq q;
     NNRng r;
     nn_rng_seed(&r, 7);
-    CHECK_EQ(rvq_init(&q, 4, 256, 16), 0);
+    CHECK_EQ(vq_init(&q, 4, 256, 16), 0);
     for (size_t i = 0; i < 4u * 256 * 16; i++) q.cb[i] = nn_rng_normal(&r) / (float)(1 + i / 4096);
-    for (int s = 0; s < 4; s++) rvq_refresh(&q, s);
+    for (int s = 0; s < 4; s++) vq_refresh(&q, s);
     float x[16], out[16], res[16], dec[16], scratch[256 + 32], dist[256];
     int idx[4], mismatches = 0;
     for (int t = 0; t < 200; t++) {
         for (int i = 0; i < 16; i++) x[i] = nn_rng_normal(&r);
-        int k = rvq_nearest(&q, 0, x, dist);
+        int k = vq_nearest(&q, 0, x, dist);
         int b = brute_nearest(&q, 0, x);
         if (k != b) {
             /* a different answer is only allowed for a float near-tie */
@@ -49,14 +49,14 @@ static void test_search_and_residuals(void)
             CHECK(fabs(dk - db) < 1e-4 * (1 + db));
             mismatches++;
         }
-        rvq_encode(&q, x, 4, idx, out, res, scratch);
-        rvq_decode(&q, idx, 4, dec);
+        vq_encode(&q, x, 4, idx, out, res, scratch);
+        vq_decode(&q, idx, 4, dec);
         CHECK(memcmp(out, dec, sizeof(out)) == 0); /* same sum, same order: same bits */
         for (int i = 0; i < 16; i++) CHECK(fabsf(out[i] + res[i] - x[i]) < 1e-5f);
         /* each stage picked the entry nearest to what the stages before it left */
         float part[16], left[16];
         for (int n = 0; n < 4; n++) {
-            rvq_decode(&q, idx, n, part);
+            vq_decode(&q, idx, n, part);
             for (int i = 0; i < 16; i++) left[i] = x[i] - part[i];
             int b2 = brute_nearest(&q, n, left);
             const float *cb = q.cb + (size_t)n * 256 * 16;
@@ -67,9 +67,9 @@ static void test_search_and_residuals(void)
     CHECK(mismatches <= 2);
     /* ties go to the lowest index */
     memcpy(q.cb + 5 * 16, q.cb + 9 * 16, 16 * sizeof(float));
-    rvq_refresh(&q, 0);
-    CHECK_EQ(rvq_nearest(&q, 0, q.cb + 9 * 16, dist), 5);
-    rvq_free(&q);
+    vq_refresh(&q, 0);
+    CHECK_EQ(vq_nearest(&q, 0, q.cb + 9 * 16, dist), 5);
+    vq_free(&q);
 }
 
 /* Four well separated clusters: k-means with 4 codes finds their centres, and EMA
@@ -84,12 +84,12 @@ static void test_kmeans_and_ema(void)
     for (int i = 0; i < n; i++)
         for (int d = 0; d < D; d++) x[i * D + d] = centres[i % 4][d] + 0.1f * nn_rng_normal(&r);
     NCRvq q;
-    CHECK_EQ(rvq_init(&q, 1, 4, D), 0);
+    CHECK_EQ(vq_init(&q, 1, 4, D), 0);
     uint64_t seed = 11;
     /* restarts from several seeds: Lloyd's local optimum varies, the best is exact */
     int found_all = 0;
     for (int attempt = 0; attempt < 5 && !found_all; attempt++) {
-        CHECK_EQ(rvq_kmeans(&q, 0, x, n, 10, &seed), 0);
+        CHECK_EQ(vq_kmeans(&q, 0, x, n, 10, &seed), 0);
         int found = 0;
         for (int c = 0; c < 4; c++)
             for (int k = 0; k < 4; k++)
@@ -102,26 +102,26 @@ static void test_kmeans_and_ema(void)
     CHECK(found_all);
 
     NCRvqEma e;
-    CHECK_EQ(rvq_ema_init(&e, &q, 0.9f, 1e-3f, 5), 0);
+    CHECK_EQ(vq_ema_init(&e, &q, 0.9f, 1e-3f, 5), 0);
     memcpy(q.cb, centres, sizeof(centres));
     for (int k = 0; k < 4; k++) q.cb[k * D] += 1.0f; /* off by one along x */
-    rvq_refresh(&q, 0);
-    rvq_ema_reset(&e, &q, 1.0f);
-    for (int it = 0; it < 100; it++) CHECK_EQ(rvq_ema_update(&e, &q, x, n), 0);
+    vq_refresh(&q, 0);
+    vq_ema_reset(&e, &q, 1.0f);
+    for (int it = 0; it < 100; it++) CHECK_EQ(vq_ema_update(&e, &q, x, n), 0);
     for (int k = 0; k < 4; k++) CHECK(dist2(q.cb + k * D, centres[k], D) < 0.01);
     CHECK_EQ(e.restarts, 0);
-    rvq_ema_free(&e);
+    vq_ema_free(&e);
 
     /* a code nothing is assigned to dies and comes back on the data */
-    CHECK_EQ(rvq_ema_init(&e, &q, 0.5f, 0.05f, 5), 0);
+    CHECK_EQ(vq_ema_init(&e, &q, 0.5f, 0.05f, 5), 0);
     q.cb[3 * D] = 1000.0f, q.cb[3 * D + 1] = 1000.0f;
-    rvq_refresh(&q, 0);
-    rvq_ema_reset(&e, &q, 1.0f);
-    for (int it = 0; it < 10; it++) CHECK_EQ(rvq_ema_update(&e, &q, x, n), 0);
+    vq_refresh(&q, 0);
+    vq_ema_reset(&e, &q, 1.0f);
+    for (int it = 0; it < 10; it++) CHECK_EQ(vq_ema_update(&e, &q, x, n), 0);
     CHECK(e.restarts >= 1);
     CHECK(fabsf(q.cb[3 * D]) < 10.0f && fabsf(q.cb[3 * D + 1]) < 10.0f);
-    rvq_ema_free(&e);
-    rvq_free(&q);
+    vq_ema_free(&e);
+    vq_free(&q);
     free(x);
 }
 
@@ -134,21 +134,21 @@ static void test_kmeans_init_stages(void)
     nn_rng_seed(&r, 9);
     for (int i = 0; i < n * D; i++) x[i] = nn_rng_normal(&r);
     NCRvq q;
-    CHECK_EQ(rvq_init(&q, 3, 16, D), 0);
-    CHECK_EQ(rvq_kmeans_init(&q, x, n, 5, 1), 0);
+    CHECK_EQ(vq_init(&q, 3, 16, D), 0);
+    CHECK_EQ(vq_kmeans_init(&q, x, n, 5, 1), 0);
     double err[4] = {0};
     float scratch[16 + 8], out[4];
     int idx[3];
     for (int i = 0; i < n; i++)
         for (int s = 0; s <= 3; s++) {
             if (s)
-                rvq_encode(&q, x + i * D, s, idx, out, NULL, scratch);
+                vq_encode(&q, x + i * D, s, idx, out, NULL, scratch);
             else
                 memset(out, 0, sizeof(out));
             err[s] += dist2(x + i * D, out, D);
         }
     for (int s = 1; s <= 3; s++) CHECK(err[s] < 0.8 * err[s - 1]);
-    rvq_free(&q);
+    vq_free(&q);
     free(x);
 }
 

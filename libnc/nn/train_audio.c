@@ -1,25 +1,46 @@
-/* WAV loading and random crops for training (train_data.h). */
+/* WAV loading and random crops for training (train_audio.h). */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "codecs/rvqspeech/train_data.h"
+#include "libnc/dsp/resample.h"
+#include "libnc/nn/train_audio.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
-/* Appends the samples of a mono PCM16 WAV file at d's rate; 0, or < 0 if it is not one. */
-static int load_wav(NCRvqData *d, const char *path)
+/* s[n] at rate from -> s[*out_n] at rate to, in place (s has room for the
+ * longer of the two); kept as 16-bit, clipped. */
+static int resample_to(int16_t *s, int64_t n, int from, int to, int64_t *out_n)
+{
+    size_t m = dsp_resample_length((size_t)n, from, to);
+    float *in = malloc(sizeof(float) * (size_t)n), *out = malloc(sizeof(float) * m);
+    int ret = in && out ? 0 : NC_ENOMEM;
+    for (int64_t i = 0; !ret && i < n; i++) in[i] = s[i];
+    if (!ret)
+        ret = dsp_resample(in, (size_t)n, from, out, to);
+    for (size_t i = 0; !ret && i < m; i++)
+        s[i] = (int16_t)fmaxf(-32768.0f, fminf(32767.0f, lrintf(out[i])));
+    *out_n = (int64_t)m;
+    free(in);
+    free(out);
+    return ret;
+}
+
+/* Appends the samples of a mono PCM16 WAV file (any rate, resampled to d's);
+ * 0, or < 0 if it is not one. */
+static int load_wav(NNAudioSet *d, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NC_EIO;
     uint8_t hdr[12], ch[8], fmt[16];
-    int ok_fmt = 0, ret = NC_EINVALIDDATA;
+    int ok_fmt = 0, ret = NC_EINVALIDDATA, want = d->rate ? d->rate : 16000;
+    uint32_t rate = 0;
     if (fread(hdr, 1, 12, f) != 12 || memcmp(hdr, "RIFF", 4) || memcmp(hdr + 8, "WAVE", 4))
         goto done;
     while (fread(ch, 1, 8, f) == 8) {
@@ -27,15 +48,18 @@ static int load_wav(NCRvqData *d, const char *path)
         if (!memcmp(ch, "fmt ", 4) && size >= 16) {
             if (fread(fmt, 1, 16, f) != 16)
                 goto done;
-            ok_fmt = le16(fmt) == 1 && le16(fmt + 2) == 1 && le32(fmt + 4) == (uint32_t)(d->rate ? d->rate : 16000) &&
+            rate = le32(fmt + 4);
+            ok_fmt = le16(fmt) == 1 && le16(fmt + 2) == 1 && rate >= 8000 && rate <= 192000 &&
                      le16(fmt + 14) == 16;
             if (fseek(f, (long)(size - 16 + (size & 1)), SEEK_CUR))
                 goto done;
         } else if (!memcmp(ch, "data", 4)) {
             if (!ok_fmt || size > (1u << 30))
                 goto done;
-            int64_t n = size / 2;
-            int16_t *s = realloc(d->samples, sizeof(int16_t) * (size_t)(d->total + n));
+            int64_t n = size / 2, room = n;
+            if ((int)rate < want) /* upsampling grows the file */
+                room = (int64_t)dsp_resample_length((size_t)n, (int)rate, want);
+            int16_t *s = realloc(d->samples, sizeof(int16_t) * (size_t)(d->total + room));
             int64_t *st = realloc(d->starts, sizeof(int64_t) * (size_t)(d->files + 2));
             if (s)
                 d->samples = s;
@@ -49,6 +73,9 @@ static int load_wav(NCRvqData *d, const char *path)
             n = (int64_t)fread(raw, 2, (size_t)n, f);
             for (int64_t i = 0; i < n; i++)
                 d->samples[d->total + i] = (int16_t)le16(raw + 2 * i);
+            if ((int)rate != want && (ret = resample_to(d->samples + d->total, n, (int)rate,
+                                                        want, &n)) < 0)
+                goto done;
             d->starts[d->files] = d->total;
             d->total += n;
             d->files++;
@@ -69,7 +96,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int rvq_data_add_dir(NCRvqData *d, const char *dir)
+int nn_audio_add_dir(NNAudioSet *d, const char *dir)
 {
     DIR *dh = opendir(dir);
     if (!dh)
@@ -100,22 +127,21 @@ int rvq_data_add_dir(NCRvqData *d, const char *dir)
         if (load_wav(d, path) == 0)
             added++;
         else
-            nc_log(NULL, NC_LOG_WARNING, "skipping %s (not %d Hz mono 16-bit)", path,
-                   d->rate ? d->rate : 16000);
+            nc_log(NULL, NC_LOG_WARNING, "skipping %s (not mono 16-bit PCM)", path);
         free(names[i]);
     }
     free(names);
     return added;
 }
 
-void rvq_data_free(NCRvqData *d)
+void nn_audio_free(NNAudioSet *d)
 {
     free(d->samples);
     free(d->starts);
     memset(d, 0, sizeof(*d));
 }
 
-void rvq_data_crop(const NCRvqData *d, NNRng *rng, float *out, int len)
+void nn_audio_crop(const NNAudioSet *d, NNRng *rng, float *out, int len)
 {
     int64_t at = (int64_t)(nn_rng_uniform(rng) * (double)d->total);
     if (at >= d->total)

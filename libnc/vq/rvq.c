@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codecs/rvqspeech/rvq.h"
+#include "libnc/vq/rvq.h"
 #include "nc/error.h"
 
-int rvq_init(NCRvq *q, int stages, int codes, int dim)
+int vq_init(NCRvq *q, int stages, int codes, int dim)
 {
     memset(q, 0, sizeof(*q));
     if (stages < 1 || stages > 64 || codes < 1 || codes > 65536 || dim < 1 || dim > 4096)
@@ -15,7 +15,7 @@ int rvq_init(NCRvq *q, int stages, int codes, int dim)
     q->cbt = calloc(n, sizeof(float));
     q->norm2 = calloc((size_t)stages * (size_t)codes, sizeof(float));
     if (!q->cb || !q->cbt || !q->norm2) {
-        rvq_free(q);
+        vq_free(q);
         return NC_ENOMEM;
     }
     q->stages = stages;
@@ -24,7 +24,7 @@ int rvq_init(NCRvq *q, int stages, int codes, int dim)
     return 0;
 }
 
-void rvq_free(NCRvq *q)
+void vq_free(NCRvq *q)
 {
     free(q->cb);
     free(q->cbt);
@@ -32,7 +32,7 @@ void rvq_free(NCRvq *q)
     memset(q, 0, sizeof(*q));
 }
 
-void rvq_refresh(NCRvq *q, int s)
+void vq_refresh(NCRvq *q, int s)
 {
     const int K = q->codes, D = q->dim;
     const float *cb = q->cb + (size_t)s * K * D;
@@ -49,19 +49,19 @@ void rvq_refresh(NCRvq *q, int s)
     }
 }
 
-void rvq_set_codebook(NCRvq *q, int s, const float *data)
+void vq_set_codebook(NCRvq *q, int s, const float *data)
 {
     const size_t per = (size_t)q->codes * (size_t)q->dim;
     if (s < 0) {
         memcpy(q->cb, data, per * (size_t)q->stages * sizeof(float));
-        for (int i = 0; i < q->stages; i++) rvq_refresh(q, i);
+        for (int i = 0; i < q->stages; i++) vq_refresh(q, i);
         return;
     }
     memcpy(q->cb + per * (size_t)s, data, per * sizeof(float));
-    rvq_refresh(q, s);
+    vq_refresh(q, s);
 }
 
-int rvq_nearest(const NCRvq *q, int s, const float *x, float *dist)
+int vq_nearest(const NCRvq *q, int s, const float *x, float *dist)
 {
     const int K = q->codes, D = q->dim;
     const float *cbt = q->cbt + (size_t)s * K * D;
@@ -85,7 +85,7 @@ int rvq_nearest(const NCRvq *q, int s, const float *x, float *dist)
     return best;
 }
 
-void rvq_encode(const NCRvq *q, const float *x, int n, int *idx, float *out, float *res,
+void vq_encode(const NCRvq *q, const float *x, int n, int *idx, float *out, float *res,
                    float *scratch)
 {
     const int D = q->dim;
@@ -93,7 +93,7 @@ void rvq_encode(const NCRvq *q, const float *x, int n, int *idx, float *out, flo
     memcpy(r, x, (size_t)D * sizeof(float));
     memset(acc, 0, (size_t)D * sizeof(float));
     for (int s = 0; s < n; s++) {
-        int k = rvq_nearest(q, s, r, dist);
+        int k = vq_nearest(q, s, r, dist);
         const float *c = q->cb + ((size_t)s * q->codes + (size_t)k) * D;
         idx[s] = k;
         for (int d = 0; d < D; d++) {
@@ -107,7 +107,7 @@ void rvq_encode(const NCRvq *q, const float *x, int n, int *idx, float *out, flo
         memcpy(res, r, (size_t)D * sizeof(float));
 }
 
-void rvq_decode(const NCRvq *q, const int *idx, int n, float *out)
+void vq_decode(const NCRvq *q, const int *idx, int n, float *out)
 {
     const int D = q->dim;
     memset(out, 0, (size_t)D * sizeof(float));

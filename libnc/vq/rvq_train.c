@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codecs/rvqspeech/rvq_train.h"
+#include "libnc/vq/rvq_train.h"
 #include "libnc/rng.h"
 #include "nc/error.h"
 
@@ -12,14 +12,14 @@ static int random_below(uint64_t *s, int n)
     return (int)(nci_splitmix64(s) % (uint64_t)n);
 }
 
-int rvq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, uint64_t seed)
+int vq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, uint64_t seed)
 {
     memset(e, 0, sizeof(*e));
     size_t kc = (size_t)q->stages * (size_t)q->codes;
     e->count = calloc(kc, sizeof(float));
     e->sum = calloc(kc * (size_t)q->dim, sizeof(float));
     if (!e->count || !e->sum) {
-        rvq_ema_free(e);
+        vq_ema_free(e);
         return NC_ENOMEM;
     }
     e->decay = decay;
@@ -28,14 +28,14 @@ int rvq_ema_init(NCRvqEma *e, const NCRvq *q, float decay, float dead_below, uin
     return 0;
 }
 
-void rvq_ema_free(NCRvqEma *e)
+void vq_ema_free(NCRvqEma *e)
 {
     free(e->count);
     free(e->sum);
     memset(e, 0, sizeof(*e));
 }
 
-void rvq_ema_reset(NCRvqEma *e, const NCRvq *q, float prior)
+void vq_ema_reset(NCRvqEma *e, const NCRvq *q, float prior)
 {
     size_t kc = (size_t)q->stages * (size_t)q->codes;
     for (size_t i = 0; i < kc; i++) {
@@ -45,7 +45,7 @@ void rvq_ema_reset(NCRvqEma *e, const NCRvq *q, float prior)
     }
 }
 
-int rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng)
+int vq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng)
 {
     const int K = q->codes, D = q->dim;
     float *cb = q->cb + (size_t)s * K * D;
@@ -60,13 +60,13 @@ int rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng)
     }
     for (int k = 0; k < K; k++)
         memcpy(cb + (size_t)k * D, x + (size_t)random_below(rng, n) * D, (size_t)D * sizeof(float));
-    rvq_refresh(q, s);
+    vq_refresh(q, s);
     for (int it = 0; it < iters; it++) {
         memset(sums, 0, (size_t)K * D * sizeof(float));
         memset(counts, 0, (size_t)K * sizeof(int));
         for (int i = 0; i < n; i++) {
             const float *xi = x + (size_t)i * D;
-            int k = rvq_nearest(q, s, xi, dist);
+            int k = vq_nearest(q, s, xi, dist);
             counts[k]++;
             for (int d = 0; d < D; d++) sums[(size_t)k * D + d] += xi[d];
         }
@@ -75,7 +75,7 @@ int rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng)
             for (int d = 0; d < D; d++)
                 cb[(size_t)k * D + d] = counts[k] ? sums[(size_t)k * D + d] / (float)counts[k] : src[d];
         }
-        rvq_refresh(q, s);
+        vq_refresh(q, s);
     }
     free(sums);
     free(counts);
@@ -83,7 +83,7 @@ int rvq_kmeans(NCRvq *q, int s, const float *x, int n, int iters, uint64_t *rng)
     return 0;
 }
 
-int rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed)
+int vq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed)
 {
     const int D = q->dim;
     float *res = malloc((size_t)n * D * sizeof(float));
@@ -92,10 +92,10 @@ int rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed)
     if (!ret)
         memcpy(res, x, (size_t)n * D * sizeof(float));
     for (int s = 0; s < q->stages && !ret; s++) {
-        ret = rvq_kmeans(q, s, res, n, iters, &seed);
+        ret = vq_kmeans(q, s, res, n, iters, &seed);
         for (int i = 0; i < n && !ret; i++) {
             float *r = res + (size_t)i * D;
-            int k = rvq_nearest(q, s, r, dist);
+            int k = vq_nearest(q, s, r, dist);
             const float *c = q->cb + ((size_t)s * q->codes + (size_t)k) * D;
             for (int d = 0; d < D; d++) r[d] -= c[d];
         }
@@ -105,7 +105,7 @@ int rvq_kmeans_init(NCRvq *q, const float *x, int n, int iters, uint64_t seed)
     return ret;
 }
 
-int rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n)
+int vq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n)
 {
     const int K = q->codes, D = q->dim;
     float *res = malloc((size_t)n * D * sizeof(float));
@@ -131,7 +131,7 @@ int rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n)
         /* assign with the codebook as it was, then step each residual on */
         for (int i = 0; i < n; i++) {
             float *r = res + (size_t)i * D;
-            int k = rvq_nearest(q, s, r, dist);
+            int k = vq_nearest(q, s, r, dist);
             bcount[k] += 1.0f;
             for (int d = 0; d < D; d++) {
                 bsum[(size_t)k * D + d] += r[d];
@@ -152,7 +152,7 @@ int rvq_ema_update(NCRvqEma *e, NCRvq *q, const float *x, int n)
             }
             for (int d = 0; d < D; d++) cb[(size_t)k * D + d] = sum[(size_t)k * D + d] / cnt[k];
         }
-        rvq_refresh(q, s);
+        vq_refresh(q, s);
     }
     free(res);
     free(seen);

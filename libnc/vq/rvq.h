@@ -9,8 +9,8 @@
  *
  * Training bookkeeping (EMA codebook updates, k-means initialization, dead-code
  * restarts) lives in rvq_train.c. */
-#ifndef NC_RVQSPEECH_RVQ_H
-#define NC_RVQSPEECH_RVQ_H
+#ifndef NC_VQ_RVQ_H
+#define NC_VQ_RVQ_H
 
 #include <stdint.h>
 
@@ -24,24 +24,24 @@ typedef struct NCRvq {
 } NCRvq;
 
 /* Allocates zeroed codebooks. Returns 0, NC_EINVAL or NC_ENOMEM. */
-int rvq_init(NCRvq *q, int stages, int codes, int dim);
-void rvq_free(NCRvq *q);
+int vq_init(NCRvq *q, int stages, int codes, int dim);
+void vq_free(NCRvq *q);
 /* Sets codebook s from data [codes][dim] (or all stages when s < 0) and
  * refreshes the search tables. */
-void rvq_set_codebook(NCRvq *q, int s, const float *data);
+void vq_set_codebook(NCRvq *q, int s, const float *data);
 /* Refreshes the transposed copy and norms of stage s from q->cb. */
-void rvq_refresh(NCRvq *q, int s);
+void vq_refresh(NCRvq *q, int s);
 
 /* Index of the entry of stage s nearest to x (squared Euclidean distance);
  * dist_scratch holds q->codes floats. */
-int rvq_nearest(const NCRvq *q, int s, const float *x, float *dist_scratch);
+int vq_nearest(const NCRvq *q, int s, const float *x, float *dist_scratch);
 /* Quantizes x with the first n stages: idx[0..n), and, when not NULL, the
  * reconstruction out (sum of the chosen entries) and the final residual res.
  * scratch holds q->codes + 2 * q->dim floats. */
-void rvq_encode(const NCRvq *q, const float *x, int n, int *idx, float *out, float *res,
+void vq_encode(const NCRvq *q, const float *x, int n, int *idx, float *out, float *res,
                    float *scratch);
 /* out = sum over stages 0..n-1 of entry idx[s], added in stage order. Indices
  * must be < q->codes. */
-void rvq_decode(const NCRvq *q, const int *idx, int n, float *out);
+void vq_decode(const NCRvq *q, const int *idx, int n, float *out);
 
 #endif
