@@ -157,6 +157,7 @@ CASES = {
     "concat1": ([(2, 3, 4), (2, 2, 4)], 0, 0, lambda a, b: torch.cat([a, b], 1)),
     "concat2": ([(2, 3, 4), (2, 3, 1)], 0, 0, lambda a, b: torch.cat([a, b], 2)),
     "slice": ([(2, 3, 6)], 0, 0, lambda x: x[:, :, 1:4]),
+    "transpose12": ([(2, 3, 5)], 0, 0, lambda x: x.transpose(1, 2).contiguous()),
     "layer_norm": ([(2, 3, 8), (8,), (8,)], 0, 0,
                    lambda x, g, b: F.layer_norm(x, (8,), g, b, 1e-5)),
     "group_norm": ([(2, 6, 5), (6,), (6,)], 0, 0,

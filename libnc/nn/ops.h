@@ -63,6 +63,7 @@ NNTensor *nn_conv_transpose2d(NNGraph *g, NNTensor *x, NNTensor *w, NNTensor *b,
 
 /* ---- shape ---- */
 NNTensor *nn_pixel_shuffle(NNGraph *g, NNTensor *x, int r); /* [N,C r^2,H,W] -> [N,C,H r,W r] */
+NNTensor *nn_transpose12(NNGraph *g, NNTensor *x); /* [N,A,B] -> [N,B,A] (NCL -> NLC) */
 NNTensor *nn_upsample_nearest(NNGraph *g, NNTensor *x, int scale); /* last 1 or 2 dims */
 NNTensor *nn_upsample_bilinear(NNGraph *g, NNTensor *x, int scale); /* NCHW, align_corners=False */
 NNTensor *nn_concat(NNGraph *g, NNTensor *a, NNTensor *b, int dim);

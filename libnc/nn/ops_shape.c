@@ -51,6 +51,42 @@ NNTensor *nn_pixel_shuffle(NNGraph *g, NNTensor *x, int r)
     return y;
 }
 
+/* ---- transpose of the last two dims of a 3-d tensor: y[n][j][i] = x[n][i][j] ---- */
+static void transpose_run(const NNTensor *x, float *y, const float *gy, float *gx)
+{
+    int n = x->shape[0], a = x->shape[1], b = x->shape[2];
+    for (int s = 0; s < n; s++)
+        for (int i = 0; i < a; i++)
+            for (int j = 0; j < b; j++) {
+                int64_t at = ((int64_t)s * a + i) * b + j, dst = ((int64_t)s * b + j) * a + i;
+                if (y)
+                    y[dst] = x->data[at];
+                else
+                    gx[at] += gy[dst];
+            }
+}
+
+static void transpose_backward(NNGraph *g, NNNode *n)
+{
+    float *gx = nn_grad(g, n->in[0]);
+    if (gx)
+        transpose_run(n->in[0], NULL, n->out->grad, gx);
+}
+
+NNTensor *nn_transpose12(NNGraph *g, NNTensor *x)
+{
+    if (!x)
+        return NULL;
+    if (x->ndim != 3)
+        return nn_graph_fail(g, NC_EINVAL, "transpose12", "needs a 3-d tensor");
+    NNTensor *y = nn_tensor3(g, x->shape[0], x->shape[2], x->shape[1]);
+    if (!y)
+        return NULL;
+    transpose_run(x, y->data, NULL, NULL);
+    nn_record(g, y, transpose_backward, &x, 1);
+    return y;
+}
+
 /* ---- nearest upsampling of the last dimension (3-d input) or last two (4-d) ---- */
 static void nearest_run(const NNTensor *x, int s, float *y, const float *gy, float *gx)
 {

@@ -49,6 +49,7 @@ UNARY(run_bilinear3, nn_upsample_bilinear(g, x, 3))
 BINARY(run_concat1, nn_concat(g, a, b, 1))
 BINARY(run_concat2, nn_concat(g, a, b, 2))
 UNARY(run_slice, nn_slice(g, x, 2, 1, 3))
+UNARY(run_transpose12, nn_transpose12(g, x))
 UNARY(run_softmax, nn_softmax(g, x))
 UNARY(run_log_softmax, nn_log_softmax(g, x))
 UNARY(run_embedding, nn_embedding(g, x, emb_idx, 5))
@@ -211,6 +212,7 @@ const OpCase op_cases[] = {
     {"concat1", 2, {3, 3}, {{2, 3, 4}, {2, 2, 4}}, 0, 0, run_concat1},
     {"concat2", 2, {3, 3}, {{2, 3, 4}, {2, 3, 1}}, 0, 0, run_concat2},
     {"slice", 1, {3}, {{2, 3, 6}}, 0, 0, run_slice},
+    {"transpose12", 1, {3}, {{2, 3, 5}}, 0, 0, run_transpose12},
     {"layer_norm", 3, {3, 1, 1}, {{2, 3, 8}, {8}, {8}}, 0, 0, run_layer_norm},
     {"group_norm", 3, {3, 1, 1}, {{2, 6, 5}, {6}, {6}}, 0, 0, run_group_norm},
     {"weight_norm", 2, {3, 1}, {{4, 3, 2}, {4}}, 0, 0, run_weight_norm},
