@@ -1,311 +1,86 @@
 /* rvqspeech conformance (conformance/spec/rvqspeech.md): golden .nc streams coded
  * with the shipped model, their decoded indices (SHA-256, bit-exact) and decoded
  * audio (16-bit reference, tolerance), and a damaged stream whose bad packets must
- * fail cleanly while the rest decodes.
+ * fail cleanly while the rest decodes (tests/support/golden_audio.h).
  *
  *   check_rvqspeech DIR           checks every stream in DIR against DIR/<name>.expect
  *   check_rvqspeech DIR --write   regenerates them (after a model change) */
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "codecs/rvqspeech/bitstream.h"
 #include "codecs/rvqspeech/rvqspeech.h"
-#include "libnc/model/sha256.h"
-#include "nc/nc.h"
-#include "tests/support/tiny_model.h"
+#include "tests/support/golden_audio.h"
 
-#define SAMPLES 24000 /* 1.5 s of the synthetic test signal */
-#define MAX_OUT (SAMPLES + 64000)
-
-static const struct Golden {
-    const char *name, *options;
-    int damage;  /* flip a payload byte of packet 1, cut packet 2 short */
-    int version; /* of the bitstream: only NC_RVQ_VERSION's are re-encoded and rewritten */
-} goldens[] = {
-    {"entropy-3000", "bitrate=3000:packet_frames=25", 0, 1},
-    {"streaming-1500", "bitrate=1500:streaming=1", 0, 1},
-    {"nominal-6000", "bitrate=6000:nominal=1", 0, 1},
-    {"entropy-500-damaged", "bitrate=500:packet_frames=10", 1, 1},
-    {"v2-entropy-3000", "bitrate=3000:packet_frames=25", 0, 2},
-    {"v2-streaming-1500", "bitrate=1500:streaming=1", 0, 2},
-    {"v2-nominal-6000", "bitrate=6000:nominal=1", 0, 2},
-    {"v2-entropy-500-damaged", "bitrate=500:packet_frames=10", 1, 2},
+static const GoldenAudio goldens[] = {
+    {"entropy-3000", "bitrate=3000:packet_frames=25", 0, 0},
+    {"streaming-1500", "bitrate=1500:streaming=1", 0, 0},
+    {"nominal-6000", "bitrate=6000:nominal=1", 0, 0},
+    {"entropy-500-damaged", "bitrate=500:packet_frames=10", 1, 0},
+    {"v2-entropy-3000", "bitrate=3000:packet_frames=25", 0, 1},
+    {"v2-streaming-1500", "bitrate=1500:streaming=1", 0, 1},
+    {"v2-nominal-6000", "bitrate=6000:nominal=1", 0, 1},
+    {"v2-entropy-500-damaged", "bitrate=500:packet_frames=10", 1, 1},
 };
 
-typedef struct Result {
-    int packets, errors, samples;
-    char indices[2 * NC_SHA256_SIZE + 1];
-    float *out;
-} Result;
-
-static int write_stream(const char *path, const struct Golden *g)
-{
-    float *x = malloc(sizeof(float) * SAMPLES);
-    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name("rvqspeech"));
-    NCMuxer *mux = NULL;
-    NCFrame *f = nc_frame_alloc();
-    NCPacket *pkt = nc_packet_alloc();
-    int ret = x && enc && f && pkt ? 0 : NC_ENOMEM;
-    if (ret >= 0) {
-        rvq_test_signal(x, SAMPLES, 7);
-        enc->sample_rate = 16000;
-        enc->channels = 1;
-        ret = nc_opt_set_from_string(enc, g->options);
-    }
-    if (ret >= 0) ret = nc_codec_open(enc);
-    NCStreamInfo info;
-    if (ret >= 0) ret = nc_stream_info_from_context(&info, enc);
-    if (ret >= 0) ret = nc_muxer_open_file(&mux, path, &info, NC_MUX_OVERWRITE);
-    if (ret >= 0) {
-        f->media_type = NC_MEDIA_AUDIO;
-        f->channels = 1;
-        f->sample_rate = 16000;
-        f->nb_samples = SAMPLES;
-        ret = nc_frame_get_buffer(f);
-    }
-    if (ret >= 0) {
-        memcpy(f->data[0], x, sizeof(float) * SAMPLES);
-        ret = nc_send_frame(enc, f);
-    }
-    if (ret >= 0) ret = nc_send_frame(enc, NULL);
-    for (int i = 0; ret >= 0; i++) {
-        ret = nc_receive_packet(enc, pkt);
-        if (ret == NC_EOF) {
-            ret = 0;
-            break;
-        }
-        if (ret >= 0 && g->damage && i == 1)
-            pkt->data[pkt->size / 2] ^= 0x5a;
-        if (ret >= 0 && g->damage && i == 2)
-            ret = nc_packet_shrink(pkt, pkt->size - 2);
-        if (ret >= 0) ret = nc_muxer_write_packet(mux, pkt);
-        nc_packet_unref(pkt);
-    }
-    if (mux) {
-        if (ret >= 0) ret = nc_muxer_close(&mux);
-        else nc_muxer_abort(&mux);
-    }
-    nc_packet_free(&pkt);
-    nc_frame_free(&f);
-    nc_codec_free_context(&enc);
-    free(x);
-    return ret;
-}
-
-/* Decodes path twice: indices through the bitstream layer, samples through the
- * public decoder. */
-static int read_stream(const char *path, Result *r)
-{
-    memset(r, 0, sizeof(*r));
-    NCDemuxer *dmx = NULL;
-    NCCodecContext *dec = NULL;
-    NCRvqModel model = {0};
-    NCRvqCoder coder = {0};
+typedef struct Layer {
     NCRvqHeader h;
-    NCSha256 sha;
-    NCPacket pkt = {0};
-    NCFrame frame = {0};
-    int *idx = NULL;
-    r->out = malloc(sizeof(float) * MAX_OUT);
-    int ret = r->out ? nc_demuxer_open_file(&dmx, path) : NC_ENOMEM;
-    const NCStreamInfo *info = ret >= 0 ? nc_demuxer_stream_info(dmx) : NULL;
-    if (ret >= 0) ret = rvq_header_parse(&h, info->extradata, info->extradata_size);
-    if (ret >= 0) ret = rvq_open_model(&model, NULL, h.model.id, NULL, &h.model);
-    if (ret >= 0) ret = rvq_coder_init(&coder, &model, h.stages);
-    if (ret >= 0) ret = (dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("rvqspeech")))
-                            ? nc_stream_info_to_context(info, dec) : NC_ENOMEM;
-    if (ret >= 0) ret = nc_codec_open(dec);
-    if (ret >= 0) ret = (idx = malloc(sizeof(int) * (size_t)h.packet_frames * h.stages)) ? 0 : NC_ENOMEM;
-    nci_sha256_init(&sha);
-    while (ret >= 0 && (ret = nc_demuxer_read_packet(dmx, &pkt)) >= 0) {
-        int n, ns;
-        r->packets++;
-        if (rvq_packet_read(&coder, &h, pkt.data, pkt.size, idx, &n, &ns) >= 0) {
-            for (int i = 0; i < n * h.stages; i++) {
-                uint8_t le[2] = {(uint8_t)idx[i], (uint8_t)(idx[i] >> 8)};
-                nci_sha256_update(&sha, le, 2);
-            }
-        }
-        ret = nc_send_packet(dec, &pkt);
-        nc_packet_unref(&pkt);
-        int g;
-        while (ret >= 0 && (g = nc_receive_frame(dec, &frame)) != NC_EAGAIN) {
-            if (g == NC_EINVALIDDATA) {
-                r->errors++;
-                continue;
-            }
-            if (g < 0) {
-                ret = g;
-                break;
-            }
-            if (r->samples + frame.nb_samples > MAX_OUT) {
-                ret = NC_ERANGE;
-                break;
-            }
-            memcpy(r->out + r->samples, frame.data[0], sizeof(float) * (size_t)frame.nb_samples);
-            r->samples += frame.nb_samples;
-            nc_frame_unref(&frame);
-        }
+    NCRvqModel model;
+    NCRvqCoder coder;
+    int *idx;
+} Layer;
+
+static void layer_close(void *opaque)
+{
+    Layer *l = opaque;
+    rvq_coder_free(&l->coder);
+    rvq_model_free(&l->model);
+    free(l->idx);
+    free(l);
+}
+
+static void *layer_open(const NCStreamInfo *info)
+{
+    Layer *l = calloc(1, sizeof(*l));
+    int ret = l ? rvq_header_parse(&l->h, info->extradata, info->extradata_size) : NC_ENOMEM;
+    if (ret >= 0) ret = rvq_open_model(&l->model, NULL, l->h.model.id, NULL, &l->h.model);
+    if (ret >= 0) ret = rvq_coder_init(&l->coder, &l->model, l->h.stages);
+    if (ret >= 0 && !(l->idx = malloc(sizeof(int) * (size_t)l->h.packet_frames * l->h.stages)))
+        ret = NC_ENOMEM;
+    if (ret < 0 && l) {
+        layer_close(l);
+        l = NULL;
     }
-    if (ret == NC_EOF) ret = 0;
-    uint8_t digest[NC_SHA256_SIZE];
-    nci_sha256_final(&sha, digest);
-    nci_sha256_hex(digest, r->indices);
-    free(idx);
-    nc_frame_unref(&frame);
-    rvq_coder_free(&coder);
-    rvq_model_free(&model);
-    nc_codec_free_context(&dec);
-    nc_demuxer_close(&dmx);
+    return l;
+}
+
+static int hash_packet(void *opaque, const NCPacket *pkt, NCSha256 *sha)
+{
+    Layer *l = opaque;
+    int n, ns;
+    int ret = rvq_packet_read(&l->coder, &l->h, pkt->data, pkt->size, l->idx, &n, &ns);
+    for (int i = 0; ret >= 0 && i < n * l->h.stages; i++) {
+        uint8_t le[2] = {(uint8_t)l->idx[i], (uint8_t)(l->idx[i] >> 8)};
+        nci_sha256_update(sha, le, 2);
+    }
     return ret;
 }
 
-static int write_expect(const char *dir, const struct Golden *g, const Result *r)
+/* Flags, stages, frames per packet, model id and as much of its hash as both pin
+ * (golden streams predate the compact header). */
+static int same_header(const NCStreamInfo *a, const NCStreamInfo *b)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s.expect", dir, g->name);
-    FILE *f = fopen(path, "w");
-    if (!f) return NC_EIO;
-    fprintf(f, "packets %d\nerrors %d\nsamples %d\nindices_sha256 %s\n", r->packets, r->errors,
-            r->samples, r->indices);
-    fclose(f);
-    snprintf(path, sizeof(path), "%s/%s.s16", dir, g->name);
-    f = fopen(path, "wb");
-    if (!f) return NC_EIO;
-    for (int i = 0; i < r->samples; i++) {
-        float v = r->out[i] * 32768.0f;
-        int s = (int)lrintf(v < -32768.0f ? -32768.0f : v > 32767.0f ? 32767.0f : v);
-        uint8_t le[2] = {(uint8_t)s, (uint8_t)((unsigned)s >> 8)};
-        fwrite(le, 1, 2, f);
-    }
-    fclose(f);
-    return 0;
-}
-
-static int check(const char *dir, const struct Golden *g, const Result *r)
-{
-    char path[4096], sha[128] = "";
-    int packets = -1, errors = -1, samples = -1, bad = 0;
-    snprintf(path, sizeof(path), "%s/%s.expect", dir, g->name);
-    FILE *f = fopen(path, "r");
-    if (!f || fscanf(f, "packets %d\nerrors %d\nsamples %d\nindices_sha256 %127s", &packets,
-                     &errors, &samples, sha) != 4) {
-        fprintf(stderr, "%s: cannot read %s\n", g->name, path);
-        if (f) fclose(f);
-        return 1;
-    }
-    fclose(f);
-    if (packets != r->packets || errors != r->errors || samples != r->samples ||
-        strcmp(sha, r->indices)) {
-        fprintf(stderr, "%s: got packets %d errors %d samples %d indices %s\n", g->name,
-                r->packets, r->errors, r->samples, r->indices);
-        return 1;
-    }
-    snprintf(path, sizeof(path), "%s/%s.s16", dir, g->name);
-    f = fopen(path, "rb");
-    double err = 0, sig = 0, worst = 0;
-    for (int i = 0; f && i < samples; i++) {
-        uint8_t le[2];
-        if (fread(le, 1, 2, f) != 2) {
-            bad = 1;
-            break;
-        }
-        double ref = (int16_t)(le[0] | le[1] << 8) / 32768.0, d = r->out[i] - ref;
-        err += d * d;
-        sig += ref * ref;
-        if (fabs(d) > worst) worst = fabs(d);
-    }
-    if (f) fclose(f);
-    double snr = 10 * log10((sig + 1e-20) / (err + 1e-20));
-    /* the spec's tolerance plus the reference's 16-bit rounding */
-    if (!f || bad || worst > 1e-3 + 1.0 / 32768 || snr < 60) {
-        fprintf(stderr, "%s: decoded audio off: max error %g, SNR %.1f dB\n", g->name, worst, snr);
-        return 1;
-    }
-    printf("%s: ok (%d packets, %d rejected, %d samples, max error %.2g, SNR %.1f dB)\n",
-           g->name, r->packets, r->errors, r->samples, worst, snr);
-    return 0;
-}
-
-/* Whether two streams hold the same packets (bytes, pts, duration, flags), stream
- * parameters and stream header fields: flags, stages, frames per packet, model id
- * and as much of its hash as both pin. The header's form and the container's
- * profile may differ (golden streams predate the compact forms). */
-static int same_stream(const char *a, const char *b)
-{
-    NCDemuxer *da = NULL, *db = NULL;
-    int same = nc_demuxer_open_file(&da, a) >= 0 && nc_demuxer_open_file(&db, b) >= 0;
-    if (same) {
-        const NCStreamInfo *ia = nc_demuxer_stream_info(da), *ib = nc_demuxer_stream_info(db);
-        NCRvqHeader ha, hb;
-        same = !strcmp(ia->codec_name, ib->codec_name) && ia->sample_rate == ib->sample_rate &&
-               ia->channels == ib->channels &&
-               rvq_header_parse(&ha, ia->extradata, ia->extradata_size) >= 0 &&
-               rvq_header_parse(&hb, ib->extradata, ib->extradata_size) >= 0 &&
-               ha.flags == hb.flags && ha.stages == hb.stages &&
-               ha.packet_frames == hb.packet_frames && !strcmp(ha.model.id, hb.model.id) &&
-               !memcmp(ha.model.sha256, hb.model.sha256, NCI_MODEL_PIN_SIZE);
-    }
-    while (same) {
-        NCPacket pa = {0}, pb = {0};
-        int ra = nc_demuxer_read_packet(da, &pa), rb = nc_demuxer_read_packet(db, &pb);
-        same = ra == rb && pa.size == pb.size && pa.pts == pb.pts &&
-               pa.duration == pb.duration && pa.flags == pb.flags &&
-               (!pa.size || !memcmp(pa.data, pb.data, pa.size));
-        nc_packet_unref(&pa);
-        nc_packet_unref(&pb);
-        if (ra < 0) break;
-    }
-    nc_demuxer_close(&da);
-    nc_demuxer_close(&db);
-    return same;
-}
-
-/* The encoder is deterministic too: the same input and options give the golden
- * packets with any compiler and optimization level (on one platform: its features
- * use libm and kissfft). */
-static int check_encoder(const char *golden, const struct Golden *g)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/tmp/check_rvqspeech-%ld.nc", (long)getpid());
-    int ret = write_stream(path, g), same = ret >= 0 && same_stream(path, golden);
-    remove(path);
-    if (!same)
-        fprintf(stderr, "%s: re-encoding does not give the golden stream\n", g->name);
-    return !same;
+    NCRvqHeader ha, hb;
+    return rvq_header_parse(&ha, a->extradata, a->extradata_size) >= 0 &&
+           rvq_header_parse(&hb, b->extradata, b->extradata_size) >= 0 && ha.flags == hb.flags &&
+           ha.stages == hb.stages && ha.packet_frames == hb.packet_frames &&
+           !strcmp(ha.model.id, hb.model.id) &&
+           !memcmp(ha.model.sha256, hb.model.sha256, NCI_MODEL_PIN_SIZE);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: check_rvqspeech DIR [--write]\n");
-        return 2;
-    }
-    int writing = argc > 2 && !strcmp(argv[2], "--write"), failures = 0;
-    nc_log_set_level(NC_LOG_QUIET);
-    for (size_t i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
-        const struct Golden *g = &goldens[i];
-        char path[4096];
-        Result r;
-        snprintf(path, sizeof(path), "%s/%s.nc", argv[1], g->name);
-        int current = g->version == NC_RVQ_VERSION; /* older streams: decoded only */
-        if (writing && !current) continue;
-        int ret = writing ? write_stream(path, g) : 0;
-        if (ret >= 0) ret = read_stream(path, &r);
-        if (ret < 0) {
-            fprintf(stderr, "%s: %s\n", g->name, nc_strerror(ret));
-            failures++;
-        } else if (writing) {
-            failures += write_expect(argv[1], g, &r) < 0;
-        } else {
-            failures += check(argv[1], g, &r);
-            if (!g->damage && current)
-                failures += check_encoder(path, g);
-        }
-        free(r.out);
-    }
-    return failures ? 1 : 0;
+    static const GoldenAudioCodec codec = {"rvqspeech", 24000, "indices", 1e-3, 60.0,
+                                           layer_open, hash_packet, layer_close, same_header};
+    return golden_audio_main(&codec, goldens, sizeof(goldens) / sizeof(goldens[0]), argc, argv);
 }
