@@ -27,7 +27,8 @@
 
 typedef struct RvqEncoder {
     int bitrate, stages_opt, streaming, packet_frames, nominal; /* options */
-    char *model_id, *model_path;                               /* options */
+    char *model_id, *model_path, *dump_path;                   /* options */
+    FILE *dump;          /* dump_tokens: one line of indices per frame */
     NCRvqModel model;
     NCRvqStream st;
     NCRvqCoder coder;
@@ -64,6 +65,8 @@ static const NCOption encoder_options[] = {
      OFF(nominal), {.i = 0}, 0, 1, NULL, NULL},
     {"model", "id of the model to code with", NC_OPT_STRING, OFF(model_id),
      {.s = NC_RVQ_DEFAULT_MODEL}, 0, 63, NULL, NULL},
+    {"dump_tokens", "also write every frame's indices as a text line to this file (frame, "
+     "then one index per stage)", NC_OPT_STRING, OFF(dump_path), {.s = ""}, 0, 4096, NULL, NULL},
     NC_OPTION_MODEL_PATH(RvqEncoder, model_path),
     NC_OPTION_END,
 };
@@ -92,6 +95,10 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     p->scratch = malloc(sizeof(float) * SCRATCH(p) * (size_t)nci_pool_threads(p->pool));
     if (!p->scratch)
         return NC_ENOMEM;
+    if (p->dump_path && *p->dump_path && !(p->dump = fopen(p->dump_path, "w"))) {
+        nc_log(ctx, NC_LOG_ERROR, "cannot write %s", p->dump_path);
+        return NC_EIO;
+    }
     if ((ret = rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
         (ret = rvq_coder_init(&p->coder, &p->model, p->stages)) < 0)
         return ret;
@@ -113,6 +120,8 @@ static void rvq_encoder_close(NCCodecContext *ctx)
     free(p->in);
     free(p->idx);
     free(p->lat);
+    if (p->dump)
+        fclose(p->dump);
 }
 
 static void rvq_encoder_flush(NCCodecContext *ctx)
@@ -184,6 +193,12 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
 {
     RvqEncoder *p = ctx->priv_data;
     quantize_packet(p);
+    for (int f = 0; p->dump && f < p->nframes; f++) {
+        fprintf(p->dump, "%lld", (long long)(p->frames_done - p->nframes + f));
+        for (int s = 0; s < p->stages; s++) fprintf(p->dump, " %d", p->idx[f * p->stages + s]);
+        if (fprintf(p->dump, "\n") < 0 || fflush(p->dump))
+            return NC_EIO;
+    }
     /* every frame completes one hop of output except the stream's first */
     int64_t out = (int64_t)p->nframes * NC_RVQ_HOP;
     if (p->frames_done == p->nframes)
