@@ -16,9 +16,13 @@
 #define NC_GROUP_MARKER "NCPG"
 #define NC_GROUP_MAX_SIZES_BYTES 4 /* a packet size in the sizes table: 1..4 bytes */
 /* What the muxer puts in one group: packets of at most this many bytes together,
- * at most this many of them, and at most one second of them. */
+ * at most this many of them, and at most this many seconds of them. Eight seconds,
+ * not one: a stream of 0.3-1.5 kbit/s (semantic) would otherwise spend more on
+ * group headers and index entries (57 bytes a group) than on its packets, while
+ * damage still costs at most 1 KiB of packets. */
 #define NC_GROUP_MUX_PACKETS 255
 #define NC_GROUP_MUX_BYTES 1024
+#define NC_GROUP_MUX_SECONDS 8
 #define NC_INDEX_MARKER "NCIX"
 #define NC_INDEX_FIXED 24 /* marker, count, total packets, total duration */
 #define NC_INDEX_ENTRY_SIZE 24

@@ -247,7 +247,7 @@ static int continues_group(const NCMuxer *m, const NCPacket *pkt)
            (uint64_t)pkt->pts - (uint64_t)m->group_pts == (uint64_t)(n * d) &&
            !!(pkt->flags & NC_PKT_FLAG_KEY) == m->group_key &&
            pkt->size <= NC_GROUP_MUX_BYTES - m->group_bytes &&
-           (n + 1) * d <= m->units_per_second;
+           (n + 1) * d <= NC_GROUP_MUX_SECONDS * m->units_per_second;
 }
 
 /* Appends pkt to the classic stream: to the group being collected, or as a group. */

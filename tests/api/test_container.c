@@ -385,11 +385,11 @@ static void test_resync(void)
     free(data);
 }
 
-/* A 20 ms speech-like stream: 120 gapless key packets of 0..29 bytes at time base
- * 1/16000 go into groups of one second (50 packets), so each packet costs about
- * one byte of container instead of a record header. */
+/* A low-rate stream of 160 ms packets: 120 gapless key packets of 0..29 bytes at
+ * time base 1/16000 go into groups of eight seconds (50 packets), so each packet
+ * costs about one byte of container instead of a record header. */
 #define GPKT 120
-#define GDUR 320
+#define GDUR 2560
 
 static void group_packet(NCPacket *pkt, int i)
 {
