@@ -14,7 +14,8 @@ work=${1:-$(mktemp -d)}
 mkdir -p "$work"
 # checker (under conformance/) : its arguments before the golden folder : the folder
 checkers="rvqspeech/check_rvqspeech::rvqspeech lmtext/check_lmtext:check:lmtext
-walloc/check_walloc:check:walloc walloc/check_walloc_audio:check:walloc_audio nerv/check_nerv:check:nerv"
+walloc/check_walloc:check:walloc walloc/check_walloc_audio:check:walloc_audio nerv/check_nerv:check:nerv
+semantic/check_semantic::semantic"
 status=0
 for cc in gcc clang; do
     command -v "$cc" >/dev/null || { echo "skip: $cc not installed"; continue; }

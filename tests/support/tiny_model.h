@@ -1,5 +1,5 @@
-/* A small randomly initialized rvqspeech model written to a temporary file, so the
- * codec tests do not depend on the shipped (trained) model. */
+/* Small randomly initialized rvqspeech and semantic models written to a temporary
+ * file, so the codec tests do not depend on the shipped (trained) models. */
 #ifndef NC_TESTS_RVQSPEECH_TINY_MODEL_H
 #define NC_TESTS_RVQSPEECH_TINY_MODEL_H
 
@@ -8,6 +8,10 @@
 /* Writes model id "rvqspeech-tiny" (channels 16, latent 8, 12 stages) to path.
  * Its priors favour low indices and repeats, as a trained model's would. */
 int rvq_test_write_tiny_model(const char *path, uint64_t seed);
+
+/* Writes model id "semantic-tiny" (channels 16, 64 semantic tokens, 4 acoustic
+ * stages of 32) with random weights and codebooks and CDFs favouring low symbols. */
+int sem_test_write_tiny_model(const char *path, uint64_t seed);
 
 /* A speech-like test signal: a few harmonics of a gliding pitch, syllable-rate
  * envelope, a little noise. */
