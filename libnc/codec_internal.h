@@ -96,4 +96,12 @@ int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);
 /* Moves the pending input packet into the empty pkt. */
 int nci_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt);
 
+/* The output of an audio decoder that made `have` mono samples for pkt, which
+ * declares `declared` of them: the frame gets the first min(have, declared). A
+ * decoder that started mid-stream lacks the samples before its first frame's end,
+ * so it has fewer than declared: the frame then starts that much after the
+ * packet's pts. 0, NC_EAGAIN when there is nothing to output, or NC_ENOMEM. */
+int nci_decoder_output_mono(NCFrame *frame, const NCPacket *pkt, const float *samples, int have,
+                            int declared, int sample_rate);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "libnc/check.h"
 #include "libnc/bounds.h"
+#include "libnc/codec_internal.h"
 #include "nc/frame.h"
 
 NCFrame *nc_frame_alloc(void)
@@ -167,4 +168,24 @@ void nc_frame_move_ref(NCFrame *dst, NCFrame *src)
     *dst = *src;
     memset(src, 0, sizeof(*src));
     nc_frame_unref(src);
+}
+
+int nci_decoder_output_mono(NCFrame *frame, const NCPacket *pkt, const float *samples, int have,
+                            int declared, int sample_rate)
+{
+    int64_t shift = declared > have ? declared - have : 0;
+    int n = declared < have ? declared : have;
+    if (n <= 0)
+        return NC_EAGAIN;
+    frame->media_type = NC_MEDIA_AUDIO;
+    frame->nb_samples = n;
+    frame->channels = 1;
+    frame->sample_rate = sample_rate;
+    int ret = nc_frame_get_buffer(frame);
+    if (ret < 0)
+        return ret;
+    memcpy(frame->data[0], samples, sizeof(float) * (size_t)n);
+    frame->pts = pkt->pts == NC_NOPTS_VALUE ? pkt->pts : pkt->pts + shift;
+    frame->duration = n;
+    return 0;
 }

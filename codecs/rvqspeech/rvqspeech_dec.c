@@ -87,30 +87,13 @@ static int rvq_decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *
     }
     /* all frames of the packet as one sequence (the same samples as one by one) */
     rvq_stream_decode_frames(&p->st, p->idx, p->h.stages, n, p->out);
-    int have = n * NC_RVQ_HOP, skipped = 0;
+    int have = n * NC_RVQ_HOP;
     if (n > 0 && p->frames_done == 0) { /* the stream's first frame completes only samples before time 0 */
         have -= NC_RVQ_HOP;
-        skipped = 1;
         memmove(p->out, p->out + NC_RVQ_HOP, sizeof(float) * (size_t)have);
     }
     p->frames_done += n;
-    /* Decoding that starts mid-stream (after a seek) lacks the first hop the
-     * packet declares: its samples start one hop after the packet's pts. */
-    int64_t shift = skipped && nsamples > have ? nsamples - have : 0;
-    if (nsamples > have)
-        nsamples = have;
-    if (!nsamples)
-        return NC_EAGAIN;
-    frame->media_type = NC_MEDIA_AUDIO;
-    frame->nb_samples = nsamples;
-    frame->channels = 1;
-    frame->sample_rate = 16000;
-    if ((ret = nc_frame_get_buffer(frame)) < 0)
-        return ret;
-    memcpy(frame->data[0], p->out, sizeof(float) * (size_t)nsamples);
-    frame->pts = pkt->pts == NC_NOPTS_VALUE ? pkt->pts : pkt->pts + shift;
-    frame->duration = nsamples;
-    return 0;
+    return nci_decoder_output_mono(frame, pkt, p->out, have, nsamples, 16000);
 }
 
 const NCCodecDef rvqspeech_decoder = {

@@ -86,23 +86,7 @@ static int sem_decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *
     }
     for (int k = 0; k < n; k++) sem_token_block(&p->model, p->h.stages, &p->tok[k], p->feat + (size_t)k * SEM_DIM);
     int have = sem_synth_frames(&p->synth, p->feat, n * SEM_BLOCK_FRAMES, p->out);
-    /* Decoding that starts mid-stream lacks the samples before its first frame's
-     * end: the frame starts that much after the packet's pts. */
-    int64_t shift = nsamples > have ? nsamples - have : 0;
-    if (nsamples > have)
-        nsamples = have;
-    if (!nsamples)
-        return NC_EAGAIN;
-    frame->media_type = NC_MEDIA_AUDIO;
-    frame->nb_samples = nsamples;
-    frame->channels = 1;
-    frame->sample_rate = SEM_RATE;
-    if ((ret = nc_frame_get_buffer(frame)) < 0)
-        return ret;
-    memcpy(frame->data[0], p->out, sizeof(float) * (size_t)nsamples);
-    frame->pts = pkt->pts == NC_NOPTS_VALUE ? pkt->pts : pkt->pts + shift;
-    frame->duration = nsamples;
-    return 0;
+    return nci_decoder_output_mono(frame, pkt, p->out, have, nsamples, SEM_RATE);
 }
 
 const NCCodecDef semantic_decoder = {

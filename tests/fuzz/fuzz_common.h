@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "nc/nc.h"
 
@@ -32,6 +33,25 @@ static inline NCCodecContext *fuzz_decoder_alloc(const char *name, const uint8_t
     NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name(name));
     if (dec && nc_codec_set_extradata(dec, header, header_size) < 0) nc_codec_free_context(&dec);
     return dec;
+}
+
+/* The stream header an encoder of the named codec writes for mono audio at rate
+ * with options ("key=val:key=val"): copied to buf (cap bytes); its size, or 0. */
+static inline size_t fuzz_audio_header(const char *name, const char *options, int rate,
+                                       uint8_t *buf, size_t cap)
+{
+    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name(name));
+    size_t size = 0;
+    if (!enc) return 0;
+    enc->sample_rate = rate;
+    enc->channels = 1;
+    if (nc_opt_set_from_string(enc, options) == 0 && nc_codec_open(enc) == 0 &&
+        enc->extradata_size <= cap) {
+        memcpy(buf, enc->extradata, enc->extradata_size);
+        size = enc->extradata_size;
+    }
+    nc_codec_free_context(&enc);
+    return size;
 }
 
 /* data as one packet through an open decoder context, and its frame (if any)

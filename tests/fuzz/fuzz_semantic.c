@@ -32,18 +32,9 @@ static int setup(void)
     if (sem_test_write_tiny_model(model_path, 1) < 0)
         return 0;
     atexit(remove_model);
-    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name("semantic"));
-    if (!enc)
-        return 0;
-    enc->sample_rate = 16000;
-    enc->channels = 1;
-    if (nc_opt_set(enc, "model", "semantic-tiny") == 0 &&
-        nc_opt_set(enc, "model_path", model_path) == 0 && nc_codec_open(enc) == 0 &&
-        enc->extradata_size <= sizeof(header)) {
-        memcpy(header, enc->extradata, enc->extradata_size);
-        header_size = enc->extradata_size;
-    }
-    nc_codec_free_context(&enc);
+    char options[128];
+    snprintf(options, sizeof(options), "model=semantic-tiny:model_path=%s", model_path);
+    header_size = fuzz_audio_header("semantic", options, 16000, header, sizeof(header));
     return header_size > 0;
 }
 
