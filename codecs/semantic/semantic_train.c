@@ -201,9 +201,8 @@ static int quantize_gain(float g)
     return (int)(q < 0 ? 0 : q > SEM_GAIN_LEVELS - 1 ? SEM_GAIN_LEVELS - 1 : q);
 }
 
-static int learn_codebooks(Trainer *t, NNParams *ps, uint64_t seed, Stats *st)
+static int learn_codebooks(Trainer *t, uint64_t seed, Stats *st)
 {
-    (void)ps;
     const int T = t->tokens, B = t->batch, n = t->crops * T, C = t->channels;
     float *feat = malloc(sizeof(float) * (size_t)n * C);
     float *shape = malloc(sizeof(float) * (size_t)n * SEM_DIM);
@@ -308,8 +307,8 @@ static double entropy_bits(const uint64_t *c, int n)
     return h;
 }
 
-static int write_model(const NCTrainJob *job, Trainer *t, NNParams *ps, const Stats *st,
-                       int64_t steps, double loss)
+static int write_model(const NCTrainJob *job, Trainer *t, const Stats *st, int64_t steps,
+                       double loss)
 {
     char id[64];
     int ret = train_model_id(job, id);
@@ -343,7 +342,6 @@ static int write_model(const NCTrainJob *job, Trainer *t, NNParams *ps, const St
                                           j ? NC_MODEL_F32 : NC_MODEL_F16);
         }
     }
-    (void)ps;
     if (ret >= 0) ret = nc_model_writer_add_f32(w, "sem.codebook", 2, (int64_t[]){t->sem_codes, t->channels}, st->sem.cb, NC_MODEL_F16);
     if (ret >= 0) ret = nc_model_writer_add_f32(w, "sem.shape", 2, (int64_t[]){t->sem_codes, SEM_DIM}, st->sem_shape, NC_MODEL_F16);
     if (ret >= 0) ret = nc_model_writer_add_f32(w, "ac.codebook", 3, (int64_t[]){t->stages, t->ac_codes, SEM_DIM}, st->ac.cb, NC_MODEL_F16);
@@ -439,8 +437,8 @@ static int semantic_train(const NCTrainJob *job)
         NNSchedule sched = {NN_LR_COSINE, (float)lr, total / 20, total, (float)lr * 0.05f, 0, 0};
         ret = train_run(job, SEM_ARCH, ps, &o, &sched, total, train_step, &t, &loss);
     }
-    if (ret == 0) ret = learn_codebooks(&t, ps, job->seed, &st);
-    if (ret == 0) ret = write_model(job, &t, ps, &st, total, loss);
+    if (ret == 0) ret = learn_codebooks(&t, job->seed, &st);
+    if (ret == 0) ret = write_model(job, &t, &st, total, loss);
     for (int i = 0; i < t.nsets; i++) nn_audio_free(&t.sets[i]);
     sem_analysis_free(&t.an);
     vq_free(&t.targets);
