@@ -2,8 +2,10 @@
  * per kernel table and weight type, against OpenBLAS (the same drivers with sgemm as
  * the GEMM) and PyTorch CPU (torch_kernels.py, same shapes, run in between).
  *
- *   bench_kernels [--reps R] [--rounds K]
+ *   bench_kernels [--reps R] [--rounds K] [--only WORDS] [--no-torch]
  *
+ * --only keeps the rows whose name ("shape table weights") holds WORDS, e.g.
+ * "avx512 f32"; --no-torch leaves PyTorch out (quick A/B runs of our kernels).
  * Each figure is the median over K rounds of the mean time of R calls, in thread CPU
  * time on both sides (the machines this runs on are shared: wall time would charge
  * whoever was descheduled); one thread. Our rounds run before and after PyTorch's
@@ -37,6 +39,7 @@ typedef struct Row {
 
 static Row rows[MAX_ROWS];
 static int nrows;
+static const char *only; /* --only */
 
 static Row *row(const char *name, const char *torch)
 {
@@ -211,6 +214,7 @@ typedef struct Data {
 static void timed(const char *name, const char *torch, int reps, void (*fn)(void *, const NNKernels *, int),
                   void *arg, const NNKernels *k, int type)
 {
+    if (only && !strstr(name, only)) return;
     fn(arg, k, type); /* warm */
     double t0 = now();
     for (int i = 0; i < reps; i++) fn(arg, k, type);
@@ -344,10 +348,13 @@ int main(int argc, char **argv)
     const char *core = nn_blas_better_coretype();
     if (core && setenv("OPENBLAS_CORETYPE", core, 1) == 0)
         execv("/proc/self/exe", argv);
-    int threads = 1, reps = 5, rounds = 5;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    int threads = 1, reps = 5, rounds = 5, use_torch = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--no-torch")) use_torch = 0;
+        if (i + 1 == argc) break;
         if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         if (!strcmp(argv[i], "--rounds")) rounds = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "--only")) only = argv[i + 1];
     }
     if (rounds < 1 || rounds > MAX_ROUNDS / 2) rounds = 5;
     if (reps < 1) reps = 5;
@@ -378,9 +385,9 @@ int main(int argc, char **argv)
     printf("bench_kernels: %d thread(s), %d rounds x %d reps per side (our rounds before and after PyTorch's)\n",
            threads, 2 * rounds, reps);
     for (int r = 0; r < rounds; r++) our_round(&d, tabs, ntabs, &blas, reps);
-    int torch = run_torch(threads, reps, rounds);
+    int torch = use_torch ? run_torch(threads, reps, rounds) : 0;
     for (int r = 0; r < rounds; r++) our_round(&d, tabs, ntabs, &blas, reps);
-    if (!torch) printf("(PyTorch not found: /usr/bin/python3 -c 'import torch' fails; ratios omitted)\n");
+    if (!torch && use_torch) printf("(PyTorch not found: /usr/bin/python3 -c 'import torch' fails; ratios omitted)\n");
 
     printf("| shape | kernels | weights | ms | PyTorch ms | libnc / PyTorch |\n| --- | --- | --- | --- | --- | --- |\n");
     for (int i = 0; i < nrows; i++) {

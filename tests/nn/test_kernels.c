@@ -87,8 +87,12 @@ static void test_gemm(const NNKernels *const *tabs, int ntabs)
 {
     static const NNWeightType types[3] = {NN_W_F32, NN_W_F16, NN_W_I8};
     for (int t = 0; t < 300; t++) {
-        int rows = t % 5 == 0 ? 1 : 1 + (int)(rnd() % 13), cin = 1 + (int)(rnd() % 70);
-        int cout = 1 + (int)(rnd() % 90), ldx = cin + (int)(rnd() % 3), ldy = cout + (int)(rnd() % 3);
+        /* every 7th: 14-52 rows and up to 150 outputs, where the AVX-512 table widens
+         * f16 and int8 weights 64 outputs at a time */
+        const int long_gemm = t % 7 == 3;
+        int rows = t % 5 == 0 ? 1 : long_gemm ? 14 + (int)(rnd() % 39) : 1 + (int)(rnd() % 13);
+        int cin = 1 + (int)(rnd() % 70);
+        int cout = 1 + (int)(rnd() % (long_gemm ? 150 : 90)), ldx = cin + (int)(rnd() % 3), ldy = cout + (int)(rnd() % 3);
         NNWeightType type = types[t % 3];
         float *w = malloc(sizeof(float) * (size_t)cin * cout);
         float *x = malloc(sizeof(float) * ((size_t)rows * ldx + 1));
