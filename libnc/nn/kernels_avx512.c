@@ -252,22 +252,11 @@ TARGET static void conv2d_avx512(const NNWeights *taps, int ks, const float *x, 
         }
 }
 
-/* The AVX2 table's exp8 on 16 lanes, operation for operation (same bits per lane). */
+/* The AVX2 table's exp8 on 16 lanes (the same macro: same bits per lane). */
 TARGET static inline __m512 exp16(__m512 x)
 {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
-    __m512 n = _mm512_floor_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504f), _mm512_set1_ps(0.5f)));
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(NN_EXP_C6);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(NN_EXP_C5));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(NN_EXP_C4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(NN_EXP_C3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(NN_EXP_C2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+    NN_EXP_VEC(_mm512, si512, x);
+    return x;
 }
 
 /* ELU 16 at a time with the AVX2 table's arithmetic (so the same bits for every n and
