@@ -3,11 +3,12 @@
  * 8 accumulators and writes Y back after every tap; here one block is up to 6 rows
  * (pixels) x 64 outputs, 24 zmm accumulators that stay in registers over every input
  * channel of every tap of a 3x3 conv, so Y is read and written once per conv and each
- * weight vector feeds 6 FMAs. The weights need no repacking: in the [cin][cout] layout
+ * weight vector feeds 6 FMAs. f32 weights need no repacking: in the [cin][cout] layout
  * the 64 outputs of one input channel are contiguous, which is the order the block
- * reads them in. Single rows (GEMVs, conv1d steps) and the activations are the AVX2
- * table's: a GEMV has no rows to block over. Compiled with target attributes, handed
- * out by kernels.c only on a CPU and OS with AVX-512 state enabled. */
+ * reads them in; long GEMMs widen f16/int8 slices to f32 once (gemm_avx512). Single
+ * rows (GEMVs, conv1d steps) and the activations other than ELU are the AVX2 table's:
+ * a GEMV has no rows to block over. Compiled with target attributes, handed out by
+ * kernels.c only on a CPU and OS with AVX-512 state enabled. */
 #include <stdlib.h>
 #include <string.h>
 
