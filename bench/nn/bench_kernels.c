@@ -2,8 +2,10 @@
  * per kernel table and weight type, against OpenBLAS (the same drivers with sgemm as
  * the GEMM) and PyTorch CPU (torch_kernels.py, same shapes, run in between).
  *
- *   bench_kernels [--reps R] [--rounds K]
+ *   bench_kernels [--reps R] [--rounds K] [--only WORDS] [--no-torch]
  *
+ * --only keeps the rows whose name ("shape table weights") holds WORDS, e.g.
+ * "avx512 f32"; --no-torch leaves PyTorch out (quick A/B runs of our kernels).
  * Each figure is the median over K rounds of the mean time of R calls, in thread CPU
  * time on both sides (the machines this runs on are shared: wall time would charge
  * whoever was descheduled); one thread. Our rounds run before and after PyTorch's
@@ -37,6 +39,7 @@ typedef struct Row {
 
 static Row rows[MAX_ROWS];
 static int nrows;
+static const char *only; /* --only */
 
 static Row *row(const char *name, const char *torch)
 {
@@ -83,6 +86,43 @@ static float *randn(size_t n, float scale)
     }
     return x;
 }
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+/* This core's f32 FMA peak in GFLOP/s: 24 independent 16-lane FMA chains in registers
+ * (more than latency x ports, so throughput-bound), best of 5. What no kernel can
+ * beat: the yardstick for the ratios against PyTorch. */
+__attribute__((target("avx512f"))) static double fma_peak_avx512(void)
+{
+    /* named variables, not an array: gcc kept an array's chains in memory */
+#define ALL(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15) \
+    M(16) M(17) M(18) M(19) M(20) M(21) M(22) M(23)
+#define DECL(i) __m512 a##i = _mm512_set1_ps((float)i * 1e-3f);
+#define STEP(i) a##i = _mm512_fmadd_ps(x, a##i, c);
+#define SUM(i) sink += _mm512_reduce_add_ps(a##i);
+    ALL(DECL)
+    const __m512 c = _mm512_set1_ps(1e-6f);
+    __m512 x = _mm512_set1_ps(0.999f);
+    const long n = 1000000;
+    double best = 1e9;
+    for (int r = 0; r < 5; r++) {
+        double t = now();
+        for (long k = 0; k < n; k++) {
+            ALL(STEP)
+            __asm__ volatile("" : "+v"(x)); /* keeps the loop from being folded */
+        }
+        t = now() - t;
+        best = t < best ? t : best;
+    }
+    float sink = 0;
+    ALL(SUM)
+#undef ALL
+#undef DECL
+#undef STEP
+#undef SUM
+    return sink == 12345.0f ? 0 : (double)n * 24 * 32 / best / 1e9;
+}
+#endif
 
 /* A GEMM of a kernel table through OpenBLAS: f32 weights only. */
 static void gemm_openblas(float *y, int ldy, const float *x, int ldx, int rows_, const NNWeights *w)
@@ -211,6 +251,7 @@ typedef struct Data {
 static void timed(const char *name, const char *torch, int reps, void (*fn)(void *, const NNKernels *, int),
                   void *arg, const NNKernels *k, int type)
 {
+    if (only && !strstr(name, only)) return;
     fn(arg, k, type); /* warm */
     double t0 = now();
     for (int i = 0; i < reps; i++) fn(arg, k, type);
@@ -344,10 +385,13 @@ int main(int argc, char **argv)
     const char *core = nn_blas_better_coretype();
     if (core && setenv("OPENBLAS_CORETYPE", core, 1) == 0)
         execv("/proc/self/exe", argv);
-    int threads = 1, reps = 5, rounds = 5;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    int threads = 1, reps = 5, rounds = 5, use_torch = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--no-torch")) use_torch = 0;
+        if (i + 1 == argc) break;
         if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         if (!strcmp(argv[i], "--rounds")) rounds = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "--only")) only = argv[i + 1];
     }
     if (rounds < 1 || rounds > MAX_ROUNDS / 2) rounds = 5;
     if (reps < 1) reps = 5;
@@ -377,10 +421,14 @@ int main(int argc, char **argv)
 
     printf("bench_kernels: %d thread(s), %d rounds x %d reps per side (our rounds before and after PyTorch's)\n",
            threads, 2 * rounds, reps);
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    if (!strcmp(tabs[ntabs - 1]->name, "avx512"))
+        printf("this core's f32 FMA peak (AVX-512, 24 chains): %.0f GFLOP/s\n", fma_peak_avx512());
+#endif
     for (int r = 0; r < rounds; r++) our_round(&d, tabs, ntabs, &blas, reps);
-    int torch = run_torch(threads, reps, rounds);
+    int torch = use_torch ? run_torch(threads, reps, rounds) : 0;
     for (int r = 0; r < rounds; r++) our_round(&d, tabs, ntabs, &blas, reps);
-    if (!torch) printf("(PyTorch not found: /usr/bin/python3 -c 'import torch' fails; ratios omitted)\n");
+    if (!torch && use_torch) printf("(PyTorch not found: /usr/bin/python3 -c 'import torch' fails; ratios omitted)\n");
 
     printf("| shape | kernels | weights | ms | PyTorch ms | libnc / PyTorch |\n| --- | --- | --- | --- | --- | --- |\n");
     for (int i = 0; i < nrows; i++) {

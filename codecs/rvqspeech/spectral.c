@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "codecs/rvqspeech/polar.h"
 #include "codecs/rvqspeech/spectral.h"
 #include "libnc/dsp/window.h"
 
@@ -32,12 +33,16 @@ void rvq_analyze(NCRvqSpectral *s, const float *x, float *feat)
 void rvq_synthesize(NCRvqSpectral *s, const float *logmag, const float *phase, int stride,
                        float *out)
 {
-    for (int b = 0; b < NC_RVQ_BINS; b++) {
-        float m = logmag[(size_t)b * stride];
-        float mag = expf(m < NC_RVQ_LOGMAG_MAX ? m : NC_RVQ_LOGMAG_MAX);
-        float p = phase[(size_t)b * stride];
-        s->spec[b].re = mag * cosf(p);
-        s->spec[b].im = mag * sinf(p);
+    if (stride == 1) {
+        (s->polar ? s->polar : rvq_polar_libm)(logmag, phase, s->spec, s->mag, s->sn, s->cs, NC_RVQ_BINS);
+    } else {
+        for (int b = 0; b < NC_RVQ_BINS; b++) {
+            float m = logmag[(size_t)b * stride];
+            float mag = expf(m < NC_RVQ_LOGMAG_MAX ? m : NC_RVQ_LOGMAG_MAX);
+            float p = phase[(size_t)b * stride];
+            s->spec[b].re = mag * cosf(p);
+            s->spec[b].im = mag * sinf(p);
+        }
     }
     dsp_fft_real_inverse(s->fft, s->spec, out);
     for (int i = 0; i < NC_RVQ_WIN; i++) out[i] *= s->window[i];

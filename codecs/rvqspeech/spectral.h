@@ -26,6 +26,9 @@ typedef struct NCRvqSpectral {
     float window[NC_RVQ_WIN];
     float buf[NC_RVQ_WIN];
     NCComplex spec[NC_RVQ_BINS];
+    float mag[NC_RVQ_BINS], sn[NC_RVQ_BINS], cs[NC_RVQ_BINS]; /* synthesis scratch */
+    /* the synthesis spectrum on SIMD lanes with libm's bits, or NULL (polar.h) */
+    void (*polar)(const float *logmag, const float *phase, NCComplex *spec, float *mag, float *sn, float *cs, int n);
 } NCRvqSpectral;
 
 int rvq_spectral_init(NCRvqSpectral *s);

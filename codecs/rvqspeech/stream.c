@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codecs/rvqspeech/polar.h"
 #include "codecs/rvqspeech/stream.h"
 #include "nc/error.h"
 
@@ -41,7 +42,12 @@ int rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
     for (int i = 0; i < 3 && side == 1; i++)
         if (!(st->seq[i] = calloc((size_t)width * NC_RVQ_MAX_PACKET_FRAMES, sizeof(float))))
             return NC_ENOMEM;
-    return rvq_spectral_init(&st->sp);
+    int ret = rvq_spectral_init(&st->sp);
+    if (ret < 0)
+        return ret;
+    if (side == 1) /* the decoder's synthesis on SIMD lanes where that keeps libm's bits */
+        st->sp.polar = rvq_polar_exact();
+    return 0;
 }
 
 void rvq_stream_free(NCRvqStream *st)

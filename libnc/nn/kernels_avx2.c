@@ -106,19 +106,8 @@ TARGET static void gemm_avx2(float *y, int ldy, const float *x, int ldx, int row
 /* nn_exp_ref, 8 at a time (FMA where the reference multiplies and adds). */
 TARGET static inline __m256 exp8(__m256 x)
 {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-    __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504f), _mm256_set1_ps(0.5f)));
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(NN_EXP_C6);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(NN_EXP_C5));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(NN_EXP_C4));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(NN_EXP_C3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(NN_EXP_C2));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    NN_EXP_VEC(_mm256, si256, x);
+    return x;
 }
 
 TARGET static inline __m256 sigmoid8(__m256 x)

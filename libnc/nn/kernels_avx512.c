@@ -3,11 +3,13 @@
  * 8 accumulators and writes Y back after every tap; here one block is up to 6 rows
  * (pixels) x 64 outputs, 24 zmm accumulators that stay in registers over every input
  * channel of every tap of a 3x3 conv, so Y is read and written once per conv and each
- * weight vector feeds 6 FMAs. The weights need no repacking: in the [cin][cout] layout
+ * weight vector feeds 6 FMAs. f32 weights need no repacking: in the [cin][cout] layout
  * the 64 outputs of one input channel are contiguous, which is the order the block
- * reads them in. Single rows (GEMVs, conv1d steps) and the activations are the AVX2
- * table's: a GEMV has no rows to block over. Compiled with target attributes, handed
- * out by kernels.c only on a CPU and OS with AVX-512 state enabled. */
+ * reads them in; long GEMMs widen f16/int8 slices to f32 once (gemm_avx512). Single
+ * rows (GEMVs, conv1d steps) and the activations other than ELU are the AVX2 table's:
+ * a GEMV has no rows to block over. Compiled with target attributes, handed out by
+ * kernels.c only on a CPU and OS with AVX-512 state enabled. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "libnc/nn/kernels_impl.h"
@@ -39,11 +41,12 @@ TARGET static inline __m512 load_w16(const void *data, size_t idx, NNWeightType 
  * are loaded, since every tap has its own scales. Otherwise (GEMMs, one tap) each
  * output is summed from zero in input order and y = acc * scale + y at the end, the
  * AVX2 table's arithmetic lane for lane: a GEMM gives the same bits whatever its row
- * count, so a decoder may run a packet's frames as one sequence or one at a time. */
+ * count, so a decoder may run a packet's frames as one sequence or one at a time.
+ * gscale: the int8 scales of a GEMM (NULL: 1), indexed like the outputs. */
 TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy, const float *const *xs, int ldx,
                                                                const NNWeights *const *ws, int ntaps, int o,
                                                                const __mmask16 *m, int R, NNWeightType type, int full,
-                                                               int from_y)
+                                                               int from_y, const float *gscale)
 {
     __m512 acc[MAX_R][NV];
     for (int r = 0; r < R; r++)
@@ -71,7 +74,7 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
         for (int q = 0; q < NV; q++) {
             float *yq = y + (size_t)r * ldy + o + 16 * q;
             if (!from_y) {
-                __m512 sc = type == NN_W_I8 ? _mm512_maskz_loadu_ps(m[q], ws[0]->scale + o + 16 * q) : _mm512_set1_ps(1.0f);
+                __m512 sc = gscale ? _mm512_maskz_loadu_ps(m[q], gscale + o + 16 * q) : _mm512_set1_ps(1.0f);
                 acc[r][q] = _mm512_fmadd_ps(acc[r][q], sc, _mm512_maskz_loadu_ps(m[q], yq));
             }
             if (full)
@@ -83,9 +86,10 @@ TARGET static inline __attribute__((always_inline)) void block(float *y, int ldy
 
 /* Every 64-output block of R rows; R is dispatched to constants. */
 TARGET static inline __attribute__((always_inline)) void rows_typed(float *y, int ldy, const float *const *xs, int ldx, const NNWeights *const *ws,
-                                     int ntaps, int R, NNWeightType type, int cout, int from_y)
+                                     int ntaps, int R, NNWeightType type, int o0, int cout, int from_y,
+                                     const float *gscale)
 {
-    for (int o = 0; o < cout; o += 16 * NV) {
+    for (int o = o0; o < cout; o += 16 * NV) {
         __mmask16 m[NV];
         for (int q = 0; q < NV; q++) {
             int left = cout - o - 16 * q;
@@ -94,33 +98,33 @@ TARGET static inline __attribute__((always_inline)) void rows_typed(float *y, in
         /* full blocks (all 64 outputs) load without masks */
         if (R == MAX_R && cout - o >= 16 * NV) {
             if (from_y)
-                block(y, ldy, xs, ldx, ws, ntaps, o, m, MAX_R, type, 1, 1);
+                block(y, ldy, xs, ldx, ws, ntaps, o, m, MAX_R, type, 1, 1, gscale);
             else
-                block(y, ldy, xs, ldx, ws, ntaps, o, m, MAX_R, type, 1, 0);
+                block(y, ldy, xs, ldx, ws, ntaps, o, m, MAX_R, type, 1, 0, gscale);
             continue;
         }
         switch (R) {
-        case 6: block(y, ldy, xs, ldx, ws, ntaps, o, m, 6, type, 0, from_y); break;
-        case 5: block(y, ldy, xs, ldx, ws, ntaps, o, m, 5, type, 0, from_y); break;
-        case 4: block(y, ldy, xs, ldx, ws, ntaps, o, m, 4, type, 0, from_y); break;
-        case 3: block(y, ldy, xs, ldx, ws, ntaps, o, m, 3, type, 0, from_y); break;
-        case 2: block(y, ldy, xs, ldx, ws, ntaps, o, m, 2, type, 0, from_y); break;
-        default: block(y, ldy, xs, ldx, ws, ntaps, o, m, 1, type, 0, from_y);
+        case 6: block(y, ldy, xs, ldx, ws, ntaps, o, m, 6, type, 0, from_y, gscale); break;
+        case 5: block(y, ldy, xs, ldx, ws, ntaps, o, m, 5, type, 0, from_y, gscale); break;
+        case 4: block(y, ldy, xs, ldx, ws, ntaps, o, m, 4, type, 0, from_y, gscale); break;
+        case 3: block(y, ldy, xs, ldx, ws, ntaps, o, m, 3, type, 0, from_y, gscale); break;
+        case 2: block(y, ldy, xs, ldx, ws, ntaps, o, m, 2, type, 0, from_y, gscale); break;
+        default: block(y, ldy, xs, ldx, ws, ntaps, o, m, 1, type, 0, from_y, gscale);
         }
     }
 }
 
-/* R rows of y (R <= MAX_R), columns [0, cout), += sum over taps of x_t W_t, all taps of
- * one weight type; from_y: see block(). */
+/* R rows of y (R <= MAX_R), columns [o0, cout) (o0 a multiple of 64), += sum over taps
+ * of x_t W_t, all taps of one weight type; from_y: see block(). */
 TARGET static void rows_block(float *y, int ldy, const float *const *xs, int ldx, const NNWeights *const *ws,
-                              int ntaps, int R, int cout, int from_y)
+                              int ntaps, int R, int o0, int cout, int from_y, const float *gscale)
 {
     /* every combination with constants, so that block() keeps its accumulators in registers */
 #define TYPED(fy)                                                                             \
     switch (ws[0]->type) {                                                                    \
-    case NN_W_F16: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F16, cout, fy); break;      \
-    case NN_W_I8: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_I8, cout, fy); break;        \
-    default: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F32, cout, fy);                   \
+    case NN_W_F16: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F16, o0, cout, fy, gscale); break;      \
+    case NN_W_I8: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_I8, o0, cout, fy, gscale); break;        \
+    default: rows_typed(y, ldy, xs, ldx, ws, ntaps, R, NN_W_F32, o0, cout, fy, gscale);                   \
     }
     if (from_y)
         TYPED(1)
@@ -129,10 +133,61 @@ TARGET static void rows_block(float *y, int ldy, const float *const *xs, int ldx
 #undef TYPED
 }
 
+/* Columns [o, o + width) of w widened to f32 as dst [cin][width] (int8 unscaled, as
+ * the GEMM block reads them): exact conversions, so the block gives the same bits
+ * from dst as from w. */
+TARGET static void widen_slice(const NNWeights *w, int o, int width, float *dst)
+{
+    for (int i = 0; i < w->cin; i++)
+        for (int q = 0; q < width; q += 16) {
+            const __mmask16 m = width - q >= 16 ? 0xFFFF : (__mmask16)((1u << (width - q)) - 1);
+            const size_t idx = (size_t)i * (size_t)w->cout + (size_t)(o + q);
+            __m512 v = w->type == NN_W_F16
+                           ? _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, (const uint16_t *)w->data + idx))
+                           : _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, (const int8_t *)w->data + idx)));
+            _mm512_mask_storeu_ps(dst + (size_t)i * width + q, m, v);
+        }
+}
+
+/* Columns [o8, cout) (fewer than 8) of Y += X W with the reference's arithmetic
+ * (nn_gemm_cols_ref: each output summed from zero in input order, a multiply and an
+ * add per term, no FMA, then scaled and added), so the bits are the reference's; 8 rows
+ * at a time, one row per 8-lane accumulator, the outputs across the lanes. */
+TARGET static void gemm_cols_tail(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w, int o8)
+{
+    const int cout = w->cout, n = cout - o8, cin = w->cin;
+    const __mmask8 m = (__mmask8)((1u << n) - 1);
+    __m256 sc = w->type == NN_W_I8 ? _mm256_maskz_loadu_ps(m, w->scale + o8) : _mm256_set1_ps(1.0f);
+    for (int r0 = 0; r0 < rows; r0 += 8) {
+        const int R = rows - r0 < 8 ? rows - r0 : 8;
+        __m256 acc[8];
+        for (int r = 0; r < 8; r++) acc[r] = _mm256_setzero_ps();
+        for (int i = 0; i < cin; i++) {
+            const size_t idx = (size_t)i * (size_t)cout + (size_t)o8;
+            __m256 wv = w->type == NN_W_F16 ? _mm256_cvtph_ps(_mm_maskz_loadu_epi16(m, (const uint16_t *)w->data + idx))
+                        : w->type == NN_W_I8
+                            ? _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, (const int8_t *)w->data + idx)))
+                            : _mm256_maskz_loadu_ps(m, (const float *)w->data + idx);
+            for (int r = 0; r < R; r++)
+                acc[r] = _mm256_add_ps(acc[r], _mm256_mul_ps(_mm256_set1_ps(x[(size_t)(r0 + r) * ldx + i]), wv));
+        }
+        for (int r = 0; r < R; r++) {
+            float *yr = y + (size_t)(r0 + r) * ldy + o8;
+            __m256 v = w->type == NN_W_I8 ? _mm256_mul_ps(sc, acc[r]) : acc[r];
+            _mm256_mask_storeu_ps(yr, m, _mm256_add_ps(_mm256_maskz_loadu_ps(m, yr), v));
+        }
+    }
+}
+
 /* Rows in blocks of 6; fewer than 6 rows in all go to the AVX2 table (a GEMV or a short
  * sequence gains nothing from the wider block and the AVX2 row kernel hides latency
- * with 8 accumulators). The last cout % 8 columns are the reference's, as in the AVX2
- * table, so that both give the same bits for every row count. */
+ * with 8 accumulators). The last cout % 8 columns are computed as the reference does
+ * (gemm_cols_tail), as the AVX2 table leaves them to it, so that both give the same
+ * bits for every row count.
+ * 64 outputs at a time over all rows: that slice of W (cin x 256 bytes in f32) stays in
+ * L1 while the rows stream past it. f16 and int8 slices of GEMMs with enough rows are
+ * widened to f32 first (widen_slice): otherwise every weight vector is converted again
+ * for every 6 rows, and on this core the conversion takes the ports the FMAs need. */
 TARGET static void gemm_avx512(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
     if (rows < MAX_R) {
@@ -140,58 +195,116 @@ TARGET static void gemm_avx512(float *y, int ldy, const float *x, int ldx, int r
         return;
     }
     const int o8 = w->cout / 8 * 8;
-    for (int r = 0; r < rows; r += MAX_R) {
-        const int R = rows - r < MAX_R ? rows - r : MAX_R;
-        const float *xr = x + (size_t)r * ldx;
-        if (o8) rows_block(y + (size_t)r * ldy, ldy, &xr, ldx, &w, 1, R, o8, 0);
+    const float *gscale = w->type == NN_W_I8 ? w->scale : NULL;
+    float *slice = NULL; /* NULL (no memory, or not worth it): the weights as stored */
+    if (w->type != NN_W_F32 && rows >= 2 * MAX_R) slice = malloc(sizeof(float) * (size_t)w->cin * 16 * NV);
+    for (int o = 0; o < o8; o += 16 * NV) {
+        const int o1 = o + 16 * NV < o8 ? o + 16 * NV : o8;
+        NNWeights wide;
+        const NNWeights *ws = w;
+        float *yo = y;
+        int b0 = o, b1 = o1;
+        const float *gs = gscale;
+        if (slice) { /* block columns [0, o1 - o) of the slice are outputs o.. */
+            widen_slice(w, o, o1 - o, slice);
+            wide = (NNWeights){NN_W_F32, w->cin, o1 - o, slice, NULL};
+            ws = &wide, yo = y + o, b0 = 0, b1 = o1 - o, gs = gscale ? gscale + o : NULL;
+        }
+        for (int r = 0; r < rows; r += MAX_R) {
+            const int R = rows - r < MAX_R ? rows - r : MAX_R;
+            const float *xr = x + (size_t)r * ldx;
+            rows_block(yo + (size_t)r * ldy, ldy, &xr, ldx, &ws, 1, R, b0, b1, 0, gs);
+        }
     }
-    if (o8 < w->cout) nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
+    free(slice);
+    if (o8 < w->cout) gemm_cols_tail(y, ldy, x, ldx, rows, w, o8);
+}
+
+/* Taps of the pixel (row, col) that lie inside the picture, in (dy, dx) order: their
+ * input pixels in xs, weights in ws; returns their count. */
+TARGET static int pixel_taps(const NNWeights *taps, int ks, const float *x, int h, int w, int row, int col,
+                             const float **xs, const NNWeights **ws)
+{
+    const int cin = taps[0].cin, pad = ks / 2;
+    int n = 0;
+    for (int dy = 0; dy < ks; dy++) {
+        const int iy = row + dy - pad;
+        if (iy < 0 || iy >= h) continue;
+        for (int dx = 0; dx < ks; dx++) {
+            const int ix = col + dx - pad;
+            if (ix < 0 || ix >= w) continue;
+            xs[n] = x + ((size_t)iy * w + ix) * cin;
+            ws[n++] = &taps[dy * ks + dx];
+        }
+    }
+    return n;
 }
 
 /* nn_conv2d_same's loop (y already holds the bias): for each output row, blocks of up
- * to 6 pixels whose taps all lie inside the picture horizontally, and single pixels at
- * the left and right edges with the taps that do. Rows at the top and bottom just have
- * fewer taps. */
+ * to 6 pixels whose taps all lie inside the picture horizontally; then the columns at
+ * the left and right edges, whose pixels lack some taps, in blocks of up to 6 pixels
+ * down the column (the same taps for all, a row of the picture apart) except in the
+ * top and bottom rows, which lack others and go one pixel at a time. One pixel per
+ * block, as the edges were before, gave 4 FMAs per 4 weight loads. Every pixel sums
+ * its taps in the same order whichever block it is in. */
 TARGET static void conv2d_avx512(const NNWeights *taps, int ks, const float *x, int h, int w, float *y)
 {
     const int cin = taps[0].cin, cout = taps[0].cout, pad = ks / 2;
     const float *xs[9];
     const NNWeights *ws[9];
     for (int row = 0; row < h; row++)
-        for (int col = 0; col < w;) {
-            const int edge = col < pad || col >= w - pad;
-            int R = 1;
-            if (!edge) {
-                R = w - pad - col;
-                R = R > MAX_R ? MAX_R : R;
-            }
-            int n = 0;
-            for (int dy = 0; dy < ks; dy++) {
-                const int iy = row + dy - pad;
-                if (iy < 0 || iy >= h) continue;
-                for (int dx = 0; dx < ks; dx++) {
-                    const int ix = col + dx - pad;
-                    if (ix < 0 || ix >= w) continue;
-                    xs[n] = x + ((size_t)iy * w + ix) * cin;
-                    ws[n++] = &taps[dy * ks + dx];
-                }
-            }
-            rows_block(y + ((size_t)row * w + col) * cout, cout, xs, cin, ws, n, R, cout, 1);
+        for (int col = pad; col < w - pad;) {
+            const int R = w - pad - col > MAX_R ? MAX_R : w - pad - col;
+            int n = pixel_taps(taps, ks, x, h, w, row, col, xs, ws);
+            rows_block(y + ((size_t)row * w + col) * cout, cout, xs, cin, ws, n, R, 0, cout, 1, NULL);
             col += R;
         }
+    for (int col = 0; col < w; col++) {
+        if (col >= pad && col < w - pad) continue;
+        for (int row = 0; row < h;) {
+            int R = 1;
+            if (row >= pad && row < h - pad) {
+                R = h - pad - row > MAX_R ? MAX_R : h - pad - row;
+            }
+            int n = pixel_taps(taps, ks, x, h, w, row, col, xs, ws);
+            rows_block(y + ((size_t)row * w + col) * cout, w * cout, xs, w * cin, ws, n, R, 0, cout, 1, NULL);
+            row += R;
+        }
+    }
 }
 
-/* The activations are the AVX2 table's (8 lanes already run at the load/store rate). */
+/* The AVX2 table's exp8 on 16 lanes (the same macro: same bits per lane). */
+TARGET static inline __m512 exp16(__m512 x)
+{
+    NN_EXP_VEC(_mm512, si512, x);
+    return x;
+}
+
+/* ELU 16 at a time with the AVX2 table's arithmetic (so the same bits for every n and
+ * for either table: decoders group frames freely); the rest (n % 16) is the AVX2
+ * table's. Half the instructions of 8 lanes: the rvqspeech decoder's ELUs took 5% of
+ * its time. */
+TARGET static void elu_avx512(float *x, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        __m512 neg = _mm512_sub_ps(exp16(v), _mm512_set1_ps(1.0f));
+        _mm512_storeu_ps(x + i, _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), neg, v));
+    }
+    nn_kernels_avx2.elu(x + i, n - i);
+}
+
+/* The other activations are the AVX2 table's. */
 #define FROM_AVX2(name)                                                          \
     static void name##_from_avx2(float *x, size_t n) { nn_kernels_avx2.name(x, n); }
-FROM_AVX2(elu)
 FROM_AVX2(silu)
 FROM_AVX2(gelu)
 FROM_AVX2(tanh)
 FROM_AVX2(sigmoid)
 
 const NNKernels nn_kernels_avx512 = {
-    "avx512", gemm_avx512, elu_from_avx2, silu_from_avx2, gelu_from_avx2, tanh_from_avx2, sigmoid_from_avx2,
+    "avx512", gemm_avx512, elu_avx512, silu_from_avx2, gelu_from_avx2, tanh_from_avx2, sigmoid_from_avx2,
     conv2d_avx512,
 };
 #else

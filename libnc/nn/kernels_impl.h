@@ -18,6 +18,25 @@
 #define NN_ERF_A4 -1.453152027f
 #define NN_ERF_A5 1.061405429f
 
+/* nn_exp_ref's steps on a vector: P is the intrinsic prefix (_mm256, _mm512), SI its
+ * integer vector suffix (si256, si512). One definition for the AVX2 and AVX-512
+ * tables, so that they give the same bits lane for lane. */
+#define NN_EXP_VEC(P, SI, x)                                                                              \
+    do {                                                                                                  \
+        x = P##_min_ps(P##_max_ps(x, P##_set1_ps(-87.3f)), P##_set1_ps(88.3f));                           \
+        const __typeof__(x) n_ = P##_floor_ps(P##_fmadd_ps(x, P##_set1_ps(1.44269504f), P##_set1_ps(0.5f))); \
+        __typeof__(x) r_ = P##_fnmadd_ps(n_, P##_set1_ps(0.693359375f), x);                                \
+        r_ = P##_fnmadd_ps(n_, P##_set1_ps(-2.12194440e-4f), r_);                                          \
+        __typeof__(x) p_ = P##_set1_ps(NN_EXP_C6);                                                        \
+        p_ = P##_fmadd_ps(p_, r_, P##_set1_ps(NN_EXP_C5));                                                \
+        p_ = P##_fmadd_ps(p_, r_, P##_set1_ps(NN_EXP_C4));                                                \
+        p_ = P##_fmadd_ps(p_, r_, P##_set1_ps(NN_EXP_C3));                                                \
+        p_ = P##_fmadd_ps(p_, r_, P##_set1_ps(NN_EXP_C2));                                                \
+        p_ = P##_fmadd_ps(p_, r_, P##_set1_ps(1.0f));                                                     \
+        p_ = P##_fmadd_ps(p_, r_, P##_set1_ps(1.0f));                                                     \
+        x = P##_mul_ps(p_, P##_cast##SI##_ps(P##_slli_epi32(P##_add_epi32(P##_cvtps_epi32(n_), P##_set1_epi32(127)), 23))); \
+    } while (0)
+
 extern const NNKernels nn_kernels_c;
 #if defined(__x86_64__) || defined(__i386__)
 #define NN_KERNELS_X86 1
