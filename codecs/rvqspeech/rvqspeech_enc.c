@@ -21,6 +21,7 @@
 #include "codecs/rvqspeech/spectral.h"
 #include "codecs/rvqspeech/stream.h"
 #include "libnc/codec_internal.h"
+#include "libnc/sample_buffer.h"
 #include "libnc/thread_pool.h"
 #include "nc/error.h"
 #include "nc/log.h"
@@ -34,8 +35,7 @@ typedef struct RvqEncoder {
     NCRvqCoder coder;
     NCRvqHeader header; /* the stream header: also the packet layout */
     int stages, pf;
-    float *in;           /* buffered input samples */
-    size_t in_len, in_cap;
+    NCISamples in;       /* buffered input samples */
     int *idx;            /* [pf][stages] of the packet being filled */
     float *lat;          /* [pf][latent]: its frames' latents, quantized at emit */
     NCIPool *pool;       /* the search threads, made at open */
@@ -117,7 +117,7 @@ static void rvq_encoder_close(NCCodecContext *ctx)
     rvq_stream_free(&p->st);
     rvq_coder_free(&p->coder);
     rvq_model_free(&p->model);
-    free(p->in);
+    nci_samples_free(&p->in);
     free(p->idx);
     free(p->lat);
     if (p->dump)
@@ -128,46 +128,24 @@ static void rvq_encoder_flush(NCCodecContext *ctx)
 {
     RvqEncoder *p = ctx->priv_data;
     rvq_stream_reset(&p->st);
-    p->in_len = 0;
+    p->in.len = 0;
     p->nframes = 0;
     p->samples_in = p->frames_done = p->emitted = 0;
     p->draining = 0;
-}
-
-static int append(RvqEncoder *p, const float *x, size_t n, int zeros)
-{
-    if (p->in_len + n > p->in_cap) {
-        size_t cap = p->in_cap ? p->in_cap : 4096;
-        while (cap < p->in_len + n) cap *= 2;
-        float *in = realloc(p->in, cap * sizeof(float));
-        if (!in)
-            return NC_ENOMEM;
-        p->in = in;
-        p->in_cap = cap;
-    }
-    if (zeros)
-        memset(p->in + p->in_len, 0, n * sizeof(float));
-    else
-        memcpy(p->in + p->in_len, x, n * sizeof(float));
-    p->in_len += n;
-    return 0;
 }
 
 /* Encodes every whole frame buffered, up to a full packet. */
 static void encode_frames(RvqEncoder *p)
 {
     size_t used = 0;
-    while (p->nframes < p->pf && p->in_len - used >= NC_RVQ_HOP) {
-        rvq_stream_latent(&p->st, p->in + used,
+    while (p->nframes < p->pf && p->in.len - used >= NC_RVQ_HOP) {
+        rvq_stream_latent(&p->st, p->in.data + used,
                              p->lat + (size_t)p->nframes * p->model.shape.latent);
         p->nframes++;
         p->frames_done++;
         used += NC_RVQ_HOP;
     }
-    if (used) {
-        memmove(p->in, p->in + used, (p->in_len - used) * sizeof(float));
-        p->in_len -= used;
-    }
+    nci_samples_consume(&p->in, used);
 }
 
 /* Searches the frames of share `job` (of p->njobs) with worker's workspace. */
@@ -233,24 +211,18 @@ static int rvq_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
             return emit(ctx, pkt);
         if (p->draining)
             return p->nframes ? emit(ctx, pkt) : NC_EOF;
-        NCFrame frame = {0};
-        int ret = nci_codec_get_frame(ctx, &frame);
+        int ret = nci_codec_pull_samples(ctx, &p->in, &p->samples_in);
         if (ret == NC_EOF) {
             /* frames until the output reaches the last input sample, plus the one
              * that completes it */
             int64_t need = p->samples_in ? (p->samples_in + NC_RVQ_HOP - 1) / NC_RVQ_HOP + 1 : 0;
-            int64_t have = p->frames_done + (int64_t)(p->in_len / NC_RVQ_HOP);
-            int64_t pad = (need - have) * NC_RVQ_HOP - (int64_t)(p->in_len % NC_RVQ_HOP);
-            if (need > have && (ret = append(p, NULL, (size_t)pad, 1)) < 0)
+            int64_t have = p->frames_done + (int64_t)(p->in.len / NC_RVQ_HOP);
+            int64_t pad = (need - have) * NC_RVQ_HOP - (int64_t)(p->in.len % NC_RVQ_HOP);
+            if (need > have && (ret = nci_samples_append(&p->in, NULL, (size_t)pad)) < 0)
                 return ret;
             p->draining = 1;
             continue;
         }
-        if (ret < 0)
-            return ret;
-        ret = append(p, (const float *)frame.data[0], (size_t)frame.nb_samples, 0);
-        p->samples_in += frame.nb_samples;
-        nc_frame_unref(&frame);
         if (ret < 0)
             return ret;
     }

@@ -14,6 +14,7 @@
 
 #include "codecs/semantic/semantic_codec.h"
 #include "libnc/codec_internal.h"
+#include "libnc/sample_buffer.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -23,8 +24,7 @@ typedef struct SemEncoder {
     SemModel model;
     SemAnalysis an;
     SemHeader h;
-    float *in;            /* buffered samples: SEM_DELAY before the next token, then more */
-    size_t in_len, in_cap;
+    NCISamples in;        /* buffered samples: SEM_DELAY before the next token, then more */
     float *hist[SEM_CONVS]; /* the net's inputs of earlier tokens */
     float *a, *b, *c;     /* [channels] */
     float *scratch;
@@ -115,10 +115,9 @@ static int sem_encoder_init(NCCodecContext *ctx)
     p->c = malloc(sizeof(float) * (size_t)m->channels);
     p->scratch = malloc(sizeof(float) * (SEM_MAX_CODES + 2 * SEM_DIM));
     p->tok = calloc((size_t)p->packet_tokens, sizeof(SemToken));
-    p->in = calloc(SEM_DELAY, sizeof(float));
-    if (!p->a || !p->b || !p->c || !p->scratch || !p->tok || !p->in)
+    if (!p->a || !p->b || !p->c || !p->scratch || !p->tok ||
+        nci_samples_append(&p->in, NULL, SEM_DELAY) < 0) /* time < 0 is silence */
         return NC_ENOMEM;
-    p->in_len = p->in_cap = SEM_DELAY;
     if (p->dump_path && *p->dump_path) {
         if (!(p->dump = fopen(p->dump_path, "w"))) {
             nc_log(ctx, NC_LOG_ERROR, "cannot write %s", p->dump_path);
@@ -144,7 +143,7 @@ static void sem_encoder_close(NCCodecContext *ctx)
     free(p->c);
     free(p->scratch);
     free(p->tok);
-    free(p->in);
+    nci_samples_free(&p->in);
     if (p->dump)
         fclose(p->dump);
 }
@@ -157,30 +156,11 @@ static void sem_encoder_flush(NCCodecContext *ctx)
         if (p->hist[i])
             memset(p->hist[i], 0, sizeof(float) * (size_t)((c->k - 1) * c->dilation * c->cin));
     }
-    memset(p->in, 0, sizeof(float) * SEM_DELAY);
-    p->in_len = SEM_DELAY;
+    p->in.len = 0;
+    nci_samples_append(&p->in, NULL, SEM_DELAY); /* within the capacity it had */
     p->ntok = 0;
     p->samples_in = p->tokens_done = p->emitted = 0;
     p->draining = 0;
-}
-
-static int append(SemEncoder *p, const float *x, size_t n)
-{
-    if (p->in_len + n > p->in_cap) {
-        size_t cap = p->in_cap * 2;
-        while (cap < p->in_len + n) cap *= 2;
-        float *in = realloc(p->in, cap * sizeof(float));
-        if (!in)
-            return NC_ENOMEM;
-        p->in = in;
-        p->in_cap = cap;
-    }
-    if (x)
-        memcpy(p->in + p->in_len, x, n * sizeof(float));
-    else
-        memset(p->in + p->in_len, 0, n * sizeof(float));
-    p->in_len += n;
-    return 0;
 }
 
 static void gelu(float *x, int n)
@@ -216,9 +196,9 @@ static int encode_tokens(SemEncoder *p)
 {
     float feat[SEM_DIM], shape[SEM_DIM], res[SEM_DIM];
     const SemModel *m = &p->model;
-    while (p->ntok < p->packet_tokens && p->in_len >= SEM_DELAY + SEM_TOKEN_SAMPLES) {
+    while (p->ntok < p->packet_tokens && p->in.len >= SEM_DELAY + SEM_TOKEN_SAMPLES) {
         SemToken *t = &p->tok[p->ntok];
-        sem_analyze(&p->an, p->in, SEM_BLOCK_FRAMES, feat);
+        sem_analyze(&p->an, p->in.data, SEM_BLOCK_FRAMES, feat);
         float g = sem_block_split(feat, shape);
         long q = lrintf(g / SEM_GAIN_STEP) + SEM_GAIN_OFFSET;
         q = q < 0 ? 0 : q > SEM_GAIN_LEVELS - 1 ? SEM_GAIN_LEVELS - 1 : q;
@@ -240,8 +220,7 @@ static int encode_tokens(SemEncoder *p)
         }
         p->ntok++;
         p->tokens_done++;
-        memmove(p->in, p->in + SEM_TOKEN_SAMPLES, (p->in_len - SEM_TOKEN_SAMPLES) * sizeof(float));
-        p->in_len -= SEM_TOKEN_SAMPLES;
+        nci_samples_consume(&p->in, SEM_TOKEN_SAMPLES);
     }
     return 0;
 }
@@ -284,23 +263,18 @@ static int sem_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
                 return NC_EIO;
             return p->ntok ? emit(ctx, pkt) : NC_EOF;
         }
-        NCFrame frame = {0};
-        ret = nci_codec_get_frame(ctx, &frame);
+        ret = nci_codec_pull_samples(ctx, &p->in, &p->samples_in);
         if (ret == NC_EOF) {
             /* tokens until the decoder's output reaches the last input sample */
             int64_t need = p->samples_in ? (p->samples_in + SEM_DELAY + SEM_TOKEN_SAMPLES - 1) / SEM_TOKEN_SAMPLES : 0;
-            int64_t have = p->tokens_done + (int64_t)((p->in_len - SEM_DELAY) / SEM_TOKEN_SAMPLES);
-            int64_t pad = (need - have) * SEM_TOKEN_SAMPLES - (int64_t)((p->in_len - SEM_DELAY) % SEM_TOKEN_SAMPLES);
-            if (need > have && (ret = append(p, NULL, (size_t)pad)) < 0)
+            size_t buffered = p->in.len - SEM_DELAY;
+            int64_t have = p->tokens_done + (int64_t)(buffered / SEM_TOKEN_SAMPLES);
+            int64_t pad = (need - have) * SEM_TOKEN_SAMPLES - (int64_t)(buffered % SEM_TOKEN_SAMPLES);
+            if (need > have && (ret = nci_samples_append(&p->in, NULL, (size_t)pad)) < 0)
                 return ret;
             p->draining = 1;
             continue;
         }
-        if (ret < 0)
-            return ret;
-        ret = append(p, (const float *)frame.data[0], (size_t)frame.nb_samples);
-        p->samples_in += frame.nb_samples;
-        nc_frame_unref(&frame);
         if (ret < 0)
             return ret;
     }

@@ -7,128 +7,33 @@
 
 #include "nc/codec.h"
 #include "nc/log.h"
+#include "tests/support/audio_stream.h"
 #include "tests/support/tiny_model.h"
 #include "tests/test.h"
 
 static char model_path[64];
 static int encoder_threads = 1;
 
-typedef struct Stream {
-    uint8_t *extradata;
-    size_t extradata_size;
-    NCPacket *pkts[4096];
-    int count;
-    size_t bytes;
-} Stream;
-
-static void stream_free(Stream *s)
+/* Encodes x[n] in chunks of `chunk` samples with the tiny model and options opts. */
+static int encode(const char *opts, const float *x, int n, int chunk, NCTestStream *s)
 {
-    free(s->extradata);
-    for (int i = 0; i < s->count; i++) nc_packet_free(&s->pkts[i]);
-    memset(s, 0, sizeof(*s));
-}
-
-static int drain(NCCodecContext *ctx, Stream *s)
-{
-    for (;;) {
-        NCPacket *p = nc_packet_alloc();
-        int r = nc_receive_packet(ctx, p);
-        if (r < 0) {
-            nc_packet_free(&p);
-            return r == NC_EAGAIN || r == NC_EOF ? 0 : r;
-        }
-        s->bytes += p->size;
-        s->pkts[s->count++] = p;
-    }
-}
-
-/* Encodes x[n] in chunks of `chunk` samples with options opts. */
-static int encode(const char *opts, const float *x, int n, int chunk, Stream *s)
-{
-    memset(s, 0, sizeof(*s));
-    NCCodecContext *ctx = nc_codec_alloc_context(nc_codec_find_encoder_by_name("rvqspeech"));
-    if (!ctx)
-        return NC_ENOMEM;
-    ctx->sample_rate = 16000;
-    ctx->channels = 1;
-    ctx->threads = encoder_threads;
-    int r = nc_opt_set(ctx, "model_path", model_path);
-    if (r >= 0) r = nc_opt_set(ctx, "model", "rvqspeech-tiny");
-    if (r >= 0 && *opts) r = nc_opt_set_from_string(ctx, opts);
-    if (r >= 0) r = nc_codec_open(ctx);
-    if (r >= 0) {
-        s->extradata = malloc(ctx->extradata_size);
-        memcpy(s->extradata, ctx->extradata, ctx->extradata_size);
-        s->extradata_size = ctx->extradata_size;
-    }
-    for (int at = 0; at < n && r >= 0; at += chunk) {
-        NCFrame *f = nc_frame_alloc();
-        f->media_type = NC_MEDIA_AUDIO;
-        f->channels = 1;
-        f->sample_rate = 16000;
-        f->nb_samples = n - at < chunk ? n - at : chunk;
-        r = nc_frame_get_buffer(f);
-        if (r >= 0) {
-            memcpy(f->data[0], x + at, sizeof(float) * (size_t)f->nb_samples);
-            r = nc_send_frame(ctx, f);
-        }
-        nc_frame_free(&f);
-        if (r >= 0) r = drain(ctx, s);
-    }
-    if (r >= 0) r = nc_send_frame(ctx, NULL);
-    if (r >= 0) r = drain(ctx, s);
-    nc_codec_free_context(&ctx);
-    return r;
+    char all[512];
+    snprintf(all, sizeof(all), "model_path=%s:model=rvqspeech-tiny%s%s", model_path,
+             *opts ? ":" : "", opts);
+    return nct_audio_encode("rvqspeech", all, x, n, 16000, chunk, encoder_threads, s);
 }
 
 /* Decodes s into *out (malloc'd); returns the sample count or an error. */
-static int decode(const Stream *s, float **out, int *errors)
+static int decode(const NCTestStream *s, float **out, int *errors)
 {
-    NCCodecContext *ctx = nc_codec_alloc_context(nc_codec_find_decoder_by_name("rvqspeech"));
-    int r = nc_opt_set(ctx, "model_path", model_path);
-    if (r >= 0) r = nc_codec_set_extradata(ctx, s->extradata, s->extradata_size);
-    if (r >= 0) r = nc_codec_open(ctx);
-    int n = 0, cap = 0;
-    *out = NULL;
-    *errors = 0;
-    for (int i = 0; i <= s->count && r >= 0; i++) {
-        r = nc_send_packet(ctx, i < s->count ? s->pkts[i] : NULL);
-        NCFrame *f = nc_frame_alloc();
-        int g;
-        while ((g = nc_receive_frame(ctx, f)) == 0) {
-            if (n + f->nb_samples > cap) {
-                cap = 2 * (n + f->nb_samples);
-                *out = realloc(*out, sizeof(float) * (size_t)cap);
-            }
-            memcpy(*out + n, f->data[0], sizeof(float) * (size_t)f->nb_samples);
-            n += f->nb_samples;
-            nc_frame_unref(f);
-        }
-        nc_frame_free(&f);
-        if (g == NC_EINVALIDDATA)
-            (*errors)++;
-        else if (g != NC_EAGAIN && g != NC_EOF)
-            r = g;
-    }
-    nc_codec_free_context(&ctx);
-    return r < 0 ? r : n;
-}
-
-static int same_bytes(const Stream *a, const Stream *b)
-{
-    if (a->count != b->count || a->extradata_size != b->extradata_size ||
-        memcmp(a->extradata, b->extradata, a->extradata_size))
-        return 0;
-    for (int i = 0; i < a->count; i++)
-        if (a->pkts[i]->size != b->pkts[i]->size ||
-            memcmp(a->pkts[i]->data, b->pkts[i]->data, a->pkts[i]->size))
-            return 0;
-    return 1;
+    char opt[128];
+    snprintf(opt, sizeof(opt), "model_path=%s", model_path);
+    return nct_audio_decode("rvqspeech", opt, s, 0, out, errors, NULL);
 }
 
 static void test_lengths_and_streaming(const float *x, int n)
 {
-    Stream whole, stream, chunked, again;
+    NCTestStream whole, stream, chunked, again;
     float *a, *b;
     int e1, e2;
     CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &whole), 0);
@@ -136,13 +41,13 @@ static void test_lengths_and_streaming(const float *x, int n)
     CHECK_EQ(encode("bitrate=3000:streaming=1", x, n, 160, &stream), 0);
     CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, 777, &chunked), 0);
     CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &again), 0);
-    CHECK(same_bytes(&whole, &again)); /* determinism */
-    stream_free(&again);
+    CHECK(nct_stream_same(&whole, &again)); /* determinism */
+    nct_stream_free(&again);
     encoder_threads = 2;
     CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &again), 0);
     encoder_threads = 1;
-    CHECK(same_bytes(&whole, &again)); /* thread count does not matter */
-    CHECK(same_bytes(&whole, &chunked)); /* input chunking does not matter */
+    CHECK(nct_stream_same(&whole, &again)); /* thread count does not matter */
+    CHECK(nct_stream_same(&whole, &chunked)); /* input chunking does not matter */
     CHECK_EQ((int)stream.count, (n + 319) / 320 + 1);
     int na = decode(&whole, &a, &e1), nb = decode(&stream, &b, &e2);
     CHECK_EQ(na, n);
@@ -159,10 +64,10 @@ static void test_lengths_and_streaming(const float *x, int n)
     CHECK_EQ(t, n);
     free(a);
     free(b);
-    stream_free(&whole);
-    stream_free(&stream);
-    stream_free(&chunked);
-    stream_free(&again);
+    nct_stream_free(&whole);
+    nct_stream_free(&stream);
+    nct_stream_free(&chunked);
+    nct_stream_free(&again);
 }
 
 static void test_rates(const float *x, int n)
@@ -170,7 +75,7 @@ static void test_rates(const float *x, int n)
     size_t prev = 0;
     for (int stages = 1; stages <= 12; stages++) {
         char opts[64];
-        Stream s, nom;
+        NCTestStream s, nom;
         snprintf(opts, sizeof(opts), "stages=%d:packet_frames=50", stages);
         CHECK_EQ(encode(opts, x, n, n, &s), 0);
         snprintf(opts, sizeof(opts), "stages=%d:nominal=1:packet_frames=50", stages);
@@ -187,8 +92,8 @@ static void test_rates(const float *x, int n)
         int e;
         CHECK_EQ(decode(&nom, &y, &e), n);
         free(y);
-        stream_free(&s);
-        stream_free(&nom);
+        nct_stream_free(&s);
+        nct_stream_free(&nom);
     }
 }
 
@@ -198,7 +103,7 @@ static void test_default_packets(void)
     const int n = 16000 * 9 + 77;
     float *x = malloc(sizeof(float) * n), *y;
     rvq_test_signal(x, n, 4);
-    Stream s;
+    NCTestStream s;
     int e;
     CHECK_EQ(encode("", x, n, 4096, &s), 0);
     CHECK_EQ(s.count, 3); /* 452 frames in packets of 200 */
@@ -206,7 +111,7 @@ static void test_default_packets(void)
     CHECK_EQ(e, 0);
     free(y);
     free(x);
-    stream_free(&s);
+    nct_stream_free(&s);
 }
 
 /* Latency: output sample t depends on input samples before t + 640 (40 ms) only.
@@ -217,7 +122,7 @@ static void test_latency(const float *x, int n)
     float *x2 = malloc(sizeof(float) * n), *a, *b;
     memcpy(x2, x, sizeof(float) * n);
     for (int i = T; i < n; i++) x2[i] = -0.5f * x[i];
-    Stream sa, sb;
+    NCTestStream sa, sb;
     int e;
     CHECK_EQ(encode("streaming=1", x, n, 320, &sa), 0);
     CHECK_EQ(encode("streaming=1", x2, n, 320, &sb), 0);
@@ -228,13 +133,13 @@ static void test_latency(const float *x, int n)
     free(a);
     free(b);
     free(x2);
-    stream_free(&sa);
-    stream_free(&sb);
+    nct_stream_free(&sa);
+    nct_stream_free(&sb);
 }
 
 static void test_damage(const float *x, int n)
 {
-    Stream s;
+    NCTestStream s;
     CHECK_EQ(encode("bitrate=6000:packet_frames=10", x, n, n, &s), 0);
     float *y;
     int e;
@@ -254,7 +159,7 @@ static void test_damage(const float *x, int n)
     CHECK(got >= 0);
     CHECK(e >= 1 && e <= flipped);
     free(y);
-    stream_free(&s);
+    nct_stream_free(&s);
 }
 
 /* Decoding from a packet in mid-stream (after a seek): the decoder lacks the
@@ -262,7 +167,7 @@ static void test_damage(const float *x, int n)
  * pts and ends where the packet does. */
 static void test_start_mid_stream(const float *x, int n)
 {
-    Stream s;
+    NCTestStream s;
     CHECK_EQ(encode("packet_frames=10", x, n, n, &s), 0);
     CHECK(s.count > 3);
     const NCPacket *p = s.pkts[2];
@@ -282,7 +187,7 @@ static void test_start_mid_stream(const float *x, int n)
     CHECK_EQ(f->pts + f->nb_samples, p->pts + p->duration);
     nc_frame_free(&f);
     nc_codec_free_context(&ctx);
-    stream_free(&s);
+    nct_stream_free(&s);
 }
 
 int main(void)
