@@ -70,7 +70,7 @@ int main(int argc, char **argv)
             RCEncoder enc;
             rc_enc_init(&enc);
             if (walloc_encode_image(&wc, &enc, img, (ptrdiff_t)w * ch, ch, w, h, qualities[qi],
-                                    WALLOC_DEFAULT_DEADZONE) < 0 ||
+                                    WALLOC_IMAGE_DEADZONE, WALLOC_DEFAULT_LAMBDA) < 0 ||
                 rc_enc_flush(&enc) < 0)
                 return 1;
             walloc_band_size(wc.shape.levels, w, h, &bw, &bh);

@@ -42,7 +42,7 @@ int main(int argc, char **argv)
                 rc_enc_reset(&enc);
                 double t0 = cpu_seconds();
                 if (walloc_encode_image(&wc, &enc, img, (ptrdiff_t)w * ch, ch, w, h,
-                                        qualities[qi], WALLOC_DEFAULT_DEADZONE) < 0 || rc_enc_flush(&enc) < 0)
+                                        qualities[qi], WALLOC_IMAGE_DEADZONE, WALLOC_DEFAULT_LAMBDA) < 0 || rc_enc_flush(&enc) < 0)
                     return 1;
                 double t1 = cpu_seconds();
                 RCDecoder dec;

@@ -1,4 +1,5 @@
 /* Context-adaptive coding of WaLLoC latents (latent_coder.h). */
+#include <math.h>
 #include <stdlib.h>
 
 #include "codecs/walloc/latent_coder.h"
@@ -39,9 +40,10 @@ static int spatial_bucket(int s)
     return s == 0 ? 0 : s <= 2 ? 1 : s <= 5 ? 2 : s <= 10 ? 3 : s <= 20 ? 4 : 5;
 }
 
-static int cross_bucket(int s)
+/* s: the sum over nref reference channels of their 5-point activity. */
+static int cross_bucket(int s, int nref)
 {
-    return s == 0 ? 0 : s <= 3 ? 1 : 2;
+    return s == 0 ? 0 : s <= 3 * nref ? 1 : 2;
 }
 
 /* WALLOC_CONTEXTS contexts per channel, from the prior or at P(0) = 1/2. */
@@ -67,7 +69,7 @@ static int ilog2(uint32_t v)
 }
 
 /* One binary decision with context k: coded, decoded or counted. */
-static int bin(Pass *p, int k, int bit)
+static inline __attribute__((always_inline)) int bin(Pass *p, int k, int bit)
 {
     if (p->enc) {
         rc_encode_bin(p->enc, &p->ctx[k], bit);
@@ -78,7 +80,7 @@ static int bin(Pass *p, int k, int bit)
     return bit;
 }
 
-static uint32_t bypass(Pass *p, uint32_t bits, unsigned n)
+static inline __attribute__((always_inline)) uint32_t bypass(Pass *p, uint32_t bits, unsigned n)
 {
     if (p->dec) return rc_decode_bits(p->dec, n);
     if (p->enc) rc_encode_bits(p->enc, bits, n);
@@ -86,7 +88,7 @@ static uint32_t bypass(Pass *p, uint32_t bits, unsigned n)
 }
 
 /* Codes (or decodes, or counts) one value: v is the value to code, or ignored. */
-static int32_t code_value(Pass *p, int sb, int pb, int32_t v)
+static inline __attribute__((always_inline)) int32_t code_value(Pass *p, int sb, int pb, int32_t v)
 {
     uint32_t a = v < 0 ? (uint32_t)-v : (uint32_t)v;
     if (!bin(p, sb * CROSS_CTX + pb, a != 0)) return 0;
@@ -129,36 +131,151 @@ static int choose_prediction(const int32_t *q, int w, int h)
     return residual < 0.9 * plain;
 }
 
-/* Magnitudes min(|v|, 15) of the values coded in the channel being coded and in
- * the one before (residuals for predicted channels) live in planes with a zero
- * border of one, so neighbours need no bounds checks. Each channel starts with
- * one bypass bit: 1 if its values are coded as residuals from predict(). */
-static int code_latents(Pass *pass, int32_t *q, int latents, int w, int h, const uint16_t *prior)
+void walloc_layout(int latents, int levels, int *order, int (*refs)[WALLOC_REFS])
+{
+    const int side = 1 << levels, per = side * side;
+    for (int c = 0; c < latents; c++) {
+        order[c] = c;
+        for (int j = 0; j < WALLOC_REFS; j++) refs[c][j] = -1;
+        refs[c][0] = c - 1;
+    }
+    if (levels < 1 || latents != 3 * per) return;
+    /* Band f in frequency order is packet band f ^ (f >> 1) (the Gray code) per axis. */
+    int i = 0;
+    for (int k = 0; k < 3; k++)
+        for (int fy = 0; fy < side; fy++)
+            for (int fx = 0; fx < side; fx++) {
+                int gy = fy ^ (fy >> 1), gx = fx ^ (fx >> 1), r = 0;
+                int c = k * per + gy * side + gx;
+                order[i++] = c;
+                refs[c][0] = -1;
+                for (int before = 0; before < k; before++) refs[c][r++] = before * per + gy * side + gx;
+                if (fx) refs[c][r++] = k * per + gy * side + ((fx - 1) ^ ((fx - 1) >> 1));
+                if (fy) refs[c][r++] = k * per + ((fy - 1) ^ ((fy - 1) >> 1)) * side + gx;
+            }
+}
+
+/* Rate-distortion quantization (WallocRdo): costs in 1/4096 bit of a bit whose
+ * probability is (i + 1/2) / 4096, from integer arithmetic only, so the encoder
+ * chooses the same values with every compiler and libm. */
+#define COST_BITS 12
+static void cost_table(uint16_t cost[1 << COST_BITS])
+{
+    for (int i = 0; i < 1 << COST_BITS; i++) {
+        /* -log2((2i + 1) / 2^(COST_BITS + 1)) = COST_BITS + 1 - log2(2i + 1) */
+        uint64_t m = 2 * (uint64_t)i + 1;
+        int n = 0;
+        while (m >> (n + 1)) n++;
+        uint64_t y = m << (30 - n); /* m / 2^n in [1, 2), 30 fraction bits */
+        uint32_t frac = 0;
+        for (int b = 0; b < COST_BITS; b++) {
+            y = y * y >> 30;
+            frac <<= 1;
+            if (y >= (uint64_t)2 << 30) y >>= 1, frac |= 1;
+        }
+        cost[i] = (uint16_t)(((COST_BITS + 1 - n) << COST_BITS) - frac);
+    }
+}
+
+static uint32_t bin_cost(const uint16_t *cost, const RCBinContext *ctx, int bit)
+{
+    uint32_t p = bit ? ((uint32_t)1 << 31) - ctx->p0 : ctx->p0;
+    return cost[p >> (31 - COST_BITS)];
+}
+
+/* What code_value() would spend on a value of magnitude a, in 1/4096 bit. */
+static uint32_t value_cost(const uint16_t *cost, const RCBinContext *ctx, int sb, int pb, uint32_t a)
+{
+    uint32_t bits = bin_cost(cost, &ctx[sb * CROSS_CTX + pb], a != 0);
+    if (!a) return bits;
+    int act = sb + pb < ACTIVITY_CTX ? sb + pb : ACTIVITY_CTX - 1, n = ilog2(a);
+    bits += 1u << COST_BITS; /* sign */
+    for (int i = 0; i <= n && i < WALLOC_MAG_BITS - 1; i++)
+        bits += bin_cost(cost, &ctx[ZERO_CTXS + act * PREFIX_CTX + (i < PREFIX_CTX ? i : PREFIX_CTX - 1)],
+                         i < n);
+    if (n >= 1) bits += bin_cost(cost, &ctx[ZERO_CTXS + PREFIX_CTXS + n], (a >> (n - 1)) & 1);
+    if (n >= 2) bits += (uint32_t)(n - 1) << COST_BITS;
+    return bits;
+}
+
+/* The value the encoder codes for y (WallocRdo): the best of pred (a zero
+ * residual; pred is 0 outside predicted channels), floor(y) and floor(y) + 1,
+ * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
+ * between two coded values), and every candidate is kept where both it and its
+ * residual are. */
+static int32_t rdo_value(const uint16_t *cost, const RCBinContext *ctx, int sb, int pb, float y,
+                         int64_t pred, float lambda)
+{
+    const float unit = lambda * (1.0f / (1 << COST_BITS));
+    const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
+    float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
+    /* Within one of pred, the other candidate costs at least the "not zero" bit
+     * and the sign: where pred wins even so (most values), nothing more to do. */
+    if (ae < 1 && e * e + unit * (float)bin_cost(cost, zero, 0) <=
+                      (1 - ae) * (1 - ae) + unit * (float)(bin_cost(cost, zero, 1) + (1u << COST_BITS)))
+        return (int32_t)pred;
+    const int64_t lo_end = pred > 0 ? pred - WALLOC_MAX_MAG : -WALLOC_MAX_MAG;
+    const int64_t hi_end = pred < 0 ? pred + WALLOC_MAX_MAG : WALLOC_MAX_MAG;
+    float yc = y > (float)hi_end ? (float)hi_end : y < (float)lo_end ? (float)lo_end : y == y ? y : 0;
+    e = yc - (float)pred;
+    float best_j = e * e + unit * (float)bin_cost(cost, zero, 0);
+    int64_t lo = (int64_t)floorf(yc), cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
+    int32_t best = (int32_t)pred;
+    for (int i = 0; i < 2; i++) {
+        int64_t r = cand[i] - pred;
+        if (!r) continue;
+        float d = yc - (float)cand[i];
+        float j = d * d + unit * (float)value_cost(cost, ctx, sb, pb, (uint32_t)(r < 0 ? -r : r));
+        if (j < best_j) best_j = j, best = (int32_t)cand[i];
+    }
+    return best;
+}
+
+/* Magnitudes min(|v|, 15) of the coded values of the channel being coded
+ * (residuals for predicted channels) live in a plane with a zero border of one,
+ * so neighbours need no bounds checks; once a channel is coded, its cross-channel
+ * activity (2 m + the four neighbours' m, at most 90) at every place is kept for
+ * the channels that refer to it. Each channel starts with one bypass bit: 1 if
+ * its values are coded as residuals from predict(). */
+static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_t *q, int latents, int w, int h, const uint16_t *prior,
+                        int levels, const WallocRdo *rdo)
 {
     const int stride = w + 2;
     size_t plane = (size_t)w * h, padded = (size_t)stride * (h + 2);
     RCBinContext *cc = contexts_alloc(latents, prior);
     uint32_t *counts = pass->counts;
-    uint8_t *mags = calloc(2 * padded, 1);
-    uint8_t sb_of[6 * 15 + 1], pb_of[6 * 15 + 1];
-    if (!cc || !mags) {
-        free(cc);
-        free(mags);
-        return NC_ENOMEM;
-    }
-    for (int i = 0; i <= 6 * 15; i++) sb_of[i] = (uint8_t)spatial_bucket(i), pb_of[i] = (uint8_t)cross_bucket(i);
-    uint8_t *cur = mags + stride + 1, *prev = mags + padded + stride + 1;
-    for (int c = 0; c < latents; c++) {
+    uint8_t *mags = calloc(padded, 1), *act = malloc((size_t)latents * plane);
+    int *order = malloc((size_t)latents * sizeof(*order));
+    int(*refs)[WALLOC_REFS] = malloc((size_t)latents * sizeof(*refs));
+    uint16_t *cost = rdo ? malloc(sizeof(uint16_t) << COST_BITS) : NULL;
+    uint8_t sb_of[6 * 15 + 1];
+    int ret = cc && mags && act && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
+    if (ret < 0) goto end;
+    walloc_layout(latents, levels, order, refs);
+    if (cost) cost_table(cost);
+    for (int i = 0; i <= 6 * 15; i++) sb_of[i] = (uint8_t)spatial_bucket(i);
+    for (int i = 0; i < latents; i++) {
+        const int c = order[i];
         int32_t *qc = q + c * plane;
+        uint8_t *cur = mags + stride + 1;
+        const uint8_t *rp[WALLOC_REFS];
+        int nref = 0;
+        for (int j = 0; j < WALLOC_REFS; j++)
+            if (refs[c][j] >= 0) rp[nref++] = act + refs[c][j] * plane;
         pass->ctx = cc + (size_t)c * WALLOC_CONTEXTS;
         if (counts) pass->counts = counts + (size_t)c * WALLOC_CONTEXTS * 2;
         int predicted = (int)bypass(pass, pass->dec ? 0 : (uint32_t)choose_prediction(qc, w, h), 1);
+        const float *yc = rdo ? rdo->y + c * plane : NULL;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
-                const uint8_t *m = cur + y * stride + x, *p = prev + y * stride + x;
+                const uint8_t *m = cur + y * stride + x;
                 int sb = sb_of[2 * m[-1] + 2 * m[-stride] + m[-stride - 1] + m[-stride + 1]];
-                int pb = c ? pb_of[2 * p[0] + p[-1] + p[1] + p[-stride] + p[stride]] : 0;
+                int s = 0;
+                for (int j = 0; j < nref; j++) s += rp[j][y * w + x];
+                int pb = cross_bucket(s, nref);
                 int64_t pred = predicted ? predict(qc, w, x, y) : 0;
+                if (yc)
+                    qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred, rdo->lambda);
                 int32_t v = pass->dec ? 0 : (int32_t)(qc[y * w + x] - pred);
                 v = code_value(pass, sb, pb, v);
                 if (pass->dec) {
@@ -168,31 +285,40 @@ static int code_latents(Pass *pass, int32_t *q, int latents, int w, int h, const
                 }
                 cur[y * stride + x] = mag(v);
             }
-        uint8_t *t = cur;
-        cur = prev;
-        prev = t;
+        uint8_t *a = act + c * plane;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const uint8_t *m = cur + y * stride + x;
+                a[y * w + x] = (uint8_t)(2 * m[0] + m[-1] + m[1] + m[-stride] + m[stride]);
+            }
     }
+end:
     free(cc);
     free(mags);
-    return 0;
+    free(act);
+    free(order);
+    free(refs);
+    free(cost);
+    return ret;
 }
 
-int walloc_encode_latents(RCEncoder *enc, const int32_t *q, int latents, int w, int h,
-                          const uint16_t *prior)
+int walloc_encode_latents(RCEncoder *enc, int32_t *q, int latents, int w, int h,
+                          const uint16_t *prior, int levels, const WallocRdo *rdo)
 {
     Pass p = {enc, NULL, NULL, NULL};
-    return code_latents(&p, (int32_t *)q, latents, w, h, prior);
+    return code_latents(&p, q, latents, w, h, prior, levels, rdo && rdo->y ? rdo : NULL);
 }
 
 int walloc_decode_latents(RCDecoder *dec, int32_t *q, int latents, int w, int h,
-                          const uint16_t *prior)
+                          const uint16_t *prior, int levels)
 {
     Pass p = {NULL, dec, NULL, NULL};
-    return code_latents(&p, q, latents, w, h, prior);
+    return code_latents(&p, q, latents, w, h, prior, levels, NULL);
 }
 
-int walloc_count_latents(const int32_t *q, int latents, int w, int h, uint32_t *counts)
+int walloc_count_latents(const int32_t *q, int latents, int w, int h, uint32_t *counts,
+                         int levels)
 {
     Pass p = {NULL, NULL, counts, NULL};
-    return code_latents(&p, (int32_t *)q, latents, w, h, NULL);
+    return code_latents(&p, (int32_t *)q, latents, w, h, NULL, levels, NULL);
 }

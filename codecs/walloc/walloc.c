@@ -178,6 +178,7 @@ void walloc_close(WallocContext *wc)
     free(wc->bands);
     free(wc->tmp);
     free(wc->q);
+    free(wc->y);
     memset(wc, 0, sizeof(*wc));
 }
 
@@ -225,12 +226,13 @@ static int buffers(WallocContext *wc, int w, int h, int *bw, int *bh)
 }
 
 void walloc_project(const WallocContext *wc, const float *bands, size_t n, float step,
-                    float deadzone, int32_t *q, float *y)
+                    float deadzone, int32_t *q, float *y, float *keep)
 {
     const int nb = wc->shape.bands, nl = wc->shape.latents;
     float inv = 1.0f / step;
     for (int c = 0; c < nl; c++) {
         const float *wrow = wc->enc_w + (size_t)c * nb;
+        if (keep) y = keep + c * n; /* accumulate where it is kept */
         for (size_t i = 0; i < n; i++) y[i] = 0;
         for (int b = 0; b < nb; b++) {
             const float *band = bands + b * n;
@@ -249,14 +251,23 @@ void walloc_project(const WallocContext *wc, const float *bands, size_t n, float
 
 int walloc_encode_image(WallocContext *wc, RCEncoder *enc, const uint8_t *data,
                         ptrdiff_t linesize, int channels, int w, int h, int quality,
-                        float deadzone)
+                        float deadzone, float lambda)
 {
     int bw, bh, ret = buffers(wc, w, h, &bw, &bh);
     if (ret < 0) return ret;
+    size_t n = (size_t)bw * bh, nq = n * wc->shape.latents;
+    if (lambda > 0 && nq > wc->y_size) { /* the projection kept for the quantization choice */
+        free(wc->y);
+        wc->y_size = (wc->y = malloc(nq * sizeof(float))) ? nq : 0;
+        if (!wc->y) return NC_ENOMEM;
+    }
+    float *y = lambda > 0 ? wc->y : NULL;
+    WallocRdo rdo = {y, lambda};
     walloc_image_to_bands(data, linesize, channels, w, h, wc->shape.levels, wc->bands, wc->tmp);
-    walloc_project(wc, wc->bands, (size_t)bw * bh, walloc_step(quality), deadzone, wc->q, wc->tmp);
+    walloc_project(wc, wc->bands, n, walloc_step(quality), deadzone, wc->q, wc->tmp, y);
     rc_encode_bits(enc, (uint32_t)quality, 7);
-    return walloc_encode_latents(enc, wc->q, wc->shape.latents, bw, bh, walloc_prior(wc, quality));
+    return walloc_encode_latents(enc, wc->q, wc->shape.latents, bw, bh, walloc_prior(wc, quality),
+                                 wc->shape.levels, &rdo);
 }
 
 int walloc_decode_latents_of_image(WallocContext *wc, RCDecoder *dec, int w, int h, int *quality)
@@ -265,7 +276,8 @@ int walloc_decode_latents_of_image(WallocContext *wc, RCDecoder *dec, int w, int
     if (ret < 0) return ret;
     *quality = (int)rc_decode_bits(dec, 7);
     if (*quality > WALLOC_MAX_QUALITY) return NC_EINVALIDDATA;
-    return walloc_decode_latents(dec, wc->q, wc->shape.latents, bw, bh, walloc_prior(wc, *quality));
+    return walloc_decode_latents(dec, wc->q, wc->shape.latents, bw, bh, walloc_prior(wc, *quality),
+                                 wc->shape.levels);
 }
 
 int walloc_decode_net(WallocContext *wc, const int32_t *q, float step, int bw, int bh,

@@ -23,9 +23,16 @@
 /* magic, version, id length, id, SHA-256 */
 #define WALLOC_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(0)
 #define WALLOC_MAX_QUALITY 100
-/* The encoder's default dead zone (walloc_encode_image): on the test photos it
- * saves 5-9% of the rate at equal PSNR (codecs/walloc/README.md). */
+/* The audio encoder's default dead zone (walloc_audio_code): on the test photos
+ * it saved 5-9% of the rate at equal PSNR before the image encoder's
+ * rate-distortion quantization (codecs/walloc/README.md). */
 #define WALLOC_DEFAULT_DEADZONE 0.1
+/* The image encoder's defaults: no dead zone, and the rate-distortion choice of
+ * each latent (WallocRdo) with this lambda, in squared steps per bit (the best of
+ * those measured on the test photos, README; high-rate theory gives ln 2 / 6 =
+ * 0.116 for a uniform quantizer). */
+#define WALLOC_IMAGE_DEADZONE 0.0
+#define WALLOC_DEFAULT_LAMBDA 0.085
 /* Context priors: one table per 8 qualities (bucket quality / 8). */
 #define WALLOC_PRIOR_BUCKETS 13
 /* Channels an audio block codes (mono, or stereo as mid and side). */
@@ -48,7 +55,8 @@ typedef struct WallocContext {
     size_t act_size;    /* floats */
     float *bands, *tmp; /* one image's (audio block's) bands and the transform's scratch */
     int32_t *q;         /* one image's (audio block's) latents */
-    size_t bands_size, tmp_size, q_size; /* their capacities, in elements */
+    float *y;           /* an image's projection over the step, for the encoder's WallocRdo */
+    size_t bands_size, tmp_size, q_size, y_size; /* their capacities, in elements */
 } WallocContext;
 
 /* Loads model id (searched as nc_model_find() does, or at path when it is not
@@ -71,9 +79,10 @@ int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NC
 /* Makes wc's buffers hold at least this many bands, tmp floats and latents. */
 int walloc_buffers(WallocContext *wc, size_t bands, size_t tmp, size_t q);
 /* The encoder's projection and quantization: bands[bands][n] -> q[latents][n]
- * (round(projection / step) with the dead zone); y holds n floats. */
+ * (round(projection / step) with the dead zone); y holds n floats; keep (NULL, or
+ * [latents][n], then used instead of y) gets projection / step. */
 void walloc_project(const WallocContext *wc, const float *bands, size_t n, float step,
-                    float deadzone, int32_t *q, float *y);
+                    float deadzone, int32_t *q, float *y, float *keep);
 /* The decoder network: q[latents][bh][bw] * step -> bands[bands][bh][bw]. */
 int walloc_decode_net(WallocContext *wc, const int32_t *q, float step, int bw, int bh,
                       float *bands);
@@ -83,10 +92,12 @@ int walloc_channels(enum NCPixelFormat fmt);
 
 /* Codes one image (channels interleaved) at quality (0..100) into enc: the
  * quality in 7 bypass bits, then the latents. deadzone (0..0.5) rounds values
- * within 0.5 + deadzone steps of zero to zero. */
+ * within 0.5 + deadzone steps of zero to zero; lambda > 0 then re-chooses the
+ * values of channels not coded as residuals for rate and distortion (WallocRdo;
+ * wc->q holds the values coded). */
 int walloc_encode_image(WallocContext *wc, RCEncoder *enc, const uint8_t *data,
                         ptrdiff_t linesize, int channels, int w, int h, int quality,
-                        float deadzone);
+                        float deadzone, float lambda);
 /* Decodes the latents of one image from dec into wc->q (bit-exact everywhere);
  * *quality gets the stream's quality. NC_EINVALIDDATA for a bad quality,
  * otherwise damage shows in rc_dec_finish(). */

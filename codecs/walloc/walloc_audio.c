@@ -53,11 +53,11 @@ int walloc_audio_code(WallocContext *wc, RCEncoder *enc, int channels, int n, in
     const int nl = wc->shape.latents;
     for (int c = 0; c < channels; c++)
         walloc_project(wc, wc->bands + (size_t)c * len, (size_t)cols, walloc_audio_step(quality),
-                       deadzone, wc->q + (size_t)c * nl * cols, wc->tmp);
+                       deadzone, wc->q + (size_t)c * nl * cols, wc->tmp, NULL);
     rc_encode_bits(enc, (uint32_t)quality, 7);
     rc_encode_bits(enc, (uint32_t)!!last, 1);
     if (last) rc_encode_bits(enc, (uint32_t)(n - 1), 16);
-    return walloc_encode_latents(enc, wc->q, channels, cols, nl, walloc_prior(wc, quality));
+    return walloc_encode_latents(enc, wc->q, channels, cols, nl, walloc_prior(wc, quality), 0, NULL);
 }
 
 int walloc_audio_decode_latents(WallocContext *wc, RCDecoder *dec, int channels, int *n,
@@ -71,7 +71,7 @@ int walloc_audio_decode_latents(WallocContext *wc, RCDecoder *dec, int channels,
     int ret = block_buffers(wc, *n, &cols);
     if (ret < 0) return ret;
     return walloc_decode_latents(dec, wc->q, channels, cols, wc->shape.latents,
-                                 walloc_prior(wc, *quality));
+                                 walloc_prior(wc, *quality), 0);
 }
 
 int walloc_audio_reconstruct(WallocContext *wc, int quality, int channels, int n,

@@ -11,6 +11,7 @@ typedef struct WallocEncoder {
     char *model_path; /* option */
     int quality;      /* option */
     double deadzone;  /* option */
+    double lambda;    /* option */
     WallocContext wc;
     RCEncoder enc;
     int enc_ready;
@@ -20,7 +21,9 @@ static const NCOption encoder_options[] = {
     {"quality", "0 (smallest) .. 100 (best); each 16 halves the quantization step",
      NC_OPT_INT, offsetof(WallocEncoder, quality), {.i = 50}, 0, WALLOC_MAX_QUALITY, NULL, NULL},
     {"deadzone", "extra rounding toward zero, in quantization steps (rate for distortion)",
-     NC_OPT_FLOAT, offsetof(WallocEncoder, deadzone), {.f = WALLOC_DEFAULT_DEADZONE}, 0, 0.5, NULL, NULL},
+     NC_OPT_FLOAT, offsetof(WallocEncoder, deadzone), {.f = WALLOC_IMAGE_DEADZONE}, 0, 0.5, NULL, NULL},
+    {"lambda", "rate-distortion choice of each latent: squared steps per bit (0: round only)",
+     NC_OPT_FLOAT, offsetof(WallocEncoder, lambda), {.f = WALLOC_DEFAULT_LAMBDA}, 0, 10, NULL, NULL},
     {"model", "id of the model to code with: walloc-photo (photographs, gray or RGB)",
      NC_OPT_STRING, offsetof(WallocEncoder, model_id), {.s = WALLOC_DEFAULT_MODEL}, 0,
      NC_MODEL_MAX_ID, NULL, NULL},
@@ -53,7 +56,7 @@ static int walloc_encode(NCCodecContext *ctx, const NCFrame *frame, NCPacket *pk
     rc_enc_reset(&p->enc);
     int ret = walloc_encode_image(&p->wc, &p->enc, frame->data[0], frame->linesize[0],
                                   walloc_channels(frame->pix_fmt), frame->width, frame->height,
-                                  p->quality, (float)p->deadzone);
+                                  p->quality, (float)p->deadzone, (float)p->lambda);
     if (ret >= 0) ret = rc_enc_flush(&p->enc);
     return ret < 0 ? ret : nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
 }

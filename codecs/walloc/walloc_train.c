@@ -358,7 +358,7 @@ static int compute_priors(const Trainer *t, WallocContext *wc, int32_t *prior)
                                         WALLOC_DEFAULT_DEADZONE);
             if (ret >= 0)
                 ret = walloc_count_latents(wc->q, 1, WALLOC_AUDIO_BLOCK >> wc->shape.levels,
-                                           wc->shape.latents, counts);
+                                           wc->shape.latents, counts, 0);
             if (ret >= 0) ret = rc_enc_flush(&enc);
             bits += 8.0 * (double)enc.size;
             pixels += WALLOC_AUDIO_BLOCK;
@@ -369,9 +369,10 @@ static int compute_priors(const Trainer *t, WallocContext *wc, int32_t *prior)
             rc_enc_reset(&enc);
             ret = walloc_encode_image(wc, &enc, im->pixels, (ptrdiff_t)im->w * im->channels,
                                       im->channels, im->w, im->h, quality,
-                                      WALLOC_DEFAULT_DEADZONE);
+                                      WALLOC_IMAGE_DEADZONE, WALLOC_DEFAULT_LAMBDA);
             walloc_band_size(wc->shape.levels, im->w, im->h, &bw, &bh);
-            if (ret >= 0) ret = walloc_count_latents(wc->q, wc->shape.latents, bw, bh, counts);
+            if (ret >= 0) ret = walloc_count_latents(wc->q, wc->shape.latents, bw, bh, counts,
+                                                          wc->shape.levels);
             if (ret >= 0) ret = rc_enc_flush(&enc);
             bits += 8.0 * (double)enc.size;
             pixels += (double)im->w * im->h;

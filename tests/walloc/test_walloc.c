@@ -28,24 +28,25 @@ static void fill_latents(int32_t *q, size_t n, double scale, uint32_t seed)
     }
 }
 
-static void check_latent_round_trip(int latents, int w, int h, double scale)
+/* levels: walloc_layout()'s (0: index order; latents = 3 * 4^levels: bands). */
+static void check_latent_round_trip(int latents, int w, int h, double scale, int levels)
 {
     size_t n = (size_t)latents * w * h;
     int32_t *q = malloc(n * sizeof(int32_t)), *back = malloc(n * sizeof(int32_t));
     fill_latents(q, n, scale, (uint32_t)(latents * 131 + w * 7 + h));
     RCEncoder enc;
     rc_enc_init(&enc);
-    CHECK_EQ(walloc_encode_latents(&enc, q, latents, w, h, NULL), 0);
+    CHECK_EQ(walloc_encode_latents(&enc, q, latents, w, h, NULL, levels, NULL), 0);
     CHECK_EQ(rc_enc_flush(&enc), 0);
     RCDecoder dec;
     rc_dec_init(&dec, enc.buf, enc.size);
-    CHECK_EQ(walloc_decode_latents(&dec, back, latents, w, h, NULL), 0);
+    CHECK_EQ(walloc_decode_latents(&dec, back, latents, w, h, NULL, levels), 0);
     CHECK_EQ(rc_dec_finish(&dec), 0);
     CHECK(!memcmp(q, back, n * sizeof(int32_t)));
     /* Truncated: reported, and every decoded value stays in range. */
     if (enc.size > 4) {
         rc_dec_init(&dec, enc.buf, enc.size / 2);
-        walloc_decode_latents(&dec, back, latents, w, h, NULL);
+        walloc_decode_latents(&dec, back, latents, w, h, NULL, levels);
         CHECK(rc_dec_finish(&dec) < 0);
         for (size_t i = 0; i < n; i++) CHECK(back[i] >= -WALLOC_MAX_MAG && back[i] <= WALLOC_MAX_MAG);
     }
@@ -55,13 +56,13 @@ static void check_latent_round_trip(int latents, int w, int h, double scale)
     uint32_t seed = 9;
     for (int i = 0; i < latents * WALLOC_CONTEXTS; i++) prior[i] = (uint16_t)(1 + lcg(&seed) % 65535);
     rc_enc_reset(&enc);
-    CHECK_EQ(walloc_encode_latents(&enc, q, latents, w, h, prior), 0);
+    CHECK_EQ(walloc_encode_latents(&enc, q, latents, w, h, prior, levels, NULL), 0);
     CHECK_EQ(rc_enc_flush(&enc), 0);
     rc_dec_init(&dec, enc.buf, enc.size);
-    CHECK_EQ(walloc_decode_latents(&dec, back, latents, w, h, prior), 0);
+    CHECK_EQ(walloc_decode_latents(&dec, back, latents, w, h, prior, levels), 0);
     CHECK_EQ(rc_dec_finish(&dec), 0);
     CHECK(!memcmp(q, back, n * sizeof(int32_t)));
-    CHECK_EQ(walloc_count_latents(q, latents, w, h, counts), 0);
+    CHECK_EQ(walloc_count_latents(q, latents, w, h, counts, levels), 0);
     uint64_t zero_flags = 0;
     for (int c = 0; c < latents; c++)
         for (int k = 0; k < 18; k++)
@@ -74,6 +75,72 @@ static void check_latent_round_trip(int latents, int w, int h, double scale)
     free(back);
 }
 
+/* The image layout codes every channel once, each after its references. */
+static void check_layout(void)
+{
+    for (int levels = 0; levels <= WALLOC_MAX_LEVELS; levels++) {
+        int latents = levels ? 3 << (2 * levels) : 7, done[768] = {0}, okay = 1;
+        int order[768], refs[768][WALLOC_REFS];
+        walloc_layout(latents, levels, order, refs);
+        for (int i = 0; i < latents; i++) {
+            int c = order[i], nref = 0;
+            okay &= c >= 0 && c < latents && !done[c];
+            for (int j = 0; j < WALLOC_REFS; j++)
+                if (refs[c][j] >= 0) okay &= done[refs[c][j]], nref++;
+            /* luma band (0, 0) alone has none; chroma bands refer to luma's */
+            okay &= (nref > 0) == (levels ? c != 0 : i != 0);
+            done[c] = 1;
+        }
+        CHECK(okay);
+    }
+    int order[48], refs[48][WALLOC_REFS];
+    walloc_layout(48, 2, order, refs);
+    /* frequency order: band fx = 2 is packet band 3; its lower neighbour fx = 1 is 1 */
+    CHECK_EQ(order[2], 3);
+    CHECK_EQ(refs[3][0], 1);
+    /* component 2, band 5: luma's and component 1's band 5, then its neighbours */
+    CHECK_EQ(refs[37][0], 5);
+    CHECK_EQ(refs[37][1], 21);
+}
+
+/* The encoder's rate-distortion choice: every coded value is floor(y),
+ * floor(y) + 1 or 0 (random values: no channel is coded as residuals, where the
+ * third candidate would be the prediction), the decoder gets them back, lambda 0
+ * is rounding, and a larger lambda zeroes more. */
+static void check_rdo(void)
+{
+    enum { L = 48, W = 13, H = 7, N = L * W * H };
+    static float yv[N];
+    static int32_t q[N], back[N];
+    uint32_t seed = 21;
+    int zeros[2] = {0, 0};
+    for (int i = 0; i < N; i++) yv[i] = ((float)(lcg(&seed) % 20001) - 10000.0f) / (i % 5 ? 4000.0f : 300.0f);
+    for (int pass = 0; pass < 3; pass++) {
+        float lambda = pass == 0 ? 0.0f : pass == 1 ? 0.1f : 2.0f;
+        WallocRdo rdo = {yv, lambda};
+        RCEncoder enc;
+        RCDecoder dec;
+        int okay = 1;
+        for (int i = 0; i < N; i++) q[i] = (int32_t)lrintf(yv[i]);
+        rc_enc_init(&enc);
+        CHECK_EQ(walloc_encode_latents(&enc, q, L, W, H, NULL, 2, &rdo), 0);
+        CHECK_EQ(rc_enc_flush(&enc), 0);
+        rc_dec_init(&dec, enc.buf, enc.size);
+        CHECK_EQ(walloc_decode_latents(&dec, back, L, W, H, NULL, 2), 0);
+        CHECK_EQ(rc_dec_finish(&dec), 0);
+        CHECK(!memcmp(q, back, sizeof(q)));
+        for (int i = 0; i < N; i++) {
+            float a = fabsf(yv[i]);
+            okay &= q[i] == 0 || q[i] == (int32_t)floorf(yv[i]) || q[i] == (int32_t)floorf(yv[i]) + 1;
+            if (pass == 0) okay &= fabsf(a - (float)abs(q[i])) <= 0.5f;
+            if (pass) zeros[pass - 1] += q[i] == 0;
+        }
+        CHECK(okay);
+        rc_enc_free(&enc);
+    }
+    CHECK(zeros[1] > zeros[0]);
+}
+
 /* All zero latents must cost almost nothing (the contexts learn fast). */
 static void check_zero_cost(void)
 {
@@ -81,7 +148,7 @@ static void check_zero_cost(void)
     int32_t *q = calloc((size_t)L * W * H, sizeof(int32_t));
     RCEncoder enc;
     rc_enc_init(&enc);
-    walloc_encode_latents(&enc, q, L, W, H, NULL);
+    walloc_encode_latents(&enc, q, L, W, H, NULL, 1, NULL);
     rc_enc_flush(&enc);
     CHECK(enc.size < 100); /* 49152 zeros */
     rc_enc_free(&enc);
@@ -142,7 +209,7 @@ static void check_quantization(const char *model_path)
     draw(img, w, h, ch);
     RCEncoder enc;
     rc_enc_init(&enc);
-    CHECK_EQ(walloc_encode_image(&wc, &enc, img, w * ch, ch, w, h, quality, 0), 0);
+    CHECK_EQ(walloc_encode_image(&wc, &enc, img, w * ch, ch, w, h, quality, 0, 0), 0);
     CHECK_EQ(rc_enc_flush(&enc), 0);
     int bw, bh;
     walloc_band_size(2, w, h, &bw, &bh);
@@ -162,6 +229,25 @@ static void check_quantization(const char *model_path)
             within &= fabs(y / step - q[c * n + i]) <= 0.5 + 1e-3;
         }
     CHECK(within);
+    /* With the rate-distortion choice: each value one of the two integers around
+     * y / step, or 0, or (channels coded as residuals) the median prediction. */
+    rc_enc_reset(&enc);
+    CHECK_EQ(walloc_encode_image(&wc, &enc, img, w * ch, ch, w, h, quality, 0, 0.3f), 0);
+    for (size_t c = 0; c < nl; c++)
+        for (size_t i = 0; i < n; i++) {
+            double y = 0;
+            for (int b = 0; b < 48; b++) y += (double)wc.enc_w[c * 48 + b] * bands[b * n + i];
+            const int32_t *qc = wc.q + c * n, v = qc[i];
+            int x = (int)(i % (size_t)bw), yy = (int)(i / (size_t)bw);
+            int32_t l = x ? qc[i - 1] : 0, t = yy ? qc[i - bw] : 0, tl = x && yy ? qc[i - bw - 1] : 0;
+            int32_t lo = l < t ? l : t, hi = l < t ? t : l;
+            int32_t med = tl >= hi ? lo : tl <= lo ? hi : l + t - tl;
+            within &= fabs(y / step - v) < 1 + 1e-3 || v == 0 || v == med;
+        }
+    CHECK(within);
+    rc_enc_reset(&enc);
+    CHECK_EQ(walloc_encode_image(&wc, &enc, img, w * ch, ch, w, h, quality, 0, 0), 0);
+    CHECK_EQ(rc_enc_flush(&enc), 0);
     RCDecoder dec;
     int qd = -1;
     rc_dec_init(&dec, enc.buf, enc.size);
@@ -251,10 +337,15 @@ static void check_codec(const char *model_path)
 int main(int argc, char **argv)
 {
     nc_log_set_level(NC_LOG_QUIET);
-    check_latent_round_trip(1, 1, 1, 0.3);
-    check_latent_round_trip(3, 17, 9, 0.1);
-    check_latent_round_trip(24, 40, 30, 2.0);
-    check_latent_round_trip(5, 64, 8, 300.0);
+    check_latent_round_trip(1, 1, 1, 0.3, 0);
+    check_latent_round_trip(3, 17, 9, 0.1, 0);
+    check_latent_round_trip(24, 40, 30, 2.0, 0);
+    check_latent_round_trip(5, 64, 8, 300.0, 0);
+    check_latent_round_trip(12, 1, 1, 0.3, 1);
+    check_latent_round_trip(48, 23, 11, 1.0, 2);
+    check_latent_round_trip(192, 9, 5, 40.0, 3);
+    check_layout();
+    check_rdo();
     check_zero_cost();
     char path[4096];
     snprintf(path, sizeof(path), "%s/walloc-test.ncm", argc > 1 ? argv[1] : ".");

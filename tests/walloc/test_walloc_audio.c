@@ -69,11 +69,11 @@ static void check_block_latents(void)
     }
     RCEncoder enc;
     rc_enc_init(&enc);
-    CHECK_EQ(walloc_encode_latents(&enc, q, C, W, ROWS, NULL), 0);
+    CHECK_EQ(walloc_encode_latents(&enc, q, C, W, ROWS, NULL, 0, NULL), 0);
     CHECK_EQ(rc_enc_flush(&enc), 0);
     RCDecoder dec;
     rc_dec_init(&dec, enc.buf, enc.size);
-    CHECK_EQ(walloc_decode_latents(&dec, back, C, W, ROWS, NULL), 0);
+    CHECK_EQ(walloc_decode_latents(&dec, back, C, W, ROWS, NULL, 0), 0);
     CHECK_EQ(rc_dec_finish(&dec), 0);
     CHECK(!memcmp(q, back, n * sizeof(int32_t)));
     rc_enc_free(&enc);
