@@ -184,14 +184,24 @@ void walloc_close(WallocContext *wc)
 
 size_t walloc_header_write(const WallocContext *wc, uint8_t buf[WALLOC_HEADER_MAX_SIZE])
 {
-    return nci_model_header_write(buf, WALLOC_HEADER_ID_PREFIX, WALLOC_HEADER_VERSION, NULL, 0,
-                                  wc->model);
+    int version = wc->shape.audio ? WALLOC_HEADER_VERSION_AUDIO : WALLOC_HEADER_VERSION_IMAGE;
+    return nci_model_header_write(buf, WALLOC_HEADER_ID_PREFIX, version, NULL, 0, wc->model);
 }
 
-int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin)
+int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, int version,
+                        NCIModelPin *pin)
 {
-    return nci_model_header_parse(log_ctx, buf, size, WALLOC_HEADER_MAGIC, WALLOC_HEADER_ID_PREFIX,
-                                  WALLOC_HEADER_VERSION, NULL, 0, pin);
+    int ret = nci_model_header_parse(log_ctx, buf, size, WALLOC_HEADER_MAGIC,
+                                     WALLOC_HEADER_ID_PREFIX, WALLOC_HEADER_VERSION_IMAGE, NULL, 0,
+                                     pin);
+    if (ret >= 0 && pin->version != version) {
+        nc_log(log_ctx, NC_LOG_ERROR, "walloc: stream header version %d, this decoder reads %d%s",
+               pin->version, version,
+               version == WALLOC_HEADER_VERSION_IMAGE ? " (version 1 image streams used the "
+                                                        "coding order before 2026-12-04)" : "");
+        ret = NC_ENOTSUP;
+    }
+    return ret;
 }
 
 int walloc_channels(enum NCPixelFormat fmt)

@@ -18,7 +18,11 @@
 
 #define WALLOC_DEFAULT_MODEL "walloc-photo"
 #define WALLOC_HEADER_MAGIC "WLC"
-#define WALLOC_HEADER_VERSION 1
+/* Stream header versions: images 2 (channels coded band by band in frequency order
+ * with reference channels, since 2026-12-04; version 1 image streams used the
+ * order before it, which this decoder no longer has), audio 1. */
+#define WALLOC_HEADER_VERSION_IMAGE 2
+#define WALLOC_HEADER_VERSION_AUDIO 1
 #define WALLOC_HEADER_ID_PREFIX "walloc-" /* left out of model ids in the stream header */
 /* magic, version, id length, id, SHA-256 */
 #define WALLOC_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(0)
@@ -74,7 +78,10 @@ void walloc_close(WallocContext *wc);
 const uint16_t *walloc_prior(const WallocContext *wc, int quality);
 
 size_t walloc_header_write(const WallocContext *wc, uint8_t buf[WALLOC_HEADER_MAX_SIZE]);
-int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, NCIModelPin *pin);
+/* Parses a header of exactly `version` (WALLOC_HEADER_VERSION_IMAGE or _AUDIO);
+ * another version is NC_ENOTSUP, logged. */
+int walloc_header_parse(const void *log_ctx, const uint8_t *buf, size_t size, int version,
+                        NCIModelPin *pin);
 
 /* Makes wc's buffers hold at least this many bands, tmp floats and latents. */
 int walloc_buffers(WallocContext *wc, size_t bands, size_t tmp, size_t q);

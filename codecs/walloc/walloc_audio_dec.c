@@ -34,7 +34,8 @@ static int decoder_init(NCCodecContext *ctx)
         double s = sin((i + 0.5) / WALLOC_AUDIO_OVERLAP * 1.5707963267948966);
         p->fade[i] = (float)(s * s);
     }
-    int ret = walloc_header_parse(ctx, ctx->extradata, ctx->extradata_size, &pin);
+    int ret = walloc_header_parse(ctx, ctx->extradata, ctx->extradata_size,
+                                  WALLOC_HEADER_VERSION_AUDIO, &pin);
     if (ret < 0) return ret;
     return walloc_open(&p->wc, ctx, pin.id, p->model_path, &pin, 1);
 }

@@ -28,7 +28,8 @@ static int decoder_init(NCCodecContext *ctx)
                ctx->height);
         return NC_ENOTSUP;
     }
-    int ret = walloc_header_parse(ctx, ctx->extradata, ctx->extradata_size, &pin);
+    int ret = walloc_header_parse(ctx, ctx->extradata, ctx->extradata_size,
+                                  WALLOC_HEADER_VERSION_IMAGE, &pin);
     if (ret < 0) return ret;
     return walloc_open(&p->wc, ctx, pin.id, p->model_path, &pin, 0);
 }

@@ -136,7 +136,8 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], uint8
     if (ret < 0) return ret;
     const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
     int ch = walloc_channels(info->pix_fmt);
-    ret = ch ? walloc_header_parse(NULL, info->extradata, info->extradata_size, &pin)
+    ret = ch ? walloc_header_parse(NULL, info->extradata, info->extradata_size,
+                                   WALLOC_HEADER_VERSION_IMAGE, &pin)
              : NC_EINVALIDDATA;
     if (ret >= 0) ret = walloc_open(&wc, NULL, pin.id, NULL, &pin, 0);
     NCSha256 s;

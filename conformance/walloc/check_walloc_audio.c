@@ -106,7 +106,8 @@ static int decode_file(const char *path, char hex[2 * NC_SHA256_SIZE + 1], NCPac
     if (ret < 0) return ret;
     const NCStreamInfo *info = nc_demuxer_stream_info(dmx);
     const int ch = info->channels;
-    ret = walloc_header_parse(NULL, info->extradata, info->extradata_size, &pin);
+    ret = walloc_header_parse(NULL, info->extradata, info->extradata_size,
+                              WALLOC_HEADER_VERSION_AUDIO, &pin);
     if (ret >= 0) ret = walloc_open(&wc, NULL, pin.id, NULL, &pin, 1);
     NCSha256 s;
     nci_sha256_init(&s);

@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (flags & 2) {
         NCIModelPin pin;
-        walloc_header_parse(NULL, data, size, &pin);
+        walloc_header_parse(NULL, data, size, WALLOC_HEADER_VERSION_IMAGE, &pin);
         return 0;
     }
     int channels = flags & 1 ? 3 : 1, quality;

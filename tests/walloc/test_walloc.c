@@ -327,6 +327,17 @@ static void check_codec(const char *model_path)
         nc_opt_set(dec, "model_path", model_path);
         CHECK_EQ(nc_codec_open(dec), NC_EMODEL);
         nc_codec_free_context(&dec);
+        /* An image stream of version 1 (the coding order before reference
+         * channels) is refused, not decoded wrongly. */
+        dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("walloc"));
+        dec->width = w, dec->height = h, dec->pix_fmt = fmt;
+        memcpy(header, enc->extradata, enc->extradata_size);
+        CHECK_EQ(header[0] & 0x3f, WALLOC_HEADER_VERSION_IMAGE); /* compact lead byte */
+        header[0] = (uint8_t)((header[0] & 0xc0) | 1);
+        nc_codec_set_extradata(dec, header, enc->extradata_size);
+        nc_opt_set(dec, "model_path", model_path);
+        CHECK_EQ(nc_codec_open(dec), NC_ENOTSUP);
+        nc_codec_free_context(&dec);
         nc_packet_unref(&pkt);
         nc_frame_unref(&f);
         free(img);
