@@ -7,6 +7,8 @@
 
 int nci_samples_append(NCISamples *b, const float *x, size_t n)
 {
+    if (!n)
+        return 0; /* also keeps NULL away from memcpy while nothing is allocated */
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n) cap *= 2;
@@ -26,6 +28,8 @@ int nci_samples_append(NCISamples *b, const float *x, size_t n)
 
 void nci_samples_consume(NCISamples *b, size_t n)
 {
+    if (!n)
+        return;
     memmove(b->data, b->data + n, (b->len - n) * sizeof(float));
     b->len -= n;
 }

@@ -5,6 +5,7 @@
 #include "codecs/semantic/semantic.h"
 #include "libnc/dsp/stft.h"
 #include "libnc/dsp/window.h"
+#include "libnc/nn/det_math.h"
 #include "nc/error.h"
 
 int sem_analysis_init(SemAnalysis *a)
@@ -62,16 +63,19 @@ float sem_block_split(const float *feat, float *shape)
 
 int sem_bin_map(SemBinMap *map)
 {
-    /* Band centres in bins; between two centres a bin interpolates linearly, below
-     * the first and above the last it takes the edge band. */
-    double centre[SEM_MELS];
-    double lo = dsp_hz_to_mel(0.0, NC_MEL_HTK), hi = dsp_hz_to_mel(SEM_RATE / 2.0, NC_MEL_HTK);
-    for (int m = 0; m < SEM_MELS; m++)
-        centre[m] = dsp_mel_to_hz(lo + (hi - lo) * (m + 1) / (SEM_MELS + 1), NC_MEL_HTK) *
-                    SEM_NFFT / SEM_RATE;
+    /* Band centres in bins (HTK mel: 2595 log10(1 + f / 700)), in float with
+     * det_math's log and exp so that the decoder's map is the same everywhere;
+     * between two centres a bin interpolates linearly, below the first and above
+     * the last it takes the edge band. */
+    const float per_log = 2595.0f / 2.302585093f; /* mel per natural log unit */
+    float top = per_log * nn_det_log(1.0f + (SEM_RATE / 2.0f) / 700.0f), centre[SEM_MELS];
+    for (int m = 0; m < SEM_MELS; m++) {
+        float mel = top * (float)(m + 1) / (float)(SEM_MELS + 1);
+        centre[m] = 700.0f * (nn_det_exp(mel / per_log) - 1.0f) * SEM_NFFT / SEM_RATE;
+    }
     int m = 0;
     for (int k = 0; k < SEM_BINS; k++) {
-        while (m < SEM_MELS && centre[m] <= k) m++;
+        while (m < SEM_MELS && centre[m] <= (float)k) m++;
         if (m == 0) {
             map->band[k] = 0;
             map->w[k][0] = 1.0f;
@@ -81,10 +85,10 @@ int sem_bin_map(SemBinMap *map)
             map->w[k][0] = 0.0f;
             map->w[k][1] = 1.0f;
         } else {
-            double t = (k - centre[m - 1]) / (centre[m] - centre[m - 1]);
+            float t = ((float)k - centre[m - 1]) / (centre[m] - centre[m - 1]);
             map->band[k] = m - 1;
-            map->w[k][0] = (float)(1.0 - t);
-            map->w[k][1] = (float)t;
+            map->w[k][0] = 1.0f - t;
+            map->w[k][1] = t;
         }
     }
     return 0;

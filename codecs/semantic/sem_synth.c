@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "codecs/semantic/sem_synth.h"
-#include "libnc/dsp/window.h"
+#include "libnc/nn/det_math.h"
 #include "nc/error.h"
 
 #define FGLA_ALPHA 0.99f
@@ -17,14 +17,14 @@ int sem_synth_init(SemSynth *s, int max_frames, int iters)
     s->skip = SEM_DELAY;
     const int frames = SEM_CONTEXT_FRAMES + max_frames;
     const size_t span = (size_t)(frames - 1) * SEM_HOP + SEM_NFFT;
-    int ret = dsp_fft_real_alloc(&s->fft, SEM_NFFT);
-    if (ret >= 0) ret = dsp_window_fill(s->window, SEM_NFFT, NC_WINDOW_HANN, 1);
-    if (ret >= 0) ret = sem_bin_map(&s->map);
+    sem_fft_init(&s->fft);
+    /* periodic Hann, and each bin's phase step over a hop, from the FFT's table */
+    for (int t = 0; t < SEM_NFFT; t++) s->window[t] = 0.5f - 0.5f * sem_fft_cos(&s->fft, t);
     for (int k = 0; k < SEM_BINS; k++) {
-        double w = 2.0 * M_PI * k * SEM_HOP / SEM_NFFT;
-        s->advance[k].re = (float)cos(w);
-        s->advance[k].im = (float)sin(w);
+        s->advance[k] = s->fft.w[k * SEM_HOP % SEM_NFFT];
+        s->advance[k].im = -s->advance[k].im; /* e^{+i 2 pi k hop / nfft} */
     }
+    int ret = sem_bin_map(&s->map);
     s->X = malloc(sizeof(NCComplex) * (size_t)frames * SEM_BINS);
     s->Yprev = malloc(sizeof(NCComplex) * (size_t)max_frames * SEM_BINS);
     s->mag = malloc(sizeof(float) * (size_t)max_frames * SEM_BINS);
@@ -43,7 +43,6 @@ int sem_synth_init(SemSynth *s, int max_frames, int iters)
 
 void sem_synth_free(SemSynth *s)
 {
-    dsp_fft_free(&s->fft);
     free(s->X);
     free(s->Yprev);
     free(s->mag);
@@ -65,7 +64,7 @@ void sem_synth_reset(SemSynth *s)
 static void bins_from_mel(const SemBinMap *map, const float *feat, float *mag)
 {
     float band[SEM_MELS];
-    for (int m = 0; m < SEM_MELS; m++) band[m] = fmaxf(expf(feat[m]) - SEM_LOG_FLOOR, 0.0f);
+    for (int m = 0; m < SEM_MELS; m++) band[m] = fmaxf(nn_det_exp(feat[m]) - SEM_LOG_FLOOR, 0.0f);
     for (int k = 0; k < SEM_BINS; k++) {
         int b = map->band[k];
         mag[k] = map->w[k][0] * band[b] + map->w[k][1] * band[b + 1];
@@ -75,7 +74,7 @@ static void bins_from_mel(const SemBinMap *map, const float *feat, float *mag)
 /* Adds frame spec's windowed inverse FFT into y (the frame's first sample). */
 static void overlap_add(SemSynth *s, const NCComplex *spec, float *y)
 {
-    dsp_fft_real_inverse(s->fft, spec, s->frame);
+    sem_fft_inverse(&s->fft, spec, s->frame);
     for (int t = 0; t < SEM_NFFT; t++) y[t] += s->window[t] * s->frame[t];
 }
 
@@ -129,7 +128,7 @@ int sem_synth_frames(SemSynth *s, const float *feat, int frames, float *out)
         for (int f = 0; f < frames; f++) {
             const float *x = s->x + (size_t)(c + f) * SEM_HOP;
             for (int t = 0; t < SEM_NFFT; t++) s->frame[t] = x[t] * s->window[t];
-            dsp_fft_real_forward(s->fft, s->frame, s->spec);
+            sem_fft_forward(&s->fft, s->frame, s->spec);
             NCComplex *yp = s->Yprev + (size_t)f * SEM_BINS;
             if (it > 0)
                 for (int k = 0; k < SEM_BINS; k++) {

@@ -6,12 +6,13 @@
 #ifndef NC_CODECS_SEMANTIC_SYNTH_H
 #define NC_CODECS_SEMANTIC_SYNTH_H
 
+#include "codecs/semantic/sem_fft.h"
 #include "codecs/semantic/semantic.h"
 
 typedef struct SemSynth {
     int iters;
     SemBinMap map;
-    NCFFT *fft;
+    SemFFT fft;
     float window[SEM_NFFT];
     NCComplex advance[SEM_BINS]; /* e^{i 2 pi k hop / nfft}: a bin's phase step per frame */
     int max_frames;      /* new frames per call */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codecs/semantic/sem_fft.h"
 #include "codecs/semantic/semantic.h"
 #include "codecs/trainers.h"
 #include "nc/log.h"
@@ -23,6 +24,36 @@ static double rms(const float *x, int n)
     double s = 0.0;
     for (int i = 0; i < n; i++) s += (double)x[i] * x[i];
     return sqrt(s / (n > 0 ? n : 1));
+}
+
+/* The decoder's exact FFT against kissfft (dsp_fft): the same transform to float
+ * rounding, both ways, and inverse(forward(x)) == x. */
+static void test_fft(void)
+{
+    static SemFFT f;
+    static float x[SEM_FFT_N], y[SEM_FFT_N], z[SEM_FFT_N];
+    static NCComplex a[SEM_FFT_N / 2 + 1], b[SEM_FFT_N / 2 + 1];
+    NCFFT *ref = NULL;
+    CHECK_EQ(dsp_fft_real_alloc(&ref, SEM_FFT_N), 0);
+    sem_fft_init(&f);
+    uint64_t r = 7;
+    for (int i = 0; i < SEM_FFT_N; i++) {
+        r = r * 6364136223846793005ull + 1442695040888963407ull;
+        x[i] = (float)((int)(r >> 40) % 2001 - 1000) / 1000.0f;
+    }
+    sem_fft_forward(&f, x, a);
+    dsp_fft_real_forward(ref, x, b);
+    double worst = 0.0;
+    for (int k = 0; k <= SEM_FFT_N / 2; k++)
+        worst = fmax(worst, fmax(fabs(a[k].re - b[k].re), fabs(a[k].im - b[k].im)));
+    CHECK(worst < 1e-3); /* the spectrum's values reach ~30 */
+    sem_fft_inverse(&f, a, y);
+    dsp_fft_real_inverse(ref, a, z);
+    worst = 0.0;
+    for (int i = 0; i < SEM_FFT_N; i++) worst = fmax(worst, fmax(fabs(y[i] - x[i]), fabs(y[i] - z[i])));
+    CHECK(worst < 1e-5);
+    CHECK(fabs(sem_fft_cos(&f, 128) - 0.70710678) < 1e-7 && sem_fft_cos(&f, 256) == 0.0f);
+    dsp_fft_free(&ref);
 }
 
 static int encode(const char *extra, const float *x, int n, int chunk, NCTestStream *s)
@@ -90,9 +121,10 @@ static void test_rates(const float *x, int n)
     CHECK_EQ(encode("bitrate=200", x, n, n, &lo), 0);
     CHECK_EQ(encode("bitrate=4000", x, n, n, &hi), 0);
     CHECK(lo.bytes < hi.bytes);
-    CHECK(encode("stages=5", x, n, n, &lo) < 0); /* the tiny model has 4 */
     nct_stream_free(&lo);
     nct_stream_free(&hi);
+    CHECK(encode("stages=5", x, n, n, &lo) < 0); /* the tiny model has 4 */
+    nct_stream_free(&lo);
 }
 
 static void test_dump(const float *x, int n)
@@ -262,6 +294,7 @@ int main(void)
     const int n = 16000 * 3 + 123;
     float *x = malloc(sizeof(float) * n);
     rvq_test_signal(x, n, 5);
+    test_fft();
     test_lengths(x);
     test_determinism_and_level(x, n);
     test_rates(x, n);
