@@ -34,10 +34,28 @@ enum LMMode { LM_MODE_FAST = 0, LM_MODE_MAX = 1 };
 #define LM_APM1_CTX 256
 #define LM_APM2_CTX (1 << 16)
 #define LM_APM_CELLS 33
-#define LM_MAX_INPUTS 32
-#define LM_N_MIXERS 4
-#define LM_MIX_SETS (256 + 64 + 256 + 64) /* partial byte, match, previous byte, hits */
-#define LM_FINAL_INPUTS 8
+#define LM_APM3_BITS 16
+#define LM_APM3_CTX (1 << LM_APM3_BITS)
+#define LM_APM4_CTX (28 * 256) /* match input (0..13) x expected bit x c0 */
+#define LM_N_ONLINE_FAST 7
+#define LM_N_ONLINE_MAX 13
+#define LM_MAX_INPUTS 36 /* bias, orders 0-1, 2 per online table, match, priors */
+#define LM_N_MIXERS 8
+/* First-layer weight sets, chosen by: the partial byte c0; the match state and bit
+ * position; the last byte; how many online counters were seen before and the bit
+ * position; the classes of the last three bytes and the bit position; the byte
+ * before the last; the last two bytes (hashed to 12 bits); the column bucket, the
+ * class of the last byte and the bit position. */
+#define LM_SET_C0 0
+#define LM_SET_MATCH 256
+#define LM_SET_C1 (LM_SET_MATCH + 64)
+#define LM_SET_HITS (LM_SET_C1 + 256)
+#define LM_SET_CLASSES (LM_SET_HITS + 64)
+#define LM_SET_C2 (LM_SET_CLASSES + 4096)
+#define LM_SET_O2 (LM_SET_C2 + 256)
+#define LM_SET_COLUMN (LM_SET_O2 + 4096)
+#define LM_MIX_SETS (LM_SET_COLUMN + 1024) /* partial byte, match, previous byte, hits */
+#define LM_FINAL_INPUTS 12 /* bias, the first layer's outputs, zero padding */
 #define LM_FINAL_SETS 256
 /* Weights of one mode: the first layer, then the final mixer. */
 #define LM_MIX_WEIGHTS (LM_MIX_SETS * LM_MAX_INPUTS + LM_FINAL_SETS * LM_FINAL_INPUTS)
@@ -72,7 +90,7 @@ typedef struct LMPredictor {
     LMSlot o0[256];
     LMSlot *o1;
     int32_t *mix;
-    uint16_t *apm1, *apm2;
+    uint16_t *apm1, *apm2, *apm3, *apm4;
     /* Match model over the bytes coded since the last reset. */
     uint32_t *match_table;    /* 2^LM_MATCH_BITS positions (+1; 0 = none) */
     LMSlot match_sm[64 * 2];
@@ -88,6 +106,8 @@ typedef struct LMPredictor {
     uint32_t c0;              /* 1 followed by the bits of the byte so far */
     int bitpos;
     uint32_t c4, c8;          /* the last 8 bytes */
+    uint32_t word_sep;        /* the last non-letter byte */
+    size_t line_start;        /* pos just after the last newline */
     uint32_t word, word_prev, word_prev2; /* hashes of the current and the previous words */
     uint32_t ctx_hash[LM_MAX_INPUTS];
     uint32_t prior_hash[LM_N_PRIORS];
@@ -101,7 +121,8 @@ typedef struct LMPredictor {
     int32_t *w[LM_N_MIXERS], *wf;
     int32_t d_mix[LM_FINAL_INPUTS];
     int32_t pr_mix_k[LM_N_MIXERS], pr_mix, pr_final;
-    int apm1_idx, apm2_idx;
+    int apm1_idx, apm2_idx, apm3_idx, apm4_idx;
+    int mbit;
     /* Online table slots touched since the last reset (a short journal makes
      * Equal-Info Window resets cheap; past its end the tables are cleared whole). */
     uint64_t *journal;
