@@ -2,16 +2,20 @@
  * bit first, from a bitwise context-mixing model (in the line of lpaq/paq):
  *
  *   online inputs   hashed tables of adaptive bit counters for the contexts of the
- *                   last 1, 2, 3, 4, 6 bytes (max mode: also 5 and 8), the current
- *                   word, the word pair, a match model (the byte that followed the
- *                   longest earlier occurrence of the last bytes)
+ *                   last 2, 3, 4, 6 bytes (max mode: also 5 and 8), the current
+ *                   word, the word pair, the column and the last byte (max mode:
+ *                   also three words, a sparse context, the word with the word two
+ *                   back or the non-letter before it), direct order 0 and 1, a
+ *                   match model (the byte that followed the longest earlier
+ *                   occurrence of the last bytes)
  *   learned priors  frozen tables trained by nc-train on English text: order 2, 3, 4
  *                   and word contexts as stretched probabilities (int8); initial
- *                   order-0/1 counters, mixer weights and APM tables
- *   mixer           logistic mixing (one layer, weight set chosen by the partial
- *                   byte; max mode adds a second set chosen by the match state),
- *                   weights learned online
- *   APM             two adaptive probability maps (order 0 and order 1) refine it
+ *                   order-1 counters, mixer weights and the order-0 APM
+ *   mixer           logistic mixing in two layers: eight weight sets chosen by
+ *                   different contexts (partial byte, match, last bytes, byte
+ *                   classes, column), then a final mixer; weights learned online
+ *   APM             four adaptive probability maps (order 0, order 1, hashed
+ *                   order 2, match state) refine it
  *
  * Everything is integer arithmetic in a fixed order, so an encoder and a decoder on
  * any compiler compute the same probabilities. The state resets to the model's
