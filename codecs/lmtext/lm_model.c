@@ -172,13 +172,11 @@ int lm_params_from_model(LMParams *p, const NCModel *m)
         }
     }
     if (ret >= 0 &&
-        (ret = expect(m, "mixer", NC_MODEL_I32, 2, LM_MIX_WEIGHTS, &t)) >= 0) {
-        const int32_t *v = t->data;
-        for (int i = 0; i < 2 * LM_MIX_WEIGHTS; i++) {
-            /* Bounded, so that no dot product can overflow. */
-            int32_t w = v[i] > (1 << 22) ? (1 << 22) : v[i] < -(1 << 22) ? -(1 << 22) : v[i];
-            p->mix[i] = w;
-        }
+        (ret = expect(m, "mixer", NC_MODEL_I16, 2, LM_MIX_WEIGHTS, &t)) >= 0) {
+        /* Stored in 1/512 (int16: within the ±2^22 bound in Q16, so that no dot
+         * product can overflow); the online updates refine them in Q16. */
+        const int16_t *v = t->data;
+        for (int i = 0; i < 2 * LM_MIX_WEIGHTS; i++) p->mix[i] = (int32_t)v[i] * LM_MIX_STORE_SCALE;
     }
     if (ret >= 0 && (ret = expect(m, "apm1", NC_MODEL_I16, 1, LM_APM1_CTX * LM_APM_CELLS, &t)) >= 0)
         memcpy(p->apm1, t->data, sizeof(uint16_t) * LM_APM1_CTX * LM_APM_CELLS);
@@ -340,7 +338,7 @@ void lm_reset(LMPredictor *lm, const uint8_t *hist)
     lm->pos = 0;
     lm->match_ptr = 0, lm->match_len = 0, lm->match_miss = 0;
     for (int i = 0; i < 128; i++) lm->match_sm[i] = (LMSlot){32768, 1, 0, 0, 0};
-    lm->word_sep = 0, lm->line_start = 0;
+    lm->word_sep = 0, lm->line_start = 0, lm->word_len = 0;
     lm->c0 = 1, lm->bitpos = 0, lm->c4 = 0, lm->c8 = 0, lm->word = 0, lm->word_prev = 0, lm->word_prev2 = 0;
     memset(lm->ctx_hash, 0, sizeof(lm->ctx_hash));
     memset(lm->prior_hash, 0, sizeof(lm->prior_hash));
@@ -413,6 +411,7 @@ static void byte_update(LMPredictor *lm, int b)
     int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
     if ((lower >= 'a' && lower <= 'z') || b >= 128) {
         lm->word = (lm->word + (uint32_t)lower + 1) * 0x2f0f3a5bu;
+        lm->word_len++;
     } else {
         if (lm->word) {
             lm->word_prev2 = lm->word_prev;
@@ -420,6 +419,7 @@ static void byte_update(LMPredictor *lm, int b)
             lm->word = 0;
         }
         lm->word_sep = (uint32_t)b;
+        lm->word_len = 0;
         if (b == '\n') lm->line_start = lm->pos;
     }
     const int *orders = lm->mode == LM_MODE_MAX ? online_orders_max : online_orders_fast;
@@ -552,7 +552,7 @@ int lm_predict(LMPredictor *lm)
         lm->st[n] = lm->params->prior[k][pidx[k]] * 16, lm->slot[n++] = NULL;
     lm->n_slots = n;
     /* Mixing. */
-    /* Mixing: eight weight sets chosen by different contexts, then a final mixer. */
+    /* Mixing: eleven weight sets chosen by different contexts, then a final mixer. */
     int hits = 0;
     for (int k = 0; k < n; k++) hits += lm->keeps_hist[k] && lm->slot[k]->n > 0;
     hits = hits > 7 ? 7 : hits;
@@ -568,6 +568,9 @@ int lm_predict(LMPredictor *lm)
         LM_SET_C2 + (int)(c4 >> 8 & 0xff),
         LM_SET_O2 + (int)(h32((c4 & 0xffff) + 0x2f0f3a5bu) >> 20),
         LM_SET_COLUMN + (col * 8 + cl1) * 8 + lm->bitpos,
+        LM_SET_C0CL + cl1 * 256 + (int)c0,
+        LM_SET_WLEN + (lm->word_len > 15 ? 15 : lm->word_len) * 8 + lm->bitpos,
+        LM_SET_O3 + (int)(h32((c4 & 0xffffff) + 0x1f123bb5u) >> 20),
     };
     lm->d_mix[0] = 256;
     for (int m = 0; m < LM_N_MIXERS; m++) {

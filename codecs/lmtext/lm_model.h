@@ -11,7 +11,7 @@
  *   learned priors  frozen tables trained by nc-train on English text: order 2, 3, 4
  *                   and word contexts as stretched probabilities (int8); initial
  *                   order-1 counters, mixer weights and the order-0 APM
- *   mixer           logistic mixing in two layers: eight weight sets chosen by
+ *   mixer           logistic mixing in two layers: eleven weight sets chosen by
  *                   different contexts (partial byte, match, last bytes, byte
  *                   classes, column), then a final mixer; weights learned online
  *   APM             four adaptive probability maps (order 0, order 1, hashed
@@ -44,12 +44,13 @@ enum LMMode { LM_MODE_FAST = 0, LM_MODE_MAX = 1 };
 #define LM_N_ONLINE_FAST 7
 #define LM_N_ONLINE_MAX 13
 #define LM_MAX_INPUTS 36 /* bias, orders 0-1, 2 per online table, match, priors */
-#define LM_N_MIXERS 8
+#define LM_N_MIXERS 11
 /* First-layer weight sets, chosen by: the partial byte c0; the match state and bit
  * position; the last byte; how many online counters were seen before and the bit
  * position; the classes of the last three bytes and the bit position; the byte
  * before the last; the last two bytes (hashed to 12 bits); the column bucket, the
- * class of the last byte and the bit position. */
+ * class of the last byte and the bit position; the class of the last byte and c0;
+ * the word length and the bit position; the last three bytes (hashed). */
 #define LM_SET_C0 0
 #define LM_SET_MATCH 256
 #define LM_SET_C1 (LM_SET_MATCH + 64)
@@ -58,10 +59,15 @@ enum LMMode { LM_MODE_FAST = 0, LM_MODE_MAX = 1 };
 #define LM_SET_C2 (LM_SET_CLASSES + 4096)
 #define LM_SET_O2 (LM_SET_C2 + 256)
 #define LM_SET_COLUMN (LM_SET_O2 + 4096)
-#define LM_MIX_SETS (LM_SET_COLUMN + 1024) /* partial byte, match, previous byte, hits */
+#define LM_SET_C0CL (LM_SET_COLUMN + 1024)
+#define LM_SET_WLEN (LM_SET_C0CL + 2048)
+#define LM_SET_O3 (LM_SET_WLEN + 128)
+#define LM_MIX_SETS (LM_SET_O3 + 4096)
 #define LM_FINAL_INPUTS 12 /* bias, the first layer's outputs, zero padding */
 #define LM_FINAL_SETS 256
-/* Weights of one mode: the first layer, then the final mixer. */
+/* Weights of one mode: the first layer, then the final mixer. A model file stores
+ * them as int16 in units of LM_MIX_STORE_SCALE / 65536. */
+#define LM_MIX_STORE_SCALE 128
 #define LM_MIX_WEIGHTS (LM_MIX_SETS * LM_MAX_INPUTS + LM_FINAL_SETS * LM_FINAL_INPUTS)
 
 /* One adaptive bit counter: P(1) in 1/65536, a hash check, and how often it was
@@ -112,6 +118,7 @@ typedef struct LMPredictor {
     uint32_t c4, c8;          /* the last 8 bytes */
     uint32_t word_sep;        /* the last non-letter byte */
     size_t line_start;        /* pos just after the last newline */
+    int word_len;             /* letters in the current word */
     uint32_t word, word_prev, word_prev2; /* hashes of the current and the previous words */
     uint32_t ctx_hash[LM_MAX_INPUTS];
     uint32_t prior_hash[LM_N_PRIORS];
