@@ -552,7 +552,7 @@ int lm_predict(LMPredictor *lm)
         lm->st[n] = lm->params->prior[k][pidx[k]] * 16, lm->slot[n++] = NULL;
     lm->n_slots = n;
     /* Mixing. */
-    /* Mixing: eleven weight sets chosen by different contexts, then a final mixer. */
+    /* Mixing: twelve weight sets chosen by different contexts, then final mixers. */
     int hits = 0;
     for (int k = 0; k < n; k++) hits += lm->keeps_hist[k] && lm->slot[k]->n > 0;
     hits = hits > 7 ? 7 : hits;
@@ -571,6 +571,7 @@ int lm_predict(LMPredictor *lm)
         LM_SET_C0CL + cl1 * 256 + (int)c0,
         LM_SET_WLEN + (lm->word_len > 15 ? 15 : lm->word_len) * 8 + lm->bitpos,
         LM_SET_O3 + (int)(h32((c4 & 0xffffff) + 0x1f123bb5u) >> 20),
+        LM_SET_WORD + (int)(h32(lm->word + 0x6b43a9b5u) >> 20),
     };
     lm->d_mix[0] = 256;
     for (int m = 0; m < LM_N_MIXERS; m++) {
@@ -578,8 +579,22 @@ int lm_predict(LMPredictor *lm)
         lm->d_mix[1 + m] = mix_dot(lm->st, lm->w[m], n);
         lm->pr_mix_k[m] = lm_squash(lm->d_mix[1 + m]);
     }
-    lm->wf = lm->mix + LM_MIX_SETS * LM_MAX_INPUTS + (size_t)c0 * LM_FINAL_INPUTS;
-    int32_t d = mix_dot(lm->d_mix, lm->wf, 1 + LM_N_MIXERS);
+    /* Three final mixers (weights chosen by c0; by the column bucket, the last
+     * byte's class and the bit position; by the last byte and the bit position),
+     * averaged in the stretched domain. */
+    int fset[LM_N_FINAL] = {
+        LM_FSET_C0 + (int)c0,
+        LM_FSET_COLUMN + (col * 8 + cl1) * 8 + lm->bitpos,
+        LM_FSET_C1 + (int)(c4 & 0xff) * 8 + lm->bitpos,
+    };
+    int32_t dsum = 0;
+    for (int f = 0; f < LM_N_FINAL; f++) {
+        lm->wf[f] = lm->mix + LM_MIX_SETS * LM_MAX_INPUTS + (size_t)fset[f] * LM_FINAL_INPUTS;
+        int32_t df = mix_dot(lm->d_mix, lm->wf[f], 1 + LM_N_MIXERS);
+        lm->pr_fin[f] = lm_squash(df);
+        dsum += df;
+    }
+    int32_t d = asr(dsum * 21845, 16); /* / 3; |dsum| <= 6141 */
     lm->pr_mix = lm_squash(d);
     /* APMs: order 0, order 1, hashed order 2, match state. */
     int pa1 = apm_read(lm->apm1 + c0 * LM_APM_CELLS, d, &lm->apm1_idx);
@@ -641,7 +656,8 @@ void lm_update(LMPredictor *lm, int bit)
     }
     for (int m = 0; m < LM_N_MIXERS; m++)
         train_mixer(lm, lm->w[m], lm->st, lm->n_slots, lm->pr_mix_k[m], bit, LM_MIX_LR);
-    train_mixer(lm, lm->wf, lm->d_mix, 1 + LM_N_MIXERS, lm->pr_mix, bit, LM_FINAL_LR);
+    for (int f = 0; f < LM_N_FINAL; f++)
+        train_mixer(lm, lm->wf[f], lm->d_mix, 1 + LM_N_MIXERS, lm->pr_fin[f], bit, LM_FINAL_LR);
     train_apm(lm, lm->apm1, J_APM1, lm->apm1_idx, bit);
     train_apm(lm, lm->apm2, J_APM2, lm->apm2_idx, bit);
     train_apm(lm, lm->apm3, J_APM3, lm->apm3_idx, bit);

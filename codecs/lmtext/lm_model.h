@@ -11,9 +11,10 @@
  *   learned priors  frozen tables trained by nc-train on English text: order 2, 3, 4
  *                   and word contexts as stretched probabilities (int8); initial
  *                   order-1 counters, mixer weights and the order-0 APM
- *   mixer           logistic mixing in two layers: eleven weight sets chosen by
+ *   mixer           logistic mixing in two layers: twelve weight sets chosen by
  *                   different contexts (partial byte, match, last bytes, byte
- *                   classes, column), then a final mixer; weights learned online
+ *                   classes, column), then three final mixers, averaged; weights
+ *                   learned online
  *   APM             four adaptive probability maps (order 0, order 1, hashed
  *                   order 2, match state) refine it
  *
@@ -44,13 +45,14 @@ enum LMMode { LM_MODE_FAST = 0, LM_MODE_MAX = 1 };
 #define LM_N_ONLINE_FAST 7
 #define LM_N_ONLINE_MAX 13
 #define LM_MAX_INPUTS 36 /* bias, orders 0-1, 2 per online table, match, priors */
-#define LM_N_MIXERS 11
+#define LM_N_MIXERS 12
 /* First-layer weight sets, chosen by: the partial byte c0; the match state and bit
  * position; the last byte; how many online counters were seen before and the bit
  * position; the classes of the last three bytes and the bit position; the byte
  * before the last; the last two bytes (hashed to 12 bits); the column bucket, the
  * class of the last byte and the bit position; the class of the last byte and c0;
- * the word length and the bit position; the last three bytes (hashed). */
+ * the word length and the bit position; the last three bytes (hashed); the current
+ * word (hashed). */
 #define LM_SET_C0 0
 #define LM_SET_MATCH 256
 #define LM_SET_C1 (LM_SET_MATCH + 64)
@@ -62,9 +64,14 @@ enum LMMode { LM_MODE_FAST = 0, LM_MODE_MAX = 1 };
 #define LM_SET_C0CL (LM_SET_COLUMN + 1024)
 #define LM_SET_WLEN (LM_SET_C0CL + 2048)
 #define LM_SET_O3 (LM_SET_WLEN + 128)
-#define LM_MIX_SETS (LM_SET_O3 + 4096)
-#define LM_FINAL_INPUTS 12 /* bias, the first layer's outputs, zero padding */
-#define LM_FINAL_SETS 256
+#define LM_SET_WORD (LM_SET_O3 + 4096)
+#define LM_MIX_SETS (LM_SET_WORD + 4096)
+#define LM_FINAL_INPUTS 13 /* bias, the first layer's outputs */
+#define LM_N_FINAL 3
+#define LM_FSET_C0 0
+#define LM_FSET_COLUMN 256
+#define LM_FSET_C1 (256 + 1024)
+#define LM_FINAL_SETS (256 + 1024 + 2048)
 /* Weights of one mode: the first layer, then the final mixer. A model file stores
  * them as int16 in units of LM_MIX_STORE_SCALE / 65536. */
 #define LM_MIX_STORE_SCALE 128
@@ -129,9 +136,9 @@ typedef struct LMPredictor {
     uint8_t limit[LM_MAX_INPUTS];  /* the slot's count limit; 0: no slot */
     uint8_t keeps_hist[LM_MAX_INPUTS];
     int n_slots;
-    int32_t *w[LM_N_MIXERS], *wf;
+    int32_t *w[LM_N_MIXERS], *wf[LM_N_FINAL];
     int32_t d_mix[LM_FINAL_INPUTS];
-    int32_t pr_mix_k[LM_N_MIXERS], pr_mix, pr_final;
+    int32_t pr_mix_k[LM_N_MIXERS], pr_fin[LM_N_FINAL], pr_mix, pr_final;
     int apm1_idx, apm2_idx, apm3_idx, apm4_idx;
     int mbit;
     /* Online table slots touched since the last reset (a short journal makes
