@@ -172,13 +172,11 @@ int lm_params_from_model(LMParams *p, const NCModel *m)
         }
     }
     if (ret >= 0 &&
-        (ret = expect(m, "mixer", NC_MODEL_I32, 2, LM_MIX_WEIGHTS, &t)) >= 0) {
-        const int32_t *v = t->data;
-        for (int i = 0; i < 2 * LM_MIX_WEIGHTS; i++) {
-            /* Bounded, so that no dot product can overflow. */
-            int32_t w = v[i] > (1 << 22) ? (1 << 22) : v[i] < -(1 << 22) ? -(1 << 22) : v[i];
-            p->mix[i] = w;
-        }
+        (ret = expect(m, "mixer", NC_MODEL_I16, 2, LM_MIX_WEIGHTS, &t)) >= 0) {
+        /* Stored in 1/512 (int16: within the ±2^22 bound in Q16, so that no dot
+         * product can overflow); the online updates refine them in Q16. */
+        const int16_t *v = t->data;
+        for (int i = 0; i < 2 * LM_MIX_WEIGHTS; i++) p->mix[i] = (int32_t)v[i] * LM_MIX_STORE_SCALE;
     }
     if (ret >= 0 && (ret = expect(m, "apm1", NC_MODEL_I16, 1, LM_APM1_CTX * LM_APM_CELLS, &t)) >= 0)
         memcpy(p->apm1, t->data, sizeof(uint16_t) * LM_APM1_CTX * LM_APM_CELLS);
@@ -188,9 +186,11 @@ int lm_params_from_model(LMParams *p, const NCModel *m)
 
 /* ---- predictor ------------------------------------------------------------- */
 
-static const int online_orders_fast[] = {2, 3, 4, 6, -1, -2};
-/* -1 word, -2 word pair, -3 three words, -4 the two bytes before the last one */
-static const int online_orders_max[] = {2, 3, 4, 5, 6, 8, -1, -2, -3, -4};
+/* -1 word, -2 word pair, -3 three words, -4 the two bytes before the last one,
+ * -5 the word and the one two back, -6 the word and the byte before it, -7 the
+ * column and the last byte (order_hash()) */
+static const int online_orders_fast[LM_N_ONLINE_FAST] = {2, 3, 4, 6, -1, -2, -7};
+static const int online_orders_max[LM_N_ONLINE_MAX] = {2, 3, 4, 5, 6, 8, -1, -2, -3, -4, -5, -6, -7};
 
 static int32_t rate_table[256];
 
@@ -201,7 +201,7 @@ int lm_predictor_init(LMPredictor *lm, const LMParams *params, int mode)
     memset(lm, 0, sizeof(*lm));
     lm->mode = mode;
     lm->params = params;
-    lm->n_online = mode == LM_MODE_MAX ? 10 : 6;
+    lm->n_online = mode == LM_MODE_MAX ? LM_N_ONLINE_MAX : LM_N_ONLINE_FAST;
     lm->n_inputs = 1 + 2 + 2 * lm->n_online + 1 + LM_N_PRIORS;
     const int *orders = mode == LM_MODE_MAX ? online_orders_max : online_orders_fast;
     for (int k = 0; k < lm->n_online; k++)
@@ -210,8 +210,10 @@ int lm_predictor_init(LMPredictor *lm, const LMParams *params, int mode)
     lm->mix = malloc(sizeof(int32_t) * LM_MIX_WEIGHTS);
     lm->apm1 = malloc(sizeof(uint16_t) * LM_APM1_CTX * LM_APM_CELLS);
     lm->apm2 = malloc(sizeof(uint16_t) * LM_APM2_CTX * LM_APM_CELLS);
+    lm->apm3 = malloc(sizeof(uint16_t) * LM_APM3_CTX * LM_APM_CELLS);
+    lm->apm4 = malloc(sizeof(uint16_t) * LM_APM4_CTX * LM_APM_CELLS);
     lm->journal = malloc(sizeof(uint64_t) * 2 * LM_JOURNAL_MAX);
-    if (!lm->o1 || !lm->mix || !lm->apm1 || !lm->apm2 || !lm->journal) {
+    if (!lm->o1 || !lm->mix || !lm->apm1 || !lm->apm2 || !lm->apm3 || !lm->apm4 || !lm->journal) {
         lm_predictor_free(lm);
         return NC_ENOMEM;
     }
@@ -227,13 +229,15 @@ void lm_predictor_free(LMPredictor *lm)
     free(lm->mix);
     free(lm->apm1);
     free(lm->apm2);
+    free(lm->apm3);
+    free(lm->apm4);
     free(lm->journal);
     memset(lm, 0, sizeof(*lm));
 }
 
 /* The journal: (offset, old 32-bit value) pairs of what changed since the last
  * reset, offsets into one virtual space (below). */
-enum { J_ONLINE, J_O0, J_O1, J_MIX, J_APM1, J_APM2, J_MATCH, J_HSM };
+enum { J_ONLINE, J_O0, J_O1, J_MIX, J_APM1, J_APM2, J_MATCH, J_HSM, J_APM3, J_APM4 };
 #define J_SHIFT 28
 
 static void journal(LMPredictor *lm, int kind, size_t index, uint64_t old)
@@ -277,6 +281,8 @@ static void full_reset(LMPredictor *lm)
     memcpy(lm->mix, p->mix + (size_t)lm->mode * LM_MIX_WEIGHTS, sizeof(int32_t) * LM_MIX_WEIGHTS);
     memcpy(lm->apm1, p->apm1, sizeof(uint16_t) * LM_APM1_CTX * LM_APM_CELLS);
     apm_identity(lm->apm2, LM_APM2_CTX);
+    apm_identity(lm->apm3, LM_APM3_CTX);
+    apm_identity(lm->apm4, LM_APM4_CTX);
 }
 
 static void journal_undo(LMPredictor *lm)
@@ -292,6 +298,8 @@ static void journal_undo(LMPredictor *lm)
         case J_HSM: lm->hist_sm[i] = slot_from_bits(old); break;
         case J_APM1: lm->apm1[i] = (uint16_t)old; break;
         case J_APM2: lm->apm2[i] = (uint16_t)old; break;
+        case J_APM3: lm->apm3[i] = (uint16_t)old; break;
+        case J_APM4: lm->apm4[i] = (uint16_t)old; break;
         default: lm->match_table[i] = (uint32_t)old; break;
         }
     }
@@ -330,6 +338,7 @@ void lm_reset(LMPredictor *lm, const uint8_t *hist)
     lm->pos = 0;
     lm->match_ptr = 0, lm->match_len = 0, lm->match_miss = 0;
     for (int i = 0; i < 128; i++) lm->match_sm[i] = (LMSlot){32768, 1, 0, 0, 0};
+    lm->word_sep = 0, lm->line_start = 0, lm->word_len = 0;
     lm->c0 = 1, lm->bitpos = 0, lm->c4 = 0, lm->c8 = 0, lm->word = 0, lm->word_prev = 0, lm->word_prev2 = 0;
     memset(lm->ctx_hash, 0, sizeof(lm->ctx_hash));
     memset(lm->prior_hash, 0, sizeof(lm->prior_hash));
@@ -354,8 +363,17 @@ static uint32_t order_hash(const LMPredictor *lm, int order)
         return h32(lm->word * 0x2545f491u + lm->word_prev + 0x6a09e667u);
     case -3: /* and the one before that */
         return h32(lm->word * 0x2545f491u + lm->word_prev * 0x9e3779b1u + lm->word_prev2 + 0xbb67ae85u);
-    default: /* -4: a sparse context */
+    case -4: /* a sparse context */
         return h32(((c4 >> 8) & 0xffff) + 0x3c6ef373u);
+    case -5: /* the word so far and the one two back (skipping one) */
+        return h32(lm->word * 0x2545f491u + lm->word_prev2 + 0x510e527fu);
+    case -6: /* the word so far and the non-letter before it */
+        return h32(lm->word * 0x9e3779b1u + lm->word_sep + 0x9b05688cu);
+    default: { /* -7: the column (bytes since the last newline) and the last byte:
+                * where wrapped lines break */
+        size_t col = lm->pos - lm->line_start;
+        return h32((uint32_t)(col > 127 ? 127 : col) << 8 | (c4 & 0xff) | 0x33000000u);
+    }
     }
 }
 
@@ -393,10 +411,16 @@ static void byte_update(LMPredictor *lm, int b)
     int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
     if ((lower >= 'a' && lower <= 'z') || b >= 128) {
         lm->word = (lm->word + (uint32_t)lower + 1) * 0x2f0f3a5bu;
-    } else if (lm->word) {
-        lm->word_prev2 = lm->word_prev;
-        lm->word_prev = lm->word;
-        lm->word = 0;
+        lm->word_len++;
+    } else {
+        if (lm->word) {
+            lm->word_prev2 = lm->word_prev;
+            lm->word_prev = lm->word;
+            lm->word = 0;
+        }
+        lm->word_sep = (uint32_t)b;
+        lm->word_len = 0;
+        if (b == '\n') lm->line_start = lm->pos;
     }
     const int *orders = lm->mode == LM_MODE_MAX ? online_orders_max : online_orders_fast;
     for (int k = 0; k < lm->n_online; k++) lm->ctx_hash[k] = order_hash(lm, orders[k]);
@@ -421,6 +445,25 @@ void lm_prior_slots(const LMPredictor *lm, uint32_t idx[LM_N_PRIORS])
 static int match_bucket(int len)
 {
     return len < 16 ? len : len < 32 ? 16 + ((len - 16) >> 2) : len < 64 ? 20 + ((len - 32) >> 3) : 24;
+}
+
+/* Column buckets for a mixer selector: exact up to 7, then by 8 up to 63. */
+static int col_bucket(size_t c)
+{
+    return c < 8 ? (int)c : c < 64 ? 8 + (int)((c - 8) >> 3) : 15;
+}
+
+/* Eight classes of bytes for a mixer selector: vowels, other lower-case letters,
+ * capitals, digits, space, newline, sentence punctuation, the rest. */
+static int char_class(uint32_t b)
+{
+    if (b >= 'a' && b <= 'z') return b == 'e' || b == 'a' || b == 'i' || b == 'o' || b == 'u' ? 0 : 1;
+    if (b >= 'A' && b <= 'Z') return 2;
+    if (b >= '0' && b <= '9') return 3;
+    if (b == ' ') return 4;
+    if (b == '\n' || b == '\r') return 5;
+    if (b == '.' || b == ',' || b == ';' || b == ':' || b == '!' || b == '?') return 6;
+    return 7;
 }
 
 static int32_t clamp2047(int64_t d)
@@ -498,6 +541,7 @@ int lm_predict(LMPredictor *lm)
             lm->limit[n] = 255;
             lm->st[n] = lm_stretch(s->p >> 4), lm->slot[n++] = s;
             mset = 1 + (bucket >> 1);
+            lm->mbit = bit;
         } else {
             lm->match_miss = 1;
         }
@@ -508,28 +552,63 @@ int lm_predict(LMPredictor *lm)
         lm->st[n] = lm->params->prior[k][pidx[k]] * 16, lm->slot[n++] = NULL;
     lm->n_slots = n;
     /* Mixing. */
-    /* Mixing: four weight sets chosen by different contexts, then a final mixer. */
+    /* Mixing: twelve weight sets chosen by different contexts, then final mixers. */
     int hits = 0;
     for (int k = 0; k < n; k++) hits += lm->keeps_hist[k] && lm->slot[k]->n > 0;
     hits = hits > 7 ? 7 : hits;
-    int set[LM_N_MIXERS] = {(int)c0, 256 + mset * 4 + (lm->bitpos >> 1),
-                            320 + (int)(lm->c4 & 0xff), 576 + hits * 8 + lm->bitpos};
+    uint32_t c4 = lm->c4;
+    int cl1 = char_class(c4 & 0xff), cl2 = char_class(c4 >> 8 & 0xff), cl3 = char_class(c4 >> 16 & 0xff);
+    int col = col_bucket(lm->pos - lm->line_start);
+    int set[LM_N_MIXERS] = {
+        LM_SET_C0 + (int)c0,
+        LM_SET_MATCH + mset * 4 + (lm->bitpos >> 1),
+        LM_SET_C1 + (int)(c4 & 0xff),
+        LM_SET_HITS + hits * 8 + lm->bitpos,
+        LM_SET_CLASSES + ((cl1 * 8 + cl2) * 8 + cl3) * 8 + lm->bitpos,
+        LM_SET_C2 + (int)(c4 >> 8 & 0xff),
+        LM_SET_O2 + (int)(h32((c4 & 0xffff) + 0x2f0f3a5bu) >> 20),
+        LM_SET_COLUMN + (col * 8 + cl1) * 8 + lm->bitpos,
+        LM_SET_C0CL + cl1 * 256 + (int)c0,
+        LM_SET_WLEN + (lm->word_len > 15 ? 15 : lm->word_len) * 8 + lm->bitpos,
+        LM_SET_O3 + (int)(h32((c4 & 0xffffff) + 0x1f123bb5u) >> 20),
+        LM_SET_WORD + (int)(h32(lm->word + 0x6b43a9b5u) >> 20),
+    };
     lm->d_mix[0] = 256;
     for (int m = 0; m < LM_N_MIXERS; m++) {
         lm->w[m] = lm->mix + (size_t)set[m] * LM_MAX_INPUTS;
         lm->d_mix[1 + m] = mix_dot(lm->st, lm->w[m], n);
         lm->pr_mix_k[m] = lm_squash(lm->d_mix[1 + m]);
     }
-    lm->wf = lm->mix + LM_MIX_SETS * LM_MAX_INPUTS + (size_t)c0 * LM_FINAL_INPUTS;
-    int32_t d = mix_dot(lm->d_mix, lm->wf, 1 + LM_N_MIXERS);
+    /* Three final mixers (weights chosen by c0; by the column bucket, the last
+     * byte's class and the bit position; by the last byte and the bit position),
+     * averaged in the stretched domain. */
+    int fset[LM_N_FINAL] = {
+        LM_FSET_C0 + (int)c0,
+        LM_FSET_COLUMN + (col * 8 + cl1) * 8 + lm->bitpos,
+        LM_FSET_C1 + (int)(c4 & 0xff) * 8 + lm->bitpos,
+    };
+    int32_t dsum = 0;
+    for (int f = 0; f < LM_N_FINAL; f++) {
+        lm->wf[f] = lm->mix + LM_MIX_SETS * LM_MAX_INPUTS + (size_t)fset[f] * LM_FINAL_INPUTS;
+        int32_t df = mix_dot(lm->d_mix, lm->wf[f], 1 + LM_N_MIXERS);
+        lm->pr_fin[f] = lm_squash(df);
+        dsum += df;
+    }
+    int32_t d = asr(dsum * 21845, 16); /* / 3; |dsum| <= 6141 */
     lm->pr_mix = lm_squash(d);
-    /* APMs: order 0 and order 1. */
+    /* APMs: order 0, order 1, hashed order 2, match state. */
     int pa1 = apm_read(lm->apm1 + c0 * LM_APM_CELLS, d, &lm->apm1_idx);
     lm->apm1_idx += (int)c0 * LM_APM_CELLS;
     size_t a2 = (size_t)(lm->c4 & 0xff) << 8 | c0;
     int pa2 = apm_read(lm->apm2 + a2 * LM_APM_CELLS, d, &lm->apm2_idx);
     lm->apm2_idx += (int)(a2 * LM_APM_CELLS);
-    int p = (lm->pr_mix + pa1 + 6 * pa2 + 4) >> 3;
+    uint32_t a3 = (h32((lm->c4 & 0xffff) + 0x1b873593u) ^ c0 * 0x9e3779b1u) >> (32 - LM_APM3_BITS);
+    int pa3 = apm_read(lm->apm3 + a3 * LM_APM_CELLS, d, &lm->apm3_idx);
+    lm->apm3_idx += (int)(a3 * LM_APM_CELLS);
+    int a4 = (mset * 2 + (mset ? lm->mbit : 0)) * 256 + (int)c0;
+    int pa4 = apm_read(lm->apm4 + a4 * LM_APM_CELLS, d, &lm->apm4_idx);
+    lm->apm4_idx += a4 * LM_APM_CELLS;
+    int p = (1 * lm->pr_mix + 1 * pa1 + 6 * pa2 + 6 * pa3 + 2 * pa4 + 8) >> 4;
     p = p < 1 ? 1 : p > 4095 ? 4095 : p;
     lm->pr_final = p;
     return p;
@@ -577,9 +656,12 @@ void lm_update(LMPredictor *lm, int bit)
     }
     for (int m = 0; m < LM_N_MIXERS; m++)
         train_mixer(lm, lm->w[m], lm->st, lm->n_slots, lm->pr_mix_k[m], bit, LM_MIX_LR);
-    train_mixer(lm, lm->wf, lm->d_mix, 1 + LM_N_MIXERS, lm->pr_mix, bit, LM_FINAL_LR);
+    for (int f = 0; f < LM_N_FINAL; f++)
+        train_mixer(lm, lm->wf[f], lm->d_mix, 1 + LM_N_MIXERS, lm->pr_fin[f], bit, LM_FINAL_LR);
     train_apm(lm, lm->apm1, J_APM1, lm->apm1_idx, bit);
     train_apm(lm, lm->apm2, J_APM2, lm->apm2_idx, bit);
+    train_apm(lm, lm->apm3, J_APM3, lm->apm3_idx, bit);
+    train_apm(lm, lm->apm4, J_APM4, lm->apm4_idx, bit);
     lm->c0 = lm->c0 << 1 | (uint32_t)bit;
     if (++lm->bitpos == 8) byte_update(lm, (int)(lm->c0 & 0xff));
 }

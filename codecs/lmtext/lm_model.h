@@ -2,16 +2,21 @@
  * bit first, from a bitwise context-mixing model (in the line of lpaq/paq):
  *
  *   online inputs   hashed tables of adaptive bit counters for the contexts of the
- *                   last 1, 2, 3, 4, 6 bytes (max mode: also 5 and 8), the current
- *                   word, the word pair, a match model (the byte that followed the
- *                   longest earlier occurrence of the last bytes)
+ *                   last 2, 3, 4, 6 bytes (max mode: also 5 and 8), the current
+ *                   word, the word pair, the column and the last byte (max mode:
+ *                   also three words, a sparse context, the word with the word two
+ *                   back or the non-letter before it), direct order 0 and 1, a
+ *                   match model (the byte that followed the longest earlier
+ *                   occurrence of the last bytes)
  *   learned priors  frozen tables trained by nc-train on English text: order 2, 3, 4
  *                   and word contexts as stretched probabilities (int8); initial
- *                   order-0/1 counters, mixer weights and APM tables
- *   mixer           logistic mixing (one layer, weight set chosen by the partial
- *                   byte; max mode adds a second set chosen by the match state),
- *                   weights learned online
- *   APM             two adaptive probability maps (order 0 and order 1) refine it
+ *                   order-1 counters, mixer weights and the order-0 APM
+ *   mixer           logistic mixing in two layers: twelve weight sets chosen by
+ *                   different contexts (partial byte, match, last bytes, byte
+ *                   classes, column), then three final mixers, averaged; weights
+ *                   learned online
+ *   APM             four adaptive probability maps (order 0, order 1, hashed
+ *                   order 2, match state) refine it
  *
  * Everything is integer arithmetic in a fixed order, so an encoder and a decoder on
  * any compiler compute the same probabilities. The state resets to the model's
@@ -34,12 +39,42 @@ enum LMMode { LM_MODE_FAST = 0, LM_MODE_MAX = 1 };
 #define LM_APM1_CTX 256
 #define LM_APM2_CTX (1 << 16)
 #define LM_APM_CELLS 33
-#define LM_MAX_INPUTS 32
-#define LM_N_MIXERS 4
-#define LM_MIX_SETS (256 + 64 + 256 + 64) /* partial byte, match, previous byte, hits */
-#define LM_FINAL_INPUTS 8
-#define LM_FINAL_SETS 256
-/* Weights of one mode: the first layer, then the final mixer. */
+#define LM_APM3_BITS 16
+#define LM_APM3_CTX (1 << LM_APM3_BITS)
+#define LM_APM4_CTX (28 * 256) /* match input (0..13) x expected bit x c0 */
+#define LM_N_ONLINE_FAST 7
+#define LM_N_ONLINE_MAX 13
+#define LM_MAX_INPUTS 36 /* bias, orders 0-1, 2 per online table, match, priors */
+#define LM_N_MIXERS 12
+/* First-layer weight sets, chosen by: the partial byte c0; the match state and bit
+ * position; the last byte; how many online counters were seen before and the bit
+ * position; the classes of the last three bytes and the bit position; the byte
+ * before the last; the last two bytes (hashed to 12 bits); the column bucket, the
+ * class of the last byte and the bit position; the class of the last byte and c0;
+ * the word length and the bit position; the last three bytes (hashed); the current
+ * word (hashed). */
+#define LM_SET_C0 0
+#define LM_SET_MATCH 256
+#define LM_SET_C1 (LM_SET_MATCH + 64)
+#define LM_SET_HITS (LM_SET_C1 + 256)
+#define LM_SET_CLASSES (LM_SET_HITS + 64)
+#define LM_SET_C2 (LM_SET_CLASSES + 4096)
+#define LM_SET_O2 (LM_SET_C2 + 256)
+#define LM_SET_COLUMN (LM_SET_O2 + 4096)
+#define LM_SET_C0CL (LM_SET_COLUMN + 1024)
+#define LM_SET_WLEN (LM_SET_C0CL + 2048)
+#define LM_SET_O3 (LM_SET_WLEN + 128)
+#define LM_SET_WORD (LM_SET_O3 + 4096)
+#define LM_MIX_SETS (LM_SET_WORD + 4096)
+#define LM_FINAL_INPUTS 13 /* bias, the first layer's outputs */
+#define LM_N_FINAL 3
+#define LM_FSET_C0 0
+#define LM_FSET_COLUMN 256
+#define LM_FSET_C1 (256 + 1024)
+#define LM_FINAL_SETS (256 + 1024 + 2048)
+/* Weights of one mode: the first layer, then the final mixer. A model file stores
+ * them as int16 in units of LM_MIX_STORE_SCALE / 65536. */
+#define LM_MIX_STORE_SCALE 128
 #define LM_MIX_WEIGHTS (LM_MIX_SETS * LM_MAX_INPUTS + LM_FINAL_SETS * LM_FINAL_INPUTS)
 
 /* One adaptive bit counter: P(1) in 1/65536, a hash check, and how often it was
@@ -72,7 +107,7 @@ typedef struct LMPredictor {
     LMSlot o0[256];
     LMSlot *o1;
     int32_t *mix;
-    uint16_t *apm1, *apm2;
+    uint16_t *apm1, *apm2, *apm3, *apm4;
     /* Match model over the bytes coded since the last reset. */
     uint32_t *match_table;    /* 2^LM_MATCH_BITS positions (+1; 0 = none) */
     LMSlot match_sm[64 * 2];
@@ -88,6 +123,9 @@ typedef struct LMPredictor {
     uint32_t c0;              /* 1 followed by the bits of the byte so far */
     int bitpos;
     uint32_t c4, c8;          /* the last 8 bytes */
+    uint32_t word_sep;        /* the last non-letter byte */
+    size_t line_start;        /* pos just after the last newline */
+    int word_len;             /* letters in the current word */
     uint32_t word, word_prev, word_prev2; /* hashes of the current and the previous words */
     uint32_t ctx_hash[LM_MAX_INPUTS];
     uint32_t prior_hash[LM_N_PRIORS];
@@ -98,10 +136,11 @@ typedef struct LMPredictor {
     uint8_t limit[LM_MAX_INPUTS];  /* the slot's count limit; 0: no slot */
     uint8_t keeps_hist[LM_MAX_INPUTS];
     int n_slots;
-    int32_t *w[LM_N_MIXERS], *wf;
+    int32_t *w[LM_N_MIXERS], *wf[LM_N_FINAL];
     int32_t d_mix[LM_FINAL_INPUTS];
-    int32_t pr_mix_k[LM_N_MIXERS], pr_mix, pr_final;
-    int apm1_idx, apm2_idx;
+    int32_t pr_mix_k[LM_N_MIXERS], pr_fin[LM_N_FINAL], pr_mix, pr_final;
+    int apm1_idx, apm2_idx, apm3_idx, apm4_idx;
+    int mbit;
     /* Online table slots touched since the last reset (a short journal makes
      * Equal-Info Window resets cheap; past its end the tables are cleared whole). */
     uint64_t *journal;

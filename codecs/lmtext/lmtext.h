@@ -22,9 +22,9 @@
 #include "nc/model.h"
 
 #define LM_DEFAULT_MODEL "lmtext-en"
-#define LM_MODEL_ARCH "lmtext-cm1"
+#define LM_MODEL_ARCH "lmtext-cm2"
 #define LM_HEADER_MAGIC "LMT"
-#define LM_HEADER_VERSION 1
+#define LM_HEADER_VERSION 2
 #define LM_HEADER_ID_PREFIX "lmtext-" /* left out of model ids in the stream header */
 #define LM_HEADER_MAX_SIZE NCI_MODEL_HEADER_MAX_SIZE(3)
 /* Bytes of input per packet (the last one of a frame may be shorter). */

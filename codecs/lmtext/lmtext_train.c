@@ -83,10 +83,17 @@ static int write_model(const NCTrainJob *job, const LMParams *params, const char
         ret = nc_model_writer_add_tensor(w, "o1", NC_MODEL_I32, 2, dims, o1, NULL);
     }
     free(o1);
+    int16_t *mix = malloc(sizeof(int16_t) * 2 * LM_MIX_WEIGHTS);
+    if (!mix && ret >= 0) ret = NC_ENOMEM;
     if (ret >= 0) {
+        for (size_t i = 0; i < 2 * (size_t)LM_MIX_WEIGHTS; i++) {
+            int32_t v = params->mix[i] / LM_MIX_STORE_SCALE; /* |mix| <= 2^22 */
+            mix[i] = (int16_t)(v > 32767 ? 32767 : v < -32767 ? -32767 : v);
+        }
         int64_t dims[2] = {2, LM_MIX_WEIGHTS};
-        ret = nc_model_writer_add_tensor(w, "mixer", NC_MODEL_I32, 2, dims, params->mix, NULL);
+        ret = nc_model_writer_add_tensor(w, "mixer", NC_MODEL_I16, 2, dims, mix, NULL);
     }
+    free(mix);
     if (ret >= 0) {
         int64_t dims[2] = {1, LM_APM1_CTX * LM_APM_CELLS};
         ret = nc_model_writer_add_tensor(w, "apm1", NC_MODEL_I16, 2, dims, params->apm1, NULL);
