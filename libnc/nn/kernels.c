@@ -10,10 +10,10 @@
 
 /* What the CPU and the OS support, from CPUID (gcc's and clang's
  * __builtin_cpu_supports do not agree on the names, and clang 14 lacks "f16c"). */
-static void x86_features(int *sse41, int *avx2_fma_f16c, int *avx512)
+static void x86_features(int *sse41, int *avx2_fma_f16c, int *avx512, int *avx512bf16)
 {
     unsigned a, b, c, d;
-    *sse41 = *avx2_fma_f16c = *avx512 = 0;
+    *sse41 = *avx2_fma_f16c = *avx512 = *avx512bf16 = 0;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return;
     *sse41 = (c >> 19) & 1;
     int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
@@ -25,6 +25,8 @@ static void x86_features(int *sse41, int *avx2_fma_f16c, int *avx512)
     *avx2_fma_f16c = (b >> 5) & 1;
     /* AVX-512 F, BW, VL, and the OS saving opmask and ZMM state (XCR0 bits 5-7) */
     *avx512 = *avx2_fma_f16c && (b >> 16 & 1) && (b >> 30 & 1) && (b >> 31 & 1) && (xcr0_lo & 0xE0) == 0xE0;
+    /* AVX512_BF16: leaf 7, sub-leaf 1, EAX bit 5 */
+    if (*avx512 && a >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d)) *avx512bf16 = (a >> 5) & 1;
 }
 #endif
 
@@ -35,11 +37,12 @@ int nn_kernels_available(const NNKernels **out, int max)
     int n = 0;
     if (n < max) out[n++] = &nn_kernels_c;
 #if defined(NN_KERNELS_X86) && defined(__GNUC__)
-    int sse41, avx2, avx512;
-    x86_features(&sse41, &avx2, &avx512);
+    int sse41, avx2, avx512, avx512bf16;
+    x86_features(&sse41, &avx2, &avx512, &avx512bf16);
     if (n < max && sse41) out[n++] = &nn_kernels_sse41;
     if (n < max && avx2) out[n++] = &nn_kernels_avx2;
     if (n < max && avx512) out[n++] = &nn_kernels_avx512;
+    if (n < max && avx512bf16) out[n++] = &nn_kernels_avx512bf16;
 #endif
     return n;
 }
@@ -119,7 +122,7 @@ void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const flo
         k->gemm(y, cout, x, cin, h * w, &taps[0]);
         return;
     }
-    if (k->conv2d) {
+    if (k->conv2d && taps[0].type != NN_W_BF16) { /* the direct kernels are f32/f16/int8 */
         k->conv2d(taps, ks, x, h, w, y);
         return;
     }

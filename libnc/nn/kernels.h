@@ -25,13 +25,16 @@ typedef enum NNWeightType {
     NN_W_F32,
     NN_W_F16, /* IEEE binary16 bits */
     NN_W_I8,  /* int8 with a float scale per output channel */
+    /* bfloat16 pairs for AVX512_BF16's vdpbf16ps (opt-in, lower precision: the
+     * activations are rounded to bfloat16 too, see nn_bf16_pack) */
+    NN_W_BF16,
 } NNWeightType;
 
 /* A weight matrix [cin][cout] in its stored precision. */
 typedef struct NNWeights {
     NNWeightType type;
     int cin, cout;
-    const void *data;    /* cin * cout elements of the type */
+    const void *data;    /* cin * cout elements of the type; NN_W_BF16: nn_bf16_pack's layout */
     const float *scale;  /* NN_W_I8: cout scales (w = scale[o] * q); else NULL */
 } NNWeights;
 
@@ -94,6 +97,20 @@ void nn_k_pixel_shuffle(const float *x, int h, int w, int c, int r, float *y);
 /* Half-precision bits <-> float (exact; round to nearest even for the narrowing). */
 float nn_f16_to_f32(uint16_t h);
 uint16_t nn_f32_to_f16(float f);
+/* bfloat16 (the high half of a binary32) from a float: round to nearest even, a
+ * subnormal input gives a signed zero (as vcvtne2ps2bf16 does), NaN stays NaN. */
+uint16_t nn_f32_to_bf16(float f);
+float nn_bf16_to_f32(uint16_t b);
+/* NN_W_BF16 weights: w [cin][cout] rounded to bfloat16 and stored as pairs of input
+ * channels, out[((i / 2) * cout + o) * 2 + i % 2] (an odd cin gets a zero last channel):
+ * one 32-bit lane holds the two weights vdpbf16ps multiplies into one output. out
+ * holds nn_bf16_packed_len(cin, cout) values. A GEMM over these weights rounds each
+ * activation to bfloat16 as well and sums, per output from zero, for each pair
+ * acc = ftz(fma(x[2p+1], w[2p+1], acc)), then acc = ftz(fma(x[2p], w[2p], acc))
+ * (the instruction's order, flushing subnormal results to zero), then y += acc: every
+ * table computes exactly this (the reference in plain C), whatever the row count. */
+size_t nn_bf16_packed_len(int cin, int cout);
+void nn_bf16_pack(const float *w, int cin, int cout, uint16_t *out);
 /* Quantizes w [cin][cout] to int8 per output channel (scale = max |w| / 127). */
 void nn_quantize_i8(const float *w, int cin, int cout, int8_t *q, float *scale);
 
