@@ -102,13 +102,18 @@ uint16_t nn_f32_to_f16(float f);
 uint16_t nn_f32_to_bf16(float f);
 float nn_bf16_to_f32(uint16_t b);
 /* NN_W_BF16 weights: w [cin][cout] rounded to bfloat16 and stored as pairs of input
- * channels, out[((i / 2) * cout + o) * 2 + i % 2] (an odd cin gets a zero last channel):
- * one 32-bit lane holds the two weights vdpbf16ps multiplies into one output. out
- * holds nn_bf16_packed_len(cin, cout) values. A GEMM over these weights rounds each
+ * channels, out[((i / 2) * cols + o) * 2 + i % 2] with cols = nn_bf16_cols(cout), zero
+ * beyond cin and cout (pairs padded to a multiple of 16, outputs to a multiple of 16:
+ * whole AMX tiles): one 32-bit lane holds the two weights vdpbf16ps multiplies into one
+ * output, and 16 pairs x 16 outputs are one AMX B tile. out holds
+ * nn_bf16_packed_len(cin, cout) values. A GEMM over these weights rounds each
  * activation to bfloat16 as well and sums, per output from zero, for each pair
- * acc = ftz(fma(x[2p+1], w[2p+1], acc)), then acc = ftz(fma(x[2p], w[2p], acc))
+ * (padding included) acc = ftz(fma(x[2p+1], w[2p+1], acc)), then
+ * acc = ftz(fma(x[2p], w[2p], acc))
  * (the instruction's order, flushing subnormal results to zero), then y += acc: every
  * table computes exactly this (the reference in plain C), whatever the row count. */
+static inline int nn_bf16_pairs(int cin) { return (cin + 31) / 32 * 16; }
+static inline int nn_bf16_cols(int cout) { return (cout + 15) / 16 * 16; }
 size_t nn_bf16_packed_len(int cin, int cout);
 void nn_bf16_pack(const float *w, int cin, int cout, uint16_t *out);
 /* Quantizes w [cin][cout] to int8 per output channel (scale = max |w| / 127). */

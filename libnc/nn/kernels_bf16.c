@@ -26,13 +26,18 @@ float nn_bf16_to_f32(uint16_t b)
     return f;
 }
 
-size_t nn_bf16_packed_len(int cin, int cout) { return (size_t)(cin + 1) / 2 * 2 * (size_t)cout; }
+size_t nn_bf16_packed_len(int cin, int cout)
+{
+    return (size_t)nn_bf16_pairs(cin) * 2 * (size_t)nn_bf16_cols(cout);
+}
 
 void nn_bf16_pack(const float *w, int cin, int cout, uint16_t *out)
 {
-    for (int i = 0; i < (cin + 1) / 2 * 2; i++)
-        for (int o = 0; o < cout; o++)
-            out[((size_t)(i / 2) * cout + o) * 2 + i % 2] = i < cin ? nn_f32_to_bf16(w[(size_t)i * cout + o]) : 0;
+    const int cols = nn_bf16_cols(cout);
+    for (int i = 0; i < 2 * nn_bf16_pairs(cin); i++)
+        for (int o = 0; o < cols; o++)
+            out[((size_t)(i / 2) * cols + o) * 2 + i % 2] =
+                i < cin && o < cout ? nn_f32_to_bf16(w[(size_t)i * cout + o]) : 0;
 }
 
 /* vdpbf16ps's accumulation step: an FMA (the product of two bfloat16 is exact in
@@ -45,7 +50,7 @@ static float fma_ftz(float a, float b, float acc)
 
 void nn_gemm_bf16_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
-    const int cin = w->cin, cout = w->cout, pairs = (cin + 1) / 2;
+    const int cin = w->cin, cout = w->cout, pairs = nn_bf16_pairs(cin), cols = nn_bf16_cols(cout);
     const uint16_t *wp = w->data;
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * ldx;
@@ -53,9 +58,9 @@ void nn_gemm_bf16_ref(float *y, int ldy, const float *x, int ldx, int rows, cons
         for (int o = 0; o < cout; o++) {
             float acc = 0.0f;
             for (int p = 0; p < pairs; p++) {
-                const float x0 = nn_bf16_to_f32(nn_f32_to_bf16(xr[2 * p]));
+                const float x0 = 2 * p < cin ? nn_bf16_to_f32(nn_f32_to_bf16(xr[2 * p])) : 0.0f;
                 const float x1 = 2 * p + 1 < cin ? nn_bf16_to_f32(nn_f32_to_bf16(xr[2 * p + 1])) : 0.0f;
-                const uint16_t *wo = wp + ((size_t)p * cout + o) * 2;
+                const uint16_t *wo = wp + ((size_t)p * cols + o) * 2;
                 acc = fma_ftz(x1, nn_bf16_to_f32(wo[1]), acc);
                 acc = fma_ftz(x0, nn_bf16_to_f32(wo[0]), acc);
             }

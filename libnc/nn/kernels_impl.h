@@ -44,6 +44,7 @@ extern const NNKernels nn_kernels_sse41;
 extern const NNKernels nn_kernels_avx2;
 extern const NNKernels nn_kernels_avx512;
 extern const NNKernels nn_kernels_avx512bf16;
+extern const NNKernels nn_kernels_amxbf16;
 #endif
 
 float nn_weight_at(const NNWeights *w, size_t idx);
