@@ -1,6 +1,6 @@
 /* Inference kernels for the reconstruction path: the shapes codecs run, in f32 with
  * weights kept in their stored precision (f32, f16, or int8 with one scale per output
- * channel), f32 accumulation.
+ * channel), f32 accumulation; or, opt-in, bfloat16 weights and activations (NN_W_BF16).
  *
  * In the manner of libopus's dnn/ (nnet.c over vec_avx.h / vec_neon.h): one plain C
  * implementation of every kernel is the reference (kernels_ref.c), and SIMD versions
@@ -40,7 +40,7 @@ typedef struct NNWeights {
 
 /* The kernel table of one instruction-set level. */
 typedef struct NNKernels {
-    const char *name; /* "c", "sse4.1", "avx2", "avx512" */
+    const char *name; /* "c", "sse4.1", "avx2", "avx512", "avx512bf16", "amxbf16" */
     /* Y[r][o] += sum_i X[r][i] * W[i][o] for r < rows (row strides ldx, ldy floats).
      * rows = 1 is a GEMV. */
     void (*gemm)(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
@@ -57,7 +57,8 @@ typedef struct NNKernels {
 } NNKernels;
 
 /* The reference (plain C) kernels, and the best ones this CPU runs (NC_KERNELS=c,
- * sse4.1, avx2 or avx512 in the environment caps the choice, e.g. to compare). */
+ * sse4.1, avx2, avx512, avx512bf16 or amxbf16 in the environment caps the choice, e.g.
+ * to compare). */
 const NNKernels *nn_kernels_ref(void);
 const NNKernels *nn_kernels(void);
 /* Every table this build has that this CPU can run, best last; returns the count. */
@@ -109,9 +110,11 @@ float nn_bf16_to_f32(uint16_t b);
  * nn_bf16_packed_len(cin, cout) values. A GEMM over these weights rounds each
  * activation to bfloat16 as well and sums, per output from zero, for each pair
  * (padding included) acc = ftz(fma(x[2p+1], w[2p+1], acc)), then
- * acc = ftz(fma(x[2p], w[2p], acc))
- * (the instruction's order, flushing subnormal results to zero), then y += acc: every
- * table computes exactly this (the reference in plain C), whatever the row count. */
+ * acc = ftz(fma(x[2p], w[2p], acc)) (vdpbf16ps's order, flushing subnormal results),
+ * then y += acc: the reference and the avx512bf16 table compute exactly this; amxbf16
+ * sums the same exact products in the tile's own order (within f32 summation error of
+ * it). Each table gives the same bits whatever the row count. bfloat16 keeps 8
+ * significant bits: each product is within 2^-7 of f32's. */
 static inline int nn_bf16_pairs(int cin) { return (cin + 31) / 32 * 16; }
 static inline int nn_bf16_cols(int cout) { return (cout + 15) / 16 * 16; }
 size_t nn_bf16_packed_len(int cin, int cout);
