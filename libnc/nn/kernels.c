@@ -64,18 +64,30 @@ int nn_kernels_available(const NNKernels **out, int max)
     return n;
 }
 
-/* The best table, capped by NC_KERNELS. Computed on every call (CPUID: callers take
- * it once per stream, not per frame): no global state to initialize or race on. */
-const NNKernels *nn_kernels(void)
+static int is_bf16(const NNKernels *k) { return strstr(k->name, "bf16") != NULL; }
+
+/* The best table of one kind (bf16: the tables with bfloat16 arithmetic, opt-in; else
+ * the others), capped by NC_KERNELS: a named table of that kind, or for bf16 any named
+ * table (then bf16 weights run the reference's arithmetic). Computed on every call
+ * (CPUID: callers take it once per stream, not per frame): no global state to
+ * initialize or race on. */
+static const NNKernels *best_of(int bf16)
 {
     const NNKernels *all[8];
     int n = nn_kernels_available(all, 8);
     const char *cap = getenv("NC_KERNELS");
     if (cap)
         for (int i = 0; i < n; i++)
-            if (!strcmp(all[i]->name, cap)) return all[i];
-    return all[n - 1];
+            if (!strcmp(all[i]->name, cap) && (bf16 || !is_bf16(all[i]))) return all[i];
+    for (int i = n - 1; i >= 0; i--)
+        if (is_bf16(all[i]) == bf16) return all[i];
+    return bf16 ? best_of(0) : all[0];
 }
+
+/* The bf16 tables are opt-in: nn_kernels() never hands them out, so code that asks for
+ * the table by name (rvqspeech's AVX-512 synthesis) sees what it saw before them. */
+const NNKernels *nn_kernels(void) { return best_of(0); }
+const NNKernels *nn_kernels_bf16(void) { return best_of(1); }
 
 void nn_conv1d_causal_frames(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
                              const float *bias, float *hist, int hist_frames, const float *x, int frames, float *y)

@@ -57,10 +57,14 @@ typedef struct NNKernels {
 } NNKernels;
 
 /* The reference (plain C) kernels, and the best ones this CPU runs (NC_KERNELS=c,
- * sse4.1, avx2, avx512, avx512bf16 or amxbf16 in the environment caps the choice, e.g.
- * to compare). */
+ * sse4.1, avx2 or avx512 in the environment caps the choice, e.g. to compare). */
 const NNKernels *nn_kernels_ref(void);
 const NNKernels *nn_kernels(void);
+/* For NN_W_BF16 weights (opt-in): the best table with bfloat16 arithmetic, amxbf16 or
+ * avx512bf16 (NC_KERNELS may name either, or any other table); without one, what
+ * nn_kernels() gives (bf16 weights then run the reference's arithmetic). For other
+ * weights these tables run the AVX-512 table's functions. */
+const NNKernels *nn_kernels_bf16(void);
 /* Every table this build has that this CPU can run, best last; returns the count. */
 int nn_kernels_available(const NNKernels **out, int max);
 

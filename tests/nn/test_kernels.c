@@ -514,7 +514,11 @@ int main(void)
     int n = nn_kernels_available(tabs, 8);
     printf("kernel tables on this CPU:");
     for (int i = 0; i < n; i++) printf(" %s", tabs[i]->name);
-    printf(" (nn_kernels(): %s)\n", nn_kernels()->name);
+    printf(" (nn_kernels(): %s, nn_kernels_bf16(): %s)\n", nn_kernels()->name, nn_kernels_bf16()->name);
+    /* the bf16 tables are opt-in: never the default table */
+    CHECK(!strstr(nn_kernels()->name, "bf16"), "nn_kernels() handed out %s", nn_kernels()->name);
+    CHECK(nn_kernels_bf16() == tabs[n - 1] || !strstr(tabs[n - 1]->name, "bf16") || getenv("NC_KERNELS"),
+          "nn_kernels_bf16() is %s, not the best bf16 table", nn_kernels_bf16()->name);
     test_f16();
     test_gemm(tabs, n);
     test_pointwise(tabs, n);
