@@ -11,7 +11,9 @@
  * whoever was descheduled); one thread. Our rounds run before and after PyTorch's
  * and are pooled. The plain C reference table is left out (it is the tests'
  * yardstick, one output at a time). Ratios: libnc / PyTorch (below 1: libnc
- * faster). Never run by meson test. */
+ * faster). bf16 weights (NN_W_BF16) are timed only on the tables with bfloat16
+ * arithmetic (avx512bf16, amxbf16), and what they cost in precision is printed first:
+ * each shape's output against the AVX-512 table's f32 one. Never run by meson test. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@
 #endif
 
 #define MAX_ROUNDS 64
-#define MAX_ROWS 160
+#define MAX_ROWS 256
 
 typedef struct Row {
     char name[64], torch[48];
@@ -89,39 +91,53 @@ static float *randn(size_t n, float scale)
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #include <immintrin.h>
-/* This core's f32 FMA peak in GFLOP/s: 24 independent 16-lane FMA chains in registers
- * (more than latency x ports, so throughput-bound), best of 5. What no kernel can
- * beat: the yardstick for the ratios against PyTorch. */
-__attribute__((target("avx512f"))) static double fma_peak_avx512(void)
-{
-    /* named variables, not an array: gcc kept an array's chains in memory */
+/* A core's peak in GFLOP/s: 24 independent chains of one instruction (STEP) in
+ * registers (more than latency x ports, so throughput-bound), best of 5, FLOPS per
+ * instruction. Named variables, not an array: gcc kept an array's chains in memory. */
 #define ALL(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15) \
     M(16) M(17) M(18) M(19) M(20) M(21) M(22) M(23)
 #define DECL(i) __m512 a##i = _mm512_set1_ps((float)i * 1e-3f);
-#define STEP(i) a##i = _mm512_fmadd_ps(x, a##i, c);
 #define SUM(i) sink += _mm512_reduce_add_ps(a##i);
-    ALL(DECL)
+#define PEAK_LOOP(STEP, FLOPS)                                     \
+    ALL(DECL)                                                      \
+    const long n = 1000000;                                        \
+    double best = 1e9;                                             \
+    for (int r = 0; r < 5; r++) {                                  \
+        double t = now();                                          \
+        for (long k = 0; k < n; k++) {                             \
+            ALL(STEP)                                              \
+            __asm__ volatile("" : "+v"(x)); /* not folded */       \
+        }                                                          \
+        t = now() - t;                                             \
+        best = t < best ? t : best;                                \
+    }                                                              \
+    float sink = 0;                                                \
+    ALL(SUM)                                                       \
+    return sink == 12345.0f ? 0 : (double)n * 24 * (FLOPS) / best / 1e9;
+
+/* f32 FMAs: what no f32 kernel can beat, the yardstick for the ratios against PyTorch. */
+__attribute__((target("avx512f"))) static double fma_peak_avx512(void)
+{
+#define STEP(i) a##i = _mm512_fmadd_ps(x, a##i, c);
     const __m512 c = _mm512_set1_ps(1e-6f);
     __m512 x = _mm512_set1_ps(0.999f);
-    const long n = 1000000;
-    double best = 1e9;
-    for (int r = 0; r < 5; r++) {
-        double t = now();
-        for (long k = 0; k < n; k++) {
-            ALL(STEP)
-            __asm__ volatile("" : "+v"(x)); /* keeps the loop from being folded */
-        }
-        t = now() - t;
-        best = t < best ? t : best;
-    }
-    float sink = 0;
-    ALL(SUM)
+    PEAK_LOOP(STEP, 32)
+#undef STEP
+}
+
+/* vdpbf16ps (32 multiply-adds per instruction): the avx512bf16 table's ceiling. */
+__attribute__((target("avx512f,avx512bf16"))) static double dot_peak_avx512bf16(void)
+{
+#define STEP(i) a##i = _mm512_dpbf16_ps(a##i, x, c);
+    const __m512bh c = (__m512bh)_mm512_set1_epi32(0x3F803F80); /* (1, 1) */
+    __m512bh x = (__m512bh)_mm512_set1_epi32(0x33D633D6);       /* about 1e-7 each */
+    PEAK_LOOP(STEP, 64)
+#undef STEP
+}
 #undef ALL
 #undef DECL
-#undef STEP
 #undef SUM
-    return sink == 12345.0f ? 0 : (double)n * 24 * 32 / best / 1e9;
-}
+#undef PEAK_LOOP
 #endif
 
 /* A GEMM of a kernel table through OpenBLAS: f32 weights only. */
@@ -136,10 +152,11 @@ static void gemm_openblas(float *y, int ldy, const float *x, int ldx, int rows_,
 
 /* Weights of one matrix in every type. */
 typedef struct Mat {
-    NNWeights w[3];
+    NNWeights w[4];
     float *f32, *scale;
     uint16_t *f16;
     int8_t *i8;
+    uint16_t *bf16;
 } Mat;
 
 static void mat_init(Mat *m, int cin, int cout)
@@ -154,9 +171,15 @@ static void mat_init(Mat *m, int cin, int cout)
     m->w[0] = (NNWeights){NN_W_F32, cin, cout, m->f32, NULL};
     m->w[1] = (NNWeights){NN_W_F16, cin, cout, m->f16, NULL};
     m->w[2] = (NNWeights){NN_W_I8, cin, cout, m->i8, m->scale};
+    m->bf16 = malloc(sizeof(uint16_t) * nn_bf16_packed_len(cin, cout));
+    nn_bf16_pack(m->f32, cin, cout, m->bf16);
+    m->w[3] = (NNWeights){NN_W_BF16, cin, cout, m->bf16, NULL};
 }
 
-static const char *type_name[3] = {"f32", "f16", "i8"};
+/* bf16 only on tables with bfloat16 arithmetic (the others run the C reference) */
+enum { NTYPES = 4 };
+static const char *type_name[NTYPES] = {"f32", "f16", "i8", "bf16"};
+static int has_bf16(const NNKernels *k) { return strstr(k->name, "bf16") != NULL; }
 
 /* rvqspeech's decoder network with random weights (codecs/rvqspeech/net.c). */
 enum { C = 128, LAT = 64, OUT = 642, FRAMES = 500 };
@@ -329,14 +352,35 @@ static void do_net_stream(void *a, const NNKernels *k, int type)
     net_streaming(k, &d->net, type, d->seq_x, d->seq_y);
 }
 
+/* What bf16 costs in precision on a shape: its output against the same call with f32
+ * weights and arithmetic (the AVX-512 table), over every output. */
+static void bf16_error(const char *label, void (*fn)(void *, const NNKernels *, int), Data *d, float *y, size_t n,
+                       const NNKernels *f32k, const NNKernels *bf16k)
+{
+    float *ref = malloc(sizeof(float) * n);
+    fn(d, f32k, 0);
+    memcpy(ref, y, sizeof(float) * n);
+    fn(d, bf16k, 3);
+    double sd = 0, sy = 0, md = 0, my = 0, s2d = 0, s2y = 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = fabs((double)y[i] - ref[i]), a = fabs((double)ref[i]);
+        sd += e, sy += a, s2d += e * e, s2y += a * a;
+        md = e > md ? e : md, my = a > my ? a : my;
+    }
+    printf("bf16 (%s) against f32, %s: mean |d| / mean |y| %.2e, max |d| / max |y| %.2e, ||d|| / ||y|| %.2e\n", bf16k->name, label,
+           sd / sy, md / my, sqrt(s2d / s2y));
+    free(ref);
+}
+
 static void our_round(Data *d, const NNKernels *const *tabs, int ntabs, const NNKernels *blas, int reps)
 {
     char name[64];
     for (int t = -1; t < ntabs; t++) {
         if (t >= 0 && !strcmp(tabs[t]->name, "c")) continue;
         const NNKernels *k = t < 0 ? blas : tabs[t];
-        int types = t < 0 ? 1 : 3;
+        int types = t < 0 ? 1 : NTYPES;
         for (int ty = 0; ty < types; ty++) {
+            if (ty == 3 && !has_bf16(k)) continue;
 #define ROW(label, torch, r, fn)                                                             \
     snprintf(name, sizeof(name), "%s %s %s", label, k->name, type_name[ty]);                 \
     timed(name, torch, r, fn, d, k, ty)
@@ -422,8 +466,20 @@ int main(int argc, char **argv)
     printf("bench_kernels: %d thread(s), %d rounds x %d reps per side (our rounds before and after PyTorch's)\n",
            threads, 2 * rounds, reps);
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-    if (!strcmp(tabs[ntabs - 1]->name, "avx512"))
-        printf("this core's f32 FMA peak (AVX-512, 24 chains): %.0f GFLOP/s\n", fma_peak_avx512());
+    const NNKernels *f32k = NULL, *bk = NULL; /* the AVX-512 table, the last bf16 one */
+    for (int i = 0; i < ntabs; i++) {
+        if (!strcmp(tabs[i]->name, "avx512")) f32k = tabs[i];
+        if (has_bf16(tabs[i])) bk = tabs[i];
+    }
+    if (f32k) printf("this core's f32 FMA peak (AVX-512, 24 chains): %.0f GFLOP/s\n", fma_peak_avx512());
+    if (f32k && bk) {
+        printf("this core's bf16 dot peak (vdpbf16ps, 24 chains): %.0f GFLOP/s\n", dot_peak_avx512bf16());
+        bf16_error("conv2d 1x1 64ch 64x64", do_conv1, &d, d.imgout, 64 * 64 * 64, f32k, bk);
+        bf16_error("conv2d 3x3 64ch 64x64", do_conv3, &d, d.imgout, 64 * 64 * 64, f32k, bk);
+        bf16_error("conv2d 3x3 192->64 96x64", do_walloc_a, &d, d.wl_hid, 96 * 64 * 64, f32k, bk);
+        bf16_error("conv2d 3x3 64->192 96x64", do_walloc_b, &d, d.wl_out, 96 * 64 * 192, f32k, bk);
+        bf16_error("rvq decoder 500 frames", do_net_seq, &d, d.seq_y, FRAMES * OUT, f32k, bk);
+    }
 #endif
     for (int r = 0; r < rounds; r++) our_round(&d, tabs, ntabs, &blas, reps);
     int torch = use_torch ? run_torch(threads, reps, rounds) : 0;

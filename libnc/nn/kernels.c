@@ -7,13 +7,17 @@
 
 #if defined(NN_KERNELS_X86) && defined(__GNUC__)
 #include <cpuid.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 /* What the CPU and the OS support, from CPUID (gcc's and clang's
  * __builtin_cpu_supports do not agree on the names, and clang 14 lacks "f16c"). */
-static void x86_features(int *sse41, int *avx2_fma_f16c, int *avx512)
+static void x86_features(int *sse41, int *avx2_fma_f16c, int *avx512, int *avx512bf16, int *amxbf16)
 {
     unsigned a, b, c, d;
-    *sse41 = *avx2_fma_f16c = *avx512 = 0;
+    *sse41 = *avx2_fma_f16c = *avx512 = *avx512bf16 = *amxbf16 = 0;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return;
     *sse41 = (c >> 19) & 1;
     int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
@@ -25,6 +29,20 @@ static void x86_features(int *sse41, int *avx2_fma_f16c, int *avx512)
     *avx2_fma_f16c = (b >> 5) & 1;
     /* AVX-512 F, BW, VL, and the OS saving opmask and ZMM state (XCR0 bits 5-7) */
     *avx512 = *avx2_fma_f16c && (b >> 16 & 1) && (b >> 30 & 1) && (b >> 31 & 1) && (xcr0_lo & 0xE0) == 0xE0;
+    /* AMX-BF16 and AMX-TILE (leaf 7 EDX bits 22, 24), the OS saving tile state (XCR0
+     * bits 17, 18) and, on Linux, able to grant it (ARCH_GET_XCOMP_SUPP, bit 18
+     * XTILEDATA; changes nothing: the table asks for it on its first bf16 GEMM, so
+     * processes that never use bf16 keep their smaller signal frames) */
+    const int amx = *avx512 && (d >> 22 & 1) && (d >> 24 & 1) && (xcr0_lo & 0x60000) == 0x60000;
+    /* AVX512_BF16: leaf 7, sub-leaf 1, EAX bit 5 */
+    if (*avx512 && a >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d)) *avx512bf16 = (a >> 5) & 1;
+#ifdef __linux__
+    unsigned long long supp = 0;
+    *amxbf16 = *avx512bf16 && amx && syscall(SYS_arch_prctl, 0x1021 /* ARCH_GET_XCOMP_SUPP */, &supp) == 0 &&
+               (supp >> 18 & 1);
+#else
+    (void)amx;
+#endif
 }
 #endif
 
@@ -35,27 +53,41 @@ int nn_kernels_available(const NNKernels **out, int max)
     int n = 0;
     if (n < max) out[n++] = &nn_kernels_c;
 #if defined(NN_KERNELS_X86) && defined(__GNUC__)
-    int sse41, avx2, avx512;
-    x86_features(&sse41, &avx2, &avx512);
+    int sse41, avx2, avx512, avx512bf16, amxbf16;
+    x86_features(&sse41, &avx2, &avx512, &avx512bf16, &amxbf16);
     if (n < max && sse41) out[n++] = &nn_kernels_sse41;
     if (n < max && avx2) out[n++] = &nn_kernels_avx2;
     if (n < max && avx512) out[n++] = &nn_kernels_avx512;
+    if (n < max && avx512bf16) out[n++] = &nn_kernels_avx512bf16;
+    if (n < max && amxbf16) out[n++] = &nn_kernels_amxbf16;
 #endif
     return n;
 }
 
-/* The best table, capped by NC_KERNELS. Computed on every call (CPUID: callers take
- * it once per stream, not per frame): no global state to initialize or race on. */
-const NNKernels *nn_kernels(void)
+static int is_bf16(const NNKernels *k) { return strstr(k->name, "bf16") != NULL; }
+
+/* The best table of one kind (bf16: the tables with bfloat16 arithmetic, opt-in; else
+ * the others), capped by NC_KERNELS: a named table of that kind, or for bf16 any named
+ * table (then bf16 weights run the reference's arithmetic). Computed on every call
+ * (CPUID: callers take it once per stream, not per frame): no global state to
+ * initialize or race on. */
+static const NNKernels *best_of(int bf16)
 {
     const NNKernels *all[8];
     int n = nn_kernels_available(all, 8);
     const char *cap = getenv("NC_KERNELS");
     if (cap)
         for (int i = 0; i < n; i++)
-            if (!strcmp(all[i]->name, cap)) return all[i];
-    return all[n - 1];
+            if (!strcmp(all[i]->name, cap) && (bf16 || !is_bf16(all[i]))) return all[i];
+    for (int i = n - 1; i >= 0; i--)
+        if (is_bf16(all[i]) == bf16) return all[i];
+    return bf16 ? best_of(0) : all[0];
 }
+
+/* The bf16 tables are opt-in: nn_kernels() never hands them out, so code that asks for
+ * the table by name (rvqspeech's AVX-512 synthesis) sees what it saw before them. */
+const NNKernels *nn_kernels(void) { return best_of(0); }
+const NNKernels *nn_kernels_bf16(void) { return best_of(1); }
 
 void nn_conv1d_causal_frames(const NNKernels *k, const NNWeights *taps, const int *back, int ntaps,
                              const float *bias, float *hist, int hist_frames, const float *x, int frames, float *y)
@@ -119,7 +151,7 @@ void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const flo
         k->gemm(y, cout, x, cin, h * w, &taps[0]);
         return;
     }
-    if (k->conv2d) {
+    if (k->conv2d && taps[0].type != NN_W_BF16) { /* the direct kernels are f32/f16/int8 */
         k->conv2d(taps, ks, x, h, w, y);
         return;
     }

@@ -1,6 +1,6 @@
 /* Inference kernels for the reconstruction path: the shapes codecs run, in f32 with
  * weights kept in their stored precision (f32, f16, or int8 with one scale per output
- * channel), f32 accumulation.
+ * channel), f32 accumulation; or, opt-in, bfloat16 weights and activations (NN_W_BF16).
  *
  * In the manner of libopus's dnn/ (nnet.c over vec_avx.h / vec_neon.h): one plain C
  * implementation of every kernel is the reference (kernels_ref.c), and SIMD versions
@@ -25,19 +25,22 @@ typedef enum NNWeightType {
     NN_W_F32,
     NN_W_F16, /* IEEE binary16 bits */
     NN_W_I8,  /* int8 with a float scale per output channel */
+    /* bfloat16 pairs for AVX512_BF16's vdpbf16ps (opt-in, lower precision: the
+     * activations are rounded to bfloat16 too, see nn_bf16_pack) */
+    NN_W_BF16,
 } NNWeightType;
 
 /* A weight matrix [cin][cout] in its stored precision. */
 typedef struct NNWeights {
     NNWeightType type;
     int cin, cout;
-    const void *data;    /* cin * cout elements of the type */
+    const void *data;    /* cin * cout elements of the type; NN_W_BF16: nn_bf16_pack's layout */
     const float *scale;  /* NN_W_I8: cout scales (w = scale[o] * q); else NULL */
 } NNWeights;
 
 /* The kernel table of one instruction-set level. */
 typedef struct NNKernels {
-    const char *name; /* "c", "sse4.1", "avx2", "avx512" */
+    const char *name; /* "c", "sse4.1", "avx2", "avx512", "avx512bf16", "amxbf16" */
     /* Y[r][o] += sum_i X[r][i] * W[i][o] for r < rows (row strides ldx, ldy floats).
      * rows = 1 is a GEMV. */
     void (*gemm)(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
@@ -57,6 +60,11 @@ typedef struct NNKernels {
  * sse4.1, avx2 or avx512 in the environment caps the choice, e.g. to compare). */
 const NNKernels *nn_kernels_ref(void);
 const NNKernels *nn_kernels(void);
+/* For NN_W_BF16 weights (opt-in): the best table with bfloat16 arithmetic, amxbf16 or
+ * avx512bf16 (NC_KERNELS may name either, or any other table); without one, what
+ * nn_kernels() gives (bf16 weights then run the reference's arithmetic). For other
+ * weights these tables run the AVX-512 table's functions. */
+const NNKernels *nn_kernels_bf16(void);
 /* Every table this build has that this CPU can run, best last; returns the count. */
 int nn_kernels_available(const NNKernels **out, int max);
 
@@ -94,6 +102,27 @@ void nn_k_pixel_shuffle(const float *x, int h, int w, int c, int r, float *y);
 /* Half-precision bits <-> float (exact; round to nearest even for the narrowing). */
 float nn_f16_to_f32(uint16_t h);
 uint16_t nn_f32_to_f16(float f);
+/* bfloat16 (the high half of a binary32) from a float: round to nearest even, a
+ * subnormal input gives a signed zero (as vcvtne2ps2bf16 does), NaN stays NaN. */
+uint16_t nn_f32_to_bf16(float f);
+float nn_bf16_to_f32(uint16_t b);
+/* NN_W_BF16 weights: w [cin][cout] rounded to bfloat16 and stored as pairs of input
+ * channels, out[((i / 2) * cols + o) * 2 + i % 2] with cols = nn_bf16_cols(cout), zero
+ * beyond cin and cout (pairs padded to a multiple of 16, outputs to a multiple of 16:
+ * whole AMX tiles): one 32-bit lane holds the two weights vdpbf16ps multiplies into one
+ * output, and 16 pairs x 16 outputs are one AMX B tile. out holds
+ * nn_bf16_packed_len(cin, cout) values. A GEMM over these weights rounds each
+ * activation to bfloat16 as well and sums, per output from zero, for each pair
+ * (padding included) acc = ftz(fma(x[2p+1], w[2p+1], acc)), then
+ * acc = ftz(fma(x[2p], w[2p], acc)) (vdpbf16ps's order, flushing subnormal results),
+ * then y += acc: the reference and the avx512bf16 table compute exactly this; amxbf16
+ * sums the same exact products in the tile's own order (within f32 summation error of
+ * it). Each table gives the same bits whatever the row count. bfloat16 keeps 8
+ * significant bits: each product is within 2^-7 of f32's. */
+static inline int nn_bf16_pairs(int cin) { return (cin + 31) / 32 * 16; }
+static inline int nn_bf16_cols(int cout) { return (cout + 15) / 16 * 16; }
+size_t nn_bf16_packed_len(int cin, int cout);
+void nn_bf16_pack(const float *w, int cin, int cout, uint16_t *out);
 /* Quantizes w [cin][cout] to int8 per output channel (scale = max |w| / 127). */
 void nn_quantize_i8(const float *w, int cin, int cout, int8_t *q, float *scale);
 

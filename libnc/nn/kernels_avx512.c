@@ -190,6 +190,10 @@ TARGET static void gemm_cols_tail(float *y, int ldy, const float *x, int ldx, in
  * for every 6 rows, and on this core the conversion takes the ports the FMAs need. */
 TARGET static void gemm_avx512(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
+    if (w->type == NN_W_BF16) { /* no bfloat16 arithmetic here: the reference's */
+        nn_gemm_bf16_ref(y, ldy, x, ldx, rows, w);
+        return;
+    }
     if (rows < MAX_R) {
         nn_kernels_avx2.gemm(y, ldy, x, ldx, rows, w);
         return;

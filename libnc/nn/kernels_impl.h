@@ -43,11 +43,16 @@ extern const NNKernels nn_kernels_c;
 extern const NNKernels nn_kernels_sse41;
 extern const NNKernels nn_kernels_avx2;
 extern const NNKernels nn_kernels_avx512;
+extern const NNKernels nn_kernels_avx512bf16;
+extern const NNKernels nn_kernels_amxbf16;
 #endif
 
 float nn_weight_at(const NNWeights *w, size_t idx);
 void nn_gemm_cols_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w,
                       int o0, int o1);
+/* Y += X W for NN_W_BF16 weights, plain C (kernels_bf16.c): the arithmetic every
+ * table's bf16 GEMM reproduces bit for bit. */
+void nn_gemm_bf16_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
 float nn_exp_ref(float x);
 float nn_erf_ref(float x);
 float nn_elu_ref(float x);

@@ -79,6 +79,10 @@ void nn_gemm_cols_ref(float *y, int ldy, const float *x, int ldx, int rows, cons
 
 static void gemm_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
+    if (w->type == NN_W_BF16) {
+        nn_gemm_bf16_ref(y, ldy, x, ldx, rows, w);
+        return;
+    }
     nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, 0, w->cout);
 }
 

@@ -71,6 +71,10 @@ TARGET static inline void gemm_typed(float *y, int ldy, const float *x, int ldx,
 
 TARGET static void gemm_sse41(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
+    if (w->type == NN_W_BF16) { /* no bfloat16 arithmetic here: the reference's */
+        nn_gemm_bf16_ref(y, ldy, x, ldx, rows, w);
+        return;
+    }
     switch (w->type) {
     case NN_W_F16: gemm_typed(y, ldy, x, ldx, rows, w, NN_W_F16); break;
     case NN_W_I8: gemm_typed(y, ldy, x, ldx, rows, w, NN_W_I8); break;

@@ -366,19 +366,168 @@ static void test_pixel_shuffle(void)
     CHECK(bad == 0, "pixel shuffle: %d wrong", bad);
 }
 
+/* bfloat16 rounding on values whose answer is known. */
+static void test_bf16_convert(void)
+{
+    static const struct { float f; uint16_t b; } cases[] = {
+        {1.0f, 0x3F80}, {-2.0f, 0xC000}, {0.0f, 0x0000}, {-0.0f, 0x8000},
+        {1.0f + 0x1p-8f, 0x3F80},          /* tie: to even (down) */
+        {1.0f + 3 * 0x1p-8f, 0x3F82},      /* tie: to even (up) */
+        {1.0f + 0x1p-8f + 0x1p-20f, 0x3F81}, /* above the tie */
+        {0x1p-130f, 0x0000}, {-0x1p-140f, 0x8000}, /* subnormal inputs: signed zero */
+        {3.4028235e38f, 0x7F80},           /* rounds up to inf */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK(nn_f32_to_bf16(cases[i].f) == cases[i].b, "bf16(%a) = %04x, want %04x", cases[i].f,
+              nn_f32_to_bf16(cases[i].f), cases[i].b);
+    CHECK((nn_f32_to_bf16(NAN) & 0x7FC0) == 0x7FC0, "bf16(NaN) not a quiet NaN");
+    CHECK(nn_bf16_to_f32(0x3F81) == 1.0f + 0x1p-7f, "bf16 widening");
+}
+
+/* NN_W_BF16 GEMMs: the reference against the rounded values summed in double (what it
+ * must compute up to f32 accumulation) and against f32 (the precision cost: each term
+ * off by at most 2^-7 relative: both factors rounded to 8 significant bits); every
+ * table but AMX equal to the reference bit for bit on
+ * random shapes (odd cin, partial 64-output blocks, 1-20 rows, padded strides, pointers
+ * offset by one float, a few subnormal and zero inputs, every 10th shape with sums in
+ * the subnormal range (flushed), one cin above the AVX512_BF16 table's stack buffer).
+ * The AMX table: within f32 summation error of the reference, and bit for bit its own
+ * GEMVs. */
+static void test_gemm_bf16(const NNKernels **tabs, int ntabs)
+{
+    for (int t = 0; t < 120; t++) {
+        const int rows = 1 + (int)(rnd() % 20), cin = t == 0 ? 1100 : 1 + (int)(rnd() % 80);
+        const int cout = 1 + (int)(rnd() % 150), ldx = cin + (int)(rnd() % 3), ldy = cout + (int)(rnd() % 3);
+        const int tiny = t % 10 == 5; /* results in the subnormal range, flushed to zero */
+        float *w = malloc(sizeof(float) * (size_t)cin * cout);
+        uint16_t *wb = malloc(sizeof(uint16_t) * nn_bf16_packed_len(cin, cout));
+        float *xbuf = malloc(sizeof(float) * ((size_t)rows * ldx + 1)), *x = xbuf + 1;
+        float *y0 = malloc(sizeof(float) * (size_t)rows * ldy), *y = malloc(sizeof(float) * ((size_t)rows * ldy + 1));
+        for (size_t i = 0; i < (size_t)cin * cout; i++) w[i] = uniform(-1, 1);
+        for (size_t i = 0; i < (size_t)rows * ldx; i++) {
+            uint32_t k = rnd() % 64;
+            x[i] = k == 0 ? 0.0f : k == 1 ? 0x1p-130f * uniform(-1, 1) : uniform(-2, 2);
+            if (tiny) x[i] = 0x1p-118f * uniform(1, 2) * (k & 1 ? 1 : -1); /* normal, sums subnormal */
+        }
+        for (size_t i = 0; i < (size_t)rows * ldy; i++) y0[i] = tiny ? 0.0f : uniform(-1, 1);
+        nn_bf16_pack(w, cin, cout, wb);
+        NNWeights nw = {NN_W_BF16, cin, cout, wb, NULL};
+        float *yr = malloc(sizeof(float) * (size_t)rows * ldy);
+        memcpy(yr, y0, sizeof(float) * (size_t)rows * ldy);
+        nn_kernels_ref()->gemm(yr, ldy, x, ldx, rows, &nw);
+        int bad_emul = 0, bad_f32 = 0;
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < cout; o++) {
+                double rounded = 0, exact = 0, mag = 0;
+                for (int i = 0; i < cin; i++) {
+                    double xv = x[(size_t)r * ldx + i], wv = w[(size_t)i * cout + o];
+                    rounded += (double)nn_bf16_to_f32(nn_f32_to_bf16((float)xv)) * nn_bf16_to_f32(nn_f32_to_bf16((float)wv));
+                    exact += xv * wv;
+                    mag += fabs(xv * wv);
+                }
+                const double got = (double)yr[(size_t)r * ldy + o] - y0[(size_t)r * ldy + o];
+                const double slack = 1e-6 * (1 + fabs(y0[(size_t)r * ldy + o])) + (cin + 2) * 0x1p-24 * mag;
+                bad_emul += fabs(got - rounded) > slack;
+                bad_f32 += fabs(got - exact) > slack + (0x1p-7 + 0x1p-16) * mag;
+            }
+        if (tiny) bad_emul = bad_f32 = 0; /* flushed: off the rounded sums by design */
+        CHECK(!bad_emul, "bf16 ref %dx%dx%d: %d outputs off the rounded sum", rows, cin, cout, bad_emul);
+        CHECK(!bad_f32, "bf16 ref %dx%dx%d: %d outputs beyond 2^-7 of f32", rows, cin, cout, bad_f32);
+        for (int k = 0; k < ntabs; k++) {
+            float *yo = y + (t & 1); /* offset by one float every other shape */
+            memcpy(yo, y0, sizeof(float) * (size_t)rows * ldy);
+            tabs[k]->gemm(yo, ldy, x, ldx, rows, &nw);
+            if (!strstr(tabs[k]->name, "amx")) {
+                CHECK(!memcmp(yo, yr, sizeof(float) * (size_t)rows * ldy), "bf16 %s %dx%dx%d: not the reference's bits",
+                      tabs[k]->name, rows, cin, cout);
+                continue;
+            }
+            /* AMX sums the same exact products in its own order (measured: 1 ulp off the
+             * reference in up to a third of the outputs): within f32 summation error of
+             * it, and the same bits for any row count (against its own GEMVs) */
+            int off = 0, rowwise = 0;
+            for (int r = 0; r < rows; r++)
+                for (int o = 0; o < cout; o++) {
+                    double mag = 0;
+                    for (int i = 0; i < cin; i++) mag += fabs((double)x[(size_t)r * ldx + i] * w[(size_t)i * cout + o]);
+                    const size_t at = (size_t)r * ldy + o;
+                    off += fabs((double)yo[at] - yr[at]) > 1e-6 * (1 + fabs(y0[at])) + 2 * (cin + 2) * 0x1p-24 * mag;
+                }
+            float *yg = malloc(sizeof(float) * (size_t)ldy);
+            for (int r = 0; r < rows; r++) {
+                memcpy(yg, y0 + (size_t)r * ldy, sizeof(float) * (size_t)ldy);
+                tabs[k]->gemm(yg, ldy, x + (size_t)r * ldx, ldx, 1, &nw);
+                rowwise += memcmp(yg, yo + (size_t)r * ldy, sizeof(float) * (size_t)cout) != 0;
+            }
+            free(yg);
+            CHECK(!off, "bf16 %s %dx%dx%d: %d outputs beyond f32 summation error of the reference", tabs[k]->name,
+                  rows, cin, cout, off);
+            CHECK(!rowwise, "bf16 %s %dx%dx%d: %d rows differ from its GEMVs", tabs[k]->name, rows, cin, cout, rowwise);
+        }
+        free(w), free(wb), free(xbuf), free(y0), free(y), free(yr);
+    }
+}
+
+/* A 3x3 conv over NN_W_BF16 taps: every table's bits equal the reference's (the taps
+ * go through each table's GEMM, never the f32 direct kernels); AMX's within f32
+ * summation error. */
+static void test_conv2d_bf16(const NNKernels **tabs, int ntabs)
+{
+    static const int shapes[][4] = {{5, 7, 19, 70}, {3, 13, 64, 64}, {1, 1, 3, 5}};
+    for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+        const int h = shapes[s][0], w = shapes[s][1], cin = shapes[s][2], cout = shapes[s][3];
+        uint16_t *packed[9];
+        NNWeights taps[9];
+        float *wf = malloc(sizeof(float) * (size_t)cin * cout);
+        for (int j = 0; j < 9; j++) {
+            for (size_t i = 0; i < (size_t)cin * cout; i++) wf[i] = uniform(-0.5f, 0.5f);
+            packed[j] = malloc(sizeof(uint16_t) * nn_bf16_packed_len(cin, cout));
+            nn_bf16_pack(wf, cin, cout, packed[j]);
+            taps[j] = (NNWeights){NN_W_BF16, cin, cout, packed[j], NULL};
+        }
+        float *x = malloc(sizeof(float) * (size_t)h * w * cin), *bias = malloc(sizeof(float) * (size_t)cout);
+        float *y0 = malloc(sizeof(float) * (size_t)h * w * cout), *y = malloc(sizeof(float) * (size_t)h * w * cout);
+        for (size_t i = 0; i < (size_t)h * w * cin; i++) x[i] = uniform(-1, 1);
+        for (int o = 0; o < cout; o++) bias[o] = uniform(-1, 1);
+        nn_conv2d_same(nn_kernels_ref(), taps, 3, bias, x, h, w, y0);
+        for (int k = 0; k < ntabs; k++) {
+            nn_conv2d_same(tabs[k], taps, 3, bias, x, h, w, y);
+            if (!strstr(tabs[k]->name, "amx")) {
+                CHECK(!memcmp(y, y0, sizeof(float) * (size_t)h * w * cout), "bf16 conv2d %s %dx%dx%d->%d",
+                      tabs[k]->name, h, w, cin, cout);
+                continue;
+            }
+            /* |x w| <= 0.5 per term, 9 * cin terms, summed in f32 in another order */
+            int off = 0;
+            for (size_t i = 0; i < (size_t)h * w * cout; i++)
+                off += fabs((double)y[i] - y0[i]) > 1e-6 * (1 + fabs(y0[i])) + 2 * 9 * (cin + 2) * 0x1p-24 * 4.5 * cin;
+            CHECK(!off, "bf16 conv2d %s %dx%dx%d->%d: %d outputs off", tabs[k]->name, h, w, cin, cout, off);
+        }
+        for (int j = 0; j < 9; j++) free(packed[j]);
+        free(wf), free(x), free(bias), free(y0), free(y);
+    }
+}
+
 int main(void)
 {
     const NNKernels *tabs[8];
     int n = nn_kernels_available(tabs, 8);
     printf("kernel tables on this CPU:");
     for (int i = 0; i < n; i++) printf(" %s", tabs[i]->name);
-    printf(" (nn_kernels(): %s)\n", nn_kernels()->name);
+    printf(" (nn_kernels(): %s, nn_kernels_bf16(): %s)\n", nn_kernels()->name, nn_kernels_bf16()->name);
+    /* the bf16 tables are opt-in: never the default table */
+    CHECK(!strstr(nn_kernels()->name, "bf16"), "nn_kernels() handed out %s", nn_kernels()->name);
+    CHECK(nn_kernels_bf16() == tabs[n - 1] || !strstr(tabs[n - 1]->name, "bf16") || getenv("NC_KERNELS"),
+          "nn_kernels_bf16() is %s, not the best bf16 table", nn_kernels_bf16()->name);
     test_f16();
     test_gemm(tabs, n);
     test_pointwise(tabs, n);
     test_conv1d(tabs, n);
     test_conv2d(tabs, n);
     test_pixel_shuffle();
+    test_bf16_convert();
+    test_gemm_bf16(tabs, n);
+    test_conv2d_bf16(tabs, n);
     printf("nn_kernels: %s\n", failures ? "FAILED" : "ok");
     return failures ? 1 : 0;
 }
