@@ -96,6 +96,11 @@ int nci_codec_get_frame(NCCodecContext *ctx, NCFrame *frame);
 /* Moves the pending input packet into the empty pkt. */
 int nci_codec_get_packet(NCCodecContext *ctx, NCPacket *pkt);
 
+/* pkt becomes a key packet holding a copy of data[size], at pts, lasting duration
+ * (what the buffering audio encoders emit). 0 or NC_ENOMEM. */
+int nci_packet_key(NCPacket *pkt, const uint8_t *data, size_t size, int64_t pts,
+                   int64_t duration);
+
 /* The output of an audio decoder that made `have` mono samples for pkt, which
  * declares `declared` of them: the frame gets the first min(have, declared). A
  * decoder that started mid-stream lacks the samples before its first frame's end,

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "libnc/check.h"
+#include "libnc/codec_internal.h"
 #include "nc/packet.h"
 
 NCPacket *nc_packet_alloc(void)
@@ -41,6 +42,18 @@ int nc_packet_from_data(NCPacket *pkt, const uint8_t *data, size_t size)
     NC_CHECK_ARG(data || !size);
     NC_FORWARD_IF_ERROR(nc_packet_new(pkt, size));
     if (size) memcpy(pkt->data, data, size);
+    return 0;
+}
+
+int nci_packet_key(NCPacket *pkt, const uint8_t *data, size_t size, int64_t pts,
+                   int64_t duration)
+{
+    int ret = nc_packet_from_data(pkt, data, size);
+    if (ret < 0)
+        return ret;
+    pkt->pts = pts;
+    pkt->duration = duration;
+    pkt->flags = NC_PKT_FLAG_KEY;
     return 0;
 }
 

@@ -237,13 +237,10 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
     size_t size;
     int ret = sem_packet_write(&p->model, &p->h, p->tok, p->ntok, (int)out, &data, &size);
     if (ret >= 0)
-        ret = nc_packet_from_data(pkt, data, size);
+        ret = nci_packet_key(pkt, data, size, p->emitted, out);
     free(data);
     if (ret < 0)
         return ret;
-    pkt->pts = p->emitted;
-    pkt->duration = out;
-    pkt->flags = NC_PKT_FLAG_KEY;
     p->emitted += out;
     p->ntok = 0;
     return 0;

@@ -134,11 +134,8 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt, int n, int last, int hop)
     const float *planes[2] = {p->in[0], p->in[1]};
     int ret = walloc_audio_analyze(&p->wc, planes, ctx->channels, n);
     if (ret >= 0) ret = code_at_rate(ctx, p, n, last, hop);
-    if (ret >= 0) ret = nc_packet_from_data(pkt, p->enc.buf, p->enc.size);
+    if (ret >= 0) ret = nci_packet_key(pkt, p->enc.buf, p->enc.size, p->emitted, hop);
     if (ret < 0) return ret;
-    pkt->pts = p->emitted;
-    pkt->duration = hop;
-    pkt->flags = NC_PKT_FLAG_KEY;
     p->emitted += hop;
     size_t keep = p->in_len - (size_t)hop;
     for (int c = 0; c < ctx->channels; c++) memmove(p->in[c], p->in[c] + hop, keep * sizeof(float));
