@@ -5,13 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libnc/bytes.h"
 #include "libnc/dsp/resample.h"
 #include "libnc/nn/train_audio.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 /* s[n] at rate from -> s[*out_n] at rate to, in place (s has room for the
  * longer of the two); kept as 16-bit, clipped. */
@@ -44,13 +43,13 @@ static int load_wav(NNAudioSet *d, const char *path)
     if (fread(hdr, 1, 12, f) != 12 || memcmp(hdr, "RIFF", 4) || memcmp(hdr + 8, "WAVE", 4))
         goto done;
     while (fread(ch, 1, 8, f) == 8) {
-        uint32_t size = le32(ch + 4);
+        uint32_t size = nci_rl32(ch + 4);
         if (!memcmp(ch, "fmt ", 4) && size >= 16) {
             if (fread(fmt, 1, 16, f) != 16)
                 goto done;
-            rate = le32(fmt + 4);
-            ok_fmt = le16(fmt) == 1 && le16(fmt + 2) == 1 && rate >= 8000 && rate <= 192000 &&
-                     le16(fmt + 14) == 16;
+            rate = nci_rl32(fmt + 4);
+            ok_fmt = nci_rl16(fmt) == 1 && nci_rl16(fmt + 2) == 1 && rate >= 8000 && rate <= 192000 &&
+                     nci_rl16(fmt + 14) == 16;
             if (fseek(f, (long)(size - 16 + (size & 1)), SEEK_CUR))
                 goto done;
         } else if (!memcmp(ch, "data", 4)) {
@@ -72,7 +71,7 @@ static int load_wav(NNAudioSet *d, const char *path)
             uint8_t *raw = (uint8_t *)(d->samples + d->total);
             n = (int64_t)fread(raw, 2, (size_t)n, f);
             for (int64_t i = 0; i < n; i++)
-                d->samples[d->total + i] = (int16_t)le16(raw + 2 * i);
+                d->samples[d->total + i] = (int16_t)nci_rl16(raw + 2 * i);
             if ((int)rate != want && (ret = resample_to(d->samples + d->total, n, (int)rate,
                                                         want, &n)) < 0)
                 goto done;

@@ -12,6 +12,7 @@
 #include "codecs/semantic/sem_fft.h"
 #include "codecs/semantic/semantic.h"
 #include "codecs/trainers.h"
+#include "libnc/bytes.h"
 #include "nc/log.h"
 #include "tests/support/audio_stream.h"
 #include "tests/support/tiny_model.h"
@@ -209,21 +210,24 @@ static int write_wav(const char *path, const float *x, int n, int rate)
     if (!f)
         return -1;
     uint8_t h[44];
-    uint32_t data = (uint32_t)n * 2;
+    const uint32_t data = (uint32_t)n * 2;
     memcpy(h, "RIFF", 4);
-    uint32_t v[] = {36 + data, 16, 1 | 1 << 16, (uint32_t)rate, (uint32_t)rate * 2, 2 | 16 << 16, data};
+    nci_wl32(h + 4, 36 + data);
     memcpy(h + 8, "WAVEfmt ", 8);
-    for (int i = 0; i < 2; i++) memcpy(h + 4 + 12 * i, &v[i], 4);
-    memcpy(h + 20, &v[2], 4);
-    memcpy(h + 24, &v[3], 4);
-    memcpy(h + 28, &v[4], 4);
-    memcpy(h + 32, &v[5], 4);
+    nci_wl32(h + 16, 16);
+    nci_wl16(h + 20, 1); /* PCM */
+    nci_wl16(h + 22, 1); /* mono */
+    nci_wl32(h + 24, (uint32_t)rate);
+    nci_wl32(h + 28, (uint32_t)rate * 2);
+    nci_wl16(h + 32, 2);
+    nci_wl16(h + 34, 16);
     memcpy(h + 36, "data", 4);
-    memcpy(h + 40, &v[6], 4);
+    nci_wl32(h + 40, data);
     int ok = fwrite(h, 1, 44, f) == 44;
     for (int i = 0; i < n && ok; i++) {
-        int16_t s = (int16_t)lrintf(fmaxf(-1.0f, fminf(1.0f, x[i])) * 32767.0f);
-        ok = fwrite(&s, 2, 1, f) == 1;
+        uint8_t s[2];
+        nci_wl16(s, (uint16_t)(int16_t)lrintf(fmaxf(-1.0f, fminf(1.0f, x[i])) * 32767.0f));
+        ok = fwrite(s, 2, 1, f) == 1;
     }
     return fclose(f) == 0 && ok ? 0 : -1;
 }
