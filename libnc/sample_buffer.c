@@ -26,6 +26,11 @@ int nci_samples_append(NCISamples *b, const float *x, size_t n)
     return 0;
 }
 
+int nci_samples_pad_to(NCISamples *b, size_t len)
+{
+    return len > b->len ? nci_samples_append(b, NULL, len - b->len) : 0;
+}
+
 void nci_samples_consume(NCISamples *b, size_t n)
 {
     if (!n)

@@ -15,6 +15,9 @@ typedef struct NCISamples {
 
 /* Appends n samples (zeros when x is NULL). 0 or NC_ENOMEM. */
 int nci_samples_append(NCISamples *b, const float *x, size_t n);
+/* Appends zeros until b holds len samples (nothing if it holds as many). 0 or
+ * NC_ENOMEM. What a block encoder does at the end of its input. */
+int nci_samples_pad_to(NCISamples *b, size_t len);
 /* Drops the first n samples (n <= len). */
 void nci_samples_consume(NCISamples *b, size_t n);
 void nci_samples_free(NCISamples *b);

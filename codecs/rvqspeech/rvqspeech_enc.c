@@ -213,9 +213,8 @@ static int rvq_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
             /* frames until the output reaches the last input sample, plus the one
              * that completes it */
             int64_t need = p->samples_in ? (p->samples_in + NC_RVQ_HOP - 1) / NC_RVQ_HOP + 1 : 0;
-            int64_t have = p->frames_done + (int64_t)(p->in.len / NC_RVQ_HOP);
-            int64_t pad = (need - have) * NC_RVQ_HOP - (int64_t)(p->in.len % NC_RVQ_HOP);
-            if (need > have && (ret = nci_samples_append(&p->in, NULL, (size_t)pad)) < 0)
+            if (need > p->frames_done &&
+                (ret = nci_samples_pad_to(&p->in, (size_t)(need - p->frames_done) * NC_RVQ_HOP)) < 0)
                 return ret;
             p->draining = 1;
             continue;

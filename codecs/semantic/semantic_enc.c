@@ -264,10 +264,8 @@ static int sem_receive_packet(NCCodecContext *ctx, NCPacket *pkt)
         if (ret == NC_EOF) {
             /* tokens until the decoder's output reaches the last input sample */
             int64_t need = p->samples_in ? (p->samples_in + SEM_DELAY + SEM_TOKEN_SAMPLES - 1) / SEM_TOKEN_SAMPLES : 0;
-            size_t buffered = p->in.len - SEM_DELAY;
-            int64_t have = p->tokens_done + (int64_t)(buffered / SEM_TOKEN_SAMPLES);
-            int64_t pad = (need - have) * SEM_TOKEN_SAMPLES - (int64_t)(buffered % SEM_TOKEN_SAMPLES);
-            if (need > have && (ret = nci_samples_append(&p->in, NULL, (size_t)pad)) < 0)
+            if (need > p->tokens_done &&
+                (ret = nci_samples_pad_to(&p->in, SEM_DELAY + (size_t)(need - p->tokens_done) * SEM_TOKEN_SAMPLES)) < 0)
                 return ret;
             p->draining = 1;
             continue;
