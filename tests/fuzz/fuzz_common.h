@@ -4,7 +4,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nc/nc.h"
 
@@ -35,23 +38,46 @@ static inline NCCodecContext *fuzz_decoder_alloc(const char *name, const uint8_t
     return dec;
 }
 
-/* The stream header an encoder of the named codec writes for mono audio at rate
- * with options ("key=val:key=val"): copied to buf (cap bytes); its size, or 0. */
-static inline size_t fuzz_audio_header(const char *name, const char *options, int rate,
-                                       uint8_t *buf, size_t cap)
+/* A tests' tiny model (tests/support/tiny_model.h) written once per process to a
+ * temporary file, removed at exit, and the stream header the codec's encoder
+ * writes with it for 16 kHz mono audio: what the audio decoders' targets decode. */
+typedef struct FuzzTinyModel {
+    char path[64];
+    uint8_t header[256];
+    size_t header_size; /* 0 until made */
+} FuzzTinyModel;
+
+static const char *fuzz_tiny_model_path; /* the file to remove at exit */
+
+static inline void fuzz_remove_tiny_model(void)
 {
-    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name(name));
-    size_t size = 0;
+    remove(fuzz_tiny_model_path);
+}
+
+/* 1 when m is made (now or before), 0 if it cannot be. */
+static inline int fuzz_tiny_model(FuzzTinyModel *m, const char *codec, const char *model_id,
+                                  int (*write_model)(const char *path, uint64_t seed))
+{
+    if (m->header_size)
+        return 1;
+    snprintf(m->path, sizeof(m->path), "/tmp/fuzz-%s-%ld.ncm", codec, (long)getpid());
+    if (write_model(m->path, 1) < 0)
+        return 0;
+    fuzz_tiny_model_path = m->path;
+    atexit(fuzz_remove_tiny_model);
+    char options[128];
+    snprintf(options, sizeof(options), "model=%s:model_path=%s", model_id, m->path);
+    NCCodecContext *enc = nc_codec_alloc_context(nc_codec_find_encoder_by_name(codec));
     if (!enc) return 0;
-    enc->sample_rate = rate;
+    enc->sample_rate = 16000;
     enc->channels = 1;
     if (nc_opt_set_from_string(enc, options) == 0 && nc_codec_open(enc) == 0 &&
-        enc->extradata_size <= cap) {
-        memcpy(buf, enc->extradata, enc->extradata_size);
-        size = enc->extradata_size;
+        enc->extradata_size <= sizeof(m->header)) {
+        memcpy(m->header, enc->extradata, enc->extradata_size);
+        m->header_size = enc->extradata_size;
     }
     nc_codec_free_context(&enc);
-    return size;
+    return m->header_size > 0;
 }
 
 /* data as one packet through an open decoder context, and its frame (if any)

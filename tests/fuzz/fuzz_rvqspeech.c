@@ -8,36 +8,17 @@
  * little-endian length and that many bytes. */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tests/fuzz/fuzz_common.h"
 #include "tests/support/tiny_model.h"
 
 
-static char model_path[64];
-static uint8_t header[256];
-static size_t header_size;
-
-static void remove_model(void)
-{
-    remove(model_path);
-}
+static FuzzTinyModel tiny;
 
 static int setup(void)
 {
-    if (header_size)
-        return 1;
-    snprintf(model_path, sizeof(model_path), "/tmp/fuzz-rvqspeech-%ld.ncm", (long)getpid());
-    if (rvq_test_write_tiny_model(model_path, 1) < 0)
-        return 0;
-    atexit(remove_model);
-    char options[128];
-    snprintf(options, sizeof(options), "model=rvqspeech-tiny:model_path=%s", model_path);
-    header_size = fuzz_audio_header("rvqspeech", options, 16000, header, sizeof(header));
-    return header_size > 0;
+    return fuzz_tiny_model(&tiny, "rvqspeech", "rvqspeech-tiny", rvq_test_write_tiny_model);
 }
 
 static void drain(NCCodecContext *dec)
@@ -54,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     NCCodecContext *dec = nc_codec_alloc_context(nc_codec_find_decoder_by_name("rvqspeech"));
     if (!dec)
         return 0;
-    nc_opt_set(dec, "model_path", model_path);
+    nc_opt_set(dec, "model_path", tiny.path);
     if (data[0] & 0x80) {
         nc_codec_set_extradata(dec, data + 1, size - 1);
         if (nc_codec_open(dec) == 0) {
@@ -67,12 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     uint8_t h[256];
-    memcpy(h, header, header_size);
+    memcpy(h, tiny.header, tiny.header_size);
     if (data[0] & 2) h[4] = 1;
     h[5] = data[0] & 1;
     h[6] = (uint8_t)(1 + data[1] % 12);
     h[7] = (uint8_t)(1 + data[2] % 200);
-    nc_codec_set_extradata(dec, h, header_size);
+    nc_codec_set_extradata(dec, h, tiny.header_size);
     if (nc_codec_open(dec) == 0) {
         size_t at = 3;
         while (at + 2 <= size) {

@@ -6,36 +6,17 @@
  * length and that many bytes. */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "codecs/semantic/sem_coding.h"
 #include "tests/fuzz/fuzz_common.h"
 #include "tests/support/tiny_model.h"
 
-static char model_path[64];
-static uint8_t header[SEM_HEADER_MAX];
-static size_t header_size;
-
-static void remove_model(void)
-{
-    remove(model_path);
-}
+static FuzzTinyModel tiny;
 
 static int setup(void)
 {
-    if (header_size)
-        return 1;
-    snprintf(model_path, sizeof(model_path), "/tmp/fuzz-semantic-%ld.ncm", (long)getpid());
-    if (sem_test_write_tiny_model(model_path, 1) < 0)
-        return 0;
-    atexit(remove_model);
-    char options[128];
-    snprintf(options, sizeof(options), "model=semantic-tiny:model_path=%s", model_path);
-    header_size = fuzz_audio_header("semantic", options, 16000, header, sizeof(header));
-    return header_size > 0;
+    return fuzz_tiny_model(&tiny, "semantic", "semantic-tiny", sem_test_write_tiny_model);
 }
 
 NC_FUZZ_SETUP_BEFORE_TIMING(setup)
@@ -59,18 +40,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nc_log_set_level(NC_LOG_QUIET);
     if (size < 3 || !setup())
         return 0;
-    uint8_t h[SEM_HEADER_MAX];
+    uint8_t h[sizeof(tiny.header)];
     const uint8_t *hdr = data + 1;
     size_t hdr_size = size - 1;
     if (!(data[0] & 0x80)) { /* the encoder's header, with these fields */
-        memcpy(h, header, header_size);
+        memcpy(h, tiny.header, tiny.header_size);
         h[1] = (uint8_t)(data[1] % 5);
         h[2] = (uint8_t)(1 + data[2] % SEM_MAX_PACKET_TOKENS);
         hdr = h;
-        hdr_size = header_size;
+        hdr_size = tiny.header_size;
     }
     NCCodecContext *dec = fuzz_decoder_alloc("semantic", hdr, hdr_size);
-    if (dec && nc_opt_set(dec, "model_path", model_path) == 0 && nc_opt_set(dec, "iters", "2") == 0 &&
+    if (dec && nc_opt_set(dec, "model_path", tiny.path) == 0 && nc_opt_set(dec, "iters", "2") == 0 &&
         nc_codec_open(dec) == 0) {
         if (data[0] & 0x80) {
             send(dec, (const uint8_t *)"\x01\x02\x03\x04", 4);
