@@ -262,12 +262,7 @@ static int check_entry(const char *dir, size_t index, const char *kind, const ch
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: check_walloc_audio make|check DIR\n");
-        return 2;
-    }
-    nc_log_set_level(NC_LOG_QUIET);
-    return !strcmp(argv[1], "make") ? make(argv[2]) : walloc_check_list(argv[2], "latents.txt", goldens,
-                                                sizeof(goldens) / sizeof(goldens[0]),
-                                                sizeof(goldens[0]), check_entry);
+    return walloc_checker_main(argc, argv, "check_walloc_audio", make, "latents.txt", goldens,
+                               sizeof(goldens) / sizeof(goldens[0]), sizeof(goldens[0]),
+                               check_entry);
 }
