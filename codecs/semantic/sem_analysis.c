@@ -61,6 +61,15 @@ float sem_block_split(const float *feat, float *shape)
     return gain;
 }
 
+int sem_gain_index(float g, int prev)
+{
+    long q = lrintf(g / SEM_GAIN_STEP) + SEM_GAIN_OFFSET;
+    q = q < 0 ? 0 : q > SEM_GAIN_LEVELS - 1 ? SEM_GAIN_LEVELS - 1 : q;
+    if (prev >= 0)
+        q = q < prev - SEM_GAIN_DELTA ? prev - SEM_GAIN_DELTA : q > prev + SEM_GAIN_DELTA ? prev + SEM_GAIN_DELTA : q;
+    return (int)q;
+}
+
 int sem_bin_map(SemBinMap *map)
 {
     /* Band centres in bins (HTK mel: 2595 log10(1 + f / 700)), in float with

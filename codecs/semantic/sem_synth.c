@@ -13,7 +13,6 @@ int sem_synth_init(SemSynth *s, int max_frames, int iters)
 {
     memset(s, 0, sizeof(*s));
     s->iters = iters;
-    s->max_frames = max_frames;
     s->skip = SEM_DELAY;
     const int frames = SEM_CONTEXT_FRAMES + max_frames;
     const size_t span = (size_t)(frames - 1) * SEM_HOP + SEM_NFFT;

@@ -15,7 +15,6 @@ typedef struct SemSynth {
     SemFFT fft;
     float window[SEM_NFFT];
     NCComplex advance[SEM_BINS]; /* e^{i 2 pi k hop / nfft}: a bin's phase step per frame */
-    int max_frames;      /* new frames per call */
     int ctx;             /* frames held from the previous call (<= SEM_CONTEXT_FRAMES) */
     NCComplex *X;        /* [ctx + max_frames][SEM_BINS]: the window's spectra */
     NCComplex *Yprev;    /* [max_frames][SEM_BINS] */
@@ -30,7 +29,7 @@ int sem_synth_init(SemSynth *s, int max_frames, int iters);
 void sem_synth_free(SemSynth *s);
 /* Forgets the held frames (a new stream, or a seek). */
 void sem_synth_reset(SemSynth *s);
-/* feat [frames][SEM_MELS] (frames <= max_frames, a multiple of nothing) ->
+/* feat [frames][SEM_MELS] (frames <= the max_frames of init) ->
  * out: the samples that became final, frames * SEM_HOP of them (the stream's first
  * SEM_DELAY are before time 0 and left out); returns their count. */
 int sem_synth_frames(SemSynth *s, const float *feat, int frames, float *out);

@@ -68,6 +68,10 @@ void sem_analyze(SemAnalysis *a, const float *x, int frames, float *feat);
 /* A block of SEM_BLOCK_FRAMES frames' features -> gain (their mean) and shape
  * (features minus gain). */
 float sem_block_split(const float *feat, float *shape);
+/* The gain index the encoder codes for a block's gain g: the nearest level, and
+ * after a packet's first token (prev >= 0) within SEM_GAIN_DELTA of prev (the
+ * next token catches up). The trainer counts the deltas this makes. */
+int sem_gain_index(float g, int prev);
 /* The mel bank's interpolation back to FFT bins: w[k][0..1] weights of bands
  * band[k], band[k] + 1 (band -1: none below). */
 typedef struct SemBinMap {

@@ -200,13 +200,7 @@ static int encode_tokens(SemEncoder *p)
         SemToken *t = &p->tok[p->ntok];
         sem_analyze(&p->an, p->in.data, SEM_BLOCK_FRAMES, feat);
         float g = sem_block_split(feat, shape);
-        long q = lrintf(g / SEM_GAIN_STEP) + SEM_GAIN_OFFSET;
-        q = q < 0 ? 0 : q > SEM_GAIN_LEVELS - 1 ? SEM_GAIN_LEVELS - 1 : q;
-        if (p->ntok > 0) { /* deltas are clamped; the next token catches up */
-            long prev = p->tok[p->ntok - 1].gain;
-            q = q < prev - SEM_GAIN_DELTA ? prev - SEM_GAIN_DELTA : q > prev + SEM_GAIN_DELTA ? prev + SEM_GAIN_DELTA : q;
-        }
-        t->gain = (int)q;
+        t->gain = sem_gain_index(g, p->ntok > 0 ? p->tok[p->ntok - 1].gain : -1);
         for (int d = 0; d < SEM_DIM; d++) p->a[d] = (shape[d] - m->feat_mean[d]) / m->feat_std[d];
         t->sem = semantic_token(p, p->a);
         const float *mean = m->sem_shape + (size_t)t->sem * SEM_DIM;

@@ -195,12 +195,6 @@ typedef struct Stats {
     uint64_t gain_count[2 * SEM_GAIN_DELTA + 1];
 } Stats;
 
-static int quantize_gain(float g)
-{
-    long q = lrintf(g / SEM_GAIN_STEP) + SEM_GAIN_OFFSET;
-    return (int)(q < 0 ? 0 : q > SEM_GAIN_LEVELS - 1 ? SEM_GAIN_LEVELS - 1 : q);
-}
-
 static int learn_codebooks(Trainer *t, uint64_t seed, Stats *st)
 {
     const int T = t->tokens, B = t->batch, n = t->crops * T, C = t->channels;
@@ -263,12 +257,11 @@ static int learn_codebooks(Trainer *t, uint64_t seed, Stats *st)
     }
     /* gains as the encoder codes them: deltas within a crop, clamped */
     for (int c = 0; c < t->crops && ret >= 0; c++) {
-        int prev = quantize_gain(gain[(size_t)c * T]);
+        int prev = sem_gain_index(gain[(size_t)c * T], -1);
         for (int k = 1; k < T; k++) {
-            int d = quantize_gain(gain[(size_t)c * T + k]) - prev;
-            d = d < -SEM_GAIN_DELTA ? -SEM_GAIN_DELTA : d > SEM_GAIN_DELTA ? SEM_GAIN_DELTA : d;
-            st->gain_count[d + SEM_GAIN_DELTA]++;
-            prev += d;
+            int q = sem_gain_index(gain[(size_t)c * T + k], prev);
+            st->gain_count[q - prev + SEM_GAIN_DELTA]++;
+            prev = q;
         }
     }
     free(feat);
