@@ -37,6 +37,7 @@ typedef struct TrainConfig {
     const char *out;  /* exported model */
     char ckpt[1024];  /* checkpoint stem: <ckpt>.net.ncm, <ckpt>.rvq.ncm */
     const char *resume; /* stem to resume from, or NULL */
+    const char *from;   /* exported model to start from (-o from=), or NULL */
     char id[64];
     double minutes, save_minutes;
     int64_t steps;
@@ -336,17 +337,44 @@ static int try_resume(Trainer *t)
     return 1;
 }
 
+/* A warm start from an exported model (another leg on new data or with another
+ * loss): its network and codebooks; the optimizer, step count and EMA statistics
+ * start afresh (an exported model holds none of them). The shapes must match. */
+static int start_from_model(Trainer *t)
+{
+    NCModel *m = NULL;
+    int ret = nc_model_load_file(&m, t->cfg.from);
+    if (ret < 0) {
+        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: cannot load %s", t->cfg.from);
+        return ret;
+    }
+    const NCModelTensor *cb = nc_model_tensor(m, "rvq.codebooks");
+    if (!cb || cb->numel != (int64_t)t->rvq.stages * t->rvq.codes * t->rvq.dim) {
+        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: %s has no codebooks of this shape", t->cfg.from);
+        ret = NC_EMODEL;
+    }
+    if (ret >= 0) ret = nn_params_load(t->ps, m);
+    if (ret >= 0) ret = nc_model_tensor_to_f32(cb, t->rvq.cb, cb->numel);
+    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) vq_refresh(&t->rvq, s);
+    if (ret >= 0)
+        vq_ema_reset(&t->ema, &t->rvq, 1.0f);
+    nc_model_free(&m);
+    return ret;
+}
+
 #define TRAINER_HELP                                                                         \
-    "Trains the rvqspeech network and quantizer on the 16 kHz mono WAV files in --data\n"     \
-    "(scripts/fetch-data speech: data/speech/train). Stops at --steps or after -o minutes,\n"  \
+    "Trains the rvqspeech network and quantizer on the mono WAV files (any rate, converted\n" \
+    "to 16 kHz) in --data, folders joined by ':' (scripts/fetch-data speech speech-extra:\n"  \
+    "data/speech/train:data/speech-extra/train). Stops at --steps or after -o minutes,\n"     \
     "checkpointing (OUT.ckpt.net.ncm, OUT.ckpt.rvq.ncm) and exporting OUT every\n"            \
     "save_minutes; --resume OUT.ckpt continues. Options: minutes=30\n"                      \
-    "save_minutes=5 batch=8 lr=1e-3 channels=128."
+    "save_minutes=5 batch=8 lr=1e-3 channels=128 from=MODEL.ncm (start from an exported\n"    \
+    "model's network and codebooks, with a fresh optimizer)."
 
 static int job_config(TrainConfig *c, const NCTrainJob *job)
 {
     static const char *const known[] = {"minutes", "save_minutes", "batch", "lr", "channels",
-                                        NULL};
+                                        "from", NULL};
     int64_t batch, channels;
     double minutes, save_minutes, lr;
     *c = (TrainConfig){.steps = job->steps > 0 ? job->steps : INT64_MAX, .frames = 50,
@@ -372,6 +400,11 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     else
         snprintf(c->ckpt, sizeof(c->ckpt), "%s.ckpt", job->out_path);
     c->resume = job->resume_path;
+    c->from = train_option(job, "from");
+    if (c->from && c->resume) {
+        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: --resume and -o from= exclude each other");
+        return NC_EINVAL;
+    }
     c->minutes = minutes > 0 ? minutes : 1e9;
     c->save_minutes = save_minutes;
     c->batch = (int)batch;
@@ -384,11 +417,11 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
 static int setup(Trainer *t)
 {
     const TrainConfig *c = &t->cfg;
-    int files = nn_audio_add_dir(&t->data, c->data);
+    int files = nn_audio_add_dirs(&t->data, c->data);
     if (files <= 0 || !t->data.total) {
-        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: no 16 kHz mono WAV files in %s (run "
+        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: no training audio in %s (run "
                "scripts/fetch-data speech)", c->data);
-        return NC_EINVAL;
+        return files < 0 ? files : NC_EINVAL;
     }
     const int B = c->batch, T = c->frames, D = c->shape.latent, S = c->shape.stages;
     const int K = c->shape.codes;
@@ -443,10 +476,10 @@ static int train(const NCTrainJob *job)
     if (resumed < 0)
         ret = resumed;
     if (ret >= 0 && !resumed)
-        ret = kmeans_start(&t);
+        ret = t.cfg.from ? start_from_model(&t) : kmeans_start(&t);
     if (ret >= 0)
         nc_log(NULL, NC_LOG_INFO, "rvqspeech: %s at step %lld, %lld parameters, %.1f h of audio",
-               resumed ? "resumed" : "started", (long long)t.step,
+               resumed ? "resumed" : t.cfg.from ? "started from a model" : "started", (long long)t.step,
                (long long)nn_params_numel(t.ps), (double)t.data.total / 16000.0 / 3600.0);
     double start = now_seconds(), last_save = start, acc = 0;
     int nacc = 0, stopped = 0;

@@ -133,6 +133,24 @@ int nn_audio_add_dir(NNAudioSet *d, const char *dir)
     return added;
 }
 
+int nn_audio_add_dirs(NNAudioSet *d, const char *list)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+        return NC_EINVAL;
+    int total = 0;
+    for (char *save = NULL, *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        int files = nn_audio_add_dir(d, dir);
+        if (files <= 0) {
+            nc_log(NULL, NC_LOG_ERROR, "no mono 16-bit WAV files in %s", dir);
+            return files < 0 ? files : NC_EINVAL;
+        }
+        nc_log(NULL, NC_LOG_INFO, "%s: %d files", dir, files);
+        total += files;
+    }
+    return total;
+}
+
 void nn_audio_free(NNAudioSet *d)
 {
     free(d->samples);

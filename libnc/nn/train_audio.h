@@ -19,6 +19,10 @@ typedef struct NNAudioSet {
 /* Adds the *.wav files of dir (sorted by name; others skipped with a note).
  * Returns the number of files added or a negative NC_E* code. */
 int nn_audio_add_dir(NNAudioSet *d, const char *dir);
+/* nn_audio_add_dir for each folder of a ':'-separated list, into the one set (crops
+ * are drawn by length over all of them). Returns the files added, or a negative
+ * NC_E* code (logged) when a folder cannot be read or holds no WAV file. */
+int nn_audio_add_dirs(NNAudioSet *d, const char *list);
 void nn_audio_free(NNAudioSet *d);
 /* len samples from a random place (files weighted by length, zero padded past a
  * file's end), scaled to a random peak level in [0.05, 0.95] (at most x20). */

@@ -12,7 +12,6 @@
 #include "codecs/semantic/sem_fft.h"
 #include "codecs/semantic/semantic.h"
 #include "codecs/trainers.h"
-#include "libnc/bytes.h"
 #include "nc/log.h"
 #include "tests/support/audio_stream.h"
 #include "tests/support/tiny_model.h"
@@ -203,35 +202,6 @@ static void test_damage(const float *x, int n)
     nct_stream_free(&s);
 }
 
-/* A mono 16-bit WAV of x[n] at rate. */
-static int write_wav(const char *path, const float *x, int n, int rate)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    uint8_t h[44];
-    const uint32_t data = (uint32_t)n * 2;
-    memcpy(h, "RIFF", 4);
-    nci_wl32(h + 4, 36 + data);
-    memcpy(h + 8, "WAVEfmt ", 8);
-    nci_wl32(h + 16, 16);
-    nci_wl16(h + 20, 1); /* PCM */
-    nci_wl16(h + 22, 1); /* mono */
-    nci_wl32(h + 24, (uint32_t)rate);
-    nci_wl32(h + 28, (uint32_t)rate * 2);
-    nci_wl16(h + 32, 2);
-    nci_wl16(h + 34, 16);
-    memcpy(h + 36, "data", 4);
-    nci_wl32(h + 40, data);
-    int ok = fwrite(h, 1, 44, f) == 44;
-    for (int i = 0; i < n && ok; i++) {
-        uint8_t s[2];
-        nci_wl16(s, (uint16_t)(int16_t)lrintf(fmaxf(-1.0f, fminf(1.0f, x[i])) * 32767.0f));
-        ok = fwrite(s, 2, 1, f) == 1;
-    }
-    return fclose(f) == 0 && ok ? 0 : -1;
-}
-
 static void test_trainer(const float *x, int n)
 {
     char a[96], b[96], out[128], opts[512];
@@ -247,9 +217,9 @@ static void test_trainer(const float *x, int n)
     }
     char path[192];
     snprintf(path, sizeof(path), "%s/voice.wav", a);
-    CHECK_EQ(write_wav(path, x, n, 16000), 0);
+    CHECK_EQ(nct_write_wav(path, x, n, 16000), 0);
     snprintf(path, sizeof(path), "%s/bursts.wav", b);
-    CHECK_EQ(noise ? write_wav(path, noise, n, 16000) : -1, 0);
+    CHECK_EQ(noise ? nct_write_wav(path, noise, n, 16000) : -1, 0);
     snprintf(path, sizeof(path), "%s:%s", a, b);
     snprintf(out, sizeof(out), "%s/semantic-trained.ncm", dir);
     static const char *const options[] = {"batch=4", "tokens=16", "channels=8", "sem_codes=16",

@@ -1,7 +1,10 @@
 /* Audio round trips through the public API (audio_stream.h). */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "libnc/bytes.h"
 #include "tests/support/audio_stream.h"
 
 void nct_stream_free(NCTestStream *s)
@@ -124,4 +127,32 @@ int nct_audio_decode(const char *codec, const char *options, const NCTestStream 
         *errors = bad;
     nc_codec_free_context(&ctx);
     return r < 0 ? r : n;
+}
+
+int nct_write_wav(const char *path, const float *x, int n, int rate)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    uint8_t h[44];
+    const uint32_t data = (uint32_t)n * 2;
+    memcpy(h, "RIFF", 4);
+    nci_wl32(h + 4, 36 + data);
+    memcpy(h + 8, "WAVEfmt ", 8);
+    nci_wl32(h + 16, 16);
+    nci_wl16(h + 20, 1); /* PCM */
+    nci_wl16(h + 22, 1); /* mono */
+    nci_wl32(h + 24, (uint32_t)rate);
+    nci_wl32(h + 28, (uint32_t)rate * 2);
+    nci_wl16(h + 32, 2);
+    nci_wl16(h + 34, 16);
+    memcpy(h + 36, "data", 4);
+    nci_wl32(h + 40, data);
+    int ok = fwrite(h, 1, 44, f) == 44;
+    for (int i = 0; i < n && ok; i++) {
+        uint8_t s[2];
+        nci_wl16(s, (uint16_t)(int16_t)lrintf(fmaxf(-1.0f, fminf(1.0f, x[i])) * 32767.0f));
+        ok = fwrite(s, 2, 1, f) == 1;
+    }
+    return fclose(f) == 0 && ok ? 0 : -1;
 }

@@ -29,5 +29,8 @@ int nct_audio_encode(const char *codec, const char *options, const float *x, int
  * NULL) and skipped. *first_pts (may be NULL) gets the first frame's pts. */
 int nct_audio_decode(const char *codec, const char *options, const NCTestStream *s, int first,
                      float **out, int *errors, int64_t *first_pts);
+/* Writes x[n] (clipped to +-1) as a mono 16-bit WAV file at rate Hz: the training
+ * folders of the trainers' tests. 0 or -1. */
+int nct_write_wav(const char *path, const float *x, int n, int rate);
 
 #endif

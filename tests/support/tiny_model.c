@@ -11,7 +11,13 @@
 
 int rvq_test_write_tiny_model(const char *path, uint64_t seed)
 {
-    NCRvqShape sh = {16, 8, 12, 1024};
+    return rvq_test_write_model(path, "rvqspeech-tiny", 16, 8, seed);
+}
+
+int rvq_test_write_model(const char *path, const char *id, int channels, int latent,
+                         uint64_t seed)
+{
+    NCRvqShape sh = {channels, latent, 12, 1024};
     NNParams *ps = nn_params_alloc();
     NNRng rng;
     nn_rng_seed(&rng, seed);
@@ -26,7 +32,7 @@ int rvq_test_write_tiny_model(const char *path, uint64_t seed)
     }
     for (int i = 0; use && i < sh.stages * sh.codes; i++) use[i] = 1 + 4096 / (1 + i % sh.codes);
     for (int s = 0; s < sh.stages; s++) repeat[2 * s] = 100, repeat[2 * s + 1] = 300;
-    NCRvqExport e = {.path = path, .id = "rvqspeech-tiny", .shape = sh, .net = ps,
+    NCRvqExport e = {.path = path, .id = id, .shape = sh, .net = ps,
                      .codebooks = cb, .use = use, .repeat = repeat, .dtype = NC_MODEL_F16};
     if (ret >= 0)
         ret = rvq_export(&e);

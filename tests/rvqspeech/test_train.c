@@ -1,0 +1,142 @@
+/* The rvqspeech trainer on tiny synthetic folders: a warm start (-o from=) from a
+ * model of the trainer's shape over two folders (one at 8 kHz, resampled) writes a
+ * model the codec codes with, close to where it started; mismatched starts, a
+ * missing folder and --resume together with from= are refused. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "codecs/trainers.h"
+#include "nc/log.h"
+#include "nc/model.h"
+#include "tests/support/audio_stream.h"
+#include "tests/support/tiny_model.h"
+#include "tests/test.h"
+
+static char dir[64];
+
+static int train(const char *data, const char *out, const char *const *options, int n_options,
+                 const char *resume)
+{
+    char ckpt[192];
+    snprintf(ckpt, sizeof(ckpt), "%s.ckpt", out);
+    NCTrainJob job = {.data_dir = data, .out_path = out, .checkpoint_path = ckpt,
+                      .resume_path = resume, .steps = 2, .seed = 3, .options = options,
+                      .n_options = n_options};
+    int ret = trainer_find("rvqspeech")->train(&job);
+    char path[256];
+    snprintf(path, sizeof(path), "%s.net.ncm", ckpt);
+    remove(path);
+    snprintf(path, sizeof(path), "%s.rvq.ncm", ckpt);
+    remove(path);
+    return ret;
+}
+
+/* Largest and mean absolute difference between tensor `name` of two model files
+ * (-1 when either is missing or they differ in size). */
+static double max_diff(const char *a, const char *b, const char *name, double *mean)
+{
+    NCModel *ma = NULL, *mb = NULL;
+    double d = -1;
+    if (nc_model_load_file(&ma, a) == 0 && nc_model_load_file(&mb, b) == 0) {
+        const NCModelTensor *ta = nc_model_tensor(ma, name), *tb = nc_model_tensor(mb, name);
+        float *x = ta ? malloc(sizeof(float) * (size_t)ta->numel) : NULL;
+        float *y = ta ? malloc(sizeof(float) * (size_t)ta->numel) : NULL;
+        if (x && y && tb && tb->numel == ta->numel && nc_model_tensor_to_f32(ta, x, ta->numel) >= 0 &&
+            nc_model_tensor_to_f32(tb, y, tb->numel) >= 0) {
+            d = 0, *mean = 0;
+            for (int64_t i = 0; i < ta->numel; i++) {
+                d = fmax(d, fabs((double)x[i] - y[i]));
+                *mean += fabs((double)x[i] - y[i]) / (double)ta->numel;
+            }
+        }
+        free(x);
+        free(y);
+    }
+    nc_model_free(&ma);
+    nc_model_free(&mb);
+    return d;
+}
+
+int main(void)
+{
+    nc_log_set_level(getenv("RVQ_TEST_LOG") ? NC_LOG_VERBOSE : NC_LOG_QUIET);
+    snprintf(dir, sizeof(dir), "/tmp/test-rvqtrain-%ld", (long)getpid());
+    CHECK_EQ(mkdir(dir, 0700), 0);
+    char a[96], b[96], path[256], start[128], out[128], data[256], from[160];
+    snprintf(a, sizeof(a), "%s/a", dir);
+    snprintf(b, sizeof(b), "%s/b", dir);
+    CHECK_EQ(mkdir(a, 0700), 0);
+    CHECK_EQ(mkdir(b, 0700), 0);
+    const int n = 32000;
+    float *x = malloc(sizeof(float) * n);
+    CHECK(x != NULL);
+    rvq_test_signal(x, n, 7);
+    snprintf(path, sizeof(path), "%s/voice16k.wav", a);
+    CHECK_EQ(nct_write_wav(path, x, n, 16000), 0);
+    rvq_test_signal(x, n / 2, 8);
+    snprintf(path, sizeof(path), "%s/voice8k.wav", b);
+    CHECK_EQ(nct_write_wav(path, x, n / 2, 8000), 0);
+
+    snprintf(start, sizeof(start), "%s/start.ncm", dir);
+    CHECK_EQ(rvq_test_write_model(start, "start", 8, 64, 1), 0);
+    snprintf(out, sizeof(out), "%s/trained.ncm", dir);
+    snprintf(data, sizeof(data), "%s:%s", a, b);
+    snprintf(from, sizeof(from), "from=%s", start);
+    const char *opts[] = {from, "channels=8", "batch=1"};
+    CHECK_EQ(train(data, out, opts, 3, NULL), 0);
+
+    /* two small steps away from the start: the weights moved a little; the codes
+     * the data used moved toward it, the others (most) stayed */
+    double mw = 0, mc = 0;
+    double dw = max_diff(start, out, "dec.out.weight", &mw);
+    double dc = max_diff(start, out, "rvq.codebooks", &mc);
+    if (!(dw > 0 && dw < 0.01 && dc > 0 && mc < 0.01))
+        fprintf(stderr, "weights moved %g, codebooks %g (mean %g)\n", dw, dc, mc);
+    CHECK(dw > 0 && dw < 0.01);
+    CHECK(dc > 0 && mc < 0.01);
+    NCModel *m = NULL;
+    CHECK_EQ(nc_model_load_file(&m, out), 0);
+    const char *steps = m ? nc_model_param(m, "train.steps") : NULL;
+    CHECK(steps && !strcmp(steps, "2"));
+    nc_model_free(&m);
+
+    /* the codec codes with it */
+    char enc[256], dec[160];
+    snprintf(enc, sizeof(enc), "model=trained:model_path=%s:bitrate=3000", dir);
+    snprintf(dec, sizeof(dec), "model_path=%s", dir);
+    NCTestStream s;
+    rvq_test_signal(x, n, 9);
+    CHECK_EQ(nct_audio_encode("rvqspeech", enc, x, n, 16000, 4000, 1, &s), 0);
+    float *y = NULL;
+    CHECK_EQ(nct_audio_decode("rvqspeech", dec, &s, 0, &y, NULL, NULL), n);
+    free(y);
+    nct_stream_free(&s);
+
+    /* refusals, none of which writes a model */
+    char other[128];
+    snprintf(other, sizeof(other), "%s/other.ncm", dir);
+    const char *wide[] = {from, "channels=16", "batch=1"};
+    CHECK(train(data, other, wide, 3, NULL) < 0);
+    const char *missing[] = {"from=/nonexistent/model.ncm", "channels=8", "batch=1"};
+    CHECK(train(data, other, missing, 3, NULL) < 0);
+    snprintf(path, sizeof(path), "%s:%s/none", a, dir);
+    CHECK(train(path, other, opts, 3, NULL) < 0);
+    CHECK(train(data, other, opts, 3, out) < 0);
+    CHECK(access(other, F_OK) != 0);
+
+    free(x);
+    remove(out);
+    remove(start);
+    snprintf(path, sizeof(path), "%s/voice16k.wav", a);
+    remove(path);
+    snprintf(path, sizeof(path), "%s/voice8k.wav", b);
+    remove(path);
+    rmdir(a);
+    rmdir(b);
+    rmdir(dir);
+    return test_result("rvqspeech_train");
+}
