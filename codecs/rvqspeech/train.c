@@ -16,6 +16,7 @@
 
 #include "codecs/rvqspeech/export.h"
 #include "codecs/rvqspeech/model.h"
+#include "libnc/dsp/mel.h"
 #include "libnc/vq/rvq_train.h"
 #include "codecs/rvqspeech/spectral.h"
 #include "codecs/rvqspeech/train.h"
@@ -42,7 +43,7 @@ typedef struct TrainConfig {
     double minutes, save_minutes;
     int64_t steps;
     int batch, frames;
-    float lr, commit;
+    float lr, commit, mel; /* mel: weight of the log-mel loss (-o mel=), 0 for none */
     uint64_t seed;
     NCRvqShape shape;
 } TrainConfig;
@@ -57,6 +58,7 @@ typedef struct Trainer {
     NCRvq rvq;
     NCRvqEma ema;
     NCRvqSpectral sp;
+    NCMelBank *mel[3]; /* the log-mel loss's banks (when cfg.mel > 0) */
     int64_t step;
     double elapsed; /* seconds of training over all runs */
     uint64_t *use;    /* [stages][codes] index counts (measure_priors) */
@@ -191,6 +193,28 @@ static int measure_priors(Trainer *t)
     return ret;
 }
 
+/* The log-mel loss's scales: FFT sizes, hops and mel bands (Slaney, 0-8 kHz). */
+static const int mel_ffts[3] = {512, 1024, 2048}, mel_hops[3] = {128, 256, 512},
+                 mel_bands[3] = {40, 64, 80};
+
+/* Multi-scale log-mel L1 loss (as HiFi-GAN and DAC add to their STFT losses): mean
+ * |log(mel |Y| + 1e-5) - log(mel |T| + 1e-5)| averaged over the scales. Mel bands
+ * weigh the low frequencies, where speech's formants and intelligibility are, by
+ * their width on the ear's scale; the STFT loss weighs every bin alike. */
+static NNTensor *mel_loss(NNGraph *g, const Trainer *t, NNTensor *y, NNTensor *target)
+{
+    NNTensor *total = NULL;
+    for (int i = 0; i < 3; i++) {
+        NNTensor *my = nn_log(g, nn_mel(g, nn_stft_magnitude(g, y, mel_ffts[i], mel_hops[i], 1e-7f),
+                                        t->mel[i]), 1e-5f);
+        NNTensor *mt = nn_log(g, nn_mel(g, nn_stft_magnitude(g, target, mel_ffts[i], mel_hops[i],
+                                                             1e-7f), t->mel[i]), 1e-5f);
+        NNTensor *l = nn_l1_loss(g, my, mt);
+        total = total ? nn_add(g, total, l) : l;
+    }
+    return nn_scale(g, total, 1.0f / 3.0f);
+}
+
 static int train_step(Trainer *t, double *loss_out, double *commit_out)
 {
     const int B = t->cfg.batch, T = t->cfg.frames, D = t->cfg.shape.latent, L = seg_len(&t->cfg);
@@ -227,6 +251,8 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     static const int ffts[] = {256, 512, 1024}, hops[] = {64, 128, 256};
     NNTensor *spec = nn_multires_stft_loss(g, ys, target, ffts, hops, 3);
     NNTensor *loss = nn_add(g, spec, nn_scale(g, commit, t->cfg.commit));
+    if (t->cfg.mel > 0)
+        loss = nn_add(g, loss, nn_scale(g, mel_loss(g, t, ys, target), t->cfg.mel));
     if (!loss || nn_backward(g, loss) < 0)
         return nn_graph_error(g) ? nn_graph_error(g) : NC_EINVAL;
     *loss_out = spec->data[0];
@@ -369,14 +395,15 @@ static int start_from_model(Trainer *t)
     "checkpointing (OUT.ckpt.net.ncm, OUT.ckpt.rvq.ncm) and exporting OUT every\n"            \
     "save_minutes; --resume OUT.ckpt continues. Options: minutes=30\n"                      \
     "save_minutes=5 batch=8 lr=1e-3 channels=128 from=MODEL.ncm (start from an exported\n"    \
-    "model's network and codebooks, with a fresh optimizer)."
+    "model's network and codebooks, with a fresh optimizer) mel=0 (weight of a multi-scale\n"  \
+    "log-mel L1 loss added to the STFT loss)."
 
 static int job_config(TrainConfig *c, const NCTrainJob *job)
 {
     static const char *const known[] = {"minutes", "save_minutes", "batch", "lr", "channels",
-                                        "from", NULL};
+                                        "from", "mel", NULL};
     int64_t batch, channels;
-    double minutes, save_minutes, lr;
+    double minutes, save_minutes, lr, mel;
     *c = (TrainConfig){.steps = job->steps > 0 ? job->steps : INT64_MAX, .frames = 50,
                        .commit = 1.0f, .seed = job->seed,
                        .shape = {128, 64, NC_RVQ_MAX_STAGES, NC_RVQ_CODES}};
@@ -386,6 +413,7 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     if (ret >= 0) ret = train_option_int(job, "batch", 8, 1, 64, &batch);
     if (ret >= 0) ret = train_option_float(job, "lr", 1e-3, 1e-6, 1, &lr);
     if (ret >= 0) ret = train_option_int(job, "channels", 128, 8, 1024, &channels);
+    if (ret >= 0) ret = train_option_float(job, "mel", 0, 0, 100, &mel);
     if (ret >= 0) ret = train_model_id(job, c->id);
     if (ret < 0)
         return ret;
@@ -409,6 +437,7 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     c->save_minutes = save_minutes;
     c->batch = (int)batch;
     c->lr = (float)lr;
+    c->mel = (float)mel;
     c->shape.channels = (int)channels;
     c->job = job;
     return 0;
@@ -445,6 +474,9 @@ static int setup(Trainer *t)
     if (ret >= 0) ret = vq_init(&t->rvq, S, K, D);
     if (ret >= 0) ret = vq_ema_init(&t->ema, &t->rvq, 0.99f, 0.02f, c->seed ^ 0x656d61ull);
     if (ret >= 0) ret = rvq_spectral_init(&t->sp);
+    for (int i = 0; i < 3 && ret >= 0 && c->mel > 0; i++)
+        ret = dsp_mel_bank_alloc(&t->mel[i], 16000, mel_ffts[i], mel_bands[i], 0.0f, 8000.0f,
+                                 NC_MEL_SLANEY, 1);
     return ret;
 }
 
@@ -456,6 +488,7 @@ static void teardown(Trainer *t)
     vq_free(&t->rvq);
     vq_ema_free(&t->ema);
     rvq_spectral_free(&t->sp);
+    for (int i = 0; i < 3; i++) dsp_mel_bank_free(&t->mel[i]);
     free(t->seg);
     free(t->feat);
     free(t->lat);
