@@ -13,30 +13,30 @@
 /* The table as conformance/spec/entropy.md computes it, from the counts. */
 static int table_matches_spec(const RCPeriodicModel *m, const uint32_t *count, uint32_t total)
 {
-    unsigned n = m->nsyms, top = 0;
-    uint64_t scale = ((((uint64_t)1 << m->prec) - n) << 32) / total, sum = 0;
+    unsigned n = m->tab.nsyms, top = 0;
+    uint64_t scale = ((((uint64_t)1 << m->tab.prec) - n) << 32) / total, sum = 0;
     for (unsigned s = 0; s < n; s++) {
         sum += 1 + ((count[s] * scale) >> 32);
         if (count[s] > count[top]) top = s;
     }
     uint64_t cum = 0;
     for (unsigned s = 0; s < n; s++) {
-        uint64_t f = 1 + ((count[s] * scale) >> 32) + (s == top ? ((uint64_t)1 << m->prec) - sum : 0);
-        if (m->cum[s] != cum || m->cum[s + 1] - m->cum[s] != f) return 0;
+        uint64_t f = 1 + ((count[s] * scale) >> 32) + (s == top ? ((uint64_t)1 << m->tab.prec) - sum : 0);
+        if (m->tab.cum[s] != cum || m->tab.cum[s + 1] - m->tab.cum[s] != f) return 0;
         cum += f;
     }
-    return cum == (uint64_t)1 << m->prec && m->cum[n] == cum;
+    return cum == (uint64_t)1 << m->tab.prec && m->tab.cum[n] == cum;
 }
 
 /* Every bucket starts inside the symbol it names (built first if the decoder has not
  * needed them since the last rebuild). */
 static int buckets_consistent(RCPeriodicModel *m)
 {
-    if (!m->buckets_ready) rc_periodic_build_buckets(m);
-    uint32_t nb = ((uint32_t)1 << m->prec) >> m->bucket_shift;
+    if (!m->tab.buckets_ready) rc_periodic_build_buckets(&m->tab);
+    uint32_t nb = ((uint32_t)1 << m->tab.prec) >> m->tab.bucket_shift;
     for (uint32_t j = 0; j < nb; j++) {
-        uint32_t pos = j << m->bucket_shift, s = m->bucket[j];
-        if (s >= m->nsyms || m->cum[s] > pos || m->cum[s + 1] <= pos) return 0;
+        uint32_t pos = j << m->tab.bucket_shift, s = m->tab.bucket[j];
+        if (s >= m->tab.nsyms || m->tab.cum[s] > pos || m->tab.cum[s + 1] <= pos) return 0;
     }
     return 1;
 }
@@ -61,7 +61,7 @@ static void test_schedule(void)
         uint64_t next = 1, interval = 1, period = (uint64_t)1 << cfg[k][3];
         int ok = 1;
         for (uint64_t i = 1; i <= 5000 && ok; i++) {
-            memcpy(prev, m.cum, sizeof(uint32_t) * (n + 1));
+            memcpy(prev, m.tab.cum, sizeof(uint32_t) * (n + 1));
             unsigned s = ent_rng_below(&r, 4) ? ent_rng_below(&r, n < 8 ? n : 8) : ent_rng_below(&r, n);
             rc_periodic_update(&m, s);
             if (n <= 4096 || i % 97 == 0 || i == next) { /* O(n): sampled for big alphabets */
@@ -74,10 +74,10 @@ static void test_schedule(void)
                 next += interval;
                 ok &= table_matches_spec(&m, m.count, m.total);
             } else {
-                ok &= memcmp(prev, m.cum, sizeof(uint32_t) * (n + 1)) == 0;
+                ok &= memcmp(prev, m.tab.cum, sizeof(uint32_t) * (n + 1)) == 0;
             }
             if (i % 611 == 0 && ok) {
-                m.buckets_ready = 0;
+                m.tab.buckets_ready = 0;
                 ok &= buckets_consistent(&m);
             }
         }

@@ -67,7 +67,7 @@ static void decode_hostile(uint8_t sel, const uint8_t *in, size_t size)
         unsigned s;
         switch ((i + sel) % 8) {
         case 0: s = rc_decode_cdf(&dec, cdf, 256, prec); if (cdf[s + 1] == cdf[s]) abort(); break;
-        case 6: if (rc_decode_periodic(&dec, &pm) >= pm.nsyms) abort(); break;
+        case 6: if (rc_decode_periodic(&dec, &pm) >= pm.tab.nsyms) abort(); break;
         case 1: if (rc_decode_adaptive(&dec, &am) >= am.nsyms) abort(); break;
         case 2: rc_decode_bin(&dec, &bc); break;
         case 3: rc_decode_bits(&dec, (unsigned)i % 33); break;
