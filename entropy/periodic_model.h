@@ -56,8 +56,8 @@ typedef struct RCPeriodicModel {
 int rc_periodic_table_alloc(RCPeriodicTable *t, unsigned nsyms, unsigned prec);
 void rc_periodic_table_free(RCPeriodicTable *t);
 /* Gives the 2^prec - sum units that the frequencies in cum[0 .. nsyms) (cum[nsyms]
- * unset) leave to symbol top, and records the most probable symbol. */
-void rc_periodic_table_finish(RCPeriodicTable *t, unsigned top, uint32_t sum);
+ * unset) leave to symbol rest_to, and records top as the most probable symbol. */
+void rc_periodic_table_finish(RCPeriodicTable *t, unsigned rest_to, unsigned top, uint32_t sum);
 /* Fills bucket[] from cum[]. */
 void rc_periodic_build_buckets(RCPeriodicTable *t);
 
