@@ -5,35 +5,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EIGHTHS_INIT {0, 1, 2, 4, 6}
+#define EIGHTHS_INIT                                                                               \
+    {                                                                                              \
+        0, 1, 2, 4, 6                                                                              \
+    }
 const uint8_t rc_periodic_mix_eighths[RC_PERIODIC_MIX_SHARES] = EIGHTHS_INIT;
 static const uint8_t EIGHTHS[RC_PERIODIC_MIX_SHARES] = EIGHTHS_INIT; /* folded by the compiler */
 
 /* LOG2_FRAC[j] = round(2^16 * log2(1 + j / 256)), j = 0 .. 255 (tests/entropy/test_periodic.c
  * checks it against libm). A table, not libm, so every decoder picks the same share. */
 static const uint16_t LOG2_FRAC[256] = {
-    0, 369, 736, 1102, 1466, 1829, 2190, 2551, 2909, 3267, 3623, 3978,
-    4331, 4683, 5034, 5384, 5732, 6079, 6425, 6769, 7112, 7454, 7795, 8134,
-    8473, 8810, 9146, 9480, 9814, 10146, 10477, 10807, 11136, 11464, 11791, 12116,
-    12440, 12764, 13086, 13407, 13727, 14046, 14363, 14680, 14996, 15310, 15624, 15937,
-    16248, 16559, 16868, 17177, 17484, 17791, 18096, 18401, 18704, 19007, 19308, 19609,
-    19909, 20207, 20505, 20802, 21098, 21393, 21687, 21980, 22272, 22564, 22854, 23144,
-    23433, 23720, 24007, 24293, 24579, 24863, 25146, 25429, 25711, 25992, 26272, 26551,
-    26830, 27108, 27384, 27660, 27936, 28210, 28484, 28757, 29029, 29300, 29571, 29840,
-    30109, 30378, 30645, 30912, 31178, 31443, 31707, 31971, 32234, 32496, 32758, 33019,
-    33279, 33538, 33797, 34055, 34312, 34569, 34825, 35080, 35334, 35588, 35841, 36094,
-    36346, 36597, 36847, 37097, 37346, 37595, 37842, 38090, 38336, 38582, 38827, 39072,
-    39316, 39559, 39802, 40044, 40286, 40527, 40767, 41006, 41246, 41484, 41722, 41959,
-    42196, 42432, 42667, 42902, 43137, 43370, 43603, 43836, 44068, 44300, 44530, 44761,
-    44990, 45220, 45448, 45676, 45904, 46131, 46357, 46583, 46809, 47034, 47258, 47482,
-    47705, 47928, 48150, 48372, 48593, 48813, 49034, 49253, 49472, 49691, 49909, 50127,
-    50344, 50560, 50776, 50992, 51207, 51422, 51636, 51850, 52063, 52276, 52488, 52700,
-    52911, 53122, 53332, 53542, 53751, 53960, 54169, 54377, 54584, 54791, 54998, 55204,
-    55410, 55615, 55820, 56025, 56229, 56432, 56635, 56838, 57040, 57242, 57443, 57644,
-    57845, 58045, 58245, 58444, 58643, 58841, 59039, 59237, 59434, 59631, 59827, 60023,
-    60219, 60414, 60609, 60803, 60997, 61190, 61384, 61576, 61769, 61961, 62152, 62343,
-    62534, 62725, 62915, 63104, 63294, 63483, 63671, 63859, 64047, 64234, 64421, 64608,
-    64794, 64980, 65166, 65351,
+    0,     369,   736,   1102,  1466,  1829,  2190,  2551,  2909,  3267,  3623,  3978,  4331,
+    4683,  5034,  5384,  5732,  6079,  6425,  6769,  7112,  7454,  7795,  8134,  8473,  8810,
+    9146,  9480,  9814,  10146, 10477, 10807, 11136, 11464, 11791, 12116, 12440, 12764, 13086,
+    13407, 13727, 14046, 14363, 14680, 14996, 15310, 15624, 15937, 16248, 16559, 16868, 17177,
+    17484, 17791, 18096, 18401, 18704, 19007, 19308, 19609, 19909, 20207, 20505, 20802, 21098,
+    21393, 21687, 21980, 22272, 22564, 22854, 23144, 23433, 23720, 24007, 24293, 24579, 24863,
+    25146, 25429, 25711, 25992, 26272, 26551, 26830, 27108, 27384, 27660, 27936, 28210, 28484,
+    28757, 29029, 29300, 29571, 29840, 30109, 30378, 30645, 30912, 31178, 31443, 31707, 31971,
+    32234, 32496, 32758, 33019, 33279, 33538, 33797, 34055, 34312, 34569, 34825, 35080, 35334,
+    35588, 35841, 36094, 36346, 36597, 36847, 37097, 37346, 37595, 37842, 38090, 38336, 38582,
+    38827, 39072, 39316, 39559, 39802, 40044, 40286, 40527, 40767, 41006, 41246, 41484, 41722,
+    41959, 42196, 42432, 42667, 42902, 43137, 43370, 43603, 43836, 44068, 44300, 44530, 44761,
+    44990, 45220, 45448, 45676, 45904, 46131, 46357, 46583, 46809, 47034, 47258, 47482, 47705,
+    47928, 48150, 48372, 48593, 48813, 49034, 49253, 49472, 49691, 49909, 50127, 50344, 50560,
+    50776, 50992, 51207, 51422, 51636, 51850, 52063, 52276, 52488, 52700, 52911, 53122, 53332,
+    53542, 53751, 53960, 54169, 54377, 54584, 54791, 54998, 55204, 55410, 55615, 55820, 56025,
+    56229, 56432, 56635, 56838, 57040, 57242, 57443, 57644, 57845, 58045, 58245, 58444, 58643,
+    58841, 59039, 59237, 59434, 59631, 59827, 60023, 60219, 60414, 60609, 60803, 60997, 61190,
+    61384, 61576, 61769, 61961, 62152, 62343, 62534, 62725, 62915, 63104, 63294, 63483, 63671,
+    63859, 64047, 64234, 64421, 64608, 64794, 64980, 65166, 65351,
 };
 
 static unsigned floor_log2(uint32_t g) /* g >= 1 */
@@ -98,10 +99,12 @@ static unsigned choose_share(RCPeriodicMixModel *m, uint16_t *list)
     unsigned lo = m->share ? m->share - 1 : 0;
     unsigned hi = m->share + 1 < RC_PERIODIC_MIX_SHARES ? m->share + 1 : m->share;
     uint64_t gain[RC_PERIODIC_MIX_SHARES] = {0};
+    uint32_t most = 0;
     for (unsigned i = 0; i < k; i++) {
         unsigned s = list[i];
         uint64_t c = m->count[s], p = m->prev[s];
         uint32_t times = (uint32_t)(c >> RC_PERIODIC_MIX_SEEN_SHIFT);
+        if (times > most) most = times, m->tab.mps = s;
         m->count[s] = c & (((uint64_t)1 << RC_PERIODIC_MIX_SEEN_SHIFT) - 1);
         /* 8X + a(Y - X) = (8 - a)X + aY < 2^59: exact in wrapping 64-bit arithmetic */
         uint64_t x = scaled(p, 0, m->prev_scale[0]), d = scaled(p, 1, m->prev_scale[1]) - x;
@@ -123,24 +126,23 @@ static unsigned choose_share(RCPeriodicMixModel *m, uint16_t *list)
 static void build_table(RCPeriodicMixModel *m)
 {
     RCPeriodicTable *t = &m->tab;
-    unsigned n = t->nsyms, top = 0, w = EIGHTHS[m->share];
+    unsigned n = t->nsyms, w = EIGHTHS[m->share];
     uint64_t spare = ((uint64_t)1 << t->prec) - n;
     uint64_t scale_slow = (spare << 32) / m->total[0], scale_fast = (spare << 32) / m->total[1];
     uint64_t mul_slow = (8 - w) * scale_slow, mul_fast = w * scale_fast;
-    uint32_t sum = 0, best = 0;
+    uint32_t sum = 0;
     for (unsigned s = 0; s < n; s++) {
         uint64_t c = m->count[s];
         uint32_t f = 1 + (uint32_t)((scaled(c, 0, mul_slow) + scaled(c, 1, mul_fast)) >> 35);
         m->prev[s] = c;
         t->cum[s] = sum;
         sum += f;
-        if (f > best) best = f, top = s;
     }
     m->prev_scale[0] = scale_slow;
     m->prev_scale[1] = scale_fast;
     /* the rest (< nsyms units of 2^prec) to the last symbol: no pass over the table
      * to shift the starts after the top symbol */
-    rc_periodic_table_finish(t, n - 1, top, sum);
+    rc_periodic_table_finish(t, n - 1, t->mps, sum);
 }
 
 /* Halves one set's counts (rounding up, so none reaches 0): set 0 is the slow one.
@@ -197,7 +199,8 @@ int rc_periodic_mix_init(RCPeriodicMixModel *m, unsigned nsyms, unsigned slow_wi
         ((uint64_t)1 << prec) < nsyms || period_bits > RC_PERIODIC_MIX_MAX_PERIOD)
         return NC_EINVAL;
     unsigned log2n = 0;
-    while ((1u << log2n) < nsyms) log2n++;
+    while ((1u << log2n) < nsyms)
+        log2n++;
     m->limit[0] = (uint32_t)RC_COUNT_INC << (slow_window > log2n ? slow_window : log2n);
     m->limit[1] = (uint32_t)RC_COUNT_INC << (fast_window > log2n ? fast_window : log2n);
     m->period = (uint32_t)1 << period_bits;
@@ -207,7 +210,8 @@ int rc_periodic_mix_init(RCPeriodicMixModel *m, unsigned nsyms, unsigned slow_wi
         rc_periodic_mix_free(m);
         return NC_ENOMEM;
     }
-    for (unsigned s = 0; s < nsyms; s++) m->count[s] = (uint64_t)1 << RC_PERIODIC_MIX_FAST_SHIFT | 1;
+    for (unsigned s = 0; s < nsyms; s++)
+        m->count[s] = (uint64_t)1 << RC_PERIODIC_MIX_FAST_SHIFT | 1;
     m->total[0] = m->total[1] = nsyms;
     m->interval = m->to_build = 1;
     build_table(m);

@@ -7,17 +7,19 @@
  * and a short one for the fast set. At each rebuild (the periodic model's schedule:
  * after 1, 2, 4, ... symbols, then every 2^period_bits) the table becomes
  * f = 1 + ((8 - a) * slow + a * fast) / 8 of the two sets normalized to 2^prec, where
- * the share a/8 is the one of 0, 1/8, 2/8, 4/8, 6/8 under which the previous rebuild's
- * two normalized sets would have coded the symbols since then in the fewest bits (an
- * integer log2 table; the same choice on both sides). Data that drifts (text) picks a
- * large fast share, stationary data (residuals) a small one: no single mixture or
- * window served both within 0.5% of the AV1-style model (entropy/README.md).
+ * the share a/8 is the one of 0, 1/8, 2/8, 4/8, 6/8 (the current one or a neighbour)
+ * under which the previous rebuild's counts would have coded the symbols since then in
+ * the fewest bits (an integer log2 table; the same choice on both sides). Data that
+ * drifts (text) picks a large fast share, stationary data (residuals) a small one: no
+ * single mixture or window served both within 0.5% of the AV1-style model
+ * (entropy/README.md).
  *
  * Coding is the periodic model's: a power-of-two total, the decoder's most probable
  * symbol first, then a bucket table. Per coded symbol the update adds to both counts
  * and to the period's histogram in one 64-bit add; the halvings and rebuilds come from
- * one countdown. Rebuild cost: O(nsyms + buckets) plus 5 log2 per distinct symbol of
- * the period.
+ * one countdown. Rebuild cost: O(nsyms + buckets) plus 3 log2 per distinct symbol of
+ * the period. The decoder's first guess is the symbol coded most often in the last
+ * period (not the table's largest: that took a compare per symbol in the rebuild).
  *
  * Exact integer arithmetic: conformance/spec/entropy.md, section 2 ("Periodic mixture
  * model"). Encoder and decoder must make the same calls in the same order. */
@@ -28,7 +30,7 @@
 
 #include "entropy/periodic_model.h"
 
-#define RC_PERIODIC_MIX_SHARES 5 /* fast shares 0, 1, 2, 4, 6 eighths */
+#define RC_PERIODIC_MIX_SHARES     5  /* fast shares 0, 1, 2, 4, 6 eighths */
 #define RC_PERIODIC_MIX_MAX_WINDOW 17 /* counts < 2^23 */
 #define RC_PERIODIC_MIX_MAX_PERIOD 17 /* times coded in a period < 2^18 */
 /* A symbol's state is one 64-bit word, so its update is one add: the slow count in bits
@@ -37,23 +39,24 @@
 #define RC_PERIODIC_MIX_FAST_SHIFT 23
 #define RC_PERIODIC_MIX_SEEN_SHIFT 46
 #define RC_PERIODIC_MIX_COUNT_MASK ((1u << 23) - 1)
-#define RC_PERIODIC_MIX_STEP \
-    ((uint64_t)1 << RC_PERIODIC_MIX_SEEN_SHIFT | (uint64_t)RC_COUNT_INC << RC_PERIODIC_MIX_FAST_SHIFT | RC_COUNT_INC)
+#define RC_PERIODIC_MIX_STEP                                                                       \
+    ((uint64_t)1 << RC_PERIODIC_MIX_SEEN_SHIFT |                                                   \
+     (uint64_t)RC_COUNT_INC << RC_PERIODIC_MIX_FAST_SHIFT | RC_COUNT_INC)
 
 typedef struct RCPeriodicMixModel {
-    RCPeriodicTable tab; /* the coding table */
-    uint64_t *count;     /* per symbol: slow count, fast count (each >= 1), times coded
-                            since the last rebuild (RC_PERIODIC_MIX_*_SHIFT) */
-    uint32_t left;       /* symbols until the next halving or rebuild */
-    uint32_t span;       /* symbols between the last maintenance and the next */
-    uint32_t to_build;   /* symbols until the next rebuild, as of the last maintenance */
-    uint32_t interval;   /* symbols between the last rebuild and the next */
-    uint32_t period;     /* 2^period_bits: the longest interval */
-    uint32_t total[2];   /* slow and fast totals, as of the last maintenance */
-    uint32_t limit[2];   /* halve a set when its total > its limit */
-    uint64_t *prev;      /* the count words at the last rebuild */
+    RCPeriodicTable tab;    /* the coding table */
+    uint64_t *count;        /* per symbol: slow count, fast count (each >= 1), times coded
+                               since the last rebuild (RC_PERIODIC_MIX_*_SHIFT) */
+    uint32_t left;          /* symbols until the next halving or rebuild */
+    uint32_t span;          /* symbols between the last maintenance and the next */
+    uint32_t to_build;      /* symbols until the next rebuild, as of the last maintenance */
+    uint32_t interval;      /* symbols between the last rebuild and the next */
+    uint32_t period;        /* 2^period_bits: the longest interval */
+    uint32_t total[2];      /* slow and fast totals, as of the last maintenance */
+    uint32_t limit[2];      /* halve a set when its total > its limit */
+    uint64_t *prev;         /* the count words at the last rebuild */
     uint64_t prev_scale[2]; /* and the two sets' scales then (see the .c) */
-    unsigned share;      /* index of the fast share of the current table */
+    unsigned share;         /* index of the fast share of the current table */
 } RCPeriodicMixModel;
 
 /* The fast set's share of the table, in eighths, by index. */

@@ -19,7 +19,8 @@ static const unsigned EIGHTHS[5] = {0, 1, 2, 4, 6};
 static uint64_t spec_log2(uint32_t g)
 {
     unsigned e = 0;
-    while ((g >> e) > 1) e++;
+    while ((g >> e) > 1)
+        e++;
     uint64_t m = ((uint64_t)g << 8) >> e; /* 256 <= m < 512 */
     return ((uint64_t)e << 16) + (uint64_t)llround(65536.0 * log2(1.0 + (double)(m - 256) / 256.0));
 }
@@ -54,7 +55,8 @@ static void spec_choose(SpecMix *r)
     for (unsigned a = lo; a <= hi; a++) {
         for (unsigned s = 0; s < r->n; s++) {
             if (!r->times[s]) continue;
-            uint64_t x = r->prev_slow[s] * r->prev_slow_scale, y = r->prev_fast[s] * r->prev_fast_scale;
+            uint64_t x = r->prev_slow[s] * r->prev_slow_scale,
+                     y = r->prev_fast[s] * r->prev_fast_scale;
             uint32_t g = (uint32_t)(1 + (((8 - EIGHTHS[a]) * x + EIGHTHS[a] * y) >> 35));
             gain[a] += r->times[s] * spec_log2(g);
         }
@@ -67,14 +69,16 @@ static void spec_choose(SpecMix *r)
 static uint32_t spec_halve(uint32_t *c, unsigned n)
 {
     uint32_t t = 0;
-    for (unsigned s = 0; s < n; s++) t += c[s] = (c[s] + 1) >> 1;
+    for (unsigned s = 0; s < n; s++)
+        t += c[s] = (c[s] + 1) >> 1;
     return t;
 }
 
 static void spec_init(SpecMix *r, unsigned n, unsigned ws, unsigned wf, unsigned k, unsigned p)
 {
     unsigned lg = 0;
-    while ((1u << lg) < n) lg++;
+    while ((1u << lg) < n)
+        lg++;
     memset(r, 0, sizeof(*r));
     r->n = n;
     r->k = k;
@@ -85,7 +89,8 @@ static void spec_init(SpecMix *r, unsigned n, unsigned ws, unsigned wf, unsigned
         *arrays[i] = calloc(n, sizeof(uint32_t));
         CHECK(*arrays[i] != NULL);
     }
-    for (unsigned s = 0; s < n; s++) r->slow[s] = r->fast[s] = 1;
+    for (unsigned s = 0; s < n; s++)
+        r->slow[s] = r->fast[s] = 1;
     r->slow_total = r->fast_total = n;
     r->left = r->interval = 1;
     r->period = (uint64_t)1 << p;
@@ -132,13 +137,15 @@ static int table_matches(const RCPeriodicMixModel *m, const SpecMix *r)
 static void test_log2_table(void)
 {
     int ok = 1;
-    for (uint32_t g = 1; g < (1u << 16); g++) ok &= rc_periodic_mix_log2(g) == spec_log2(g);
+    for (uint32_t g = 1; g < (1u << 16); g++)
+        ok &= rc_periodic_mix_log2(g) == spec_log2(g);
     EntRng r = {3};
     for (int i = 0; i < 200000; i++) {
         uint32_t g = 1 + (ent_rng_u32(&r) >> ent_rng_below(&r, 32));
         ok &= rc_periodic_mix_log2(g) == spec_log2(g);
     }
-    ok &= rc_periodic_mix_log2(1u << 24) == 24u << 16 && rc_periodic_mix_log2(0xFFFFFFFFu) == spec_log2(0xFFFFFFFFu);
+    ok &= rc_periodic_mix_log2(1u << 24) == 24u << 16 &&
+          rc_periodic_mix_log2(0xFFFFFFFFu) == spec_log2(0xFFFFFFFFu);
     CHECK(ok);
 }
 
@@ -147,10 +154,11 @@ static void test_log2_table(void)
  * source that alternates between drifting and steady makes the choice move. */
 static void test_against_spec(void)
 {
-    static const unsigned cfg[][5] = {/* nsyms, slow window, fast window, prec, period */
-                                      {2, 3, 1, 1, 0},      {2, 14, 10, 16, 3},  {16, 6, 2, 4, 2},
-                                      {256, 14, 10, 20, 8}, {256, 9, 12, 8, 5},  {300, 17, 3, 12, 6},
-                                      {4097, 12, 8, 20, 7}, {65536, 16, 10, 17, 9}, {65536, 17, 17, 24, 4}};
+    static const unsigned cfg[][5] = {
+        /* nsyms, slow window, fast window, prec, period */
+        {2, 3, 1, 1, 0},      {2, 14, 10, 16, 3},     {16, 6, 2, 4, 2},
+        {256, 14, 10, 20, 8}, {256, 9, 12, 8, 5},     {300, 17, 3, 12, 6},
+        {4097, 12, 8, 20, 7}, {65536, 16, 10, 17, 9}, {65536, 17, 17, 24, 4}};
     EntRng r = {23};
     unsigned shares_seen = 0;
     for (size_t k = 0; k < sizeof(cfg) / sizeof(cfg[0]); k++) {
@@ -163,10 +171,12 @@ static void test_against_spec(void)
         unsigned base = 0;
         for (int i = 1; i <= 12000 && ok; i++) {
             if ((i / 3000) % 2 ? i % 64 == 0 : i % 3000 == 0) base = ent_rng_below(&r, n);
-            unsigned s = ent_rng_below(&r, 4) ? (base + ent_rng_below(&r, n < 8 ? n : 8)) % n : ent_rng_below(&r, n);
+            unsigned s = ent_rng_below(&r, 4) ? (base + ent_rng_below(&r, n < 8 ? n : 8)) % n
+                                              : ent_rng_below(&r, n);
             rc_periodic_mix_update(&m, s);
             spec_update(&ref, s);
-            if (n <= 4096 || i % 101 == 0 || ref.left == ref.interval) ok &= table_matches(&m, &ref);
+            if (n <= 4096 || i % 101 == 0 || ref.left == ref.interval)
+                ok &= table_matches(&m, &ref);
             shares_seen |= 1u << m.share;
             if (i % 997 == 0) {
                 m.tab.buckets_ready = 0;
@@ -183,8 +193,11 @@ static void test_against_spec(void)
 
 static void test_round_trip(void)
 {
-    static const unsigned cfg[][5] = {{2, 14, 10, 16, 8},   {16, 12, 4, 4, 0},     {256, 14, 10, 20, 8},
-                                      {256, 17, 1, 12, 10}, {65536, 14, 10, 20, 12}};
+    static const unsigned cfg[][5] = {{2, 14, 10, 16, 8},
+                                      {16, 12, 4, 4, 0},
+                                      {256, 14, 10, 20, 8},
+                                      {256, 17, 1, 12, 10},
+                                      {65536, 14, 10, 20, 12}};
     EntRng r = {11};
     enum { N = 100000 };
     unsigned *syms = malloc(sizeof(*syms) * N);
@@ -200,12 +213,14 @@ static void test_round_trip(void)
         CHECK(rc_periodic_mix_init(&md, n, cfg[k][1], cfg[k][2], cfg[k][3], cfg[k][4]) == 0);
         RCEncoder enc;
         rc_enc_init(&enc);
-        for (int i = 0; i < N; i++) rc_encode_periodic_mix(&enc, &me, syms[i]);
+        for (int i = 0; i < N; i++)
+            rc_encode_periodic_mix(&enc, &me, syms[i]);
         CHECK(rc_enc_flush(&enc) == 0);
         RCDecoder dec;
         rc_dec_init(&dec, enc.buf, enc.size);
         int same = 1;
-        for (int i = 0; i < N; i++) same &= rc_decode_periodic_mix(&dec, &md) == syms[i];
+        for (int i = 0; i < N; i++)
+            same &= rc_decode_periodic_mix(&dec, &md) == syms[i];
         CHECK(same);
         CHECK(rc_dec_finish(&dec) == 0);
         CHECK(memcmp(me.count, md.count, sizeof(uint64_t) * n) == 0 && me.share == md.share);
@@ -224,19 +239,23 @@ static void test_hostile(void)
     EntRng r = {5};
     uint8_t buf[4096];
     for (int t = 0; t < 50; t++) {
-        for (size_t i = 0; i < sizeof(buf); i++) buf[i] = (uint8_t)ent_rng_u32(&r);
+        for (size_t i = 0; i < sizeof(buf); i++)
+            buf[i] = (uint8_t)ent_rng_u32(&r);
         unsigned n = t % 2 ? 65536 : 2 + ent_rng_below(&r, 300), lg = 1;
-        while ((1u << lg) < n) lg++;
+        while ((1u << lg) < n)
+            lg++;
         /* every period for small alphabets; 2^8 and up at 65536 symbols (O(n) rebuilds) */
-        unsigned period = n > 4096 ? 8 + (unsigned)t % 10 : (unsigned)t % (RC_PERIODIC_MIX_MAX_PERIOD + 1);
+        unsigned period =
+            n > 4096 ? 8 + (unsigned)t % 10 : (unsigned)t % (RC_PERIODIC_MIX_MAX_PERIOD + 1);
         RCPeriodicMixModel m;
         CHECK(rc_periodic_mix_init(&m, n, 1 + (unsigned)t % RC_PERIODIC_MIX_MAX_WINDOW,
-                                   1 + (unsigned)(t * 7) % RC_PERIODIC_MIX_MAX_WINDOW, lg + (unsigned)t % (25 - lg),
-                                   period) == 0);
+                                   1 + (unsigned)(t * 7) % RC_PERIODIC_MIX_MAX_WINDOW,
+                                   lg + (unsigned)t % (25 - lg), period) == 0);
         RCDecoder dec;
         rc_dec_init(&dec, buf, sizeof(buf));
         int ok = 1;
-        for (int i = 0; i < 20000; i++) ok &= rc_decode_periodic_mix(&dec, &m) < n;
+        for (int i = 0; i < 20000; i++)
+            ok &= rc_decode_periodic_mix(&dec, &m) < n;
         CHECK(ok && periodic_buckets_consistent(&m.tab));
         rc_periodic_mix_free(&m);
     }
@@ -270,7 +289,8 @@ static double code_bits(int drifting, int mix, unsigned window)
     EntRng rr = {9};
     RCPeriodicModel pm;
     RCPeriodicMixModel xm;
-    CHECK(mix ? rc_periodic_mix_init(&xm, 256, 14, 10, 20, 8) == 0 : rc_periodic_init(&pm, 256, window, 20, 8) == 0);
+    CHECK(mix ? rc_periodic_mix_init(&xm, 256, 14, 10, 20, 8) == 0
+              : rc_periodic_init(&pm, 256, window, 20, 8) == 0);
     RCEncoder enc;
     rc_enc_init(&enc);
     unsigned share_sum = 0;
@@ -287,8 +307,8 @@ static double code_bits(int drifting, int mix, unsigned window)
     CHECK(rc_enc_flush(&enc) == 0);
     double bits = 8.0 * enc.size / N;
     if (mix) {
-        printf("  %s source: mixture %.4f bits/symbol, mean fast share %.2f/8\n", drifting ? "drifting" : "steady",
-               bits, (double)share_sum / N);
+        printf("  %s source: mixture %.4f bits/symbol, mean fast share %.2f/8\n",
+               drifting ? "drifting" : "steady", bits, (double)share_sum / N);
         CHECK(drifting ? share_sum > 4u * N : share_sum < N / 2);
         rc_periodic_mix_free(&xm);
     } else {
@@ -304,7 +324,8 @@ static double code_bits(int drifting, int mix, unsigned window)
 static void test_choice(void)
 {
     for (int drifting = 0; drifting < 2; drifting++) {
-        double w10 = code_bits(drifting, 0, 10), w14 = code_bits(drifting, 0, 14), mix = code_bits(drifting, 1, 0);
+        double w10 = code_bits(drifting, 0, 10), w14 = code_bits(drifting, 0, 14),
+               mix = code_bits(drifting, 1, 0);
         printf("    single windows: 10: %.4f, 14: %.4f\n", w10, w14);
         CHECK(mix < 1.01 * (w10 < w14 ? w10 : w14));
     }

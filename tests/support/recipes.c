@@ -372,7 +372,7 @@ static void code_periodic_mix(Coder *c, RCPeriodicMixModel *m, unsigned s)
  * (period 0), the smallest precision (2^k = n), 8 to 24 bits, windows from 1 (a halving
  * every few symbols, some with a rebuild) to 17, a fast window longer than the slow one,
  * and a source that alternates between drifting (large fast shares win) and steady
- * (small ones win), so every share is chosen; periodic models share the stream. */
+ * (small ones win); a periodic model shares the stream. */
 static int recipe_periodic_mix_models(Coder *c, EntRng *r)
 {
     enum { M = 6 };
