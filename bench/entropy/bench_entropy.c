@@ -25,6 +25,7 @@
 #include "entropy/adaptive_cdf.h"
 #include "entropy/cdf_table.h"
 #include "entropy/count_model.h"
+#include "entropy/periodic_mix_model.h"
 #include "entropy/periodic_model.h"
 #include "entropy/rans.h"
 #include "entropy/static_model.h"
@@ -196,6 +197,7 @@ typedef struct ModelCtx {
     RCStaticModel m;
     unsigned max_rate;      /* adaptive: max_rate; counts and periodic: window */
     unsigned prec, period;  /* periodic: coding precision and log2 of the rebuild period */
+    unsigned fast_window;   /* periodic mixture: the fast set's window (max_rate: the slow one's) */
 } ModelCtx;
 
 static long enc_rc_static(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
@@ -280,6 +282,30 @@ static int dec_periodic(const uint8_t *in, size_t size, uint8_t *out, size_t n, 
     rc_dec_init(&dec, in, size);
     for (size_t i = 0; i < n; i++) out[i] = (uint8_t)rc_decode_periodic(&dec, &m);
     rc_periodic_free(&m);
+    return rc_dec_finish(&dec);
+}
+
+static long enc_periodic_mix(const uint8_t *in, size_t n, uint8_t *out, size_t cap, void *ctx)
+{
+    const ModelCtx *c = ctx;
+    RCPeriodicMixModel m;
+    if (rc_periodic_mix_init(&m, 256, c->max_rate, c->fast_window, c->prec, c->period)) return -1;
+    RCEncoder enc;
+    rc_enc_init_fixed(&enc, out, cap);
+    for (size_t i = 0; i < n; i++) rc_encode_periodic_mix(&enc, &m, in[i]);
+    rc_periodic_mix_free(&m);
+    return rc_enc_flush(&enc) ? -1 : (long)enc.size;
+}
+
+static int dec_periodic_mix(const uint8_t *in, size_t size, uint8_t *out, size_t n, void *ctx)
+{
+    const ModelCtx *c = ctx;
+    RCPeriodicMixModel m;
+    if (rc_periodic_mix_init(&m, 256, c->max_rate, c->fast_window, c->prec, c->period)) return -1;
+    RCDecoder dec;
+    rc_dec_init(&dec, in, size);
+    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)rc_decode_periodic_mix(&dec, &m);
+    rc_periodic_mix_free(&m);
     return rc_dec_finish(&dec);
 }
 
@@ -483,6 +509,7 @@ static void bench_one(const char *name, const Buf *in, int reps)
     static const Coder ari = {"htscodecs arith o0", enc_arith, dec_arith};
     static const Coder ad16 = {"range adaptive nibbles", enc_nibbles, dec_nibbles};
     static const Coder pm = {"range periodic", enc_periodic, dec_periodic};
+    static const Coder px = {"range periodic mixture", enc_periodic_mix, dec_periodic_mix};
     long table = table_bytes(&m16.m), table12 = table_bytes(&m12.m);
     ModelCtx a10 = {.max_rate = 10}, a12 = {.max_rate = 12}, w12 = {.max_rate = 12},
              w13 = {.max_rate = 13};
@@ -492,9 +519,12 @@ static void bench_one(const char *name, const Buf *in, int reps)
              p20p10 = {.max_rate = 12, .prec = 20, .period = 10},
              p12p10 = {.max_rate = 12, .prec = 12, .period = 10},
              w13p20p8 = {.max_rate = 13, .prec = 20, .period = 8};
+    /* periodic mixtures: slow window 14, fast window 10, precision 20 */
+    ModelCtx x20p7 = {.max_rate = 14, .fast_window = 10, .prec = 20, .period = 7},
+             x20p8 = {.max_rate = 14, .fast_window = 10, .prec = 20, .period = 8};
 
     enum { RC16, RANS16, RANS12, AD10, AD12, NIB, CNT12, CNT13, P20P6, P20P8, P20P10, P12P10, P13W20P8,
-           H4X16, H4X8, ARITH, ROWS };
+           MIX7, MIX8, H4X16, H4X8, ARITH, ROWS };
     struct {
         const Coder *c;
         void *ctx;
@@ -515,6 +545,8 @@ static void bench_one(const char *name, const Buf *in, int reps)
         [P20P10] = {&pm, &p20p10, 0, "periodic w12 k20 p10", {0}},
         [P12P10] = {&pm, &p12p10, 0, "periodic w12 k12 p10", {0}},
         [P13W20P8] = {&pm, &w13p20p8, 0, "periodic w13 k20 p8", {0}},
+        [MIX7] = {&px, &x20p7, 0, "per.mix w14+10 k20 p7", {0}},
+        [MIX8] = {&px, &x20p8, 0, "per.mix w14+10 k20 p8", {0}},
         [H4X16] = {&h416, NULL, 0, NULL, {0}},
         [H4X8] = {&h48, NULL, 0, NULL, {0}},
         [ARITH] = {&ari, NULL, 0, NULL, {0}},
@@ -559,7 +591,9 @@ static void bench_one(const char *name, const Buf *in, int reps)
                  {P20P8, ARITH, "per. w12 k20 p8 / arith"},
                  {P20P10, ARITH, "per. w12 k20 p10 / arith"},
                  {P12P10, ARITH, "per. w12 k12 p10 / arith"},
-                 {P13W20P8, ARITH, "per. w13 k20 p8 / arith"}};
+                 {P13W20P8, ARITH, "per. w13 k20 p8 / arith"},
+                 {MIX7, ARITH, "mix w14+10 p7 / arith"},
+                 {MIX8, ARITH, "mix w14+10 p8 / arith"}};
     printf("  ratios (ours / htscodecs)    size     enc speed  dec speed   (our table %ld B at 16 bits, %ld B at 12)\n",
            table, table12);
     for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {

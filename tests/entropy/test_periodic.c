@@ -13,32 +13,19 @@
 /* The table as conformance/spec/entropy.md computes it, from the counts. */
 static int table_matches_spec(const RCPeriodicModel *m, const uint32_t *count, uint32_t total)
 {
-    unsigned n = m->nsyms, top = 0;
-    uint64_t scale = ((((uint64_t)1 << m->prec) - n) << 32) / total, sum = 0;
+    unsigned n = m->tab.nsyms, top = 0;
+    uint64_t scale = ((((uint64_t)1 << m->tab.prec) - n) << 32) / total, sum = 0;
     for (unsigned s = 0; s < n; s++) {
         sum += 1 + ((count[s] * scale) >> 32);
         if (count[s] > count[top]) top = s;
     }
     uint64_t cum = 0;
     for (unsigned s = 0; s < n; s++) {
-        uint64_t f = 1 + ((count[s] * scale) >> 32) + (s == top ? ((uint64_t)1 << m->prec) - sum : 0);
-        if (m->cum[s] != cum || m->cum[s + 1] - m->cum[s] != f) return 0;
+        uint64_t f = 1 + ((count[s] * scale) >> 32) + (s == top ? ((uint64_t)1 << m->tab.prec) - sum : 0);
+        if (m->tab.cum[s] != cum || m->tab.cum[s + 1] - m->tab.cum[s] != f) return 0;
         cum += f;
     }
-    return cum == (uint64_t)1 << m->prec && m->cum[n] == cum;
-}
-
-/* Every bucket starts inside the symbol it names (built first if the decoder has not
- * needed them since the last rebuild). */
-static int buckets_consistent(RCPeriodicModel *m)
-{
-    if (!m->buckets_ready) rc_periodic_build_buckets(m);
-    uint32_t nb = ((uint32_t)1 << m->prec) >> m->bucket_shift;
-    for (uint32_t j = 0; j < nb; j++) {
-        uint32_t pos = j << m->bucket_shift, s = m->bucket[j];
-        if (s >= m->nsyms || m->cum[s] > pos || m->cum[s + 1] <= pos) return 0;
-    }
-    return 1;
+    return cum == (uint64_t)1 << m->tab.prec && m->tab.cum[n] == cum;
 }
 
 /* Rebuilds happen after symbols 1, 3, 7, ... and then every 2^period; between them the
@@ -61,7 +48,7 @@ static void test_schedule(void)
         uint64_t next = 1, interval = 1, period = (uint64_t)1 << cfg[k][3];
         int ok = 1;
         for (uint64_t i = 1; i <= 5000 && ok; i++) {
-            memcpy(prev, m.cum, sizeof(uint32_t) * (n + 1));
+            memcpy(prev, m.tab.cum, sizeof(uint32_t) * (n + 1));
             unsigned s = ent_rng_below(&r, 4) ? ent_rng_below(&r, n < 8 ? n : 8) : ent_rng_below(&r, n);
             rc_periodic_update(&m, s);
             if (n <= 4096 || i % 97 == 0 || i == next) { /* O(n): sampled for big alphabets */
@@ -74,11 +61,11 @@ static void test_schedule(void)
                 next += interval;
                 ok &= table_matches_spec(&m, m.count, m.total);
             } else {
-                ok &= memcmp(prev, m.cum, sizeof(uint32_t) * (n + 1)) == 0;
+                ok &= memcmp(prev, m.tab.cum, sizeof(uint32_t) * (n + 1)) == 0;
             }
             if (i % 611 == 0 && ok) {
-                m.buckets_ready = 0;
-                ok &= buckets_consistent(&m);
+                m.tab.buckets_ready = 0;
+                ok &= periodic_buckets_consistent(&m.tab);
             }
         }
         CHECK(ok);
@@ -117,7 +104,7 @@ static void test_round_trip(void)
         CHECK(same);
         CHECK(rc_dec_finish(&dec) == 0);
         CHECK(memcmp(me.count, md.count, sizeof(uint32_t) * n) == 0);
-        CHECK(buckets_consistent(&md));
+        CHECK(periodic_buckets_consistent(&md.tab));
         printf("  %5u symbols, prec %2u, period 2^%-2u: %zu bytes for %d symbols\n", n, cfg[k][2],
                cfg[k][3], enc.size, N);
         rc_enc_free(&enc);
@@ -145,7 +132,7 @@ static void test_hostile(void)
         rc_dec_init(&dec, buf, sizeof(buf));
         int ok = 1;
         for (int i = 0; i < 20000; i++) ok &= rc_decode_periodic(&dec, &m) < n;
-        CHECK(ok && buckets_consistent(&m));
+        CHECK(ok && periodic_buckets_consistent(&m.tab));
         rc_periodic_free(&m);
     }
 }

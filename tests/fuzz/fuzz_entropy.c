@@ -1,6 +1,7 @@
 /* Fuzz target for the entropy core.
  *   byte 0 even: the rest is a hostile stream, decoded by every decoder kind (range
- *                coder: static, adaptive, count and periodic models, binary, bypass, Exp-Golomb,
+ *                coder: static, adaptive, count, periodic and periodic mixture models, binary,
+ *                bypass, Exp-Golomb,
  *                parametric;
  *                rANS: bytes and per-symbol models). Must stay in bounds and finish.
  *   byte 0 odd:  the rest is a symbol sequence; it is encoded with models built from
@@ -13,6 +14,7 @@
 #include "entropy/cdf.h"
 #include "entropy/cdf_table.h"
 #include "entropy/count_model.h"
+#include "entropy/periodic_mix_model.h"
 #include "entropy/periodic_model.h"
 #include "entropy/escape.h"
 #include "entropy/parametric.h"
@@ -62,12 +64,20 @@ static void decode_hostile(uint8_t sel, const uint8_t *in, size_t size)
         rc_count_free(&cm);
         return;
     }
+    RCPeriodicMixModel xm; /* the same sizes, every window pair and share schedule */
+    if (rc_periodic_mix_init(&xm, pn, 1 + sel % 17, 1 + (sel / 17) % 17, plog + sel % (25 - plog), sel % 18)) {
+        rc_adaptive_free(&am);
+        rc_count_free(&cm);
+        rc_periodic_free(&pm);
+        return;
+    }
     rc_bin_init(&bc, 1 + sel % 15);
     for (int i = 0; i < 2000; i++) {
         unsigned s;
-        switch ((i + sel) % 8) {
+        switch ((i + sel) % 9) {
         case 0: s = rc_decode_cdf(&dec, cdf, 256, prec); if (cdf[s + 1] == cdf[s]) abort(); break;
-        case 6: if (rc_decode_periodic(&dec, &pm) >= pm.nsyms) abort(); break;
+        case 6: if (rc_decode_periodic(&dec, &pm) >= pm.tab.nsyms) abort(); break;
+        case 7: if (rc_decode_periodic_mix(&dec, &xm) >= xm.tab.nsyms) abort(); break;
         case 1: if (rc_decode_adaptive(&dec, &am) >= am.nsyms) abort(); break;
         case 2: rc_decode_bin(&dec, &bc); break;
         case 3: rc_decode_bits(&dec, (unsigned)i % 33); break;
@@ -81,6 +91,7 @@ static void decode_hostile(uint8_t sel, const uint8_t *in, size_t size)
     rc_adaptive_free(&am);
     rc_count_free(&cm);
     rc_periodic_free(&pm);
+    rc_periodic_mix_free(&xm);
 
     RCStaticModel m[2];
     if (rc_static_init(&m[0], cdf, 256, prec)) return;
@@ -128,14 +139,20 @@ static void round_trip(uint8_t sel, const uint8_t *in, size_t size)
     if (rc_periodic_init(&pe, wide ? 65536 : 256, 1 + sel % 18, wide ? 20 : 8 + sel % 9, sel % 21) ||
         rc_periodic_init(&pd, wide ? 65536 : 256, 1 + sel % 18, wide ? 20 : 8 + sel % 9, sel % 21))
         abort();
+    RCPeriodicMixModel xe, xd; /* the same symbols, every window pair */
+    unsigned slow = 1 + sel % 17, fast = 1 + (sel / 17) % 17;
+    if (rc_periodic_mix_init(&xe, wide ? 65536 : 256, slow, fast, wide ? 20 : 8 + sel % 9, sel % 18) ||
+        rc_periodic_mix_init(&xd, wide ? 65536 : 256, slow, fast, wide ? 20 : 8 + sel % 9, sel % 18))
+        abort();
     RCEncoder enc;
     rc_enc_init(&enc);
     for (size_t i = 0; i < size; i++) {
         unsigned pair = in[i] | (unsigned)(i + 1 < size ? in[i + 1] : 0) << 8 * wide;
-        switch ((i + sel) % 7) {
+        switch ((i + sel) % 8) {
         case 0: rc_encode_static(&enc, &m, in[i]); break;
         case 5: rc_encode_count(&enc, &ce, pair); break;
         case 6: rc_encode_periodic(&enc, &pe, pair); break;
+        case 7: rc_encode_periodic_mix(&enc, &xe, pair); break;
         case 1: rc_encode_adaptive(&enc, &ae, in[i]); break;
         case 2: rc_encode_bin(&enc, &be, in[i] & 1); break;
         case 3: rc_encode_expgolomb(&enc, (uint32_t)in[i] << (i % 24), (unsigned)i % 8); break;
@@ -149,10 +166,11 @@ static void round_trip(uint8_t sel, const uint8_t *in, size_t size)
     for (size_t i = 0; i < size; i++) {
         int ok = 1;
         unsigned pair = in[i] | (unsigned)(i + 1 < size ? in[i + 1] : 0) << 8 * wide;
-        switch ((i + sel) % 7) {
+        switch ((i + sel) % 8) {
         case 0: ok = rc_decode_static(&dec, &m) == in[i]; break;
         case 5: ok = rc_decode_count(&dec, &cd) == pair; break;
         case 6: ok = rc_decode_periodic(&dec, &pd) == pair; break;
+        case 7: ok = rc_decode_periodic_mix(&dec, &xd) == pair; break;
         case 1: ok = rc_decode_adaptive(&dec, &ad) == in[i]; break;
         case 2: ok = rc_decode_bin(&dec, &bd) == (in[i] & 1); break;
         case 3: ok = rc_decode_expgolomb(&dec, (unsigned)i % 8) == (uint32_t)in[i] << (i % 24); break;
@@ -170,6 +188,8 @@ static void round_trip(uint8_t sel, const uint8_t *in, size_t size)
     rc_count_free(&cd);
     rc_periodic_free(&pe);
     rc_periodic_free(&pd);
+    rc_periodic_mix_free(&xe);
+    rc_periodic_mix_free(&xd);
 
     /* rANS on the same bytes. */
     size_t cap = rans_encode_bound(size, prec);

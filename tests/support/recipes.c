@@ -11,6 +11,7 @@
 #include "entropy/count_model.h"
 #include "entropy/escape.h"
 #include "entropy/parametric.h"
+#include "entropy/periodic_mix_model.h"
 #include "entropy/periodic_model.h"
 #include "entropy/rans.h"
 #include "entropy/static_model.h"
@@ -359,6 +360,53 @@ static int recipe_periodic_models(Coder *c, EntRng *r)
     return ret;
 }
 
+static void code_periodic_mix(Coder *c, RCPeriodicMixModel *m, unsigned s)
+{
+    if (c->enc)
+        rc_encode_periodic_mix(c->enc, m, s);
+    else
+        note(c, rc_decode_periodic_mix(c->dec, m), s);
+}
+
+/* Periodic mixtures at 2, 16, 256 and 65536 symbols: a rebuild after every symbol
+ * (period 0), the smallest precision (2^k = n), 8 to 24 bits, windows from 1 (a halving
+ * every few symbols, some with a rebuild) to 17, a fast window longer than the slow one,
+ * and a source that alternates between drifting (large fast shares win) and steady
+ * (small ones win); a periodic model shares the stream. */
+static int recipe_periodic_mix_models(Coder *c, EntRng *r)
+{
+    enum { M = 6 };
+    RCPeriodicMixModel m[M];
+    static const unsigned n[M] = {2, 16, 256, 256, 65536, 65536}, slow[M] = {3, 8, 14, 17, 14, 12},
+                          fast[M] = {1, 4, 10, 6, 10, 16}, prec[M] = {16, 4, 8, 20, 16, 24},
+                          period[M] = {0, 3, 8, 6, 10, 9};
+    RCPeriodicModel pm;
+    int ret = 0;
+    memset(m, 0, sizeof(m));
+    memset(&pm, 0, sizeof(pm));
+    for (int k = 0; k < M && !ret; k++)
+        ret = rc_periodic_mix_init(&m[k], n[k], slow[k], fast[k], prec[k], period[k]);
+    if (!ret) ret = rc_periodic_init(&pm, 256, 12, 20, 8);
+    uint32_t src[257];
+    if (!ret) ret = peaked_cdf(r, src, 256, 16);
+    for (int i = 0; i < 30000 && !ret; i++) {
+        /* steady for 6000 symbols, then a new source every 300 for 6000 */
+        if ((i / 6000) % 2 ? i % 300 == 0 : i % 6000 == 0) ret = peaked_cdf(r, src, 256, 16);
+        unsigned s = draw(r, src, 256, 16);
+        code_periodic_mix(c, &m[0], s > 128);
+        code_periodic_mix(c, &m[1], s & 15);
+        code_periodic_mix(c, &m[2], s);
+        code_periodic_mix(c, &m[3], s ^ 0x55);
+        unsigned big = s * 256 + ent_rng_below(r, 256); /* spread over 65536 symbols */
+        if (i % 3 == 0) code_periodic_mix(c, &m[4], i % 7 ? big : ent_rng_below(r, 65536));
+        if (i % 5 == 0) code_periodic_mix(c, &m[5], big ^ 0x1234);
+        code_periodic(c, &pm, s);
+    }
+    for (int k = 0; k < M; k++) rc_periodic_mix_free(&m[k]);
+    rc_periodic_free(&pm);
+    return ret;
+}
+
 /* The range-coder recipes as one table. */
 typedef int (*RangeRecipe)(Coder *c, EntRng *r);
 static const RangeRecipe range_recipes[] = {
@@ -367,11 +415,13 @@ static const RangeRecipe range_recipes[] = {
     [ENT_RECIPE_PARAMETRIC] = recipe_parametric, [ENT_RECIPE_MIXED] = recipe_mixed,
     [ENT_RECIPE_TABLES] = recipe_tables,         [ENT_RECIPE_COUNT_MODELS] = recipe_count_models,
     [ENT_RECIPE_PERIODIC_MODELS] = recipe_periodic_models,
+    [ENT_RECIPE_PERIODIC_MIX_MODELS] = recipe_periodic_mix_models,
 };
 
 static const char *const names[ENT_RECIPE_COUNT] = {
     "static16", "static24", "adaptive", "bypass", "parametric",
     "windows", "mixed", "rans_bytes", "rans_models", "tables", "count_models", "periodic_models",
+    "periodic_mix_models",
 };
 
 const char *ent_recipe_name(int id)

@@ -44,6 +44,7 @@ enum {
     ENT_RECIPE_TABLES,     /* CDF tables sent in the stream, then symbols coded with them */
     ENT_RECIPE_COUNT_MODELS,     /* adaptive count models (2, 16, 256, 65536 symbols) with halvings */
     ENT_RECIPE_PERIODIC_MODELS,  /* periodic models (2 .. 65536 symbols, precisions 4..24, periods 0..10) */
+    ENT_RECIPE_PERIODIC_MIX_MODELS, /* periodic mixtures (2 .. 65536 symbols, every share, periods 0..10) */
     ENT_RECIPE_COUNT
 };
 
