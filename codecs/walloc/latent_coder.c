@@ -1,9 +1,11 @@
 /* Context-adaptive coding of WaLLoC latents (latent_coder.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codecs/walloc/latent_coder.h"
 #include "entropy/adaptive_cdf.h"
+#include "libnc/nn/simd.h"
 #include "nc/error.h"
 
 #define SPATIAL_CTX 6
@@ -116,19 +118,65 @@ static int64_t predict(const int32_t *q, int w, int x, int y)
     return tl >= hi ? lo : tl <= lo ? hi : l + t - tl;
 }
 
+/* 2 + floor(log2 a) for 0 < a < 2^24, 0 for a = 0: the rough bit count of
+ * choose_prediction(), read from the exponent of (float)a (exact below 2^24) so
+ * that the loops below vectorize. */
+static inline int32_t rough_bits(uint32_t a)
+{
+    float f = (float)a;
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    int32_t n = (int32_t)(u >> 23) - 125; /* -125 for a = 0 */
+    return n > 0 ? n : 0;
+}
+
+/* choose_prediction()'s sums over one row but its first value: plain and residual
+ * bits, and the largest |residual| (caught by the caller when out of range).
+ * Integer code: every version NN_SIMD_CLONES makes gives the same sums. */
+NN_SIMD_CLONES
+static void prediction_row(const int32_t *row, const int32_t *up, int w, int32_t *plain,
+                           int32_t *residual, uint32_t *worst)
+{
+    int32_t p = 0, r = 0;
+    uint32_t m = 0;
+    for (int x = 1; x < w; x++) {
+        int32_t v = row[x], l = row[x - 1], t = up[x], tl = up[x - 1];
+        /* predict() as the median of l, t and l + t - tl, without branches */
+        int32_t lo = l < t ? l : t, hi = l < t ? t : l, g = l + t - tl;
+        g = g < hi ? g : hi;
+        int32_t e = v - (g > lo ? g : lo);
+        uint32_t av = (uint32_t)(v < 0 ? -v : v), ae = (uint32_t)(e < 0 ? -e : e);
+        p += rough_bits(av);
+        r += rough_bits(ae);
+        m = ae > m ? ae : m;
+    }
+    *plain += p, *residual += r;
+    *worst = m > *worst ? m : *worst;
+}
+
 /* Whether the encoder codes channel q as residuals from predict(): when the
- * residuals are smaller by a rough bit count, and all fit the coder's range. */
+ * residuals are smaller by a rough bit count, and all fit the coder's range.
+ * q holds values within +-WALLOC_MAX_MAG, so residuals stay within 2^22 and
+ * their sums (at most 24 per value) within int64. */
 static int choose_prediction(const int32_t *q, int w, int h)
 {
-    double plain = 0, residual = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int64_t v = q[y * w + x], r = v - predict(q, w, x, y);
-            if (r > WALLOC_MAX_MAG || r < -WALLOC_MAX_MAG) return 0;
-            plain += v ? 2 + ilog2((uint32_t)(v < 0 ? -v : v)) : 0;
-            residual += r ? 2 + ilog2((uint32_t)(r < 0 ? -r : r)) : 0;
+    int64_t plain = 0, residual = 0;
+    uint32_t worst = 0;
+    for (int y = 0; y < h; y++) {
+        const int32_t *row = q + (size_t)y * w;
+        int32_t p = 0, r = 0;
+        /* The first row and column, where predict() reads zeros, one at a time. */
+        for (int x = 0; x < (y ? 1 : w); x++) {
+            int64_t e = row[x] - predict(q, w, x, y);
+            uint32_t ae = (uint32_t)(e < 0 ? -e : e);
+            p += rough_bits((uint32_t)(row[x] < 0 ? -row[x] : row[x]));
+            r += rough_bits(ae);
+            worst = ae > worst ? ae : worst;
         }
-    return residual < 0.9 * plain;
+        if (y) prediction_row(row, row - w, w, &p, &r, &worst);
+        plain += p, residual += r;
+    }
+    return worst <= WALLOC_MAX_MAG && (double)residual < 0.9 * (double)plain;
 }
 
 void walloc_layout(int latents, int levels, int *order, int (*refs)[WALLOC_REFS])
