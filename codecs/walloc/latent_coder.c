@@ -21,8 +21,12 @@
 _Static_assert(ZERO_CTXS + PREFIX_CTXS + WALLOC_MAG_BITS == WALLOC_CONTEXTS, "context count");
 
 /* What one pass works with: the coder (enc or dec, or neither when counting) and
- * the contexts of the channel being coded. */
+ * the contexts of the channel being coded. The kind, a constant where each entry
+ * point sets it, selects the path at compile time (the coder pointers could be
+ * NULL as far as the compiler knows, so testing them stays in the loop). */
+enum PassKind { PASS_ENCODE, PASS_DECODE, PASS_COUNT };
 typedef struct Pass {
+    enum PassKind kind;
     RCEncoder *enc;
     RCDecoder *dec;
     uint32_t *counts; /* counting pass: this channel's counts */
@@ -42,10 +46,16 @@ static int spatial_bucket(int s)
     return s == 0 ? 0 : s <= 2 ? 1 : s <= 5 ? 2 : s <= 10 ? 3 : s <= 20 ? 4 : 5;
 }
 
-/* s: the sum over nref reference channels of their 5-point activity. */
-static int cross_bucket(int s, int nref)
+/* The cross-channel bucket at each of n places: of s, the sum over the reference
+ * channels' 5-point activity r[j] (a channel of zeros stands in for missing ones),
+ * 0 where s = 0, 1 up to limit (3 per reference), 2 above. One pass over the
+ * channel before it is coded, without branches, so it vectorizes. */
+static void cross_buckets(const uint8_t *const r[WALLOC_REFS], int limit, size_t n, uint8_t *pb)
 {
-    return s == 0 ? 0 : s <= 3 * nref ? 1 : 2;
+    for (size_t i = 0; i < n; i++) {
+        int sum = r[0][i] + r[1][i] + r[2][i] + r[3][i];
+        pb[i] = (uint8_t)((sum > 0) + (sum > limit));
+    }
 }
 
 /* WALLOC_CONTEXTS contexts per channel, from the prior or at P(0) = 1/2. */
@@ -73,19 +83,19 @@ static int ilog2(uint32_t v)
 /* One binary decision with context k: coded, decoded or counted. */
 static inline __attribute__((always_inline)) int bin(Pass *p, int k, int bit)
 {
-    if (p->enc) {
+    if (p->kind == PASS_ENCODE) {
         rc_encode_bin(p->enc, &p->ctx[k], bit);
         return bit;
     }
-    if (p->dec) return rc_decode_bin(p->dec, &p->ctx[k]);
+    if (p->kind == PASS_DECODE) return rc_decode_bin(p->dec, &p->ctx[k]);
     p->counts[2 * k + bit]++;
     return bit;
 }
 
 static inline __attribute__((always_inline)) uint32_t bypass(Pass *p, uint32_t bits, unsigned n)
 {
-    if (p->dec) return rc_decode_bits(p->dec, n);
-    if (p->enc) rc_encode_bits(p->enc, bits, n);
+    if (p->kind == PASS_DECODE) return rc_decode_bits(p->dec, n);
+    if (p->kind == PASS_ENCODE) rc_encode_bits(p->enc, bits, n);
     return bits;
 }
 
@@ -96,7 +106,7 @@ static inline __attribute__((always_inline)) int32_t code_value(Pass *p, int sb,
     if (!bin(p, sb * CROSS_CTX + pb, a != 0)) return 0;
     int negative = (int)bypass(p, v < 0, 1);
     int act = sb + pb < ACTIVITY_CTX ? sb + pb : ACTIVITY_CTX - 1;
-    int n = p->dec ? 0 : ilog2(a), i = 0;
+    int n = p->kind == PASS_DECODE ? 0 : ilog2(a), i = 0;
     /* Unary n; a prefix of WALLOC_MAG_BITS - 1 ones needs no terminating zero. */
     for (; i < WALLOC_MAG_BITS - 1; i++) {
         int k = ZERO_CTXS + act * PREFIX_CTX + (i < PREFIX_CTX ? i : PREFIX_CTX - 1);
@@ -225,10 +235,36 @@ static void cost_table(uint16_t cost[1 << COST_BITS])
     }
 }
 
-static uint32_t bin_cost(const uint16_t *cost, const RCBinContext *ctx, int bit)
+/* The cost tables' entry for a bit under ctx. */
+static uint32_t bin_index(const RCBinContext *ctx, int bit)
 {
     uint32_t p = bit ? ((uint32_t)1 << 31) - ctx->p0 : ctx->p0;
-    return cost[p >> (31 - COST_BITS)];
+    return p >> (31 - COST_BITS);
+}
+
+static uint32_t bin_cost(const uint16_t *cost, const RCBinContext *ctx, int bit)
+{
+    return cost[bin_index(ctx, bit)];
+}
+
+/* The costs rdo_value() weighs, in bits (cost_table()) and, for the zero flag,
+ * already as lambda-weighted floats: zero[i] = unit * bits[i] and nonzero[i] =
+ * unit * (bits[i] + the sign bit), the same float operations rdo_value() would
+ * do per value, taken off its path. */
+typedef struct RdoCosts {
+    uint16_t bits[1 << COST_BITS];
+    float zero[1 << COST_BITS], nonzero[1 << COST_BITS];
+    float unit; /* lambda per 1/4096 bit */
+} RdoCosts;
+
+static void rdo_costs(RdoCosts *rc, float lambda)
+{
+    cost_table(rc->bits);
+    rc->unit = lambda * (1.0f / (1 << COST_BITS));
+    for (int i = 0; i < 1 << COST_BITS; i++) {
+        rc->zero[i] = rc->unit * (float)rc->bits[i];
+        rc->nonzero[i] = rc->unit * (float)(rc->bits[i] + (1u << COST_BITS));
+    }
 }
 
 /* What code_value() would spend on a value of magnitude a, in 1/4096 bit. */
@@ -251,22 +287,22 @@ static uint32_t value_cost(const uint16_t *cost, const RCBinContext *ctx, int sb
  * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
  * between two coded values), and every candidate is kept where both it and its
  * residual are. */
-static int32_t rdo_value(const uint16_t *cost, const RCBinContext *ctx, int sb, int pb, float y,
-                         int64_t pred, float lambda)
+static int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, int pb, float y,
+                         int64_t pred)
 {
-    const float unit = lambda * (1.0f / (1 << COST_BITS));
+    const uint16_t *cost = rc->bits;
+    const float unit = rc->unit;
     const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
     float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
     /* Within one of pred, the other candidate costs at least the "not zero" bit
      * and the sign: where pred wins even so (most values), nothing more to do. */
-    if (ae < 1 && e * e + unit * (float)bin_cost(cost, zero, 0) <=
-                      (1 - ae) * (1 - ae) + unit * (float)(bin_cost(cost, zero, 1) + (1u << COST_BITS)))
+    if (ae < 1 && e * e + rc->zero[bin_index(zero, 0)] <= (1 - ae) * (1 - ae) + rc->nonzero[bin_index(zero, 1)])
         return (int32_t)pred;
     const int64_t lo_end = pred > 0 ? pred - WALLOC_MAX_MAG : -WALLOC_MAX_MAG;
     const int64_t hi_end = pred < 0 ? pred + WALLOC_MAX_MAG : WALLOC_MAX_MAG;
     float yc = y > (float)hi_end ? (float)hi_end : y < (float)lo_end ? (float)lo_end : y == y ? y : 0;
     e = yc - (float)pred;
-    float best_j = e * e + unit * (float)bin_cost(cost, zero, 0);
+    float best_j = e * e + rc->zero[bin_index(zero, 0)];
     int64_t lo = (int64_t)floorf(yc), cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
     int32_t best = (int32_t)pred;
     for (int i = 0; i < 2; i++) {
@@ -293,14 +329,15 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
     RCBinContext *cc = contexts_alloc(latents, prior);
     uint32_t *counts = pass->counts;
     uint8_t *mags = calloc(padded, 1), *act = malloc((size_t)latents * plane);
+    uint8_t *zeros = calloc(plane, 1), *pbs = malloc(plane); /* cross_buckets() */
     int *order = malloc((size_t)latents * sizeof(*order));
     int(*refs)[WALLOC_REFS] = malloc((size_t)latents * sizeof(*refs));
-    uint16_t *cost = rdo ? malloc(sizeof(uint16_t) << COST_BITS) : NULL;
+    RdoCosts *cost = rdo ? malloc(sizeof(*cost)) : NULL;
     uint8_t sb_of[6 * 15 + 1];
-    int ret = cc && mags && act && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
+    int ret = cc && mags && act && zeros && pbs && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
     if (ret < 0) goto end;
     walloc_layout(latents, levels, order, refs);
-    if (cost) cost_table(cost);
+    if (cost) rdo_costs(cost, rdo->lambda);
     for (int i = 0; i <= 6 * 15; i++) sb_of[i] = (uint8_t)spatial_bucket(i);
     for (int i = 0; i < latents; i++) {
         const int c = order[i];
@@ -310,23 +347,23 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
         int nref = 0;
         for (int j = 0; j < WALLOC_REFS; j++)
             if (refs[c][j] >= 0) rp[nref++] = act + refs[c][j] * plane;
+        for (int j = nref; j < WALLOC_REFS; j++) rp[j] = zeros;
+        cross_buckets(rp, 3 * nref, plane, pbs);
         pass->ctx = cc + (size_t)c * WALLOC_CONTEXTS;
         if (counts) pass->counts = counts + (size_t)c * WALLOC_CONTEXTS * 2;
-        int predicted = (int)bypass(pass, pass->dec ? 0 : (uint32_t)choose_prediction(qc, w, h), 1);
+        int predicted = (int)bypass(pass, pass->kind == PASS_DECODE ? 0 : (uint32_t)choose_prediction(qc, w, h), 1);
         const float *yc = rdo ? rdo->y + c * plane : NULL;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
                 const uint8_t *m = cur + y * stride + x;
                 int sb = sb_of[2 * m[-1] + 2 * m[-stride] + m[-stride - 1] + m[-stride + 1]];
-                int s = 0;
-                for (int j = 0; j < nref; j++) s += rp[j][y * w + x];
-                int pb = cross_bucket(s, nref);
+                int pb = pbs[y * w + x];
                 int64_t pred = predicted ? predict(qc, w, x, y) : 0;
                 if (yc)
-                    qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred, rdo->lambda);
-                int32_t v = pass->dec ? 0 : (int32_t)(qc[y * w + x] - pred);
+                    qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
+                int32_t v = pass->kind == PASS_DECODE ? 0 : (int32_t)(qc[y * w + x] - pred);
                 v = code_value(pass, sb, pb, v);
-                if (pass->dec) {
+                if (pass->kind == PASS_DECODE) {
                     int64_t d = v + pred; /* hostile streams: keep values in range */
                     qc[y * w + x] = (int32_t)(d > WALLOC_MAX_MAG ? WALLOC_MAX_MAG
                                               : d < -WALLOC_MAX_MAG ? -WALLOC_MAX_MAG : d);
@@ -344,6 +381,8 @@ end:
     free(cc);
     free(mags);
     free(act);
+    free(zeros);
+    free(pbs);
     free(order);
     free(refs);
     free(cost);
@@ -353,20 +392,20 @@ end:
 int walloc_encode_latents(RCEncoder *enc, int32_t *q, int latents, int w, int h,
                           const uint16_t *prior, int levels, const WallocRdo *rdo)
 {
-    Pass p = {enc, NULL, NULL, NULL};
+    Pass p = {PASS_ENCODE, enc, NULL, NULL, NULL};
     return code_latents(&p, q, latents, w, h, prior, levels, rdo && rdo->y ? rdo : NULL);
 }
 
 int walloc_decode_latents(RCDecoder *dec, int32_t *q, int latents, int w, int h,
                           const uint16_t *prior, int levels)
 {
-    Pass p = {NULL, dec, NULL, NULL};
+    Pass p = {PASS_DECODE, NULL, dec, NULL, NULL};
     return code_latents(&p, q, latents, w, h, prior, levels, NULL);
 }
 
 int walloc_count_latents(const int32_t *q, int latents, int w, int h, uint32_t *counts,
                          int levels)
 {
-    Pass p = {NULL, NULL, counts, NULL};
+    Pass p = {PASS_COUNT, NULL, NULL, counts, NULL};
     return code_latents(&p, (int32_t *)q, latents, w, h, NULL, levels, NULL);
 }
