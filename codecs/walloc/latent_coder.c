@@ -282,26 +282,18 @@ static uint32_t value_cost(const uint16_t *cost, const RCBinContext *ctx, int sb
     return bits;
 }
 
-/* The value the encoder codes for y (WallocRdo): the best of pred (a zero
- * residual; pred is 0 outside predicted channels), floor(y) and floor(y) + 1,
- * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
- * between two coded values), and every candidate is kept where both it and its
- * residual are. */
-static int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, int pb, float y,
-                         int64_t pred)
+/* rdo_value() once pred has not won outright: out of line, so the loop around
+ * the common case keeps its values in registers. */
+static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCBinContext *ctx,
+                                                    int sb, int pb, float y, int64_t pred)
 {
     const uint16_t *cost = rc->bits;
     const float unit = rc->unit;
     const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
-    float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
-    /* Within one of pred, the other candidate costs at least the "not zero" bit
-     * and the sign: where pred wins even so (most values), nothing more to do. */
-    if (ae < 1 && e * e + rc->zero[bin_index(zero, 0)] <= (1 - ae) * (1 - ae) + rc->nonzero[bin_index(zero, 1)])
-        return (int32_t)pred;
     const int64_t lo_end = pred > 0 ? pred - WALLOC_MAX_MAG : -WALLOC_MAX_MAG;
     const int64_t hi_end = pred < 0 ? pred + WALLOC_MAX_MAG : WALLOC_MAX_MAG;
     float yc = y > (float)hi_end ? (float)hi_end : y < (float)lo_end ? (float)lo_end : y == y ? y : 0;
-    e = yc - (float)pred;
+    float e = yc - (float)pred;
     float best_j = e * e + rc->zero[bin_index(zero, 0)];
     int64_t lo = (int64_t)floorf(yc), cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
     int32_t best = (int32_t)pred;
@@ -313,6 +305,23 @@ static int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, in
         if (j < best_j) best_j = j, best = (int32_t)cand[i];
     }
     return best;
+}
+
+/* The value the encoder codes for y (WallocRdo): the best of pred (a zero
+ * residual; pred is 0 outside predicted channels), floor(y) and floor(y) + 1,
+ * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
+ * between two coded values), and every candidate is kept where both it and its
+ * residual are. */
+static inline int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, int pb, float y,
+                                int64_t pred)
+{
+    const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
+    float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
+    /* Within one of pred, the other candidate costs at least the "not zero" bit
+     * and the sign: where pred wins even so (most values), nothing more to do. */
+    if (ae < 1 && e * e + rc->zero[bin_index(zero, 0)] <= (1 - ae) * (1 - ae) + rc->nonzero[bin_index(zero, 1)])
+        return (int32_t)pred;
+    return rdo_weigh(rc, ctx, sb, pb, y, pred);
 }
 
 /* Magnitudes min(|v|, 15) of the coded values of the channel being coded
@@ -330,11 +339,12 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
     uint32_t *counts = pass->counts;
     uint8_t *mags = calloc(padded, 1), *act = malloc((size_t)latents * plane);
     uint8_t *zeros = calloc(plane, 1), *pbs = malloc(plane); /* cross_buckets() */
+    uint8_t *up = malloc((size_t)w);
     int *order = malloc((size_t)latents * sizeof(*order));
     int(*refs)[WALLOC_REFS] = malloc((size_t)latents * sizeof(*refs));
     RdoCosts *cost = rdo ? malloc(sizeof(*cost)) : NULL;
     uint8_t sb_of[6 * 15 + 1];
-    int ret = cc && mags && act && zeros && pbs && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
+    int ret = cc && mags && act && zeros && pbs && up && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
     if (ret < 0) goto end;
     walloc_layout(latents, levels, order, refs);
     if (cost) rdo_costs(cost, rdo->lambda);
@@ -353,10 +363,14 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
         if (counts) pass->counts = counts + (size_t)c * WALLOC_CONTEXTS * 2;
         int predicted = (int)bypass(pass, pass->kind == PASS_DECODE ? 0 : (uint32_t)choose_prediction(qc, w, h), 1);
         const float *yc = rdo ? rdo->y + c * plane : NULL;
-        for (int y = 0; y < h; y++)
+        for (int y = 0; y < h; y++) {
+            /* The row above's part of the spatial sums, in one pass; the left
+             * neighbour's magnitude stays in a register. */
+            const uint8_t *above = cur + (y - 1) * stride;
+            for (int x = 0; x < w; x++) up[x] = (uint8_t)(2 * above[x] + above[x - 1] + above[x + 1]);
+            int left = 0;
             for (int x = 0; x < w; x++) {
-                const uint8_t *m = cur + y * stride + x;
-                int sb = sb_of[2 * m[-1] + 2 * m[-stride] + m[-stride - 1] + m[-stride + 1]];
+                int sb = sb_of[2 * left + up[x]];
                 int pb = pbs[y * w + x];
                 int64_t pred = predicted ? predict(qc, w, x, y) : 0;
                 if (yc)
@@ -368,8 +382,9 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
                     qc[y * w + x] = (int32_t)(d > WALLOC_MAX_MAG ? WALLOC_MAX_MAG
                                               : d < -WALLOC_MAX_MAG ? -WALLOC_MAX_MAG : d);
                 }
-                cur[y * stride + x] = mag(v);
+                cur[y * stride + x] = (uint8_t)(left = mag(v));
             }
+        }
         uint8_t *a = act + c * plane;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
@@ -383,6 +398,7 @@ end:
     free(act);
     free(zeros);
     free(pbs);
+    free(up);
     free(order);
     free(refs);
     free(cost);
