@@ -324,6 +324,39 @@ static inline int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int
     return rdo_weigh(rc, ctx, sb, pb, y, pred);
 }
 
+/* Codes (decodes, counts) the values of one channel, qc, in raster order; cur:
+ * its magnitudes plane (stride w + 2), pbs: its cross-channel buckets, up: w
+ * bytes of scratch; yc: WallocRdo's projection for it, or NULL; predicted: its
+ * values are coded as residuals from predict(). */
+static inline __attribute__((always_inline)) void code_channel(Pass *pass, int32_t *qc, int w, int h,
+    uint8_t *cur, const uint8_t *pbs, uint8_t *up, const uint8_t *sb_of, const RdoCosts *cost,
+    const float *yc, int predicted)
+{
+    const int stride = w + 2;
+    for (int y = 0; y < h; y++) {
+        /* The row above's part of the spatial sums, in one pass; the left
+         * neighbour's magnitude stays in a register. */
+        const uint8_t *above = cur + (y - 1) * stride;
+        for (int x = 0; x < w; x++) up[x] = (uint8_t)(2 * above[x] + above[x - 1] + above[x + 1]);
+        int left = 0;
+        for (int x = 0; x < w; x++) {
+            int sb = sb_of[2 * left + up[x]];
+            int pb = pbs[y * w + x];
+            int64_t pred = predicted ? predict(qc, w, x, y) : 0;
+            if (yc)
+                qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
+            int32_t v = pass->kind == PASS_DECODE ? 0 : (int32_t)(qc[y * w + x] - pred);
+            v = code_value(pass, sb, pb, v);
+            if (pass->kind == PASS_DECODE) {
+                int64_t d = v + pred; /* hostile streams: keep values in range */
+                qc[y * w + x] = (int32_t)(d > WALLOC_MAX_MAG ? WALLOC_MAX_MAG
+                                          : d < -WALLOC_MAX_MAG ? -WALLOC_MAX_MAG : d);
+            }
+            cur[y * stride + x] = (uint8_t)(left = mag(v));
+        }
+    }
+}
+
 /* Magnitudes min(|v|, 15) of the coded values of the channel being coded
  * (residuals for predicted channels) live in a plane with a zero border of one,
  * so neighbours need no bounds checks; once a channel is coded, its cross-channel
@@ -363,28 +396,13 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
         if (counts) pass->counts = counts + (size_t)c * WALLOC_CONTEXTS * 2;
         int predicted = (int)bypass(pass, pass->kind == PASS_DECODE ? 0 : (uint32_t)choose_prediction(qc, w, h), 1);
         const float *yc = rdo ? rdo->y + c * plane : NULL;
-        for (int y = 0; y < h; y++) {
-            /* The row above's part of the spatial sums, in one pass; the left
-             * neighbour's magnitude stays in a register. */
-            const uint8_t *above = cur + (y - 1) * stride;
-            for (int x = 0; x < w; x++) up[x] = (uint8_t)(2 * above[x] + above[x - 1] + above[x + 1]);
-            int left = 0;
-            for (int x = 0; x < w; x++) {
-                int sb = sb_of[2 * left + up[x]];
-                int pb = pbs[y * w + x];
-                int64_t pred = predicted ? predict(qc, w, x, y) : 0;
-                if (yc)
-                    qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
-                int32_t v = pass->kind == PASS_DECODE ? 0 : (int32_t)(qc[y * w + x] - pred);
-                v = code_value(pass, sb, pb, v);
-                if (pass->kind == PASS_DECODE) {
-                    int64_t d = v + pred; /* hostile streams: keep values in range */
-                    qc[y * w + x] = (int32_t)(d > WALLOC_MAX_MAG ? WALLOC_MAX_MAG
-                                              : d < -WALLOC_MAX_MAG ? -WALLOC_MAX_MAG : d);
-                }
-                cur[y * stride + x] = (uint8_t)(left = mag(v));
-            }
-        }
+        /* The loop specialized for the cases that change its work per value. */
+        if (predicted)
+            code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc, 1);
+        else if (yc)
+            code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc, 0);
+        else
+            code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, NULL, 0);
         uint8_t *a = act + c * plane;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
