@@ -285,7 +285,7 @@ static uint32_t value_cost(const uint16_t *cost, const RCBinContext *ctx, int sb
 /* rdo_value() once pred has not won outright: out of line, so the loop around
  * the common case keeps its values in registers. */
 static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCBinContext *ctx,
-                                                    int sb, int pb, float y, int64_t pred)
+                                                   int sb, int pb, float y, int64_t pred)
 {
     const uint16_t *cost = rc->bits;
     const float unit = rc->unit;
@@ -312,14 +312,15 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
  * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
  * between two coded values), and every candidate is kept where both it and its
  * residual are. */
-static inline int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, int pb, float y,
-                                int64_t pred)
+static inline int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, int pb,
+                                float y, int64_t pred)
 {
     const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
     float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
     /* Within one of pred, the other candidate costs at least the "not zero" bit
      * and the sign: where pred wins even so (most values), nothing more to do. */
-    if (ae < 1 && e * e + rc->zero[bin_index(zero, 0)] <= (1 - ae) * (1 - ae) + rc->nonzero[bin_index(zero, 1)])
+    if (ae < 1 && e * e + rc->zero[bin_index(zero, 0)] <=
+                      (1 - ae) * (1 - ae) + rc->nonzero[bin_index(zero, 1)])
         return (int32_t)pred;
     return rdo_weigh(rc, ctx, sb, pb, y, pred);
 }
@@ -328,9 +329,9 @@ static inline int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int
  * its magnitudes plane (stride w + 2), pbs: its cross-channel buckets, up: w
  * bytes of scratch; yc: WallocRdo's projection for it, or NULL; predicted: its
  * values are coded as residuals from predict(). */
-static inline __attribute__((always_inline)) void code_channel(Pass *pass, int32_t *qc, int w, int h,
-    uint8_t *cur, const uint8_t *pbs, uint8_t *up, const uint8_t *sb_of, const RdoCosts *cost,
-    const float *yc, int predicted)
+static inline __attribute__((always_inline)) void
+code_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t *pbs, uint8_t *up,
+             const uint8_t *sb_of, const RdoCosts *cost, const float *yc, int predicted)
 {
     const int stride = w + 2;
     for (int y = 0; y < h; y++) {
@@ -377,7 +378,8 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
     int(*refs)[WALLOC_REFS] = malloc((size_t)latents * sizeof(*refs));
     RdoCosts *cost = rdo ? malloc(sizeof(*cost)) : NULL;
     uint8_t sb_of[6 * 15 + 1];
-    int ret = cc && mags && act && zeros && pbs && up && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
+    int ret =
+        cc && mags && act && zeros && pbs && up && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
     if (ret < 0) goto end;
     walloc_layout(latents, levels, order, refs);
     if (cost) rdo_costs(cost, rdo->lambda);
