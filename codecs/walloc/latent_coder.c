@@ -1,9 +1,11 @@
 /* Context-adaptive coding of WaLLoC latents (latent_coder.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codecs/walloc/latent_coder.h"
 #include "entropy/adaptive_cdf.h"
+#include "libnc/nn/simd.h"
 #include "nc/error.h"
 
 #define SPATIAL_CTX 6
@@ -19,8 +21,12 @@
 _Static_assert(ZERO_CTXS + PREFIX_CTXS + WALLOC_MAG_BITS == WALLOC_CONTEXTS, "context count");
 
 /* What one pass works with: the coder (enc or dec, or neither when counting) and
- * the contexts of the channel being coded. */
+ * the contexts of the channel being coded. The kind, a constant where each entry
+ * point sets it, selects the path at compile time (the coder pointers could be
+ * NULL as far as the compiler knows, so testing them stays in the loop). */
+enum PassKind { PASS_ENCODE, PASS_DECODE, PASS_COUNT };
 typedef struct Pass {
+    enum PassKind kind;
     RCEncoder *enc;
     RCDecoder *dec;
     uint32_t *counts; /* counting pass: this channel's counts */
@@ -40,10 +46,16 @@ static int spatial_bucket(int s)
     return s == 0 ? 0 : s <= 2 ? 1 : s <= 5 ? 2 : s <= 10 ? 3 : s <= 20 ? 4 : 5;
 }
 
-/* s: the sum over nref reference channels of their 5-point activity. */
-static int cross_bucket(int s, int nref)
+/* The cross-channel bucket at each of n places: of s, the sum over the reference
+ * channels' 5-point activity r[j] (a channel of zeros stands in for missing ones),
+ * 0 where s = 0, 1 up to limit (3 per reference), 2 above. One pass over the
+ * channel before it is coded, without branches, so it vectorizes. */
+static void cross_buckets(const uint8_t *const r[WALLOC_REFS], int limit, size_t n, uint8_t *pb)
 {
-    return s == 0 ? 0 : s <= 3 * nref ? 1 : 2;
+    for (size_t i = 0; i < n; i++) {
+        int sum = r[0][i] + r[1][i] + r[2][i] + r[3][i];
+        pb[i] = (uint8_t)((sum > 0) + (sum > limit));
+    }
 }
 
 /* WALLOC_CONTEXTS contexts per channel, from the prior or at P(0) = 1/2. */
@@ -71,19 +83,19 @@ static int ilog2(uint32_t v)
 /* One binary decision with context k: coded, decoded or counted. */
 static inline __attribute__((always_inline)) int bin(Pass *p, int k, int bit)
 {
-    if (p->enc) {
+    if (p->kind == PASS_ENCODE) {
         rc_encode_bin(p->enc, &p->ctx[k], bit);
         return bit;
     }
-    if (p->dec) return rc_decode_bin(p->dec, &p->ctx[k]);
+    if (p->kind == PASS_DECODE) return rc_decode_bin(p->dec, &p->ctx[k]);
     p->counts[2 * k + bit]++;
     return bit;
 }
 
 static inline __attribute__((always_inline)) uint32_t bypass(Pass *p, uint32_t bits, unsigned n)
 {
-    if (p->dec) return rc_decode_bits(p->dec, n);
-    if (p->enc) rc_encode_bits(p->enc, bits, n);
+    if (p->kind == PASS_DECODE) return rc_decode_bits(p->dec, n);
+    if (p->kind == PASS_ENCODE) rc_encode_bits(p->enc, bits, n);
     return bits;
 }
 
@@ -94,7 +106,7 @@ static inline __attribute__((always_inline)) int32_t code_value(Pass *p, int sb,
     if (!bin(p, sb * CROSS_CTX + pb, a != 0)) return 0;
     int negative = (int)bypass(p, v < 0, 1);
     int act = sb + pb < ACTIVITY_CTX ? sb + pb : ACTIVITY_CTX - 1;
-    int n = p->dec ? 0 : ilog2(a), i = 0;
+    int n = p->kind == PASS_DECODE ? 0 : ilog2(a), i = 0;
     /* Unary n; a prefix of WALLOC_MAG_BITS - 1 ones needs no terminating zero. */
     for (; i < WALLOC_MAG_BITS - 1; i++) {
         int k = ZERO_CTXS + act * PREFIX_CTX + (i < PREFIX_CTX ? i : PREFIX_CTX - 1);
@@ -116,19 +128,65 @@ static int64_t predict(const int32_t *q, int w, int x, int y)
     return tl >= hi ? lo : tl <= lo ? hi : l + t - tl;
 }
 
+/* 2 + floor(log2 a) for 0 < a < 2^24, 0 for a = 0: the rough bit count of
+ * choose_prediction(), read from the exponent of (float)a (exact below 2^24) so
+ * that the loops below vectorize. */
+static inline int32_t rough_bits(uint32_t a)
+{
+    float f = (float)a;
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    int32_t n = (int32_t)(u >> 23) - 125; /* -125 for a = 0 */
+    return n > 0 ? n : 0;
+}
+
+/* choose_prediction()'s sums over one row but its first value: plain and residual
+ * bits, and the largest |residual| (caught by the caller when out of range).
+ * Integer code: every version NN_SIMD_CLONES makes gives the same sums. */
+NN_SIMD_CLONES
+static void prediction_row(const int32_t *row, const int32_t *up, int w, int32_t *plain,
+                           int32_t *residual, uint32_t *worst)
+{
+    int32_t p = 0, r = 0;
+    uint32_t m = 0;
+    for (int x = 1; x < w; x++) {
+        int32_t v = row[x], l = row[x - 1], t = up[x], tl = up[x - 1];
+        /* predict() as the median of l, t and l + t - tl, without branches */
+        int32_t lo = l < t ? l : t, hi = l < t ? t : l, g = l + t - tl;
+        g = g < hi ? g : hi;
+        int32_t e = v - (g > lo ? g : lo);
+        uint32_t av = (uint32_t)(v < 0 ? -v : v), ae = (uint32_t)(e < 0 ? -e : e);
+        p += rough_bits(av);
+        r += rough_bits(ae);
+        m = ae > m ? ae : m;
+    }
+    *plain += p, *residual += r;
+    *worst = m > *worst ? m : *worst;
+}
+
 /* Whether the encoder codes channel q as residuals from predict(): when the
- * residuals are smaller by a rough bit count, and all fit the coder's range. */
+ * residuals are smaller by a rough bit count, and all fit the coder's range.
+ * q holds values within +-WALLOC_MAX_MAG, so residuals stay within 2^22 and
+ * their sums (at most 24 per value) within int64. */
 static int choose_prediction(const int32_t *q, int w, int h)
 {
-    double plain = 0, residual = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int64_t v = q[y * w + x], r = v - predict(q, w, x, y);
-            if (r > WALLOC_MAX_MAG || r < -WALLOC_MAX_MAG) return 0;
-            plain += v ? 2 + ilog2((uint32_t)(v < 0 ? -v : v)) : 0;
-            residual += r ? 2 + ilog2((uint32_t)(r < 0 ? -r : r)) : 0;
+    int64_t plain = 0, residual = 0;
+    uint32_t worst = 0;
+    for (int y = 0; y < h; y++) {
+        const int32_t *row = q + (size_t)y * w;
+        int32_t p = 0, r = 0;
+        /* The first row and column, where predict() reads zeros, one at a time. */
+        for (int x = 0; x < (y ? 1 : w); x++) {
+            int64_t e = row[x] - predict(q, w, x, y);
+            uint32_t ae = (uint32_t)(e < 0 ? -e : e);
+            p += rough_bits((uint32_t)(row[x] < 0 ? -row[x] : row[x]));
+            r += rough_bits(ae);
+            worst = ae > worst ? ae : worst;
         }
-    return residual < 0.9 * plain;
+        if (y) prediction_row(row, row - w, w, &p, &r, &worst);
+        plain += p, residual += r;
+    }
+    return worst <= WALLOC_MAX_MAG && (double)residual < 0.9 * (double)plain;
 }
 
 void walloc_layout(int latents, int levels, int *order, int (*refs)[WALLOC_REFS])
@@ -177,10 +235,36 @@ static void cost_table(uint16_t cost[1 << COST_BITS])
     }
 }
 
-static uint32_t bin_cost(const uint16_t *cost, const RCBinContext *ctx, int bit)
+/* The cost tables' entry for a bit under ctx. */
+static uint32_t bin_index(const RCBinContext *ctx, int bit)
 {
     uint32_t p = bit ? ((uint32_t)1 << 31) - ctx->p0 : ctx->p0;
-    return cost[p >> (31 - COST_BITS)];
+    return p >> (31 - COST_BITS);
+}
+
+static uint32_t bin_cost(const uint16_t *cost, const RCBinContext *ctx, int bit)
+{
+    return cost[bin_index(ctx, bit)];
+}
+
+/* The costs rdo_value() weighs, in bits (cost_table()) and, for the zero flag,
+ * already as lambda-weighted floats: zero[i] = unit * bits[i] and nonzero[i] =
+ * unit * (bits[i] + the sign bit), the same float operations rdo_value() would
+ * do per value, taken off its path. */
+typedef struct RdoCosts {
+    uint16_t bits[1 << COST_BITS];
+    float zero[1 << COST_BITS], nonzero[1 << COST_BITS];
+    float unit; /* lambda per 1/4096 bit */
+} RdoCosts;
+
+static void rdo_costs(RdoCosts *rc, float lambda)
+{
+    cost_table(rc->bits);
+    rc->unit = lambda * (1.0f / (1 << COST_BITS));
+    for (int i = 0; i < 1 << COST_BITS; i++) {
+        rc->zero[i] = rc->unit * (float)rc->bits[i];
+        rc->nonzero[i] = rc->unit * (float)(rc->bits[i] + (1u << COST_BITS));
+    }
 }
 
 /* What code_value() would spend on a value of magnitude a, in 1/4096 bit. */
@@ -198,27 +282,19 @@ static uint32_t value_cost(const uint16_t *cost, const RCBinContext *ctx, int sb
     return bits;
 }
 
-/* The value the encoder codes for y (WallocRdo): the best of pred (a zero
- * residual; pred is 0 outside predicted channels), floor(y) and floor(y) + 1,
- * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
- * between two coded values), and every candidate is kept where both it and its
- * residual are. */
-static int32_t rdo_value(const uint16_t *cost, const RCBinContext *ctx, int sb, int pb, float y,
-                         int64_t pred, float lambda)
+/* rdo_value() once pred has not won outright: out of line, so the loop around
+ * the common case keeps its values in registers. */
+static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCBinContext *ctx,
+                                                   int sb, int pb, float y, int64_t pred)
 {
-    const float unit = lambda * (1.0f / (1 << COST_BITS));
+    const uint16_t *cost = rc->bits;
+    const float unit = rc->unit;
     const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
-    float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
-    /* Within one of pred, the other candidate costs at least the "not zero" bit
-     * and the sign: where pred wins even so (most values), nothing more to do. */
-    if (ae < 1 && e * e + unit * (float)bin_cost(cost, zero, 0) <=
-                      (1 - ae) * (1 - ae) + unit * (float)(bin_cost(cost, zero, 1) + (1u << COST_BITS)))
-        return (int32_t)pred;
     const int64_t lo_end = pred > 0 ? pred - WALLOC_MAX_MAG : -WALLOC_MAX_MAG;
     const int64_t hi_end = pred < 0 ? pred + WALLOC_MAX_MAG : WALLOC_MAX_MAG;
     float yc = y > (float)hi_end ? (float)hi_end : y < (float)lo_end ? (float)lo_end : y == y ? y : 0;
-    e = yc - (float)pred;
-    float best_j = e * e + unit * (float)bin_cost(cost, zero, 0);
+    float e = yc - (float)pred;
+    float best_j = e * e + rc->zero[bin_index(zero, 0)];
     int64_t lo = (int64_t)floorf(yc), cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
     int32_t best = (int32_t)pred;
     for (int i = 0; i < 2; i++) {
@@ -229,6 +305,57 @@ static int32_t rdo_value(const uint16_t *cost, const RCBinContext *ctx, int sb, 
         if (j < best_j) best_j = j, best = (int32_t)cand[i];
     }
     return best;
+}
+
+/* The value the encoder codes for y (WallocRdo): the best of pred (a zero
+ * residual; pred is 0 outside predicted channels), floor(y) and floor(y) + 1,
+ * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
+ * between two coded values), and every candidate is kept where both it and its
+ * residual are. */
+static inline int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, int pb,
+                                float y, int64_t pred)
+{
+    const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
+    float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
+    /* Within one of pred, the other candidate costs at least the "not zero" bit
+     * and the sign: where pred wins even so (most values), nothing more to do. */
+    if (ae < 1 && e * e + rc->zero[bin_index(zero, 0)] <=
+                      (1 - ae) * (1 - ae) + rc->nonzero[bin_index(zero, 1)])
+        return (int32_t)pred;
+    return rdo_weigh(rc, ctx, sb, pb, y, pred);
+}
+
+/* Codes (decodes, counts) the values of one channel, qc, in raster order; cur:
+ * its magnitudes plane (stride w + 2), pbs: its cross-channel buckets, up: w
+ * bytes of scratch; yc: WallocRdo's projection for it, or NULL; predicted: its
+ * values are coded as residuals from predict(). */
+static inline __attribute__((always_inline)) void
+code_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t *pbs, uint8_t *up,
+             const uint8_t *sb_of, const RdoCosts *cost, const float *yc, int predicted)
+{
+    const int stride = w + 2;
+    for (int y = 0; y < h; y++) {
+        /* The row above's part of the spatial sums, in one pass; the left
+         * neighbour's magnitude stays in a register. */
+        const uint8_t *above = cur + (y - 1) * stride;
+        for (int x = 0; x < w; x++) up[x] = (uint8_t)(2 * above[x] + above[x - 1] + above[x + 1]);
+        int left = 0;
+        for (int x = 0; x < w; x++) {
+            int sb = sb_of[2 * left + up[x]];
+            int pb = pbs[y * w + x];
+            int64_t pred = predicted ? predict(qc, w, x, y) : 0;
+            if (yc)
+                qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
+            int32_t v = pass->kind == PASS_DECODE ? 0 : (int32_t)(qc[y * w + x] - pred);
+            v = code_value(pass, sb, pb, v);
+            if (pass->kind == PASS_DECODE) {
+                int64_t d = v + pred; /* hostile streams: keep values in range */
+                qc[y * w + x] = (int32_t)(d > WALLOC_MAX_MAG ? WALLOC_MAX_MAG
+                                          : d < -WALLOC_MAX_MAG ? -WALLOC_MAX_MAG : d);
+            }
+            cur[y * stride + x] = (uint8_t)(left = mag(v));
+        }
+    }
 }
 
 /* Magnitudes min(|v|, 15) of the coded values of the channel being coded
@@ -245,14 +372,17 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
     RCBinContext *cc = contexts_alloc(latents, prior);
     uint32_t *counts = pass->counts;
     uint8_t *mags = calloc(padded, 1), *act = malloc((size_t)latents * plane);
+    uint8_t *zeros = calloc(plane, 1), *pbs = malloc(plane); /* cross_buckets() */
+    uint8_t *up = malloc((size_t)w);
     int *order = malloc((size_t)latents * sizeof(*order));
     int(*refs)[WALLOC_REFS] = malloc((size_t)latents * sizeof(*refs));
-    uint16_t *cost = rdo ? malloc(sizeof(uint16_t) << COST_BITS) : NULL;
+    RdoCosts *cost = rdo ? malloc(sizeof(*cost)) : NULL;
     uint8_t sb_of[6 * 15 + 1];
-    int ret = cc && mags && act && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
+    int ret =
+        cc && mags && act && zeros && pbs && up && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
     if (ret < 0) goto end;
     walloc_layout(latents, levels, order, refs);
-    if (cost) cost_table(cost);
+    if (cost) rdo_costs(cost, rdo->lambda);
     for (int i = 0; i <= 6 * 15; i++) sb_of[i] = (uint8_t)spatial_bucket(i);
     for (int i = 0; i < latents; i++) {
         const int c = order[i];
@@ -262,29 +392,19 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
         int nref = 0;
         for (int j = 0; j < WALLOC_REFS; j++)
             if (refs[c][j] >= 0) rp[nref++] = act + refs[c][j] * plane;
+        for (int j = nref; j < WALLOC_REFS; j++) rp[j] = zeros;
+        cross_buckets(rp, 3 * nref, plane, pbs);
         pass->ctx = cc + (size_t)c * WALLOC_CONTEXTS;
         if (counts) pass->counts = counts + (size_t)c * WALLOC_CONTEXTS * 2;
-        int predicted = (int)bypass(pass, pass->dec ? 0 : (uint32_t)choose_prediction(qc, w, h), 1);
+        int predicted = (int)bypass(pass, pass->kind == PASS_DECODE ? 0 : (uint32_t)choose_prediction(qc, w, h), 1);
         const float *yc = rdo ? rdo->y + c * plane : NULL;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                const uint8_t *m = cur + y * stride + x;
-                int sb = sb_of[2 * m[-1] + 2 * m[-stride] + m[-stride - 1] + m[-stride + 1]];
-                int s = 0;
-                for (int j = 0; j < nref; j++) s += rp[j][y * w + x];
-                int pb = cross_bucket(s, nref);
-                int64_t pred = predicted ? predict(qc, w, x, y) : 0;
-                if (yc)
-                    qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred, rdo->lambda);
-                int32_t v = pass->dec ? 0 : (int32_t)(qc[y * w + x] - pred);
-                v = code_value(pass, sb, pb, v);
-                if (pass->dec) {
-                    int64_t d = v + pred; /* hostile streams: keep values in range */
-                    qc[y * w + x] = (int32_t)(d > WALLOC_MAX_MAG ? WALLOC_MAX_MAG
-                                              : d < -WALLOC_MAX_MAG ? -WALLOC_MAX_MAG : d);
-                }
-                cur[y * stride + x] = mag(v);
-            }
+        /* The loop specialized for the cases that change its work per value. */
+        if (predicted)
+            code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc, 1);
+        else if (yc)
+            code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc, 0);
+        else
+            code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, NULL, 0);
         uint8_t *a = act + c * plane;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
@@ -296,6 +416,9 @@ end:
     free(cc);
     free(mags);
     free(act);
+    free(zeros);
+    free(pbs);
+    free(up);
     free(order);
     free(refs);
     free(cost);
@@ -305,20 +428,20 @@ end:
 int walloc_encode_latents(RCEncoder *enc, int32_t *q, int latents, int w, int h,
                           const uint16_t *prior, int levels, const WallocRdo *rdo)
 {
-    Pass p = {enc, NULL, NULL, NULL};
+    Pass p = {PASS_ENCODE, enc, NULL, NULL, NULL};
     return code_latents(&p, q, latents, w, h, prior, levels, rdo && rdo->y ? rdo : NULL);
 }
 
 int walloc_decode_latents(RCDecoder *dec, int32_t *q, int latents, int w, int h,
                           const uint16_t *prior, int levels)
 {
-    Pass p = {NULL, dec, NULL, NULL};
+    Pass p = {PASS_DECODE, NULL, dec, NULL, NULL};
     return code_latents(&p, q, latents, w, h, prior, levels, NULL);
 }
 
 int walloc_count_latents(const int32_t *q, int latents, int w, int h, uint32_t *counts,
                          int levels)
 {
-    Pass p = {NULL, NULL, counts, NULL};
+    Pass p = {PASS_COUNT, NULL, NULL, counts, NULL};
     return code_latents(&p, (int32_t *)q, latents, w, h, NULL, levels, NULL);
 }

@@ -6,6 +6,7 @@
 #include "codecs/walloc/latent_coder.h"
 #include "codecs/walloc/walloc.h"
 #include "libnc/codec_internal.h"
+#include "libnc/nn/simd.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -235,6 +236,9 @@ static int buffers(WallocContext *wc, int w, int h, int *bw, int *bh)
     return walloc_buffers(wc, 3 * pixels, pixels, (size_t)*bw * *bh * wc->shape.latents);
 }
 
+/* Element-wise float operations in a fixed order: every version NN_SIMD_CLONES
+ * makes gives the same latents. */
+NN_SIMD_CLONES
 void walloc_project(const WallocContext *wc, const float *bands, size_t n, float step,
                     float deadzone, int32_t *q, float *y, float *keep)
 {

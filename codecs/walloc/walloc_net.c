@@ -89,6 +89,10 @@ void walloc_image_to_bands(const uint8_t *data, ptrdiff_t linesize, int channels
     for (int c = 0; c < 3; c++) {
         float *x = bands + c * plane;
         int src_c = channels == 3 ? c : 0;
+        if (c && channels == 1) { /* gray: the three planes are the same */
+            memcpy(x, bands, plane * sizeof(float));
+            continue;
+        }
         for (int y = 0; y < ph; y++) {
             const uint8_t *row = data + mirror(y, h) * linesize;
             float *out = x + (size_t)y * pw;

@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "libnc/dsp/wavelet.h"
+/* The lifting steps are element-wise float operations in a fixed order, so every
+ * version NN_SIMD_CLONES makes of them gives the same bits. */
+#include "libnc/nn/simd.h"
 #include "nc/error.h"
 
 #define LIFT_A (-1.586134342059924f)
@@ -22,6 +25,7 @@ static int clamp(int i, int n)
  * Element i of `to` reads `from` at i + lo and i + hi, clamped to [0, nfrom):
  * the clamping is the whole-sample symmetric extension. The interior, where no
  * clamping happens, runs without it (and as a plain loop for m = 1). */
+NN_SIMD_CLONES
 static void lift(float *to, int nto, const float *from, int nfrom, int m, int lo, int hi,
                  float c)
 {
@@ -40,6 +44,7 @@ static void lift(float *to, int nto, const float *from, int nfrom, int m, int lo
     }
 }
 
+NN_SIMD_CLONES
 static void scale(float *x, size_t n, float c)
 {
     for (size_t i = 0; i < n; i++) x[i] *= c;
