@@ -404,7 +404,8 @@ static inline uint64_t dec_lane(uint64_t x, const RCStaticSlot *lut, const uint1
  * this and the one 32-bit store per group of four symbols took the loop from 0.90x
  * to 1.05-1.10x of htscodecs (entropy/README.md); four byte stores among the loads
  * cost more there than the shifts that merge them. Building it costs a pass over
- * 2^prec slots, so short inputs use the model's table directly. */
+ * 2^prec slots (about 4 us at 12 bits, a fifth of decoding 4 * 2^prec symbols), so
+ * inputs under 16 * 2^prec symbols use the model's table directly. */
 #define DEC_TABLE_MAX_PREC 12
 typedef struct DecTable {
     uint16_t fb[2 << DEC_TABLE_MAX_PREC];
@@ -472,7 +473,7 @@ int rans_decode_bytes(const RCStaticModel *m, const uint8_t *in, size_t size, ui
     const uint32_t mask = (1u << prec) - 1;
     size_t i = 0;
     if (m->lut && RANS_LANES == 4) {
-        if (prec <= DEC_TABLE_MAX_PREC && n >= ((size_t)4 << prec)) {
+        if (prec <= DEC_TABLE_MAX_PREC && n >= ((size_t)16 << prec)) {
             DecTable t;
             dec_table_init(&t, m->lut, prec);
             if (prec == 12)
