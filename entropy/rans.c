@@ -402,7 +402,7 @@ static inline uint64_t dec_lane(uint64_t x, const RCStaticSlot *lut, const uint1
  * the symbols in a byte array beside it. 20 KB at 12 bits instead of the model's 32
  * KB of 8-byte RCStaticSlot entries: on the AMD EPYC (Zen 3, 32 KB L1 data cache)
  * this and the one 32-bit store per group of four symbols took the loop from 0.90x
- * to 1.05-1.10x of htscodecs (entropy/README.md); four byte stores among the loads
+ * to 1.10-1.13x of htscodecs (entropy/README.md); four byte stores among the loads
  * cost more there than the shifts that merge them. Building it costs a pass over
  * 2^prec slots (about 4 us at 12 bits, a fifth of decoding 4 * 2^prec symbols), so
  * inputs under 16 * 2^prec symbols use the model's table directly. */
