@@ -267,19 +267,25 @@ static void rdo_costs(RdoCosts *rc, float lambda)
     }
 }
 
-/* What code_value() would spend on a value of magnitude a, in 1/4096 bit. */
-static uint32_t value_cost(const uint16_t *cost, const RCBinContext *ctx, int sb, int pb, uint32_t a)
+/* What code_value() would spend on a non-zero value of magnitude a with ilog2(a)
+ * = n, in 1/4096 bit, less the bit after the leading one (suffix_cost()): the
+ * part that all magnitudes of one ilog2 share. */
+static uint32_t prefix_cost(const uint16_t *cost, const RCBinContext *ctx, int sb, int pb, int n)
 {
-    uint32_t bits = bin_cost(cost, &ctx[sb * CROSS_CTX + pb], a != 0);
-    if (!a) return bits;
-    int act = sb + pb < ACTIVITY_CTX ? sb + pb : ACTIVITY_CTX - 1, n = ilog2(a);
+    uint32_t bits = bin_cost(cost, &ctx[sb * CROSS_CTX + pb], 1);
+    int act = sb + pb < ACTIVITY_CTX ? sb + pb : ACTIVITY_CTX - 1;
     bits += 1u << COST_BITS; /* sign */
     for (int i = 0; i <= n && i < WALLOC_MAG_BITS - 1; i++)
-        bits += bin_cost(cost, &ctx[ZERO_CTXS + act * PREFIX_CTX + (i < PREFIX_CTX ? i : PREFIX_CTX - 1)],
+        bits += bin_cost(cost,
+                         &ctx[ZERO_CTXS + act * PREFIX_CTX + (i < PREFIX_CTX ? i : PREFIX_CTX - 1)],
                          i < n);
-    if (n >= 1) bits += bin_cost(cost, &ctx[ZERO_CTXS + PREFIX_CTXS + n], (a >> (n - 1)) & 1);
     if (n >= 2) bits += (uint32_t)(n - 1) << COST_BITS;
     return bits;
+}
+
+static uint32_t suffix_cost(const uint16_t *cost, const RCBinContext *ctx, int n, uint32_t a)
+{
+    return n >= 1 ? bin_cost(cost, &ctx[ZERO_CTXS + PREFIX_CTXS + n], (a >> (n - 1)) & 1) : 0;
 }
 
 /* rdo_value() once pred has not won outright: out of line, so the loop around
@@ -297,11 +303,31 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
     float best_j = e * e + rc->zero[bin_index(zero, 0)];
     int64_t lo = (int64_t)floorf(yc), cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
     int32_t best = (int32_t)pred;
+    /* What code_value() would spend on each candidate's residual, in 1/4096 bit
+     * (exact integer sums: the order of the terms does not matter). The two
+     * candidates are neighbours, so their magnitudes mostly share an ilog2 and
+     * with it every bit but the suffix: that part is costed once. */
+    uint32_t mag[2], bits[2];
+    int n[2];
     for (int i = 0; i < 2; i++) {
         int64_t r = cand[i] - pred;
-        if (!r) continue;
+        mag[i] = (uint32_t)(r < 0 ? -r : r);
+        n[i] = ilog2(mag[i]);
+    }
+    if (mag[0] && mag[1] && n[0] == n[1]) {
+        uint32_t shared = prefix_cost(cost, ctx, sb, pb, n[0]);
+        for (int i = 0; i < 2; i++)
+            bits[i] = shared + suffix_cost(cost, ctx, n[i], mag[i]);
+    } else {
+        for (int i = 0; i < 2; i++)
+            bits[i] =
+                mag[i] ? prefix_cost(cost, ctx, sb, pb, n[i]) + suffix_cost(cost, ctx, n[i], mag[i])
+                       : 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!mag[i]) continue;
         float d = yc - (float)cand[i];
-        float j = d * d + unit * (float)value_cost(cost, ctx, sb, pb, (uint32_t)(r < 0 ? -r : r));
+        float j = d * d + unit * (float)bits[i];
         if (j < best_j) best_j = j, best = (int32_t)cand[i];
     }
     return best;

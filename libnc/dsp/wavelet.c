@@ -72,9 +72,91 @@ static void lifting_inverse(float *s, int ns, float *d, int nd, int m)
     lift(d, nd, s, ns, m, 0, 1, -LIFT_A);
 }
 
+/* One lifting step on one element of m floats, t += c * (a + b), and the gain,
+ * out = x * g: the same float operations as lift() and scale(). */
+static inline __attribute__((always_inline)) void lift_one(float *t, const float *a, const float *b,
+                                                           int m, float c)
+{
+    for (int k = 0; k < m; k++)
+        t[k] += c * (a[k] + b[k]);
+}
+
+static inline __attribute__((always_inline)) void scale_one(float *out, const float *x, int m,
+                                                            float g)
+{
+    for (int k = 0; k < m; k++)
+        out[k] = x[k] * g;
+}
+
+/* lifting_forward for an even count (ns = nd = h) of elements of m floats that
+ * lie interleaved in x (s[i] at element 2i, d[i] at 2i + 1, es floats apart):
+ * the four steps and the gains run in one sweep, each step a few elements behind
+ * the one before (the step it reads from is done there), in place in x, and the
+ * gains write the results to out (os floats apart), s then d. Each element goes
+ * through the same operations in the same order as in lifting_forward (same
+ * bits), but x is read once from memory instead of six times and is not first
+ * copied apart. */
+NN_SIMD_CLONES
+static void analyze_rows(float *x, int h, int m, ptrdiff_t es, float *out, ptrdiff_t os)
+{
+#define S(i)   (x + (ptrdiff_t)(2 * (i)) * es)
+#define D(i)   (x + (ptrdiff_t)(2 * (i) + 1) * es)
+#define OUT(i) (out + (ptrdiff_t)(i)*os)
+    for (int i = 0; i < h; i++) {
+        lift_one(D(i), S(i), S(i + 1 < h ? i + 1 : h - 1), m, LIFT_A);
+        lift_one(S(i), D(i > 0 ? i - 1 : 0), D(i), m, LIFT_B);
+        if (i == 0) continue;
+        lift_one(D(i - 1), S(i - 1), S(i), m, LIFT_C);
+        lift_one(S(i - 1), D(i > 1 ? i - 2 : 0), D(i - 1), m, LIFT_D);
+        scale_one(OUT(i - 1), S(i - 1), m, GAIN_LOW);
+        if (i > 1) scale_one(OUT(h + i - 2), D(i - 2), m, GAIN_HIGH);
+    }
+    lift_one(D(h - 1), S(h - 1), S(h - 1), m, LIFT_C);
+    lift_one(S(h - 1), D(h > 1 ? h - 2 : 0), D(h - 1), m, LIFT_D);
+    scale_one(OUT(h - 1), S(h - 1), m, GAIN_LOW);
+    if (h > 1) scale_one(OUT(2 * h - 2), D(h - 2), m, GAIN_HIGH);
+    scale_one(OUT(2 * h - 1), D(h - 1), m, GAIN_HIGH);
+#undef S
+#undef D
+#undef OUT
+}
+
+/* lifting_forward for one contiguous line of even length n = 2h: the first step
+ * reads x directly as it splits it (d[i] from x[2i + 1], x[2i] and x[2i + 2]),
+ * and the gains write the result back to x, so that neither needs a pass of its
+ * own. Same operations per sample as lifting_forward. */
+NN_SIMD_CLONES
+static void analyze_line(float *x, int h, float *tmp)
+{
+    float *s = tmp, *d = tmp + h;
+    for (int i = 0; i < h - 1; i++) {
+        s[i] = x[2 * i];
+        d[i] = x[2 * i + 1] + LIFT_A * (x[2 * i] + x[2 * i + 2]);
+    }
+    s[h - 1] = x[2 * h - 2];
+    d[h - 1] = x[2 * h - 1] + LIFT_A * (x[2 * h - 2] + x[2 * h - 2]);
+    lift(s, h, d, h, 1, -1, 0, LIFT_B);
+    lift(d, h, s, h, 1, 0, 1, LIFT_C);
+    lift(s, h, d, h, 1, -1, 0, LIFT_D);
+    for (int i = 0; i < h; i++)
+        x[i] = s[i] * GAIN_LOW;
+    for (int i = 0; i < h; i++)
+        x[h + i] = d[i] * GAIN_HIGH;
+}
+
 void nc_cdf97_analyze(float *x, int n, int m, ptrdiff_t es, float *tmp)
 {
     if (n < 2) return;
+    if (m == 1 && es == 1 && !(n & 1)) {
+        analyze_line(x, n / 2, tmp);
+        return;
+    }
+    if (m > 1 && !(n & 1)) {
+        analyze_rows(x, n / 2, m, es, tmp, m);
+        for (int i = 0; i < n; i++)
+            memcpy(x + i * es, tmp + (size_t)i * m, (size_t)m * sizeof(float));
+        return;
+    }
     int ns = (n + 1) / 2, nd = n / 2;
     size_t row = (size_t)m * sizeof(float);
     float *s = tmp, *d = tmp + (size_t)ns * m;
@@ -141,39 +223,55 @@ int nc_wpt1d_inverse(float *x, int n, int levels, float *tmp)
 }
 
 /* Moves the 2^levels x 2^levels grid of blocks of a plane (the in-place result
- * of the levels) to band-major order, or back. */
-static void regroup(float *x, int w, int h, int levels, float *tmp, int to_bands)
+ * of the levels) in grid to band-major order in bands, or back. */
+static void regroup(float *grid_plane, float *bands, int w, int h, int levels, int to_bands)
 {
     int g = 1 << levels, bw = w >> levels, bh = h >> levels;
     size_t row = (size_t)bw * sizeof(float);
     for (int by = 0; by < g; by++)
         for (int bx = 0; bx < g; bx++)
             for (int r = 0; r < bh; r++) {
-                float *grid = x + (size_t)(by * bh + r) * w + (size_t)bx * bw;
-                float *band = tmp + ((size_t)(by * g + bx) * bh + r) * bw;
+                float *grid = grid_plane + (size_t)(by * bh + r) * w + (size_t)bx * bw;
+                float *band = bands + ((size_t)(by * g + bx) * bh + r) * bw;
                 if (to_bands)
                     memcpy(band, grid, row);
                 else
                     memcpy(grid, band, row);
             }
-    if (to_bands) memcpy(x, tmp, (size_t)w * h * sizeof(float));
 }
 
+/* Each level's column pass reads one of x and tmp and writes the other (the
+ * sweep's output), so no level copies its result back; the row pass of the next
+ * level runs there, with the other buffer as its scratch, and the regrouping
+ * writes the last level's result from where it is to x. */
 int nc_wpt2d_forward(float *x, int w, int h, int levels, float *tmp)
 {
     int ret = check_size(w, levels);
     if (ret >= 0) ret = check_size(h, levels);
     if (ret < 0) return ret;
+    float *in = x, *out = tmp;
     for (int l = 0; l < levels; l++) {
+        /* check_size: bw and bh are even here */
         int bw = w >> l, bh = h >> l;
         for (int by = 0; by < 1 << l; by++)
             for (int bx = 0; bx < 1 << l; bx++) {
-                float *block = x + (size_t)by * bh * w + (size_t)bx * bw;
-                for (int r = 0; r < bh; r++) nc_cdf97_analyze(block + (size_t)r * w, bw, 1, 1, tmp);
-                nc_cdf97_analyze(block, bh, bw, w, tmp);
+                size_t at = (size_t)by * bh * w + (size_t)bx * bw;
+                /* scratch: the block's first row in out, which only its own
+                 * column pass writes, after */
+                for (int r = 0; r < bh; r++)
+                    analyze_line(in + at + (size_t)r * w, bw / 2, out + at);
+                analyze_rows(in + at, bh / 2, bw, w, out + at, w);
             }
+        float *t = in;
+        in = out, out = t;
     }
-    if (levels) regroup(x, w, h, levels, tmp, 1);
+    if (!levels) return 0;
+    if (in == x) {
+        regroup(x, tmp, w, h, levels, 1);
+        memcpy(x, tmp, (size_t)w * h * sizeof(float));
+    } else {
+        regroup(tmp, x, w, h, levels, 1);
+    }
     return 0;
 }
 
@@ -184,7 +282,7 @@ int nc_wpt2d_inverse(float *x, int w, int h, int levels, float *tmp)
     if (ret < 0) return ret;
     if (levels) {
         memcpy(tmp, x, (size_t)w * h * sizeof(float));
-        regroup(x, w, h, levels, tmp, 0);
+        regroup(x, tmp, w, h, levels, 0);
     }
     for (int l = levels - 1; l >= 0; l--) {
         int bw = w >> l, bh = h >> l;
