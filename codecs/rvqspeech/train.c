@@ -284,26 +284,35 @@ static int save_rvq_state(const Trainer *t, const char *path)
     return ret;
 }
 
+/* The quantizer's codebooks from m's "rvq.codebooks" (a checkpoint's or an exported
+ * model's), with their search tables; NC_EMODEL when absent or of another shape. */
+static int load_codebooks(Trainer *t, const NCModel *m)
+{
+    const NCModelTensor *cb = nc_model_tensor(m, "rvq.codebooks");
+    if (!cb || cb->numel != (int64_t)t->rvq.stages * t->rvq.codes * t->rvq.dim)
+        return NC_EMODEL;
+    int ret = nc_model_tensor_to_f32(cb, t->rvq.cb, cb->numel);
+    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) vq_refresh(&t->rvq, s);
+    return ret;
+}
+
 static int load_rvq_state(Trainer *t, const char *path)
 {
     NCModel *m = NULL;
     int ret = nc_model_load_file(&m, path);
     if (ret < 0)
         return ret;
-    const NCModelTensor *cb = nc_model_tensor(m, "rvq.codebooks");
     const NCModelTensor *cnt = nc_model_tensor(m, "ema.count");
     const NCModelTensor *sum = nc_model_tensor(m, "ema.sum");
     int64_t n = (int64_t)t->rvq.stages * t->rvq.codes;
-    if (!cb || !cnt || !sum || cnt->numel != n || cb->numel != n * t->rvq.dim ||
-        sum->numel != cb->numel)
+    if (!cnt || !sum || cnt->numel != n || sum->numel != n * t->rvq.dim)
         ret = NC_EMODEL;
     if (ret >= 0)
-        ret = nc_model_tensor_to_f32(cb, t->rvq.cb, cb->numel);
+        ret = load_codebooks(t, m);
     if (ret >= 0)
         ret = nc_model_tensor_to_f32(cnt, t->ema.count, cnt->numel);
     if (ret >= 0)
         ret = nc_model_tensor_to_f32(sum, t->ema.sum, sum->numel);
-    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) vq_refresh(&t->rvq, s);
     nc_model_free(&m);
     return ret;
 }
@@ -374,14 +383,10 @@ static int start_from_model(Trainer *t)
         nc_log(NULL, NC_LOG_ERROR, "rvqspeech: cannot load %s", t->cfg.from);
         return ret;
     }
-    const NCModelTensor *cb = nc_model_tensor(m, "rvq.codebooks");
-    if (!cb || cb->numel != (int64_t)t->rvq.stages * t->rvq.codes * t->rvq.dim) {
+    ret = load_codebooks(t, m);
+    if (ret == NC_EMODEL)
         nc_log(NULL, NC_LOG_ERROR, "rvqspeech: %s has no codebooks of this shape", t->cfg.from);
-        ret = NC_EMODEL;
-    }
     if (ret >= 0) ret = nn_params_load(t->ps, m);
-    if (ret >= 0) ret = nc_model_tensor_to_f32(cb, t->rvq.cb, cb->numel);
-    for (int s = 0; s < t->rvq.stages && ret >= 0; s++) vq_refresh(&t->rvq, s);
     if (ret >= 0)
         vq_ema_reset(&t->ema, &t->rvq, 1.0f);
     nc_model_free(&m);
