@@ -140,7 +140,7 @@ void nn_conv1d_causal(const NNKernels *k, const NNWeights *taps, const int *back
 void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const float *bias,
                     const float *x, int h, int w, float *y)
 {
-    const int cin = taps[0].cin, cout = taps[0].cout, pad = ks / 2;
+    const int cout = taps[0].cout;
     for (size_t p = 0; p < (size_t)h * w; p++) {
         if (bias)
             memcpy(y + p * cout, bias, sizeof(float) * (size_t)cout);
@@ -148,13 +148,20 @@ void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const flo
             memset(y + p * cout, 0, sizeof(float) * (size_t)cout);
     }
     if (ks == 1) { /* one GEMM over every pixel */
-        k->gemm(y, cout, x, cin, h * w, &taps[0]);
+        k->gemm(y, cout, x, taps[0].cin, h * w, &taps[0]);
         return;
     }
     if (k->conv2d && taps[0].type != NN_W_BF16) { /* the direct kernels are f32/f16/int8 */
         k->conv2d(taps, ks, x, h, w, y);
         return;
     }
+    nn_conv2d_taps_gemm(k, taps, ks, x, h, w, y, 0, cout);
+}
+
+void nn_conv2d_taps_gemm(const NNKernels *k, const NNWeights *taps, int ks, const float *x, int h, int w,
+                         float *y, int o0, int o1)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout, pad = ks / 2;
     /* Each tap is a GEMM over the output pixels of a row whose shifted input pixel lies
      * inside the picture: contiguous in this layout, so no unfolding. */
     for (int dy = 0; dy < ks; dy++)
@@ -165,10 +172,32 @@ void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const flo
             for (int row = 0; row < h; row++) {
                 int iy = row + oy;
                 if (iy < 0 || iy >= h) continue;
-                k->gemm(y + ((size_t)row * w + x0) * cout, cout, x + ((size_t)iy * w + x0 + ox) * cin, cin,
-                        x1 - x0, &taps[dy * ks + dx]);
+                float *yr = y + ((size_t)row * w + x0) * cout;
+                const float *xr = x + ((size_t)iy * w + x0 + ox) * cin;
+                if (o0 == 0 && o1 == cout)
+                    k->gemm(yr, cout, xr, cin, x1 - x0, &taps[dy * ks + dx]);
+                else
+                    nn_gemm_cols_ref(yr, cout, xr, cin, x1 - x0, &taps[dy * ks + dx], o0, o1);
             }
         }
+}
+
+int nn_conv_pixel_taps(int ks, int cin, const float *x, int h, int w, int row, int col, const float **xs,
+                       int *tap)
+{
+    const int pad = ks / 2;
+    int n = 0;
+    for (int dy = 0; dy < ks; dy++) {
+        const int iy = row + dy - pad;
+        if (iy < 0 || iy >= h) continue;
+        for (int dx = 0; dx < ks; dx++) {
+            const int ix = col + dx - pad;
+            if (ix < 0 || ix >= w) continue;
+            xs[n] = x + ((size_t)iy * w + ix) * cin;
+            tap[n++] = dy * ks + dx;
+        }
+    }
+    return n;
 }
 
 void nn_k_pixel_shuffle(const float *x, int h, int w, int c, int r, float *y)

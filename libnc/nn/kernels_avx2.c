@@ -1,6 +1,8 @@
 /* AVX2 + FMA + F16C kernels (kernels.h), compiled for those instructions with target
  * attributes so the rest of the build keeps its baseline; kernels.c only hands them
  * out on a CPU that has all three. */
+#include <stdlib.h>
+
 #include "libnc/nn/kernels_impl.h"
 
 #if defined(NN_KERNELS_X86) && defined(__GNUC__)
@@ -107,6 +109,130 @@ TARGET static void gemm_avx2(float *y, int ldy, const float *x, int ldx, int row
     }
 }
 
+/* The 3x3 conv (nn_conv2d_same, y already holding the bias) as a direct kernel: a block
+ * of up to CR pixels x 16 outputs, 12 accumulators that stay in registers over every
+ * input channel of every tap, so y is read and written once per conv (the GEMM per tap
+ * and row reads and writes it after each tap, from 8 accumulators: just the FMA latency
+ * times the two FMA pipes of Zen 3, no slack). The weights are first repacked as f32,
+ * [16-output block][tap][cin][16] (int8 times its scale, f16 widened), so that a block
+ * streams its 9 x cin x 64 bytes of weights in order instead of 64 bytes out of every
+ * cout x 4. Every output sums its taps in (dy, dx) order onto the bias, so the bits
+ * differ from the GEMM path's (each tap summed from zero, then added): the codecs that
+ * use it (walloc's decoder) specify their pictures to a tolerance. */
+#define CR 6 /* pixels per block */
+
+/* Rows r < R of y (stride ldy) += sum over the n taps of x_t (stride ldx) times the
+ * packed weights wp[t] ([cin][16], or [cin][8] when NV is 1). */
+TARGET static inline __attribute__((always_inline)) void conv_block(float *y, int ldy, const float *const *xs, int ldx,
+                                                                    const float *const *wp, int n, int cin, int R, int NV)
+{
+    __m256 acc[CR][2];
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int q = 0; q < NV; q++) acc[r][q] = _mm256_loadu_ps(y + (size_t)r * ldy + 8 * q);
+    for (int t = 0; t < n; t++) {
+        const float *x = xs[t], *wt = wp[t];
+        for (int i = 0; i < cin; i++) {
+            __m256 wv[2];
+#pragma GCC unroll 2
+            for (int q = 0; q < NV; q++) wv[q] = _mm256_loadu_ps(wt + (size_t)i * 8 * NV + 8 * q);
+#pragma GCC unroll 6
+            for (int r = 0; r < R; r++) {
+                __m256 xv = _mm256_broadcast_ss(x + (size_t)r * ldx + i);
+#pragma GCC unroll 2
+                for (int q = 0; q < NV; q++) acc[r][q] = _mm256_fmadd_ps(xv, wv[q], acc[r][q]);
+            }
+        }
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+        for (int q = 0; q < NV; q++) _mm256_storeu_ps(y + (size_t)r * ldy + 8 * q, acc[r][q]);
+}
+
+/* R (<= CR) dispatched to constants, so that the accumulators are registers. */
+TARGET static void conv_rows(float *y, int ldy, const float *const *xs, int ldx, const float *const *wp, int n,
+                             int cin, int R, int NV)
+{
+#define CASE(r)                                                                         \
+    case r:                                                                             \
+        if (NV == 2)                                                                    \
+            conv_block(y, ldy, xs, ldx, wp, n, cin, r, 2);                              \
+        else                                                                            \
+            conv_block(y, ldy, xs, ldx, wp, n, cin, r, 1);                              \
+        break;
+    switch (R) {
+        CASE(6) CASE(5) CASE(4) CASE(3) CASE(2) default : CASE(1)
+    }
+#undef CASE
+}
+
+/* The taps of pixel (row, col) inside the picture: input pixels in xs, packed weights
+ * (block base pk, cin x bw floats per tap) in wp; returns their count. */
+static int conv_taps(const float *pk, int ks, int cin, int bw, const float *x, int h, int w, int row, int col,
+                     const float **xs, const float **wp)
+{
+    int tap[9], n = nn_conv_pixel_taps(ks, cin, x, h, w, row, col, xs, tap);
+    for (int t = 0; t < n; t++) wp[t] = pk + (size_t)tap[t] * cin * bw;
+    return n;
+}
+
+/* The picture for one block of outputs (its packed weights pk, bw = 8 NV wide, y at
+ * its first output): each row in runs of up to CR pixels whose taps all lie inside
+ * horizontally, then the left and right edge columns in runs of up to CR pixels down
+ * the column (the same taps for all) except the top and bottom rows (one at a time). */
+TARGET static void conv_picture(const float *pk, int NV, int ks, int cin, int cout, const float *x, int h, int w,
+                                float *y)
+{
+    const int pad = ks / 2, bw = 8 * NV;
+    const float *xs[9], *wp[9];
+    for (int row = 0; row < h; row++)
+        for (int col = pad; col < w - pad;) {
+            const int R = w - pad - col > CR ? CR : w - pad - col;
+            int n = conv_taps(pk, ks, cin, bw, x, h, w, row, col, xs, wp);
+            conv_rows(y + ((size_t)row * w + col) * cout, cout, xs, cin, wp, n, cin, R, NV);
+            col += R;
+        }
+    for (int col = 0; col < w; col++) {
+        if (col >= pad && col < w - pad) continue;
+        for (int row = 0; row < h;) {
+            int R = 1;
+            if (row >= pad && row < h - pad) R = h - pad - row > CR ? CR : h - pad - row;
+            int n = conv_taps(pk, ks, cin, bw, x, h, w, row, col, xs, wp);
+            conv_rows(y + ((size_t)row * w + col) * cout, w * cout, xs, w * cin, wp, n, cin, R, NV);
+            row += R;
+        }
+    }
+}
+
+TARGET static void conv2d_avx2(const NNWeights *taps, int ks, const float *x, int h, int w, float *y)
+{
+    const int cin = taps[0].cin, cout = taps[0].cout, ntaps = ks * ks, o8 = cout / 8 * 8;
+    float *pk = o8 ? malloc(sizeof(float) * (size_t)ntaps * cin * o8) : NULL;
+    if (o8 && !pk) { /* no memory for the packed weights: one GEMM per tap and row */
+        nn_conv2d_taps_gemm(&nn_kernels_avx2, taps, ks, x, h, w, y, 0, cout);
+        return;
+    }
+    /* block b (outputs o .. o + bw) at pk + o * ntaps * cin: [tap][cin][bw] */
+    for (int o = 0; o < o8; o += 16) {
+        const int bw = o8 - o >= 16 ? 16 : 8;
+        float *blk = pk + (size_t)o * ntaps * cin;
+        for (int t = 0; t < ntaps; t++)
+            for (int i = 0; i < cin; i++)
+                for (int q = 0; q < bw; q += 8) {
+                    __m256 v = load_w8(taps[t].data, (size_t)i * cout + (size_t)(o + q), taps[t].type);
+                    if (taps[t].type == NN_W_I8) v = _mm256_mul_ps(v, _mm256_loadu_ps(taps[t].scale + o + q));
+                    _mm256_storeu_ps(blk + ((size_t)t * cin + i) * bw + q, v);
+                }
+    }
+    for (int o = 0; o < o8; o += 16)
+        conv_picture(pk + (size_t)o * ntaps * cin, o8 - o >= 16 ? 2 : 1, ks, cin, cout, x, h, w, y + o);
+    free(pk);
+    /* the last cout % 8 outputs: the per-tap GEMMs, which leave them to the reference */
+    if (o8 < cout) nn_conv2d_taps_gemm(&nn_kernels_avx2, taps, ks, x, h, w, y, o8, cout);
+}
+
 /* nn_exp_ref, 8 at a time (FMA where the reference multiplies and adds). */
 TARGET static inline __m256 exp8(__m256 x)
 {
@@ -118,19 +244,6 @@ TARGET static inline __m256 sigmoid8(__m256 x)
 {
     __m256 one = _mm256_set1_ps(1.0f);
     return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
-}
-
-TARGET static inline __m256 erf8(__m256 x)
-{
-    __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x), one = _mm256_set1_ps(1.0f);
-    __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(NN_ERF_P), a, one));
-    __m256 p = _mm256_set1_ps(NN_ERF_A5);
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(NN_ERF_A4));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(NN_ERF_A3));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(NN_ERF_A2));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(NN_ERF_A1));
-    __m256 e = _mm256_fnmadd_ps(_mm256_mul_ps(p, t), exp8(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(a, a))), one);
-    return _mm256_or_ps(e, _mm256_and_ps(x, _mm256_set1_ps(-0.0f))); /* sign of x */
 }
 
 TARGET static inline __m256 elu8(__m256 x)
@@ -148,10 +261,41 @@ TARGET static inline __m256 tanh8(__m256 x)
     return _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), d));
 }
 
+/* GELU without exp or a division: gelu(x) = x / 2 + |x| / 2 * E(|x|), E(a) = erf(a / sqrt 2),
+ * E from a degree-6 polynomial on one of 7 intervals of a (width GELU_W; interval k is
+ * centred on k * GELU_W, its coefficients picked by vpermps), and E = 1 from 6.5 GELU_W =
+ * 5.3 on (the 8th entry: gelu(x) = x or 0 exactly; x * Phi(x) is under 3e-7 there). The
+ * coefficients are a minimax fit (Lawson's iteration on Chebyshev nodes, in double,
+ * rounded to float) of erf(a / sqrt 2): at most 6.7e-8 off per interval, so GELU is
+ * within 2e-7 of the exact one where the reference (A&S 7.1.26) is within 4e-7. 22
+ * operations per 8 values, 9 of them on the FMA pipes, where the reference's erf (A&S
+ * 7.1.26: exp8, a polynomial and a division) took about 25 FMAs and the division, and on
+ * Zen 3 the FMA pipes were the limit (README, "On the AMD EPYC"). */
+#define GELU_W 0.8153846f /* 5.3 / 6.5 */
+#define GELU_S 1.226415f  /* 1 / GELU_W */
+static const float gelu_c[7][8] __attribute__((aligned(32))) = {
+    {1.51806132e-16f, 0.585147798f, 0.89706099f, 0.985561073f, 0.99889189f, 0.999954343f, 0.999998987f, 1.0f},
+    {0.650581837f, 0.466586471f, 0.172115564f, 0.0326559693f, 0.0031868997f, 0.000159986579f, 4.13267844e-06f, 0.0f},
+    {-2.33146835e-15f, -0.155104771f, -0.114431627f, -0.0325672626f, -0.00423758943f, -0.000265897135f, -8.24065955e-06f, 0.0f},
+    {-0.072059989f, -0.0173399244f, 0.0316385105f, 0.0180408154f, 0.00340376003f, 0.000276301056f, 1.04117216e-05f, 0.0f},
+    {8.45157277e-15f, 0.0200572573f, 0.00216664514f, -0.00538424309f, -0.00179418921f, -0.000200497045f, -9.50366029e-06f, 0.0f},
+    {0.0069456785f, -0.00084147061f, -0.00365424692f, 0.000293003977f, 0.000611599768f, 0.000110597175f, 7.24420715e-06f, 0.0f},
+    {8.20871149e-15f, -0.00161959114f, 0.000594523153f, 0.000364643929f, -0.000107781692f, -4.17370065e-05f, -3.80558481e-06f, 0.0f},
+};
+
 TARGET static inline __m256 gelu8(__m256 x)
 {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 h = _mm256_mul_ps(_mm256_set1_ps(0.5f), x);
-    return _mm256_fmadd_ps(h, erf8(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678f))), h);
+    /* a capped below interval 8 (vpermps reads 3 bits); NaN becomes the cap, and h keeps it */
+    __m256 a = _mm256_min_ps(_mm256_andnot_ps(sign, x), _mm256_set1_ps(7.4f * GELU_W));
+    __m256 u = _mm256_mul_ps(a, _mm256_set1_ps(GELU_S));
+    __m256 r = _mm256_round_ps(u, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256i k = _mm256_cvtps_epi32(r);
+    __m256 t = _mm256_sub_ps(u, r); /* in [-0.5, 0.5] */
+    __m256 p = _mm256_permutevar8x32_ps(_mm256_load_ps(gelu_c[6]), k);
+    for (int d = 5; d >= 0; d--) p = _mm256_fmadd_ps(p, t, _mm256_permutevar8x32_ps(_mm256_load_ps(gelu_c[d]), k));
+    return _mm256_fmadd_ps(_mm256_andnot_ps(sign, h), p, h);
 }
 
 #define POINTWISE_AVX2(name)                                                            \
@@ -168,7 +312,7 @@ POINTWISE_AVX2(tanh)
 POINTWISE_AVX2(sigmoid)
 
 const NNKernels nn_kernels_avx2 = {
-    "avx2", gemm_avx2, elu_avx2, silu_avx2, gelu_avx2, tanh_avx2, sigmoid_avx2, NULL,
+    "avx2", gemm_avx2, elu_avx2, silu_avx2, gelu_avx2, tanh_avx2, sigmoid_avx2, conv2d_avx2,
 };
 #else
 typedef int nn_kernels_avx2_absent; /* ISO C: no empty translation unit */

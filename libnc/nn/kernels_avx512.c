@@ -224,23 +224,13 @@ TARGET static void gemm_avx512(float *y, int ldy, const float *x, int ldx, int r
     if (o8 < w->cout) gemm_cols_tail(y, ldy, x, ldx, rows, w, o8);
 }
 
-/* Taps of the pixel (row, col) that lie inside the picture, in (dy, dx) order: their
- * input pixels in xs, weights in ws; returns their count. */
+/* Taps of the pixel (row, col) that lie inside the picture: input pixels in xs,
+ * weights in ws; returns their count. */
 TARGET static int pixel_taps(const NNWeights *taps, int ks, const float *x, int h, int w, int row, int col,
                              const float **xs, const NNWeights **ws)
 {
-    const int cin = taps[0].cin, pad = ks / 2;
-    int n = 0;
-    for (int dy = 0; dy < ks; dy++) {
-        const int iy = row + dy - pad;
-        if (iy < 0 || iy >= h) continue;
-        for (int dx = 0; dx < ks; dx++) {
-            const int ix = col + dx - pad;
-            if (ix < 0 || ix >= w) continue;
-            xs[n] = x + ((size_t)iy * w + ix) * cin;
-            ws[n++] = &taps[dy * ks + dx];
-        }
-    }
+    int tap[9], n = nn_conv_pixel_taps(ks, taps[0].cin, x, h, w, row, col, xs, tap);
+    for (int t = 0; t < n; t++) ws[t] = &taps[tap[t]];
     return n;
 }
 

@@ -48,6 +48,16 @@ extern const NNKernels nn_kernels_amxbf16;
 #endif
 
 float nn_weight_at(const NNWeights *w, size_t idx);
+/* nn_conv2d_same's loop after the bias (y holds it): one GEMM per tap and row of
+ * pixels, on outputs [o0, o1) (all of them: k's GEMM; fewer: the reference's
+ * nn_gemm_cols_ref). For the direct conv kernels' fallback and tail columns. */
+void nn_conv2d_taps_gemm(const NNKernels *k, const NNWeights *taps, int ks, const float *x, int h, int w,
+                         float *y, int o0, int o1);
+/* The taps (dy * ks + dx, in that order) of the pixel (row, col) of an h x w picture
+ * (cin channels per pixel) that lie inside it, and their input pixels in xs; returns
+ * their count (<= ks * ks). For the direct conv kernels. */
+int nn_conv_pixel_taps(int ks, int cin, const float *x, int h, int w, int row, int col, const float **xs,
+                       int *tap);
 void nn_gemm_cols_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w,
                       int o0, int o1);
 /* Y += X W for NN_W_BF16 weights, plain C (kernels_bf16.c): the arithmetic every

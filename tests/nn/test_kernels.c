@@ -208,6 +208,44 @@ static void test_pointwise(const NNKernels *const *tabs, int ntabs)
     free(ref);
 }
 
+/* GELU on a fine grid of [-8, 8] (step 2^-10: every interval boundary of the AVX2
+ * table's piecewise polynomial and its cut-off at 5.3 are crossed) and on the floats
+ * just above the grid points, in calls of N, 8 and 1 values (vector and tail), against
+ * the reference table. */
+static void test_gelu_dense(const NNKernels *const *tabs, int ntabs)
+{
+    enum { N = 16 * 1024 + 1 };
+    float *x = malloc(sizeof(float) * 2 * N), *want = malloc(sizeof(float) * 2 * N);
+    float *y = malloc(sizeof(float) * (2 * N + 1));
+    for (int i = 0; i < N; i++) {
+        x[i] = -8.0f + (float)i * 0x1p-10f;
+        x[N + i] = nextafterf(x[i], 9.0f);
+    }
+    memcpy(want, x, sizeof(float) * 2 * N);
+    nn_kernels_ref()->gelu(want, 2 * N);
+    for (int k = 0; k < ntabs; k++) {
+        memcpy(y + 1, x, sizeof(float) * 2 * N);
+        tabs[k]->gelu(y + 1, 2 * N); /* unaligned */
+        double worst = max_rel(y + 1, want, 2 * N);
+        for (int i = 0; i < 2 * N; i += 8) {
+            float eight[8], one = x[i];
+            for (int j = 0; j < 8; j++) eight[j] = x[(i + 7 * j) % (2 * N)];
+            tabs[k]->gelu(eight, 8);
+            tabs[k]->gelu(&one, 1);
+            for (int j = 0; j < 8; j++) {
+                double d = max_rel(&eight[j], &want[(i + 7 * j) % (2 * N)], 1);
+                if (!(d <= worst)) worst = d;
+            }
+            double d = max_rel(&one, &want[i], 1);
+            if (!(d <= worst)) worst = d;
+        }
+        CHECK(worst < 1e-6, "%s gelu on the dense grid vs reference: %g", tabs[k]->name, worst);
+    }
+    free(x);
+    free(want);
+    free(y);
+}
+
 static void test_f16(void)
 {
     int bad = 0;
@@ -522,6 +560,7 @@ int main(void)
     test_f16();
     test_gemm(tabs, n);
     test_pointwise(tabs, n);
+    test_gelu_dense(tabs, n);
     test_conv1d(tabs, n);
     test_conv2d(tabs, n);
     test_pixel_shuffle();
