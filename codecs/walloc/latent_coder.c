@@ -28,6 +28,7 @@ enum PassKind { PASS_ENCODE, PASS_DECODE, PASS_COUNT };
 typedef struct Pass {
     enum PassKind kind;
     RCEncoder *enc;
+    RCEncoderRegs regs; /* encoding pass: enc's state, in registers */
     RCDecoder *dec;
     uint32_t *counts; /* counting pass: this channel's counts */
     RCBinContext *ctx; /* this channel's WALLOC_CONTEXTS contexts */
@@ -80,22 +81,26 @@ static int ilog2(uint32_t v)
     return n;
 }
 
-/* One binary decision with context k: coded, decoded or counted. */
+/* One binary decision with context k: coded, decoded or counted. Every context
+ * adapts at CTX_RATE (contexts_alloc()): the constant folds the rate rule. */
 static inline __attribute__((always_inline)) int bin(Pass *p, int k, int bit)
 {
-    if (p->kind == PASS_ENCODE) {
-        rc_encode_bin(p->enc, &p->ctx[k], bit);
+    RCBinContext *ctx = &p->ctx[k];
+    if (p->kind == PASS_COUNT) {
+        p->counts[2 * k + bit]++;
         return bit;
     }
-    if (p->kind == PASS_DECODE) return rc_decode_bin(p->dec, &p->ctx[k]);
-    p->counts[2 * k + bit]++;
+    if (p->kind == PASS_ENCODE)
+        rc_regs_encode_bit(p->enc, &p->regs, bit, ctx->p0 >> RC_BIN_SHIFT);
+    else
+        bit = rc_decode_bit(p->dec, ctx->p0 >> RC_BIN_SHIFT);
+    rc_bin_update_at(ctx, bit, CTX_RATE);
     return bit;
 }
-
 static inline __attribute__((always_inline)) uint32_t bypass(Pass *p, uint32_t bits, unsigned n)
 {
     if (p->kind == PASS_DECODE) return rc_decode_bits(p->dec, n);
-    if (p->kind == PASS_ENCODE) rc_encode_bits(p->enc, bits, n);
+    if (p->kind == PASS_ENCODE) rc_regs_encode_bits(p->enc, &p->regs, bits, n);
     return bits;
 }
 
@@ -288,8 +293,11 @@ static uint32_t suffix_cost(const uint16_t *cost, const RCBinContext *ctx, int n
     return n >= 1 ? bin_cost(cost, &ctx[ZERO_CTXS + PREFIX_CTXS + n], (a >> (n - 1)) & 1) : 0;
 }
 
-/* rdo_value() once pred has not won outright: out of line, so the loop around
- * the common case keeps its values in registers. */
+/* The value the encoder codes for y once pred has not won outright
+ * (rdo_keeps_pred()): out of line, so the loop around the common case keeps its
+ * values in registers. pred is within +-WALLOC_MAX_MAG (the median predictor
+ * stays between two coded values), and every candidate is kept where both it and
+ * its residual are. */
 static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCBinContext *ctx,
                                                    int sb, int pb, float y, int64_t pred)
 {
@@ -333,22 +341,17 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
     return best;
 }
 
-/* The value the encoder codes for y (WallocRdo): the best of pred (a zero
- * residual; pred is 0 outside predicted channels), floor(y) and floor(y) + 1,
- * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
- * between two coded values), and every candidate is kept where both it and its
- * residual are. */
-static inline int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, int pb,
-                                float y, int64_t pred)
+/* Whether the encoder codes pred for y (WallocRdo) without weighing: the value
+ * coded is the best of pred (a zero residual; pred is 0 outside predicted
+ * channels), floor(y) and floor(y) + 1, the first on ties, and within one of
+ * pred the others cost at least the "not zero" bit and the sign: where pred wins
+ * even so (most values), nothing more to do. p0: the zero flag's context's. */
+static inline int rdo_keeps_pred(const RdoCosts *rc, uint32_t p0, float y, int64_t pred)
 {
-    const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
     float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
-    /* Within one of pred, the other candidate costs at least the "not zero" bit
-     * and the sign: where pred wins even so (most values), nothing more to do. */
-    if (ae < 1 && e * e + rc->zero[bin_index(zero, 0)] <=
-                      (1 - ae) * (1 - ae) + rc->nonzero[bin_index(zero, 1)])
-        return (int32_t)pred;
-    return rdo_weigh(rc, ctx, sb, pb, y, pred);
+    uint32_t p1 = ((uint32_t)1 << 31) - p0;
+    return ae < 1 && e * e + rc->zero[p0 >> (31 - COST_BITS)] <=
+                         (1 - ae) * (1 - ae) + rc->nonzero[p1 >> (31 - COST_BITS)];
 }
 
 /* Codes (decodes, counts) the values of one channel, qc, in raster order; cur:
@@ -370,8 +373,20 @@ code_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t 
             int sb = sb_of[2 * left + up[x]];
             int pb = pbs[y * w + x];
             int64_t pred = predicted ? predict(qc, w, x, y) : 0;
-            if (yc)
-                qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
+            if (pass->kind == PASS_ENCODE && yc) {
+                /* Most values: the RDO keeps the zero residual, which costs the
+                 * zero flag's 0 alone; its context read once for both. */
+                RCBinContext *zc = &pass->ctx[sb * CROSS_CTX + pb];
+                uint32_t p0 = zc->p0;
+                if (rdo_keeps_pred(cost, p0, yc[y * w + x], pred)) {
+                    rc_regs_encode_bit(pass->enc, &pass->regs, 0, p0 >> RC_BIN_SHIFT);
+                    rc_bin_update_at(zc, 0, CTX_RATE);
+                    qc[y * w + x] = (int32_t)pred;
+                    cur[y * stride + x] = (uint8_t)(left = 0);
+                    continue;
+                }
+                qc[y * w + x] = rdo_weigh(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
+            }
             int32_t v = pass->kind == PASS_DECODE ? 0 : (int32_t)(qc[y * w + x] - pred);
             v = code_value(pass, sb, pb, v);
             if (pass->kind == PASS_DECODE) {
@@ -454,20 +469,22 @@ end:
 int walloc_encode_latents(RCEncoder *enc, int32_t *q, int latents, int w, int h,
                           const uint16_t *prior, int levels, const WallocRdo *rdo)
 {
-    Pass p = {PASS_ENCODE, enc, NULL, NULL, NULL};
-    return code_latents(&p, q, latents, w, h, prior, levels, rdo && rdo->y ? rdo : NULL);
+    Pass p = {PASS_ENCODE, enc, rc_enc_regs(enc), NULL, NULL, NULL};
+    int ret = code_latents(&p, q, latents, w, h, prior, levels, rdo && rdo->y ? rdo : NULL);
+    rc_enc_put_regs(enc, p.regs);
+    return ret;
 }
 
 int walloc_decode_latents(RCDecoder *dec, int32_t *q, int latents, int w, int h,
                           const uint16_t *prior, int levels)
 {
-    Pass p = {PASS_DECODE, NULL, dec, NULL, NULL};
+    Pass p = {PASS_DECODE, NULL, {0, 0}, dec, NULL, NULL};
     return code_latents(&p, q, latents, w, h, prior, levels, NULL);
 }
 
 int walloc_count_latents(const int32_t *q, int latents, int w, int h, uint32_t *counts,
                          int levels)
 {
-    Pass p = {PASS_COUNT, NULL, NULL, counts, NULL};
+    Pass p = {PASS_COUNT, NULL, {0, 0}, NULL, counts, NULL};
     return code_latents(&p, (int32_t *)q, latents, w, h, NULL, levels, NULL);
 }
