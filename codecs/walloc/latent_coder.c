@@ -74,11 +74,17 @@ static RCBinContext *contexts_alloc(int latents, const uint16_t *prior)
     return ctx;
 }
 
+/* floor(log2 v), 0 for v = 0 (a loop over the bits would cost one step per bit
+ * of every magnitude the encoder codes or weighs). */
 static int ilog2(uint32_t v)
 {
+#if defined(__GNUC__)
+    return v ? 31 - __builtin_clz(v) : 0;
+#else
     int n = 0;
     while (v >>= 1) n++;
     return n;
+#endif
 }
 
 /* One binary decision with context k: coded, decoded or counted. Every context
@@ -309,7 +315,11 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
     float yc = y > (float)hi_end ? (float)hi_end : y < (float)lo_end ? (float)lo_end : y == y ? y : 0;
     float e = yc - (float)pred;
     float best_j = e * e + rc->zero[bin_index(zero, 0)];
-    int64_t lo = (int64_t)floorf(yc), cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
+    /* floor(yc) without a libm call: yc is within +-2^21, so the conversion
+     * (toward zero) is exact and one below it where yc has a fraction below 0 */
+    int64_t lo = (int64_t)yc;
+    lo -= yc < (float)lo;
+    int64_t cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
     int32_t best = (int32_t)pred;
     /* What code_value() would spend on each candidate's residual, in 1/4096 bit
      * (exact integer sums: the order of the terms does not matter). The two
@@ -354,6 +364,14 @@ static inline int rdo_keeps_pred(const RdoCosts *rc, uint32_t p0, float y, int64
                          (1 - ae) * (1 - ae) + rc->nonzero[p1 >> (31 - COST_BITS)];
 }
 
+/* The row above's part of the spatial sums of row m (magnitudes, stride apart),
+ * in one pass; the loops keep the left neighbour's magnitude in a register. */
+static inline void spatial_above(const uint8_t *m, int stride, int w, uint8_t *up)
+{
+    const uint8_t *above = m - stride;
+    for (int x = 0; x < w; x++) up[x] = (uint8_t)(2 * above[x] + above[x - 1] + above[x + 1]);
+}
+
 /* Codes (decodes, counts) the values of one channel, qc, in raster order; cur:
  * its magnitudes plane (stride w + 2), pbs: its cross-channel buckets, up: w
  * bytes of scratch; yc: WallocRdo's projection for it, or NULL; predicted: its
@@ -364,28 +382,17 @@ code_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t 
 {
     const int stride = w + 2;
     for (int y = 0; y < h; y++) {
-        /* The row above's part of the spatial sums, in one pass; the left
-         * neighbour's magnitude stays in a register. */
-        const uint8_t *above = cur + (y - 1) * stride;
-        for (int x = 0; x < w; x++) up[x] = (uint8_t)(2 * above[x] + above[x - 1] + above[x + 1]);
+        spatial_above(cur + y * stride, stride, w, up);
         int left = 0;
         for (int x = 0; x < w; x++) {
             int sb = sb_of[2 * left + up[x]];
             int pb = pbs[y * w + x];
             int64_t pred = predicted ? predict(qc, w, x, y) : 0;
-            if (pass->kind == PASS_ENCODE && yc) {
-                /* Most values: the RDO keeps the zero residual, which costs the
-                 * zero flag's 0 alone; its context read once for both. */
+            if (yc) {
                 RCBinContext *zc = &pass->ctx[sb * CROSS_CTX + pb];
-                uint32_t p0 = zc->p0;
-                if (rdo_keeps_pred(cost, p0, yc[y * w + x], pred)) {
-                    rc_regs_encode_bit(pass->enc, &pass->regs, 0, p0 >> RC_BIN_SHIFT);
-                    rc_bin_update_at(zc, 0, CTX_RATE);
-                    qc[y * w + x] = (int32_t)pred;
-                    cur[y * stride + x] = (uint8_t)(left = 0);
-                    continue;
-                }
-                qc[y * w + x] = rdo_weigh(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
+                qc[y * w + x] = rdo_keeps_pred(cost, zc->p0, yc[y * w + x], pred)
+                                    ? (int32_t)pred
+                                    : rdo_weigh(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
             }
             int32_t v = pass->kind == PASS_DECODE ? 0 : (int32_t)(qc[y * w + x] - pred);
             v = code_value(pass, sb, pb, v);
@@ -397,6 +404,57 @@ code_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t 
             cur[y * stride + x] = (uint8_t)(left = mag(v));
         }
     }
+}
+
+/* The values rdo_keeps_pred() does not settle, in encode_channel(): weighed and
+ * coded out of line (p: a copy of the pass, whose address may escape). */
+static __attribute__((noinline)) int32_t encode_weighed(Pass *p, const RdoCosts *cost,
+                                                        int32_t *q, int sb, int pb, float y)
+{
+    *q = rdo_weigh(cost, p->ctx, sb, pb, y, 0);
+    return code_value(p, sb, pb, *q);
+}
+
+/* code_channel() for the encoder with the RDO on a channel coded without
+ * prediction (nearly all of them): the same decisions and bits, with the values
+ * the RDO keeps at zero (92% at quality 72), which cost the zero flag's 0 alone,
+ * on a path of their own that reads the flag's context once for the test and the
+ * coding, and the others out of line, so that the loop keeps the coder's state
+ * and its pointers in registers. */
+static inline __attribute__((always_inline)) void
+encode_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t *pbs,
+               uint8_t *up, const uint8_t *sb_of, const RdoCosts *cost, const float *yc)
+{
+    const int stride = w + 2;
+    RCEncoder *enc = pass->enc;
+    RCBinContext *ctx = pass->ctx;
+    RCEncoderRegs r = pass->regs;
+    for (int y = 0; y < h; y++) {
+        uint8_t *m = cur + y * stride;
+        const uint8_t *pb = pbs + (size_t)y * w;
+        const float *yr = yc + (size_t)y * w;
+        int32_t *q = qc + (size_t)y * w;
+        spatial_above(m, stride, w, up);
+        int left = 0;
+        for (int x = 0; x < w; x++) {
+            int sb = sb_of[2 * left + up[x]];
+            RCBinContext *zc = &ctx[sb * CROSS_CTX + pb[x]];
+            uint32_t p0 = zc->p0;
+            if (rdo_keeps_pred(cost, p0, yr[x], 0)) {
+                rc_regs_encode_bit(enc, &r, 0, p0 >> RC_BIN_SHIFT);
+                rc_bin_update_at(zc, 0, CTX_RATE);
+                q[x] = 0;
+                m[x] = (uint8_t)(left = 0);
+                continue;
+            }
+            Pass slow = *pass;
+            slow.regs = r;
+            int32_t v = encode_weighed(&slow, cost, &q[x], sb, pb[x], yr[x]);
+            r = slow.regs;
+            m[x] = (uint8_t)(left = mag(v));
+        }
+    }
+    pass->regs = r;
 }
 
 /* Magnitudes min(|v|, 15) of the coded values of the channel being coded
@@ -442,8 +500,8 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
         /* The loop specialized for the cases that change its work per value. */
         if (predicted)
             code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc, 1);
-        else if (yc)
-            code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc, 0);
+        else if (pass->kind == PASS_ENCODE && yc)
+            encode_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc);
         else
             code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, NULL, 0);
         uint8_t *a = act + c * plane;
