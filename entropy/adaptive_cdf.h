@@ -75,8 +75,12 @@ static inline unsigned rc_adapt_rate(unsigned count, unsigned max_rate)
 {
     /* Saturated models (the common case) skip the logarithm. */
     if (count >= (1u << (max_rate - 1))) return max_rate;
+#if defined(__GNUC__)
+    unsigned log2c = 31 - (unsigned)__builtin_clz(count + 1); /* count < 2^15 */
+#else
     unsigned log2c = 0;
     for (unsigned c = count + 1; c > 1; c >>= 1) log2c++;
+#endif
     unsigned rate = RC_ADAPT_MIN_RATE + log2c;
     return rate < max_rate ? rate : max_rate;
 }
