@@ -75,21 +75,32 @@ static inline unsigned rc_adapt_rate(unsigned count, unsigned max_rate)
 {
     /* Saturated models (the common case) skip the logarithm. */
     if (count >= (1u << (max_rate - 1))) return max_rate;
+#if defined(__GNUC__)
+    unsigned log2c = 31 - (unsigned)__builtin_clz(count + 1); /* count < 2^15 */
+#else
     unsigned log2c = 0;
     for (unsigned c = count + 1; c > 1; c >>= 1) log2c++;
+#endif
     unsigned rate = RC_ADAPT_MIN_RATE + log2c;
     return rate < max_rate ? rate : max_rate;
 }
 
-static inline void rc_bin_update(RCBinContext *ctx, int bit)
+/* rc_bin_update() for a context whose max_rate the caller knows: a constant
+ * there folds the rate rule (same arithmetic, so the same probabilities). */
+static inline void rc_bin_update_at(RCBinContext *ctx, int bit, unsigned max_rate)
 {
     const uint32_t floor = (uint32_t)1 << RC_BIN_SHIFT;
-    unsigned rate = rc_adapt_rate(ctx->count, ctx->max_rate);
+    unsigned rate = rc_adapt_rate(ctx->count, max_rate);
     if (bit)
         ctx->p0 -= (ctx->p0 - floor) >> rate;
     else
         ctx->p0 += (((uint32_t)1 << RC_ADAPT_SCALE_BITS) - floor - ctx->p0) >> rate;
-    if (ctx->count < (1u << (ctx->max_rate - 1))) ctx->count++;
+    if (ctx->count < (1u << (max_rate - 1))) ctx->count++;
+}
+
+static inline void rc_bin_update(RCBinContext *ctx, int bit)
+{
+    rc_bin_update_at(ctx, bit, ctx->max_rate);
 }
 
 /* Codes one bit with a fixed P(bit = 0) = p0 / 2^16, 1 <= p0 <= 65535. */
@@ -124,6 +135,14 @@ static inline void rc_encode_bin(RCEncoder *enc, RCBinContext *ctx, int bit)
     rc_bin_update(ctx, bit != 0);
 }
 
+/* rc_encode_bit() with the coder's state in registers (RCEncoderRegs). */
+RC_REGS_INLINE void rc_regs_encode_bit(RCEncoder *enc, RCEncoderRegs *r, int bit, uint32_t p0)
+{
+    if (bit)
+        rc_regs_encode_freq(enc, r, p0, 65536 - p0, 16);
+    else
+        rc_regs_encode_freq(enc, r, 0, p0, 16);
+}
 static inline int rc_decode_bin(RCDecoder *dec, RCBinContext *ctx)
 {
     int bit = rc_decode_bit(dec, ctx->p0 >> RC_BIN_SHIFT);

@@ -95,3 +95,10 @@ uint64_t rc_enc_tell_frac(const RCEncoder *enc)
     uint64_t bytes = enc->size - enc->stream_start + enc->has_cache + enc->pending;
     return rc_tell_frac(bytes, enc->range);
 }
+
+RCEncoderRegs rc_enc_normalize_regs(RCEncoder *enc, RCEncoderRegs r)
+{
+    rc_enc_put_regs(enc, r);
+    rc_enc_normalize(enc);
+    return rc_enc_regs(enc);
+}

@@ -142,18 +142,63 @@ static inline void rc_enc_normalize(RCEncoder *enc)
     }
 }
 
+/* Whether [start, start + freq) of 2^prec can be coded; records NC_EINVAL if not. */
+static inline int rc_freq_valid(RCEncoder *enc, uint32_t start, uint32_t freq, unsigned prec)
+{
+    if (freq == 0 || prec > RC_MAX_PREC || (uint64_t)start + freq > ((uint64_t)1 << prec)) {
+        rc_enc_fail(enc, NC_EINVAL);
+        return 0;
+    }
+    return 1;
+}
+
 /* Codes the interval [start, start + freq) of 2^prec (1 <= prec <= RC_MAX_PREC,
  * freq >= 1, start + freq <= 2^prec). The building block of every symbol kind. */
 static inline void rc_encode_freq(RCEncoder *enc, uint32_t start, uint32_t freq, unsigned prec)
 {
-    if (freq == 0 || prec > RC_MAX_PREC || (uint64_t)start + freq > ((uint64_t)1 << prec)) {
-        rc_enc_fail(enc, NC_EINVAL);
-        return;
-    }
+    if (!rc_freq_valid(enc, start, freq, prec)) return;
     uint64_t r = enc->range >> prec;
     enc->low += r * start;
     enc->range = r * freq;
     rc_enc_normalize(enc);
+}
+
+/* For hot loops: the coder's low and range held in the caller's locals, which
+ * the compiler keeps in registers (through enc it must store them back after
+ * every symbol, since the output bytes could alias them). Take them with
+ * rc_enc_regs(), code with rc_regs_encode_freq() (the arithmetic of
+ * rc_encode_freq(), so the same stream), and give them back with
+ * rc_enc_put_regs() before enc is used any other way. Pass RCEncoderRegs by
+ * value or to inline code only: its address escaping would put it back in memory
+ * (hence the functions that take it are always inlined). */
+#if defined(__GNUC__)
+#define RC_REGS_INLINE static inline __attribute__((always_inline))
+#else
+#define RC_REGS_INLINE static inline
+#endif
+typedef struct RCEncoderRegs {
+    uint64_t low, range;
+} RCEncoderRegs;
+
+static inline RCEncoderRegs rc_enc_regs(const RCEncoder *enc)
+{
+    return (RCEncoderRegs){enc->low, enc->range};
+}
+static inline void rc_enc_put_regs(RCEncoder *enc, RCEncoderRegs r)
+{
+    enc->low = r.low, enc->range = r.range;
+}
+/* rc_enc_normalize() on r, out of line (one symbol in several needs it). */
+RCEncoderRegs rc_enc_normalize_regs(RCEncoder *enc, RCEncoderRegs r);
+
+RC_REGS_INLINE void rc_regs_encode_freq(RCEncoder *enc, RCEncoderRegs *r, uint32_t start,
+                                       uint32_t freq, unsigned prec)
+{
+    if (!rc_freq_valid(enc, start, freq, prec)) return;
+    uint64_t u = r->range >> prec;
+    r->low += u * start;
+    r->range = u * freq;
+    if (r->range < RC_BOT) *r = rc_enc_normalize_regs(enc, *r);
 }
 
 /* Intervals of a total that need not be a power of two (2 <= total <= RC_MAX_TOTAL),
@@ -226,6 +271,21 @@ static inline void rc_encode_bits(RCEncoder *enc, uint32_t value, unsigned nbits
         rc_encode_freq(enc, (value >> nbits) & 0xFFFF, 1, 16);
     }
     if (nbits) rc_encode_freq(enc, value & ((1u << nbits) - 1), 1, nbits);
+}
+
+/* rc_encode_bits() with the state in registers (RCEncoderRegs). */
+RC_REGS_INLINE void rc_regs_encode_bits(RCEncoder *enc, RCEncoderRegs *r, uint32_t value,
+                                       unsigned nbits)
+{
+    if (nbits > RC_MAX_BITS) {
+        rc_enc_fail(enc, NC_EINVAL);
+        return;
+    }
+    if (nbits > 16) {
+        nbits -= 16;
+        rc_regs_encode_freq(enc, r, (value >> nbits) & 0xFFFF, 1, 16);
+    }
+    if (nbits) rc_regs_encode_freq(enc, r, value & ((1u << nbits) - 1), 1, nbits);
 }
 
 #endif

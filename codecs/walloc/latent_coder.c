@@ -28,6 +28,7 @@ enum PassKind { PASS_ENCODE, PASS_DECODE, PASS_COUNT };
 typedef struct Pass {
     enum PassKind kind;
     RCEncoder *enc;
+    RCEncoderRegs regs; /* encoding pass: enc's state, in registers */
     RCDecoder *dec;
     uint32_t *counts; /* counting pass: this channel's counts */
     RCBinContext *ctx; /* this channel's WALLOC_CONTEXTS contexts */
@@ -73,29 +74,39 @@ static RCBinContext *contexts_alloc(int latents, const uint16_t *prior)
     return ctx;
 }
 
+/* floor(log2 v), 0 for v = 0 (a loop over the bits would cost one step per bit
+ * of every magnitude the encoder codes or weighs). */
 static int ilog2(uint32_t v)
 {
+#if defined(__GNUC__)
+    return v ? 31 - __builtin_clz(v) : 0;
+#else
     int n = 0;
     while (v >>= 1) n++;
     return n;
+#endif
 }
 
-/* One binary decision with context k: coded, decoded or counted. */
+/* One binary decision with context k: coded, decoded or counted. Every context
+ * adapts at CTX_RATE (contexts_alloc()): the constant folds the rate rule. */
 static inline __attribute__((always_inline)) int bin(Pass *p, int k, int bit)
 {
-    if (p->kind == PASS_ENCODE) {
-        rc_encode_bin(p->enc, &p->ctx[k], bit);
+    RCBinContext *ctx = &p->ctx[k];
+    if (p->kind == PASS_COUNT) {
+        p->counts[2 * k + bit]++;
         return bit;
     }
-    if (p->kind == PASS_DECODE) return rc_decode_bin(p->dec, &p->ctx[k]);
-    p->counts[2 * k + bit]++;
+    if (p->kind == PASS_ENCODE)
+        rc_regs_encode_bit(p->enc, &p->regs, bit, ctx->p0 >> RC_BIN_SHIFT);
+    else
+        bit = rc_decode_bit(p->dec, ctx->p0 >> RC_BIN_SHIFT);
+    rc_bin_update_at(ctx, bit, CTX_RATE);
     return bit;
 }
-
 static inline __attribute__((always_inline)) uint32_t bypass(Pass *p, uint32_t bits, unsigned n)
 {
     if (p->kind == PASS_DECODE) return rc_decode_bits(p->dec, n);
-    if (p->kind == PASS_ENCODE) rc_encode_bits(p->enc, bits, n);
+    if (p->kind == PASS_ENCODE) rc_regs_encode_bits(p->enc, &p->regs, bits, n);
     return bits;
 }
 
@@ -288,8 +299,11 @@ static uint32_t suffix_cost(const uint16_t *cost, const RCBinContext *ctx, int n
     return n >= 1 ? bin_cost(cost, &ctx[ZERO_CTXS + PREFIX_CTXS + n], (a >> (n - 1)) & 1) : 0;
 }
 
-/* rdo_value() once pred has not won outright: out of line, so the loop around
- * the common case keeps its values in registers. */
+/* The value the encoder codes for y once pred has not won outright
+ * (rdo_keeps_pred()): out of line, so the loop around the common case keeps its
+ * values in registers. pred is within +-WALLOC_MAX_MAG (the median predictor
+ * stays between two coded values), and every candidate is kept where both it and
+ * its residual are. */
 static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCBinContext *ctx,
                                                    int sb, int pb, float y, int64_t pred)
 {
@@ -301,7 +315,11 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
     float yc = y > (float)hi_end ? (float)hi_end : y < (float)lo_end ? (float)lo_end : y == y ? y : 0;
     float e = yc - (float)pred;
     float best_j = e * e + rc->zero[bin_index(zero, 0)];
-    int64_t lo = (int64_t)floorf(yc), cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
+    /* floor(yc) without a libm call: yc is within +-2^21, so the conversion
+     * (toward zero) is exact and one below it where yc has a fraction below 0 */
+    int64_t lo = (int64_t)yc;
+    lo -= yc < (float)lo;
+    int64_t cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
     int32_t best = (int32_t)pred;
     /* What code_value() would spend on each candidate's residual, in 1/4096 bit
      * (exact integer sums: the order of the terms does not matter). The two
@@ -333,22 +351,25 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
     return best;
 }
 
-/* The value the encoder codes for y (WallocRdo): the best of pred (a zero
- * residual; pred is 0 outside predicted channels), floor(y) and floor(y) + 1,
- * the first on ties. pred is within +-WALLOC_MAX_MAG (the median predictor stays
- * between two coded values), and every candidate is kept where both it and its
- * residual are. */
-static inline int32_t rdo_value(const RdoCosts *rc, const RCBinContext *ctx, int sb, int pb,
-                                float y, int64_t pred)
+/* Whether the encoder codes pred for y (WallocRdo) without weighing: the value
+ * coded is the best of pred (a zero residual; pred is 0 outside predicted
+ * channels), floor(y) and floor(y) + 1, the first on ties, and within one of
+ * pred the others cost at least the "not zero" bit and the sign: where pred wins
+ * even so (most values), nothing more to do. p0: the zero flag's context's. */
+static inline int rdo_keeps_pred(const RdoCosts *rc, uint32_t p0, float y, int64_t pred)
 {
-    const RCBinContext *zero = &ctx[sb * CROSS_CTX + pb];
     float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
-    /* Within one of pred, the other candidate costs at least the "not zero" bit
-     * and the sign: where pred wins even so (most values), nothing more to do. */
-    if (ae < 1 && e * e + rc->zero[bin_index(zero, 0)] <=
-                      (1 - ae) * (1 - ae) + rc->nonzero[bin_index(zero, 1)])
-        return (int32_t)pred;
-    return rdo_weigh(rc, ctx, sb, pb, y, pred);
+    uint32_t p1 = ((uint32_t)1 << 31) - p0;
+    return ae < 1 && e * e + rc->zero[p0 >> (31 - COST_BITS)] <=
+                         (1 - ae) * (1 - ae) + rc->nonzero[p1 >> (31 - COST_BITS)];
+}
+
+/* The row above's part of the spatial sums of row m (magnitudes, stride apart),
+ * in one pass; the loops keep the left neighbour's magnitude in a register. */
+static inline void spatial_above(const uint8_t *m, int stride, int w, uint8_t *up)
+{
+    const uint8_t *above = m - stride;
+    for (int x = 0; x < w; x++) up[x] = (uint8_t)(2 * above[x] + above[x - 1] + above[x + 1]);
 }
 
 /* Codes (decodes, counts) the values of one channel, qc, in raster order; cur:
@@ -361,17 +382,18 @@ code_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t 
 {
     const int stride = w + 2;
     for (int y = 0; y < h; y++) {
-        /* The row above's part of the spatial sums, in one pass; the left
-         * neighbour's magnitude stays in a register. */
-        const uint8_t *above = cur + (y - 1) * stride;
-        for (int x = 0; x < w; x++) up[x] = (uint8_t)(2 * above[x] + above[x - 1] + above[x + 1]);
+        spatial_above(cur + y * stride, stride, w, up);
         int left = 0;
         for (int x = 0; x < w; x++) {
             int sb = sb_of[2 * left + up[x]];
             int pb = pbs[y * w + x];
             int64_t pred = predicted ? predict(qc, w, x, y) : 0;
-            if (yc)
-                qc[y * w + x] = rdo_value(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
+            if (yc) {
+                RCBinContext *zc = &pass->ctx[sb * CROSS_CTX + pb];
+                qc[y * w + x] = rdo_keeps_pred(cost, zc->p0, yc[y * w + x], pred)
+                                    ? (int32_t)pred
+                                    : rdo_weigh(cost, pass->ctx, sb, pb, yc[y * w + x], pred);
+            }
             int32_t v = pass->kind == PASS_DECODE ? 0 : (int32_t)(qc[y * w + x] - pred);
             v = code_value(pass, sb, pb, v);
             if (pass->kind == PASS_DECODE) {
@@ -382,6 +404,57 @@ code_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t 
             cur[y * stride + x] = (uint8_t)(left = mag(v));
         }
     }
+}
+
+/* The values rdo_keeps_pred() does not settle, in encode_channel(): weighed and
+ * coded out of line (p: a copy of the pass, whose address may escape). */
+static __attribute__((noinline)) int32_t encode_weighed(Pass *p, const RdoCosts *cost,
+                                                        int32_t *q, int sb, int pb, float y)
+{
+    *q = rdo_weigh(cost, p->ctx, sb, pb, y, 0);
+    return code_value(p, sb, pb, *q);
+}
+
+/* code_channel() for the encoder with the RDO on a channel coded without
+ * prediction (nearly all of them): the same decisions and bits, with the values
+ * the RDO keeps at zero (92% at quality 72), which cost the zero flag's 0 alone,
+ * on a path of their own that reads the flag's context once for the test and the
+ * coding, and the others out of line, so that the loop keeps the coder's state
+ * and its pointers in registers. */
+static inline __attribute__((always_inline)) void
+encode_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_t *pbs,
+               uint8_t *up, const uint8_t *sb_of, const RdoCosts *cost, const float *yc)
+{
+    const int stride = w + 2;
+    RCEncoder *enc = pass->enc;
+    RCBinContext *ctx = pass->ctx;
+    RCEncoderRegs r = pass->regs;
+    for (int y = 0; y < h; y++) {
+        uint8_t *m = cur + y * stride;
+        const uint8_t *pb = pbs + (size_t)y * w;
+        const float *yr = yc + (size_t)y * w;
+        int32_t *q = qc + (size_t)y * w;
+        spatial_above(m, stride, w, up);
+        int left = 0;
+        for (int x = 0; x < w; x++) {
+            int sb = sb_of[2 * left + up[x]];
+            RCBinContext *zc = &ctx[sb * CROSS_CTX + pb[x]];
+            uint32_t p0 = zc->p0;
+            if (rdo_keeps_pred(cost, p0, yr[x], 0)) {
+                rc_regs_encode_bit(enc, &r, 0, p0 >> RC_BIN_SHIFT);
+                rc_bin_update_at(zc, 0, CTX_RATE);
+                q[x] = 0;
+                m[x] = (uint8_t)(left = 0);
+                continue;
+            }
+            Pass slow = *pass;
+            slow.regs = r;
+            int32_t v = encode_weighed(&slow, cost, &q[x], sb, pb[x], yr[x]);
+            r = slow.regs;
+            m[x] = (uint8_t)(left = mag(v));
+        }
+    }
+    pass->regs = r;
 }
 
 /* Magnitudes min(|v|, 15) of the coded values of the channel being coded
@@ -427,8 +500,8 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
         /* The loop specialized for the cases that change its work per value. */
         if (predicted)
             code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc, 1);
-        else if (yc)
-            code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc, 0);
+        else if (pass->kind == PASS_ENCODE && yc)
+            encode_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, yc);
         else
             code_channel(pass, qc, w, h, cur, pbs, up, sb_of, cost, NULL, 0);
         uint8_t *a = act + c * plane;
@@ -454,20 +527,22 @@ end:
 int walloc_encode_latents(RCEncoder *enc, int32_t *q, int latents, int w, int h,
                           const uint16_t *prior, int levels, const WallocRdo *rdo)
 {
-    Pass p = {PASS_ENCODE, enc, NULL, NULL, NULL};
-    return code_latents(&p, q, latents, w, h, prior, levels, rdo && rdo->y ? rdo : NULL);
+    Pass p = {PASS_ENCODE, enc, rc_enc_regs(enc), NULL, NULL, NULL};
+    int ret = code_latents(&p, q, latents, w, h, prior, levels, rdo && rdo->y ? rdo : NULL);
+    rc_enc_put_regs(enc, p.regs);
+    return ret;
 }
 
 int walloc_decode_latents(RCDecoder *dec, int32_t *q, int latents, int w, int h,
                           const uint16_t *prior, int levels)
 {
-    Pass p = {PASS_DECODE, NULL, dec, NULL, NULL};
+    Pass p = {PASS_DECODE, NULL, {0, 0}, dec, NULL, NULL};
     return code_latents(&p, q, latents, w, h, prior, levels, NULL);
 }
 
 int walloc_count_latents(const int32_t *q, int latents, int w, int h, uint32_t *counts,
                          int levels)
 {
-    Pass p = {PASS_COUNT, NULL, NULL, counts, NULL};
+    Pass p = {PASS_COUNT, NULL, {0, 0}, NULL, counts, NULL};
     return code_latents(&p, (int32_t *)q, latents, w, h, NULL, levels, NULL);
 }

@@ -86,20 +86,34 @@ void walloc_image_to_bands(const uint8_t *data, ptrdiff_t linesize, int channels
     walloc_band_size(levels, w, h, &bw, &bh);
     int pw = bw << levels, ph = bh << levels;
     size_t plane = (size_t)pw * ph;
-    for (int c = 0; c < 3; c++) {
-        float *x = bands + c * plane;
-        int src_c = channels == 3 ? c : 0;
-        if (c && channels == 1) { /* gray: the three planes are the same */
-            memcpy(x, bands, plane * sizeof(float));
-            continue;
-        }
-        for (int y = 0; y < ph; y++) {
-            const uint8_t *row = data + mirror(y, h) * linesize;
-            float *out = x + (size_t)y * pw;
-            for (int i = 0; i < w; i++) out[i] = row[i * channels + src_c] * (1.0f / 255) - 0.5f;
+    /* The sample values as a table (the same float operations per value), and
+     * the picture read in one pass to the three planes, each row's interleaved
+     * bytes once. */
+    float level[256], *planes[3] = {bands, bands + plane, bands + 2 * plane};
+    const int filled = channels == 3 ? 3 : 1;
+    for (int v = 0; v < 256; v++) level[v] = v * (1.0f / 255) - 0.5f;
+    for (int y = 0; y < ph; y++) {
+        const uint8_t *row = data + mirror(y, h) * linesize;
+        float *o0 = planes[0] + (size_t)y * pw, *o1 = planes[1] + (size_t)y * pw;
+        float *o2 = planes[2] + (size_t)y * pw;
+        if (channels == 3)
+            for (int i = 0; i < w; i++) {
+                o0[i] = level[row[3 * i]];
+                o1[i] = level[row[3 * i + 1]];
+                o2[i] = level[row[3 * i + 2]];
+            }
+        else
+            for (int i = 0; i < w; i++) o0[i] = level[row[i]];
+        for (int c = 0; c < filled; c++) {
+            float *out = planes[c] + (size_t)y * pw;
             for (int i = w; i < pw; i++) out[i] = out[mirror(i, w)];
         }
-        nc_wpt2d_forward(x, pw, ph, levels, tmp);
+    }
+    for (int c = 0; c < 3; c++) {
+        if (c >= filled) /* gray: the three planes are the same */
+            memcpy(planes[c], bands, plane * sizeof(float));
+        else
+            nc_wpt2d_forward(planes[c], pw, ph, levels, tmp);
     }
 }
 

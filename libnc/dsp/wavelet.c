@@ -124,20 +124,27 @@ static void analyze_rows(float *x, int h, int m, ptrdiff_t es, float *out, ptrdi
 /* lifting_forward for one contiguous line of even length n = 2h: the first step
  * reads x directly as it splits it (d[i] from x[2i + 1], x[2i] and x[2i + 2]),
  * and the gains write the result back to x, so that neither needs a pass of its
- * own. Same operations per sample as lifting_forward. */
+ * own. The other steps are lift()'s for m = 1 written out, the clamped ends
+ * apart, as loops over disjoint s and d that vectorize: the rows of the packet
+ * transform are short (64 to 256 samples for walloc), where lift()'s set-up
+ * per call cost as much as its work. Same operations per sample as
+ * lifting_forward. */
 NN_SIMD_CLONES
 static void analyze_line(float *x, int h, float *tmp)
 {
-    float *s = tmp, *d = tmp + h;
+    float *restrict s = tmp, *restrict d = tmp + h;
     for (int i = 0; i < h - 1; i++) {
         s[i] = x[2 * i];
         d[i] = x[2 * i + 1] + LIFT_A * (x[2 * i] + x[2 * i + 2]);
     }
     s[h - 1] = x[2 * h - 2];
     d[h - 1] = x[2 * h - 1] + LIFT_A * (x[2 * h - 2] + x[2 * h - 2]);
-    lift(s, h, d, h, 1, -1, 0, LIFT_B);
-    lift(d, h, s, h, 1, 0, 1, LIFT_C);
-    lift(s, h, d, h, 1, -1, 0, LIFT_D);
+    s[0] += LIFT_B * (d[0] + d[0]);
+    for (int i = 1; i < h; i++) s[i] += LIFT_B * (d[i - 1] + d[i]);
+    for (int i = 0; i < h - 1; i++) d[i] += LIFT_C * (s[i] + s[i + 1]);
+    d[h - 1] += LIFT_C * (s[h - 1] + s[h - 1]);
+    s[0] += LIFT_D * (d[0] + d[0]);
+    for (int i = 1; i < h; i++) s[i] += LIFT_D * (d[i - 1] + d[i]);
     for (int i = 0; i < h; i++)
         x[i] = s[i] * GAIN_LOW;
     for (int i = 0; i < h; i++)
