@@ -1,7 +1,8 @@
 /* rvqspeech conformance (conformance/spec/rvqspeech.md): golden .nc streams coded
- * with the shipped models (rvqspeech-small and the default rvqspeech-small2), their decoded indices (SHA-256, bit-exact) and decoded
- * audio (16-bit reference, tolerance), and a damaged stream whose bad packets must
- * fail cleanly while the rest decodes (tests/support/golden_audio.h).
+ * with the shipped models (rvqspeech-small, rvqspeech-small2 and the default
+ * rvqspeech-small3), their decoded indices (SHA-256, bit-exact) and decoded audio
+ * (16-bit reference, tolerance), and a damaged stream whose bad packets must fail
+ * cleanly while the rest decodes (tests/support/golden_audio.h).
  *
  *   check_rvqspeech DIR           checks every stream in DIR against DIR/<name>.expect
  *   check_rvqspeech DIR --write   regenerates them (after a model change) */
@@ -21,11 +22,16 @@ static const GoldenAudio goldens[] = {
     {"v2-streaming-1500", "model=rvqspeech-small:bitrate=1500:streaming=1", 0, 1},
     {"v2-nominal-6000", "model=rvqspeech-small:bitrate=6000:nominal=1", 0, 1},
     {"v2-entropy-500-damaged", "model=rvqspeech-small:bitrate=500:packet_frames=10", 1, 1},
-    /* the default model since 2026-12-04 (issue 19's leg 4) */
+    /* the default model on 2026-12-04 until session 9 (issue 19's leg 4) */
     {"small2-entropy-3000", "model=rvqspeech-small2:bitrate=3000:packet_frames=25", 0, 1},
     {"small2-streaming-1500", "model=rvqspeech-small2:bitrate=1500:streaming=1", 0, 1},
     {"small2-nominal-6000", "model=rvqspeech-small2:bitrate=6000:nominal=1", 0, 1},
     {"small2-entropy-500-damaged", "model=rvqspeech-small2:bitrate=500:packet_frames=10", 1, 1},
+    /* the default model since session 9 (issue 19's legs 5-8) */
+    {"small3-entropy-3000", "model=rvqspeech-small3:bitrate=3000:packet_frames=25", 0, 1},
+    {"small3-streaming-1500", "model=rvqspeech-small3:bitrate=1500:streaming=1", 0, 1},
+    {"small3-nominal-6000", "model=rvqspeech-small3:bitrate=6000:nominal=1", 0, 1},
+    {"small3-entropy-500-damaged", "model=rvqspeech-small3:bitrate=500:packet_frames=10", 1, 1},
 };
 
 typedef struct Layer {
