@@ -1,7 +1,10 @@
 /* Fitting a nerv segment (nerv_fit.h): Adam on latents, weights and the rate
  * model's scales against MSE + lambda * bits, the gradients written out by hand
  * (nerv_synth.c has each step's adjoint), so the encoder needs neither BLAS nor
- * the training library. Quantization: uniform noise as the proxy for most of
+ * the training library. The rate term uses the coder's own contexts (one scale
+ * per grid and context, the contexts taken from the rounded latents at each
+ * step), so the fit pays for a latent what the coder will charge for it.
+ * Quantization: uniform noise as the proxy for most of
  * the run, then rounding with a straight-through gradient; at the end the
  * weights' step is chosen per tensor by rate-distortion cost.
  *
@@ -99,6 +102,21 @@ static void integrate_adjoint(const NervShape *s, const NervLayout *lay, float *
     }
 }
 
+/* Fills ctx with each latent's coding context, taken from lat rounded. */
+static void latent_contexts(const NervShape *s, const NervLayout *lay, const float *lat,
+                            int32_t *qi, uint8_t *ctx)
+{
+    for (size_t i = 0; i < lay->offset[s->levels]; i++) qi[i] = (int32_t)rintf(lat[i]);
+    for (int l = 0; l < s->levels; l++) {
+        const int32_t *level = qi + lay->offset[l];
+        uint8_t *c = ctx + lay->offset[l];
+        for (int t = 0; t < lay->times[l]; t++)
+            for (int i = 0; i < lay->lh[l]; i++)
+                for (int j = 0; j < lay->lw[l]; j++)
+                    *c++ = (uint8_t)nerv_latent_context(lay, level, t, i, j, l);
+    }
+}
+
 typedef struct Fit {
     const NervShape *s;
     const NervLayout *lay;
@@ -110,7 +128,9 @@ typedef struct Fit {
     float *lat, *dhat, *g_lat; /* latents as coded: slice 0, then changes */
     float *yhat, *g_y;         /* latents as the synthesis reads them */
     float *w, *g_w;
-    float *logs, *g_logs;
+    float *logs, *g_logs; /* per level and context */
+    int32_t *qi;          /* the latents rounded, as coded: the contexts' source */
+    uint8_t *ctx;         /* each latent's context (nerv_latent_context) */
     float *gz;    /* per frame: levels x positions */
     float *gw;    /* per frame: NP */
     double *sse;  /* per frame */
@@ -245,16 +265,19 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     fit.g_lat = calloc(fit.NL, sizeof(float));
     fit.w = calloc(fit.NP, sizeof(float));
     fit.g_w = calloc(fit.NP, sizeof(float));
-    fit.logs = calloc(s->levels, sizeof(float));
-    fit.g_logs = calloc(s->levels, sizeof(float));
+    size_t nscales = (size_t)s->levels * NERV_CONTEXTS;
+    fit.logs = calloc(nscales, sizeof(float));
+    fit.g_logs = calloc(nscales, sizeof(float));
+    fit.qi = calloc(fit.NL, sizeof(int32_t));
+    fit.ctx = calloc(fit.NL, 1);
     fit.gz = calloc((size_t)n * s->levels * s->positions, sizeof(float));
     fit.gw = calloc((size_t)n * fit.NP, sizeof(float));
     fit.sse = calloc((size_t)n, sizeof(double));
     fit.work = calloc((size_t)threads * fit.work_size, sizeof(float));
     if (!sc_ok || !fit.lat || !fit.yhat || !fit.dhat || !fit.g_y || !fit.g_lat || !fit.w || !fit.g_w || !fit.logs ||
-        !fit.g_logs || !fit.gz || !fit.gw || !fit.sse || !fit.work ||
+        !fit.g_logs || !fit.qi || !fit.ctx || !fit.gz || !fit.gw || !fit.sse || !fit.work ||
         adam_alloc(&a_lat, fit.NL) < 0 || adam_alloc(&a_w, fit.NP) < 0 ||
-        adam_alloc(&a_s, (size_t)s->levels) < 0) {
+        adam_alloc(&a_s, nscales) < 0) {
         ret = NC_ENOMEM;
         goto end;
     }
@@ -271,22 +294,25 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         for (size_t i = 0; i < fit.NL; i++)
             fit.dhat[i] = noisy ? fit.lat[i] + nci_rng_uniform(&rng) - 0.5f : rintf(fit.lat[i]);
         integrate(s, &seg->lay, fit.dhat, fit.yhat);
+        latent_contexts(s, &seg->lay, fit.lat, fit.qi, fit.ctx);
         memset(fit.g_lat, 0, sizeof(float) * fit.NL);
         memset(fit.g_y, 0, sizeof(float) * fit.NL);
         memset(fit.g_w, 0, sizeof(float) * fit.NP);
-        memset(fit.g_logs, 0, sizeof(float) * s->levels);
+        memset(fit.g_logs, 0, sizeof(float) * nscales);
         float rate_weight = (float)(lambda * fit.inv_samples);
         double rate = 0;
         for (int l = 0; l < s->levels; l++) {
             size_t a = seg->lay.offset[l], b = seg->lay.offset[l + 1];
-            double g_ls = 0;
+            const float *logs = fit.logs + (size_t)l * NERV_CONTEXTS;
+            double g_ls[NERV_CONTEXTS] = {0};
             for (size_t i = a; i < b; i++) {
                 float gy, gs;
-                rate += rate_bits(fit.dhat[i], fit.logs[l], &gy, &gs);
+                rate += rate_bits(fit.dhat[i], logs[fit.ctx[i]], &gy, &gs);
                 fit.g_lat[i] = rate_weight * gy;
-                g_ls += gs;
+                g_ls[fit.ctx[i]] += gs;
             }
-            fit.g_logs[l] = (float)(rate_weight * g_ls);
+            for (int c = 0; c < NERV_CONTEXTS; c++)
+                fit.g_logs[(size_t)l * NERV_CONTEXTS + c] = (float)(rate_weight * g_ls[c]);
         }
         run_frames(&fit, pool, 1);
         /* dual ascent on the rate constraint, once the rate model has settled */
@@ -317,7 +343,8 @@ end:
     free(fit.sc);
     adam_free(&a_lat), adam_free(&a_w), adam_free(&a_s);
     free(fit.lat), free(fit.yhat), free(fit.dhat), free(fit.g_y), free(fit.g_lat), free(fit.w), free(fit.g_w);
-    free(fit.logs), free(fit.g_logs), free(fit.gz), free(fit.gw), free(fit.sse), free(fit.work);
+    free(fit.logs), free(fit.g_logs), free(fit.qi), free(fit.ctx);
+    free(fit.gz), free(fit.gw), free(fit.sse), free(fit.work);
     if (ret < 0) nerv_segment_free(seg);
     return ret;
 }
