@@ -151,7 +151,8 @@ void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const flo
         k->gemm(y, cout, x, taps[0].cin, h * w, &taps[0]);
         return;
     }
-    if (k->conv2d && taps[0].type != NN_W_BF16) { /* the direct kernels are f32/f16/int8 */
+    /* The direct kernels are 3x3 only (their tap arrays hold 9) and f32/f16/int8. */
+    if (ks == 3 && k->conv2d && taps[0].type != NN_W_BF16) {
         k->conv2d(taps, ks, x, h, w, y);
         return;
     }
