@@ -246,16 +246,16 @@ static void cost_table(uint16_t cost[1 << COST_BITS])
     }
 }
 
-/* The cost tables' entry for a bit under ctx. */
-static uint32_t bin_index(const RCBinContext *ctx, int bit)
+/* The cost tables' entry for a bit under a context whose p0 is p0. */
+static uint32_t bin_index(uint32_t p0, int bit)
 {
-    uint32_t p = bit ? ((uint32_t)1 << 31) - ctx->p0 : ctx->p0;
+    uint32_t p = bit ? ((uint32_t)1 << 31) - p0 : p0;
     return p >> (31 - COST_BITS);
 }
 
 static uint32_t bin_cost(const uint16_t *cost, const RCBinContext *ctx, int bit)
 {
-    return cost[bin_index(ctx, bit)];
+    return cost[bin_index(ctx->p0, bit)];
 }
 
 /* The costs rdo_value() weighs, in bits (cost_table()) and, for the zero flag,
@@ -278,25 +278,19 @@ static void rdo_costs(RdoCosts *rc, float lambda)
     }
 }
 
-/* What code_value() would spend on a non-zero value of magnitude a with ilog2(a)
- * = n, in 1/4096 bit, less the bit after the leading one (suffix_cost()): the
- * part that all magnitudes of one ilog2 share. */
-static uint32_t prefix_cost(const uint16_t *cost, const RCBinContext *ctx, int sb, int pb, int n)
+/* What code_value() would spend on a non-zero value of magnitude a, in 1/4096 bit. */
+static uint32_t value_cost(const uint16_t *cost, const RCBinContext *ctx, int sb, int pb, uint32_t a)
 {
     uint32_t bits = bin_cost(cost, &ctx[sb * CROSS_CTX + pb], 1);
-    int act = sb + pb < ACTIVITY_CTX ? sb + pb : ACTIVITY_CTX - 1;
+    int act = sb + pb < ACTIVITY_CTX ? sb + pb : ACTIVITY_CTX - 1, n = ilog2(a);
     bits += 1u << COST_BITS; /* sign */
     for (int i = 0; i <= n && i < WALLOC_MAG_BITS - 1; i++)
         bits += bin_cost(cost,
                          &ctx[ZERO_CTXS + act * PREFIX_CTX + (i < PREFIX_CTX ? i : PREFIX_CTX - 1)],
                          i < n);
+    if (n >= 1) bits += bin_cost(cost, &ctx[ZERO_CTXS + PREFIX_CTXS + n], (a >> (n - 1)) & 1);
     if (n >= 2) bits += (uint32_t)(n - 1) << COST_BITS;
     return bits;
-}
-
-static uint32_t suffix_cost(const uint16_t *cost, const RCBinContext *ctx, int n, uint32_t a)
-{
-    return n >= 1 ? bin_cost(cost, &ctx[ZERO_CTXS + PREFIX_CTXS + n], (a >> (n - 1)) & 1) : 0;
 }
 
 /* The value the encoder codes for y once pred has not won outright
@@ -314,38 +308,18 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
     const int64_t hi_end = pred < 0 ? pred + WALLOC_MAX_MAG : WALLOC_MAX_MAG;
     float yc = y > (float)hi_end ? (float)hi_end : y < (float)lo_end ? (float)lo_end : y == y ? y : 0;
     float e = yc - (float)pred;
-    float best_j = e * e + rc->zero[bin_index(zero, 0)];
+    float best_j = e * e + rc->zero[bin_index(zero->p0, 0)];
     /* floor(yc) without a libm call: yc is within +-2^21, so the conversion
      * (toward zero) is exact and one below it where yc has a fraction below 0 */
     int64_t lo = (int64_t)yc;
     lo -= yc < (float)lo;
     int64_t cand[2] = {lo, lo < hi_end ? lo + 1 : lo};
     int32_t best = (int32_t)pred;
-    /* What code_value() would spend on each candidate's residual, in 1/4096 bit
-     * (exact integer sums: the order of the terms does not matter). The two
-     * candidates are neighbours, so their magnitudes mostly share an ilog2 and
-     * with it every bit but the suffix: that part is costed once. */
-    uint32_t mag[2], bits[2];
-    int n[2];
     for (int i = 0; i < 2; i++) {
         int64_t r = cand[i] - pred;
-        mag[i] = (uint32_t)(r < 0 ? -r : r);
-        n[i] = ilog2(mag[i]);
-    }
-    if (mag[0] && mag[1] && n[0] == n[1]) {
-        uint32_t shared = prefix_cost(cost, ctx, sb, pb, n[0]);
-        for (int i = 0; i < 2; i++)
-            bits[i] = shared + suffix_cost(cost, ctx, n[i], mag[i]);
-    } else {
-        for (int i = 0; i < 2; i++)
-            bits[i] =
-                mag[i] ? prefix_cost(cost, ctx, sb, pb, n[i]) + suffix_cost(cost, ctx, n[i], mag[i])
-                       : 0;
-    }
-    for (int i = 0; i < 2; i++) {
-        if (!mag[i]) continue;
+        if (!r) continue;
         float d = yc - (float)cand[i];
-        float j = d * d + unit * (float)bits[i];
+        float j = d * d + unit * (float)value_cost(cost, ctx, sb, pb, (uint32_t)(r < 0 ? -r : r));
         if (j < best_j) best_j = j, best = (int32_t)cand[i];
     }
     return best;
@@ -359,9 +333,8 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
 static inline int rdo_keeps_pred(const RdoCosts *rc, uint32_t p0, float y, int64_t pred)
 {
     float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
-    uint32_t p1 = ((uint32_t)1 << 31) - p0;
-    return ae < 1 && e * e + rc->zero[p0 >> (31 - COST_BITS)] <=
-                         (1 - ae) * (1 - ae) + rc->nonzero[p1 >> (31 - COST_BITS)];
+    return ae < 1 && e * e + rc->zero[bin_index(p0, 0)] <=
+                         (1 - ae) * (1 - ae) + rc->nonzero[bin_index(p0, 1)];
 }
 
 /* The row above's part of the spatial sums of row m (magnitudes, stride apart),
