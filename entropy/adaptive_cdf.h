@@ -143,6 +143,7 @@ RC_REGS_INLINE void rc_regs_encode_bit(RCEncoder *enc, RCEncoderRegs *r, int bit
     else
         rc_regs_encode_freq(enc, r, 0, p0, 16);
 }
+
 static inline int rc_decode_bin(RCDecoder *dec, RCBinContext *ctx)
 {
     int bit = rc_decode_bit(dec, ctx->p0 >> RC_BIN_SHIFT);

@@ -22,12 +22,12 @@ static const GoldenAudio goldens[] = {
     {"v2-streaming-1500", "model=rvqspeech-small:bitrate=1500:streaming=1", 0, 1},
     {"v2-nominal-6000", "model=rvqspeech-small:bitrate=6000:nominal=1", 0, 1},
     {"v2-entropy-500-damaged", "model=rvqspeech-small:bitrate=500:packet_frames=10", 1, 1},
-    /* the default model on 2026-12-04 until session 9 (issue 19's leg 4) */
+    /* the default model on 2026-12-04 until rvqspeech-small3 (issue 19's leg 4) */
     {"small2-entropy-3000", "model=rvqspeech-small2:bitrate=3000:packet_frames=25", 0, 1},
     {"small2-streaming-1500", "model=rvqspeech-small2:bitrate=1500:streaming=1", 0, 1},
     {"small2-nominal-6000", "model=rvqspeech-small2:bitrate=6000:nominal=1", 0, 1},
     {"small2-entropy-500-damaged", "model=rvqspeech-small2:bitrate=500:packet_frames=10", 1, 1},
-    /* the default model since session 9 (issue 19's legs 5-8) */
+    /* the default model since later on 2026-12-04 (issue 19's legs 5-8) */
     {"small3-entropy-3000", "model=rvqspeech-small3:bitrate=3000:packet_frames=25", 0, 1},
     {"small3-streaming-1500", "model=rvqspeech-small3:bitrate=1500:streaming=1", 0, 1},
     {"small3-nominal-6000", "model=rvqspeech-small3:bitrate=6000:nominal=1", 0, 1},
