@@ -37,6 +37,8 @@ int rvq_export(const NCRvqExport *e)
     if (!w)
         return NC_ENOMEM;
     int ret = nc_model_writer_set_param_int(w, "channels", sh->channels);
+    if (ret >= 0 && sh->dec_channels != sh->channels) /* same-width models stay as before */
+        ret = nc_model_writer_set_param_int(w, "dec_channels", sh->dec_channels);
     if (ret >= 0) ret = nc_model_writer_set_param_int(w, "latent", sh->latent);
     if (ret >= 0) ret = nc_model_writer_set_param_int(w, "stages", sh->stages);
     if (ret >= 0) ret = nc_model_writer_set_param_int(w, "codes", sh->codes);

@@ -132,6 +132,10 @@ int rvq_model_open(NCRvqModel *m, NCModel *file)
         nc_log(NULL, NC_LOG_ERROR, "rvqspeech: model %s has architecture %s, not %s",
                nc_model_id(file), nc_model_arch(file), NC_RVQ_ARCH);
     if (ret >= 0) ret = param(file, "channels", 8, 1024, &sh->channels);
+    /* Models before dec_channels have one width for both sides. */
+    sh->dec_channels = sh->channels;
+    if (ret >= 0 && nc_model_param(file, "dec_channels"))
+        ret = param(file, "dec_channels", 8, 1024, &sh->dec_channels);
     if (ret >= 0) ret = param(file, "latent", 1, 256, &sh->latent);
     if (ret >= 0) ret = param(file, "stages", 1, NC_RVQ_MAX_STAGES, &sh->stages);
     if (ret >= 0) ret = param(file, "codes", NC_RVQ_CODES, NC_RVQ_CODES, &sh->codes);

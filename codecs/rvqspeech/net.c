@@ -23,5 +23,5 @@ static void side(NCRvqConvSpec *out, const char *prefix, int cin, int c, int cou
 void rvq_conv_specs(const NCRvqShape *sh, NCRvqConvSpec specs[NC_RVQ_CONVS])
 {
     side(specs, "enc", NC_RVQ_BINS, sh->channels, sh->latent);
-    side(specs + NC_RVQ_CONVS_PER_SIDE, "dec", sh->latent, sh->channels, 2 * NC_RVQ_BINS);
+    side(specs + NC_RVQ_CONVS_PER_SIDE, "dec", sh->latent, sh->dec_channels, 2 * NC_RVQ_BINS);
 }

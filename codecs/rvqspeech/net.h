@@ -3,6 +3,7 @@
  *
  *   encoder  features [321] -> conv k3 -> 3 residual units -> ELU -> conv k1 -> latent [D]
  *   decoder  latent [D]     -> conv k3 -> 3 residual units -> ELU -> conv k1 -> [2 * 321]
+ *   (the residual units of the encoder are C wide, those of the decoder dec_channels)
  *            (log magnitudes, then phases: spectral.h)
  *   residual unit (dilation d): x + conv_k1(ELU(conv_k3,d(ELU(x))))
  *
@@ -18,10 +19,11 @@
 #define NC_RVQ_CODES (1 << NC_RVQ_CODE_BITS)
 
 typedef struct NCRvqShape {
-    int channels; /* C */
+    int channels; /* C: the encoder's width */
     int latent;   /* D */
     int stages;   /* quantizer stages in the model */
     int codes;    /* entries per stage */
+    int dec_channels; /* the decoder's width (C unless the model says otherwise) */
 } NCRvqShape;
 
 /* Dilation of residual unit u. */

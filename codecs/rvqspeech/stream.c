@@ -17,6 +17,12 @@ static const NCRvqConv *convs(const NCRvqStream *st)
     return st->m->conv + st->side * NC_RVQ_CONVS_PER_SIDE;
 }
 
+/* The width of this side's residual units. */
+static int side_channels(const NCRvqStream *st)
+{
+    return st->side ? st->m->shape.dec_channels : st->m->shape.channels;
+}
+
 int rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
 {
     memset(st, 0, sizeof(*st));
@@ -24,8 +30,8 @@ int rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
     st->side = side;
     st->kernels = side == 1 ? nn_kernels() : NULL;
     int width = 2 * NC_RVQ_BINS;
-    if (m->shape.channels > width)
-        width = m->shape.channels;
+    if (side_channels(st) > width)
+        width = side_channels(st);
     for (int i = 0; i < NC_RVQ_CONVS_PER_SIDE; i++) {
         const NCRvqConvSpec *s = &convs(st)[i].spec;
         size_t n = (size_t)hist_frames(s) * (size_t)s->cin;
@@ -118,7 +124,7 @@ static void run_decoder_kernels(NCRvqStream *st)
 {
     const NNKernels *k = st->kernels;
     const NCRvqConv *cv = convs(st);
-    const int C = st->m->shape.channels;
+    const int C = side_channels(st);
     float *h = st->b, *t = st->c, *u = st->a;
     conv_kernels(k, &cv[0], st->hist[0], st->a, h);
     for (int r = 0; r < NC_RVQ_UNITS; r++) {
@@ -137,7 +143,7 @@ static void run_decoder_frames(NCRvqStream *st, int n)
 {
     const NNKernels *k = st->kernels;
     const NCRvqConv *cv = convs(st);
-    const size_t C = (size_t)st->m->shape.channels * (size_t)n;
+    const size_t C = (size_t)side_channels(st) * (size_t)n;
     float *x = st->seq[0], *h = st->seq[1], *t = st->seq[2];
 #define CONV(i, in, out) \
     nn_conv1d_causal_frames(k, cv[i].taps, cv[i].back, cv[i].spec.k, cv[i].b, st->hist[i], hist_frames(&cv[i].spec), in, n, out)
@@ -159,7 +165,7 @@ static void run_decoder_frames(NCRvqStream *st, int n)
 static void run_side(NCRvqStream *st)
 {
     const NCRvqConv *cv = convs(st);
-    const int C = st->m->shape.channels;
+    const int C = side_channels(st);
     float *h = st->b, *t = st->c, *u = st->a;
     conv_step(&cv[0], st->hist[0], st->a, h);
     for (int r = 0; r < NC_RVQ_UNITS; r++) {

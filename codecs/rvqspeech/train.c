@@ -374,7 +374,8 @@ static int try_resume(Trainer *t)
 
 /* A warm start from an exported model (another leg on new data or with another
  * loss): its network and codebooks; the optimizer, step count and EMA statistics
- * start afresh (an exported model holds none of them). The shapes must match. */
+ * start afresh (an exported model holds none of them). The quantizer's shape must
+ * match; a narrower network is widened (nn_params_load_widened: the same output). */
 static int start_from_model(Trainer *t)
 {
     NCModel *m = NULL;
@@ -386,7 +387,7 @@ static int start_from_model(Trainer *t)
     ret = load_codebooks(t, m);
     if (ret == NC_EMODEL)
         nc_log(NULL, NC_LOG_ERROR, "rvqspeech: %s has no codebooks of this shape", t->cfg.from);
-    if (ret >= 0) ret = nn_params_load(t->ps, m);
+    if (ret >= 0) ret = nn_params_load_widened(t->ps, m);
     if (ret >= 0)
         vq_ema_reset(&t->ema, &t->rvq, 1.0f);
     nc_model_free(&m);
@@ -399,15 +400,16 @@ static int start_from_model(Trainer *t)
     "data/speech/train:data/speech-extra/train). Stops at --steps or after -o minutes,\n"     \
     "checkpointing (OUT.ckpt.net.ncm, OUT.ckpt.rvq.ncm) and exporting OUT every\n"            \
     "save_minutes; --resume OUT.ckpt continues. Options: minutes=30\n"                      \
-    "save_minutes=5 batch=8 lr=1e-3 channels=128 from=MODEL.ncm (start from an exported\n"    \
-    "model's network and codebooks, with a fresh optimizer) mel=0 (weight of a multi-scale\n"  \
-    "log-mel L1 loss added to the STFT loss)."
+    "save_minutes=5 batch=8 lr=1e-3 channels=128 dec_channels=CHANNELS (the decoder's\n"     \
+    "width) from=MODEL.ncm (start from an exported model's network and codebooks, with a\n"  \
+    "fresh optimizer; a narrower network is widened to these widths, computing what it\n"   \
+    "did) mel=0 (weight of a multi-scale log-mel L1 loss added to the STFT loss)."
 
 static int job_config(TrainConfig *c, const NCTrainJob *job)
 {
     static const char *const known[] = {"minutes", "save_minutes", "batch", "lr", "channels",
-                                        "from", "mel", NULL};
-    int64_t batch, channels;
+                                        "dec_channels", "from", "mel", NULL};
+    int64_t batch, channels, dec_channels;
     double minutes, save_minutes, lr, mel;
     *c = (TrainConfig){.steps = job->steps > 0 ? job->steps : INT64_MAX, .frames = 50,
                        .commit = 1.0f, .seed = job->seed,
@@ -418,6 +420,7 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     if (ret >= 0) ret = train_option_int(job, "batch", 8, 1, 64, &batch);
     if (ret >= 0) ret = train_option_float(job, "lr", 1e-3, 1e-6, 1, &lr);
     if (ret >= 0) ret = train_option_int(job, "channels", 128, 8, 1024, &channels);
+    if (ret >= 0) ret = train_option_int(job, "dec_channels", channels, 8, 1024, &dec_channels);
     if (ret >= 0) ret = train_option_float(job, "mel", 0, 0, 100, &mel);
     if (ret >= 0) ret = train_model_id(job, c->id);
     if (ret < 0)
@@ -444,6 +447,7 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     c->lr = (float)lr;
     c->mel = (float)mel;
     c->shape.channels = (int)channels;
+    c->shape.dec_channels = (int)dec_channels;
     c->job = job;
     return 0;
 }

@@ -164,3 +164,50 @@ int nn_params_load(NNParams *ps, const NCModel *m)
     }
     return 0;
 }
+
+/* dst (shape) <- src (old), both row-major with equal trailing dims past 1. */
+static void widen_into(const NNTensor *dst, const int64_t *old, const float *src)
+{
+    int64_t inner = 1;
+    for (int d = 2; d < dst->ndim; d++)
+        inner *= dst->shape[d];
+    const int64_t cols = dst->ndim > 1 ? dst->shape[1] : 1, old_cols = dst->ndim > 1 ? old[1] : 1;
+    for (int64_t r = 0; r < old[0]; r++) {
+        float *row = dst->data + r * cols * inner;
+        memcpy(row, src + r * old_cols * inner, sizeof(float) * (size_t)(old_cols * inner));
+        memset(row + old_cols * inner, 0, sizeof(float) * (size_t)((cols - old_cols) * inner));
+    }
+}
+
+int nn_params_load_widened(NNParams *ps, const NCModel *m)
+{
+    for (int i = 0; i < ps->count; i++) {
+        NNParam *p = ps->items[i];
+        const NCModelTensor *t = nc_model_tensor(m, p->name);
+        int fits = t && t->ndim == p->t.ndim;
+        for (int d = 0; fits && d < p->t.ndim; d++)
+            fits = d < 2 ? t->dims[d] <= p->t.shape[d] : t->dims[d] == p->t.shape[d];
+        if (!fits) {
+            nc_log(NULL, NC_LOG_ERROR, "model %s: tensor %s is missing or does not fit in a "
+                   "wider network", nc_model_id(m), p->name);
+            return NC_EMODEL;
+        }
+        if (t->numel == p->t.numel) {
+            int ret = nc_model_tensor_to_f32(t, p->t.data, p->t.numel);
+            if (ret < 0)
+                return ret;
+            continue;
+        }
+        float *old = malloc(sizeof(float) * (size_t)t->numel);
+        if (!old)
+            return NC_ENOMEM;
+        int ret = nc_model_tensor_to_f32(t, old, t->numel);
+        if (ret >= 0)
+            widen_into(&p->t, t->dims, old);
+        free(old);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+

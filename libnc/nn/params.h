@@ -54,5 +54,14 @@ int nn_params_save(const NNParams *ps, NCModelWriter *w, enum NCModelDType dtype
 /* Sets every parameter from the tensor of the same name and shape in m
  * (dequantized); NC_EMODEL (logged) if one is missing or differs. */
 int nn_params_load(NNParams *ps, const NCModel *m);
+/* nn_params_load for a wider network (net2net-style growth): a tensor in m may
+ * be smaller than its parameter in dims 0 and 1 (outputs and inputs of conv and
+ * linear weights, PyTorch's layout; biases have dim 0 only), the other dims
+ * must match. The old block is copied; old rows' weights on new inputs are
+ * zeroed, so the old outputs do not see the new units; new rows keep the
+ * values ps was initialized with. The widened network computes what m's did
+ * while every new weight still gets a gradient. NC_EMODEL (logged) if a tensor
+ * is missing, larger, or differs elsewhere. */
+int nn_params_load_widened(NNParams *ps, const NCModel *m);
 
 #endif

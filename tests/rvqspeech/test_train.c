@@ -1,7 +1,8 @@
 /* The rvqspeech trainer on tiny synthetic folders: a warm start (-o from=) from a
  * model of the trainer's shape over two folders (one at 8 kHz, resampled) writes a
- * model the codec codes with, close to where it started; mismatched starts, a
- * missing folder and --resume together with from= are refused. */
+ * model the codec codes with, close to where it started; a start widened to a wider
+ * network computes what it did, and trains into a model the codec codes with;
+ * narrower starts, a missing folder and --resume together with from= are refused. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codecs/rvqspeech/train_net.h"
 #include "codecs/trainers.h"
 #include "nc/log.h"
 #include "nc/model.h"
@@ -58,6 +60,43 @@ static double max_diff(const char *a, const char *b, const char *name, double *m
     }
     nc_model_free(&ma);
     nc_model_free(&mb);
+    return d;
+}
+
+/* The decoder of the model at path, and the same network widened to dec_channels
+ * wide (nn_params_load_widened), give the same output for a random latent. */
+static double widened_decoder_diff(const char *path, int channels, int dec_channels)
+{
+    NCModel *m = NULL;
+    NNParams *narrow = nn_params_alloc(), *wide = nn_params_alloc();
+    NNGraph *g = nn_graph_alloc();
+    NNRng rng;
+    nn_rng_seed(&rng, 5);
+    NCRvqShape sn = {channels, 64, 12, 1024, channels}, sw = sn;
+    sw.dec_channels = dec_channels;
+    double d = -1;
+    enum { T = 20 };
+    float z[64 * T];
+    for (int i = 0; i < 64 * T; i++) z[i] = nn_rng_normal(&rng);
+    if (nc_model_load_file(&m, path) == 0 && narrow && wide && g &&
+        rvq_net_create(narrow, &sn, &rng) >= 0 && rvq_net_create(wide, &sw, &rng) >= 0 &&
+        nn_params_load(narrow, m) >= 0 && nn_params_load_widened(wide, m) >= 0) {
+        nn_graph_set_grad(g, 0);
+        NNTensor *a = rvq_net_decode(g, narrow, &sn, nn_tensor_from(g, 3, (int[]){1, 64, T}, z));
+        NNTensor *b = rvq_net_decode(g, wide, &sw, nn_tensor_from(g, 3, (int[]){1, 64, T}, z));
+        d = 0;
+        for (int64_t i = 0; i < a->numel; i++) d = fmax(d, fabs((double)a->data[i] - b->data[i]));
+        /* the widened decoder's new units are live: a widened model can learn */
+        const NNParam *w = nn_params_find(wide, "dec.rb0.c1.weight");
+        double live = 0;
+        for (int64_t i = (int64_t)channels * dec_channels * 3; i < w->t.numel; i++) live += fabs(w->t.data[i]);
+        if (!(live > 0))
+            d = -1;
+    }
+    nn_graph_free(&g);
+    nn_params_free(&narrow);
+    nn_params_free(&wide);
+    nc_model_free(&m);
     return d;
 }
 
@@ -116,11 +155,32 @@ int main(void)
     free(y);
     nct_stream_free(&s);
 
+    /* widening the decoder: the same output, then a model that codes; the stream
+     * header carries the new model's hash, and the model its width */
+    double dwide = widened_decoder_diff(start, 8, 24);
+    if (!(dwide >= 0 && dwide < 1e-5))
+        fprintf(stderr, "widened decoder differs by %g\n", dwide);
+    CHECK(dwide >= 0 && dwide < 1e-5);
+    char wide_out[128];
+    snprintf(wide_out, sizeof(wide_out), "%s/wide.ncm", dir);
+    const char *wide[] = {from, "channels=8", "dec_channels=24", "batch=1"};
+    CHECK_EQ(train(data, wide_out, wide, 4, NULL), 0);
+    CHECK_EQ(nc_model_load_file(&m, wide_out), 0);
+    const char *width = m ? nc_model_param(m, "dec_channels") : NULL;
+    CHECK(width && !strcmp(width, "24"));
+    nc_model_free(&m);
+    snprintf(enc, sizeof(enc), "model=wide:model_path=%s:bitrate=3000", dir);
+    CHECK_EQ(nct_audio_encode("rvqspeech", enc, x, n, 16000, 4000, 1, &s), 0);
+    CHECK_EQ(nct_audio_decode("rvqspeech", dec, &s, 0, &y, NULL, NULL), n);
+    free(y);
+    nct_stream_free(&s);
+    remove(wide_out);
+
     /* refusals, none of which writes a model */
     char other[128];
     snprintf(other, sizeof(other), "%s/other.ncm", dir);
-    const char *wide[] = {from, "channels=16", "batch=1"};
-    CHECK(train(data, other, wide, 3, NULL) < 0);
+    const char *narrower[] = {from, "channels=4", "batch=1"};
+    CHECK(train(data, other, narrower, 3, NULL) < 0);
     const char *missing[] = {"from=/nonexistent/model.ncm", "channels=8", "batch=1"};
     CHECK(train(data, other, missing, 3, NULL) < 0);
     snprintf(path, sizeof(path), "%s:%s/none", a, dir);

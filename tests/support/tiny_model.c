@@ -17,7 +17,7 @@ int rvq_test_write_tiny_model(const char *path, uint64_t seed)
 int rvq_test_write_model(const char *path, const char *id, int channels, int latent,
                          uint64_t seed)
 {
-    NCRvqShape sh = {channels, latent, 12, 1024};
+    NCRvqShape sh = {channels, latent, 12, 1024, channels};
     NNParams *ps = nn_params_alloc();
     NNRng rng;
     nn_rng_seed(&rng, seed);
