@@ -144,6 +144,20 @@ RC_REGS_INLINE void rc_regs_encode_bit(RCEncoder *enc, RCEncoderRegs *r, int bit
         rc_regs_encode_freq(enc, r, 0, p0, 16);
 }
 
+/* rc_encode_bin() with the coder's state in registers and a max_rate the caller
+ * knows (rc_bin_update_at()); a context's p0 always gives a valid interval, so
+ * the bit is coded without rc_freq_valid()'s check. */
+RC_REGS_INLINE void rc_regs_encode_bin_at(RCEncoder *enc, RCEncoderRegs *r, RCBinContext *ctx,
+                                         int bit, unsigned max_rate)
+{
+    uint32_t p0 = ctx->p0 >> RC_BIN_SHIFT;
+    if (bit)
+        rc_regs_encode_valid(enc, r, p0, 65536 - p0, 16);
+    else
+        rc_regs_encode_valid(enc, r, 0, p0, 16);
+    rc_bin_update_at(ctx, bit, max_rate);
+}
+
 static inline int rc_decode_bin(RCDecoder *dec, RCBinContext *ctx)
 {
     int bit = rc_decode_bit(dec, ctx->p0 >> RC_BIN_SHIFT);

@@ -191,14 +191,22 @@ static inline void rc_enc_put_regs(RCEncoder *enc, RCEncoderRegs r)
 /* rc_enc_normalize() on r, out of line (one symbol in several needs it). */
 RCEncoderRegs rc_enc_normalize_regs(RCEncoder *enc, RCEncoderRegs r);
 
-RC_REGS_INLINE void rc_regs_encode_freq(RCEncoder *enc, RCEncoderRegs *r, uint32_t start,
-                                       uint32_t freq, unsigned prec)
+/* rc_regs_encode_freq() without rc_freq_valid(), for an interval valid by
+ * construction (an adaptive binary context's: its p0 stays within [1, 2^16 - 1]
+ * at 16 bits), where the check would sit on every bit of a hot loop. */
+RC_REGS_INLINE void rc_regs_encode_valid(RCEncoder *enc, RCEncoderRegs *r, uint32_t start,
+                                        uint32_t freq, unsigned prec)
 {
-    if (!rc_freq_valid(enc, start, freq, prec)) return;
     uint64_t u = r->range >> prec;
     r->low += u * start;
     r->range = u * freq;
     if (r->range < RC_BOT) *r = rc_enc_normalize_regs(enc, *r);
+}
+
+RC_REGS_INLINE void rc_regs_encode_freq(RCEncoder *enc, RCEncoderRegs *r, uint32_t start,
+                                       uint32_t freq, unsigned prec)
+{
+    if (rc_freq_valid(enc, start, freq, prec)) rc_regs_encode_valid(enc, r, start, freq, prec);
 }
 
 /* Intervals of a total that need not be a power of two (2 <= total <= RC_MAX_TOTAL),

@@ -96,10 +96,11 @@ static inline __attribute__((always_inline)) int bin(Pass *p, int k, int bit)
         p->counts[2 * k + bit]++;
         return bit;
     }
-    if (p->kind == PASS_ENCODE)
-        rc_regs_encode_bit(p->enc, &p->regs, bit, ctx->p0 >> RC_BIN_SHIFT);
-    else
-        bit = rc_decode_bit(p->dec, ctx->p0 >> RC_BIN_SHIFT);
+    if (p->kind == PASS_ENCODE) {
+        rc_regs_encode_bin_at(p->enc, &p->regs, ctx, bit, CTX_RATE);
+        return bit;
+    }
+    bit = rc_decode_bit(p->dec, ctx->p0 >> RC_BIN_SHIFT);
     rc_bin_update_at(ctx, bit, CTX_RATE);
     return bit;
 }
@@ -261,10 +262,12 @@ static uint32_t bin_cost(const uint16_t *cost, const RCBinContext *ctx, int bit)
 /* The costs rdo_value() weighs, in bits (cost_table()) and, for the zero flag,
  * already as lambda-weighted floats: zero[i] = unit * bits[i] and nonzero[i] =
  * unit * (bits[i] + the sign bit), the same float operations rdo_value() would
- * do per value, taken off its path. */
+ * do per value, taken off its path; and rdo_keeps_pred()'s answer as bounds on
+ * |y - pred| per zero-flag context probability (rdo_bounds()). */
 typedef struct RdoCosts {
     uint16_t bits[1 << COST_BITS];
     float zero[1 << COST_BITS], nonzero[1 << COST_BITS];
+    float keep[2 << COST_BITS], weigh[2 << COST_BITS]; /* by bound_index() */
     float unit; /* lambda per 1/4096 bit */
 } RdoCosts;
 
@@ -329,12 +332,60 @@ static __attribute__((noinline)) int32_t rdo_weigh(const RdoCosts *rc, const RCB
  * coded is the best of pred (a zero residual; pred is 0 outside predicted
  * channels), floor(y) and floor(y) + 1, the first on ties, and within one of
  * pred the others cost at least the "not zero" bit and the sign: where pred wins
- * even so (most values), nothing more to do. p0: the zero flag's context's. */
+ * even so (most values), nothing more to do. p0: the zero flag's context's.
+ * The test itself, which rdo_keeps_pred() below answers from bounds for nearly
+ * every value. */
+static __attribute__((noinline)) int rdo_keeps_exact(const RdoCosts *rc, uint32_t p0, float ae)
+{
+    return ae < 1 && ae * ae + rc->zero[bin_index(p0, 0)] <=
+                         (1 - ae) * (1 - ae) + rc->nonzero[bin_index(p0, 1)];
+}
+
+/* rdo_keeps_exact() is true for ae up to a threshold and false above it, for a
+ * given p0: its left side grows with ae and its right side shrinks (float
+ * rounding keeps both monotonic). It reads p0 through bin_index(p0, 0) = p0 >> 19
+ * and bin_index(p0, 1), which is 4095 - (p0 >> 19), or 4096 - (p0 >> 19) where p0
+ * is a multiple of 2^19 (a difference of bits that matters for a likely zero),
+ * so through bound_index(p0) = 2 (p0 >> 19) + (p0 not a multiple of 2^19). Per
+ * bound index, keep[] holds a value at which it holds and weigh[] one at which it
+ * fails, both checked with rdo_keeps_exact() itself: for ae <= keep it holds, for
+ * ae >= weigh it fails, and only the rare ae between need the exact test. The
+ * bounds are the algebraic threshold (1 + nonzero - zero) / 2 moved by far more
+ * than the float rounding can shift it; a bound that failed its check (never
+ * seen) would fall back to one that holds trivially (-1, 1). */
+static inline uint32_t bound_index(uint32_t p0)
+{
+    const uint32_t u = (uint32_t)1 << (31 - COST_BITS);
+    return (p0 >> (31 - COST_BITS)) + ((p0 + u - 1) >> (31 - COST_BITS));
+}
+
+static void rdo_bounds(RdoCosts *rc)
+{
+    const uint32_t u = (uint32_t)1 << (31 - COST_BITS);
+    for (uint32_t i = 0; i < 2u << COST_BITS; i++) {
+        uint32_t p0 = (i >> 1) * u + (i & 1);
+        float keep = -1, weigh = 1;
+        if (p0) { /* 0 is no context's p0 (they stay within [2^15, 2^31 - 2^15]) */
+            double z = rc->zero[bin_index(p0, 0)], n = rc->nonzero[bin_index(p0, 1)];
+            double margin = 1e-6 * (1 + fabs(z) + fabs(n));
+            keep = (float)((1 + n - z) / 2 - margin);
+            weigh = (float)((1 + n - z) / 2 + margin);
+            keep = keep < 0 ? 0 : keep < 1 ? keep : 0x1.fffffep-1f; /* the float below 1 */
+            if (!rdo_keeps_exact(rc, p0, keep)) keep = -1;
+            if (weigh >= 1 || rdo_keeps_exact(rc, p0, weigh)) weigh = 1;
+        }
+        rc->keep[i] = keep;
+        rc->weigh[i] = weigh;
+    }
+}
+
 static inline int rdo_keeps_pred(const RdoCosts *rc, uint32_t p0, float y, int64_t pred)
 {
-    float e = y - (float)pred, ae = fabsf(e); /* NaN: not < 1 */
-    return ae < 1 && e * e + rc->zero[bin_index(p0, 0)] <=
-                         (1 - ae) * (1 - ae) + rc->nonzero[bin_index(p0, 1)];
+    float ae = fabsf(y - (float)pred);
+    uint32_t i = bound_index(p0);
+    if (ae <= rc->keep[i]) return 1;
+    if (!(ae < rc->weigh[i])) return 0; /* NaN too */
+    return rdo_keeps_exact(rc, p0, ae);
 }
 
 /* The row above's part of the spatial sums of row m (magnitudes, stride apart),
@@ -414,8 +465,7 @@ encode_channel(Pass *pass, int32_t *qc, int w, int h, uint8_t *cur, const uint8_
             RCBinContext *zc = &ctx[sb * CROSS_CTX + pb[x]];
             uint32_t p0 = zc->p0;
             if (rdo_keeps_pred(cost, p0, yr[x], 0)) {
-                rc_regs_encode_bit(enc, &r, 0, p0 >> RC_BIN_SHIFT);
-                rc_bin_update_at(zc, 0, CTX_RATE);
+                rc_regs_encode_bin_at(enc, &r, zc, 0, CTX_RATE);
                 q[x] = 0;
                 m[x] = (uint8_t)(left = 0);
                 continue;
@@ -454,7 +504,7 @@ static inline __attribute__((always_inline)) int code_latents(Pass *pass, int32_
         cc && mags && act && zeros && pbs && up && order && refs && (cost || !rdo) ? 0 : NC_ENOMEM;
     if (ret < 0) goto end;
     walloc_layout(latents, levels, order, refs);
-    if (cost) rdo_costs(cost, rdo->lambda);
+    if (cost) rdo_costs(cost, rdo->lambda), rdo_bounds(cost);
     for (int i = 0; i <= 6 * 15; i++) sb_of[i] = (uint8_t)spatial_bucket(i);
     for (int i = 0; i < latents; i++) {
         const int c = order[i];
