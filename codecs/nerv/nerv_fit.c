@@ -4,6 +4,10 @@
  * the training library. The rate term uses the coder's own contexts (one scale
  * per grid and context, the contexts taken from the rounded latents at each
  * step), so the fit pays for a latent what the coder will charge for it.
+ * Each step runs one of FRAME_GROUPS interleaved groups of the frames (its
+ * gradient scaled to the whole segment's), so a step costs about a quarter of
+ * a pass: more, cheaper steps converge further in the same time (README,
+ * "Measured").
  * Quantization: uniform noise as the proxy for most of
  * the run, then rounding with a straight-through gradient; at the end the
  * weights' step is chosen per tensor by rate-distortion cost.
@@ -23,10 +27,13 @@
 #define ADAM_B1 0.9f
 #define ADAM_B2 0.999f
 #define ADAM_EPS 1e-8f
-#define LR_LATENT 0.05f
+/* 0.1: one latent step of 1 is a quantization step, and 0.05 left the latents
+ * short of where the fit wanted them at the presets' step counts (README) */
+#define LR_LATENT 0.1f
 #define LR_WEIGHT 0.01f
 #define LR_SCALE 0.02f
 #define NOISE_SHARE 0.75 /* of the steps with noise; the rest rounds */
+#define FRAME_GROUPS 4    /* step k fits the frames f with f % 4 == k % 4 */
 
 typedef struct Adam {
     float *m, *v;
@@ -138,12 +145,15 @@ typedef struct Fit {
     size_t work_size;
     double inv_samples;
     int backward;
+    int frame_of[NERV_MAX_SEGMENT], count; /* the frames this pass runs */
+    float gscale; /* the groups per cycle: the group's gradient stands for the segment's */
 } Fit;
 
 /* One frame: forward, and with fit->backward the gradients of MSE into gz and gw. */
-static void frame_job(void *arg, int f, int worker)
+static void frame_job(void *arg, int j, int worker)
 {
     Fit *fit = arg;
+    int f = fit->frame_of[j];
     const NervShape *s = fit->s;
     size_t P = (size_t)s->positions, H = (size_t)s->hidden, C = (size_t)s->channels;
     float *z = fit->work + (size_t)worker * fit->work_size, *h1 = z + s->levels * P,
@@ -154,7 +164,7 @@ static void frame_job(void *arg, int f, int worker)
     nerv_synth_inputs(s, fit->lay, fit->motion, fit->yhat, f, z, &fit->sc[worker]);
     if (fit->backward) memset(gw, 0, sizeof(float) * fit->NP);
     double sse = 0;
-    float scale = (float)(2.0 * fit->inv_samples);
+    float scale = (float)(2.0 * fit->inv_samples * fit->gscale);
     for (size_t p0 = 0; p0 < P; p0 += NERV_TILE) {
         int count = (int)(P - p0 < NERV_TILE ? P - p0 : NERV_TILE);
         nerv_mlp_forward(s, fit->w, z + p0, P, count, h1, h2, out, NERV_TILE);
@@ -174,14 +184,19 @@ static void frame_job(void *arg, int f, int worker)
     fit->sse[f] = sse;
 }
 
-/* Runs every frame; returns the MSE. With backward, adds the gradients to g_y
- * and g_w (in frame order). */
-static double run_frames(Fit *fit, NCIPool *pool, int backward)
+/* Runs the frames f with f % groups == group; returns the MSE they estimate
+ * (with groups 1, the segment's). With backward, adds the gradients to g_y and g_w (in frame
+ * order), scaled to stand for the whole segment's. */
+static double run_frames(Fit *fit, NCIPool *pool, int backward, int group, int groups)
 {
     fit->backward = backward;
-    nci_pool_run(pool, fit->n, frame_job, fit);
+    fit->count = 0;
+    for (int f = group; f < fit->n; f += groups) fit->frame_of[fit->count++] = f;
+    fit->gscale = (float)groups; /* over a cycle of groups: the segment's gradient */
+    nci_pool_run(pool, fit->count, frame_job, fit);
     double sse = 0;
-    for (int f = 0; f < fit->n; f++) {
+    for (int j = 0; j < fit->count; j++) {
+        int f = fit->frame_of[j];
         sse += fit->sse[f];
         if (!backward) continue;
         nerv_synth_inputs_adjoint(fit->s, fit->lay, fit->motion,
@@ -190,7 +205,7 @@ static double run_frames(Fit *fit, NCIPool *pool, int backward)
         const float *gw = fit->gw + (size_t)f * fit->NP;
         for (size_t i = 0; i < fit->NP; i++) fit->g_w[i] += gw[i];
     }
-    return sse * fit->inv_samples;
+    return sse * fit->inv_samples * fit->gscale;
 }
 
 static void init_weights(const NervShape *s, float *w, uint64_t *rng)
@@ -221,7 +236,7 @@ static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, 
         for (int e = 4; e <= 12; e++) {
             float step = ldexpf(1.0f, -e);
             for (size_t i = 0; i < size; i++) fit->w[off + i] = rintf(orig[off + i] / step) * step;
-            double d = run_frames(fit, pool, 0);
+            double d = run_frames(fit, pool, 0, 0, 1);
             double cost = d + lambda * nerv_weight_bits(t, orig + off, size, e) * fit->inv_samples;
             if (cost < best) best = cost, best_e = e, *mse = d;
         }
@@ -284,6 +299,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     uint64_t rng = fp->seed;
     init_weights(s, fit.w, &rng);
     int noise_steps = (int)(fp->steps * NOISE_SHARE);
+    int groups = n < FRAME_GROUPS ? n : FRAME_GROUPS;
     double lambda = fp->lambda;
     /* what the latents' estimate leaves out: weights at about 8 bits, motion, scales */
     double fixed_bits = 8.0 * fit.NP + 16.0 * n + 7.0 * (NERV_TENSORS + NERV_CONTEXTS * s->levels);
@@ -314,7 +330,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
             for (int c = 0; c < NERV_CONTEXTS; c++)
                 fit.g_logs[(size_t)l * NERV_CONTEXTS + c] = (float)(rate_weight * g_ls[c]);
         }
-        run_frames(&fit, pool, 1);
+        run_frames(&fit, pool, 1, step % groups, groups);
         /* dual ascent on the rate constraint, once the rate model has settled */
         if (fp->target_bits > 0 && noisy && step >= fp->steps / 5) {
             double r = log((rate + fixed_bits) / fp->target_bits);
