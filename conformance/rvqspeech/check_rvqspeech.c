@@ -1,6 +1,6 @@
 /* rvqspeech conformance (conformance/spec/rvqspeech.md): golden .nc streams coded
- * with the shipped models (rvqspeech-small, rvqspeech-small2 and the default
- * rvqspeech-small3), their decoded indices (SHA-256, bit-exact) and decoded audio
+ * with the shipped models (rvqspeech-small, rvqspeech-small2, rvqspeech-small3 and
+ * the default rvqspeech-small4, whose decoder is wider), their decoded indices (SHA-256, bit-exact) and decoded audio
  * (16-bit reference, tolerance), and a damaged stream whose bad packets must fail
  * cleanly while the rest decodes (tests/support/golden_audio.h).
  *
@@ -27,11 +27,16 @@ static const GoldenAudio goldens[] = {
     {"small2-streaming-1500", "model=rvqspeech-small2:bitrate=1500:streaming=1", 0, 1},
     {"small2-nominal-6000", "model=rvqspeech-small2:bitrate=6000:nominal=1", 0, 1},
     {"small2-entropy-500-damaged", "model=rvqspeech-small2:bitrate=500:packet_frames=10", 1, 1},
-    /* the default model since later on 2026-12-04 (issue 19's legs 5-8) */
+    /* the default model later on 2026-12-04 (issue 19's legs 5-8) */
     {"small3-entropy-3000", "model=rvqspeech-small3:bitrate=3000:packet_frames=25", 0, 1},
     {"small3-streaming-1500", "model=rvqspeech-small3:bitrate=1500:streaming=1", 0, 1},
     {"small3-nominal-6000", "model=rvqspeech-small3:bitrate=6000:nominal=1", 0, 1},
     {"small3-entropy-500-damaged", "model=rvqspeech-small3:bitrate=500:packet_frames=10", 1, 1},
+    /* the default model since 2026-12-04 evening (issue 19's legs 9-10: decoder 256 wide) */
+    {"small4-entropy-3000", "model=rvqspeech-small4:bitrate=3000:packet_frames=25", 0, 1},
+    {"small4-streaming-1500", "model=rvqspeech-small4:bitrate=1500:streaming=1", 0, 1},
+    {"small4-nominal-6000", "model=rvqspeech-small4:bitrate=6000:nominal=1", 0, 1},
+    {"small4-entropy-500-damaged", "model=rvqspeech-small4:bitrate=500:packet_frames=10", 1, 1},
 };
 
 typedef struct Layer {
