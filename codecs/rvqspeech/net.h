@@ -3,8 +3,8 @@
  *
  *   encoder  features [321] -> conv k3 -> 3 residual units -> ELU -> conv k1 -> latent [D]
  *   decoder  latent [D]     -> conv k3 -> 3 residual units -> ELU -> conv k1 -> [2 * 321]
- *   (the residual units of the encoder are C wide, those of the decoder dec_channels)
  *            (log magnitudes, then phases: spectral.h)
+ *   (the residual units of the encoder are C wide, those of the decoder dec_channels)
  *   residual unit (dilation d): x + conv_k1(ELU(conv_k3,d(ELU(x))))
  *
  * Every conv runs along frames (50 per second) and is causal: frame t sees

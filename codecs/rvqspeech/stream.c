@@ -17,10 +17,10 @@ static const NCRvqConv *convs(const NCRvqStream *st)
     return st->m->conv + st->side * NC_RVQ_CONVS_PER_SIDE;
 }
 
-/* The width of this side's residual units. */
+/* The width of this side's residual units: its first conv's outputs. */
 static int side_channels(const NCRvqStream *st)
 {
-    return st->side ? st->m->shape.dec_channels : st->m->shape.channels;
+    return convs(st)[0].spec.cout;
 }
 
 int rvq_stream_init(NCRvqStream *st, const NCRvqModel *m, int side)
