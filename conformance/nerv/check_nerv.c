@@ -31,6 +31,8 @@ static const Golden goldens[] = {
     {"rgb24_17x11_pan", 17, 11, 3, NC_PIX_RGB24, "segment=3:steps=60:fine=2:levels=2:hidden=5:quality=90", 0},
     {"gray_1x1", 1, 1, 2, NC_PIX_GRAY8, "segment=2:steps=40:fine=1:levels=1:hidden=3:time_stride=0", 0},
     {"gray_30x7_pan_q0", 30, 7, 6, NC_PIX_GRAY8, "segment=6:steps=60:fine=2:levels=3:hidden=4:quality=0", 0},
+    /* time strides that differ between grids: the fine grids a slice per 4 frames, the coarser per 2 */
+    {"yuv420p_20x12_strides", 20, 12, 9, NC_PIX_YUV420P, "segment=9:steps=60:fine=2:levels=3:hidden=6:fine_stride=2:time_stride=1", 0},
     {"damaged_truncated", 24, 16, 7, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=3:hidden=8", 1},
 };
 
