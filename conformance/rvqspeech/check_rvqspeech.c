@@ -1,6 +1,6 @@
 /* rvqspeech conformance (conformance/spec/rvqspeech.md): golden .nc streams coded
- * with the shipped models (rvqspeech-small, rvqspeech-small2, rvqspeech-small3 and
- * the default rvqspeech-small4, whose decoder is wider), their decoded indices (SHA-256, bit-exact) and decoded audio
+ * with the shipped models (rvqspeech-small, -small2 and -small3, and -small4 and the
+ * default rvqspeech-small5, whose decoders are wider), their decoded indices (SHA-256, bit-exact) and decoded audio
  * (16-bit reference, tolerance), and a damaged stream whose bad packets must fail
  * cleanly while the rest decodes (tests/support/golden_audio.h).
  *
@@ -32,11 +32,16 @@ static const GoldenAudio goldens[] = {
     {"small3-streaming-1500", "model=rvqspeech-small3:bitrate=1500:streaming=1", 0, 1},
     {"small3-nominal-6000", "model=rvqspeech-small3:bitrate=6000:nominal=1", 0, 1},
     {"small3-entropy-500-damaged", "model=rvqspeech-small3:bitrate=500:packet_frames=10", 1, 1},
-    /* the default model since 2026-12-04 evening (issue 19's legs 9-10: decoder 256 wide) */
+    /* the default model on 2026-12-04 evening (issue 19's legs 9-10: decoder 256 wide) */
     {"small4-entropy-3000", "model=rvqspeech-small4:bitrate=3000:packet_frames=25", 0, 1},
     {"small4-streaming-1500", "model=rvqspeech-small4:bitrate=1500:streaming=1", 0, 1},
     {"small4-nominal-6000", "model=rvqspeech-small4:bitrate=6000:nominal=1", 0, 1},
     {"small4-entropy-500-damaged", "model=rvqspeech-small4:bitrate=500:packet_frames=10", 1, 1},
+    /* the default model since 2026-12-04, session 11 (issue 19's legs 11-12) */
+    {"small5-entropy-3000", "model=rvqspeech-small5:bitrate=3000:packet_frames=25", 0, 1},
+    {"small5-streaming-1500", "model=rvqspeech-small5:bitrate=1500:streaming=1", 0, 1},
+    {"small5-nominal-6000", "model=rvqspeech-small5:bitrate=6000:nominal=1", 0, 1},
+    {"small5-entropy-500-damaged", "model=rvqspeech-small5:bitrate=500:packet_frames=10", 1, 1},
 };
 
 typedef struct Layer {
