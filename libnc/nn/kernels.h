@@ -52,7 +52,8 @@ typedef struct NNKernels {
     void (*tanh)(float *x, size_t n);
     void (*sigmoid)(float *x, size_t n);
     /* nn_conv2d_same for ks = 3 with y already holding the bias, where the table has a
-     * direct kernel (all taps accumulated in registers); NULL: one GEMM per tap and row. */
+     * kernel of its own (all taps accumulated in registers; AVX2: Winograd from 32
+     * channels in and out); NULL: one GEMM per tap and row. */
     void (*conv2d)(const NNWeights *taps, int ks, const float *x, int h, int w, float *y);
 } NNKernels;
 

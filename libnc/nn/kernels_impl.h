@@ -53,6 +53,16 @@ float nn_weight_at(const NNWeights *w, size_t idx);
  * nn_gemm_cols_ref). For the direct conv kernels' fallback and tail columns. */
 void nn_conv2d_taps_gemm(const NNKernels *k, const NNWeights *taps, int ks, const float *x, int h, int w,
                          float *y, int o0, int o1);
+/* y += the 3x3 'same' conv of x (h x w pixels of cin channels; cout out) by
+ * Winograd's F(2x2, 3x3) (winograd.c): 2.25x fewer multiplications than the direct
+ * conv, within float summation error of it. The caller's gemm computes M[xi] (rows
+ * x cout, zeroed) += V[xi] (rows x cin) U[xi] for xi < 16 (row strides cout and
+ * cin), U from nn_winograd_weights: [16][cin][cout] f32 from f32, f16 or int8 taps.
+ * 0, or NC_ENOMEM (y untouched). */
+void nn_winograd_weights(const NNWeights *taps, float *u);
+typedef void (*NNWinogradGemm)(const void *opaque, int xi, float *m, const float *v, int rows);
+int nn_winograd_conv3x3(NNWinogradGemm gemm, const void *opaque, int cin, int cout, const float *x,
+                        int h, int w, float *y);
 /* The taps (dy * ks + dx, in that order) of the pixel (row, col) of an h x w picture
  * (cin channels per pixel) that lie inside it, and their input pixels in xs; returns
  * their count (<= ks * ks). For the direct conv kernels. */
