@@ -393,8 +393,9 @@ static void test_conv2d(const NNKernels *const *tabs, int ntabs)
         check_conv2d(tabs, ntabs, ks, h, wd, cin, cout, types[t / 2 % 3]);
     }
     /* Shapes the AVX2 table runs by Winograd (>= 32 channels in and out, cout a
-     * multiple of 8): odd and even sizes (patches cut by the edges), strips of one
-     * and of several patch rows, 8- and 16-wide output blocks, walloc's channels. */
+     * multiple of 8): odd and even sizes (patches cut by the edges), one strip of 32
+     * patches or less and three that start and end inside patch rows (3x70), 8- and
+     * 16-wide output blocks, walloc's channels. */
     static const int wino[][4] = {{1, 1, 32, 32}, {5, 7, 32, 40}, {4, 6, 48, 64}, {3, 70, 33, 24 + 32},
                                   {9, 3, 64, 192}, {6, 5, 192, 64}, {2, 2, 40, 8 * 9}};
     for (size_t i = 0; i < sizeof(wino) / sizeof(wino[0]); i++)
