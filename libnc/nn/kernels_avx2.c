@@ -2,7 +2,6 @@
  * attributes so the rest of the build keeps its baseline; kernels.c only hands them
  * out on a CPU that has all three. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "libnc/nn/kernels_impl.h"
 #include "nc/error.h"
@@ -234,22 +233,11 @@ TARGET static void winograd_gemm_avx2(const void *opaque, int xi, float *m, cons
 TARGET static int winograd_avx2(const NNWeights *taps, const float *x, int h, int w, float *y)
 {
     const int cin = taps[0].cin, cout = taps[0].cout;
-    const size_t plane = (size_t)cin * cout;
-    float *u = malloc(sizeof(float) * 16 * plane), *pk = malloc(sizeof(float) * 16 * plane);
-    int ret = u && pk ? 0 : NC_ENOMEM;
-    if (ret >= 0) {
-        nn_winograd_weights(taps, u);
-        for (int xi = 0; xi < 16; xi++)
-            for (int o = 0; o < cout; o += 16) {
-                const int bw = cout - o >= 16 ? 16 : 8;
-                for (int i = 0; i < cin; i++)
-                    memcpy(pk + xi * plane + (size_t)o * cin + (size_t)i * bw, u + xi * plane + (size_t)i * cout + o,
-                           sizeof(float) * bw);
-            }
-        WinogradAvx2 wg = {cin, cout, pk};
-        ret = nn_winograd_conv3x3(winograd_gemm_avx2, &wg, cin, cout, x, h, w, y);
-    }
-    free(u);
+    float *pk = malloc(sizeof(float) * 16 * (size_t)cin * cout);
+    if (!pk) return NC_ENOMEM;
+    nn_winograd_weights(taps, 16, pk); /* conv_rows' blocks: 16 outputs, the last 8 */
+    WinogradAvx2 wg = {cin, cout, pk};
+    int ret = nn_winograd_conv3x3(winograd_gemm_avx2, &wg, cin, cout, x, h, w, y);
     free(pk);
     return ret;
 }

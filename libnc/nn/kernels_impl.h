@@ -57,9 +57,10 @@ void nn_conv2d_taps_gemm(const NNKernels *k, const NNWeights *taps, int ks, cons
  * Winograd's F(2x2, 3x3) (winograd.c): 2.25x fewer multiplications than the direct
  * conv, within float summation error of it. The caller's gemm computes M[xi] (rows
  * x cout, zeroed) += V[xi] (rows x cin) U[xi] for xi < 16 (row strides cout and
- * cin), U from nn_winograd_weights: [16][cin][cout] f32 from f32, f16 or int8 taps.
- * 0, or NC_ENOMEM (y untouched). */
-void nn_winograd_weights(const NNWeights *taps, float *u);
+ * cin), U from nn_winograd_weights: f32 from f32, f16 or int8 taps, each of the 16
+ * planes laid out for the caller's GEMM in column blocks of blk outputs,
+ * [block][cin][width] (blk = cout: plain [cin][cout]). 0, or NC_ENOMEM (y untouched). */
+void nn_winograd_weights(const NNWeights *taps, int blk, float *u);
 typedef void (*NNWinogradGemm)(const void *opaque, int xi, float *m, const float *v, int rows);
 int nn_winograd_conv3x3(NNWinogradGemm gemm, const void *opaque, int cin, int cout, const float *x,
                         int h, int w, float *y);

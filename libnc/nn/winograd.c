@@ -96,30 +96,35 @@ static void output_patch(const float *m, size_t ms, int cout, float *const y[4])
 #undef LOAD1
 #undef STORE1
 
-/* U[xi] = G g G^T for every input and output channel pair, [16][cin][cout]. */
-void nn_winograd_weights(const NNWeights *taps, float *u)
+/* U[xi] = G g G^T for every input and output channel pair, each plane of cin x cout
+ * in column blocks of blk outputs (the last one narrower), [16][block][cin][width]. */
+void nn_winograd_weights(const NNWeights *taps, int blk, float *u)
 {
     const int cin = taps[0].cin, cout = taps[0].cout;
     const size_t plane = (size_t)cin * cout;
-    for (size_t e = 0; e < plane; e++) {
-        float g[3][3], t[4][3];
-        for (int k = 0; k < 9; k++) {
-            const NNWeights *tap = &taps[k];
-            g[k / 3][k % 3] = nn_weight_at(tap, e) * (tap->type == NN_W_I8 ? tap->scale[e % cout] : 1.0f);
+    for (int i = 0; i < cin; i++)
+        for (int o = 0; o < cout; o++) {
+            const size_t e = (size_t)i * cout + o;
+            const int o0 = o / blk * blk, width = cout - o0 < blk ? cout - o0 : blk;
+            float *at = u + (size_t)o0 * cin + (size_t)i * width + (o - o0); /* in plane 0 */
+            float g[3][3], t[4][3];
+            for (int k = 0; k < 9; k++) {
+                const NNWeights *tap = &taps[k];
+                g[k / 3][k % 3] = nn_weight_at(tap, e) * (tap->type == NN_W_I8 ? tap->scale[o] : 1.0f);
+            }
+            for (int c = 0; c < 3; c++) { /* G g */
+                t[0][c] = g[0][c];
+                t[1][c] = 0.5f * (g[0][c] + g[1][c] + g[2][c]);
+                t[2][c] = 0.5f * (g[0][c] - g[1][c] + g[2][c]);
+                t[3][c] = g[2][c];
+            }
+            for (int r = 0; r < 4; r++) { /* (G g) G^T */
+                at[(size_t)(4 * r + 0) * plane] = t[r][0];
+                at[(size_t)(4 * r + 1) * plane] = 0.5f * (t[r][0] + t[r][1] + t[r][2]);
+                at[(size_t)(4 * r + 2) * plane] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
+                at[(size_t)(4 * r + 3) * plane] = t[r][2];
+            }
         }
-        for (int c = 0; c < 3; c++) { /* G g */
-            t[0][c] = g[0][c];
-            t[1][c] = 0.5f * (g[0][c] + g[1][c] + g[2][c]);
-            t[2][c] = 0.5f * (g[0][c] - g[1][c] + g[2][c]);
-            t[3][c] = g[2][c];
-        }
-        for (int r = 0; r < 4; r++) { /* (G g) G^T */
-            u[(size_t)(4 * r + 0) * plane + e] = t[r][0];
-            u[(size_t)(4 * r + 1) * plane + e] = 0.5f * (t[r][0] + t[r][1] + t[r][2]);
-            u[(size_t)(4 * r + 2) * plane + e] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
-            u[(size_t)(4 * r + 3) * plane + e] = t[r][2];
-        }
-    }
 }
 
 int nn_winograd_conv3x3(NNWinogradGemm gemm, const void *opaque, int cin, int cout, const float *x,
