@@ -2,13 +2,25 @@
 """PyTorch side of bench/nn: the networks of networks.c, timed the same way.
 
 Prints one line per measurement: NAME MS (median milliseconds). Run by bench_nn
-with --threads N; not meant to be run by hand (but it can be)."""
+with --threads N; not meant to be run by hand (but it can be).
+
+Debian's torch hands GEMMs and some convs to OpenBLAS (pthreads build), whose
+thread pool ignores torch.set_num_threads and takes every core: the pool is sized
+from OPENBLAS_NUM_THREADS when the library loads, hence the variable is set from
+--threads before torch is imported."""
+import os
 import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+if "--threads" in sys.argv:
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = \
+        sys.argv[sys.argv.index("--threads") + 1]
+else:
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = "1"
+
+import torch  # noqa: E402 (after the thread count is fixed)
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 class Encoder(nn.Module):

@@ -4,22 +4,32 @@
 Usage: torch_kernels.py THREADS REPS ROUNDS. Prints one line per measurement:
 NAME MS (the median over ROUNDS of the mean of REPS calls). Run by bench_kernels;
 inference only (torch.inference_mode), float32 weights (PyTorch CPU has no f16 or
-int8 conv kernels for these shapes)."""
+int8 conv kernels for these shapes).
+
+Debian's torch hands GEMMs, GEMVs and some convs to OpenBLAS (pthreads build),
+whose thread pool ignores torch.set_num_threads and takes every core; the pool is
+sized from OPENBLAS_NUM_THREADS when the library loads, hence the variable is set
+before torch is imported. Time is the process's CPU time, so that work done on any
+other thread is charged to PyTorch too."""
+import os
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
+if __name__ == "__main__" and len(sys.argv) > 1:
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = sys.argv[1]
+
+import torch  # noqa: E402 (after the thread count is fixed)
+import torch.nn.functional as F  # noqa: E402
 
 
 def median_ms(fn, reps, rounds):
     fn()
     times = []
     for _ in range(rounds):
-        t = time.thread_time()
+        t = time.process_time()
         for _ in range(reps):
             fn()
-        times.append((time.thread_time() - t) * 1000 / reps)
+        times.append((time.process_time() - t) * 1000 / reps)
     times.sort()
     return times[len(times) // 2]
 
