@@ -392,6 +392,7 @@ static void our_round(Data *d, const NNKernels *const *tabs, int ntabs, const NN
             ROW("conv2d 3x3 64->192 96x64", "conv2d_3x3_64to192_96x64", reps, do_walloc_b);
             ROW("rvq decoder 500 frames, sequence", "rvq_decoder_500_frames", reps, do_net_seq);
             ROW("rvq decoder 500 frames, streaming", "rvq_decoder_500_frames", reps, do_net_stream);
+            ROW("rvq decoder 500 frames, streaming, torch too", "rvq_decoder_500_frames_streaming", reps, do_net_stream);
             if (ty == 0) {
                 ROW("pixel shuffle 128ch 32x32", "pixel_shuffle_128ch_32x32", reps, do_shuffle);
                 ROW("elu 65536", "elu_65536", reps, do_elu);

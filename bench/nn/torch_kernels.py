@@ -34,8 +34,11 @@ def median_ms(fn, reps, rounds):
     return times[len(times) // 2]
 
 
-def rvq_decoder(frames):
-    """rvqspeech's decoder network (codecs/rvqspeech/net.c): causal convs over frames."""
+def rvq_decoder(frames, streaming=False):
+    """rvqspeech's decoder network (codecs/rvqspeech/net.c): causal convs over frames,
+    over the whole sequence at once or, streaming, one frame at a time as a PyTorch
+    streaming decoder runs it: each conv keeps the inputs its taps still need and
+    convolves that window into one output frame."""
     g = torch.Generator().manual_seed(1)
     C, L, OUT = 128, 64, 642
 
@@ -57,7 +60,25 @@ def rvq_decoder(frames):
         for c1, c2, d in units:
             h = h + causal(F.elu(causal(F.elu(h), c1, d)), c2)
         return causal(F.elu(h), c_out)
-    return run
+
+    def step(hist, i, h, wb, dil=1):
+        """One frame h [1, cin, 1] through a causal conv whose window hist[i] holds
+        the last (k - 1) * dil inputs."""
+        w, b = wb
+        win = torch.cat((hist[i], h), 2)
+        hist[i] = win[:, :, 1:]
+        return F.conv1d(win, w, b, dilation=dil)
+
+    def run_streaming():
+        hist = [torch.zeros(1, L, 2)] + [torch.zeros(1, C, 2 * d) for _, _, d in units]
+        out = []
+        for f in range(frames):
+            h = step(hist, 0, x[:, :, f:f + 1], c_in)
+            for i, (c1, c2, d) in enumerate(units):
+                h = h + F.conv1d(F.elu(step(hist, 1 + i, F.elu(h), c1, d)), *c2)
+            out.append(F.conv1d(F.elu(h), *c_out))
+        return torch.cat(out, 2)
+    return run_streaming if streaming else run
 
 
 def main():
@@ -89,6 +110,7 @@ def main():
         print("elu_65536", median_ms(lambda: F.elu(t), reps, rounds))
         print("gelu_65536", median_ms(lambda: F.gelu(t), reps, rounds))
         print("rvq_decoder_500_frames", median_ms(rvq_decoder(500), reps, rounds))
+        print("rvq_decoder_500_frames_streaming", median_ms(rvq_decoder(500, True), reps, rounds))
 
 
 if __name__ == "__main__":
