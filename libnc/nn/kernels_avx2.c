@@ -76,6 +76,43 @@ TARGET static inline void tile8(float *y, const float *x, const NNWeights *w, in
     _mm256_storeu_ps(y + o, _mm256_fmadd_ps(acc, s, _mm256_loadu_ps(y + o)));
 }
 
+/* Columns [o8, cout) (fewer than 8) of Y += X W with the reference's arithmetic
+ * (nn_gemm_cols_ref: each output summed from zero in input order, a multiply and an
+ * add per term, no FMA, then scaled and added), so the bits are the reference's: 8 rows
+ * at a time, one row per accumulator, the outputs across its lanes, from the columns'
+ * weights widened once into [cin][8]. For GEMMs of 8 rows or more (rvqspeech's output
+ * conv, 642 = 80 x 8 + 2, over a packet: the scalar loop took 3-4% of its network);
+ * GEMVs keep the reference's loop, which costs less than the widening. 0, or
+ * NC_ENOMEM (y untouched). */
+TARGET static int gemm_cols_tail(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w, int o8)
+{
+    const int cout = w->cout, n = cout - o8, cin = w->cin;
+    float *wt = malloc(sizeof(float) * 8 * (size_t)cin);
+    if (!wt) return NC_ENOMEM;
+    for (int i = 0; i < cin; i++)
+        for (int q = 0; q < 8; q++) wt[(size_t)i * 8 + q] = q < n ? nn_weight_at(w, (size_t)i * cout + o8 + q) : 0.0f;
+    float sc[8] = {1, 1, 1, 1, 1, 1, 1, 1}, out[8];
+    for (int q = 0; q < n && w->type == NN_W_I8; q++) sc[q] = w->scale[o8 + q];
+    const __m256 scv = _mm256_loadu_ps(sc);
+    for (int r0 = 0; r0 < rows; r0 += 8) {
+        const int R = rows - r0 < 8 ? rows - r0 : 8;
+        __m256 acc[8];
+        for (int r = 0; r < 8; r++) acc[r] = _mm256_setzero_ps();
+        for (int i = 0; i < cin; i++) {
+            const __m256 wv = _mm256_loadu_ps(wt + (size_t)i * 8);
+            for (int r = 0; r < R; r++)
+                acc[r] = _mm256_add_ps(acc[r], _mm256_mul_ps(_mm256_set1_ps(x[(size_t)(r0 + r) * ldx + i]), wv));
+        }
+        for (int r = 0; r < R; r++) {
+            float *yr = y + (size_t)(r0 + r) * ldy + o8;
+            _mm256_storeu_ps(out, w->type == NN_W_I8 ? _mm256_mul_ps(scv, acc[r]) : acc[r]);
+            for (int q = 0; q < n; q++) yr[q] += out[q];
+        }
+    }
+    free(wt);
+    return 0;
+}
+
 TARGET static inline void gemm_typed(float *y, int ldy, const float *x, int ldx, int rows,
                                      const NNWeights *w, NNWeightType type)
 {
@@ -94,7 +131,8 @@ TARGET static inline void gemm_typed(float *y, int ldy, const float *x, int ldx,
         for (int o = o64; o < o16; o += 16) tile16(yr, ldy, xr, ldx, 1, w, o, type);
         if (o8 > o16) tile8(yr, xr, w, o16, type);
     }
-    if (o8 < w->cout) nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
+    if (o8 < w->cout && (rows < 8 || gemm_cols_tail(y, ldy, x, ldx, rows, w, o8) < 0))
+        nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
 }
 
 TARGET static void gemm_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
