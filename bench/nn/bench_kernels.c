@@ -152,10 +152,10 @@ static void gemm_openblas(float *y, int ldy, const float *x, int ldx, int rows_,
 
 /* Weights of one matrix in every type. */
 typedef struct Mat {
-    NNWeights w[4];
+    NNWeights w[5];
     float *f32, *scale;
     uint16_t *f16;
-    int8_t *i8;
+    int8_t *i8, *i8a16;
     uint16_t *bf16;
 } Mat;
 
@@ -174,11 +174,15 @@ static void mat_init(Mat *m, int cin, int cout)
     m->bf16 = malloc(sizeof(uint16_t) * nn_bf16_packed_len(cin, cout));
     nn_bf16_pack(m->f32, cin, cout, m->bf16);
     m->w[3] = (NNWeights){NN_W_BF16, cin, cout, m->bf16, NULL};
+    m->i8a16 = malloc(nn_i8a16_packed_len(cin, cout));
+    if (nn_i8a16_pack(m->i8, cin, cout, m->i8a16) < 0) abort(); /* every shape here has cin <= 1024 */
+    m->w[4] = (NNWeights){NN_W_I8A16, cin, cout, m->i8a16, m->scale};
 }
 
-/* bf16 only on tables with bfloat16 arithmetic (the others run the C reference) */
-enum { NTYPES = 4 };
-static const char *type_name[NTYPES] = {"f32", "f16", "i8", "bf16"};
+/* bf16 only on tables with bfloat16 arithmetic (the others run the C reference);
+ * i8a16: int8 weights with int16 activations (kernels.h) */
+enum { NTYPES = 5 };
+static const char *type_name[NTYPES] = {"f32", "f16", "i8", "bf16", "i8a16"};
 static int has_bf16(const NNKernels *k) { return strstr(k->name, "bf16") != NULL; }
 
 /* rvqspeech's decoder network with random weights (codecs/rvqspeech/net.c). */
@@ -354,21 +358,24 @@ static void do_net_stream(void *a, const NNKernels *k, int type)
 
 /* What bf16 costs in precision on a shape: its output against the same call with f32
  * weights and arithmetic (the AVX-512 table), over every output. */
-static void bf16_error(const char *label, void (*fn)(void *, const NNKernels *, int), Data *d, float *y, size_t n,
-                       const NNKernels *f32k, const NNKernels *bf16k)
+/* The error of weight type ty on table k against f32 weights on table f32k. */
+static void type_error(const char *label, void (*fn)(void *, const NNKernels *, int), Data *d, float *y, size_t n,
+                       const NNKernels *f32k, const NNKernels *k, int ty)
 {
     float *ref = malloc(sizeof(float) * n);
+    memset(y, 0, sizeof(float) * n); /* the GEMV adds to y */
     fn(d, f32k, 0);
     memcpy(ref, y, sizeof(float) * n);
-    fn(d, bf16k, 3);
+    memset(y, 0, sizeof(float) * n);
+    fn(d, k, ty);
     double sd = 0, sy = 0, md = 0, my = 0, s2d = 0, s2y = 0;
     for (size_t i = 0; i < n; i++) {
         double e = fabs((double)y[i] - ref[i]), a = fabs((double)ref[i]);
         sd += e, sy += a, s2d += e * e, s2y += a * a;
         md = e > md ? e : md, my = a > my ? a : my;
     }
-    printf("bf16 (%s) against f32, %s: mean |d| / mean |y| %.2e, max |d| / max |y| %.2e, ||d|| / ||y|| %.2e\n", bf16k->name, label,
-           sd / sy, md / my, sqrt(s2d / s2y));
+    printf("%s (%s) against f32, %s: mean |d| / mean |y| %.2e, max |d| / max |y| %.2e, ||d|| / ||y|| %.2e\n",
+           type_name[ty], k->name, label, sd / sy, md / my, sqrt(s2d / s2y));
     free(ref);
 }
 
@@ -475,13 +482,18 @@ int main(int argc, char **argv)
     if (f32k) printf("this core's f32 FMA peak (AVX-512, 24 chains): %.0f GFLOP/s\n", fma_peak_avx512());
     if (f32k && bk) {
         printf("this core's bf16 dot peak (vdpbf16ps, 24 chains): %.0f GFLOP/s\n", dot_peak_avx512bf16());
-        bf16_error("conv2d 1x1 64ch 64x64", do_conv1, &d, d.imgout, 64 * 64 * 64, f32k, bk);
-        bf16_error("conv2d 3x3 64ch 64x64", do_conv3, &d, d.imgout, 64 * 64 * 64, f32k, bk);
-        bf16_error("conv2d 3x3 192->64 96x64", do_walloc_a, &d, d.wl_hid, 96 * 64 * 64, f32k, bk);
-        bf16_error("conv2d 3x3 64->192 96x64", do_walloc_b, &d, d.wl_out, 96 * 64 * 192, f32k, bk);
-        bf16_error("rvq decoder 500 frames", do_net_seq, &d, d.seq_y, FRAMES * OUT, f32k, bk);
+        type_error("conv2d 1x1 64ch 64x64", do_conv1, &d, d.imgout, 64 * 64 * 64, f32k, bk, 3);
+        type_error("conv2d 3x3 64ch 64x64", do_conv3, &d, d.imgout, 64 * 64 * 64, f32k, bk, 3);
+        type_error("conv2d 3x3 192->64 96x64", do_walloc_a, &d, d.wl_hid, 96 * 64 * 64, f32k, bk, 3);
+        type_error("conv2d 3x3 64->192 96x64", do_walloc_b, &d, d.wl_out, 96 * 64 * 192, f32k, bk, 3);
+        type_error("rvq decoder 500 frames", do_net_seq, &d, d.seq_y, FRAMES * OUT, f32k, bk, 3);
     }
 #endif
+    /* int8 weights, with f32 and with int16 activations */
+    for (int ty = 2; ty < NTYPES; ty += 2) {
+        type_error("gemv 512x512", do_gemv512, &d, d.y512, 512, nn_kernels(), nn_kernels(), ty);
+        type_error("rvq decoder 500 frames", do_net_seq, &d, d.seq_y, FRAMES * OUT, nn_kernels(), nn_kernels(), ty);
+    }
     for (int r = 0; r < rounds; r++) our_round(&d, tabs, ntabs, &blas, reps);
     int torch = use_torch ? run_torch(threads, reps, rounds) : 0;
     for (int r = 0; r < rounds; r++) our_round(&d, tabs, ntabs, &blas, reps);

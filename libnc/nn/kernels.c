@@ -152,7 +152,7 @@ void nn_conv2d_same(const NNKernels *k, const NNWeights *taps, int ks, const flo
         return;
     }
     /* The direct kernels are 3x3 only (their tap arrays hold 9) and f32/f16/int8. */
-    if (ks == 3 && k->conv2d && taps[0].type != NN_W_BF16) {
+    if (ks == 3 && k->conv2d && taps[0].type <= NN_W_I8) {
         k->conv2d(taps, ks, x, h, w, y);
         return;
     }

@@ -28,6 +28,10 @@ typedef enum NNWeightType {
     /* bfloat16 pairs for AVX512_BF16's vdpbf16ps (opt-in, lower precision: the
      * activations are rounded to bfloat16 too, see nn_bf16_pack) */
     NN_W_BF16,
+    /* int8 with a float scale per output channel, stored as pairs of input channels
+     * (nn_i8a16_pack), for integer dot products: each row of activations is quantized
+     * to int16 first (opt-in, lower precision; the same bits on every table) */
+    NN_W_I8A16,
 } NNWeightType;
 
 /* A weight matrix [cin][cout] in its stored precision. */
@@ -126,5 +130,25 @@ size_t nn_bf16_packed_len(int cin, int cout);
 void nn_bf16_pack(const float *w, int cin, int cout, uint16_t *out);
 /* Quantizes w [cin][cout] to int8 per output channel (scale = max |w| / 127). */
 void nn_quantize_i8(const float *w, int cin, int cout, int8_t *q, float *scale);
+
+/* NN_W_I8A16 weights: int8 weights q [cin][cout] (nn_quantize_i8's, with its scales)
+ * stored as pairs of input channels, out[((i / 2) * cout + o) * 2 + i % 2], a zero
+ * beyond an odd cin: the two int16 products that `vpmaddwd` sums into one output lie
+ * in one 32-bit lane. out holds nn_i8a16_packed_len(cin, cout) bytes; cin is at most
+ * NN_I8A16_MAX_CIN, so that no int32 sum can overflow. A GEMM over these weights
+ * quantizes each row of x to int16 (nn_i8a16_quantize), sums q_x * q_w per output
+ * exactly in int32, and adds (float)sum * (s * scale[o]) to y (a multiply, a multiply,
+ * an add; no FMA). Integer sums do not depend on their order, so the reference and
+ * every table give the same bits, for any row count. Against f32 activations, the
+ * quantization adds up to max|x| / 32766 of error per activation. */
+#define NN_I8A16_MAX_CIN 1024
+#define NN_I8A16_LEVELS 16383 /* |q_x| <= this: cin * 16383 * 128 < 2^31 */
+static inline size_t nn_i8a16_packed_len(int cin, int cout) { return (size_t)(cin + 1) / 2 * 2 * (size_t)cout; }
+/* 0, or NC_EINVAL (cin above NN_I8A16_MAX_CIN; out untouched). */
+int nn_i8a16_pack(const int8_t *q, int cin, int cout, int8_t *out);
+/* x[n] -> q[n] int16 (q[n] = 0 too, the pad of an odd count): s = m / 16383 with m the
+ * largest finite |x|, q = lrintf(x * (16383 / m)) (round to nearest even), non-finite
+ * x give 0, and m below 2^-100 gives all 0 and s = 0. Returns s. */
+float nn_i8a16_quantize(const float *x, int n, int16_t *q);
 
 #endif

@@ -1,7 +1,9 @@
 /* AVX2 + FMA + F16C kernels (kernels.h), compiled for those instructions with target
  * attributes so the rest of the build keeps its baseline; kernels.c only hands them
  * out on a CPU that has all three. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "libnc/nn/kernels_impl.h"
 #include "nc/error.h"
@@ -135,8 +137,126 @@ TARGET static inline void gemm_typed(float *y, int ldy, const float *x, int ldx,
         nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
 }
 
+/* NN_W_I8A16 (kernels.h): per row, the activations quantized to int16 by the shared
+ * quantizer (on 16 lanes), then 32 outputs at a time in 4 int32 accumulators: one
+ * `vpmaddwd` multiplies a broadcast pair of activations by 8 outputs' weight pairs
+ * (16 int8 widened to int16) and sums each pair, 16 multiplications where an FMA does
+ * 8, with no conversion to float before the end. The sums are exact, so the bits are
+ * the reference's; the last cout % 8 outputs are the reference's own loop. 32 outputs
+ * at a time: an integer add has a latency of one cycle, so 4 accumulators keep the
+ * pipes busy, and 8 (with their 8 weight vectors) spilled to the stack. */
+/* 8 int16 pairs (the broadcast pair xv) times 8 outputs' weight pairs at wp. */
+TARGET static inline __m256i i8a16_madd(__m256i xv, const int8_t *wp)
+{
+    return _mm256_madd_epi16(xv, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)wp)));
+}
+
+/* yr[o + k] += (float)sum * (s * scale[o + k]) for the 8 sums of one accumulator. */
+TARGET static inline void i8a16_store(float *yr, const NNWeights *w, int o, float s, __m256i acc)
+{
+    const __m256 t = _mm256_mul_ps(_mm256_set1_ps(s), _mm256_loadu_ps(w->scale + o));
+    _mm256_storeu_ps(yr + o, _mm256_add_ps(_mm256_loadu_ps(yr + o), _mm256_mul_ps(_mm256_cvtepi32_ps(acc), t)));
+}
+
+/* Outputs o .. o + 32. */
+TARGET static inline void i8a16_cols32(float *yr, const int16_t *q, float s, const NNWeights *w, int o)
+{
+    const int cout = w->cout, pairs = (w->cin + 1) / 2;
+    const int8_t *wp = (const int8_t *)w->data + (size_t)o * 2;
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    for (int p = 0; p < pairs; p++, wp += (size_t)cout * 2) {
+        int32_t pr;
+        memcpy(&pr, q + 2 * p, sizeof(pr));
+        const __m256i xv = _mm256_set1_epi32(pr);
+        a0 = _mm256_add_epi32(a0, i8a16_madd(xv, wp));
+        a1 = _mm256_add_epi32(a1, i8a16_madd(xv, wp + 16));
+        a2 = _mm256_add_epi32(a2, i8a16_madd(xv, wp + 32));
+        a3 = _mm256_add_epi32(a3, i8a16_madd(xv, wp + 48));
+    }
+    i8a16_store(yr, w, o, s, a0);
+    i8a16_store(yr, w, o + 8, s, a1);
+    i8a16_store(yr, w, o + 16, s, a2);
+    i8a16_store(yr, w, o + 24, s, a3);
+}
+
+/* Outputs o .. o + 8. */
+TARGET static inline void i8a16_cols8(float *yr, const int16_t *q, float s, const NNWeights *w, int o)
+{
+    const int cout = w->cout, pairs = (w->cin + 1) / 2;
+    const int8_t *wp = (const int8_t *)w->data + (size_t)o * 2;
+    __m256i acc = _mm256_setzero_si256();
+    for (int p = 0; p < pairs; p++, wp += (size_t)cout * 2) {
+        int32_t pr;
+        memcpy(&pr, q + 2 * p, sizeof(pr));
+        acc = _mm256_add_epi32(acc, i8a16_madd(_mm256_set1_epi32(pr), wp));
+    }
+    i8a16_store(yr, w, o, s, acc);
+}
+
+/* nn_i8a16_quantize on 16 lanes, the same bits: the maximum is exact in any order,
+ * and vcvtps2dq rounds to nearest even as lrintf does (the default rounding mode). */
+TARGET static float i8a16_quantize(const float *x, int n, int16_t *q)
+{
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)), big = _mm256_set1_ps(3.4028235e38f);
+    __m256 mv = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 a = _mm256_and_ps(_mm256_loadu_ps(x + i), absmask);
+        mv = _mm256_max_ps(mv, _mm256_and_ps(a, _mm256_cmp_ps(a, big, _CMP_LE_OQ)));
+    }
+    float lanes[8], m = 0.0f;
+    _mm256_storeu_ps(lanes, mv);
+    for (int l = 0; l < 8; l++) m = lanes[l] > m ? lanes[l] : m;
+    for (; i < n; i++) {
+        const float a = fabsf(x[i]);
+        if (a <= 3.4028235e38f && a > m) m = a;
+    }
+    if (!(m >= 0x1p-100f)) return nn_i8a16_quantize(x, n, q); /* all zeros */
+    const float inv = (float)NN_I8A16_LEVELS / m;
+    const __m256 iv = _mm256_set1_ps(inv);
+    for (i = 0; i + 16 <= n; i += 16) {
+        __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);
+        a = _mm256_and_ps(_mm256_mul_ps(a, iv), _mm256_cmp_ps(_mm256_and_ps(a, absmask), big, _CMP_LE_OQ));
+        b = _mm256_and_ps(_mm256_mul_ps(b, iv), _mm256_cmp_ps(_mm256_and_ps(b, absmask), big, _CMP_LE_OQ));
+        const __m256i p = _mm256_packs_epi32(_mm256_cvtps_epi32(a), _mm256_cvtps_epi32(b)); /* in-lane */
+        _mm256_storeu_si256((__m256i *)(void *)(q + i), _mm256_permute4x64_epi64(p, 0xd8));
+    }
+    for (; i < n; i++) {
+        const float a = fabsf(x[i]);
+        q[i] = a <= 3.4028235e38f ? (int16_t)lrintf(x[i] * inv) : 0;
+    }
+    q[n] = 0;
+    return m / (float)NN_I8A16_LEVELS;
+}
+
+TARGET void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
+{
+    const int cin = w->cin, cout = w->cout, o32 = cout / 32 * 32, o8 = cout / 8 * 8;
+    const int pairs = (cin + 1) / 2;
+    int16_t q[NN_I8A16_MAX_CIN + 1];
+    if (cin > NN_I8A16_MAX_CIN) return; /* nn_i8a16_pack refuses such weights */
+    for (int r = 0; r < rows; r++) {
+        const float s = i8a16_quantize(x + (size_t)r * ldx, cin, q);
+        float *yr = y + (size_t)r * ldy;
+        for (int o = 0; o < o32; o += 32) i8a16_cols32(yr, q, s, w, o);
+        for (int o = o32; o < o8; o += 8) i8a16_cols8(yr, q, s, w, o);
+        for (int o = o8; o < cout; o++) { /* the reference's loop */
+            int32_t acc = 0;
+            for (int p = 0; p < pairs; p++) {
+                const int8_t *wp = (const int8_t *)w->data + ((size_t)p * cout + o) * 2;
+                acc += (int32_t)q[2 * p] * wp[0] + (int32_t)q[2 * p + 1] * wp[1];
+            }
+            yr[o] += (float)acc * (s * w->scale[o]);
+        }
+    }
+}
+
 TARGET static void gemm_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
+    if (w->type == NN_W_I8A16) {
+        nn_gemm_i8a16_avx2(y, ldy, x, ldx, rows, w);
+        return;
+    }
     if (w->type == NN_W_BF16) { /* no bfloat16 arithmetic here: the reference's */
         nn_gemm_bf16_ref(y, ldy, x, ldx, rows, w);
         return;

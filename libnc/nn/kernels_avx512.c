@@ -194,6 +194,10 @@ TARGET static void gemm_avx512(float *y, int ldy, const float *x, int ldx, int r
         nn_gemm_bf16_ref(y, ldy, x, ldx, rows, w);
         return;
     }
+    if (w->type == NN_W_I8A16) { /* AVX2's vpmaddwd (AVX512_VNNI's vpdpwssd not used) */
+        nn_gemm_i8a16_avx2(y, ldy, x, ldx, rows, w);
+        return;
+    }
     if (rows < MAX_R) {
         nn_kernels_avx2.gemm(y, ldy, x, ldx, rows, w);
         return;

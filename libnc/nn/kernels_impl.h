@@ -74,6 +74,12 @@ void nn_gemm_cols_ref(float *y, int ldy, const float *x, int ldx, int rows, cons
 /* Y += X W for NN_W_BF16 weights, plain C (kernels_bf16.c): the arithmetic every
  * table's bf16 GEMM reproduces bit for bit. */
 void nn_gemm_bf16_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
+/* Y += X W for NN_W_I8A16 weights, plain C (kernels_i8a16.c): the bits every table's
+ * GEMM gives; and the AVX2 one, which the AVX-512 tables use too. */
+void nn_gemm_i8a16_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
+#ifdef NN_KERNELS_X86
+void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
+#endif
 float nn_exp_ref(float x);
 float nn_erf_ref(float x);
 float nn_elu_ref(float x);

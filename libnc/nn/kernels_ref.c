@@ -83,6 +83,10 @@ static void gemm_ref(float *y, int ldy, const float *x, int ldx, int rows, const
         nn_gemm_bf16_ref(y, ldy, x, ldx, rows, w);
         return;
     }
+    if (w->type == NN_W_I8A16) {
+        nn_gemm_i8a16_ref(y, ldy, x, ldx, rows, w);
+        return;
+    }
     nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, 0, w->cout);
 }
 

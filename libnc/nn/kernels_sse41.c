@@ -75,6 +75,10 @@ TARGET static void gemm_sse41(float *y, int ldy, const float *x, int ldx, int ro
         nn_gemm_bf16_ref(y, ldy, x, ldx, rows, w);
         return;
     }
+    if (w->type == NN_W_I8A16) { /* no 16-bit dot products here: the reference's */
+        nn_gemm_i8a16_ref(y, ldy, x, ldx, rows, w);
+        return;
+    }
     switch (w->type) {
     case NN_W_F16: gemm_typed(y, ldy, x, ldx, rows, w, NN_W_F16); break;
     case NN_W_I8: gemm_typed(y, ldy, x, ldx, rows, w, NN_W_I8); break;

@@ -54,6 +54,14 @@ static void make_weights(Owned *o, const float *w, int cin, int cout, NNWeightTy
         nn_quantize_i8(w, cin, cout, q + 3, o->scale);
         o->data = q;
         o->w.data = q + 3;
+    } else if (type == NN_W_I8A16) {
+        int8_t *q = malloc(n), *packed = malloc(nn_i8a16_packed_len(cin, cout) + 8);
+        o->scale = malloc(sizeof(float) * (size_t)cout);
+        nn_quantize_i8(w, cin, cout, q, o->scale);
+        CHECK(nn_i8a16_pack(q, cin, cout, packed + 5) == 0, "i8a16 pack %dx%d", cin, cout);
+        free(q);
+        o->data = packed;
+        o->w.data = packed + 5;
     } else {
         float *f = malloc(n * 4 + 8);
         memcpy(f + 1, w, n * 4);
@@ -85,15 +93,15 @@ static double max_rel(const float *a, const float *b, size_t n)
 
 static void test_gemm(const NNKernels *const *tabs, int ntabs)
 {
-    static const NNWeightType types[3] = {NN_W_F32, NN_W_F16, NN_W_I8};
-    for (int t = 0; t < 300; t++) {
+    static const NNWeightType types[4] = {NN_W_F32, NN_W_F16, NN_W_I8, NN_W_I8A16};
+    for (int t = 0; t < 400; t++) {
         /* every 7th: 14-52 rows and up to 150 outputs, where the AVX-512 table widens
          * f16 and int8 weights 64 outputs at a time */
         const int long_gemm = t % 7 == 3;
         int rows = t % 5 == 0 ? 1 : long_gemm ? 14 + (int)(rnd() % 39) : 1 + (int)(rnd() % 13);
         int cin = 1 + (int)(rnd() % 70);
         int cout = 1 + (int)(rnd() % (long_gemm ? 150 : 90)), ldx = cin + (int)(rnd() % 3), ldy = cout + (int)(rnd() % 3);
-        NNWeightType type = types[t % 3];
+        NNWeightType type = types[t % 4];
         float *w = malloc(sizeof(float) * (size_t)cin * cout);
         float *x = malloc(sizeof(float) * ((size_t)rows * ldx + 1));
         float *y0 = malloc(sizeof(float) * ((size_t)rows * ldy + 1));
@@ -111,9 +119,10 @@ static void test_gemm(const NNKernels *const *tabs, int ntabs)
             for (int o = 0; o < cout; o++) {
                 double acc = 0;
                 for (int i = 0; i < cin; i++) {
-                    double wv = type == NN_W_F16   ? nn_f16_to_f32(((const uint16_t *)ow.w.data)[i * cout + o])
-                                : type == NN_W_I8 ? ow.scale[o] * ((const int8_t *)ow.w.data)[i * cout + o]
-                                                  : w[i * cout + o];
+                    double wv = type == NN_W_F16    ? nn_f16_to_f32(((const uint16_t *)ow.w.data)[i * cout + o])
+                                : type == NN_W_I8   ? ow.scale[o] * ((const int8_t *)ow.w.data)[i * cout + o]
+                                : type == NN_W_I8A16 ? ow.scale[o] * ((const int8_t *)ow.w.data)[((i / 2) * cout + o) * 2 + i % 2]
+                                                    : w[i * cout + o];
                     acc += xs[r * ldx + i] * wv;
                 }
                 naive[r * ldy + o] += (float)acc;
@@ -123,12 +132,16 @@ static void test_gemm(const NNKernels *const *tabs, int ntabs)
         nn_kernels_ref()->gemm(y + 1, ldy, xs, ldx, rows, &ow.w);
         memcpy(ref, y + 1, sizeof(float) * (size_t)rows * ldy);
         double e = max_rel(ref, naive, (size_t)rows * ldy);
-        CHECK(e < 1e-5, "reference gemm %dx%dx%d type %d: %g", rows, cin, cout, type, e);
+        /* int16 activations: up to max|x| / 32766 per term (|x| < 2, |w| < 1 here) */
+        const double bound = type == NN_W_I8A16 ? cin * 2.0 / 32766 : 1e-5;
+        CHECK(e < bound, "reference gemm %dx%dx%d type %d: %g", rows, cin, cout, type, e);
         for (int k = 1; k < ntabs; k++) {
             memcpy(y, y0, sizeof(float) * ((size_t)rows * ldy + 1));
             tabs[k]->gemm(y + 1, ldy, xs, ldx, rows, &ow.w);
             e = max_rel(y + 1, ref, (size_t)rows * ldy);
             CHECK(e < 1e-5, "%s gemm %dx%dx%d type %d: %g", tabs[k]->name, rows, cin, cout, type, e);
+            CHECK(type != NN_W_I8A16 || !memcmp(y + 1, ref, sizeof(float) * (size_t)rows * ldy),
+                  "%s gemm %dx%dx%d i8a16: not the reference's bits", tabs[k]->name, rows, cin, cout);
             CHECK(y[0] == y0[0], "%s gemm wrote before y", tabs[k]->name);
             /* the same bits row by row (GEMVs): decoders may group frames freely */
             float *whole = malloc(sizeof(float) * (size_t)rows * ldy);
@@ -151,6 +164,35 @@ static void test_gemm(const NNKernels *const *tabs, int ntabs)
         free(naive);
         free(ref);
     }
+}
+
+/* The int16 activation quantizer's edges: bounds, rounding, non-finite inputs, tiny
+ * and zero rows, the pad after an odd count; and the packing's refusal. */
+static void test_i8a16_quantize(void)
+{
+    int16_t q[40];
+    float x[39];
+    for (int i = 0; i < 39; i++) x[i] = uniform(-3, 3);
+    x[7] = -5.0f;
+    q[39] = 77;
+    float s = nn_i8a16_quantize(x, 39, q);
+    CHECK(s == 5.0f / NN_I8A16_LEVELS, "i8a16 scale %g", s);
+    CHECK(q[7] == -NN_I8A16_LEVELS && q[39] == 0, "i8a16 extremes %d, pad %d", q[7], q[39]);
+    for (int i = 0; i < 39; i++)
+        CHECK(q[i] == (int16_t)lrintf(x[i] * ((float)NN_I8A16_LEVELS / 5.0f)) && fabsf(q[i] * s - x[i]) <= s * 0.5001f,
+              "i8a16 q[%d] = %d for %g", i, q[i], x[i]);
+    x[3] = NAN, x[4] = INFINITY, x[5] = -INFINITY;
+    s = nn_i8a16_quantize(x, 39, q);
+    CHECK(s == 5.0f / NN_I8A16_LEVELS && !q[3] && !q[4] && !q[5], "i8a16 non-finite: %g %d %d %d", s, q[3], q[4], q[5]);
+    for (int i = 0; i < 39; i++) x[i] = i % 2 ? 0x1p-110f : 0.0f;
+    q[0] = q[1] = 9;
+    CHECK(nn_i8a16_quantize(x, 39, q) == 0.0f && !q[0] && !q[1], "i8a16 tiny row");
+    x[0] = NAN;
+    CHECK(nn_i8a16_quantize(x, 1, q) == 0.0f && !q[0] && !q[1], "i8a16 NaN row");
+    int8_t w[4] = {1, 2, 3, 4}, out[4] = {0};
+    CHECK(nn_i8a16_pack(w, NN_I8A16_MAX_CIN + 1, 1, out) < 0 && !out[0], "i8a16 pack past the cin limit");
+    CHECK(nn_i8a16_pack(w, 3, 1, out) == 0 && out[0] == 1 && out[1] == 2 && out[2] == 3 && out[3] == 0,
+          "i8a16 pack of an odd cin");
 }
 
 static double gelu_exact(double x) { return 0.5 * x * (1.0 + erf(x / sqrt(2.0))); }
@@ -576,6 +618,7 @@ int main(void)
           "nn_kernels_bf16() is %s, not the best bf16 table", nn_kernels_bf16()->name);
     test_f16();
     test_gemm(tabs, n);
+    test_i8a16_quantize();
     test_pointwise(tabs, n);
     test_gelu_dense(tabs, n);
     test_conv1d(tabs, n);

@@ -1,0 +1,61 @@
+/* NN_W_I8A16 (kernels.h): the weight packing, the activation quantizer and the plain
+ * C GEMM that every table reproduces bit for bit (exact integer sums, then the same
+ * float operations in the same order). */
+#include <math.h>
+#include <stdint.h>
+
+#include "libnc/nn/kernels_impl.h"
+#include "nc/error.h"
+
+int nn_i8a16_pack(const int8_t *q, int cin, int cout, int8_t *out)
+{
+    if (cin > NN_I8A16_MAX_CIN) return NC_EINVAL;
+    const int pairs = (cin + 1) / 2;
+    for (int p = 0; p < pairs; p++)
+        for (int o = 0; o < cout; o++)
+            for (int j = 0; j < 2; j++) {
+                const int i = 2 * p + j;
+                out[((size_t)p * cout + o) * 2 + j] = i < cin ? q[(size_t)i * cout + o] : 0;
+            }
+    return 0;
+}
+
+float nn_i8a16_quantize(const float *x, int n, int16_t *q)
+{
+    float m = 0.0f;
+    for (int i = 0; i < n; i++) {
+        const float a = fabsf(x[i]);
+        if (a <= 3.4028235e38f && a > m) m = a; /* finite only (NaN fails both) */
+    }
+    q[n] = 0;
+    if (!(m >= 0x1p-100f)) {
+        for (int i = 0; i < n; i++) q[i] = 0;
+        return 0.0f;
+    }
+    const float inv = (float)NN_I8A16_LEVELS / m;
+    for (int i = 0; i < n; i++) {
+        const float a = fabsf(x[i]);
+        q[i] = a <= 3.4028235e38f ? (int16_t)lrintf(x[i] * inv) : 0;
+    }
+    return m / (float)NN_I8A16_LEVELS;
+}
+
+void nn_gemm_i8a16_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
+{
+    const int cin = w->cin, cout = w->cout, pairs = (cin + 1) / 2;
+    const int8_t *pw = w->data;
+    int16_t q[NN_I8A16_MAX_CIN + 1];
+    if (cin > NN_I8A16_MAX_CIN) return; /* nn_i8a16_pack refuses such weights */
+    for (int r = 0; r < rows; r++) {
+        const float s = nn_i8a16_quantize(x + (size_t)r * ldx, cin, q);
+        float *yr = y + (size_t)r * ldy;
+        for (int o = 0; o < cout; o++) {
+            int32_t acc = 0;
+            for (int p = 0; p < pairs; p++) {
+                const int8_t *wp = pw + ((size_t)p * cout + o) * 2;
+                acc += (int32_t)q[2 * p] * wp[0] + (int32_t)q[2 * p + 1] * wp[1];
+            }
+            yr[o] += (float)acc * (s * w->scale[o]);
+        }
+    }
+}
