@@ -157,6 +157,39 @@ int rvq_model_open(NCRvqModel *m, NCModel *file)
     return ret;
 }
 
+int rvq_model_decoder_i8a16(NCRvqModel *m)
+{
+    for (int i = NC_RVQ_CONVS_PER_SIDE; i < NC_RVQ_CONVS; i++) {
+        NCRvqConv *c = &m->conv[i];
+        const NCRvqConvSpec *s = &c->spec;
+        const size_t tap = (size_t)s->cin * s->cout, plen = nn_i8a16_packed_len(s->cin, s->cout);
+        int8_t *q = malloc(tap), *packed = malloc(plen * (size_t)s->k);
+        float *scale = malloc(sizeof(float) * (size_t)s->cout * (size_t)s->k);
+        int ret = q && packed && scale ? 0 : NC_ENOMEM;
+        for (int j = 0; j < s->k && ret >= 0; j++) {
+            nn_quantize_i8(c->w + (size_t)j * tap, s->cin, s->cout, q, scale + (size_t)j * s->cout);
+            if (nn_i8a16_pack(q, s->cin, s->cout, packed + (size_t)j * plen) < 0) {
+                nc_log(NULL, NC_LOG_ERROR, "rvqspeech: conv %s has %d inputs, more than int8 decoding takes (%d)",
+                       s->name, s->cin, NN_I8A16_MAX_CIN);
+                ret = NC_EMODEL;
+            }
+        }
+        free(q);
+        if (ret < 0) {
+            free(packed);
+            free(scale);
+            return ret;
+        }
+        free(c->stored);
+        free(c->scale);
+        c->stored = packed;
+        c->scale = scale;
+        for (int j = 0; j < s->k; j++)
+            c->taps[j] = (NNWeights){NN_W_I8A16, s->cin, s->cout, packed + (size_t)j * plen, scale + (size_t)j * s->cout};
+    }
+    return 0;
+}
+
 void rvq_model_free(NCRvqModel *m)
 {
     for (int i = 0; i < NC_RVQ_CONVS; i++) {

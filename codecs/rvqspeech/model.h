@@ -26,8 +26,9 @@ typedef struct NCRvqConv {
     NCRvqConvSpec spec;
     float *w; /* [k][cin][cout] */
     float *b; /* [cout] */
-    void *stored;       /* decoder: [k][cin][cout] in the file's dtype (NULL if f32) */
-    float *scale;       /* int8 only: [cout] */
+    void *stored;       /* decoder: [k][cin][cout] in the file's dtype (NULL if f32), or
+                           after rvq_model_decoder_i8a16 each tap packed for NN_W_I8A16 */
+    float *scale;       /* int8: [cout]; NN_W_I8A16: [k][cout] */
     NNWeights taps[3];  /* decoder: views of stored (or of w) per tap */
     int back[3];
 } NCRvqConv;
@@ -45,5 +46,10 @@ typedef struct NCRvqModel {
  * every shape; NC_EMODEL (logged) on any mismatch. */
 int rvq_model_open(NCRvqModel *m, NCModel *file);
 void rvq_model_free(NCRvqModel *m);
+/* Switches the decoder's convs to int8 weights with int16 activations (NN_W_I8A16:
+ * each tap quantized per output channel from the file's values, then packed): faster
+ * GEMVs, samples within the int8 weights' rounding of the stored-precision decoder
+ * (codecs/rvqspeech/README.md). 0, NC_ENOMEM or NC_EMODEL (a conv too wide). */
+int rvq_model_decoder_i8a16(NCRvqModel *m);
 
 #endif

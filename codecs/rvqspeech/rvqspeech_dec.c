@@ -16,7 +16,8 @@
 #include "nc/log.h"
 
 typedef struct RvqDecoder {
-    char *model_path; /* option */
+    char *model_path; /* options */
+    int int8;
     NCRvqHeader h;
     NCRvqModel model;
     NCRvqStream st;
@@ -28,6 +29,9 @@ typedef struct RvqDecoder {
 
 static const NCOption decoder_options[] = {
     NC_OPTION_MODEL_PATH(RvqDecoder, model_path),
+    {"int8", "1: the network with int8 weights and int16 activations (faster; samples within the "
+             "weights' rounding of the default, so not the conformance output)",
+     NC_OPT_INT, offsetof(RvqDecoder, int8), {.i = 0}, 0, 1, NULL, NULL},
     NC_OPTION_END,
 };
 
@@ -47,6 +51,8 @@ static int rvq_decoder_init(NCCodecContext *ctx)
                p->model.shape.stages);
         return NC_EINVALIDDATA;
     }
+    if (p->int8 && (ret = rvq_model_decoder_i8a16(&p->model)) < 0)
+        return ret;
     p->idx = malloc(sizeof(int) * (size_t)p->h.packet_frames * (size_t)p->h.stages);
     p->out = malloc(sizeof(float) * (size_t)p->h.packet_frames * NC_RVQ_HOP);
     if (!p->idx || !p->out)

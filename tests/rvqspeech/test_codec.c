@@ -1,6 +1,7 @@
 /* rvqspeech through the public API with a tiny random model: lengths, streaming
  * versus whole-packet decoding, chunking and repeat determinism, nominal rate,
  * model identity checks, damaged packets and decoding from mid-stream. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +24,45 @@ static int encode(const char *opts, const float *x, int n, int chunk, NCTestStre
     return nct_audio_encode("rvqspeech", all, x, n, 16000, chunk, encoder_threads, s);
 }
 
-/* Decodes s into *out (malloc'd); returns the sample count or an error. */
+/* Decodes s into *out (malloc'd) with the decoder options opts; returns the sample
+ * count or an error. */
+static int decode_opts(const char *opts, const NCTestStream *s, float **out, int *errors)
+{
+    char opt[256];
+    snprintf(opt, sizeof(opt), "model_path=%s%s%s", model_path, *opts ? ":" : "", opts);
+    return nct_audio_decode("rvqspeech", opt, s, 0, out, errors, NULL);
+}
+
 static int decode(const NCTestStream *s, float **out, int *errors)
 {
-    char opt[128];
-    snprintf(opt, sizeof(opt), "model_path=%s", model_path);
-    return nct_audio_decode("rvqspeech", opt, s, 0, out, errors, NULL);
+    return decode_opts("", s, out, errors);
+}
+
+/* The decoder's int8 option (int8 weights, int16 activations): one frame per packet
+ * or fifty give the same samples, bit for bit, as with the stored weights; they stay
+ * close to the stored-weights decoder's without being its samples. */
+static void test_int8(const float *x, int n)
+{
+    NCTestStream whole, stream;
+    float *a, *b, *ref;
+    int e1, e2, e3;
+    CHECK_EQ(encode("bitrate=3000:packet_frames=50", x, n, n, &whole), 0);
+    CHECK_EQ(encode("bitrate=3000:streaming=1", x, n, 160, &stream), 0);
+    int na = decode_opts("int8=1", &whole, &a, &e1), nb = decode_opts("int8=1", &stream, &b, &e2);
+    int nr = decode(&whole, &ref, &e3);
+    CHECK(na == n && nb == n && nr == n && e1 + e2 + e3 == 0);
+    if (na == n && nb == n && nr == n) {
+        CHECK(!memcmp(a, b, sizeof(float) * (size_t)n));
+        double d2 = 0, r2 = 0;
+        for (int i = 0; i < n; i++) d2 += ((double)a[i] - ref[i]) * ((double)a[i] - ref[i]), r2 += (double)ref[i] * ref[i];
+        printf("int8 decoding against the stored weights: ||d|| / ||y|| = %.2e\n", sqrt(d2 / r2));
+        CHECK(d2 > 0 && d2 < 1e-3 * r2);
+    }
+    free(a);
+    free(b);
+    free(ref);
+    nct_stream_free(&whole);
+    nct_stream_free(&stream);
 }
 
 static void test_lengths_and_streaming(const float *x, int n)
@@ -201,6 +235,7 @@ int main(void)
     float *x = malloc(sizeof(float) * n);
     rvq_test_signal(x, n, 1);
     test_lengths_and_streaming(x, n);
+    test_int8(x, n);
     test_rates(x, n);
     test_default_packets();
     test_latency(x, n);
