@@ -137,14 +137,6 @@ TARGET static inline void gemm_typed(float *y, int ldy, const float *x, int ldx,
         nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
 }
 
-/* NN_W_I8A16 (kernels.h): per row, the activations quantized to int16 by the shared
- * quantizer (on 16 lanes), then 32 outputs at a time in 4 int32 accumulators: one
- * `vpmaddwd` multiplies a broadcast pair of activations by 8 outputs' weight pairs
- * (16 int8 widened to int16) and sums each pair, 16 multiplications where an FMA does
- * 8, with no conversion to float before the end. The sums are exact, so the bits are
- * the reference's; the last cout % 8 outputs are the reference's own loop. 32 outputs
- * at a time: an integer add has a latency of one cycle, so 4 accumulators keep the
- * pipes busy, and 8 (with their 8 weight vectors) spilled to the stack. */
 /* 8 int16 pairs (the broadcast pair xv) times 8 outputs' weight pairs at wp. */
 TARGET static inline __m256i i8a16_madd(__m256i xv, const int8_t *wp)
 {
@@ -158,7 +150,8 @@ TARGET static inline void i8a16_store(float *yr, const NNWeights *w, int o, floa
     _mm256_storeu_ps(yr + o, _mm256_add_ps(_mm256_loadu_ps(yr + o), _mm256_mul_ps(_mm256_cvtepi32_ps(acc), t)));
 }
 
-/* Outputs o .. o + 32. */
+/* Outputs o .. o + 32 in 4 accumulators: an integer add has a latency of one cycle,
+ * so 4 keep the pipes busy; 8 (with their 8 weight vectors) spilled to the stack. */
 TARGET static inline void i8a16_cols32(float *yr, const int16_t *q, float s, const NNWeights *w, int o)
 {
     const int cout = w->cout, pairs = (w->cin + 1) / 2;
@@ -229,6 +222,12 @@ TARGET static float i8a16_quantize(const float *x, int n, int16_t *q)
     return m / (float)NN_I8A16_LEVELS;
 }
 
+/* NN_W_I8A16 (kernels.h): per row, the activations quantized to int16 (above), then 32
+ * outputs at a time: one `vpmaddwd` multiplies a broadcast pair of activations by 8
+ * outputs' weight pairs (16 int8 widened to int16) and sums each pair, 16
+ * multiplications where an FMA does 8, with no conversion to float before the end.
+ * The sums are exact, so the bits are the reference's; the last cout % 8 outputs are
+ * the reference's own loop. */
 TARGET void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
     const int cin = w->cin, cout = w->cout, o32 = cout / 32 * 32, o8 = cout / 8 * 8;
