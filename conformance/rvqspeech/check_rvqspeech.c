@@ -1,6 +1,6 @@
 /* rvqspeech conformance (conformance/spec/rvqspeech.md): golden .nc streams coded
- * with the shipped models (rvqspeech-small, -small2 and -small3, and -small4, -small5
- * and the default rvqspeech-small6, whose decoders are wider), their decoded indices (SHA-256, bit-exact) and decoded audio
+ * with the shipped models (rvqspeech-small, -small2 and -small3, and -small4, -small5,
+ * -small6 and the default rvqspeech-small7, whose decoders are wider), their decoded indices (SHA-256, bit-exact) and decoded audio
  * (16-bit reference, tolerance), and a damaged stream whose bad packets must fail
  * cleanly while the rest decodes (tests/support/golden_audio.h).
  *
@@ -42,11 +42,16 @@ static const GoldenAudio goldens[] = {
     {"small5-streaming-1500", "model=rvqspeech-small5:bitrate=1500:streaming=1", 0, 1},
     {"small5-nominal-6000", "model=rvqspeech-small5:bitrate=6000:nominal=1", 0, 1},
     {"small5-entropy-500-damaged", "model=rvqspeech-small5:bitrate=500:packet_frames=10", 1, 1},
-    /* the default model since 2026-12-04, session 12 (issue 19's leg 13: speech-games added) */
+    /* the default model on 2026-12-04, session 12 (issue 19's leg 13: speech-games added) */
     {"small6-entropy-3000", "model=rvqspeech-small6:bitrate=3000:packet_frames=25", 0, 1},
     {"small6-streaming-1500", "model=rvqspeech-small6:bitrate=1500:streaming=1", 0, 1},
     {"small6-nominal-6000", "model=rvqspeech-small6:bitrate=6000:nominal=1", 0, 1},
     {"small6-entropy-500-damaged", "model=rvqspeech-small6:bitrate=500:packet_frames=10", 1, 1},
+    /* the default model since 2026-12-05, session 13 (issue 19's leg 15: speech-more added) */
+    {"small7-entropy-3000", "model=rvqspeech-small7:bitrate=3000:packet_frames=25", 0, 1},
+    {"small7-streaming-1500", "model=rvqspeech-small7:bitrate=1500:streaming=1", 0, 1},
+    {"small7-nominal-6000", "model=rvqspeech-small7:bitrate=6000:nominal=1", 0, 1},
+    {"small7-entropy-500-damaged", "model=rvqspeech-small7:bitrate=500:packet_frames=10", 1, 1},
 };
 
 typedef struct Layer {
