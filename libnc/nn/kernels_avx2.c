@@ -86,7 +86,7 @@ TARGET static inline void tile8(float *y, const float *x, const NNWeights *w, in
  * conv, 642 = 80 x 8 + 2, over a packet: the scalar loop took 3-4% of its network);
  * GEMVs keep the reference's loop, which costs less than the widening. 0, or
  * NC_ENOMEM (y untouched). */
-TARGET static int gemm_cols_tail(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w, int o8)
+TARGET int nn_gemm_cols_tail_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w, int o8)
 {
     const int cout = w->cout, n = cout - o8, cin = w->cin;
     float *wt = malloc(sizeof(float) * 8 * (size_t)cin);
@@ -133,7 +133,7 @@ TARGET static inline void gemm_typed(float *y, int ldy, const float *x, int ldx,
         for (int o = o64; o < o16; o += 16) tile16(yr, ldy, xr, ldx, 1, w, o, type);
         if (o8 > o16) tile8(yr, xr, w, o16, type);
     }
-    if (o8 < w->cout && (rows < 8 || gemm_cols_tail(y, ldy, x, ldx, rows, w, o8) < 0))
+    if (o8 < w->cout && (rows < 8 || nn_gemm_cols_tail_avx2(y, ldy, x, ldx, rows, w, o8) < 0))
         nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
 }
 

@@ -149,41 +149,11 @@ TARGET static void widen_slice(const NNWeights *w, int o, int width, float *dst)
         }
 }
 
-/* Columns [o8, cout) (fewer than 8) of Y += X W with the reference's arithmetic
- * (nn_gemm_cols_ref: each output summed from zero in input order, a multiply and an
- * add per term, no FMA, then scaled and added), so the bits are the reference's; 8 rows
- * at a time, one row per 8-lane accumulator, the outputs across the lanes. */
-TARGET static void gemm_cols_tail(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w, int o8)
-{
-    const int cout = w->cout, n = cout - o8, cin = w->cin;
-    const __mmask8 m = (__mmask8)((1u << n) - 1);
-    __m256 sc = w->type == NN_W_I8 ? _mm256_maskz_loadu_ps(m, w->scale + o8) : _mm256_set1_ps(1.0f);
-    for (int r0 = 0; r0 < rows; r0 += 8) {
-        const int R = rows - r0 < 8 ? rows - r0 : 8;
-        __m256 acc[8];
-        for (int r = 0; r < 8; r++) acc[r] = _mm256_setzero_ps();
-        for (int i = 0; i < cin; i++) {
-            const size_t idx = (size_t)i * (size_t)cout + (size_t)o8;
-            __m256 wv = w->type == NN_W_F16 ? _mm256_cvtph_ps(_mm_maskz_loadu_epi16(m, (const uint16_t *)w->data + idx))
-                        : w->type == NN_W_I8
-                            ? _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, (const int8_t *)w->data + idx)))
-                            : _mm256_maskz_loadu_ps(m, (const float *)w->data + idx);
-            for (int r = 0; r < R; r++)
-                acc[r] = _mm256_add_ps(acc[r], _mm256_mul_ps(_mm256_set1_ps(x[(size_t)(r0 + r) * ldx + i]), wv));
-        }
-        for (int r = 0; r < R; r++) {
-            float *yr = y + (size_t)(r0 + r) * ldy + o8;
-            __m256 v = w->type == NN_W_I8 ? _mm256_mul_ps(sc, acc[r]) : acc[r];
-            _mm256_mask_storeu_ps(yr, m, _mm256_add_ps(_mm256_maskz_loadu_ps(m, yr), v));
-        }
-    }
-}
-
 /* Rows in blocks of 6; fewer than 6 rows in all go to the AVX2 table (a GEMV or a short
  * sequence gains nothing from the wider block and the AVX2 row kernel hides latency
  * with 8 accumulators). The last cout % 8 columns are computed as the reference does
- * (gemm_cols_tail), as the AVX2 table leaves them to it, so that both give the same
- * bits for every row count.
+ * (nn_gemm_cols_tail_avx2, the AVX2 table's), so that both give the same bits for every
+ * row count.
  * 64 outputs at a time over all rows: that slice of W (cin x 256 bytes in f32) stays in
  * L1 while the rows stream past it. f16 and int8 slices of GEMMs with enough rows are
  * widened to f32 first (widen_slice): otherwise every weight vector is converted again
@@ -225,7 +195,8 @@ TARGET static void gemm_avx512(float *y, int ldy, const float *x, int ldx, int r
         }
     }
     free(slice);
-    if (o8 < w->cout) gemm_cols_tail(y, ldy, x, ldx, rows, w, o8);
+    if (o8 < w->cout && nn_gemm_cols_tail_avx2(y, ldy, x, ldx, rows, w, o8) < 0)
+        nn_gemm_cols_ref(y, ldy, x, ldx, rows, w, o8, w->cout);
 }
 
 /* Taps of the pixel (row, col) that lie inside the picture: input pixels in xs,

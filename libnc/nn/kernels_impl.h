@@ -79,6 +79,10 @@ void nn_gemm_bf16_ref(float *y, int ldy, const float *x, int ldx, int rows, cons
 void nn_gemm_i8a16_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
 #ifdef NN_KERNELS_X86
 void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
+/* Columns [o8, cout) (fewer than 8) of Y += X W with nn_gemm_cols_ref's arithmetic and
+ * bits, 8 rows at a time (AVX2; the AVX-512 table's tail columns too). 0, or
+ * NC_ENOMEM (y untouched). */
+int nn_gemm_cols_tail_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w, int o8);
 #endif
 float nn_exp_ref(float x);
 float nn_erf_ref(float x);
