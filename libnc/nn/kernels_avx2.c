@@ -231,7 +231,6 @@ TARGET static float i8a16_quantize(const float *x, int n, int16_t *q)
 TARGET void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
     const int cin = w->cin, cout = w->cout, o32 = cout / 32 * 32, o8 = cout / 8 * 8;
-    const int pairs = (cin + 1) / 2;
     int16_t q[NN_I8A16_MAX_CIN + 1];
     if (cin > NN_I8A16_MAX_CIN) return; /* nn_i8a16_pack refuses such weights */
     for (int r = 0; r < rows; r++) {
@@ -239,14 +238,7 @@ TARGET void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int r
         float *yr = y + (size_t)r * ldy;
         for (int o = 0; o < o32; o += 32) i8a16_cols32(yr, q, s, w, o);
         for (int o = o32; o < o8; o += 8) i8a16_cols8(yr, q, s, w, o);
-        for (int o = o8; o < cout; o++) { /* the reference's loop */
-            int32_t acc = 0;
-            for (int p = 0; p < pairs; p++) {
-                const int8_t *wp = (const int8_t *)w->data + ((size_t)p * cout + o) * 2;
-                acc += (int32_t)q[2 * p] * wp[0] + (int32_t)q[2 * p + 1] * wp[1];
-            }
-            yr[o] += (float)acc * (s * w->scale[o]);
-        }
+        if (o8 < cout) nn_i8a16_cols_ref(yr, q, s, w, o8, cout);
     }
 }
 

@@ -40,22 +40,26 @@ float nn_i8a16_quantize(const float *x, int n, int16_t *q)
     return m / (float)NN_I8A16_LEVELS;
 }
 
+void nn_i8a16_cols_ref(float *yr, const int16_t *q, float s, const NNWeights *w, int o0, int o1)
+{
+    const int cout = w->cout, pairs = (w->cin + 1) / 2;
+    const int8_t *pw = w->data;
+    for (int o = o0; o < o1; o++) {
+        int32_t acc = 0;
+        for (int p = 0; p < pairs; p++) {
+            const int8_t *wp = pw + ((size_t)p * cout + o) * 2;
+            acc += (int32_t)q[2 * p] * wp[0] + (int32_t)q[2 * p + 1] * wp[1];
+        }
+        yr[o] += (float)acc * (s * w->scale[o]);
+    }
+}
+
 void nn_gemm_i8a16_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
-    const int cin = w->cin, cout = w->cout, pairs = (cin + 1) / 2;
-    const int8_t *pw = w->data;
     int16_t q[NN_I8A16_MAX_CIN + 1];
-    if (cin > NN_I8A16_MAX_CIN) return; /* nn_i8a16_pack refuses such weights */
+    if (w->cin > NN_I8A16_MAX_CIN) return; /* nn_i8a16_pack refuses such weights */
     for (int r = 0; r < rows; r++) {
-        const float s = nn_i8a16_quantize(x + (size_t)r * ldx, cin, q);
-        float *yr = y + (size_t)r * ldy;
-        for (int o = 0; o < cout; o++) {
-            int32_t acc = 0;
-            for (int p = 0; p < pairs; p++) {
-                const int8_t *wp = pw + ((size_t)p * cout + o) * 2;
-                acc += (int32_t)q[2 * p] * wp[0] + (int32_t)q[2 * p + 1] * wp[1];
-            }
-            yr[o] += (float)acc * (s * w->scale[o]);
-        }
+        const float s = nn_i8a16_quantize(x + (size_t)r * ldx, w->cin, q);
+        nn_i8a16_cols_ref(y + (size_t)r * ldy, q, s, w, 0, w->cout);
     }
 }
