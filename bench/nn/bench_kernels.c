@@ -356,9 +356,8 @@ static void do_net_stream(void *a, const NNKernels *k, int type)
     net_streaming(k, &d->net, type, d->seq_x, d->seq_y);
 }
 
-/* What bf16 costs in precision on a shape: its output against the same call with f32
- * weights and arithmetic (the AVX-512 table), over every output. */
-/* The error of weight type ty on table k against f32 weights on table f32k. */
+/* What a weight type costs in precision on a shape: the output of type ty on table k
+ * against the same call with f32 weights on table f32k, over every output. */
 static void type_error(const char *label, void (*fn)(void *, const NNKernels *, int), Data *d, float *y, size_t n,
                        const NNKernels *f32k, const NNKernels *k, int ty)
 {

@@ -7,16 +7,17 @@
  * patches; the kernel table's GEMM), and the outputs are A^T M A. The transforms
  * only add, subtract and halve, so the result is the conv's to within float
  * summation error (larger than the direct conv's: up to 1.2e-5 relative at 192 input
- * channels in test_kernels): for the reconstruction path, which states its pictures to a tolerance, never for the
- * deterministic mode.
+ * channels in test_kernels): for the reconstruction path, which states its pictures to
+ * a tolerance, never for the deterministic mode.
  *
  *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
  *   G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
  *   A^T = [1 1 1 0; 0 1 -1 -1]
  *
  * The patches go in strips of STRIP_PATCHES (raster order), so that a strip's
- * transformed inputs and GEMM results stay in L2 while its 16 GEMMs run over them. The GEMMs are the
- * caller's (a kernel table with a register-blocked kernel of its own: AVX2's). */
+ * transformed inputs and GEMM results stay in L2 while its 16 GEMMs run over them.
+ * The GEMMs are the caller's (a kernel table with a register-blocked kernel of its
+ * own: AVX2's). */
 #include <stdlib.h>
 #include <string.h>
 
