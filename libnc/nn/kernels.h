@@ -132,9 +132,12 @@ void nn_bf16_pack(const float *w, int cin, int cout, uint16_t *out);
 void nn_quantize_i8(const float *w, int cin, int cout, int8_t *q, float *scale);
 
 /* NN_W_I8A16 weights: int8 weights q [cin][cout] (nn_quantize_i8's, with its scales)
- * stored as pairs of input channels, out[((i / 2) * cout + o) * 2 + i % 2], a zero
- * beyond an odd cin: the two int16 products that `vpmaddwd` sums into one output lie
- * in one 32-bit lane. out holds nn_i8a16_packed_len(cin, cout) bytes; cin is at most
+ * stored as pairs of input channels, so that the two int16 products that `vpmaddwd`
+ * sums into one output lie in one 32-bit lane, and in blocks of outputs, each block's
+ * weights contiguous, so that a kernel streams them in order: blocks of 32 outputs
+ * while 32 remain, then blocks of 8, the last padded with zero weights to 8; a block
+ * of B outputs from o0 holds [pair][B][2] (nn_i8a16_offset), a zero beyond an odd
+ * cin. out holds nn_i8a16_packed_len(cin, cout) bytes; cin is at most
  * NN_I8A16_MAX_CIN, so that no int32 sum can overflow. A GEMM over these weights
  * quantizes each row of x to int16 (nn_i8a16_quantize), sums q_x * q_w per output
  * exactly in int32, and adds (float)sum * (s * scale[o]) to y (a multiply, a multiply,
@@ -143,7 +146,18 @@ void nn_quantize_i8(const float *w, int cin, int cout, int8_t *q, float *scale);
  * quantization adds up to max|x| / 32766 of error per activation. */
 #define NN_I8A16_MAX_CIN 1024
 #define NN_I8A16_LEVELS 16383 /* |q_x| <= this: cin * 16383 * 128 < 2^31 */
-static inline size_t nn_i8a16_packed_len(int cin, int cout) { return (size_t)(cin + 1) / 2 * 2 * (size_t)cout; }
+static inline size_t nn_i8a16_packed_len(int cin, int cout)
+{
+    return (size_t)(cin + 1) / 2 * 2 * (size_t)((cout + 7) / 8 * 8);
+}
+/* The byte offset of the pair p of output o's weights (its first input 2p). */
+static inline size_t nn_i8a16_offset(int cin, int cout, int p, int o)
+{
+    const size_t pairs = (size_t)(cin + 1) / 2;
+    const int o32 = cout / 32 * 32;
+    if (o < o32) return ((size_t)(o / 32) * pairs * 32 + (size_t)p * 32 + (size_t)(o % 32)) * 2;
+    return ((size_t)o32 * pairs + (size_t)((o - o32) / 8) * pairs * 8 + (size_t)p * 8 + (size_t)((o - o32) % 8)) * 2;
+}
 /* 0, or NC_EINVAL (cin above NN_I8A16_MAX_CIN; out untouched). */
 int nn_i8a16_pack(const int8_t *q, int cin, int cout, int8_t *out);
 /* x[n] -> q[n] int16 (q[n] = 0 too, the pad of an odd count): s = m / 16383 with m the

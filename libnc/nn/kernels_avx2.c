@@ -150,17 +150,15 @@ TARGET static inline void i8a16_store(float *yr, const NNWeights *w, int o, floa
     _mm256_storeu_ps(yr + o, _mm256_add_ps(_mm256_loadu_ps(yr + o), _mm256_mul_ps(_mm256_cvtepi32_ps(acc), t)));
 }
 
-/* Outputs o .. o + 32 in 4 accumulators: an integer add has a latency of one cycle,
- * so 4 keep the pipes busy; 8 (with their 8 weight vectors) spilled to the stack. */
-TARGET static inline void i8a16_cols32(float *yr, const int16_t *q, float s, const NNWeights *w, int o)
+/* Outputs o .. o + 32 from their block's weights wp ([pair][32][2]) in 4
+ * accumulators: an integer add has a latency of one cycle, so 4 keep the pipes busy;
+ * 8 (with their 8 weight vectors) spilled to the stack. */
+TARGET static inline void i8a16_cols32(float *yr, const int32_t *qp, int pairs, float s, const NNWeights *w, int o,
+                                       const int8_t *wp)
 {
-    const int cout = w->cout, pairs = (w->cin + 1) / 2;
-    const int8_t *wp = (const int8_t *)w->data + (size_t)o * 2;
     __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
-    for (int p = 0; p < pairs; p++, wp += (size_t)cout * 2) {
-        int32_t pr;
-        memcpy(&pr, q + 2 * p, sizeof(pr));
-        const __m256i xv = _mm256_set1_epi32(pr);
+    for (int p = 0; p < pairs; p++, wp += 64) {
+        const __m256i xv = _mm256_set1_epi32(qp[p]);
         a0 = _mm256_add_epi32(a0, i8a16_madd(xv, wp));
         a1 = _mm256_add_epi32(a1, i8a16_madd(xv, wp + 16));
         a2 = _mm256_add_epi32(a2, i8a16_madd(xv, wp + 32));
@@ -172,18 +170,20 @@ TARGET static inline void i8a16_cols32(float *yr, const int16_t *q, float s, con
     i8a16_store(yr, w, o + 24, s, a3);
 }
 
-/* Outputs o .. o + 8. */
-TARGET static inline void i8a16_cols8(float *yr, const int16_t *q, float s, const NNWeights *w, int o)
+/* Outputs o .. o + n (n <= 8) from their block's weights wp ([pair][8][2], zeros
+ * past n); fewer than 8 stored with the reference's scalar arithmetic. */
+TARGET static inline void i8a16_cols8(float *yr, const int32_t *qp, int pairs, float s, const NNWeights *w, int o,
+                                      const int8_t *wp, int n)
 {
-    const int cout = w->cout, pairs = (w->cin + 1) / 2;
-    const int8_t *wp = (const int8_t *)w->data + (size_t)o * 2;
     __m256i acc = _mm256_setzero_si256();
-    for (int p = 0; p < pairs; p++, wp += (size_t)cout * 2) {
-        int32_t pr;
-        memcpy(&pr, q + 2 * p, sizeof(pr));
-        acc = _mm256_add_epi32(acc, i8a16_madd(_mm256_set1_epi32(pr), wp));
+    for (int p = 0; p < pairs; p++, wp += 16) acc = _mm256_add_epi32(acc, i8a16_madd(_mm256_set1_epi32(qp[p]), wp));
+    if (n == 8) {
+        i8a16_store(yr, w, o, s, acc);
+        return;
     }
-    i8a16_store(yr, w, o, s, acc);
+    int32_t sums[8];
+    _mm256_storeu_si256((__m256i *)(void *)sums, acc);
+    for (int k = 0; k < n; k++) yr[o + k] += (float)sums[k] * (s * w->scale[o + k]);
 }
 
 /* nn_i8a16_quantize on 16 lanes, the same bits: the maximum is exact in any order,
@@ -191,15 +191,19 @@ TARGET static inline void i8a16_cols8(float *yr, const int16_t *q, float s, cons
 TARGET static float i8a16_quantize(const float *x, int n, int16_t *q)
 {
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)), big = _mm256_set1_ps(3.4028235e38f);
-    __m256 mv = _mm256_setzero_ps();
+    __m256 mv[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     int i = 0;
+    /* four maxima in flight, since each waits on the last: the 128 activations of
+     * rvqspeech's frame took 16 dependent steps */
     for (; i + 8 <= n; i += 8) {
         const __m256 a = _mm256_and_ps(_mm256_loadu_ps(x + i), absmask);
-        mv = _mm256_max_ps(mv, _mm256_and_ps(a, _mm256_cmp_ps(a, big, _CMP_LE_OQ)));
+        mv[(i >> 3) & 3] = _mm256_max_ps(mv[(i >> 3) & 3], _mm256_and_ps(a, _mm256_cmp_ps(a, big, _CMP_LE_OQ)));
     }
-    float lanes[8], m = 0.0f;
-    _mm256_storeu_ps(lanes, mv);
-    for (int l = 0; l < 8; l++) m = lanes[l] > m ? lanes[l] : m;
+    __m256 m8 = _mm256_max_ps(_mm256_max_ps(mv[0], mv[1]), _mm256_max_ps(mv[2], mv[3]));
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m8), _mm256_extractf128_ps(m8, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+    float m = _mm_cvtss_f32(m4);
     for (; i < n; i++) {
         const float a = fabsf(x[i]);
         if (a <= 3.4028235e38f && a > m) m = a;
@@ -226,19 +230,22 @@ TARGET static float i8a16_quantize(const float *x, int n, int16_t *q)
  * outputs at a time: one `vpmaddwd` multiplies a broadcast pair of activations by 8
  * outputs' weight pairs (16 int8 widened to int16) and sums each pair, 16
  * multiplications where an FMA does 8, with no conversion to float before the end.
- * The sums are exact, so the bits are the reference's; the last cout % 8 outputs are
- * the reference's own loop. */
+ * The sums are exact, so the bits are the reference's. Each block's weights are
+ * contiguous (kernels.h), so the kernel reads them in order: with a block's outputs
+ * spread over every row of [pair][cout] instead, one 64-byte line per pair in every
+ * 256 (cout 128), rvqspeech's streaming network ran 20% slower. */
 TARGET void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
-    const int cin = w->cin, cout = w->cout, o32 = cout / 32 * 32, o8 = cout / 8 * 8;
-    int16_t q[NN_I8A16_MAX_CIN + 1];
+    const int cin = w->cin, cout = w->cout, o32 = cout / 32 * 32, pairs = (cin + 1) / 2;
+    int32_t q[NN_I8A16_MAX_CIN / 2 + 1]; /* the int16 pairs, each one broadcast */
     if (cin > NN_I8A16_MAX_CIN) return; /* nn_i8a16_pack refuses such weights */
     for (int r = 0; r < rows; r++) {
-        const float s = i8a16_quantize(x + (size_t)r * ldx, cin, q);
+        const float s = i8a16_quantize(x + (size_t)r * ldx, cin, (int16_t *)(void *)q);
         float *yr = y + (size_t)r * ldy;
-        for (int o = 0; o < o32; o += 32) i8a16_cols32(yr, q, s, w, o);
-        for (int o = o32; o < o8; o += 8) i8a16_cols8(yr, q, s, w, o);
-        if (o8 < cout) nn_i8a16_cols_ref(yr, q, s, w, o8, cout);
+        const int8_t *wp = w->data;
+        for (int o = 0; o < o32; o += 32, wp += (size_t)pairs * 64) i8a16_cols32(yr, q, pairs, s, w, o, wp);
+        for (int o = o32; o < cout; o += 8, wp += (size_t)pairs * 16)
+            i8a16_cols8(yr, q, pairs, s, w, o, wp, cout - o < 8 ? cout - o : 8);
     }
 }
 

@@ -3,6 +3,7 @@
  * float operations in the same order). */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "libnc/nn/kernels_impl.h"
 #include "nc/error.h"
@@ -10,13 +11,9 @@
 int nn_i8a16_pack(const int8_t *q, int cin, int cout, int8_t *out)
 {
     if (cin > NN_I8A16_MAX_CIN) return NC_EINVAL;
-    const int pairs = (cin + 1) / 2;
-    for (int p = 0; p < pairs; p++)
-        for (int o = 0; o < cout; o++)
-            for (int j = 0; j < 2; j++) {
-                const int i = 2 * p + j;
-                out[((size_t)p * cout + o) * 2 + j] = i < cin ? q[(size_t)i * cout + o] : 0;
-            }
+    memset(out, 0, nn_i8a16_packed_len(cin, cout)); /* the pads */
+    for (int i = 0; i < cin; i++)
+        for (int o = 0; o < cout; o++) out[nn_i8a16_offset(cin, cout, i / 2, o) + i % 2] = q[(size_t)i * cout + o];
     return 0;
 }
 
@@ -40,14 +37,15 @@ float nn_i8a16_quantize(const float *x, int n, int16_t *q)
     return m / (float)NN_I8A16_LEVELS;
 }
 
-void nn_i8a16_cols_ref(float *yr, const int16_t *q, float s, const NNWeights *w, int o0, int o1)
+/* One row of outputs from that row quantized (q, scale s). */
+static void i8a16_row(float *yr, const int16_t *q, float s, const NNWeights *w)
 {
-    const int cout = w->cout, pairs = (w->cin + 1) / 2;
+    const int pairs = (w->cin + 1) / 2;
     const int8_t *pw = w->data;
-    for (int o = o0; o < o1; o++) {
+    for (int o = 0; o < w->cout; o++) {
         int32_t acc = 0;
         for (int p = 0; p < pairs; p++) {
-            const int8_t *wp = pw + ((size_t)p * cout + o) * 2;
+            const int8_t *wp = pw + nn_i8a16_offset(w->cin, w->cout, p, o);
             acc += (int32_t)q[2 * p] * wp[0] + (int32_t)q[2 * p + 1] * wp[1];
         }
         yr[o] += (float)acc * (s * w->scale[o]);
@@ -60,6 +58,6 @@ void nn_gemm_i8a16_ref(float *y, int ldy, const float *x, int ldx, int rows, con
     if (w->cin > NN_I8A16_MAX_CIN) return; /* nn_i8a16_pack refuses such weights */
     for (int r = 0; r < rows; r++) {
         const float s = nn_i8a16_quantize(x + (size_t)r * ldx, w->cin, q);
-        nn_i8a16_cols_ref(y + (size_t)r * ldy, q, s, w, 0, w->cout);
+        i8a16_row(y + (size_t)r * ldy, q, s, w);
     }
 }

@@ -77,9 +77,6 @@ void nn_gemm_bf16_ref(float *y, int ldy, const float *x, int ldx, int rows, cons
 /* Y += X W for NN_W_I8A16 weights, plain C (kernels_i8a16.c): the bits every table's
  * GEMM gives; and the AVX2 one, which the AVX-512 tables use too. */
 void nn_gemm_i8a16_ref(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
-/* Its outputs [o0, o1) of one row, from that row quantized (q, scale s): the
- * reference's loop, also the SIMD kernels' last cout % 8 outputs. */
-void nn_i8a16_cols_ref(float *yr, const int16_t *q, float s, const NNWeights *w, int o0, int o1);
 #ifdef NN_KERNELS_X86
 void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w);
 /* Columns [o8, cout) (fewer than 8) of Y += X W with nn_gemm_cols_ref's arithmetic and

@@ -121,7 +121,7 @@ static void test_gemm(const NNKernels *const *tabs, int ntabs)
                 for (int i = 0; i < cin; i++) {
                     double wv = type == NN_W_F16    ? nn_f16_to_f32(((const uint16_t *)ow.w.data)[i * cout + o])
                                 : type == NN_W_I8   ? ow.scale[o] * ((const int8_t *)ow.w.data)[i * cout + o]
-                                : type == NN_W_I8A16 ? ow.scale[o] * ((const int8_t *)ow.w.data)[((i / 2) * cout + o) * 2 + i % 2]
+                                : type == NN_W_I8A16 ? ow.scale[o] * ((const int8_t *)ow.w.data)[nn_i8a16_offset(cin, cout, i / 2, o) + i % 2]
                                                     : w[i * cout + o];
                     acc += xs[r * ldx + i] * wv;
                 }
@@ -189,10 +189,30 @@ static void test_i8a16_quantize(void)
     CHECK(nn_i8a16_quantize(x, 39, q) == 0.0f && !q[0] && !q[1], "i8a16 tiny row");
     x[0] = NAN;
     CHECK(nn_i8a16_quantize(x, 1, q) == 0.0f && !q[0] && !q[1], "i8a16 NaN row");
-    int8_t w[4] = {1, 2, 3, 4}, out[4] = {0};
-    CHECK(nn_i8a16_pack(w, NN_I8A16_MAX_CIN + 1, 1, out) < 0 && !out[0], "i8a16 pack past the cin limit");
-    CHECK(nn_i8a16_pack(w, 3, 1, out) == 0 && out[0] == 1 && out[1] == 2 && out[2] == 3 && out[3] == 0,
-          "i8a16 pack of an odd cin");
+    int8_t w[4] = {1, 2, 3, 4}, out[32];
+    memset(out, 7, sizeof(out));
+    CHECK(nn_i8a16_pack(w, NN_I8A16_MAX_CIN + 1, 1, out) < 0 && out[0] == 7, "i8a16 pack past the cin limit");
+    /* cin 3, cout 1: one block of 8 outputs, [pair][8][2], 7 outputs and an input of pad */
+    CHECK(nn_i8a16_packed_len(3, 1) == 32, "i8a16 packed length %zu", nn_i8a16_packed_len(3, 1));
+    int pads = 0, ret = nn_i8a16_pack(w, 3, 1, out);
+    for (int i = 0; i < 32; i++) pads += i != 0 && i != 1 && i != 16 && out[i] != 0;
+    CHECK(ret == 0 && out[0] == 1 && out[1] == 2 && out[16] == 3 && !pads, "i8a16 pack of an odd cin");
+    /* cin 5, cout 75: blocks of 32, 32, 8 and 3 padded to 8; every weight at its own
+     * byte, in its block, a block's pairs in order */
+    enum { CI = 5, CO = 75 };
+    const size_t len = nn_i8a16_packed_len(CI, CO);
+    unsigned char *seen = calloc(len, 1);
+    int bad = len != 3 * 2 * 80;
+    for (int o = 0; o < CO; o++)
+        for (int i = 0; i < CI; i++) {
+            const size_t at = nn_i8a16_offset(CI, CO, i / 2, o) + i % 2;
+            const int block = o < 64 ? o / 32 : 2 + (o - 64) / 8;
+            const size_t first = block < 2 ? (size_t)block * 3 * 64 : 2 * 3 * 64 + (size_t)(block - 2) * 3 * 16;
+            const size_t width = block < 2 ? 64 : 16; /* bytes per pair in the block */
+            bad += at >= len || seen[at]++ || at < first || (at - first) / width != (size_t)i / 2;
+        }
+    CHECK(!bad, "i8a16 layout: %d weights misplaced", bad);
+    free(seen);
 }
 
 static double gelu_exact(double x) { return 0.5 * x * (1.0 + erf(x / sqrt(2.0))); }
