@@ -191,19 +191,15 @@ TARGET static inline void i8a16_cols8(float *yr, const int32_t *qp, int pairs, f
 TARGET static float i8a16_quantize(const float *x, int n, int16_t *q)
 {
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)), big = _mm256_set1_ps(3.4028235e38f);
-    __m256 mv[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 mv = _mm256_setzero_ps();
     int i = 0;
-    /* four maxima in flight, since each waits on the last: the 128 activations of
-     * rvqspeech's frame took 16 dependent steps */
     for (; i + 8 <= n; i += 8) {
         const __m256 a = _mm256_and_ps(_mm256_loadu_ps(x + i), absmask);
-        mv[(i >> 3) & 3] = _mm256_max_ps(mv[(i >> 3) & 3], _mm256_and_ps(a, _mm256_cmp_ps(a, big, _CMP_LE_OQ)));
+        mv = _mm256_max_ps(mv, _mm256_and_ps(a, _mm256_cmp_ps(a, big, _CMP_LE_OQ)));
     }
-    __m256 m8 = _mm256_max_ps(_mm256_max_ps(mv[0], mv[1]), _mm256_max_ps(mv[2], mv[3]));
-    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m8), _mm256_extractf128_ps(m8, 1));
-    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
-    m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
-    float m = _mm_cvtss_f32(m4);
+    float lanes[8], m = 0.0f;
+    _mm256_storeu_ps(lanes, mv);
+    for (int l = 0; l < 8; l++) m = lanes[l] > m ? lanes[l] : m;
     for (; i < n; i++) {
         const float a = fabsf(x[i]);
         if (a <= 3.4028235e38f && a > m) m = a;
