@@ -63,11 +63,11 @@ static void adam_step(Adam *a, float *p, const float *g, float lr, int t)
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
-/* Bits of y under a discretized logistic of scale exp(log_s), with the gradients
- * with respect to y and log_s. */
-static double rate_bits(float y, float log_s, float *g_y, float *g_logs)
+/* Bits of y under a discretized logistic of scale s = exp(log_s), with the
+ * gradients with respect to y and log_s. */
+static double rate_bits(float y, double s, float *g_y, float *g_logs)
 {
-    double s = exp(log_s), ay = fabs(y);
+    double ay = fabs(y);
     double u = (0.5 - ay) / s, v = (-0.5 - ay) / s;
     double su = sigmoid(u), sv = sigmoid(v);
     double p = su - sv;
@@ -320,10 +320,11 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         for (int l = 0; l < s->levels; l++) {
             size_t a = seg->lay.offset[l], b = seg->lay.offset[l + 1];
             const float *logs = fit.logs + (size_t)l * NERV_CONTEXTS;
-            double g_ls[NERV_CONTEXTS] = {0};
+            double g_ls[NERV_CONTEXTS] = {0}, scale[NERV_CONTEXTS];
+            for (int c = 0; c < NERV_CONTEXTS; c++) scale[c] = exp(logs[c]); /* once, not per latent */
             for (size_t i = a; i < b; i++) {
                 float gy, gs;
-                rate += rate_bits(fit.dhat[i], logs[fit.ctx[i]], &gy, &gs);
+                rate += rate_bits(fit.dhat[i], scale[fit.ctx[i]], &gy, &gs);
                 fit.g_lat[i] = rate_weight * gy;
                 g_ls[fit.ctx[i]] += gs;
             }
