@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "libnc/thread_pool.h"
@@ -15,6 +16,7 @@ struct NCIPool {
     void (*fn)(void *arg, int job, int worker);
     void *arg;
     int jobs;
+    atomic_int next; /* the batch's next job not yet taken */
     int nworkers;
     pthread_t tid[MAX_WORKERS];
     struct Worker {
@@ -22,6 +24,12 @@ struct NCIPool {
         int index;
     } workers[MAX_WORKERS];
 };
+
+/* Takes the batch's jobs one at a time until none is left, on worker `worker`. */
+static void run_jobs(NCIPool *p, void (*fn)(void *, int, int), void *arg, int jobs, int worker)
+{
+    for (int j; (j = atomic_fetch_add(&p->next, 1)) < jobs;) fn(arg, j, worker);
+}
 
 static void *worker_main(void *opaque)
 {
@@ -37,7 +45,7 @@ static void *worker_main(void *opaque)
         void *arg = p->arg;
         int jobs = p->jobs;
         pthread_mutex_unlock(&p->lock);
-        if (w->index < jobs) fn(arg, w->index, w->index);
+        run_jobs(p, fn, arg, jobs, w->index);
         pthread_mutex_lock(&p->lock);
         if (--p->pending == 0) pthread_cond_signal(&p->done);
     }
@@ -71,23 +79,23 @@ void nci_pool_run(NCIPool *pool, int jobs, void (*fn)(void *arg, int job, int wo
                   void *arg)
 {
     int busy = pool && jobs > 1 ? pool->nworkers : 0;
-    if (busy) {
-        pthread_mutex_lock(&pool->lock);
-        pool->fn = fn;
-        pool->arg = arg;
-        pool->jobs = jobs;
-        pool->pending = busy;
-        pool->generation++;
-        pthread_cond_broadcast(&pool->start);
-        pthread_mutex_unlock(&pool->lock);
+    if (!busy) {
+        for (int j = 0; j < jobs; j++) fn(arg, j, 0);
+        return;
     }
-    if (jobs > 0) fn(arg, 0, 0);
-    for (int j = busy + 1; j < jobs; j++) fn(arg, j, 0);
-    if (busy) {
-        pthread_mutex_lock(&pool->lock);
-        while (pool->pending) pthread_cond_wait(&pool->done, &pool->lock);
-        pthread_mutex_unlock(&pool->lock);
-    }
+    pthread_mutex_lock(&pool->lock);
+    pool->fn = fn;
+    pool->arg = arg;
+    pool->jobs = jobs;
+    atomic_store(&pool->next, 0);
+    pool->pending = busy;
+    pool->generation++;
+    pthread_cond_broadcast(&pool->start);
+    pthread_mutex_unlock(&pool->lock);
+    run_jobs(pool, fn, arg, jobs, 0);
+    pthread_mutex_lock(&pool->lock);
+    while (pool->pending) pthread_cond_wait(&pool->done, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
 }
 
 void nci_pool_free(NCIPool **pool)

@@ -12,8 +12,10 @@ int nci_pool_alloc(NCIPool **pool, int threads);
 /* Workers plus the caller: 1 for a NULL pool. */
 int nci_pool_threads(const NCIPool *pool);
 /* Runs fn(arg, job, worker) for job 0 .. jobs-1 and returns when all are done.
- * Job k < nci_pool_threads() runs on worker k (worker 0: the calling thread);
- * further jobs run on the caller. worker indexes per-worker scratch space. */
+ * Each thread takes the next job not yet taken until none is left (worker 0: the
+ * calling thread), so more jobs than threads share the threads instead of queuing
+ * on the caller; which worker runs a job is not fixed. worker indexes per-worker
+ * scratch space. */
 void nci_pool_run(NCIPool *pool, int jobs, void (*fn)(void *arg, int job, int worker),
                   void *arg);
 /* Stops and joins the workers, frees *pool (which may be NULL), sets it to NULL. */
