@@ -152,19 +152,21 @@ TARGET static inline void i8a16_store(float *yr, const NNWeights *w, int o, floa
 
 /* int32 lanes as GCC's vector type: with __m256i (4 x int64) accumulators and each
  * add on their 8 x int32 view, GCC 12's partial redundancy elimination gave every
- * accumulator a register copy per step (4 vmovdqa in a loop of 14 instructions;
+ * accumulator a register copy per step (4 vmovdqa in a loop of 18 instructions;
  * rvqspeech's streaming network 5% slower). */
 typedef int32_t I32x8 __attribute__((vector_size(32)));
 
 /* Outputs o .. o + 32 from their block's weights wp ([pair][32][2]) in 4
  * accumulators: an integer add has a latency of one cycle, so 4 keep the pipes busy;
  * 8 (with their 8 weight vectors) spilled to the stack. */
-TARGET static inline void i8a16_cols32(float *yr, const int32_t *qp, int pairs, float s, const NNWeights *w, int o,
+TARGET static inline void i8a16_cols32(float *yr, const int16_t *q, int pairs, float s, const NNWeights *w, int o,
                                        const int8_t *wp)
 {
     I32x8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
     for (int p = 0; p < pairs; p++, wp += 64) {
-        const __m256i xv = _mm256_set1_epi32(qp[p]);
+        int32_t pr; /* the pair, broadcast */
+        memcpy(&pr, q + 2 * p, sizeof(pr));
+        const __m256i xv = _mm256_set1_epi32(pr);
         a0 += (I32x8)i8a16_madd(xv, wp);
         a1 += (I32x8)i8a16_madd(xv, wp + 16);
         a2 += (I32x8)i8a16_madd(xv, wp + 32);
@@ -178,11 +180,15 @@ TARGET static inline void i8a16_cols32(float *yr, const int32_t *qp, int pairs, 
 
 /* Outputs o .. o + n (n <= 8) from their block's weights wp ([pair][8][2], zeros
  * past n); fewer than 8 stored with the reference's scalar arithmetic. */
-TARGET static inline void i8a16_cols8(float *yr, const int32_t *qp, int pairs, float s, const NNWeights *w, int o,
+TARGET static inline void i8a16_cols8(float *yr, const int16_t *q, int pairs, float s, const NNWeights *w, int o,
                                       const int8_t *wp, int n)
 {
     I32x8 acc = {0};
-    for (int p = 0; p < pairs; p++, wp += 16) acc += (I32x8)i8a16_madd(_mm256_set1_epi32(qp[p]), wp);
+    for (int p = 0; p < pairs; p++, wp += 16) {
+        int32_t pr;
+        memcpy(&pr, q + 2 * p, sizeof(pr));
+        acc += (I32x8)i8a16_madd(_mm256_set1_epi32(pr), wp);
+    }
     if (n == 8) {
         i8a16_store(yr, w, o, s, (__m256i)acc);
         return;
@@ -239,10 +245,10 @@ TARGET static float i8a16_quantize(const float *x, int n, int16_t *q)
 TARGET void nn_gemm_i8a16_avx2(float *y, int ldy, const float *x, int ldx, int rows, const NNWeights *w)
 {
     const int cin = w->cin, cout = w->cout, o32 = cout / 32 * 32, pairs = (cin + 1) / 2;
-    int32_t q[NN_I8A16_MAX_CIN / 2 + 1]; /* the int16 pairs, each one broadcast */
+    int16_t q[NN_I8A16_MAX_CIN + 1];
     if (cin > NN_I8A16_MAX_CIN) return; /* nn_i8a16_pack refuses such weights */
     for (int r = 0; r < rows; r++) {
-        const float s = i8a16_quantize(x + (size_t)r * ldx, cin, (int16_t *)(void *)q);
+        const float s = i8a16_quantize(x + (size_t)r * ldx, cin, q);
         float *yr = y + (size_t)r * ldy;
         const int8_t *wp = w->data;
         for (int o = 0; o < o32; o += 32, wp += (size_t)pairs * 64) i8a16_cols32(yr, q, pairs, s, w, o, wp);
