@@ -20,7 +20,7 @@ typedef struct EncArgs {
     const char *options[MAX_OPTIONS];
     int nb_options;
     int overwrite, list, help, models;
-    long sample_rate, channels;
+    long sample_rate, channels, threads;
     enum NCPixelFormat pix_fmt;
 } EncArgs;
 
@@ -39,6 +39,9 @@ static void usage(void)
            "                         nearest rate the codec takes)\n"
            "      --channels N       mix audio to N channels\n"
            "      --pix-fmt FMT      convert pictures to gray, rgb24 or yuv420p\n"
+           "      --threads N        worker threads for encoders that use them (nc-enc -L:\n"
+           "                         \"threads\"; default: the encoder's choice); the output\n"
+           "                         does not depend on it\n"
            "  -y, --overwrite        replace OUTPUT if it exists\n"
            "  -q, --quiet            print errors only, no progress bar\n"
            "  -v, --verbose          say more (twice: debug)\n"
@@ -55,7 +58,7 @@ static void usage(void)
 
 static int parse_args(int argc, char **argv, EncArgs *a)
 {
-    enum { OPT_SAMPLE_RATE = 256, OPT_CHANNELS, OPT_PIX_FMT, OPT_MODELS };
+    enum { OPT_SAMPLE_RATE = 256, OPT_CHANNELS, OPT_PIX_FMT, OPT_MODELS, OPT_THREADS };
     static const struct option longopts[] = {
         {"codec", required_argument, NULL, 'c'},   {"bitrate", required_argument, NULL, 'b'},
         {"option", required_argument, NULL, 'o'},  {"overwrite", no_argument, NULL, 'y'},
@@ -65,6 +68,7 @@ static int parse_args(int argc, char **argv, EncArgs *a)
         {"channels", required_argument, NULL, OPT_CHANNELS},
         {"pix-fmt", required_argument, NULL, OPT_PIX_FMT},
         {"models", no_argument, NULL, OPT_MODELS},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
     opterr = 0;
@@ -95,6 +99,10 @@ static int parse_args(int argc, char **argv, EncArgs *a)
             a->pix_fmt = nc_pix_fmt_from_name(optarg);
             if (a->pix_fmt == NC_PIX_NONE)
                 return cli_usage_error("--pix-fmt %s: expected gray, rgb24 or yuv420p", optarg);
+            break;
+        case OPT_THREADS:
+            if (cli_parse_int(optarg, 1, 256, &a->threads) < 0)
+                return cli_usage_error("--threads %s: expected 1 to 256", optarg);
             break;
         default:
             if (!cli_standard_option(c, usage)) return cli_bad_option(c, argv);
@@ -295,6 +303,7 @@ static int open_encoder(const NCCodec *codec, const EncArgs *a, NCCodecContext *
     *ctx = nc_codec_alloc_context(codec);
     if (!*ctx) return cli_fail(NC_ENOMEM, "%s", a->codec);
     (*ctx)->interrupt_cb = cli_interrupt_cb; /* a signal stops even one long frame */
+    (*ctx)->threads = (int)a->threads; /* 0: the encoder's choice */
     int ret = apply_options(*ctx, a);
     if (ret < 0) return ret;
     NCMediaWants wants = {.media_type = codec->media_type,

@@ -77,7 +77,7 @@ _nc_apps()
         return
         ;;
     # values no list can offer: numbers, free options
-    *:-b | *:--bitrate | *:--sample-rate | *:--channels | *:-ss | nc-dec:-t | \
+    *:-b | *:--bitrate | *:--sample-rate | *:--channels | *:-ss | nc-dec:-t | nc-enc:--threads | \
         nc-metric:-d | nc-metric:--max-delay | nc-train:-[nstc] | \
         nc-train:--steps | nc-train:--seed | nc-train:--threads | nc-train:--checkpoint-every | \
         nc-train:--stop-at)

@@ -79,6 +79,7 @@ usage_errors)
     run 1 "$NC_ENC" -c x -o novalue in out; err_has "-o novalue: expected KEY=VALUE"
     run 1 "$NC_ENC" -c x --channels 99 in out; err_has "--channels 99"
     run 1 "$NC_ENC" -c x --pix-fmt bgr in out; err_has "--pix-fmt bgr"
+    run 1 "$NC_ENC" -c x --threads 0 in out; err_has "--threads 0: expected 1 to 256"
     run 1 "$NC_ENC" -c x a b c; err_has "too many arguments"
     run 1 "$NC_DEC"; err_one_line nc-dec; err_has "expected INPUT.nc and OUTPUT"
     run 1 "$NC_DEC" -s u8 a b; err_has "-s u8: expected s16, s24 or f32"
@@ -462,6 +463,13 @@ lossy_video)
     encode_or_skip -c "$codec" in.y4m out.nc
     run 0 "$NC_DEC" out.nc back.y4m
     run 0 "$MEDIA_TOOL" describe video back.y4m; out_has "picture 32x24 "; out_has " 3 frames"
+    # --threads reaches the encoder, and the stream does not depend on it
+    if "$NC_ENC" -L | grep "^$codec " | grep -q threads; then
+        "$NC_ENC" -c "$codec" --help | grep -q '^  steps ' && steps="-o steps=40" || steps=
+        encode_or_skip -c "$codec" $steps --threads 1 in.y4m one.nc
+        encode_or_skip -c "$codec" $steps --threads 3 in.y4m three.nc
+        cmp -s one.nc three.nc || fail "$codec: --threads 1 and 3 gave different streams"
+    fi
     ;;
 enc_options)
     codec=$("$NC_ENC" -L | awk 'NR == 2 && $1 !~ /^\(no/ { print $1 }')
