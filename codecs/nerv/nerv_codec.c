@@ -24,9 +24,11 @@ static const enum NCPixelFormat nerv_pix_fmts[] = {NC_PIX_YUV420P, NC_PIX_RGB24,
 
 
 enum { PRESET_FAST, PRESET_MEDIUM, PRESET_SLOW };
-/* Steps of one frame group each (nerv_fit.c): about the time that 600, 2000 and
- * 6000 passes over every frame took before the groups (README, "Measured"). */
-static const int preset_steps[] = {2000, 6600, 20000};
+/* Steps of one frame group each (nerv_fit.c). With the default hidden width of
+ * 24, `fast` fits in about 100 CPU-seconds per second of 320x180 video at 25 fps
+ * and `slow` in about 850, within the 2 and 15 minutes of wall time on 2 cores
+ * that the presets promise (README, "Measured"). */
+static const int preset_steps[] = {3000, 9000, 25000};
 
 typedef struct NervEncoder {
     int quality, bitrate, preset, steps, segment, levels, fine, time_stride, fine_stride,
@@ -45,9 +47,9 @@ typedef struct NervEncoder {
 } NervEncoder;
 
 static const NCOptionEnumValue presets[] = {
-    {"fast", PRESET_FAST, "2000 fitting steps per segment"},
-    {"medium", PRESET_MEDIUM, "6600 steps"},
-    {"slow", PRESET_SLOW, "20000 steps"},
+    {"fast", PRESET_FAST, "3000 fitting steps per segment"},
+    {"medium", PRESET_MEDIUM, "9000 steps"},
+    {"slow", PRESET_SLOW, "25000 steps"},
     {NULL, 0, NULL},
 };
 
@@ -71,7 +73,7 @@ static const NCOption encoder_options[] = {
     {"fine_stride", "frames per time slice of the finest grids, as a power of two (3: 8 frames)",
      NC_OPT_INT, offsetof(NervEncoder, fine_stride), {.i = 3}, 0, NERV_MAX_STRIDE_LOG2, NULL, NULL},
     {"hidden", "width of the synthesis network's hidden layers", NC_OPT_INT,
-     offsetof(NervEncoder, hidden), {.i = 16}, 1, NERV_MAX_HIDDEN, NULL, NULL},
+     offsetof(NervEncoder, hidden), {.i = 24}, 1, NERV_MAX_HIDDEN, NULL, NULL},
     NC_OPTION_END,
 };
 

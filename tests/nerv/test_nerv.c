@@ -447,8 +447,10 @@ int main(void)
     /* 800 steps of one frame each: a few seconds; the bounds hold with a margin of about 3 dB */
     test_api_clip(24, 16, NC_PIX_YUV420P, "segment=4:steps=800:quality=70", 26);
     test_api_clip(17, 11, NC_PIX_RGB24, "segment=4:steps=800:quality=70:hidden=8:fine=2", 23);
-    /* a slice per frame: a 1x1 frame changes too fast for one per 4 frames */
-    test_api_clip(1, 1, NC_PIX_GRAY8, "segment=4:steps=800:time_stride=0:fine_stride=0:levels=1", 26);
+    /* a slice per frame: a 1x1 frame changes too fast for one per 4 frames; the
+     * narrower network, as a single pixel's rate is mostly the weights' (the
+     * default width 24 gives 24.1 dB here, 16 gives 27.3) */
+    test_api_clip(1, 1, NC_PIX_GRAY8, "segment=4:steps=800:time_stride=0:fine_stride=0:levels=1:hidden=16", 26);
     test_api_errors();
     return test_result("test_nerv");
 }
