@@ -20,7 +20,7 @@
 
 #include "nc/frame.h"
 
-#define NERV_VERSION 1
+#define NERV_VERSION 2          /* written; 1 (no predicted segments) is still read */
 #define NERV_HEADER_SIZE 28
 #define NERV_MAX_LEVELS 16      /* latent grids */
 #define NERV_MAX_SCALE_LOG2 7
@@ -35,6 +35,7 @@
 #define NERV_CONTINUATION_SIZE 1 /* a packet of one zero byte: the segment's next frame */
 
 typedef struct NervShape {
+    int version;           /* of the stream: 2 may hold predicted segments */
     int width, height;
     enum NCPixelFormat pix_fmt;
     int channels;          /* samples per position */
@@ -53,6 +54,7 @@ typedef struct NervLayout {
     int ox, oy, gw, gh;      /* the level-0 grid */
     int lw[NERV_MAX_LEVELS], lh[NERV_MAX_LEVELS], times[NERV_MAX_LEVELS];
     size_t offset[NERV_MAX_LEVELS + 1]; /* of each level's latents; [levels] = all */
+    int predicted; /* first slices coded as changes from the segment before (spec §3) */
 } NervLayout;
 
 /* The weights in one array, tensor by tensor (nerv_tensor_offset), in the order
@@ -61,7 +63,7 @@ size_t nerv_tensor_size(const NervShape *s, int tensor);
 size_t nerv_tensor_offset(const NervShape *s, int tensor);
 size_t nerv_param_count(const NervShape *s);
 
-/* Fills the derived fields from width, height, pix_fmt, levels, hidden, segment,
+/* Fills the derived fields (version: NERV_VERSION when 0) from width, height, pix_fmt, levels, hidden, segment,
  * scale_log2 and stride_log2; NC_EINVAL (logged with log_ctx) when any is out of range. */
 int nerv_shape_init(NervShape *s, void *log_ctx);
 

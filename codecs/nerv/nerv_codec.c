@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codecs/nerv/nerv_fit.h"
+#include "codecs/nerv/nerv_motion.h"
 #include "libnc/codec_internal.h"
 #include "nc/error.h"
 #include "nc/log.h"
@@ -32,14 +33,18 @@ static const int preset_steps[] = {3000, 9000, 25000};
 
 typedef struct NervEncoder {
     int quality, bitrate, preset, steps, segment, levels, fine, time_stride, fine_stride,
-        hidden; /* options */
+        hidden, keyint; /* options */
     NervShape s;
     RCParamTables tables;
     NCIPool *pool;
     float *frames; /* segment x channels x positions */
     int nframes;
+    NervRef ref;       /* the segment before, as the decoder will have it */
+    float *last_frame; /* its last frame (channels x positions), for motion */
+    int since_key;     /* frames from the last key segment's first to the next segment */
     int64_t pts[NERV_MAX_SEGMENT], duration[NERV_MAX_SEGMENT];
     NCPacket data;   /* the fitted segment, sent with its first frame */
+    int data_key;    /* whether it is a key segment */
     int next, queued; /* packets of the segment sent, and to send */
     int draining;
     RCEncoder enc;
@@ -74,6 +79,9 @@ static const NCOption encoder_options[] = {
      NC_OPT_INT, offsetof(NervEncoder, fine_stride), {.i = 3}, 0, NERV_MAX_STRIDE_LOG2, NULL, NULL},
     {"hidden", "width of the synthesis network's hidden layers", NC_OPT_INT,
      offsetof(NervEncoder, hidden), {.i = 24}, 1, NERV_MAX_HIDDEN, NULL, NULL},
+    {"keyint", "frames from one key segment to the next at most (segments between are "
+     "predicted from the one before; at most `segment`: every segment is a key)", NC_OPT_INT,
+     offsetof(NervEncoder, keyint), {.i = 250}, 1, 1000000, NULL, "frames"},
     NC_OPTION_END,
 };
 
@@ -103,7 +111,8 @@ static int encoder_init(NCCodecContext *ctx)
     int threads = ctx->threads > 0 ? ctx->threads : 2;
     if ((ret = nci_pool_alloc(&p->pool, threads)) < 0) return ret;
     p->frames = malloc(sizeof(float) * (size_t)s->segment * s->channels * s->positions);
-    if (!p->frames) return NC_ENOMEM;
+    p->last_frame = malloc(sizeof(float) * (size_t)s->channels * s->positions);
+    if (!p->frames || !p->last_frame) return NC_ENOMEM;
     rc_enc_init(&p->enc);
     p->ready = 1;
     return 0;
@@ -114,8 +123,9 @@ static void encoder_close(NCCodecContext *ctx)
     NervEncoder *p = ctx->priv_data;
     rc_param_free(&p->tables);
     nci_pool_free(&p->pool);
-    free(p->frames);
-    p->frames = NULL;
+    free(p->frames), free(p->last_frame);
+    p->frames = p->last_frame = NULL;
+    nerv_ref_free(&p->ref);
     nc_packet_unref(&p->data);
     if (p->ready) rc_enc_free(&p->enc);
     p->ready = 0;
@@ -134,11 +144,19 @@ static int fit(NCCodecContext *ctx)
     NervEncoder *p = ctx->priv_data;
     int64_t span = 0;
     for (int f = 0; f < p->nframes; f++) span += p->duration[f];
+    /* predicted from the segment before while the key segment is recent, and while
+     * the motion stays far from its bound (a long pan) */
+    int predicted = p->ref.valid && p->since_key < p->keyint &&
+                    abs(p->ref.motion[0]) < NERV_MOTION_LIMIT / 2 &&
+                    abs(p->ref.motion[1]) < NERV_MOTION_LIMIT / 2;
+    if (!predicted) p->since_key = 0;
     NervFitParams fp = {
         .lambda = exp2(-2.0 - p->quality / 8.0),
         .target_bits = p->bitrate * ((double)span * ctx->time_base.num / ctx->time_base.den),
         .steps = p->steps ? p->steps : preset_steps[p->preset],
         .seed = 1,
+        .ref = predicted ? &p->ref : NULL,
+        .prev_frame = p->last_frame,
         .progress = fit_progress,
         .opaque = ctx,
     };
@@ -152,7 +170,13 @@ static int fit(NCCodecContext *ctx)
     rc_enc_reset(&p->enc);
     ret = nerv_segment_write(&p->tables, &p->s, &seg, &p->enc);
     if (ret >= 0) ret = rc_enc_flush(&p->enc);
+    if (ret >= 0) ret = nerv_ref_set(&p->ref, &p->s, &seg);
     nerv_segment_free(&seg);
+    size_t frame_floats = (size_t)p->s.channels * p->s.positions;
+    memcpy(p->last_frame, p->frames + (size_t)(p->nframes - 1) * frame_floats,
+           sizeof(float) * frame_floats);
+    p->since_key += p->nframes;
+    p->data_key = !predicted;
     if (ret >= 0) ret = nc_packet_from_data(&p->data, p->enc.buf, p->enc.size);
     if (ret < 0) return ret;
     p->next = 0;
@@ -167,7 +191,7 @@ static int emit(NervEncoder *p, NCPacket *pkt)
     int f = p->next++, ret;
     if (f == 0) {
         nc_packet_move_ref(pkt, &p->data);
-        pkt->flags = NC_PKT_FLAG_KEY;
+        pkt->flags = p->data_key ? NC_PKT_FLAG_KEY : 0;
     } else {
         if ((ret = nc_packet_new(pkt, NERV_CONTINUATION_SIZE)) < 0) return ret;
         pkt->flags = 0;
@@ -210,6 +234,7 @@ static void encoder_flush(NCCodecContext *ctx)
     NervEncoder *p = ctx->priv_data;
     p->nframes = p->queued = p->next = 0;
     p->draining = 0;
+    p->ref.valid = 0;
     nc_packet_unref(&p->data);
 }
 
@@ -228,6 +253,7 @@ typedef struct NervDecoder {
     NervShape s;
     RCParamTables tables;
     NervSegment seg;           /* the segment whose frames are being decoded */
+    NervRef ref;               /* the last segment decoded, for a predicted one */
     int have_segment, next;    /* the frame the next continuation packet stands for */
     float *latents, *weights, *out, *z, *tile;
     NervScratch sc;
@@ -264,6 +290,7 @@ static void decoder_close(NCCodecContext *ctx)
 {
     NervDecoder *p = ctx->priv_data;
     drop_segment(p);
+    nerv_ref_free(&p->ref);
     rc_param_free(&p->tables);
     free(p->weights), free(p->out), free(p->z), free(p->tile);
 }
@@ -273,7 +300,9 @@ static int read_segment(NCCodecContext *ctx, const NCPacket *pkt)
     NervDecoder *p = ctx->priv_data;
     RCDecoder dec;
     rc_dec_init(&dec, pkt->data, pkt->size);
-    int ret = nerv_segment_read(&p->tables, &p->s, &dec, &p->seg, ctx);
+    drop_segment(p);
+    int ret = nerv_segment_read(&p->tables, &p->s, &dec, &p->ref, &p->seg, ctx);
+    p->ref.valid = 0; /* until this segment has decoded: a damaged one breaks the chain */
     if (ret < 0) return ret;
     p->have_segment = 1;
     if ((ret = rc_dec_finish(&dec)) < 0) {
@@ -293,6 +322,10 @@ static int read_segment(NCCodecContext *ctx, const NCPacket *pkt)
         return NC_EINVALIDDATA;
     }
     nerv_segment_weights(&p->s, &p->seg, p->weights);
+    if ((ret = nerv_ref_set(&p->ref, &p->s, &p->seg)) < 0) {
+        drop_segment(p);
+        return ret;
+    }
     p->next = 0;
     return 0;
 }
@@ -310,9 +343,8 @@ static int nerv_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
             nc_log(ctx, NC_LOG_WARNING, "no frame: a continuation packet without its segment");
             return NC_EAGAIN;
         }
-    } else {
-        drop_segment(p);
-        if ((ret = read_segment(ctx, pkt)) < 0) return ret;
+    } else if ((ret = read_segment(ctx, pkt)) < 0) {
+        return ret; /* NC_EAGAIN: predicted, without the segment before (no frame) */
     }
     frame->media_type = NC_MEDIA_VIDEO;
     frame->width = p->s.width;
@@ -325,7 +357,12 @@ static int nerv_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
     return 0;
 }
 
-static void decoder_flush(NCCodecContext *ctx) { drop_segment(ctx->priv_data); }
+static void decoder_flush(NCCodecContext *ctx)
+{
+    NervDecoder *p = ctx->priv_data;
+    drop_segment(p);
+    p->ref.valid = 0;
+}
 
 const NCCodecDef nerv_decoder = {
     .p = {NERV_CODEC},

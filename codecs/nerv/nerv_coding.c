@@ -8,6 +8,7 @@
 #include "nc/log.h"
 
 #define SCALE_BITS 7
+#define GAIN_BITS 4
 #define HIST_HALF 1023
 
 int nerv_tables_init(RCParamTables *t)
@@ -22,16 +23,57 @@ int nerv_tables_init(RCParamTables *t)
     return rc_param_init(t, &cfg);
 }
 
-int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_t *motion)
+/* floor(v / 2^k + 1/2): a level-0 offset in cells of a grid at scale 2^-k */
+static int cells_of(int v, int k)
+{
+    if (!k) return v;
+    int64_t num = (int64_t)v + (1 << (k - 1)), den = (int64_t)1 << k;
+    return (int)(num >= 0 ? num / den : -((-num + den - 1) / den));
+}
+
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* Each level's first slice predicted by the reference's last slice of that level,
+ * moved by the change of grid origin (spec §3). */
+static void predict_latents(const NervShape *s, const NervRef *ref, NervSegment *seg)
+{
+    const NervLayout *lay = &seg->lay;
+    for (int l = 0; l < s->levels; l++) {
+        int k = s->scale_log2[l];
+        int sx = cells_of(lay->ox - ref->ox, k), sy = cells_of(lay->oy - ref->oy, k);
+        const int32_t *src = ref->last + ref->offset[l];
+        int32_t *out = seg->yref + lay->offset[l];
+        seg->gain[l] = NERV_GAIN_ONE;
+        for (int i = 0; i < lay->lh[l]; i++) {
+            const int32_t *row = src + (size_t)clampi(i + sy, 0, ref->lh[l] - 1) * ref->lw[l];
+            for (int j = 0; j < lay->lw[l]; j++) *out++ = row[clampi(j + sx, 0, ref->lw[l] - 1)];
+        }
+    }
+}
+
+int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_t *motion,
+                       const NervRef *ref)
 {
     memset(seg, 0, sizeof(*seg));
     seg->n = n;
     nerv_layout_init(&seg->lay, s, n, motion);
+    seg->predicted = seg->lay.predicted = ref && ref->valid;
+    size_t NL = seg->lay.offset[s->levels], NP = nerv_param_count(s);
     seg->motion = malloc(sizeof(int32_t) * 2 * (size_t)n);
-    seg->wq = calloc(nerv_param_count(s), sizeof(int32_t));
-    seg->yq = calloc(seg->lay.offset[s->levels] + 1, sizeof(int32_t));
+    seg->wq = calloc(NP, sizeof(int32_t));
+    seg->yq = calloc(NL + 1, sizeof(int32_t));
     if (seg->motion) memcpy(seg->motion, motion, sizeof(int32_t) * 2 * (size_t)n);
-    if (!seg->motion || !seg->wq || !seg->yq) {
+    int ok = seg->motion && seg->wq && seg->yq;
+    if (ok && seg->predicted) {
+        seg->wpred = calloc(NP, sizeof(int32_t));
+        seg->yref = calloc(NL + 1, sizeof(int32_t));
+        ok = seg->wpred && seg->yref;
+        if (ok) {
+            seg->mprev[0] = ref->motion[0], seg->mprev[1] = ref->motion[1];
+            predict_latents(s, ref, seg);
+        }
+    }
+    if (!ok) {
         nerv_segment_free(seg);
         return NC_ENOMEM;
     }
@@ -43,7 +85,69 @@ void nerv_segment_free(NervSegment *seg)
     free(seg->motion);
     free(seg->wq);
     free(seg->yq);
-    seg->wq = seg->yq = seg->motion = NULL;
+    free(seg->wpred);
+    free(seg->yref);
+    seg->wq = seg->yq = seg->motion = seg->wpred = seg->yref = NULL;
+}
+
+void nerv_predict_weights(const NervShape *s, const NervRef *ref, NervSegment *seg, int k,
+                          int wexp)
+{
+    size_t off = nerv_tensor_offset(s, k), size = nerv_tensor_size(s, k);
+    int sh = wexp - ref->wexp[k];
+    for (size_t i = off; i < off + size; i++) {
+        int64_t q = ref->wq[i];
+        if (sh >= 0) {
+            q *= (int64_t)1 << sh;
+        } else { /* floor(q / 2^-sh + 1/2) */
+            int64_t num = q + ((int64_t)1 << (-sh - 1)), den = (int64_t)1 << -sh;
+            q = num >= 0 ? num / den : -((-num + den - 1) / den);
+        }
+        seg->wpred[i] = (int32_t)(q > NERV_MAX_MAGNITUDE    ? NERV_MAX_MAGNITUDE
+                                  : q < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE
+                                                            : q);
+    }
+}
+
+int nerv_ref_set(NervRef *ref, const NervShape *s, const NervSegment *seg)
+{
+    const NervLayout *lay = &seg->lay;
+    size_t total = 0, NP = nerv_param_count(s);
+    for (int l = 0; l < s->levels; l++) {
+        ref->offset[l] = total;
+        total += (size_t)lay->lw[l] * lay->lh[l];
+    }
+    ref->offset[s->levels] = total;
+    ref->valid = 0;
+    int32_t *last = realloc(ref->last, sizeof(int32_t) * (total + 1));
+    if (last) ref->last = last;
+    int32_t *wq = realloc(ref->wq, sizeof(int32_t) * NP);
+    if (wq) ref->wq = wq;
+    if (!last || !wq) return NC_ENOMEM;
+    for (int l = 0; l < s->levels; l++) {
+        size_t size = (size_t)lay->lw[l] * lay->lh[l];
+        const int32_t *d = seg->yq + lay->offset[l], *r = seg->yref ? seg->yref + lay->offset[l] : NULL;
+        for (size_t i = 0; i < size; i++) {
+            int64_t v = r ? nerv_predict(r[i], seg->gain[l]) : 0;
+            for (int t = 0; t < lay->times[l]; t++) v += d[(size_t)t * size + i];
+            ref->last[ref->offset[l] + i] = (int32_t)v; /* bounded by nerv_segment_latents */
+        }
+        ref->lw[l] = lay->lw[l], ref->lh[l] = lay->lh[l];
+    }
+    memcpy(ref->wq, seg->wq, sizeof(int32_t) * NP);
+    memcpy(ref->wexp, seg->wexp, sizeof(ref->wexp));
+    ref->ox = lay->ox, ref->oy = lay->oy;
+    ref->motion[0] = seg->motion[2 * seg->n - 2];
+    ref->motion[1] = seg->motion[2 * seg->n - 1];
+    ref->valid = 1;
+    return 0;
+}
+
+void nerv_ref_free(NervRef *ref)
+{
+    free(ref->last);
+    free(ref->wq);
+    memset(ref, 0, sizeof(*ref));
 }
 
 static int32_t mag(int32_t v) { return v < 0 ? -v : v; }
@@ -128,22 +232,27 @@ static void hist_free(Hist *h, int n)
     free(h);
 }
 
-double nerv_weight_bits(const RCParamTables *t, const float *w, size_t count, int wexp)
+double nerv_weight_bits(const RCParamTables *t, const int32_t *q, size_t count)
 {
     Hist *h = calloc(1, sizeof(*h));
     if (!h) return INFINITY;
-    float step = ldexpf(1.0f, -wexp);
-    for (size_t i = 0; i < count; i++) hist_add(h, (int32_t)lrintf(w[i] / step));
+    for (size_t i = 0; i < count; i++) hist_add(h, q[i]);
     double bits;
     hist_best_scale(t, h, &bits);
     hist_free(h, 1);
     return bits + 4 + SCALE_BITS;
 }
 
+/* What the packet codes for weight i: its change from the prediction, if any. */
+static int32_t weight_coded(const NervSegment *seg, size_t i)
+{
+    return seg->wq[i] - (seg->wpred ? seg->wpred[i] : 0);
+}
+
 /* What the packet codes for motion value i: the step from the frame before. */
 static int32_t motion_step(const NervSegment *seg, int i)
 {
-    return seg->motion[i] - (i >= 2 ? seg->motion[i - 2] : 0);
+    return seg->motion[i] - (i >= 2 ? seg->motion[i - 2] : seg->mprev[i]);
 }
 
 static int slice_is_zero(const int32_t *slice, size_t size)
@@ -155,7 +264,7 @@ static int slice_is_zero(const int32_t *slice, size_t size)
 
 double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, NervSegment *seg)
 {
-    double total = 8, bits;
+    double total = 8 + (s->version >= 2), bits;
     /* one histogram per latent context, [0] also for motion and each weight tensor */
     Hist *h = calloc(NERV_CONTEXTS, sizeof(*h));
     if (!h) return INFINITY;
@@ -164,8 +273,8 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
     total += bits + SCALE_BITS;
     for (int k = 0; k < NERV_TENSORS; k++) {
         hist_reset(h);
-        const int32_t *q = seg->wq + nerv_tensor_offset(s, k);
-        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) hist_add(h, q[i]);
+        size_t off = nerv_tensor_offset(s, k);
+        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) hist_add(h, weight_coded(seg, off + i));
         seg->wscale[k] = hist_best_scale(t, h, &bits);
         total += bits + 4 + SCALE_BITS;
     }
@@ -173,7 +282,7 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
     for (int l = 0; l < s->levels; l++) {
         const int32_t *y = seg->yq + lay->offset[l];
         size_t size = (size_t)lay->lw[l] * lay->lh[l];
-        total += lay->times[l];
+        total += lay->times[l] + (seg->predicted ? GAIN_BITS : 0);
         for (int c = 0; c < NERV_CONTEXTS; c++) hist_reset(&h[c]);
         for (int tt = 0; tt < lay->times[l]; tt++) {
             const int32_t *slice = y + (size_t)tt * size;
@@ -196,21 +305,23 @@ int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSeg
                        RCEncoder *enc)
 {
     rc_encode_bits(enc, (uint32_t)(seg->n - 1), 8);
+    if (s->version >= 2) rc_encode_bits(enc, (uint32_t)seg->predicted, 1);
     rc_encode_bits(enc, (uint32_t)seg->mscale, SCALE_BITS);
     for (int i = 0; i < 2 * seg->n; i++)
         rc_encode_param(enc, t, (unsigned)seg->mscale, 0, motion_step(seg, i));
     for (int k = 0; k < NERV_TENSORS; k++) {
         rc_encode_bits(enc, (uint32_t)seg->wexp[k], 4);
         rc_encode_bits(enc, (uint32_t)seg->wscale[k], SCALE_BITS);
-        const int32_t *q = seg->wq + nerv_tensor_offset(s, k);
+        size_t off = nerv_tensor_offset(s, k);
         for (size_t i = 0; i < nerv_tensor_size(s, k); i++)
-            rc_encode_param(enc, t, (unsigned)seg->wscale[k], 0, q[i]);
+            rc_encode_param(enc, t, (unsigned)seg->wscale[k], 0, weight_coded(seg, off + i));
     }
     for (int l = 0; l < s->levels; l++) {
         const NervLayout *lay = &seg->lay;
         int times = lay->times[l];
         const int32_t *y = seg->yq + lay->offset[l];
         size_t size = (size_t)lay->lw[l] * lay->lh[l];
+        if (seg->predicted) rc_encode_bits(enc, (uint32_t)seg->gain[l], GAIN_BITS);
         for (int c = 0; c < NERV_CONTEXTS; c++)
             rc_encode_bits(enc, (uint32_t)seg->lscale[l][c], SCALE_BITS);
         for (int tt = 0; tt < times; tt++) {
@@ -238,7 +349,7 @@ static int read_value(RCDecoder *dec, const RCParamTables *t, int scale, int32_t
 }
 
 int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec,
-                      NervSegment *seg, void *log_ctx)
+                      const NervRef *ref, NervSegment *seg, void *log_ctx)
 {
     int n = (int)rc_decode_bits(dec, 8) + 1;
     if (dec->error || n > s->segment) {
@@ -246,6 +357,12 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
                s->segment);
         return NC_EINVALIDDATA;
     }
+    int predicted = s->version >= 2 && rc_decode_bits(dec, 1);
+    if (predicted && (!ref || !ref->valid)) {
+        nc_log(log_ctx, NC_LOG_WARNING, "a predicted segment without the segment before it");
+        return NC_EAGAIN;
+    }
+    const int32_t base[2] = {predicted ? ref->motion[0] : 0, predicted ? ref->motion[1] : 0};
     /* the motion first: it sizes the latents */
     int32_t motion[2 * NERV_MAX_SEGMENT], lo[2] = {0, 0}, hi[2] = {0, 0};
     int mscale = (int)rc_decode_bits(dec, SCALE_BITS);
@@ -253,7 +370,7 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
     for (int i = 0; i < 2 * n && !dec->error; i++) {
         int32_t d;
         read_value(dec, t, mscale, &d);
-        int64_t m = (int64_t)d + (i >= 2 ? motion[i - 2] : 0);
+        int64_t m = (int64_t)d + (i >= 2 ? motion[i - 2] : base[i]);
         if (m < -NERV_MAX_MAGNITUDE || m > NERV_MAX_MAGNITUDE) dec->error = NC_EINVALIDDATA;
         motion[i] = (int32_t)m;
         int a = i & 1;
@@ -265,7 +382,7 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
         nc_log(log_ctx, NC_LOG_ERROR, "damaged segment packet (motion)");
         return NC_EINVALIDDATA;
     }
-    int ret = nerv_segment_alloc(seg, s, n, motion);
+    int ret = nerv_segment_alloc(seg, s, n, motion, predicted ? ref : NULL);
     if (ret < 0) return ret;
     seg->mscale = mscale;
     const NervLayout *lay = &seg->lay;
@@ -273,13 +390,23 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
         seg->wexp[k] = (int)rc_decode_bits(dec, 4);
         seg->wscale[k] = (int)rc_decode_bits(dec, SCALE_BITS);
         if (seg->wscale[k] >= (int)t->cfg.num_scales) dec->error = NC_EINVALIDDATA;
-        int32_t *q = seg->wq + nerv_tensor_offset(s, k);
-        for (size_t i = 0; i < nerv_tensor_size(s, k) && !dec->error; i++)
-            read_value(dec, t, seg->wscale[k], &q[i]);
+        size_t off = nerv_tensor_offset(s, k);
+        if (predicted) nerv_predict_weights(s, ref, seg, k, seg->wexp[k]);
+        for (size_t i = off; i < off + nerv_tensor_size(s, k) && !dec->error; i++) {
+            int32_t d;
+            read_value(dec, t, seg->wscale[k], &d);
+            int64_t w = (int64_t)d + (predicted ? seg->wpred[i] : 0);
+            if (w < -NERV_MAX_MAGNITUDE || w > NERV_MAX_MAGNITUDE) dec->error = NC_EINVALIDDATA;
+            seg->wq[i] = (int32_t)w;
+        }
     }
     for (int l = 0; l < s->levels && !dec->error; l++) {
         int32_t *y = seg->yq + lay->offset[l];
         size_t size = (size_t)lay->lw[l] * lay->lh[l];
+        if (predicted) {
+            seg->gain[l] = (int)rc_decode_bits(dec, GAIN_BITS);
+            if (seg->gain[l] > NERV_GAIN_ONE) dec->error = NC_EINVALIDDATA;
+        }
         for (int c = 0; c < NERV_CONTEXTS; c++) {
             seg->lscale[l][c] = (int)rc_decode_bits(dec, SCALE_BITS);
             if (seg->lscale[l][c] >= (int)t->cfg.num_scales) dec->error = NC_EINVALIDDATA;
@@ -322,7 +449,7 @@ int nerv_segment_latents(const NervShape *s, const NervSegment *seg, float *y)
         const int32_t *d = seg->yq + lay->offset[l];
         float *out = y + lay->offset[l];
         for (size_t i = 0; i < size; i++) {
-            int64_t v = 0;
+            int64_t v = seg->yref ? nerv_predict(seg->yref[lay->offset[l] + i], seg->gain[l]) : 0;
             for (int t = 0; t < lay->times[l]; t++) {
                 v += d[(size_t)t * size + i];
                 if (v < -NERV_MAX_MAGNITUDE || v > NERV_MAX_MAGNITUDE) return NC_EINVALIDDATA;

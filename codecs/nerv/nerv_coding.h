@@ -13,25 +13,64 @@
 #define NERV_MAX_WEXP 15
 #define NERV_MAX_MAGNITUDE ((1 << 20) - 1) /* of any coded integer */
 
+/* What a predicted segment is coded against (spec §2, §3): the segment before
+ * it, as the decoder has it. */
+typedef struct NervRef {
+    int valid;
+    int ox, oy;                 /* its level-0 grid's origin */
+    int lw[NERV_MAX_LEVELS], lh[NERV_MAX_LEVELS];
+    size_t offset[NERV_MAX_LEVELS + 1]; /* of each level's slice in last */
+    int32_t *last;              /* each level's last time slice (integrated) */
+    int32_t *wq;                /* its weights, tensor k at step 2^-wexp[k] */
+    int wexp[NERV_TENSORS];
+    int32_t motion[2];          /* its last frame's */
+} NervRef;
+
 typedef struct NervSegment {
     int n;                      /* frames */
+    int predicted;              /* coded against a NervRef (lay.predicted too) */
+    int32_t mprev[2];           /* the motion before frame 0: the reference's last, or 0 */
     int32_t *motion;            /* 2 x n: x, y per frame (NervLayout) */
     int mscale;                 /* scale index of the motion steps */
     NervLayout lay;
     int wexp[NERV_TENSORS];     /* weight step 2^-wexp per tensor */
     int wscale[NERV_TENSORS];   /* scale index of each tensor's weights */
     int lscale[NERV_MAX_LEVELS][NERV_CONTEXTS]; /* scale index per level and context */
-    int32_t *wq;                /* nerv_param_count() */
-    int32_t *yq;                /* lay.offset[levels] */
+    int32_t *wq;                /* nerv_param_count(): the weights (not their changes) */
+    int32_t *wpred;             /* predicted: the weights' prediction at wexp (else NULL) */
+    int32_t *yq;                /* lay.offset[levels]: as coded (first slices, then changes) */
+    int32_t *yref;              /* predicted: the reference's last slices moved with the
+                                   scene, in yq's layout (later slices 0); else NULL */
+    int gain[NERV_MAX_LEVELS];  /* predicted: each level's prediction is yref * gain / 8 */
 } NervSegment;
+
+#define NERV_GAIN_ONE 8 /* the largest gain: the prediction is the reference itself */
+
+/* A first slice's prediction from its reference value r (spec §3). */
+static inline int32_t nerv_predict(int32_t r, int gain)
+{
+    int64_t num = (int64_t)r * gain + NERV_GAIN_ONE / 2;
+    return (int32_t)(num >= 0 ? num / NERV_GAIN_ONE : -((-num + NERV_GAIN_ONE - 1) / NERV_GAIN_ONE));
+}
 
 /* The parametric tables every nerv stream uses (spec, "Distributions"). */
 int nerv_tables_init(RCParamTables *t);
 
 /* Sets up seg for n frames moved by motion (2 x n values, copied): its layout,
- * and wq and yq zeroed. */
-int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_t *motion);
+ * and wq and yq zeroed; with ref (valid), a predicted segment: mprev and yref
+ * filled, gain NERV_GAIN_ONE, wpred left for nerv_predict_weights once wexp is known. */
+int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_t *motion,
+                       const NervRef *ref);
 void nerv_segment_free(NervSegment *seg);
+
+/* Tensor k's prediction at step 2^-wexp from ref's weights (spec §2): into
+ * seg->wpred. */
+void nerv_predict_weights(const NervShape *s, const NervRef *ref, NervSegment *seg, int k,
+                          int wexp);
+
+/* Makes ref the decoded seg (its latents must have passed nerv_segment_latents). */
+int nerv_ref_set(NervRef *ref, const NervShape *s, const NervSegment *seg);
+void nerv_ref_free(NervRef *ref);
 
 /* The context (0 .. NERV_CONTEXTS - 1) of latent (i, j) of slice t of level l. */
 int nerv_latent_context(const NervLayout *lay, const int32_t *level, int t, int i, int j, int l);
@@ -39,19 +78,20 @@ int nerv_latent_context(const NervLayout *lay, const int32_t *level, int t, int 
 /* Chooses wscale and lscale to minimize the coded size of wq and yq (cost in bits
  * returned); the encoder calls it before nerv_segment_write. */
 double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, NervSegment *seg);
-/* Bits of coding the weights of tensor `tensor` at step 2^-wexp (values w) with
- * the best scale: the encoder's estimate when it chooses wexp. */
-double nerv_weight_bits(const RCParamTables *t, const float *w, size_t count, int wexp);
+/* Bits of coding count integers (a weight tensor's values, less their prediction)
+ * with the best scale: the encoder's estimate when it chooses a tensor's step. */
+double nerv_weight_bits(const RCParamTables *t, const int32_t *q, size_t count);
 
 int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSegment *seg,
                        RCEncoder *enc);
-/* Reads a segment (allocating seg's arrays); NC_EINVALIDDATA on damage. */
+/* Reads a segment (allocating seg's arrays); NC_EINVALIDDATA on damage,
+ * NC_EAGAIN for a predicted segment when ref is NULL or not valid. */
 int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec,
-                      NervSegment *seg, void *log_ctx);
+                      const NervRef *ref, NervSegment *seg, void *log_ctx);
 
-/* The latents the synthesis reads (yq holds each grid's first slice, then the
- * changes from one slice to the next): NC_EINVALIDDATA when a sum leaves
- * +-NERV_MAX_MAGNITUDE. */
+/* The latents the synthesis reads (yq holds each grid's first slice, less its
+ * prediction when predicted, then the changes from one slice to the next): NC_EINVALIDDATA
+ * when a sum leaves +-NERV_MAX_MAGNITUDE. */
 int nerv_segment_latents(const NervShape *s, const NervSegment *seg, float *y);
 
 /* Weights as floats: wq * 2^-wexp. */

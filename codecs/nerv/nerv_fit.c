@@ -32,6 +32,12 @@
 #define LR_LATENT 0.1f
 #define LR_WEIGHT 0.01f
 #define LR_SCALE 0.02f
+#define LR_GAIN 0.01f
+/* A predicted segment's latents start at half the reference's, and the gains
+ * at 1/2: on a still clip (motion.mov) the prediction then pays as much as from
+ * the reference itself, on a moving one (city) it no longer costs quality
+ * (README, "Predicted segments") */
+#define GAIN_START 0.5f
 #define NOISE_SHARE 0.75 /* of the steps with noise; the rest rounds */
 #define FRAME_GROUPS 4    /* step k fits the frames f with f % 4 == k % 4 */
 
@@ -81,12 +87,14 @@ static double rate_bits(float y, double s, float *g_y, float *g_logs)
 }
 
 /* Latents from their coded form: each slice after a grid's first is coded as its
- * change from the slice before (nerv_segment_latents() is the decoder's). */
-static void integrate(const NervShape *s, const NervLayout *lay, const float *d, float *y)
+ * change from the slice before, the first as its change from pred when predicted
+ * (nerv_segment_latents() is the decoder's). */
+static void integrate(const NervShape *s, const NervLayout *lay, const float *pred,
+                      const float *d, float *y)
 {
     for (int l = 0; l < s->levels; l++) {
         size_t size = (size_t)lay->lw[l] * lay->lh[l], off = lay->offset[l];
-        memcpy(y + off, d + off, sizeof(float) * size);
+        for (size_t i = 0; i < size; i++) y[off + i] = d[off + i] + (pred ? pred[off + i] : 0.0f);
         for (int t = 1; t < lay->times[l]; t++) {
             const float *prev = y + off + (size_t)(t - 1) * size, *dt = d + off + (size_t)t * size;
             float *yt = y + off + (size_t)t * size;
@@ -132,7 +140,8 @@ typedef struct Fit {
     const float *x;
     int n;
     size_t NL, NP;
-    float *lat, *dhat, *g_lat; /* latents as coded: slice 0, then changes */
+    float *lat, *dhat, *g_lat; /* latents: slice 0's values, then changes */
+    float *pred;               /* predicted: each first slice's prediction (gain * yref) */
     float *yhat, *g_y;         /* latents as the synthesis reads them */
     float *w, *g_w;
     float *logs, *g_logs; /* per level and context */
@@ -223,11 +232,15 @@ static void init_weights(const NervShape *s, float *w, uint64_t *rng)
 /* Quantizes the weights tensor by tensor, each at the step with the lowest
  * MSE + lambda * bits / samples given the tensors already chosen. */
 static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, double lambda,
-                               NervSegment *seg, double *mse)
+                               const NervRef *ref, NervSegment *seg, double *mse)
 {
     const NervShape *s = fit->s;
     float *orig = malloc(sizeof(float) * fit->NP);
-    if (!orig) return NC_ENOMEM;
+    int32_t *coded = malloc(sizeof(int32_t) * fit->NP);
+    if (!orig || !coded) {
+        free(orig), free(coded);
+        return NC_ENOMEM;
+    }
     memcpy(orig, fit->w, sizeof(float) * fit->NP);
     for (int k = 0; k < NERV_TENSORS; k++) {
         size_t off = nerv_tensor_offset(s, k), size = nerv_tensor_size(s, k);
@@ -235,12 +248,19 @@ static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, 
         int best_e = 8;
         for (int e = 4; e <= 12; e++) {
             float step = ldexpf(1.0f, -e);
-            for (size_t i = 0; i < size; i++) fit->w[off + i] = rintf(orig[off + i] / step) * step;
+            if (seg->predicted) nerv_predict_weights(s, ref, seg, k, e);
+            for (size_t i = 0; i < size; i++) {
+                long q = lrintf(orig[off + i] / step);
+                q = q > NERV_MAX_MAGNITUDE ? NERV_MAX_MAGNITUDE : q < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE : q;
+                fit->w[off + i] = (float)q * step;
+                coded[i] = (int32_t)q - (seg->predicted ? seg->wpred[off + i] : 0);
+            }
             double d = run_frames(fit, pool, 0, 0, 1);
-            double cost = d + lambda * nerv_weight_bits(t, orig + off, size, e) * fit->inv_samples;
+            double cost = d + lambda * nerv_weight_bits(t, coded, size) * fit->inv_samples;
             if (cost < best) best = cost, best_e = e, *mse = d;
         }
         seg->wexp[k] = best_e;
+        if (seg->predicted) nerv_predict_weights(s, ref, seg, k, best_e);
         float step = ldexpf(1.0f, -best_e);
         for (size_t i = 0; i < size; i++) {
             long q = lrintf(orig[off + i] / step);
@@ -250,7 +270,7 @@ static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, 
             fit->w[off + i] = (float)q * step;
         }
     }
-    free(orig);
+    free(orig), free(coded);
     return 0;
 }
 
@@ -258,8 +278,9 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
                      int n, const NervFitParams *fp, NervSegment *seg, double *mse, double *bits)
 {
     int32_t motion[2 * NERV_MAX_SEGMENT];
-    nerv_estimate_motion(s, x, n, motion);
-    int ret = nerv_segment_alloc(seg, s, n, motion);
+    const NervRef *ref = fp->ref && fp->ref->valid && fp->prev_frame ? fp->ref : NULL;
+    nerv_estimate_motion(s, x, n, ref ? fp->prev_frame : NULL, ref ? ref->motion : NULL, motion);
+    int ret = nerv_segment_alloc(seg, s, n, motion, ref);
     if (ret < 0) return ret;
     Fit fit = {.s = s, .lay = &seg->lay, .motion = seg->motion, .x = x, .n = n};
     fit.NL = seg->lay.offset[s->levels];
@@ -268,7 +289,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     int threads = nci_pool_threads(pool);
     fit.work_size = (size_t)s->levels * s->positions +
                     (4 * (size_t)s->hidden + 2 * (size_t)s->channels) * NERV_TILE;
-    Adam a_lat = {0}, a_w = {0}, a_s = {0};
+    Adam a_lat = {0}, a_w = {0}, a_s = {0}, a_g = {0};
     fit.sc = calloc((size_t)threads, sizeof(NervScratch));
     int sc_ok = fit.sc != NULL;
     for (int i = 0; i < threads && sc_ok; i++)
@@ -276,6 +297,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     fit.lat = calloc(fit.NL, sizeof(float));
     fit.yhat = calloc(fit.NL, sizeof(float));
     fit.dhat = calloc(fit.NL, sizeof(float));
+    fit.pred = calloc(fit.NL, sizeof(float));
     fit.g_y = calloc(fit.NL, sizeof(float));
     fit.g_lat = calloc(fit.NL, sizeof(float));
     fit.w = calloc(fit.NP, sizeof(float));
@@ -292,31 +314,67 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     if (!sc_ok || !fit.lat || !fit.yhat || !fit.dhat || !fit.g_y || !fit.g_lat || !fit.w || !fit.g_w || !fit.logs ||
         !fit.g_logs || !fit.qi || !fit.ctx || !fit.gz || !fit.gw || !fit.sse || !fit.work ||
         adam_alloc(&a_lat, fit.NL) < 0 || adam_alloc(&a_w, fit.NP) < 0 ||
-        adam_alloc(&a_s, nscales) < 0) {
+        adam_alloc(&a_s, nscales) < 0 || adam_alloc(&a_g, (size_t)s->levels) < 0 || !fit.pred) {
         ret = NC_ENOMEM;
         goto end;
     }
     uint64_t rng = fp->seed;
-    init_weights(s, fit.w, &rng);
+    /* A predicted segment starts from the segment before: its weights, and its
+     * latents moved with the scene (scaled by GAIN_START) as the first slices'
+     * values. The fit then
+     * also learns each level's prediction gain, which only the rate sees: the
+     * first slice is coded as lat - gain * yref, and its quantization noise
+     * makes the synthesis see lat (plus noise) whatever the gain. */
+    float gain[NERV_MAX_LEVELS];
+    if (ref) {
+        for (int k = 0; k < NERV_TENSORS; k++) {
+            size_t off = nerv_tensor_offset(s, k);
+            for (size_t i = 0; i < nerv_tensor_size(s, k); i++)
+                fit.w[off + i] = ldexpf((float)ref->wq[off + i], -ref->wexp[k]);
+        }
+        for (int l = 0; l < s->levels; l++) {
+            gain[l] = GAIN_START;
+            size_t a = seg->lay.offset[l], size = (size_t)seg->lay.lw[l] * seg->lay.lh[l];
+            for (size_t i = a; i < a + size; i++) fit.lat[i] = gain[l] * (float)seg->yref[i];
+        }
+    } else {
+        init_weights(s, fit.w, &rng);
+    }
     int noise_steps = (int)(fp->steps * NOISE_SHARE);
     int groups = n < FRAME_GROUPS ? n : FRAME_GROUPS;
     double lambda = fp->lambda;
-    /* what the latents' estimate leaves out: weights at about 8 bits, motion, scales */
-    double fixed_bits = 8.0 * fit.NP + 16.0 * n + 7.0 * (NERV_TENSORS + NERV_CONTEXTS * s->levels);
+    /* what the latents' estimate leaves out: weights at about 8 bits (2 as changes), motion, scales */
+    double fixed_bits = (ref ? 2.0 : 8.0) * fit.NP + 16.0 * n + 7.0 * (NERV_TENSORS + NERV_CONTEXTS * s->levels);
     for (int step = 0; step < fp->steps; step++) {
         /* cosine decay of every learning rate to 0 */
         float decay = 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)fp->steps));
         int noisy = step < noise_steps;
+        if (ref && step == noise_steps) /* the gains as coded, before the rounding steps */
+            for (int l = 0; l < s->levels; l++) {
+                int g = (int)lrintf(gain[l] * NERV_GAIN_ONE);
+                seg->gain[l] = g < 0 ? 0 : g > NERV_GAIN_ONE ? NERV_GAIN_ONE : g;
+            }
+        /* the coded values (continuous), their contexts, then their noisy or rounded form */
+        for (size_t i = 0; i < fit.NL; i++) fit.dhat[i] = fit.lat[i];
+        if (ref)
+            for (int l = 0; l < s->levels; l++) {
+                size_t a = seg->lay.offset[l], size = (size_t)seg->lay.lw[l] * seg->lay.lh[l];
+                for (size_t i = a; i < a + size; i++) {
+                    fit.pred[i] = noisy ? gain[l] * (float)seg->yref[i]
+                                        : (float)nerv_predict(seg->yref[i], seg->gain[l]);
+                    fit.dhat[i] -= fit.pred[i];
+                }
+            }
+        latent_contexts(s, &seg->lay, fit.dhat, fit.qi, fit.ctx);
         for (size_t i = 0; i < fit.NL; i++)
-            fit.dhat[i] = noisy ? fit.lat[i] + nci_rng_uniform(&rng) - 0.5f : rintf(fit.lat[i]);
-        integrate(s, &seg->lay, fit.dhat, fit.yhat);
-        latent_contexts(s, &seg->lay, fit.lat, fit.qi, fit.ctx);
+            fit.dhat[i] = noisy ? fit.dhat[i] + nci_rng_uniform(&rng) - 0.5f : rintf(fit.dhat[i]);
+        integrate(s, &seg->lay, ref ? fit.pred : NULL, fit.dhat, fit.yhat);
         memset(fit.g_lat, 0, sizeof(float) * fit.NL);
         memset(fit.g_y, 0, sizeof(float) * fit.NL);
         memset(fit.g_w, 0, sizeof(float) * fit.NP);
         memset(fit.g_logs, 0, sizeof(float) * nscales);
         float rate_weight = (float)(lambda * fit.inv_samples);
-        double rate = 0;
+        double rate = 0, g_gain[NERV_MAX_LEVELS] = {0};
         for (int l = 0; l < s->levels; l++) {
             size_t a = seg->lay.offset[l], b = seg->lay.offset[l + 1];
             const float *logs = fit.logs + (size_t)l * NERV_CONTEXTS;
@@ -330,6 +388,9 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
             }
             for (int c = 0; c < NERV_CONTEXTS; c++)
                 fit.g_logs[(size_t)l * NERV_CONTEXTS + c] = (float)(rate_weight * g_ls[c]);
+            if (ref) /* the coded value falls by yref for each unit of gain */
+                for (size_t i = a; i < a + (size_t)seg->lay.lw[l] * seg->lay.lh[l]; i++)
+                    g_gain[l] -= (double)fit.g_lat[i] * seg->yref[i];
         }
         run_frames(&fit, pool, 1, step % groups, groups);
         /* dual ascent on the rate constraint, once the rate model has settled */
@@ -341,24 +402,35 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         adam_step(&a_lat, fit.lat, fit.g_lat, LR_LATENT * decay, step + 1);
         adam_step(&a_w, fit.w, fit.g_w, LR_WEIGHT * decay, step + 1);
         adam_step(&a_s, fit.logs, fit.g_logs, LR_SCALE * decay, step + 1);
+        if (ref && noisy) {
+            float gg[NERV_MAX_LEVELS];
+            for (int l = 0; l < s->levels; l++) gg[l] = (float)g_gain[l];
+            adam_step(&a_g, gain, gg, LR_GAIN * decay, step + 1);
+            for (int l = 0; l < s->levels; l++) gain[l] = gain[l] < 0 ? 0 : gain[l] > 1 ? 1 : gain[l];
+        }
         if (fp->progress && (ret = fp->progress(fp->opaque, step + 1, fp->steps)) != 0) goto end;
     }
-    for (size_t i = 0; i < fit.NL; i++) {
-        float q = rintf(fit.lat[i]);
-        q = q > NERV_MAX_MAGNITUDE ? NERV_MAX_MAGNITUDE : q < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE : q;
-        seg->yq[i] = (int32_t)q;
-        fit.dhat[i] = q;
+    for (int l = 0; l < s->levels; l++) {
+        size_t a = seg->lay.offset[l], first = a + (size_t)seg->lay.lw[l] * seg->lay.lh[l];
+        for (size_t i = a; i < seg->lay.offset[l + 1]; i++) {
+            float v = fit.lat[i];
+            if (ref && i < first) v -= (float)nerv_predict(seg->yref[i], seg->gain[l]);
+            float q = rintf(v);
+            q = q > NERV_MAX_MAGNITUDE ? NERV_MAX_MAGNITUDE : q < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE : q;
+            seg->yq[i] = (int32_t)q;
+        }
     }
     if (nerv_segment_latents(s, seg, fit.yhat) < 0) { /* never seen: values stay small */
         ret = NC_EINVAL;
         goto end;
     }
-    if ((ret = choose_weight_steps(&fit, pool, t, lambda, seg, mse)) < 0) goto end;
+    if ((ret = choose_weight_steps(&fit, pool, t, lambda, ref, seg, mse)) < 0) goto end;
     *bits = nerv_segment_choose_scales(t, s, seg);
 end:
     for (int i = 0; i < threads && fit.sc; i++) nerv_scratch_free(&fit.sc[i]);
     free(fit.sc);
-    adam_free(&a_lat), adam_free(&a_w), adam_free(&a_s);
+    adam_free(&a_lat), adam_free(&a_w), adam_free(&a_s), adam_free(&a_g);
+    free(fit.pred);
     free(fit.lat), free(fit.yhat), free(fit.dhat), free(fit.g_y), free(fit.g_lat), free(fit.w), free(fit.g_w);
     free(fit.logs), free(fit.g_logs), free(fit.qi), free(fit.ctx);
     free(fit.gz), free(fit.gw), free(fit.sse), free(fit.work);

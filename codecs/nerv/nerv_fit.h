@@ -15,6 +15,11 @@ typedef struct NervFitParams {
      * value above) so that the estimated size meets it. */
     double target_bits;
     int steps;     /* optimizer steps over the whole segment */
+    /* A valid ref: a predicted segment, coded against ref and started from it
+     * (its weights; its latents moved with the scene); prev_frame is then the
+     * frame before the segment (channels x positions samples), for motion. */
+    const NervRef *ref;
+    const float *prev_frame;
     uint64_t seed;
     /* Called after each step with (done, steps); non-zero stops the fit with that
      * value as the error (an interrupt). NULL: never. */

@@ -75,7 +75,20 @@ static void search(const Plane *cur, const Plane *prev, int *dx, int *dy, int ra
     *dx = bx, *dy = by;
 }
 
-void nerv_estimate_motion(const NervShape *s, const float *x, int n, int32_t *motion)
+/* The step (1/8 position) that maps frame b's luma onto frame a's (planes of
+ * both at full and half resolution). */
+static void step_between(const Plane *fa, const Plane *ha, const Plane *fb, const Plane *hb,
+                         int *dx, int *dy)
+{
+    *dx = *dy = 0;
+    search(ha, hb, dx, dy, COARSE_RANGE, 8);
+    *dx *= 2, *dy *= 2;
+    search(fa, fb, dx, dy, 1, 8);
+    search(fa, fb, dx, dy, 4, 1);
+}
+
+void nerv_estimate_motion(const NervShape *s, const float *x, int n, const float *prev,
+                          const int32_t start[2], int32_t *motion)
 {
     memset(motion, 0, sizeof(int32_t) * 2 * (size_t)n);
     size_t P = (size_t)s->positions;
@@ -86,18 +99,29 @@ void nerv_estimate_motion(const NervShape *s, const float *x, int n, int32_t *mo
     Plane half[2] = {{buf + 2 * P, 0, 0}, {buf + 2 * P + hp, 0, 0}};
     luma_of(s, x, full[0].v);
     halve(&full[0], &half[0]);
+    if (prev) { /* frame 0 goes on from the frame before */
+        luma_of(s, prev, full[1].v);
+        halve(&full[1], &half[1]);
+        int dx, dy;
+        step_between(&full[0], &half[0], &full[1], &half[1], &dx, &dy);
+        int64_t mx = (int64_t)start[0] + dx, my = (int64_t)start[1] + dy;
+        motion[0] = (int32_t)(mx > NERV_MOTION_LIMIT    ? NERV_MOTION_LIMIT
+                              : mx < -NERV_MOTION_LIMIT ? -NERV_MOTION_LIMIT
+                                                        : mx);
+        motion[1] = (int32_t)(my > NERV_MOTION_LIMIT    ? NERV_MOTION_LIMIT
+                              : my < -NERV_MOTION_LIMIT ? -NERV_MOTION_LIMIT
+                                                        : my);
+    }
     for (int f = 1; f < n; f++) {
-        int cur = f & 1, prev = cur ^ 1;
+        int cur = f & 1, prv = cur ^ 1;
         luma_of(s, x + (size_t)f * s->channels * P, full[cur].v);
         halve(&full[cur], &half[cur]);
-        int dx = 0, dy = 0;
-        search(&half[cur], &half[prev], &dx, &dy, COARSE_RANGE, 8);
-        dx *= 2, dy *= 2;
-        search(&full[cur], &full[prev], &dx, &dy, 1, 8);
-        search(&full[cur], &full[prev], &dx, &dy, 4, 1);
-        for (int a = 0; a < 2; a++) {
+        int dx, dy;
+        step_between(&full[cur], &half[cur], &full[prv], &half[prv], &dx, &dy);
+        for (int a = 0; a < 2; a++) { /* the spread around frame 0 within half the limit */
             int32_t m = motion[2 * (f - 1) + a] + (a ? dy : dx), lim = nerv_max_motion(s, a) / 2;
-            motion[2 * f + a] = m > lim ? lim : m < -lim ? -lim : m;
+            int32_t lo = motion[a] - lim, hi = motion[a] + lim;
+            motion[2 * f + a] = m > hi ? hi : m < lo ? lo : m;
         }
     }
     free(buf);

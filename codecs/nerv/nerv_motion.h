@@ -8,9 +8,17 @@
 
 #include "codecs/nerv/nerv.h"
 
+/* The largest |offset| of a frame 0 that goes on from the segment before; the
+ * encoder starts a key segment well before it binds, and a segment's spread keeps
+ * every offset within the coded values' bound (2^20). */
+#define NERV_MOTION_LIMIT (1 << 19)
+
 /* For frames x (n x channels x positions samples), motion[2f], motion[2f + 1]:
- * the x and y offset (1/8 position) at which frame f shows the scene, frame 0
- * at (0, 0); the spread stays within nerv_max_motion(). */
-void nerv_estimate_motion(const NervShape *s, const float *x, int n, int32_t *motion);
+ * the x and y offset (1/8 position) at which frame f shows the scene. With prev
+ * (the frame before x's first, channels x positions samples, at offset start),
+ * the offsets go on from start; else frame 0 is at (0, 0). The spread of the n
+ * offsets stays within nerv_max_motion(). */
+void nerv_estimate_motion(const NervShape *s, const float *x, int n, const float *prev,
+                          const int32_t start[2], int32_t *motion);
 
 #endif

@@ -41,6 +41,12 @@ static int channels_of(enum NCPixelFormat fmt)
 
 int nerv_shape_init(NervShape *s, void *log_ctx)
 {
+    if (!s->version) s->version = NERV_VERSION;
+    if (s->version < 1 || s->version > NERV_VERSION) {
+        nc_log(log_ctx, NC_LOG_ERROR, "nerv bitstream version %d is not 1 .. %d", s->version,
+               NERV_VERSION);
+        return NC_EINVAL;
+    }
     s->channels = channels_of(s->pix_fmt);
     if (!s->channels) {
         nc_log(log_ctx, NC_LOG_ERROR, "pixel format %d is not one nerv codes", (int)s->pix_fmt);
@@ -132,7 +138,7 @@ void nerv_header_write(const NervShape *s, uint8_t *out)
 {
     memset(out, 0, NERV_HEADER_SIZE);
     memcpy(out, magic, 3);
-    out[3] = NERV_VERSION;
+    out[3] = (uint8_t)s->version;
     put16(out + 4, s->width);
     put16(out + 6, s->height);
     out[8] = (uint8_t)s->pix_fmt;
@@ -149,12 +155,13 @@ int nerv_header_parse(NervShape *s, const uint8_t *data, size_t size, void *log_
         nc_log(log_ctx, NC_LOG_ERROR, "not a nerv stream header");
         return NC_EINVALIDDATA;
     }
-    if (data[3] != NERV_VERSION) {
-        nc_log(log_ctx, NC_LOG_ERROR, "nerv bitstream version %d (this libnc reads %d)", data[3],
-               NERV_VERSION);
+    if (data[3] < 1 || data[3] > NERV_VERSION) {
+        nc_log(log_ctx, NC_LOG_ERROR, "nerv bitstream version %d (this libnc reads 1 .. %d)",
+               data[3], NERV_VERSION);
         return NC_ENOTSUP;
     }
     memset(s, 0, sizeof(*s));
+    s->version = data[3];
     s->width = data[4] | data[5] << 8;
     s->height = data[6] | data[7] << 8;
     s->pix_fmt = (enum NCPixelFormat)data[8];
