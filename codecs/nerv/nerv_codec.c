@@ -67,7 +67,7 @@ static const NCOption encoder_options[] = {
      offsetof(NervEncoder, preset), {.i = PRESET_MEDIUM}, 0, 2, presets, NULL},
     {"steps", "fitting steps per segment, each on a quarter of its frames (0: the preset's)",
      NC_OPT_INT, offsetof(NervEncoder, steps), {.i = 0}, 0, 100000, NULL, NULL},
-    {"segment", "frames per segment (seeking lands on the first frame of one)", NC_OPT_INT,
+    {"segment", "frames per segment (seeking lands on the first frame of a key one)", NC_OPT_INT,
      offsetof(NervEncoder, segment), {.i = 16}, 1, NERV_MAX_SEGMENT, NULL, "frames"},
     {"levels", "latent resolutions (each half the one before, from one per 2x2 pixels)",
      NC_OPT_INT, offsetof(NervEncoder, levels), {.i = 6}, 1, NERV_MAX_SCALE_LOG2 + 1, NULL, NULL},
