@@ -54,8 +54,13 @@ typedef struct NervLayout {
     int ox, oy, gw, gh;      /* the level-0 grid */
     int lw[NERV_MAX_LEVELS], lh[NERV_MAX_LEVELS], times[NERV_MAX_LEVELS];
     size_t offset[NERV_MAX_LEVELS + 1]; /* of each level's latents; [levels] = all */
-    int predicted; /* first slices coded as changes from the segment before (spec §3) */
 } NervLayout;
+
+/* floor(num / den) for den > 0 (C's division truncates toward zero). */
+static inline int64_t nerv_floor_div(int64_t num, int64_t den)
+{
+    return num >= 0 ? num / den : -((-num + den - 1) / den);
+}
 
 /* The weights in one array, tensor by tensor (nerv_tensor_offset), in the order
  * W1 (hidden x levels), b1, W2 (hidden x hidden), b2, W3 (channels x hidden), b3. */

@@ -26,9 +26,7 @@ int nerv_tables_init(RCParamTables *t)
 /* floor(v / 2^k + 1/2): a level-0 offset in cells of a grid at scale 2^-k */
 static int cells_of(int v, int k)
 {
-    if (!k) return v;
-    int64_t num = (int64_t)v + (1 << (k - 1)), den = (int64_t)1 << k;
-    return (int)(num >= 0 ? num / den : -((-num + den - 1) / den));
+    return k ? (int)nerv_floor_div((int64_t)v + (1 << (k - 1)), (int64_t)1 << k) : v;
 }
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -57,7 +55,7 @@ int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_
     memset(seg, 0, sizeof(*seg));
     seg->n = n;
     nerv_layout_init(&seg->lay, s, n, motion);
-    seg->predicted = seg->lay.predicted = ref && ref->valid;
+    seg->predicted = ref && ref->valid;
     size_t NL = seg->lay.offset[s->levels], NP = nerv_param_count(s);
     seg->motion = malloc(sizeof(int32_t) * 2 * (size_t)n);
     seg->wq = calloc(NP, sizeof(int32_t));
@@ -96,16 +94,10 @@ void nerv_predict_weights(const NervShape *s, const NervRef *ref, NervSegment *s
     size_t off = nerv_tensor_offset(s, k), size = nerv_tensor_size(s, k);
     int sh = wexp - ref->wexp[k];
     for (size_t i = off; i < off + size; i++) {
-        int64_t q = ref->wq[i];
-        if (sh >= 0) {
-            q *= (int64_t)1 << sh;
-        } else { /* floor(q / 2^-sh + 1/2) */
-            int64_t num = q + ((int64_t)1 << (-sh - 1)), den = (int64_t)1 << -sh;
-            q = num >= 0 ? num / den : -((-num + den - 1) / den);
-        }
-        seg->wpred[i] = (int32_t)(q > NERV_MAX_MAGNITUDE    ? NERV_MAX_MAGNITUDE
-                                  : q < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE
-                                                            : q);
+        int64_t q = ref->wq[i]; /* moved to step 2^-wexp: exact, or to the nearest */
+        q = sh >= 0 ? q * ((int64_t)1 << sh)
+                    : nerv_floor_div(q + ((int64_t)1 << (-sh - 1)), (int64_t)1 << -sh);
+        seg->wpred[i] = nerv_clamp_magnitude(q);
     }
 }
 

@@ -28,7 +28,7 @@ typedef struct NervRef {
 
 typedef struct NervSegment {
     int n;                      /* frames */
-    int predicted;              /* coded against a NervRef (lay.predicted too) */
+    int predicted;              /* coded against a NervRef */
     int32_t mprev[2];           /* the motion before frame 0: the reference's last, or 0 */
     int32_t *motion;            /* 2 x n: x, y per frame (NervLayout) */
     int mscale;                 /* scale index of the motion steps */
@@ -49,8 +49,13 @@ typedef struct NervSegment {
 /* A first slice's prediction from its reference value r (spec §3). */
 static inline int32_t nerv_predict(int32_t r, int gain)
 {
-    int64_t num = (int64_t)r * gain + NERV_GAIN_ONE / 2;
-    return (int32_t)(num >= 0 ? num / NERV_GAIN_ONE : -((-num + NERV_GAIN_ONE - 1) / NERV_GAIN_ONE));
+    return (int32_t)nerv_floor_div((int64_t)r * gain + NERV_GAIN_ONE / 2, NERV_GAIN_ONE);
+}
+
+/* v clamped to the range of a coded integer. */
+static inline int32_t nerv_clamp_magnitude(int64_t v)
+{
+    return (int32_t)(v > NERV_MAX_MAGNITUDE ? NERV_MAX_MAGNITUDE : v < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE : v);
 }
 
 /* The parametric tables every nerv stream uses (spec, "Distributions"). */

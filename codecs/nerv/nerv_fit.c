@@ -229,6 +229,21 @@ static void init_weights(const NervShape *s, float *w, uint64_t *rng)
     for (int c = 0; c < s->channels; c++) b3[c] = 0.5f;
 }
 
+/* Tensor k of the weights orig at step 2^-e: its integers into seg->wq and, when
+ * predicted, its prediction at that step into seg->wpred; the weights the
+ * synthesis then sees into fit->w. */
+static void quantize_tensor(Fit *fit, const float *orig, const NervRef *ref, NervSegment *seg,
+                            int k, int e)
+{
+    size_t off = nerv_tensor_offset(fit->s, k), size = nerv_tensor_size(fit->s, k);
+    float step = ldexpf(1.0f, -e);
+    if (seg->predicted) nerv_predict_weights(fit->s, ref, seg, k, e);
+    for (size_t i = off; i < off + size; i++) {
+        seg->wq[i] = nerv_clamp_magnitude(lrintf(orig[i] / step));
+        fit->w[i] = (float)seg->wq[i] * step;
+    }
+}
+
 /* Quantizes the weights tensor by tensor, each at the step with the lowest
  * MSE + lambda * bits / samples given the tensors already chosen. */
 static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, double lambda,
@@ -247,28 +262,15 @@ static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, 
         double best = INFINITY;
         int best_e = 8;
         for (int e = 4; e <= 12; e++) {
-            float step = ldexpf(1.0f, -e);
-            if (seg->predicted) nerv_predict_weights(s, ref, seg, k, e);
-            for (size_t i = 0; i < size; i++) {
-                long q = lrintf(orig[off + i] / step);
-                q = q > NERV_MAX_MAGNITUDE ? NERV_MAX_MAGNITUDE : q < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE : q;
-                fit->w[off + i] = (float)q * step;
-                coded[i] = (int32_t)q - (seg->predicted ? seg->wpred[off + i] : 0);
-            }
+            quantize_tensor(fit, orig, ref, seg, k, e);
+            for (size_t i = 0; i < size; i++)
+                coded[i] = seg->wq[off + i] - (seg->predicted ? seg->wpred[off + i] : 0);
             double d = run_frames(fit, pool, 0, 0, 1);
             double cost = d + lambda * nerv_weight_bits(t, coded, size) * fit->inv_samples;
             if (cost < best) best = cost, best_e = e, *mse = d;
         }
         seg->wexp[k] = best_e;
-        if (seg->predicted) nerv_predict_weights(s, ref, seg, k, best_e);
-        float step = ldexpf(1.0f, -best_e);
-        for (size_t i = 0; i < size; i++) {
-            long q = lrintf(orig[off + i] / step);
-            if (q > NERV_MAX_MAGNITUDE) q = NERV_MAX_MAGNITUDE;
-            if (q < -NERV_MAX_MAGNITUDE) q = -NERV_MAX_MAGNITUDE;
-            seg->wq[off + i] = (int32_t)q;
-            fit->w[off + i] = (float)q * step;
-        }
+        quantize_tensor(fit, orig, ref, seg, k, best_e);
     }
     free(orig), free(coded);
     return 0;
@@ -354,17 +356,16 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
                 int g = (int)lrintf(gain[l] * NERV_GAIN_ONE);
                 seg->gain[l] = g < 0 ? 0 : g > NERV_GAIN_ONE ? NERV_GAIN_ONE : g;
             }
-        /* the coded values (continuous), their contexts, then their noisy or rounded form */
-        for (size_t i = 0; i < fit.NL; i++) fit.dhat[i] = fit.lat[i];
-        if (ref)
+        /* the prediction (fixed once the gains are), the coded values (continuous),
+         * their contexts, then their noisy or rounded form */
+        if (ref && (noisy || step == noise_steps))
             for (int l = 0; l < s->levels; l++) {
                 size_t a = seg->lay.offset[l], size = (size_t)seg->lay.lw[l] * seg->lay.lh[l];
-                for (size_t i = a; i < a + size; i++) {
+                for (size_t i = a; i < a + size; i++)
                     fit.pred[i] = noisy ? gain[l] * (float)seg->yref[i]
                                         : (float)nerv_predict(seg->yref[i], seg->gain[l]);
-                    fit.dhat[i] -= fit.pred[i];
-                }
             }
+        for (size_t i = 0; i < fit.NL; i++) fit.dhat[i] = fit.lat[i] - (ref ? fit.pred[i] : 0.0f);
         latent_contexts(s, &seg->lay, fit.dhat, fit.qi, fit.ctx);
         for (size_t i = 0; i < fit.NL; i++)
             fit.dhat[i] = noisy ? fit.dhat[i] + nci_rng_uniform(&rng) - 0.5f : rintf(fit.dhat[i]);
@@ -415,7 +416,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         for (size_t i = a; i < seg->lay.offset[l + 1]; i++) {
             float v = fit.lat[i];
             if (ref && i < first) v -= (float)nerv_predict(seg->yref[i], seg->gain[l]);
-            float q = rintf(v);
+            float q = rintf(v); /* clamped as a float: any float converts */
             q = q > NERV_MAX_MAGNITUDE ? NERV_MAX_MAGNITUDE : q < -NERV_MAX_MAGNITUDE ? -NERV_MAX_MAGNITUDE : q;
             seg->yq[i] = (int32_t)q;
         }

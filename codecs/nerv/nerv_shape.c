@@ -98,7 +98,7 @@ int nerv_shape_init(NervShape *s, void *log_ctx)
 
 int nerv_max_motion(const NervShape *s, int axis) { return 8 * (axis ? s->ph : s->pw); }
 
-static int floor_div8(int v) { return v >= 0 ? v / 8 : -((-v + 7) / 8); }
+static int floor_div8(int v) { return (int)nerv_floor_div(v, 8); }
 
 void nerv_layout_init(NervLayout *lay, const NervShape *s, int n, const int32_t *motion)
 {
