@@ -263,6 +263,7 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
     for (int i = 0; i < 2 * seg->n; i++) hist_add(h, motion_step(seg, i));
     seg->mscale = hist_best_scale(t, h, &bits);
     total += bits + SCALE_BITS;
+    seg->motion_bits = total;
     for (int k = 0; k < NERV_TENSORS; k++) {
         hist_reset(h);
         size_t off = nerv_tensor_offset(s, k);
@@ -270,6 +271,7 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
         seg->wscale[k] = hist_best_scale(t, h, &bits);
         total += bits + 4 + SCALE_BITS;
     }
+    seg->weight_bits = total - seg->motion_bits;
     const NervLayout *lay = &seg->lay;
     for (int l = 0; l < s->levels; l++) {
         const int32_t *y = seg->yq + lay->offset[l];
@@ -290,6 +292,7 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
         }
     }
     hist_free(h, NERV_CONTEXTS);
+    seg->latent_bits = total - seg->motion_bits - seg->weight_bits;
     return total;
 }
 

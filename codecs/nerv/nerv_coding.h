@@ -42,6 +42,7 @@ typedef struct NervSegment {
     int32_t *yref;              /* predicted: the reference's last slices moved with the
                                    scene, in yq's layout (later slices 0); else NULL */
     int gain[NERV_MAX_LEVELS];  /* predicted: each level's prediction is yref * gain / 8 */
+    double motion_bits, weight_bits, latent_bits; /* set by nerv_segment_choose_scales */
 } NervSegment;
 
 #define NERV_GAIN_ONE 8 /* the largest gain: the prediction is the reference itself */
@@ -81,7 +82,7 @@ void nerv_ref_free(NervRef *ref);
 int nerv_latent_context(const NervLayout *lay, const int32_t *level, int t, int i, int j, int l);
 
 /* Chooses wscale and lscale to minimize the coded size of wq and yq (cost in bits
- * returned); the encoder calls it before nerv_segment_write. */
+ * returned, its parts in seg's *_bits); the encoder calls it before nerv_segment_write. */
 double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, NervSegment *seg);
 /* Bits of coding count integers (a weight tensor's values, less their prediction)
  * with the best scale: the encoder's estimate when it chooses a tensor's step. */
