@@ -20,7 +20,7 @@
 
 #include "nc/frame.h"
 
-#define NERV_VERSION 2          /* written; 1 (no predicted segments) is still read */
+#define NERV_VERSION 3          /* written; 1 (no predicted segments) and 2 (no latent means) are still read */
 #define NERV_HEADER_SIZE 28
 #define NERV_MAX_LEVELS 16      /* latent grids */
 #define NERV_MAX_SCALE_LOG2 7
@@ -35,7 +35,7 @@
 #define NERV_CONTINUATION_SIZE 1 /* a packet of one zero byte: the segment's next frame */
 
 typedef struct NervShape {
-    int version;           /* of the stream: 2 may hold predicted segments */
+    int version;           /* of the stream: 2 may hold predicted segments, 3 latent means */
     int width, height;
     enum NCPixelFormat pix_fmt;
     int channels;          /* samples per position */

@@ -10,6 +10,7 @@
 #define SCALE_BITS 7
 #define GAIN_BITS 4
 #define HIST_HALF 1023
+#define FRACS (1 << NERV_MEAN_FRAC)
 
 int nerv_tables_init(RCParamTables *t)
 {
@@ -20,6 +21,7 @@ int nerv_tables_init(RCParamTables *t)
     cfg.steps_per_octave = 8;
     cfg.max_tail = 511;
     cfg.escape_k = 4;
+    cfg.mean_frac_bits = NERV_MEAN_FRAC; /* mean 0's tables are those of versions 1 and 2 */
     return rc_param_init(t, &cfg);
 }
 
@@ -155,12 +157,92 @@ int nerv_latent_context(const NervLayout *lay, const int32_t *level, int t, int 
     return (t > 0 ? 4 : 0) + (m == 0 ? 0 : m == 1 ? 1 : m <= 3 ? 2 : 3);
 }
 
-/* Bits of value v at scale index sc (encoder estimates). */
-static double value_bits(const RCParamTables *t, unsigned sc, int32_t v)
+/* The coded neighbours a mean is taken from, in tap order (0 where there is none). */
+static void mean_inputs(const NervLayout *lay, const int32_t *level, int t, int i, int j, int l,
+                        int32_t x[NERV_MEAN_TAPS])
+{
+    ptrdiff_t lw = lay->lw[l], size = lw * lay->lh[l];
+    const int32_t *cur = level + t * size + i * lw + j;
+    x[0] = j > 0 ? cur[-1] : 0;
+    x[1] = i > 0 ? cur[-lw] : 0;
+    x[2] = i > 0 && j > 0 ? cur[-lw - 1] : 0;
+    x[3] = i > 0 && j + 1 < lw ? cur[-lw + 1] : 0;
+    x[4] = t > 0 ? cur[-size] : 0;
+}
+
+int32_t nerv_latent_mean(const NervLayout *lay, const int32_t *level, int t, int i, int j, int l,
+                         const int *tap)
+{
+    int32_t x[NERV_MEAN_TAPS];
+    mean_inputs(lay, level, t, i, j, l, x);
+    int64_t sum = 0;
+    for (int k = 0; k < NERV_MEAN_TAPS; k++) sum += (int64_t)tap[k] * x[k];
+    const int shift = NERV_TAP_FRAC - NERV_MEAN_FRAC; /* to the mean's step, to the nearest, halves up */
+    int64_t m = nerv_floor_div(sum + (1 << (shift - 1)), (int64_t)1 << shift);
+    const int64_t lim = (int64_t)NERV_MAX_MAGNITUDE << NERV_MEAN_FRAC;
+    return (int32_t)(m > lim ? lim : m < -lim ? -lim : m);
+}
+
+/* Solves a x = b (n x n, symmetric positive definite) by Cholesky, in place. */
+static void solve_spd(int n, double a[NERV_MEAN_TAPS][NERV_MEAN_TAPS], double *b)
+{
+    for (int k = 0; k < n; k++) {
+        for (int m = 0; m < k; m++) a[k][k] -= a[k][m] * a[k][m];
+        a[k][k] = sqrt(a[k][k]);
+        for (int i = k + 1; i < n; i++) {
+            for (int m = 0; m < k; m++) a[i][k] -= a[i][m] * a[k][m];
+            a[i][k] /= a[k][k];
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        for (int m = 0; m < i; m++) b[i] -= a[i][m] * b[m];
+        b[i] /= a[i][i];
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        for (int m = i + 1; m < n; m++) b[i] -= a[m][i] * b[m];
+        b[i] /= a[i][i];
+    }
+}
+
+void nerv_fit_taps(const NervShape *s, const NervLayout *lay, const int32_t *coded,
+                   int tap[][2][NERV_MEAN_TAPS])
+{
+    const int lo = -(1 << (NERV_TAP_BITS - 1)), hi = (1 << (NERV_TAP_BITS - 1)) - 1;
+    for (int l = 0; l < s->levels; l++) {
+        const int32_t *level = coded + lay->offset[l];
+        size_t lw = (size_t)lay->lw[l];
+        for (int part = 0; part < 2; part++) {
+            /* the first slice has no slice before it: its last tap stays 0 */
+            int n = part ? NERV_MEAN_TAPS : NERV_MEAN_TAPS - 1;
+            double a[NERV_MEAN_TAPS][NERV_MEAN_TAPS] = {{0}}, b[NERV_MEAN_TAPS] = {0};
+            for (int k = 0; k < n; k++) a[k][k] = 1; /* a little ridge: no data gives 0 */
+            for (int t = part; t < (part ? lay->times[l] : 1); t++)
+                for (int i = 0; i < lay->lh[l]; i++)
+                    for (int j = 0; j < lay->lw[l]; j++) {
+                        int32_t x[NERV_MEAN_TAPS];
+                        mean_inputs(lay, level, t, i, j, l, x);
+                        double y = level[((size_t)t * lay->lh[l] + i) * lw + j];
+                        for (int k = 0; k < n; k++) {
+                            if (!x[k]) continue;
+                            b[k] += x[k] * y;
+                            for (int m = 0; m < n; m++) a[k][m] += (double)x[k] * x[m];
+                        }
+                    }
+            solve_spd(n, a, b);
+            for (int k = 0; k < NERV_MEAN_TAPS; k++) {
+                long v = k < n ? lrint(ldexp(b[k], NERV_TAP_FRAC)) : 0;
+                tap[l][part][k] = (int)(v < lo ? lo : v > hi ? hi : v);
+            }
+        }
+    }
+}
+
+/* Bits of value v coded about mean_q at scale index sc (encoder estimates). */
+static double value_bits(const RCParamTables *t, unsigned sc, int32_t mean_q, int32_t v)
 {
     unsigned nsyms, tail;
-    const uint32_t *cdf = rc_param_cdf(t, sc, 0, &nsyms, &tail);
-    int64_t d = v;
+    const uint32_t *cdf = rc_param_cdf(t, sc, mean_q, &nsyms, &tail);
+    int64_t d = (int64_t)v - nerv_floor_div(mean_q, FRACS);
     if (d >= -(int64_t)tail && d <= (int64_t)tail) {
         uint32_t f = cdf[d + tail + 1] - cdf[d + tail];
         return t->cfg.prec - log2((double)f);
@@ -172,43 +254,60 @@ static double value_bits(const RCParamTables *t, unsigned sc, int32_t v)
     return t->cfg.prec - log2((double)f) + 1 + 2 * len + 1 + k;
 }
 
-/* The scale index coding the values of a histogram (and the values outside it)
- * in the fewest bits; *bits gets the cost. */
+/* The values of one context, by their mean's fraction f and their distance d from
+ * its floor; the scale index coding them in the fewest bits, and its cost. */
+typedef struct Outside {
+    int32_t d;
+    uint8_t f;
+} Outside;
+
 typedef struct Hist {
-    uint32_t count[2 * HIST_HALF + 1];
-    int32_t *outside;
+    uint32_t count[FRACS][2 * HIST_HALF + 1];
+    Outside *outside;
     size_t n_outside, cap_outside;
     size_t total;
 } Hist;
 
-static void hist_add(Hist *h, int32_t v)
+static void hist_add(Hist *h, int32_t mean_q, int32_t v)
 {
+    int64_t d = (int64_t)v - nerv_floor_div(mean_q, FRACS);
+    int f = (int)(mean_q - nerv_floor_div(mean_q, FRACS) * FRACS);
     h->total++;
-    if (v >= -HIST_HALF && v <= HIST_HALF) {
-        h->count[v + HIST_HALF]++;
+    if (d >= -HIST_HALF && d <= HIST_HALF) {
+        h->count[f][d + HIST_HALF]++;
         return;
     }
     if (h->n_outside == h->cap_outside) {
         size_t cap = h->cap_outside ? 2 * h->cap_outside : 64;
-        int32_t *p = realloc(h->outside, cap * sizeof(int32_t));
+        Outside *p = realloc(h->outside, cap * sizeof(*p));
         if (!p) return; /* an estimate only: the value is left out */
         h->outside = p, h->cap_outside = cap;
     }
-    h->outside[h->n_outside++] = v;
+    h->outside[h->n_outside++] = (Outside){(int32_t)nerv_clamp_magnitude(d), (uint8_t)f};
 }
 
 static int hist_best_scale(const RCParamTables *t, const Hist *h, double *bits)
 {
     int best = 0;
     double best_bits = INFINITY;
+    *bits = 0;
+    if (!h->total) return 0;
+    /* the bins in use, once: few of the FRACS x (2 HIST_HALF + 1) */
+    int32_t *used = malloc(sizeof(int32_t) * 3 * (FRACS * (2 * HIST_HALF + 1) + h->n_outside)), n = 0;
+    if (!used) return 0; /* an estimate only: the first scale, at no cost */
+    for (int f = 0; f < FRACS; f++)
+        for (int d = -HIST_HALF; d <= HIST_HALF; d++)
+            if (h->count[f][d + HIST_HALF])
+                used[3 * n] = f, used[3 * n + 1] = d, used[3 * n + 2] = (int32_t)h->count[f][d + HIST_HALF], n++;
+    for (size_t i = 0; i < h->n_outside; i++)
+        used[3 * n] = h->outside[i].f, used[3 * n + 1] = h->outside[i].d, used[3 * n + 2] = 1, n++;
     for (unsigned sc = 0; sc < t->cfg.num_scales; sc++) {
         double b = 0;
-        for (int v = -HIST_HALF; v <= HIST_HALF; v++)
-            if (h->count[v + HIST_HALF]) b += h->count[v + HIST_HALF] * value_bits(t, sc, v);
-        for (size_t i = 0; i < h->n_outside; i++) b += value_bits(t, sc, h->outside[i]);
+        for (int32_t i = 0; i < n; i++) b += used[3 * i + 2] * value_bits(t, sc, used[3 * i], used[3 * i + 1]);
         if (b < best_bits) best_bits = b, best = (int)sc;
     }
-    *bits = h->total ? best_bits : 0;
+    free(used);
+    *bits = best_bits;
     return best;
 }
 
@@ -228,7 +327,7 @@ double nerv_weight_bits(const RCParamTables *t, const int32_t *q, size_t count)
 {
     Hist *h = calloc(1, sizeof(*h));
     if (!h) return INFINITY;
-    for (size_t i = 0; i < count; i++) hist_add(h, q[i]);
+    for (size_t i = 0; i < count; i++) hist_add(h, 0, q[i]);
     double bits;
     hist_best_scale(t, h, &bits);
     hist_free(h, 1);
@@ -260,14 +359,14 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
     /* one histogram per latent context, [0] also for motion and each weight tensor */
     Hist *h = calloc(NERV_CONTEXTS, sizeof(*h));
     if (!h) return INFINITY;
-    for (int i = 0; i < 2 * seg->n; i++) hist_add(h, motion_step(seg, i));
+    for (int i = 0; i < 2 * seg->n; i++) hist_add(h, 0, motion_step(seg, i));
     seg->mscale = hist_best_scale(t, h, &bits);
     total += bits + SCALE_BITS;
     seg->motion_bits = total;
     for (int k = 0; k < NERV_TENSORS; k++) {
         hist_reset(h);
         size_t off = nerv_tensor_offset(s, k);
-        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) hist_add(h, weight_coded(seg, off + i));
+        for (size_t i = 0; i < nerv_tensor_size(s, k); i++) hist_add(h, 0, weight_coded(seg, off + i));
         seg->wscale[k] = hist_best_scale(t, h, &bits);
         total += bits + 4 + SCALE_BITS;
     }
@@ -277,18 +376,35 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
         const int32_t *y = seg->yq + lay->offset[l];
         size_t size = (size_t)lay->lw[l] * lay->lh[l];
         total += lay->times[l] + (seg->predicted ? GAIN_BITS : 0);
-        for (int c = 0; c < NERV_CONTEXTS; c++) hist_reset(&h[c]);
-        for (int tt = 0; tt < lay->times[l]; tt++) {
-            const int32_t *slice = y + (size_t)tt * size;
-            if (slice_is_zero(slice, size)) continue;
-            for (int i = 0; i < lay->lh[l]; i++)
-                for (int j = 0; j < lay->lw[l]; j++)
-                    hist_add(&h[nerv_latent_context(lay, y, tt, i, j, l)],
-                             slice[(size_t)i * lay->lw[l] + j]);
-        }
-        for (int c = 0; c < NERV_CONTEXTS; c++) {
-            seg->lscale[l][c] = hist_best_scale(t, &h[c], &bits);
-            total += bits + SCALE_BITS;
+        for (int part = 0; part < 2; part++) {
+            /* coded about mean 0, or (version 3, where the part has slices) about
+             * the taps' mean, whichever costs less with its taps and flag */
+            int exists = part < lay->times[l], tries = s->version >= 3 && exists ? 2 : 1;
+            double cost[2] = {INFINITY, INFINITY};
+            int scales[2][NERV_CONTEXTS / 2];
+            for (int on = 0; on < tries; on++) {
+                Hist *hp = h + part * (NERV_CONTEXTS / 2);
+                for (int c = 0; c < NERV_CONTEXTS / 2; c++) hist_reset(&hp[c]);
+                for (int tt = part; tt < (part ? lay->times[l] : 1); tt++) {
+                    const int32_t *slice = y + (size_t)tt * size;
+                    if (slice_is_zero(slice, size)) continue;
+                    for (int i = 0; i < lay->lh[l]; i++)
+                        for (int j = 0; j < lay->lw[l]; j++) {
+                            int32_t m = on ? nerv_latent_mean(lay, y, tt, i, j, l, seg->tap[l][part]) : 0;
+                            hist_add(&h[nerv_latent_context(lay, y, tt, i, j, l)], m,
+                                     slice[(size_t)i * lay->lw[l] + j]);
+                        }
+                }
+                cost[on] = (tries > 1) + (on ? (NERV_MEAN_TAPS - !part) * NERV_TAP_BITS : 0);
+                for (int c = 0; c < NERV_CONTEXTS / 2; c++) {
+                    scales[on][c] = hist_best_scale(t, &hp[c], &bits);
+                    cost[on] += bits + SCALE_BITS;
+                }
+            }
+            seg->mean_on[l][part] = cost[1] < cost[0];
+            memcpy(&seg->lscale[l][part * (NERV_CONTEXTS / 2)], scales[seg->mean_on[l][part]],
+                   sizeof(scales[0]));
+            total += cost[seg->mean_on[l][part]];
         }
     }
     hist_free(h, NERV_CONTEXTS);
@@ -319,15 +435,25 @@ int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSeg
         if (seg->predicted) rc_encode_bits(enc, (uint32_t)seg->gain[l], GAIN_BITS);
         for (int c = 0; c < NERV_CONTEXTS; c++)
             rc_encode_bits(enc, (uint32_t)seg->lscale[l][c], SCALE_BITS);
+        for (int part = 0; part < 2 && s->version >= 3 && part < times; part++) {
+            rc_encode_bits(enc, (uint32_t)seg->mean_on[l][part], 1);
+            if (!seg->mean_on[l][part]) continue;
+            for (int k = 0; k < NERV_MEAN_TAPS - !part; k++)
+                rc_encode_bits(enc, (uint32_t)seg->tap[l][part][k] & ((1u << NERV_TAP_BITS) - 1),
+                               NERV_TAP_BITS);
+        }
         for (int tt = 0; tt < times; tt++) {
             const int32_t *slice = y + (size_t)tt * size;
-            int zero = slice_is_zero(slice, size);
+            int zero = slice_is_zero(slice, size), part = tt > 0;
             rc_encode_bits(enc, (uint32_t)!zero, 1);
             if (zero) continue;
             for (int i = 0; i < lay->lh[l]; i++)
                 for (int j = 0; j < lay->lw[l]; j++) {
                     int c = nerv_latent_context(lay, y, tt, i, j, l);
-                    rc_encode_param(enc, t, (unsigned)seg->lscale[l][c], 0,
+                    int32_t m = seg->mean_on[l][part]
+                                    ? nerv_latent_mean(lay, y, tt, i, j, l, seg->tap[l][part])
+                                    : 0;
+                    rc_encode_param(enc, t, (unsigned)seg->lscale[l][c], m,
                                     slice[(size_t)i * lay->lw[l] + j]);
                 }
         }
@@ -335,9 +461,10 @@ int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSeg
     return enc->error;
 }
 
-static int read_value(RCDecoder *dec, const RCParamTables *t, int scale, int32_t *out)
+static int read_value(RCDecoder *dec, const RCParamTables *t, int scale, int32_t mean_q,
+                      int32_t *out)
 {
-    int32_t v = rc_decode_param(dec, t, (unsigned)scale, 0);
+    int32_t v = rc_decode_param(dec, t, (unsigned)scale, mean_q);
     if (v < -NERV_MAX_MAGNITUDE || v > NERV_MAX_MAGNITUDE) dec->error = NC_EINVALIDDATA;
     *out = v;
     return dec->error;
@@ -364,7 +491,7 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
     if (mscale >= (int)t->cfg.num_scales) dec->error = NC_EINVALIDDATA;
     for (int i = 0; i < 2 * n && !dec->error; i++) {
         int32_t d;
-        read_value(dec, t, mscale, &d);
+        read_value(dec, t, mscale, 0, &d);
         int64_t m = (int64_t)d + (i >= 2 ? motion[i - 2] : base[i]);
         if (m < -NERV_MAX_MAGNITUDE || m > NERV_MAX_MAGNITUDE) dec->error = NC_EINVALIDDATA;
         motion[i] = (int32_t)m;
@@ -389,7 +516,7 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
         if (predicted) nerv_predict_weights(s, ref, seg, k, seg->wexp[k]);
         for (size_t i = off; i < off + nerv_tensor_size(s, k) && !dec->error; i++) {
             int32_t d;
-            read_value(dec, t, seg->wscale[k], &d);
+            read_value(dec, t, seg->wscale[k], 0, &d);
             int64_t w = (int64_t)d + (predicted ? seg->wpred[i] : 0);
             if (w < -NERV_MAX_MAGNITUDE || w > NERV_MAX_MAGNITUDE) dec->error = NC_EINVALIDDATA;
             seg->wq[i] = (int32_t)w;
@@ -406,15 +533,27 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
             seg->lscale[l][c] = (int)rc_decode_bits(dec, SCALE_BITS);
             if (seg->lscale[l][c] >= (int)t->cfg.num_scales) dec->error = NC_EINVALIDDATA;
         }
+        for (int part = 0; part < 2 && s->version >= 3 && part < lay->times[l]; part++) {
+            seg->mean_on[l][part] = (int)rc_decode_bits(dec, 1);
+            if (!seg->mean_on[l][part]) continue;
+            for (int k = 0; k < NERV_MEAN_TAPS - !part; k++) {
+                int v = (int)rc_decode_bits(dec, NERV_TAP_BITS);
+                seg->tap[l][part][k] = v >= 1 << (NERV_TAP_BITS - 1) ? v - (1 << NERV_TAP_BITS) : v;
+            }
+        }
         for (int tt = 0; tt < lay->times[l] && !dec->error; tt++) {
             int32_t *slice = y + (size_t)tt * size;
+            int part = tt > 0;
             if (!rc_decode_bits(dec, 1)) continue; /* stays zero */
             for (int i = 0; i < lay->lh[l] && !dec->error; i++) {
                 /* a packet too short for its latents ends here, not after all of them */
                 if (rc_dec_overrun(dec)) dec->error = rc_dec_overrun(dec);
                 for (int j = 0; j < lay->lw[l] && !dec->error; j++) {
                     int c = nerv_latent_context(lay, y, tt, i, j, l);
-                    read_value(dec, t, seg->lscale[l][c], &slice[(size_t)i * lay->lw[l] + j]);
+                    int32_t m = seg->mean_on[l][part]
+                                    ? nerv_latent_mean(lay, y, tt, i, j, l, seg->tap[l][part])
+                                    : 0;
+                    read_value(dec, t, seg->lscale[l][c], m, &slice[(size_t)i * lay->lw[l] + j]);
                 }
             }
         }

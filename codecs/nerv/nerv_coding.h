@@ -12,6 +12,10 @@
 #define NERV_CONTEXTS 8 /* 4 by neighbours, for first slices and for changes */
 #define NERV_MAX_WEXP 15
 #define NERV_MAX_MAGNITUDE ((1 << 20) - 1) /* of any coded integer */
+#define NERV_MEAN_TAPS 5 /* a latent's mean from: left, up, up-left, up-right, previous slice */
+#define NERV_TAP_BITS 6  /* a tap: signed, in 1/2^NERV_TAP_FRAC */
+#define NERV_TAP_FRAC 4
+#define NERV_MEAN_FRAC 2 /* fractional bits of a latent's mean (the tables' mean_frac_bits) */
 
 /* What a predicted segment is coded against (spec §2, §3): the segment before
  * it, as the decoder has it. */
@@ -42,6 +46,10 @@ typedef struct NervSegment {
     int32_t *yref;              /* predicted: the reference's last slices moved with the
                                    scene, in yq's layout (later slices 0); else NULL */
     int gain[NERV_MAX_LEVELS];  /* predicted: each level's prediction is yref * gain / 8 */
+    /* version 3: per level and part (0: first slice, 1: the changes) whether the values
+     * are coded about a mean predicted from their neighbours, and its taps */
+    int mean_on[NERV_MAX_LEVELS][2];
+    int tap[NERV_MAX_LEVELS][2][NERV_MEAN_TAPS];
     double motion_bits, weight_bits, latent_bits; /* set by nerv_segment_choose_scales */
 } NervSegment;
 
@@ -81,8 +89,19 @@ void nerv_ref_free(NervRef *ref);
 /* The context (0 .. NERV_CONTEXTS - 1) of latent (i, j) of slice t of level l. */
 int nerv_latent_context(const NervLayout *lay, const int32_t *level, int t, int i, int j, int l);
 
-/* Chooses wscale and lscale to minimize the coded size of wq and yq (cost in bits
- * returned, its parts in seg's *_bits); the encoder calls it before nerv_segment_write. */
+/* The mean (in 1/2^NERV_MEAN_FRAC) about which value (i, j) of slice t of level l is
+ * coded, from the coded values before it and the taps of its part (spec §3). */
+int32_t nerv_latent_mean(const NervLayout *lay, const int32_t *level, int t, int i, int j, int l,
+                         const int *tap);
+
+/* Sets each level and part's taps: the least-squares fit of the coded values (yq's
+ * layout) from their neighbours, rounded to the taps' step (the encoder's). */
+void nerv_fit_taps(const NervShape *s, const NervLayout *lay, const int32_t *coded,
+                   int tap[][2][NERV_MEAN_TAPS]);
+
+/* Chooses wscale and lscale, and (version 3) which parts use their taps' mean, to
+ * minimize the coded size of wq and yq (cost in bits returned, its parts in seg's
+ * *_bits); the encoder calls it before nerv_segment_write. */
 double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, NervSegment *seg);
 /* Bits of coding count integers (a weight tensor's values, less their prediction)
  * with the best scale: the encoder's estimate when it chooses a tensor's step. */

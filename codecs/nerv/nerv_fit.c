@@ -33,6 +33,7 @@
 #define LR_WEIGHT 0.01f
 #define LR_SCALE 0.02f
 #define LR_GAIN 0.01f
+#define TAP_REFIT 16 /* steps between fits of the latents' mean taps */
 /* A predicted segment's latents start at half the reference's, and the gains
  * at 1/2: on a still clip (motion.mov) the prediction then pays as much as from
  * the reference itself, on a moving one (city) it no longer costs quality
@@ -117,18 +118,55 @@ static void integrate_adjoint(const NervShape *s, const NervLayout *lay, float *
     }
 }
 
-/* Fills ctx with each latent's coding context, taken from lat rounded. */
+/* Fills ctx with each latent's coding context and, with tap, mean with the mean it
+ * is coded about (else 0), both taken from lat rounded. */
 static void latent_contexts(const NervShape *s, const NervLayout *lay, const float *lat,
-                            int32_t *qi, uint8_t *ctx)
+                            const int (*tap)[2][NERV_MEAN_TAPS], int32_t *qi, uint8_t *ctx,
+                            float *mean)
 {
     for (size_t i = 0; i < lay->offset[s->levels]; i++) qi[i] = (int32_t)rintf(lat[i]);
     for (int l = 0; l < s->levels; l++) {
         const int32_t *level = qi + lay->offset[l];
         uint8_t *c = ctx + lay->offset[l];
+        float *m = mean + lay->offset[l];
         for (int t = 0; t < lay->times[l]; t++)
             for (int i = 0; i < lay->lh[l]; i++)
-                for (int j = 0; j < lay->lw[l]; j++)
+                for (int j = 0; j < lay->lw[l]; j++) {
                     *c++ = (uint8_t)nerv_latent_context(lay, level, t, i, j, l);
+                    *m++ = tap ? ldexpf((float)nerv_latent_mean(lay, level, t, i, j, l, tap[l][t > 0]),
+                                        -NERV_MEAN_FRAC)
+                               : 0.0f;
+                }
+    }
+}
+
+/* Adds to g_d what each latent's rate gradient g_r (with respect to its value less
+ * its mean) gives the neighbours its mean is taken from (nerv_latent_mean, the
+ * rounding passed straight through). */
+static void mean_adjoint(const NervShape *s, const NervLayout *lay, const int tap[][2][NERV_MEAN_TAPS],
+                         const float *g_r, float *g_d)
+{
+    for (int l = 0; l < s->levels; l++) {
+        ptrdiff_t lw = lay->lw[l], size = lw * lay->lh[l];
+        const float *g = g_r + lay->offset[l];
+        float *gd = g_d + lay->offset[l];
+        for (int t = 0; t < lay->times[l]; t++) {
+            float a[NERV_MEAN_TAPS];
+            for (int k = 0; k < NERV_MEAN_TAPS; k++) a[k] = -ldexpf((float)tap[l][t > 0][k], -NERV_TAP_FRAC);
+            for (int i = 0; i < lay->lh[l]; i++)
+                for (int j = 0; j < lw; j++) {
+                    ptrdiff_t n = t * size + i * lw + j;
+                    float gn = g[n];
+                    if (gn == 0.0f) continue;
+                    if (j > 0) gd[n - 1] += a[0] * gn;
+                    if (i > 0) {
+                        gd[n - lw] += a[1] * gn;
+                        if (j > 0) gd[n - lw - 1] += a[2] * gn;
+                        if (j + 1 < lw) gd[n - lw + 1] += a[3] * gn;
+                    }
+                    if (t > 0) gd[n - size] += a[4] * gn;
+                }
+        }
     }
 }
 
@@ -147,6 +185,8 @@ typedef struct Fit {
     float *logs, *g_logs; /* per level and context */
     int32_t *qi;          /* the latents rounded, as coded: the contexts' source */
     uint8_t *ctx;         /* each latent's context (nerv_latent_context) */
+    float *mean;          /* each latent's mean (nerv_latent_mean) */
+    float *g_mean;        /* each latent's rate gradient, for its mean's inputs */
     float *gz;    /* per frame: levels x positions */
     float *gw;    /* per frame: NP */
     double *sse;  /* per frame */
@@ -309,12 +349,14 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     fit.g_logs = calloc(nscales, sizeof(float));
     fit.qi = calloc(fit.NL, sizeof(int32_t));
     fit.ctx = calloc(fit.NL, 1);
+    fit.mean = calloc(fit.NL, sizeof(float));
+    fit.g_mean = calloc(fit.NL, sizeof(float));
     fit.gz = calloc((size_t)n * s->levels * s->positions, sizeof(float));
     fit.gw = calloc((size_t)n * fit.NP, sizeof(float));
     fit.sse = calloc((size_t)n, sizeof(double));
     fit.work = calloc((size_t)threads * fit.work_size, sizeof(float));
     if (!sc_ok || !fit.lat || !fit.yhat || !fit.dhat || !fit.g_y || !fit.g_lat || !fit.w || !fit.g_w || !fit.logs ||
-        !fit.g_logs || !fit.qi || !fit.ctx || !fit.gz || !fit.gw || !fit.sse || !fit.work ||
+        !fit.g_logs || !fit.qi || !fit.ctx || !fit.mean || !fit.g_mean || !fit.gz || !fit.gw || !fit.sse || !fit.work ||
         adam_alloc(&a_lat, fit.NL) < 0 || adam_alloc(&a_w, fit.NP) < 0 ||
         adam_alloc(&a_s, nscales) < 0 || adam_alloc(&a_g, (size_t)s->levels) < 0 || !fit.pred) {
         ret = NC_ENOMEM;
@@ -366,7 +408,14 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
                                         : (float)nerv_predict(seg->yref[i], seg->gain[l]);
             }
         for (size_t i = 0; i < fit.NL; i++) fit.dhat[i] = fit.lat[i] - (ref ? fit.pred[i] : 0.0f);
-        latent_contexts(s, &seg->lay, fit.dhat, fit.qi, fit.ctx);
+        /* Version 3's means in the rounding steps only: there the neighbours are the
+         * integers the coder takes the means from. With the noise they are not, and
+         * fitting with the means from the start gained nothing (README). */
+        int means = s->version >= 3 && !noisy;
+        const int(*tap)[2][NERV_MEAN_TAPS] = means ? (const int(*)[2][NERV_MEAN_TAPS])seg->tap : NULL;
+        if (means && (step - noise_steps) % TAP_REFIT == 0) /* the taps follow the latents */
+            nerv_fit_taps(s, &seg->lay, fit.qi, seg->tap);
+        latent_contexts(s, &seg->lay, fit.dhat, tap, fit.qi, fit.ctx, fit.mean);
         for (size_t i = 0; i < fit.NL; i++)
             fit.dhat[i] = noisy ? fit.dhat[i] + nci_rng_uniform(&rng) - 0.5f : rintf(fit.dhat[i]);
         integrate(s, &seg->lay, ref ? fit.pred : NULL, fit.dhat, fit.yhat);
@@ -383,8 +432,9 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
             for (int c = 0; c < NERV_CONTEXTS; c++) scale[c] = exp(logs[c]); /* once, not per latent */
             for (size_t i = a; i < b; i++) {
                 float gy, gs;
-                rate += rate_bits(fit.dhat[i], scale[fit.ctx[i]], &gy, &gs);
+                rate += rate_bits(fit.dhat[i] - fit.mean[i], scale[fit.ctx[i]], &gy, &gs);
                 fit.g_lat[i] = rate_weight * gy;
+                fit.g_mean[i] = fit.g_lat[i];
                 g_ls[fit.ctx[i]] += gs;
             }
             for (int c = 0; c < NERV_CONTEXTS; c++)
@@ -393,6 +443,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
                 for (size_t i = a; i < a + (size_t)seg->lay.lw[l] * seg->lay.lh[l]; i++)
                     g_gain[l] -= (double)fit.g_lat[i] * seg->yref[i];
         }
+        if (means) mean_adjoint(s, &seg->lay, tap, fit.g_mean, fit.g_lat);
         run_frames(&fit, pool, 1, step % groups, groups);
         /* dual ascent on the rate constraint, once the rate model has settled */
         if (fp->target_bits > 0 && noisy && step >= fp->steps / 5) {
@@ -426,6 +477,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         goto end;
     }
     if ((ret = choose_weight_steps(&fit, pool, t, lambda, ref, seg, mse)) < 0) goto end;
+    if (s->version >= 3) nerv_fit_taps(s, &seg->lay, seg->yq, seg->tap);
     *bits = nerv_segment_choose_scales(t, s, seg);
 end:
     for (int i = 0; i < threads && fit.sc; i++) nerv_scratch_free(&fit.sc[i]);
@@ -433,7 +485,7 @@ end:
     adam_free(&a_lat), adam_free(&a_w), adam_free(&a_s), adam_free(&a_g);
     free(fit.pred);
     free(fit.lat), free(fit.yhat), free(fit.dhat), free(fit.g_y), free(fit.g_lat), free(fit.w), free(fit.g_w);
-    free(fit.logs), free(fit.g_logs), free(fit.qi), free(fit.ctx);
+    free(fit.logs), free(fit.g_logs), free(fit.qi), free(fit.ctx), free(fit.mean), free(fit.g_mean);
     free(fit.gz), free(fit.gw), free(fit.sse), free(fit.work);
     if (ret < 0) nerv_segment_free(seg);
     return ret;

@@ -23,8 +23,9 @@ typedef struct Golden {
     enum NCPixelFormat fmt;
     const char *opts;
     int damage; /* 0 none, 1 the second segment's data packet cut short */
-    /* 1: a version-1 stream, from the encoder before predicted segments; `make`
-     * keeps the file and only decodes it again (the encoder now writes version 2) */
+    /* 1: a stream of an older version (1: before predicted segments, 2: before
+     * latent means), from the encoder of its time; `make` keeps the file and
+     * only decodes it again (the encoder now writes NERV_VERSION) */
     int kept;
 } Golden;
 
@@ -39,11 +40,18 @@ static const Golden goldens[] = {
     {"damaged_truncated", 24, 16, 7, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=3:hidden=8", 1, 1},
     /* version 2: a key segment, two predicted ones (a pan: the grids' origins move,
      * the coarse grid's by rounded cells), a key again */
-    {"v2_yuv420p_24x16_pan_predicted", 24, 16, 14, NC_PIX_YUV420P, "segment=4:keyint=12:steps=80:fine=2:levels=3:hidden=8", 0, 0},
+    {"v2_yuv420p_24x16_pan_predicted", 24, 16, 14, NC_PIX_YUV420P, "segment=4:keyint=12:steps=80:fine=2:levels=3:hidden=8", 0, 1},
     /* a still scene: predictions near the reference, odd sizes at the edges */
-    {"v2_gray_19x9_still_predicted", 19, 9, 9, NC_PIX_GRAY8, "segment=3:steps=60:fine=1:levels=3:hidden=5:time_stride=0", 0, 0},
+    {"v2_gray_19x9_still_predicted", 19, 9, 9, NC_PIX_GRAY8, "segment=3:steps=60:fine=1:levels=3:hidden=5:time_stride=0", 0, 1},
     /* a predicted segment's data cut short */
-    {"v2_damaged_predicted", 24, 16, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=3:hidden=8", 1, 0},
+    {"v2_damaged_predicted", 24, 16, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=3:hidden=8", 1, 1},
+    /* version 3: latents coded about their neighbours' mean where it pays (a
+     * larger picture, so that some grids' taps pay for themselves), a key
+     * segment and predicted ones */
+    {"v3_yuv420p_64x48_pan_means", 64, 48, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:fine_stride=1", 0, 0},
+    {"v3_gray_56x40_still_means", 56, 40, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=80:fine_stride=1:time_stride=0", 0, 0},
+    /* a predicted segment's data cut short */
+    {"v3_damaged_means", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:fine_stride=1", 1, 0},
 };
 
 /* A panning scene (integers only, so `make` draws the same frames everywhere);
@@ -76,7 +84,8 @@ static int write_seed(const char *fuzz_dir, const Golden *g, const uint8_t *head
     uint8_t lead[6 + NERV_MAX_LEVELS] = {(uint8_t)(s.width - 1), (uint8_t)(s.height - 1),
                                          (uint8_t)(s.pix_fmt == NC_PIX_GRAY8 ? 0
                                                    : s.pix_fmt == NC_PIX_YUV420P ? 1 : 2),
-                                         (uint8_t)(s.levels - 1), (uint8_t)(s.hidden - 1),
+                                         (uint8_t)(s.levels - 1),
+                                         (uint8_t)(s.hidden - 1 + 12 * (NERV_VERSION - s.version)),
                                          (uint8_t)(s.segment - 1)};
     for (int l = 0; l < s.levels; l++) lead[6 + l] = (uint8_t)(s.stride_log2[l] * 6 + s.scale_log2[l]);
     if (second) lead[2] |= 0x40;

@@ -1,6 +1,7 @@
 /* libFuzzer target: the nerv decoder. Input: 6 bytes that make a stream header
- * (width - 1 and height - 1 mod 32, pixel format, grids, hidden width, segment
- * length; the grids' scales and strides from the bytes after them), then one
+ * (width - 1 and height - 1 mod 32, pixel format, grids, hidden width mod 12 and
+ * in byte 4 / 12 how many versions before NERV_VERSION, segment length; the
+ * grids' scales and strides from the bytes after them), then one
  * packet sent through a decoder opened with that header, every frame it yields
  * received. Byte 2 bit 6 makes it two packets (a predicted segment after the
  * one it is coded against): a 2-byte little-endian length, the first, then the
@@ -24,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const enum NCPixelFormat fmts[] = {NC_PIX_GRAY8, NC_PIX_YUV420P, NC_PIX_RGB24};
     NervShape s = {.width = 1 + data[0] % 32, .height = 1 + data[1] % 32,
                    .pix_fmt = fmts[(data[2] & 0x3f) % 3], .levels = 1 + data[3] % 6,
-                   .hidden = 1 + data[4] % 12, .segment = 1 + data[5] % 9};
+                   .hidden = 1 + data[4] % 12, .segment = 1 + data[5] % 9,
+                   .version = NERV_VERSION - data[4] / 12 % NERV_VERSION};
     for (int l = 0; l < s.levels; l++) {
         s.scale_log2[l] = data[6 + l] % 6;
         s.stride_log2[l] = data[6 + l] / 6 % 4;

@@ -147,6 +147,22 @@ static void test_mlp_backward(void)
 
 /* Random segments (sparse latents, large and small values, empty slices) code and
  * decode exactly; cut or flipped packets fail cleanly. */
+/* Chooses seg's scales, writes it into enc (reset first), checks the size against
+ * the encoder's estimate and reads it back into back (against ref). */
+static void write_and_read(const RCParamTables *t, const NervShape *s, NervSegment *seg,
+                           const NervRef *ref, RCEncoder *enc, NervSegment *back)
+{
+    double est = nerv_segment_choose_scales(t, s, seg);
+    rc_enc_reset(enc);
+    CHECK_EQ(nerv_segment_write(t, s, seg, enc), 0);
+    CHECK_EQ(rc_enc_flush(enc), 0);
+    CHECK(fabs(8.0 * enc->size - est) < 0.02 * est + 64);
+    RCDecoder dec;
+    rc_dec_init(&dec, enc->buf, enc->size);
+    CHECK_EQ(nerv_segment_read(t, s, &dec, ref, back, NULL), 0);
+    CHECK_EQ(rc_dec_finish(&dec), 0);
+}
+
 static void test_segment_coding(void)
 {
     RCParamTables t;
@@ -167,16 +183,10 @@ static void test_segment_coding(void)
     /* grid 1's first slice all zero */
     memset(seg.yq + seg.lay.offset[1], 0,
            sizeof(int32_t) * (size_t)seg.lay.lw[1] * seg.lay.lh[1]);
-    double est = nerv_segment_choose_scales(&t, &s, &seg);
     RCEncoder enc;
     rc_enc_init(&enc);
-    CHECK_EQ(nerv_segment_write(&t, &s, &seg, &enc), 0);
-    CHECK_EQ(rc_enc_flush(&enc), 0);
-    CHECK(fabs(8.0 * enc.size - est) < 0.02 * est + 64);
+    write_and_read(&t, &s, &seg, NULL, &enc, &back);
     RCDecoder dec;
-    rc_dec_init(&dec, enc.buf, enc.size);
-    CHECK_EQ(nerv_segment_read(&t, &s, &dec, NULL, &back, NULL), 0);
-    CHECK_EQ(rc_dec_finish(&dec), 0);
     CHECK_EQ(back.n, 6);
     CHECK(!memcmp(back.motion, motion, sizeof(motion)));
     CHECK(!memcmp(back.wexp, seg.wexp, sizeof(seg.wexp)));
@@ -256,15 +266,10 @@ static void test_predicted_coding(void)
     CHECK_EQ(nerv_predict(13, 3), 5);
     size_t nl = seg.lay.offset[s.levels];
     for (size_t i = 0; i < nl; i++) seg.yq[i] = (int32_t)(rnd() * 3);
-    nerv_segment_choose_scales(&t, &s, &seg);
     RCEncoder enc;
     rc_enc_init(&enc);
-    CHECK_EQ(nerv_segment_write(&t, &s, &seg, &enc), 0);
-    CHECK_EQ(rc_enc_flush(&enc), 0);
+    write_and_read(&t, &s, &seg, &ref, &enc, &back);
     RCDecoder dec;
-    rc_dec_init(&dec, enc.buf, enc.size);
-    CHECK_EQ(nerv_segment_read(&t, &s, &dec, &ref, &back, NULL), 0);
-    CHECK_EQ(rc_dec_finish(&dec), 0);
     CHECK(back.predicted);
     CHECK(!memcmp(back.motion, m1, sizeof(m1)));
     CHECK(!memcmp(back.wq, seg.wq, sizeof(int32_t) * nerv_param_count(&s)));
@@ -289,6 +294,77 @@ static void test_predicted_coding(void)
     nerv_segment_free(&seg);
     nerv_segment_free(&key);
     nerv_ref_free(&ref);
+    rc_param_free(&t);
+}
+
+/* Version 3's latent means: the taps' sum from the coded neighbours, in quarters,
+ * floored; parts coded about them where that pays; version 2 codes none. */
+static void test_mean_coding(void)
+{
+    RCParamTables t;
+    CHECK_EQ(nerv_tables_init(&t), 0);
+    NervShape s = shape(40, 24, NC_PIX_GRAY8, 4, 8);
+    CHECK_EQ(s.version, 3);
+    int32_t motion[16] = {0};
+    NervSegment seg, back;
+    CHECK_EQ(nerv_segment_alloc(&seg, &s, 8, motion, NULL), 0);
+    const NervLayout *lay = &seg.lay;
+    /* by hand: level 0 is 20 x 12 with a slice per frame */
+    int32_t *y0 = seg.yq + lay->offset[0];
+    int lw = lay->lw[0];
+    size_t size = (size_t)lw * lay->lh[0];
+    CHECK(lay->times[0] >= 2);
+    y0[0] = 7, y0[1] = -3, y0[lw] = 5, y0[lw + 1] = 0, y0[2] = 11;
+    y0[size + lw + 1] = 2; /* slice 1 */
+    int tap[NERV_MEAN_TAPS] = {8, -4, 3, -31, 16};
+    /* (1, 1) of slice 0: 8 * 5 - 4 * -3 + 3 * 7 - 31 * 11 = -268 sixteenths: floor((-268 + 2) / 4) */
+    CHECK_EQ(nerv_latent_mean(lay, y0, 0, 1, 1, 0, tap), -67);
+    /* (0, 0): no neighbour; (0, 1): the left one only: 8 * 7 = 56 -> 14 */
+    CHECK_EQ(nerv_latent_mean(lay, y0, 0, 0, 0, 0, tap), 0);
+    CHECK_EQ(nerv_latent_mean(lay, y0, 0, 0, 1, 0, tap), 14);
+    /* (1, 1) of slice 1: only the slice before, 16 * 0 = 0; (1, 2): up-left 2 -> 3 * 2 = 6 -> 2 */
+    CHECK_EQ(nerv_latent_mean(lay, y0, 1, 1, 1, 0, tap), 0);
+    CHECK_EQ(nerv_latent_mean(lay, y0, 1, 2, 2, 0, tap), 2);
+    /* (1, 0) at the left edge: up 7 and up-right -3: -28 + 93 = 65 -> floor(67 / 4) = 16 */
+    CHECK_EQ(nerv_latent_mean(lay, y0, 0, 1, 0, 0, tap), 16);
+    y0[0] = NERV_MAX_MAGNITUDE, y0[1] = NERV_MAX_MAGNITUDE;
+    int big[NERV_MEAN_TAPS] = {31, 31, 31, 31, 31};
+    CHECK_EQ(nerv_latent_mean(lay, y0, 0, 0, 2, 0, big), 4 * NERV_MAX_MAGNITUDE); /* clamped */
+    y0[1] = -NERV_MAX_MAGNITUDE;
+    CHECK_EQ(nerv_latent_mean(lay, y0, 0, 0, 2, 0, big), -4 * NERV_MAX_MAGNITUDE);
+    /* smooth latents (a ramp plus a little noise): their means pay */
+    size_t nl = lay->offset[s.levels];
+    for (int l = 0; l < s.levels; l++)
+        for (int tt = 0; tt < lay->times[l]; tt++)
+            for (int i = 0; i < lay->lh[l]; i++)
+                for (int j = 0; j < lay->lw[l]; j++) {
+                    size_t at = lay->offset[l] + ((size_t)tt * lay->lh[l] + i) * lay->lw[l] + j;
+                    seg.yq[at] = tt ? (int32_t)(rnd() * 2) : (int32_t)(3 * j + 2 * i + rnd() * 2);
+                }
+    nerv_fit_taps(&s, lay, seg.yq, seg.tap);
+    CHECK(seg.tap[0][0][0] > 4); /* the left neighbour predicts a ramp */
+    CHECK_EQ(seg.tap[0][0][4], 0);
+    RCEncoder enc;
+    rc_enc_init(&enc);
+    write_and_read(&t, &s, &seg, NULL, &enc, &back);
+    CHECK(seg.mean_on[0][0]);
+    CHECK(!memcmp(back.yq, seg.yq, sizeof(int32_t) * nl));
+    CHECK(!memcmp(back.mean_on, seg.mean_on, sizeof(seg.mean_on)));
+    for (int l = 0; l < s.levels; l++)
+        for (int part = 0; part < 2; part++)
+            if (seg.mean_on[l][part])
+                CHECK(!memcmp(back.tap[l][part], seg.tap[l][part], sizeof(seg.tap[l][part])));
+    nerv_segment_free(&back);
+    /* the same values in a version-2 stream: no means, and larger */
+    size_t size3 = enc.size;
+    s.version = 2;
+    write_and_read(&t, &s, &seg, NULL, &enc, &back);
+    for (int l = 0; l < s.levels; l++) CHECK(!seg.mean_on[l][0] && !seg.mean_on[l][1]);
+    CHECK(enc.size > size3);
+    CHECK(!memcmp(back.yq, seg.yq, sizeof(int32_t) * nl));
+    nerv_segment_free(&back);
+    rc_enc_free(&enc);
+    nerv_segment_free(&seg);
     rc_param_free(&t);
 }
 
@@ -536,6 +612,7 @@ int main(void)
     test_mlp_backward();
     test_segment_coding();
     test_predicted_coding();
+    test_mean_coding();
     test_motion();
     /* 800 steps of one frame each: a few seconds; the bounds hold with a margin of about 3 dB */
     test_api_clip(24, 16, NC_PIX_YUV420P, "segment=4:keyint=8:steps=800:quality=70", 26);
