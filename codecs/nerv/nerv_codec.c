@@ -75,8 +75,9 @@ static const NCOption encoder_options[] = {
      {.i = 4}, 1, NERV_MAX_LEVELS - NERV_MAX_SCALE_LOG2, NULL, NULL},
     {"time_stride", "frames per time slice of the coarser grids, as a power of two (1: 2 frames)",
      NC_OPT_INT, offsetof(NervEncoder, time_stride), {.i = 1}, 0, NERV_MAX_STRIDE_LOG2, NULL, NULL},
-    {"fine_stride", "frames per time slice of the finest grids, as a power of two (3: 8 frames)",
-     NC_OPT_INT, offsetof(NervEncoder, fine_stride), {.i = 3}, 0, NERV_MAX_STRIDE_LOG2, NULL, NULL},
+    {"fine_stride", "frames per time slice of the finest grids, as a power of two (3: 8 frames; "
+     "-1: by quality, 4 below 30, 3 below 50, else 2)",
+     NC_OPT_INT, offsetof(NervEncoder, fine_stride), {.i = -1}, -1, NERV_MAX_STRIDE_LOG2, NULL, NULL},
     {"hidden", "width of the synthesis network's hidden layers", NC_OPT_INT,
      offsetof(NervEncoder, hidden), {.i = 24}, 1, NERV_MAX_HIDDEN, NULL, NULL},
     {"keyint", "frames from one key segment to the next at most (segments between are "
@@ -84,6 +85,15 @@ static const NCOption encoder_options[] = {
      offsetof(NervEncoder, keyint), {.i = 250}, 1, 1000000, NULL, "frames"},
     NC_OPTION_END,
 };
+
+/* The fine grids' time stride for a quality: where the rate is low, one slice per
+ * 16 frames leaves fewer latents to pay for; where it is high, a slice per 8
+ * frames caps the quality (detail that moves apart from the camera's motion
+ * blurs between slices), and one per 4 pays (README, "Fine slices by quality"). */
+static int fine_stride_for(int quality)
+{
+    return quality < 30 ? 4 : quality < 50 ? 3 : 2;
+}
 
 static int encoder_init(NCCodecContext *ctx)
 {
@@ -100,7 +110,8 @@ static int encoder_init(NCCodecContext *ctx)
         s->scale_log2[l] = l < p->fine ? 0 : l - p->fine + 1;
         /* the fine grids hold the scene's detail, which global motion carries
          * through a segment; the coarse ones follow what changes (README) */
-        s->stride_log2[l] = l < p->fine ? p->fine_stride : p->time_stride;
+        s->stride_log2[l] = l >= p->fine ? p->time_stride
+                            : p->fine_stride >= 0 ? p->fine_stride : fine_stride_for(p->quality);
     }
     int ret = nerv_shape_init(s, ctx);
     if (ret < 0) return ret;
