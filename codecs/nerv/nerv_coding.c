@@ -292,8 +292,8 @@ static int hist_best_scale(const RCParamTables *t, const Hist *h, double *bits)
     double best_bits = INFINITY;
     *bits = 0;
     if (!h->total) return 0;
-    /* the bins in use, once: few of the FRACS x (2 HIST_HALF + 1) */
-    int32_t *used = malloc(sizeof(int32_t) * 3 * (FRACS * (2 * HIST_HALF + 1) + h->n_outside)), n = 0;
+    /* the bins in use, once: at most one per value, few of the FRACS x (2 HIST_HALF + 1) */
+    int32_t *used = malloc(sizeof(int32_t) * 3 * h->total), n = 0;
     if (!used) return 0; /* an estimate only: the first scale, at no cost */
     for (int f = 0; f < FRACS; f++)
         for (int d = -HIST_HALF; d <= HIST_HALF; d++)

@@ -434,7 +434,6 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
                 float gy, gs;
                 rate += rate_bits(fit.dhat[i] - fit.mean[i], scale[fit.ctx[i]], &gy, &gs);
                 fit.g_lat[i] = rate_weight * gy;
-                fit.g_mean[i] = fit.g_lat[i];
                 g_ls[fit.ctx[i]] += gs;
             }
             for (int c = 0; c < NERV_CONTEXTS; c++)
@@ -443,7 +442,10 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
                 for (size_t i = a; i < a + (size_t)seg->lay.lw[l] * seg->lay.lh[l]; i++)
                     g_gain[l] -= (double)fit.g_lat[i] * seg->yref[i];
         }
-        if (means) mean_adjoint(s, &seg->lay, tap, fit.g_mean, fit.g_lat);
+        if (means) { /* each latent's own rate gradient, before its neighbours add theirs */
+            memcpy(fit.g_mean, fit.g_lat, sizeof(float) * fit.NL);
+            mean_adjoint(s, &seg->lay, tap, fit.g_mean, fit.g_lat);
+        }
         run_frames(&fit, pool, 1, step % groups, groups);
         /* dual ascent on the rate constraint, once the rate model has settled */
         if (fp->target_bits > 0 && noisy && step >= fp->steps / 5) {
