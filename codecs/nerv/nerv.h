@@ -20,7 +20,7 @@
 
 #include "nc/frame.h"
 
-#define NERV_VERSION 3          /* written; 1 (no predicted segments) and 2 (no latent means) are still read */
+#define NERV_VERSION 4          /* written; 1 (no predicted segments), 2 (no latent means) and 3 (no local motion) are still read */
 #define NERV_HEADER_SIZE 28
 #define NERV_MAX_LEVELS 16      /* latent grids */
 #define NERV_MAX_SCALE_LOG2 7
@@ -56,6 +56,20 @@ typedef struct NervLayout {
     size_t offset[NERV_MAX_LEVELS + 1]; /* of each level's latents; [levels] = all */
 } NervLayout;
 
+/* A segment's local motion (version 4): on top of each frame's global motion, a
+ * vector per block of 2^block_log2 x 2^block_log2 positions and frame (x, y in
+ * quarters of a position; the segment's middle frame, n / 2, has none), spread
+ * over the positions bilinearly between the block centres (nerv_local_field).
+ * Only the grids in `warped` are sampled through it. */
+#define NERV_MIN_BLOCK_LOG2 3
+#define NERV_MAX_BLOCK_LOG2 6
+typedef struct NervLocal {
+    int block_log2;       /* 0: no local motion */
+    unsigned warped;      /* bit l: grid l */
+    int bw, bh;           /* blocks across and down: ceil(pw / 2^block_log2), ... */
+    int32_t *v;           /* n x bh x bw x 2 */
+} NervLocal;
+
 /* floor(num / den) for den > 0 (C's division truncates toward zero). */
 static inline int64_t nerv_floor_div(int64_t num, int64_t den)
 {
@@ -79,6 +93,14 @@ int nerv_max_motion(const NervShape *s, int axis);
  * frame, each within nerv_max_motion). Latents are stored level by level, time
  * slice by time slice, in raster order. */
 void nerv_layout_init(NervLayout *lay, const NervShape *s, int n, const int32_t *motion);
+
+/* The largest |local vector| component (quarter positions): a frame's size. */
+static inline int32_t nerv_max_local(const NervShape *s, int axis) { return 4 * (axis ? s->ph : s->pw); }
+
+/* Sets loc's block_log2, bw and bh (not v or warped). */
+void nerv_local_init(NervLocal *loc, const NervShape *s, int block_log2);
+/* Frame f's local offsets (1/8 position) at every position: dx, dy (positions each). */
+void nerv_local_field(const NervShape *s, const NervLocal *loc, int f, int32_t *dx, int32_t *dy);
 
 /* The stream header (extradata): NERV_HEADER_SIZE bytes (spec, "Stream header"). */
 void nerv_header_write(const NervShape *s, uint8_t *out);

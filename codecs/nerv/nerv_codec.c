@@ -33,7 +33,7 @@ static const int preset_steps[] = {3000, 9000, 25000};
 
 typedef struct NervEncoder {
     int quality, bitrate, preset, steps, segment, levels, fine, time_stride, fine_stride,
-        hidden, keyint; /* options */
+        hidden, keyint, local_block, local_grids; /* options */
     NervShape s;
     RCParamTables tables;
     NCIPool *pool;
@@ -55,6 +55,12 @@ static const NCOptionEnumValue presets[] = {
     {"fast", PRESET_FAST, "3000 fitting steps per segment"},
     {"medium", PRESET_MEDIUM, "9000 steps"},
     {"slow", PRESET_SLOW, "25000 steps"},
+    {NULL, 0, NULL},
+};
+
+static const NCOptionEnumValue local_grids[] = {
+    {"fine", 0, "the finest grids (their slices are far apart in time)"},
+    {"all", 1, "every grid"},
     {NULL, 0, NULL},
 };
 
@@ -83,6 +89,11 @@ static const NCOption encoder_options[] = {
     {"keyint", "frames from one key segment to the next at most (segments between are "
      "predicted from the one before; at most `segment`: every segment is a key)", NC_OPT_INT,
      offsetof(NervEncoder, keyint), {.i = 250}, 1, 1000000, NULL, "frames"},
+    {"local_block", "local motion: a vector per block of this many pixels across (16, 32, 64 "
+     "or 128) and frame, on top of the global motion; 0: none", NC_OPT_INT,
+     offsetof(NervEncoder, local_block), {.i = 64}, 0, 128, NULL, "pixels"},
+    {"local_grids", "the grids local motion moves", NC_OPT_ENUM, offsetof(NervEncoder, local_grids),
+     {.i = 0}, 0, 1, local_grids, NULL},
     NC_OPTION_END,
 };
 
@@ -115,6 +126,10 @@ static int encoder_init(NCCodecContext *ctx)
     }
     int ret = nerv_shape_init(s, ctx);
     if (ret < 0) return ret;
+    if (p->local_block && (p->local_block < 16 || (p->local_block & (p->local_block - 1)))) {
+        nc_log(ctx, NC_LOG_ERROR, "local_block %d: 0, 16, 32, 64 or 128", p->local_block);
+        return NC_EINVAL;
+    }
     uint8_t header[NERV_HEADER_SIZE];
     nerv_header_write(s, header);
     if ((ret = nc_codec_set_extradata(ctx, header, sizeof(header))) < 0) return ret;
@@ -149,6 +164,15 @@ static int fit_progress(void *opaque, int done, int steps)
     return nci_codec_check_interrupt(ctx);
 }
 
+/* The grids local motion moves: the finest (scale 0), or all. */
+static unsigned local_warped(const NervShape *s, int all)
+{
+    unsigned mask = 0;
+    for (int l = 0; l < s->levels; l++)
+        if (all || s->scale_log2[l] == 0) mask |= 1u << l;
+    return mask;
+}
+
 /* Fits the buffered frames into p->data and queues their packets. */
 static int fit(NCCodecContext *ctx)
 {
@@ -167,6 +191,8 @@ static int fit(NCCodecContext *ctx)
         .steps = p->steps ? p->steps : preset_steps[p->preset],
         .seed = 1,
         .ref = predicted ? &p->ref : NULL,
+        .local_block_log2 = p->local_block ? __builtin_ctz((unsigned)p->local_block) - 1 : 0,
+        .local_warped = local_warped(&p->s, p->local_grids),
         .prev_frame = p->last_frame,
         .progress = fit_progress,
         .opaque = ctx,
@@ -340,6 +366,12 @@ static int read_segment(NCCodecContext *ctx, const NCPacket *pkt)
         return ret;
     }
     p->next = 0;
+    if (p->seg.local.block_log2)
+        nc_log(ctx, NC_LOG_VERBOSE, "%s segment of %d frames, local motion in blocks of %d pixels",
+               p->seg.predicted ? "predicted" : "key", p->seg.n, 2 << p->seg.local.block_log2);
+    else
+        nc_log(ctx, NC_LOG_VERBOSE, "%s segment of %d frames", p->seg.predicted ? "predicted" : "key",
+               p->seg.n);
     return 0;
 }
 
@@ -364,7 +396,7 @@ static int nerv_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
     frame->height = p->s.height;
     frame->pix_fmt = p->s.pix_fmt;
     if ((ret = nc_frame_get_buffer(frame)) < 0) return ret;
-    nerv_synth_frame(&p->s, &p->seg.lay, p->seg.motion, p->latents, p->weights, p->next++, p->out,
+    nerv_synth_frame(&p->s, &p->seg.lay, p->seg.motion, &p->seg.local, p->latents, p->weights, p->next++, p->out,
                      p->z, p->tile, &p->sc);
     nerv_samples_to_frame(&p->s, p->out, frame);
     return 0;

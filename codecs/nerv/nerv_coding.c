@@ -80,8 +80,27 @@ int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_
     return 0;
 }
 
+int nerv_segment_set_local(NervSegment *seg, const NervShape *s, int block_log2, unsigned warped,
+                           const int32_t *v)
+{
+    free(seg->local.v);
+    memset(&seg->local, 0, sizeof(seg->local));
+    nerv_local_init(&seg->local, s, block_log2);
+    seg->local.warped = warped;
+    size_t count = (size_t)seg->n * seg->local.bw * seg->local.bh * 2;
+    seg->local.v = malloc(sizeof(int32_t) * (count + 1));
+    if (!seg->local.v) {
+        memset(&seg->local, 0, sizeof(seg->local));
+        return NC_ENOMEM;
+    }
+    if (v) memcpy(seg->local.v, v, sizeof(int32_t) * count);
+    return 0;
+}
+
 void nerv_segment_free(NervSegment *seg)
 {
+    free(seg->local.v);
+    memset(&seg->local, 0, sizeof(seg->local));
     free(seg->motion);
     free(seg->wq);
     free(seg->yq);
@@ -346,6 +365,20 @@ static int32_t motion_step(const NervSegment *seg, int i)
     return seg->motion[i] - (i >= 2 ? seg->motion[i - 2] : seg->mprev[i]);
 }
 
+/* Values per frame of the local vectors, and the frame order they are coded in:
+ * from the middle frame outward (spec §2). */
+static size_t local_per_frame(const NervSegment *seg) { return (size_t)seg->local.bw * seg->local.bh * 2; }
+static int local_frame(int n, int i) { return i < n / 2 ? n / 2 - 1 - i : i + 1; }
+
+/* What the packet codes for value i of frame f's local vectors: the change from
+ * its neighbour toward the middle frame. */
+static int32_t local_change(const NervSegment *seg, int f, size_t i)
+{
+    size_t per = local_per_frame(seg);
+    return seg->local.v[(size_t)f * per + i] -
+           seg->local.v[(size_t)nerv_local_neighbour(seg->n, f) * per + i];
+}
+
 static int slice_is_zero(const int32_t *slice, size_t size)
 {
     for (size_t i = 0; i < size; i++)
@@ -362,6 +395,15 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
     for (int i = 0; i < 2 * seg->n; i++) hist_add(h, 0, motion_step(seg, i));
     seg->mscale = hist_best_scale(t, h, &bits);
     total += bits + SCALE_BITS;
+    if (s->version >= 4) total += 1;
+    if (s->version >= 4 && seg->local.block_log2) {
+        hist_reset(h);
+        for (int k = 0; k < seg->n - 1; k++)
+            for (size_t i = 0; i < local_per_frame(seg); i++)
+                hist_add(h, 0, local_change(seg, local_frame(seg->n, k), i));
+        seg->vscale = hist_best_scale(t, h, &bits);
+        total += bits + 2 + s->levels + SCALE_BITS;
+    }
     seg->motion_bits = total;
     for (int k = 0; k < NERV_TENSORS; k++) {
         hist_reset(h);
@@ -420,6 +462,19 @@ int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSeg
     rc_encode_bits(enc, (uint32_t)seg->mscale, SCALE_BITS);
     for (int i = 0; i < 2 * seg->n; i++)
         rc_encode_param(enc, t, (unsigned)seg->mscale, 0, motion_step(seg, i));
+    if (s->version >= 4) {
+        const NervLocal *loc = &seg->local;
+        rc_encode_bits(enc, loc->block_log2 != 0, 1);
+        if (loc->block_log2) {
+            rc_encode_bits(enc, (uint32_t)(loc->block_log2 - NERV_MIN_BLOCK_LOG2), 2);
+            for (int l = 0; l < s->levels; l++) rc_encode_bits(enc, loc->warped >> l & 1, 1);
+            rc_encode_bits(enc, (uint32_t)seg->vscale, SCALE_BITS);
+            for (int k = 0; k < seg->n - 1; k++)
+                for (size_t i = 0; i < local_per_frame(seg); i++)
+                    rc_encode_param(enc, t, (unsigned)seg->vscale, 0,
+                                    local_change(seg, local_frame(seg->n, k), i));
+        }
+    }
     for (int k = 0; k < NERV_TENSORS; k++) {
         rc_encode_bits(enc, (uint32_t)seg->wexp[k], 4);
         rc_encode_bits(enc, (uint32_t)seg->wscale[k], SCALE_BITS);
@@ -470,6 +525,34 @@ static int read_value(RCDecoder *dec, const RCParamTables *t, int scale, int32_t
     return dec->error;
 }
 
+/* The local motion after its flag (spec §2, item 4): NC_EINVALIDDATA on damage. */
+static int read_local(const RCParamTables *t, const NervShape *s, RCDecoder *dec, NervSegment *seg)
+{
+    int block_log2 = (int)rc_decode_bits(dec, 2) + NERV_MIN_BLOCK_LOG2;
+    unsigned warped = 0;
+    for (int l = 0; l < s->levels; l++) warped |= rc_decode_bits(dec, 1) << l;
+    seg->vscale = (int)rc_decode_bits(dec, SCALE_BITS);
+    if (dec->error || seg->vscale >= (int)t->cfg.num_scales) return NC_EINVALIDDATA;
+    int ret = nerv_segment_set_local(seg, s, block_log2, warped, NULL);
+    if (ret < 0) return ret;
+    size_t per = local_per_frame(seg);
+    memset(seg->local.v + (size_t)(seg->n / 2) * per, 0, sizeof(int32_t) * per);
+    for (int k = 0; k < seg->n - 1 && !dec->error; k++) {
+        int f = local_frame(seg->n, k);
+        const int32_t *nb = seg->local.v + (size_t)nerv_local_neighbour(seg->n, f) * per;
+        int32_t *v = seg->local.v + (size_t)f * per;
+        if (rc_dec_overrun(dec)) dec->error = rc_dec_overrun(dec);
+        for (size_t i = 0; i < per && !dec->error; i++) {
+            int32_t d;
+            read_value(dec, t, seg->vscale, 0, &d);
+            int64_t x = (int64_t)nb[i] + d, lim = nerv_max_local(s, (int)(i & 1));
+            if (x < -lim || x > lim) dec->error = NC_EINVALIDDATA;
+            v[i] = (int32_t)x;
+        }
+    }
+    return dec->error ? NC_EINVALIDDATA : 0;
+}
+
 int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec,
                       const NervRef *ref, NervSegment *seg, void *log_ctx)
 {
@@ -507,6 +590,11 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
     int ret = nerv_segment_alloc(seg, s, n, motion, predicted ? ref : NULL);
     if (ret < 0) return ret;
     seg->mscale = mscale;
+    if (s->version >= 4 && rc_decode_bits(dec, 1) && (ret = read_local(t, s, dec, seg)) < 0) {
+        nc_log(log_ctx, NC_LOG_ERROR, "damaged segment packet (local motion)");
+        nerv_segment_free(seg);
+        return ret;
+    }
     const NervLayout *lay = &seg->lay;
     for (int k = 0; k < NERV_TENSORS; k++) {
         seg->wexp[k] = (int)rc_decode_bits(dec, 4);

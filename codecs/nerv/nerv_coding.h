@@ -50,6 +50,8 @@ typedef struct NervSegment {
      * are coded about a mean predicted from their neighbours, and its taps */
     int mean_on[NERV_MAX_LEVELS][2];
     int tap[NERV_MAX_LEVELS][2][NERV_MEAN_TAPS];
+    NervLocal local;            /* version 4: local motion (block_log2 0: none); local.v owned */
+    int vscale;                 /* scale index of the local vectors' changes */
     double motion_bits, weight_bits, latent_bits; /* set by nerv_segment_choose_scales */
 } NervSegment;
 
@@ -76,6 +78,13 @@ int nerv_tables_init(RCParamTables *t);
 int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_t *motion,
                        const NervRef *ref);
 void nerv_segment_free(NervSegment *seg);
+/* Gives seg local motion: blocks of 2^block_log2 positions, the grids in warped,
+ * vectors v (n x bh x bw x 2, copied; the middle frame's must be 0). */
+int nerv_segment_set_local(NervSegment *seg, const NervShape *s, int block_log2, unsigned warped,
+                           const int32_t *v);
+/* Frame f's neighbour toward the middle frame n / 2 (whose vectors are 0): the
+ * vector a local one is coded as a change from. */
+static inline int nerv_local_neighbour(int n, int f) { return f < n / 2 ? f + 1 : f - 1; }
 
 /* Tensor k's prediction at step 2^-wexp from ref's weights (spec §2): into
  * seg->wpred. */

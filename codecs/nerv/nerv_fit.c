@@ -174,6 +174,7 @@ typedef struct Fit {
     const NervShape *s;
     const NervLayout *lay;
     const int32_t *motion;
+    const NervLocal *loc;
     NervScratch *sc; /* per worker */
     const float *x;
     int n;
@@ -210,7 +211,7 @@ static void frame_job(void *arg, int j, int worker)
           *out = h2 + H * NERV_TILE, *g_out = out + C * NERV_TILE, *g_h = g_out + C * NERV_TILE;
     const float *x = fit->x + (size_t)f * C * P;
     float *gz = fit->gz + (size_t)f * s->levels * P, *gw = fit->gw + (size_t)f * fit->NP;
-    nerv_synth_inputs(s, fit->lay, fit->motion, fit->yhat, f, z, &fit->sc[worker]);
+    nerv_synth_inputs(s, fit->lay, fit->motion, fit->loc, fit->yhat, f, z, &fit->sc[worker]);
     if (fit->backward) memset(gw, 0, sizeof(float) * fit->NP);
     double sse = 0;
     float scale = (float)(2.0 * fit->inv_samples * fit->gscale);
@@ -248,7 +249,7 @@ static double run_frames(Fit *fit, NCIPool *pool, int backward, int group, int g
         int f = fit->frame_of[j];
         sse += fit->sse[f];
         if (!backward) continue;
-        nerv_synth_inputs_adjoint(fit->s, fit->lay, fit->motion,
+        nerv_synth_inputs_adjoint(fit->s, fit->lay, fit->motion, fit->loc,
                                   fit->gz + (size_t)f * fit->s->levels * fit->s->positions, f,
                                   fit->g_y, &fit->sc[0]); /* worker 0's, free again */
         const float *gw = fit->gw + (size_t)f * fit->NP;
@@ -324,7 +325,13 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     nerv_estimate_motion(s, x, n, ref ? fp->prev_frame : NULL, ref ? ref->motion : NULL, motion);
     int ret = nerv_segment_alloc(seg, s, n, motion, ref);
     if (ret < 0) return ret;
-    Fit fit = {.s = s, .lay = &seg->lay, .motion = seg->motion, .x = x, .n = n};
+    if (s->version >= 4 && fp->local_block_log2 && fp->local_warped && n > 1 &&
+        ((ret = nerv_segment_set_local(seg, s, fp->local_block_log2, fp->local_warped, NULL)) < 0 ||
+         (ret = nerv_estimate_local(s, x, n, motion, fp->local_block_log2, seg->local.v)) < 0)) {
+        nerv_segment_free(seg);
+        return ret;
+    }
+    Fit fit = {.s = s, .lay = &seg->lay, .motion = seg->motion, .loc = &seg->local, .x = x, .n = n};
     fit.NL = seg->lay.offset[s->levels];
     fit.NP = nerv_param_count(s);
     fit.inv_samples = 1.0 / ((double)n * s->positions * s->channels);

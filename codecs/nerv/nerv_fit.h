@@ -20,6 +20,10 @@ typedef struct NervFitParams {
      * frame before the segment (channels x positions samples), for motion. */
     const NervRef *ref;
     const float *prev_frame;
+    /* version 4: local motion in blocks of 2^local_block_log2 positions (0: none)
+     * moving the grids in local_warped (nerv_estimate_local) */
+    int local_block_log2;
+    unsigned local_warped;
     uint64_t seed;
     /* Called after each step with (done, steps); non-zero stops the fit with that
      * value as the error (an interrupt). NULL: never. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "codecs/nerv/nerv_motion.h"
+#include "nc/error.h"
 
 #define COARSE_RANGE 12 /* half-resolution positions: up to 24 positions per frame */
 #define MIN_OVERLAP 0.5 /* of the picture, for a shift to count */
@@ -125,4 +126,75 @@ void nerv_estimate_motion(const NervShape *s, const float *x, int n, const float
         }
     }
     free(buf);
+}
+
+/* Local motion (nerv_estimate_local). */
+#define LOCAL_RANGE 2        /* whole positions searched around the neighbour's vector */
+#define LOCAL_FINE 3         /* then quarter positions around the best */
+#define LOCAL_COST 0.005     /* per position of offset, in mean absolute luma difference */
+
+/* p's brightness at (x8, y8) in 1/8 position, bilinear, clamped at the edges. */
+static float sample_at(const Plane *p, int x8, int y8)
+{
+    int ix = (int)nerv_floor_div(x8, 8), iy = (int)nerv_floor_div(y8, 8);
+    float fx = (float)(x8 - 8 * ix) / 8, fy = (float)(y8 - 8 * iy) / 8;
+    int x0 = ix < 0 ? 0 : ix >= p->w ? p->w - 1 : ix, x1 = ix + 1 < 0 ? 0 : ix + 1 >= p->w ? p->w - 1 : ix + 1;
+    int y0 = iy < 0 ? 0 : iy >= p->h ? p->h - 1 : iy, y1 = iy + 1 < 0 ? 0 : iy + 1 >= p->h ? p->h - 1 : iy + 1;
+    const float *r0 = p->v + (size_t)y0 * p->w, *r1 = p->v + (size_t)y1 * p->w;
+    float top = r0[x0] + fx * (r0[x1] - r0[x0]), bot = r1[x0] + fx * (r1[x1] - r1[x0]);
+    return top + fy * (bot - top);
+}
+
+/* Mean |cur - mid moved by (gx + 2 vx, gy + 2 vy) / 8| over a block, plus the
+ * offset's cost; (gx, gy): the global step in 1/8, (vx, vy): the local in 1/4. */
+static double block_cost(const Plane *cur, const Plane *mid, int x0, int y0, int b, int gx, int gy,
+                         int vx, int vy)
+{
+    double acc = 0;
+    int count = 0;
+    for (int y = y0; y < y0 + b && y < cur->h; y++)
+        for (int x = x0; x < x0 + b && x < cur->w; x++, count++)
+            acc += fabsf(cur->v[(size_t)y * cur->w + x] -
+                         sample_at(mid, 8 * x + gx + 2 * vx, 8 * y + gy + 2 * vy));
+    return acc / count + LOCAL_COST * (abs(vx) + abs(vy)) / 4.0;
+}
+
+int nerv_estimate_local(const NervShape *s, const float *x, int n, const int32_t *motion,
+                        int block_log2, int32_t *v)
+{
+    NervLocal loc;
+    nerv_local_init(&loc, s, block_log2);
+    size_t P = (size_t)s->positions, per = (size_t)loc.bw * loc.bh * 2;
+    int b = 1 << block_log2, c = n / 2;
+    float *buf = malloc(sizeof(float) * 2 * P);
+    if (!buf) return NC_ENOMEM;
+    Plane mid = {buf, s->pw, s->ph}, cur = {buf + P, s->pw, s->ph};
+    luma_of(s, x + (size_t)c * s->channels * P, mid.v);
+    memset(v, 0, sizeof(int32_t) * per * (size_t)n);
+    for (int k = 0; k < n - 1; k++) { /* from the middle outward, as they are coded */
+        int f = k < c ? c - 1 - k : k + 1, nb = f < c ? f + 1 : f - 1;
+        luma_of(s, x + (size_t)f * s->channels * P, cur.v);
+        int gx = motion[2 * f] - motion[2 * c], gy = motion[2 * f + 1] - motion[2 * c + 1];
+        for (int by = 0; by < loc.bh; by++)
+            for (int bx = 0; bx < loc.bw; bx++) {
+                size_t i = ((size_t)by * loc.bw + bx) * 2;
+                const int32_t *start = v + (size_t)nb * per + i;
+                int best_x = 0, best_y = 0;
+                double best = block_cost(&cur, &mid, bx * b, by * b, b, gx, gy, 0, 0);
+                for (int pass = 0; pass < 2; pass++) {
+                    int cx = pass ? best_x : start[0], cy = pass ? best_y : start[1];
+                    int range = pass ? LOCAL_FINE : LOCAL_RANGE, step = pass ? 1 : 4;
+                    for (int dy = -range; dy <= range; dy++)
+                        for (int dx = -range; dx <= range; dx++) {
+                            int vx = cx + dx * step, vy = cy + dy * step;
+                            if (abs(vx) > nerv_max_local(s, 0) || abs(vy) > nerv_max_local(s, 1)) continue;
+                            double cost = block_cost(&cur, &mid, bx * b, by * b, b, gx, gy, vx, vy);
+                            if (cost < best) best = cost, best_x = vx, best_y = vy;
+                        }
+                }
+                v[(size_t)f * per + i] = best_x, v[(size_t)f * per + i + 1] = best_y;
+            }
+    }
+    free(buf);
+    return 0;
 }

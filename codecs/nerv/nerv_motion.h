@@ -21,4 +21,13 @@
 void nerv_estimate_motion(const NervShape *s, const float *x, int n, const float *prev,
                           const int32_t start[2], int32_t *motion);
 
+/* Local motion (version 4): for each frame f and block of 2^block_log2 positions,
+ * the vector (quarter positions, within nerv_max_local) that, on top of the
+ * global motion, best maps the segment's middle frame onto the block: into v
+ * (n x bh x bw x 2, NervLocal's layout; the middle frame's 0). Each block is
+ * searched around its vector in the frame next to it toward the middle, at a
+ * cost per quarter position of offset, so flat or still blocks keep none. */
+int nerv_estimate_local(const NervShape *s, const float *x, int n, const int32_t *motion,
+                        int block_log2, int32_t *v);
+
 #endif

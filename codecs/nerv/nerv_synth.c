@@ -14,7 +14,9 @@ int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *la
     int len[2] = {s->pw, s->ph};
     sc->grid = malloc(sizeof(float) * (grid + 1));
     sc->tmp = malloc(sizeof(float) * (tmp + 1));
-    int ok = sc->grid && sc->tmp;
+    sc->dx = malloc(sizeof(int32_t) * (size_t)s->positions);
+    sc->dy = malloc(sizeof(int32_t) * (size_t)s->positions);
+    int ok = sc->grid && sc->tmp && sc->dx && sc->dy;
     for (int a = 0; a < 2; a++) {
         sc->i0[a] = malloc(sizeof(int) * (size_t)len[a]);
         sc->i1[a] = malloc(sizeof(int) * (size_t)len[a]);
@@ -28,7 +30,7 @@ int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *la
 
 void nerv_scratch_free(NervScratch *sc)
 {
-    free(sc->grid), free(sc->tmp);
+    free(sc->grid), free(sc->tmp), free(sc->dx), free(sc->dy);
     for (int a = 0; a < 2; a++) free(sc->i0[a]), free(sc->i1[a]), free(sc->w0[a]), free(sc->w1[a]);
     memset(sc, 0, sizeof(*sc));
 }
@@ -82,9 +84,68 @@ static size_t level_view(const NervShape *s, const NervLayout *lay, const int32_
     return (size_t)lay->lw[l] * lay->lh[l];
 }
 
-void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t *motion,
-                       const float *latents, int f, float *z, NervScratch *sc)
+/* One coordinate of a warped grid (spec §4, "Local motion"): as axis_setup's for
+ * the frame's motion m plus the position's local offset d. */
+static inline void warped_coord(int o, int k, int origin, int32_t m, int32_t d, int nsrc, int *i0,
+                                int *i1, float *w1)
 {
+    int den = 16 * k;
+    int64_t num = 16 * (int64_t)o + 8 + 2 * ((int64_t)m + d) - 16 * (int64_t)origin - 8 * k;
+    int64_t a = nerv_floor_div(num, den), b = a + 1;
+    *w1 = (float)(num - a * den) / (float)den;
+    *i0 = (int)(a < 0 ? 0 : a >= nsrc ? nsrc - 1 : a);
+    *i1 = (int)(b < 0 ? 0 : b >= nsrc ? nsrc - 1 : b);
+}
+
+/* Grid l (g, blended in time) of frame f through the local field in sc: into zl,
+ * or with zl NULL the adjoint, g_zl added into grid. Each position as the
+ * separable path computes it: the two rows first, then between them. */
+static void warped_level(const NervShape *s, const NervLayout *lay, const int32_t *motion, int l,
+                         int f, const NervScratch *sc, const float *g, float *zl, const float *g_zl,
+                         float *grid)
+{
+    int k = 1 << s->scale_log2[l], lw = lay->lw[l], lh = lay->lh[l];
+    for (int py = 0; py < s->ph; py++)
+        for (int px = 0; px < s->pw; px++) {
+            size_t p = (size_t)py * s->pw + px;
+            int x0, x1, y0, y1;
+            float wx1, wy1;
+            warped_coord(px, k, lay->ox, motion[2 * f], sc->dx[p], lw, &x0, &x1, &wx1);
+            warped_coord(py, k, lay->oy, motion[2 * f + 1], sc->dy[p], lh, &y0, &y1, &wy1);
+            float wx0 = 1.0f - wx1, wy0 = 1.0f - wy1;
+            size_t r0 = (size_t)y0 * lw, r1 = (size_t)y1 * lw;
+            if (zl) {
+                float a = wx0 * g[r0 + x0] + wx1 * g[r0 + x1], b = wx0 * g[r1 + x0] + wx1 * g[r1 + x1];
+                zl[p] = wy0 * a + wy1 * b;
+            } else {
+                float v0 = wy0 * g_zl[p], v1 = wy1 * g_zl[p];
+                grid[r0 + x0] += wx0 * v0, grid[r0 + x1] += wx1 * v0;
+                grid[r1 + x0] += wx0 * v1, grid[r1 + x1] += wx1 * v1;
+            }
+        }
+}
+
+static int is_warped(const NervLocal *loc, int l)
+{
+    return loc && loc->block_log2 && (loc->warped >> l & 1);
+}
+
+/* A level's gradient (grid, one slice's size) into slice g0 and, blended by a, the next. */
+static void add_to_slices(float *g0, const float *grid, size_t size, float a)
+{
+    if (a == 0.0f) {
+        for (size_t i = 0; i < size; i++) g0[i] += grid[i];
+    } else {
+        float *g1 = g0 + size, b = 1.0f - a;
+        for (size_t i = 0; i < size; i++) g0[i] += b * grid[i];
+        for (size_t i = 0; i < size; i++) g1[i] += a * grid[i];
+    }
+}
+
+void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t *motion,
+                       const NervLocal *loc, const float *latents, int f, float *z, NervScratch *sc)
+{
+    if (loc && loc->block_log2 && loc->warped) nerv_local_field(s, loc, f, sc->dx, sc->dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
         float a;
@@ -95,6 +156,10 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
             float b = 1.0f - a;
             for (size_t i = 0; i < size; i++) sc->grid[i] = b * g[i] + a * g1[i];
             g = sc->grid;
+        }
+        if (is_warped(loc, l)) {
+            warped_level(s, lay, motion, l, f, sc, g, z + (size_t)l * s->positions, NULL, NULL);
+            continue;
         }
         const int *x0 = sc->i0[0], *x1 = sc->i1[0];
         const float *wx0 = sc->w0[0], *wx1 = sc->w1[0];
@@ -117,12 +182,20 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
 }
 
 void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const int32_t *motion,
-                               const float *g_z, int f, float *g_latents, NervScratch *sc)
+                               const NervLocal *loc, const float *g_z, int f, float *g_latents,
+                               NervScratch *sc)
 {
+    if (loc && loc->block_log2 && loc->warped) nerv_local_field(s, loc, f, sc->dx, sc->dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
         float a;
         size_t size = level_view(s, lay, motion, l, f, sc, &t0, &a);
+        if (is_warped(loc, l)) {
+            memset(sc->grid, 0, sizeof(float) * size);
+            warped_level(s, lay, motion, l, f, sc, NULL, NULL, g_z + (size_t)l * s->positions, sc->grid);
+            add_to_slices(g_latents + lay->offset[l] + (size_t)t0 * size, sc->grid, size, a);
+            continue;
+        }
         int r_lo = sc->i0[1][0], r_hi = sc->i1[1][s->ph - 1];
         memset(sc->tmp + (size_t)r_lo * s->pw, 0, sizeof(float) * (size_t)(r_hi - r_lo + 1) * s->pw);
         const float *gz = g_z + (size_t)l * s->positions;
@@ -145,14 +218,7 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
                 row[x1[o]] += wx1[o] * in[o];
             }
         }
-        float *g0 = g_latents + lay->offset[l] + (size_t)t0 * size;
-        if (a == 0.0f) {
-            for (size_t i = 0; i < size; i++) g0[i] += sc->grid[i];
-        } else {
-            float *g1 = g0 + size, b = 1.0f - a;
-            for (size_t i = 0; i < size; i++) g0[i] += b * sc->grid[i];
-            for (size_t i = 0; i < size; i++) g1[i] += a * sc->grid[i];
-        }
+        add_to_slices(g_latents + lay->offset[l] + (size_t)t0 * size, sc->grid, size, a);
     }
 }
 
@@ -342,9 +408,9 @@ void nerv_render(const NervShape *s, const float *w, const float *z, float *out,
 }
 
 void nerv_synth_frame(const NervShape *s, const NervLayout *lay, const int32_t *motion,
-                      const float *latents, const float *w, int f, float *out, float *z,
-                      float *tile, NervScratch *sc)
+                      const NervLocal *loc, const float *latents, const float *w, int f, float *out,
+                      float *z, float *tile, NervScratch *sc)
 {
-    nerv_synth_inputs(s, lay, motion, latents, f, z, sc);
+    nerv_synth_inputs(s, lay, motion, loc, latents, f, z, sc);
     nerv_render(s, w, z, out, tile);
 }

@@ -19,18 +19,21 @@ typedef struct NervScratch {
     float *grid, *tmp;            /* a level blended in time; rows interpolated */
     int *i0[2], *i1[2];           /* per axis (x, y): the two source entries */
     float *w0[2], *w1[2];         /* and their weights (dyadic fractions, exact) */
+    int32_t *dx, *dy;             /* the frame's local motion per position (nerv_local_field) */
 } NervScratch;
 
 int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *lay);
 void nerv_scratch_free(NervScratch *sc);
 
 /* z (levels x positions) of frame f of a segment: its latents (as floats) at
- * the positions the frame's motion puts them. */
+ * the positions the frame's motion puts them (global, and local where loc has
+ * it; loc NULL: none). */
 void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t *motion,
-                       const float *latents, int f, float *z, NervScratch *sc);
+                       const NervLocal *loc, const float *latents, int f, float *z, NervScratch *sc);
 /* Adds to g_latents the gradient that g_z (levels x positions) gives them. */
 void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const int32_t *motion,
-                               const float *g_z, int f, float *g_latents, NervScratch *sc);
+                               const NervLocal *loc, const float *g_z, int f, float *g_latents,
+                               NervScratch *sc);
 
 /* The MLP on count <= NERV_TILE positions: z rows of zstride floats; h1 and h2
  * (hidden x NERV_TILE) keep the activations for the backward pass; out rows of
@@ -48,10 +51,10 @@ void nerv_mlp_backward(const NervShape *s, const float *w, const float *z, size_
 void nerv_render(const NervShape *s, const float *w, const float *z, float *out, float *tile);
 
 /* Frame f of a segment into out (channels x positions), from its latents (as
- * floats), motion and weights: the decoder. z: levels x positions floats; tile:
+ * floats), motion (loc: as above) and weights: the decoder. z: levels x positions floats; tile:
  * 2 x hidden x NERV_TILE floats. */
 void nerv_synth_frame(const NervShape *s, const NervLayout *lay, const int32_t *motion,
-                      const float *latents, const float *w, int f, float *out, float *z,
+                      const NervLocal *loc, const float *latents, const float *w, int f, float *out, float *z,
                       float *tile, NervScratch *sc);
 
 #endif

@@ -24,7 +24,7 @@ typedef struct Golden {
     const char *opts;
     int damage; /* 0 none, 1 the second segment's data packet cut short */
     /* 1: a stream of an older version (1: before predicted segments, 2: before
-     * latent means), from the encoder of its time; `make` keeps the file and
+     * latent means, 3: before local motion), from the encoder of its time; `make` keeps the file and
      * only decodes it again (the encoder now writes NERV_VERSION) */
     int kept;
 } Golden;
@@ -48,15 +48,21 @@ static const Golden goldens[] = {
     /* version 3: latents coded about their neighbours' mean where it pays (a
      * larger picture, so that some grids' taps pay for themselves), a key
      * segment and predicted ones */
-    {"v3_yuv420p_64x48_pan_means", 64, 48, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:fine_stride=1", 0, 0},
-    {"v3_gray_56x40_still_means", 56, 40, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=80:fine_stride=1:time_stride=0", 0, 0},
+    {"v3_yuv420p_64x48_pan_means", 64, 48, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:fine_stride=1", 0, 1},
+    {"v3_gray_56x40_still_means", 56, 40, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=80:fine_stride=1:time_stride=0", 0, 1},
     /* a predicted segment's data cut short */
-    {"v3_damaged_means", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:fine_stride=1", 1, 0},
+    {"v3_damaged_means", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:fine_stride=1", 1, 1},
+    /* version 4: local motion (a band that moves faster than the pan), blocks
+     * of 8 positions; the fine grids moved, then every grid */
+    {"v4_yuv420p_64x48_local", 64, 48, 12, NC_PIX_YUV420P, "segment=6:steps=80:fine=2:levels=4:hidden=8:fine_stride=2:local_block=16", 0, 0},
+    {"v4_gray_48x32_local_all", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=80:local_block=16:local_grids=all", 0, 0},
+    /* a predicted segment's data cut short */
+    {"v4_damaged_local", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:local_block=16", 1, 0},
 };
 
 /* A panning scene (integers only, so `make` draws the same frames everywhere);
- * still: no motion. */
-static void draw(NCFrame *f, int k, int still)
+ * still: no motion; local: rows 8 .. 23 (of the luma) move 3 pixels a frame more. */
+static void draw(NCFrame *f, int k, int still, int local)
 {
     for (int p = 0; p < nc_pix_fmt_planes(f->pix_fmt); p++) {
         int pw = nc_pix_fmt_plane_width(f->pix_fmt, p, f->width);
@@ -65,6 +71,7 @@ static void draw(NCFrame *f, int k, int still)
         for (int y = 0; y < ph; y++)
             for (int x = 0; x < pw; x++) {
                 int sx = (x / per) * sub + (still ? 0 : 2 * k), sy = y * sub + (still ? 0 : k);
+                if (local && y * sub >= 8 && y * sub < 24) sx += 3 * k;
                 int v = 40 + (sx * 7 + sy * 3) % 150 + 30 * (((sx / 6) + (sy / 5)) % 2) + 11 * p +
                         5 * (x % per);
                 f->data[p][(size_t)y * f->linesize[p] + x] = (uint8_t)(v > 255 ? 255 : v);
@@ -133,7 +140,7 @@ static int make_one(const char *dir, const char *fuzz_dir, const Golden *g, FILE
         NCFrame f = {.media_type = NC_MEDIA_VIDEO, .width = g->w, .height = g->h, .pix_fmt = g->fmt};
         if (k < g->frames) {
             if (nc_frame_get_buffer(&f) < 0) return 1;
-            draw(&f, k, strstr(g->name, "still") != NULL);
+            draw(&f, k, strstr(g->name, "still") != NULL, strstr(g->name, "local") != NULL);
             f.pts = k, f.duration = 1;
         }
         ret = nc_send_frame(enc, k < g->frames ? &f : NULL);
