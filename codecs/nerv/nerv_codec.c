@@ -366,12 +366,9 @@ static int read_segment(NCCodecContext *ctx, const NCPacket *pkt)
         return ret;
     }
     p->next = 0;
-    if (p->seg.local.block_log2)
-        nc_log(ctx, NC_LOG_VERBOSE, "%s segment of %d frames, local motion in blocks of %d pixels",
-               p->seg.predicted ? "predicted" : "key", p->seg.n, 2 << p->seg.local.block_log2);
-    else
-        nc_log(ctx, NC_LOG_VERBOSE, "%s segment of %d frames", p->seg.predicted ? "predicted" : "key",
-               p->seg.n);
+    nc_log(ctx, NC_LOG_VERBOSE, "%s segment of %d frames, local motion in blocks of %d pixels",
+           p->seg.predicted ? "predicted" : "key", p->seg.n,
+           p->seg.local.block_log2 ? 2 << p->seg.local.block_log2 : 0);
     return 0;
 }
 

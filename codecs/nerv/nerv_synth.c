@@ -35,22 +35,29 @@ void nerv_scratch_free(NervScratch *sc)
     memset(sc, 0, sizeof(*sc));
 }
 
+/* Output o's coordinate along one axis in a grid at 2^-scale (k = 2^scale) for a
+ * frame moved by m plus a local offset d (1/8 position; spec §4, and "Local
+ * motion"): it reads entries i0 and i1 (clamped to the grid) with weight w1 on
+ * i1. The coordinate is (o + 1/2 + (m + d)/8 - origin) / k - 1/2, whose numerator
+ * over 16 k is an integer, so index and weight are exact. */
+static inline void grid_coord(int o, int k, int origin, int32_t m, int32_t d, int nsrc, int *i0,
+                              int *i1, float *w1)
+{
+    int den = 16 * k;
+    int64_t num = 16 * (int64_t)o + 8 + 2 * ((int64_t)m + d) - 16 * (int64_t)origin - 8 * k;
+    int64_t a = nerv_floor_div(num, den), b = a + 1;
+    *w1 = (float)(num - a * den) / (float)den;
+    *i0 = (int)(a < 0 ? 0 : a >= nsrc ? nsrc - 1 : a);
+    *i1 = (int)(b < 0 ? 0 : b >= nsrc ? nsrc - 1 : b);
+}
+
 /* The interpolation along axis a (0: x, 1: y) of a grid at 2^-scale for a frame
- * moved by m (1/8 position): output o reads the grid's entries at the coordinate
- * (o + 1/2 + m/8 - origin) / 2^scale - 1/2, clamped to the grid, whose numerator
- * over 16 * 2^scale is an integer, so index and weight are exact. */
+ * moved by m (1/8 position), every output's coordinate as grid_coord's. */
 static void axis_setup(NervScratch *sc, int a, int scale, int len, int origin, int32_t m,
                        int nsrc)
 {
-    int k = 1 << scale, den = 16 * k;
     for (int o = 0; o < len; o++) {
-        int64_t num = 16 * (int64_t)o + 8 + 2 * (int64_t)m - 16 * (int64_t)origin - 8 * k;
-        int64_t i0 = num >= 0 ? num / den : -((-num + den - 1) / den);
-        int frac = (int)(num - i0 * den);
-        int64_t i1 = i0 + 1;
-        sc->i0[a][o] = (int)(i0 < 0 ? 0 : i0 >= nsrc ? nsrc - 1 : i0);
-        sc->i1[a][o] = (int)(i1 < 0 ? 0 : i1 >= nsrc ? nsrc - 1 : i1);
-        sc->w1[a][o] = (float)frac / (float)den;
+        grid_coord(o, 1 << scale, origin, m, 0, nsrc, &sc->i0[a][o], &sc->i1[a][o], &sc->w1[a][o]);
         sc->w0[a][o] = 1.0f - sc->w1[a][o];
     }
 }
@@ -84,19 +91,6 @@ static size_t level_view(const NervShape *s, const NervLayout *lay, const int32_
     return (size_t)lay->lw[l] * lay->lh[l];
 }
 
-/* One coordinate of a warped grid (spec §4, "Local motion"): as axis_setup's for
- * the frame's motion m plus the position's local offset d. */
-static inline void warped_coord(int o, int k, int origin, int32_t m, int32_t d, int nsrc, int *i0,
-                                int *i1, float *w1)
-{
-    int den = 16 * k;
-    int64_t num = 16 * (int64_t)o + 8 + 2 * ((int64_t)m + d) - 16 * (int64_t)origin - 8 * k;
-    int64_t a = nerv_floor_div(num, den), b = a + 1;
-    *w1 = (float)(num - a * den) / (float)den;
-    *i0 = (int)(a < 0 ? 0 : a >= nsrc ? nsrc - 1 : a);
-    *i1 = (int)(b < 0 ? 0 : b >= nsrc ? nsrc - 1 : b);
-}
-
 /* Grid l (g, blended in time) of frame f through the local field in sc: into zl,
  * or with zl NULL the adjoint, g_zl added into grid. Each position as the
  * separable path computes it: the two rows first, then between them. */
@@ -110,8 +104,8 @@ static void warped_level(const NervShape *s, const NervLayout *lay, const int32_
             size_t p = (size_t)py * s->pw + px;
             int x0, x1, y0, y1;
             float wx1, wy1;
-            warped_coord(px, k, lay->ox, motion[2 * f], sc->dx[p], lw, &x0, &x1, &wx1);
-            warped_coord(py, k, lay->oy, motion[2 * f + 1], sc->dy[p], lh, &y0, &y1, &wy1);
+            grid_coord(px, k, lay->ox, motion[2 * f], sc->dx[p], lw, &x0, &x1, &wx1);
+            grid_coord(py, k, lay->oy, motion[2 * f + 1], sc->dy[p], lh, &y0, &y1, &wy1);
             float wx0 = 1.0f - wx1, wy0 = 1.0f - wy1;
             size_t r0 = (size_t)y0 * lw, r1 = (size_t)y1 * lw;
             if (zl) {
@@ -125,9 +119,10 @@ static void warped_level(const NervShape *s, const NervLayout *lay, const int32_
         }
 }
 
+/* Whether loc moves grid l (l < 0: any grid). */
 static int is_warped(const NervLocal *loc, int l)
 {
-    return loc && loc->block_log2 && (loc->warped >> l & 1);
+    return loc && loc->block_log2 && (l < 0 ? loc->warped != 0 : (loc->warped >> l & 1));
 }
 
 /* A level's gradient (grid, one slice's size) into slice g0 and, blended by a, the next. */
@@ -145,7 +140,7 @@ static void add_to_slices(float *g0, const float *grid, size_t size, float a)
 void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t *motion,
                        const NervLocal *loc, const float *latents, int f, float *z, NervScratch *sc)
 {
-    if (loc && loc->block_log2 && loc->warped) nerv_local_field(s, loc, f, sc->dx, sc->dy);
+    if (is_warped(loc, -1)) nerv_local_field(s, loc, f, sc->dx, sc->dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
         float a;
@@ -185,7 +180,7 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
                                const NervLocal *loc, const float *g_z, int f, float *g_latents,
                                NervScratch *sc)
 {
-    if (loc && loc->block_log2 && loc->warped) nerv_local_field(s, loc, f, sc->dx, sc->dy);
+    if (is_warped(loc, -1)) nerv_local_field(s, loc, f, sc->dx, sc->dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
         float a;
