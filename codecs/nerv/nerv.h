@@ -68,12 +68,21 @@ typedef struct NervLocal {
     unsigned warped;      /* bit l: grid l */
     int bw, bh;           /* blocks across and down: ceil(pw / 2^block_log2), ... */
     int32_t *v;           /* n x bh x bw x 2 */
+    const int32_t *field; /* NULL, or every frame's field precomputed (n x 2 x positions,
+                           * dx then dy; nerv_local_field): the encoder's fit reads each
+                           * frame's many times, the decoder once */
 } NervLocal;
 
 /* floor(num / den) for den > 0 (C's division truncates toward zero). */
 static inline int64_t nerv_floor_div(int64_t num, int64_t den)
 {
     return num >= 0 ? num / den : -((-num + den - 1) / den);
+}
+
+/* floor(num / 2^sh): nerv_floor_div by a power of two, without a division. */
+static inline int64_t nerv_floor_shift(int64_t num, int sh)
+{
+    return num >= 0 ? num >> sh : -((-num + ((int64_t)1 << sh) - 1) >> sh);
 }
 
 /* The weights in one array, tensor by tensor (nerv_tensor_offset), in the order

@@ -331,7 +331,21 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         nerv_segment_free(seg);
         return ret;
     }
-    Fit fit = {.s = s, .lay = &seg->lay, .motion = seg->motion, .loc = &seg->local, .x = x, .n = n};
+    /* every frame's local field once: the steps read each frame's many times */
+    NervLocal loc = seg->local;
+    int32_t *field = NULL;
+    if (loc.block_log2) {
+        if (!(field = malloc(sizeof(int32_t) * 2 * (size_t)n * s->positions))) {
+            nerv_segment_free(seg);
+            return NC_ENOMEM;
+        }
+        for (int f = 0; f < n; f++) {
+            int32_t *dx = field + (size_t)f * 2 * s->positions;
+            nerv_local_field(s, &loc, f, dx, dx + s->positions);
+        }
+        loc.field = field;
+    }
+    Fit fit = {.s = s, .lay = &seg->lay, .motion = seg->motion, .loc = &loc, .x = x, .n = n};
     fit.NL = seg->lay.offset[s->levels];
     fit.NP = nerv_param_count(s);
     fit.inv_samples = 1.0 / ((double)n * s->positions * s->channels);
@@ -496,6 +510,7 @@ end:
     free(fit.lat), free(fit.yhat), free(fit.dhat), free(fit.g_y), free(fit.g_lat), free(fit.w), free(fit.g_w);
     free(fit.logs), free(fit.g_logs), free(fit.qi), free(fit.ctx), free(fit.mean), free(fit.g_mean);
     free(fit.gz), free(fit.gw), free(fit.sse), free(fit.work);
+    free(field);
     if (ret < 0) nerv_segment_free(seg);
     return ret;
 }

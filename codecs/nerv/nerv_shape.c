@@ -225,10 +225,10 @@ void nerv_local_init(NervLocal *loc, const NervShape *s, int block_log2)
  * block before (clamped to 0 .. count - 1), the one after, and the weight of the
  * one after in 1/(2b). Centre i is at (i + 1/2) b - 1/2, so o's coordinate in
  * blocks is (2o + 1 - b) / (2b). */
-static void local_axis(int o, int b, int count, int *i0, int *i1, int *w1)
+static void local_axis(int o, int log2b, int count, int *i0, int *i1, int *w1)
 {
-    int num = 2 * o + 1 - b;
-    int i = (int)nerv_floor_div(num, 2 * b);
+    int b = 1 << log2b, num = 2 * o + 1 - b;
+    int i = (int)nerv_floor_shift(num, log2b + 1);
     *w1 = num - i * 2 * b;
     *i0 = i < 0 ? 0 : i >= count ? count - 1 : i;
     *i1 = i + 1 < 0 ? 0 : i + 1 >= count ? count - 1 : i + 1;
@@ -236,15 +236,15 @@ static void local_axis(int o, int b, int count, int *i0, int *i1, int *w1)
 
 void nerv_local_field(const NervShape *s, const NervLocal *loc, int f, int32_t *dx, int32_t *dy)
 {
-    int b = 1 << loc->block_log2;
-    int64_t den = 4 * (int64_t)b * b; /* the weights' product: quarters -> eighths x 2 */
+    int lb = loc->block_log2, b = 1 << lb;
+    int den_log2 = 2 * lb + 2; /* the weights' product 4 b^2: quarters -> eighths x 2 */
     const int32_t *v = loc->v + (size_t)f * loc->bw * loc->bh * 2;
     for (int py = 0; py < s->ph; py++) {
         int y0, y1, wy;
-        local_axis(py, b, loc->bh, &y0, &y1, &wy);
+        local_axis(py, lb, loc->bh, &y0, &y1, &wy);
         for (int px = 0; px < s->pw; px++) {
             int x0, x1, wx;
-            local_axis(px, b, loc->bw, &x0, &x1, &wx);
+            local_axis(px, lb, loc->bw, &x0, &x1, &wx);
             const int32_t *v00 = v + ((size_t)y0 * loc->bw + x0) * 2, *v01 = v + ((size_t)y0 * loc->bw + x1) * 2,
                           *v10 = v + ((size_t)y1 * loc->bw + x0) * 2, *v11 = v + ((size_t)y1 * loc->bw + x1) * 2;
             int64_t a00 = (int64_t)(2 * b - wx) * (2 * b - wy), a01 = (int64_t)wx * (2 * b - wy),
@@ -253,7 +253,7 @@ void nerv_local_field(const NervShape *s, const NervLocal *loc, int f, int32_t *
             for (int a = 0; a < 2; a++) {
                 int64_t q = a00 * v00[a] + a01 * v01[a] + a10 * v10[a] + a11 * v11[a];
                 /* quarters times den -> eighths, to the nearest (halves up) */
-                int32_t e = (int32_t)nerv_floor_div(2 * q + den / 2, den);
+                int32_t e = (int32_t)nerv_floor_shift(2 * q + ((int64_t)1 << (den_log2 - 1)), den_log2);
                 (a ? dy : dx)[p] = e;
             }
         }

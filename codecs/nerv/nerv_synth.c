@@ -35,18 +35,19 @@ void nerv_scratch_free(NervScratch *sc)
     memset(sc, 0, sizeof(*sc));
 }
 
-/* Output o's coordinate along one axis in a grid at 2^-scale (k = 2^scale) for a
- * frame moved by m plus a local offset d (1/8 position; spec §4, and "Local
- * motion"): it reads entries i0 and i1 (clamped to the grid) with weight w1 on
- * i1. The coordinate is (o + 1/2 + (m + d)/8 - origin) / k - 1/2, whose numerator
- * over 16 k is an integer, so index and weight are exact. */
-static inline void grid_coord(int o, int k, int origin, int32_t m, int32_t d, int nsrc, int *i0,
+/* Output o's coordinate along one axis in a grid at 2^-scale for a frame moved
+ * by m plus a local offset d (1/8 position; spec §4, and "Local motion"): it
+ * reads entries i0 and i1 (clamped to the grid) with weight w1 on i1. The
+ * coordinate is (o + 1/2 + (m + d)/8 - origin) / 2^scale - 1/2, whose numerator
+ * over 2^(scale + 4) is an integer, so index and weight are exact (the weight a
+ * multiple of a power of two, so multiplying by its inverse is the division). */
+static inline void grid_coord(int o, int scale, int origin, int32_t m, int32_t d, int nsrc, int *i0,
                               int *i1, float *w1)
 {
-    int den = 16 * k;
-    int64_t num = 16 * (int64_t)o + 8 + 2 * ((int64_t)m + d) - 16 * (int64_t)origin - 8 * k;
-    int64_t a = nerv_floor_div(num, den), b = a + 1;
-    *w1 = (float)(num - a * den) / (float)den;
+    int den_log2 = scale + 4;
+    int64_t num = 16 * (int64_t)o + 8 + 2 * ((int64_t)m + d) - 16 * (int64_t)origin - ((int64_t)8 << scale);
+    int64_t a = nerv_floor_shift(num, den_log2), b = a + 1;
+    *w1 = (float)(num - (a << den_log2)) * (1.0f / (float)(1 << den_log2));
     *i0 = (int)(a < 0 ? 0 : a >= nsrc ? nsrc - 1 : a);
     *i1 = (int)(b < 0 ? 0 : b >= nsrc ? nsrc - 1 : b);
 }
@@ -57,7 +58,7 @@ static void axis_setup(NervScratch *sc, int a, int scale, int len, int origin, i
                        int nsrc)
 {
     for (int o = 0; o < len; o++) {
-        grid_coord(o, 1 << scale, origin, m, 0, nsrc, &sc->i0[a][o], &sc->i1[a][o], &sc->w1[a][o]);
+        grid_coord(o, scale, origin, m, 0, nsrc, &sc->i0[a][o], &sc->i1[a][o], &sc->w1[a][o]);
         sc->w0[a][o] = 1.0f - sc->w1[a][o];
     }
 }
@@ -91,21 +92,21 @@ static size_t level_view(const NervShape *s, const NervLayout *lay, const int32_
     return (size_t)lay->lw[l] * lay->lh[l];
 }
 
-/* Grid l (g, blended in time) of frame f through the local field in sc: into zl,
- * or with zl NULL the adjoint, g_zl added into grid. Each position as the
+/* Grid l (g, blended in time) of frame f through its local field (dx, dy): into
+ * zl, or with zl NULL the adjoint, g_zl added into grid. Each position as the
  * separable path computes it: the two rows first, then between them. */
 static void warped_level(const NervShape *s, const NervLayout *lay, const int32_t *motion, int l,
-                         int f, const NervScratch *sc, const float *g, float *zl, const float *g_zl,
-                         float *grid)
+                         int f, const int32_t *dx, const int32_t *dy, const float *g, float *zl,
+                         const float *g_zl, float *grid)
 {
-    int k = 1 << s->scale_log2[l], lw = lay->lw[l], lh = lay->lh[l];
+    int scale = s->scale_log2[l], lw = lay->lw[l], lh = lay->lh[l];
     for (int py = 0; py < s->ph; py++)
         for (int px = 0; px < s->pw; px++) {
             size_t p = (size_t)py * s->pw + px;
             int x0, x1, y0, y1;
             float wx1, wy1;
-            grid_coord(px, k, lay->ox, motion[2 * f], sc->dx[p], lw, &x0, &x1, &wx1);
-            grid_coord(py, k, lay->oy, motion[2 * f + 1], sc->dy[p], lh, &y0, &y1, &wy1);
+            grid_coord(px, scale, lay->ox, motion[2 * f], dx[p], lw, &x0, &x1, &wx1);
+            grid_coord(py, scale, lay->oy, motion[2 * f + 1], dy[p], lh, &y0, &y1, &wy1);
             float wx0 = 1.0f - wx1, wy0 = 1.0f - wy1;
             size_t r0 = (size_t)y0 * lw, r1 = (size_t)y1 * lw;
             if (zl) {
@@ -125,6 +126,19 @@ static int is_warped(const NervLocal *loc, int l)
     return loc && loc->block_log2 && (l < 0 ? loc->warped != 0 : (loc->warped >> l & 1));
 }
 
+/* Frame f's local field: loc's precomputed one, or computed into sc. */
+static void frame_field(const NervShape *s, const NervLocal *loc, int f, NervScratch *sc,
+                        const int32_t **dx, const int32_t **dy)
+{
+    if (loc->field) {
+        *dx = loc->field + (size_t)f * 2 * s->positions;
+        *dy = *dx + s->positions;
+        return;
+    }
+    nerv_local_field(s, loc, f, sc->dx, sc->dy);
+    *dx = sc->dx, *dy = sc->dy;
+}
+
 /* A level's gradient (grid, one slice's size) into slice g0 and, blended by a, the next. */
 static void add_to_slices(float *g0, const float *grid, size_t size, float a)
 {
@@ -140,7 +154,8 @@ static void add_to_slices(float *g0, const float *grid, size_t size, float a)
 void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t *motion,
                        const NervLocal *loc, const float *latents, int f, float *z, NervScratch *sc)
 {
-    if (is_warped(loc, -1)) nerv_local_field(s, loc, f, sc->dx, sc->dy);
+    const int32_t *dx = NULL, *dy = NULL;
+    if (is_warped(loc, -1)) frame_field(s, loc, f, sc, &dx, &dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
         float a;
@@ -153,7 +168,7 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
             g = sc->grid;
         }
         if (is_warped(loc, l)) {
-            warped_level(s, lay, motion, l, f, sc, g, z + (size_t)l * s->positions, NULL, NULL);
+            warped_level(s, lay, motion, l, f, dx, dy, g, z + (size_t)l * s->positions, NULL, NULL);
             continue;
         }
         const int *x0 = sc->i0[0], *x1 = sc->i1[0];
@@ -180,14 +195,15 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
                                const NervLocal *loc, const float *g_z, int f, float *g_latents,
                                NervScratch *sc)
 {
-    if (is_warped(loc, -1)) nerv_local_field(s, loc, f, sc->dx, sc->dy);
+    const int32_t *dx = NULL, *dy = NULL;
+    if (is_warped(loc, -1)) frame_field(s, loc, f, sc, &dx, &dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
         float a;
         size_t size = level_view(s, lay, motion, l, f, sc, &t0, &a);
         if (is_warped(loc, l)) {
             memset(sc->grid, 0, sizeof(float) * size);
-            warped_level(s, lay, motion, l, f, sc, NULL, NULL, g_z + (size_t)l * s->positions, sc->grid);
+            warped_level(s, lay, motion, l, f, dx, dy, NULL, NULL, g_z + (size_t)l * s->positions, sc->grid);
             add_to_slices(g_latents + lay->offset[l] + (size_t)t0 * size, sc->grid, size, a);
             continue;
         }
