@@ -90,8 +90,8 @@ static const NCOption encoder_options[] = {
      "predicted from the one before; at most `segment`: every segment is a key)", NC_OPT_INT,
      offsetof(NervEncoder, keyint), {.i = 250}, 1, 1000000, NULL, "frames"},
     {"local_block", "local motion: a vector per block of this many pixels across (16, 32, 64 "
-     "or 128) and frame, on top of the global motion; 0: none", NC_OPT_INT,
-     offsetof(NervEncoder, local_block), {.i = 64}, 0, 128, NULL, "pixels"},
+     "or 128) and frame, on top of the global motion; 0: none; -1: by quality, none below 5, "
+     "else 64", NC_OPT_INT, offsetof(NervEncoder, local_block), {.i = -1}, -1, 128, NULL, "pixels"},
     {"local_grids", "the grids local motion moves", NC_OPT_ENUM, offsetof(NervEncoder, local_grids),
      {.i = 0}, 0, 1, local_grids, NULL},
     NC_OPTION_END,
@@ -105,6 +105,11 @@ static int fine_stride_for(int quality)
 {
     return quality < 30 ? 4 : quality < 50 ? 3 : 2;
 }
+
+/* Local motion's block size for a quality: at the lowest the rate term leaves the
+ * fine grids little detail to move, and the vectors cost more than they save
+ * (README, "Local motion"). */
+static int local_block_for(int quality) { return quality < 5 ? 0 : 64; }
 
 static int encoder_init(NCCodecContext *ctx)
 {
@@ -126,10 +131,11 @@ static int encoder_init(NCCodecContext *ctx)
     }
     int ret = nerv_shape_init(s, ctx);
     if (ret < 0) return ret;
-    if (p->local_block && (p->local_block < 16 || (p->local_block & (p->local_block - 1)))) {
-        nc_log(ctx, NC_LOG_ERROR, "local_block %d: 0, 16, 32, 64 or 128", p->local_block);
+    if (p->local_block > 0 && (p->local_block < 16 || (p->local_block & (p->local_block - 1)))) {
+        nc_log(ctx, NC_LOG_ERROR, "local_block %d: 0, 16, 32, 64 or 128 (-1: by quality)", p->local_block);
         return NC_EINVAL;
     }
+    if (p->local_block < 0) p->local_block = local_block_for(p->quality);
     uint8_t header[NERV_HEADER_SIZE];
     nerv_header_write(s, header);
     if ((ret = nc_codec_set_extradata(ctx, header, sizeof(header))) < 0) return ret;
