@@ -47,7 +47,7 @@ static inline void grid_coord(int o, int scale, int origin, int32_t m, int32_t d
     int den_log2 = scale + 4;
     int64_t num = 16 * (int64_t)o + 8 + 2 * ((int64_t)m + d) - 16 * (int64_t)origin - ((int64_t)8 << scale);
     int64_t a = nerv_floor_shift(num, den_log2), b = a + 1;
-    *w1 = (float)(num - (a << den_log2)) * (1.0f / (float)(1 << den_log2));
+    *w1 = (float)(num - a * ((int64_t)1 << den_log2)) * (1.0f / (float)(1 << den_log2));
     *i0 = (int)(a < 0 ? 0 : a >= nsrc ? nsrc - 1 : a);
     *i1 = (int)(b < 0 ? 0 : b >= nsrc ? nsrc - 1 : b);
 }
