@@ -16,7 +16,12 @@ int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *la
     sc->tmp = malloc(sizeof(float) * (tmp + 1));
     sc->dx = malloc(sizeof(int32_t) * (size_t)s->positions);
     sc->dy = malloc(sizeof(int32_t) * (size_t)s->positions);
-    int ok = sc->grid && sc->tmp && sc->dx && sc->dy;
+    int32_t **coord[4] = {&sc->x0, &sc->x1, &sc->r0, &sc->r1};
+    for (int i = 0; i < 4; i++) *coord[i] = malloc(sizeof(int32_t) * (size_t)s->positions);
+    sc->wx1 = malloc(sizeof(float) * (size_t)s->positions);
+    sc->wy1 = malloc(sizeof(float) * (size_t)s->positions);
+    int ok = sc->grid && sc->tmp && sc->dx && sc->dy && sc->x0 && sc->x1 && sc->r0 && sc->r1 && sc->wx1 &&
+             sc->wy1;
     for (int a = 0; a < 2; a++) {
         sc->i0[a] = malloc(sizeof(int) * (size_t)len[a]);
         sc->i1[a] = malloc(sizeof(int) * (size_t)len[a]);
@@ -31,6 +36,7 @@ int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *la
 void nerv_scratch_free(NervScratch *sc)
 {
     free(sc->grid), free(sc->tmp), free(sc->dx), free(sc->dy);
+    free(sc->x0), free(sc->x1), free(sc->r0), free(sc->r1), free(sc->wx1), free(sc->wy1);
     for (int a = 0; a < 2; a++) free(sc->i0[a]), free(sc->i1[a]), free(sc->w0[a]), free(sc->w1[a]);
     memset(sc, 0, sizeof(*sc));
 }
@@ -92,32 +98,42 @@ static size_t level_view(const NervShape *s, const NervLayout *lay, const int32_
     return (size_t)lay->lw[l] * lay->lh[l];
 }
 
-/* Grid l (g, blended in time) of frame f through its local field (dx, dy): into
- * zl, or with zl NULL the adjoint, g_zl added into grid. Each position as the
- * separable path computes it: the two rows first, then between them. */
-static void warped_level(const NervShape *s, const NervLayout *lay, const int32_t *motion, int l,
-                         int f, const int32_t *dx, const int32_t *dy, const float *g, float *zl,
-                         const float *g_zl, float *grid)
+/* Where frame f reads, through its local field (dx, dy), a grid at
+ * 2^-scale_log2[l] (grid_coord per position): into sc's x0 .. wy1. Every warped
+ * grid at that scale reads there, so they share one computation. */
+static void warp_coords(const NervShape *s, const NervLayout *lay, const int32_t *motion, int l, int f,
+                        const int32_t *dx, const int32_t *dy, NervScratch *sc)
 {
     int scale = s->scale_log2[l], lw = lay->lw[l], lh = lay->lh[l];
     for (int py = 0; py < s->ph; py++)
         for (int px = 0; px < s->pw; px++) {
             size_t p = (size_t)py * s->pw + px;
-            int x0, x1, y0, y1;
-            float wx1, wy1;
-            grid_coord(px, scale, lay->ox, motion[2 * f], dx[p], lw, &x0, &x1, &wx1);
-            grid_coord(py, scale, lay->oy, motion[2 * f + 1], dy[p], lh, &y0, &y1, &wy1);
-            float wx0 = 1.0f - wx1, wy0 = 1.0f - wy1;
-            size_t r0 = (size_t)y0 * lw, r1 = (size_t)y1 * lw;
-            if (zl) {
-                float a = wx0 * g[r0 + x0] + wx1 * g[r0 + x1], b = wx0 * g[r1 + x0] + wx1 * g[r1 + x1];
-                zl[p] = wy0 * a + wy1 * b;
-            } else {
-                float v0 = wy0 * g_zl[p], v1 = wy1 * g_zl[p];
-                grid[r0 + x0] += wx0 * v0, grid[r0 + x1] += wx1 * v0;
-                grid[r1 + x0] += wx0 * v1, grid[r1 + x1] += wx1 * v1;
-            }
+            int y0, y1;
+            grid_coord(px, scale, lay->ox, motion[2 * f], dx[p], lw, &sc->x0[p], &sc->x1[p], &sc->wx1[p]);
+            grid_coord(py, scale, lay->oy, motion[2 * f + 1], dy[p], lh, &y0, &y1, &sc->wy1[p]);
+            sc->r0[p] = y0 * lw, sc->r1[p] = y1 * lw;
         }
+}
+
+/* Grid g (blended in time) read where warp_coords put each position: into zl,
+ * or with zl NULL the adjoint, g_zl added into grid. Each position as the
+ * separable path computes it: the two rows first, then between them. */
+static void warped_level(const NervShape *s, const NervScratch *sc, const float *g, float *zl,
+                         const float *g_zl, float *grid)
+{
+    const int32_t *x0 = sc->x0, *x1 = sc->x1, *r0 = sc->r0, *r1 = sc->r1;
+    for (int p = 0; p < s->positions; p++) {
+        float wx1 = sc->wx1[p], wy1 = sc->wy1[p], wx0 = 1.0f - wx1, wy0 = 1.0f - wy1;
+        if (zl) {
+            float a = wx0 * g[r0[p] + x0[p]] + wx1 * g[r0[p] + x1[p]],
+                  b = wx0 * g[r1[p] + x0[p]] + wx1 * g[r1[p] + x1[p]];
+            zl[p] = wy0 * a + wy1 * b;
+        } else {
+            float v0 = wy0 * g_zl[p], v1 = wy1 * g_zl[p];
+            grid[r0[p] + x0[p]] += wx0 * v0, grid[r0[p] + x1[p]] += wx1 * v0;
+            grid[r1[p] + x0[p]] += wx0 * v1, grid[r1[p] + x1[p]] += wx1 * v1;
+        }
+    }
 }
 
 /* Whether loc moves grid l (l < 0: any grid). */
@@ -155,6 +171,7 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
                        const NervLocal *loc, const float *latents, int f, float *z, NervScratch *sc)
 {
     const int32_t *dx = NULL, *dy = NULL;
+    int warp_scale = -1; /* the scale sc's warp coordinates are for */
     if (is_warped(loc, -1)) frame_field(s, loc, f, sc, &dx, &dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
@@ -168,7 +185,9 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
             g = sc->grid;
         }
         if (is_warped(loc, l)) {
-            warped_level(s, lay, motion, l, f, dx, dy, g, z + (size_t)l * s->positions, NULL, NULL);
+            if (s->scale_log2[l] != warp_scale) warp_coords(s, lay, motion, l, f, dx, dy, sc);
+            warp_scale = s->scale_log2[l];
+            warped_level(s, sc, g, z + (size_t)l * s->positions, NULL, NULL);
             continue;
         }
         const int *x0 = sc->i0[0], *x1 = sc->i1[0];
@@ -196,14 +215,17 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
                                NervScratch *sc)
 {
     const int32_t *dx = NULL, *dy = NULL;
+    int warp_scale = -1;
     if (is_warped(loc, -1)) frame_field(s, loc, f, sc, &dx, &dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
         float a;
         size_t size = level_view(s, lay, motion, l, f, sc, &t0, &a);
         if (is_warped(loc, l)) {
+            if (s->scale_log2[l] != warp_scale) warp_coords(s, lay, motion, l, f, dx, dy, sc);
+            warp_scale = s->scale_log2[l];
             memset(sc->grid, 0, sizeof(float) * size);
-            warped_level(s, lay, motion, l, f, dx, dy, NULL, NULL, g_z + (size_t)l * s->positions, sc->grid);
+            warped_level(s, sc, NULL, NULL, g_z + (size_t)l * s->positions, sc->grid);
             add_to_slices(g_latents + lay->offset[l] + (size_t)t0 * size, sc->grid, size, a);
             continue;
         }

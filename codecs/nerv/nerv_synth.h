@@ -20,6 +20,10 @@ typedef struct NervScratch {
     int *i0[2], *i1[2];           /* per axis (x, y): the two source entries */
     float *w0[2], *w1[2];         /* and their weights (dyadic fractions, exact) */
     int32_t *dx, *dy;             /* the frame's local motion per position (nerv_local_field) */
+    /* per position, where a grid moved by local motion is read (warp_coords): the
+     * entries x0, x1 in rows r0, r1 (offsets), weights wx1, wy1 on x1 and r1 */
+    int32_t *x0, *x1, *r0, *r1;
+    float *wx1, *wy1;
 } NervScratch;
 
 int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *lay);
