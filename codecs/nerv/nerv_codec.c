@@ -209,9 +209,11 @@ static int fit(NCCodecContext *ctx)
                                &mse, &bits);
     if (ret < 0) return ret;
     nc_log(ctx, NC_LOG_VERBOSE,
-           "%s segment of %d frames: %.0f bytes (motion %.0f, weights %.0f, latents %.0f), PSNR %.2f dB",
+           "%s segment of %d frames: %.0f bytes (motion %.0f, weights %.0f, latents %.0f), PSNR %.2f dB, "
+           "local motion %s (saving %.4f)",
            predicted ? "predicted" : "key", p->nframes, bits / 8, seg.motion_bits / 8,
-           seg.weight_bits / 8, seg.latent_bits / 8, mse > 0 ? -10 * log10(mse) : 99.0);
+           seg.weight_bits / 8, seg.latent_bits / 8, mse > 0 ? -10 * log10(mse) : 99.0,
+           seg.local.block_log2 ? "on" : "off", seg.local_saving);
     rc_enc_reset(&p->enc);
     ret = nerv_segment_write(&p->tables, &p->s, &seg, &p->enc);
     if (ret >= 0) ret = rc_enc_flush(&p->enc);

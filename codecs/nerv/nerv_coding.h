@@ -53,6 +53,7 @@ typedef struct NervSegment {
     NervLocal local;            /* version 4: local motion (block_log2 0: none); local.v owned */
     int vscale;                 /* scale index of the local vectors' changes */
     double motion_bits, weight_bits, latent_bits; /* set by nerv_segment_choose_scales */
+    double local_saving;        /* the encoder's: nerv_estimate_local's saving */
 } NervSegment;
 
 #define NERV_GAIN_ONE 8 /* the largest gain: the prediction is the reference itself */

@@ -145,10 +145,16 @@ static float sample_at(const Plane *p, int x8, int y8)
     return top + fy * (bot - top);
 }
 
+/* The bits a change of d quarter positions from the neighbour's vector costs,
+ * roughly (the coded changes' logistic is sharp about 0). */
+static double change_bits(int d) { return d ? 2 * log2(1 + abs(d)) : 0; }
+
 /* Mean |cur - mid moved by (gx + 2 vx, gy + 2 vy) / 8| over a block, plus the
- * offset's cost; (gx, gy): the global step in 1/8, (vx, vy): the local in 1/4. */
+ * vector's cost: an offset's (flat or still blocks keep none) and, at bit_cost
+ * per bit, its change from the neighbour's (nx, ny); (gx, gy): the global step
+ * in 1/8, the vectors in 1/4. */
 static double block_cost(const Plane *cur, const Plane *mid, int x0, int y0, int b, int gx, int gy,
-                         int vx, int vy)
+                         int vx, int vy, int nx, int ny, double bit_cost)
 {
     double acc = 0;
     int count = 0;
@@ -156,11 +162,12 @@ static double block_cost(const Plane *cur, const Plane *mid, int x0, int y0, int
         for (int x = x0; x < x0 + b && x < cur->w; x++, count++)
             acc += fabsf(cur->v[(size_t)y * cur->w + x] -
                          sample_at(mid, 8 * x + gx + 2 * vx, 8 * y + gy + 2 * vy));
-    return acc / count + LOCAL_COST * (abs(vx) + abs(vy)) / 4.0;
+    return acc / count + LOCAL_COST * (abs(vx) + abs(vy)) / 4.0 +
+           bit_cost * (change_bits(vx - nx) + change_bits(vy - ny));
 }
 
 int nerv_estimate_local(const NervShape *s, const float *x, int n, const int32_t *motion,
-                        int block_log2, int32_t *v)
+                        int block_log2, double bit_cost, int32_t *v, double *saving)
 {
     NervLocal loc;
     nerv_local_init(&loc, s, block_log2);
@@ -168,6 +175,7 @@ int nerv_estimate_local(const NervShape *s, const float *x, int n, const int32_t
     int b = 1 << block_log2, c = n / 2;
     float *buf = malloc(sizeof(float) * 2 * P);
     if (!buf) return NC_ENOMEM;
+    double saved = 0;
     Plane mid = {buf, s->pw, s->ph}, cur = {buf + P, s->pw, s->ph};
     luma_of(s, x + (size_t)c * s->channels * P, mid.v);
     memset(v, 0, sizeof(int32_t) * per * (size_t)n);
@@ -180,7 +188,8 @@ int nerv_estimate_local(const NervShape *s, const float *x, int n, const int32_t
                 size_t i = ((size_t)by * loc.bw + bx) * 2;
                 const int32_t *start = v + (size_t)nb * per + i;
                 int best_x = 0, best_y = 0;
-                double best = block_cost(&cur, &mid, bx * b, by * b, b, gx, gy, 0, 0);
+                double none = block_cost(&cur, &mid, bx * b, by * b, b, gx, gy, 0, 0, 0, 0, 0);
+                double best = none + bit_cost * (change_bits(start[0]) + change_bits(start[1]));
                 for (int pass = 0; pass < 2; pass++) {
                     int cx = pass ? best_x : start[0], cy = pass ? best_y : start[1];
                     int range = pass ? LOCAL_FINE : LOCAL_RANGE, step = pass ? 1 : 4;
@@ -188,13 +197,16 @@ int nerv_estimate_local(const NervShape *s, const float *x, int n, const int32_t
                         for (int dx = -range; dx <= range; dx++) {
                             int vx = cx + dx * step, vy = cy + dy * step;
                             if (abs(vx) > nerv_max_local(s, 0) || abs(vy) > nerv_max_local(s, 1)) continue;
-                            double cost = block_cost(&cur, &mid, bx * b, by * b, b, gx, gy, vx, vy);
+                            double cost = block_cost(&cur, &mid, bx * b, by * b, b, gx, gy, vx, vy,
+                                                     start[0], start[1], bit_cost);
                             if (cost < best) best = cost, best_x = vx, best_y = vy;
                         }
                 }
                 v[(size_t)f * per + i] = best_x, v[(size_t)f * per + i + 1] = best_y;
+                saved += none - best;
             }
     }
     free(buf);
+    *saving = n > 1 ? saved / ((double)(n - 1) * loc.bw * loc.bh) : 0;
     return 0;
 }

@@ -25,9 +25,12 @@ void nerv_estimate_motion(const NervShape *s, const float *x, int n, const float
  * the vector (quarter positions, within nerv_max_local) that, on top of the
  * global motion, best maps the segment's middle frame onto the block: into v
  * (n x bh x bw x 2, NervLocal's layout; the middle frame's 0). Each block is
- * searched around its vector in the frame next to it toward the middle, at a
- * cost per quarter position of offset, so flat or still blocks keep none. */
+ * searched around its vector in the frame next to it toward the middle (the one
+ * it is coded as a change from), at a cost per quarter position of offset, so
+ * flat or still blocks keep none, and bit_cost per bit of the change (in mean
+ * absolute luma difference over the block). *saving: by how much the vectors
+ * lower that cost against none, per block and frame. */
 int nerv_estimate_local(const NervShape *s, const float *x, int n, const int32_t *motion,
-                        int block_log2, int32_t *v);
+                        int block_log2, double bit_cost, int32_t *v, double *saving);
 
 #endif

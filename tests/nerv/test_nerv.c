@@ -493,6 +493,47 @@ static void test_motion(void)
     free(x);
 }
 
+/* Local motion's estimate: the left half of the picture slides right half a
+ * position per frame over a still right half; the middle frame's blocks stay put. */
+static void test_local_estimate(void)
+{
+    NervShape s = shape(64, 48, NC_PIX_GRAY8, 3, 5);
+    int n = 5, c = n / 2, block_log2 = 3; /* blocks of 8 positions: 4 x 3 */
+    size_t frame = (size_t)s.channels * s.positions;
+    float *x = malloc(sizeof(float) * n * frame);
+    int32_t motion[10] = {0}, v[5 * 3 * 4 * 2];
+    for (int moving = 0; moving < 2; moving++) {
+        for (int f = 0; f < n; f++) {
+            NCFrame fr = {.width = 64, .height = 48, .pix_fmt = NC_PIX_GRAY8, .media_type = NC_MEDIA_VIDEO};
+            CHECK_EQ(nc_frame_get_buffer(&fr), 0);
+            for (int py = 0; py < 48; py++)
+                for (int px = 0; px < 64; px++)
+                    fr.data[0][py * fr.linesize[0] + px] =
+                        (uint8_t)scene(px < 32 ? px - moving * (f - c) : px + 200, py, 0);
+            nerv_frame_to_samples(&s, &fr, x + (size_t)f * frame);
+            nc_frame_unref(&fr);
+        }
+        double saving = -1;
+        CHECK_EQ(nerv_estimate_local(&s, x, n, motion, block_log2, 1e-4, v, &saving), 0);
+        if (!moving) { /* nothing to find: no vector, no saving */
+            CHECK_EQ(saving, 0.0);
+            for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) CHECK_EQ(v[i], 0);
+            continue;
+        }
+        CHECK(saving > 0.005);
+        for (int f = 0; f < n; f++)
+            for (int by = 0; by < 3; by++) {
+                const int32_t *left = v + ((size_t)(f * 3 + by) * 4) * 2, *right = left + 3 * 2;
+                /* frame f shows the middle frame's left half moved by (f - c) / 2 positions */
+                CHECK(abs(left[0] + 2 * (f - c)) <= 1);
+                CHECK_EQ(left[1], 0);
+                CHECK_EQ(right[0], 0);
+                CHECK_EQ(right[1], 0);
+            }
+    }
+    free(x);
+}
+
 /* Through the API: a clip of `frames` frames of a panning scene. */
 static int make_frame(NCFrame *f, int w, int h, enum NCPixelFormat fmt, int k)
 {
@@ -707,6 +748,7 @@ int main(void)
     test_mean_coding();
     test_local_motion();
     test_motion();
+    test_local_estimate();
     /* 800 steps of one frame each: a few seconds; the bounds hold with a margin of about 3 dB */
     test_api_clip(24, 16, NC_PIX_YUV420P, "segment=4:keyint=8:steps=800:quality=70", 26);
     test_api_clip(17, 11, NC_PIX_RGB24, "segment=4:keyint=8:steps=800:quality=70:hidden=8:fine=2", 23);
