@@ -80,11 +80,16 @@ int nerv_segment_alloc(NervSegment *seg, const NervShape *s, int n, const int32_
     return 0;
 }
 
-int nerv_segment_set_local(NervSegment *seg, const NervShape *s, int block_log2, unsigned warped,
-                           const int32_t *v)
+void nerv_segment_clear_local(NervSegment *seg)
 {
     free(seg->local.v);
     memset(&seg->local, 0, sizeof(seg->local));
+}
+
+int nerv_segment_set_local(NervSegment *seg, const NervShape *s, int block_log2, unsigned warped,
+                           const int32_t *v)
+{
+    nerv_segment_clear_local(seg);
     nerv_local_init(&seg->local, s, block_log2);
     seg->local.warped = warped;
     size_t count = (size_t)seg->n * seg->local.bw * seg->local.bh * 2;
@@ -99,8 +104,7 @@ int nerv_segment_set_local(NervSegment *seg, const NervShape *s, int block_log2,
 
 void nerv_segment_free(NervSegment *seg)
 {
-    free(seg->local.v);
-    memset(&seg->local, 0, sizeof(seg->local));
+    nerv_segment_clear_local(seg);
     free(seg->motion);
     free(seg->wq);
     free(seg->yq);

@@ -83,6 +83,8 @@ void nerv_segment_free(NervSegment *seg);
  * vectors v (n x bh x bw x 2, copied; the middle frame's must be 0). */
 int nerv_segment_set_local(NervSegment *seg, const NervShape *s, int block_log2, unsigned warped,
                            const int32_t *v);
+/* Takes seg's local motion away (block_log2 0: none). */
+void nerv_segment_clear_local(NervSegment *seg);
 /* Frame f's neighbour toward the middle frame n / 2 (whose vectors are 0): the
  * vector a local one is coded as a change from. */
 static inline int nerv_local_neighbour(int n, int f) { return f < n / 2 ? f + 1 : f - 1; }

@@ -345,10 +345,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
             return ret;
         }
         seg->local_saving = saving;
-        if (saving <= 0) {
-            free(seg->local.v);
-            memset(&seg->local, 0, sizeof(seg->local));
-        }
+        if (saving <= 0) nerv_segment_clear_local(seg);
     }
     /* every frame's local field once: the steps read each frame's many times */
     NervLocal loc = seg->local;

@@ -100,11 +100,14 @@ static size_t level_view(const NervShape *s, const NervLayout *lay, const int32_
 
 /* Where frame f reads, through its local field (dx, dy), a grid at
  * 2^-scale_log2[l] (grid_coord per position): into sc's x0 .. wy1. Every warped
- * grid at that scale reads there, so they share one computation. */
+ * grid at that scale reads there, so they share one computation: *have is the
+ * scale sc holds (-1: none), and nothing is done when it is l's. */
 static void warp_coords(const NervShape *s, const NervLayout *lay, const int32_t *motion, int l, int f,
-                        const int32_t *dx, const int32_t *dy, NervScratch *sc)
+                        const int32_t *dx, const int32_t *dy, NervScratch *sc, int *have)
 {
     int scale = s->scale_log2[l], lw = lay->lw[l], lh = lay->lh[l];
+    if (scale == *have) return;
+    *have = scale;
     for (int py = 0; py < s->ph; py++)
         for (int px = 0; px < s->pw; px++) {
             size_t p = (size_t)py * s->pw + px;
@@ -171,7 +174,7 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
                        const NervLocal *loc, const float *latents, int f, float *z, NervScratch *sc)
 {
     const int32_t *dx = NULL, *dy = NULL;
-    int warp_scale = -1; /* the scale sc's warp coordinates are for */
+    int warp_scale = -1; /* the scale sc's warp coordinates are for (warp_coords) */
     if (is_warped(loc, -1)) frame_field(s, loc, f, sc, &dx, &dy);
     for (int l = 0; l < s->levels; l++) {
         int lw = lay->lw[l], t0;
@@ -185,8 +188,7 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
             g = sc->grid;
         }
         if (is_warped(loc, l)) {
-            if (s->scale_log2[l] != warp_scale) warp_coords(s, lay, motion, l, f, dx, dy, sc);
-            warp_scale = s->scale_log2[l];
+            warp_coords(s, lay, motion, l, f, dx, dy, sc, &warp_scale);
             warped_level(s, sc, g, z + (size_t)l * s->positions, NULL, NULL);
             continue;
         }
@@ -222,8 +224,7 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
         float a;
         size_t size = level_view(s, lay, motion, l, f, sc, &t0, &a);
         if (is_warped(loc, l)) {
-            if (s->scale_log2[l] != warp_scale) warp_coords(s, lay, motion, l, f, dx, dy, sc);
-            warp_scale = s->scale_log2[l];
+            warp_coords(s, lay, motion, l, f, dx, dy, sc, &warp_scale);
             memset(sc->grid, 0, sizeof(float) * size);
             warped_level(s, sc, NULL, NULL, g_z + (size_t)l * s->positions, sc->grid);
             add_to_slices(g_latents + lay->offset[l] + (size_t)t0 * size, sc->grid, size, a);
