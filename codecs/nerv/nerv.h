@@ -9,7 +9,9 @@
  * MLP per segment:
  *   z    = the latent grids interpolated (linear in time, bilinear in space) to
  *          a position of a frame: `levels` values
- *   out  = W3 relu(W2 relu(W1 z + b1) + b2) + b3: `channels` samples in [0, 1].
+ *   out  = W3 relu(W2 relu(W1 z + b1) + b2) + b3: `channels` samples in [0, 1];
+ *   then (version 5) each picture plane through a 5x5 loop filter, its taps
+ *   solved per segment by least squares (nerv_filter.h).
  * The decoder is this function; the encoder fits latents and weights to the
  * frames (nerv_fit.h), quantizes them and codes them (nerv_coding.h). */
 #ifndef NC_CODECS_NERV_H
@@ -20,7 +22,7 @@
 
 #include "nc/frame.h"
 
-#define NERV_VERSION 4          /* written; 1 (no predicted segments), 2 (no latent means) and 3 (no local motion) are still read */
+#define NERV_VERSION 5          /* written; 1 (no predicted segments), 2 (no latent means), 3 (no local motion) and 4 (no loop filter) are still read */
 #define NERV_HEADER_SIZE 28
 #define NERV_MAX_LEVELS 16      /* latent grids */
 #define NERV_MAX_SCALE_LOG2 7
@@ -30,7 +32,11 @@
 #define NERV_MAX_STRIDE_LOG2 7
 #define NERV_MAX_DIM 4096      /* width and height */
 #define NERV_MAX_LATENTS (1 << 25) /* per segment: bounds the decoder's memory */
-#define NERV_TENSORS 6         /* W1, b1, W2, b2, W3, b3 */
+#define NERV_MLP_TENSORS 6     /* W1, b1, W2, b2, W3, b3 */
+#define NERV_MAX_TENSORS 9     /* and from version 5 one loop filter per picture plane */
+#define NERV_FILTER_RADIUS 2   /* the loop filter is (2 r + 1)^2 taps per plane */
+#define NERV_FILTER_TAPS ((2 * NERV_FILTER_RADIUS + 1) * (2 * NERV_FILTER_RADIUS + 1))
+#define NERV_FILTER_VALUES (NERV_FILTER_TAPS + 1) /* a plane's filter: its taps, then its bias */
 #define NERV_TILE 256          /* positions run through the MLP at once */
 #define NERV_CONTINUATION_SIZE 1 /* a packet of one zero byte: the segment's next frame */
 
@@ -86,10 +92,16 @@ static inline int64_t nerv_floor_shift(int64_t num, int sh)
 }
 
 /* The weights in one array, tensor by tensor (nerv_tensor_offset), in the order
- * W1 (hidden x levels), b1, W2 (hidden x hidden), b2, W3 (channels x hidden), b3. */
+ * W1 (hidden x levels), b1, W2 (hidden x hidden), b2, W3 (channels x hidden), b3,
+ * then from version 5 each picture plane's loop filter (NERV_FILTER_VALUES each;
+ * a tensor whose step exponent is 0 is absent: zeros, not coded). */
+int nerv_tensor_count(const NervShape *s);
 size_t nerv_tensor_size(const NervShape *s, int tensor);
 size_t nerv_tensor_offset(const NervShape *s, int tensor);
 size_t nerv_param_count(const NervShape *s);
+
+/* Picture planes: 1 for GRAY8 (luma), 3 for YUV420P and RGB24. */
+static inline int nerv_planes(const NervShape *s) { return s->pix_fmt == NC_PIX_GRAY8 ? 1 : 3; }
 
 /* Fills the derived fields (version: NERV_VERSION when 0) from width, height, pix_fmt, levels, hidden, segment,
  * scale_log2 and stride_log2; NC_EINVAL (logged with log_ctx) when any is out of range. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codecs/nerv/nerv_coding.h"
+#include "libnc/dsp/linsolve.h"
 #include "nc/error.h"
 #include "nc/log.h"
 
@@ -206,27 +207,6 @@ int32_t nerv_latent_mean(const NervLayout *lay, const int32_t *level, int t, int
     return (int32_t)(m > lim ? lim : m < -lim ? -lim : m);
 }
 
-/* Solves a x = b (n x n, symmetric positive definite) by Cholesky, in place. */
-static void solve_spd(int n, double a[NERV_MEAN_TAPS][NERV_MEAN_TAPS], double *b)
-{
-    for (int k = 0; k < n; k++) {
-        for (int m = 0; m < k; m++) a[k][k] -= a[k][m] * a[k][m];
-        a[k][k] = sqrt(a[k][k]);
-        for (int i = k + 1; i < n; i++) {
-            for (int m = 0; m < k; m++) a[i][k] -= a[i][m] * a[k][m];
-            a[i][k] /= a[k][k];
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        for (int m = 0; m < i; m++) b[i] -= a[i][m] * b[m];
-        b[i] /= a[i][i];
-    }
-    for (int i = n - 1; i >= 0; i--) {
-        for (int m = i + 1; m < n; m++) b[i] -= a[m][i] * b[m];
-        b[i] /= a[i][i];
-    }
-}
-
 void nerv_fit_taps(const NervShape *s, const NervLayout *lay, const int32_t *coded,
                    int tap[][2][NERV_MEAN_TAPS])
 {
@@ -251,7 +231,7 @@ void nerv_fit_taps(const NervShape *s, const NervLayout *lay, const int32_t *cod
                             for (int m = 0; m < n; m++) a[k][m] += (double)x[k] * x[m];
                         }
                     }
-            solve_spd(n, a, b);
+            dsp_solve_spd(n, &a[0][0], NERV_MEAN_TAPS, b); /* the ridge keeps a positive definite */
             for (int k = 0; k < NERV_MEAN_TAPS; k++) {
                 long v = k < n ? lrint(ldexp(b[k], NERV_TAP_FRAC)) : 0;
                 tap[l][part][k] = (int)(v < lo ? lo : v > hi ? hi : v);
@@ -358,6 +338,9 @@ double nerv_weight_bits(const RCParamTables *t, const int32_t *q, size_t count)
 }
 
 /* What the packet codes for weight i: its change from the prediction, if any. */
+/* Whether tensor k is a loop filter (version 5) left out: step exponent 0, values 0. */
+static int tensor_absent(const NervSegment *seg, int k) { return k >= NERV_MLP_TENSORS && !seg->wexp[k]; }
+
 static int32_t weight_coded(const NervSegment *seg, size_t i)
 {
     return seg->wq[i] - (seg->wpred ? seg->wpred[i] : 0);
@@ -409,12 +392,14 @@ double nerv_segment_choose_scales(const RCParamTables *t, const NervShape *s, Ne
         total += bits + 2 + s->levels + SCALE_BITS;
     }
     seg->motion_bits = total;
-    for (int k = 0; k < NERV_TENSORS; k++) {
+    for (int k = 0; k < nerv_tensor_count(s); k++) {
+        total += 4;
+        if (tensor_absent(seg, k)) continue;
         hist_reset(h);
         size_t off = nerv_tensor_offset(s, k);
         for (size_t i = 0; i < nerv_tensor_size(s, k); i++) hist_add(h, 0, weight_coded(seg, off + i));
         seg->wscale[k] = hist_best_scale(t, h, &bits);
-        total += bits + 4 + SCALE_BITS;
+        total += bits + SCALE_BITS;
     }
     seg->weight_bits = total - seg->motion_bits;
     const NervLayout *lay = &seg->lay;
@@ -479,8 +464,9 @@ int nerv_segment_write(const RCParamTables *t, const NervShape *s, const NervSeg
                                     local_change(seg, local_frame(seg->n, k), i));
         }
     }
-    for (int k = 0; k < NERV_TENSORS; k++) {
+    for (int k = 0; k < nerv_tensor_count(s); k++) {
         rc_encode_bits(enc, (uint32_t)seg->wexp[k], 4);
+        if (tensor_absent(seg, k)) continue;
         rc_encode_bits(enc, (uint32_t)seg->wscale[k], SCALE_BITS);
         size_t off = nerv_tensor_offset(s, k);
         for (size_t i = 0; i < nerv_tensor_size(s, k); i++)
@@ -600,11 +586,15 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
         return ret;
     }
     const NervLayout *lay = &seg->lay;
-    for (int k = 0; k < NERV_TENSORS; k++) {
+    for (int k = 0; k < nerv_tensor_count(s); k++) {
         seg->wexp[k] = (int)rc_decode_bits(dec, 4);
+        size_t off = nerv_tensor_offset(s, k);
+        if (tensor_absent(seg, k)) {
+            memset(seg->wq + off, 0, sizeof(int32_t) * nerv_tensor_size(s, k));
+            continue;
+        }
         seg->wscale[k] = (int)rc_decode_bits(dec, SCALE_BITS);
         if (seg->wscale[k] >= (int)t->cfg.num_scales) dec->error = NC_EINVALIDDATA;
-        size_t off = nerv_tensor_offset(s, k);
         if (predicted) nerv_predict_weights(s, ref, seg, k, seg->wexp[k]);
         for (size_t i = off; i < off + nerv_tensor_size(s, k) && !dec->error; i++) {
             int32_t d;
@@ -660,7 +650,7 @@ int nerv_segment_read(const RCParamTables *t, const NervShape *s, RCDecoder *dec
 
 void nerv_segment_weights(const NervShape *s, const NervSegment *seg, float *w)
 {
-    for (int k = 0; k < NERV_TENSORS; k++) {
+    for (int k = 0; k < nerv_tensor_count(s); k++) {
         float step = 1.0f / (float)(1 << seg->wexp[k]);
         size_t off = nerv_tensor_offset(s, k);
         for (size_t i = 0; i < nerv_tensor_size(s, k); i++) w[off + i] = (float)seg->wq[off + i] * step;

@@ -26,7 +26,7 @@ typedef struct NervRef {
     size_t offset[NERV_MAX_LEVELS + 1]; /* of each level's slice in last */
     int32_t *last;              /* each level's last time slice (integrated) */
     int32_t *wq;                /* its weights, tensor k at step 2^-wexp[k] */
-    int wexp[NERV_TENSORS];
+    int wexp[NERV_MAX_TENSORS];
     int32_t motion[2];          /* its last frame's */
 } NervRef;
 
@@ -37,8 +37,8 @@ typedef struct NervSegment {
     int32_t *motion;            /* 2 x n: x, y per frame (NervLayout) */
     int mscale;                 /* scale index of the motion steps */
     NervLayout lay;
-    int wexp[NERV_TENSORS];     /* weight step 2^-wexp per tensor */
-    int wscale[NERV_TENSORS];   /* scale index of each tensor's weights */
+    int wexp[NERV_MAX_TENSORS];     /* weight step 2^-wexp per tensor */
+    int wscale[NERV_MAX_TENSORS];   /* scale index of each tensor's weights */
     int lscale[NERV_MAX_LEVELS][NERV_CONTEXTS]; /* scale index per level and context */
     int32_t *wq;                /* nerv_param_count(): the weights (not their changes) */
     int32_t *wpred;             /* predicted: the weights' prediction at wexp (else NULL) */

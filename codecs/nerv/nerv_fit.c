@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codecs/nerv/nerv_filter.h"
 #include "codecs/nerv/nerv_fit.h"
 #include "codecs/nerv/nerv_motion.h"
 #include "libnc/rng.h"
@@ -191,6 +192,7 @@ typedef struct Fit {
     float *gz;    /* per frame: levels x positions */
     float *gw;    /* per frame: NP */
     double *sse;  /* per frame */
+    float *keep;  /* NULL, or where each frame's samples go (n x channels x positions) */
     float *work;  /* per worker */
     size_t work_size;
     double inv_samples;
@@ -218,6 +220,8 @@ static void frame_job(void *arg, int j, int worker)
     for (size_t p0 = 0; p0 < P; p0 += NERV_TILE) {
         int count = (int)(P - p0 < NERV_TILE ? P - p0 : NERV_TILE);
         nerv_mlp_forward(s, fit->w, z + p0, P, count, h1, h2, out, NERV_TILE);
+        for (size_t c = 0; c < C && fit->keep; c++)
+            memcpy(fit->keep + ((size_t)f * C + c) * P + p0, out + c * NERV_TILE, sizeof(float) * (size_t)count);
         for (size_t c = 0; c < C; c++) {
             const float *xc = x + c * P + p0;
             float *o = out + c * NERV_TILE, *g = g_out + c * NERV_TILE;
@@ -258,9 +262,10 @@ static double run_frames(Fit *fit, NCIPool *pool, int backward, int group, int g
     return sse * fit->inv_samples * fit->gscale;
 }
 
+/* The MLP's weights drawn at random (the loop filter's stay 0). */
 static void init_weights(const NervShape *s, float *w, uint64_t *rng)
 {
-    for (int k = 0; k < NERV_TENSORS; k++) {
+    for (int k = 0; k < NERV_MLP_TENSORS; k++) {
         int fan_in = k < 2 ? s->levels : s->hidden;
         float bound = 1.0f / sqrtf((float)fan_in);
         float *p = w + nerv_tensor_offset(s, k);
@@ -285,7 +290,7 @@ static void quantize_tensor(Fit *fit, const float *orig, const NervRef *ref, Ner
     }
 }
 
-/* Quantizes the weights tensor by tensor, each at the step with the lowest
+/* Quantizes the MLP's weights tensor by tensor, each at the step with the lowest
  * MSE + lambda * bits / samples given the tensors already chosen. */
 static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, double lambda,
                                const NervRef *ref, NervSegment *seg, double *mse)
@@ -298,7 +303,7 @@ static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, 
         return NC_ENOMEM;
     }
     memcpy(orig, fit->w, sizeof(float) * fit->NP);
-    for (int k = 0; k < NERV_TENSORS; k++) {
+    for (int k = 0; k < NERV_MLP_TENSORS; k++) {
         size_t off = nerv_tensor_offset(s, k), size = nerv_tensor_size(s, k);
         double best = INFINITY;
         int best_e = 8;
@@ -315,6 +320,79 @@ static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, 
     }
     free(orig), free(coded);
     return 0;
+}
+
+/* The squared error of plane q (all frames, dec as the MLP gives them) through
+ * the filter f (NULL: the whole loop filter of fit->w, every plane). */
+static double filtered_sse(const Fit *fit, int q, const float *f, const float *dec, float *frame, float *scratch)
+{
+    const NervShape *s = fit->s;
+    size_t size = (size_t)s->channels * s->positions;
+    double sse = 0;
+    for (int i = 0; i < fit->n; i++) {
+        memcpy(frame, dec + i * size, sizeof(float) * size);
+        if (f)
+            nerv_filter_plane(s, q, f, frame, scratch);
+        else
+            nerv_filter(s, fit->w + nerv_tensor_offset(s, NERV_MLP_TENSORS), frame, scratch);
+        for (int p = f ? q : 0; p < (f ? q + 1 : nerv_planes(s)); p++)
+            sse += nerv_plane_sse(s, p, frame, fit->x + i * size);
+    }
+    return sse;
+}
+
+/* Version 5's loop filters, once the MLP's weights are quantized. Each plane's
+ * is its least-squares filter at the step with the lowest squared error +
+ * lambda * bits, or, where either costs less, none (a 4-bit step of 0) or (a
+ * predicted segment whose reference has one) the reference's as it is, whose
+ * values code as zeros. */
+static int choose_filters(Fit *fit, NCIPool *pool, const RCParamTables *t, double lambda,
+                          const NervRef *ref, NervSegment *seg, double *mse)
+{
+    const NervShape *s = fit->s;
+    size_t size = (size_t)s->channels * s->positions;
+    float *dec = malloc(sizeof(float) * fit->n * size), *frame = malloc(sizeof(float) * size),
+          *scratch = malloc(sizeof(float) * nerv_filter_scratch_size(s)),
+          *solved = calloc(fit->NP, sizeof(float)), *kept = calloc(fit->NP, sizeof(float));
+    int32_t coded[NERV_FILTER_VALUES];
+    NervFilterStats *st = calloc(1, sizeof(*st));
+    int ret = dec && frame && scratch && solved && kept && st ? 0 : NC_ENOMEM;
+    if (ret < 0) goto end;
+    fit->keep = dec;
+    run_frames(fit, pool, 0, 0, 1);
+    fit->keep = NULL;
+    for (int f = 0; f < fit->n; f++) nerv_filter_stats_add(s, dec + f * size, fit->x + f * size, st, scratch);
+    size_t first = nerv_tensor_offset(s, NERV_MLP_TENSORS);
+    nerv_filter_solve(s, st, solved + first);
+    for (size_t i = first; ref && i < fit->NP; i++)
+        kept[i] = ldexpf((float)ref->wq[i], -ref->wexp[NERV_MLP_TENSORS + (int)((i - first) / NERV_FILTER_VALUES)]);
+    for (int q = 0; q < nerv_planes(s); q++) {
+        int k = NERV_MLP_TENSORS + q, kept_e = ref ? ref->wexp[k] : 0, best_e = 0;
+        size_t off = nerv_tensor_offset(s, k);
+        memset(fit->w + off, 0, sizeof(float) * NERV_FILTER_VALUES);
+        double best = (filtered_sse(fit, q, fit->w + off, dec, frame, scratch) + lambda * 4) * fit->inv_samples;
+        const float *choice = solved;
+        for (int e = 4; e <= NERV_MAX_WEXP + 1; e++) { /* NERV_MAX_WEXP + 1: the reference's */
+            const float *src = e > NERV_MAX_WEXP ? kept : solved;
+            int step = e > NERV_MAX_WEXP ? kept_e : e;
+            if (!step) continue;
+            quantize_tensor(fit, src, ref, seg, k, step);
+            for (int i = 0; i < NERV_FILTER_VALUES; i++)
+                coded[i] = seg->wq[off + i] - (seg->predicted ? seg->wpred[off + i] : 0);
+            double bits = 4 + 7 + nerv_weight_bits(t, coded, NERV_FILTER_VALUES); /* step, scale, values */
+            double cost = (filtered_sse(fit, q, fit->w + off, dec, frame, scratch) + lambda * bits) * fit->inv_samples;
+            if (cost < best) best = cost, best_e = step, choice = src;
+        }
+        seg->wexp[k] = best_e;
+        if (best_e)
+            quantize_tensor(fit, choice, ref, seg, k, best_e);
+        else
+            for (size_t i = off; i < off + NERV_FILTER_VALUES; i++) seg->wq[i] = 0, fit->w[i] = 0.0f;
+    }
+    *mse = filtered_sse(fit, 0, NULL, dec, frame, scratch) * fit->inv_samples;
+end:
+    free(dec), free(frame), free(scratch), free(solved), free(kept), free(st);
+    return ret;
 }
 
 /* Local motion per segment (README, "Local motion per segment"; tuned on the
@@ -408,7 +486,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
      * makes the synthesis see lat (plus noise) whatever the gain. */
     float gain[NERV_MAX_LEVELS];
     if (ref) {
-        for (int k = 0; k < NERV_TENSORS; k++) {
+        for (int k = 0; k < nerv_tensor_count(s); k++) {
             size_t off = nerv_tensor_offset(s, k);
             for (size_t i = 0; i < nerv_tensor_size(s, k); i++)
                 fit.w[off + i] = ldexpf((float)ref->wq[off + i], -ref->wexp[k]);
@@ -425,7 +503,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     int groups = n < FRAME_GROUPS ? n : FRAME_GROUPS;
     double lambda = fp->lambda;
     /* what the latents' estimate leaves out: weights at about 8 bits (2 as changes), motion, scales */
-    double fixed_bits = (ref ? 2.0 : 8.0) * fit.NP + 16.0 * n + 7.0 * (NERV_TENSORS + NERV_CONTEXTS * s->levels);
+    double fixed_bits = (ref ? 2.0 : 8.0) * fit.NP + 16.0 * n + 7.0 * (nerv_tensor_count(s) + NERV_CONTEXTS * s->levels);
     for (int step = 0; step < fp->steps; step++) {
         /* cosine decay of every learning rate to 0 */
         float decay = 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)fp->steps));
@@ -516,6 +594,8 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         goto end;
     }
     if ((ret = choose_weight_steps(&fit, pool, t, lambda, ref, seg, mse)) < 0) goto end;
+    if (nerv_tensor_count(s) > NERV_MLP_TENSORS && (ret = choose_filters(&fit, pool, t, lambda, ref, seg, mse)) < 0)
+        goto end;
     if (s->version >= 3) nerv_fit_taps(s, &seg->lay, seg->yq, seg->tap);
     *bits = nerv_segment_choose_scales(t, s, seg);
 end:

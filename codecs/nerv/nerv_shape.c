@@ -16,8 +16,14 @@ size_t nerv_tensor_size(const NervShape *s, int tensor)
     case 2: return (size_t)s->hidden * s->hidden;
     case 3: return (size_t)s->hidden;
     case 4: return (size_t)s->channels * s->hidden;
-    default: return (size_t)s->channels;
+    case 5: return (size_t)s->channels;
+    default: return NERV_FILTER_VALUES;
     }
+}
+
+int nerv_tensor_count(const NervShape *s)
+{
+    return NERV_MLP_TENSORS + (s->version >= 5 ? nerv_planes(s) : 0);
 }
 
 size_t nerv_tensor_offset(const NervShape *s, int tensor)
@@ -27,7 +33,7 @@ size_t nerv_tensor_offset(const NervShape *s, int tensor)
     return off;
 }
 
-size_t nerv_param_count(const NervShape *s) { return nerv_tensor_offset(s, NERV_TENSORS); }
+size_t nerv_param_count(const NervShape *s) { return nerv_tensor_offset(s, nerv_tensor_count(s)); }
 
 static int channels_of(enum NCPixelFormat fmt)
 {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codecs/nerv/nerv_synth.h"
+#include "codecs/nerv/nerv_filter.h"
 #include "libnc/nn/simd.h"
 #include "nc/error.h"
 
@@ -20,8 +21,9 @@ int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *la
     for (int i = 0; i < 4; i++) *coord[i] = malloc(sizeof(int32_t) * (size_t)s->positions);
     sc->wx1 = malloc(sizeof(float) * (size_t)s->positions);
     sc->wy1 = malloc(sizeof(float) * (size_t)s->positions);
+    sc->filter = malloc(sizeof(float) * nerv_filter_scratch_size(s));
     int ok = sc->grid && sc->tmp && sc->dx && sc->dy && sc->x0 && sc->x1 && sc->r0 && sc->r1 && sc->wx1 &&
-             sc->wy1;
+             sc->wy1 && sc->filter;
     for (int a = 0; a < 2; a++) {
         sc->i0[a] = malloc(sizeof(int) * (size_t)len[a]);
         sc->i1[a] = malloc(sizeof(int) * (size_t)len[a]);
@@ -37,6 +39,7 @@ void nerv_scratch_free(NervScratch *sc)
 {
     free(sc->grid), free(sc->tmp), free(sc->dx), free(sc->dy);
     free(sc->x0), free(sc->x1), free(sc->r0), free(sc->r1), free(sc->wx1), free(sc->wy1);
+    free(sc->filter);
     for (int a = 0; a < 2; a++) free(sc->i0[a]), free(sc->i1[a]), free(sc->w0[a]), free(sc->w1[a]);
     memset(sc, 0, sizeof(*sc));
 }
@@ -447,4 +450,6 @@ void nerv_synth_frame(const NervShape *s, const NervLayout *lay, const int32_t *
 {
     nerv_synth_inputs(s, lay, motion, loc, latents, f, z, sc);
     nerv_render(s, w, z, out, tile);
+    if (s->version >= 5)
+        nerv_filter(s, w + nerv_tensor_offset(s, NERV_MLP_TENSORS), out, sc->filter);
 }

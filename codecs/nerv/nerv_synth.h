@@ -24,6 +24,7 @@ typedef struct NervScratch {
      * entries x0, x1 in rows r0, r1 (offsets), weights wx1, wy1 on x1 and r1 */
     int32_t *x0, *x1, *r0, *r1;
     float *wx1, *wy1;
+    float *filter; /* nerv_filter()'s */
 } NervScratch;
 
 int nerv_scratch_alloc(NervScratch *sc, const NervShape *s, const NervLayout *lay);
@@ -55,7 +56,8 @@ void nerv_mlp_backward(const NervShape *s, const float *w, const float *z, size_
 void nerv_render(const NervShape *s, const float *w, const float *z, float *out, float *tile);
 
 /* Frame f of a segment into out (channels x positions), from its latents (as
- * floats), motion (loc: as above) and weights: the decoder. z: levels x positions floats; tile:
+ * floats), motion (loc: as above) and weights, through the loop filter from
+ * version 5: the decoder. z: levels x positions floats; tile:
  * 2 x hidden x NERV_TILE floats. */
 void nerv_synth_frame(const NervShape *s, const NervLayout *lay, const int32_t *motion,
                       const NervLocal *loc, const float *latents, const float *w, int f, float *out, float *z,

@@ -171,9 +171,11 @@ static void test_segment_coding(void)
     int32_t motion[12] = {0, 0, -7, 3, -20, 9, -33, 11, -41, 18, -50, 30};
     NervSegment seg, back;
     CHECK_EQ(nerv_segment_alloc(&seg, &s, 6, motion, NULL), 0);
-    for (int k = 0; k < NERV_TENSORS; k++) seg.wexp[k] = 3 + 2 * k;
+    for (int k = 0; k < nerv_tensor_count(&s); k++) seg.wexp[k] = 3 + 2 * k % 13; /* 4 bits */
     for (size_t i = 0; i < nerv_param_count(&s); i++) seg.wq[i] = (int32_t)(rnd() * 300);
     seg.wq[0] = NERV_MAX_MAGNITUDE, seg.wq[1] = -NERV_MAX_MAGNITUDE;
+    seg.wexp[NERV_MLP_TENSORS + 1] = 0; /* the U plane's loop filter absent: its values 0, not coded */
+    memset(seg.wq + nerv_tensor_offset(&s, NERV_MLP_TENSORS + 1), 0, sizeof(int32_t) * NERV_FILTER_VALUES);
     size_t nl = seg.lay.offset[s.levels];
     for (size_t i = 0; i < nl; i++) {
         double r = rnd();
@@ -229,8 +231,10 @@ static void test_predicted_coding(void)
     int32_t m0[4] = {0, 0, -5, 3}, m1[6] = {-13, 4, -30, 9, -37, 20};
     NervSegment key, seg, back;
     CHECK_EQ(nerv_segment_alloc(&key, &s, 2, m0, NULL), 0);
-    for (int k = 0; k < NERV_TENSORS; k++) key.wexp[k] = 6 + k;
+    for (int k = 0; k < nerv_tensor_count(&s); k++) key.wexp[k] = 6 + k;
     for (size_t i = 0; i < nerv_param_count(&s); i++) key.wq[i] = (int32_t)(rnd() * 500);
+    key.wexp[NERV_MLP_TENSORS + 1] = 0; /* the reference without a U filter */
+    memset(key.wq + nerv_tensor_offset(&s, NERV_MLP_TENSORS + 1), 0, sizeof(int32_t) * NERV_FILTER_VALUES);
     for (size_t i = 0; i < key.lay.offset[s.levels]; i++) key.yq[i] = (int32_t)(rnd() * 6);
     NervRef ref = {0};
     CHECK_EQ(nerv_ref_set(&ref, &s, &key), 0);
@@ -251,8 +255,9 @@ static void test_predicted_coding(void)
     CHECK_EQ(seg.yref[seg.lay.offset[0] + 1 * seg.lay.lw[0] + 7],
              ref.last[ref.offset[0] + 1 * ref.lw[0] + 7 + sx]);
     CHECK_EQ(seg.yref[seg.lay.offset[0]], ref.last[ref.offset[0]]); /* clamped at the edge */
-    static const int wexp[NERV_TENSORS] = {4, 7, 5, 10, 8, 12}; /* the reference's: 6 .. 11 */
-    for (int k = 0; k < NERV_TENSORS; k++) {
+    /* the reference's: 6 .. 14, the U filter absent (0); here the V filter is */
+    static const int wexp[NERV_MAX_TENSORS] = {4, 7, 5, 10, 8, 12, 15, 9, 0};
+    for (int k = 0; k < nerv_tensor_count(&s); k++) {
         seg.wexp[k] = wexp[k]; /* coarser, the same and finer steps than the reference's */
         nerv_predict_weights(&s, &ref, &seg, k, seg.wexp[k]);
     }
@@ -261,6 +266,7 @@ static void test_predicted_coding(void)
     CHECK_EQ(seg.wpred[w1], key.wq[w1]);                         /* 2^-7 both */
     CHECK_EQ(seg.wpred[w3], key.wq[w3] * 2);                     /* 2^-9 -> 2^-10 */
     for (size_t i = 0; i < nerv_param_count(&s); i++) seg.wq[i] = seg.wpred[i] + (int32_t)(rnd() * 3);
+    memset(seg.wq + nerv_tensor_offset(&s, NERV_MLP_TENSORS + 2), 0, sizeof(int32_t) * NERV_FILTER_VALUES);
     for (int l = 0; l < s.levels; l++) seg.gain[l] = 2 * l + 1;
     CHECK_EQ(nerv_predict(-13, 3), -5); /* floor((-39 + 4) / 8) */
     CHECK_EQ(nerv_predict(13, 3), 5);
