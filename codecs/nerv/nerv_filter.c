@@ -99,6 +99,45 @@ void nerv_filter(const NervShape *s, const float *filters, float *out, float *sc
     }
 }
 
+void nerv_filter_adjoint(const NervShape *s, const float *filters, float *g, float *scratch)
+{
+    for (int q = 0; q < nerv_planes(s); q++) {
+        const float *f = filters + (size_t)q * NERV_FILTER_VALUES;
+        int w = plane_width(s, q), h = plane_height(s, q), any = 0;
+        for (int i = 0; i < NERV_FILTER_TAPS; i++) any |= f[i] != 0.0f;
+        if (!any) continue; /* the bias alone passes the gradient as it is */
+        size_t stride = (size_t)w + 2 * R;
+        float *pad = scratch, *row = scratch + stride * ((size_t)h + 2 * R);
+        memset(pad, 0, sizeof(float) * stride * ((size_t)h + 2 * R));
+        /* each tap sends its output's gradient back to the sample it read */
+        for (int y = 0; y < h; y++) {
+            read_row(s, q, g, y, row);
+            for (int dy = 0; dy < SPAN; dy++)
+                for (int dx = 0; dx < SPAN; dx++) {
+                    const float t = f[dy * SPAN + dx];
+                    float *r = pad + (size_t)(y + dy) * stride + dx;
+                    for (int x = 0; x < w; x++) r[x] += t * row[x];
+                }
+        }
+        /* reads beyond the edge were of the edge sample */
+        for (int y = 0; y < R; y++)
+            for (size_t x = 0; x < stride; x++) {
+                pad[(size_t)R * stride + x] += pad[(size_t)y * stride + x];
+                pad[(size_t)(h + R - 1) * stride + x] += pad[(size_t)(h + R + y) * stride + x];
+            }
+        for (int y = R; y < h + R; y++) {
+            float *r = pad + (size_t)y * stride;
+            for (int x = 0; x < R; x++) r[R] += r[x], r[w + R - 1] += r[w + R + x];
+        }
+        for (int y = 0; y < h; y++) {
+            read_row(s, q, g, y, row);
+            const float *r = pad + (size_t)(y + R) * stride + R;
+            for (int x = 0; x < w; x++) row[x] += r[x];
+            write_row(s, q, g, y, row);
+        }
+    }
+}
+
 double nerv_plane_sse(const NervShape *s, int q, const float *a, const float *b)
 {
     size_t P = (size_t)s->positions;

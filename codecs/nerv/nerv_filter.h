@@ -22,6 +22,10 @@ size_t nerv_filter_scratch_size(const NervShape *s);
  * (planes x NERV_FILTER_VALUES; a plane whose values are all 0 is left as it is);
  * the decoder's. */
 void nerv_filter(const NervShape *s, const float *filters, float *out, float *scratch);
+/* The encoder's adjoint: g (channels x positions), the gradient with respect to
+ * the filtered samples, becomes in place the gradient with respect to the
+ * samples before the filter. */
+void nerv_filter_adjoint(const NervShape *s, const float *filters, float *g, float *scratch);
 /* Plane q alone, with its NERV_FILTER_VALUES values f. */
 void nerv_filter_plane(const NervShape *s, int q, const float *f, float *out, float *scratch);
 /* The sum of squared differences of plane q between a and b (channels x positions). */

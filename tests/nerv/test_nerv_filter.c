@@ -1,7 +1,7 @@
 /* nerv's loop filter (version 5): the decoder's filter against the spec's
  * formula written out plainly (planes, edges, the order of the sum, bit for
- * bit), no filter where a plane's values are all 0, and the encoder's
- * least-squares solve recovering a known filter. */
+ * bit), no filter where a plane's values are all 0, the encoder's adjoint, and
+ * its least-squares solve recovering a known filter. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +77,30 @@ static void test_against_spec(enum NCPixelFormat fmt, int w, int h)
     free(in), free(got), free(want), free(scratch);
 }
 
+/* The encoder's adjoint: <L x, g> = <x, L^T g> for the filter's linear part L
+ * (the filter of x less the filter of 0), edges included. */
+static void test_adjoint(enum NCPixelFormat fmt, int w, int h)
+{
+    NervShape s = shape(w, h, fmt);
+    size_t n = (size_t)s.channels * s.positions;
+    float *x = malloc(sizeof(float) * n), *lx = malloc(sizeof(float) * n), *zero = calloc(n, sizeof(float)),
+          *g = malloc(sizeof(float) * n), *ltg = malloc(sizeof(float) * n);
+    float *scratch = malloc(sizeof(float) * nerv_filter_scratch_size(&s));
+    float filters[3 * NERV_FILTER_VALUES];
+    for (int i = 0; i < 3 * NERV_FILTER_VALUES; i++) filters[i] = (float)(0.2 * rnd());
+    for (size_t i = 0; i < n; i++) x[i] = (float)rnd(), g[i] = (float)rnd();
+    memcpy(lx, x, sizeof(float) * n);
+    nerv_filter(&s, filters, lx, scratch);
+    nerv_filter(&s, filters, zero, scratch);
+    for (size_t i = 0; i < n; i++) lx[i] -= zero[i];
+    memcpy(ltg, g, sizeof(float) * n);
+    nerv_filter_adjoint(&s, filters, ltg, scratch);
+    double a = 0, b = 0, scale = 0;
+    for (size_t i = 0; i < n; i++) a += (double)lx[i] * g[i], b += (double)x[i] * ltg[i], scale += fabs((double)lx[i] * g[i]);
+    CHECK(fabs(a - b) < 1e-5 * scale);
+    free(x), free(lx), free(zero), free(g), free(ltg), free(scratch);
+}
+
 /* Source frames made from the samples by a known filter: the solve finds it. */
 static void test_solve(void)
 {
@@ -116,6 +140,10 @@ int main(void)
     test_against_spec(NC_PIX_RGB24, 17, 11);
     test_against_spec(NC_PIX_GRAY8, 9, 7);
     test_against_spec(NC_PIX_GRAY8, 1, 1);
+    test_adjoint(NC_PIX_YUV420P, 31, 13);
+    test_adjoint(NC_PIX_RGB24, 7, 5);
+    test_adjoint(NC_PIX_GRAY8, 1, 1);
+    test_adjoint(NC_PIX_GRAY8, 3, 2);
     test_solve();
     return test_result("test_nerv_filter");
 }
