@@ -339,13 +339,22 @@ static void quantize_tensor(Fit *fit, const float *orig, const NervRef *ref, Ner
     }
 }
 
+/* Worker 0's filter scratch in fwork, free while no frame job runs. */
+static float *filter_scratch(const Fit *fit)
+{
+    const NervShape *s = fit->s;
+    return fit->fwork + 2 * (size_t)s->channels * s->positions +
+           2 * (size_t)s->hidden * ((size_t)s->positions + NERV_TILE);
+}
+
 /* The least-squares loop filter of the MLP's present outputs (nerv_filter_solve),
- * into filters, which the steps from here take their error after. dec: n frames. */
+ * into filters, which the steps from here take their error after; the outputs
+ * into dec (n frames). */
 static void refit_filter(Fit *fit, NCIPool *pool, float *dec, float *filters)
 {
     const NervShape *s = fit->s;
     size_t size = (size_t)s->channels * s->positions;
-    float *scratch = fit->fwork + 2 * size + 2 * (size_t)s->hidden * ((size_t)s->positions + NERV_TILE);
+    float *scratch = filter_scratch(fit);
     NervFilterStats st;
     memset(&st, 0, sizeof(st));
     fit->filter = NULL;
@@ -412,26 +421,19 @@ static double filtered_sse(const Fit *fit, int q, const float *f, const float *d
  * is its least-squares filter at the step with the lowest squared error +
  * lambda * bits, or, where either costs less, none (a 4-bit step of 0) or (a
  * predicted segment whose reference has one) the reference's as it is, whose
- * values code as zeros. */
+ * values code as zeros. dec: n frames of scratch. */
 static int choose_filters(Fit *fit, NCIPool *pool, const RCParamTables *t, double lambda,
-                          const NervRef *ref, NervSegment *seg, double *mse)
+                          const NervRef *ref, NervSegment *seg, float *dec, double *mse)
 {
     const NervShape *s = fit->s;
-    size_t size = (size_t)s->channels * s->positions;
-    float *dec = malloc(sizeof(float) * fit->n * size), *frame = malloc(sizeof(float) * size),
-          *scratch = malloc(sizeof(float) * nerv_filter_scratch_size(s)),
-          *solved = calloc(fit->NP, sizeof(float)), *kept = calloc(fit->NP, sizeof(float));
+    float *frame = fit->fwork, *scratch = filter_scratch(fit); /* worker 0's, free here */
+    float *solved = calloc(fit->NP, sizeof(float)), *kept = calloc(fit->NP, sizeof(float));
     int32_t coded[NERV_FILTER_VALUES];
-    NervFilterStats *st = calloc(1, sizeof(*st));
-    int ret = dec && frame && scratch && solved && kept && st ? 0 : NC_ENOMEM;
+    int ret = solved && kept ? 0 : NC_ENOMEM;
     if (ret < 0) goto end;
-    fit->filter = NULL; /* the MLP's own outputs */
-    fit->keep = dec;
-    run_frames(fit, pool, 0, 0, 1);
-    fit->keep = NULL;
-    for (int f = 0; f < fit->n; f++) nerv_filter_stats_add(s, dec + f * size, fit->x + f * size, st, scratch);
     size_t first = nerv_tensor_offset(s, NERV_MLP_TENSORS);
-    nerv_filter_solve(s, st, solved + first);
+    refit_filter(fit, pool, dec, solved + first); /* dec: the MLP's own outputs */
+    fit->filter = NULL;
     for (size_t i = first; ref && i < fit->NP; i++)
         kept[i] = ldexpf((float)ref->wq[i], -ref->wexp[NERV_MLP_TENSORS + (int)((i - first) / NERV_FILTER_VALUES)]);
     for (int q = 0; q < nerv_planes(s); q++) {
@@ -459,7 +461,7 @@ static int choose_filters(Fit *fit, NCIPool *pool, const RCParamTables *t, doubl
     }
     *mse = filtered_sse(fit, 0, NULL, dec, frame, scratch) * fit->inv_samples;
 end:
-    free(dec), free(frame), free(scratch), free(solved), free(kept), free(st);
+    free(solved), free(kept);
     return ret;
 }
 
@@ -674,7 +676,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         goto end;
     }
     if ((ret = choose_weight_steps(&fit, pool, t, lambda, ref, seg, mse)) < 0) goto end;
-    if (nerv_tensor_count(s) > NERV_MLP_TENSORS && (ret = choose_filters(&fit, pool, t, lambda, ref, seg, mse)) < 0)
+    if (nerv_tensor_count(s) > NERV_MLP_TENSORS && (ret = choose_filters(&fit, pool, t, lambda, ref, seg, fit_dec, mse)) < 0)
         goto end;
     if (s->version >= 3) nerv_fit_taps(s, &seg->lay, seg->yq, seg->tap);
     *bits = nerv_segment_choose_scales(t, s, seg);
