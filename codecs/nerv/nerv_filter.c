@@ -89,13 +89,19 @@ void nerv_filter_plane(const NervShape *s, int q, const float *f, float *out, fl
     }
 }
 
+/* Whether any of the n values is not 0. */
+static int any_nonzero(const float *v, int n)
+{
+    int any = 0;
+    for (int i = 0; i < n; i++) any |= v[i] != 0.0f;
+    return any;
+}
+
 void nerv_filter(const NervShape *s, const float *filters, float *out, float *scratch)
 {
     for (int q = 0; q < nerv_planes(s); q++) {
         const float *f = filters + (size_t)q * NERV_FILTER_VALUES;
-        int any = 0;
-        for (int i = 0; i < NERV_FILTER_VALUES; i++) any |= f[i] != 0.0f;
-        if (any) nerv_filter_plane(s, q, f, out, scratch);
+        if (any_nonzero(f, NERV_FILTER_VALUES)) nerv_filter_plane(s, q, f, out, scratch);
     }
 }
 
@@ -103,9 +109,8 @@ void nerv_filter_adjoint(const NervShape *s, const float *filters, float *g, flo
 {
     for (int q = 0; q < nerv_planes(s); q++) {
         const float *f = filters + (size_t)q * NERV_FILTER_VALUES;
-        int w = plane_width(s, q), h = plane_height(s, q), any = 0;
-        for (int i = 0; i < NERV_FILTER_TAPS; i++) any |= f[i] != 0.0f;
-        if (!any) continue; /* the bias alone passes the gradient as it is */
+        int w = plane_width(s, q), h = plane_height(s, q);
+        if (!any_nonzero(f, NERV_FILTER_TAPS)) continue; /* the bias alone passes the gradient as it is */
         size_t stride = (size_t)w + 2 * R;
         float *pad = scratch, *row = scratch + stride * ((size_t)h + 2 * R);
         memset(pad, 0, sizeof(float) * stride * ((size_t)h + 2 * R));

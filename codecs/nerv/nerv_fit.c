@@ -399,7 +399,7 @@ static int choose_weight_steps(Fit *fit, NCIPool *pool, const RCParamTables *t, 
 }
 
 /* The squared error of plane q (all frames, dec as the MLP gives them) through
- * the filter f (NULL: the whole loop filter of fit->w, every plane). */
+ * the filter f. */
 static double filtered_sse(const Fit *fit, int q, const float *f, const float *dec, float *frame, float *scratch)
 {
     const NervShape *s = fit->s;
@@ -407,12 +407,8 @@ static double filtered_sse(const Fit *fit, int q, const float *f, const float *d
     double sse = 0;
     for (int i = 0; i < fit->n; i++) {
         memcpy(frame, dec + i * size, sizeof(float) * size);
-        if (f)
-            nerv_filter_plane(s, q, f, frame, scratch);
-        else
-            nerv_filter(s, fit->w + nerv_tensor_offset(s, NERV_MLP_TENSORS), frame, scratch);
-        for (int p = f ? q : 0; p < (f ? q + 1 : nerv_planes(s)); p++)
-            sse += nerv_plane_sse(s, p, frame, fit->x + i * size);
+        nerv_filter_plane(s, q, f, frame, scratch);
+        sse += nerv_plane_sse(s, q, frame, fit->x + i * size);
     }
     return sse;
 }
@@ -436,11 +432,13 @@ static int choose_filters(Fit *fit, NCIPool *pool, const RCParamTables *t, doubl
     fit->filter = NULL;
     for (size_t i = first; ref && i < fit->NP; i++)
         kept[i] = ldexpf((float)ref->wq[i], -ref->wexp[NERV_MLP_TENSORS + (int)((i - first) / NERV_FILTER_VALUES)]);
+    double sse_all = 0;
     for (int q = 0; q < nerv_planes(s); q++) {
         int k = NERV_MLP_TENSORS + q, kept_e = ref ? ref->wexp[k] : 0, best_e = 0;
         size_t off = nerv_tensor_offset(s, k);
         memset(fit->w + off, 0, sizeof(float) * NERV_FILTER_VALUES);
-        double best = (filtered_sse(fit, q, fit->w + off, dec, frame, scratch) + lambda * 4) * fit->inv_samples;
+        double best_sse = filtered_sse(fit, q, fit->w + off, dec, frame, scratch);
+        double best = (best_sse + lambda * 4) * fit->inv_samples;
         const float *choice = solved;
         for (int e = 4; e <= NERV_MAX_WEXP + 1; e++) { /* NERV_MAX_WEXP + 1: the reference's */
             const float *src = e > NERV_MAX_WEXP ? kept : solved;
@@ -450,16 +448,18 @@ static int choose_filters(Fit *fit, NCIPool *pool, const RCParamTables *t, doubl
             for (int i = 0; i < NERV_FILTER_VALUES; i++)
                 coded[i] = seg->wq[off + i] - (seg->predicted ? seg->wpred[off + i] : 0);
             double bits = 4 + 7 + nerv_weight_bits(t, coded, NERV_FILTER_VALUES); /* step, scale, values */
-            double cost = (filtered_sse(fit, q, fit->w + off, dec, frame, scratch) + lambda * bits) * fit->inv_samples;
-            if (cost < best) best = cost, best_e = step, choice = src;
+            double sse = filtered_sse(fit, q, fit->w + off, dec, frame, scratch);
+            double cost = (sse + lambda * bits) * fit->inv_samples;
+            if (cost < best) best = cost, best_sse = sse, best_e = step, choice = src;
         }
         seg->wexp[k] = best_e;
         if (best_e)
             quantize_tensor(fit, choice, ref, seg, k, best_e);
         else
             for (size_t i = off; i < off + NERV_FILTER_VALUES; i++) seg->wq[i] = 0, fit->w[i] = 0.0f;
+        sse_all += best_sse; /* the planes are filtered apart: their errors add */
     }
-    *mse = filtered_sse(fit, 0, NULL, dec, frame, scratch) * fit->inv_samples;
+    *mse = sse_all * fit->inv_samples;
 end:
     free(solved), free(kept);
     return ret;
