@@ -8,8 +8,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libavutil/frame.h>
+#include <libswscale/swscale.h>
+
 #include "apps/common/cli.h"
 #include "apps/common/media_io.h"
+#include "apps/common/picture_convert.h"
 #include "libnc/metric/align.h"
 #include "libnc/metric/lossless.h"
 #include "libnc/metric/picture.h"
@@ -41,7 +45,8 @@ static void usage(void)
            "            resampled and mixed to REF's rate and channels, shifted by the\n"
            "            codec's delay (found within --max-delay), and the longer of the\n"
            "            two is cut to the shorter. Multi-channel: mean over channels.\n"
-           "  pictures  PSNR of luma (BT.601) and, for RGB, of all components; SSIM and\n"
+           "  pictures  PSNR of luma (BT.601) and of RGB (YUV converted as ffmpeg's\n"
+           "            -pix_fmt rgb24 does: BT.601, limited range); SSIM and\n"
            "            MS-SSIM on luma. Video: per frame, and the mean (PSNR: of the\n"
            "            mean squared error). DECODED is converted to REF's pixel format.\n"
            "  bytes     exact match and the first differing offset.\n"
@@ -441,7 +446,54 @@ static int planes_equal(const NCFrame *a, const NCFrame *b)
     return 1;
 }
 
-static int picture_scores(const NCFrame *r, const NCFrame *d, PictureScores *s)
+/* Mean squared error over the three components of two packed RGB24 pictures. */
+static int rgb_mse(const uint8_t *a, int a_stride, const uint8_t *b, int b_stride, int width,
+                   int height, double *out)
+{
+    float *pa = NULL, *pb = NULL;
+    double acc = 0.0;
+    int ret = 0;
+    for (int c = 0; c < 3 && !ret; c++) {
+        free(pa);
+        free(pb);
+        pa = pb = NULL;
+        ret = metric_plane_from_u8(&pa, a, a_stride, width, height, 3, c);
+        if (!ret)
+            ret = metric_plane_from_u8(&pb, b, b_stride, width, height, 3, c);
+        if (!ret) {
+            NCMetricPlane ca = {pa, width, height, width};
+            NCMetricPlane cb = {pb, width, height, width};
+            acc += metric_mse(&ca, &cb) / 3.0;
+        }
+    }
+    free(pa);
+    free(pb);
+    *out = acc;
+    return ret;
+}
+
+/* PSNR-RGB of YUV pictures: both converted to RGB24 as `ffmpeg -pix_fmt rgb24`
+ * does (libswscale: BT.601, limited range, bicubic chroma), the way RGB figures
+ * of video codecs are usually taken. *sws is the caller's cached scaler. */
+static int yuv_rgb_mse(const NCFrame *r, const NCFrame *d, struct SwsContext **sws,
+                       double *out)
+{
+    AVFrame *ar = av_frame_alloc(), *ad = av_frame_alloc();
+    int ret = ar && ad ? 0 : NC_ENOMEM;
+    if (!ret)
+        ret = picture_to_avframe(ar, r, AV_PIX_FMT_RGB24, AVCOL_RANGE_JPEG, sws);
+    if (!ret)
+        ret = picture_to_avframe(ad, d, AV_PIX_FMT_RGB24, AVCOL_RANGE_JPEG, sws);
+    if (!ret)
+        ret = rgb_mse(ar->data[0], ar->linesize[0], ad->data[0], ad->linesize[0], r->width,
+                      r->height, out);
+    av_frame_free(&ar);
+    av_frame_free(&ad);
+    return ret;
+}
+
+static int picture_scores(const NCFrame *r, const NCFrame *d, struct SwsContext **sws,
+                          PictureScores *s)
 {
     float *lr = NULL, *ld = NULL;
     int ret = luma_plane(r, &lr);
@@ -457,25 +509,11 @@ static int picture_scores(const NCFrame *r, const NCFrame *d, PictureScores *s)
     if (metric_ms_ssim(&pr, &pd, &s->ms_ssim_y) < 0)
         s->ms_ssim_y = NAN; /* smaller than 176 pixels */
     s->mse_rgb = NAN;
-    if (r->pix_fmt == NC_PIX_RGB24) {
-        double acc = 0.0;
-        for (int c = 0; c < 3 && !ret; c++) {
-            free(lr);
-            free(ld);
-            lr = ld = NULL;
-            ret = metric_plane_from_u8(&lr, r->data[0], r->linesize[0], r->width, r->height,
-                                          3, c);
-            if (!ret)
-                ret = metric_plane_from_u8(&ld, d->data[0], d->linesize[0], d->width,
-                                              d->height, 3, c);
-            if (!ret) {
-                NCMetricPlane cr = {lr, r->width, r->height, r->width};
-                NCMetricPlane cd = {ld, d->width, d->height, d->width};
-                acc += metric_mse(&cr, &cd) / 3.0;
-            }
-        }
-        s->mse_rgb = acc;
-    }
+    if (r->pix_fmt == NC_PIX_RGB24)
+        ret = rgb_mse(r->data[0], r->linesize[0], d->data[0], d->linesize[0], r->width,
+                      r->height, &s->mse_rgb);
+    else if (r->pix_fmt == NC_PIX_YUV420P)
+        ret = yuv_rgb_mse(r, d, sws, &s->mse_rgb);
     s->exact = planes_equal(r, d);
 end:
     free(lr);
@@ -519,6 +557,7 @@ static int run_pictures(const MetricArgs *a, Out *o)
 {
     NCMediaReader *ref = NULL, *dec = NULL;
     NCFrame *fr = nc_frame_alloc(), *fd = nc_frame_alloc();
+    struct SwsContext *sws = NULL;
     PictureScores sum = {0}, s;
     int64_t frames = 0, extra = 0;
     int exact = 1, ret;
@@ -555,7 +594,7 @@ static int run_pictures(const MetricArgs *a, Out *o)
             ret = rr < 0 ? rr : rd;
             break;
         }
-        ret = picture_scores(fr, fd, &s);
+        ret = picture_scores(fr, fd, &sws, &s);
         nc_frame_unref(fr);
         nc_frame_unref(fd);
         if (ret < 0)
@@ -609,6 +648,7 @@ static int run_pictures(const MetricArgs *a, Out *o)
         out_rate(o, a, seconds, pixels, pixels * per_pixel);
     }
 end:
+    sws_freeContext(sws);
     nc_frame_free(&fr);
     nc_frame_free(&fd);
     media_reader_close(&ref);

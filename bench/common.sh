@@ -328,9 +328,10 @@ run_nc_codecs() {
 }
 
 # video_columns: the table of the video benches: kbit/s, frames per second (at 25
-# frames per second of video), PSNR-Y plotted.
+# frames per second of video), PSNR-Y plotted; PSNR-RGB last (nc-metric converts
+# YUV as ffmpeg -pix_fmt rgb24 does).
 video_columns() {
-    metrics=(psnr_y ms_ssim_y ssim_y)
+    metrics=(psnr_y ms_ssim_y ssim_y psnr_rgb)
     rate_label="kbit/s"
     rate_scale=0.001
     speed_label="fps"

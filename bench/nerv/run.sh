@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # nerv against x264 (veryslow), x265 (slow) and AV1 (SVT-AV1, preset 6) on real
-# camera footage, in one run: kbit/s, PSNR and MS-SSIM on luma, encode and decode
-# frames per second, then BD-rates (bench/walloc/bdrate.py on PSNR-Y). See
+# camera footage, in one run: kbit/s, PSNR on luma and on RGB, MS-SSIM on luma,
+# encode and decode frames per second, then BD-rates (bench/walloc/bdrate.py on
+# PSNR-Y and on PSNR-RGB). See
 # codecs/nerv/README.md.
 #
 #   bench/nerv/run.sh     (NC_BUILD_DIR, NC_DATA_DIR, BENCH_OUT as in bench/common.sh;
@@ -13,7 +14,8 @@ bench_description="Real footage: data/video-real/test (cockatoo: 320x180, 20 fps
 camera; balle-jbart: 360x288, 25 fps, a ball thrown across a room; 250 frames each,
 YUV420P; scripts/fetch-data video-real). Rate in kbit/s over both clips (raw elementary
 streams for the anchors, whole .nc files for nerv), at 25 frames per second of video.
-Quality: mean over clips of PSNR-Y (from the clip's mean squared error) and MS-SSIM on Y.
+Quality: mean over clips of PSNR-Y and PSNR-RGB (each from the clip's mean squared error;
+RGB as ffmpeg -pix_fmt rgb24 converts: BT.601, limited range) and MS-SSIM on Y.
 Speed: frames per second, process start-up included; nerv encodes with 2 threads (its
 default), decodes with one; the anchors use one thread."
 
@@ -54,3 +56,5 @@ anchor av1-svt-p6 libsvtav1 ivf ivf "-preset 6 -svtav1-params lp=1"
 finish_results
 echo
 python3 "$bench_root/bench/walloc/bdrate.py" "$out/results.tsv" nerv psnr_y | tee "$out/bdrate.md"
+echo
+python3 "$bench_root/bench/walloc/bdrate.py" "$out/results.tsv" nerv psnr_rgb | tee -a "$out/bdrate.md"

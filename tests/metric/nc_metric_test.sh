@@ -59,6 +59,21 @@ j=$("$metric" --json "$dir/ref.ppm" "$dir/pixel.ppm") || fail=1
 echo "$j"
 expect "$j" psnr_rgb 56.9844 0.0001
 
+# YUV video: PSNR-RGB after the conversion ffmpeg -pix_fmt rgb24 makes (BT.601,
+# limited range). Flat gray frames, luma 100 against 112: each of R, G and B moves
+# by 12 * 255 / 219 = 14 levels, give or take one for libswscale's rounding (20
+# log10(255 / 14) = 25.21 dB), where luma's 12 levels say 26.55 dB.
+y4m() { # FILE LUMA_OCTAL: one 16x16 frame, chroma 128
+    { printf 'YUV4MPEG2 W16 H16 F25:1 Ip A1:1 C420mpeg2\nFRAME\n'
+      head -c 256 /dev/zero | tr '\0' "\\$2"; head -c 128 /dev/zero | tr '\0' '\200'; } >"$1"
+}
+y4m "$dir/gray100.y4m" 144
+y4m "$dir/gray112.y4m" 160
+j=$("$metric" --json "$dir/gray100.y4m" "$dir/gray112.y4m") || fail=1
+echo "$j"
+expect "$j" psnr_y 26.5472 0.0001
+expect "$j" psnr_rgb 25.21 0.7
+
 # Bytes.
 j=$("$metric" --json -b "$dir/bits98.bin" "$dir/ref.txt" "$dir/other.txt") || fail=1
 echo "$j"
