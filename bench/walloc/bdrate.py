@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """BD-rate (Bjontegaard delta rate) of one codec against every other codec of a
-bench results.tsv: log rate fitted as a cubic in quality for each codec, the
-difference integrated over the quality range both cover. Printed as a Markdown
+bench results.tsv: log rate fitted as a cubic in quality for each codec (a
+quadratic where a codec has only 3 points), the difference integrated over the
+quality range both cover. Printed as a Markdown
 table, on PSNR-RGB and on MS-SSIM (as dB: -10 log10(1 - MS-SSIM)).
 
     bdrate.py RESULTS.tsv CODEC [PSNR_COLUMN]   (pure Python, no numpy; the PSNR
@@ -12,10 +13,11 @@ import sys
 
 
 def polyfit3(xs, ys):
-    """Least-squares cubic through (xs, ys), x centred: returns (coeffs, centre)."""
+    """Least-squares cubic through (xs, ys) (a quadratic through 3 points), x
+    centred: returns (4 coeffs, the missing ones 0; centre)."""
     c = sum(xs) / len(xs)
     xs = [x - c for x in xs]
-    n = 4
+    n = min(4, len(xs))
     a = [[sum(x ** (i + j) for x in xs) for j in range(n)] for i in range(n)]
     b = [sum(y * x ** i for x, y in zip(xs, ys)) for i in range(n)]
     for col in range(n):  # Gaussian elimination with partial pivoting
@@ -27,7 +29,7 @@ def polyfit3(xs, ys):
             for k in range(col, n):
                 a[r][k] -= f * a[col][k]
             b[r] -= f * b[col]
-    coef = [0.0] * n
+    coef = [0.0] * 4
     for r in reversed(range(n)):
         coef[r] = (b[r] - sum(a[r][k] * coef[k] for k in range(r + 1, n))) / a[r][r]
     return coef, c
@@ -42,7 +44,7 @@ def integral(coef, c, lo, hi):
 
 def bd_rate(ref, test):
     """Percent rate change of test against ref at equal quality; None without overlap."""
-    if len(ref) < 4 or len(test) < 4:
+    if len(ref) < 3 or len(test) < 3:
         return None
     lo = max(min(q for _, q in ref), min(q for _, q in test))
     hi = min(max(q for _, q in ref), max(q for _, q in test))
@@ -52,6 +54,21 @@ def bd_rate(ref, test):
     ft = polyfit3([q for _, q in test], [math.log10(r) for r, _ in test])
     diff = (integral(*ft, lo, hi) - integral(*fr, lo, hi)) / (hi - lo)
     return (10 ** diff - 1) * 100, lo, hi
+
+
+def bd_quality(ref, test):
+    """Mean quality difference of test against ref at equal rate (BD-PSNR for a
+    PSNR): quality fitted in log rate as above, over the rates both cover; None
+    without overlap."""
+    if len(ref) < 3 or len(test) < 3:
+        return None
+    lo = max(min(math.log10(r) for r, _ in ref), min(math.log10(r) for r, _ in test))
+    hi = min(max(math.log10(r) for r, _ in ref), max(math.log10(r) for r, _ in test))
+    if hi <= lo:
+        return None
+    fr = polyfit3([math.log10(r) for r, _ in ref], [q for _, q in ref])
+    ft = polyfit3([math.log10(r) for r, _ in test], [q for _, q in test])
+    return (integral(*ft, lo, hi) - integral(*fr, lo, hi)) / (hi - lo)
 
 
 def main():
@@ -66,9 +83,9 @@ def main():
     for r in rows:
         if r[0] not in codecs:
             codecs.append(r[0])
-    print("| anchor | BD-rate on %s | PSNR range (dB) | BD-rate on MS-SSIM | MS-SSIM range (dB) |"
+    print("| anchor | BD-rate on %s | PSNR range (dB) | BD-PSNR (dB) | BD-rate on MS-SSIM | MS-SSIM range (dB) |"
           % metrics[0][0])
-    print("| --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for anchor in codecs:
         if anchor == codec:
             continue
@@ -81,6 +98,9 @@ def main():
             res = bd_rate(pts(anchor), pts(codec))
             cells += ["no overlap", ""] if res is None else \
                 ["%+.1f%%" % res[0], "%.2f .. %.2f" % (res[1], res[2])]
+            if name == psnr:
+                dq = bd_quality(pts(anchor), pts(codec))
+                cells.append("no overlap" if dq is None else "%+.2f" % dq)
         print("| %s | %s |" % (anchor, " | ".join(cells)))
 
 
