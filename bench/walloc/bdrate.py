@@ -42,33 +42,32 @@ def integral(coef, c, lo, hi):
     return prim(hi) - prim(lo)
 
 
-def bd_rate(ref, test):
-    """Percent rate change of test against ref at equal quality; None without overlap."""
+def mean_gap(ref, test):
+    """Mean of test's fitted y minus ref's over the x range both cover, with the
+    range; None with under 3 points or no overlap. Points are (x, y)."""
     if len(ref) < 3 or len(test) < 3:
         return None
-    lo = max(min(q for _, q in ref), min(q for _, q in test))
-    hi = min(max(q for _, q in ref), max(q for _, q in test))
+    lo = max(min(x for x, _ in ref), min(x for x, _ in test))
+    hi = min(max(x for x, _ in ref), max(x for x, _ in test))
     if hi <= lo:
         return None
-    fr = polyfit3([q for _, q in ref], [math.log10(r) for r, _ in ref])
-    ft = polyfit3([q for _, q in test], [math.log10(r) for r, _ in test])
-    diff = (integral(*ft, lo, hi) - integral(*fr, lo, hi)) / (hi - lo)
-    return (10 ** diff - 1) * 100, lo, hi
+    fr = polyfit3([x for x, _ in ref], [y for _, y in ref])
+    ft = polyfit3([x for x, _ in test], [y for _, y in test])
+    return (integral(*ft, lo, hi) - integral(*fr, lo, hi)) / (hi - lo), lo, hi
+
+
+def bd_rate(ref, test):
+    """Percent rate change of test against ref at equal quality (log rate fitted in
+    quality), with the quality range; None without overlap. Points are (rate, quality)."""
+    res = mean_gap([(q, math.log10(r)) for r, q in ref], [(q, math.log10(r)) for r, q in test])
+    return None if res is None else ((10 ** res[0] - 1) * 100, res[1], res[2])
 
 
 def bd_quality(ref, test):
     """Mean quality difference of test against ref at equal rate (BD-PSNR for a
-    PSNR): quality fitted in log rate as above, over the rates both cover; None
-    without overlap."""
-    if len(ref) < 3 or len(test) < 3:
-        return None
-    lo = max(min(math.log10(r) for r, _ in ref), min(math.log10(r) for r, _ in test))
-    hi = min(max(math.log10(r) for r, _ in ref), max(math.log10(r) for r, _ in test))
-    if hi <= lo:
-        return None
-    fr = polyfit3([math.log10(r) for r, _ in ref], [q for _, q in ref])
-    ft = polyfit3([math.log10(r) for r, _ in test], [q for _, q in test])
-    return (integral(*ft, lo, hi) - integral(*fr, lo, hi)) / (hi - lo)
+    PSNR; quality fitted in log rate), over the rates both cover; None without overlap."""
+    res = mean_gap([(math.log10(r), q) for r, q in ref], [(math.log10(r), q) for r, q in test])
+    return None if res is None else res[0]
 
 
 def main():
