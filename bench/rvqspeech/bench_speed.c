@@ -33,7 +33,7 @@ static void decode_packets(NCRvqStream *st, const int *idx, int s, int frames, f
     for (int f = 0; f < frames; f += 200) {
         int n = frames - f < 200 ? frames - f : 200, pidx[200 * NC_RVQ_MAX_STAGES];
         for (int i = 0; i < n; i++) memcpy(pidx + i * s, idx + (f + i) * NC_RVQ_MAX_STAGES, sizeof(int) * (size_t)s);
-        rvq_stream_decode_frames(st, pidx, s, n, y + (size_t)f * NC_RVQ_HOP);
+        rvq_stream_decode_frames(st, pidx, NULL, s, n, y + (size_t)f * NC_RVQ_HOP);
     }
 }
 
@@ -71,15 +71,15 @@ int main(int argc, char **argv)
             rvq_stream_encode(&enc, x + (size_t)f * NC_RVQ_HOP, s, idx + f * NC_RVQ_MAX_STAGES);
         double t1 = cpu_seconds();
         for (int f = 0; f < frames; f++)
-            rvq_stream_decode(&dec, idx + f * NC_RVQ_MAX_STAGES, s, y + (size_t)f * NC_RVQ_HOP);
+            rvq_stream_decode(&dec, idx + f * NC_RVQ_MAX_STAGES, NULL, s, y + (size_t)f * NC_RVQ_HOP);
         double t2 = cpu_seconds();
-        for (int f = 0; f < frames; f++) rvq_stream_decode(&loops, idx + f * NC_RVQ_MAX_STAGES, s, yb);
+        for (int f = 0; f < frames; f++) rvq_stream_decode(&loops, idx + f * NC_RVQ_MAX_STAGES, NULL, s, yb);
         double t3 = cpu_seconds();
         decode_packets(&pk, idx, s, frames, yb);
         double t4 = cpu_seconds();
         int same = !memcmp(y, yb, sizeof(float) * (size_t)frames * NC_RVQ_HOP);
         for (int f = 0; f < frames; f++)
-            rvq_stream_decode(&d8, idx + f * NC_RVQ_MAX_STAGES, s, y + (size_t)f * NC_RVQ_HOP);
+            rvq_stream_decode(&d8, idx + f * NC_RVQ_MAX_STAGES, NULL, s, y + (size_t)f * NC_RVQ_HOP);
         double t5 = cpu_seconds();
         decode_packets(&p8, idx, s, frames, yb);
         double t6 = cpu_seconds();

@@ -32,9 +32,14 @@ static int bad(const char *why)
 /* The fields both forms share: flags, stages, frames per packet. */
 static int check_fields(NCRvqHeader *h, const uint8_t f[NC_RVQ_HEADER_FIELDS])
 {
-    if (f[0] & ~NC_RVQ_FLAG_NOMINAL)
+    if (f[0] & ~(NC_RVQ_FLAG_NOMINAL | NC_RVQ_FLAG_GAINS))
         return bad("unknown flags");
     h->flags = f[0];
+    h->gains = !!(f[0] & NC_RVQ_FLAG_GAINS);
+    if (h->gains && h->version < NC_RVQ_VERSION_GAINS)
+        return bad("band gains before version 3");
+    if (h->gains && (h->flags & NC_RVQ_FLAG_NOMINAL))
+        return bad("band gains in a constant-rate stream");
     h->stages = f[1];
     h->packet_frames = f[2];
     if (h->stages < 1 || h->stages > NC_RVQ_MAX_STAGES)
@@ -50,7 +55,7 @@ static int parse_classic(NCRvqHeader *h, const uint8_t *buf, size_t size)
 {
     if (size < 16 || memcmp(buf, "RVQS", 4))
         return bad("no RVQS magic");
-    if (buf[4] < 1 || buf[4] > NC_RVQ_VERSION)
+    if (buf[4] < 1 || buf[4] >= NC_RVQ_VERSION_GAINS)
         return bad("unknown version");
     h->version = buf[4];
     int ret = check_fields(h, buf + 5);
@@ -81,9 +86,11 @@ int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
     return ret < 0 ? ret : check_fields(h, fields);
 }
 
-int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages)
+int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages, int gains)
 {
     memset(c, 0, sizeof(*c));
+    if (gains && rvq_gain_coder_init(&c->gain) < 0)
+        return NC_ENOMEM;
     const int K = m->shape.codes;
     uint32_t *cdf = malloc(sizeof(uint32_t) * (size_t)(K + 1));
     if (!cdf)
@@ -113,6 +120,7 @@ void rvq_coder_free(NCRvqCoder *c)
         rc_adaptive_free(&c->start[s]);
         rc_adaptive_free(&c->cdf[s]);
     }
+    rvq_gain_coder_free(&c->gain);
     memset(c, 0, sizeof(*c));
 }
 
@@ -122,6 +130,8 @@ static void coder_reset(NCRvqCoder *c)
         rc_adaptive_copy(&c->cdf[s], &c->start[s]);
         c->repeat[s] = c->repeat_start[s];
     }
+    if (c->gain.on)
+        rvq_gain_coder_reset(&c->gain);
 }
 
 size_t rvq_nominal_size(int frames, int stages)
@@ -191,8 +201,8 @@ static void decode_counts(RCDecoder *dec, int packet_frames, int *n, int *nsampl
     *nsamples = (int)rc_decode_bits(dec, 16);
 }
 
-int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, int n, int nsamples,
-                        uint8_t **out, size_t *size)
+int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, const int8_t *gains, int n,
+                     int nsamples, uint8_t **out, size_t *size)
 {
     const int S = c->stages;
     const size_t head_size = counts_in_band(h) ? 0 : NC_RVQ_PACKET_HEADER;
@@ -213,7 +223,7 @@ int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, int n,
     coder_reset(c);
     if (!head_size)
         encode_counts(&enc, h->packet_frames, n, nsamples);
-    for (int f = 0; f < n; f++)
+    for (int f = 0; f < n; f++) {
         for (int s = 0; s < S; s++) {
             int k = idx[f * S + s];
             if (f > 0) {
@@ -224,6 +234,9 @@ int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, int n,
             }
             rc_encode_adaptive(&enc, &c->cdf[s], (unsigned)k);
         }
+        if (c->gain.on)
+            rvq_gains_encode(&c->gain, &enc, gains + f * NC_RVQ_GAIN_BANDS);
+    }
     int ret = rc_enc_flush(&enc);
     if (ret >= 0) {
         *size = head_size + enc.size;
@@ -240,7 +253,7 @@ int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, int n,
 }
 
 int rvq_packet_read(NCRvqCoder *c, const NCRvqHeader *h, const uint8_t *buf, size_t size,
-                       int *idx, int *n, int *nsamples)
+                    int *idx, int8_t *gains, int *n, int *nsamples)
 {
     const int S = c->stages;
     const size_t head_size = counts_in_band(h) ? 0 : NC_RVQ_PACKET_HEADER;
@@ -265,7 +278,7 @@ int rvq_packet_read(NCRvqCoder *c, const NCRvqHeader *h, const uint8_t *buf, siz
     if (head_size)
         rc_dec_init(&dec, buf + head_size, size - head_size);
     coder_reset(c);
-    for (int f = 0; f < *n && !rc_dec_error(&dec); f++)
+    for (int f = 0; f < *n && !rc_dec_error(&dec); f++) {
         for (int s = 0; s < S; s++) {
             if (f > 0 && rc_decode_bin(&dec, &c->repeat[s])) {
                 idx[f * S + s] = idx[(f - 1) * S + s];
@@ -273,5 +286,8 @@ int rvq_packet_read(NCRvqCoder *c, const NCRvqHeader *h, const uint8_t *buf, siz
             }
             idx[f * S + s] = (int)rc_decode_adaptive(&dec, &c->cdf[s]);
         }
+        if (c->gain.on)
+            rvq_gains_decode(&c->gain, &dec, gains + f * NC_RVQ_GAIN_BANDS);
+    }
     return rc_dec_finish(&dec) < 0 ? NC_EINVALIDDATA : 0;
 }

@@ -6,25 +6,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codecs/rvqspeech/gains.h"
 #include "codecs/rvqspeech/model.h"
 #include "entropy/adaptive_cdf.h"
 #include "libnc/model_header.h"
 
-/* Version 2 (what encoders write) codes an entropy-coded packet's frame and
- * sample counts inside its range-coder stream, where a full packet costs 1/2900
- * of a bit instead of version 1's 3-byte header (1.2 kbit/s at 20 ms packets).
- * Version 1 streams still decode. */
-#define NC_RVQ_VERSION 2
+/* Version 2 codes an entropy-coded packet's frame and sample counts inside its
+ * range-coder stream, where a full packet costs 1/2900 of a bit instead of version
+ * 1's 3-byte header (1.2 kbit/s at 20 ms packets). Version 3 adds band gains
+ * (gains.h), named by flag bit 1; encoders write version 3 only for a stream with
+ * gains, so a stream without them is the same as before. Versions 1 and 2
+ * still decode. */
+#define NC_RVQ_VERSION 3
+#define NC_RVQ_VERSION_GAINS 3
 #define NC_RVQ_FULL_PREC 12 /* P(a packet is not full) = 1 / 2^12 */
 #define NC_RVQ_FLAG_NOMINAL 1 /* fixed 10 bits per index, no entropy coding */
+#define NC_RVQ_FLAG_GAINS 2   /* band gains after each frame's indices (gains.h; version 3) */
 #define NC_RVQ_MAX_PACKET_FRAMES 200 /* 200 * 320 samples still fit the 16-bit count */
 #define NC_RVQ_PACKET_HEADER 3
 #define NC_RVQ_CDF_RATE 12    /* adaptation rate of the index CDFs: slow, the prior is good */
 #define NC_RVQ_REPEAT_RATE 5  /* adaptation rate of the repeat flags */
 
 typedef struct NCRvqHeader {
-    int version;        /* 1 or 2 (rvq_header_write() writes what is set) */
+    int version;        /* 1..3 (rvq_header_write() writes what is set) */
     int flags;
+    int gains;          /* 1: band gains (from flags) */
     int stages;         /* 1..12 */
     int packet_frames;  /* 1..NC_RVQ_MAX_PACKET_FRAMES */
     NCIModelPin model;  /* id and hash of the model (parsed headers) */
@@ -47,22 +53,26 @@ typedef struct NCRvqCoder {
     RCAdaptiveCdf cdf[NC_RVQ_MAX_STAGES];
     RCBinContext repeat_start[NC_RVQ_MAX_STAGES];
     RCBinContext repeat[NC_RVQ_MAX_STAGES];
+    NCRvqGainCoder gain;  /* the band gains' models (gain.on 0: none) */
 } NCRvqCoder;
 
-int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages);
+/* gains: 1 for streams with band gains. */
+int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages, int gains);
 void rvq_coder_free(NCRvqCoder *c);
 
 /* Size in bytes of a fixed-rate packet of n frames. */
 size_t rvq_nominal_size(int frames, int stages);
 
-/* Codes n frames of indices idx [n][stages] as one packet of the layout h names
- * (version, mode, frames per packet) into a new malloc'd buffer *out. nsamples:
- * the samples the decoder outputs for it. */
-int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, int n, int nsamples,
-                        uint8_t **out, size_t *size);
-/* Decodes a packet of h's layout into idx [n][stages] (room for h->packet_frames
- * frames), with *n and *nsamples. NC_EINVALIDDATA for anything malformed. */
+/* Codes n frames of indices idx [n][stages] and, with band gains, their gains
+ * gains [n][bands] as one packet of the layout h names (version, mode, frames per
+ * packet) into a new malloc'd buffer *out. nsamples: the samples the decoder
+ * outputs for it. */
+int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, const int8_t *gains, int n,
+                     int nsamples, uint8_t **out, size_t *size);
+/* Decodes a packet of h's layout into idx [n][stages] and gains [n][bands] (room
+ * for h->packet_frames frames; gains unused without band gains), with *n and
+ * *nsamples. NC_EINVALIDDATA for anything malformed. */
 int rvq_packet_read(NCRvqCoder *c, const NCRvqHeader *h, const uint8_t *buf, size_t size,
-                       int *idx, int *n, int *nsamples);
+                    int *idx, int8_t *gains, int *n, int *nsamples);
 
 #endif

@@ -23,6 +23,7 @@ typedef struct RvqDecoder {
     NCRvqStream st;
     NCRvqCoder coder;
     int *idx;          /* [packet_frames][stages] */
+    int8_t *gains;     /* [packet_frames][bands] with band gains */
     float *out;        /* packet_frames * hop samples */
     int64_t frames_done;
 } RvqDecoder;
@@ -55,11 +56,13 @@ static int rvq_decoder_init(NCCodecContext *ctx)
         return ret;
     p->idx = malloc(sizeof(int) * (size_t)p->h.packet_frames * (size_t)p->h.stages);
     p->out = malloc(sizeof(float) * (size_t)p->h.packet_frames * NC_RVQ_HOP);
-    if (!p->idx || !p->out)
+    p->gains = malloc((size_t)p->h.packet_frames * NC_RVQ_GAIN_BANDS);
+    if (!p->idx || !p->out || !p->gains)
         return NC_ENOMEM;
     if ((ret = rvq_stream_init(&p->st, &p->model, 1)) < 0)
         return ret;
-    return rvq_coder_init(&p->coder, &p->model, p->h.stages);
+    p->st.gains = p->h.gains;
+    return rvq_coder_init(&p->coder, &p->model, p->h.stages, p->h.gains);
 }
 
 static void rvq_decoder_close(NCCodecContext *ctx)
@@ -69,6 +72,7 @@ static void rvq_decoder_close(NCCodecContext *ctx)
     rvq_coder_free(&p->coder);
     rvq_model_free(&p->model);
     free(p->idx);
+    free(p->gains);
     free(p->out);
 }
 
@@ -85,14 +89,14 @@ static int rvq_decode_packet(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *
 {
     RvqDecoder *p = ctx->priv_data;
     int n, nsamples;
-    int ret = rvq_packet_read(&p->coder, &p->h, pkt->data, pkt->size, p->idx, &n, &nsamples);
+    int ret = rvq_packet_read(&p->coder, &p->h, pkt->data, pkt->size, p->idx, p->gains, &n, &nsamples);
     if (ret < 0) {
         nc_log(ctx, NC_LOG_ERROR, "damaged packet at pts %lld",
                (long long)pkt->pts);
         return ret;
     }
     /* all frames of the packet as one sequence (the same samples as one by one) */
-    rvq_stream_decode_frames(&p->st, p->idx, p->h.stages, n, p->out);
+    rvq_stream_decode_frames(&p->st, p->idx, p->gains, p->h.stages, n, p->out);
     int have = n * NC_RVQ_HOP;
     if (n > 0 && p->frames_done == 0) { /* the stream's first frame completes only samples before time 0 */
         have -= NC_RVQ_HOP;

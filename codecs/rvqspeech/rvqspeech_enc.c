@@ -27,17 +27,21 @@
 #include "nc/log.h"
 
 typedef struct RvqEncoder {
-    int bitrate, stages_opt, streaming, packet_frames, nominal; /* options */
+    int bitrate, stages_opt, gains_opt, streaming, packet_frames, nominal; /* options */
     char *model_id, *model_path, *dump_path;                   /* options */
     FILE *dump;          /* dump_tokens: one line of indices per frame */
     NCRvqModel model;
     NCRvqStream st;
+    NCRvqStream dst;     /* band gains: the decoder's network, to measure them */
     NCRvqCoder coder;
     NCRvqHeader header; /* the stream header: also the packet layout */
     int stages, pf;
+    int gains;           /* band gains */
     NCISamples in;       /* buffered input samples */
     int *idx;            /* [pf][stages] of the packet being filled */
     float *lat;          /* [pf][latent]: its frames' latents, quantized at emit */
+    float *feat;         /* band gains: [pf][NC_RVQ_BINS], its frames' input features */
+    int8_t *gq;          /* band gains: [pf][bands], measured at emit */
     NCIPool *pool;       /* the search threads, made at open */
     float *scratch;      /* one search workspace per thread */
     int njobs;           /* shares of the packet being quantized */
@@ -57,6 +61,9 @@ static const NCOption encoder_options[] = {
      {.i = 3000}, 500, 6000, NULL, "bit/s"},
     {"stages", "quantizer stages (overrides bitrate when > 0)", NC_OPT_INT, OFF(stages_opt),
      {.i = 0}, 0, NC_RVQ_MAX_STAGES, NULL, NULL},
+    {"gains", "band gains (a spectral envelope correction, about 2.8 kbit/s): 0 off, 1 on; -1: "
+     "by bitrate (from 5000 bit/s, in place of 6 stages)",
+     NC_OPT_INT, OFF(gains_opt), {.i = -1}, -1, 1, NULL, NULL},
     {"streaming", "one 20 ms frame per packet (40 ms algorithmic latency)", NC_OPT_BOOL,
      OFF(streaming), {.i = 0}, 0, 1, NULL, NULL},
     {"packet_frames", "20 ms frames per packet when not streaming", NC_OPT_INT,
@@ -77,7 +84,15 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     int ret = rvq_open_model(&p->model, ctx, p->model_id, p->model_path, NULL);
     if (ret < 0)
         return ret;
-    p->stages = p->stages_opt > 0 ? p->stages_opt : p->bitrate / 500;
+    if (p->nominal && p->gains_opt > 0) {
+        nc_log(ctx, NC_LOG_ERROR, "band gains are entropy coded: not with nominal=1");
+        return NC_EINVAL;
+    }
+    rvq_rate_plan(p->bitrate, p->nominal, &p->stages, &p->gains);
+    if (p->stages_opt > 0)
+        p->stages = p->stages_opt;
+    if (p->gains_opt >= 0)
+        p->gains = p->gains_opt;
     if (p->stages > p->model.shape.stages) {
         nc_log(ctx, NC_LOG_ERROR, "model %s has %d stages, %d asked",
                p->model_id, p->model.shape.stages, p->stages);
@@ -88,6 +103,16 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     p->lat = malloc(sizeof(float) * (size_t)p->pf * (size_t)p->model.shape.latent);
     if (!p->idx || !p->lat)
         return NC_ENOMEM;
+    if (p->gains) {
+        p->feat = malloc(sizeof(float) * (size_t)p->pf * NC_RVQ_BINS);
+        p->gq = malloc((size_t)p->pf * NC_RVQ_GAIN_BANDS);
+        if (!p->feat || !p->gq || (ret = rvq_stream_init(&p->dst, &p->model, 1)) < 0)
+            return ret < 0 ? ret : NC_ENOMEM;
+        /* the scalar loops in a fixed order (stream.h): the gains, like the indices,
+         * must not depend on the CPU's vector units (the golden streams re-encode on
+         * other CPUs) */
+        p->dst.kernels = NULL;
+    }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = ctx->threads > 0 ? ctx->threads : cpus > 0 ? (int)cpus : 1;
     if ((ret = nci_pool_alloc(&p->pool, threads < 16 ? threads : 16)) < 0)
@@ -100,10 +125,11 @@ static int rvq_encoder_init(NCCodecContext *ctx)
         return NC_EIO;
     }
     if ((ret = rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
-        (ret = rvq_coder_init(&p->coder, &p->model, p->stages)) < 0)
+        (ret = rvq_coder_init(&p->coder, &p->model, p->stages, p->gains)) < 0)
         return ret;
     NCRvqHeader *h = &p->header;
-    *h = (NCRvqHeader){.version = NC_RVQ_VERSION, .flags = p->nominal ? NC_RVQ_FLAG_NOMINAL : 0,
+    *h = (NCRvqHeader){.version = p->gains ? NC_RVQ_VERSION_GAINS : 2,
+                       .flags = (p->nominal ? NC_RVQ_FLAG_NOMINAL : 0) | (p->gains ? NC_RVQ_FLAG_GAINS : 0),
                        .stages = p->stages, .packet_frames = p->pf};
     uint8_t buf[NC_RVQ_HEADER_MAX];
     return nc_codec_set_extradata(ctx, buf, rvq_header_write(h, p->model.file, buf));
@@ -115,11 +141,14 @@ static void rvq_encoder_close(NCCodecContext *ctx)
     nci_pool_free(&p->pool);
     free(p->scratch);
     rvq_stream_free(&p->st);
+    rvq_stream_free(&p->dst);
     rvq_coder_free(&p->coder);
     rvq_model_free(&p->model);
     nci_samples_free(&p->in);
     free(p->idx);
     free(p->lat);
+    free(p->feat);
+    free(p->gq);
     if (p->dump)
         fclose(p->dump);
 }
@@ -128,6 +157,8 @@ static void rvq_encoder_flush(NCCodecContext *ctx)
 {
     RvqEncoder *p = ctx->priv_data;
     rvq_stream_reset(&p->st);
+    if (p->gains)
+        rvq_stream_reset(&p->dst);
     p->in.len = 0;
     p->nframes = 0;
     p->samples_in = p->frames_done = p->emitted = 0;
@@ -141,6 +172,8 @@ static void encode_frames(RvqEncoder *p)
     while (p->nframes < p->pf && p->in.len - used >= NC_RVQ_HOP) {
         rvq_stream_latent(&p->st, p->in.data + used,
                              p->lat + (size_t)p->nframes * p->model.shape.latent);
+        if (p->feat)
+            memcpy(p->feat + (size_t)p->nframes * NC_RVQ_BINS, p->st.feat, sizeof(p->st.feat));
         p->nframes++;
         p->frames_done++;
         used += NC_RVQ_HOP;
@@ -167,10 +200,25 @@ static void quantize_packet(RvqEncoder *p)
     nci_pool_run(p->pool, p->njobs, search, p);
 }
 
+/* The band gains of the packet's frames: the decoder's network on their indices
+ * (its history carried across packets as the decoder's is), each frame's predicted
+ * bands against the input's. */
+static void measure_gains(RvqEncoder *p)
+{
+    const float *spec = rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
+    for (int f = 0; f < p->nframes; f++) {
+        const float *s = spec + (size_t)f * 2 * NC_RVQ_BINS;
+        rvq_gains_measure(&p->dst.sp, p->feat + (size_t)f * NC_RVQ_BINS, s, s + NC_RVQ_BINS,
+                          p->gq + f * NC_RVQ_GAIN_BANDS);
+    }
+}
+
 static int emit(NCCodecContext *ctx, NCPacket *pkt)
 {
     RvqEncoder *p = ctx->priv_data;
     quantize_packet(p);
+    if (p->gains)
+        measure_gains(p);
     for (int f = 0; p->dump && f < p->nframes; f++) {
         fprintf(p->dump, "%lld", (long long)(p->frames_done - p->nframes + f));
         for (int s = 0; s < p->stages; s++) fprintf(p->dump, " %d", p->idx[f * p->stages + s]);
@@ -187,8 +235,7 @@ static int emit(NCCodecContext *ctx, NCPacket *pkt)
         out = 0;
     uint8_t *data;
     size_t size;
-    int ret = rvq_packet_write(&p->coder, &p->header, p->idx, p->nframes, (int)out, &data,
-                                  &size);
+    int ret = rvq_packet_write(&p->coder, &p->header, p->idx, p->gq, p->nframes, (int)out, &data, &size);
     if (ret >= 0)
         ret = nci_packet_key(pkt, data, size, p->emitted, out);
     free(data);

@@ -184,7 +184,8 @@ void rvq_stream_latent(NCRvqStream *st, const float *in, float *z)
     memcpy(st->frame, st->prev, sizeof(st->prev));
     memcpy(st->frame + NC_RVQ_HOP, in, sizeof(float) * NC_RVQ_HOP);
     memcpy(st->prev, in, sizeof(st->prev));
-    rvq_analyze(&st->sp, st->frame, st->a);
+    rvq_analyze(&st->sp, st->frame, st->feat);
+    memcpy(st->a, st->feat, sizeof(st->feat));
     run_side(st);
     memcpy(z, st->a, sizeof(float) * (size_t)st->m->shape.latent);
 }
@@ -203,24 +204,55 @@ static void synthesize_hop(NCRvqStream *st, const float *spec, float *out)
     memcpy(st->prev, st->frame + NC_RVQ_HOP, sizeof(st->prev));
 }
 
-void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, int stages, int n, float *out)
+const float *rvq_stream_spectra(NCRvqStream *st, const int *idx, int stages, int n)
 {
-    if (!st->kernels || !st->seq[0]) { /* the scalar loops: frame by frame */
-        for (int f = 0; f < n; f++) rvq_stream_decode(st, idx + f * stages, stages, out + (size_t)f * NC_RVQ_HOP);
-        return;
+    const int latent = st->m->shape.latent, width = 2 * NC_RVQ_BINS;
+    if (!st->kernels) { /* the scalar loops, frame by frame */
+        for (int f = 0; f < n; f++) {
+            vq_decode(&st->m->rvq, idx + f * stages, stages, st->a);
+            run_side(st);
+            memcpy(st->seq[0] + (size_t)f * width, st->a, sizeof(float) * width);
+        }
+        return st->seq[0];
     }
-    const int latent = st->m->shape.latent, width = convs(st)[1 + 2 * NC_RVQ_UNITS].spec.cout;
     for (int f = 0; f < n; f++) vq_decode(&st->m->rvq, idx + f * stages, stages, st->seq[0] + (size_t)f * latent);
     run_decoder_frames(st, n);
-    for (int f = 0; f < n; f++) synthesize_hop(st, st->seq[0] + (size_t)f * width, out + (size_t)f * NC_RVQ_HOP);
+    return st->seq[0];
 }
 
-void rvq_stream_decode(NCRvqStream *st, const int *idx, int stages, float *out)
+/* The band gains of a frame (if any) on its log magnitudes. */
+static void apply_gains(const NCRvqStream *st, const int8_t *gains, float *spec)
+{
+    if (st->gains && gains)
+        rvq_gains_apply(gains, spec);
+}
+
+void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, const int8_t *gains, int stages, int n,
+                              float *out)
+{
+    const int bands = NC_RVQ_GAIN_BANDS;
+    if (!st->kernels || !st->seq[0]) { /* the scalar loops: frame by frame */
+        for (int f = 0; f < n; f++)
+            rvq_stream_decode(st, idx + f * stages, gains ? gains + f * bands : NULL, stages,
+                              out + (size_t)f * NC_RVQ_HOP);
+        return;
+    }
+    const int width = 2 * NC_RVQ_BINS;
+    float *spec = st->seq[0];
+    rvq_stream_spectra(st, idx, stages, n);
+    for (int f = 0; f < n; f++) {
+        apply_gains(st, gains ? gains + f * bands : NULL, spec + (size_t)f * width);
+        synthesize_hop(st, spec + (size_t)f * width, out + (size_t)f * NC_RVQ_HOP);
+    }
+}
+
+void rvq_stream_decode(NCRvqStream *st, const int *idx, const int8_t *gains, int stages, float *out)
 {
     vq_decode(&st->m->rvq, idx, stages, st->a);
     if (st->kernels)
         run_decoder_kernels(st);
     else
         run_side(st);
+    apply_gains(st, gains, st->a);
     synthesize_hop(st, st->a, out);
 }

@@ -2,10 +2,12 @@
  * tests' tiny random model written once per process (decoding paths do not depend
  * on the weights, and a small model keeps executions fast).
  * Input: byte 0 bit 7 = the rest is a stream header (then one empty-ish packet);
- * otherwise byte 0 bit 0 = nominal mode, bit 1 = bitstream version 1 (else the
- * encoder's, 2: packet counts inside the range coder), byte 1 = stages - 1 (mod 12), byte 2 =
- * frames per packet - 1, and the rest is a list of packets, each a 16-bit
- * little-endian length and that many bytes. */
+ * otherwise byte 0 bit 0 = nominal mode, bit 1 = bitstream version 1 (else 2: packet
+ * counts inside the range coder), bit 2 = band gains (version 3; refused with
+ * nominal), byte 1 = stages - 1 (mod 12), byte 2 = frames per packet - 1, and the
+ * rest is a list of packets, each a 16-bit little-endian length and that many
+ * bytes. These fields are set in the encoder's compact header (libnc/model_header.h:
+ * the lead byte's low 6 bits are the version, then flags, stages, frames per packet). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -49,10 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     uint8_t h[256];
     memcpy(h, tiny.header, tiny.header_size);
-    if (data[0] & 2) h[4] = 1;
-    h[5] = data[0] & 1;
-    h[6] = (uint8_t)(1 + data[1] % 12);
-    h[7] = (uint8_t)(1 + data[2] % 200);
+    int version = data[0] & 4 ? 3 : data[0] & 2 ? 1 : 2;
+    h[0] = (uint8_t)((h[0] & 0xc0) | version);
+    h[1] = (uint8_t)((data[0] & 1) | (data[0] & 4 ? 2 : 0)); /* nominal, band gains */
+    h[2] = (uint8_t)(1 + data[1] % 12);
+    h[3] = (uint8_t)(1 + data[2] % 200);
     nc_codec_set_extradata(dec, h, tiny.header_size);
     if (nc_codec_open(dec) == 0) {
         size_t at = 3;

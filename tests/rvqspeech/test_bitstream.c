@@ -1,6 +1,6 @@
 /* The rvqspeech bitstream: header round trip and rejection, index packets in both
  * modes round-tripping bit-exactly, entropy coding beating the nominal rate on
- * skewed statistics, and damaged packets failing cleanly. */
+ * skewed statistics, and damaged packets failing cleanly; version 3's band gains. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 /* A classic (RVQS) header, as encoders before the compact form wrote it. */
 static size_t write_classic(uint8_t *buf, const char *id)
 {
-    static const uint8_t fixed[16] = {'R', 'V', 'Q', 'S', NC_RVQ_VERSION, NC_RVQ_FLAG_NOMINAL, 6,
+    static const uint8_t fixed[16] = {'R', 'V', 'Q', 'S', 2, NC_RVQ_FLAG_NOMINAL, 6,
                                       50, 0x80, 0x3E, 0, 0, 0x40, 0x01, 10, 0};
     size_t n = strlen(id);
     memcpy(buf, fixed, 16);
@@ -44,7 +44,7 @@ static void test_compact_header(const NCRvqModel *m)
     buf[2] = 13; /* stages */
     CHECK(rvq_header_parse(&back, buf, n) < 0);
     buf[2] = 6;
-    buf[0] ^= 2; /* version */
+    buf[0] = (uint8_t)((buf[0] & ~0x3f) | (NC_RVQ_VERSION + 1)); /* a later version */
     CHECK_EQ(rvq_header_parse(&back, buf, n), NC_ENOTSUP);
 }
 
@@ -87,7 +87,7 @@ static void test_packets(const NCRvqModel *m)
 {
     enum { F = 50, S = 12 };
     NCRvqCoder c;
-    CHECK_EQ(rvq_coder_init(&c, m, S), 0);
+    CHECK_EQ(rvq_coder_init(&c, m, S, 0), 0);
     int idx[F * S], back[F * S];
     NNRng r;
     nn_rng_seed(&r, 5);
@@ -110,7 +110,7 @@ static void test_packets(const NCRvqModel *m)
                 uint8_t *pkt;
                 size_t size;
                 int n, ns;
-                CHECK_EQ(rvq_packet_write(&c, &h, idx, frames, samples, &pkt, &size), 0);
+                CHECK_EQ(rvq_packet_write(&c, &h, idx, NULL, frames, samples, &pkt, &size), 0);
                 if (nominal)
                     CHECK_EQ(size, (size_t)(3 + (frames * S * 10 + 7) / 8));
                 else if (trial)
@@ -119,7 +119,7 @@ static void test_packets(const NCRvqModel *m)
                 if (!nominal && h.version == 2 && full) CHECK(size + 3 <= v1_size[1] + 1);
                 if (!nominal && h.version == 2 && !full) CHECK(size <= v1_size[0] + 2); /* 37 bits vs 24 */
                 memset(back, 0xff, sizeof(back));
-                CHECK_EQ(rvq_packet_read(&c, &h, pkt, size, back, &n, &ns), 0);
+                CHECK_EQ(rvq_packet_read(&c, &h, pkt, size, back, NULL, &n, &ns), 0);
                 CHECK_EQ(n, frames);
                 CHECK_EQ(ns, samples);
                 CHECK(!memcmp(idx, back, sizeof(int) * (size_t)(frames * S)));
@@ -127,19 +127,19 @@ static void test_packets(const NCRvqModel *m)
                  * never a crash (ASan and the fuzz target guard the rest) */
                 int rejected = 0;
                 for (size_t cut = 0; cut < size; cut += 1 + size / 16)
-                    rejected += rvq_packet_read(&c, &h, pkt, cut, back, &n, &ns) < 0;
+                    rejected += rvq_packet_read(&c, &h, pkt, cut, back, NULL, &n, &ns) < 0;
                 CHECK_EQ(rejected, (int)((size + size / 16) / (1 + size / 16)));
                 uint8_t *longer = malloc(size + 8);
                 memcpy(longer, pkt, size);
                 memset(longer + size, 0x5a, 8);
-                CHECK(rvq_packet_read(&c, &h, longer, size + 8, back, &n, &ns) < 0);
+                CHECK(rvq_packet_read(&c, &h, longer, size + 8, back, NULL, &n, &ns) < 0);
                 free(longer);
                 if (header_bytes) {
                     pkt[0] = F + 1; /* more frames than the stream header allows */
-                    CHECK(rvq_packet_read(&c, &h, pkt, size, back, &n, &ns) < 0);
+                    CHECK(rvq_packet_read(&c, &h, pkt, size, back, NULL, &n, &ns) < 0);
                     pkt[0] = (uint8_t)frames;
                     pkt[1] = 0xff, pkt[2] = 0xff; /* more samples than its frames make */
-                    CHECK(rvq_packet_read(&c, &h, pkt, size, back, &n, &ns) < 0);
+                    CHECK(rvq_packet_read(&c, &h, pkt, size, back, NULL, &n, &ns) < 0);
                 }
                 free(pkt);
             }
@@ -150,12 +150,76 @@ static void test_packets(const NCRvqModel *m)
     uint8_t *pkt;
     size_t size;
     int n, ns;
-    CHECK_EQ(rvq_packet_write(&c, &small, idx, 11, 320, &pkt, &size), 0);
-    CHECK(rvq_packet_read(&c, &small, pkt, size, back, &n, &ns) < 0);
+    CHECK_EQ(rvq_packet_write(&c, &small, idx, NULL, 11, 320, &pkt, &size), 0);
+    CHECK(rvq_packet_read(&c, &small, pkt, size, back, NULL, &n, &ns) < 0);
     free(pkt);
-    CHECK_EQ(rvq_packet_write(&c, &small, idx, 2, 641, &pkt, &size), 0);
-    CHECK(rvq_packet_read(&c, &small, pkt, size, back, &n, &ns) < 0);
+    CHECK_EQ(rvq_packet_write(&c, &small, idx, NULL, 2, 641, &pkt, &size), 0);
+    CHECK(rvq_packet_read(&c, &small, pkt, size, back, NULL, &n, &ns) < 0);
     free(pkt);
+    rvq_coder_free(&c);
+}
+
+/* Version 3's band gains: the header flag (refused before version 3 and at a
+ * constant rate), and packets whose indices and gains round-trip exactly, whose
+ * damage fails cleanly, and whose skewed gains cost well under uniform coding. */
+static void test_gain_packets(const NCRvqModel *m)
+{
+    NCRvqHeader h = {.version = 3, .flags = NC_RVQ_FLAG_GAINS, .stages = 4, .packet_frames = 40}, back;
+    uint8_t buf[NC_RVQ_HEADER_MAX];
+    size_t hn = rvq_header_write(&h, m->file, buf);
+    CHECK_EQ(rvq_header_parse(&back, buf, hn), 0);
+    CHECK(back.version == 3 && back.gains == 1 && back.flags == NC_RVQ_FLAG_GAINS);
+    h.version = 2;
+    hn = rvq_header_write(&h, m->file, buf);
+    CHECK(rvq_header_parse(&back, buf, hn) < 0); /* gains before version 3 */
+    h.version = 3;
+    h.flags |= NC_RVQ_FLAG_NOMINAL;
+    hn = rvq_header_write(&h, m->file, buf);
+    CHECK(rvq_header_parse(&back, buf, hn) < 0); /* gains at a constant rate */
+    h.flags = NC_RVQ_FLAG_GAINS | 4;
+    hn = rvq_header_write(&h, m->file, buf);
+    CHECK(rvq_header_parse(&back, buf, hn) < 0); /* unknown flag */
+    h.flags = NC_RVQ_FLAG_GAINS;
+
+    enum { F = 40, S = 4, B = NC_RVQ_GAIN_BANDS };
+    NCRvqCoder c;
+    CHECK_EQ(rvq_coder_init(&c, m, S, 1), 0);
+    int idx[F * S], back_idx[F * S];
+    int8_t g[F * B], back_g[F * B];
+    NNRng r;
+    nn_rng_seed(&r, 9);
+    for (int trial = 0; trial < 3; trial++) {
+        /* trial 0: every index uniform over -15..15; later: small, following the frame before */
+        for (int i = 0; i < F * S; i++) idx[i] = (int)(nn_rng_next(&r) % 1024);
+        for (int i = 0; i < F * B; i++) {
+            int v = trial ? (int)(nn_rng_uniform(&r) * 3) - 1 + (i >= B ? g[i - B] / 2 : 0)
+                          : (int)(nn_rng_next(&r) % NC_RVQ_GAIN_SYMS) - NC_RVQ_GAIN_MAX;
+            g[i] = (int8_t)v;
+        }
+        uint8_t *pkt;
+        size_t size;
+        int n, ns;
+        CHECK_EQ(rvq_packet_write(&c, &h, idx, g, F, F * 320, &pkt, &size), 0);
+        if (trial) /* under 3 bits a gain, where uniform coding would take 4.95 */
+            CHECK(size < (size_t)(F * S * 10 / 8 + F * B * 3 / 8));
+        else
+            CHECK(size > (size_t)(F * S * 10 / 8 + F * B * 4.9 / 8));
+        memset(back_g, 0x55, sizeof(back_g));
+        CHECK_EQ(rvq_packet_read(&c, &h, pkt, size, back_idx, back_g, &n, &ns), 0);
+        CHECK(n == F && ns == F * 320);
+        CHECK(!memcmp(idx, back_idx, sizeof(idx)) && !memcmp(g, back_g, sizeof(g)));
+        int rejected = 0;
+        for (size_t cut = 0; cut < size; cut += 1 + size / 16)
+            rejected += rvq_packet_read(&c, &h, pkt, cut, back_idx, back_g, &n, &ns) < 0;
+        CHECK_EQ(rejected, (int)((size + size / 16) / (1 + size / 16)));
+        /* read as a stream without gains, the same bytes do not pass */
+        NCRvqCoder plain;
+        NCRvqHeader h2 = {.version = 2, .stages = S, .packet_frames = F};
+        CHECK_EQ(rvq_coder_init(&plain, m, S, 0), 0);
+        CHECK(rvq_packet_read(&plain, &h2, pkt, size, back_idx, NULL, &n, &ns) < 0);
+        rvq_coder_free(&plain);
+        free(pkt);
+    }
     rvq_coder_free(&c);
 }
 
@@ -170,6 +234,7 @@ int main(void)
     test_header();
     test_compact_header(&m);
     test_packets(&m);
+    test_gain_packets(&m);
     rvq_model_free(&m);
     remove(path);
     return test_result("test_rvqspeech_bitstream");

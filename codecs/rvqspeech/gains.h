@@ -1,0 +1,65 @@
+/* Band gains (bitstream version 3): a correction of the decoder's spectral envelope,
+ * measured by the encoder and sent beside the quantizer indices.
+ *
+ * The autoencoder, not the quantizer, caps quality (README, "Where the quality
+ * goes"): from 3 to 6 kbit/s more stages buy almost nothing, because the decoder's
+ * magnitudes stay wrong whatever the latents. So at the higher rates the encoder
+ * also runs the decoder's network, compares the energy of each band of the frame it
+ * predicts (Hann-windowed, as the input is analysed) with the input's, and sends the
+ * ratio in steps of a few dB; the decoder adds it to the log magnitudes of every bin
+ * of the band before synthesis. It is plain DSP: no training, the same for every
+ * model. 20 bands, mel-spaced up to 5 kHz (where ESTOI and most of the speech
+ * energy are) and two wide ones above, in steps of 2 dB (12 or 16 bands in 3 dB
+ * steps scored lower for their bits, 24 or 32 in 2 dB no higher: README).
+ *
+ * Coding: per frame and band an index -15..15 with an adaptive CDF chosen by the
+ * band and by the same band's index in the frame before (clamped to -2..2, 0 at a
+ * packet's start), each started from a fixed two-sided geometric prior around that
+ * value (spec: conformance/spec/rvqspeech.md). */
+#ifndef NC_RVQSPEECH_GAINS_H
+#define NC_RVQSPEECH_GAINS_H
+
+#include <stdint.h>
+
+#include "codecs/rvqspeech/spectral.h"
+#include "entropy/adaptive_cdf.h"
+
+#define NC_RVQ_GAIN_MAX 15    /* indices -15..15 */
+#define NC_RVQ_GAIN_SYMS (2 * NC_RVQ_GAIN_MAX + 1)
+#define NC_RVQ_GAIN_BANDS 20
+#define NC_RVQ_GAIN_STEP_DB 2.0f
+#define NC_RVQ_GAIN_CTX 5     /* the previous frame's index clamped to -2..2 */
+#define NC_RVQ_GAIN_RATE 5    /* adaptation rate of the gain CDFs */
+
+/* Band j: bins [rvq_gain_edges[j], rvq_gain_edges[j + 1]). */
+extern const uint16_t rvq_gain_edges[NC_RVQ_GAIN_BANDS + 1];
+
+/* What a nominal bit rate (500..6000 bit/s) codes with: quantizer stages, and
+ * whether band gains (never at a constant rate, `nominal`: they are entropy coded). */
+void rvq_rate_plan(int bitrate, int nominal, int *stages, int *gains);
+
+/* logmag[b] += the gain of b's band (natural log of magnitude), for every bin. */
+void rvq_gains_apply(const int8_t *q, float *logmag);
+
+/* Encoder: the indices that bring the band energies of the frame predicted from
+ * logmag and phase (spectral.h's synthesis, the decoder's frame before overlap-add)
+ * to those of the input, whose analysis features (rvq_analyze) are feat. s: scratch. */
+void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag, const float *phase,
+                       int8_t *q);
+
+/* Entropy models of the gains of one packet. */
+typedef struct NCRvqGainCoder {
+    int on;                               /* initialized */
+    RCAdaptiveCdf start[NC_RVQ_GAIN_CTX]; /* the priors, shared by every band */
+    RCAdaptiveCdf cdf[NC_RVQ_GAIN_BANDS][NC_RVQ_GAIN_CTX];
+    int8_t prev[NC_RVQ_GAIN_BANDS];       /* the frame before's indices */
+} NCRvqGainCoder;
+
+int rvq_gain_coder_init(NCRvqGainCoder *c);
+void rvq_gain_coder_free(NCRvqGainCoder *c);
+/* Back to the priors (every packet). */
+void rvq_gain_coder_reset(NCRvqGainCoder *c);
+void rvq_gains_encode(NCRvqGainCoder *c, RCEncoder *enc, const int8_t *q);
+void rvq_gains_decode(NCRvqGainCoder *c, RCDecoder *dec, int8_t *q);
+
+#endif
