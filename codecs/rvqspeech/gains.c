@@ -13,14 +13,14 @@
 const uint16_t rvq_gain_edges[NC_RVQ_GAIN_BANDS + 1] = {
     0, 3, 7, 12, 17, 22, 28, 35, 43, 52, 62, 73, 85, 99, 115, 133, 153, 175, 200, 260, 321};
 
-/* From 5 kbit/s the 20 bands (about 2.8 kbit/s on the bench's speech) replace 6
+/* From 5 kbit/s the 20 bands (about 2.7 kbit/s on the bench's speech) replace 6
  * stages: 4 stages and the bands score higher than 12 stages (README, "Band gains"). */
-void rvq_rate_plan(int bitrate, int nominal, int *stages, int *gains)
+void rvq_rate_plan(int bitrate, int want_gains, int *stages, int *gains)
 {
-    *stages = bitrate / 500;
-    *gains = !nominal && bitrate >= 5000;
-    if (*gains)
-        *stages -= 6;
+    *gains = want_gains >= 0 ? want_gains : bitrate >= 5000;
+    *stages = bitrate / 500 - (*gains ? 6 : 0);
+    if (*stages < 1)
+        *stages = 1;
 }
 
 /* ln(10) / 20: dB of magnitude to its natural log */

@@ -35,8 +35,9 @@
 extern const uint16_t rvq_gain_edges[NC_RVQ_GAIN_BANDS + 1];
 
 /* What a nominal bit rate (500..6000 bit/s) codes with: quantizer stages, and
- * whether band gains (never at a constant rate, `nominal`: they are entropy coded). */
-void rvq_rate_plan(int bitrate, int nominal, int *stages, int *gains);
+ * whether band gains. want_gains: 1 or 0 to choose (with gains, 6 stages fewer, at
+ * least 1), -1 to let the rate decide (from 5000 bit/s). */
+void rvq_rate_plan(int bitrate, int want_gains, int *stages, int *gains);
 
 /* logmag[b] += the gain of b's band (natural log of magnitude), for every bin. */
 void rvq_gains_apply(const int8_t *q, float *logmag);

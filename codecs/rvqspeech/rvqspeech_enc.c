@@ -61,8 +61,8 @@ static const NCOption encoder_options[] = {
      {.i = 3000}, 500, 6000, NULL, "bit/s"},
     {"stages", "quantizer stages (overrides bitrate when > 0)", NC_OPT_INT, OFF(stages_opt),
      {.i = 0}, 0, NC_RVQ_MAX_STAGES, NULL, NULL},
-    {"gains", "band gains (a spectral envelope correction, about 2.8 kbit/s): 0 off, 1 on; -1: "
-     "by bitrate (from 5000 bit/s, in place of 6 stages)",
+    {"gains", "band gains (a spectral envelope correction, about 2.7 kbit/s, in place of 6 of "
+     "bitrate's stages): 0 off, 1 on, -1 by bitrate (on from 5000 bit/s)",
      NC_OPT_INT, OFF(gains_opt), {.i = -1}, -1, 1, NULL, NULL},
     {"streaming", "one 20 ms frame per packet (40 ms algorithmic latency)", NC_OPT_BOOL,
      OFF(streaming), {.i = 0}, 0, 1, NULL, NULL},
@@ -88,11 +88,10 @@ static int rvq_encoder_init(NCCodecContext *ctx)
         nc_log(ctx, NC_LOG_ERROR, "band gains are entropy coded: not with nominal=1");
         return NC_EINVAL;
     }
-    rvq_rate_plan(p->bitrate, p->nominal, &p->stages, &p->gains);
+    /* a constant rate (nominal) has no gains: they are entropy coded */
+    rvq_rate_plan(p->bitrate, p->nominal ? 0 : p->gains_opt, &p->stages, &p->gains);
     if (p->stages_opt > 0)
         p->stages = p->stages_opt;
-    if (p->gains_opt >= 0)
-        p->gains = p->gains_opt;
     if (p->stages > p->model.shape.stages) {
         nc_log(ctx, NC_LOG_ERROR, "model %s has %d stages, %d asked",
                p->model_id, p->model.shape.stages, p->stages);

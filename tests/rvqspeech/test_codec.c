@@ -259,14 +259,16 @@ static double band_error_db(const float *x, const float *y, int n)
  * far from them); nominal streams refuse them. */
 static void test_gains(const float *x, int n)
 {
-    NCTestStream plain, whole, stream, planned;
+    NCTestStream plain, whole, stream, planned, off;
     CHECK_EQ(encode("stages=2:gains=0:packet_frames=50", x, n, n, &plain), 0);
     CHECK_EQ(encode("stages=2:gains=1:packet_frames=50", x, n, n, &whole), 0);
     CHECK_EQ(encode("stages=2:gains=1:streaming=1", x, n, 160, &stream), 0);
     CHECK_EQ(encode("bitrate=6000", x, n, n, &planned), 0);
+    CHECK_EQ(encode("bitrate=6000:gains=0", x, n, n, &off), 0);
     CHECK_EQ(plain.extradata[1], 0); /* compact header: lead, flags, stages */
     CHECK_EQ(whole.extradata[1], NC_RVQ_FLAG_GAINS);
     CHECK(planned.extradata[1] == NC_RVQ_FLAG_GAINS && planned.extradata[2] == 6);
+    CHECK(off.extradata[1] == 0 && off.extradata[2] == 12); /* the stages gains would replace */
     CHECK(whole.bytes > plain.bytes);
     NCTestStream nom;
     CHECK(encode("bitrate=6000:nominal=1:gains=1", x, n, n, &nom) < 0);
@@ -287,6 +289,7 @@ static void test_gains(const float *x, int n)
     nct_stream_free(&whole);
     nct_stream_free(&stream);
     nct_stream_free(&planned);
+    nct_stream_free(&off);
 }
 
 int main(void)
