@@ -220,20 +220,12 @@ const float *rvq_stream_spectra(NCRvqStream *st, const int *idx, int stages, int
     return st->seq[0];
 }
 
-/* The band gains of a frame (if any) on its log magnitudes. */
-static void apply_gains(const NCRvqStream *st, const int8_t *gains, float *spec)
-{
-    if (st->gains && gains)
-        rvq_gains_apply(gains, spec);
-}
-
 void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, const int8_t *gains, int stages, int n,
                               float *out)
 {
-    const int bands = NC_RVQ_GAIN_BANDS;
     if (!st->kernels || !st->seq[0]) { /* the scalar loops: frame by frame */
         for (int f = 0; f < n; f++)
-            rvq_stream_decode(st, idx + f * stages, gains ? gains + f * bands : NULL, stages,
+            rvq_stream_decode(st, idx + f * stages, gains ? gains + f * NC_RVQ_GAIN_BANDS : NULL, stages,
                               out + (size_t)f * NC_RVQ_HOP);
         return;
     }
@@ -241,7 +233,8 @@ void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, const int8_t *gai
     float *spec = st->seq[0];
     rvq_stream_spectra(st, idx, stages, n);
     for (int f = 0; f < n; f++) {
-        apply_gains(st, gains ? gains + f * bands : NULL, spec + (size_t)f * width);
+        if (gains)
+            rvq_gains_apply(gains + f * NC_RVQ_GAIN_BANDS, spec + (size_t)f * width);
         synthesize_hop(st, spec + (size_t)f * width, out + (size_t)f * NC_RVQ_HOP);
     }
 }
@@ -253,6 +246,7 @@ void rvq_stream_decode(NCRvqStream *st, const int *idx, const int8_t *gains, int
         run_decoder_kernels(st);
     else
         run_side(st);
-    apply_gains(st, gains, st->a);
+    if (gains)
+        rvq_gains_apply(gains, st->a);
     synthesize_hop(st, st->a, out);
 }

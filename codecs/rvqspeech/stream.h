@@ -29,7 +29,6 @@ typedef struct NCRvqStream {
     float frame[NC_RVQ_WIN];
     float feat[NC_RVQ_BINS]; /* encoder: the last frame's analysis features (spectral.h) */
     NCRvqSpectral sp;
-    int gains;               /* decoder: 1 for streams with band gains */
 } NCRvqStream;
 
 /* side 0: encoder, 1: decoder. */
