@@ -32,14 +32,19 @@ static int bad(const char *why)
 /* The fields both forms share: flags, stages, frames per packet. */
 static int check_fields(NCRvqHeader *h, const uint8_t f[NC_RVQ_HEADER_FIELDS])
 {
-    if (f[0] & ~(NC_RVQ_FLAG_NOMINAL | NC_RVQ_FLAG_GAINS))
+    if (f[0] & ~(NC_RVQ_FLAG_NOMINAL | NC_RVQ_FLAG_GAINS | NC_RVQ_FLAG_PHASE))
         return bad("unknown flags");
     h->flags = f[0];
     h->gains = !!(f[0] & NC_RVQ_FLAG_GAINS);
+    h->phase = !!(f[0] & NC_RVQ_FLAG_PHASE);
     if (h->gains && h->version < NC_RVQ_VERSION_GAINS)
         return bad("band gains before version 3");
     if (h->gains && (h->flags & NC_RVQ_FLAG_NOMINAL))
         return bad("band gains in a constant-rate stream");
+    if (h->phase && h->version < NC_RVQ_VERSION_PHASE)
+        return bad("phase turns before version 4");
+    if (h->phase && !h->gains)
+        return bad("phase turns without band gains");
     h->stages = f[1];
     h->packet_frames = f[2];
     if (h->stages < 1 || h->stages > NC_RVQ_MAX_STAGES)
@@ -86,11 +91,13 @@ int rvq_header_parse(NCRvqHeader *h, const uint8_t *buf, size_t size)
     return ret < 0 ? ret : check_fields(h, fields);
 }
 
-int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages, int gains)
+int rvq_coder_init(NCRvqCoder *c, const NCRvqModel *m, int stages, int gains, int phase)
 {
     memset(c, 0, sizeof(*c));
-    if (gains && rvq_gain_coder_init(&c->gain) < 0)
+    if ((gains && rvq_gain_coder_init(&c->gain) < 0) || (phase && rvq_phase_coder_init(&c->phase) < 0)) {
+        rvq_coder_free(c);
         return NC_ENOMEM;
+    }
     const int K = m->shape.codes;
     uint32_t *cdf = malloc(sizeof(uint32_t) * (size_t)(K + 1));
     if (!cdf)
@@ -121,6 +128,7 @@ void rvq_coder_free(NCRvqCoder *c)
         rc_adaptive_free(&c->cdf[s]);
     }
     rvq_gain_coder_free(&c->gain);
+    rvq_phase_coder_free(&c->phase);
     memset(c, 0, sizeof(*c));
 }
 
@@ -132,6 +140,8 @@ static void coder_reset(NCRvqCoder *c)
     }
     if (c->gain.on)
         rvq_gain_coder_reset(&c->gain);
+    if (c->phase.on)
+        rvq_phase_coder_reset(&c->phase);
 }
 
 size_t rvq_nominal_size(int frames, int stages)
@@ -235,7 +245,9 @@ int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, const 
             rc_encode_adaptive(&enc, &c->cdf[s], (unsigned)k);
         }
         if (c->gain.on)
-            rvq_gains_encode(&c->gain, &enc, gains + f * NC_RVQ_GAIN_BANDS);
+            rvq_gains_encode(&c->gain, &enc, gains + f * NC_RVQ_SIDE);
+        if (c->phase.on)
+            rvq_phase_encode(&c->phase, &enc, gains + f * NC_RVQ_SIDE + NC_RVQ_GAIN_BANDS);
     }
     int ret = rc_enc_flush(&enc);
     if (ret >= 0) {
@@ -287,7 +299,9 @@ int rvq_packet_read(NCRvqCoder *c, const NCRvqHeader *h, const uint8_t *buf, siz
             idx[f * S + s] = (int)rc_decode_adaptive(&dec, &c->cdf[s]);
         }
         if (c->gain.on)
-            rvq_gains_decode(&c->gain, &dec, gains + f * NC_RVQ_GAIN_BANDS);
+            rvq_gains_decode(&c->gain, &dec, gains + f * NC_RVQ_SIDE);
+        if (c->phase.on)
+            rvq_phase_decode(&c->phase, &dec, gains + f * NC_RVQ_SIDE + NC_RVQ_GAIN_BANDS);
     }
     return rc_dec_finish(&dec) < 0 ? NC_EINVALIDDATA : 0;
 }

@@ -15,10 +15,11 @@ const uint16_t rvq_gain_edges[NC_RVQ_GAIN_BANDS + 1] = {
 
 /* From 5 kbit/s the 20 bands (about 2.7 kbit/s on the bench's speech) replace 6
  * stages: 4 stages and the bands score higher than 12 stages (README, "Band gains"). */
-void rvq_rate_plan(int bitrate, int want_gains, int *stages, int *gains)
+void rvq_rate_plan(int bitrate, int want_gains, int want_phase, int *stages, int *gains, int *phase)
 {
-    *gains = want_gains >= 0 ? want_gains : bitrate >= 5000;
-    *stages = bitrate / 500 - (*gains ? 6 : 0);
+    *gains = want_gains >= 0 ? want_gains : bitrate >= 5000 || want_phase > 0;
+    *phase = *gains && (want_phase >= 0 ? want_phase : bitrate >= 6000);
+    *stages = bitrate / 500 - (*gains ? 6 : 0) - (*phase ? 2 : 0);
     if (*stages < 1)
         *stages = 1;
 }
@@ -36,12 +37,16 @@ void rvq_gains_apply(const int8_t *q, float *logmag)
     }
 }
 
+void rvq_corrections_apply(const int8_t *q, float *spec)
+{
+    rvq_gains_apply(q, spec);
+    rvq_phase_apply(q + NC_RVQ_GAIN_BANDS, spec + NC_RVQ_BINS);
+}
+
 void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag, const float *phase,
                        int8_t *q)
 {
-    float frame[NC_RVQ_WIN];
-    rvq_synthesize(s, logmag, phase, 1, frame); /* windowed, as the input frame is */
-    dsp_fft_real_forward(s->fft, frame, s->spec);
+    rvq_synthesized_spectrum(s, logmag, phase);
     for (int j = 0; j < NC_RVQ_GAIN_BANDS; j++) {
         double in = 0, out = 0;
         for (int b = rvq_gain_edges[j]; b < rvq_gain_edges[j + 1]; b++) {

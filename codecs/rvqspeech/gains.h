@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 
+#include "codecs/rvqspeech/phase.h"
 #include "codecs/rvqspeech/spectral.h"
 #include "entropy/adaptive_cdf.h"
 
@@ -30,17 +31,25 @@
 #define NC_RVQ_GAIN_STEP_DB 2.0f
 #define NC_RVQ_GAIN_CTX 5     /* the previous frame's index clamped to -2..2 */
 #define NC_RVQ_GAIN_RATE 5    /* adaptation rate of the gain CDFs */
+/* A frame's corrections, as packets carry them: its band gains, then its phase turns
+ * (phase.h; zero in streams without them). */
+#define NC_RVQ_SIDE (NC_RVQ_GAIN_BANDS + NC_RVQ_PHASE_GROUPS)
 
 /* Band j: bins [rvq_gain_edges[j], rvq_gain_edges[j + 1]). */
 extern const uint16_t rvq_gain_edges[NC_RVQ_GAIN_BANDS + 1];
 
-/* What a nominal bit rate (500..6000 bit/s) codes with: quantizer stages, and
- * whether band gains. want_gains: 1 or 0 to choose (with gains, 6 stages fewer, at
- * least 1), -1 to let the rate decide (from 5000 bit/s). */
-void rvq_rate_plan(int bitrate, int want_gains, int *stages, int *gains);
+/* What a nominal bit rate (500..6000 bit/s) codes with: quantizer stages, whether
+ * band gains and whether phase turns. want_gains, want_phase: 1 or 0 to choose, -1
+ * to let the rate decide (gains from 5000 bit/s, in place of 6 stages; phase turns
+ * at 6000, in place of 2 more; at least 1 stage). Phase turns need gains: asking
+ * for them turns gains on unless want_gains is 0. */
+void rvq_rate_plan(int bitrate, int want_gains, int want_phase, int *stages, int *gains, int *phase);
 
 /* logmag[b] += the gain of b's band (natural log of magnitude), for every bin. */
 void rvq_gains_apply(const int8_t *q, float *logmag);
+/* A frame's corrections q[NC_RVQ_SIDE] on its spectrum (log magnitudes, then phases
+ * NC_RVQ_BINS after). */
+void rvq_corrections_apply(const int8_t *q, float *spec);
 
 /* Encoder: the indices that bring the band energies of the frame predicted from
  * logmag and phase (spectral.h's synthesis, the decoder's frame before overlap-add)

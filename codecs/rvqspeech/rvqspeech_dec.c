@@ -23,7 +23,7 @@ typedef struct RvqDecoder {
     NCRvqStream st;
     NCRvqCoder coder;
     int *idx;          /* [packet_frames][stages] */
-    int8_t *gains;     /* [packet_frames][bands] with band gains, else NULL */
+    int8_t *gains;     /* [packet_frames][NC_RVQ_SIDE] with band gains, else NULL */
     float *out;        /* packet_frames * hop samples */
     int64_t frames_done;
 } RvqDecoder;
@@ -57,12 +57,12 @@ static int rvq_decoder_init(NCCodecContext *ctx)
     p->idx = malloc(sizeof(int) * (size_t)p->h.packet_frames * (size_t)p->h.stages);
     p->out = malloc(sizeof(float) * (size_t)p->h.packet_frames * NC_RVQ_HOP);
     if (p->h.gains)
-        p->gains = malloc((size_t)p->h.packet_frames * NC_RVQ_GAIN_BANDS);
+        p->gains = calloc((size_t)p->h.packet_frames, NC_RVQ_SIDE); /* turns 0 without them */
     if (!p->idx || !p->out || (p->h.gains && !p->gains))
         return NC_ENOMEM;
     if ((ret = rvq_stream_init(&p->st, &p->model, 1)) < 0)
         return ret;
-    return rvq_coder_init(&p->coder, &p->model, p->h.stages, p->h.gains);
+    return rvq_coder_init(&p->coder, &p->model, p->h.stages, p->h.gains, p->h.phase);
 }
 
 static void rvq_decoder_close(NCCodecContext *ctx)

@@ -27,7 +27,7 @@
 #include "nc/log.h"
 
 typedef struct RvqEncoder {
-    int bitrate, stages_opt, gains_opt, streaming, packet_frames, nominal; /* options */
+    int bitrate, stages_opt, gains_opt, phase_opt, streaming, packet_frames, nominal; /* options */
     char *model_id, *model_path, *dump_path;                   /* options */
     FILE *dump;          /* dump_tokens: one line of indices per frame */
     NCRvqModel model;
@@ -36,12 +36,13 @@ typedef struct RvqEncoder {
     NCRvqCoder coder;
     NCRvqHeader header; /* the stream header: also the packet layout */
     int stages, pf;
-    int gains;           /* band gains */
+    int gains, phase;    /* band gains, phase turns */
     NCISamples in;       /* buffered input samples */
     int *idx;            /* [pf][stages] of the packet being filled */
     float *lat;          /* [pf][latent]: its frames' latents, quantized at emit */
     float *feat;         /* band gains: [pf][NC_RVQ_BINS], its frames' input features */
-    int8_t *gq;          /* band gains: [pf][bands], measured at emit */
+    NCComplex *low;      /* phase turns: [pf][NC_RVQ_PHASE_BINS], its frames' input spectra */
+    int8_t *gq;          /* band gains: [pf][NC_RVQ_SIDE], measured at emit */
     NCIPool *pool;       /* the search threads, made at open */
     float *scratch;      /* one search workspace per thread */
     int njobs;           /* shares of the packet being quantized */
@@ -64,6 +65,9 @@ static const NCOption encoder_options[] = {
     {"gains", "band gains (a spectral envelope correction, about 2.7 kbit/s, in place of 6 of "
      "bitrate's stages): 0 off, 1 on, -1 by bitrate (on from 5000 bit/s)",
      NC_OPT_INT, OFF(gains_opt), {.i = -1}, -1, 1, NULL, NULL},
+    {"phase", "phase turns below 700 Hz (about 1 kbit/s, with band gains, in place of 2 of "
+     "bitrate's stages): 0 off, 1 on, -1 by bitrate (on at 6000 bit/s)",
+     NC_OPT_INT, OFF(phase_opt), {.i = -1}, -1, 1, NULL, NULL},
     {"streaming", "one 20 ms frame per packet (40 ms algorithmic latency)", NC_OPT_BOOL,
      OFF(streaming), {.i = 0}, 0, 1, NULL, NULL},
     {"packet_frames", "20 ms frames per packet when not streaming", NC_OPT_INT,
@@ -84,12 +88,16 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     int ret = rvq_open_model(&p->model, ctx, p->model_id, p->model_path, NULL);
     if (ret < 0)
         return ret;
-    if (p->nominal && p->gains_opt > 0) {
-        nc_log(ctx, NC_LOG_ERROR, "band gains are entropy coded: not with nominal=1");
+    if (p->nominal && (p->gains_opt > 0 || p->phase_opt > 0)) {
+        nc_log(ctx, NC_LOG_ERROR, "band gains and phase turns are entropy coded: not with nominal=1");
+        return NC_EINVAL;
+    }
+    if (p->phase_opt > 0 && !p->gains_opt) {
+        nc_log(ctx, NC_LOG_ERROR, "phase turns need band gains: not with gains=0");
         return NC_EINVAL;
     }
     /* a constant rate (nominal) has no gains: they are entropy coded */
-    rvq_rate_plan(p->bitrate, p->nominal ? 0 : p->gains_opt, &p->stages, &p->gains);
+    rvq_rate_plan(p->bitrate, p->nominal ? 0 : p->gains_opt, p->phase_opt, &p->stages, &p->gains, &p->phase);
     if (p->stages_opt > 0)
         p->stages = p->stages_opt;
     if (p->stages > p->model.shape.stages) {
@@ -104,8 +112,9 @@ static int rvq_encoder_init(NCCodecContext *ctx)
         return NC_ENOMEM;
     if (p->gains) {
         p->feat = malloc(sizeof(float) * (size_t)p->pf * NC_RVQ_BINS);
-        p->gq = malloc((size_t)p->pf * NC_RVQ_GAIN_BANDS);
-        if (!p->feat || !p->gq || (ret = rvq_stream_init(&p->dst, &p->model, 1)) < 0)
+        p->gq = calloc((size_t)p->pf, NC_RVQ_SIDE);
+        p->low = malloc(sizeof(NCComplex) * (size_t)p->pf * NC_RVQ_PHASE_BINS);
+        if (!p->feat || !p->gq || !p->low || (ret = rvq_stream_init(&p->dst, &p->model, 1)) < 0)
             return ret < 0 ? ret : NC_ENOMEM;
         /* the scalar loops in a fixed order (stream.h): the gains, like the indices,
          * must not depend on the CPU's vector units (the golden streams re-encode on
@@ -124,11 +133,12 @@ static int rvq_encoder_init(NCCodecContext *ctx)
         return NC_EIO;
     }
     if ((ret = rvq_stream_init(&p->st, &p->model, 0)) < 0 ||
-        (ret = rvq_coder_init(&p->coder, &p->model, p->stages, p->gains)) < 0)
+        (ret = rvq_coder_init(&p->coder, &p->model, p->stages, p->gains, p->phase)) < 0)
         return ret;
     NCRvqHeader *h = &p->header;
-    *h = (NCRvqHeader){.version = p->gains ? NC_RVQ_VERSION_GAINS : 2,
-                       .flags = (p->nominal ? NC_RVQ_FLAG_NOMINAL : 0) | (p->gains ? NC_RVQ_FLAG_GAINS : 0),
+    *h = (NCRvqHeader){.version = p->phase ? NC_RVQ_VERSION_PHASE : p->gains ? NC_RVQ_VERSION_GAINS : 2,
+                       .flags = (p->nominal ? NC_RVQ_FLAG_NOMINAL : 0) | (p->gains ? NC_RVQ_FLAG_GAINS : 0) |
+                                (p->phase ? NC_RVQ_FLAG_PHASE : 0),
                        .stages = p->stages, .packet_frames = p->pf};
     uint8_t buf[NC_RVQ_HEADER_MAX];
     return nc_codec_set_extradata(ctx, buf, rvq_header_write(h, p->model.file, buf));
@@ -148,6 +158,7 @@ static void rvq_encoder_close(NCCodecContext *ctx)
     free(p->lat);
     free(p->feat);
     free(p->gq);
+    free(p->low);
     if (p->dump)
         fclose(p->dump);
 }
@@ -171,8 +182,11 @@ static void encode_frames(RvqEncoder *p)
     while (p->nframes < p->pf && p->in.len - used >= NC_RVQ_HOP) {
         rvq_stream_latent(&p->st, p->in.data + used,
                              p->lat + (size_t)p->nframes * p->model.shape.latent);
-        if (p->feat)
+        if (p->feat) { /* the input frame's features and low bins (rvq_analyze's spectrum) */
             memcpy(p->feat + (size_t)p->nframes * NC_RVQ_BINS, p->st.feat, sizeof(p->st.feat));
+            memcpy(p->low + (size_t)p->nframes * NC_RVQ_PHASE_BINS, p->st.sp.spec + NC_RVQ_PHASE_FIRST_BIN,
+                   sizeof(NCComplex) * NC_RVQ_PHASE_BINS);
+        }
         p->nframes++;
         p->frames_done++;
         used += NC_RVQ_HOP;
@@ -201,14 +215,19 @@ static void quantize_packet(RvqEncoder *p)
 
 /* The band gains of the packet's frames: the decoder's network on their indices
  * (its history carried across packets as the decoder's is), each frame's predicted
- * bands against the input's. */
+ * bands against the input's; then, with them applied, its phase turns. */
 static void measure_gains(RvqEncoder *p)
 {
-    const float *spec = rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
+    float *spec = (float *)rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
     for (int f = 0; f < p->nframes; f++) {
-        const float *s = spec + (size_t)f * 2 * NC_RVQ_BINS;
-        rvq_gains_measure(&p->dst.sp, p->feat + (size_t)f * NC_RVQ_BINS, s, s + NC_RVQ_BINS,
-                          p->gq + f * NC_RVQ_GAIN_BANDS);
+        float *s = spec + (size_t)f * 2 * NC_RVQ_BINS;
+        int8_t *q = p->gq + f * NC_RVQ_SIDE;
+        rvq_gains_measure(&p->dst.sp, p->feat + (size_t)f * NC_RVQ_BINS, s, s + NC_RVQ_BINS, q);
+        if (!p->phase)
+            continue;
+        rvq_gains_apply(q, s);
+        rvq_phase_measure(&p->dst.sp, p->low + (size_t)f * NC_RVQ_PHASE_BINS, s, s + NC_RVQ_BINS,
+                          q + NC_RVQ_GAIN_BANDS);
     }
 }
 

@@ -47,3 +47,10 @@ void rvq_synthesize(NCRvqSpectral *s, const float *logmag, const float *phase, i
     dsp_fft_real_inverse(s->fft, s->spec, out);
     for (int i = 0; i < NC_RVQ_WIN; i++) out[i] *= s->window[i];
 }
+
+void rvq_synthesized_spectrum(NCRvqSpectral *s, const float *logmag, const float *phase)
+{
+    float frame[NC_RVQ_WIN];
+    rvq_synthesize(s, logmag, phase, 1, frame);
+    dsp_fft_real_forward(s->fft, frame, s->spec);
+}

@@ -39,5 +39,8 @@ void rvq_analyze(NCRvqSpectral *s, const float *x, float *feat);
  * (a stride apart in memory: element b at logmag[b * stride]). */
 void rvq_synthesize(NCRvqSpectral *s, const float *logmag, const float *phase, int stride,
                        float *out);
+/* The spectrum of that frame (windowed, as rvq_analyze's input is) into s->spec:
+ * what the encoder compares with the input frame's. */
+void rvq_synthesized_spectrum(NCRvqSpectral *s, const float *logmag, const float *phase);
 
 #endif

@@ -225,7 +225,7 @@ void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, const int8_t *gai
 {
     if (!st->kernels || !st->seq[0]) { /* the scalar loops: frame by frame */
         for (int f = 0; f < n; f++)
-            rvq_stream_decode(st, idx + f * stages, gains ? gains + f * NC_RVQ_GAIN_BANDS : NULL, stages,
+            rvq_stream_decode(st, idx + f * stages, gains ? gains + f * NC_RVQ_SIDE : NULL, stages,
                               out + (size_t)f * NC_RVQ_HOP);
         return;
     }
@@ -234,7 +234,7 @@ void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, const int8_t *gai
     rvq_stream_spectra(st, idx, stages, n);
     for (int f = 0; f < n; f++) {
         if (gains)
-            rvq_gains_apply(gains + f * NC_RVQ_GAIN_BANDS, spec + (size_t)f * width);
+            rvq_corrections_apply(gains + f * NC_RVQ_SIDE, spec + (size_t)f * width);
         synthesize_hop(st, spec + (size_t)f * width, out + (size_t)f * NC_RVQ_HOP);
     }
 }
@@ -247,6 +247,6 @@ void rvq_stream_decode(NCRvqStream *st, const int *idx, const int8_t *gains, int
     else
         run_side(st);
     if (gains)
-        rvq_gains_apply(gains, st->a);
+        rvq_corrections_apply(gains, st->a);
     synthesize_hop(st, st->a, out);
 }

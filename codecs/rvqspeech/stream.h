@@ -42,21 +42,21 @@ void rvq_stream_reset(NCRvqStream *st);
 void rvq_stream_latent(NCRvqStream *st, const float *in, float *z);
 /* The same, then quantized: indices idx[0..stages). */
 void rvq_stream_encode(NCRvqStream *st, const float *in, int stages, int *idx);
-/* Decoder: the indices of the next frame and its band gains (NC_RVQ_GAIN_BANDS; NULL:
- * none) -> the NC_RVQ_HOP output samples it completes (delayed by one hop: see
+/* Decoder: the indices of the next frame and its corrections (NC_RVQ_SIDE: band gains
+ * and phase turns; NULL: none) -> the NC_RVQ_HOP output samples it completes (delayed by one hop: see
  * spectral.h). */
 void rvq_stream_decode(NCRvqStream *st, const int *idx, const int8_t *gains, int stages, float *out);
 /* The same for n frames (1..NC_RVQ_MAX_PACKET_FRAMES; indices idx[f * stages + s],
- * gains gains[f * NC_RVQ_GAIN_BANDS + j]) at once: n * NC_RVQ_HOP samples. The network runs over
+ * corrections gains[f * NC_RVQ_SIDE + j]) at once: n * NC_RVQ_HOP samples. The network runs over
  * the n frames as one sequence (GEMMs instead of GEMVs); the samples are those of n
  * calls of rvq_stream_decode, bit for bit (nn_conv1d_causal_frames). */
 void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, const int8_t *gains, int stages, int n,
                               float *out);
 /* The decoder's network alone over n frames: their spectra before synthesis (and
- * before any gains), frame f's log magnitudes at result + f * 2 * NC_RVQ_BINS, its
+ * before any corrections), frame f's log magnitudes at result + f * 2 * NC_RVQ_BINS, its
  * phases NC_RVQ_BINS after. The encoder runs it (on a decoder stream whose kernels
  * it set to NULL: the scalar loops, the same numbers on every CPU) to measure the
- * band gains. Valid until the next call. */
+ * band gains and phase turns. Valid until the next call. */
 const float *rvq_stream_spectra(NCRvqStream *st, const int *idx, int stages, int n);
 
 #endif

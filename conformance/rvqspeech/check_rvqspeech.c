@@ -3,7 +3,8 @@
  * -small6 and the default rvqspeech-small7, whose decoders are wider), their decoded indices (SHA-256, bit-exact) and decoded audio
  * (16-bit reference, tolerance), and a damaged stream whose bad packets must fail
  * cleanly while the rest decodes (tests/support/golden_audio.h). Streams of version
- * 3 hash their band gains after each packet's indices.
+ * 3 hash their band gains after each packet's indices, those of version 4 each
+ * frame's gains and phase turns.
  *
  *   check_rvqspeech DIR           checks every stream in DIR against DIR/<name>.expect
  *   check_rvqspeech DIR --write   regenerates them (after a model change) */
@@ -53,10 +54,14 @@ static const GoldenAudio goldens[] = {
     {"small7-streaming-1500", "model=rvqspeech-small7:bitrate=1500:streaming=1", 0, 1},
     {"small7-nominal-6000", "model=rvqspeech-small7:bitrate=6000:nominal=1", 0, 1},
     {"small7-entropy-500-damaged", "model=rvqspeech-small7:bitrate=500:packet_frames=10", 1, 1},
-    /* bitstream version 3: band gains (from 6000 bit/s by default, 6 stages) */
-    {"small7-gains-6000", "model=rvqspeech-small7:bitrate=6000:packet_frames=25", 0, 1},
-    {"small7-gains-streaming-6000", "model=rvqspeech-small7:bitrate=6000:streaming=1", 0, 1},
-    {"small7-gains-6000-damaged", "model=rvqspeech-small7:bitrate=6000:packet_frames=10", 1, 1},
+    /* bitstream version 3: band gains (6000 bit/s by default until phase turns: 6 stages) */
+    {"small7-gains-6000", "model=rvqspeech-small7:bitrate=6000:phase=0:packet_frames=25", 0, 1},
+    {"small7-gains-streaming-6000", "model=rvqspeech-small7:bitrate=6000:phase=0:streaming=1", 0, 1},
+    {"small7-gains-6000-damaged", "model=rvqspeech-small7:bitrate=6000:phase=0:packet_frames=10", 1, 1},
+    /* bitstream version 4: band gains and phase turns (6000 bit/s by default: 4 stages) */
+    {"small7-phase-6000", "model=rvqspeech-small7:bitrate=6000:packet_frames=25", 0, 1},
+    {"small7-phase-streaming-6000", "model=rvqspeech-small7:bitrate=6000:streaming=1", 0, 1},
+    {"small7-phase-6000-damaged", "model=rvqspeech-small7:bitrate=6000:packet_frames=10", 1, 1},
 };
 
 typedef struct Layer {
@@ -64,7 +69,7 @@ typedef struct Layer {
     NCRvqModel model;
     NCRvqCoder coder;
     int *idx;
-    int8_t *gains; /* band gains (version 3) */
+    int8_t *gains; /* band gains (version 3) and phase turns (4): [frames][NC_RVQ_SIDE] */
 } Layer;
 
 static void layer_close(void *opaque)
@@ -82,9 +87,9 @@ static void *layer_open(const NCStreamInfo *info)
     Layer *l = calloc(1, sizeof(*l));
     int ret = l ? rvq_header_parse(&l->h, info->extradata, info->extradata_size) : NC_ENOMEM;
     if (ret >= 0) ret = rvq_open_model(&l->model, NULL, l->h.model.id, NULL, &l->h.model);
-    if (ret >= 0) ret = rvq_coder_init(&l->coder, &l->model, l->h.stages, l->h.gains);
+    if (ret >= 0) ret = rvq_coder_init(&l->coder, &l->model, l->h.stages, l->h.gains, l->h.phase);
     if (ret >= 0 && (!(l->idx = malloc(sizeof(int) * (size_t)l->h.packet_frames * l->h.stages)) ||
-                     !(l->gains = malloc((size_t)l->h.packet_frames * NC_RVQ_GAIN_BANDS))))
+                     !(l->gains = malloc((size_t)l->h.packet_frames * NC_RVQ_SIDE))))
         ret = NC_ENOMEM;
     if (ret < 0 && l) {
         layer_close(l);
@@ -102,8 +107,11 @@ static int hash_packet(void *opaque, const NCPacket *pkt, NCSha256 *sha)
         uint8_t le[2] = {(uint8_t)l->idx[i], (uint8_t)(l->idx[i] >> 8)};
         nci_sha256_update(sha, le, 2);
     }
-    if (ret >= 0 && l->h.gains) /* then the packet's band gains, one byte each */
-        nci_sha256_update(sha, (const uint8_t *)l->gains, (size_t)n * NC_RVQ_GAIN_BANDS);
+    /* then the packet's band gains, one byte each, frame by frame, each frame's with
+     * its phase turns after them */
+    const size_t side = l->h.phase ? NC_RVQ_SIDE : NC_RVQ_GAIN_BANDS;
+    for (int f = 0; ret >= 0 && l->h.gains && f < n; f++)
+        nci_sha256_update(sha, (const uint8_t *)l->gains + (size_t)f * NC_RVQ_SIDE, side);
     return ret;
 }
 

@@ -4,7 +4,7 @@
  * Input: byte 0 bit 7 = the rest is a stream header (then one empty-ish packet);
  * otherwise byte 0 bit 0 = nominal mode, bit 1 = bitstream version 1 (else 2: packet
  * counts inside the range coder), bit 2 = band gains (version 3; refused with
- * nominal), byte 1 = stages - 1 (mod 12), byte 2 = frames per packet - 1, and the
+ * nominal), bit 3 = phase turns (version 4; refused without gains), byte 1 = stages - 1 (mod 12), byte 2 = frames per packet - 1, and the
  * rest is a list of packets, each a 16-bit little-endian length and that many
  * bytes. These fields are set in the encoder's compact header (libnc/model_header.h:
  * the lead byte's low 6 bits are the version, then flags, stages, frames per packet). */
@@ -51,9 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     uint8_t h[256];
     memcpy(h, tiny.header, tiny.header_size);
-    int version = data[0] & 4 ? 3 : data[0] & 2 ? 1 : 2;
+    int version = data[0] & 8 ? 4 : data[0] & 4 ? 3 : data[0] & 2 ? 1 : 2;
     h[0] = (uint8_t)((h[0] & 0xc0) | version);
-    h[1] = (uint8_t)((data[0] & 1) | (data[0] & 4 ? 2 : 0)); /* nominal, band gains */
+    h[1] = (uint8_t)((data[0] & 1) | (data[0] & 4 ? 2 : 0) | (data[0] & 8 ? 4 : 0)); /* nominal, gains, turns */
     h[2] = (uint8_t)(1 + data[1] % 12);
     h[3] = (uint8_t)(1 + data[2] % 200);
     nc_codec_set_extradata(dec, h, tiny.header_size);

@@ -87,7 +87,7 @@ static void test_packets(const NCRvqModel *m)
 {
     enum { F = 50, S = 12 };
     NCRvqCoder c;
-    CHECK_EQ(rvq_coder_init(&c, m, S, 0), 0);
+    CHECK_EQ(rvq_coder_init(&c, m, S, 0, 0), 0);
     int idx[F * S], back[F * S];
     NNRng r;
     nn_rng_seed(&r, 5);
@@ -159,52 +159,62 @@ static void test_packets(const NCRvqModel *m)
     rvq_coder_free(&c);
 }
 
-/* Version 3's band gains: the header flag (refused before version 3 and at a
- * constant rate), and packets whose indices and gains round-trip exactly, whose
+/* Version 3's band gains and version 4's phase turns: the header flags (gains refused
+ * before version 3 and at a constant rate, turns before version 4 and without
+ * gains), and packets whose indices and corrections round-trip exactly, whose
  * damage fails cleanly, and whose skewed gains cost well under uniform coding. */
-static void test_gain_packets(const NCRvqModel *m)
+static void test_gain_packets(const NCRvqModel *m, int phase)
 {
-    NCRvqHeader h = {.version = 3, .flags = NC_RVQ_FLAG_GAINS, .stages = 4, .packet_frames = 40}, back;
+    const int version = phase ? 4 : 3, flags = NC_RVQ_FLAG_GAINS | (phase ? NC_RVQ_FLAG_PHASE : 0);
+    NCRvqHeader h = {.version = version, .flags = flags, .stages = 4, .packet_frames = 40}, back;
     uint8_t buf[NC_RVQ_HEADER_MAX];
     size_t hn = rvq_header_write(&h, m->file, buf);
     CHECK_EQ(rvq_header_parse(&back, buf, hn), 0);
-    CHECK(back.version == 3 && back.gains == 1 && back.flags == NC_RVQ_FLAG_GAINS);
-    h.version = 2;
+    CHECK(back.version == version && back.gains == 1 && back.phase == phase && back.flags == flags);
+    h.version = version - 1;
     hn = rvq_header_write(&h, m->file, buf);
-    CHECK(rvq_header_parse(&back, buf, hn) < 0); /* gains before version 3 */
-    h.version = 3;
+    CHECK(rvq_header_parse(&back, buf, hn) < 0); /* gains before version 3, turns before 4 */
+    h.version = version;
     h.flags |= NC_RVQ_FLAG_NOMINAL;
     hn = rvq_header_write(&h, m->file, buf);
     CHECK(rvq_header_parse(&back, buf, hn) < 0); /* gains at a constant rate */
-    h.flags = NC_RVQ_FLAG_GAINS | 4;
+    h.flags = flags | 8;
     hn = rvq_header_write(&h, m->file, buf);
     CHECK(rvq_header_parse(&back, buf, hn) < 0); /* unknown flag */
-    h.flags = NC_RVQ_FLAG_GAINS;
+    h.flags = NC_RVQ_FLAG_PHASE;
+    hn = rvq_header_write(&h, m->file, buf);
+    CHECK(rvq_header_parse(&back, buf, hn) < 0); /* turns without gains */
+    h.flags = flags;
 
-    enum { F = 40, S = 4, B = NC_RVQ_GAIN_BANDS };
+    enum { F = 40, S = 4, B = NC_RVQ_SIDE, G = NC_RVQ_GAIN_BANDS };
     NCRvqCoder c;
-    CHECK_EQ(rvq_coder_init(&c, m, S, 1), 0);
+    CHECK_EQ(rvq_coder_init(&c, m, S, 1, phase), 0);
     int idx[F * S], back_idx[F * S];
     int8_t g[F * B], back_g[F * B];
     NNRng r;
     nn_rng_seed(&r, 9);
     for (int trial = 0; trial < 3; trial++) {
-        /* trial 0: every index uniform over -15..15; later: small, following the frame before */
+        /* trial 0: every gain uniform over -15..15; later: small, following the frame
+         * before; turns uniform over 0..7 (0 without them) */
         for (int i = 0; i < F * S; i++) idx[i] = (int)(nn_rng_next(&r) % 1024);
-        for (int i = 0; i < F * B; i++) {
-            int v = trial ? (int)(nn_rng_uniform(&r) * 3) - 1 + (i >= B ? g[i - B] / 2 : 0)
-                          : (int)(nn_rng_next(&r) % NC_RVQ_GAIN_SYMS) - NC_RVQ_GAIN_MAX;
-            g[i] = (int8_t)v;
+        for (int f = 0; f < F; f++) {
+            for (int j = 0; j < G; j++) {
+                int v = trial ? (int)(nn_rng_uniform(&r) * 3) - 1 + (f ? g[(f - 1) * B + j] / 2 : 0)
+                              : (int)(nn_rng_next(&r) % NC_RVQ_GAIN_SYMS) - NC_RVQ_GAIN_MAX;
+                g[f * B + j] = (int8_t)v;
+            }
+            for (int j = G; j < B; j++) g[f * B + j] = phase ? (int8_t)(nn_rng_next(&r) % NC_RVQ_PHASE_STEPS) : 0;
         }
         uint8_t *pkt;
         size_t size;
         int n, ns;
         CHECK_EQ(rvq_packet_write(&c, &h, idx, g, F, F * 320, &pkt, &size), 0);
+        const size_t turns = phase ? F * (B - G) * 3 / 8 : 0; /* 3 bits a turn */
         if (trial) /* under 3 bits a gain, where uniform coding would take 4.95 */
-            CHECK(size < (size_t)(F * S * 10 / 8 + F * B * 3 / 8));
+            CHECK(size < (size_t)(F * S * 10 / 8 + F * G * 3 / 8) + turns + turns / 20);
         else
-            CHECK(size > (size_t)(F * S * 10 / 8 + F * B * 4.9 / 8));
-        memset(back_g, 0x55, sizeof(back_g));
+            CHECK(size > (size_t)(F * S * 10 / 8 + F * G * 4.9 / 8) + turns);
+        memset(back_g, 0, sizeof(back_g));
         CHECK_EQ(rvq_packet_read(&c, &h, pkt, size, back_idx, back_g, &n, &ns), 0);
         CHECK(n == F && ns == F * 320);
         CHECK(!memcmp(idx, back_idx, sizeof(idx)) && !memcmp(g, back_g, sizeof(g)));
@@ -212,11 +222,12 @@ static void test_gain_packets(const NCRvqModel *m)
         for (size_t cut = 0; cut < size; cut += 1 + size / 16)
             rejected += rvq_packet_read(&c, &h, pkt, cut, back_idx, back_g, &n, &ns) < 0;
         CHECK_EQ(rejected, (int)((size + size / 16) / (1 + size / 16)));
-        /* read as a stream without gains, the same bytes do not pass */
+        /* read as a stream without gains (or without turns), the same bytes do not pass */
         NCRvqCoder plain;
-        NCRvqHeader h2 = {.version = 2, .stages = S, .packet_frames = F};
-        CHECK_EQ(rvq_coder_init(&plain, m, S, 0), 0);
-        CHECK(rvq_packet_read(&plain, &h2, pkt, size, back_idx, NULL, &n, &ns) < 0);
+        NCRvqHeader h2 = {.version = phase ? 3 : 2, .flags = phase ? NC_RVQ_FLAG_GAINS : 0, .stages = S,
+                          .packet_frames = F};
+        CHECK_EQ(rvq_coder_init(&plain, m, S, phase, 0), 0);
+        CHECK(rvq_packet_read(&plain, &h2, pkt, size, back_idx, back_g, &n, &ns) < 0);
         rvq_coder_free(&plain);
         free(pkt);
     }
@@ -234,7 +245,8 @@ int main(void)
     test_header();
     test_compact_header(&m);
     test_packets(&m);
-    test_gain_packets(&m);
+    test_gain_packets(&m, 0);
+    test_gain_packets(&m, 1);
     rvq_model_free(&m);
     remove(path);
     return test_result("test_rvqspeech_bitstream");
