@@ -69,15 +69,15 @@ void rvq_coder_free(NCRvqCoder *c);
 size_t rvq_nominal_size(int frames, int stages);
 
 /* Codes n frames of indices idx [n][stages] and, with band gains, their corrections
- * gains [n][NC_RVQ_SIDE] (the turns only with phase turns) as one packet of the layout h names (version, mode, frames per
- * packet) into a new malloc'd buffer *out. nsamples: the samples the decoder
- * outputs for it. */
+ * gains [n][NC_RVQ_SIDE] (the turns only with phase turns) as one packet of the
+ * layout h names (version, mode, frames per packet) into a new malloc'd buffer
+ * *out. nsamples: the samples the decoder outputs for it. */
 int rvq_packet_write(NCRvqCoder *c, const NCRvqHeader *h, const int *idx, const int8_t *gains, int n,
                      int nsamples, uint8_t **out, size_t *size);
 /* Decodes a packet of h's layout into idx [n][stages] and gains [n][NC_RVQ_SIDE]
  * (room for h->packet_frames frames; gains unused without band gains, its turns left
- * as they are without phase turns), with *n and
- * *nsamples. NC_EINVALIDDATA for anything malformed. */
+ * as they are without phase turns), with *n and *nsamples. NC_EINVALIDDATA for
+ * anything malformed. */
 int rvq_packet_read(NCRvqCoder *c, const NCRvqHeader *h, const uint8_t *buf, size_t size,
                     int *idx, int8_t *gains, int *n, int *nsamples);
 

@@ -14,7 +14,9 @@ const uint16_t rvq_gain_edges[NC_RVQ_GAIN_BANDS + 1] = {
     0, 3, 7, 12, 17, 22, 28, 35, 43, 52, 62, 73, 85, 99, 115, 133, 153, 175, 200, 260, 321};
 
 /* From 5 kbit/s the 20 bands (about 2.7 kbit/s on the bench's speech) replace 6
- * stages: 4 stages and the bands score higher than 12 stages (README, "Band gains"). */
+ * stages: 4 stages and the bands score higher than 12 stages (README, "Band gains").
+ * At 6 kbit/s the phase turns (about 0.9 kbit/s) replace 2 more: 4 stages, gains and
+ * turns score higher than 6 stages and gains (README, "Phase turns"). */
 void rvq_rate_plan(int bitrate, int want_gains, int want_phase, int *stages, int *gains, int *phase)
 {
     *gains = want_gains >= 0 ? want_gains : bitrate >= 5000 || want_phase > 0;

@@ -218,7 +218,7 @@ static void quantize_packet(RvqEncoder *p)
  * bands against the input's; then, with them applied, its phase turns. */
 static void measure_gains(RvqEncoder *p)
 {
-    float *spec = (float *)rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
+    float *spec = rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
     for (int f = 0; f < p->nframes; f++) {
         float *s = spec + (size_t)f * 2 * NC_RVQ_BINS;
         int8_t *q = p->gq + f * NC_RVQ_SIDE;

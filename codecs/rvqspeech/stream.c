@@ -204,7 +204,7 @@ static void synthesize_hop(NCRvqStream *st, const float *spec, float *out)
     memcpy(st->prev, st->frame + NC_RVQ_HOP, sizeof(st->prev));
 }
 
-const float *rvq_stream_spectra(NCRvqStream *st, const int *idx, int stages, int n)
+float *rvq_stream_spectra(NCRvqStream *st, const int *idx, int stages, int n)
 {
     const int latent = st->m->shape.latent, width = 2 * NC_RVQ_BINS;
     if (!st->kernels) { /* the scalar loops, frame by frame */
@@ -230,8 +230,7 @@ void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, const int8_t *gai
         return;
     }
     const int width = 2 * NC_RVQ_BINS;
-    float *spec = st->seq[0];
-    rvq_stream_spectra(st, idx, stages, n);
+    float *spec = rvq_stream_spectra(st, idx, stages, n);
     for (int f = 0; f < n; f++) {
         if (gains)
             rvq_corrections_apply(gains + f * NC_RVQ_SIDE, spec + (size_t)f * width);

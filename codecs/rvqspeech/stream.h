@@ -56,7 +56,8 @@ void rvq_stream_decode_frames(NCRvqStream *st, const int *idx, const int8_t *gai
  * before any corrections), frame f's log magnitudes at result + f * 2 * NC_RVQ_BINS, its
  * phases NC_RVQ_BINS after. The encoder runs it (on a decoder stream whose kernels
  * it set to NULL: the scalar loops, the same numbers on every CPU) to measure the
- * band gains and phase turns. Valid until the next call. */
-const float *rvq_stream_spectra(NCRvqStream *st, const int *idx, int stages, int n);
+ * band gains and phase turns; both correct the spectra in place before synthesis.
+ * Valid until the next call. */
+float *rvq_stream_spectra(NCRvqStream *st, const int *idx, int stages, int n);
 
 #endif
