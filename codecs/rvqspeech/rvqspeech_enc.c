@@ -113,8 +113,9 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     if (p->gains) {
         p->feat = malloc(sizeof(float) * (size_t)p->pf * NC_RVQ_BINS);
         p->gq = calloc((size_t)p->pf, NC_RVQ_SIDE);
-        p->low = malloc(sizeof(NCComplex) * (size_t)p->pf * NC_RVQ_PHASE_BINS);
-        if (!p->feat || !p->gq || !p->low || (ret = rvq_stream_init(&p->dst, &p->model, 1)) < 0)
+        if (p->phase)
+            p->low = malloc(sizeof(NCComplex) * (size_t)p->pf * NC_RVQ_PHASE_BINS);
+        if (!p->feat || !p->gq || (p->phase && !p->low) || (ret = rvq_stream_init(&p->dst, &p->model, 1)) < 0)
             return ret < 0 ? ret : NC_ENOMEM;
         /* the scalar loops in a fixed order (stream.h): the gains, like the indices,
          * must not depend on the CPU's vector units (the golden streams re-encode on
@@ -182,11 +183,11 @@ static void encode_frames(RvqEncoder *p)
     while (p->nframes < p->pf && p->in.len - used >= NC_RVQ_HOP) {
         rvq_stream_latent(&p->st, p->in.data + used,
                              p->lat + (size_t)p->nframes * p->model.shape.latent);
-        if (p->feat) { /* the input frame's features and low bins (rvq_analyze's spectrum) */
+        if (p->feat)
             memcpy(p->feat + (size_t)p->nframes * NC_RVQ_BINS, p->st.feat, sizeof(p->st.feat));
+        if (p->low) /* the input frame's low bins (rvq_analyze's spectrum) */
             memcpy(p->low + (size_t)p->nframes * NC_RVQ_PHASE_BINS, p->st.sp.spec + NC_RVQ_PHASE_FIRST_BIN,
                    sizeof(NCComplex) * NC_RVQ_PHASE_BINS);
-        }
         p->nframes++;
         p->frames_done++;
         used += NC_RVQ_HOP;
