@@ -1,6 +1,7 @@
 /* rvqspeech conformance (conformance/spec/rvqspeech.md): golden .nc streams coded
  * with the shipped models (rvqspeech-small, -small2 and -small3, and -small4, -small5,
- * -small6 and the default rvqspeech-small7, whose decoders are wider), their decoded indices (SHA-256, bit-exact) and decoded audio
+ * -small6, -small7 and the default rvqspeech-small9, whose decoders are wider), their
+ * decoded indices (SHA-256, bit-exact) and decoded audio
  * (16-bit reference, tolerance), and a damaged stream whose bad packets must fail
  * cleanly while the rest decodes (tests/support/golden_audio.h). Streams of version
  * 3 hash their band gains after each packet's indices, those of version 4 each
@@ -49,11 +50,17 @@ static const GoldenAudio goldens[] = {
     {"small6-streaming-1500", "model=rvqspeech-small6:bitrate=1500:streaming=1", 0, 1},
     {"small6-nominal-6000", "model=rvqspeech-small6:bitrate=6000:nominal=1", 0, 1},
     {"small6-entropy-500-damaged", "model=rvqspeech-small6:bitrate=500:packet_frames=10", 1, 1},
-    /* the default model since 2026-12-05, session 13 (issue 19's leg 15: speech-more added) */
+    /* the default model on 2026-12-05 and 06, sessions 13-24 (issue 19's leg 15: speech-more added) */
     {"small7-entropy-3000", "model=rvqspeech-small7:bitrate=3000:packet_frames=25", 0, 1},
     {"small7-streaming-1500", "model=rvqspeech-small7:bitrate=1500:streaming=1", 0, 1},
     {"small7-nominal-6000", "model=rvqspeech-small7:bitrate=6000:nominal=1", 0, 1},
     {"small7-entropy-500-damaged", "model=rvqspeech-small7:bitrate=500:packet_frames=10", 1, 1},
+    /* the default model since 2026-12-06, session 25 (issue 19's legs 16-17: speech-voices added) */
+    {"small9-entropy-3000", "model=rvqspeech-small9:bitrate=3000:packet_frames=25", 0, 1},
+    {"small9-streaming-1500", "model=rvqspeech-small9:bitrate=1500:streaming=1", 0, 1},
+    {"small9-nominal-6000", "model=rvqspeech-small9:bitrate=6000:nominal=1", 0, 1},
+    {"small9-entropy-500-damaged", "model=rvqspeech-small9:bitrate=500:packet_frames=10", 1, 1},
+    {"small9-phase-6000", "model=rvqspeech-small9:bitrate=6000:packet_frames=25", 0, 1},
     /* bitstream version 3: band gains (6000 bit/s by default until phase turns: 6 stages) */
     {"small7-gains-6000", "model=rvqspeech-small7:bitrate=6000:phase=0:packet_frames=25", 0, 1},
     {"small7-gains-streaming-6000", "model=rvqspeech-small7:bitrate=6000:phase=0:streaming=1", 0, 1},
