@@ -1,7 +1,7 @@
 /* rvqspeech conformance (conformance/spec/rvqspeech.md): golden .nc streams coded
- * with the shipped models (rvqspeech-small, -small2 and -small3, and -small4, -small5,
- * -small6, -small7 and the default rvqspeech-small9, whose decoders are wider), their
- * decoded indices (SHA-256, bit-exact) and decoded audio
+ * with every shipped model (models/rvqspeech-small*.ncm, the table below; the four
+ * without a model option are version 1 streams of rvqspeech-small, kept as written),
+ * their decoded indices (SHA-256, bit-exact) and decoded audio
  * (16-bit reference, tolerance), and a damaged stream whose bad packets must fail
  * cleanly while the rest decodes (tests/support/golden_audio.h). Streams of version
  * 3 hash their band gains after each packet's indices, those of version 4 each
