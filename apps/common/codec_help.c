@@ -151,7 +151,13 @@ int codec_help_models(FILE *out)
         void *it = NULL;
         for (const NCCodec *c; (c = nc_codec_iterate(&it));) {
             if (!nc_codec_is_encoder(c) || !c->model_arch || strcmp(c->model_arch, m->arch)) continue;
-            add_word(codecs, sizeof(codecs), c->name);
+            /* the codec's own default marks the model, so no card has to say it */
+            const NCOption *opt = nc_opt_find(c, "model");
+            char def[sizeof(m->id)], name[64];
+            int is_default = opt && nc_opt_default_string(opt, def, sizeof(def)) >= 0 &&
+                             !strcmp(def, m->id);
+            snprintf(name, sizeof(name), "%s%s", c->name, is_default ? "*" : "");
+            add_word(codecs, sizeof(codecs), name);
             add_word(media, sizeof(media), nc_media_type_name(c->media_type));
         }
         char size[32];
@@ -163,6 +169,7 @@ int codec_help_models(FILE *out)
                 "", nc_text_escape(path, sizeof(path), m->path));
     }
     if (count == 0) fprintf(out, "(none: NC_MODEL_PATH and the install folder hold no model)\n");
+    else fprintf(out, "*: the codec's default model (its model option's default)\n");
     free(models);
     return (int)count;
 }

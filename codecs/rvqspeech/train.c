@@ -8,11 +8,14 @@
  * Codebooks are not trained by gradient: k-means at the start, then EMA updates
  * with dead-code restarts (rvq_train.h). Checkpoints (network + optimizer, and
  * the quantizer's state) are written every few minutes together with the
- * exported model, so a run can stop at any time and resume. */
+ * exported model, so a run can stop at any time and resume. With -o average=,
+ * the export holds an exponential moving average of the weights instead of the
+ * last step's (kept in a third checkpoint file, so resuming stays exact). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "codecs/rvqspeech/export.h"
 #include "codecs/rvqspeech/model.h"
@@ -44,6 +47,7 @@ typedef struct TrainConfig {
     int64_t steps;
     int batch, frames;
     float lr, commit, mel; /* mel: weight of the log-mel loss (-o mel=), 0 for none */
+    float average;         /* decay of the exported weight average (-o average=), 0 for none */
     uint64_t seed;
     NCRvqShape shape;
 } TrainConfig;
@@ -52,6 +56,7 @@ typedef struct Trainer {
     TrainConfig cfg;
     NNAudioSet data;
     NNParams *ps;
+    NNParams *avg; /* the weights' moving average when cfg.average > 0, else NULL */
     NNOptim opt;
     NNGraph *g;
     NNRng rng;
@@ -66,6 +71,12 @@ typedef struct Trainer {
     float *seg, *feat, *lat, *quant, *scratch;
     int *idx;
 } Trainer;
+
+/* The weights that are exported and whose index statistics are measured. */
+static NNParams *exported(const Trainer *t)
+{
+    return t->avg ? t->avg : t->ps;
+}
 
 static double now_seconds(void)
 {
@@ -172,7 +183,7 @@ static int measure_priors(Trainer *t)
         crops(t);
         features(t);
         NNTensor *x = nn_tensor_from(t->g, 3, (int[]){B, NC_RVQ_BINS, T}, t->feat);
-        NNTensor *z = rvq_net_encode(t->g, t->ps, &t->cfg.shape, x);
+        NNTensor *z = rvq_net_encode(t->g, exported(t), &t->cfg.shape, x);
         if (!z) {
             ret = nn_graph_error(t->g);
             break;
@@ -259,6 +270,8 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     *commit_out = commit->data[0];
     float lr = t->cfg.lr * (t->step < 200 ? (float)(t->step + 1) / 200.0f : 1.0f);
     int ret = nn_optim_step(&t->opt, t->ps, lr);
+    if (ret >= 0 && t->avg)
+        ret = nn_params_average(t->avg, t->ps, t->cfg.average);
     if (ret < 0)
         return ret;
     ret = vq_ema_update(&t->ema, &t->rvq, t->lat, B * T);
@@ -328,10 +341,55 @@ static int export_model(Trainer *t)
     snprintf(seed, sizeof(seed), "%llu", (unsigned long long)t->cfg.seed);
     const char *info[] = {"train.steps", steps, "train.batch", batch, "train.seconds", secs,
                           "train.seed", seed, NULL};
-    NCRvqExport e = {.path = t->cfg.out, .id = t->cfg.id, .shape = t->cfg.shape, .net = t->ps,
+    NCRvqExport e = {.path = t->cfg.out, .id = t->cfg.id, .shape = t->cfg.shape, .net = exported(t),
                      .codebooks = t->rvq.cb, .use = t->use, .repeat = t->repeat, .info = info,
                      .dtype = NC_MODEL_F16};
     return rvq_export(&e);
+}
+
+/* The weight average as <stem>.avg.ncm; without averaging, an older average at
+ * that stem is removed, so that a later leg resuming with averaging does not
+ * pick up weights from before this one. */
+static int save_average(const Trainer *t, const char *stem)
+{
+    char path[1100];
+    snprintf(path, sizeof(path), "%s.avg.ncm", stem);
+    if (!t->avg)
+        return unlink(path) < 0 && access(path, F_OK) == 0 ? NC_EIO : 0;
+    NCModelWriter *w = nc_model_writer_alloc("checkpoint", "rvqspeech-avg");
+    if (!w)
+        return NC_ENOMEM;
+    int ret = nn_params_save(t->avg, w, NC_MODEL_F32);
+    if (ret >= 0)
+        ret = nc_model_writer_write_file(w, path, NULL);
+    nc_model_writer_free(&w);
+    return ret;
+}
+
+/* With averaging on: the average from <resume>.avg.ncm when resuming from a
+ * checkpoint that has one, else (a fresh start, a model to start from, or a
+ * checkpoint of a leg without averaging) from the current weights. */
+static int start_average(Trainer *t)
+{
+    if (t->cfg.average <= 0)
+        return 0;
+    t->avg = nn_params_clone(t->ps);
+    if (!t->avg)
+        return NC_ENOMEM;
+    char path[1100];
+    snprintf(path, sizeof(path), "%s.avg.ncm", t->cfg.resume ? t->cfg.resume : "");
+    if (!t->cfg.resume || access(path, F_OK) != 0) {
+        nc_log(NULL, NC_LOG_INFO, "rvqspeech: the weight average starts from the current weights");
+        return 0;
+    }
+    NCModel *m = NULL;
+    int ret = nc_model_load_file(&m, path);
+    if (ret >= 0)
+        ret = nn_params_load(t->avg, m);
+    if (ret < 0)
+        nc_log(NULL, NC_LOG_ERROR, "rvqspeech: cannot load the weight average %s", path);
+    nc_model_free(&m);
+    return ret;
 }
 
 static int save_all(Trainer *t)
@@ -343,6 +401,8 @@ static int save_all(Trainer *t)
     snprintf(path, sizeof(path), "%s.rvq.ncm", t->cfg.ckpt);
     if (ret >= 0)
         ret = save_rvq_state(t, path);
+    if (ret >= 0)
+        ret = save_average(t, t->cfg.ckpt);
     if (ret >= 0)
         ret = measure_priors(t);
     if (ret >= 0)
@@ -403,14 +463,16 @@ static int start_from_model(Trainer *t)
     "save_minutes=5 batch=8 lr=1e-3 channels=128 dec_channels=CHANNELS (the decoder's\n"     \
     "width) from=MODEL.ncm (start from an exported model's network and codebooks, with a\n"  \
     "fresh optimizer; a narrower network is widened to these widths, computing what it\n"   \
-    "did) mel=0 (weight of a multi-scale log-mel L1 loss added to the STFT loss)."
+    "did) mel=0 (weight of a multi-scale log-mel L1 loss added to the STFT loss)\n"         \
+    "average=0 (export a moving average of the weights with this decay per step, e.g.\n"     \
+    "0.9995, instead of the last step's weights; 0 for none)."
 
 static int job_config(TrainConfig *c, const NCTrainJob *job)
 {
     static const char *const known[] = {"minutes", "save_minutes", "batch", "lr", "channels",
-                                        "dec_channels", "from", "mel", NULL};
+                                        "dec_channels", "from", "mel", "average", NULL};
     int64_t batch, channels, dec_channels;
-    double minutes, save_minutes, lr, mel;
+    double minutes, save_minutes, lr, mel, average;
     *c = (TrainConfig){.steps = job->steps > 0 ? job->steps : INT64_MAX, .frames = 50,
                        .commit = 1.0f, .seed = job->seed,
                        .shape = {128, 64, NC_RVQ_MAX_STAGES, NC_RVQ_CODES}};
@@ -422,6 +484,7 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     if (ret >= 0) ret = train_option_int(job, "channels", 128, 8, 1024, &channels);
     if (ret >= 0) ret = train_option_int(job, "dec_channels", channels, 8, 1024, &dec_channels);
     if (ret >= 0) ret = train_option_float(job, "mel", 0, 0, 100, &mel);
+    if (ret >= 0) ret = train_option_float(job, "average", 0, 0, 0.99999, &average);
     if (ret >= 0) ret = train_model_id(job, c->id);
     if (ret < 0)
         return ret;
@@ -446,6 +509,7 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     c->batch = (int)batch;
     c->lr = (float)lr;
     c->mel = (float)mel;
+    c->average = (float)average;
     c->shape.channels = (int)channels;
     c->shape.dec_channels = (int)dec_channels;
     c->job = job;
@@ -493,6 +557,7 @@ static void teardown(Trainer *t)
 {
     nn_audio_free(&t->data);
     nn_params_free(&t->ps);
+    nn_params_free(&t->avg);
     nn_graph_free(&t->g);
     vq_free(&t->rvq);
     vq_ema_free(&t->ema);
@@ -519,6 +584,8 @@ static int train(const NCTrainJob *job)
         ret = resumed;
     if (ret >= 0 && !resumed)
         ret = t.cfg.from ? start_from_model(&t) : kmeans_start(&t);
+    if (ret >= 0)
+        ret = start_average(&t);
     if (ret >= 0)
         nc_log(NULL, NC_LOG_INFO, "rvqspeech: %s at step %lld, %lld parameters, %.1f h of audio",
                resumed ? "resumed" : t.cfg.from ? "started from a model" : "started", (long long)t.step,

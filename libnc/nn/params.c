@@ -116,6 +116,36 @@ int64_t nn_params_numel(const NNParams *ps)
     return n;
 }
 
+NNParams *nn_params_clone(const NNParams *src)
+{
+    NNParams *ps = nn_params_alloc();
+    for (int i = 0; ps && i < src->count; i++) {
+        const NNParam *p = src->items[i];
+        NNTensor *t = nn_param(ps, p->name, p->t.ndim, p->t.shape, p->group);
+        if (!t) {
+            nn_params_free(&ps);
+            break;
+        }
+        memcpy(t->data, p->t.data, sizeof(float) * (size_t)t->numel);
+    }
+    return ps;
+}
+
+int nn_params_average(NNParams *avg, const NNParams *ps, float decay)
+{
+    if (avg->count != ps->count)
+        return NC_EINVAL;
+    for (int i = 0; i < ps->count; i++) {
+        NNTensor *a = &avg->items[i]->t;
+        const NNTensor *p = &ps->items[i]->t;
+        if (a->numel != p->numel || strcmp(avg->items[i]->name, ps->items[i]->name))
+            return NC_EINVAL;
+        for (int64_t j = 0; j < a->numel; j++)
+            a->data[j] = decay * a->data[j] + (1.0f - decay) * p->data[j];
+    }
+    return 0;
+}
+
 void nn_init_uniform(NNTensor *t, NNRng *r, float bound)
 {
     for (int64_t i = 0; i < t->numel; i++)

@@ -40,6 +40,14 @@ NNTensor *nn_param(NNParams *ps, const char *name, int ndim, const int *shape, i
 NNParam *nn_params_find(NNParams *ps, const char *name);
 void nn_params_zero_grad(NNParams *ps);
 int64_t nn_params_numel(const NNParams *ps);
+/* A new set with src's names, shapes, groups and values (no optimizer state);
+ * NULL when out of memory. */
+NNParams *nn_params_clone(const NNParams *src);
+/* avg = decay * avg + (1 - decay) * ps, parameter by parameter: the exponential
+ * moving average of the weights (Polyak averaging) that a trainer can export in
+ * place of the last step's weights, whose noise lets exports a few minutes apart
+ * score differently. avg must be a clone of ps; NC_EINVAL when the sets differ. */
+int nn_params_average(NNParams *avg, const NNParams *ps, float decay);
 
 /* U(-bound, bound). */
 void nn_init_uniform(NNTensor *t, NNRng *r, float bound);

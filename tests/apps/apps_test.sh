@@ -363,6 +363,12 @@ models)
         grep -q "^$id " out.txt || { cat out.txt >&2; fail "--models does not list $id"; }
     done
     grep -q "^pclossless-photo .*pclossless.*image.*Photographs" out.txt || fail "--models: no codecs or summary"
+    # each codec's default model carries a star; one per codec, none for model=auto
+    for codec in rvqspeech walloc lmtext; do
+        [ "$(grep -c "^[^ ]* *\([^ ]*,\)*$codec\*[, ]" out.txt)" = 1 ] ||
+            { cat out.txt >&2; fail "--models: $codec has no single default"; }
+    done
+    grep -q "pclossless\*" out.txt && fail "--models: a default for pclossless, whose default is auto"
     model_of() { "$NC_INFO" "$1" | sed -n 's/^model: *//p'; }
     tool png digit.png 28 28 gray
     encode_or_skip -v -c pclossless digit.png digit.nc

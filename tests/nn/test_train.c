@@ -84,6 +84,26 @@ static void test_schedule_and_clip(void)
     nn_params_free(&ps);
 }
 
+/* Weight averaging: a clone holds the same values, and averaging against a set
+ * that moved mixes the two by the decay; a set of another layout is refused. */
+static void test_average(void)
+{
+    NNParams *ps = nn_params_alloc();
+    NNTensor *a = nn_param(ps, "a", 2, (const int[]){2, 3}, 1);
+    for (int i = 0; i < 6; i++) a->data[i] = (float)i;
+    NNParams *avg = nn_params_clone(ps);
+    CHECK(avg && avg->count == 1 && avg->items[0]->group == 1);
+    CHECK(avg && !memcmp(avg->items[0]->t.data, a->data, sizeof(float) * 6));
+    for (int i = 0; i < 6; i++) a->data[i] += 10.0f;
+    CHECK(nn_params_average(avg, ps, 0.75f) == 0);
+    for (int i = 0; i < 6 && avg; i++)
+        CHECK(fabsf(avg->items[0]->t.data[i] - ((float)i + 2.5f)) < 1e-6f);
+    CHECK(nn_param(ps, "b", 1, (const int[]){1}, 0) != NULL);
+    CHECK(nn_params_average(avg, ps, 0.75f) == NC_EINVAL);
+    nn_params_free(&avg);
+    nn_params_free(&ps);
+}
+
 /* A two-layer conv net: conv1d(1->8, k5) -> tanh -> conv1d(8->1, k5). */
 typedef struct Net {
     NNTensor *w1, *b1, *w2, *b2;
@@ -188,6 +208,7 @@ int main(int argc, char **argv)
     }
     test_optimizers(argv[1]);
     test_schedule_and_clip();
+    test_average();
     test_training();
     return test_result("train");
 }

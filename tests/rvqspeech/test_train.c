@@ -2,6 +2,8 @@
  * model of the trainer's shape over two folders (one at 8 kHz, resampled) writes a
  * model the codec codes with, close to where it started; a start widened to a wider
  * network computes what it did, and trains into a model the codec codes with;
+ * with -o average= the export is the weights' moving average, nearer the start
+ * than the last step's weights, and the checkpoint keeps the average;
  * narrower starts, a missing folder and --resume together with from= are refused. */
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@
 
 static char dir[64];
 
+static int average_kept; /* the last train() left a checkpoint weight average */
+
 static int train(const char *data, const char *out, const char *const *options, int n_options,
                  const char *resume)
 {
@@ -33,6 +37,9 @@ static int train(const char *data, const char *out, const char *const *options, 
     snprintf(path, sizeof(path), "%s.net.ncm", ckpt);
     remove(path);
     snprintf(path, sizeof(path), "%s.rvq.ncm", ckpt);
+    remove(path);
+    snprintf(path, sizeof(path), "%s.avg.ncm", ckpt);
+    average_kept = access(path, F_OK) == 0;
     remove(path);
     return ret;
 }
@@ -154,6 +161,24 @@ int main(void)
     CHECK_EQ(nct_audio_decode("rvqspeech", dec, &s, 0, &y, NULL, NULL), n);
     free(y);
     nct_stream_free(&s);
+
+    /* the same two steps with a weight average of decay 0.5: the export is
+     * 0.25 start + 0.25 step 1 + 0.5 step 2, nearer the start than step 2 */
+    CHECK(!average_kept);
+    char avg_out[128];
+    snprintf(avg_out, sizeof(avg_out), "%s/averaged.ncm", dir);
+    const char *avg_opts[] = {from, "channels=8", "batch=1", "average=0.5"};
+    CHECK_EQ(train(data, avg_out, avg_opts, 4, NULL), 0);
+    CHECK(average_kept);
+    double ma = 0, da = max_diff(start, avg_out, "dec.out.weight", &ma);
+    if (!(da > 0 && ma > 0.4 * mw && ma < 0.85 * mw))
+        fprintf(stderr, "averaged weights moved %g (mean %g), the last step's mean %g\n", da,
+                ma, mw);
+    CHECK(da > 0 && ma > 0.4 * mw && ma < 0.85 * mw);
+    remove(avg_out);
+    const char *bad_avg[] = {from, "channels=8", "batch=1", "average=1"};
+    CHECK(train(data, avg_out, bad_avg, 4, NULL) < 0);
+    CHECK(access(avg_out, F_OK) != 0);
 
     /* widening the decoder: the same output, then a model that codes; the stream
      * header carries the new model's hash, and the model its width */
