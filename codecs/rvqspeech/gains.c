@@ -26,6 +26,35 @@ void rvq_rate_plan(int bitrate, int want_gains, int want_phase, int *stages, int
         *stages = 1;
 }
 
+/* The encoder rounds a measured gain of x steps to floor(x) or floor(x) + 1,
+ * whichever has the lower (x - k)^2 + RATE_BIAS * |k - c|, c being the coder's
+ * context value (the band's index in the frame before, clamped to -2..2): each CDF
+ * peaks at its c, so an index nearer it costs fewer bits. 0.3 took 2.5% off the
+ * bytes at -b 6000 with ESTOI unchanged (0.6: 5%, ESTOI -0.001 to -0.002). */
+#define RATE_BIAS 0.3
+/* The closed loop moves a gain by this share of the error it measures: the
+ * neighbours' gains move too (0.7-1 and 2 passes measured; README, "Band gains"). */
+#define REFINE_SHARE 0.85
+
+static int8_t biased_index(double x, int prev)
+{
+    const int c = prev < -2 ? -2 : prev > 2 ? 2 : prev;
+    x = x > NC_RVQ_GAIN_MAX + 1 ? NC_RVQ_GAIN_MAX + 1 : x < -NC_RVQ_GAIN_MAX - 1 ? -NC_RVQ_GAIN_MAX - 1 : x;
+    const double lo = floor(x), hi = lo + 1;
+    const double cost_lo = (x - lo) * (x - lo) + RATE_BIAS * fabs(lo - c);
+    const double cost_hi = (hi - x) * (hi - x) + RATE_BIAS * fabs(hi - c);
+    int k = (int)lo + (cost_hi < cost_lo);
+    return (int8_t)(k > NC_RVQ_GAIN_MAX ? NC_RVQ_GAIN_MAX : k < -NC_RVQ_GAIN_MAX ? -NC_RVQ_GAIN_MAX : k);
+}
+
+/* Energy of band j of a frame from its analysis features (0.1 log(|X|^2 + 1e-5)). */
+static double band_energy(const float *feat, int j)
+{
+    double e = 0;
+    for (int b = rvq_gain_edges[j]; b < rvq_gain_edges[j + 1]; b++) e += exp(10.0 * feat[b]);
+    return e;
+}
+
 /* ln(10) / 20: dB of magnitude to its natural log */
 #define DB_TO_LN 0.115129255f
 
@@ -46,18 +75,38 @@ void rvq_corrections_apply(const int8_t *q, float *spec)
 }
 
 void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag, const float *phase,
-                       int8_t *q)
+                       const int8_t *prev, int8_t *q)
 {
     rvq_synthesized_spectrum(s, logmag, phase);
     for (int j = 0; j < NC_RVQ_GAIN_BANDS; j++) {
-        double in = 0, out = 0;
-        for (int b = rvq_gain_edges[j]; b < rvq_gain_edges[j + 1]; b++) {
-            in += exp(10.0 * feat[b]); /* |X|^2 + 1e-5 */
+        double out = 0;
+        for (int b = rvq_gain_edges[j]; b < rvq_gain_edges[j + 1]; b++)
             out += (double)s->spec[b].re * s->spec[b].re + (double)s->spec[b].im * s->spec[b].im + 1e-5;
+        q[j] = biased_index(10.0 * log10(band_energy(feat, j) / out) / NC_RVQ_GAIN_STEP_DB, prev[j]);
+    }
+}
+
+void rvq_gains_refine(NCRvqSpectral *s, const float *spec, const float *feat, int n, float *ola,
+                      int8_t *q)
+{
+    if (n < 3)
+        return;
+    float corrected[2 * NC_RVQ_BINS], frame[NC_RVQ_WIN], out[NC_RVQ_BINS];
+    memset(ola, 0, sizeof(float) * (size_t)(n + 1) * NC_RVQ_HOP);
+    for (int f = 0; f < n; f++) {
+        memcpy(corrected, spec + (size_t)f * 2 * NC_RVQ_BINS, sizeof(corrected));
+        rvq_corrections_apply(q + f * NC_RVQ_SIDE, corrected);
+        rvq_synthesize(s, corrected, corrected + NC_RVQ_BINS, 1, frame);
+        for (int i = 0; i < NC_RVQ_WIN; i++) ola[(size_t)f * NC_RVQ_HOP + i] += frame[i];
+    }
+    for (int f = 1; f < n - 1; f++) {
+        rvq_analyze(s, ola + (size_t)f * NC_RVQ_HOP, out);
+        const float *in = feat + (size_t)f * NC_RVQ_BINS;
+        int8_t *g = q + f * NC_RVQ_SIDE;
+        for (int j = 0; j < NC_RVQ_GAIN_BANDS; j++) {
+            double error = 10.0 * log10(band_energy(in, j) / band_energy(out, j)) / NC_RVQ_GAIN_STEP_DB;
+            g[j] = biased_index(g[j] + REFINE_SHARE * error, g[j - NC_RVQ_SIDE]);
         }
-        double steps = 10.0 * log10(in / out) / NC_RVQ_GAIN_STEP_DB;
-        int k = (int)lround(steps);
-        q[j] = (int8_t)(k > NC_RVQ_GAIN_MAX ? NC_RVQ_GAIN_MAX : k < -NC_RVQ_GAIN_MAX ? -NC_RVQ_GAIN_MAX : k);
     }
 }
 

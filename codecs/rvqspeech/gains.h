@@ -6,7 +6,8 @@
  * magnitudes stay wrong whatever the latents. So at the higher rates the encoder
  * also runs the decoder's network, compares the energy of each band of the frame it
  * predicts (Hann-windowed, as the input is analysed) with the input's, and sends the
- * ratio in steps of a few dB; the decoder adds it to the log magnitudes of every bin
+ * ratio in steps of a few dB (then measures it again on the packet's overlap-added
+ * output, rvq_gains_refine); the decoder adds it to the log magnitudes of every bin
  * of the band before synthesis. It is plain DSP: no training, the same for every
  * model. 20 bands, mel-spaced up to 5 kHz (where ESTOI and most of the speech
  * energy are) and two wide ones above, in steps of 2 dB (12 or 16 bands in 3 dB
@@ -53,9 +54,23 @@ void rvq_corrections_apply(const int8_t *q, float *spec);
 
 /* Encoder: the indices that bring the band energies of the frame predicted from
  * logmag and phase (spectral.h's synthesis, the decoder's frame before overlap-add)
- * to those of the input, whose analysis features (rvq_analyze) are feat. s: scratch. */
+ * to those of the input, whose analysis features (rvq_analyze) are feat, rounded
+ * toward prev (the frame before's indices, zeros at a packet's start) where that
+ * costs little error (gains.c, biased_index). s: scratch. */
 void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag, const float *phase,
-                       int8_t *q);
+                       const int8_t *prev, int8_t *q);
+/* Encoder, closed loop: the n frames of a packet (spec: [n][2 * NC_RVQ_BINS], log
+ * magnitudes then phases, as the network predicts them; feat: [n][NC_RVQ_BINS], the
+ * input's features; q: [n][NC_RVQ_SIDE], the measured corrections) are synthesized
+ * with their corrections and overlap-added as the decoder does (into ola, (n + 1) *
+ * NC_RVQ_HOP floats); each frame's bands in that output, analysed as the input was,
+ * are compared with the input's again and its gains moved most of the way to close
+ * the difference. A frame's output also holds halves of its neighbours, which the
+ * frame-by-frame measure does not see. The packet's first and last frames, whose
+ * neighbours are in other packets, keep their gains; so do packets of fewer than 3
+ * frames (streaming). */
+void rvq_gains_refine(NCRvqSpectral *s, const float *spec, const float *feat, int n, float *ola,
+                      int8_t *q);
 
 /* Entropy models of the gains of one packet. */
 typedef struct NCRvqGainCoder {

@@ -43,6 +43,7 @@ typedef struct RvqEncoder {
     float *feat;         /* band gains: [pf][NC_RVQ_BINS], its frames' input features */
     NCComplex *low;      /* phase turns: [pf][NC_RVQ_PHASE_BINS], its frames' input spectra */
     int8_t *gq;          /* band gains: [pf][NC_RVQ_SIDE], measured at emit */
+    float *ola;          /* band gains: [pf + 1][NC_RVQ_HOP], the packet's output (closed loop) */
     NCIPool *pool;       /* the search threads, made at open */
     float *scratch;      /* one search workspace per thread */
     int njobs;           /* shares of the packet being quantized */
@@ -113,9 +114,10 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     if (p->gains) {
         p->feat = malloc(sizeof(float) * (size_t)p->pf * NC_RVQ_BINS);
         p->gq = calloc((size_t)p->pf, NC_RVQ_SIDE);
+        p->ola = malloc(sizeof(float) * (size_t)(p->pf + 1) * NC_RVQ_HOP);
         if (p->phase)
             p->low = malloc(sizeof(NCComplex) * (size_t)p->pf * NC_RVQ_PHASE_BINS);
-        if (!p->feat || !p->gq || (p->phase && !p->low) || (ret = rvq_stream_init(&p->dst, &p->model, 1)) < 0)
+        if (!p->feat || !p->gq || !p->ola || (p->phase && !p->low) || (ret = rvq_stream_init(&p->dst, &p->model, 1)) < 0)
             return ret < 0 ? ret : NC_ENOMEM;
         /* the scalar loops in a fixed order (stream.h): the gains, like the indices,
          * must not depend on the CPU's vector units (the golden streams re-encode on
@@ -159,6 +161,7 @@ static void rvq_encoder_close(NCCodecContext *ctx)
     free(p->lat);
     free(p->feat);
     free(p->gq);
+    free(p->ola);
     free(p->low);
     if (p->dump)
         fclose(p->dump);
@@ -216,20 +219,26 @@ static void quantize_packet(RvqEncoder *p)
 
 /* The band gains of the packet's frames: the decoder's network on their indices
  * (its history carried across packets as the decoder's is), each frame's predicted
- * bands against the input's; then, with them applied, its phase turns. */
+ * bands against the input's; then, with them applied, its phase turns; then the
+ * gains again, closed loop, on the overlap-added output (gains.h). */
 static void measure_gains(RvqEncoder *p)
 {
-    float *spec = rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
+    static const int8_t none[NC_RVQ_SIDE]; /* the frame before a packet's first */
+    const float *spec = rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
+    float logmag[NC_RVQ_BINS];
     for (int f = 0; f < p->nframes; f++) {
-        float *s = spec + (size_t)f * 2 * NC_RVQ_BINS;
+        const float *s = spec + (size_t)f * 2 * NC_RVQ_BINS;
         int8_t *q = p->gq + f * NC_RVQ_SIDE;
-        rvq_gains_measure(&p->dst.sp, p->feat + (size_t)f * NC_RVQ_BINS, s, s + NC_RVQ_BINS, q);
+        rvq_gains_measure(&p->dst.sp, p->feat + (size_t)f * NC_RVQ_BINS, s, s + NC_RVQ_BINS,
+                          f ? q - NC_RVQ_SIDE : none, q);
         if (!p->phase)
             continue;
-        rvq_gains_apply(q, s);
-        rvq_phase_measure(&p->dst.sp, p->low + (size_t)f * NC_RVQ_PHASE_BINS, s, s + NC_RVQ_BINS,
+        memcpy(logmag, s, sizeof(logmag));
+        rvq_gains_apply(q, logmag);
+        rvq_phase_measure(&p->dst.sp, p->low + (size_t)f * NC_RVQ_PHASE_BINS, logmag, s + NC_RVQ_BINS,
                           q + NC_RVQ_GAIN_BANDS);
     }
+    rvq_gains_refine(&p->dst.sp, spec, p->feat, p->nframes, p->ola, p->gq);
 }
 
 static int emit(NCCodecContext *ctx, NCPacket *pkt)

@@ -254,10 +254,11 @@ static double band_error_db(const float *x, const float *y, int n)
 }
 
 /* Band gains (bitstream version 3): the rate plan turns them on from 5000 bit/s, in
- * place of 6 stages;
- * streaming and whole packets decode the same samples; the output's band energies
- * come much closer to the input's than without them (the tiny model's decoder is
- * far from them); nominal streams refuse them. */
+ * place of 6 stages; the output's band energies come much closer to the input's
+ * than without them (the tiny model's decoder is far from them), streaming too, and
+ * closer in whole packets than streaming, where the encoder's closed loop on the
+ * overlap-added output has no neighbours to work with (gains.h); nominal streams
+ * refuse them. */
 static void test_gains(const float *x, int n)
 {
     NCTestStream plain, whole, stream, planned, off;
@@ -279,10 +280,12 @@ static void test_gains(const float *x, int n)
     CHECK_EQ(decode(&whole, &b, &e2), n);
     CHECK_EQ(decode(&stream, &c, &e3), n);
     CHECK_EQ(e1 + e2 + e3, 0);
-    CHECK(!memcmp(b, c, sizeof(float) * (size_t)n));
     double without = band_error_db(x, a, n), with = band_error_db(x, b, n);
-    printf("band error: %.2f dB without gains, %.2f with\n", without, with);
+    double streamed = band_error_db(x, c, n);
+    printf("band error: %.2f dB without gains, %.2f with, %.2f streaming\n", without, with, streamed);
     CHECK(with < 0.6 * without);
+    CHECK(streamed < 0.6 * without);
+    CHECK(with < streamed - 0.5);
     free(a);
     free(b);
     free(c);
@@ -332,8 +335,8 @@ static void test_phase_measure(const float *x, int n)
 }
 
 /* Phase turns (bitstream version 4) in the codec: the rate plan turns them on at
- * 6000 bit/s, in place of 2 more stages; streaming and whole packets decode the same
- * samples; they are refused without gains and at a constant rate. (The tiny model's
+ * 6000 bit/s, in place of 2 more stages; streaming and whole packets decode; they
+ * are refused without gains and at a constant rate. (The tiny model's
  * random phases differ from bin to bin, so its output does not show what turns do
  * for a trained decoder: test_phase_measure and the bench do.) */
 static void test_phase(const float *x, int n)
@@ -357,7 +360,6 @@ static void test_phase(const float *x, int n)
     CHECK_EQ(decode(&whole, &b, &e2), n);
     CHECK_EQ(decode(&stream, &c, &e3), n);
     CHECK_EQ(e1 + e2 + e3, 0);
-    CHECK(!memcmp(b, c, sizeof(float) * (size_t)n));
     CHECK(memcmp(a, b, sizeof(float) * (size_t)n)); /* the turns changed the output */
     free(a);
     free(b);
