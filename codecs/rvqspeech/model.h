@@ -16,7 +16,7 @@
 #include "nc/model.h"
 
 #define NC_RVQ_ARCH "rvqspeech"
-#define NC_RVQ_DEFAULT_MODEL "rvqspeech-small9"
+#define NC_RVQ_DEFAULT_MODEL "rvqspeech-small10"
 
 /* One conv, weights reordered to [k][cin][cout] so that the inner loop of a
  * frame's matrix-vector product runs over outputs. The decoder's convs also keep

@@ -55,12 +55,18 @@ static const GoldenAudio goldens[] = {
     {"small7-streaming-1500", "model=rvqspeech-small7:bitrate=1500:streaming=1", 0, 1},
     {"small7-nominal-6000", "model=rvqspeech-small7:bitrate=6000:nominal=1", 0, 1},
     {"small7-entropy-500-damaged", "model=rvqspeech-small7:bitrate=500:packet_frames=10", 1, 1},
-    /* the default model since 2026-12-06, session 25 (issue 19's legs 16-17: speech-voices added) */
+    /* the default model on 2026-12-06, session 25 (issue 19's legs 16-17: speech-voices added) */
     {"small9-entropy-3000", "model=rvqspeech-small9:bitrate=3000:packet_frames=25", 0, 1},
     {"small9-streaming-1500", "model=rvqspeech-small9:bitrate=1500:streaming=1", 0, 1},
     {"small9-nominal-6000", "model=rvqspeech-small9:bitrate=6000:nominal=1", 0, 1},
     {"small9-entropy-500-damaged", "model=rvqspeech-small9:bitrate=500:packet_frames=10", 1, 1},
     {"small9-phase-6000", "model=rvqspeech-small9:bitrate=6000:packet_frames=25", 0, 1},
+    /* the default model since 2026-12-06, session 26 (issue 19's legs 18-19: the weights' average) */
+    {"small10-entropy-3000", "model=rvqspeech-small10:bitrate=3000:packet_frames=25", 0, 1},
+    {"small10-streaming-1500", "model=rvqspeech-small10:bitrate=1500:streaming=1", 0, 1},
+    {"small10-nominal-6000", "model=rvqspeech-small10:bitrate=6000:nominal=1", 0, 1},
+    {"small10-entropy-500-damaged", "model=rvqspeech-small10:bitrate=500:packet_frames=10", 1, 1},
+    {"small10-phase-6000", "model=rvqspeech-small10:bitrate=6000:packet_frames=25", 0, 1},
     /* bitstream version 3: band gains (6000 bit/s by default until phase turns: 6 stages) */
     {"small7-gains-6000", "model=rvqspeech-small7:bitrate=6000:phase=0:packet_frames=25", 0, 1},
     {"small7-gains-streaming-6000", "model=rvqspeech-small7:bitrate=6000:phase=0:streaming=1", 0, 1},
