@@ -36,15 +36,23 @@ void rvq_rate_plan(int bitrate, int want_gains, int want_phase, int *stages, int
  * neighbours' gains move too (0.7-1 and 2 passes measured; README, "Band gains"). */
 #define REFINE_SHARE 0.85
 
+/* The CDF a gain is coded with: the same band's index in the frame before, clamped to
+ * -2..2, as 0..4. */
+static int context(int prev)
+{
+    return (prev < -2 ? -2 : prev > 2 ? 2 : prev) + 2;
+}
+
 static int8_t biased_index(double x, int prev)
 {
-    const int c = prev < -2 ? -2 : prev > 2 ? 2 : prev;
-    x = x > NC_RVQ_GAIN_MAX + 1 ? NC_RVQ_GAIN_MAX + 1 : x < -NC_RVQ_GAIN_MAX - 1 ? -NC_RVQ_GAIN_MAX - 1 : x;
+    const int c = context(prev) - 2;
+    /* clamped first, the rounding stays in -15..15: at x = 15 the index above costs
+     * both more error and more bits */
+    x = x > NC_RVQ_GAIN_MAX ? NC_RVQ_GAIN_MAX : x < -NC_RVQ_GAIN_MAX ? -NC_RVQ_GAIN_MAX : x;
     const double lo = floor(x), hi = lo + 1;
     const double cost_lo = (x - lo) * (x - lo) + RATE_BIAS * fabs(lo - c);
     const double cost_hi = (hi - x) * (hi - x) + RATE_BIAS * fabs(hi - c);
-    int k = (int)lo + (cost_hi < cost_lo);
-    return (int8_t)(k > NC_RVQ_GAIN_MAX ? NC_RVQ_GAIN_MAX : k < -NC_RVQ_GAIN_MAX ? -NC_RVQ_GAIN_MAX : k);
+    return (int8_t)((int)lo + (cost_hi < cost_lo));
 }
 
 /* Energy of band j of a frame from its analysis features (0.1 log(|X|^2 + 1e-5)). */
@@ -155,11 +163,6 @@ void rvq_gain_coder_reset(NCRvqGainCoder *c)
     for (int j = 0; j < NC_RVQ_GAIN_BANDS; j++)
         for (int k = 0; k < NC_RVQ_GAIN_CTX; k++) rc_adaptive_copy(&c->cdf[j][k], &c->start[k]);
     memset(c->prev, 0, sizeof(c->prev));
-}
-
-static int context(int prev)
-{
-    return (prev < -2 ? -2 : prev > 2 ? 2 : prev) + 2;
 }
 
 void rvq_gains_encode(NCRvqGainCoder *c, RCEncoder *enc, const int8_t *q)

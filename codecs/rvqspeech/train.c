@@ -11,6 +11,7 @@
  * exported model, so a run can stop at any time and resume. With -o average=,
  * the export holds an exponential moving average of the weights instead of the
  * last step's (kept in a third checkpoint file, so resuming stays exact). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,7 +356,7 @@ static int save_average(const Trainer *t, const char *stem)
     char path[1100];
     snprintf(path, sizeof(path), "%s.avg.ncm", stem);
     if (!t->avg)
-        return unlink(path) < 0 && access(path, F_OK) == 0 ? NC_EIO : 0;
+        return unlink(path) < 0 && errno != ENOENT ? NC_EIO : 0;
     NCModelWriter *w = nc_model_writer_alloc("checkpoint", "rvqspeech-avg");
     if (!w)
         return NC_ENOMEM;
@@ -376,9 +377,10 @@ static int start_average(Trainer *t)
     t->avg = nn_params_clone(t->ps);
     if (!t->avg)
         return NC_ENOMEM;
-    char path[1100];
-    snprintf(path, sizeof(path), "%s.avg.ncm", t->cfg.resume ? t->cfg.resume : "");
-    if (!t->cfg.resume || access(path, F_OK) != 0) {
+    char path[1100] = "";
+    if (t->cfg.resume)
+        snprintf(path, sizeof(path), "%s.avg.ncm", t->cfg.resume);
+    if (!path[0] || access(path, F_OK) != 0) {
         nc_log(NULL, NC_LOG_INFO, "rvqspeech: the weight average starts from the current weights");
         return 0;
     }
