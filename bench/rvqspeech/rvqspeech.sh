@@ -33,7 +33,8 @@ find_apps
 begin_results
 speech_test_join "${BENCH_FILES:-24}"
 
-for s in "-b 500" "-b 1000" "-b 1500" "-b 3000" "-b 5000" "-b 6000" "-b 6000 -o phase=0" "-b 6000 -o gains=0" \
+for s in "-b 500" "-b 1000" "-b 1500" "-b 3000" "-b 5000" "-b 6000" "-b 6000 -o model=rvqspeech-small10" \
+    "-b 6000 -o phase=0" "-b 6000 -o gains=0" \
     "-b 3000 -o streaming=1" "-b 3000 -o nominal=1"; do
     run_system rvqspeech "$s" nc wav \
         "\"\$nc_enc\" -q -y -c rvqspeech $s \"\$in\" \"\$bits\" && cp \"\$bits\" \"\$work/kept.nc\"" \

@@ -27,11 +27,9 @@ void rvq_rate_plan(int bitrate, int want_gains, int want_phase, int *stages, int
 }
 
 /* The encoder rounds a measured gain of x steps to floor(x) or floor(x) + 1,
- * whichever has the lower (x - k)^2 + RATE_BIAS * |k - c|, c being the coder's
- * context value (the band's index in the frame before, clamped to -2..2): each CDF
- * peaks at its c, so an index nearer it costs fewer bits. 0.3 took 2.5% off the
- * bytes at -b 6000 with ESTOI unchanged (0.6: 5%, ESTOI -0.001 to -0.002). */
-#define RATE_BIAS 0.3
+ * whichever has the lower (x - k)^2 + bias * |k - c|, c being the coder's context
+ * value (the band's index in the frame before, clamped to -2..2): each CDF peaks at
+ * its c, so an index nearer it costs fewer bits (gains.h, NC_RVQ_GAIN_BIAS). */
 /* The closed loop moves a gain by this share of the error it measures: the
  * neighbours' gains move too (0.7-1 and 2 passes measured; README, "Band gains"). */
 #define REFINE_SHARE 0.85
@@ -43,15 +41,15 @@ static int context(int prev)
     return (prev < -2 ? -2 : prev > 2 ? 2 : prev) + 2;
 }
 
-static int8_t biased_index(double x, int prev)
+static int8_t biased_index(double x, int prev, double bias)
 {
     const int c = context(prev) - 2;
     /* clamped first, the rounding stays in -15..15: at x = 15 the index above costs
      * both more error and more bits */
     x = x > NC_RVQ_GAIN_MAX ? NC_RVQ_GAIN_MAX : x < -NC_RVQ_GAIN_MAX ? -NC_RVQ_GAIN_MAX : x;
     const double lo = floor(x), hi = lo + 1;
-    const double cost_lo = (x - lo) * (x - lo) + RATE_BIAS * fabs(lo - c);
-    const double cost_hi = (hi - x) * (hi - x) + RATE_BIAS * fabs(hi - c);
+    const double cost_lo = (x - lo) * (x - lo) + bias * fabs(lo - c);
+    const double cost_hi = (hi - x) * (hi - x) + bias * fabs(hi - c);
     return (int8_t)((int)lo + (cost_hi < cost_lo));
 }
 
@@ -83,19 +81,19 @@ void rvq_corrections_apply(const int8_t *q, float *spec)
 }
 
 void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag, const float *phase,
-                       const int8_t *prev, int8_t *q)
+                       const int8_t *prev, double bias, int8_t *q)
 {
     rvq_synthesized_spectrum(s, logmag, phase);
     for (int j = 0; j < NC_RVQ_GAIN_BANDS; j++) {
         double out = 0;
         for (int b = rvq_gain_edges[j]; b < rvq_gain_edges[j + 1]; b++)
             out += (double)s->spec[b].re * s->spec[b].re + (double)s->spec[b].im * s->spec[b].im + 1e-5;
-        q[j] = biased_index(10.0 * log10(band_energy(feat, j) / out) / NC_RVQ_GAIN_STEP_DB, prev[j]);
+        q[j] = biased_index(10.0 * log10(band_energy(feat, j) / out) / NC_RVQ_GAIN_STEP_DB, prev[j], bias);
     }
 }
 
-void rvq_gains_refine(NCRvqSpectral *s, const float *spec, const float *feat, int n, float *ola,
-                      int8_t *q)
+void rvq_gains_refine(NCRvqSpectral *s, const float *spec, const float *feat, int n, double bias,
+                      float *ola, int8_t *q)
 {
     if (n < 3)
         return;
@@ -113,7 +111,7 @@ void rvq_gains_refine(NCRvqSpectral *s, const float *spec, const float *feat, in
         int8_t *g = q + f * NC_RVQ_SIDE;
         for (int j = 0; j < NC_RVQ_GAIN_BANDS; j++) {
             double error = 10.0 * log10(band_energy(in, j) / band_energy(out, j)) / NC_RVQ_GAIN_STEP_DB;
-            g[j] = biased_index(g[j] + REFINE_SHARE * error, g[j - NC_RVQ_SIDE]);
+            g[j] = biased_index(g[j] + REFINE_SHARE * error, g[j - NC_RVQ_SIDE], bias);
         }
     }
 }

@@ -36,6 +36,14 @@
  * (phase.h; zero in streams without them). */
 #define NC_RVQ_SIDE (NC_RVQ_GAIN_BANDS + NC_RVQ_PHASE_GROUPS)
 
+/* The encoder's rate bias in rounding gains (gains.c, biased_index): with gains
+ * alone 0.3 took 2.5% off the bytes at 5-6 kbit/s with ESTOI unchanged (0.6: 5%,
+ * ESTOI -0.001 to -0.002). With phase turns (6 kbit/s) 0.6: NC_RVQ_TURNS_MODEL
+ * (model.h) leaves larger gains than the models before it, and there the rate has
+ * little to spare under 6 kbit/s (README, "Trained with the corrections"). */
+#define NC_RVQ_GAIN_BIAS 0.3
+#define NC_RVQ_GAIN_BIAS_TURNS 0.6
+
 /* Band j: bins [rvq_gain_edges[j], rvq_gain_edges[j + 1]). */
 extern const uint16_t rvq_gain_edges[NC_RVQ_GAIN_BANDS + 1];
 
@@ -56,9 +64,9 @@ void rvq_corrections_apply(const int8_t *q, float *spec);
  * logmag and phase (spectral.h's synthesis, the decoder's frame before overlap-add)
  * to those of the input, whose analysis features (rvq_analyze) are feat, rounded
  * toward prev (the frame before's indices, zeros at a packet's start) where that
- * costs little error (gains.c, biased_index). s: scratch. */
+ * costs little error, by bias (NC_RVQ_GAIN_BIAS). s: scratch. */
 void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag, const float *phase,
-                       const int8_t *prev, int8_t *q);
+                       const int8_t *prev, double bias, int8_t *q);
 /* Encoder, closed loop: the n frames of a packet (spec: [n][2 * NC_RVQ_BINS], log
  * magnitudes then phases, as the network predicts them; feat: [n][NC_RVQ_BINS], the
  * input's features; q: [n][NC_RVQ_SIDE], the measured corrections) are synthesized
@@ -68,9 +76,9 @@ void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag,
  * the difference. A frame's output also holds halves of its neighbours, which the
  * frame-by-frame measure does not see. The packet's first and last frames, whose
  * neighbours are in other packets, keep their gains; so do packets of fewer than 3
- * frames (streaming). */
-void rvq_gains_refine(NCRvqSpectral *s, const float *spec, const float *feat, int n, float *ola,
-                      int8_t *q);
+ * frames (streaming). Rounded with bias as rvq_gains_measure. */
+void rvq_gains_refine(NCRvqSpectral *s, const float *spec, const float *feat, int n, double bias,
+                      float *ola, int8_t *q);
 
 /* Entropy models of the gains of one packet. */
 typedef struct NCRvqGainCoder {

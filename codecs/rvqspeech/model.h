@@ -16,7 +16,13 @@
 #include "nc/model.h"
 
 #define NC_RVQ_ARCH "rvqspeech"
+/* model=auto (the encoder's default): NC_RVQ_TURNS_MODEL, trained with band gains
+ * and phase turns applied, for 6 kbit/s's plan (NC_RVQ_TURNS_STAGES stages, gains
+ * and turns); NC_RVQ_DEFAULT_MODEL for every other plan. */
+#define NC_RVQ_AUTO_MODEL "auto"
 #define NC_RVQ_DEFAULT_MODEL "rvqspeech-small10"
+#define NC_RVQ_TURNS_MODEL "rvqspeech-6k"
+#define NC_RVQ_TURNS_STAGES 4
 
 /* One conv, weights reordered to [k][cin][cout] so that the inner loop of a
  * frame's matrix-vector product runs over outputs. The decoder's convs also keep

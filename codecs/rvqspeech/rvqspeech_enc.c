@@ -75,20 +75,25 @@ static const NCOption encoder_options[] = {
      OFF(packet_frames), {.i = 200}, 1, NC_RVQ_MAX_PACKET_FRAMES, NULL, "frames"},
     {"nominal", "constant bit rate: 10 bits per index, no entropy coding", NC_OPT_BOOL,
      OFF(nominal), {.i = 0}, 0, 1, NULL, NULL},
-    {"model", "id of the model to code with", NC_OPT_STRING, OFF(model_id),
-     {.s = NC_RVQ_DEFAULT_MODEL}, 0, 63, NULL, NULL},
+    {"model", "id of the model to code with: auto (" NC_RVQ_TURNS_MODEL " for 6000 bit/s's "
+     "4 stages with band gains and phase turns, else " NC_RVQ_DEFAULT_MODEL ")", NC_OPT_STRING,
+     OFF(model_id), {.s = NC_RVQ_AUTO_MODEL}, 0, 63, NULL, NULL},
     {"dump_tokens", "also write every frame's indices as a text line to this file (frame, "
      "then one index per stage)", NC_OPT_STRING, OFF(dump_path), {.s = ""}, 0, 4096, NULL, NULL},
     NC_OPTION_MODEL_PATH(RvqEncoder, model_path),
     NC_OPTION_END,
 };
 
+/* The model model=auto codes with, for the plan in p (model.h). */
+static const char *auto_model(const RvqEncoder *p)
+{
+    return p->gains && p->phase && p->stages == NC_RVQ_TURNS_STAGES ? NC_RVQ_TURNS_MODEL
+                                                                   : NC_RVQ_DEFAULT_MODEL;
+}
+
 static int rvq_encoder_init(NCCodecContext *ctx)
 {
     RvqEncoder *p = ctx->priv_data;
-    int ret = rvq_open_model(&p->model, ctx, p->model_id, p->model_path, NULL);
-    if (ret < 0)
-        return ret;
     if (p->nominal && (p->gains_opt > 0 || p->phase_opt > 0)) {
         nc_log(ctx, NC_LOG_ERROR, "band gains and phase turns are entropy coded: not with nominal=1");
         return NC_EINVAL;
@@ -101,9 +106,15 @@ static int rvq_encoder_init(NCCodecContext *ctx)
     rvq_rate_plan(p->bitrate, p->nominal ? 0 : p->gains_opt, p->phase_opt, &p->stages, &p->gains, &p->phase);
     if (p->stages_opt > 0)
         p->stages = p->stages_opt;
+    const char *id = strcmp(p->model_id, NC_RVQ_AUTO_MODEL) ? p->model_id : auto_model(p);
+    if (id != p->model_id)
+        nc_log(ctx, NC_LOG_VERBOSE, "model=auto: %s", id);
+    int ret = rvq_open_model(&p->model, ctx, id, p->model_path, NULL);
+    if (ret < 0)
+        return ret;
     if (p->stages > p->model.shape.stages) {
-        nc_log(ctx, NC_LOG_ERROR, "model %s has %d stages, %d asked",
-               p->model_id, p->model.shape.stages, p->stages);
+        nc_log(ctx, NC_LOG_ERROR, "model %s has %d stages, %d asked", id, p->model.shape.stages,
+               p->stages);
         return NC_EINVAL;
     }
     p->pf = p->streaming ? 1 : p->packet_frames;
@@ -225,12 +236,13 @@ static void measure_gains(RvqEncoder *p)
 {
     static const int8_t none[NC_RVQ_SIDE]; /* the frame before a packet's first */
     const float *spec = rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
+    const double bias = p->phase ? NC_RVQ_GAIN_BIAS_TURNS : NC_RVQ_GAIN_BIAS;
     float logmag[NC_RVQ_BINS];
     for (int f = 0; f < p->nframes; f++) {
         const float *s = spec + (size_t)f * 2 * NC_RVQ_BINS;
         int8_t *q = p->gq + f * NC_RVQ_SIDE;
         rvq_gains_measure(&p->dst.sp, p->feat + (size_t)f * NC_RVQ_BINS, s, s + NC_RVQ_BINS,
-                          f ? q - NC_RVQ_SIDE : none, q);
+                          f ? q - NC_RVQ_SIDE : none, bias, q);
         if (!p->phase)
             continue;
         memcpy(logmag, s, sizeof(logmag));
@@ -238,7 +250,7 @@ static void measure_gains(RvqEncoder *p)
         rvq_phase_measure(&p->dst.sp, p->low + (size_t)f * NC_RVQ_PHASE_BINS, logmag, s + NC_RVQ_BINS,
                           q + NC_RVQ_GAIN_BANDS);
     }
-    rvq_gains_refine(&p->dst.sp, spec, p->feat, p->nframes, p->ola, p->gq);
+    rvq_gains_refine(&p->dst.sp, spec, p->feat, p->nframes, bias, p->ola, p->gq);
 }
 
 static int emit(NCCodecContext *ctx, NCPacket *pkt)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "codecs/rvqspeech/export.h"
+#include "codecs/rvqspeech/gains.h"
 #include "codecs/rvqspeech/model.h"
 #include "libnc/dsp/mel.h"
 #include "libnc/vq/rvq_train.h"
@@ -49,6 +50,8 @@ typedef struct TrainConfig {
     int batch, frames;
     float lr, commit, mel; /* mel: weight of the log-mel loss (-o mel=), 0 for none */
     float average;         /* decay of the exported weight average (-o average=), 0 for none */
+    int fixed_stages;      /* every crop through this many stages (-o stages=), 0: dropout */
+    float corrections;     /* weight of the loss after the encoder's gains and turns (-o corrections=) */
     uint64_t seed;
     NCRvqShape shape;
 } TrainConfig;
@@ -227,6 +230,50 @@ static NNTensor *mel_loss(NNGraph *g, const Trainer *t, NNTensor *y, NNTensor *t
     return nn_scale(g, total, 1.0f / 3.0f);
 }
 
+/* The decoder's output dec with the band gains and phase turns that the codec's
+ * encoder would send at 6 kbit/s added (measured open loop, as rvqspeech_enc.c
+ * does before its closed loop), held constant: what the decoder's network leaves
+ * after them, for the loss of -o corrections=. */
+static NNTensor *corrected(Trainer *t, NNTensor *dec)
+{
+    const int B = t->cfg.batch, T = t->cfg.frames, F = 2 * NC_RVQ_BINS, L = seg_len(&t->cfg);
+    NNTensor *corr = nn_tensor3(t->g, B, F, T);
+    if (!corr)
+        return NULL;
+    float spec[2 * NC_RVQ_BINS], logmag[NC_RVQ_BINS], feat[NC_RVQ_BINS], add[2 * NC_RVQ_BINS];
+    NCComplex low[NC_RVQ_PHASE_BINS];
+    for (int b = 0; b < B; b++) {
+        int8_t q[2][NC_RVQ_SIDE] = {{0}};
+        for (int k = 0; k < T; k++) {
+            int8_t *cur = q[k & 1], *prev = q[(k + 1) & 1];
+            rvq_analyze(&t->sp, t->seg + (int64_t)b * L + (int64_t)k * NC_RVQ_HOP, feat);
+            memcpy(low, t->sp.spec + NC_RVQ_PHASE_FIRST_BIN, sizeof(low));
+            for (int i = 0; i < F; i++) spec[i] = dec->data[((int64_t)b * F + i) * T + k];
+            rvq_gains_measure(&t->sp, feat, spec, spec + NC_RVQ_BINS, prev, NC_RVQ_GAIN_BIAS_TURNS, cur);
+            memcpy(logmag, spec, sizeof(logmag));
+            rvq_gains_apply(cur, logmag);
+            rvq_phase_measure(&t->sp, low, logmag, spec + NC_RVQ_BINS, cur + NC_RVQ_GAIN_BANDS);
+            memset(add, 0, sizeof(add));
+            rvq_corrections_apply(cur, add);
+            for (int i = 0; i < F; i++) corr->data[((int64_t)b * F + i) * T + k] = add[i];
+        }
+    }
+    return nn_add(t->g, dec, corr);
+}
+
+/* The STFT and log-mel losses of output y [B, (T + 1) hop] where two frames overlap
+ * (samples [hop, T hop)) against target; *spec_out: the STFT loss alone. */
+static NNTensor *output_loss(Trainer *t, NNTensor *y, NNTensor *target, NNTensor **spec_out)
+{
+    static const int ffts[] = {256, 512, 1024}, hops[] = {64, 128, 256};
+    NNGraph *g = t->g;
+    NNTensor *ys = nn_slice(g, y, 1, NC_RVQ_HOP, (t->cfg.frames - 1) * NC_RVQ_HOP);
+    NNTensor *loss = *spec_out = nn_multires_stft_loss(g, ys, target, ffts, hops, 3);
+    if (t->cfg.mel > 0)
+        loss = nn_add(g, loss, nn_scale(g, mel_loss(g, t, ys, target), t->cfg.mel));
+    return loss;
+}
+
 static int train_step(Trainer *t, double *loss_out, double *commit_out)
 {
     const int B = t->cfg.batch, T = t->cfg.frames, D = t->cfg.shape.latent, L = seg_len(&t->cfg);
@@ -241,7 +288,8 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     gather_latent(t, z);
     int nq[64];
     for (int b = 0; b < B; b++)
-        nq[b] = 1 + (int)(nn_rng_next(&t->rng) % (uint64_t)t->cfg.shape.stages);
+        nq[b] = t->cfg.fixed_stages ? t->cfg.fixed_stages
+                                    : 1 + (int)(nn_rng_next(&t->rng) % (uint64_t)t->cfg.shape.stages);
     quantize(t, nq);
     /* straight-through: zq = z + (q - z) with the difference held constant */
     NNTensor *q = nn_tensor_from(g, 3, (int[]){B, D, T}, t->quant);
@@ -251,20 +299,22 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     for (int64_t i = 0; i < diff->numel; i++) diff->data[i] = t->quant[i] - z->data[i];
     NNTensor *zq = nn_add(g, z, diff);
     NNTensor *commit = nn_mse_loss(g, z, q);
-    NNTensor *y = rvq_nn_istft(g, rvq_net_decode(g, t->ps, &t->cfg.shape, zq));
-    /* compare where two frames overlap: samples [hop, T * hop) */
-    NNTensor *ys = nn_slice(g, y, 1, NC_RVQ_HOP, (T - 1) * NC_RVQ_HOP);
+    NNTensor *dec = rvq_net_decode(g, t->ps, &t->cfg.shape, zq);
     NNTensor *target = nn_tensor2(g, B, (T - 1) * NC_RVQ_HOP);
-    if (!target)
+    if (!dec || !target)
         return nn_graph_error(g);
     for (int b = 0; b < B; b++)
         memcpy(target->data + (int64_t)b * (T - 1) * NC_RVQ_HOP,
                t->seg + (int64_t)b * L + NC_RVQ_HOP, sizeof(float) * (size_t)(T - 1) * NC_RVQ_HOP);
-    static const int ffts[] = {256, 512, 1024}, hops[] = {64, 128, 256};
-    NNTensor *spec = nn_multires_stft_loss(g, ys, target, ffts, hops, 3);
-    NNTensor *loss = nn_add(g, spec, nn_scale(g, commit, t->cfg.commit));
-    if (t->cfg.mel > 0)
-        loss = nn_add(g, loss, nn_scale(g, mel_loss(g, t, ys, target), t->cfg.mel));
+    NNTensor *spec, *spec_corrected; /* the STFT losses alone (spec is logged) */
+    NNTensor *loss = nn_add(g, output_loss(t, rvq_nn_istft(g, dec), target, &spec),
+                            nn_scale(g, commit, t->cfg.commit));
+    /* the loss after the encoder's corrections is added to, not put in place of, the
+     * loss without them: without it the network leaves the band energies to the
+     * gains, which then cost more bits (README, "Trained with the corrections") */
+    if (t->cfg.corrections > 0)
+        loss = nn_add(g, loss, nn_scale(g, output_loss(t, rvq_nn_istft(g, corrected(t, dec)), target,
+                                                       &spec_corrected), t->cfg.corrections));
     if (!loss || nn_backward(g, loss) < 0)
         return nn_graph_error(g) ? nn_graph_error(g) : NC_EINVAL;
     *loss_out = spec->data[0];
@@ -467,14 +517,18 @@ static int start_from_model(Trainer *t)
     "fresh optimizer; a narrower network is widened to these widths, computing what it\n"   \
     "did) mel=0 (weight of a multi-scale log-mel L1 loss added to the STFT loss)\n"         \
     "average=0 (export a moving average of the weights with this decay per step, e.g.\n"     \
-    "0.9995, instead of the last step's weights; 0 for none)."
+    "0.9995, instead of the last step's weights; 0 for none) stages=0 (every crop through\n"  \
+    "this many stages instead of a random count: a model tuned for one rate) corrections=0\n" \
+    "(weight of a second loss, on the output with the band gains and phase turns that the\n" \
+    "encoder would send applied)."
 
 static int job_config(TrainConfig *c, const NCTrainJob *job)
 {
     static const char *const known[] = {"minutes", "save_minutes", "batch", "lr", "channels",
-                                        "dec_channels", "from", "mel", "average", NULL};
-    int64_t batch, channels, dec_channels;
-    double minutes, save_minutes, lr, mel, average;
+                                        "dec_channels", "from", "mel", "average", "stages",
+                                        "corrections", NULL};
+    int64_t batch, channels, dec_channels, fixed_stages;
+    double minutes, save_minutes, lr, mel, average, corrections;
     *c = (TrainConfig){.steps = job->steps > 0 ? job->steps : INT64_MAX, .frames = 50,
                        .commit = 1.0f, .seed = job->seed,
                        .shape = {128, 64, NC_RVQ_MAX_STAGES, NC_RVQ_CODES}};
@@ -487,6 +541,8 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     if (ret >= 0) ret = train_option_int(job, "dec_channels", channels, 8, 1024, &dec_channels);
     if (ret >= 0) ret = train_option_float(job, "mel", 0, 0, 100, &mel);
     if (ret >= 0) ret = train_option_float(job, "average", 0, 0, 0.99999, &average);
+    if (ret >= 0) ret = train_option_int(job, "stages", 0, 0, NC_RVQ_MAX_STAGES, &fixed_stages);
+    if (ret >= 0) ret = train_option_float(job, "corrections", 0, 0, 100, &corrections);
     if (ret >= 0) ret = train_model_id(job, c->id);
     if (ret < 0)
         return ret;
@@ -512,6 +568,8 @@ static int job_config(TrainConfig *c, const NCTrainJob *job)
     c->lr = (float)lr;
     c->mel = (float)mel;
     c->average = (float)average;
+    c->fixed_stages = (int)fixed_stages;
+    c->corrections = (float)corrections;
     c->shape.channels = (int)channels;
     c->shape.dec_channels = (int)dec_channels;
     c->job = job;

@@ -1,5 +1,5 @@
 /* rvqspeech conformance (conformance/spec/rvqspeech.md): golden .nc streams coded
- * with every shipped model (models/rvqspeech-small*.ncm, the table below; the four
+ * with every shipped model (models/rvqspeech-*.ncm, the table below; the four
  * without a model option are version 1 streams of rvqspeech-small, kept as written),
  * their decoded indices (SHA-256, bit-exact) and decoded audio
  * (16-bit reference, tolerance), and a damaged stream whose bad packets must fail
@@ -67,6 +67,9 @@ static const GoldenAudio goldens[] = {
     {"small10-nominal-6000", "model=rvqspeech-small10:bitrate=6000:nominal=1", 0, 1},
     {"small10-entropy-500-damaged", "model=rvqspeech-small10:bitrate=500:packet_frames=10", 1, 1},
     {"small10-phase-6000", "model=rvqspeech-small10:bitrate=6000:packet_frames=25", 0, 1},
+    /* model=auto's model at 6000 bit/s since 2026-12-07, session 27 (issue 19's leg 23:
+     * trained with the encoder's gains and turns applied) */
+    {"6k-phase-6000", "model=rvqspeech-6k:bitrate=6000:packet_frames=25", 0, 1},
     /* bitstream version 3: band gains (6000 bit/s by default until phase turns: 6 stages) */
     {"small7-gains-6000", "model=rvqspeech-small7:bitrate=6000:phase=0:packet_frames=25", 0, 1},
     {"small7-gains-streaming-6000", "model=rvqspeech-small7:bitrate=6000:phase=0:streaming=1", 0, 1},

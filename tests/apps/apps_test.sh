@@ -364,12 +364,22 @@ models)
     done
     grep -q "^pclossless-photo .*pclossless.*image.*Photographs" out.txt || fail "--models: no codecs or summary"
     # each codec's default model carries a star; one per codec, none for model=auto
-    for codec in rvqspeech walloc lmtext; do
+    for codec in walloc lmtext; do
         [ "$(grep -c "^[^ ]* *\([^ ]*,\)*$codec\*[, ]" out.txt)" = 1 ] ||
             { cat out.txt >&2; fail "--models: $codec has no single default"; }
     done
-    grep -q "pclossless\*" out.txt && fail "--models: a default for pclossless, whose default is auto"
+    for codec in pclossless rvqspeech; do
+        grep -q "$codec\*" out.txt && fail "--models: a default for $codec, whose default is auto"
+    done
     model_of() { "$NC_INFO" "$1" | sed -n 's/^model: *//p'; }
+    # rvqspeech's auto: the model trained with gains and turns for 6000 bit/s only
+    tool sine tone.wav 16000 1 16000
+    encode_or_skip -v -c rvqspeech -b 6000 tone.wav six.nc
+    err_has "model=auto: rvqspeech-6k"
+    encode_or_skip -c rvqspeech -b 5000 tone.wav five.nc
+    [ "$(model_of five.nc)" = rvqspeech-small10 ] || fail "5000 bit/s got $(model_of five.nc)"
+    encode_or_skip -c rvqspeech -b 6000 -o phase=0 tone.wav nophase.nc
+    [ "$(model_of nophase.nc)" = rvqspeech-small10 ] || fail "6000 bit/s without turns got $(model_of nophase.nc)"
     tool png digit.png 28 28 gray
     encode_or_skip -v -c pclossless digit.png digit.nc
     err_has "model=auto: pclossless-mnist"

@@ -3,7 +3,8 @@
  * model the codec codes with, close to where it started; a start widened to a wider
  * network computes what it did, and trains into a model the codec codes with;
  * with -o average= the export is the weights' moving average, nearer the start
- * than the last step's weights, and the checkpoint keeps the average;
+ * than the last step's weights, and the checkpoint keeps the average; -o stages=
+ * and -o corrections= change what is learnt, the same way every run;
  * narrower starts, a missing folder and --resume together with from= are refused. */
 #include <math.h>
 #include <stdio.h>
@@ -179,6 +180,31 @@ int main(void)
     const char *bad_avg[] = {from, "channels=8", "batch=1", "average=1"};
     CHECK(train(data, avg_out, bad_avg, 4, NULL) < 0);
     CHECK(access(avg_out, F_OK) != 0);
+
+    /* a fixed stage count, and the encoder's band gains and phase turns applied to
+     * the decoder's output: each changes the steps, a run again gives the same
+     * weights; out-of-range values are refused */
+    char tuned[128], again[128];
+    snprintf(tuned, sizeof(tuned), "%s/tuned.ncm", dir);
+    snprintf(again, sizeof(again), "%s/again.ncm", dir);
+    const char *fixed[] = {from, "channels=8", "batch=1", "stages=2"};
+    CHECK_EQ(train(data, tuned, fixed, 4, NULL), 0);
+    double mt = 0, dt = max_diff(out, tuned, "dec.out.weight", &mt);
+    CHECK(dt > 0);
+    const char *corr[] = {from, "channels=8", "batch=1", "stages=2", "corrections=0.5"};
+    CHECK_EQ(train(data, again, corr, 5, NULL), 0);
+    dt = max_diff(tuned, again, "dec.out.weight", &mt);
+    CHECK(dt > 0);
+    CHECK_EQ(train(data, tuned, corr, 5, NULL), 0);
+    dt = max_diff(tuned, again, "dec.out.weight", &mt);
+    CHECK(dt == 0);
+    remove(tuned);
+    remove(again);
+    const char *bad_stages[] = {from, "channels=8", "batch=1", "stages=13"};
+    CHECK(train(data, tuned, bad_stages, 4, NULL) < 0);
+    const char *bad_corr[] = {from, "channels=8", "batch=1", "corrections=-1"};
+    CHECK(train(data, tuned, bad_corr, 4, NULL) < 0);
+    CHECK(access(tuned, F_OK) != 0);
 
     /* widening the decoder: the same output, then a model that codes; the stream
      * header carries the new model's hash, and the model its width */
