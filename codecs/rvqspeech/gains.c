@@ -92,6 +92,18 @@ void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag,
     }
 }
 
+void rvq_corrections_measure(NCRvqSpectral *s, const float *feat, const NCComplex *low,
+                             const float *spec, const int8_t *prev, double bias, int8_t *q)
+{
+    rvq_gains_measure(s, feat, spec, spec + NC_RVQ_BINS, prev, bias, q);
+    if (!low)
+        return;
+    float logmag[NC_RVQ_BINS];
+    memcpy(logmag, spec, sizeof(logmag));
+    rvq_gains_apply(q, logmag);
+    rvq_phase_measure(s, low, logmag, spec + NC_RVQ_BINS, q + NC_RVQ_GAIN_BANDS);
+}
+
 void rvq_gains_refine(NCRvqSpectral *s, const float *spec, const float *feat, int n, double bias,
                       float *ola, int8_t *q)
 {

@@ -67,6 +67,13 @@ void rvq_corrections_apply(const int8_t *q, float *spec);
  * costs little error, by bias (NC_RVQ_GAIN_BIAS). s: scratch. */
 void rvq_gains_measure(NCRvqSpectral *s, const float *feat, const float *logmag, const float *phase,
                        const int8_t *prev, double bias, int8_t *q);
+/* Encoder: a frame's corrections q[NC_RVQ_SIDE] on its predicted spectrum spec (log
+ * magnitudes, then phases NC_RVQ_BINS after): the band gains (rvq_gains_measure),
+ * then, with them applied, the phase turns against low (the input frame's bins from
+ * NC_RVQ_PHASE_FIRST_BIN, rvq_phase_measure); no turns when low is NULL (their
+ * entries untouched). */
+void rvq_corrections_measure(NCRvqSpectral *s, const float *feat, const NCComplex *low,
+                             const float *spec, const int8_t *prev, double bias, int8_t *q);
 /* Encoder, closed loop: the n frames of a packet (spec: [n][2 * NC_RVQ_BINS], log
  * magnitudes then phases, as the network predicts them; feat: [n][NC_RVQ_BINS], the
  * input's features; q: [n][NC_RVQ_SIDE], the measured corrections) are synthesized

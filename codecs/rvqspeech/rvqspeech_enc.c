@@ -237,18 +237,11 @@ static void measure_gains(RvqEncoder *p)
     static const int8_t none[NC_RVQ_SIDE]; /* the frame before a packet's first */
     const float *spec = rvq_stream_spectra(&p->dst, p->idx, p->stages, p->nframes);
     const double bias = p->phase ? NC_RVQ_GAIN_BIAS_TURNS : NC_RVQ_GAIN_BIAS;
-    float logmag[NC_RVQ_BINS];
     for (int f = 0; f < p->nframes; f++) {
-        const float *s = spec + (size_t)f * 2 * NC_RVQ_BINS;
         int8_t *q = p->gq + f * NC_RVQ_SIDE;
-        rvq_gains_measure(&p->dst.sp, p->feat + (size_t)f * NC_RVQ_BINS, s, s + NC_RVQ_BINS,
-                          f ? q - NC_RVQ_SIDE : none, bias, q);
-        if (!p->phase)
-            continue;
-        memcpy(logmag, s, sizeof(logmag));
-        rvq_gains_apply(q, logmag);
-        rvq_phase_measure(&p->dst.sp, p->low + (size_t)f * NC_RVQ_PHASE_BINS, logmag, s + NC_RVQ_BINS,
-                          q + NC_RVQ_GAIN_BANDS);
+        rvq_corrections_measure(&p->dst.sp, p->feat + (size_t)f * NC_RVQ_BINS,
+                                p->phase ? p->low + (size_t)f * NC_RVQ_PHASE_BINS : NULL,
+                                spec + (size_t)f * 2 * NC_RVQ_BINS, f ? q - NC_RVQ_SIDE : none, bias, q);
     }
     rvq_gains_refine(&p->dst.sp, spec, p->feat, p->nframes, bias, p->ola, p->gq);
 }

@@ -73,6 +73,7 @@ typedef struct Trainer {
     uint64_t *use;    /* [stages][codes] index counts (measure_priors) */
     uint64_t *repeat; /* [stages][2]: frames equal to / differing from the frame before */
     float *seg, *feat, *lat, *quant, *scratch;
+    NCComplex *low; /* [B][T][NC_RVQ_PHASE_BINS]: the crops' low bins (cfg.corrections > 0) */
     int *idx;
 } Trainer;
 
@@ -94,7 +95,8 @@ static int seg_len(const TrainConfig *c)
     return (c->frames + 1) * NC_RVQ_HOP;
 }
 
-/* Features [B, F, T] of the crops in t->seg. */
+/* Features [B, F, T] of the crops in t->seg, and their low bins into t->low when
+ * the corrections need them. */
 static void features(Trainer *t)
 {
     const int B = t->cfg.batch, T = t->cfg.frames, F = NC_RVQ_BINS, L = seg_len(&t->cfg);
@@ -103,6 +105,9 @@ static void features(Trainer *t)
         for (int k = 0; k < T; k++) {
             rvq_analyze(&t->sp, t->seg + (int64_t)b * L + (int64_t)k * NC_RVQ_HOP, f);
             for (int i = 0; i < F; i++) t->feat[((int64_t)b * F + i) * T + k] = f[i];
+            if (t->low)
+                memcpy(t->low + ((int64_t)b * T + k) * NC_RVQ_PHASE_BINS,
+                       t->sp.spec + NC_RVQ_PHASE_FIRST_BIN, sizeof(NCComplex) * NC_RVQ_PHASE_BINS);
         }
 }
 
@@ -236,23 +241,19 @@ static NNTensor *mel_loss(NNGraph *g, const Trainer *t, NNTensor *y, NNTensor *t
  * after them, for the loss of -o corrections=. */
 static NNTensor *corrected(Trainer *t, NNTensor *dec)
 {
-    const int B = t->cfg.batch, T = t->cfg.frames, F = 2 * NC_RVQ_BINS, L = seg_len(&t->cfg);
+    const int B = t->cfg.batch, T = t->cfg.frames, F = 2 * NC_RVQ_BINS;
     NNTensor *corr = nn_tensor3(t->g, B, F, T);
     if (!corr)
         return NULL;
-    float spec[2 * NC_RVQ_BINS], logmag[NC_RVQ_BINS], feat[NC_RVQ_BINS], add[2 * NC_RVQ_BINS];
-    NCComplex low[NC_RVQ_PHASE_BINS];
+    float spec[2 * NC_RVQ_BINS], feat[NC_RVQ_BINS], add[2 * NC_RVQ_BINS];
     for (int b = 0; b < B; b++) {
         int8_t q[2][NC_RVQ_SIDE] = {{0}};
         for (int k = 0; k < T; k++) {
             int8_t *cur = q[k & 1], *prev = q[(k + 1) & 1];
-            rvq_analyze(&t->sp, t->seg + (int64_t)b * L + (int64_t)k * NC_RVQ_HOP, feat);
-            memcpy(low, t->sp.spec + NC_RVQ_PHASE_FIRST_BIN, sizeof(low));
+            for (int i = 0; i < NC_RVQ_BINS; i++) feat[i] = t->feat[((int64_t)b * NC_RVQ_BINS + i) * T + k];
             for (int i = 0; i < F; i++) spec[i] = dec->data[((int64_t)b * F + i) * T + k];
-            rvq_gains_measure(&t->sp, feat, spec, spec + NC_RVQ_BINS, prev, NC_RVQ_GAIN_BIAS_TURNS, cur);
-            memcpy(logmag, spec, sizeof(logmag));
-            rvq_gains_apply(cur, logmag);
-            rvq_phase_measure(&t->sp, low, logmag, spec + NC_RVQ_BINS, cur + NC_RVQ_GAIN_BANDS);
+            rvq_corrections_measure(&t->sp, feat, t->low + ((int64_t)b * T + k) * NC_RVQ_PHASE_BINS,
+                                    spec, prev, NC_RVQ_GAIN_BIAS_TURNS, cur);
             memset(add, 0, sizeof(add));
             rvq_corrections_apply(cur, add);
             for (int i = 0; i < F; i++) corr->data[((int64_t)b * F + i) * T + k] = add[i];
@@ -262,13 +263,16 @@ static NNTensor *corrected(Trainer *t, NNTensor *dec)
 }
 
 /* The STFT and log-mel losses of output y [B, (T + 1) hop] where two frames overlap
- * (samples [hop, T hop)) against target; *spec_out: the STFT loss alone. */
+ * (samples [hop, T hop)) against target; the STFT loss alone into *spec_out unless
+ * NULL. */
 static NNTensor *output_loss(Trainer *t, NNTensor *y, NNTensor *target, NNTensor **spec_out)
 {
     static const int ffts[] = {256, 512, 1024}, hops[] = {64, 128, 256};
     NNGraph *g = t->g;
     NNTensor *ys = nn_slice(g, y, 1, NC_RVQ_HOP, (t->cfg.frames - 1) * NC_RVQ_HOP);
-    NNTensor *loss = *spec_out = nn_multires_stft_loss(g, ys, target, ffts, hops, 3);
+    NNTensor *loss = nn_multires_stft_loss(g, ys, target, ffts, hops, 3);
+    if (spec_out)
+        *spec_out = loss;
     if (t->cfg.mel > 0)
         loss = nn_add(g, loss, nn_scale(g, mel_loss(g, t, ys, target), t->cfg.mel));
     return loss;
@@ -306,7 +310,7 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
     for (int b = 0; b < B; b++)
         memcpy(target->data + (int64_t)b * (T - 1) * NC_RVQ_HOP,
                t->seg + (int64_t)b * L + NC_RVQ_HOP, sizeof(float) * (size_t)(T - 1) * NC_RVQ_HOP);
-    NNTensor *spec, *spec_corrected; /* the STFT losses alone (spec is logged) */
+    NNTensor *spec; /* the STFT loss alone, logged */
     NNTensor *loss = nn_add(g, output_loss(t, rvq_nn_istft(g, dec), target, &spec),
                             nn_scale(g, commit, t->cfg.commit));
     /* the loss after the encoder's corrections is added to, not put in place of, the
@@ -314,7 +318,7 @@ static int train_step(Trainer *t, double *loss_out, double *commit_out)
      * gains, which then cost more bits (README, "Trained with the corrections") */
     if (t->cfg.corrections > 0)
         loss = nn_add(g, loss, nn_scale(g, output_loss(t, rvq_nn_istft(g, corrected(t, dec)), target,
-                                                       &spec_corrected), t->cfg.corrections));
+                                                       NULL), t->cfg.corrections));
     if (!loss || nn_backward(g, loss) < 0)
         return nn_graph_error(g) ? nn_graph_error(g) : NC_EINVAL;
     *loss_out = spec->data[0];
@@ -594,6 +598,8 @@ static int setup(Trainer *t)
     t->opt.clip_norm = 5.0f;
     t->seg = malloc(sizeof(float) * (size_t)B * seg_len(c));
     t->feat = malloc(sizeof(float) * (size_t)B * NC_RVQ_BINS * T);
+    if (c->corrections > 0)
+        t->low = malloc(sizeof(NCComplex) * (size_t)B * T * NC_RVQ_PHASE_BINS);
     t->lat = malloc(sizeof(float) * (size_t)B * T * D);
     t->quant = malloc(sizeof(float) * (size_t)B * T * D);
     t->scratch = malloc(sizeof(float) * (size_t)(K + 2 * D));
@@ -601,7 +607,7 @@ static int setup(Trainer *t)
     t->use = calloc((size_t)S * K, sizeof(uint64_t));
     t->repeat = calloc(2 * (size_t)S, sizeof(uint64_t));
     if (!t->ps || !t->g || !t->seg || !t->feat || !t->lat || !t->quant || !t->scratch ||
-        !t->idx || !t->use || !t->repeat)
+        !t->idx || !t->use || !t->repeat || (c->corrections > 0 && !t->low))
         return NC_ENOMEM;
     int ret = rvq_net_create(t->ps, &c->shape, &t->rng);
     if (ret >= 0) ret = vq_init(&t->rvq, S, K, D);
@@ -625,6 +631,7 @@ static void teardown(Trainer *t)
     for (int i = 0; i < 3; i++) dsp_mel_bank_free(&t->mel[i]);
     free(t->seg);
     free(t->feat);
+    free(t->low);
     free(t->lat);
     free(t->quant);
     free(t->scratch);
