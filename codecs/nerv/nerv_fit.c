@@ -64,21 +64,26 @@ static int adam_alloc(Adam *a, size_t n)
 
 static void adam_free(Adam *a) { free(a->m), free(a->v); }
 
-static void adam_step(Adam *a, float *p, const float *g, float lr, int t)
+/* Adam's update of p[lo .. hi) (the parameters' own, so ranges may run apart). */
+static void adam_range(Adam *a, float *p, const float *g, float lr, int t, size_t lo, size_t hi)
 {
     float c1 = 1.0f - powf(ADAM_B1, (float)t), c2 = 1.0f - powf(ADAM_B2, (float)t);
     float step = lr * sqrtf(c2) / c1;
-    for (size_t i = 0; i < a->n; i++) {
+    for (size_t i = lo; i < hi; i++) {
         a->m[i] = ADAM_B1 * a->m[i] + (1.0f - ADAM_B1) * g[i];
         a->v[i] = ADAM_B2 * a->v[i] + (1.0f - ADAM_B2) * g[i] * g[i];
         p[i] -= step * a->m[i] / (sqrtf(a->v[i]) + ADAM_EPS);
     }
 }
 
+static void adam_step(Adam *a, float *p, const float *g, float lr, int t) { adam_range(a, p, g, lr, t, 0, a->n); }
+
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
-/* Bits of y under a discretized logistic of scale s = exp(log_s), with the
- * gradients with respect to y and log_s. */
+/* Bits of y under a discretized logistic of scale s, with the gradients with
+ * respect to y and log s. In double: in float the logistic's tails vanish at
+ * |y| / s of about 88 (a context of small scale reaches that), and with them
+ * the gradient that pulls such a latent in (2-4% more rate on the train clips). */
 static double rate_bits(float y, double s, float *g_y, float *g_logs)
 {
     double ay = fabs(y);
@@ -92,89 +97,6 @@ static double rate_bits(float y, double s, float *g_y, float *g_logs)
     *g_y = (float)(k * dp_day * (y < 0 ? -1 : 1));
     *g_logs = (float)(k * dp_dlogs);
     return -log2(p);
-}
-
-/* Latents from their coded form: each slice after a grid's first is coded as its
- * change from the slice before, the first as its change from pred when predicted
- * (nerv_segment_latents() is the decoder's). */
-static void integrate(const NervShape *s, const NervLayout *lay, const float *pred,
-                      const float *d, float *y)
-{
-    for (int l = 0; l < s->levels; l++) {
-        size_t size = (size_t)lay->lw[l] * lay->lh[l], off = lay->offset[l];
-        for (size_t i = 0; i < size; i++) y[off + i] = d[off + i] + (pred ? pred[off + i] : 0.0f);
-        for (int t = 1; t < lay->times[l]; t++) {
-            const float *prev = y + off + (size_t)(t - 1) * size, *dt = d + off + (size_t)t * size;
-            float *yt = y + off + (size_t)t * size;
-            for (size_t i = 0; i < size; i++) yt[i] = prev[i] + dt[i];
-        }
-    }
-}
-
-/* Adds to g_d the gradient that g_y gives the coded form: sums over later slices. */
-static void integrate_adjoint(const NervShape *s, const NervLayout *lay, float *g_y, float *g_d)
-{
-    for (int l = 0; l < s->levels; l++) {
-        size_t size = (size_t)lay->lw[l] * lay->lh[l], off = lay->offset[l];
-        for (int t = lay->times[l] - 1; t >= 0; t--) {
-            float *gy = g_y + off + (size_t)t * size, *gd = g_d + off + (size_t)t * size;
-            if (t + 1 < lay->times[l]) /* g_y of slice t becomes the suffix sum */
-                for (size_t i = 0; i < size; i++) gy[i] += gy[i + size];
-            for (size_t i = 0; i < size; i++) gd[i] += gy[i];
-        }
-    }
-}
-
-/* Fills ctx with each latent's coding context and, with tap, mean with the mean it
- * is coded about (else 0), both taken from lat rounded. */
-static void latent_contexts(const NervShape *s, const NervLayout *lay, const float *lat,
-                            const int (*tap)[2][NERV_MEAN_TAPS], int32_t *qi, uint8_t *ctx,
-                            float *mean)
-{
-    for (size_t i = 0; i < lay->offset[s->levels]; i++) qi[i] = (int32_t)rintf(lat[i]);
-    for (int l = 0; l < s->levels; l++) {
-        const int32_t *level = qi + lay->offset[l];
-        uint8_t *c = ctx + lay->offset[l];
-        float *m = mean + lay->offset[l];
-        for (int t = 0; t < lay->times[l]; t++)
-            for (int i = 0; i < lay->lh[l]; i++)
-                for (int j = 0; j < lay->lw[l]; j++) {
-                    *c++ = (uint8_t)nerv_latent_context(lay, level, t, i, j, l);
-                    *m++ = tap ? ldexpf((float)nerv_latent_mean(lay, level, t, i, j, l, tap[l][t > 0]),
-                                        -NERV_MEAN_FRAC)
-                               : 0.0f;
-                }
-    }
-}
-
-/* Adds to g_d what each latent's rate gradient g_r (with respect to its value less
- * its mean) gives the neighbours its mean is taken from (nerv_latent_mean, the
- * rounding passed straight through). */
-static void mean_adjoint(const NervShape *s, const NervLayout *lay, const int tap[][2][NERV_MEAN_TAPS],
-                         const float *g_r, float *g_d)
-{
-    for (int l = 0; l < s->levels; l++) {
-        ptrdiff_t lw = lay->lw[l], size = lw * lay->lh[l];
-        const float *g = g_r + lay->offset[l];
-        float *gd = g_d + lay->offset[l];
-        for (int t = 0; t < lay->times[l]; t++) {
-            float a[NERV_MEAN_TAPS];
-            for (int k = 0; k < NERV_MEAN_TAPS; k++) a[k] = -ldexpf((float)tap[l][t > 0][k], -NERV_TAP_FRAC);
-            for (int i = 0; i < lay->lh[l]; i++)
-                for (int j = 0; j < lw; j++) {
-                    ptrdiff_t n = t * size + i * lw + j;
-                    float gn = g[n];
-                    if (gn == 0.0f) continue;
-                    if (j > 0) gd[n - 1] += a[0] * gn;
-                    if (i > 0) {
-                        gd[n - lw] += a[1] * gn;
-                        if (j > 0) gd[n - lw - 1] += a[2] * gn;
-                        if (j + 1 < lw) gd[n - lw + 1] += a[3] * gn;
-                    }
-                    if (t > 0) gd[n - size] += a[4] * gn;
-                }
-        }
-    }
 }
 
 typedef struct Fit {
@@ -192,10 +114,10 @@ typedef struct Fit {
     float *w, *g_w;
     float *logs, *g_logs; /* per level and context */
     int32_t *qi;          /* the latents rounded, as coded: the contexts' source */
-    uint8_t *ctx;         /* each latent's context (nerv_latent_context) */
-    float *mean;          /* each latent's mean (nerv_latent_mean) */
     float *g_mean;        /* each latent's rate gradient, for its mean's inputs */
     float *gz;    /* per frame: levels x positions */
+    float *vgrids; /* per frame: the latents' gradient as the grids it views (nerv_synth_inputs_adjoint) */
+    size_t vgrids_size;
     float *gw;    /* per frame: NP */
     double *sse;  /* per frame */
     float *keep;  /* NULL, or where each frame's samples go (n x channels x positions) */
@@ -210,6 +132,211 @@ typedef struct Fit {
     int frame_of[NERV_MAX_SEGMENT], count; /* the frames this pass runs */
     float gscale; /* the groups per cycle: the group's gradient stands for the segment's */
 } Fit;
+
+/* The per-latent work of a step, split into jobs of at most LATENT_CHUNK latents
+ * of one level (chunks fixed by the layout, not by the threads): their noise
+ * comes from the chunk's own generator and their sums are added in chunk order,
+ * so the fit does not depend on the number of threads. On one thread this work
+ * was about 45% of a 2-thread fit's time. */
+#define LATENT_CHUNK 8192
+
+typedef struct Chunk {
+    int l;       /* level */
+    size_t a, b; /* latents [a, b) */
+} Chunk;
+
+typedef struct LatentPass {
+    Fit *fit;
+    const NervSegment *seg;
+    const Chunk *chunk;
+    int chunks;
+    /* this step */
+    int step, noisy, set_pred, means;
+    const float *gain;                  /* the gains while noisy (else seg's, coded) */
+    const int (*tap)[2][NERV_MEAN_TAPS]; /* means: NULL when off */
+    float rate_weight;
+    const double *scale;                /* exp(logs), levels x NERV_CONTEXTS */
+    uint64_t seed;
+    Adam *adam; /* the latents' */
+    float lr;
+    /* per chunk: its bits, its scales' gradient (NERV_CONTEXTS each), its gain's */
+    double *rate, *g_ls, *g_gain;
+} LatentPass;
+
+/* (t, i, j) of latent k of level l. */
+static void latent_at(const NervLayout *lay, int l, size_t k, int *t, int *i, int *j)
+{
+    size_t lw = (size_t)lay->lw[l], size = lw * lay->lh[l], r = (k - lay->offset[l]) % size;
+    *t = (int)((k - lay->offset[l]) / size), *i = (int)(r / lw), *j = (int)(r % lw);
+}
+
+/* First pass: each first slice's prediction (while it moves), the coded values
+ * (continuous) and their rounding, which the contexts and means read. */
+static void coded_job(void *arg, int c, int worker)
+{
+    (void)worker;
+    LatentPass *lp = arg;
+    Fit *fit = lp->fit;
+    const NervSegment *seg = lp->seg;
+    const Chunk *ch = &lp->chunk[c];
+    int ref = seg->predicted;
+    size_t first = fit->lay->offset[ch->l] + (size_t)fit->lay->lw[ch->l] * fit->lay->lh[ch->l];
+    if (ref && lp->set_pred)
+        for (size_t i = ch->a; i < ch->b && i < first; i++)
+            fit->pred[i] = lp->noisy ? lp->gain[ch->l] * (float)seg->yref[i]
+                                     : (float)nerv_predict(seg->yref[i], seg->gain[ch->l]);
+    for (size_t i = ch->a; i < ch->b; i++) {
+        fit->dhat[i] = fit->lat[i] - (ref ? fit->pred[i] : 0.0f);
+        fit->qi[i] = (int32_t)rintf(fit->dhat[i]);
+    }
+}
+
+/* Second pass: each latent's context and mean (from the rounded values), its
+ * noisy or rounded form, its bits and their gradients. */
+static void rate_job(void *arg, int c, int worker)
+{
+    (void)worker;
+    LatentPass *lp = arg;
+    Fit *fit = lp->fit;
+    const NervLayout *lay = fit->lay;
+    const Chunk *ch = &lp->chunk[c];
+    int l = ch->l, t, i, j;
+    const int32_t *level = fit->qi + lay->offset[l];
+    const double *scale = lp->scale + (size_t)l * NERV_CONTEXTS;
+    size_t first = lay->offset[l] + (size_t)lay->lw[l] * lay->lh[l];
+    uint64_t rng = lp->seed ^ ((uint64_t)lp->step << 24 | (uint64_t)c);
+    rng = nci_splitmix64(&rng);
+    double rate = 0, g_ls[NERV_CONTEXTS] = {0}, g_gain = 0;
+    latent_at(lay, l, ch->a, &t, &i, &j);
+    for (size_t k = ch->a; k < ch->b; k++) {
+        int ctx = nerv_latent_context(lay, level, t, i, j, l);
+        float mean = lp->tap ? ldexpf((float)nerv_latent_mean(lay, level, t, i, j, l, lp->tap[l][t > 0]),
+                                      -NERV_MEAN_FRAC)
+                             : 0.0f;
+        float d = lp->noisy ? fit->dhat[k] + nci_rng_uniform(&rng) - 0.5f : rintf(fit->dhat[k]), gy, gs;
+        fit->dhat[k] = d;
+        rate += rate_bits(d - mean, scale[ctx], &gy, &gs);
+        fit->g_lat[k] = lp->rate_weight * gy;
+        g_ls[ctx] += gs;
+        if (lp->seg->predicted && k < first) /* the coded value falls by yref for each unit of gain */
+            g_gain -= (double)fit->g_lat[k] * lp->seg->yref[k];
+        if (++j == lay->lw[l]) {
+            j = 0;
+            if (++i == lay->lh[l]) i = 0, t++;
+        }
+    }
+    if (lp->means) memcpy(fit->g_mean + ch->a, fit->g_lat + ch->a, sizeof(float) * (ch->b - ch->a));
+    lp->rate[c] = rate;
+    lp->g_gain[c] = g_gain;
+    memcpy(lp->g_ls + (size_t)c * NERV_CONTEXTS, g_ls, sizeof(g_ls));
+}
+
+/* With means: adds to each latent's rate gradient what it gets through the means
+ * of the latents that take it as a neighbour (nerv_latent_mean, the rounding
+ * passed straight through), gathered from their own gradients (g_mean). */
+static void mean_adjoint_job(void *arg, int c, int worker)
+{
+    (void)worker;
+    LatentPass *lp = arg;
+    Fit *fit = lp->fit;
+    const NervLayout *lay = fit->lay;
+    const Chunk *ch = &lp->chunk[c];
+    int l = ch->l, lw = lay->lw[l], lh = lay->lh[l], t, i, j;
+    ptrdiff_t size = (ptrdiff_t)lw * lh;
+    const float *g = fit->g_mean;
+    float a[2][NERV_MEAN_TAPS];
+    for (int part = 0; part < 2; part++)
+        for (int k = 0; k < NERV_MEAN_TAPS; k++) a[part][k] = -ldexpf((float)lp->tap[l][part][k], -NERV_TAP_FRAC);
+    latent_at(lay, l, ch->a, &t, &i, &j);
+    for (size_t k = ch->a; k < ch->b; k++) {
+        const float *at = a[t > 0];
+        float sum = 0;
+        if (j + 1 < lw) sum += at[0] * g[k + 1];
+        if (i + 1 < lh) {
+            sum += at[1] * g[k + lw];
+            if (j + 1 < lw) sum += at[2] * g[k + lw + 1];
+            if (j > 0) sum += at[3] * g[k + lw - 1];
+        }
+        if (t + 1 < lay->times[l]) sum += a[1][4] * g[k + size];
+        fit->g_lat[k] += sum;
+        if (++j == lw) {
+            j = 0;
+            if (++i == lh) i = 0, t++;
+        }
+    }
+}
+
+/* The latents' Adam step. */
+static void adam_job(void *arg, int c, int worker)
+{
+    (void)worker;
+    LatentPass *lp = arg;
+    adam_range(lp->adam, lp->fit->lat, lp->fit->g_lat, lp->lr, lp->step + 1, lp->chunk[c].a, lp->chunk[c].b);
+}
+
+/* The chunks of a layout (at most LATENT_CHUNK latents of one level each) into
+ * lp->chunk, and their sums' room; NC_ENOMEM. */
+static int latent_pass_alloc(LatentPass *lp, const NervShape *s, const NervLayout *lay)
+{
+    int chunks = 0;
+    for (int l = 0; l < s->levels; l++)
+        chunks += (int)((lay->offset[l + 1] - lay->offset[l] + LATENT_CHUNK - 1) / LATENT_CHUNK);
+    Chunk *ch = malloc(sizeof(Chunk) * (size_t)(chunks ? chunks : 1));
+    lp->rate = calloc((size_t)chunks + 1, sizeof(double));
+    lp->g_gain = calloc((size_t)chunks + 1, sizeof(double));
+    lp->g_ls = calloc(((size_t)chunks + 1) * NERV_CONTEXTS, sizeof(double));
+    lp->chunk = ch;
+    if (!ch || !lp->rate || !lp->g_gain || !lp->g_ls) return NC_ENOMEM;
+    lp->chunks = 0;
+    for (int l = 0; l < s->levels; l++)
+        for (size_t a = lay->offset[l]; a < lay->offset[l + 1]; a += LATENT_CHUNK) {
+            size_t b = a + LATENT_CHUNK < lay->offset[l + 1] ? a + LATENT_CHUNK : lay->offset[l + 1];
+            ch[lp->chunks++] = (Chunk){l, a, b};
+        }
+    return 0;
+}
+
+static void latent_pass_free(LatentPass *lp)
+{
+    free((void *)lp->chunk), free(lp->rate), free(lp->g_gain), free(lp->g_ls);
+}
+
+/* Latents from their coded form, per level: each slice after a grid's first is
+ * coded as its change from the slice before, the first as its change from pred
+ * when predicted (nerv_segment_latents() is the decoder's). */
+static void integrate_job(void *arg, int l, int worker)
+{
+    (void)worker;
+    LatentPass *lp = arg;
+    Fit *fit = lp->fit;
+    const NervLayout *lay = fit->lay;
+    const float *d = fit->dhat, *pred = lp->seg->predicted ? fit->pred : NULL;
+    float *y = fit->yhat;
+    size_t size = (size_t)lay->lw[l] * lay->lh[l], off = lay->offset[l];
+    for (size_t i = 0; i < size; i++) y[off + i] = d[off + i] + (pred ? pred[off + i] : 0.0f);
+    for (int t = 1; t < lay->times[l]; t++) {
+        const float *prev = y + off + (size_t)(t - 1) * size, *dt = d + off + (size_t)t * size;
+        float *yt = y + off + (size_t)t * size;
+        for (size_t i = 0; i < size; i++) yt[i] = prev[i] + dt[i];
+    }
+}
+
+/* integrate_job's adjoint: adds to g_lat the gradient that g_y gives the coded
+ * form (sums over later slices; g_y is left with them). */
+static void integrate_adjoint_job(void *arg, int l, int worker)
+{
+    (void)worker;
+    LatentPass *lp = arg;
+    Fit *fit = lp->fit;
+    const NervLayout *lay = fit->lay;
+    size_t size = (size_t)lay->lw[l] * lay->lh[l], off = lay->offset[l];
+    for (int t = lay->times[l] - 1; t >= 0; t--) {
+        float *gy = fit->g_y + off + (size_t)t * size, *gd = fit->g_lat + off + (size_t)t * size;
+        if (t + 1 < lay->times[l]) /* g_y of slice t becomes the suffix sum */
+            for (size_t i = 0; i < size; i++) gy[i] += gy[i + size];
+        for (size_t i = 0; i < size; i++) gd[i] += gy[i];
+    }
+}
 
 /* frame_job through the loop filter: each filtered sample reads its neighbours',
  * so the whole frame's MLP outputs come first (their activations kept), then the
@@ -246,7 +373,16 @@ static void filtered_frame_job(Fit *fit, int f, int worker, const float *z, floa
     }
 }
 
-/* One frame: forward, and with fit->backward the gradients of MSE into gz and gw. */
+/* Frame f's input gradient (gz) as the grids it views, for run_frames to add. */
+static void view_adjoint(Fit *fit, int f, int worker)
+{
+    nerv_synth_inputs_adjoint(fit->s, fit->lay, fit->motion, fit->loc,
+                              fit->gz + (size_t)f * fit->s->levels * fit->s->positions, f,
+                              fit->vgrids + (size_t)f * fit->vgrids_size, &fit->sc[worker]);
+}
+
+/* One frame: forward, and with fit->backward the gradients of MSE into gz, gw
+ * and vgrids. */
 static void frame_job(void *arg, int j, int worker)
 {
     Fit *fit = arg;
@@ -262,6 +398,7 @@ static void frame_job(void *arg, int j, int worker)
     if (fit->backward) memset(gw, 0, sizeof(float) * fit->NP);
     if (fit->filter) {
         filtered_frame_job(fit, f, worker, z, g_h);
+        if (fit->backward) view_adjoint(fit, f, worker);
         return;
     }
     double sse = 0;
@@ -285,6 +422,7 @@ static void frame_job(void *arg, int j, int worker)
                               g_h);
     }
     fit->sse[f] = sse;
+    if (fit->backward) view_adjoint(fit, f, worker);
 }
 
 /* Runs the frames f with f % groups == group; returns the MSE they estimate
@@ -302,9 +440,7 @@ static double run_frames(Fit *fit, NCIPool *pool, int backward, int group, int g
         int f = fit->frame_of[j];
         sse += fit->sse[f];
         if (!backward) continue;
-        nerv_synth_inputs_adjoint(fit->s, fit->lay, fit->motion, fit->loc,
-                                  fit->gz + (size_t)f * fit->s->levels * fit->s->positions, f,
-                                  fit->g_y, &fit->sc[0]); /* worker 0's, free again */
+        nerv_view_grids_add(fit->s, fit->lay, f, fit->vgrids + (size_t)f * fit->vgrids_size, fit->g_y);
         const float *gw = fit->gw + (size_t)f * fit->NP;
         for (size_t i = 0; i < fit->NP; i++) fit->g_w[i] += gw[i];
     }
@@ -517,6 +653,8 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     fit.work_size = (size_t)s->levels * s->positions +
                     (4 * (size_t)s->hidden + 2 * (size_t)s->channels) * NERV_TILE;
     Adam a_lat = {0}, a_w = {0}, a_s = {0}, a_g = {0};
+    LatentPass lp = {0};
+    double scale[NERV_MAX_LEVELS * NERV_CONTEXTS];
     fit.sc = calloc((size_t)threads, sizeof(NervScratch));
     int sc_ok = fit.sc != NULL;
     for (int i = 0; i < threads && sc_ok; i++)
@@ -533,11 +671,11 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     fit.logs = calloc(nscales, sizeof(float));
     fit.g_logs = calloc(nscales, sizeof(float));
     fit.qi = calloc(fit.NL, sizeof(int32_t));
-    fit.ctx = calloc(fit.NL, 1);
-    fit.mean = calloc(fit.NL, sizeof(float));
     fit.g_mean = calloc(fit.NL, sizeof(float));
     fit.gz = calloc((size_t)n * s->levels * s->positions, sizeof(float));
     fit.gw = calloc((size_t)n * fit.NP, sizeof(float));
+    fit.vgrids_size = nerv_view_grids_size(s, &seg->lay);
+    fit.vgrids = malloc(sizeof(float) * (size_t)n * fit.vgrids_size);
     fit.sse = calloc((size_t)n, sizeof(double));
     fit.work = calloc((size_t)threads * fit.work_size, sizeof(float));
     int filtering = nerv_tensor_count(s) > NERV_MLP_TENSORS;
@@ -550,7 +688,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         fit_dec = malloc(sizeof(float) * n * size);
     }
     if (!sc_ok || !fit.lat || !fit.yhat || !fit.dhat || !fit.g_y || !fit.g_lat || !fit.w || !fit.g_w || !fit.logs ||
-        !fit.g_logs || !fit.qi || !fit.ctx || !fit.mean || !fit.g_mean || !fit.gz || !fit.gw || !fit.sse || !fit.work ||
+        !fit.g_logs || !fit.qi || !fit.g_mean || !fit.gz || !fit.gw || !fit.vgrids || !fit.sse || !fit.work ||
         (filtering && (!fit.fwork || !fit_dec)) ||
         adam_alloc(&a_lat, fit.NL) < 0 || adam_alloc(&a_w, fit.NP) < 0 ||
         adam_alloc(&a_s, nscales) < 0 || adam_alloc(&a_g, (size_t)s->levels) < 0 || !fit.pred) {
@@ -579,6 +717,8 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
     } else {
         init_weights(s, fit.w, &rng);
     }
+    lp.fit = &fit, lp.seg = seg, lp.seed = rng, lp.adam = &a_lat, lp.scale = scale;
+    if ((ret = latent_pass_alloc(&lp, s, &seg->lay)) < 0) goto end;
     int noise_steps = (int)(fp->steps * NOISE_SHARE);
     int groups = n < FRAME_GROUPS ? n : FRAME_GROUPS;
     double lambda = fp->lambda;
@@ -593,54 +733,35 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
                 int g = (int)lrintf(gain[l] * NERV_GAIN_ONE);
                 seg->gain[l] = g < 0 ? 0 : g > NERV_GAIN_ONE ? NERV_GAIN_ONE : g;
             }
-        /* the prediction (fixed once the gains are), the coded values (continuous),
-         * their contexts, then their noisy or rounded form */
-        if (ref && (noisy || step == noise_steps))
-            for (int l = 0; l < s->levels; l++) {
-                size_t a = seg->lay.offset[l], size = (size_t)seg->lay.lw[l] * seg->lay.lh[l];
-                for (size_t i = a; i < a + size; i++)
-                    fit.pred[i] = noisy ? gain[l] * (float)seg->yref[i]
-                                        : (float)nerv_predict(seg->yref[i], seg->gain[l]);
-            }
-        for (size_t i = 0; i < fit.NL; i++) fit.dhat[i] = fit.lat[i] - (ref ? fit.pred[i] : 0.0f);
-        /* Version 3's means in the rounding steps only: there the neighbours are the
+        /* the prediction (fixed once the gains are), the coded values (continuous)
+         * and their rounding; then their contexts and means, their noisy or rounded
+         * form and their bits.
+         * Version 3's means in the rounding steps only: there the neighbours are the
          * integers the coder takes the means from. With the noise they are not, and
          * fitting with the means from the start gained nothing (README). */
         int means = s->version >= 3 && !noisy;
-        const int(*tap)[2][NERV_MEAN_TAPS] = means ? (const int(*)[2][NERV_MEAN_TAPS])seg->tap : NULL;
+        lp.step = step, lp.noisy = noisy, lp.means = means;
+        lp.set_pred = ref && (noisy || step == noise_steps);
+        lp.gain = gain;
+        lp.tap = means ? (const int(*)[2][NERV_MEAN_TAPS])seg->tap : NULL;
+        lp.rate_weight = (float)(lambda * fit.inv_samples);
+        for (size_t c = 0; c < nscales; c++) scale[c] = exp(fit.logs[c]); /* once, not per latent */
+        nci_pool_run(pool, lp.chunks, coded_job, &lp);
         if (means && (step - noise_steps) % TAP_REFIT == 0) /* the taps follow the latents */
             nerv_fit_taps(s, &seg->lay, fit.qi, seg->tap);
-        latent_contexts(s, &seg->lay, fit.dhat, tap, fit.qi, fit.ctx, fit.mean);
-        for (size_t i = 0; i < fit.NL; i++)
-            fit.dhat[i] = noisy ? fit.dhat[i] + nci_rng_uniform(&rng) - 0.5f : rintf(fit.dhat[i]);
-        integrate(s, &seg->lay, ref ? fit.pred : NULL, fit.dhat, fit.yhat);
-        memset(fit.g_lat, 0, sizeof(float) * fit.NL);
+        nci_pool_run(pool, lp.chunks, rate_job, &lp);
+        if (means) nci_pool_run(pool, lp.chunks, mean_adjoint_job, &lp);
+        nci_pool_run(pool, s->levels, integrate_job, &lp);
         memset(fit.g_y, 0, sizeof(float) * fit.NL);
         memset(fit.g_w, 0, sizeof(float) * fit.NP);
-        memset(fit.g_logs, 0, sizeof(float) * nscales);
-        float rate_weight = (float)(lambda * fit.inv_samples);
-        double rate = 0, g_gain[NERV_MAX_LEVELS] = {0};
-        for (int l = 0; l < s->levels; l++) {
-            size_t a = seg->lay.offset[l], b = seg->lay.offset[l + 1];
-            const float *logs = fit.logs + (size_t)l * NERV_CONTEXTS;
-            double g_ls[NERV_CONTEXTS] = {0}, scale[NERV_CONTEXTS];
-            for (int c = 0; c < NERV_CONTEXTS; c++) scale[c] = exp(logs[c]); /* once, not per latent */
-            for (size_t i = a; i < b; i++) {
-                float gy, gs;
-                rate += rate_bits(fit.dhat[i] - fit.mean[i], scale[fit.ctx[i]], &gy, &gs);
-                fit.g_lat[i] = rate_weight * gy;
-                g_ls[fit.ctx[i]] += gs;
-            }
-            for (int c = 0; c < NERV_CONTEXTS; c++)
-                fit.g_logs[(size_t)l * NERV_CONTEXTS + c] = (float)(rate_weight * g_ls[c]);
-            if (ref) /* the coded value falls by yref for each unit of gain */
-                for (size_t i = a; i < a + (size_t)seg->lay.lw[l] * seg->lay.lh[l]; i++)
-                    g_gain[l] -= (double)fit.g_lat[i] * seg->yref[i];
+        double rate = 0, g_gain[NERV_MAX_LEVELS] = {0}, g_ls[NERV_MAX_LEVELS * NERV_CONTEXTS] = {0};
+        for (int c = 0; c < lp.chunks; c++) { /* in chunk order */
+            int l = lp.chunk[c].l;
+            rate += lp.rate[c];
+            g_gain[l] += lp.g_gain[c];
+            for (int k = 0; k < NERV_CONTEXTS; k++) g_ls[l * NERV_CONTEXTS + k] += lp.g_ls[(size_t)c * NERV_CONTEXTS + k];
         }
-        if (means) { /* each latent's own rate gradient, before its neighbours add theirs */
-            memcpy(fit.g_mean, fit.g_lat, sizeof(float) * fit.NL);
-            mean_adjoint(s, &seg->lay, tap, fit.g_mean, fit.g_lat);
-        }
+        for (size_t c = 0; c < nscales; c++) fit.g_logs[c] = (float)(lp.rate_weight * g_ls[c]);
         if (filtering && !noisy && (step - noise_steps) % FILTER_REFIT == 0)
             refit_filter(&fit, pool, fit_dec, filters);
         run_frames(&fit, pool, 1, step % groups, groups);
@@ -649,8 +770,9 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
             double r = log((rate + fixed_bits) / fp->target_bits);
             lambda *= exp(0.05 * (r > 1 ? 1 : r < -1 ? -1 : r));
         }
-        integrate_adjoint(s, &seg->lay, fit.g_y, fit.g_lat);
-        adam_step(&a_lat, fit.lat, fit.g_lat, LR_LATENT * decay, step + 1);
+        nci_pool_run(pool, s->levels, integrate_adjoint_job, &lp);
+        lp.lr = LR_LATENT * decay;
+        nci_pool_run(pool, lp.chunks, adam_job, &lp);
         adam_step(&a_w, fit.w, fit.g_w, LR_WEIGHT * decay, step + 1);
         adam_step(&a_s, fit.logs, fit.g_logs, LR_SCALE * decay, step + 1);
         if (ref && noisy) {
@@ -684,10 +806,11 @@ end:
     for (int i = 0; i < threads && fit.sc; i++) nerv_scratch_free(&fit.sc[i]);
     free(fit.sc);
     adam_free(&a_lat), adam_free(&a_w), adam_free(&a_s), adam_free(&a_g);
+    latent_pass_free(&lp);
     free(fit.pred);
     free(fit.lat), free(fit.yhat), free(fit.dhat), free(fit.g_y), free(fit.g_lat), free(fit.w), free(fit.g_w);
-    free(fit.logs), free(fit.g_logs), free(fit.qi), free(fit.ctx), free(fit.mean), free(fit.g_mean);
-    free(fit.gz), free(fit.gw), free(fit.sse), free(fit.work), free(fit.fwork), free(fit_dec);
+    free(fit.logs), free(fit.g_logs), free(fit.qi), free(fit.g_mean);
+    free(fit.gz), free(fit.gw), free(fit.vgrids), free(fit.sse), free(fit.work), free(fit.fwork), free(fit_dec);
     free(field);
     if (ret < 0) nerv_segment_free(seg);
     return ret;

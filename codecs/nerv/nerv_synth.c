@@ -215,8 +215,15 @@ void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t 
     }
 }
 
+size_t nerv_view_grids_size(const NervShape *s, const NervLayout *lay)
+{
+    size_t n = 0;
+    for (int l = 0; l < s->levels; l++) n += (size_t)lay->lw[l] * lay->lh[l];
+    return n;
+}
+
 void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const int32_t *motion,
-                               const NervLocal *loc, const float *g_z, int f, float *g_latents,
+                               const NervLocal *loc, const float *g_z, int f, float *grids,
                                NervScratch *sc)
 {
     const int32_t *dx = NULL, *dy = NULL;
@@ -226,11 +233,12 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
         int lw = lay->lw[l], t0;
         float a;
         size_t size = level_view(s, lay, motion, l, f, sc, &t0, &a);
+        float *grid = grids;
+        grids += size;
+        memset(grid, 0, sizeof(float) * size);
         if (is_warped(loc, l)) {
             warp_coords(s, lay, motion, l, f, dx, dy, sc, &warp_scale);
-            memset(sc->grid, 0, sizeof(float) * size);
-            warped_level(s, sc, NULL, NULL, g_z + (size_t)l * s->positions, sc->grid);
-            add_to_slices(g_latents + lay->offset[l] + (size_t)t0 * size, sc->grid, size, a);
+            warped_level(s, sc, NULL, NULL, g_z + (size_t)l * s->positions, grid);
             continue;
         }
         int r_lo = sc->i0[1][0], r_hi = sc->i1[1][s->ph - 1];
@@ -244,18 +252,29 @@ void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const 
             for (int px = 0; px < s->pw; px++) r0[px] += w0 * in[px];
             for (int px = 0; px < s->pw; px++) r1[px] += w1 * in[px];
         }
-        memset(sc->grid, 0, sizeof(float) * size);
         const int *x0 = sc->i0[0], *x1 = sc->i1[0];
         const float *wx0 = sc->w0[0], *wx1 = sc->w1[0];
         for (int i = r_lo; i <= r_hi; i++) {
-            float *row = sc->grid + (size_t)i * lw;
+            float *row = grid + (size_t)i * lw;
             const float *in = sc->tmp + (size_t)i * s->pw;
             for (int o = 0; o < s->pw; o++) {
                 row[x0[o]] += wx0[o] * in[o];
                 row[x1[o]] += wx1[o] * in[o];
             }
         }
-        add_to_slices(g_latents + lay->offset[l] + (size_t)t0 * size, sc->grid, size, a);
+    }
+}
+
+void nerv_view_grids_add(const NervShape *s, const NervLayout *lay, int f, const float *grids,
+                         float *g_latents)
+{
+    for (int l = 0; l < s->levels; l++) {
+        int t0;
+        float a;
+        size_t size = (size_t)lay->lw[l] * lay->lh[l];
+        time_position(s, lay, l, f, &t0, &a);
+        add_to_slices(g_latents + lay->offset[l] + (size_t)t0 * size, grids, size, a);
+        grids += size;
     }
 }
 

@@ -35,10 +35,17 @@ void nerv_scratch_free(NervScratch *sc);
  * it; loc NULL: none). */
 void nerv_synth_inputs(const NervShape *s, const NervLayout *lay, const int32_t *motion,
                        const NervLocal *loc, const float *latents, int f, float *z, NervScratch *sc);
-/* Adds to g_latents the gradient that g_z (levels x positions) gives them. */
+/* The gradient that g_z (levels x positions) of frame f gives the latents, in two
+ * parts, so that frames can run the first in parallel and add in a fixed order:
+ * nerv_synth_inputs_adjoint() writes it as each level's grid as the frame views it
+ * (one slice's size per level, level by level: nerv_view_grids_size() floats),
+ * nerv_view_grids_add() adds those to the slices the frame reads. */
+size_t nerv_view_grids_size(const NervShape *s, const NervLayout *lay);
 void nerv_synth_inputs_adjoint(const NervShape *s, const NervLayout *lay, const int32_t *motion,
-                               const NervLocal *loc, const float *g_z, int f, float *g_latents,
+                               const NervLocal *loc, const float *g_z, int f, float *grids,
                                NervScratch *sc);
+void nerv_view_grids_add(const NervShape *s, const NervLayout *lay, int f, const float *grids,
+                         float *g_latents);
 
 /* The MLP on count <= NERV_TILE positions: z rows of zstride floats; h1 and h2
  * (hidden x NERV_TILE) keep the activations for the backward pass; out rows of
