@@ -590,6 +590,8 @@ typedef struct Coded {
     uint8_t header[NERV_HEADER_SIZE];
 } Coded;
 
+static int encode_threads = 2;
+
 static int encode_clip(int w, int h, enum NCPixelFormat fmt, int frames, const char *opts,
                        Coded *out)
 {
@@ -597,7 +599,7 @@ static int encode_clip(int w, int h, enum NCPixelFormat fmt, int frames, const c
     memset(out, 0, sizeof(*out));
     out->w = w, out->h = h, out->fmt = fmt;
     if (!enc) return NC_ENOMEM;
-    enc->width = w, enc->height = h, enc->pix_fmt = fmt, enc->threads = 2;
+    enc->width = w, enc->height = h, enc->pix_fmt = fmt, enc->threads = encode_threads;
     enc->time_base = (NCRational){1, 50};
     int ret = nc_opt_set_from_string(enc, opts);
     if (ret >= 0) ret = nc_codec_open(enc);
@@ -614,6 +616,32 @@ static int encode_clip(int w, int h, enum NCPixelFormat fmt, int frames, const c
     if (ret >= 0) memcpy(out->header, enc->extradata, NERV_HEADER_SIZE);
     nc_codec_free_context(&enc);
     return ret;
+}
+
+static void coded_free(Coded *c)
+{
+    for (int i = 0; i < c->count; i++) nc_packet_unref(&c->pkt[i]);
+}
+
+/* The packets do not depend on the thread count: the fit sums each frame's and
+ * each chunk of latents' work in a fixed order (one thread, and three: more
+ * workers than frames in some steps, chunks taken in another order). */
+static void test_threads(void)
+{
+    Coded a, b;
+    const char *opts = "segment=8:steps=40:quality=60";
+    encode_threads = 1;
+    CHECK_EQ(encode_clip(64, 48, NC_PIX_YUV420P, 10, opts, &a), 0);
+    encode_threads = 3;
+    CHECK_EQ(encode_clip(64, 48, NC_PIX_YUV420P, 10, opts, &b), 0);
+    encode_threads = 2;
+    CHECK_EQ(a.count, 10);
+    CHECK_EQ(b.count, a.count);
+    for (int i = 0; i < a.count && i < b.count; i++) {
+        CHECK_EQ(a.pkt[i].size, b.pkt[i].size);
+        CHECK(a.pkt[i].size == b.pkt[i].size && !memcmp(a.pkt[i].data, b.pkt[i].data, (size_t)a.pkt[i].size));
+    }
+    coded_free(&a), coded_free(&b);
 }
 
 static NCCodecContext *open_decoder(const Coded *c)
@@ -766,6 +794,7 @@ int main(void)
     test_local_motion();
     test_motion();
     test_local_estimate();
+    test_threads();
     /* 800 steps of one frame each: a few seconds; the bounds hold with a margin of about 3 dB */
     test_api_clip(24, 16, NC_PIX_YUV420P, "segment=4:keyint=8:steps=800:quality=70", 26);
     test_api_clip(17, 11, NC_PIX_RGB24, "segment=4:keyint=8:steps=800:quality=70:hidden=8:fine=2", 23);
