@@ -77,8 +77,8 @@ static const NCOption encoder_options[] = {
      offsetof(NervEncoder, segment), {.i = 16}, 1, NERV_MAX_SEGMENT, NULL, "frames"},
     {"levels", "latent resolutions (each half the one before, from one per 2x2 pixels)",
      NC_OPT_INT, offsetof(NervEncoder, levels), {.i = 6}, 1, NERV_MAX_SCALE_LOG2 + 1, NULL, NULL},
-    {"fine", "latent grids at the finest resolution (-1: by quality, 4 below 50, else 8)", NC_OPT_INT,
-     offsetof(NervEncoder, fine), {.i = -1}, -1, NERV_MAX_LEVELS - NERV_MAX_SCALE_LOG2, NULL, NULL},
+    {"fine", "latent grids at the finest resolution", NC_OPT_INT, offsetof(NervEncoder, fine),
+     {.i = 4}, 1, NERV_MAX_LEVELS - NERV_MAX_SCALE_LOG2, NULL, NULL},
     {"time_stride", "frames per time slice of the coarser grids, as a power of two (1: 2 frames)",
      NC_OPT_INT, offsetof(NervEncoder, time_stride), {.i = 1}, 0, NERV_MAX_STRIDE_LOG2, NULL, NULL},
     {"fine_stride", "frames per time slice of the finest grids, as a power of two (3: 8 frames; "
@@ -106,11 +106,6 @@ static int fine_stride_for(int quality)
     return quality < 30 ? 4 : quality < 50 ? 3 : 2;
 }
 
-/* The fine grids for a quality: they hold the detail, and where the rate is
- * high four cap it; eight then pay (README, "Fine grids by quality"), at lower
- * rates they cost as much as they bring. */
-static int fine_for(int quality) { return quality < 50 ? 4 : 8; }
-
 /* Local motion's block size for a quality: at the lowest the rate term leaves the
  * fine grids little detail to move, and the vectors cost more than they save
  * (README, "Local motion"). */
@@ -124,19 +119,14 @@ static int encoder_init(NCCodecContext *ctx)
     s->height = ctx->height;
     s->pix_fmt = ctx->pix_fmt;
     /* `fine` grids at the position grid's resolution, then one per coarser scale */
-    int fine = p->fine >= 0 ? p->fine : fine_for(p->quality);
-    if (!fine) {
-        nc_log(ctx, NC_LOG_ERROR, "fine 0: at least 1 (-1: by quality)");
-        return NC_EINVAL;
-    }
-    s->levels = fine + p->levels - 1;
+    s->levels = p->fine + p->levels - 1;
     s->hidden = p->hidden;
     s->segment = p->segment;
     for (int l = 0; l < s->levels; l++) {
-        s->scale_log2[l] = l < fine ? 0 : l - fine + 1;
+        s->scale_log2[l] = l < p->fine ? 0 : l - p->fine + 1;
         /* the fine grids hold the scene's detail, which global motion carries
          * through a segment; the coarse ones follow what changes (README) */
-        s->stride_log2[l] = l >= fine ? p->time_stride
+        s->stride_log2[l] = l >= p->fine ? p->time_stride
                             : p->fine_stride >= 0 ? p->fine_stride : fine_stride_for(p->quality);
     }
     int ret = nerv_shape_init(s, ctx);
