@@ -172,6 +172,15 @@ static void latent_at(const NervLayout *lay, int l, size_t k, int *t, int *i, in
     *t = (int)((k - lay->offset[l]) / size), *i = (int)(r / lw), *j = (int)(r % lw);
 }
 
+/* (t, i, j) to the latent after it in level l (raster order, slice by slice). */
+static inline void latent_next(const NervLayout *lay, int l, int *t, int *i, int *j)
+{
+    if (++*j == lay->lw[l]) {
+        *j = 0;
+        if (++*i == lay->lh[l]) *i = 0, ++*t;
+    }
+}
+
 /* First pass: each first slice's prediction (while it moves), the coded values
  * (continuous) and their rounding, which the contexts and means read. */
 static void coded_job(void *arg, int c, int worker)
@@ -222,10 +231,7 @@ static void rate_job(void *arg, int c, int worker)
         g_ls[ctx] += gs;
         if (lp->seg->predicted && k < first) /* the coded value falls by yref for each unit of gain */
             g_gain -= (double)fit->g_lat[k] * lp->seg->yref[k];
-        if (++j == lay->lw[l]) {
-            j = 0;
-            if (++i == lay->lh[l]) i = 0, t++;
-        }
+        latent_next(lay, l, &t, &i, &j);
     }
     if (lp->means) memcpy(fit->g_mean + ch->a, fit->g_lat + ch->a, sizeof(float) * (ch->b - ch->a));
     lp->rate[c] = rate;
@@ -261,10 +267,7 @@ static void mean_adjoint_job(void *arg, int c, int worker)
         }
         if (t + 1 < lay->times[l]) sum += a[1][4] * g[k + size];
         fit->g_lat[k] += sum;
-        if (++j == lw) {
-            j = 0;
-            if (++i == lh) i = 0, t++;
-        }
+        latent_next(lay, l, &t, &i, &j);
     }
 }
 

@@ -763,7 +763,7 @@ static void test_api_clip(int w, int h, enum NCPixelFormat fmt, const char *opts
     nc_log_set_level(NC_LOG_INFO);
     nc_codec_free_context(&dec);
     nc_codec_free_context(&dec2);
-    for (int i = 0; i < c.count; i++) nc_packet_unref(&c.pkt[i]);
+    coded_free(&c);
 }
 
 static void test_api_errors(void)
