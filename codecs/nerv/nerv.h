@@ -11,7 +11,9 @@
  *          a position of a frame: `levels` values
  *   out  = W3 relu(W2 relu(W1 z + b1) + b2) + b3: `channels` samples in [0, 1];
  *   then (version 5) each picture plane through a 5x5 loop filter, its taps
- *   solved per segment by least squares (nerv_filter.h).
+ *   solved per segment by least squares (nerv_filter.h), and (version 6) the
+ *   picture, as 8-bit samples, through the detail layer: per block predicted
+ *   from it and the frame before, plus a DCT residual (nerv_detail.h).
  * The decoder is this function; the encoder fits latents and weights to the
  * frames (nerv_fit.h), quantizes them and codes them (nerv_coding.h). */
 #ifndef NC_CODECS_NERV_H
@@ -22,7 +24,7 @@
 
 #include "nc/frame.h"
 
-#define NERV_VERSION 5          /* written; 1 (no predicted segments), 2 (no latent means), 3 (no local motion) and 4 (no loop filter) are still read */
+#define NERV_VERSION 6          /* written; 1 (no predicted segments), 2 (no latent means), 3 (no local motion), 4 (no loop filter) and 5 (no detail layer) are still read */
 #define NERV_HEADER_SIZE 28
 #define NERV_MAX_LEVELS 16      /* latent grids */
 #define NERV_MAX_SCALE_LOG2 7

@@ -807,6 +807,7 @@ int nerv_fit_segment(const NervShape *s, NCIPool *pool, const RCParamTables *t, 
         goto end;
     if (s->version >= 3) nerv_fit_taps(s, &seg->lay, seg->yq, seg->tap);
     *bits = nerv_segment_choose_scales(t, s, seg);
+    if (fp->lambda_out) *fp->lambda_out = lambda;
 end:
     for (int i = 0; i < threads && fit.sc; i++) nerv_scratch_free(&fit.sc[i]);
     free(fit.sc);

@@ -14,6 +14,7 @@ typedef struct NervFitParams {
     /* When > 0, the size to aim at: lambda is steered during the fit (from its
      * value above) so that the estimated size meets it. */
     double target_bits;
+    double *lambda_out; /* when not NULL: gets lambda as the fit ended (steered or not) */
     int steps;     /* optimizer steps over the whole segment */
     /* A valid ref: a predicted segment, coded against ref and started from it
      * (its weights; its latents moved with the scene); prev_frame is then the

@@ -24,7 +24,8 @@ typedef struct Golden {
     const char *opts;
     int damage; /* 0 none, 1 the second segment's data packet cut short */
     /* 1: a stream of an older version (1: before predicted segments, 2: before
-     * latent means, 3: before local motion, 4: before the loop filter), from the
+     * latent means, 3: before local motion, 4: before the loop filter, 5: before
+     * the detail layer), from the
      * encoder of its time; `make` keeps the file and
      * only decodes it again (the encoder now writes NERV_VERSION) */
     int kept;
@@ -61,11 +62,18 @@ static const Golden goldens[] = {
     {"v4_damaged_local", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:local_block=16", 1, 1},
     /* version 5: the loop filter, on the planes where it pays, in key and
      * predicted segments (the reference's filter predicting the next's) */
-    {"v5_yuv420p_64x48_filter", 64, 48, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=80:local_block=16", 0, 0},
-    {"v5_rgb24_40x26_filter", 40, 26, 8, NC_PIX_RGB24, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90", 0, 0},
-    {"v5_gray_48x32_still_filter", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:time_stride=0", 0, 0},
+    {"v5_yuv420p_64x48_filter", 64, 48, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=80:local_block=16", 0, 1},
+    {"v5_rgb24_40x26_filter", 40, 26, 8, NC_PIX_RGB24, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90", 0, 1},
+    {"v5_gray_48x32_still_filter", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:time_stride=0", 0, 1},
     /* a predicted segment's data cut short */
-    {"v5_damaged_filter", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 0},
+    {"v5_damaged_filter", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 1},
+    /* version 6: the detail layer, its blocks predicted from the network's picture
+     * and the frame before (across segments too), partial blocks at the edges */
+    {"v6_yuv420p_72x40_local_detail", 72, 40, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=70:local_block=16", 0, 0},
+    {"v6_rgb24_40x26_detail", 40, 26, 8, NC_PIX_RGB24, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90", 0, 0},
+    {"v6_gray_48x32_still_detail", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:time_stride=0", 0, 0},
+    /* a predicted segment's data cut short (in its frames' detail) */
+    {"v6_damaged_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 0},
 };
 
 /* A panning scene (integers only, so `make` draws the same frames everywhere);

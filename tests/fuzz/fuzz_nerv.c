@@ -5,8 +5,9 @@
  * packet sent through a decoder opened with that header, every frame it yields
  * received. Byte 2 bit 6 makes it two packets (a predicted segment after the
  * one it is coded against): a 2-byte little-endian length, the first, then the
- * second. Byte 2 bit 7 sends the bytes after the first 6 to the header parser
- * instead. */
+ * second. After each, one-byte continuation packets for the rest of a segment
+ * (the detail layer of version 6 is read frame by frame). Byte 2 bit 7 sends the
+ * bytes after the first 6 to the header parser instead. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (nc_packet_from_data(&pkt, p, n) == 0 && nc_send_packet(dec, &pkt) == 0)
                 while (nc_receive_frame(dec, &frame) == 0) nc_frame_unref(&frame);
             nc_packet_unref(&pkt);
+            static const uint8_t continuation[1] = {0};
+            for (int c = 1; c < s.segment; c++) {
+                int sent = nc_packet_from_data(&pkt, continuation, 1) == 0 && nc_send_packet(dec, &pkt) == 0;
+                if (sent)
+                    while (nc_receive_frame(dec, &frame) == 0) nc_frame_unref(&frame);
+                nc_packet_unref(&pkt);
+                if (!sent) break;
+            }
         }
     }
     nc_codec_free_context(&dec);

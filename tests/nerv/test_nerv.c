@@ -654,6 +654,47 @@ static NCCodecContext *open_decoder(const Coded *c)
     return dec;
 }
 
+/* The mean PSNR of a coded clip's decoded frames against the source; -1 when
+ * a frame is missing or fails. */
+static double clip_psnr(const Coded *c, int frames)
+{
+    NCCodecContext *dec = open_decoder(c);
+    double sum = 0;
+    int got = 0;
+    for (int i = 0; dec && i < c->count; i++) {
+        NCFrame f = {0}, ref;
+        if (nc_send_packet(dec, &c->pkt[i]) < 0) break;
+        while (nc_receive_frame(dec, &f) == 0) {
+            if (make_frame(&ref, c->w, c->h, c->fmt, got) == 0) sum += psnr(&f, &ref);
+            nc_frame_unref(&ref);
+            nc_frame_unref(&f);
+            got++;
+        }
+    }
+    nc_codec_free_context(&dec);
+    return got == frames ? sum / frames : -1;
+}
+
+/* The detail layer (version 6) takes what the network leaves: at a high quality
+ * its residuals and the frame before lift every clip well above the network's
+ * picture alone, in key and predicted segments, for each pixel format. */
+static void test_detail(void)
+{
+    static const enum NCPixelFormat fmts[] = {NC_PIX_YUV420P, NC_PIX_RGB24, NC_PIX_GRAY8};
+    for (int i = 0; i < 3; i++) {
+        Coded off, on;
+        const char *opts[] = {"segment=4:steps=40:quality=80:detail=0", "segment=4:steps=40:quality=80"};
+        CHECK_EQ(encode_clip(40, 30, fmts[i], 8, opts[0], &off), 0);
+        CHECK_EQ(encode_clip(40, 30, fmts[i], 8, opts[1], &on), 0);
+        double q_off = clip_psnr(&off, 8), q_on = clip_psnr(&on, 8);
+        if (getenv("NERV_TEST_VERBOSE") || q_on < q_off + 3)
+            fprintf(stderr, "%s: %.2f dB without the detail layer, %.2f with it\n",
+                    nc_pix_fmt_name(fmts[i]), q_off, q_on);
+        CHECK(q_off > 0 && q_on >= q_off + 3);
+        coded_free(&off), coded_free(&on);
+    }
+}
+
 static void test_api_clip(int w, int h, enum NCPixelFormat fmt, const char *opts, double min_psnr)
 {
     Coded c;
@@ -754,11 +795,16 @@ static void test_api_clip(int w, int h, enum NCPixelFormat fmt, const char *opts
         CHECK_EQ(nc_packet_from_data(&bad, c.pkt[4].data, c.pkt[4].size), 0);
         bad.data[at] ^= 0xa5;
         nc_codec_flush(dec);
-        CHECK_EQ(nc_send_packet(dec, &c.pkt[0]), 0);
-        while (nc_receive_frame(dec, &f) == 0) nc_frame_unref(&f);
+        for (int i = 0; i < 4; i++) { /* the reference and its frames (the detail layer's frame before) */
+            CHECK_EQ(nc_send_packet(dec, &c.pkt[i]), 0);
+            while (nc_receive_frame(dec, &f) == 0) nc_frame_unref(&f);
+        }
         if (nc_send_packet(dec, &bad) == 0)
             while (nc_receive_frame(dec, &f) == 0) nc_frame_unref(&f);
         nc_packet_unref(&bad);
+        for (int i = 5; i < 8; i++) /* its continuations: their frames' detail read from it */
+            if (nc_send_packet(dec, &c.pkt[i]) == 0)
+                while (nc_receive_frame(dec, &f) == 0) nc_frame_unref(&f);
     }
     nc_log_set_level(NC_LOG_INFO);
     nc_codec_free_context(&dec);
@@ -795,6 +841,7 @@ int main(void)
     test_motion();
     test_local_estimate();
     test_threads();
+    test_detail();
     /* 800 steps of one frame each: a few seconds; the bounds hold with a margin of about 3 dB */
     test_api_clip(24, 16, NC_PIX_YUV420P, "segment=4:keyint=8:steps=800:quality=70", 26);
     test_api_clip(17, 11, NC_PIX_RGB24, "segment=4:keyint=8:steps=800:quality=70:hidden=8:fine=2", 23);
