@@ -490,9 +490,10 @@ static int read_segment(NCCodecContext *ctx, const NCPacket *pkt)
     p->next = 0;
     int filtered = 0; /* planes with a loop filter */
     for (int k = NERV_MLP_TENSORS; k < nerv_tensor_count(&p->s); k++) filtered += p->seg.wexp[k] != 0;
-    nc_log(ctx, NC_LOG_VERBOSE, "%s segment of %d frames, local motion in blocks of %d pixels, %d of %d planes filtered",
-           p->seg.predicted ? "predicted" : "key", p->seg.n,
-           p->seg.local.block_log2 ? 2 << p->seg.local.block_log2 : 0, filtered, nerv_planes(&p->s));
+    nc_log(ctx, NC_LOG_VERBOSE, "%s segment of %d frames, local motion in blocks of %d pixels, %d of %d planes "
+           "filtered, detail layer %s (step %.2f)", p->seg.predicted ? "predicted" : "key", p->seg.n,
+           p->seg.local.block_log2 ? 2 << p->seg.local.block_log2 : 0, filtered, nerv_planes(&p->s),
+           p->det.on ? "on" : "off", p->det.step / 16.0);
     return 0;
 }
 
