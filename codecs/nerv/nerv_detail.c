@@ -62,7 +62,7 @@ static int moved(const Plane *q, int x, int y, const int32_t v[2])
     int bits = 2 + q->sub, den = 1 << bits;
     int64_t ax = ((int64_t)x << bits) + v[0], ay = ((int64_t)y << bits) + v[1];
     int64_t ix = nerv_floor_shift(ax, bits), iy = nerv_floor_shift(ay, bits);
-    int fx = (int)(ax - (ix << bits)), fy = (int)(ay - (iy << bits));
+    int fx = (int)(ax - ix * den), fy = (int)(ay - iy * den); /* ix may be negative: no shift */
     int x0 = (int)(ix < 0 ? 0 : ix >= q->w ? q->w - 1 : ix);
     int x1 = (int)(ix + 1 < 0 ? 0 : ix + 1 >= q->w ? q->w - 1 : ix + 1);
     int y0 = (int)(iy < 0 ? 0 : iy >= q->h ? q->h - 1 : iy);
@@ -164,8 +164,8 @@ static int32_t code_signed(Coder *c, NervDetailContexts *x, int a, int32_t v, ui
 static int code_mode(Coder *c, NervDetailContexts *x, int m, int near)
 {
     if (!bin(c, &x->mode_on[near], m > 0)) return 0;
-    int hi = bin(c, &x->mode_hi[0], (m - 1) >> 1);
-    int lo = bin(c, &x->mode_lo[hi], (m - 1) & 1);
+    int hi = bin(c, &x->mode_hi[0], m >= 3);            /* m - 1 = 2 hi + lo */
+    int lo = bin(c, &x->mode_lo[hi], m == 2 || m == 4);
     return 1 + 2 * hi + lo;
 }
 
