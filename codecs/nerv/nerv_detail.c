@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "codecs/nerv/nerv_detail.h"
-#include "entropy/escape.h"
 #include "nc/error.h"
 
 #define CTX_RATE 6 /* the contexts follow a segment's statistics within a few hundred bins */
