@@ -40,6 +40,14 @@ static const int preset_steps[] = {3000, 9000, 25000};
  * curve of the fit alone (README, "Detail layer"). */
 #define DETAIL_LAMBDA 0.25
 
+/* A frame of the stream's size and format, for the detail layer's pictures. */
+static int alloc_picture(const NervShape *s, NCFrame *f)
+{
+    f->media_type = NC_MEDIA_VIDEO;
+    f->width = s->width, f->height = s->height, f->pix_fmt = s->pix_fmt;
+    return nc_frame_get_buffer(f);
+}
+
 typedef struct NervEncoder {
     int quality, bitrate, preset, steps, segment, levels, fine, time_stride, fine_stride,
         hidden, keyint, local_block, local_grids, detail; /* options */
@@ -162,12 +170,9 @@ static int encoder_init(NCCodecContext *ctx)
     p->last_frame = malloc(sizeof(float) * (size_t)s->channels * s->positions);
     if (!p->frames || !p->last_frame) return NC_ENOMEM;
     if ((ret = nerv_detail_alloc(&p->det, s)) < 0) return ret;
-    NCFrame *pics[] = {&p->cur, &p->src, &p->prev};
-    for (int i = 0; i < 3; i++) {
-        pics[i]->media_type = NC_MEDIA_VIDEO;
-        pics[i]->width = s->width, pics[i]->height = s->height, pics[i]->pix_fmt = s->pix_fmt;
-        if ((ret = nc_frame_get_buffer(pics[i])) < 0) return ret;
-    }
+    if ((ret = alloc_picture(s, &p->cur)) < 0 || (ret = alloc_picture(s, &p->src)) < 0 ||
+        (ret = alloc_picture(s, &p->prev)) < 0)
+        return ret;
     rc_enc_init(&p->enc);
     p->ready = 1;
     return 0;
@@ -205,14 +210,12 @@ static unsigned local_warped(const NervShape *s, int all)
 }
 
 /* Copies a decoded frame's planes (the same size and format). */
-static void copy_picture(const NervShape *s, NCFrame *dst, const NCFrame *src)
+static void copy_picture(NCFrame *dst, const NCFrame *src)
 {
-    int n = s->pix_fmt == NC_PIX_YUV420P ? 3 : 1;
-    for (int c = 0; c < n; c++) {
-        int rows = c ? (s->height + 1) / 2 : s->height;
-        for (int y = 0; y < rows; y++)
-            memcpy(dst->data[c] + (size_t)y * dst->linesize[c], src->data[c] + (size_t)y * src->linesize[c],
-                   (size_t)(s->pix_fmt == NC_PIX_RGB24 ? 3 * s->width : c ? (s->width + 1) / 2 : s->width));
+    for (int c = 0; c < nc_pix_fmt_planes(src->pix_fmt); c++) {
+        size_t bytes = (size_t)nc_pix_fmt_plane_width(src->pix_fmt, c, src->width);
+        for (int y = 0; y < nc_pix_fmt_plane_height(src->pix_fmt, c, src->height); y++)
+            memcpy(dst->data[c] + (size_t)y * dst->linesize[c], src->data[c] + (size_t)y * src->linesize[c], bytes);
     }
 }
 
@@ -246,7 +249,7 @@ static int encode_detail(NervEncoder *p, const NervSegment *seg, int predicted, 
         nerv_detail_global(f ? seg->motion + 2 * (f - 1) : p->prev_motion, seg->motion + 2 * f, g);
         ret = nerv_detail_encode_frame(&p->det, &p->enc, s, &p->cur, &p->src, has_prev ? &p->prev : NULL,
                                        g, lambda);
-        copy_picture(s, &p->prev, &p->cur);
+        copy_picture(&p->prev, &p->cur);
         p->prev_motion[0] = seg->motion[2 * f], p->prev_motion[1] = seg->motion[2 * f + 1];
         p->prev_ok = 1;
     }
@@ -411,9 +414,7 @@ static int decoder_init(NCCodecContext *ctx)
     p->tile = malloc(sizeof(float) * 2 * (size_t)p->s.hidden * NERV_TILE);
     if (!p->weights || !p->out || !p->z || !p->tile) return NC_ENOMEM;
     if ((ret = nerv_detail_alloc(&p->det, &p->s)) < 0) return ret;
-    p->prev.media_type = NC_MEDIA_VIDEO;
-    p->prev.width = p->s.width, p->prev.height = p->s.height, p->prev.pix_fmt = p->s.pix_fmt;
-    return nc_frame_get_buffer(&p->prev);
+    return alloc_picture(&p->s, &p->prev);
 }
 
 static void drop_segment(NervDecoder *p)
@@ -534,7 +535,7 @@ static int nerv_decode(NCCodecContext *ctx, const NCPacket *pkt, NCFrame *frame)
             return ret;
         }
     }
-    copy_picture(&p->s, &p->prev, frame);
+    copy_picture(&p->prev, frame);
     p->prev_motion[0] = p->seg.motion[2 * f], p->prev_motion[1] = p->seg.motion[2 * f + 1];
     p->prev_ok = f == p->seg.n - 1;
     return 0;

@@ -431,6 +431,7 @@ typedef struct Choice {
     int m;
     int32_t v[2];
     double cost;
+    int pred[3][256];
     int32_t level[3][4 * 64];
     uint8_t coded[3][4];
 } Choice;
@@ -544,7 +545,6 @@ int nerv_detail_encode_frame(NervDetail *d, RCEncoder *enc, const NervShape *s, 
     planes_of(s, src, ps);
     if (prev) planes_of(s, prev, pp);
     Coder out = {.enc = enc};
-    int pred[3][256];
     Choice *best = malloc(sizeof(Choice)), *trial = malloc(sizeof(Choice));
     if (!best || !trial) {
         free(best), free(trial);
@@ -569,9 +569,8 @@ int nerv_detail_encode_frame(NervDetail *d, RCEncoder *enc, const NervShape *s, 
                         code_signed(&cnt, &d->ctx, a, v[a] - pv[a], 2 * (uint32_t)max_vec(s, a));
                 double cost = lambda * cnt.bits;
                 for (int p = 0; p < np; p++) {
-                    int tmp[256];
-                    predict(&pc[p], prev ? &pp[p] : NULL, bx, by, m, trial->v, tmp);
-                    cost += code_plane(&pc[p], &ps[p], tmp, bx, by, &d->ctx, p > 0, m > 0, d->step,
+                    predict(&pc[p], prev ? &pp[p] : NULL, bx, by, m, trial->v, trial->pred[p]);
+                    cost += code_plane(&pc[p], &ps[p], trial->pred[p], bx, by, &d->ctx, p > 0, m > 0, d->step,
                                        lambda, trial->level[p], trial->coded[p]);
                 }
                 trial->cost = cost;
@@ -589,11 +588,10 @@ int nerv_detail_encode_frame(NervDetail *d, RCEncoder *enc, const NervShape *s, 
                     code_signed(&out, &d->ctx, a, best->v[a] - pv[a], 2 * (uint32_t)max_vec(s, a));
             for (int p = 0; p < np; p++) {
                 int tb = ((1 << NERV_DETAIL_BLOCK_LOG2) >> pc[p].sub) / 8;
-                predict(&pc[p], prev ? &pp[p] : NULL, bx, by, m, best->v, pred[p]);
                 for (int t = 0; t < tb * tb; t++)
                     if (transform_in(&pc[p], bx, by, t))
                         code_levels(&out, &d->ctx, p > 0, m > 0, best->level[p] + 64 * t);
-                reconstruct(&pc[p], bx, by, pred[p], best->level[p], best->coded[p], d->step);
+                reconstruct(&pc[p], bx, by, best->pred[p], best->level[p], best->coded[p], d->step);
             }
         }
     free(best), free(trial);
