@@ -24,7 +24,7 @@
 
 #include "nc/frame.h"
 
-#define NERV_VERSION 6          /* written; 1 (no predicted segments), 2 (no latent means), 3 (no local motion), 4 (no loop filter) and 5 (no detail layer) are still read */
+#define NERV_VERSION 7          /* written; 1 (no predicted segments), 2 (no latent means), 3 (no local motion), 4 (no loop filter), 5 (no detail layer) and 6 (bilinear reads of the frame before) are still read */
 #define NERV_HEADER_SIZE 28
 #define NERV_MAX_LEVELS 16      /* latent grids */
 #define NERV_MAX_SCALE_LOG2 7

@@ -25,7 +25,7 @@ typedef struct Golden {
     int damage; /* 0 none, 1 the second segment's data packet cut short */
     /* 1: a stream of an older version (1: before predicted segments, 2: before
      * latent means, 3: before local motion, 4: before the loop filter, 5: before
-     * the detail layer), from the
+     * the detail layer, 6: bilinear reads of the frame before), from the
      * encoder of its time; `make` keeps the file and
      * only decodes it again (the encoder now writes NERV_VERSION) */
     int kept;
@@ -69,16 +69,26 @@ static const Golden goldens[] = {
     {"v5_damaged_filter", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 1},
     /* version 6: the detail layer, its blocks predicted from the network's picture
      * and the frame before (across segments too), partial blocks at the edges */
-    {"v6_yuv420p_72x40_local_detail", 72, 40, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=70:local_block=16", 0, 0},
-    {"v6_rgb24_40x26_detail", 40, 26, 8, NC_PIX_RGB24, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90", 0, 0},
-    {"v6_gray_48x32_still_detail", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:time_stride=0", 0, 0},
+    {"v6_yuv420p_72x40_local_detail", 72, 40, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=70:local_block=16", 0, 1},
+    {"v6_rgb24_40x26_detail", 40, 26, 8, NC_PIX_RGB24, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90", 0, 1},
+    {"v6_gray_48x32_still_detail", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:time_stride=0", 0, 1},
     /* a predicted segment's data cut short (in its frames' detail) */
-    {"v6_damaged_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 0},
+    {"v6_damaged_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 1},
+    /* version 7: the detail layer's reads of the frame before through 8-tap and
+     * 4-tap filters, at the edges too; a pan of fractions of a pixel */
+    {"v7_yuv420p_72x40_local_detail", 72, 40, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=70:local_block=16", 0, 0},
+    {"v7_yuv420p_64x48_fraction_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=90", 0, 0},
+    {"v7_rgb24_40x26_fraction_detail", 40, 26, 8, NC_PIX_RGB24, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90", 0, 0},
+    {"v7_gray_48x32_still_detail", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:time_stride=0", 0, 0},
+    /* a predicted segment's data cut short (in its frames' detail) */
+    {"v7_damaged_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 0},
 };
 
 /* A panning scene (integers only, so `make` draws the same frames everywhere);
- * still: no motion; local: rows 8 .. 23 (of the luma) move 3 pixels a frame more. */
-static void draw(NCFrame *f, int k, int still, int local)
+ * still: no motion; local: rows 8 .. 23 (of the luma) move 3 pixels a frame more;
+ * fraction: a pan of half a pixel a frame across and a quarter down (the scene
+ * drawn at quarter pixels), so that the detail layer reads between pixels. */
+static void draw(NCFrame *f, int k, int still, int local, int fraction)
 {
     for (int p = 0; p < nc_pix_fmt_planes(f->pix_fmt); p++) {
         int pw = nc_pix_fmt_plane_width(f->pix_fmt, p, f->width);
@@ -86,10 +96,12 @@ static void draw(NCFrame *f, int k, int still, int local)
         int per = f->pix_fmt == NC_PIX_RGB24 ? 3 : 1, sub = p ? 2 : 1;
         for (int y = 0; y < ph; y++)
             for (int x = 0; x < pw; x++) {
-                int sx = (x / per) * sub + (still ? 0 : 2 * k), sy = y * sub + (still ? 0 : k);
-                if (local && y * sub >= 8 && y * sub < 24) sx += 3 * k;
-                int v = 40 + (sx * 7 + sy * 3) % 150 + 30 * (((sx / 6) + (sy / 5)) % 2) + 11 * p +
-                        5 * (x % per);
+                /* in quarter pixels of the luma */
+                int qx = 4 * (x / per) * sub + (still ? 0 : fraction ? 2 * k : 8 * k);
+                int qy = 4 * y * sub + (still ? 0 : fraction ? k : 4 * k);
+                if (local && y * sub >= 8 && y * sub < 24) qx += 12 * k;
+                int v = 40 + ((qx * 7 + qy * 3) / 4) % 150 + 30 * (((qx / 24) + (qy / 20)) % 2) +
+                        11 * p + 5 * (x % per);
                 f->data[p][(size_t)y * f->linesize[p] + x] = (uint8_t)(v > 255 ? 255 : v);
             }
     }
@@ -156,7 +168,8 @@ static int make_one(const char *dir, const char *fuzz_dir, const Golden *g, FILE
         NCFrame f = {.media_type = NC_MEDIA_VIDEO, .width = g->w, .height = g->h, .pix_fmt = g->fmt};
         if (k < g->frames) {
             if (nc_frame_get_buffer(&f) < 0) return 1;
-            draw(&f, k, strstr(g->name, "still") != NULL, strstr(g->name, "local") != NULL);
+            draw(&f, k, strstr(g->name, "still") != NULL, strstr(g->name, "local") != NULL,
+                 strstr(g->name, "fraction") != NULL);
             f.pts = k, f.duration = 1;
         }
         ret = nc_send_frame(enc, k < g->frames ? &f : NULL);
