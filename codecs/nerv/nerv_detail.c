@@ -28,8 +28,8 @@ static const uint8_t zigzag[64] = {
  * the sum over both is shifted right by `shift` with rounding. Version 6 reads
  * bilinearly; version 7 with HEVC's 8-tap (quarter pixels) and 4-tap (eighths,
  * YUV420P's chroma) filters, which keep the texture a bilinear read blurs: on
- * the first 16 frames of the train clip `city` they cut the detail layer's
- * stream by a quarter at higher PSNR (README, "Detail layer"). */
+ * the train clip `city` they cut the stream by 12-26% at higher PSNR (README,
+ * "Interpolation filters"). */
 typedef struct Filter {
     int taps, first, shift;
     int8_t h[8][8]; /* [phase][tap] */
