@@ -371,14 +371,20 @@ static void block_rect(const Plane *q, int bx, int by, int *x0, int *y0, int *w,
     *h = *y0 + b <= q->h ? b : q->h - *y0;
 }
 
-/* The prediction of block (bx, by) of plane q into pred (its b x b layout). */
-static void predict(const Plane *cur, const Plane *prev, int bx, int by, int m, const int32_t v[2],
-                    int *pred)
+/* Block (bx, by) of the frame before's plane q moved by v, into r (its b x b layout). */
+static void moved_of(const Plane *prev, int bx, int by, const int32_t v[2], int *r)
+{
+    int x0, y0, w, h, b = (1 << NERV_DETAIL_BLOCK_LOG2) >> prev->sub;
+    block_rect(prev, bx, by, &x0, &y0, &w, &h);
+    moved_block(prev, x0, y0, w, h, v, r, b);
+}
+
+/* The prediction of block (bx, by) of plane q into pred (its b x b layout), from
+ * the network's picture and, when m > 0, the moved block r (moved_of). */
+static void predict(const Plane *cur, const int *r, int bx, int by, int m, int *pred)
 {
     int x0, y0, w, h, b = (1 << NERV_DETAIL_BLOCK_LOG2) >> cur->sub;
     block_rect(cur, bx, by, &x0, &y0, &w, &h);
-    int r[256];
-    if (m) moved_block(prev, x0, y0, w, h, v, r, b);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             int n = *px(cur, x0 + x, y0 + y);
@@ -423,7 +429,7 @@ int nerv_detail_decode_frame(NervDetail *d, RCDecoder *dec, const NervShape *s, 
     int np = planes_of(s, cur, pc);
     if (prev) planes_of(s, prev, pp);
     Coder c = {.dec = dec};
-    int pred[256];
+    int pred[256], moved[256];
     int32_t level[4 * 64];
     uint8_t coded[4];
     for (int by = 0; by < d->bh; by++)
@@ -445,7 +451,8 @@ int nerv_detail_decode_frame(NervDetail *d, RCDecoder *dec, const NervShape *s, 
             if (failed(&c)) return dec->error;
             for (int p = 0; p < np; p++) {
                 int tb = ((1 << NERV_DETAIL_BLOCK_LOG2) >> pc[p].sub) / 8;
-                predict(&pc[p], prev ? &pp[p] : NULL, bx, by, m, v, pred);
+                if (m) moved_of(&pp[p], bx, by, v, moved);
+                predict(&pc[p], moved, bx, by, m, pred);
                 for (int t = 0; t < tb * tb; t++) {
                     coded[t] = transform_in(&pc[p], bx, by, t) &&
                                code_levels(&c, &d->ctx, p > 0, m > 0, level + 64 * t);
@@ -606,6 +613,7 @@ int nerv_detail_encode_frame(NervDetail *d, RCEncoder *enc, const NervShape *s, 
     planes_of(s, src, ps);
     if (prev) planes_of(s, prev, pp);
     Coder out = {.enc = enc};
+    int moved[3][256];
     Choice *best = malloc(sizeof(Choice)), *trial = malloc(sizeof(Choice));
     if (!best || !trial) {
         free(best), free(trial);
@@ -619,6 +627,7 @@ int nerv_detail_encode_frame(NervDetail *d, RCEncoder *enc, const NervShape *s, 
             if (prev) {
                 vec_pred(d, s, bx, by, g, pv);
                 search(s, &ps[0], &pp[0], bx, by, pv, g, sqrt(lambda), v);
+                for (int p = 0; p < np; p++) moved_of(&pp[p], bx, by, v, moved[p]); /* one read for modes 1 .. 4 */
             }
             for (int m = 0; m < (prev ? NERV_DETAIL_MODES : 1); m++) {
                 trial->m = m;
@@ -630,7 +639,7 @@ int nerv_detail_encode_frame(NervDetail *d, RCEncoder *enc, const NervShape *s, 
                         code_signed(&cnt, &d->ctx, a, v[a] - pv[a], 2 * (uint32_t)max_vec(s, a));
                 double cost = lambda * cnt.bits;
                 for (int p = 0; p < np; p++) {
-                    predict(&pc[p], prev ? &pp[p] : NULL, bx, by, m, trial->v, trial->pred[p]);
+                    predict(&pc[p], moved[p], bx, by, m, trial->pred[p]);
                     cost += code_plane(&pc[p], &ps[p], trial->pred[p], bx, by, &d->ctx, p > 0, m > 0, d->step,
                                        lambda, trial->level[p], trial->coded[p]);
                 }
