@@ -40,6 +40,23 @@ static const int preset_steps[] = {3000, 9000, 25000};
  * curve of the fit alone (README, "Detail layer"). */
 #define DETAIL_LAMBDA 0.25
 
+/* The split between network and detail layer (README, "The split between
+ * network and layer"): the network's quality lies `drop` below the stream's, a
+ * multiple of SPLIT_STEP up to SPLIT_MAX. On the first predicted segment after
+ * a key segment and on every SPLIT_RETEST-th after it the encoder codes the segment at its drop
+ * and at the one a step further in the direction it last moved (or the other
+ * way, where that one lost or is out of range) and keeps the better. */
+#define SPLIT_STEP 20
+#define SPLIT_MAX 60
+#define SPLIT_RETEST 4
+
+/* What the detail layer carries from one segment to the next. */
+typedef struct Carry {
+    NCFrame prev;      /* the last decoded frame */
+    int ok;            /* prev is the last frame of the segment before */
+    int32_t motion[2]; /* and its global motion */
+} Carry;
+
 /* A frame of the stream's size and format, for the detail layer's pictures. */
 static int alloc_picture(const NervShape *s, NCFrame *f)
 {
@@ -50,7 +67,7 @@ static int alloc_picture(const NervShape *s, NCFrame *f)
 
 typedef struct NervEncoder {
     int quality, bitrate, preset, steps, segment, levels, fine, time_stride, fine_stride,
-        hidden, keyint, local_block, local_grids, detail; /* options */
+        hidden, keyint, local_block, local_grids, detail, net_drop; /* options */
     NervShape s;
     RCParamTables tables;
     NCIPool *pool;
@@ -61,14 +78,17 @@ typedef struct NervEncoder {
     int since_key;     /* frames from the last key segment's first to the next segment */
     int64_t pts[NERV_MAX_SEGMENT], duration[NERV_MAX_SEGMENT];
     NervDetail det;
-    NCFrame cur, src, prev; /* a frame as decoded, its source, and the decoded frame before it */
-    int prev_ok;            /* prev is the last frame of the segment before */
-    int32_t prev_motion[2]; /* and its global motion */
+    NCFrame cur, src; /* a frame as decoded and its source */
+    Carry carry;      /* the detail layer's state between segments */
+    Carry start, alt; /* while two splits are tried: before them, and after the first */
+    int drop, climb;  /* the network's quality below `quality`, as last chosen; the next try's way */
+    int since_test;   /* segments since the split was last tried */
+    double sse, bytes; /* the stream so far: squared error (8-bit samples) and size */
     NCPacket data;   /* the fitted segment, sent with its first frame */
     int data_key;    /* whether it is a key segment */
     int next, queued; /* packets of the segment sent, and to send */
     int draining;
-    RCEncoder enc;
+    RCEncoder enc, alt_enc; /* the segment's data; the second split tried */
     int ready;
 } NervEncoder;
 
@@ -118,6 +138,10 @@ static const NCOption encoder_options[] = {
     {"detail", "the detail layer: per frame, blocks predicted from the network's picture and "
      "the frame before, and a DCT residual (1) or none (0)", NC_OPT_INT,
      offsetof(NervEncoder, detail), {.i = 1}, 0, 1, NULL, NULL},
+    {"net_drop", "the network's quality this far below `quality` (the detail layer's); -1: "
+     "0, 20, 40 or 60, chosen per segment by trying two on the first predicted segment and every 4th "
+     "(with the detail layer on and no bitrate; else 0)", NC_OPT_INT, offsetof(NervEncoder, net_drop),
+     {.i = -1}, -1, 100, NULL, NULL},
     NC_OPTION_END,
 };
 
@@ -171,9 +195,12 @@ static int encoder_init(NCCodecContext *ctx)
     if (!p->frames || !p->last_frame) return NC_ENOMEM;
     if ((ret = nerv_detail_alloc(&p->det, s)) < 0) return ret;
     if ((ret = alloc_picture(s, &p->cur)) < 0 || (ret = alloc_picture(s, &p->src)) < 0 ||
-        (ret = alloc_picture(s, &p->prev)) < 0)
+        (ret = alloc_picture(s, &p->carry.prev)) < 0 || (ret = alloc_picture(s, &p->start.prev)) < 0 ||
+        (ret = alloc_picture(s, &p->alt.prev)) < 0)
         return ret;
     rc_enc_init(&p->enc);
+    rc_enc_init(&p->alt_enc);
+    p->climb = 1;
     p->ready = 1;
     return 0;
 }
@@ -186,10 +213,11 @@ static void encoder_close(NCCodecContext *ctx)
     free(p->frames), free(p->last_frame);
     p->frames = p->last_frame = NULL;
     nerv_detail_free(&p->det);
-    nc_frame_unref(&p->cur), nc_frame_unref(&p->src), nc_frame_unref(&p->prev);
+    nc_frame_unref(&p->cur), nc_frame_unref(&p->src);
+    nc_frame_unref(&p->carry.prev), nc_frame_unref(&p->start.prev), nc_frame_unref(&p->alt.prev);
     nerv_ref_free(&p->ref);
     nc_packet_unref(&p->data);
-    if (p->ready) rc_enc_free(&p->enc);
+    if (p->ready) rc_enc_free(&p->enc), rc_enc_free(&p->alt_enc);
     p->ready = 0;
 }
 
@@ -219,15 +247,43 @@ static void copy_picture(NCFrame *dst, const NCFrame *src)
     }
 }
 
+static void carry_copy(Carry *dst, const Carry *src)
+{
+    if (src->ok) copy_picture(&dst->prev, &src->prev);
+    dst->ok = src->ok;
+    dst->motion[0] = src->motion[0], dst->motion[1] = src->motion[1];
+}
+
+/* The squared error between two pictures of the stream's format, every plane. */
+static double picture_sse(const NCFrame *a, const NCFrame *b)
+{
+    double sse = 0;
+    for (int c = 0; c < nc_pix_fmt_planes(a->pix_fmt); c++) {
+        int w = nc_pix_fmt_plane_width(a->pix_fmt, c, a->width);
+        for (int y = 0; y < nc_pix_fmt_plane_height(a->pix_fmt, c, a->height); y++) {
+            const uint8_t *u = a->data[c] + (size_t)y * a->linesize[c];
+            const uint8_t *v = b->data[c] + (size_t)y * b->linesize[c];
+            int64_t row = 0;
+            for (int x = 0; x < w; x++) row += (u[x] - v[x]) * (u[x] - v[x]);
+            sse += (double)row;
+        }
+    }
+    return sse;
+}
+
 /* The detail layer of a fitted segment (spec §7): its frames synthesized as the
- * decoder will, then coded frame by frame against the sources. */
-static int encode_detail(NervEncoder *p, const NervSegment *seg, int predicted, double lambda)
+ * decoder will, then coded frame by frame against the sources into enc; *sse
+ * gets the decoded frames' squared error (0 with the layer off). */
+static int encode_detail(NervEncoder *p, RCEncoder *enc, const NervSegment *seg, int predicted,
+                         double lambda, double *sse)
 {
     const NervShape *s = &p->s;
+    Carry *c = &p->carry;
+    *sse = 0;
     nerv_detail_start(&p->det, p->detail, nerv_detail_step_for(lambda));
-    nerv_detail_write_header(&p->det, &p->enc);
+    nerv_detail_write_header(&p->det, enc);
     if (!p->det.on) {
-        p->prev_ok = 0;
+        c->ok = 0;
         return 0;
     }
     size_t frame_floats = (size_t)s->channels * s->positions;
@@ -244,35 +300,33 @@ static int encode_detail(NervEncoder *p, const NervSegment *seg, int predicted, 
         nerv_synth_frame(s, &seg->lay, seg->motion, &seg->local, latents, weights, f, out, z, tile, &sc);
         nerv_samples_to_frame(s, out, &p->cur);
         nerv_samples_to_frame(s, p->frames + (size_t)f * frame_floats, &p->src);
-        int has_prev = (f > 0 || predicted) && p->prev_ok;
+        int has_prev = (f > 0 || predicted) && c->ok;
         int32_t g[2];
-        nerv_detail_global(f ? seg->motion + 2 * (f - 1) : p->prev_motion, seg->motion + 2 * f, g);
-        ret = nerv_detail_encode_frame(&p->det, &p->enc, s, &p->cur, &p->src, has_prev ? &p->prev : NULL,
+        nerv_detail_global(f ? seg->motion + 2 * (f - 1) : c->motion, seg->motion + 2 * f, g);
+        ret = nerv_detail_encode_frame(&p->det, enc, s, &p->cur, &p->src, has_prev ? &c->prev : NULL,
                                        g, lambda);
-        copy_picture(&p->prev, &p->cur);
-        p->prev_motion[0] = seg->motion[2 * f], p->prev_motion[1] = seg->motion[2 * f + 1];
-        p->prev_ok = 1;
+        *sse += picture_sse(&p->cur, &p->src);
+        copy_picture(&c->prev, &p->cur);
+        c->motion[0] = seg->motion[2 * f], c->motion[1] = seg->motion[2 * f + 1];
+        c->ok = 1;
     }
     nerv_scratch_free(&sc);
     free(latents), free(weights), free(out), free(z), free(tile);
     return ret;
 }
 
-/* Fits the buffered frames into p->data and queues their packets. */
-static int fit(NCCodecContext *ctx)
+/* The buffered frames coded into enc (reset first) with the network fitted at
+ * `drop` below the stream's quality and the detail layer at it; *sse as for
+ * encode_detail. seg gets the fitted segment (free it). */
+static int code_segment(NCCodecContext *ctx, int predicted, int drop, RCEncoder *enc,
+                        NervSegment *seg, double *sse)
 {
     NervEncoder *p = ctx->priv_data;
     int64_t span = 0;
     for (int f = 0; f < p->nframes; f++) span += p->duration[f];
-    /* predicted from the segment before while the key segment is recent, and while
-     * the motion stays far from its bound (a long pan) */
-    int predicted = p->ref.valid && p->since_key < p->keyint &&
-                    abs(p->ref.motion[0]) < NERV_MOTION_LIMIT / 2 &&
-                    abs(p->ref.motion[1]) < NERV_MOTION_LIMIT / 2;
-    if (!predicted) p->since_key = 0;
     double lambda = 0;
     NervFitParams fp = {
-        .lambda = exp2(-2.0 - p->quality / 8.0),
+        .lambda = exp2(-2.0 - (p->quality - drop) / 8.0),
         .target_bits = p->bitrate * ((double)span * ctx->time_base.num / ctx->time_base.den),
         .lambda_out = &lambda,
         .steps = p->steps ? p->steps : preset_steps[p->preset],
@@ -284,24 +338,97 @@ static int fit(NCCodecContext *ctx)
         .progress = fit_progress,
         .opaque = ctx,
     };
-    NervSegment seg;
     double mse, bits;
-    int ret = nerv_fit_segment(&p->s, p->pool, &p->tables, p->frames, p->nframes, &fp, &seg,
+    int ret = nerv_fit_segment(&p->s, p->pool, &p->tables, p->frames, p->nframes, &fp, seg,
                                &mse, &bits);
     if (ret < 0) return ret;
     nc_log(ctx, NC_LOG_VERBOSE,
-           "%s segment of %d frames: %.0f bytes (motion %.0f, weights %.0f, latents %.0f), PSNR %.2f dB, "
-           "local motion %s (saving %.4f)",
-           predicted ? "predicted" : "key", p->nframes, bits / 8, seg.motion_bits / 8,
-           seg.weight_bits / 8, seg.latent_bits / 8, mse > 0 ? -10 * log10(mse) : 99.0,
-           seg.local.block_log2 ? "on" : "off", seg.local_saving);
-    rc_enc_reset(&p->enc);
-    ret = nerv_segment_write(&p->tables, &p->s, &seg, &p->enc);
-    /* the fit's lambda on squared 8-bit samples (its own are in [0, 1]), scaled
-     * to the slope the fit reaches */
-    if (ret >= 0) ret = encode_detail(p, &seg, predicted, DETAIL_LAMBDA * 255.0 * 255.0 * lambda);
-    if (ret >= 0) ret = rc_enc_flush(&p->enc);
-    if (ret >= 0) ret = nerv_ref_set(&p->ref, &p->s, &seg);
+           "%s segment of %d frames, network %d below quality: %.0f bytes (motion %.0f, weights "
+           "%.0f, latents %.0f), PSNR %.2f dB, local motion %s (saving %.4f)",
+           predicted ? "predicted" : "key", p->nframes, drop, bits / 8, seg->motion_bits / 8,
+           seg->weight_bits / 8, seg->latent_bits / 8, mse > 0 ? -10 * log10(mse) : 99.0,
+           seg->local.block_log2 ? "on" : "off", seg->local_saving);
+    rc_enc_reset(enc);
+    ret = nerv_segment_write(&p->tables, &p->s, seg, enc);
+    /* the layer's lambda on squared 8-bit samples (the fit's are in [0, 1]): the
+     * fit's as it ended, scaled to the slope the fit reaches, at the stream's
+     * quality (2^(-drop/8) below the network's lambda) */
+    double detail_lambda = DETAIL_LAMBDA * 255.0 * 255.0 * lambda * exp2(-drop / 8.0);
+    if (ret >= 0) ret = encode_detail(p, enc, seg, predicted, detail_lambda, sse);
+    if (ret >= 0) ret = rc_enc_flush(enc);
+    if (ret < 0) nerv_segment_free(seg);
+    return ret;
+}
+
+/* Codes the buffered frames at the current split and at the next one tried,
+ * from the same state, and keeps the one whose stream so far has the smaller
+ * product of squared error and size: a change that buys more than 3 dB per
+ * doubling of rate (10 log10 2), the slope of nerv's own rate-distortion
+ * curves, moves the whole curve up. */
+static int code_both(NCCodecContext *ctx, int predicted, NervSegment *seg, double *sse)
+{
+    NervEncoder *p = ctx->priv_data;
+    int ahead = p->drop + p->climb * SPLIT_STEP;
+    int way = ahead >= 0 && ahead <= SPLIT_MAX ? p->climb : -p->climb;
+    int tried = p->drop + way * SPLIT_STEP;
+    NervSegment other;
+    double other_sse;
+    carry_copy(&p->start, &p->carry);
+    int ret = code_segment(ctx, predicted, p->drop, &p->enc, seg, sse);
+    if (ret < 0) return ret;
+    carry_copy(&p->alt, &p->carry);
+    carry_copy(&p->carry, &p->start);
+    if ((ret = code_segment(ctx, predicted, tried, &p->alt_enc, &other, &other_sse)) < 0) {
+        nerv_segment_free(seg);
+        return ret;
+    }
+    double keep = (p->sse + *sse) * (p->bytes + (double)p->enc.size);
+    double move = (p->sse + other_sse) * (p->bytes + (double)p->alt_enc.size);
+    nc_log(ctx, NC_LOG_VERBOSE, "split: network %d below quality: %zu bytes, squared error %.4g; "
+           "%d below: %zu bytes, %.4g", p->drop, p->enc.size, *sse, tried, p->alt_enc.size, other_sse);
+    if (move < keep) {
+        RCEncoder t = p->enc;
+        p->enc = p->alt_enc, p->alt_enc = t;
+        nerv_segment_free(seg);
+        *seg = other, *sse = other_sse;
+        p->drop = tried, p->climb = way;
+    } else {
+        nerv_segment_free(&other);
+        carry_copy(&p->carry, &p->alt);
+        p->climb = -way;
+    }
+    return 0;
+}
+
+/* Fits the buffered frames into p->data and queues their packets. */
+static int fit(NCCodecContext *ctx)
+{
+    NervEncoder *p = ctx->priv_data;
+    /* predicted from the segment before while the key segment is recent, and while
+     * the motion stays far from its bound (a long pan) */
+    int predicted = p->ref.valid && p->since_key < p->keyint &&
+                    abs(p->ref.motion[0]) < NERV_MOTION_LIMIT / 2 &&
+                    abs(p->ref.motion[1]) < NERV_MOTION_LIMIT / 2;
+    if (!predicted) p->since_key = 0;
+    NervSegment seg;
+    double sse;
+    int ret;
+    /* a key segment keeps the split as it is: its network is also the start of
+     * the predicted segments after it, which a try on it alone does not see (on
+     * the still train clip `motion` the key segment alone chose a network 20
+     * below, which cost the first 64 frames 1.3 dB for 15% less rate) */
+    if (!predicted) p->since_test = SPLIT_RETEST - 1;
+    if (p->net_drop < 0 && p->detail && !p->bitrate && predicted && p->since_test >= SPLIT_RETEST) {
+        p->since_test = 0;
+        ret = code_both(ctx, predicted, &seg, &sse);
+    } else {
+        int drop = p->net_drop >= 0 ? p->net_drop : p->detail && !p->bitrate ? p->drop : 0;
+        ret = code_segment(ctx, predicted, drop, &p->enc, &seg, &sse);
+    }
+    if (ret < 0) return ret;
+    p->since_test++;
+    p->sse += sse, p->bytes += (double)p->enc.size;
+    ret = nerv_ref_set(&p->ref, &p->s, &seg);
     nerv_segment_free(&seg);
     size_t frame_floats = (size_t)p->s.channels * p->s.positions;
     memcpy(p->last_frame, p->frames + (size_t)(p->nframes - 1) * frame_floats,
@@ -366,7 +493,7 @@ static void encoder_flush(NCCodecContext *ctx)
     p->nframes = p->queued = p->next = 0;
     p->draining = 0;
     p->ref.valid = 0;
-    p->prev_ok = 0;
+    p->carry.ok = 0;
     nc_packet_unref(&p->data);
 }
 
