@@ -80,7 +80,7 @@ typedef struct NervEncoder {
     NervDetail det;
     NCFrame cur, src; /* a frame as decoded and its source */
     Carry carry;      /* the detail layer's state between segments */
-    Carry start, alt; /* while two splits are tried: before them, and after the first */
+    Carry alt;        /* the second split tried starts from a copy of carry */
     int drop, climb;  /* the network's quality below `quality`, as last chosen; the next try's way */
     int since_test;   /* segments since the split was last tried */
     double sse, bytes; /* the stream so far: squared error (8-bit samples) and size */
@@ -195,8 +195,7 @@ static int encoder_init(NCCodecContext *ctx)
     if (!p->frames || !p->last_frame) return NC_ENOMEM;
     if ((ret = nerv_detail_alloc(&p->det, s)) < 0) return ret;
     if ((ret = alloc_picture(s, &p->cur)) < 0 || (ret = alloc_picture(s, &p->src)) < 0 ||
-        (ret = alloc_picture(s, &p->carry.prev)) < 0 || (ret = alloc_picture(s, &p->start.prev)) < 0 ||
-        (ret = alloc_picture(s, &p->alt.prev)) < 0)
+        (ret = alloc_picture(s, &p->carry.prev)) < 0 || (ret = alloc_picture(s, &p->alt.prev)) < 0)
         return ret;
     rc_enc_init(&p->enc);
     rc_enc_init(&p->alt_enc);
@@ -214,7 +213,7 @@ static void encoder_close(NCCodecContext *ctx)
     p->frames = p->last_frame = NULL;
     nerv_detail_free(&p->det);
     nc_frame_unref(&p->cur), nc_frame_unref(&p->src);
-    nc_frame_unref(&p->carry.prev), nc_frame_unref(&p->start.prev), nc_frame_unref(&p->alt.prev);
+    nc_frame_unref(&p->carry.prev), nc_frame_unref(&p->alt.prev);
     nerv_ref_free(&p->ref);
     nc_packet_unref(&p->data);
     if (p->ready) rc_enc_free(&p->enc), rc_enc_free(&p->alt_enc);
@@ -272,13 +271,13 @@ static double picture_sse(const NCFrame *a, const NCFrame *b)
 }
 
 /* The detail layer of a fitted segment (spec §7): its frames synthesized as the
- * decoder will, then coded frame by frame against the sources into enc; *sse
- * gets the decoded frames' squared error (0 with the layer off). */
-static int encode_detail(NervEncoder *p, RCEncoder *enc, const NervSegment *seg, int predicted,
-                         double lambda, double *sse)
+ * decoder will, then coded frame by frame against the sources into enc, from
+ * and onto the state c; *sse gets the decoded frames' squared error (0 with the
+ * layer off). */
+static int encode_detail(NervEncoder *p, RCEncoder *enc, Carry *c, const NervSegment *seg,
+                         int predicted, double lambda, double *sse)
 {
     const NervShape *s = &p->s;
-    Carry *c = &p->carry;
     *sse = 0;
     nerv_detail_start(&p->det, p->detail, nerv_detail_step_for(lambda));
     nerv_detail_write_header(&p->det, enc);
@@ -316,10 +315,10 @@ static int encode_detail(NervEncoder *p, RCEncoder *enc, const NervSegment *seg,
 }
 
 /* The buffered frames coded into enc (reset first) with the network fitted at
- * `drop` below the stream's quality and the detail layer at it; *sse as for
- * encode_detail. seg gets the fitted segment (free it). */
+ * `drop` below the stream's quality and the detail layer at it, from and onto
+ * carry; *sse as for encode_detail. seg gets the fitted segment (free it). */
 static int code_segment(NCCodecContext *ctx, int predicted, int drop, RCEncoder *enc,
-                        NervSegment *seg, double *sse)
+                        Carry *carry, NervSegment *seg, double *sse)
 {
     NervEncoder *p = ctx->priv_data;
     int64_t span = 0;
@@ -354,7 +353,7 @@ static int code_segment(NCCodecContext *ctx, int predicted, int drop, RCEncoder 
      * fit's as it ended, scaled to the slope the fit reaches, at the stream's
      * quality (2^(-drop/8) below the network's lambda) */
     double detail_lambda = DETAIL_LAMBDA * 255.0 * 255.0 * lambda * exp2(-drop / 8.0);
-    if (ret >= 0) ret = encode_detail(p, enc, seg, predicted, detail_lambda, sse);
+    if (ret >= 0) ret = encode_detail(p, enc, carry, seg, predicted, detail_lambda, sse);
     if (ret >= 0) ret = rc_enc_flush(enc);
     if (ret < 0) nerv_segment_free(seg);
     return ret;
@@ -373,12 +372,10 @@ static int code_both(NCCodecContext *ctx, int predicted, NervSegment *seg, doubl
     int tried = p->drop + way * SPLIT_STEP;
     NervSegment other;
     double other_sse;
-    carry_copy(&p->start, &p->carry);
-    int ret = code_segment(ctx, predicted, p->drop, &p->enc, seg, sse);
-    if (ret < 0) return ret;
     carry_copy(&p->alt, &p->carry);
-    carry_copy(&p->carry, &p->start);
-    if ((ret = code_segment(ctx, predicted, tried, &p->alt_enc, &other, &other_sse)) < 0) {
+    int ret = code_segment(ctx, predicted, p->drop, &p->enc, &p->carry, seg, sse);
+    if (ret < 0) return ret;
+    if ((ret = code_segment(ctx, predicted, tried, &p->alt_enc, &p->alt, &other, &other_sse)) < 0) {
         nerv_segment_free(seg);
         return ret;
     }
@@ -389,12 +386,13 @@ static int code_both(NCCodecContext *ctx, int predicted, NervSegment *seg, doubl
     if (move < keep) {
         RCEncoder t = p->enc;
         p->enc = p->alt_enc, p->alt_enc = t;
+        Carry c = p->carry;
+        p->carry = p->alt, p->alt = c;
         nerv_segment_free(seg);
         *seg = other, *sse = other_sse;
         p->drop = tried, p->climb = way;
     } else {
         nerv_segment_free(&other);
-        carry_copy(&p->carry, &p->alt);
         p->climb = -way;
     }
     return 0;
@@ -418,12 +416,13 @@ static int fit(NCCodecContext *ctx)
      * the still train clip `motion` the key segment alone chose a network 20
      * below, which cost the first 64 frames 1.3 dB for 15% less rate) */
     if (!predicted) p->since_test = SPLIT_RETEST - 1;
-    if (p->net_drop < 0 && p->detail && !p->bitrate && predicted && p->since_test >= SPLIT_RETEST) {
+    int chosen = p->net_drop < 0 && p->detail && !p->bitrate;
+    if (chosen && predicted && p->since_test >= SPLIT_RETEST) {
         p->since_test = 0;
         ret = code_both(ctx, predicted, &seg, &sse);
     } else {
-        int drop = p->net_drop >= 0 ? p->net_drop : p->detail && !p->bitrate ? p->drop : 0;
-        ret = code_segment(ctx, predicted, drop, &p->enc, &seg, &sse);
+        int drop = p->net_drop >= 0 ? p->net_drop : chosen ? p->drop : 0;
+        ret = code_segment(ctx, predicted, drop, &p->enc, &p->carry, &seg, &sse);
     }
     if (ret < 0) return ret;
     p->since_test++;

@@ -605,6 +605,11 @@ typedef struct Coded {
 
 static int encode_threads = 2;
 
+static int same_packet(const NCPacket *a, const NCPacket *b)
+{
+    return a->size == b->size && !memcmp(a->data, b->data, (size_t)a->size);
+}
+
 static int encode_clip(int w, int h, enum NCPixelFormat fmt, int frames, const char *opts,
                        Coded *out)
 {
@@ -652,7 +657,7 @@ static void test_threads(void)
     CHECK_EQ(b.count, a.count);
     for (int i = 0; i < a.count && i < b.count; i++) {
         CHECK_EQ(a.pkt[i].size, b.pkt[i].size);
-        CHECK(a.pkt[i].size == b.pkt[i].size && !memcmp(a.pkt[i].data, b.pkt[i].data, (size_t)a.pkt[i].size));
+        CHECK(same_packet(&a.pkt[i], &b.pkt[i]));
     }
     coded_free(&a), coded_free(&b);
 }
@@ -712,8 +717,7 @@ static int same_packets(const Coded *a, const Coded *b)
 {
     if (a->count != b->count) return 0;
     for (int i = 0; i < a->count; i++)
-        if (a->pkt[i].size != b->pkt[i].size || memcmp(a->pkt[i].data, b->pkt[i].data, (size_t)a->pkt[i].size))
-            return 0;
+        if (!same_packet(&a->pkt[i], &b->pkt[i])) return 0;
     return 1;
 }
 
@@ -744,8 +748,7 @@ static void test_split(void)
         if (getenv("NERV_TEST_VERBOSE") || moved != i || q[0] < fmin(q[1], q[2]) - 0.5)
             fprintf(stderr, "%s: split %s, %.2f dB (net_drop 0: %.2f, 20: %.2f)\n", i ? "noise" : "smooth",
                     moved ? "moved" : "kept", q[0], q[1], q[2]);
-        CHECK(c[0].count == 16 && c[1].count == 16 && c[0].pkt[0].size == c[1].pkt[0].size &&
-              !memcmp(c[0].pkt[0].data, c[1].pkt[0].data, (size_t)c[0].pkt[0].size));
+        CHECK(c[0].count == 16 && c[1].count == 16 && same_packet(&c[0].pkt[0], &c[1].pkt[0]));
         CHECK(moved == i);
         CHECK(q[0] >= fmin(q[1], q[2]) - 0.5);
         for (int k = 0; k < 3; k++) coded_free(&c[k]);
