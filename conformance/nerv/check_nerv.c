@@ -75,13 +75,16 @@ static const Golden goldens[] = {
     /* a predicted segment's data cut short (in its frames' detail) */
     {"v6_damaged_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 1},
     /* version 7: the detail layer's reads of the frame before through 8-tap and
-     * 4-tap filters, at the edges too; a pan of fractions of a pixel */
-    {"v7_yuv420p_72x40_local_detail", 72, 40, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=70:local_block=16", 0, 0},
-    {"v7_yuv420p_64x48_fraction_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=90", 0, 0},
-    {"v7_rgb24_40x26_fraction_detail", 40, 26, 8, NC_PIX_RGB24, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90", 0, 0},
-    {"v7_gray_48x32_still_detail", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:time_stride=0", 0, 0},
+     * 4-tap filters, at the edges too; a pan of fractions of a pixel. The
+     * network's quality fixed at the layer's (net_drop=0): the encoder's choice
+     * of it writes no syntax of its own, and `make` keeps these streams as they
+     * were made before it */
+    {"v7_yuv420p_72x40_local_detail", 72, 40, 12, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=70:local_block=16:net_drop=0", 0, 0},
+    {"v7_yuv420p_64x48_fraction_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=80:fine=2:levels=4:hidden=8:quality=90:net_drop=0", 0, 0},
+    {"v7_rgb24_40x26_fraction_detail", 40, 26, 8, NC_PIX_RGB24, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:net_drop=0", 0, 0},
+    {"v7_gray_48x32_still_detail", 48, 32, 8, NC_PIX_GRAY8, "segment=4:steps=60:fine=2:levels=3:hidden=6:quality=90:time_stride=0:net_drop=0", 0, 0},
     /* a predicted segment's data cut short (in its frames' detail) */
-    {"v7_damaged_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80", 1, 0},
+    {"v7_damaged_detail", 64, 48, 8, NC_PIX_YUV420P, "segment=4:steps=40:fine=2:levels=4:hidden=8:quality=80:net_drop=0", 1, 0},
 };
 
 /* A panning scene (integers only, so `make` draws the same frames everywhere);
