@@ -37,8 +37,12 @@ static const int preset_steps[] = {3000, 9000, 25000};
  * 16 frames of the train clip `city` its curve spends about a quarter of a bit
  * (0.26) where lambda says one; at 1/2, 1/4 and 1/8 of it the detail layer gave
  * +0.28, +1.10 and +2.72 dB at 6.5%, 38% and 116% more rate, each above the
- * curve of the fit alone (README, "Detail layer"). */
-#define DETAIL_LAMBDA 0.25
+ * curve of the fit alone (README, "Detail layer"). 1/4 was taken then; with
+ * the split chosen per segment and the levels lowered by cost, 1/8 (0.12) lies
+ * 0.2 dB above 1/4's curve on `city` and up to 0.6 dB on `motion` (first 48 /
+ * 64 frames), and 1/12 and 1/20 no higher on `city` (README, "The detail
+ * layer's lambda, again"). */
+#define DETAIL_LAMBDA 0.12
 
 /* The split between network and detail layer (README, "The split between
  * network and layer"): the network's quality lies `drop` below the stream's, a

@@ -156,10 +156,20 @@ typedef struct Coder {
     double bits;    /* neither: counting, the contexts left as they are */
 } Coder;
 
+/* -log2 of a 16-bit probability, by its top 12 bits (the middle of each step):
+ * counting runs for every level tried, and a table is fast enough for that. */
+static float cost_table[4096];
+
+static void cost_init(void)
+{
+    if (cost_table[0] != 0) return;
+    for (int i = 0; i < 4096; i++) cost_table[i] = (float)-log2((i * 16 + 8) / 65536.0);
+}
+
 static double bin_cost(uint32_t p0, int bit)
 {
-    double p = (double)(p0 >> RC_BIN_SHIFT) / 65536.0;
-    return -log2(bit ? 1.0 - p : p);
+    uint32_t p = p0 >> RC_BIN_SHIFT;
+    return cost_table[(bit ? 65536 - p : p) >> 4];
 }
 
 static int bin(Coder *c, RCBinContext *ctx, int bit)
@@ -503,7 +513,38 @@ typedef struct Choice {
     uint8_t coded[3][4];
 } Choice;
 
-#define DEADZONE 0.22 /* rounding offset of the quantizer: below 1/2 favours zeros, which cost less */
+#define DEADZONE 0.5 /* rounding offset before the levels are lowered by cost */
+
+static double levels_bits(NervDetailContexts *x, int kind, int inter, const int32_t *l)
+{
+    Coder cnt = {0};
+    code_levels(&cnt, x, kind, inter, (int32_t *)l);
+    return cnt.bits;
+}
+
+/* Rate-distortion optimized quantization, greedily: from the last level toward
+ * the first, each nonzero level is lowered by one (to zero from one) where
+ * that lowers D + lambda R of the transform block, the bits counted with the
+ * contexts as they are. c: coefficients in steps; d: their error so far. */
+static double lower_levels(NervDetailContexts *x, int kind, int inter, double lambda,
+                           const double *c, int32_t *l, double *d)
+{
+    double bits = levels_bits(x, kind, inter, l);
+    for (int k = 63; k >= 0; k--) {
+        int32_t *v = &l[zigzag[k]];
+        if (!*v) continue;
+        double a = c[zigzag[k]];
+        int32_t was = *v, lower = was > 0 ? was - 1 : was + 1;
+        double e0 = a - was, e1 = a - lower, dd = e1 * e1 - e0 * e0;
+        *v = lower;
+        double b = levels_bits(x, kind, inter, l);
+        if (dd + lambda * (b - bits) < 0)
+            *d += dd, bits = b;
+        else
+            *v = was;
+    }
+    return bits;
+}
 
 /* Quantizes the residual of each transform block of one plane's block, deciding
  * per transform block between its levels and none by cost; returns D + lambda R. */
@@ -514,6 +555,7 @@ static double code_plane(const Plane *cur, const Plane *src, const int *pred, in
     int x0, y0, w, h, b = (1 << NERV_DETAIL_BLOCK_LOG2) >> cur->sub, tb = b / 8;
     block_rect(cur, bx, by, &x0, &y0, &w, &h);
     double delta = step / 16.0, total = 0;
+    double lambda_steps = lambda / (delta * delta); /* lambda on errors in steps */
     for (int t = 0; t < tb * tb; t++) {
         int tx = (t % tb) * 8, ty = (t / tb) * 8;
         int32_t *l = level + 64 * t;
@@ -529,23 +571,24 @@ static double code_plane(const Plane *cur, const Plane *src, const int *pred, in
         double d_zero = 0, d_coded = 0;
         int any = 0;
         for (int k = 0; k < 64; k++) {
-            double a = fabs(c[k]) / delta;
+            c[k] /= delta;
+            double a = fabs(c[k]);
             int32_t q = (int32_t)(a + DEADZONE);
             if (q > NERV_DETAIL_MAX_LEVEL) q = NERV_DETAIL_MAX_LEVEL;
             l[k] = c[k] < 0 ? -q : q;
             any |= q != 0;
             d_zero += c[k] * c[k];
-            double e = c[k] - l[k] * delta;
+            double e = c[k] - l[k];
             d_coded += e * e;
         }
-        Coder cnt = {0};
-        code_levels(&cnt, x, kind, inter, l);
-        double j_coded = d_coded + lambda * cnt.bits;
+        double j_coded = INFINITY;
+        if (any) {
+            double bits = lower_levels(x, kind, inter, lambda_steps, c, l, &d_coded);
+            j_coded = (d_coded + lambda_steps * bits) * delta * delta;
+        }
         int32_t none[64] = {0};
-        Coder cnt0 = {0};
-        code_levels(&cnt0, x, kind, inter, none);
-        double j_zero = d_zero + lambda * cnt0.bits;
-        if (any && j_coded < j_zero) {
+        double j_zero = (d_zero + lambda_steps * levels_bits(x, kind, inter, none)) * delta * delta;
+        if (j_coded < j_zero) {
             coded[t] = 1;
             total += j_coded;
         } else {
@@ -608,6 +651,7 @@ int nerv_detail_encode_frame(NervDetail *d, RCEncoder *enc, const NervShape *s, 
 {
     if (!d->on) return 0;
     cos_init();
+    cost_init();
     Plane pc[3], ps[3], pp[3];
     int np = planes_of(s, cur, pc);
     planes_of(s, src, ps);
