@@ -1,5 +1,6 @@
 /* The detail layer (nerv_detail.h; spec §7). */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,14 +158,9 @@ typedef struct Coder {
 } Coder;
 
 /* -log2 of a 16-bit probability, by its top 12 bits (the middle of each step):
- * counting runs for every level tried, and a table is fast enough for that. */
+ * counting runs for every level tried, and a table is fast enough for that.
+ * Filled once (encoder_tables). */
 static float cost_table[4096];
-
-static void cost_init(void)
-{
-    if (cost_table[0] != 0) return;
-    for (int i = 0; i < 4096; i++) cost_table[i] = (float)-log2((i * 16 + 8) / 65536.0);
-}
 
 static double bin_cost(uint32_t p0, int bit)
 {
@@ -477,13 +473,15 @@ int nerv_detail_decode_frame(NervDetail *d, RCDecoder *dec, const NervShape *s, 
 /* ---- the encoder's choices ---- */
 
 static double cos_table[8][8]; /* the orthonormal DCT, row k frequency k */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static void cos_init(void)
+/* The encoder's tables, filled once for every context and thread. */
+static void encoder_tables(void)
 {
-    if (cos_table[0][0] != 0) return;
     for (int k = 0; k < 8; k++)
         for (int n = 0; n < 8; n++)
             cos_table[k][n] = (k ? sqrt(0.25) : sqrt(0.125)) * cos(M_PI * (2 * n + 1) * k / 16.0);
+    for (int i = 0; i < 4096; i++) cost_table[i] = (float)-log2((i * 16 + 8) / 65536.0);
 }
 
 static void forward_dct(const double *r, double *c)
@@ -515,10 +513,10 @@ typedef struct Choice {
 
 #define DEADZONE 0.5 /* rounding offset before the levels are lowered by cost */
 
-static double levels_bits(NervDetailContexts *x, int kind, int inter, const int32_t *l)
+static double levels_bits(NervDetailContexts *x, int kind, int inter, int32_t *l)
 {
     Coder cnt = {0};
-    code_levels(&cnt, x, kind, inter, (int32_t *)l);
+    code_levels(&cnt, x, kind, inter, l);
     return cnt.bits;
 }
 
@@ -650,8 +648,7 @@ int nerv_detail_encode_frame(NervDetail *d, RCEncoder *enc, const NervShape *s, 
                              double lambda)
 {
     if (!d->on) return 0;
-    cos_init();
-    cost_init();
+    pthread_once(&tables_once, encoder_tables);
     Plane pc[3], ps[3], pp[3];
     int np = planes_of(s, cur, pc);
     planes_of(s, src, ps);
