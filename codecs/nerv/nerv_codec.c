@@ -38,11 +38,21 @@ static const int preset_steps[] = {3000, 9000, 25000};
  * (0.26) where lambda says one; at 1/2, 1/4 and 1/8 of it the detail layer gave
  * +0.28, +1.10 and +2.72 dB at 6.5%, 38% and 116% more rate, each above the
  * curve of the fit alone (README, "Detail layer"). 1/4 was taken then; with
- * the split chosen per segment and the levels lowered by cost, 1/8 (0.12) lies
- * 0.2 dB above 1/4's curve on `city` and up to 0.6 dB on `motion` (first 48 /
- * 64 frames), and 1/12 and 1/20 no higher on `city` (README, "The detail
- * layer's lambda, again"). */
+ * the split chosen per segment and the levels lowered by cost, 0.12 lies 0.2 dB
+ * above 1/4's curve on `city` and up to 0.6 dB on `motion` from quality 20 up
+ * (first 48 / 64 frames), 0.08 and 0.05 no higher on `city`; at quality 0 it
+ * lies 0.15 dB below on both, where the network alone is cheap and a layer
+ * pays its modes and flags first. So 1/4 at quality 0, 0.12 from 20 up, in
+ * proportion between (README, "The detail layer's lambda, again"). */
+#define DETAIL_LAMBDA_LOW 0.25
 #define DETAIL_LAMBDA 0.12
+#define DETAIL_LAMBDA_FROM 20 /* the quality from which DETAIL_LAMBDA holds */
+
+static double detail_lambda_scale(int quality)
+{
+    if (quality >= DETAIL_LAMBDA_FROM) return DETAIL_LAMBDA;
+    return DETAIL_LAMBDA_LOW * pow(DETAIL_LAMBDA / DETAIL_LAMBDA_LOW, (double)quality / DETAIL_LAMBDA_FROM);
+}
 
 /* The split between network and detail layer (README, "The split between
  * network and layer"): the network's quality lies `drop` below the stream's, a
@@ -356,7 +366,8 @@ static int code_segment(NCCodecContext *ctx, int predicted, int drop, RCEncoder 
     /* the layer's lambda on squared 8-bit samples (the fit's are in [0, 1]): the
      * fit's as it ended, scaled to the slope the fit reaches, at the stream's
      * quality (2^(-drop/8) below the network's lambda) */
-    double detail_lambda = DETAIL_LAMBDA * 255.0 * 255.0 * lambda * exp2(-drop / 8.0);
+    double detail_lambda =
+        detail_lambda_scale(p->quality) * 255.0 * 255.0 * lambda * exp2(-drop / 8.0);
     if (ret >= 0) ret = encode_detail(p, enc, carry, seg, predicted, detail_lambda, sse);
     if (ret >= 0) ret = rc_enc_flush(enc);
     if (ret < 0) nerv_segment_free(seg);
