@@ -511,7 +511,7 @@ typedef struct Choice {
     uint8_t coded[3][4];
 } Choice;
 
-#define DEADZONE 0.5 /* rounding offset before the levels are lowered by cost */
+#define ROUNDING 0.5 /* to the nearest level; lower_levels then lowers them where that pays */
 
 static double levels_bits(NervDetailContexts *x, int kind, int inter, int32_t *l)
 {
@@ -571,7 +571,7 @@ static double code_plane(const Plane *cur, const Plane *src, const int *pred, in
         for (int k = 0; k < 64; k++) {
             c[k] /= delta;
             double a = fabs(c[k]);
-            int32_t q = (int32_t)(a + DEADZONE);
+            int32_t q = (int32_t)(a + ROUNDING);
             if (q > NERV_DETAIL_MAX_LEVEL) q = NERV_DETAIL_MAX_LEVEL;
             l[k] = c[k] < 0 ? -q : q;
             any |= q != 0;
